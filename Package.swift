@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+// BMSim — the firmware of a battery-management system, run on a desktop against
+// recorded lithium-ion cells. Module layout and import rules: Docs/Architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "BMSim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "bmsim", targets: ["bmsim"]),
+        .library(name: "BMSimKit", targets: [
+            "BMSCore", "FixedPoint", "WeightBlob", "CellData", "CellModel",
+            "QuantizedLSTM", "Estimators", "Firmware", "Replay", "Trainer",
+        ]),
+        .library(name: "CBMSRuntime", targets: ["CBMSRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: zlib1g-dev, libopenblas-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        // Tiny C helper: FTZ/DAZ (flush denormals) for the float trainer.
+        .target(name: "CFloatControl", path: "Sources/CFloatControl"),
+
+        // Firmware side: one sample per tick, no files, no per-tick allocation.
+        .target(name: "BMSCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "FixedPoint", dependencies: ["BMSCore"]),
+        .target(name: "WeightBlob", dependencies: ["BMSCore"]),
+        .target(name: "QuantizedLSTM", dependencies: ["FixedPoint", "WeightBlob", "BMSCore"]),
+        .target(name: "CellModel", dependencies: ["BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Estimators", dependencies: ["CellModel", "QuantizedLSTM", "BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Firmware", dependencies: ["Estimators", "BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "CBMSRuntime", path: "Sources/CBMSRuntime",
+                cSettings: [.unsafeFlags(["-std=c99"])]),
+
+        // Desktop side: files, training, reports.
+        .target(name: "CellData", dependencies: ["BMSCore", "CZlib"]),
+        .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
+        .target(name: "Trainer", dependencies: [
+            "COpenBLAS", "CFloatControl", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .executableTarget(name: "bmsim", dependencies: [
+            "BMSCore", "CellData", "CellModel", "Estimators", "Firmware", "Replay", "Trainer",
+            "WeightBlob", "QuantizedLSTM",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests (Swift Testing). Real NASA data is found through BMSIM_DATA.
+        .target(name: "TestSupport", dependencies: ["BMSCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "BMSCoreTests", dependencies: ["BMSCore", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "FixedPointTests", dependencies: ["FixedPoint", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "WeightBlobTests", dependencies: ["WeightBlob", "TestSupport"]),
+        .testTarget(name: "QuantizedLSTMTests", dependencies: ["QuantizedLSTM", "CBMSRuntime", "TestSupport"]),
+        .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"]),
+        .testTarget(name: "CellModelTests", dependencies: ["CellModel", "CellData", "TestSupport"]),
+        .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "CellModel", "CellData", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "TestSupport"]),
+        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,44 @@
+/// An SOC estimate: the state of charge as a fraction of capacity (1 = full) and,
+/// where the method has one, its standard deviation (also a fraction).
+public struct SOCEstimate: Sendable, Equatable {
+    /// State of charge, fraction of the capacity the estimator assumes (may leave [0, 1]).
+    public var soc: Double
+    /// One standard deviation of `soc`, or `nil` when the method has no uncertainty.
+    public var sigma: Double?
+    /// True when the estimator refused the last measurement (non-finite or out of range)
+    /// and is holding its previous state.
+    public var holding: Bool
+
+    /// Creates an estimate.
+    @inlinable
+    public init(soc: Double, sigma: Double? = nil, holding: Bool = false) {
+        self.soc = soc
+        self.sigma = sigma
+        self.holding = holding
+    }
+
+    /// State of charge in percent.
+    @inlinable public var socPercent: Double { soc * 100 }
+}
+
+/// The one interface every SOC method implements (Ah counting, OCV lookup, EKF, UKF,
+/// the fixed-point LSTM): one measurement per tick in, one estimate out.
+///
+/// Rules for conformers (the firmware side of BMSim):
+/// - `update` must not allocate, throw, or read files; it runs once per estimation tick.
+/// - A measurement that is not finite or out of the configured range must not poison the
+///   state: hold the previous state and return it with `holding == true`.
+/// - Estimators are reference types so that an estimator bank can update them in place.
+public protocol SOCEstimator: AnyObject {
+    /// Short stable identifier, e.g. `"ekf-1rc"`; used in tables and telemetry columns.
+    var name: String { get }
+    /// Consumes one measurement and returns the new estimate.
+    func update(_ measurement: CellMeasurement) -> SOCEstimate
+    /// The current estimate without consuming a measurement.
+    var estimate: SOCEstimate { get }
+    /// Restarts the estimator believing the given SOC (fraction).
+    func reset(soc: Double)
+    /// Bytes of mutable state the method needs on a microcontroller (its own figure,
+    /// e.g. the filter's state vector and covariance in the precision it would use).
+    var stateBytes: Int { get }
+}

@@ -1,0 +1,2 @@
+#include "bms_lstm.h"
+int bms_runtime_version(void) { return 1; }

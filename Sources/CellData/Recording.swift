@@ -1,0 +1,148 @@
+import BMSCore
+
+/// What a cell was doing during one operation of its recorded life.
+public enum OperationKind: String, Sendable, Codable, CaseIterable {
+    /// Current flowing into the cell (NASA: CC 1.5 A to 4.2 V, then CV to 20 mA).
+    case charge
+    /// Current drawn from the cell.
+    case discharge
+    /// No current: either recorded, or a gap between two records made explicit
+    /// (see `CellOperation.isGap`).
+    case rest
+}
+
+/// The samples of one operation, column-wise; `timeS` is relative to the operation's start
+/// and strictly increasing. Current sign: positive = charge, negative = discharge.
+public struct OperationSamples: Sendable, Equatable {
+    /// Seconds since the start of the operation.
+    public var timeS: [Double]
+    /// Terminal voltage, V.
+    public var voltageV: [Double]
+    /// Cell current, A (positive = charge).
+    public var currentA: [Double]
+    /// Cell temperature, °C.
+    public var temperatureC: [Double]
+
+    /// Creates samples from equally long columns.
+    public init(timeS: [Double], voltageV: [Double], currentA: [Double], temperatureC: [Double]) {
+        precondition(timeS.count == voltageV.count && timeS.count == currentA.count
+                     && timeS.count == temperatureC.count, "columns of different lengths")
+        self.timeS = timeS
+        self.voltageV = voltageV
+        self.currentA = currentA
+        self.temperatureC = temperatureC
+    }
+
+    /// Number of samples.
+    public var count: Int { timeS.count }
+    /// Seconds from the first to the last sample (0 when fewer than two).
+    public var durationS: Double { count < 2 ? 0 : timeS[count - 1] - timeS[0] }
+}
+
+/// One charge, discharge or rest of a cell, placed on the cell's life timeline.
+public struct CellOperation: Sendable, Equatable {
+    /// Charge, discharge or rest.
+    public var kind: OperationKind
+    /// NASA's operation number (0-based index into the `.mat` file's `cycle` array);
+    /// `nil` for gaps made explicit and for generic logs.
+    public var nasaCycle: Int?
+    /// Start of the operation, seconds since the start of the recording's first operation.
+    public var startTimeS: Double
+    /// Chamber setpoint during the operation, °C, when known.
+    public var ambientTemperatureC: Double?
+    /// NASA's measured capacity of this discharge, Ah (`Capacity` field), when known.
+    public var capacityAh: Double?
+    /// The samples.
+    public var samples: OperationSamples
+    /// True for a rest that was not recorded but stands for the time between two records.
+    public var isGap: Bool
+    /// Data-quality findings for this operation, with what was done about each.
+    public var quality: [QualityFinding]
+
+    /// Creates an operation.
+    public init(kind: OperationKind, nasaCycle: Int?, startTimeS: Double,
+                ambientTemperatureC: Double?, capacityAh: Double?, samples: OperationSamples,
+                isGap: Bool = false, quality: [QualityFinding] = []) {
+        self.kind = kind
+        self.nasaCycle = nasaCycle
+        self.startTimeS = startTimeS
+        self.ambientTemperatureC = ambientTemperatureC
+        self.capacityAh = capacityAh
+        self.samples = samples
+        self.isGap = isGap
+        self.quality = quality
+    }
+
+    /// Seconds since the start of the recording of the last sample.
+    public var endTimeS: Double { startTimeS + (samples.timeS.last ?? 0) }
+}
+
+/// A data-quality finding: what was seen, where, and the rule applied
+/// (the rules are documented in `Docs/DataQuality.md`).
+public struct QualityFinding: Sendable, Equatable, Codable {
+    /// Kinds of findings.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// A NaN in a sample column.
+        case nanSample
+        /// The single −3…−4.5 A reading near the start of a NASA charge.
+        case chargeStartArtefact
+        /// A voltage outside the plausible range (e.g. 8.4 V sensing glitches).
+        case voltageSpike
+        /// Flags carried by NASA's index (`capacity_below_1Ah`, `v_above_4.3`, …).
+        case indexFlag
+        /// Time not strictly increasing.
+        case nonMonotoneTime
+    }
+    /// What was done.
+    public enum Action: String, Sendable, Codable {
+        /// Kept as recorded (reported only).
+        case kept
+        /// Sample(s) replaced by linear interpolation between neighbours.
+        case repaired
+        /// Sample(s) removed.
+        case droppedSamples
+        /// The whole operation left out of the recording.
+        case droppedOperation
+    }
+    /// Kind of finding.
+    public var kind: Kind
+    /// Index of the first sample concerned within the operation, when relevant.
+    public var sampleIndex: Int?
+    /// Number of samples concerned.
+    public var sampleCount: Int
+    /// Rule applied.
+    public var action: Action
+    /// Human-readable detail, e.g. `"V = 8.412 at t = 1523.4 s"` or the NASA flag text.
+    public var detail: String
+
+    /// Creates a finding.
+    public init(kind: Kind, sampleIndex: Int?, sampleCount: Int, action: Action, detail: String) {
+        self.kind = kind
+        self.sampleIndex = sampleIndex
+        self.sampleCount = sampleCount
+        self.action = action
+        self.detail = detail
+    }
+}
+
+/// The recorded life of one cell: every operation in time order, gaps made explicit.
+public struct Recording: Sendable, Equatable {
+    /// Cell name, e.g. `"B0005"`.
+    public var cell: String
+    /// Where the data came from (path or description).
+    public var source: String
+    /// Operations in time order; consecutive operations do not overlap.
+    public var operations: [CellOperation]
+
+    /// Creates a recording.
+    public init(cell: String, source: String, operations: [CellOperation]) {
+        self.cell = cell
+        self.source = source
+        self.operations = operations
+    }
+
+    /// The discharges, in order.
+    public var discharges: [CellOperation] { operations.filter { $0.kind == .discharge } }
+    /// Every finding of every operation.
+    public var qualityFindings: [QualityFinding] { operations.flatMap(\.quality) }
+}

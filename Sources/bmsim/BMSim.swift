@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `bmsim` command: replay recorded cells through BMS firmware, compare SOC methods,
+/// train, quantize and export the fixed-point LSTM.
+@main
+struct BMSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bmsim",
+        abstract: "Battery-management firmware on the desktop: replay, compare, train, quantize.",
+        version: "0.1.0",
+        subcommands: [
+            // Each subcommand lives in its own file.
+        ]
+    )
+}
