@@ -14,7 +14,7 @@ public final class TheveninEKF: SOCEstimator {
     /// `"ekf-1rc"`, `"ekf-2rc"` (+ `"-bias"` with the bias state).
     public let name: String
     var common: FilterCommon
-    var stateModel: TheveninStateModel
+    let stateModel: TheveninStateModel
     let n: Int
     var x: [Double]
     var p: [Double]

@@ -13,12 +13,13 @@ import RealModule
 ///     b'   = b
 ///     V    = OCV(SOC', T) + R0 · (I − b) + Σ_j v_j'           (measurement)
 ///
+/// A class, so that the filters call it without copying the tables on every tick.
 /// R0, R_j, C_j are read at the SOC before the tick and held for the tick, so the
 /// Jacobians below are exact for these functions:
 ///
 ///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j), F_bb = 1
 ///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, −R0]
-public struct TheveninStateModel: Sendable {
+public final class TheveninStateModel {
     /// Cell model.
     public let model: CellModelParameters
     /// Thevenin variant.
@@ -44,12 +45,12 @@ public struct TheveninStateModel: Sendable {
     }
 
     /// Reads R0, R_j and a_j at (soc, T) for a tick of `dtSeconds`.
-    public mutating func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
+    public func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
         r0 = circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC)
         for j in 0..<pairs {
             let r = circuit.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temperatureC)
-            let c = circuit.pairs[j].capacitanceF.value(soc: soc, temperatureC: temperatureC)
-            let a = Double.exp(-dtSeconds / (r * c))
+            let tau = circuit.pairs[j].timeConstantS.value(soc: soc, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / tau)
             if j == 0 { branchR.0 = r; branchA.0 = a } else { branchR.1 = r; branchA.1 = a }
         }
     }

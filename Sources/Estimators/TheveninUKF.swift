@@ -16,7 +16,7 @@ public final class TheveninUKF: SOCEstimator {
     /// `"ukf-1rc"`, `"ukf-2rc"` (+ `"-bias"`).
     public let name: String
     var common: FilterCommon
-    var stateModel: TheveninStateModel
+    let stateModel: TheveninStateModel
     let n: Int
     var x: [Double]
     var p: [Double]
