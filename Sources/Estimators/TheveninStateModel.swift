@@ -20,8 +20,8 @@ import RealModule
 ///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j), F_bb = 1
 ///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, −R0]
 public final class TheveninStateModel {
-    /// Cell model.
-    public let model: CellModelParameters
+    /// OCV curve of the cell model.
+    public let ocvCurve: OCVCurve
     /// Thevenin variant.
     public let circuit: TheveninParameters
     /// Number of R–C pairs.
@@ -37,7 +37,7 @@ public final class TheveninStateModel {
 
     /// Creates the state model for `pairs` (1 or 2) R–C pairs.
     public init(model: CellModelParameters, pairs: Int, bias: Bool) {
-        self.model = model
+        self.ocvCurve = model.ocv
         self.circuit = model.thevenin(pairCount: pairs)
         self.pairs = pairs
         self.hasBias = bias
@@ -61,7 +61,7 @@ public final class TheveninStateModel {
 
     /// x ← f(x) in place (parameters must be held first).
     @inlinable
-    public func transition(_ x: inout [Double], meanCurrentA: Double, dtSeconds: Double,
+    public func transition(_ x: UnsafeMutablePointer<Double>, meanCurrentA: Double, dtSeconds: Double,
                            capacityAh: Double, efficiency: Double) {
         let u = meanCurrentA - (hasBias ? x[dimension - 1] : 0)
         let eta = u > 0 ? efficiency : 1
@@ -74,8 +74,9 @@ public final class TheveninStateModel {
 
     /// Writes F = ∂f/∂x (row-major, dimension²) evaluated at x.
     @inlinable
-    public func transitionJacobian(_ f: inout [Double], at x: [Double], meanCurrentA: Double,
-                                   dtSeconds: Double, capacityAh: Double, efficiency: Double) {
+    public func transitionJacobian(_ f: UnsafeMutablePointer<Double>, at x: UnsafeMutablePointer<Double>,
+                                   meanCurrentA: Double, dtSeconds: Double, capacityAh: Double,
+                                   efficiency: Double) {
         let n = dimension
         for i in 0..<(n * n) { f[i] = 0 }
         f[0] = 1
@@ -94,9 +95,9 @@ public final class TheveninStateModel {
 
     /// Predicted terminal voltage h(x) for the measured current, and writes H = ∂h/∂x.
     @inlinable
-    public func measurement(_ x: [Double], currentA: Double, temperatureC: Double,
-                            jacobian h: inout [Double]) -> Double {
-        let (ocv, slope) = model.ocv.voltageAndSlope(soc: x[0], temperatureC: temperatureC)
+    public func measurement(_ x: UnsafeMutablePointer<Double>, currentA: Double, temperatureC: Double,
+                            jacobian h: UnsafeMutablePointer<Double>) -> Double {
+        let (ocv, slope) = ocvCurve.voltageAndSlope(soc: x[0], temperatureC: temperatureC)
         let bias = hasBias ? x[dimension - 1] : 0
         var v = ocv + r0 * (currentA - bias)
         h[0] = slope
@@ -110,11 +111,45 @@ public final class TheveninStateModel {
 
     /// h(x) without the Jacobian.
     @inlinable
-    public func voltage(_ x: [Double], currentA: Double, temperatureC: Double) -> Double {
-        let ocv = model.ocv.voltage(soc: x[0], temperatureC: temperatureC)
+    public func voltage(_ x: UnsafeMutablePointer<Double>, currentA: Double, temperatureC: Double) -> Double {
+        let ocv = ocvCurve.voltage(soc: x[0], temperatureC: temperatureC)
         let bias = hasBias ? x[dimension - 1] : 0
         var v = ocv + r0 * (currentA - bias)
         for j in 0..<pairs { v += x[1 + j] }
         return v
+    }
+
+    // Array forms, for tests and tools (the filters use the pointer forms above).
+
+    /// x ← f(x) on an array.
+    public func transition(_ x: inout [Double], meanCurrentA: Double, dtSeconds: Double,
+                           capacityAh: Double, efficiency: Double) {
+        x.withUnsafeMutableBufferPointer {
+            transition($0.baseAddress!, meanCurrentA: meanCurrentA, dtSeconds: dtSeconds,
+                       capacityAh: capacityAh, efficiency: efficiency)
+        }
+    }
+
+    /// F on arrays.
+    public func transitionJacobian(_ f: inout [Double], at x: [Double], meanCurrentA: Double,
+                                   dtSeconds: Double, capacityAh: Double, efficiency: Double) {
+        var state = x
+        state.withUnsafeMutableBufferPointer { xp in
+            f.withUnsafeMutableBufferPointer { fp in
+                transitionJacobian(fp.baseAddress!, at: xp.baseAddress!, meanCurrentA: meanCurrentA,
+                                   dtSeconds: dtSeconds, capacityAh: capacityAh, efficiency: efficiency)
+            }
+        }
+    }
+
+    /// h(x) and H on arrays.
+    public func measurement(_ x: [Double], currentA: Double, temperatureC: Double,
+                            jacobian h: inout [Double]) -> Double {
+        var state = x
+        return state.withUnsafeMutableBufferPointer { xp in
+            h.withUnsafeMutableBufferPointer { hp in
+                measurement(xp.baseAddress!, currentA: currentA, temperatureC: temperatureC, jacobian: hp.baseAddress!)
+            }
+        }
     }
 }
