@@ -12,6 +12,7 @@ struct BMSim: ParsableCommand {
             // Each subcommand lives in its own file.
             FitCommand.self,
             ClassicalEvalCommand.self,
+            SimulateCommand.self,
         ]
     )
 }
