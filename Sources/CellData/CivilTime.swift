@@ -18,7 +18,8 @@ public enum CivilTime {
 
     /// Seconds for a MATLAB date vector `[Y, M, D, h, m, s]`; `nil` unless it has 6 finite values.
     public static func seconds(dateVector v: [Double]) -> Double? {
-        guard v.count == 6, v.allSatisfy(\.isFinite), v[0] > 0, (1...12).contains(v[1]) else { return nil }
+        guard v.count == 6, v.allSatisfy(\.isFinite), (1...9999).contains(v[0]), (1...12).contains(v[1]),
+              (1...31).contains(v[2]), (0...24).contains(v[3]), (0...60).contains(v[4]), (0...61).contains(v[5]) else { return nil }
         return seconds(year: Int(v[0]), month: Int(v[1]), day: Int(v[2]), hour: Int(v[3]), minute: Int(v[4]), second: v[5])
     }
 
@@ -26,7 +27,8 @@ public enum CivilTime {
     public static func seconds(iso text: Substring) -> Double? {
         let parts = text.split(whereSeparator: { "-T:".contains($0) })
         guard parts.count == 6, let y = Int(parts[0]), let mo = Int(parts[1]), let d = Int(parts[2]),
-              let h = Int(parts[3]), let mi = Int(parts[4]), let s = Double(parts[5]), (1...12).contains(mo) else { return nil }
+              let h = Int(parts[3]), let mi = Int(parts[4]), let s = Double(parts[5]), (1...9999).contains(y), (1...12).contains(mo),
+              (1...31).contains(d), (0...24).contains(h), (0...60).contains(mi), (0...61).contains(s) else { return nil }
         return seconds(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
     }
 }

@@ -92,7 +92,10 @@ struct MATArrayParser {
         case .char:
             let (codes, _) = try numbers(&c, count: elementCount, path: here, isText: true)
             var scalars = String.UnicodeScalarView()
-            for code in codes { scalars.append(UnicodeScalar(UInt32(code)) ?? "\u{FFFD}") }
+            for code in codes {
+                let scalar = code >= 0 && code <= 0x10FFFF ? UnicodeScalar(UInt32(code)) : nil
+                scalars.append(scalar ?? "\u{FFFD}")
+            }
             return (name, .char(dimensions: dims, text: String(scalars)))
         default:
             let (real, _) = try numbers(&c, count: elementCount, path: here, isText: false)

@@ -65,3 +65,16 @@ enum ZlibInflate {
         return .success(output)
     }
 }
+
+extension ZlibInflate {
+    /// zlib-compresses `bytes` (used to build `miCOMPRESSED` test files).
+    static func deflate(_ bytes: [UInt8]) -> [UInt8] {
+        var size = compressBound(uLong(bytes.count))
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let status = out.withUnsafeMutableBufferPointer { o in
+            bytes.withUnsafeBufferPointer { i in compress2(o.baseAddress!, &size, i.baseAddress!, uLong(bytes.count), 6) }
+        }
+        precondition(status == Z_OK, "compress2 failed: \(status)")
+        return Array(out[0..<Int(size)])
+    }
+}
