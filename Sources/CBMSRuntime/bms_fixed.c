@@ -14,7 +14,7 @@ uint32_t bms_crc32(const uint8_t *data, size_t size) {
     return crc ^ 0xFFFFFFFFu;
 }
 
-int16_t bms_sigmoid_q15(int16_t x_q3_12) { return bms_interpolate(bms_sigmoid_table_q15, x_q3_12); }
+int16_t bms_sigmoid_q15(int16_t x_q4_11) { return bms_interpolate(bms_sigmoid_table_q15, x_q4_11); }
 
 int16_t bms_tanh_q15(int16_t x_q3_12) { return bms_interpolate(bms_tanh_table_q15, x_q3_12); }
 

@@ -160,7 +160,12 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
         if (in != width || out < 1 || out > BMS_MAX_WIDTH) return BMS_ERR_TOPOLOGY;
         if (i + 1 == layer_count && out != 1) return BMS_ERR_TOPOLOGY;
         if (first != expected_tensor) return BMS_ERR_TENSOR;
-        if (!bms_all_zero(rec + 8, 8)) return BMS_ERR_RESERVED;
+        if (is_lstm) {
+            if (rec[8] < 8 || rec[8] > 12) return BMS_ERR_SCALE;
+        } else if (rec[8] != 0) {
+            return BMS_ERR_RESERVED;
+        }
+        if (!bms_all_zero(rec + 9, 7)) return BMS_ERR_RESERVED;
         if (is_lstm) {
             bms_lstm_layer_t *layer = &model->lstm[i];
             const uint8_t *t[BMS_TENSORS_PER_LSTM];
@@ -171,6 +176,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
             }
             layer->input_size = (uint16_t)in;
             layer->hidden_size = (uint16_t)out;
+            layer->cell_fraction_bits = rec[8];
             layer->input_kernel = (const int8_t *)t[0];
             layer->recurrent_kernel = (const int8_t *)t[1];
             layer->bias = t[2];

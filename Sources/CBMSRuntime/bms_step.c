@@ -13,10 +13,13 @@ static int16_t bms_feature(const bms_input_scaling_t *scaling, int32_t raw) {
     return bms_sat_s16(bms_requant_wide(centred, scaling->scale.multiplier, scaling->scale.shift));
 }
 
-/* One LSTM layer: pre = Wx·in + b (rescaled) + Wh·h (rescaled); gates i,f,g,o; new c, h. */
+/* One LSTM layer: pre = Wx·in + b (rescaled) + Wh·h (rescaled), Q4.11; gates i,f,g,o;
+ * cell c in Q(15-n).n (n = cell_fraction_bits); tanh inputs Q3.12; hidden h Q0.15. */
 static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
                                 int16_t *cell, int16_t *pre, int16_t *packed) {
     const uint32_t in = layer->input_size, hid = layer->hidden_size, rows = 4u * hid;
+    const int cell_bits = layer->cell_fraction_bits;
+    const int32_t to_q3_12 = (int32_t)1 << (12 - cell_bits);
     uint32_t r, j;
     bms_prepare_input(input, in, packed);
     for (r = 0; r < rows; ++r) {
@@ -32,12 +35,12 @@ static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *in
     for (j = 0; j < hid; ++j) {
         int32_t gate_i = bms_interpolate(bms_sigmoid_table_q15, pre[j]);
         int32_t gate_f = bms_interpolate(bms_sigmoid_table_q15, pre[hid + j]);
-        int32_t gate_g = bms_interpolate(bms_tanh_table_q15, pre[2 * hid + j]);
+        int32_t gate_g = bms_interpolate(bms_tanh_table_q15, bms_sat_s16(2 * (int32_t)pre[2 * hid + j]));
         int32_t gate_o = bms_interpolate(bms_sigmoid_table_q15, pre[3 * hid + j]);
-        int32_t kept = bms_round_shift_s32(gate_f * cell[j], 15);       /* Q0.15·Q3.12 → Q3.12 */
-        int32_t added = bms_round_shift_s32(gate_i * gate_g, 18);       /* Q0.15·Q0.15 → Q3.12 */
+        int32_t kept = bms_round_shift_s32(gate_f * cell[j], 15);               /* Q0.15·Qc → Qc */
+        int32_t added = bms_round_shift_s32(gate_i * gate_g, 30 - cell_bits);   /* Q0.30 → Qc */
         int16_t c_new = bms_sat_s16((int64_t)kept + added);
-        int32_t squashed = bms_interpolate(bms_tanh_table_q15, c_new);
+        int32_t squashed = bms_interpolate(bms_tanh_table_q15, bms_sat_s16((int32_t)c_new * to_q3_12));
         cell[j] = c_new;
         hidden[j] = bms_sat_s16(bms_round_shift_s32(gate_o * squashed, 15)); /* Q0.15 */
     }

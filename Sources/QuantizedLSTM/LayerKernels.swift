@@ -14,6 +14,7 @@ func dotProduct(_ weights: UnsafePointer<Int8>, _ input: UnsafePointer<Int16>, _
 final class LSTMLayerKernel {
     let inputSize: Int
     let hiddenSize: Int
+    let cellFractionBits: Int32
     let inputKernel: UnsafeMutablePointer<Int8>
     let recurrentKernel: UnsafeMutablePointer<Int8>
     let bias: UnsafeMutablePointer<Int32>
@@ -23,6 +24,7 @@ final class LSTMLayerKernel {
     init(_ layer: BlobLSTMLayer) {
         inputSize = layer.inputSize
         hiddenSize = layer.hiddenSize
+        cellFractionBits = Int32(layer.cellFractionBits)
         let rows = 4 * layer.hiddenSize
         inputKernel = .allocate(capacity: layer.inputKernel.count)
         inputKernel.initialize(from: layer.inputKernel, count: layer.inputKernel.count)
@@ -48,8 +50,10 @@ final class LSTMLayerKernel {
         recurrentScale.deallocate()
     }
 
-    /// pre[r] = sat16(rq_x(b + Wx·in) + rq_h(Wh·h)), Q3.12; then i, f, g, o and
-    /// c' = sat16(round(f·c / 2^15) + round(i·g / 2^18)) (Q3.12), h' = sat16(round(o·tanh(c') / 2^15)) (Q0.15).
+    /// pre[r] = sat16(sat16(rq_x(b + Wx·in)) + sat16(rq_h(Wh·h))), Q4.11; i, f, o = σ(pre),
+    /// g = tanh(2·pre as Q3.12); with n = cellFractionBits:
+    /// c' = sat16(round(f·c / 2^15) + round(i·g / 2^(30−n))) (Q(15−n).n),
+    /// h' = sat16(round(o·tanh(c'·2^(12−n)) / 2^15)) (Q0.15).
     @inline(__always)
     func step(input: UnsafePointer<Int16>, hidden: UnsafeMutablePointer<Int16>, cell: UnsafeMutablePointer<Int16>,
               pre: UnsafeMutablePointer<Int16>, sigmoid: UnsafePointer<Int16>, tanh: UnsafePointer<Int16>) {
@@ -62,15 +66,17 @@ final class LSTMLayerKernel {
             pre[r] = Saturating.narrowToInt16(partX &+ partH)
         }
         let h = hiddenSize
+        let addShift = 30 &- cellFractionBits
+        let toQ3_12 = Int32(1) &<< (12 &- cellFractionBits)
         for j in 0..<h {
             let gateI = Int32(IntegerActivations.interpolate(sigmoid, pre[j]))
             let gateF = Int32(IntegerActivations.interpolate(sigmoid, pre[h + j]))
-            let gateG = Int32(IntegerActivations.interpolate(tanh, pre[2 * h + j]))
+            let gateG = Int32(IntegerActivations.interpolate(tanh, Saturating.narrowToInt16(2 &* Int32(pre[2 * h + j]))))
             let gateO = Int32(IntegerActivations.interpolate(sigmoid, pre[3 * h + j]))
             let kept = RoundingShift.right(gateF &* Int32(cell[j]), by: 15)
-            let added = RoundingShift.right(gateI &* gateG, by: 18)
+            let added = RoundingShift.right(gateI &* gateG, by: addShift)
             let newCell = Saturating.narrowToInt16(kept &+ added)
-            let squashed = Int32(IntegerActivations.interpolate(tanh, newCell))
+            let squashed = Int32(IntegerActivations.interpolate(tanh, Saturating.narrowToInt16(Int32(newCell) &* toQ3_12)))
             cell[j] = newCell
             hidden[j] = Saturating.narrowToInt16(RoundingShift.right(gateO &* squashed, by: 15))
         }

@@ -41,7 +41,7 @@ extension BlobModel {
             lstm.append(BlobLSTMLayer(inputSize: width, hiddenSize: hidden, inputKernel: weights(rows * width),
                                       recurrentKernel: weights(rows * hidden), bias: biases(rows),
                                       inputMultipliers: im, inputShifts: ish, recurrentMultipliers: rm,
-                                      recurrentShifts: rsh))
+                                      recurrentShifts: rsh, cellFractionBits: int(8...12)))
             width = hidden
         }
         var dense: [BlobDenseLayer] = []

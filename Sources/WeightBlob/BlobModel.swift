@@ -82,8 +82,9 @@ public struct BlobOutputScaling: Sendable, Equatable {
 
 /// One quantized LSTM layer (rows in gate order i, f, g, o; see `LSTMGate`).
 ///
-/// Gate pre-activation of row r (Q3.12):
-/// `sat16(rq_x[r](bias[r] + Σ Wx[r,j]·in[j]) + rq_h[r](Σ Wh[r,j]·h[j]))`.
+/// Gate pre-activation of row r (Q4.11):
+/// `sat16(sat16(rq_x[r](bias[r] + Σ Wx[r,j]·in[j])) + sat16(rq_h[r](Σ Wh[r,j]·h[j])))`;
+/// cell state int16 with `cellFractionBits` fraction bits.
 public struct BlobLSTMLayer: Sendable, Equatable {
     /// Input width I.
     public var inputSize: Int
@@ -103,13 +104,16 @@ public struct BlobLSTMLayer: Sendable, Equatable {
     public var recurrentMultipliers: [Int32]
     /// Right shifts of the recurrent part.
     public var recurrentShifts: [Int32]
+    /// Fraction bits of the cell state, 8…12 (Q7.8 … Q3.12).
+    public var cellFractionBits: Int
 
     /// Creates a layer; shapes are checked when the blob is written.
     public init(inputSize: Int, hiddenSize: Int, inputKernel: [Int8], recurrentKernel: [Int8], bias: [Int32],
                 inputMultipliers: [Int32], inputShifts: [Int32],
-                recurrentMultipliers: [Int32], recurrentShifts: [Int32]) {
+                recurrentMultipliers: [Int32], recurrentShifts: [Int32], cellFractionBits: Int = 12) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
+        self.cellFractionBits = cellFractionBits
         self.inputKernel = inputKernel
         self.recurrentKernel = recurrentKernel
         self.bias = bias

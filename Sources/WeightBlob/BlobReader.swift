@@ -147,7 +147,16 @@ public enum BlobReader {
                     throw .invalidTensor(at(o + 6), field: "\(name).firstTensor", expected: "\(expectedFirst)",
                                          found: "\(first)")
                 }
-                try zero(o + 8, 8, field: "\(name).reserved")
+                let cellFractionBits = Int(u8(o + 8))
+                if isLSTM {
+                    guard BlobLayout.cellFractionBitsRange.contains(cellFractionBits) else {
+                        throw .scaleOutOfRange(at(o + 8), field: "\(name).cellFractionBits", multiplier: 0,
+                                               shift: Int32(cellFractionBits))
+                    }
+                } else {
+                    try zero(o + 8, 1, field: "\(name).reserved")
+                }
+                try zero(o + 9, 7, field: "\(name).reserved")
                 let roles = isLSTM ? BlobTensorRole.lstmRoles : BlobTensorRole.denseRoles
                 var data: [(offset: Int, count: Int)] = []
                 for (k, role) in roles.enumerated() {
@@ -184,7 +193,8 @@ public enum BlobReader {
                     lstmLayers.append(BlobLSTMLayer(
                         inputSize: input, hiddenSize: outputSize, inputKernel: int8s(0), recurrentKernel: int8s(1),
                         bias: int32s(2), inputMultipliers: int32s(3), inputShifts: int32s(4),
-                        recurrentMultipliers: int32s(5), recurrentShifts: int32s(6)))
+                        recurrentMultipliers: int32s(5), recurrentShifts: int32s(6),
+                        cellFractionBits: cellFractionBits))
                     expectedFirst += BlobLayout.tensorsPerLSTM
                 } else {
                     try checkBias(1)

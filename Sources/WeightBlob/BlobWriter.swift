@@ -74,7 +74,8 @@ public enum BlobWriter {
         var firstTensor = 0
         for layer in model.lstmLayers {
             layerRecord(&out, kind: BlobLayout.lstmKind, activation: 0, input: layer.inputSize,
-                        output: layer.hiddenSize, firstTensor: firstTensor)
+                        output: layer.hiddenSize, firstTensor: firstTensor,
+                        cellFractionBits: UInt8(truncatingIfNeeded: layer.cellFractionBits))
             firstTensor += BlobLayout.tensorsPerLSTM
         }
         for layer in model.denseLayers {
@@ -120,6 +121,10 @@ public enum BlobWriter {
             let name = "lstm[\(n)]"
             try expectSize("\(name).inputSize", layer.inputSize)
             try expectSize("\(name).hiddenSize", layer.hiddenSize)
+            if !BlobLayout.cellFractionBitsRange.contains(layer.cellFractionBits) {
+                throw .invalidTopology(here, field: "\(name).cellFractionBits", expected: "8…12",
+                                       found: "\(layer.cellFractionBits)")
+            }
             let rows = 4 * layer.hiddenSize
             try expect("\(name).kernel", layer.inputKernel.count, rows * layer.inputSize)
             try expect("\(name).recurrentKernel", layer.recurrentKernel.count, rows * layer.hiddenSize)
@@ -151,12 +156,13 @@ public enum BlobWriter {
     }
 
     static func layerRecord(_ out: inout [UInt8], kind: UInt8, activation: UInt8, input: Int, output: Int,
-                            firstTensor: Int) {
+                            firstTensor: Int, cellFractionBits: UInt8 = 0) {
         out += [kind, activation]
         put16(&out, UInt16(input))
         put16(&out, UInt16(output))
         put16(&out, UInt16(firstTensor))
-        out += [UInt8](repeating: 0, count: 8)
+        out.append(cellFractionBits)
+        out += [UInt8](repeating: 0, count: 7)
     }
 
     static func int8Bytes(_ values: [Int8]) -> [UInt8] { values.map { UInt8(bitPattern: $0) } }

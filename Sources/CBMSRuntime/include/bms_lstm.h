@@ -29,7 +29,8 @@ extern "C" {
 #define BMS_RUNTIME_VERSION 1
 /** Blob format version this runtime accepts. */
 #define BMS_BLOB_VERSION 1
-/** Knots of the sigmoid / tanh tables (Q3.12 domain [-8, 8], step 1/32). */
+/** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
+ *  table (Q3.12 domain [-8, 8], step 1/32). */
 #define BMS_ACTIVATION_KNOTS 513
 /** Limits checked by the loader (they keep every int32 accumulator overflow-free). */
 #define BMS_MAX_FEATURES 8
@@ -88,6 +89,7 @@ typedef struct bms_input_scaling {
 typedef struct bms_lstm_layer {
     uint16_t input_size;
     uint16_t hidden_size;
+    uint8_t cell_fraction_bits;      /**< cell state Q(15-n).n, n in 8..12 */
     const int8_t *input_kernel;      /**< [4H x I] row-major, rows i,f,g,o */
     const int8_t *recurrent_kernel;  /**< [4H x H] */
     const uint8_t *bias;             /**< int32 LE [4H], on the input-kernel scale */
@@ -160,8 +162,8 @@ bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *volt
 /** CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) of a byte range. */
 uint32_t bms_crc32(const uint8_t *data, size_t size);
 
-/** Integer sigmoid: Q3.12 in, Q0.15 out (table + linear interpolation). */
-int16_t bms_sigmoid_q15(int16_t x_q3_12);
+/** Integer sigmoid: Q4.11 in, Q0.15 out (table + linear interpolation). */
+int16_t bms_sigmoid_q15(int16_t x_q4_11);
 /** Integer tanh: Q3.12 in, Q0.15 out. */
 int16_t bms_tanh_q15(int16_t x_q3_12);
 /** round(value * multiplier / 2^shift), half up, 64-bit result before saturation. */

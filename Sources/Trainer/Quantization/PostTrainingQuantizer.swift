@@ -7,10 +7,12 @@ import WeightBlob
 ///
 /// Scheme (Docs/FixedPoint.md): int8 symmetric per-output-row weights
 /// (`s_w[r] = max_j |W[r,j]| / 127`), int32 biases on the accumulator scale, fixed Q
-/// formats for LSTM activations (features and gate pre-activations Q3.12, gates and
-/// hidden state Q0.15, cell state Q3.12), and per-layer int16 scales for the dense
-/// outputs chosen from calibration (largest |output| seen on the calibration sequences
-/// times `headroom`). Calibration runs the float reference over the sequences.
+/// formats inside the LSTM (gate pre-activations Q4.11, gates and hidden state Q0.15),
+/// and scales chosen from calibration (largest |value| seen on the
+/// calibration sequences times `headroom`) for the standardised input features (one
+/// int16 scale, at least Q3.12's ±8), each LSTM layer's cell state (Q3.12 … Q7.8) and
+/// each dense layer's int16 output. Calibration
+/// runs the float reference over the sequences.
 public struct PostTrainingQuantizer: Sendable {
     /// Factor above the largest calibrated |dense output| that the int16 range covers.
     public var headroom: Double = 1.5
@@ -22,7 +24,9 @@ public struct PostTrainingQuantizer: Sendable {
     public struct Report: Sendable {
         /// Activation ranges of the float model on the calibration data.
         public var ranges: ReferenceActivationRanges
-        /// Real scale of each dense layer's int16 output (units per LSTB).
+        /// Real value of one LSB of the standardised int16 features (1/4096 = Q3.12 or wider).
+        public var featureScale: Double
+        /// Real scale of each dense layer's int16 output (value per LSB).
         public var denseOutputScales: [Double]
         /// Calibration steps run.
         public var calibrationSteps: Int
@@ -47,24 +51,22 @@ public struct PostTrainingQuantizer: Sendable {
         }
         let ranges = runner.ranges
         var warnings: [String] = []
-        for (n, z) in ranges.standardizedFeature.enumerated() where z >= 8 {
-            warnings.append("feature \(model.features[n]) reaches |z| = \(z); Q3.12 saturates at 8")
-        }
-        for (l, c) in ranges.cellState.enumerated() where c >= 8 {
-            warnings.append("lstm[\(l)] cell state reaches \(c); Q3.12 saturates at 8")
-        }
 
+        // One int16 scale for all standardised features: Q3.12 (±8) unless calibration saw
+        // larger |z| (steps in current give d_current far beyond 8σ), then wider.
+        let featureRange = max(8, (ranges.standardizedFeature.max() ?? 0) * headroom)
+        let featureScale = featureRange / 32768
         let inputs = try model.features.enumerated().map { n, feature throws(QuantizationError) -> BlobInputScaling in
             let units = Double(feature.rawUnitsPerSIUnit)
             let meanRaw = (model.inputMean[n] * units).rounded()
             guard abs(meanRaw) < 2_000_000_000 else { throw .unrepresentable("mean of \(feature)", meanRaw) }
-            let scale = 4096 / (model.inputStd[n] * units)
+            let scale = 1 / (model.inputStd[n] * units * featureScale)
             return BlobInputScaling(feature: feature, offsetRaw: Int32(meanRaw),
                                     scale: try requantization(scale, "input scale of \(feature)"))
         }
 
         var lstm: [BlobLSTMLayer] = []
-        var inputScale = 1.0 / 4096   // Q3.12 features
+        var inputScale = featureScale
         for (l, layer) in model.lstmLayers.enumerated() {
             let rows = 4 * layer.hiddenSize
             let (kernel, kernelScales) = quantizeRows(layer.kernel, rows: rows, columns: layer.inputSize)
@@ -73,14 +75,22 @@ public struct PostTrainingQuantizer: Sendable {
             for r in 0..<rows {
                 let accumulatorScale = kernelScales[r] * inputScale
                 bias.append(try quantizeBias(Double(layer.bias[r]), accumulatorScale, "lstm[\(l)].bias[\(r)]"))
-                let x = try requantization(accumulatorScale * 4096, "lstm[\(l)] input rescale row \(r)")
-                let h = try requantization(recurrentScales[r] / 32768 * 4096, "lstm[\(l)] recurrent rescale row \(r)")
+                let x = try requantization(accumulatorScale * 2048, "lstm[\(l)] input rescale row \(r)")
+                let h = try requantization(recurrentScales[r] / 32768 * 2048, "lstm[\(l)] recurrent rescale row \(r)")
                 inMult.append(x.multiplier); inShift.append(x.shift)
                 recMult.append(h.multiplier); recShift.append(h.shift)
             }
+            // Cell state Q(15−n).n: the most fraction bits (≤ 12) whose range covers the
+            // calibrated |c| times the headroom.
+            var cellBits = 12
+            while cellBits > 8 && ranges.cellState[l] * headroom >= Double(1 << (15 - cellBits)) { cellBits -= 1 }
+            if ranges.cellState[l] * headroom >= Double(1 << (15 - cellBits)) {
+                warnings.append("lstm[\(l)] cell state reaches \(ranges.cellState[l]); Q7.8 saturates at 128")
+            }
             lstm.append(BlobLSTMLayer(inputSize: layer.inputSize, hiddenSize: layer.hiddenSize, inputKernel: kernel,
                                       recurrentKernel: recurrent, bias: bias, inputMultipliers: inMult,
-                                      inputShifts: inShift, recurrentMultipliers: recMult, recurrentShifts: recShift))
+                                      inputShifts: inShift, recurrentMultipliers: recMult, recurrentShifts: recShift,
+                                      cellFractionBits: cellBits))
             inputScale = 1.0 / 32768  // Q0.15 hidden state feeds the next layer
         }
 
@@ -114,7 +124,7 @@ public struct PostTrainingQuantizer: Sendable {
             BlobMetadataEntry(key: $0.key.replacingNewlines("_").replacingEquals("_"), value: $0.value.replacingNewlines(" "))
         }
         let blob = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense, metadata: metadata)
-        return (blob, Report(ranges: ranges, denseOutputScales: denseScales, calibrationSteps: steps, warnings: warnings))
+        return (blob, Report(ranges: ranges, featureScale: featureScale, denseOutputScales: denseScales, calibrationSteps: steps, warnings: warnings))
     }
 
     /// Symmetric int8 per row: q = round(w / s), s = max|w| / 127 (1 for an all-zero row).
