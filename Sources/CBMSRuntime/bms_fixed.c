@@ -22,6 +22,10 @@ int64_t bms_requantize_wide(int32_t value, bms_requant_t scale) {
     return bms_requant_wide(value, scale.multiplier, scale.shift);
 }
 
+int16_t bms_requantize_s16(int32_t value, bms_requant_t scale) {
+    return bms_requant_sat16(value, scale.multiplier, scale.shift);
+}
+
 const char *bms_status_name(bms_status_t status) {
     switch (status) {
     case BMS_OK: return "ok";

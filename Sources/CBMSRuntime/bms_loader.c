@@ -219,7 +219,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
         if (max_dense > widest) widest = max_dense;
         model->max_hidden_size = (uint16_t)max_hidden;
         model->max_dense_size = (uint16_t)max_dense;
-        model->packed_words = (uint16_t)((widest + 3u) & ~3u);
+        model->packed_words = (uint16_t)(((widest + 3u) & ~3u) + ((max_hidden + 3u) & ~3u));
         words += feature_count + 4 * max_hidden + 2 * max_dense + model->packed_words;
     }
     model->workspace_words = words;

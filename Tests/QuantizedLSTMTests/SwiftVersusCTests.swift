@@ -22,6 +22,7 @@ struct SwiftVersusCTests {
             let s = Int32(1 + rng.next() % 62)
             let swift = QuantizedMultiplier(multiplier: m, shift: s).applyWide(to: acc)
             #expect(bms_requantize_wide(acc, bms_requant_t(multiplier: m, shift: s)) == swift)
+            #expect(bms_requantize_s16(acc, bms_requant_t(multiplier: m, shift: s)) == Int16(clamping: swift))
         }
     }
 

@@ -122,7 +122,7 @@ typedef struct bms_lstm_model {
     bms_dense_layer_t dense[BMS_MAX_DENSE_LAYERS];
     uint16_t max_hidden_size;        /**< widest LSTM layer */
     uint16_t max_dense_size;         /**< widest dense layer */
-    uint16_t packed_words;           /**< scratch for the DSP kernel: widest input, rounded up to 4 */
+    uint16_t packed_words;           /**< DSP-kernel scratch: widest input and widest hidden state, each rounded up to 4 */
     uint32_t workspace_words;        /**< int16 words of workspace the context needs */
 } bms_lstm_model_t;
 
@@ -168,6 +168,8 @@ int16_t bms_sigmoid_q15(int16_t x_q4_11);
 int16_t bms_tanh_q15(int16_t x_q3_12);
 /** round(value * multiplier / 2^shift), half up, 64-bit result before saturation. */
 int64_t bms_requantize_wide(int32_t value, bms_requant_t scale);
+/** sat16(round(value * multiplier / 2^shift)): the kernel's fast path (same value). */
+int16_t bms_requantize_s16(int32_t value, bms_requant_t scale);
 /** Human-readable name of a status code. */
 const char *bms_status_name(bms_status_t status);
 
