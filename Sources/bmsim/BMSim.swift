@@ -15,6 +15,7 @@ struct BMSim: ParsableCommand {
             FitCommand.self,
             ClassicalEvalCommand.self,
             SimulateCommand.self,
+            EstimatorBenchCommand.self,
         ]
     )
 }
