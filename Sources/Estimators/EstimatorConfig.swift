@@ -27,6 +27,10 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// NASA validation cells (B0007 B0028 B0031 B0034): the residual is model error that stays
     /// correlated over a whole discharge, so the filter must trust it far less than white noise.
     public var voltageNoisePerResidual: Double = 10
+    /// Voltage noise σ on a settled rest (see `restMinimumSeconds`; also the first sample after
+    /// a reset taken at rest current), V: then only the OCV table's error remains, so the
+    /// filters trust the voltage far more (and the EKF iterates that update).
+    public var restVoltageNoiseV: Double = 0.03
     /// SOC random-walk noise, σ² per second (fraction²/s).
     public var socProcessNoisePerS: Double = 1e-8
     /// R–C branch voltage random-walk noise, σ² per second (V²/s).

@@ -110,6 +110,22 @@ struct KalmanFilterTests {
         #expect(!good.holding && good.soc.isFinite)
     }
 
+    @Test("a rested first sample after reset corrects a 30 % error at once (iterated EKF, UKF)",
+          arguments: [EstimatorKind.ekf1RC, .ekf2RC, .ukf1RC, .ukf2RC])
+    func wakeUpOnRestedCell(kind: EstimatorKind) {
+        let model = FilterHarness.model
+        let filter = makeEstimator(kind, model: model, soc: 0.6)
+        let restedV = model.ocv.voltage(soc: 0.9, temperatureC: 24)
+        let e = filter.update(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 0))
+        #expect(abs(e.soc - 0.9) < 0.02, "\(kind.rawValue): \(e.soc)")
+        // Under load the same voltage error is trusted far less (model error dominates).
+        let loaded = makeEstimator(kind, model: model, soc: 0.6)
+        _ = loaded.update(CellMeasurement(voltageV: 3.8, currentA: -1, temperatureC: 24, dtSeconds: 1))
+        let r0 = model.thevenin1RC.r0Ohm.value(soc: 0.9, temperatureC: 24)
+        let l = loaded.update(CellMeasurement(voltageV: restedV - r0, currentA: -1, temperatureC: 24, dtSeconds: 1))
+        #expect(abs(l.soc - 0.9) > 0.05)
+    }
+
     @Test("factory names and reset")
     func factory() {
         for kind in EstimatorKind.allCases {
