@@ -77,7 +77,7 @@ public final class AhCounterEstimator: SOCEstimator {
     func correctAtRest(_ m: CellMeasurement) {
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let slope = abs(m.voltageV - v0) / m.dtSeconds
-            let k = 1 - Double.exp(-m.dtSeconds / 60)     // 60 s smoothing of |dV/dt|
+            let k = m.dtSeconds / (60 + m.dtSeconds)     // ≈ 60 s smoothing of |dV/dt| (no exp per tick)
             voltageSlopeVPerS += k * (slope - voltageSlopeVPerS)
         }
         previousVoltageV = m.voltageV

@@ -42,7 +42,7 @@ struct FilterCommon {
         let resting = abs(m.currentA) <= config.restCurrentA
         let firstAfterReset = previousCurrentA == nil
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
-            let k = 1 - Double.exp(-m.dtSeconds / 60)
+            let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
             voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)
         }
         previousVoltageV = m.voltageV
