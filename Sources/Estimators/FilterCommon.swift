@@ -35,8 +35,9 @@ struct FilterCommon {
     var voltageSlopeVPerS = 1.0
 
     /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
-    /// settled) and returns true when the voltage is a settled OCV reading: such a rest, or
-    /// the first sample after a reset taken at rest current (a BMS wakes up on a rested cell).
+    /// settled) and returns true when the voltage is a settled OCV reading: the first sample
+    /// after a reset taken at rest current (a BMS wakes up on a rested cell), or, when
+    /// `filterUpdatesAtLaterRests` is on, such a rest later on.
     /// Call before `begin`.
     mutating func observeRest(_ m: CellMeasurement) -> Bool {
         let resting = abs(m.currentA) <= config.restCurrentA
@@ -48,7 +49,8 @@ struct FilterCommon {
         previousVoltageV = m.voltageV
         restSeconds = resting ? restSeconds + m.dtSeconds : 0
         if resting && firstAfterReset { return true }
-        return restSeconds >= config.restMinimumSeconds && voltageSlopeVPerS <= config.restVoltageSlopeVPerS
+        return config.filterUpdatesAtLaterRests && restSeconds >= config.restMinimumSeconds
+            && voltageSlopeVPerS <= config.restVoltageSlopeVPerS
     }
 
     /// Restarts rest tracking (after `reset(soc:)`).

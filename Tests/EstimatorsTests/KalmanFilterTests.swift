@@ -126,6 +126,27 @@ struct KalmanFilterTests {
         #expect(abs(l.soc - 0.9) > 0.05)
     }
 
+    @Test("later settled rests are OCV readings only when configured",
+          arguments: [EstimatorKind.ekf2RC, .ukf2RC])
+    func laterRests(kind: EstimatorKind) {
+        let model = FilterHarness.model
+        let restedV = model.ocv.voltage(soc: 0.9, temperatureC: 24)
+        var results: [Double] = []
+        for enabled in [false, true] {
+            var config = EstimatorConfig()
+            config.filterUpdatesAtLaterRests = enabled
+            config.voltageNoiseV = 2.0          // loaded voltage trusted as little as on NASA data
+            let filter = makeEstimator(kind, model: model, config: config, soc: 0.6)
+            _ = filter.update(CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 24, dtSeconds: 1))
+            for _ in 0..<900 {
+                _ = filter.update(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 1))
+            }
+            results.append(filter.estimate.soc)
+        }
+        #expect(abs(results[1] - 0.9) < 0.02)
+        #expect(abs(results[0] - 0.9) > abs(results[1] - 0.9) + 0.02)
+    }
+
     @Test("factory names and reset")
     func factory() {
         for kind in EstimatorKind.allCases {
