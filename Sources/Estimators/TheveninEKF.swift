@@ -116,7 +116,11 @@ public final class TheveninEKF: SOCEstimator {
         var finite = true
         for i in 0..<n where !x[i].isFinite { finite = false }
         if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {
-            precondition(x[0].isFinite, "EKF state became non-finite on a valid measurement")
+            // Numerical breakdown (not seen in tests): restart from the last good estimate.
+            if !finite {
+                for i in 0..<n { x[i] = 0 }
+                x[0] = last.soc
+            }
             p.update(from: initialP, count: n * n)
             covarianceResets += 1
         }

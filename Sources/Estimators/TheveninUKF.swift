@@ -130,8 +130,14 @@ public final class TheveninUKF: SOCEstimator {
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
         SmallMatrix.symmetrize(p, n: n)
         x[0] = min(max(x[0], -1), 2)
-        if !SmallMatrix.cholesky(p, into: lower, n: n) {
-            precondition(x[0].isFinite, "UKF state became non-finite on a valid measurement")
+        var finite = true
+        for i in 0..<n where !x[i].isFinite { finite = false }
+        if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {
+            // Numerical breakdown (not seen in tests): restart from the last good estimate.
+            if !finite {
+                for i in 0..<n { x[i] = 0 }
+                x[0] = last.soc
+            }
             p.update(from: initialP, count: n * n)
             covarianceResets += 1
         }
