@@ -129,7 +129,7 @@ public final class TheveninUKF: SOCEstimator {
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
         SmallMatrix.symmetrize(p, n: n)
-        x[0] = min(max(x[0], -1), 2)
+        x[0] = min(max(x[0], -1), 1)
         var finite = true
         for i in 0..<n where !x[i].isFinite { finite = false }
         if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {

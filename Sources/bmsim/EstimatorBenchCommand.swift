@@ -25,13 +25,13 @@ struct EstimatorBenchCommand: ParsableCommand {
     func run() throws {
         let cell = try model.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) }
             ?? CellModelParameters.synthetic18650()
-        // A stream that keeps the cell between 20 % and 90 %: sinusoidal load plus noise.
-        var simulator = CellSimulator(model: cell, pairCount: 2, soc: 0.55)
+        // A stream that keeps the cell between 40 % and 80 %: sinusoidal load plus noise.
+        var simulator = CellSimulator(model: cell, pairCount: 2, soc: 0.4)
         var rng = SeededGenerator(seed: 3)
         var stream: [CellMeasurement] = []
         stream.reserveCapacity(updates)
         for k in 0..<updates {
-            let current = 2.5 * Double.sin(Double(k) * 2 * Double.pi / 7200) + 0.3 * rng.nextGaussian()
+            let current = 1.2 * Double.sin(Double(k) * 2 * Double.pi / 7200) + 0.3 * rng.nextGaussian()
             let v = simulator.step(currentA: current, dtSeconds: 1, temperatureC: 25)
             stream.append(CellMeasurement(voltageV: v + 0.002 * rng.nextGaussian(), currentA: current,
                                           temperatureC: 25, dtSeconds: 1))
@@ -39,11 +39,11 @@ struct EstimatorBenchCommand: ParsableCommand {
         print("| estimator | CPU ns per update (best of \(repeats) × \(updates)) | state bytes |")
         print("|---|---|---|")
         for kind in EstimatorKind.allCases {
-            let estimator = makeEstimator(kind, model: cell, soc: 0.55)
+            let estimator = makeEstimator(kind, model: cell, soc: 0.4)
             var best = Double.infinity
             var sink = 0.0
             for _ in 0..<repeats {
-                estimator.reset(soc: 0.55)
+                estimator.reset(soc: 0.4)
                 let t0 = Self.threadCPUNanoseconds()
                 for m in stream { sink += estimator.update(m).soc }
                 let t1 = Self.threadCPUNanoseconds()

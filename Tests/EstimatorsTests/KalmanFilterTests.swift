@@ -70,7 +70,7 @@ struct KalmanFilterTests {
         var allPD = true
         var allFinite = true
         for tick in 0..<Self.longRunSteps {
-            let current = 2.5 * Double.sin(Double(tick) * 2 * Double.pi / 7200) + 0.5 * rng.nextGaussian()
+            let current = 1.2 * Double.sin(Double(tick) * 2 * Double.pi / 7200) + 0.5 * rng.nextGaussian()  // SOC 0.5…0.88
             let v = sim.step(currentA: current, dtSeconds: 1, temperatureC: 24)
             let e = filter.update(CellMeasurement(voltageV: v + 0.005 * rng.nextGaussian(),
                                                   currentA: current + 0.05 * rng.nextGaussian() + 0.02,
