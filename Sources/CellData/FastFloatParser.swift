@@ -16,7 +16,35 @@ import Foundation
 /// FastFloatParser.parse("4.1x")      // nil
 /// ```
 public enum FastFloatParser {
-    @usableFromInline static let powersOfTen: [Double] = (0...22).map { pow(10.0, Double($0)) }
+    /// 10^k for 0 ≤ k ≤ 22, all exactly representable (a switch avoids a lazily initialised global).
+    @inlinable @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     /// Parses the whole of `text`; `nil` unless it is one complete number.
     public static func parse(_ text: String) -> Double? {
@@ -76,7 +104,7 @@ public enum FastFloatParser {
         guard i == count else { return nil }
         if digits <= 19 && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
-            if exponent < 0 { value /= powersOfTen[-exponent] } else { value *= powersOfTen[exponent] }
+            if exponent < 0 { value /= powerOfTen(-exponent) } else { value *= powerOfTen(exponent) }
             return negative ? -value : value
         }
         return slowPath(start, count: count)
