@@ -9,6 +9,7 @@ import json
 import os
 import statistics
 import time
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -52,6 +53,11 @@ def main():
     csv_s = median_time(read_csvs, a.repeats, "pandas_read_csv_thread_cpu_min_s")
     mat_path = root / "mat" / "B0025.mat"
     mat_s = median_time(lambda: scipy.io.loadmat(mat_path), a.repeats, "scipy_loadmat_B0025_thread_cpu_min_s")
+    plain_path = root / "mat" / "B0025_uncompressed.mat"
+    plain_s = median_time(lambda: scipy.io.loadmat(plain_path), a.repeats, "scipy_loadmat_B0025_uncompressed_thread_cpu_min_s")
+    with open(mat_path, "rb") as f:
+        compressed = f.read()[136:]  # the one miCOMPRESSED element's zlib stream
+    median_time(lambda: zlib.decompress(compressed), a.repeats, "zlib_decompress_B0025_element_thread_cpu_min_s")
     print(json.dumps({
         "csv_files": len(files) + 1,
         "csv_bytes": sum(os.path.getsize(f) for f in files + [index]),
@@ -60,6 +66,7 @@ def main():
         "times": "[min, median] s",
         "pandas_read_csv_s": csv_s,
         "scipy_loadmat_B0025_s": mat_s,
+        "scipy_loadmat_B0025_uncompressed_s": plain_s,
         "pandas": pd.__version__,
         "scipy": scipy.__version__,
         **CPU,

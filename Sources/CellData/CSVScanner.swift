@@ -156,16 +156,22 @@ struct CSVScanner {
             var ok = true
             while true {
                 let fieldStart = p
-                while p < count {
-                    let b = base[p]
-                    if b == 0x2C || b == 0x0A { break }
-                    p += 1
-                }
-                var fieldEnd = p
-                if fieldEnd > fieldStart && base[fieldEnd - 1] == 0x0D && (p == count || base[p] == 0x0A) { fieldEnd -= 1 }
-                if field < fieldCount {
-                    let slot = slots[field]
+                let slot = field < fieldCount ? slots[field] : -1
+                if slot >= 0, let (value, length) = FastFloatParser.parsePrefix(base + p, limit: count - p),
+                   p + length == count || base[p + length] == 0x2C || base[p + length] == 0x0A || base[p + length] == 0x0D {
+                    // Number parsed in the same pass that finds the field's end.
+                    values[slot] = value
+                    p += length
+                    if p < count && base[p] == 0x0D { p += 1 }
+                } else {
+                    while p < count {
+                        let b = base[p]
+                        if b == 0x2C || b == 0x0A { break }
+                        p += 1
+                    }
                     if slot >= 0 {
+                        var fieldEnd = p
+                        if fieldEnd > fieldStart && base[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
                         if let v = FastFloatParser.parse(base + fieldStart, count: fieldEnd - fieldStart) {
                             values[slot] = v
                         } else {
@@ -175,6 +181,7 @@ struct CSVScanner {
                 }
                 field += 1
                 if p < count && base[p] == 0x2C { p += 1; continue }
+                if p < count && base[p] != 0x0A { ok = false }   // a stray \r inside a line
                 break
             }
             line += 1

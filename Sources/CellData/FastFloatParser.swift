@@ -58,32 +58,43 @@ public enum FastFloatParser {
     /// Parses the `count` bytes at `start`; `nil` unless they are one complete number.
     @inlinable
     public static func parse(_ start: UnsafePointer<UInt8>, count: Int) -> Double? {
+        if let (value, length) = parsePrefix(start, limit: count), length == count { return value }
+        return slowPath(start, count: count)
+    }
+
+    /// Fast path only: parses the longest number starting at `start` (at most `limit` bytes)
+    /// and returns it with the bytes consumed, or `nil` when the fast path does not apply
+    /// (no digits, more than 19 significant digits, a mantissa above 2^53, |exponent| > 22,
+    /// a malformed exponent). Callers fall back to `parse(_:count:)` for the whole field.
+    @inlinable @inline(__always)
+    public static func parsePrefix(_ start: UnsafePointer<UInt8>, limit count: Int) -> (Double, Int)? {
         var i = 0
         var negative = false
         if i < count && (start[i] == UInt8(ascii: "-") || start[i] == UInt8(ascii: "+")) {
             negative = start[i] == UInt8(ascii: "-")
             i += 1
         }
+        // Up to 19 digit characters (leading zeros included) always fit in 64 bits, so the
+        // loops accumulate without checks; longer numbers go to the slow path.
         var mantissa: UInt64 = 0
-        var digits = 0            // significant digits accumulated (leading zeros excluded)
-        var exponent = 0          // decimal exponent adjustment
-        var sawDigit = false
+        let integerStart = i
         while i < count, case let d = start[i] &- 48, d < 10 {
-            sawDigit = true
-            if mantissa != 0 || d != 0 { digits += 1 }
-            if digits <= 19 { mantissa = mantissa &* 10 &+ UInt64(d) } else { exponent += 1 }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             i += 1
         }
+        var digits = i - integerStart
+        var exponent = 0          // decimal exponent adjustment
         if i < count && start[i] == UInt8(ascii: ".") {
             i += 1
+            let fractionStart = i
             while i < count, case let d = start[i] &- 48, d < 10 {
-                sawDigit = true
-                if mantissa != 0 || d != 0 { digits += 1 }
-                if digits <= 19 { mantissa = mantissa &* 10 &+ UInt64(d); exponent -= 1 }
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 i += 1
             }
+            exponent = fractionStart - i
+            digits -= exponent
         }
-        guard sawDigit else { return slowPath(start, count: count) }
+        guard digits > 0 && digits <= 19 else { return nil }
         if i < count && (start[i] == UInt8(ascii: "e") || start[i] == UInt8(ascii: "E")) {
             i += 1
             var expNegative = false
@@ -101,13 +112,10 @@ public enum FastFloatParser {
             guard sawExpDigit else { return nil }
             exponent += expNegative ? -e : e
         }
-        guard i == count else { return nil }
-        if digits <= 19 && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
-            var value = Double(mantissa)
-            if exponent < 0 { value /= powerOfTen(-exponent) } else { value *= powerOfTen(exponent) }
-            return negative ? -value : value
-        }
-        return slowPath(start, count: count)
+        guard mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 else { return nil }
+        var value = Double(mantissa)
+        if exponent < 0 { value /= powerOfTen(-exponent) } else { value *= powerOfTen(exponent) }
+        return (negative ? -value : value, i)
     }
 
     /// `strtod` on a NUL-terminated copy; `nil` unless it consumes every byte.

@@ -64,12 +64,14 @@ struct DataTimingCommand: ParsableCommand {
         let recordings = try median { _ = try NASADataset(root: root).recordings(cells: data.cells) }
         let mat = try median("mat_B0025_parse_thread_cpu_min_s") { _ = try MATReader.read(path: matPath) }
         let matRecording = try median { _ = try NASAMatRecording.read(path: matPath) }
+        let plainPath = root.appendingPathComponent("mat/B0025_uncompressed.mat").path
+        let plain = try median("mat_B0025_uncompressed_parse_thread_cpu_min_s") { _ = try MATReader.read(path: plainPath) }
         let bytes = (files + [indexPath]).reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
         let report: [String: Any] = [
             "csv_files": files.count + 1, "csv_bytes": bytes, "csv_rows": rows, "repeats": repeats, "times": "[min, median] s",
             "csv_parse_sequential_s": csvSequential, "csv_parse_parallel_s": csvParallel,
             "csv_recordings_all_cells_parallel_s": recordings,
-            "mat_B0025_parse_s": mat, "mat_B0025_recording_s": matRecording,
+            "mat_B0025_parse_s": mat, "mat_B0025_recording_s": matRecording, "mat_B0025_uncompressed_parse_s": plain,
             "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
         let full = report.merging(cpu) { a, _ in a }
