@@ -7,7 +7,8 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect and convert recorded cell data (NASA folder, .mat file or generic CSV).",
-        subcommands: [DataSummaryCommand.self, DataExportCommand.self, DataSyntheticCommand.self, DataTimingCommand.self]
+        subcommands: [DataSummaryCommand.self, DataExportCommand.self, DataSyntheticCommand.self, DataTimingCommand.self,
+                      DataGridCommand.self]
     )
 }
 
