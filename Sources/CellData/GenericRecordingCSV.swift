@@ -103,6 +103,10 @@ public enum GenericRecordingCSV {
             }
             let samples = OperationSamples(timeS: acc.t.map { $0 - t0 }, voltageV: acc.v, currentA: acc.i, temperatureC: acc.temp)
             let (clean, findings) = DataQuality.clean(samples, kind: kind, policy: options.policy)
+            guard clean.count > 0 else {
+                throw .malformed(InputLocation(file: s.file, line: acc.firstLine), expected: "an operation with at least one row without NaN",
+                                 found: "\(samples.count) row(s), all with NaN")
+            }
             let hasSOC = !acc.soc.isEmpty && acc.soc.allSatisfy { !$0.isNaN } && clean.count == samples.count
             operations.append(CellOperation(kind: kind, nasaCycle: acc.nasaCycle, startTimeS: t0,
                                             ambientTemperatureC: acc.ambientC ?? ambient, capacityAh: acc.capacityAh, samples: clean,
@@ -132,6 +136,7 @@ public enum GenericRecordingCSV {
             if current.t.isEmpty {
                 current.label = label
                 current.cycleText = cycleText
+                current.firstLine = s.line
             }
             current.t.append(time)
             current.v.append(try s.number(c[1], column: "voltage_v"))
@@ -160,5 +165,6 @@ public enum GenericRecordingCSV {
         var nasaCycle: Int?
         var cycleText: String?
         var ambientC: Double?
+        var firstLine = 0
     }
 }
