@@ -30,7 +30,7 @@ struct DataGridCommand: ParsableCommand {
     func run() throws {
         let names = NASADataset.Split(rawValue: cells)?.cells ?? cells.split(separator: ",").map(String.init)
         var text = "cell,cycle,step,time_s,voltage_v,current_a,temperature_c,soc\n"
-        let discharges = try reporting { try NASADataset(root: URL(fileURLWithPath: path)).labelledDischarges(cells: names) }
+        let discharges = try reportingDataErrors { try NASADataset(root: URL(fileURLWithPath: path)).labelledDischarges(cells: names) }
         for d in discharges {
             let g = d.resampled(dtS: dtS)
             for k in 0..<g.count {
@@ -39,12 +39,5 @@ struct DataGridCommand: ParsableCommand {
         }
         try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         print("wrote \(out): \(discharges.count) discharges")
-    }
-
-    func reporting<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as CellDataError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        }
     }
 }
