@@ -48,7 +48,7 @@ let package = Package(
         ]),
         .executableTarget(name: "bmsim", dependencies: [
             "BMSCore", "CellData", "CellModel", "Estimators", "Firmware", "Replay", "Trainer",
-            "WeightBlob", "QuantizedLSTM",
+            "WeightBlob", "QuantizedLSTM", "CBMSRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
