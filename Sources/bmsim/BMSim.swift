@@ -12,6 +12,9 @@ struct BMSim: ParsableCommand {
             // Each subcommand lives in its own file.
             DataCommand.self,
             InspectCommand.self, ExportCommand.self, GoldenCommand.self, BenchLSTMCommand.self,
+            FitCommand.self,
+            ClassicalEvalCommand.self,
+            SimulateCommand.self,
         ]
     )
 }
