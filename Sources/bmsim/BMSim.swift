@@ -10,6 +10,7 @@ struct BMSim: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each subcommand lives in its own file.
+            TrainCommand.self, EvaluateCommand.self,
         ]
     )
 }

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Trainer
+
+/// `bmsim evaluate`: scores a float model on cells, window by window and streaming.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score a float model (model.json): MAE, RMSE, max error (SOC %) and R².")
+
+    @Argument(help: "Model file written by `bmsim train`.") var model: String
+    @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
+    @Option(help: "Cells: test, validation, train or a comma list like B0039,B0043.") var cells: String = "test"
+    @Option(help: "window (TASK.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
+    var style: String = "both"
+    @Option(help: "Window stride.") var stride: Int = 1
+    @Option(help: "OpenBLAS threads.") var threads: Int = 1
+
+    func validate() throws {
+        guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
+        guard stride > 0, threads > 0 else { throw ValidationError("--stride and --threads must be positive") }
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(threads)
+        let file = try FloatModelFile.read(from: URL(fileURLWithPath: model))
+        let network = try file.makeNetwork()
+        let root = try resolveNASAFolder(data)
+        let list: [String]
+        switch cells {
+        case "test": list = TaskSplit.test
+        case "validation": list = TaskSplit.validation
+        case "train": list = TaskSplit.train
+        default: list = cells.split(separator: ",").map { String($0) }
+        }
+        let usable = try TaskDataLoader.usableDischarges(root: root)
+        let grid = try TaskDataLoader.loadSplit(root: root, cells: list, usable: usable)
+        guard !grid.isEmpty else { throw TaskDataError.emptySplit(cells: list) }
+        let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
+        print("model \(model): \(file.architecture.name), trained in \(file.training.config.mode.rawValue) mode, kept epoch \(file.training.bestEpoch)")
+        print("cells \(list.joined(separator: " ")): \(scaled.count) discharges")
+        func show(_ label: String, _ o: Evaluation.Outcome) {
+            let m = o.metrics
+            print(String(format: "%@  n %d  MAE %.2f %%  RMSE %.2f %%  max %.2f %%  R² %.4f",
+                         label, m.count, m.maePercent, m.rmsePercent, m.maxAbsErrorPercent, m.r2))
+        }
+        if style != "streaming" {
+            show("window    (stride \(stride))", Evaluation.windows(network, cycles: scaled, stride: stride, scalers: file.scalers))
+        }
+        if style != "window" {
+            show("streaming (n ≥ 50)      ", Evaluation.streaming(network, cycles: scaled, scalers: file.scalers))
+        }
+    }
+}
