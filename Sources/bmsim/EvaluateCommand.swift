@@ -15,6 +15,7 @@ struct EvaluateCommand: ParsableCommand {
     var style: String = "both"
     @Option(help: "Window stride.") var stride: Int = 1
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
+    @Flag(help: "Also print the metrics of each cell.") var perCell = false
 
     func validate() throws {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
@@ -37,12 +38,18 @@ struct EvaluateCommand: ParsableCommand {
         let grid = try TaskDataLoader.loadSplit(root: root, cells: list, usable: usable)
         guard !grid.isEmpty else { throw TaskDataError.emptySplit(cells: list) }
         let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
-        print("model \(model): \(file.architecture.name), trained in \(file.training.config.mode.rawValue) mode, kept epoch \(file.training.bestEpoch)")
-        print("cells \(list.joined(separator: " ")): \(scaled.count) discharges")
+        say("model \(model): \(file.architecture.name), trained in \(file.training.config.mode.rawValue) mode, kept epoch \(file.training.bestEpoch)")
+        say("cells \(list.joined(separator: " ")): \(scaled.count) discharges")
         func show(_ label: String, _ o: Evaluation.Outcome) {
             let m = o.metrics
-            print(String(format: "%@  n %d  MAE %.2f %%  RMSE %.2f %%  max %.2f %%  R² %.4f",
+            say(String(format: "%@  n %d  MAE %.2f %%  RMSE %.2f %%  max %.2f %%  R² %.4f",
                          label, m.count, m.maePercent, m.rmsePercent, m.maxAbsErrorPercent, m.r2))
+            if perCell {
+                for (cell, c) in o.metricsByCell(scaled) {
+                    say(String(format: "    %@  n %6d  MAE %6.2f %%  RMSE %6.2f %%  max %6.2f %%", cell, c.count,
+                               c.maePercent, c.rmsePercent, c.maxAbsErrorPercent))
+                }
+            }
         }
         if style != "streaming" {
             show("window    (stride \(stride))", Evaluation.windows(network, cycles: scaled, stride: stride, scalers: file.scalers))

@@ -23,7 +23,10 @@ public enum FastMath {
         p = p * r + 1.666_666_55e-1
         p = p * r + 5.000_000_12e-1
         let er = p * r2 + r + 1
-        let bits = UInt32(truncatingIfNeeded: Int32(n) &+ 127) << 23
+        // 2ⁿ without a trapping Float→Int conversion: n + 127 lands in the low mantissa
+        // bits of 1.5·2²³ + n + 127 (exact for |n| < 2²²), then moves to the exponent field.
+        let biased = (n + 127) + 12_582_912
+        let bits = (biased.bitPattern &- 0x4B40_0000) << 23
         return er * Float(bitPattern: bits)
     }
 

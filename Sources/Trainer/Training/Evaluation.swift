@@ -10,6 +10,19 @@ public enum Evaluation {
         public var predictedSOC: [Double]
         /// Reference SOC fractions, same order.
         public var referenceSOC: [Double]
+        /// Index into the evaluated cycles of each prediction, same order.
+        public var cycleIndex: [Int]
+
+        /// Metrics per cell name (cells in first-seen order).
+        public func metricsByCell(_ cycles: [ScaledCycle]) -> [(cell: String, metrics: SOCMetrics)] {
+            var order: [String] = [], ref: [String: [Double]] = [:], pred: [String: [Double]] = [:]
+            for k in predictedSOC.indices {
+                let cell = cycles[cycleIndex[k]].cell
+                if ref[cell] == nil { order.append(cell) }
+                ref[cell, default: []].append(referenceSOC[k]); pred[cell, default: []].append(predictedSOC[k])
+            }
+            return order.map { ($0, SOCMetrics(reference: ref[$0]!, predicted: pred[$0]!)) }
+        }
     }
 
     /// Window evaluation: every window of stride `stride` run from zero state, target
@@ -17,7 +30,7 @@ public enum Evaluation {
     public static func windows(_ network: Network, cycles: [ScaledCycle], stride: Int, scalers: Scalers,
                                batchSize: Int = 512) -> Outcome {
         let set = WindowSet(cycles: cycles, stride: stride)
-        var predicted: [Double] = [], reference: [Double] = []
+        var predicted: [Double] = [], reference: [Double] = [], index: [Int] = []
         predicted.reserveCapacity(set.count); reference.reserveCapacity(set.count)
         var mse = 0.0
         var start = 0
@@ -31,12 +44,13 @@ public enum Evaluation {
                 let y = out.data[lane]
                 let d = Double(y) - Double(target.data[lane]); mse += d * d
                 predicted.append(scalers.socFraction(fromScaled: y))
-                reference.append(cycles[w.cycle].soc[w.start + set.lookback])
+                reference.append(cycles[w.cycle].soc[w.start + set.lookback]); index.append(w.cycle)
             }
             start += b
         }
         return Outcome(metrics: SOCMetrics(reference: reference, predicted: predicted),
-                       scaledMSE: mse / Double(max(set.count, 1)), predictedSOC: predicted, referenceSOC: reference)
+                       scaledMSE: mse / Double(max(set.count, 1)), predictedSOC: predicted, referenceSOC: reference,
+                       cycleIndex: index)
     }
 
     /// Streaming evaluation: each cycle run from its first step with carried state, one step
@@ -69,11 +83,14 @@ public enum Evaluation {
                 }
             }
         }
-        var predicted: [Double] = [], reference: [Double] = []
+        var predicted: [Double] = [], reference: [Double] = [], index: [Int] = []
         for (c, cycle) in cycles.enumerated() where cycle.count > firstTarget {
-            for s in firstTarget..<cycle.count { predicted.append(perCycle[c][s]); reference.append(cycle.soc[s]) }
+            for s in firstTarget..<cycle.count {
+                predicted.append(perCycle[c][s]); reference.append(cycle.soc[s]); index.append(c)
+            }
         }
         return Outcome(metrics: SOCMetrics(reference: reference, predicted: predicted),
-                       scaledMSE: mse / Double(max(scored, 1)), predictedSOC: predicted, referenceSOC: reference)
+                       scaledMSE: mse / Double(max(scored, 1)), predictedSOC: predicted, referenceSOC: reference,
+                       cycleIndex: index)
     }
 }
