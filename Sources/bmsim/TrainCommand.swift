@@ -26,9 +26,12 @@ struct TrainCommand: ParsableCommand {
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
     var arch: String = "tutorial"
+    @Option(help: "Inputs: task (V, I, T, dI, dV) or task+charge (plus Ah drawn since the discharge began).")
+    var features: String = "task"
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
+    @Option(help: "Data-parallel worker threads per batch (bit-identical results need the same count).") var workers: Int = 1
     @Option(help: "Window mode: batch size.") var batchSize: Int = 32
     @Option(help: "Window mode: training-window stride (TASK.md 20; 1 = all windows).") var trainStride: Int = 20
     @Flag(help: "Window mode: shuffle windows each epoch (TASK.md: no).") var shuffle = false
@@ -43,6 +46,10 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
+        guard workers >= 1, mode == "window" || lanes % workers == 0 else {
+            throw ValidationError("--workers must be ≥ 1 and divide --lanes in stateful mode")
+        }
+        guard FeatureSet(rawValue: features) != nil else { throw ValidationError("--features must be task or task+charge") }
         guard epochs > 0, threads > 0, batchSize > 0, trainStride > 0, lanes > 0, chunk > 0, learningRate > 0 else {
             throw ValidationError("--epochs, --threads, --batch-size, --train-stride, --lanes, --chunk, --learning-rate must be positive")
         }
@@ -52,15 +59,16 @@ struct TrainCommand: ParsableCommand {
         let root = try resolveNASAFolder(data)
         var config = TrainingConfig()
         config.mode = SequenceMode(rawValue: mode)!
-        config.epochs = epochs; config.seed = seed; config.threads = threads
+        config.featureSet = FeatureSet(rawValue: features)!
+        config.epochs = epochs; config.seed = seed; config.threads = threads; config.workers = workers
         config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
         config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
         config.clipNorm = clipNorm > 0 ? clipNorm : nil; config.earlyStoppingPatience = patience
         let architecture: Architecture
-        do { architecture = try Architecture.named(arch) } catch { throw ValidationError(error.description) }
+        do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
-        let dataset = try SOCDataset.load(root: root)
+        let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet)
         say("data: \(dataset.train.count) train / \(dataset.validation.count) validation / \(dataset.test.count) test cycles, hash \(dataset.dataHash), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
         say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
@@ -77,9 +85,9 @@ struct TrainCommand: ParsableCommand {
             case let .epoch(r):
                 lastDrawn = -1
                 FileHandle.standardError.write(Data("\r".utf8))
-                say(String(format: "epoch %3d  loss %.5f  mae %.2f%%  val_loss %.5f  val_mae %.2f%%  lr %.2e  %.1f s (+%.1f s val)  %.0f samples/s",
+                say(String(format: "epoch %3d  loss %.5f  mae %.2f%%  val_loss %.5f  val_mae %.2f%%  lr %.2e  %.1f s (+%.1f s val, %.1f CPU s, load %.1f)  %.0f samples/s",
                              r.epoch, r.trainLoss, r.trainMAEPercent, r.validationLoss, r.validationMAEPercent,
-                             r.learningRate, r.trainSeconds, r.validationSeconds, r.samplesPerSecond))
+                             r.learningRate, r.trainSeconds, r.validationSeconds, r.trainCPUSeconds, r.loadAverage1m, r.samplesPerSecond))
             }
         }
         let meta = TrainingMetadata(config: config, epochsRun: trainer.history.count, bestEpoch: trainer.bestEpoch,

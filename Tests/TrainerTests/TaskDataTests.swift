@@ -62,3 +62,22 @@ import TestSupport
         #expect(abs(ds.scalers.yMax - 1.0000036603504552) < 1e-12)
     }
 }
+
+@Suite struct FeatureSetTests {
+    @Test func chargeCounterIsTheTrapezoidOfGridCurrent() {
+        // Grid currents −2, −2, −1 A at 10 s steps: q = 0, 20/3600·... = 0, 2·10/3600, (2·10 + 1.5·10)/3600 Ah.
+        let cycle = GridCycle(cell: "X", cycle: 1,
+                              features: [4, -2, 24, 0, 0, 3.9, -2, 24, 0, -0.1, 3.8, -1, 24, 1, -0.1],
+                              soc: [1, 0.9, 0.8])
+        let f = FeatureSet.taskPlusCharge.features(of: cycle)
+        #expect(f.count == 18)
+        #expect(f[5] == 0)
+        #expect(abs(f[11] - 20.0 / 3600) < 1e-15)
+        #expect(abs(f[17] - 35.0 / 3600) < 1e-15)
+        #expect(Array(f[6..<11]) == Array(cycle.features[5..<10]))
+        #expect(FeatureSet.task.features(of: cycle) == cycle.features)
+        // Scalers and scaled cycles follow the width.
+        let s = Scalers(fitting: [cycle], featureSet: .taskPlusCharge)
+        #expect(s.xMean.count == 6 && ScaledCycle(cycle, scalers: s).width == 6)
+    }
+}

@@ -80,6 +80,26 @@ struct SeededGeneratorBoxed {
         #expect(a != c)
     }
 
+    /// Two data-parallel workers: reproducible run to run, and the same gradient sum as one
+    /// worker up to Float32 summation order (no dropout, so only the split differs).
+    @Test(arguments: [SequenceMode.window, .stateful])
+    func dataParallelWorkersAreReproducibleAndMatchOneWorker(mode: SequenceMode) throws {
+        let ds = tinyDataset()
+        var config = TrainingConfig()
+        config.mode = mode; config.epochs = 1; config.trainStride = 5; config.lanes = 4; config.chunkSteps = 20
+        config.batchSize = 6
+        let arch = try Architecture.named("lstm:8,dense:1")
+        func run(workers: Int) -> [[Float]] {
+            var c = config; c.workers = workers
+            let t = SOCTrainer(architecture: arch, config: c, dataset: ds)
+            t.train()
+            return t.network.parameters.map(\.values)
+        }
+        let a = run(workers: 2), b = run(workers: 2), one = run(workers: 1)
+        #expect(a == b)
+        for (x, y) in zip(a.joined(), one.joined()) { #expect(abs(x - y) < 1e-4) }
+    }
+
     @Test func trainingReducesValidationLossAndKeepsTheBestEpoch() throws {
         var config = TrainingConfig()
         config.mode = .stateful; config.epochs = 8; config.lanes = 2; config.chunkSteps = 10; config.learningRate = 1e-2

@@ -22,19 +22,21 @@ public struct WindowSet: Sendable {
     /// Number of windows.
     public var count: Int { windows.count }
 
-    /// Writes windows `range` time-major into `input` (`[L·B × 5]`, B = range.count) and
+    /// Writes windows `range` time-major into `input` (`[L·B × width]`, B = range.count) and
     /// their scaled targets into `target` (`[B × 1]`).
     public func fill(_ range: Range<Int>, from cycles: [ScaledCycle], input: Tensor, target: Tensor) {
         let b = range.count
-        precondition(input.rows == lookback * b && input.cols == 5 && target.rows == b, "window batch shape")
-        for (lane, w) in windows[range].enumerated() {
-            let cycle = cycles[w.cycle]
+        let w = input.cols
+        precondition(input.rows == lookback * b && target.rows == b && cycles.allSatisfy { $0.width == w },
+                     "window batch shape")
+        for (lane, win) in windows[range].enumerated() {
+            let cycle = cycles[win.cycle]
             cycle.features.withUnsafeBufferPointer { f in
                 for t in 0..<lookback {
-                    (input.row(t * b + lane)).update(from: f.baseAddress! + (w.start + t) * 5, count: 5)
+                    input.row(t * b + lane).update(from: f.baseAddress! + (win.start + t) * w, count: w)
                 }
             }
-            target.data[lane] = cycle.labels[w.start + lookback]
+            target.data[lane] = cycle.labels[win.start + lookback]
         }
     }
 }
@@ -74,12 +76,12 @@ public struct StreamSchedule: Sendable {
         return (longest + chunkSteps - 1) / chunkSteps
     }
 
-    /// Fills chunk `k`: `input [T·B × 5]`, `target [T·B × 1]` (label of the next step),
+    /// Fills chunk `k`: `input [T·B × width]`, `target [T·B × 1]` (label of the next step),
     /// `weight [T·B]` (1 where a next step exists, else 0) and `keep [T·B]`
     /// (0 at a cycle's first step and on padding).
     public func fill(chunk k: Int, from cycles: [ScaledCycle], input: Tensor, target: Tensor,
                      weight: Tensor, keep: Tensor) {
-        let t0 = k * chunkSteps, b = lanes
+        let t0 = k * chunkSteps, b = lanes, w = input.cols
         precondition(input.rows == chunkSteps * b && target.rows == chunkSteps * b
                      && weight.count == chunkSteps * b && keep.count == chunkSteps * b, "stream chunk shape")
         for lane in 0..<b {
@@ -90,7 +92,7 @@ public struct StreamSchedule: Sendable {
                     let (c, s) = plan[p]
                     let cycle = cycles[c]
                     cycle.features.withUnsafeBufferPointer { f in
-                        input.row(r).update(from: f.baseAddress! + s * 5, count: 5)
+                        input.row(r).update(from: f.baseAddress! + s * w, count: w)
                     }
                     keep.data[r] = s == 0 ? 0 : 1
                     if s + 1 < cycle.count {
@@ -99,7 +101,7 @@ public struct StreamSchedule: Sendable {
                         target.data[r] = 0; weight.data[r] = 0
                     }
                 } else {
-                    input.row(r).update(repeating: 0, count: 5)
+                    input.row(r).update(repeating: 0, count: w)
                     keep.data[r] = 0; target.data[r] = 0; weight.data[r] = 0
                 }
             }

@@ -30,22 +30,23 @@ public struct Scalers: Codable, Equatable, Sendable {
         self.xMean = xMean; self.xStd = xStd; self.yMin = yMin; self.yMax = yMax
     }
 
-    /// Fits the scalers on all grid steps of `cycles` (5 features each).
-    public init(fitting cycles: [GridCycle]) {
-        let width = 5
+    /// Fits the scalers on all grid steps of `cycles` (features of `featureSet`).
+    public init(fitting cycles: [GridCycle], featureSet: FeatureSet = .task) {
+        let width = featureSet.width
+        let all = cycles.map(featureSet.features(of:))
         var sum = [Double](repeating: 0, count: width)
         var count = 0
         var yMin = Double.infinity, yMax = -Double.infinity
-        for c in cycles {
-            for k in 0..<c.count { for f in 0..<width { sum[f] += c.features[k * width + f] } }
+        for (c, features) in zip(cycles, all) {
+            for k in 0..<c.count { for f in 0..<width { sum[f] += features[k * width + f] } }
             count += c.count
             for s in c.soc { yMin = min(yMin, s); yMax = max(yMax, s) }
         }
         let mean = sum.map { $0 / Double(max(count, 1)) }
         var sq = [Double](repeating: 0, count: width)
-        for c in cycles {
+        for (c, features) in zip(cycles, all) {
             for k in 0..<c.count {
-                for f in 0..<width { let d = c.features[k * width + f] - mean[f]; sq[f] += d * d }
+                for f in 0..<width { let d = features[k * width + f] - mean[f]; sq[f] += d * d }
             }
         }
         let std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
@@ -64,8 +65,10 @@ public struct ScaledCycle: Sendable {
     public var cell: String
     /// NASA cycle number.
     public var cycle: Int
-    /// Scaled features `[n × 5]`, row-major.
+    /// Scaled features `[n × width]`, row-major.
     public var features: [Float]
+    /// Features per step.
+    public var width: Int
     /// Scaled labels `[n]`.
     public var labels: [Float]
     /// Reference SOC fractions `[n]` (unscaled, for metrics).
@@ -73,12 +76,16 @@ public struct ScaledCycle: Sendable {
     /// Grid steps.
     public var count: Int { soc.count }
 
-    /// Scales `cycle` with `scalers` (Float64 arithmetic, then rounded to Float32).
+    /// Scales `cycle` with `scalers` (Float64 arithmetic, then rounded to Float32); the
+    /// feature set follows from the scalers' width.
     public init(_ cycle: GridCycle, scalers: Scalers) {
         cell = cycle.cell
         self.cycle = cycle.cycle
-        features = cycle.features.enumerated().map { k, x in
-            Float((x - scalers.xMean[k % 5]) / scalers.xStd[k % 5])
+        let set: FeatureSet = scalers.xMean.count == 6 ? .taskPlusCharge : .task
+        let w = set.width
+        width = w
+        features = set.features(of: cycle).enumerated().map { k, x in
+            Float((x - scalers.xMean[k % w]) / scalers.xStd[k % w])
         }
         labels = cycle.soc.map(scalers.scaleLabel)
         soc = cycle.soc
@@ -95,12 +102,15 @@ public struct SOCDataset: Sendable {
     public var test: [ScaledCycle]
     /// The fitted scalers.
     public var scalers: Scalers
+    /// Features per step.
+    public var width: Int { scalers.xMean.count }
     /// FNV-1a 64-bit hash of every grid feature and label of the three splits (hex).
     public var dataHash: String
 
     /// Builds the dataset from grid cycles (fits scalers on `train`).
-    public init(train: [GridCycle], validation: [GridCycle], test: [GridCycle], scalers: Scalers? = nil) {
-        let s = scalers ?? Scalers(fitting: train)
+    public init(train: [GridCycle], validation: [GridCycle], test: [GridCycle], scalers: Scalers? = nil,
+                featureSet: FeatureSet = .task) {
+        let s = scalers ?? Scalers(fitting: train, featureSet: featureSet)
         self.scalers = s
         self.train = train.map { ScaledCycle($0, scalers: s) }
         self.validation = validation.map { ScaledCycle($0, scalers: s) }
@@ -118,12 +128,13 @@ public struct SOCDataset: Sendable {
     /// Loads TASK.md's splits from the NASA folder (`…/nasa_pcoe_battery`).
     public static func load(root: URL, trainCells: [String] = TaskSplit.train,
                             validationCells: [String] = TaskSplit.validation,
-                            testCells: [String] = TaskSplit.test) throws(TaskDataError) -> SOCDataset {
+                            testCells: [String] = TaskSplit.test,
+                            featureSet: FeatureSet = .task) throws(TaskDataError) -> SOCDataset {
         let usable = try TaskDataLoader.usableDischarges(root: root)
         let tr = try TaskDataLoader.loadSplit(root: root, cells: trainCells, usable: usable)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
         let va = try TaskDataLoader.loadSplit(root: root, cells: validationCells, usable: usable)
         let te = try TaskDataLoader.loadSplit(root: root, cells: testCells, usable: usable)
-        return SOCDataset(train: tr, validation: va, test: te)
+        return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet)
     }
 }

@@ -116,6 +116,7 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
         }
         self.scalers = scalers
         self.training = training
+        features = training.config.featureSet.names
     }
 
     /// Builds a network holding these weights (checks every shape).

@@ -4,10 +4,11 @@ import Foundation
 public enum TrainingReports {
     /// CSV with one row per epoch (header first).
     public static func historyCSV(_ history: [EpochRecord]) -> String {
-        var s = "epoch,train_loss,train_mae_pct,val_loss,val_mae_pct,learning_rate,train_s,val_s,samples_per_s\n"
+        var s = "epoch,train_loss,train_mae_pct,val_loss,val_mae_pct,learning_rate,train_s,val_s,samples_per_s,train_cpu_s,loadavg_1m\n"
         for r in history {
             s += "\(r.epoch),\(r.trainLoss),\(r.trainMAEPercent),\(r.validationLoss),\(r.validationMAEPercent),"
-            s += "\(r.learningRate),\(r.trainSeconds),\(r.validationSeconds),\(r.samplesPerSecond)\n"
+            s += "\(r.learningRate),\(r.trainSeconds),\(r.validationSeconds),\(r.samplesPerSecond),"
+            s += "\(r.trainCPUSeconds),\(r.loadAverage1m)\n"
         }
         return s
     }

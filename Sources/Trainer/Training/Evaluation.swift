@@ -36,7 +36,7 @@ public enum Evaluation {
         var start = 0
         while start < set.count {
             let b = min(batchSize, set.count - start)
-            let input = Tensor(rows: set.lookback * b, cols: 5), target = Tensor(rows: b, cols: 1)
+            let input = Tensor(rows: set.lookback * b, cols: network.architecture.inputSize), target = Tensor(rows: b, cols: 1)
             set.fill(start..<(start + b), from: cycles, input: input, target: target)
             let out = network.forward(input, steps: set.lookback, lanes: b, mode: .window, training: false)
             for lane in 0..<b {
@@ -62,7 +62,7 @@ public enum Evaluation {
         let b = max(1, min(lanes, cycles.count))
         let schedule = StreamSchedule(cycles: cycles, order: Array(cycles.indices), lanes: b, chunkSteps: chunkSteps)
         let n = chunkSteps * b
-        let input = Tensor(rows: n, cols: 5), target = Tensor(rows: n, cols: 1)
+        let input = Tensor(rows: n, cols: network.architecture.inputSize), target = Tensor(rows: n, cols: 1)
         let weight = Tensor(rows: n, cols: 1), keep = Tensor(rows: n, cols: 1)
         var perCycle = cycles.map { [Double](repeating: .nan, count: $0.count) }
         network.resetState()

@@ -30,11 +30,38 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var plateauFactor: Double = 0.5
     /// ReduceLROnPlateau floor (TASK.md: 1e-6).
     public var minLearningRate: Double = 1e-6
+    /// Inputs per step (TASK.md's five, or with the discharged-charge counter).
+    public var featureSet: FeatureSet = .task
+    /// Data-parallel worker threads (each batch split into this many shards; stateful mode
+    /// needs `lanes` divisible by it).
+    public var workers: Int = 1
     /// OpenBLAS threads (results are bit-identical for the same seed and thread count).
     public var threads: Int = 1
 
     /// Creates the default configuration (TASK.md's settings where it names them).
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
+        case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
+        case featureSet, workers, threads
+    }
+
+    /// Decodes a configuration; keys missing from older model files keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.mode, &mode); try read(.epochs, &epochs); try read(.seed, &seed)
+        try read(.batchSize, &batchSize); try read(.trainStride, &trainStride)
+        try read(.validationStride, &validationStride); try read(.shuffle, &shuffle)
+        try read(.lanes, &lanes); try read(.chunkSteps, &chunkSteps); try read(.learningRate, &learningRate)
+        clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
+        try read(.earlyStoppingPatience, &earlyStoppingPatience); try read(.plateauPatience, &plateauPatience)
+        try read(.plateauFactor, &plateauFactor); try read(.minLearningRate, &minLearningRate)
+        try read(.featureSet, &featureSet); try read(.workers, &workers); try read(.threads, &threads)
+    }
 }
 
 /// One row of the training history.
@@ -57,6 +84,10 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var validationSeconds: Double
     /// Training samples (windows or scored steps) per second of the training pass.
     public var samplesPerSecond: Double
+    /// CPU seconds (user + system, all threads of the process) of the training pass.
+    public var trainCPUSeconds: Double
+    /// 1-minute load average at the end of the epoch (machine state for timing figures).
+    public var loadAverage1m: Double
 }
 
 /// Events reported while training.
