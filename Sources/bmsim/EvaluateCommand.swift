@@ -16,6 +16,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Window stride.") var stride: Int = 1
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
     @Flag(help: "Also print the metrics of each cell.") var perCell = false
+    @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
+    var predictions: String?
 
     func validate() throws {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
@@ -54,8 +56,21 @@ struct EvaluateCommand: ParsableCommand {
         if style != "streaming" {
             show("window    (stride \(stride))", Evaluation.windows(network, cycles: scaled, stride: stride, scalers: file.scalers))
         }
-        if style != "window" {
-            show("streaming (n ≥ 50)      ", Evaluation.streaming(network, cycles: scaled, scalers: file.scalers))
+        if style != "window" || predictions != nil {
+            let outcome = Evaluation.streaming(network, cycles: scaled, scalers: file.scalers)
+            show("streaming (n ≥ 50)      ", outcome)
+            if let predictions {
+                var csv = "cell,cycle,step,soc_reference,soc_predicted\n"
+                var previous = -1, step = 0
+                for k in outcome.predictedSOC.indices {
+                    let c = outcome.cycleIndex[k]
+                    step = c == previous ? step + 1 : 50
+                    previous = c
+                    csv += "\(scaled[c].cell),\(scaled[c].cycle),\(step),\(outcome.referenceSOC[k]),\(outcome.predictedSOC[k])\n"
+                }
+                try Data(csv.utf8).write(to: URL(fileURLWithPath: predictions), options: .atomic)
+                say("wrote \(predictions)")
+            }
         }
     }
 }

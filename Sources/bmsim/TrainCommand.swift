@@ -28,6 +28,8 @@ struct TrainCommand: ParsableCommand {
     var arch: String = "tutorial"
     @Option(help: "Inputs: task (V, I, T, dI, dV) or task+charge (plus Ah drawn since the discharge began).")
     var features: String = "task"
+    @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (TASK.md).")
+    var priorCapacity: Double = 0
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
@@ -60,6 +62,7 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfig()
         config.mode = SequenceMode(rawValue: mode)!
         config.featureSet = FeatureSet(rawValue: features)!
+        config.priorCapacityAh = priorCapacity > 0 ? priorCapacity : nil
         config.epochs = epochs; config.seed = seed; config.threads = threads; config.workers = workers
         config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
         config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
@@ -68,7 +71,8 @@ struct TrainCommand: ParsableCommand {
         do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
-        let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet)
+        let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
+                                          priorCapacityAh: config.priorCapacityAh)
         say("data: \(dataset.train.count) train / \(dataset.validation.count) validation / \(dataset.test.count) test cycles, hash \(dataset.dataHash), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
         say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)

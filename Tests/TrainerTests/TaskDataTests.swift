@@ -81,3 +81,39 @@ import TestSupport
         #expect(s.xMean.count == 6 && ScaledCycle(cycle, scalers: s).width == 6)
     }
 }
+
+@Suite struct CoulombPriorTests {
+    /// With a prior, labels are residuals: unscaled label + prior = SOC at every step.
+    @Test func residualLabelsPlusPriorGiveTheSOC() {
+        let cycles = syntheticCycles(count: 3, steps: 60, seed: 5)
+        let s = Scalers(fitting: cycles, featureSet: .taskPlusCharge, priorCapacityAh: 2)
+        for c in cycles {
+            let scaled = ScaledCycle(c, scalers: s)
+            let q = FeatureSet.dischargedAh(of: c)
+            for k in 0..<c.count {
+                #expect(abs(scaled.socPrior[k] - (1 - q[k] / 2)) < 1e-15)
+                #expect(abs(s.socFraction(fromScaled: scaled.labels[k]) + scaled.socPrior[k] - c.soc[k]) < 1e-6)
+            }
+        }
+    }
+
+    /// A network that always outputs a zero residual estimates exactly the coulomb-count prior.
+    @Test func zeroResidualNetworkStreamsThePrior() throws {
+        let ds = SOCDataset(train: syntheticCycles(count: 3, steps: 60, seed: 5),
+                            validation: [], test: syntheticCycles(count: 2, steps: 80, seed: 6),
+                            featureSet: .taskPlusCharge, priorCapacityAh: 2)
+        let net = Network(architecture: try Architecture.named("lstm:4,dense:1", inputSize: 6), seed: 1)
+        guard case let .dense(head)? = net.layers.last else { Issue.record("no dense head"); return }
+        head.weight.fill(0)
+        head.bias.data[0] = ds.scalers.scaleLabel(0)
+        let o = Evaluation.streaming(net, cycles: ds.test, scalers: ds.scalers)
+        var k = 0
+        for c in ds.test {
+            for s in 50..<c.count {
+                #expect(abs(o.predictedSOC[k] - c.socPrior[s]) < 1e-6)
+                k += 1
+            }
+        }
+        #expect(k == o.predictedSOC.count)
+    }
+}

@@ -16,18 +16,24 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
         return self == .task ? base : base + ["discharged_Ah"]
     }
 
+    /// Charge drawn since the start of `cycle`, Ah, at each grid step (trapezoid of the grid current).
+    public static func dischargedAh(of cycle: GridCycle) -> [Double] {
+        var q = [Double](repeating: 0, count: cycle.count)
+        for k in 1..<max(cycle.count, 1) {
+            q[k] = q[k - 1] - 0.5 * (cycle.features[k * 5 + 1] + cycle.features[(k - 1) * 5 + 1])
+                * TaskDataLoader.gridStepS / 3600
+        }
+        return q
+    }
+
     /// The features of `cycle` in this set, row-major `[n × width]`, physical units.
     public func features(of cycle: GridCycle) -> [Double] {
         if self == .task { return cycle.features }
         var out = [Double](repeating: 0, count: cycle.count * 6)
-        var chargeAh = 0.0
+        let q = Self.dischargedAh(of: cycle)
         for k in 0..<cycle.count {
             for f in 0..<5 { out[k * 6 + f] = cycle.features[k * 5 + f] }
-            if k > 0 {
-                chargeAh += -0.5 * (cycle.features[k * 5 + 1] + cycle.features[(k - 1) * 5 + 1])
-                    * TaskDataLoader.gridStepS / 3600
-            }
-            out[k * 6 + 5] = chargeAh
+            out[k * 6 + 5] = q[k]
         }
         return out
     }

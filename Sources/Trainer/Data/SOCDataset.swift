@@ -24,14 +24,26 @@ public struct Scalers: Codable, Equatable, Sendable {
     public var yMin: Double
     /// Maximum training SOC fraction.
     public var yMax: Double
+    /// When set, the network's label is the residual to a coulomb-count prior,
+    /// `soc − (1 − q/priorCapacityAh)` with `q` the Ah drawn since the discharge began, and
+    /// `soc = prior + y·(yMax − yMin) + yMin`; `yMin`/`yMax` then bound the residual.
+    /// `nil`: the label is the SOC itself (TASK.md).
+    public var priorCapacityAh: Double?
 
     /// Creates scalers from known values.
-    public init(xMean: [Double], xStd: [Double], yMin: Double, yMax: Double) {
+    public init(xMean: [Double], xStd: [Double], yMin: Double, yMax: Double, priorCapacityAh: Double? = nil) {
         self.xMean = xMean; self.xStd = xStd; self.yMin = yMin; self.yMax = yMax
+        self.priorCapacityAh = priorCapacityAh
+    }
+
+    /// The prior SOC of each step of `cycle` (all 0 without `priorCapacityAh`).
+    public func socPrior(of cycle: GridCycle) -> [Double] {
+        guard let capacity = priorCapacityAh else { return [Double](repeating: 0, count: cycle.count) }
+        return FeatureSet.dischargedAh(of: cycle).map { 1 - $0 / capacity }
     }
 
     /// Fits the scalers on all grid steps of `cycles` (features of `featureSet`).
-    public init(fitting cycles: [GridCycle], featureSet: FeatureSet = .task) {
+    public init(fitting cycles: [GridCycle], featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil) {
         let width = featureSet.width
         let all = cycles.map(featureSet.features(of:))
         var sum = [Double](repeating: 0, count: width)
@@ -40,7 +52,11 @@ public struct Scalers: Codable, Equatable, Sendable {
         for (c, features) in zip(cycles, all) {
             for k in 0..<c.count { for f in 0..<width { sum[f] += features[k * width + f] } }
             count += c.count
-            for s in c.soc { yMin = min(yMin, s); yMax = max(yMax, s) }
+            let prior = priorCapacityAh.map { q in FeatureSet.dischargedAh(of: c).map { 1 - $0 / q } }
+            for (k, s) in c.soc.enumerated() {
+                let y = s - (prior?[k] ?? 0)
+                yMin = min(yMin, y); yMax = max(yMax, y)
+            }
         }
         let mean = sum.map { $0 / Double(max(count, 1)) }
         var sq = [Double](repeating: 0, count: width)
@@ -50,7 +66,7 @@ public struct Scalers: Codable, Equatable, Sendable {
             }
         }
         let std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
-        self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax)
+        self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
     }
 
     /// Scaled SOC label.
@@ -73,6 +89,9 @@ public struct ScaledCycle: Sendable {
     public var labels: [Float]
     /// Reference SOC fractions `[n]` (unscaled, for metrics).
     public var soc: [Double]
+    /// Prior SOC per step (0 unless the scalers use a coulomb-count prior); the network
+    /// predicts `soc − socPrior`.
+    public var socPrior: [Double]
     /// Grid steps.
     public var count: Int { soc.count }
 
@@ -87,7 +106,9 @@ public struct ScaledCycle: Sendable {
         features = set.features(of: cycle).enumerated().map { k, x in
             Float((x - scalers.xMean[k % w]) / scalers.xStd[k % w])
         }
-        labels = cycle.soc.map(scalers.scaleLabel)
+        let prior = scalers.socPrior(of: cycle)
+        socPrior = prior
+        labels = zip(cycle.soc, prior).map { scalers.scaleLabel($0 - $1) }
         soc = cycle.soc
     }
 }
@@ -109,8 +130,8 @@ public struct SOCDataset: Sendable {
 
     /// Builds the dataset from grid cycles (fits scalers on `train`).
     public init(train: [GridCycle], validation: [GridCycle], test: [GridCycle], scalers: Scalers? = nil,
-                featureSet: FeatureSet = .task) {
-        let s = scalers ?? Scalers(fitting: train, featureSet: featureSet)
+                featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil) {
+        let s = scalers ?? Scalers(fitting: train, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
         self.scalers = s
         self.train = train.map { ScaledCycle($0, scalers: s) }
         self.validation = validation.map { ScaledCycle($0, scalers: s) }
@@ -129,12 +150,13 @@ public struct SOCDataset: Sendable {
     public static func load(root: URL, trainCells: [String] = TaskSplit.train,
                             validationCells: [String] = TaskSplit.validation,
                             testCells: [String] = TaskSplit.test,
-                            featureSet: FeatureSet = .task) throws(TaskDataError) -> SOCDataset {
+                            featureSet: FeatureSet = .task,
+                            priorCapacityAh: Double? = nil) throws(TaskDataError) -> SOCDataset {
         let usable = try TaskDataLoader.usableDischarges(root: root)
         let tr = try TaskDataLoader.loadSplit(root: root, cells: trainCells, usable: usable)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
         let va = try TaskDataLoader.loadSplit(root: root, cells: validationCells, usable: usable)
         let te = try TaskDataLoader.loadSplit(root: root, cells: testCells, usable: usable)
-        return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet)
+        return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
     }
 }

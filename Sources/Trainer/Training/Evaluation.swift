@@ -43,7 +43,7 @@ public enum Evaluation {
                 let w = set.windows[start + lane]
                 let y = out.data[lane]
                 let d = Double(y) - Double(target.data[lane]); mse += d * d
-                predicted.append(scalers.socFraction(fromScaled: y))
+                predicted.append(cycles[w.cycle].socPrior[w.start + set.lookback] + scalers.socFraction(fromScaled: y))
                 reference.append(cycles[w.cycle].soc[w.start + set.lookback]); index.append(w.cycle)
             }
             start += b
@@ -76,7 +76,7 @@ public enum Evaluation {
                     guard let (c, s) = schedule.position(chunk: k, step: t, lane: lane),
                           s + 1 < cycles[c].count else { continue }
                     let r = t * b + lane
-                    perCycle[c][s + 1] = scalers.socFraction(fromScaled: out.data[r])
+                    perCycle[c][s + 1] = cycles[c].socPrior[s + 1] + scalers.socFraction(fromScaled: out.data[r])
                     if s + 1 >= firstTarget {
                         let d = Double(out.data[r]) - Double(target.data[r]); mse += d * d; scored += 1
                     }

@@ -32,6 +32,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var minLearningRate: Double = 1e-6
     /// Inputs per step (TASK.md's five, or with the discharged-charge counter).
     public var featureSet: FeatureSet = .task
+    /// Coulomb-count prior capacity, Ah (nil: plain SOC label; see `Scalers.priorCapacityAh`).
+    public var priorCapacityAh: Double? = nil
     /// Data-parallel worker threads (each batch split into this many shards; stateful mode
     /// needs `lanes` divisible by it).
     public var workers: Int = 1
@@ -44,7 +46,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
-        case featureSet, workers, threads
+        case featureSet, workers, threads, priorCapacityAh
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -60,6 +62,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
         try read(.earlyStoppingPatience, &earlyStoppingPatience); try read(.plateauPatience, &plateauPatience)
         try read(.plateauFactor, &plateauFactor); try read(.minLearningRate, &minLearningRate)
+        priorCapacityAh = try c.decodeIfPresent(Double.self, forKey: .priorCapacityAh)
         try read(.featureSet, &featureSet); try read(.workers, &workers); try read(.threads, &threads)
     }
 }
