@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
     var arch: String = "tutorial"
-    @Option(help: "Inputs: task (V, I, T, dI, dV) or task+charge (plus Ah drawn since the discharge began).")
+    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began) or charge-no-current (V, T, dV, Ah).")
     var features: String = "task"
     @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (TASK.md).")
     var priorCapacity: Double = 0
@@ -51,7 +51,9 @@ struct TrainCommand: ParsableCommand {
         guard workers >= 1, mode == "window" || lanes % workers == 0 else {
             throw ValidationError("--workers must be ≥ 1 and divide --lanes in stateful mode")
         }
-        guard FeatureSet(rawValue: features) != nil else { throw ValidationError("--features must be task or task+charge") }
+        guard FeatureSet(rawValue: features) != nil else {
+            throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard epochs > 0, threads > 0, batchSize > 0, trainStride > 0, lanes > 0, chunk > 0, learningRate > 0 else {
             throw ValidationError("--epochs, --threads, --batch-size, --train-stride, --lanes, --chunk, --learning-rate must be positive")
         }

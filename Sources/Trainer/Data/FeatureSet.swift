@@ -6,14 +6,23 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// (`q[n] = Σₖ₌₁ⁿ −½(I[k] + I[k−1])·10 s / 3600` on the grid: a coulomb counter reset at
     /// the start of each discharge, which every BMS keeps anyway).
     case taskPlusCharge = "task+charge"
+    /// Voltage, temperature, ΔV and the discharged charge, without the current level and ΔI
+    /// (in the training cells 1 A discharges are all cold, so the current level stands in for
+    /// temperature; this set removes that shortcut).
+    case chargeWithoutCurrent = "charge-no-current"
+
+    /// Columns of `task` kept, in order (the charge counter, when present, comes last).
+    var taskColumns: [Int] { self == .chargeWithoutCurrent ? [0, 2, 4] : [0, 1, 2, 3, 4] }
+    /// Whether the discharged-charge counter is appended.
+    var hasCharge: Bool { self != .task }
 
     /// Inputs per step.
-    public var width: Int { self == .task ? 5 : 6 }
+    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) }
 
     /// Feature names in input order.
     public var names: [String] {
         let base = ["voltage_V", "current_A", "temperature_C", "d_current_A", "d_voltage_V"]
-        return self == .task ? base : base + ["discharged_Ah"]
+        return taskColumns.map { base[$0] } + (hasCharge ? ["discharged_Ah"] : [])
     }
 
     /// Charge drawn since the start of `cycle`, Ah, at each grid step (trapezoid of the grid current).
@@ -29,11 +38,12 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// The features of `cycle` in this set, row-major `[n × width]`, physical units.
     public func features(of cycle: GridCycle) -> [Double] {
         if self == .task { return cycle.features }
-        var out = [Double](repeating: 0, count: cycle.count * 6)
+        let w = width, columns = taskColumns
+        var out = [Double](repeating: 0, count: cycle.count * w)
         let q = Self.dischargedAh(of: cycle)
         for k in 0..<cycle.count {
-            for f in 0..<5 { out[k * 6 + f] = cycle.features[k * 5 + f] }
-            out[k * 6 + 5] = q[k]
+            for (j, f) in columns.enumerated() { out[k * w + j] = cycle.features[k * 5 + f] }
+            out[k * w + w - 1] = q[k]
         }
         return out
     }

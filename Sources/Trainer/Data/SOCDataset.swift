@@ -29,6 +29,12 @@ public struct Scalers: Codable, Equatable, Sendable {
     /// `soc = prior + y·(yMax − yMin) + yMin`; `yMin`/`yMax` then bound the residual.
     /// `nil`: the label is the SOC itself (TASK.md).
     public var priorCapacityAh: Double?
+    /// The feature set the means and stds belong to (`nil` in older files: `task`, or
+    /// `task+charge` when there are six).
+    public var featureSet: FeatureSet?
+
+    /// The feature set, inferred from the width for older files.
+    public var resolvedFeatureSet: FeatureSet { featureSet ?? (xMean.count == 6 ? .taskPlusCharge : .task) }
 
     /// Creates scalers from known values.
     public init(xMean: [Double], xStd: [Double], yMin: Double, yMax: Double, priorCapacityAh: Double? = nil) {
@@ -67,6 +73,7 @@ public struct Scalers: Codable, Equatable, Sendable {
         }
         let std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
         self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
+        self.featureSet = featureSet
     }
 
     /// Scaled SOC label.
@@ -100,7 +107,7 @@ public struct ScaledCycle: Sendable {
     public init(_ cycle: GridCycle, scalers: Scalers) {
         cell = cycle.cell
         self.cycle = cycle.cycle
-        let set: FeatureSet = scalers.xMean.count == 6 ? .taskPlusCharge : .task
+        let set = scalers.resolvedFeatureSet
         let w = set.width
         width = w
         features = set.features(of: cycle).enumerated().map { k, x in
