@@ -76,6 +76,13 @@ import TestSupport
         #expect(abs(f[17] - 35.0 / 3600) < 1e-15)
         #expect(Array(f[6..<11]) == Array(cycle.features[5..<10]))
         #expect(FeatureSet.task.features(of: cycle) == cycle.features)
+        // Without the current level: V, T, ΔV, q.
+        let nc = FeatureSet.chargeWithoutCurrent.features(of: cycle)
+        #expect(FeatureSet.chargeWithoutCurrent.width == 4 && nc.count == 12)
+        #expect(Array(nc[4..<8]) == [3.9, 24, -0.1, f[11]])
+        #expect(FeatureSet.chargeWithoutCurrent.names == ["voltage_V", "temperature_C", "d_voltage_V", "discharged_Ah"])
+        let sNC = Scalers(fitting: [cycle], featureSet: .chargeWithoutCurrent)
+        #expect(sNC.resolvedFeatureSet == .chargeWithoutCurrent && ScaledCycle(cycle, scalers: sNC).width == 4)
         // Scalers and scaled cycles follow the width.
         let s = Scalers(fitting: [cycle], featureSet: .taskPlusCharge)
         #expect(s.xMean.count == 6 && ScaledCycle(cycle, scalers: s).width == 6)
