@@ -15,6 +15,8 @@ struct BMSim: ParsableCommand {
             FitCommand.self,
             ClassicalEvalCommand.self,
             SimulateCommand.self,
+
+            TrainCommand.self, EvaluateCommand.self,
         ]
     )
 }
