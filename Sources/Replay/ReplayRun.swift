@@ -137,7 +137,8 @@ public struct ReplayRunner: Sendable {
                 progress?(chunk)
             }
             let t = timeline.startTimeS + Double(tick) * dt
-            let (plant, reference, operation) = timeline.sample(at: t, dt: dt)
+            let (plant, reference, sampledOperation) = timeline.sample(at: t, dt: dt)
+            let operation = reference.isNaN ? -1 : sampledOperation   // no reference here: replay, don't score
             if firmware.telemetryNeedsDrain {
                 if options.keepTelemetry {
                     series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
