@@ -297,3 +297,39 @@ public struct FaultInjector: Sendable {
         }
     }
 }
+
+extension FaultKind {
+    /// Decodes from the name (`"dropout"`, `"nan"`, `"stuck-at"`, `"spike"`, `"timestamp-jump"`).
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = FaultKind.allCases.first(where: { $0.description == name }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "unknown fault kind '\(name)'; expected one of \(FaultKind.allCases.map(\.description))"))
+        }
+        self = kind
+    }
+
+    /// Encodes as the name.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension SensorChannel {
+    /// Decodes from `"voltage"`, `"current"` or `"temperature"`.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let channel = SensorChannel.allCases.first(where: { "\($0)" == name }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "unknown channel '\(name)'; expected voltage, current or temperature"))
+        }
+        self = channel
+    }
+
+    /// Encodes as the name.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode("\(self)")
+    }
+}

@@ -1,6 +1,7 @@
 import BMSCore
 import Foundation
 import Testing
+import Firmware
 @testable import Replay
 
 @Suite("Scenario files")
@@ -24,6 +25,37 @@ struct ScenarioFileTests {
         #expect(s.initialSOC == 0.8)
         #expect(s.faults == ReplayScenario.nominal.faults)
         #expect(s.baseTickSeconds == 1)
+    }
+
+    @Test("the example in Docs/BMSLoop.md decodes (fault kinds and channels by name)")
+    func docExample() throws {
+        let json = """
+{
+  "name": "bias-100mA",
+  "summary": "current sensor +100 mA",
+  "slowEstimators": ["ekf", "ukf"],
+  "slowEstimatorPeriodSeconds": 10,
+  "sensor": {
+    "voltage":     {"bits": 16, "rangeMin": 0,   "rangeMax": 5,   "noiseSigma": 0.0005, "offset": 0, "gainError": 0},
+    "current":     {"bits": 16, "rangeMin": -10, "rangeMax": 10,  "noiseSigma": 0.005,  "offset": 0, "gainError": 0},
+    "temperature": {"bits": 12, "rangeMin": -40, "rangeMax": 125, "noiseSigma": 0.1,    "offset": 0, "gainError": 0},
+    "currentBiasA": 0.1
+  },
+  "faults": {"dropoutRate": 0.0002, "nanRate": 0.0002, "stuckRate": 0, "spikeRate": 0.0002,
+             "timestampJumpRate": 0, "episodeTicks": 30, "spikeVoltageV": 2, "spikeCurrentA": 30,
+             "spikeTemperatureC": 60, "timestampJumpS": 3600,
+             "scheduled": [{"tick": 5000, "kind": "nan", "channel": "voltage", "durationTicks": 1}]},
+  "initialSOC": 0.8,
+  "assumedCapacityAh": 2.0,
+  "seed": 7
+}
+"""
+        let s = try ReplayScenario.decode(Data(json.utf8), file: "doc")
+        #expect(s.faults.scheduled == [ScheduledFault(tick: 5000, kind: .nan, channel: .voltage, durationTicks: 1)])
+        #expect(s.slowEstimators == ["ekf", "ukf"] && s.slowEstimatorPeriodSeconds == 10)
+        #expect(s.sensor.currentBiasA == 0.1 && s.seed == 7 && s.assumedCapacityAh == 2.0)
+        let bad = json.replacingOccurrences(of: "\"kind\": \"nan\"", with: "\"kind\": \"lightning\"")
+        #expect(throws: ReplayError.self) { try ReplayScenario.decode(Data(bad.utf8), file: "doc") }
     }
 
     @Test("bad files give typed errors naming the file and the field")
