@@ -65,6 +65,9 @@ public struct ComparisonReport: Sendable, Codable {
     static func cells(_ row: ComparisonRow) -> [String] {
         let m = row.metrics
         func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
+        if m.scoredTicks == 0 {
+            return [row.cell, row.scenario, m.estimator] + Array(repeating: "–", count: 8) + ["\(m.stateBytes)"]
+        }
         return [row.cell, row.scenario, m.estimator, f(m.rmsePercent), f(m.maePercent), f(m.maxAbsErrorPercent),
                 m.endOfDischargeErrorPercent.map { f($0) } ?? "–", m.convergenceSeconds.map { f($0, 0) } ?? "never",
                 f(m.outside2PercentShare, 1), f(m.outside5PercentShare, 1), f(m.nanosecondsPerUpdate, 0),

@@ -94,15 +94,17 @@ public struct ReplayRunner: Sendable {
         let every = options.telemetryEveryTicks > 0 ? options.telemetryEveryTicks : max(1, (totalTicks + 199_999) / 200_000)
         let config = try scenario.firmwareConfig(seedOffset: seedOffset, telemetryEveryTicks: every, telemetryCapacity: 4096)
 
-        let start = timeline.sample(at: timeline.startTimeS, dt: dt)
+        // "True initial SOC": the reference at the start, else the first labelled one.
+        let startReference = timeline.sample(at: timeline.startTimeS, dt: dt).referenceSOC
         timeline.rewind()
+        let trueInitialSOC = startReference.isFinite ? startReference : (timeline.firstFiniteReferenceSOC ?? 1)
         let capacityAh = Self.assumedCapacityAh(scenario, recording: recording)
         let slowTicks = config.schedule.ticks(forSeconds: scenario.slowEstimatorPeriodSeconds)
         var estimators: [any SOCEstimator] = []
         var periods: [Int] = []
         for name in names {
             let period = scenario.slowEstimators.contains(name) ? slowTicks : 1
-            let setup = EstimatorSetup(capacityAh: capacityAh, initialSOC: scenario.initialSOC ?? start.referenceSOC,
+            let setup = EstimatorSetup(capacityAh: capacityAh, initialSOC: scenario.initialSOC ?? trueInitialSOC,
                                        updatePeriodSeconds: Double(period) * dt,
                                        voltageNoiseV: scenario.sensor.voltage.noiseSigma,
                                        currentNoiseA: scenario.sensor.current.noiseSigma)

@@ -56,6 +56,30 @@ struct ReplayRunTests {
         }
     }
 
+    /// Leaves the first operation unlabelled, as CellData does for a life that starts with a charge.
+    struct FirstOperationUnlabelled: ReferenceSOCLabeller {
+        func referenceSOC(for recording: Recording) -> [[Double]] {
+            var labels = CoulombReferenceSOC().referenceSOC(for: recording)
+            labels[0] = labels[0].map { _ in .nan }
+            return labels
+        }
+    }
+
+    @Test("an unlabelled start: estimators begin at the first labelled SOC; unlabelled ticks are not scored")
+    func unlabelledStart() throws {
+        let runner = ReplayRunner(factory: testFactory, labeller: FirstOperationUnlabelled())
+        let r = try runner.run(recording: syntheticRecording(), scenario: .nominal, estimators: ["count"])
+        // The first labelled SOC is the rest after the first discharge: 0 (empty).
+        #expect(abs(r.telemetry.soc[0] - 0) < 1e-3)
+        let full = try self.runner.run(recording: syntheticRecording(), scenario: .nominal, estimators: ["count"])
+        // Discharge 1 spans t = 0…3600 s; ticks 0…3599 fall inside it (t = 3600 is its last
+        // sample, from where the plant holds until the next operation).
+        #expect(r.metrics[0].scoredTicks == full.metrics[0].scoredTicks - 3600)
+        let table = ComparisonReport(results: [try runner.run(recording: Recording(cell: "U", source: "t",
+            operations: [syntheticRecording().operations[0]]), scenario: .nominal, estimators: ["count"])]).textTable()
+        #expect(table.contains("–"))   // nothing scored: no figures, not zeros
+    }
+
     @Test("unknown estimator names are a typed error")
     func unknownEstimator() {
         #expect(throws: ReplayError.self) {
