@@ -38,16 +38,17 @@ public struct FirmwareConfig: Sendable, Equatable {
 /// The BMS firmware loop: once per base tick it runs the measurement task (sensor
 /// front-end → fault injection → plausibility checks), the protection task, the estimator
 /// bank and telemetry, in that order. All buffers are allocated at init; `step` does not
-/// allocate, throw or touch files.
+/// allocate, throw or touch files. A value type: keep it in a local `var` in the loop
+/// (no dynamic exclusivity checks per tick).
 ///
 /// ```swift
-/// let fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule()), estimators: [ah], periodTicks: [1])
+/// var fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule()), estimators: [ah], periodTicks: [1])
 /// for plant in plantValues {                   // the true cell at each tick time
 ///     if fw.telemetry.isFull { write(fw.telemetry); fw.clearTelemetry() }
 ///     fw.step(plant: plant)
 /// }
 /// ```
-public final class BMSFirmware {
+public struct BMSFirmware {
     /// The configuration.
     public let config: FirmwareConfig
     /// Number of base ticks run so far.
@@ -55,7 +56,7 @@ public final class BMSFirmware {
     /// Firmware time, s (ticks × base tick; does not follow a corrupted timestamp).
     public private(set) var timeS: Double = 0
     /// The estimator bank.
-    public let bank: EstimatorBank
+    public private(set) var bank: EstimatorBank
     /// Telemetry frames since the last drain.
     public private(set) var telemetry: TelemetryBuffer
     /// The protection state machine.
@@ -94,7 +95,7 @@ public final class BMSFirmware {
     /// Runs one base tick against the plant (the true cell) at this tick's time. The plant's
     /// `dtSeconds` should be the base tick; the firmware clock advances by the base tick.
     /// Precondition: telemetry is not full when a telemetry frame is due (drain it first).
-    public func step(plant: CellMeasurement) {
+    public mutating func step(plant: CellMeasurement) {
         let schedule = config.schedule
         // Measurement task (every tick).
         let reading = sensor.read(plant)
@@ -116,7 +117,8 @@ public final class BMSFirmware {
         if schedule.isDue(.telemetry, tick: tick) {
             telemetry.record(tick: tick, timeS: timeS, voltageV: measurement.voltageV,
                              currentA: measurement.currentA, temperatureC: measurement.temperatureC,
-                             faultFlags: flags.rawValue, protectionState: protection.state.rawValue, bank: bank)
+                             faultFlags: flags.rawValue, protectionState: protection.state.rawValue,
+                             estimates: bank.estimates)
         }
         tick += 1
         timeS = Double(tick) * schedule.baseTickSeconds
@@ -128,7 +130,7 @@ public final class BMSFirmware {
     }
 
     /// Forgets the held telemetry frames (after the owner has written them out).
-    public func clearTelemetry() { telemetry.removeAll() }
+    public mutating func clearTelemetry() { telemetry.removeAll() }
 
     /// Running digest of every telemetry frame recorded so far.
     public var telemetryDigest: UInt64 { telemetry.digest }

@@ -7,9 +7,10 @@ import BMSCore
 /// its period (charge is conserved) together with the latest voltage and temperature and
 /// `dtSeconds` = the time elapsed since its previous update.
 ///
-/// Per-update cost is sampled (every `timingSampleEvery`-th update of each estimator is
+/// A value type held by the firmware loop, so per-tick access needs no dynamic
+/// exclusivity checks. Per-update cost is sampled (every `timingSampleEvery`-th update of each estimator is
 /// timed with `ContinuousClock`), so timing does not dominate the loop.
-public final class EstimatorBank {
+public struct EstimatorBank {
     /// The estimators, in configured order.
     public let estimators: [any SOCEstimator]
     /// Period of each estimator, base ticks.
@@ -26,7 +27,6 @@ public final class EstimatorBank {
     public let timingSampleEvery: Int
     private var chargeAs: [Double]
     private var elapsedS: [Double]
-    private let clock = ContinuousClock()
 
     /// Creates a bank; `periodTicks[k]` is estimator k's period (≥ 1).
     public init(estimators: [any SOCEstimator], periodTicks: [Int], timingSampleEvery: Int = 64) throws(FirmwareConfigError) {
@@ -65,7 +65,7 @@ public final class EstimatorBank {
 
     /// Feeds one validated measurement on base tick `tick`; estimators whose period is due
     /// are updated.
-    public func update(_ measurement: CellMeasurement, tick: Int) {
+    public mutating func update(_ measurement: CellMeasurement, tick: Int) {
         for k in 0..<estimators.count {
             chargeAs[k] += measurement.currentA * measurement.dtSeconds
             elapsedS[k] += measurement.dtSeconds
@@ -78,6 +78,7 @@ public final class EstimatorBank {
             elapsedS[k] = 0
             updateCounts[k] += 1
             if timingSampleEvery > 0 && updateCounts[k] % timingSampleEvery == 0 {
+                let clock = ContinuousClock()
                 let start = clock.now
                 estimates[k] = estimators[k].update(input)
                 let elapsed = clock.now - start
@@ -91,7 +92,7 @@ public final class EstimatorBank {
     }
 
     /// Restarts every estimator at `soc` and clears the accumulators.
-    public func reset(soc: Double) {
+    public mutating func reset(soc: Double) {
         for k in 0..<estimators.count {
             estimators[k].reset(soc: soc)
             estimates[k] = estimators[k].estimate

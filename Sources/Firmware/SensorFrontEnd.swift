@@ -61,12 +61,12 @@ public struct ADCChannel: Sendable, Equatable, Codable {
     /// Converts the (already disturbed) analog value to what the ADC reports.
     @inlinable
     public func quantize(_ analog: Double) -> Double {
-        guard bits > 0 else { return analog }
-        guard analog.isFinite else { return analog }
+        guard bits > 0, analog.isFinite else { return analog }
         let maxCode = Double((1 << bits) - 1)
-        var code = ((analog - rangeMin) / (rangeMax - rangeMin) * maxCode).rounded()
+        let step = (rangeMax - rangeMin) / maxCode
+        var code = ((analog - rangeMin) / step).rounded()
         code = min(max(code, 0), maxCode)
-        return rangeMin + code * lsb
+        return rangeMin + code * step
     }
 
     /// The reading of a true value `trueValue` with extra additive `bias`, drawing noise from `rng`.

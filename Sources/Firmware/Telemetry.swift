@@ -1,3 +1,5 @@
+import BMSCore
+
 /// Preallocated telemetry: one frame per recorded tick (decimated by the schedule), stored
 /// column-wise so that recording a frame is a few stores and never allocates. The owner of
 /// the loop drains the buffer when it is full (or at the end), outside the per-tick code.
@@ -5,9 +7,9 @@
 /// A frame holds the tick, the time, the validated measurements, the fault flags, the
 /// protection state and each estimator's SOC and sigma (NaN when the method has none).
 ///
-/// Every recorded frame also goes into a running FNV-1a-64 digest of its bytes (little-
-/// endian IEEE-754 doubles and integers, in the field order above), so two runs can be
-/// compared for byte-identical telemetry without storing it.
+/// Every recorded frame also goes into a running digest (FNV-1a-64 over 64-bit words: the
+/// IEEE-754 bit patterns of the doubles and the integers, in the field order above), so two
+/// runs can be compared for bit-identical telemetry without storing it.
 public struct TelemetryBuffer: Sendable {
     /// Estimators per frame.
     public let estimatorCount: Int
@@ -66,25 +68,20 @@ public struct TelemetryBuffer: Sendable {
     /// Forgets the held frames (the digest and `totalFrames` continue).
     public mutating func removeAll() { count = 0 }
 
-    /// Folds the 8 little-endian bytes of `word` into `hash` (FNV-1a).
+    /// Folds one 64-bit word into `hash`: `h = (h XOR word) · prime mod 2⁶⁴` (FNV-1a with
+    /// the 64-bit offset basis and prime, applied to whole words instead of bytes: one
+    /// multiply per word, so digesting every tick stays cheap).
     @inlinable
     public static func fnv1a(_ hash: UInt64, word: UInt64) -> UInt64 {
-        var h = hash
-        var w = word
-        for _ in 0..<8 {
-            h = (h ^ (w & 0xFF)) &* fnvPrime
-            w >>= 8
-        }
-        return h
+        (hash ^ word) &* fnvPrime
     }
 
-    /// Records one frame; `estimates` yields (soc, sigma) per estimator.
-    /// Precondition: not full (drain first).
+    /// Records one frame with each estimator's estimate. Precondition: not full (drain first).
     public mutating func record(tick: Int, timeS: Double, voltageV: Double, currentA: Double,
                                 temperatureC: Double, faultFlags: UInt16, protectionState: UInt8,
-                                bank: EstimatorBank) {
+                                estimates: [SOCEstimate]) {
         precondition(count < capacity, "telemetry buffer full: drain it before recording")
-        precondition(bank.count == estimatorCount, "estimator count changed")
+        precondition(estimates.count == estimatorCount, "estimator count changed")
         let i = count
         self.tick[i] = tick
         self.timeS[i] = timeS
@@ -101,7 +98,7 @@ public struct TelemetryBuffer: Sendable {
         h = Self.fnv1a(h, word: temperatureC.bitPattern)
         h = Self.fnv1a(h, word: UInt64(faultFlags) | UInt64(protectionState) << 16)
         for k in 0..<estimatorCount {
-            let estimate = bank.estimates[k]
+            let estimate = estimates[k]
             let s = estimate.sigma ?? .nan
             soc[i * estimatorCount + k] = estimate.soc
             sigma[i * estimatorCount + k] = s

@@ -7,8 +7,10 @@ import CellData
 /// At a tick time `t` the plant value is the linear interpolation of the recording inside
 /// an operation; inside an explicit gap (`isGap`) the current is held (zero-order hold) from
 /// the gap's first sample while voltage and temperature are interpolated; between two
-/// operations every channel holds the last sample. The reference SOC is interpolated the
-/// same way and returned beside the plant, for scoring only.
+/// operations the cell is open-circuit (0 A; a record that ends under load, as NASA
+/// discharges cut at 2.7 V do, must not be extended for days) with V and T interpolated.
+/// After the last sample every channel holds. The reference SOC is interpolated inside
+/// operations and held between them, and returned beside the plant, for scoring only.
 ///
 /// Queries must come in non-decreasing time order (a cursor moves forward), which makes a
 /// query O(1) amortised and allocation-free.
@@ -77,12 +79,15 @@ public struct PlantTimeline: Sendable {
                                     dtSeconds: dt), referenceSOC[j], -1)
         }
         let opIndex = Int(operationIndex[j])
+        let w = (t - timeS[j]) / (timeS[j + 1] - timeS[j])
         if operationIndex[j + 1] != operationIndex[j] {
-            // Between two operations: hold the last sample.
-            return (CellMeasurement(voltageV: voltageV[j], currentA: currentA[j], temperatureC: temperatureC[j],
+            // Between two operations nothing was recorded and no load or charger was on:
+            // open circuit (0 A), V and T linear between the two recorded neighbours; the
+            // reference holds the value at the end of the earlier operation. Not scored.
+            return (CellMeasurement(voltageV: voltageV[j] + w * (voltageV[j + 1] - voltageV[j]), currentA: 0,
+                                    temperatureC: temperatureC[j] + w * (temperatureC[j + 1] - temperatureC[j]),
                                     dtSeconds: dt), referenceSOC[j], -1)
         }
-        let w = (t - timeS[j]) / (timeS[j + 1] - timeS[j])
         let gap = operations[opIndex].isGap
         let current = gap ? currentA[j] : currentA[j] + w * (currentA[j + 1] - currentA[j])
         return (CellMeasurement(voltageV: voltageV[j] + w * (voltageV[j + 1] - voltageV[j]), currentA: current,

@@ -117,7 +117,7 @@ public struct ReplayRunner: Sendable {
             }
             periods.append(period)
         }
-        let firmware: BMSFirmware
+        var firmware: BMSFirmware
         do {
             firmware = try BMSFirmware(config: config, estimators: estimators, periodTicks: periods,
                                        timingSampleEvery: options.timingSampleEvery)

@@ -50,7 +50,7 @@ struct FaultInjectionTests {
         let config = FirmwareConfig(schedule: try TickSchedule(), sensor: .realistic,
                                     faults: FaultConfig(scheduled: [fault]),
                                     plausibility: Self.realisticChecks, seed: 11)
-        let fw = try BMSFirmware(config: config, estimators: [TestCoulombCounter(), ocv])
+        var fw = try BMSFirmware(config: config, estimators: [TestCoulombCounter(), ocv])
         var flags: [FaultFlags] = []
         flags.reserveCapacity(plant.count)
         for p in plant {
@@ -124,7 +124,7 @@ struct FaultInjectionTests {
                                  timestampJumpRate: 0.01)
         let config = FirmwareConfig(schedule: try TickSchedule(), sensor: .realistic, faults: faults,
                                     plausibility: Self.realisticChecks, seed: 5)
-        let fw = try BMSFirmware(config: config, estimators: [TestCoulombCounter(), TestLinearVoltage()])
+        var fw = try BMSFirmware(config: config, estimators: [TestCoulombCounter(), TestLinearVoltage()])
         for tick in 0..<20_000 {
             if fw.telemetryNeedsDrain { fw.clearTelemetry() }
             fw.step(plant: syntheticPlant(tick: tick % 3600))

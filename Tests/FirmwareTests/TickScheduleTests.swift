@@ -24,7 +24,7 @@ struct TickScheduleTests {
     func slowEstimatorConservesCharge() throws {
         let fast = TestCoulombCounter(keepInputs: true)
         let slow = TestCoulombCounter(keepInputs: true)
-        let fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule(baseTickSeconds: 0.1)),
+        var fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule(baseTickSeconds: 0.1)),
                                  estimators: [fast, slow], periodTicks: [1, 100])
         // A current that changes every tick: −1 A … −3 A saw-tooth.
         for tick in 0..<10_000 {

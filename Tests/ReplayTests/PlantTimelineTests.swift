@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Plant timeline and reference SOC")
 struct PlantTimelineTests {
-    @Test("linear interpolation inside an operation, ZOH current in a gap, hold between operations")
+    @Test("linear interpolation inside an operation, ZOH current in a gap, open circuit between operations")
     func interpolation() throws {
         let a = OperationSamples(timeS: [0, 10], voltageV: [4.0, 3.0], currentA: [-1, -3], temperatureC: [20, 30])
         let gap = OperationSamples(timeS: [0, 100], voltageV: [3.2, 3.6], currentA: [0.5, 0.9], temperatureC: [25, 25])
@@ -21,8 +21,11 @@ struct PlantTimelineTests {
         #expect(abs(s.plant.temperatureC - 22.5) < 1e-12)
         #expect(abs(s.referenceSOC - 0.875) < 1e-12)
         #expect(s.operation == 0)
-        let between = timeline.sample(at: 15, dt: 1)      // between the operations: hold the last sample
-        #expect(between.plant.voltageV == 3.0 && between.plant.currentA == -3 && between.operation == -1)
+        // Between the operations (t = 10 … 20 s): open circuit, V and T linear between 3.0 V
+        // at t = 10 and 3.2 V at t = 20, the reference held; a record ending at −3 A is not extended.
+        let between = timeline.sample(at: 15, dt: 1)
+        #expect(abs(between.plant.voltageV - 3.1) < 1e-12 && between.plant.currentA == 0 && between.operation == -1)
+        #expect(abs(between.plant.temperatureC - 27.5) < 1e-12 && between.referenceSOC == 0.5)
         let inGap = timeline.sample(at: 70, dt: 1)         // half-way through the gap
         #expect(abs(inGap.plant.voltageV - 3.4) < 1e-12)
         #expect(inGap.plant.currentA == 0.5)               // zero-order hold
