@@ -12,6 +12,7 @@ struct BMSim: ParsableCommand {
             // Each subcommand lives in its own file.
             DataCommand.self,
             InspectCommand.self, ExportCommand.self, GoldenCommand.self,
+            ReplayCommand.self, CompareCommand.self, SoakCommand.self,
         ]
     )
 }
