@@ -22,8 +22,8 @@ public enum MATReader {
         public var maxInflatedBytes: Int
         /// Deepest nesting of arrays inside arrays.
         public var maxDepth: Int
-        /// Default limits: 1 GiB inflated, depth 32.
-        public init(maxInflatedBytes: Int = 1 << 30, maxDepth: Int = 32) {
+        /// Default limits: 256 MiB inflated per element (B0025.mat inflates to 4.9 MiB), depth 32.
+        public init(maxInflatedBytes: Int = 256 << 20, maxDepth: Int = 32) {
             self.maxInflatedBytes = maxInflatedBytes
             self.maxDepth = maxDepth
         }

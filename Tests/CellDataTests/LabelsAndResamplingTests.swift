@@ -59,6 +59,9 @@ import Testing
         // 1500 s into the discharge: 1 − 1500·2/3600/2 (SOC is linear there, so exact to rounding).
         #expect(abs(grid.soc![1620] - (1 - 1500.0 * 2 / 3600 / 2)) < 1e-12)
         #expect(grid.currentA[1620] == -2 && grid.currentA[120 + 3000 + 600 + 100] == 1.5)
+        let ticks = grid.measurements()
+        #expect(ticks.count == grid.count && ticks.allSatisfy { $0.dtSeconds == 1 && $0.isFinite })
+        #expect(ticks[1620].currentA == -2)
         // Capping gaps changes nothing when there are none; with a real gap the grid shrinks.
         let gap = CellOperation(kind: .rest, nasaCycle: nil, startTimeS: 100, ambientTemperatureC: nil, capacityAh: nil,
                                 samples: OperationSamples(timeS: [0, 1000], voltageV: [3.5, 3.6], currentA: [0, 0], temperatureC: [25, 25]),
