@@ -18,6 +18,8 @@ public struct EstimatorConfig: Sendable, Equatable {
     public var restMinimumSeconds: Double = 300
     /// … and the voltage must have settled to |dV/dt| below this, V/s.
     public var restVoltageSlopeVPerS: Double = 2e-4
+    /// No OCV correction where dOCV/dSOC is below this, V per unit SOC (0.1 = 1 mV per %).
+    public var minimumOCVSlopeVPerSOC: Double = 0.1
     /// Time constant with which the OCV correction is blended in, s.
     public var ocvBlendTimeConstantS: Double = 120
 
