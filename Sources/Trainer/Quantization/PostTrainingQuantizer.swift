@@ -9,16 +9,23 @@ import WeightBlob
 /// (`s_w[r] = max_j |W[r,j]| / 127`), int32 biases on the accumulator scale, fixed Q
 /// formats inside the LSTM (gate pre-activations Q4.11, gates and hidden state Q0.15),
 /// and scales chosen from calibration (largest |value| seen on the
-/// calibration sequences times `headroom`) for the standardised input features (one
+/// calibration sequences times a headroom) for the standardised input features (one
 /// int16 scale, at least Q3.12's ±8), each LSTM layer's cell state (Q3.12 … Q7.8) and
 /// each dense layer's int16 output. Calibration
 /// runs the float reference over the sequences.
 public struct PostTrainingQuantizer: Sendable {
     /// Factor above the largest calibrated |dense output| that the int16 range covers.
     public var headroom: Double = 1.5
+    /// Factor above the largest calibrated |dense output|: larger, because a dense output
+    /// that leaves the calibrated range saturates the whole prediction, while int16 keeps
+    /// ≥ 13 bits of resolution even at 4×.
+    public var denseHeadroom: Double = 4
 
     /// Creates a quantizer.
-    public init(headroom: Double = 1.5) { self.headroom = headroom }
+    public init(headroom: Double = 1.5, denseHeadroom: Double = 4) {
+        self.headroom = headroom
+        self.denseHeadroom = denseHeadroom
+    }
 
     /// What the quantizer saw and chose, for the user and for `Docs/Results.md`.
     public struct Report: Sendable {
@@ -98,7 +105,7 @@ public struct PostTrainingQuantizer: Sendable {
         var denseScales: [Double] = []
         for (d, layer) in model.denseLayers.enumerated() {
             let largest = ranges.denseOutput[d].max() ?? 0
-            let outputScale = max(largest, 1e-6) * headroom / 32767
+            let outputScale = max(largest, 1e-6) * denseHeadroom / 32767
             let (weight, weightScales) = quantizeRows(layer.weight, rows: layer.outputSize, columns: layer.inputSize)
             var bias: [Int32] = [], mult: [Int32] = [], shift: [Int32] = []
             for r in 0..<layer.outputSize {

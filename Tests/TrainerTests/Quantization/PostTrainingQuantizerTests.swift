@@ -30,8 +30,8 @@ struct PostTrainingQuantizerTests {
     /// on one synthetic discharge and tested on another.
     @Test func defaultTopologyMeetsTheAccuracyGoalOnAnUnseenDischarge() throws {
         let model = ReferenceLSTMModel.random(lstmSizes: [64, 32], denseSizes: [16, 1], seed: 1)
-        let calibration = [SyntheticDischarge.samples(steps: 1200, seed: 10)]
-        let test = SyntheticDischarge.samples(steps: 1200, seed: 20)
+        let calibration = [SyntheticDischarge.samples(steps: 600, seed: 10)]
+        let test = SyntheticDischarge.samples(steps: 900, seed: 20)
         let (meanAbs, maxAbs, span) = try Self.compare(model, test, calibration: calibration)
         print(String(format: "int8 vs float, default topology: mean |Δ| %.4f, max |Δ| %.4f SOC points (span %.1f)",
                      meanAbs, maxAbs, span))
