@@ -11,7 +11,7 @@ struct BMSim: ParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file.
             DataCommand.self,
-            InspectCommand.self, ExportCommand.self, GoldenCommand.self, BenchLSTMCommand.self,
+            InspectCommand.self, ExportCommand.self, GoldenCommand.self, BenchLSTMCommand.self, QuantizeCommand.self,
         ]
     )
 }

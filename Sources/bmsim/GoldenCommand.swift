@@ -24,6 +24,9 @@ struct GoldenCommand: ParsableCommand {
     @Option(help: "Seed of the random model and the synthetic discharge.")
     var seed: UInt64 = 2026
 
+    @Option(help: "Also write the float model as JSON here (input for `bmsim quantize`).")
+    var floatOut: String?
+
     @Option(help: "LSTM hidden sizes of the random model, comma-separated.")
     var lstm: String = "64,32"
 
@@ -49,6 +52,11 @@ struct GoldenCommand: ParsableCommand {
             float = try JSONDecoder().decode(ReferenceLSTMModel.self, from: Data(contentsOf: URL(fileURLWithPath: model)))
         } else {
             float = ReferenceLSTMModel.random(lstmSizes: sizes(lstm)!, denseSizes: sizes(dense)!, seed: seed)
+        }
+        if let floatOut {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(float).write(to: URL(fileURLWithPath: floatOut), options: .atomic)
         }
         let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
         let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)
