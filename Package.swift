@@ -40,7 +40,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-std=c99"])]),
 
         // Desktop side: files, training, reports.
-        .target(name: "CellData", dependencies: ["BMSCore", "CZlib"]),
+        .target(name: "CellData", dependencies: ["BMSCore", "CZlib"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         .target(name: "Trainer", dependencies: [
             "COpenBLAS", "CFloatControl", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
