@@ -13,7 +13,7 @@ struct QuantizeCommand: ParsableCommand {
         commandName: "quantize",
         abstract: "Quantize a float LSTM model (JSON) to a .bmsq blob, calibrating on recorded discharges.")
 
-    @Argument(help: "Float model JSON (ReferenceLSTMModel: features, scalers, lstmLayers, denseLayers).")
+    @Argument(help: "Float model JSON: `bmsim train`'s model file, or a ReferenceLSTMModel.")
     var model: String
 
     @Option(help: "NASA PCoE folder (nasa_pcoe_battery, or the data folder that holds it).")
@@ -43,12 +43,7 @@ struct QuantizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let float: ReferenceLSTMModel
-        do {
-            float = try JSONDecoder().decode(ReferenceLSTMModel.self, from: Data(contentsOf: URL(fileURLWithPath: model)))
-        } catch {
-            throw ValidationError("cannot read float model \(model): \(error)")
-        }
+        let float = try Self.loadFloatModel(model)
         let dataset = try Self.openDataset(calibration)
         let cellList = cells.map { $0.split(separator: ",").map(String.init) } ?? NASADataset.Split.train.cells
         let discharges = try dataset.labelledDischarges(cells: cellList)
@@ -75,6 +70,26 @@ struct QuantizeCommand: ParsableCommand {
                          result.integerRMSEPercent ?? .nan, result.meanAbsDeltaPercent, result.maxAbsDeltaPercent))
         }
         print("wrote \(out) (\(bytes.count) bytes)")
+    }
+
+    /// A trainer model file (`"format": "bmsim-float-lstm"`) or a `ReferenceLSTMModel` JSON.
+    static func loadFloatModel(_ path: String) throws -> ReferenceLSTMModel {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw ValidationError("cannot read \(path): \(error.localizedDescription)") }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           object["format"] as? String == FloatModelFile.formatTag {
+            do {
+                return try ReferenceLSTMModel(try FloatModelFile.read(from: url))
+            } catch {
+                throw ValidationError("\(path): \(error)")
+            }
+        }
+        do {
+            return try JSONDecoder().decode(ReferenceLSTMModel.self, from: data)
+        } catch {
+            throw ValidationError("\(path) is neither a bmsim-float-lstm model nor a ReferenceLSTMModel: \(error)")
+        }
     }
 
     static func openDataset(_ path: String) throws -> NASADataset {
