@@ -15,7 +15,7 @@ struct GoldenCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Option(help: "Float model JSON (ReferenceLSTMModel); default: a seeded random LSTM(64)→LSTM(32)→Dense(16)→Dense(1).")
+    @Option(help: "Float model JSON (trainer model file or ReferenceLSTMModel); default: a seeded random LSTM(64)→LSTM(32)→Dense(16)→Dense(1).")
     var model: String?
 
     @Option(help: "Number of steps.")
@@ -49,7 +49,7 @@ struct GoldenCommand: ParsableCommand {
     func run() throws {
         let float: ReferenceLSTMModel
         if let model {
-            float = try JSONDecoder().decode(ReferenceLSTMModel.self, from: Data(contentsOf: URL(fileURLWithPath: model)))
+            float = try QuantizeCommand.loadFloatModel(model)
         } else {
             float = ReferenceLSTMModel.random(lstmSizes: sizes(lstm)!, denseSizes: sizes(dense)!, seed: seed)
         }
