@@ -28,6 +28,9 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Quantization-aware fine-tuning (not available yet: needs the trainer's BPTT).")
     var qat = false
 
+    @Flag(help: "Plain round-to-nearest weights instead of error-compensating (GPTQ-style) rounding.")
+    var plainRounding = false
+
     @Flag(help: "Also report float vs int8 RMSE and |Δ| on TASK.md's test split.")
     var evaluate = false
 
@@ -49,7 +52,8 @@ struct QuantizeCommand: ParsableCommand {
         let discharges = try dataset.labelledDischarges(cells: cellList)
         let chosen = stride(from: 0, to: discharges.count, by: every).map { discharges[$0].resampled(dtS: 10) }
         let sequences = chosen.map(\.rawSensorSamples)
-        let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: sequences)
+        let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding)
+        let (blob, report) = try quantizer.quantize(float, calibration: sequences)
         var withMeta = blob
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
