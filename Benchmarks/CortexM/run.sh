@@ -5,18 +5,20 @@
 #   steps     golden steps to replay (default 10000)
 #   portable  build the portable C kernel instead of the SXTB16/SMLAD one
 # Needs: gcc-arm-none-eabi, qemu-system-arm, python3, and a built bmsim (swift build).
+# GOLDEN_DIR=dir replays another golden-model.bmsq / golden-steps.bin pair (bmsim golden).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 steps=${1:-10000}
+golden=${GOLDEN_DIR:-$root/Fixtures/golden}
 variant=${2:-dsp}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 shift_n=4
 bmsim="$root/.build/debug/bmsim"
 [ -x "$bmsim" ] || bmsim="$root/.build/release/bmsim"
-"$bmsim" export "$root/Fixtures/golden/golden-model.bmsq" --c-header "$out/golden_model.h" >/dev/null
-python3 "$here/make-vectors.py" "$root/Fixtures/golden/golden-steps.bin" "$out/golden_vectors.h" "$steps"
+"$bmsim" export "$golden/golden-model.bmsq" --c-header "$out/golden_model.h" >/dev/null
+python3 "$here/make-vectors.py" "$golden/golden-steps.bin" "$out/golden_vectors.h" "$steps"
 extra=""
 [ "$variant" = portable ] && extra="-DBMS_PORTABLE_KERNELS"
 CF="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 -Wall -Wextra -ffunction-sections -fdata-sections -fstack-usage $extra"

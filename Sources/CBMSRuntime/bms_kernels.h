@@ -1,7 +1,8 @@
 /* Dot-product kernels of the C runtime: int8 weights × int16 activations → int32.
  * The portable kernel is plain C. With __ARM_FEATURE_DSP (Cortex-M4/M7/M33) each input
  * vector is packed once per step into (x0,x2),(x1,x3) halfword pairs, so each group of
- * four weights costs one load, two SXTB16 and two SMLAD. Both give the same integer sum:
+ * four weights costs one load, two SXTB16 and two SMLAD; LSTM gate rows are done four at
+ * a time so each packed pair is loaded once for four rows. Both give the same integer sum:
  * every partial sum is bounded by 256·127·32768 < 2^31, so the order does not matter. */
 #ifndef BMS_KERNELS_H
 #define BMS_KERNELS_H
@@ -67,50 +68,40 @@ static inline int32_t bms_dot_s8_s16(const int8_t *weights, const int16_t *input
     return acc;
 }
 
-/* Two rows at once (rows r and r+1 of a row-major matrix with `count` columns): each
- * packed activation pair is loaded once for both rows. */
-static inline void bms_dot2_s8_s16(const int8_t *row0, const int16_t *input, const int16_t *packed,
-                                   uint32_t count, int32_t *acc0_out, int32_t *acc1_out) {
-    const int8_t *row1 = row0 + count;
-    uint32_t groups = count / 4u, g = 0, j;
-    int32_t acc0 = 0, acc1 = 0;
-    for (; g + 2u <= groups; g += 2u) {
-        uint32_t a0, a1, b0, b1, e0, o0, e1, o1;
-        memcpy(&e0, packed + 4 * g, 4);
-        memcpy(&o0, packed + 4 * g + 2, 4);
-        memcpy(&e1, packed + 4 * g + 4, 4);
-        memcpy(&o1, packed + 4 * g + 6, 4);
-        memcpy(&a0, row0 + 4 * g, 4);
-        memcpy(&a1, row0 + 4 * g + 4, 4);
-        memcpy(&b0, row1 + 4 * g, 4);
-        memcpy(&b1, row1 + 4 * g + 4, 4);
-        acc0 = __smlad(__sxtb16(a0), e0, acc0);
-        acc1 = __smlad(__sxtb16(b0), e0, acc1);
-        acc0 = __smlad(bms_sxtb16_ror8(a0), o0, acc0);
-        acc1 = __smlad(bms_sxtb16_ror8(b0), o0, acc1);
-        acc0 = __smlad(__sxtb16(a1), e1, acc0);
-        acc1 = __smlad(__sxtb16(b1), e1, acc1);
-        acc0 = __smlad(bms_sxtb16_ror8(a1), o1, acc0);
-        acc1 = __smlad(bms_sxtb16_ror8(b1), o1, acc1);
-    }
-    for (; g < groups; ++g) {
-        uint32_t a, b, even, odd;
+/* Four rows at once (rows r…r+3 of a row-major matrix with `count` columns): each packed
+ * activation pair is loaded once for four rows. */
+static inline void bms_dot4_s8_s16(const int8_t *row0, const int16_t *input, const int16_t *packed,
+                                   uint32_t count, int32_t acc_out[4]) {
+    const int8_t *row1 = row0 + count, *row2 = row1 + count, *row3 = row2 + count;
+    uint32_t groups = count / 4u, g, j;
+    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    for (g = 0; g < groups; ++g) {
+        uint32_t even, odd, a, b, c, d;
         memcpy(&even, packed + 4 * g, 4);
         memcpy(&odd, packed + 4 * g + 2, 4);
         memcpy(&a, row0 + 4 * g, 4);
         memcpy(&b, row1 + 4 * g, 4);
+        memcpy(&c, row2 + 4 * g, 4);
+        memcpy(&d, row3 + 4 * g, 4);
         acc0 = __smlad(__sxtb16(a), even, acc0);
         acc1 = __smlad(__sxtb16(b), even, acc1);
+        acc2 = __smlad(__sxtb16(c), even, acc2);
+        acc3 = __smlad(__sxtb16(d), even, acc3);
         acc0 = __smlad(bms_sxtb16_ror8(a), odd, acc0);
         acc1 = __smlad(bms_sxtb16_ror8(b), odd, acc1);
+        acc2 = __smlad(bms_sxtb16_ror8(c), odd, acc2);
+        acc3 = __smlad(bms_sxtb16_ror8(d), odd, acc3);
     }
     for (j = 4u * groups; j < count; ++j) {
-        acc0 += (int32_t)row0[j] * input[j];
-        acc1 += (int32_t)row1[j] * input[j];
+        int32_t x = input[j];
+        acc0 += (int32_t)row0[j] * x;
+        acc1 += (int32_t)row1[j] * x;
+        acc2 += (int32_t)row2[j] * x;
+        acc3 += (int32_t)row3[j] * x;
     }
-    *acc0_out = acc0;
-    *acc1_out = acc1;
+    acc_out[0] = acc0; acc_out[1] = acc1; acc_out[2] = acc2; acc_out[3] = acc3;
 }
+
 #else
 static inline void bms_prepare_input(const int16_t *input, uint32_t count, int16_t *packed) {
     (void)input; (void)count; (void)packed;
@@ -126,12 +117,13 @@ static inline int32_t bms_dot_s8_s16(const int8_t *weights, const int16_t *input
     return acc;
 }
 
-/* Two consecutive rows, portable C. */
-static inline void bms_dot2_s8_s16(const int8_t *row0, const int16_t *input, const int16_t *packed,
-                                   uint32_t count, int32_t *acc0_out, int32_t *acc1_out) {
-    *acc0_out = bms_dot_s8_s16(row0, input, packed, count);
-    *acc1_out = bms_dot_s8_s16(row0 + count, input, packed, count);
+/* Four consecutive rows, portable C. */
+static inline void bms_dot4_s8_s16(const int8_t *row0, const int16_t *input, const int16_t *packed,
+                                   uint32_t count, int32_t acc_out[4]) {
+    uint32_t k;
+    for (k = 0; k < 4; ++k) acc_out[k] = bms_dot_s8_s16(row0 + k * count, input, packed, count);
 }
+
 #endif
 
 #endif /* BMS_KERNELS_H */

@@ -23,12 +23,12 @@ static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *in
     uint32_t r, j;
     bms_prepare_input(input, in, packed);
     bms_prepare_input(hidden, hid, packed_hidden);
-    for (r = 0; r < rows; r += 2) {  /* rows = 4H is even: two rows per pass */
-        int32_t acc_x[2], acc_h[2];
+    for (r = 0; r < rows; r += 4) {  /* rows = 4H: four rows per pass */
+        int32_t acc_x[4], acc_h[4];
         uint32_t k;
-        bms_dot2_s8_s16(layer->input_kernel + (size_t)r * in, input, packed, in, &acc_x[0], &acc_x[1]);
-        bms_dot2_s8_s16(layer->recurrent_kernel + (size_t)r * hid, hidden, packed_hidden, hid, &acc_h[0], &acc_h[1]);
-        for (k = 0; k < 2; ++k) {
+        bms_dot4_s8_s16(layer->input_kernel + (size_t)r * in, input, packed, in, acc_x);
+        bms_dot4_s8_s16(layer->recurrent_kernel + (size_t)r * hid, hidden, packed_hidden, hid, acc_h);
+        for (k = 0; k < 4; ++k) {
             uint32_t row = r + k;
             int32_t part_x = bms_requant_sat16(bms_ld_s32(layer->bias + 4 * row) + acc_x[k],
                                                bms_ld_s32(layer->input_multiplier + 4 * row),

@@ -7,6 +7,26 @@ import WeightBlob
 /// the order of summation does not matter.
 @inline(__always)
 func dotProduct(_ weights: UnsafePointer<Int16>, _ input: UnsafePointer<Int16>, _ count: Int) -> Int32 {
+    #if DEBUG
+    // SIMD types are very slow in unoptimized builds; the sums are identical (exact
+    // int32 arithmetic), which `DotProductTests` checks for both kernels.
+    return dotProductScalar(weights, input, count)
+    #else
+    return dotProductSIMD(weights, input, count)
+    #endif
+}
+
+/// Σ w[j]·x[j], one element at a time.
+@inline(__always)
+func dotProductScalar(_ weights: UnsafePointer<Int16>, _ input: UnsafePointer<Int16>, _ count: Int) -> Int32 {
+    var acc: Int32 = 0
+    for j in 0..<count { acc = acc &+ Int32(weights[j]) &* Int32(input[j]) }
+    return acc
+}
+
+/// Σ w[j]·x[j], eight lanes at a time (compiles to `pmaddwd` on x86-64).
+@inline(__always)
+func dotProductSIMD(_ weights: UnsafePointer<Int16>, _ input: UnsafePointer<Int16>, _ count: Int) -> Int32 {
     var lanes = SIMD8<Int32>()
     var j = 0
     let rawWeights = UnsafeRawPointer(weights), rawInput = UnsafeRawPointer(input)

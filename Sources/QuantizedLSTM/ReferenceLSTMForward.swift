@@ -13,6 +13,23 @@ public final class ReferenceLSTMRunner {
     var previous: (voltageV: Double, currentA: Double)?
     /// Largest magnitudes seen since `init` (not cleared by `reset`).
     public private(set) var ranges: ReferenceActivationRanges
+    /// When true, `step` accumulates Σ in·inᵀ of every layer's inputs (for the quantizer's
+    /// error-compensating rounding); row-major matrices, LSTM input, LSTM recurrent, dense.
+    public var collectsSecondMoments = false
+    /// Σ x·xᵀ of each LSTM layer's input vector.
+    public private(set) var lstmInputMoments: [[Double]] = []
+    /// Σ h·hᵀ of each LSTM layer's previous hidden state.
+    public private(set) var lstmRecurrentMoments: [[Double]] = []
+    /// Σ x·xᵀ of each dense layer's input vector.
+    public private(set) var denseInputMoments: [[Double]] = []
+
+    func accumulate(_ moments: inout [[Double]], _ index: Int, _ vector: [Double]) {
+        let n = vector.count
+        if moments[index].isEmpty { moments[index] = [Double](repeating: 0, count: n * n) }
+        for a in 0..<n where vector[a] != 0 {
+            for b in 0..<n { moments[index][a * n + b] += vector[a] * vector[b] }
+        }
+    }
 
     /// Creates a runner with zero state.
     public init(model: ReferenceLSTMModel) {
@@ -53,8 +70,17 @@ public final class ReferenceLSTMRunner {
             ranges.standardizedFeature[n] = max(ranges.standardizedFeature[n], abs(z))
             return z
         }
+        if collectsSecondMoments && lstmInputMoments.isEmpty {
+            lstmInputMoments = Array(repeating: [], count: model.lstmLayers.count)
+            lstmRecurrentMoments = lstmInputMoments
+            denseInputMoments = Array(repeating: [], count: model.denseLayers.count)
+        }
         for (l, layer) in model.lstmLayers.enumerated() {
             let h = layer.hiddenSize
+            if collectsSecondMoments {
+                accumulate(&lstmInputMoments, l, input)
+                accumulate(&lstmRecurrentMoments, l, hidden[l])
+            }
             var pre = [Double](repeating: 0, count: 4 * h)
             for r in 0..<(4 * h) {
                 var acc = Double(layer.bias[r])
@@ -72,6 +98,7 @@ public final class ReferenceLSTMRunner {
             input = hidden[l]
         }
         for (d, layer) in model.denseLayers.enumerated() {
+            if collectsSecondMoments { accumulate(&denseInputMoments, d, input) }
             var output = [Double](repeating: 0, count: layer.outputSize)
             for r in 0..<layer.outputSize {
                 var acc = Double(layer.bias[r])

@@ -15,7 +15,7 @@ struct GoldenCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Option(help: "Float model JSON (ReferenceLSTMModel); default: a seeded random LSTM(64)→LSTM(32)→Dense(16)→Dense(1).")
+    @Option(help: "Float model JSON (trainer model file or ReferenceLSTMModel); default: a seeded random LSTM(64)→LSTM(32)→Dense(16)→Dense(1).")
     var model: String?
 
     @Option(help: "Number of steps.")
@@ -23,6 +23,9 @@ struct GoldenCommand: ParsableCommand {
 
     @Option(help: "Seed of the random model and the synthetic discharge.")
     var seed: UInt64 = 2026
+
+    @Option(help: "Also write the float model as JSON here (input for `bmsim quantize`).")
+    var floatOut: String?
 
     @Option(help: "LSTM hidden sizes of the random model, comma-separated.")
     var lstm: String = "64,32"
@@ -46,9 +49,14 @@ struct GoldenCommand: ParsableCommand {
     func run() throws {
         let float: ReferenceLSTMModel
         if let model {
-            float = try JSONDecoder().decode(ReferenceLSTMModel.self, from: Data(contentsOf: URL(fileURLWithPath: model)))
+            float = try QuantizeCommand.loadFloatModel(model)
         } else {
             float = ReferenceLSTMModel.random(lstmSizes: sizes(lstm)!, denseSizes: sizes(dense)!, seed: seed)
+        }
+        if let floatOut {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(float).write(to: URL(fileURLWithPath: floatOut), options: .atomic)
         }
         let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
         let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)

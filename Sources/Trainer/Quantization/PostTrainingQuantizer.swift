@@ -9,16 +9,30 @@ import WeightBlob
 /// (`s_w[r] = max_j |W[r,j]| / 127`), int32 biases on the accumulator scale, fixed Q
 /// formats inside the LSTM (gate pre-activations Q4.11, gates and hidden state Q0.15),
 /// and scales chosen from calibration (largest |value| seen on the
-/// calibration sequences times `headroom`) for the standardised input features (one
+/// calibration sequences times a headroom) for the standardised input features (one
 /// int16 scale, at least Q3.12's ±8), each LSTM layer's cell state (Q3.12 … Q7.8) and
 /// each dense layer's int16 output. Calibration
 /// runs the float reference over the sequences.
 public struct PostTrainingQuantizer: Sendable {
     /// Factor above the largest calibrated |dense output| that the int16 range covers.
     public var headroom: Double = 1.5
+    /// Factor above the largest calibrated |dense output|: larger, because a dense output
+    /// that leaves the calibrated range saturates the whole prediction, while int16 keeps
+    /// ≥ 13 bits of resolution even at 4×.
+    public var denseHeadroom: Double = 4
+
+    /// Error-compensating rounding (GPTQ-style): weights of a row are rounded one at a
+    /// time and each rounding error is pushed onto the row's not-yet-rounded weights in
+    /// proportion to the calibration inputs' correlation, minimising E[(Ŵx − Wx)²]
+    /// instead of |Ŵ − W|.
+    public var errorCompensation: Bool = true
 
     /// Creates a quantizer.
-    public init(headroom: Double = 1.5) { self.headroom = headroom }
+    public init(headroom: Double = 1.5, denseHeadroom: Double = 4, errorCompensation: Bool = true) {
+        self.headroom = headroom
+        self.denseHeadroom = denseHeadroom
+        self.errorCompensation = errorCompensation
+    }
 
     /// What the quantizer saw and chose, for the user and for `Docs/Results.md`.
     public struct Report: Sendable {
@@ -43,6 +57,7 @@ public struct PostTrainingQuantizer: Sendable {
         guard calibration.contains(where: { !$0.isEmpty }) else { throw .noCalibrationData }
 
         let runner = ReferenceLSTMRunner(model: model)
+        runner.collectsSecondMoments = errorCompensation
         var steps = 0
         for sequence in calibration where !sequence.isEmpty {
             runner.reset()
@@ -69,8 +84,10 @@ public struct PostTrainingQuantizer: Sendable {
         var inputScale = featureScale
         for (l, layer) in model.lstmLayers.enumerated() {
             let rows = 4 * layer.hiddenSize
-            let (kernel, kernelScales) = quantizeRows(layer.kernel, rows: rows, columns: layer.inputSize)
-            let (recurrent, recurrentScales) = quantizeRows(layer.recurrentKernel, rows: rows, columns: layer.hiddenSize)
+            let (kernel, kernelScales) = quantizeRows(layer.kernel, rows: rows, columns: layer.inputSize,
+                                                      moments: errorCompensation ? runner.lstmInputMoments[l] : nil)
+            let (recurrent, recurrentScales) = quantizeRows(layer.recurrentKernel, rows: rows, columns: layer.hiddenSize,
+                                                            moments: errorCompensation ? runner.lstmRecurrentMoments[l] : nil)
             var bias: [Int32] = [], inMult: [Int32] = [], inShift: [Int32] = [], recMult: [Int32] = [], recShift: [Int32] = []
             for r in 0..<rows {
                 let accumulatorScale = kernelScales[r] * inputScale
@@ -98,8 +115,9 @@ public struct PostTrainingQuantizer: Sendable {
         var denseScales: [Double] = []
         for (d, layer) in model.denseLayers.enumerated() {
             let largest = ranges.denseOutput[d].max() ?? 0
-            let outputScale = max(largest, 1e-6) * headroom / 32767
-            let (weight, weightScales) = quantizeRows(layer.weight, rows: layer.outputSize, columns: layer.inputSize)
+            let outputScale = max(largest, 1e-6) * denseHeadroom / 32767
+            let (weight, weightScales) = quantizeRows(layer.weight, rows: layer.outputSize, columns: layer.inputSize,
+                                                      moments: errorCompensation ? runner.denseInputMoments[d] : nil)
             var bias: [Int32] = [], mult: [Int32] = [], shift: [Int32] = []
             for r in 0..<layer.outputSize {
                 let accumulatorScale = weightScales[r] * inputScale
@@ -125,6 +143,72 @@ public struct PostTrainingQuantizer: Sendable {
         }
         let blob = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense, metadata: metadata)
         return (blob, Report(ranges: ranges, featureScale: featureScale, denseOutputScales: denseScales, calibrationSteps: steps, warnings: warnings))
+    }
+
+    /// Symmetric int8 per row with error compensation: H = Σxxᵀ (+1 % of its mean diagonal),
+    /// U = the upper Cholesky factor of H⁻¹; for j in order, q_j = round(w_j / s) and the
+    /// remaining w_k (k > j) absorb (w_j − q_j·s)·U[j,k]/U[j,j]. Falls back to plain
+    /// rounding when there are no moments or H⁻¹ is not positive definite.
+    func quantizeRows(_ weights: [Float], rows: Int, columns: Int, moments: [Double]?) -> ([Int8], [Double]) {
+        guard let moments, moments.count == columns * columns,
+              let upper = Self.upperCholeskyOfInverse(moments, columns) else {
+            return quantizeRows(weights, rows: rows, columns: columns)
+        }
+        var q = [Int8](repeating: 0, count: rows * columns)
+        var scales = [Double](repeating: 1, count: rows)
+        for r in 0..<rows {
+            var w = (0..<columns).map { Double(weights[r * columns + $0]) }
+            let largest = w.map(abs).max() ?? 0
+            let s = largest > 0 ? largest / 127 : 1
+            scales[r] = s
+            for j in 0..<columns {
+                let qj = max(-127, min(127, (w[j] / s).rounded()))
+                q[r * columns + j] = Int8(qj)
+                let error = (w[j] - qj * s) / upper[j * columns + j]
+                for k in (j + 1)..<max(j + 1, columns) { w[k] -= error * upper[j * columns + k] }
+            }
+        }
+        return (q, scales)
+    }
+
+    /// Upper-triangular U with Uᵀ·U = (H + δI)⁻¹, δ = 1 % of H's mean diagonal; nil if not
+    /// positive definite.
+    static func upperCholeskyOfInverse(_ moments: [Double], _ n: Int) -> [Double]? {
+        var h = moments
+        let damp = 0.01 * max((0..<n).reduce(0.0) { $0 + h[$1 * n + $1] } / Double(n), 1e-12)
+        for i in 0..<n { h[i * n + i] += damp }
+        // Inverse by Gauss–Jordan with partial pivoting.
+        var inv = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { inv[i * n + i] = 1 }
+        for c in 0..<n {
+            var pivot = c
+            for r in c..<n where abs(h[r * n + c]) > abs(h[pivot * n + c]) { pivot = r }
+            guard abs(h[pivot * n + c]) > 1e-300 else { return nil }
+            if pivot != c {
+                for k in 0..<n { h.swapAt(c * n + k, pivot * n + k); inv.swapAt(c * n + k, pivot * n + k) }
+            }
+            let d = h[c * n + c]
+            for k in 0..<n { h[c * n + k] /= d; inv[c * n + k] /= d }
+            for r in 0..<n where r != c {
+                let f = h[r * n + c]
+                if f == 0 { continue }
+                for k in 0..<n { h[r * n + k] -= f * h[c * n + k]; inv[r * n + k] -= f * inv[c * n + k] }
+            }
+        }
+        // Upper Cholesky: inv = Uᵀ U.
+        var u = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            var diag = inv[i * n + i]
+            for k in 0..<i { diag -= u[k * n + i] * u[k * n + i] }
+            guard diag > 0 else { return nil }
+            u[i * n + i] = diag.squareRoot()
+            for j in (i + 1)..<max(i + 1, n) {
+                var v = inv[i * n + j]
+                for k in 0..<i { v -= u[k * n + i] * u[k * n + j] }
+                u[i * n + j] = v / u[i * n + i]
+            }
+        }
+        return u
     }
 
     /// Symmetric int8 per row: q = round(w / s), s = max|w| / 127 (1 for an all-zero row).
@@ -163,6 +247,8 @@ public enum QuantizationError: Error, Equatable, CustomStringConvertible {
     case noCalibrationData
     /// A value has no integer representation in the blob's ranges.
     case unrepresentable(String, Double)
+    /// The float model uses something the integer engine does not compute.
+    case unsupportedModel(String)
 
     /// One line a user can act on.
     public var description: String {
@@ -170,6 +256,7 @@ public enum QuantizationError: Error, Equatable, CustomStringConvertible {
         case let .invalidModel(problems): "invalid float model: " + problems.joined(separator: "; ")
         case .noCalibrationData: "no calibration samples: give at least one non-empty sequence"
         case let .unrepresentable(name, value): "\(name) = \(value) cannot be represented in the blob's integer ranges"
+        case let .unsupportedModel(reason): "float model not supported by the integer engine: \(reason)"
         }
     }
 }

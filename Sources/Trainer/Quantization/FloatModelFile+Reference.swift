@@ -1,0 +1,54 @@
+import QuantizedLSTM
+import WeightBlob
+
+extension ReferenceLSTMModel {
+    /// The trainer's model file (`bmsim-float-lstm`) as the float reference the quantizer
+    /// takes. Dropout layers are dropped (identity at inference). Only the TASK.md feature
+    /// set (voltage, current, temperature and their one-step differences) and a plain SOC
+    /// label map onto the integer engine; anything else is `unsupportedModel`.
+    public init(_ file: FloatModelFile) throws(QuantizationError) {
+        guard file.scalers.resolvedFeatureSet == .task else {
+            throw .unsupportedModel("feature set \(file.scalers.resolvedFeatureSet.rawValue): the integer engine "
+                                    + "computes only voltage, current, temperature, d_current, d_voltage")
+        }
+        guard file.scalers.priorCapacityAh == nil else {
+            throw .unsupportedModel("residual-to-coulomb-count label (priorCapacityAh): not in the integer engine")
+        }
+        let names: [String: InputFeature] = ["voltage_V": .voltage, "current_A": .current, "temperature_C": .temperature,
+                                             "d_current_A": .dCurrent, "d_voltage_V": .dVoltage]
+        var features: [InputFeature] = []
+        for name in file.features {
+            guard let feature = names[name] else { throw .unsupportedModel("feature \(name)") }
+            features.append(feature)
+        }
+        var lstm: [ReferenceLSTMLayer] = [], dense: [ReferenceDenseLayer] = []
+        for (n, layer) in file.layers.enumerated() {
+            switch layer.kind {
+            case "lstm":
+                guard let input = layer.inputSize, let units = layer.units, let kernel = layer.kernel,
+                      let recurrent = layer.recurrentKernel, let bias = layer.bias else {
+                    throw .unsupportedModel("layer \(n): LSTM without its tensors")
+                }
+                lstm.append(ReferenceLSTMLayer(inputSize: input, hiddenSize: units, kernel: kernel,
+                                               recurrentKernel: recurrent, bias: bias))
+            case "dense":
+                guard let input = layer.inputSize, let units = layer.units, let weight = layer.weight,
+                      let bias = layer.bias else {
+                    throw .unsupportedModel("layer \(n): dense without its tensors")
+                }
+                dense.append(ReferenceDenseLayer(inputSize: input, outputSize: units, weight: weight, bias: bias,
+                                                 activation: layer.activation == .relu ? .relu : .none))
+            case "dropout":
+                continue
+            default:
+                throw .unsupportedModel("layer \(n): kind \(layer.kind)")
+            }
+        }
+        let training = file.training
+        self.init(features: features, inputMean: file.scalers.xMean, inputStd: file.scalers.xStd,
+                  outputMin: file.scalers.yMin, outputMax: file.scalers.yMax, lstmLayers: lstm, denseLayers: dense,
+                  metadata: ["architecture": file.architecture.name, "mode": "\(training.config.mode)",
+                             "seed": "\(training.config.seed)", "best_epoch": "\(training.bestEpoch)",
+                             "epochs_run": "\(training.epochsRun)", "data_hash": training.dataHash])
+    }
+}

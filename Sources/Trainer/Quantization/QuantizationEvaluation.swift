@@ -1,0 +1,58 @@
+import CellData
+import QuantizedLSTM
+import WeightBlob
+
+/// Float vs integer comparison of a quantized model on labelled sequences: each sequence
+/// (one discharge) runs in streaming mode from a reset, one prediction per step.
+public struct QuantizationEvaluation: Sendable, Equatable {
+    /// Steps compared.
+    public var steps: Int
+    /// RMSE of the float model against the labels, SOC points (nil without labels).
+    public var floatRMSEPercent: Double?
+    /// RMSE of the integer engine against the labels, SOC points.
+    public var integerRMSEPercent: Double?
+    /// Mean |float − integer|, SOC points.
+    public var meanAbsDeltaPercent: Double
+    /// Max |float − integer|, SOC points.
+    public var maxAbsDeltaPercent: Double
+
+    /// Runs both models over `sequences` (labels: SOC fraction per step, or nil).
+    public static func run(float model: ReferenceLSTMModel, blob: BlobModel, sequences: [[RawSensorSample]],
+                           labels: [[Double]]? = nil) -> QuantizationEvaluation {
+        let reference = ReferenceLSTMRunner(model: model)
+        let engine = QuantizedLSTMEngine(model: blob)
+        var steps = 0, sumAbs = 0.0, maxAbs = 0.0, floatSq = 0.0, intSq = 0.0
+        for (n, sequence) in sequences.enumerated() {
+            reference.reset()
+            engine.reset()
+            for (k, sample) in sequence.enumerated() {
+                let float = reference.step(sample) * 100
+                let integer = Double(engine.step(sample)) / 100
+                let delta = abs(float - integer)
+                sumAbs += delta
+                maxAbs = max(maxAbs, delta)
+                if let label = labels?[n][k] {
+                    floatSq += (float - label * 100) * (float - label * 100)
+                    intSq += (integer - label * 100) * (integer - label * 100)
+                }
+                steps += 1
+            }
+        }
+        let count = Double(max(steps, 1))
+        return QuantizationEvaluation(
+            steps: steps, floatRMSEPercent: labels == nil ? nil : (floatSq / count).squareRoot(),
+            integerRMSEPercent: labels == nil ? nil : (intSq / count).squareRoot(),
+            meanAbsDeltaPercent: sumAbs / count, maxAbsDeltaPercent: maxAbs)
+    }
+}
+
+extension ResampledSeries {
+    /// The series as the integer engine's raw sensor samples (µV, mA, 0.1 °C, rounded).
+    public var rawSensorSamples: [RawSensorSample] {
+        (0..<count).map { n in
+            RawSensorSample(voltageUV: Int32(clamping: Int((voltageV[n] * 1e6).rounded())),
+                            currentMA: Int32(clamping: Int((currentA[n] * 1e3).rounded())),
+                            temperatureDeciC: Int32(clamping: Int((temperatureC[n] * 10).rounded())))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import CellData
+import Foundation
+import QuantizedLSTM
+import Trainer
+import WeightBlob
+
+/// `bmsim quantize model.json --calibration DIR --out model.bmsq [--evaluate]`:
+/// post-training quantization of a float model (`ReferenceLSTMModel` JSON), calibrated on
+/// NASA training discharges resampled to the 10 s grid.
+struct QuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Quantize a float LSTM model (JSON) to a .bmsq blob, calibrating on recorded discharges.")
+
+    @Argument(help: "Float model JSON: `bmsim train`'s model file, or a ReferenceLSTMModel.")
+    var model: String
+
+    @Option(help: "NASA PCoE folder (nasa_pcoe_battery, or the data folder that holds it).")
+    var calibration: String
+
+    @Option(help: "Calibration cells, comma-separated (default: TASK.md's training split).")
+    var cells: String?
+
+    @Option(help: "Use every n-th usable discharge of the calibration cells.")
+    var every: Int = 10
+
+    @Flag(help: "Quantization-aware fine-tuning (not available yet: needs the trainer's BPTT).")
+    var qat = false
+
+    @Flag(help: "Plain round-to-nearest weights instead of error-compensating (GPTQ-style) rounding.")
+    var plainRounding = false
+
+    @Flag(help: "Also report float vs int8 RMSE and |Δ| on TASK.md's test split.")
+    var evaluate = false
+
+    @Option(help: "Output blob.")
+    var out: String
+
+    func validate() throws {
+        guard every >= 1 else { throw ValidationError("--every must be ≥ 1") }
+        if qat {
+            throw ValidationError("--qat: quantization-aware fine-tuning is not implemented yet; "
+                                  + "post-training quantization (without --qat) is")
+        }
+    }
+
+    func run() throws {
+        let float = try Self.loadFloatModel(model)
+        let dataset = try Self.openDataset(calibration)
+        let cellList = cells.map { $0.split(separator: ",").map(String.init) } ?? NASADataset.Split.train.cells
+        let discharges = try dataset.labelledDischarges(cells: cellList)
+        let chosen = stride(from: 0, to: discharges.count, by: every).map { discharges[$0].resampled(dtS: 10) }
+        let sequences = chosen.map(\.rawSensorSamples)
+        let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding)
+        let (blob, report) = try quantizer.quantize(float, calibration: sequences)
+        var withMeta = blob
+        withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
+                                                   value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
+        let bytes = try BlobWriter.encode(withMeta)
+        try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+        print("calibrated on \(chosen.count) discharges (\(report.calibrationSteps) steps); feature scale \(report.featureScale)")
+        print("cell formats: " + blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" }.joined(separator: ", "))
+        for warning in report.warnings { print("warning: \(warning)") }
+        let onCalibration = QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences)
+        print(String(format: "int8 vs float on the calibration data: mean |Δ| %.3f, max |Δ| %.3f SOC points",
+                     onCalibration.meanAbsDeltaPercent, onCalibration.maxAbsDeltaPercent))
+        if evaluate {
+            let test = try dataset.labelledDischarges(split: .test).map { $0.resampled(dtS: 10) }
+            let result = QuantizationEvaluation.run(float: float, blob: blob, sequences: test.map(\.rawSensorSamples),
+                                                    labels: test.map { $0.soc ?? [] })
+            print(String(format: "test split (%d steps, streaming per discharge): float RMSE %.2f %%, int8 RMSE %.2f %%, "
+                         + "mean |Δ| %.3f, max |Δ| %.3f SOC points", result.steps, result.floatRMSEPercent ?? .nan,
+                         result.integerRMSEPercent ?? .nan, result.meanAbsDeltaPercent, result.maxAbsDeltaPercent))
+        }
+        print("wrote \(out) (\(bytes.count) bytes)")
+    }
+
+    /// A trainer model file (`"format": "bmsim-float-lstm"`) or a `ReferenceLSTMModel` JSON.
+    static func loadFloatModel(_ path: String) throws -> ReferenceLSTMModel {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw ValidationError("cannot read \(path): \(error.localizedDescription)") }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           object["format"] as? String == FloatModelFile.formatTag {
+            do {
+                return try ReferenceLSTMModel(try FloatModelFile.read(from: url))
+            } catch {
+                throw ValidationError("\(path): \(error)")
+            }
+        }
+        do {
+            return try JSONDecoder().decode(ReferenceLSTMModel.self, from: data)
+        } catch {
+            throw ValidationError("\(path) is neither a bmsim-float-lstm model nor a ReferenceLSTMModel: \(error)")
+        }
+    }
+
+    static func openDataset(_ path: String) throws -> NASADataset {
+        var url = URL(fileURLWithPath: path)
+        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("cycles_index.csv").path) {
+            url = url.appendingPathComponent("nasa_pcoe_battery")
+        }
+        do {
+            return try NASADataset(root: url)
+        } catch {
+            throw ValidationError("cannot open NASA data at \(path): \(error)")
+        }
+    }
+}
