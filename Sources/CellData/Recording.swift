@@ -58,11 +58,18 @@ public struct CellOperation: Sendable, Equatable {
     public var isGap: Bool
     /// Data-quality findings for this operation, with what was done about each.
     public var quality: [QualityFinding]
+    /// For a gap: the NASA operations that happened in it but whose samples are not in the
+    /// source (impedance runs, charges left out of the CSV subset). Empty otherwise.
+    public var unrecordedCycles: [UnrecordedCycle]
+    /// SOC supplied with the samples (generic CSV `soc` column), one per sample, when present.
+    /// `ReferenceSOC` uses it instead of coulomb counting.
+    public var providedSOC: [Double]?
 
     /// Creates an operation.
     public init(kind: OperationKind, nasaCycle: Int?, startTimeS: Double,
                 ambientTemperatureC: Double?, capacityAh: Double?, samples: OperationSamples,
-                isGap: Bool = false, quality: [QualityFinding] = []) {
+                isGap: Bool = false, quality: [QualityFinding] = [],
+                unrecordedCycles: [UnrecordedCycle] = [], providedSOC: [Double]? = nil) {
         self.kind = kind
         self.nasaCycle = nasaCycle
         self.startTimeS = startTimeS
@@ -71,6 +78,8 @@ public struct CellOperation: Sendable, Equatable {
         self.samples = samples
         self.isGap = isGap
         self.quality = quality
+        self.unrecordedCycles = unrecordedCycles
+        self.providedSOC = providedSOC
     }
 
     /// Seconds since the start of the recording of the last sample.
@@ -90,8 +99,10 @@ public struct QualityFinding: Sendable, Equatable, Codable {
         case voltageSpike
         /// Flags carried by NASA's index (`capacity_below_1Ah`, `v_above_4.3`, …).
         case indexFlag
-        /// Time not strictly increasing.
+        /// Time not strictly increasing, or an operation starting before the previous one ended.
         case nonMonotoneTime
+        /// A NASA operation whose samples are not in the source (inside a gap).
+        case unrecordedOperation
     }
     /// What was done.
     public enum Action: String, Sendable, Codable {
@@ -125,7 +136,29 @@ public struct QualityFinding: Sendable, Equatable, Codable {
     }
 }
 
+/// A NASA operation known from the index or the `.mat` file but without samples in the
+/// source (EIS impedance runs; charges outside the CSV charge subset).
+public struct UnrecordedCycle: Sendable, Equatable, Codable {
+    /// NASA operation number.
+    public var nasaCycle: Int
+    /// NASA's type: `charge`, `discharge` or `impedance`.
+    public var type: String
+    /// Creates the record.
+    public init(nasaCycle: Int, type: String) {
+        self.nasaCycle = nasaCycle
+        self.type = type
+    }
+    /// True when the operation moved charge (a charge or discharge, not an EIS run).
+    public var movesCharge: Bool { type == "charge" || type == "discharge" }
+}
+
 /// The recorded life of one cell: every operation in time order, gaps made explicit.
+///
+/// Gaps: between two recorded operations the time from the end of the first record to the
+/// start of the next is an explicit `.rest` operation with `isGap == true`, zero current and
+/// two samples (voltage and temperature go linearly from the last sample before the gap to
+/// the first after it). `unrecordedCycles` lists what happened inside the gap. Gaps keep
+/// their real length; `withGapsCapped(atS:)` shortens them for a tick loop.
 public struct Recording: Sendable, Equatable {
     /// Cell name, e.g. `"B0005"`.
     public var cell: String
@@ -145,4 +178,22 @@ public struct Recording: Sendable, Equatable {
     public var discharges: [CellOperation] { operations.filter { $0.kind == .discharge } }
     /// Every finding of every operation.
     public var qualityFindings: [QualityFinding] { operations.flatMap(\.quality) }
+    /// The operations that are not gaps.
+    public var recordedOperations: [CellOperation] { operations.filter { !$0.isGap } }
+
+    /// A copy in which every gap lasts at most `maxGapS` seconds (its last sample moved
+    /// to `maxGapS`) and every later operation is moved earlier by the time removed.
+    /// Use it to replay a life of many days through a tick loop without idling for days.
+    public func withGapsCapped(atS maxGapS: Double) -> Recording {
+        precondition(maxGapS > 0, "maxGapS must be positive")
+        var copy = self
+        var shift = 0.0
+        for k in copy.operations.indices {
+            copy.operations[k].startTimeS -= shift
+            guard copy.operations[k].isGap, let last = copy.operations[k].samples.timeS.last, last > maxGapS else { continue }
+            copy.operations[k].samples.timeS[copy.operations[k].samples.count - 1] = maxGapS
+            shift += last - maxGapS
+        }
+        return copy
+    }
 }

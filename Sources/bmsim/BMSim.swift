@@ -10,6 +10,8 @@ struct BMSim: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each subcommand lives in its own file.
+            DataCommand.self,
+            InspectCommand.self, ExportCommand.self, GoldenCommand.self,
             TrainCommand.self, EvaluateCommand.self,
         ]
     )

@@ -1,5 +1,183 @@
-/* Placeholder header; replaced by the C99 runtime (issue: fixed-point LSTM). */
+/*
+ * bms_lstm.h — BMSim fixed-point LSTM runtime (C99, no malloc, no floating point).
+ *
+ * Loads a `.bmsq` weight blob from memory (validating every field once), then runs the
+ * integer LSTM one sensor sample per call, bit-exact with the Swift engine
+ * (Sources/QuantizedLSTM). Format: Docs/WeightBlobFormat.md. Number formats:
+ * Docs/FixedPoint.md. Gate order everywhere: i, f, g, o.
+ *
+ * Usage:
+ *   bms_lstm_model_t model;
+ *   if (bms_lstm_load_blob(blob, blob_size, &model) != BMS_OK) { ... }
+ *   static int16_t workspace[BMS_MODEL_WORKSPACE_WORDS];   // or bms_lstm_workspace_words()
+ *   bms_lstm_context_t ctx;
+ *   bms_lstm_init_context(&model, workspace, words, &ctx);
+ *   int32_t soc_centi_percent;
+ *   bms_lstm_step_s8(&ctx, voltage_uV, current_mA, temperature_dC, &soc_centi_percent);
+ */
 #ifndef BMS_LSTM_H
 #define BMS_LSTM_H
-int bms_runtime_version(void);
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/** Runtime version (matches the blob format version it reads). */
+#define BMS_RUNTIME_VERSION 1
+/** Blob format version this runtime accepts. */
+#define BMS_BLOB_VERSION 1
+/** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
+ *  table (Q3.12 domain [-8, 8], step 1/32). */
+#define BMS_ACTIVATION_KNOTS 513
+/** Limits checked by the loader (they keep every int32 accumulator overflow-free). */
+#define BMS_MAX_FEATURES 8
+#define BMS_MAX_LSTM_LAYERS 4
+#define BMS_MAX_DENSE_LAYERS 4
+#define BMS_MAX_WIDTH 256
+/** Largest |bias| accepted: with |w| <= 127, |x| <= 32768 and width <= 256 the
+ *  accumulator stays below 2^31. */
+#define BMS_MAX_ABS_BIAS (1L << 30)
+
+/** Status codes returned by every function. */
+typedef enum bms_status {
+    BMS_OK = 0,
+    BMS_ERR_ARGUMENT = 1,       /**< NULL pointer or misaligned blob (needs 4-byte alignment) */
+    BMS_ERR_TRUNCATED = 2,      /**< buffer shorter than the header or the declared file size */
+    BMS_ERR_SIZE_MISMATCH = 3,  /**< buffer longer than the declared file size */
+    BMS_ERR_MAGIC = 4,          /**< first four bytes are not "BMSQ" */
+    BMS_ERR_VERSION = 5,        /**< format version not supported */
+    BMS_ERR_GATE_ORDER = 6,     /**< gate order code is not 0 (i, f, g, o) */
+    BMS_ERR_CRC = 7,            /**< CRC-32 trailer does not match */
+    BMS_ERR_TOPOLOGY = 8,       /**< feature/layer counts, sizes, kinds or activations invalid */
+    BMS_ERR_TENSOR = 9,         /**< tensor table entry has wrong dtype, rank, role or shape */
+    BMS_ERR_OFFSET = 10,        /**< a section or tensor lies outside the blob or overlaps the tables */
+    BMS_ERR_ALIGNMENT = 11,     /**< a tensor offset is not 16-byte aligned */
+    BMS_ERR_SCALE = 12,         /**< a multiplier/shift pair is out of range */
+    BMS_ERR_BIAS = 13,          /**< a bias exceeds BMS_MAX_ABS_BIAS */
+    BMS_ERR_FEATURE = 14,       /**< unknown input feature code */
+    BMS_ERR_RESERVED = 15,      /**< a reserved field is not zero */
+    BMS_ERR_WORKSPACE = 16,     /**< workspace too small */
+    BMS_ERR_PLATFORM = 17       /**< host is not little-endian */
+} bms_status_t;
+
+/** Input feature codes (order of the float model's features is free; codes say which). */
+enum bms_feature {
+    BMS_FEATURE_VOLTAGE = 0,      /**< raw unit: microvolts */
+    BMS_FEATURE_CURRENT = 1,      /**< raw unit: milliamperes, + = charge */
+    BMS_FEATURE_TEMPERATURE = 2,  /**< raw unit: 0.1 degC */
+    BMS_FEATURE_D_CURRENT = 3,    /**< current minus previous step's current (0 on the first step) */
+    BMS_FEATURE_D_VOLTAGE = 4     /**< voltage minus previous step's voltage (0 on the first step) */
+};
+
+/** Integer requantization: value * multiplier / 2^shift, rounded half up. */
+typedef struct bms_requant {
+    int32_t multiplier;  /**< in [2^30, 2^31 - 1] */
+    int32_t shift;       /**< in [1, 62] */
+} bms_requant_t;
+
+/** One input feature's integer standardisation: sat16(round((raw - offset) * M / 2^n)). */
+typedef struct bms_input_scaling {
+    uint8_t feature;        /**< enum bms_feature */
+    int32_t offset_raw;     /**< mean in raw units */
+    bms_requant_t scale;    /**< 4096 / std (Q3.12 output) */
+} bms_input_scaling_t;
+
+/** One LSTM layer, pointers into the blob. */
+typedef struct bms_lstm_layer {
+    uint16_t input_size;
+    uint16_t hidden_size;
+    uint8_t cell_fraction_bits;      /**< cell state Q(15-n).n, n in 8..12 */
+    const int8_t *input_kernel;      /**< [4H x I] row-major, rows i,f,g,o */
+    const int8_t *recurrent_kernel;  /**< [4H x H] */
+    const uint8_t *bias;             /**< int32 LE [4H], on the input-kernel scale */
+    const uint8_t *input_multiplier;     /**< int32 LE [4H] */
+    const uint8_t *input_shift;          /**< int32 LE [4H] */
+    const uint8_t *recurrent_multiplier; /**< int32 LE [4H] */
+    const uint8_t *recurrent_shift;      /**< int32 LE [4H] */
+} bms_lstm_layer_t;
+
+/** One dense layer, pointers into the blob. */
+typedef struct bms_dense_layer {
+    uint16_t input_size;
+    uint16_t output_size;
+    uint8_t relu;                    /**< 1 = ReLU, 0 = none */
+    const int8_t *weight;            /**< [O x I] row-major */
+    const uint8_t *bias;             /**< int32 LE [O] */
+    const uint8_t *multiplier;       /**< int32 LE [O] */
+    const uint8_t *shift;            /**< int32 LE [O] */
+} bms_dense_layer_t;
+
+/** A validated model: read-only views into the caller's blob (which must outlive it). */
+typedef struct bms_lstm_model {
+    uint16_t feature_count;
+    uint16_t lstm_layer_count;
+    uint16_t dense_layer_count;
+    bms_input_scaling_t features[BMS_MAX_FEATURES];
+    bms_requant_t output_scale;      /**< final int16 output -> SOC in 0.01 % */
+    int32_t output_offset_centi_percent;
+    bms_lstm_layer_t lstm[BMS_MAX_LSTM_LAYERS];
+    bms_dense_layer_t dense[BMS_MAX_DENSE_LAYERS];
+    uint16_t max_hidden_size;        /**< widest LSTM layer */
+    uint16_t max_dense_size;         /**< widest dense layer */
+    uint16_t packed_words;           /**< DSP-kernel scratch: widest input and widest hidden state, each rounded up to 4 */
+    uint32_t workspace_words;        /**< int16 words of workspace the context needs */
+} bms_lstm_model_t;
+
+/** Mutable state of one running estimator (caller-owned workspace). */
+typedef struct bms_lstm_context {
+    const bms_lstm_model_t *model;
+    int16_t *workspace;
+    int32_t previous_voltage_uV;
+    int32_t previous_current_mA;
+    uint8_t has_previous;
+} bms_lstm_context_t;
+
+/** Validates a blob and fills `model` with views into it. The blob must be 4-byte
+ *  aligned and stay alive while the model is used. */
+bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model_t *model);
+
+/** int16 words of workspace a context for `model` needs (hidden + cell states, scratch). */
+uint32_t bms_lstm_workspace_words(const bms_lstm_model_t *model);
+
+/** Binds a workspace to a model and resets the state. */
+bms_status_t bms_lstm_init_context(const bms_lstm_model_t *model, int16_t *workspace,
+                                   size_t workspace_words, bms_lstm_context_t *context);
+
+/** Zeroes hidden and cell states and forgets the previous sample (differences restart at 0). */
+void bms_lstm_reset(bms_lstm_context_t *context);
+
+/** One streaming step: consumes a sample, updates the state, writes SOC in 0.01 %. */
+bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV,
+                              int32_t current_mA, int32_t temperature_dC,
+                              int32_t *soc_centi_percent);
+
+/** Window mode: reset, run `count` samples (arrays of equal length), write the last SOC. */
+bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *voltage_uV,
+                                const int32_t *current_mA, const int32_t *temperature_dC,
+                                size_t count, int32_t *soc_centi_percent);
+
+/** CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) of a byte range. */
+uint32_t bms_crc32(const uint8_t *data, size_t size);
+
+/** Integer sigmoid: Q4.11 in, Q0.15 out (table + linear interpolation). */
+int16_t bms_sigmoid_q15(int16_t x_q4_11);
+/** Integer tanh: Q3.12 in, Q0.15 out. */
+int16_t bms_tanh_q15(int16_t x_q3_12);
+/** round(value * multiplier / 2^shift), half up, 64-bit result before saturation. */
+int64_t bms_requantize_wide(int32_t value, bms_requant_t scale);
+/** sat16(round(value * multiplier / 2^shift)): the kernel's fast path (same value). */
+int16_t bms_requantize_s16(int32_t value, bms_requant_t scale);
+/** Human-readable name of a status code. */
+const char *bms_status_name(bms_status_t status);
+
+/** The activation tables (shared with the Swift engine, see bms_tables.c). */
+extern const int16_t bms_sigmoid_table_q15[BMS_ACTIVATION_KNOTS];
+extern const int16_t bms_tanh_table_q15[BMS_ACTIVATION_KNOTS];
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BMS_LSTM_H */

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the C99 runtime standalone with strict warnings, then runs its host test
+# (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan.
+# Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
+# with sanitizer runtimes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=Sources/CBMSRuntime
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+CC=${CC:-cc}
+echo "== strict C99 build ($CC)"
+for f in "$src"/*.c; do
+  "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -O2 \
+    -I"$src/include" -c "$f" -o "$out/$(basename "$f" .c).o"
+done
+"$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 -DBMS_PORTABLE_KERNELS -I"$src/include" \
+  -c "$src/bms_step.c" -o "$out/portable.o"
+echo "== host test under ASan + UBSan"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test"
+"$out/bms_runtime_test" Fixtures/golden

@@ -1,0 +1,162 @@
+/* The integer LSTM step of the C runtime: input standardisation, stacked LSTM layers,
+ * dense head and SOC de-scaling; bit-exact with Sources/QuantizedLSTM. No allocation,
+ * no floating point, no checks beyond the arguments (the loader validated the blob).
+ *
+ * Workspace layout (int16 words): per LSTM layer h[H], c[H]; features x[F];
+ * gate pre-activations pre[4 * max H]; dense buffers a[max D], b[max D]; packed scratch. */
+#include "bms_internal.h"
+#include "bms_kernels.h"
+
+/* Standardised Q3.12 feature from a raw sensor value. */
+static int16_t bms_feature(const bms_input_scaling_t *scaling, int32_t raw) {
+    int32_t centred = bms_sat_s32((int64_t)raw - (int64_t)scaling->offset_raw);
+    return bms_requant_sat16(centred, scaling->scale.multiplier, scaling->scale.shift);
+}
+
+/* One LSTM layer: pre = Wx·in + b (rescaled) + Wh·h (rescaled), Q4.11; gates i,f,g,o;
+ * cell c in Q(15-n).n (n = cell_fraction_bits); tanh inputs Q3.12; hidden h Q0.15. */
+static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
+                                int16_t *cell, int16_t *pre, int16_t *packed, int16_t *packed_hidden) {
+    const uint32_t in = layer->input_size, hid = layer->hidden_size, rows = 4u * hid;
+    const int cell_bits = layer->cell_fraction_bits;
+    const int32_t to_q3_12 = (int32_t)1 << (12 - cell_bits);
+    uint32_t r, j;
+    bms_prepare_input(input, in, packed);
+    bms_prepare_input(hidden, hid, packed_hidden);
+    for (r = 0; r < rows; r += 2) {  /* rows = 4H is even: two rows per pass */
+        int32_t acc_x[2], acc_h[2];
+        uint32_t k;
+        bms_dot2_s8_s16(layer->input_kernel + (size_t)r * in, input, packed, in, &acc_x[0], &acc_x[1]);
+        bms_dot2_s8_s16(layer->recurrent_kernel + (size_t)r * hid, hidden, packed_hidden, hid, &acc_h[0], &acc_h[1]);
+        for (k = 0; k < 2; ++k) {
+            uint32_t row = r + k;
+            int32_t part_x = bms_requant_sat16(bms_ld_s32(layer->bias + 4 * row) + acc_x[k],
+                                               bms_ld_s32(layer->input_multiplier + 4 * row),
+                                               bms_ld_s32(layer->input_shift + 4 * row));
+            int32_t part_h = bms_requant_sat16(acc_h[k], bms_ld_s32(layer->recurrent_multiplier + 4 * row),
+                                               bms_ld_s32(layer->recurrent_shift + 4 * row));
+            pre[row] = bms_sat_s16_from_s32(part_x + part_h);
+        }
+    }
+    for (j = 0; j < hid; ++j) {
+        int32_t gate_i = bms_interpolate(bms_sigmoid_table_q15, pre[j]);
+        int32_t gate_f = bms_interpolate(bms_sigmoid_table_q15, pre[hid + j]);
+        int32_t gate_g = bms_interpolate(bms_tanh_table_q15, bms_sat_s16(2 * (int32_t)pre[2 * hid + j]));
+        int32_t gate_o = bms_interpolate(bms_sigmoid_table_q15, pre[3 * hid + j]);
+        int32_t kept = bms_round_shift_s32(gate_f * cell[j], 15);               /* Q0.15·Qc → Qc */
+        int32_t added = bms_round_shift_s32(gate_i * gate_g, 30 - cell_bits);   /* Q0.30 → Qc */
+        int16_t c_new = bms_sat_s16_from_s32(kept + added);
+        int32_t squashed = bms_interpolate(bms_tanh_table_q15, bms_sat_s16((int32_t)c_new * to_q3_12));
+        cell[j] = c_new;
+        hidden[j] = bms_sat_s16_from_s32(bms_round_shift_s32(gate_o * squashed, 15)); /* Q0.15 */
+    }
+}
+
+/* One dense layer: out = sat16(requant(W·in + b)), optionally ReLU. */
+static void bms_dense_step(const bms_dense_layer_t *layer, const int16_t *input, int16_t *output,
+                           int16_t *packed) {
+    const uint32_t in = layer->input_size;
+    uint32_t r;
+    bms_prepare_input(input, in, packed);
+    for (r = 0; r < layer->output_size; ++r) {
+        int32_t acc = bms_ld_s32(layer->bias + 4 * r)
+                    + bms_dot_s8_s16(layer->weight + (size_t)r * in, input, packed, in);
+        int16_t v = bms_requant_sat16(acc, bms_ld_s32(layer->multiplier + 4 * r), bms_ld_s32(layer->shift + 4 * r));
+        output[r] = (layer->relu && v < 0) ? (int16_t)0 : v;
+    }
+}
+
+bms_status_t bms_lstm_init_context(const bms_lstm_model_t *model, int16_t *workspace,
+                                   size_t workspace_words, bms_lstm_context_t *context) {
+    if (model == NULL || workspace == NULL || context == NULL) return BMS_ERR_ARGUMENT;
+    if (model->workspace_words == 0 || workspace_words < model->workspace_words) return BMS_ERR_WORKSPACE;
+    context->model = model;
+    context->workspace = workspace;
+    bms_lstm_reset(context);
+    return BMS_OK;
+}
+
+void bms_lstm_reset(bms_lstm_context_t *context) {
+    uint32_t i;
+    if (context == NULL || context->model == NULL) return;
+    for (i = 0; i < context->model->workspace_words; ++i) context->workspace[i] = 0;
+    context->previous_voltage_uV = 0;
+    context->previous_current_mA = 0;
+    context->has_previous = 0;
+}
+
+bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, int32_t current_mA,
+                              int32_t temperature_dC, int32_t *soc_centi_percent) {
+    const bms_lstm_model_t *model;
+    int16_t *states, *features, *pre, *dense_a, *dense_b, *packed, *packed_hidden;
+    const int16_t *input;
+    int32_t d_current = 0, d_voltage = 0;
+    uint32_t i, state_words = 0;
+
+    if (context == NULL || context->model == NULL || context->workspace == NULL || soc_centi_percent == NULL) {
+        return BMS_ERR_ARGUMENT;
+    }
+    model = context->model;
+    for (i = 0; i < model->lstm_layer_count; ++i) state_words += 2u * model->lstm[i].hidden_size;
+    states = context->workspace;
+    features = states + state_words;
+    pre = features + model->feature_count;
+    dense_a = pre + 4u * model->max_hidden_size;
+    dense_b = dense_a + model->max_dense_size;
+    packed = dense_b + model->max_dense_size;
+    packed_hidden = packed + (model->packed_words - ((model->max_hidden_size + 3u) & ~3u));
+
+    if (context->has_previous) {
+        d_current = bms_sat_s32((int64_t)current_mA - context->previous_current_mA);
+        d_voltage = bms_sat_s32((int64_t)voltage_uV - context->previous_voltage_uV);
+    }
+    context->previous_current_mA = current_mA;
+    context->previous_voltage_uV = voltage_uV;
+    context->has_previous = 1;
+
+    for (i = 0; i < model->feature_count; ++i) {
+        int32_t raw;
+        switch (model->features[i].feature) {
+        case BMS_FEATURE_VOLTAGE: raw = voltage_uV; break;
+        case BMS_FEATURE_CURRENT: raw = current_mA; break;
+        case BMS_FEATURE_TEMPERATURE: raw = temperature_dC; break;
+        case BMS_FEATURE_D_CURRENT: raw = d_current; break;
+        default: raw = d_voltage; break;
+        }
+        features[i] = bms_feature(&model->features[i], raw);
+    }
+
+    input = features;
+    for (i = 0; i < model->lstm_layer_count; ++i) {
+        int16_t *hidden = states;
+        int16_t *cell = states + model->lstm[i].hidden_size;
+        bms_lstm_layer_step(&model->lstm[i], input, hidden, cell, pre, packed, packed_hidden);
+        input = hidden;
+        states += 2u * model->lstm[i].hidden_size;
+    }
+    for (i = 0; i < model->dense_layer_count; ++i) {
+        int16_t *output = (i % 2u == 0u) ? dense_a : dense_b;
+        bms_dense_step(&model->dense[i], input, output, packed);
+        input = output;
+    }
+    *soc_centi_percent = bms_sat_s32(bms_requant_wide(input[0], model->output_scale.multiplier,
+                                                      model->output_scale.shift)
+                                     + (int64_t)model->output_offset_centi_percent);
+    return BMS_OK;
+}
+
+bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *voltage_uV,
+                                const int32_t *current_mA, const int32_t *temperature_dC,
+                                size_t count, int32_t *soc_centi_percent) {
+    size_t n;
+    bms_status_t status = BMS_OK;
+    if (context == NULL || voltage_uV == NULL || current_mA == NULL || temperature_dC == NULL
+        || soc_centi_percent == NULL || count == 0) {
+        return BMS_ERR_ARGUMENT;
+    }
+    bms_lstm_reset(context);
+    for (n = 0; n < count && status == BMS_OK; ++n) {
+        status = bms_lstm_step_s8(context, voltage_uV[n], current_mA[n], temperature_dC[n], soc_centi_percent);
+    }
+    return status;
+}

@@ -1,2 +1,0 @@
-#include "bms_lstm.h"
-int bms_runtime_version(void) { return 1; }

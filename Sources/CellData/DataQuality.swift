@@ -1,0 +1,106 @@
+/// The explicit rules by which the readers detect, report and repair glitches in recorded
+/// samples (documented in `Docs/DataQuality.md`). Nothing is changed silently: every
+/// detection becomes a `QualityFinding` on the operation, saying what was done.
+public struct QualityPolicy: Sendable, Equatable {
+    /// Voltages outside this range are physically implausible for the cells here and are
+    /// treated as sensing spikes (NASA: isolated 8.4 V readings, 0.3 V dropouts).
+    public var plausibleVoltageV: ClosedRange<Double>
+    /// Runs of at most this many implausible samples, with plausible neighbours on both
+    /// sides, are repaired by linear interpolation in time; longer runs are kept and flagged.
+    public var maxRepairedSpikeRun: Int
+    /// Replace the −3…−4.5 A reading near the start of a NASA charge by linear interpolation
+    /// (`true`), or keep it as recorded (`false`, the default: it is in NASA's data and a BMS
+    /// must cope with it).
+    public var repairChargeStartArtefact: Bool
+
+    /// Default rules: 1.5…4.5 V plausible, repair runs of up to 3 samples, keep the artefact.
+    public init(plausibleVoltageV: ClosedRange<Double> = 1.5...4.5, maxRepairedSpikeRun: Int = 3,
+                repairChargeStartArtefact: Bool = false) {
+        self.plausibleVoltageV = plausibleVoltageV
+        self.maxRepairedSpikeRun = maxRepairedSpikeRun
+        self.repairChargeStartArtefact = repairChargeStartArtefact
+    }
+}
+
+/// Applies `QualityPolicy` to the samples of one operation.
+public enum DataQuality {
+    /// Rule 1: rows with NaN in time, voltage, current or temperature are dropped (a NaN
+    /// cannot be fed to a BMS tick). Rule 2: implausible voltages are repaired (short runs)
+    /// or flagged (long runs). Rule 3: a charge-start artefact (sample 1…3 of a charge with
+    /// current below −2 A) is flagged and, if the policy says so, repaired.
+    /// Time must already be strictly increasing among the non-NaN rows.
+    public static func clean(_ samples: OperationSamples, kind: OperationKind,
+                             policy: QualityPolicy = QualityPolicy()) -> (OperationSamples, [QualityFinding]) {
+        var s = samples
+        var findings: [QualityFinding] = []
+        dropNaNRows(&s, &findings)
+        repairVoltageSpikes(&s, policy: policy, &findings)
+        if kind == .charge { handleChargeStartArtefact(&s, policy: policy, &findings) }
+        return (s, findings)
+    }
+
+    static func dropNaNRows(_ s: inout OperationSamples, _ findings: inout [QualityFinding]) {
+        var keep: [Int] = []
+        var firstBad: Int?
+        for k in 0..<s.count {
+            if s.timeS[k].isNaN || s.voltageV[k].isNaN || s.currentA[k].isNaN || s.temperatureC[k].isNaN {
+                if firstBad == nil { firstBad = k }
+            } else {
+                keep.append(k)
+            }
+        }
+        guard let first = firstBad else { return }
+        let dropped = s.count - keep.count
+        s = OperationSamples(timeS: keep.map { s.timeS[$0] }, voltageV: keep.map { s.voltageV[$0] },
+                             currentA: keep.map { s.currentA[$0] }, temperatureC: keep.map { s.temperatureC[$0] })
+        findings.append(QualityFinding(kind: .nanSample, sampleIndex: first, sampleCount: dropped, action: .droppedSamples,
+                                       detail: "\(dropped) sample(s) with NaN dropped, first at original index \(first)"))
+    }
+
+    static func repairVoltageSpikes(_ s: inout OperationSamples, policy: QualityPolicy, _ findings: inout [QualityFinding]) {
+        var k = 0
+        let n = s.count
+        while k < n {
+            guard !policy.plausibleVoltageV.contains(s.voltageV[k]) else { k += 1; continue }
+            var end = k
+            while end + 1 < n && !policy.plausibleVoltageV.contains(s.voltageV[end + 1]) { end += 1 }
+            let run = end - k + 1
+            let worst = s.voltageV[k...end].max { abs($0 - 3.5) < abs($1 - 3.5) } ?? s.voltageV[k]
+            let detail = "V = \(formatted(worst)) at t = \(formatted(s.timeS[k])) s (\(run) sample(s) outside "
+                + "\(policy.plausibleVoltageV.lowerBound)…\(policy.plausibleVoltageV.upperBound) V)"
+            if run <= policy.maxRepairedSpikeRun && k > 0 && end + 1 < n {
+                let t0 = s.timeS[k - 1], v0 = s.voltageV[k - 1], t1 = s.timeS[end + 1], v1 = s.voltageV[end + 1]
+                for j in k...end { s.voltageV[j] = v0 + (v1 - v0) * (s.timeS[j] - t0) / (t1 - t0) }
+                findings.append(QualityFinding(kind: .voltageSpike, sampleIndex: k, sampleCount: run, action: .repaired,
+                                               detail: detail + ", interpolated between neighbours"))
+            } else {
+                findings.append(QualityFinding(kind: .voltageSpike, sampleIndex: k, sampleCount: run, action: .kept,
+                                               detail: detail + ", kept (run too long or at an end)"))
+            }
+            k = end + 1
+        }
+    }
+
+    static func handleChargeStartArtefact(_ s: inout OperationSamples, policy: QualityPolicy, _ findings: inout [QualityFinding]) {
+        guard s.count >= 3 else { return }
+        for k in 1..<min(4, s.count - 1) where s.currentA[k] < -2.0 {
+            let detail = "I = \(formatted(s.currentA[k])) A, V = \(formatted(s.voltageV[k])) V at t = \(formatted(s.timeS[k])) s"
+            if policy.repairChargeStartArtefact {
+                let t0 = s.timeS[k - 1], t1 = s.timeS[k + 1]
+                let w = (s.timeS[k] - t0) / (t1 - t0)
+                s.currentA[k] = s.currentA[k - 1] + (s.currentA[k + 1] - s.currentA[k - 1]) * w
+                s.voltageV[k] = s.voltageV[k - 1] + (s.voltageV[k + 1] - s.voltageV[k - 1]) * w
+                findings.append(QualityFinding(kind: .chargeStartArtefact, sampleIndex: k, sampleCount: 1, action: .repaired,
+                                               detail: detail + ", current and voltage interpolated"))
+            } else {
+                findings.append(QualityFinding(kind: .chargeStartArtefact, sampleIndex: k, sampleCount: 1, action: .kept,
+                                               detail: detail + ", kept as recorded"))
+            }
+        }
+    }
+
+    static func formatted(_ x: Double) -> String {
+        let scaled = (x * 1000).rounded() / 1000
+        return "\(scaled)"
+    }
+}

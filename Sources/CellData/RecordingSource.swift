@@ -1,0 +1,60 @@
+import BMSCore
+import Foundation
+
+/// Opens whatever a user points at: the NASA folder (`nasa_pcoe_battery/`, or a folder
+/// containing it), a NASA `.mat` file, or a generic recording CSV.
+public enum RecordingSource: Sendable {
+    /// The NASA CSV folder.
+    case nasaFolder(NASADataset)
+    /// One `.mat` file.
+    case matFile(path: String)
+    /// One generic recording CSV.
+    case genericCSV(path: String)
+
+    /// Recognises `path`.
+    public static func open(path: String) throws(CellDataError) -> RecordingSource {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .cannotRead(file: path, reason: "no such file or folder")
+        }
+        if isDirectory.boolValue {
+            let url = URL(fileURLWithPath: path)
+            for candidate in [url, url.appendingPathComponent("nasa_pcoe_battery")]
+            where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("cycles_index.csv").path) {
+                return .nasaFolder(try NASADataset(root: candidate))
+            }
+            throw .unrecognizedInput(path: path, reason: "folder without cycles_index.csv (expected the nasa_pcoe_battery folder)")
+        }
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "mat": return .matFile(path: path)
+        case "csv": return .genericCSV(path: path)
+        default: throw .unrecognizedInput(path: path, reason: "expected a folder, a .mat file or a .csv file")
+        }
+    }
+
+    /// Names of the cells available.
+    public func cellNames() throws(CellDataError) -> [String] {
+        switch self {
+        case let .nasaFolder(data): return data.cells
+        case let .matFile(path): return [try NASAMatRecording.read(path: path).cell]
+        case let .genericCSV(path): return [try GenericRecordingCSV.read(path: path).cell]
+        }
+    }
+
+    /// Loads recordings: all cells, or the one named `cell`.
+    public func recordings(cell: String? = nil, policy: QualityPolicy = QualityPolicy(),
+                           currentSign: GenericRecordingCSV.CurrentSign? = nil) throws(CellDataError) -> [Recording] {
+        switch self {
+        case let .nasaFolder(data):
+            return try data.recordings(cells: cell.map { [$0] } ?? data.cells, policy: policy)
+        case let .matFile(path):
+            let r = try NASAMatRecording.read(path: path, policy: policy)
+            if let cell, cell != r.cell { throw .unknownCell(cell, available: [r.cell]) }
+            return [r]
+        case let .genericCSV(path):
+            let r = try GenericRecordingCSV.read(path: path, options: .init(currentSign: currentSign, policy: policy))
+            if let cell, cell != r.cell { throw .unknownCell(cell, available: [r.cell]) }
+            return [r]
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// The `cell.json` file: a cell model (OCV table per temperature, 1RC and 2RC Thevenin
+/// tables over SOC × temperature, capacity, fit report) as JSON, with validation.
+///
+/// Layout (all tables are `[temperature][soc]`; RC tables `[pair][temperature][soc]`):
+/// ```json
+/// { "format": "bmsim-cell-model", "version": 1, "cell": "NASA 18650 (train split)",
+///   "capacityAh": 1.61, "coulombicEfficiency": 1.0,
+///   "capacityByTemperature": { "temperaturesC": [4, 24, 43], "capacityAh": [1.2, 1.7, 1.6] },
+///   "ocv": { "socPoints": [...], "temperaturesC": [...], "voltageV": [[...]] },
+///   "thevenin1RC": { "socPoints": [...], "temperaturesC": [...], "r0Ohm": [[...]],
+///                    "rOhm": [[[...]]], "cF": [[[...]]] },
+///   "thevenin2RC": { ... }, "fitReport": { ... } }
+/// ```
+/// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
+/// read so that validation can reject them with the field's name.
+public enum CellModelFile {
+    /// The `format` string.
+    public static let formatName = "bmsim-cell-model"
+    /// The version this build writes and reads.
+    public static let version = 1
+
+    /// Reads and validates a model file.
+    public static func load(from url: URL) throws(CellModelFileError) -> CellModelParameters {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        return try decode(data, file: url.path)
+    }
+
+    /// Parses and validates model JSON; `file` names the source in errors.
+    public static func decode(_ data: Data, file: String = "<memory>")
+        throws(CellModelFileError) -> CellModelParameters {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
+        let doc: CellModelDocument
+        do {
+            doc = try decoder.decode(CellModelDocument.self, from: data)
+        } catch let error as DecodingError {
+            throw map(error, file: file)
+        } catch {
+            throw .malformed(file: file, field: "(root)", detail: "\(error)")
+        }
+        return try CellModelValidation(file: file).parameters(from: doc)
+    }
+
+    /// Encodes a model as pretty-printed JSON.
+    public static func encode(_ model: CellModelParameters) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
+        return try encoder.encode(CellModelDocument(model))
+    }
+
+    /// Writes a model atomically (temporary file, then rename).
+    public static func save(_ model: CellModelParameters, to url: URL) throws {
+        try encode(model).write(to: url, options: .atomic)
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var s = ""
+        for key in codingPath {
+            if let i = key.intValue { s += "[\(i)]" } else { s += s.isEmpty ? key.stringValue : "." + key.stringValue }
+        }
+        return s.isEmpty ? "(root)" : s
+    }
+
+    static func map(_ error: DecodingError, file: String) -> CellModelFileError {
+        switch error {
+        case .keyNotFound(let key, let ctx):
+            return .missingField(file: file, field: path(ctx.codingPath + [key]))
+        case .valueNotFound(_, let ctx):
+            return .missingField(file: file, field: path(ctx.codingPath))
+        case .typeMismatch(let type, let ctx):
+            return .malformed(file: file, field: path(ctx.codingPath), detail: "expected \(type)")
+        case .dataCorrupted(let ctx):
+            return .malformed(file: file, field: path(ctx.codingPath), detail: ctx.debugDescription)
+        @unknown default:
+            return .malformed(file: file, field: "(root)", detail: "\(error)")
+        }
+    }
+}
+
+/// JSON shape of a table over SOC × temperature.
+struct OCVDocument: Codable {
+    var socPoints: [Double]
+    var temperaturesC: [Double]
+    var voltageV: [[Double]]
+}
+
+/// JSON shape of a Thevenin model.
+struct TheveninDocument: Codable {
+    var socPoints: [Double]
+    var temperaturesC: [Double]
+    var r0Ohm: [[Double]]
+    var rOhm: [[[Double]]]
+    var cF: [[[Double]]]
+}
+
+/// JSON shape of the default capacity over temperature.
+struct CapacityDocument: Codable {
+    var temperaturesC: [Double]
+    var capacityAh: [Double]
+}
+
+/// JSON shape of the whole file.
+struct CellModelDocument: Codable {
+    var format: String
+    var version: Int
+    var cell: String
+    var capacityAh: Double
+    var coulombicEfficiency: Double
+    var capacityByTemperature: CapacityDocument?
+    var ocv: OCVDocument
+    var thevenin1RC: TheveninDocument
+    var thevenin2RC: TheveninDocument
+    var fitReport: FitReport
+
+    init(_ m: CellModelParameters) {
+        func rows(_ t: SOCTemperatureTable) -> [[Double]] {
+            let n = t.socPoints.count
+            return (0..<t.temperaturesC.count).map { Array(t.values[($0 * n)..<($0 * n + n)]) }
+        }
+        func thevenin(_ p: TheveninParameters) -> TheveninDocument {
+            TheveninDocument(socPoints: p.r0Ohm.socPoints, temperaturesC: p.r0Ohm.temperaturesC,
+                             r0Ohm: rows(p.r0Ohm), rOhm: p.pairs.map { rows($0.resistanceOhm) },
+                             cF: p.pairs.map { rows($0.capacitanceF) })
+        }
+        format = CellModelFile.formatName
+        version = CellModelFile.version
+        cell = m.cellName
+        capacityAh = m.capacityAh
+        coulombicEfficiency = m.coulombicEfficiency
+        capacityByTemperature = m.capacityByTemperature.map {
+            CapacityDocument(temperaturesC: $0.temperaturesC, capacityAh: $0.capacityAh)
+        }
+        ocv = OCVDocument(socPoints: m.ocv.table.socPoints, temperaturesC: m.ocv.table.temperaturesC,
+                          voltageV: rows(m.ocv.table))
+        thevenin1RC = thevenin(m.thevenin1RC)
+        thevenin2RC = thevenin(m.thevenin2RC)
+        fitReport = m.fitReport
+    }
+}

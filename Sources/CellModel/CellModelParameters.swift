@@ -1,0 +1,94 @@
+/// Everything an estimator needs to know about a cell type: its OCV curve, its Thevenin
+/// models (1 RC and 2 RC), its capacity and how well the models fit the data.
+/// Loaded from `cell.json` by `CellModelFile`; made by `TheveninIdentification`.
+public struct CellModelParameters: Sendable, Equatable {
+    /// Cell (type) name, free text.
+    public var cellName: String
+    /// Capacity used when nothing better is known, Ah (e.g. the training median).
+    public var capacityAh: Double
+    /// Default usable capacity over temperature, Ah, for a cell with no learned history
+    /// (`nil`: use `capacityAh` everywhere). Temperature in °C, strictly increasing.
+    public var capacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])?
+    /// Charge efficiency η (charge counted in = η · I · Δt); 1 when not known.
+    public var coulombicEfficiency: Double
+    /// Open-circuit voltage over SOC and temperature.
+    public var ocv: OCVCurve
+    /// Thevenin model with one R–C pair.
+    public var thevenin1RC: TheveninParameters
+    /// Thevenin model with two R–C pairs.
+    public var thevenin2RC: TheveninParameters
+    /// How the model was made and how well it fits (free-form, for reports).
+    public var fitReport: FitReport
+
+    /// Creates a parameter set.
+    public init(cellName: String, capacityAh: Double,
+                capacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])? = nil,
+                coulombicEfficiency: Double = 1, ocv: OCVCurve,
+                thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
+                fitReport: FitReport = FitReport()) {
+        self.cellName = cellName
+        self.capacityAh = capacityAh
+        self.capacityByTemperature = capacityByTemperature
+        self.coulombicEfficiency = coulombicEfficiency
+        self.ocv = ocv
+        self.thevenin1RC = thevenin1RC
+        self.thevenin2RC = thevenin2RC
+        self.fitReport = fitReport
+    }
+
+    /// The Thevenin model with `pairCount` R–C pairs (1 or 2).
+    public func thevenin(pairCount: Int) -> TheveninParameters {
+        precondition(pairCount == 1 || pairCount == 2, "BMSim has 1RC and 2RC models")
+        return pairCount == 1 ? thevenin1RC : thevenin2RC
+    }
+
+    /// Default capacity at a temperature (linear between points, held beyond), Ah.
+    public func defaultCapacityAh(temperatureC: Double) -> Double {
+        guard let table = capacityByTemperature, !table.temperaturesC.isEmpty else { return capacityAh }
+        let temps = table.temperaturesC
+        if temps.count == 1 { return table.capacityAh[0] }
+        let (i, f) = SOCTemperatureTable.segment(temps, temperatureC, clamp: true)
+        return table.capacityAh[i] + f * (table.capacityAh[i + 1] - table.capacityAh[i])
+    }
+
+    /// Field-wise equality (the tuple member prevents synthesis).
+    public static func == (a: CellModelParameters, b: CellModelParameters) -> Bool {
+        a.cellName == b.cellName && a.capacityAh == b.capacityAh
+            && a.capacityByTemperature?.temperaturesC == b.capacityByTemperature?.temperaturesC
+            && a.capacityByTemperature?.capacityAh == b.capacityByTemperature?.capacityAh
+            && a.coulombicEfficiency == b.coulombicEfficiency && a.ocv == b.ocv
+            && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
+            && a.fitReport == b.fitReport
+    }
+}
+
+/// How a model was identified and its residuals, as stored in `cell.json`.
+public struct FitReport: Sendable, Equatable, Codable {
+    /// One line per fact: data used, method, choices.
+    public var method: [String]
+    /// Terminal-voltage residual of the 1RC model per cell, mV RMS.
+    public var residual1RCmVByCell: [String: Double]
+    /// Terminal-voltage residual of the 2RC model per cell, mV RMS.
+    public var residual2RCmVByCell: [String: Double]
+    /// Overall residual of the 1RC model, mV RMS (sets the EKF's default voltage noise).
+    public var residual1RCmV: Double?
+    /// Overall residual of the 2RC model, mV RMS.
+    public var residual2RCmV: Double?
+    /// Time constants chosen, seconds (`[τ1]` and `[τ1, τ2]`).
+    public var tau1RCs: [Double]
+    /// Time constants of the 2RC model, seconds.
+    public var tau2RCs: [Double]
+
+    /// An empty report.
+    public init(method: [String] = [], residual1RCmVByCell: [String: Double] = [:],
+                residual2RCmVByCell: [String: Double] = [:], residual1RCmV: Double? = nil,
+                residual2RCmV: Double? = nil, tau1RCs: [Double] = [], tau2RCs: [Double] = []) {
+        self.method = method
+        self.residual1RCmVByCell = residual1RCmVByCell
+        self.residual2RCmVByCell = residual2RCmVByCell
+        self.residual1RCmV = residual1RCmV
+        self.residual2RCmV = residual2RCmV
+        self.tau1RCs = tau1RCs
+        self.tau2RCs = tau2RCs
+    }
+}

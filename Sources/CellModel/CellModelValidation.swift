@@ -1,0 +1,96 @@
+/// Checks a decoded `cell.json` document field by field and builds the parameters.
+struct CellModelValidation {
+    let file: String
+
+    func parameters(from doc: CellModelDocument) throws(CellModelFileError) -> CellModelParameters {
+        guard doc.format == CellModelFile.formatName, doc.version == CellModelFile.version else {
+            throw .unsupportedFormat(file: file,
+                                     expected: "\(CellModelFile.formatName) v\(CellModelFile.version)",
+                                     found: "\(doc.format) v\(doc.version)")
+        }
+        try positive(doc.capacityAh, "capacityAh")
+        try positive(doc.coulombicEfficiency, "coulombicEfficiency")
+        var capacityTable: (temperaturesC: [Double], capacityAh: [Double])?
+        if let cap = doc.capacityByTemperature {
+            try increasing(cap.temperaturesC, "capacityByTemperature.temperaturesC", minCount: 1)
+            try count(cap.capacityAh, cap.temperaturesC.count, "capacityByTemperature.capacityAh")
+            for (i, c) in cap.capacityAh.enumerated() {
+                try positive(c, "capacityByTemperature.capacityAh[\(i)]")
+            }
+            capacityTable = (cap.temperaturesC, cap.capacityAh)
+        }
+        let ocvTable = try table(soc: doc.ocv.socPoints, temps: doc.ocv.temperaturesC,
+                                 rows: doc.ocv.voltageV, field: "ocv", valueName: "voltageV",
+                                 positiveValues: true, increasingRows: true)
+        let ocv = OCVCurve(table: ocvTable)
+        let t1 = try thevenin(doc.thevenin1RC, "thevenin1RC", pairs: 1)
+        let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
+        return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
+                                   capacityByTemperature: capacityTable,
+                                   coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
+                                   thevenin1RC: t1, thevenin2RC: t2, fitReport: doc.fitReport)
+    }
+
+    func thevenin(_ d: TheveninDocument, _ field: String, pairs: Int)
+        throws(CellModelFileError) -> TheveninParameters {
+        let r0 = try table(soc: d.socPoints, temps: d.temperaturesC, rows: d.r0Ohm, field: field,
+                           valueName: "r0Ohm", positiveValues: true, increasingRows: false)
+        try count(d.rOhm, pairs, "\(field).rOhm")
+        try count(d.cF, pairs, "\(field).cF")
+        var list: [RCPair] = []
+        for j in 0..<pairs {
+            let r = try table(soc: d.socPoints, temps: d.temperaturesC, rows: d.rOhm[j], field: field,
+                              valueName: "rOhm[\(j)]", positiveValues: true, increasingRows: false)
+            let c = try table(soc: d.socPoints, temps: d.temperaturesC, rows: d.cF[j], field: field,
+                              valueName: "cF[\(j)]", positiveValues: true, increasingRows: false)
+            list.append(RCPair(resistanceOhm: r, capacitanceF: c))
+        }
+        return TheveninParameters(r0Ohm: r0, pairs: list)
+    }
+
+    func table(soc: [Double], temps: [Double], rows: [[Double]], field: String, valueName: String,
+               positiveValues: Bool, increasingRows: Bool)
+        throws(CellModelFileError) -> SOCTemperatureTable {
+        try increasing(soc, "\(field).socPoints", minCount: 2)
+        try increasing(temps, "\(field).temperaturesC", minCount: 1)
+        try count(rows, temps.count, "\(field).\(valueName)")
+        var values: [Double] = []
+        values.reserveCapacity(soc.count * temps.count)
+        for (t, row) in rows.enumerated() {
+            let name = "\(field).\(valueName)[\(t)]"
+            try count(row, soc.count, name)
+            for (s, v) in row.enumerated() {
+                if positiveValues { try positive(v, "\(name)[\(s)]") } else { try finite(v, "\(name)[\(s)]") }
+            }
+            if increasingRows { try increasing(row, name, minCount: 2) }
+            values += row
+        }
+        return SOCTemperatureTable(socPoints: soc, temperaturesC: temps, values: values,
+                                   extrapolateSOC: increasingRows)
+    }
+
+    func finite(_ v: Double, _ field: String) throws(CellModelFileError) {
+        guard v.isFinite else { throw .nonFinite(file: file, field: field) }
+    }
+
+    func positive(_ v: Double, _ field: String) throws(CellModelFileError) {
+        try finite(v, field)
+        guard v > 0 else { throw .notPositive(file: file, field: field, found: v) }
+    }
+
+    func count<T>(_ a: [T], _ n: Int, _ field: String) throws(CellModelFileError) {
+        guard a.count == n else { throw .shapeMismatch(file: file, field: field, expected: n, found: a.count) }
+    }
+
+    func increasing(_ a: [Double], _ field: String, minCount: Int) throws(CellModelFileError) {
+        guard a.count >= minCount else {
+            throw .shapeMismatch(file: file, field: field, expected: minCount, found: a.count)
+        }
+        for (i, v) in a.enumerated() {
+            try finite(v, "\(field)[\(i)]")
+            if i > 0 && !(v > a[i - 1]) {
+                throw .notIncreasing(file: file, field: "\(field)[\(i)]", previous: a[i - 1], found: v)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import BMSCore
+import RealModule
+
+/// Drives a Thevenin cell model with a current and returns the terminal voltage, keeping
+/// the exact SOC (coulomb count of the current it was given). Used to make synthetic
+/// recordings with known truth and to test the estimators.
+///
+///     SOC ← SOC + η(I) · I · Δt / (3600 · Q),   η = coulombicEfficiency on charge, 1 on discharge
+///     v_j ← a_j v_j + R_j (1 − a_j) I,          a_j = exp(−Δt / (R_j C_j))
+///     V   = OCV(SOC, T) + R0 · I + Σ_j v_j
+///
+/// Parameters are looked up at the SOC at the start of the tick.
+public struct CellSimulator: Sendable {
+    /// The model being simulated.
+    public let model: CellModelParameters
+    /// The Thevenin variant (1 or 2 R–C pairs).
+    public let circuit: TheveninParameters
+    /// True capacity of the simulated cell, Ah.
+    public var capacityAh: Double
+    /// Exact state of charge (fraction).
+    public private(set) var soc: Double
+    /// R–C branch voltages, V (count = pairs).
+    public private(set) var branchVoltagesV: [Double]
+
+    /// A simulator starting at `soc`, relaxed (branch voltages 0).
+    public init(model: CellModelParameters, pairCount: Int = 2, capacityAh: Double? = nil, soc: Double) {
+        self.model = model
+        self.circuit = model.thevenin(pairCount: pairCount)
+        self.capacityAh = capacityAh ?? model.capacityAh
+        self.soc = soc
+        self.branchVoltagesV = Array(repeating: 0, count: pairCount)
+    }
+
+    /// Terminal voltage for the present state if `currentA` flowed now (no state change).
+    public func terminalVoltage(currentA: Double, temperatureC: Double) -> Double {
+        var v = model.ocv.voltage(soc: soc, temperatureC: temperatureC)
+            + circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC) * currentA
+        for b in branchVoltagesV { v += b }
+        return v
+    }
+
+    /// Advances one tick with `currentA` held for `dtSeconds`; returns the terminal voltage
+    /// at the end of the tick.
+    public mutating func step(currentA: Double, dtSeconds: Double, temperatureC: Double) -> Double {
+        let eta = currentA > 0 ? model.coulombicEfficiency : 1
+        let socBefore = soc
+        soc += eta * currentA * dtSeconds / (3600 * capacityAh)
+        for j in 0..<circuit.pairs.count {
+            let r = circuit.pairs[j].resistanceOhm.value(soc: socBefore, temperatureC: temperatureC)
+            let c = circuit.pairs[j].capacitanceF.value(soc: socBefore, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / (r * c))
+            branchVoltagesV[j] = a * branchVoltagesV[j] + r * (1 - a) * currentA
+        }
+        return terminalVoltage(currentA: currentA, temperatureC: temperatureC)
+    }
+
+    /// The current that holds the terminal voltage at `voltageV` at the end of a tick of
+    /// `dtSeconds` (constant-voltage charging), before any limit is applied.
+    public func currentHolding(voltageV: Double, dtSeconds: Double, temperatureC: Double) -> Double {
+        var fixed = model.ocv.voltage(soc: soc, temperatureC: temperatureC)
+        var gain = circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC)
+        for j in 0..<circuit.pairs.count {
+            let r = circuit.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temperatureC)
+            let c = circuit.pairs[j].capacitanceF.value(soc: soc, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / (r * c))
+            fixed += a * branchVoltagesV[j]
+            gain += r * (1 - a)
+        }
+        return (voltageV - fixed) / gain
+    }
+}

@@ -1,0 +1,73 @@
+/// One recorded operation prepared for identification: plain columns plus the reference
+/// SOC (fraction) at every sample. CellModel does not know file formats; the caller
+/// (`bmsim fit`) converts recordings into these.
+public struct IdentificationSegment: Sendable {
+    /// Cell name, for the per-cell residual report.
+    public var cell: String
+    /// Seconds, strictly increasing.
+    public var timeS: [Double]
+    /// Terminal voltage, V.
+    public var voltageV: [Double]
+    /// Current, A (+ = charge).
+    public var currentA: [Double]
+    /// Cell temperature, °C.
+    public var temperatureC: [Double]
+    /// Reference SOC, fraction.
+    public var soc: [Double]
+
+    /// Creates a segment from equally long columns.
+    public init(cell: String, timeS: [Double], voltageV: [Double], currentA: [Double],
+                temperatureC: [Double], soc: [Double]) {
+        precondition(timeS.count == voltageV.count && timeS.count == currentA.count
+                     && timeS.count == temperatureC.count && timeS.count == soc.count,
+                     "columns of different lengths")
+        self.cell = cell
+        self.timeS = timeS
+        self.voltageV = voltageV
+        self.currentA = currentA
+        self.temperatureC = temperatureC
+        self.soc = soc
+    }
+
+    /// Number of samples.
+    public var count: Int { timeS.count }
+}
+
+/// Grids and search ranges for `TheveninIdentification`.
+public struct IdentificationOptions: Sendable {
+    /// SOC points of the OCV table.
+    public var ocvSOCPoints: [Double]
+    /// Temperature points of the OCV table, °C.
+    public var ocvTemperaturesC: [Double]
+    /// SOC points of the resistance tables.
+    public var resistanceSOCPoints: [Double]
+    /// Temperature points of the resistance tables, °C.
+    public var resistanceTemperaturesC: [Double]
+    /// Candidate time constants of the 1RC model, s.
+    public var tau1RCCandidatesS: [Double]
+    /// Candidate (fast, slow) time constants of the 2RC model, s.
+    public var tau2RCCandidatesS: [(Double, Double)]
+    /// Smoothness weight of the OCV table (second differences), per √sample.
+    public var ocvSmoothness: Double
+    /// Smoothness weight of the resistance tables.
+    public var resistanceSmoothness: Double
+    /// Smallest resistance written to a table, Ω (the fit is unconstrained; see docs).
+    public var minimumResistanceOhm: Double
+
+    /// Defaults for 18650 cells sampled every ~10 s, SOC −0.4…1, 4…54 °C.
+    public init() {
+        ocvSOCPoints = stride(from: -0.4, through: 1.0001, by: 0.05).map { ($0 * 100).rounded() / 100 }
+        ocvTemperaturesC = [4, 24, 44]
+        resistanceSOCPoints = stride(from: -0.4, through: 1.0001, by: 0.1).map { ($0 * 100).rounded() / 100 }
+        resistanceTemperaturesC = [4, 14, 24, 34, 44, 54]
+        tau1RCCandidatesS = [15, 25, 40, 60, 90, 140, 200, 300, 450, 700, 1000]
+        var pairs: [(Double, Double)] = []
+        for fast in [10.0, 20, 40, 80] {
+            for slow in [150.0, 300, 600, 1200, 2400] where slow > 3 * fast { pairs.append((fast, slow)) }
+        }
+        tau2RCCandidatesS = pairs
+        ocvSmoothness = 0.02
+        resistanceSmoothness = 0.02
+        minimumResistanceOhm = 1e-3
+    }
+}

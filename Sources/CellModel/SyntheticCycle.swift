@@ -1,0 +1,135 @@
+import BMSCore
+
+/// One piece of a synthetic current profile (current + = charge).
+public enum ProfileSegment: Sendable, Equatable {
+    /// Zero current for the duration.
+    case rest(durationS: Double)
+    /// Constant current until the duration ends or the voltage leaves [stopBelowV, stopAboveV].
+    case constant(currentA: Double, durationS: Double, stopBelowV: Double = 0, stopAboveV: Double = 10)
+    /// Square pulses: `currentA` for `onS`, 0 for `offS`, repeated, until the duration ends or
+    /// the voltage drops below `stopBelowV`.
+    case pulses(currentA: Double, onS: Double, offS: Double, durationS: Double, stopBelowV: Double = 0)
+    /// Drive-cycle-like random walk around `meanA` (step σ `stepSigmaA` per tick, clamped to
+    /// ±`limitA`), until the duration ends or the voltage drops below `stopBelowV`.
+    case randomWalk(meanA: Double, stepSigmaA: Double, limitA: Double, durationS: Double,
+                    stopBelowV: Double = 0)
+    /// CC–CV charge: `currentA` until `voltageV`, then hold `voltageV` until the current
+    /// falls below `cutoffA` or the duration ends.
+    case cccvCharge(currentA: Double, voltageV: Double, cutoffA: Double, durationS: Double)
+}
+
+/// A simulated recording: uniformly sampled columns and the exact SOC.
+public struct SyntheticRecording: Sendable, Equatable {
+    /// Seconds since the start.
+    public var timeS: [Double] = []
+    /// Terminal voltage, V (with sensor noise if requested).
+    public var voltageV: [Double] = []
+    /// Current, A (+ = charge; with sensor noise if requested).
+    public var currentA: [Double] = []
+    /// Temperature, °C.
+    public var temperatureC: [Double] = []
+    /// Exact SOC (fraction of the simulated capacity).
+    public var soc: [Double] = []
+
+    /// Number of samples.
+    public var count: Int { timeS.count }
+
+    /// The generic CSV text `time_s,voltage_v,current_a,temperature_c,soc`.
+    public func csvText() -> String {
+        var s = "time_s,voltage_v,current_a,temperature_c,soc\n"
+        for k in 0..<count {
+            s += "\(fixed(timeS[k], 3)),\(fixed(voltageV[k], 5)),\(fixed(currentA[k], 5)),"
+            s += "\(fixed(temperatureC[k], 3)),\(fixed(soc[k], 6))\n"
+        }
+        return s
+    }
+
+    /// Decimal text with exactly `digits` decimals (no Foundation).
+    func fixed(_ x: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let n = (abs(x) * scale).rounded()
+        let intPart = Int64(n / scale)
+        var frac = String(Int64(n - Double(intPart) * scale))
+        while frac.count < digits { frac = "0" + frac }
+        return (x < 0 && n > 0 ? "-" : "") + "\(intPart)" + (digits > 0 ? "." + frac : "")
+    }
+}
+
+/// Runs a `CellSimulator` through profile segments at a fixed tick.
+public struct SyntheticCycleGenerator {
+    /// Tick, seconds.
+    public var dtSeconds: Double
+    /// Temperature of the cell, °C (held).
+    public var temperatureC: Double
+    /// Voltage sensor noise σ, V (0 = clean).
+    public var voltageNoiseV: Double
+    /// Current sensor noise σ, A (0 = clean).
+    public var currentNoiseA: Double
+
+    /// Creates a generator.
+    public init(dtSeconds: Double = 1, temperatureC: Double = 24, voltageNoiseV: Double = 0,
+                currentNoiseA: Double = 0) {
+        self.dtSeconds = dtSeconds
+        self.temperatureC = temperatureC
+        self.voltageNoiseV = voltageNoiseV
+        self.currentNoiseA = currentNoiseA
+    }
+
+    /// Simulates the segments in order; the first row is the relaxed starting state.
+    public func run(_ segments: [ProfileSegment], simulator: inout CellSimulator,
+                    seed: UInt64 = 1) -> SyntheticRecording {
+        var rng = SeededGenerator(seed: seed)
+        var out = SyntheticRecording()
+        var t = 0.0
+        func record(_ v: Double, _ i: Double, _ s: Double) {
+            out.timeS.append(t)
+            out.voltageV.append(v + voltageNoiseV * rng.nextGaussian())
+            out.currentA.append(i + currentNoiseA * rng.nextGaussian())
+            out.temperatureC.append(temperatureC)
+            out.soc.append(s)
+        }
+        record(simulator.terminalVoltage(currentA: 0, temperatureC: temperatureC), 0, simulator.soc)
+        var walk = 0.0
+        for segment in segments {
+            var elapsed = 0.0
+            var holdingVoltage = false
+            while true {
+                var current: Double
+                var duration: Double
+                var stopBelow = 0.0
+                var stopAbove = 10.0
+                switch segment {
+                case .rest(let d):
+                    current = 0; duration = d
+                case .constant(let i, let d, let lo, let hi):
+                    current = i; duration = d; stopBelow = lo; stopAbove = hi
+                case .pulses(let i, let on, let off, let d, let lo):
+                    let phase = elapsed.truncatingRemainder(dividingBy: on + off)
+                    current = phase < on ? i : 0; duration = d; stopBelow = lo
+                case .randomWalk(let mean, let sigma, let limit, let d, let lo):
+                    walk += sigma * rng.nextGaussian()
+                    walk = min(max(walk, -limit - mean), limit - mean)
+                    current = mean + walk; duration = d; stopBelow = lo
+                case .cccvCharge(let i, let vMax, let cutoff, let d):
+                    duration = d
+                    current = i
+                    let hold = simulator.currentHolding(voltageV: vMax, dtSeconds: dtSeconds,
+                                                        temperatureC: temperatureC)
+                    if holdingVoltage || hold < i {
+                        holdingVoltage = true
+                        current = max(min(hold, i), 0)
+                        if current < cutoff { duration = elapsed }
+                    }
+                }
+                if elapsed >= duration { break }
+                let v = simulator.step(currentA: current, dtSeconds: dtSeconds, temperatureC: temperatureC)
+                t += dtSeconds
+                elapsed += dtSeconds
+                record(v, current, simulator.soc)
+                if v < stopBelow || v > stopAbove { break }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+import BMSCore
+
+/// Settings shared by the classical estimators. Every value has a default that works for
+/// 18650 cells sampled every 1–20 s; `nil` means "take it from the cell model".
+public struct EstimatorConfig: Sendable, Equatable {
+    /// Capacity to count against, Ah; `nil` = the model's default at the cell temperature.
+    public var capacityAh: Double?
+    /// Learn the capacity over the cell's life (`CapacityLearner`) and use it once learned.
+    public var useLearnedCapacity: Bool = true
+    /// Charge efficiency; `nil` = the model's.
+    public var coulombicEfficiency: Double?
+
+    /// Ah counter: correct towards OCV(V) when the cell rests (false = pure coulomb counting).
+    public var ocvCorrectionAtRest: Bool = true
+    /// |I| at or below this counts as rest, A.
+    public var restCurrentA: Double = 0.05
+    /// Rest must last this long before the OCV correction starts, s.
+    public var restMinimumSeconds: Double = 300
+    /// … and the voltage must have settled to |dV/dt| below this, V/s.
+    public var restVoltageSlopeVPerS: Double = 2e-4
+    /// Time constant with which the OCV correction is blended in, s.
+    public var ocvBlendTimeConstantS: Double = 120
+
+    /// Voltage measurement noise σ for the filters, V; `nil` = from the fit residual.
+    public var voltageNoiseV: Double?
+    /// SOC random-walk noise, σ² per second (fraction²/s).
+    public var socProcessNoisePerS: Double = 1e-8
+    /// R–C branch voltage random-walk noise, σ² per second (V²/s).
+    public var branchProcessNoiseV2PerS: Double = 1e-7
+    /// Estimate a constant current-sensor bias as an extra filter state.
+    public var estimateCurrentBias: Bool = false
+    /// Bias random-walk noise, σ² per second (A²/s).
+    public var biasProcessNoiseA2PerS: Double = 1e-9
+    /// Initial SOC standard deviation of the filters (fraction).
+    public var initialSOCSigma: Double = 0.2
+    /// Initial bias standard deviation, A.
+    public var initialBiasSigmaA: Double = 0.05
+
+    /// Capacity learning: the loaded voltage that defines empty (the BMS terminate voltage), V.
+    public var terminateVoltageV: Double = 2.7
+    /// Capacity learning: a rested voltage at or above this marks a full cell, V.
+    public var fullRestVoltageV: Double = 4.15
+
+    /// Measurements outside these ranges are refused (the estimator holds).
+    public var voltageRangeV: ClosedRange<Double> = 0.5...5.0
+    /// Accepted current magnitude, A.
+    public var maximumCurrentA: Double = 50
+    /// Accepted temperature range, °C.
+    public var temperatureRangeC: ClosedRange<Double> = -40...90
+    /// Longest accepted tick, s.
+    public var maximumTickSeconds: Double = 86_400
+
+    /// Defaults.
+    public init() {}
+
+    /// True when a measurement is finite and inside the configured ranges.
+    @inlinable
+    public func accepts(_ m: CellMeasurement) -> Bool {
+        m.isFinite && voltageRangeV.contains(m.voltageV) && abs(m.currentA) <= maximumCurrentA
+            && temperatureRangeC.contains(m.temperatureC) && m.dtSeconds <= maximumTickSeconds
+    }
+}

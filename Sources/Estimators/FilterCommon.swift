@@ -1,0 +1,98 @@
+import BMSCore
+import CellModel
+
+/// What the EKF and the UKF share: measurement gating, the trapezoid current, the capacity
+/// in use and its learning, and the noise settings resolved from the config and the model.
+struct FilterCommon {
+    let model: CellModelParameters
+    let config: EstimatorConfig
+    var capacityAh: Double
+    let efficiency: Double
+    let voltageVariance: Double
+    var previousCurrentA: Double?
+    var learner: CapacityLearner
+    var lifeCounter = ChargeCounter()
+
+    init(model: CellModelParameters, config: EstimatorConfig, pairs: Int) {
+        self.model = model
+        self.config = config
+        capacityAh = config.capacityAh ?? model.capacityAh
+        efficiency = config.coulombicEfficiency ?? model.coulombicEfficiency
+        // Default voltage noise: twice the model's fit residual (it is model error more than
+        // sensor noise), at least 10 mV.
+        let residualmV = (pairs == 1 ? model.fitReport.residual1RCmV : model.fitReport.residual2RCmV) ?? 20
+        let sigma = config.voltageNoiseV ?? max(0.010, 2 * residualmV / 1000)
+        voltageVariance = sigma * sigma
+        learner = CapacityLearner(model: model, config: config)
+    }
+
+    /// Trapezoid mean current of this tick; also runs capacity learning.
+    mutating func begin(_ m: CellMeasurement) -> Double {
+        let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
+        previousCurrentA = m.currentA
+        lifeCounter.add(mean * m.dtSeconds)
+        if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds),
+           config.useLearnedCapacity, config.capacityAh == nil {
+            capacityAh = learned
+        }
+        return mean
+    }
+}
+
+/// Small dense-matrix helpers on row-major `[Double]` buffers (dimension ≤ 4), in place.
+enum SmallMatrix {
+    /// c = a · b (n×n), c must not alias a or b.
+    @inline(__always)
+    static func multiply(_ a: [Double], _ b: [Double], into c: inout [Double], n: Int) {
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n { s += a[i * n + k] * b[k * n + j] }
+                c[i * n + j] = s
+            }
+        }
+    }
+
+    /// c = a · bᵀ (n×n).
+    @inline(__always)
+    static func multiplyTransposed(_ a: [Double], _ b: [Double], into c: inout [Double], n: Int) {
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n { s += a[i * n + k] * b[j * n + k] }
+                c[i * n + j] = s
+            }
+        }
+    }
+
+    /// p ← (p + pᵀ)/2.
+    @inline(__always)
+    static func symmetrize(_ p: inout [Double], n: Int) {
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                let m = 0.5 * (p[i * n + j] + p[j * n + i])
+                p[i * n + j] = m
+                p[j * n + i] = m
+            }
+        }
+    }
+
+    /// Lower Cholesky factor of p into l; false when p is not positive-definite.
+    @inline(__always)
+    static func cholesky(_ p: [Double], into l: inout [Double], n: Int) -> Bool {
+        for i in 0..<(n * n) { l[i] = 0 }
+        for j in 0..<n {
+            var d = p[j * n + j]
+            for k in 0..<j { d -= l[j * n + k] * l[j * n + k] }
+            guard d > 0, d.isFinite else { return false }
+            let root = d.squareRoot()
+            l[j * n + j] = root
+            for i in (j + 1)..<n {
+                var s = p[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                l[i * n + j] = s / root
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,44 @@
+import BMSCore
+import CellModel
+
+/// The naive method, for contrast: invert the OCV curve after removing the ohmic drop,
+///
+///     SOC = OCV⁻¹(V − R0(SOC_prev, T) · I, T)
+///
+/// No memory of the past beyond R0's SOC argument, so polarisation (the R–C voltages)
+/// shows up directly as SOC error under load.
+public final class OCVLookupEstimator: SOCEstimator {
+    /// `"ocv"`.
+    public let name = "ocv"
+    let model: CellModelParameters
+    let config: EstimatorConfig
+    var last: SOCEstimate
+
+    /// Creates the estimator.
+    public init(model: CellModelParameters, config: EstimatorConfig, soc: Double = 1) {
+        self.model = model
+        self.config = config
+        last = SOCEstimate(soc: soc)
+    }
+
+    /// Consumes one measurement.
+    public func update(_ m: CellMeasurement) -> SOCEstimate {
+        guard config.accepts(m) else {
+            last.holding = true
+            return last
+        }
+        let r0 = model.thevenin1RC.r0Ohm.value(soc: last.soc, temperatureC: m.temperatureC)
+        let soc = model.ocv.soc(voltageV: m.voltageV - r0 * m.currentA, temperatureC: m.temperatureC)
+        last = SOCEstimate(soc: soc)
+        return last
+    }
+
+    /// The last estimate.
+    public var estimate: SOCEstimate { last }
+
+    /// Sets the SOC used for the R0 lookup.
+    public func reset(soc: Double) { last = SOCEstimate(soc: soc) }
+
+    /// One float (the previous SOC).
+    public var stateBytes: Int { 4 }
+}

@@ -1,0 +1,119 @@
+import BMSCore
+import CellModel
+import RealModule
+
+/// The state-space form of a Thevenin model used by the EKF and the UKF.
+///
+/// State x = [SOC, v_1 … v_n, (b)] with n R–C pairs and an optional current-sensor bias b
+/// (measured I = true I + b). With Ī the trapezoid mean of the measured current over the
+/// tick and u = Ī − b:
+///
+///     SOC' = SOC + η · u · Δt / (3600 · Q)
+///     v_j' = a_j v_j + R_j (1 − a_j) u,        a_j = exp(−Δt / (R_j C_j))
+///     b'   = b
+///     V    = OCV(SOC', T) + R0 · (I − b) + Σ_j v_j'           (measurement)
+///
+/// R0, R_j, C_j are read at the SOC before the tick and held for the tick, so the
+/// Jacobians below are exact for these functions:
+///
+///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j), F_bb = 1
+///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, −R0]
+public struct TheveninStateModel: Sendable {
+    /// Cell model.
+    public let model: CellModelParameters
+    /// Thevenin variant.
+    public let circuit: TheveninParameters
+    /// Number of R–C pairs.
+    public let pairs: Int
+    /// Whether the state carries a current bias.
+    public let hasBias: Bool
+    /// State dimension: 1 + pairs (+ 1).
+    public let dimension: Int
+    /// Parameters held for the present tick.
+    @usableFromInline var r0 = 0.0
+    @usableFromInline var branchR = (0.0, 0.0)
+    @usableFromInline var branchA = (1.0, 1.0)
+
+    /// Creates the state model for `pairs` (1 or 2) R–C pairs.
+    public init(model: CellModelParameters, pairs: Int, bias: Bool) {
+        self.model = model
+        self.circuit = model.thevenin(pairCount: pairs)
+        self.pairs = pairs
+        self.hasBias = bias
+        self.dimension = 1 + pairs + (bias ? 1 : 0)
+    }
+
+    /// Reads R0, R_j and a_j at (soc, T) for a tick of `dtSeconds`.
+    public mutating func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
+        r0 = circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC)
+        for j in 0..<pairs {
+            let r = circuit.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temperatureC)
+            let c = circuit.pairs[j].capacitanceF.value(soc: soc, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / (r * c))
+            if j == 0 { branchR.0 = r; branchA.0 = a } else { branchR.1 = r; branchA.1 = a }
+        }
+    }
+
+    @inlinable func branch(_ j: Int) -> (r: Double, a: Double) {
+        j == 0 ? (branchR.0, branchA.0) : (branchR.1, branchA.1)
+    }
+
+    /// x ← f(x) in place (parameters must be held first).
+    @inlinable
+    public func transition(_ x: inout [Double], meanCurrentA: Double, dtSeconds: Double,
+                           capacityAh: Double, efficiency: Double) {
+        let u = meanCurrentA - (hasBias ? x[dimension - 1] : 0)
+        let eta = u > 0 ? efficiency : 1
+        x[0] += eta * u * dtSeconds / (3600 * capacityAh)
+        for j in 0..<pairs {
+            let (r, a) = branch(j)
+            x[1 + j] = a * x[1 + j] + r * (1 - a) * u
+        }
+    }
+
+    /// Writes F = ∂f/∂x (row-major, dimension²) evaluated at x.
+    @inlinable
+    public func transitionJacobian(_ f: inout [Double], at x: [Double], meanCurrentA: Double,
+                                   dtSeconds: Double, capacityAh: Double, efficiency: Double) {
+        let n = dimension
+        for i in 0..<(n * n) { f[i] = 0 }
+        f[0] = 1
+        for j in 0..<pairs { f[(1 + j) * n + 1 + j] = branch(j).a }
+        if hasBias {
+            let u = meanCurrentA - x[n - 1]
+            let eta = u > 0 ? efficiency : 1
+            f[n - 1] = -eta * dtSeconds / (3600 * capacityAh)
+            for j in 0..<pairs {
+                let (r, a) = branch(j)
+                f[(1 + j) * n + n - 1] = -r * (1 - a)
+            }
+            f[n * n - 1] = 1
+        }
+    }
+
+    /// Predicted terminal voltage h(x) for the measured current, and writes H = ∂h/∂x.
+    @inlinable
+    public func measurement(_ x: [Double], currentA: Double, temperatureC: Double,
+                            jacobian h: inout [Double]) -> Double {
+        let (ocv, slope) = model.ocv.voltageAndSlope(soc: x[0], temperatureC: temperatureC)
+        let bias = hasBias ? x[dimension - 1] : 0
+        var v = ocv + r0 * (currentA - bias)
+        h[0] = slope
+        for j in 0..<pairs {
+            v += x[1 + j]
+            h[1 + j] = 1
+        }
+        if hasBias { h[dimension - 1] = -r0 }
+        return v
+    }
+
+    /// h(x) without the Jacobian.
+    @inlinable
+    public func voltage(_ x: [Double], currentA: Double, temperatureC: Double) -> Double {
+        let ocv = model.ocv.voltage(soc: x[0], temperatureC: temperatureC)
+        let bias = hasBias ? x[dimension - 1] : 0
+        var v = ocv + r0 * (currentA - bias)
+        for j in 0..<pairs { v += x[1 + j] }
+        return v
+    }
+}

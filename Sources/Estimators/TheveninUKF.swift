@@ -1,0 +1,144 @@
+import BMSCore
+import CellModel
+
+/// Unscented Kalman filter on the same Thevenin state model as `TheveninEKF` (additive
+/// noise, 2n + 1 sigma points, scaled transform with α = 1, β = 2, κ = 0 ⇒ λ = 0):
+///
+///     χ_0 = x,  χ_±i = x ± √(n) · L_i     (L = chol P, column i)
+///     W_m = (0, 1/2n, …),  W_c = (2, 1/2n, …)
+///     predict:  χ_i ← f(χ_i),  x⁻ = Σ W_m χ_i,  P⁻ = Σ W_c (χ_i − x⁻)(χ_i − x⁻)ᵀ + Q Δt
+///     update:   Z_i = h(χ_i),  z = Σ W_m Z_i,  S = Σ W_c (Z_i − z)² + R,
+///               C = Σ W_c (χ_i − x⁻)(Z_i − z),  K = C / S,  x = x⁻ + K (V − z),  P = P⁻ − K S Kᵀ
+///
+/// The predicted sigma points are reused for the measurement (no redraw). P is
+/// symmetrised after each update and reset to its initial value if it ever fails Cholesky.
+public final class TheveninUKF: SOCEstimator {
+    /// `"ukf-1rc"`, `"ukf-2rc"` (+ `"-bias"`).
+    public let name: String
+    var common: FilterCommon
+    var stateModel: TheveninStateModel
+    let n: Int
+    var x: [Double]
+    var p: [Double]
+    let initialP: [Double]
+    let processNoise: [Double]
+    var sigmaPoints: [[Double]]
+    var z: [Double]
+    var lower: [Double]
+    var cross: [Double]
+    var last: SOCEstimate
+    /// Times the covariance had to be reset (should stay 0).
+    public private(set) var covarianceResets = 0
+
+    /// Creates the filter for `pairs` R–C pairs, starting at `soc`.
+    public init(model: CellModelParameters, pairs: Int, config: EstimatorConfig, soc: Double = 1) {
+        let ekf = TheveninEKF(model: model, pairs: pairs, config: config, soc: soc)
+        common = ekf.common
+        stateModel = ekf.stateModel
+        n = ekf.n
+        name = "ukf-\(pairs)rc" + (config.estimateCurrentBias ? "-bias" : "")
+        x = ekf.x
+        p = ekf.initialP
+        initialP = ekf.initialP
+        processNoise = ekf.processNoise
+        sigmaPoints = Array(repeating: Array(repeating: 0, count: ekf.n), count: 2 * ekf.n + 1)
+        z = Array(repeating: 0, count: 2 * ekf.n + 1)
+        lower = Array(repeating: 0, count: ekf.n * ekf.n)
+        cross = Array(repeating: 0, count: ekf.n)
+        last = ekf.last
+    }
+
+    /// State vector.
+    public var state: [Double] { x }
+    /// Covariance, row-major.
+    public var covariance: [Double] { p }
+    /// Capacity in use, Ah.
+    public var currentCapacityAh: Double { common.capacityAh }
+
+    /// Consumes one measurement.
+    public func update(_ m: CellMeasurement) -> SOCEstimate {
+        guard common.config.accepts(m) else {
+            last.holding = true
+            return last
+        }
+        let mean = common.begin(m)
+        let dt = m.dtSeconds
+        let count = 2 * n + 1
+        let wOuter = 1 / (2 * Double(n))
+        let w0c = 2.0
+        if !SmallMatrix.cholesky(p, into: &lower, n: n) {
+            for i in 0..<(n * n) { p[i] = initialP[i] }
+            covarianceResets += 1
+            _ = SmallMatrix.cholesky(p, into: &lower, n: n)
+        }
+        let spread = Double(n).squareRoot()
+        for i in 0..<n { sigmaPoints[0][i] = x[i] }
+        for c in 0..<n {
+            for i in 0..<n {
+                let d = spread * lower[i * n + c]
+                sigmaPoints[1 + c][i] = x[i] + d
+                sigmaPoints[1 + n + c][i] = x[i] - d
+            }
+        }
+        // Predict (parameters held at the mean's SOC for every sigma point).
+        stateModel.holdParameters(soc: x[0], temperatureC: m.temperatureC, dtSeconds: dt)
+        for s in 0..<count {
+            stateModel.transition(&sigmaPoints[s], meanCurrentA: mean, dtSeconds: dt,
+                                  capacityAh: common.capacityAh, efficiency: common.efficiency)
+        }
+        for i in 0..<n {
+            var acc = 0.0
+            for s in 1..<count { acc += sigmaPoints[s][i] }
+            x[i] = wOuter * acc
+        }
+        for i in 0..<n {
+            for j in i..<n {
+                var acc = w0c * (sigmaPoints[0][i] - x[i]) * (sigmaPoints[0][j] - x[j])
+                for s in 1..<count { acc += wOuter * (sigmaPoints[s][i] - x[i]) * (sigmaPoints[s][j] - x[j]) }
+                p[i * n + j] = acc
+                p[j * n + i] = acc
+            }
+            p[i * n + i] += processNoise[i] * dt
+        }
+        // Update.
+        var zMean = 0.0
+        for s in 0..<count {
+            z[s] = stateModel.voltage(sigmaPoints[s], currentA: m.currentA, temperatureC: m.temperatureC)
+            if s > 0 { zMean += wOuter * z[s] }
+        }
+        var sVar = common.voltageVariance + w0c * (z[0] - zMean) * (z[0] - zMean)
+        for s in 1..<count { sVar += wOuter * (z[s] - zMean) * (z[s] - zMean) }
+        for i in 0..<n {
+            var acc = w0c * (sigmaPoints[0][i] - x[i]) * (z[0] - zMean)
+            for s in 1..<count { acc += wOuter * (sigmaPoints[s][i] - x[i]) * (z[s] - zMean) }
+            cross[i] = acc / sVar           // Kalman gain
+        }
+        let innovation = m.voltageV - zMean
+        for i in 0..<n { x[i] += cross[i] * innovation }
+        for i in 0..<n { for j in 0..<n { p[i * n + j] -= cross[i] * sVar * cross[j] } }
+        SmallMatrix.symmetrize(&p, n: n)
+        x[0] = min(max(x[0], -1), 2)
+        if !SmallMatrix.cholesky(p, into: &lower, n: n) {
+            precondition(x[0].isFinite, "UKF state became non-finite on a valid measurement")
+            for i in 0..<(n * n) { p[i] = initialP[i] }
+            covarianceResets += 1
+        }
+        last = SOCEstimate(soc: x[0], sigma: p[0].squareRoot(), holding: false)
+        return last
+    }
+
+    /// The last estimate.
+    public var estimate: SOCEstimate { last }
+
+    /// Restarts at `soc` with the initial covariance; learned capacity is kept.
+    public func reset(soc: Double) {
+        for i in 0..<n { x[i] = 0 }
+        x[0] = soc
+        for i in 0..<(n * n) { p[i] = initialP[i] }
+        common.previousCurrentA = nil
+        last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
+    }
+
+    /// State, covariance upper triangle and 2n+1 sigma points as 32-bit floats.
+    public var stateBytes: Int { 4 * (n + n * (n + 1) / 2 + (2 * n + 1) * (n + 1) + 2) }
+}

@@ -1,0 +1,136 @@
+import FixedPoint
+import WeightBlob
+
+/// The integer LSTM SOC model: raw sensor integers in, SOC in hundredths of a percent out.
+///
+/// Streaming use (firmware): one `step` per tick; the hidden and cell states and the
+/// previous sample (for the difference features) are kept between calls; `reset()`
+/// clears them. Window use (the tutorial's models): `runWindow` resets and runs N steps.
+/// No floating point, no allocation and no throwing after `init`; bit-exact with the C
+/// runtime's `bms_lstm_step_s8` (same formulas, same rounding, see Docs/FixedPoint.md).
+///
+/// ```swift
+/// let engine = QuantizedLSTMEngine(model: try BlobReader.decode(bytes).model)
+/// let socCentiPercent = engine.step(RawSensorSample(voltageUV: 3_912_000, currentMA: -2000,
+///                                                   temperatureDeciC: 245))
+/// ```
+public final class QuantizedLSTMEngine {
+    /// The model it runs (validated by `BlobReader`).
+    public let model: BlobModel
+    let lstm: [LSTMLayerKernel]
+    let dense: [DenseLayerKernel]
+    let features: [BlobInputScaling]
+    let outputScale: QuantizedMultiplier
+    let outputOffset: Int32
+    /// Hidden and cell states per layer: h[H], c[H], consecutive.
+    let states: UnsafeMutablePointer<Int16>
+    let stateWords: Int
+    let featureBuffer: UnsafeMutablePointer<Int16>
+    let preActivations: UnsafeMutablePointer<Int16>
+    let denseA: UnsafeMutablePointer<Int16>
+    let denseB: UnsafeMutablePointer<Int16>
+    let sigmoidTable: UnsafeMutablePointer<Int16>
+    let tanhTable: UnsafeMutablePointer<Int16>
+    var previous: RawSensorSample?
+
+    /// Builds the engine; `model` must come from `BlobReader` (or pass its checks).
+    public init(model: BlobModel) {
+        self.model = model
+        lstm = model.lstmLayers.map(LSTMLayerKernel.init)
+        dense = model.denseLayers.map(DenseLayerKernel.init)
+        features = model.inputs
+        outputScale = QuantizedMultiplier(multiplier: model.output.scale.multiplier, shift: model.output.scale.shift)
+        outputOffset = model.output.offsetCentiPercent
+        stateWords = model.lstmLayers.reduce(0) { $0 + 2 * $1.hiddenSize }
+        states = .allocate(capacity: stateWords)
+        featureBuffer = .allocate(capacity: model.inputs.count)
+        let maxHidden = model.lstmLayers.map(\.hiddenSize).max() ?? 1
+        let maxDense = model.denseLayers.map(\.outputSize).max() ?? 1
+        preActivations = .allocate(capacity: 4 * maxHidden)
+        denseA = .allocate(capacity: maxDense)
+        denseB = .allocate(capacity: maxDense)
+        sigmoidTable = .allocate(capacity: ActivationTables.knotCount)
+        tanhTable = .allocate(capacity: ActivationTables.knotCount)
+        sigmoidTable.initialize(from: ActivationTables.sigmoidQ15, count: ActivationTables.knotCount)
+        tanhTable.initialize(from: ActivationTables.tanhQ15, count: ActivationTables.knotCount)
+        states.initialize(repeating: 0, count: stateWords)
+        featureBuffer.initialize(repeating: 0, count: model.inputs.count)
+        preActivations.initialize(repeating: 0, count: 4 * maxHidden)
+        denseA.initialize(repeating: 0, count: maxDense)
+        denseB.initialize(repeating: 0, count: maxDense)
+    }
+
+    deinit {
+        for buffer in [states, featureBuffer, preActivations, denseA, denseB, sigmoidTable, tanhTable] {
+            buffer.deallocate()
+        }
+    }
+
+    /// Bytes of mutable state on a microcontroller: h and c (int16) of every layer plus
+    /// the previous voltage and current (int32 each) and a flag.
+    public var stateBytes: Int { 2 * stateWords + 9 }
+
+    /// Clears hidden and cell states and the previous sample.
+    public func reset() {
+        states.update(repeating: 0, count: stateWords)
+        previous = nil
+    }
+
+    /// A copy of the hidden and cell states (h then c, per layer), for tests.
+    public var stateSnapshot: [Int16] { Array(UnsafeBufferPointer(start: states, count: stateWords)) }
+
+    /// One streaming step; returns SOC in 0.01 % (10000 = 100 %).
+    public func step(_ sample: RawSensorSample) -> Int32 {
+        var dCurrent: Int32 = 0, dVoltage: Int32 = 0
+        if let previous {
+            dCurrent = Saturating.subtract(sample.currentMA, previous.currentMA)
+            dVoltage = Saturating.subtract(sample.voltageUV, previous.voltageUV)
+        }
+        previous = sample
+        for n in 0..<features.count {
+            let scaling = features[n]
+            let raw: Int32
+            switch scaling.feature {
+            case .voltage: raw = sample.voltageUV
+            case .current: raw = sample.currentMA
+            case .temperature: raw = sample.temperatureDeciC
+            case .dCurrent: raw = dCurrent
+            case .dVoltage: raw = dVoltage
+            }
+            let centred = Saturating.subtract(raw, scaling.offsetRaw)
+            let q = QuantizedMultiplier(multiplier: scaling.scale.multiplier, shift: scaling.scale.shift)
+            featureBuffer[n] = q.applySaturatingInt16(to: centred)
+        }
+        var input = UnsafePointer(featureBuffer)
+        var stateCursor = states
+        for layer in lstm {
+            let hidden = stateCursor
+            let cell = stateCursor + layer.hiddenSize
+            layer.step(input: input, hidden: hidden, cell: cell, pre: preActivations,
+                       sigmoid: sigmoidTable, tanh: tanhTable)
+            input = UnsafePointer(hidden)
+            stateCursor += 2 * layer.hiddenSize
+        }
+        for (n, layer) in dense.enumerated() {
+            let output = n % 2 == 0 ? denseA : denseB
+            layer.step(input: input, output: output)
+            input = UnsafePointer(output)
+        }
+        let wide = outputScale.applyWide(to: Int32(input[0])) &+ Int64(outputOffset)
+        return Saturating.narrowToInt32(wide)
+    }
+
+    /// Window mode: resets, runs every sample, returns the SOC after the last one.
+    public func runWindow(_ samples: UnsafeBufferPointer<RawSensorSample>) -> Int32 {
+        precondition(!samples.isEmpty, "a window needs at least one sample")
+        reset()
+        var soc: Int32 = 0
+        for sample in samples { soc = step(sample) }
+        return soc
+    }
+
+    /// Window mode over an array.
+    public func runWindow(_ samples: [RawSensorSample]) -> Int32 {
+        samples.withUnsafeBufferPointer { runWindow($0) }
+    }
+}

@@ -1,0 +1,106 @@
+import RealModule
+import WeightBlob
+
+/// The float reference forward pass of a `ReferenceLSTMModel`, streaming like the
+/// integer engine (same difference features, same reset semantics), in Double.
+///
+/// It also records the activation ranges the quantizer calibrates on (`ranges`).
+public final class ReferenceLSTMRunner {
+    /// The model.
+    public let model: ReferenceLSTMModel
+    var hidden: [[Double]]
+    var cell: [[Double]]
+    var previous: (voltageV: Double, currentA: Double)?
+    /// Largest magnitudes seen since `init` (not cleared by `reset`).
+    public private(set) var ranges: ReferenceActivationRanges
+
+    /// Creates a runner with zero state.
+    public init(model: ReferenceLSTMModel) {
+        self.model = model
+        hidden = model.lstmLayers.map { [Double](repeating: 0, count: $0.hiddenSize) }
+        cell = hidden
+        ranges = ReferenceActivationRanges(
+            standardizedFeature: [Double](repeating: 0, count: model.features.count),
+            gatePreActivation: [Double](repeating: 0, count: model.lstmLayers.count),
+            cellState: [Double](repeating: 0, count: model.lstmLayers.count),
+            denseOutput: model.denseLayers.map { [Double](repeating: 0, count: $0.outputSize) })
+    }
+
+    /// Zeroes the states and forgets the previous sample.
+    public func reset() {
+        for n in hidden.indices {
+            hidden[n] = [Double](repeating: 0, count: hidden[n].count)
+            cell[n] = hidden[n]
+        }
+        previous = nil
+    }
+
+    /// One step from SI readings; returns SOC as a fraction.
+    public func step(voltageV: Double, currentA: Double, temperatureC: Double) -> Double {
+        let dCurrent = previous.map { currentA - $0.currentA } ?? 0
+        let dVoltage = previous.map { voltageV - $0.voltageV } ?? 0
+        previous = (voltageV, currentA)
+        var input = model.features.enumerated().map { n, feature -> Double in
+            let raw: Double
+            switch feature {
+            case .voltage: raw = voltageV
+            case .current: raw = currentA
+            case .temperature: raw = temperatureC
+            case .dCurrent: raw = dCurrent
+            case .dVoltage: raw = dVoltage
+            }
+            let z = (raw - model.inputMean[n]) / model.inputStd[n]
+            ranges.standardizedFeature[n] = max(ranges.standardizedFeature[n], abs(z))
+            return z
+        }
+        for (l, layer) in model.lstmLayers.enumerated() {
+            let h = layer.hiddenSize
+            var pre = [Double](repeating: 0, count: 4 * h)
+            for r in 0..<(4 * h) {
+                var acc = Double(layer.bias[r])
+                for j in 0..<layer.inputSize { acc += Double(layer.kernel[r * layer.inputSize + j]) * input[j] }
+                for j in 0..<h { acc += Double(layer.recurrentKernel[r * h + j]) * hidden[l][j] }
+                pre[r] = acc
+                ranges.gatePreActivation[l] = max(ranges.gatePreActivation[l], abs(acc))
+            }
+            for j in 0..<h {
+                let i = sigmoid(pre[j]), f = sigmoid(pre[h + j]), g = Double.tanh(pre[2 * h + j]), o = sigmoid(pre[3 * h + j])
+                cell[l][j] = f * cell[l][j] + i * g
+                hidden[l][j] = o * Double.tanh(cell[l][j])
+                ranges.cellState[l] = max(ranges.cellState[l], abs(cell[l][j]))
+            }
+            input = hidden[l]
+        }
+        for (d, layer) in model.denseLayers.enumerated() {
+            var output = [Double](repeating: 0, count: layer.outputSize)
+            for r in 0..<layer.outputSize {
+                var acc = Double(layer.bias[r])
+                for j in 0..<layer.inputSize { acc += Double(layer.weight[r * layer.inputSize + j]) * input[j] }
+                output[r] = layer.activation == .relu ? max(0, acc) : acc
+                ranges.denseOutput[d][r] = max(ranges.denseOutput[d][r], abs(output[r]))
+            }
+            input = output
+        }
+        return input[0] * (model.outputMax - model.outputMin) + model.outputMin
+    }
+
+    /// One step from the integer sensor units of the engine (µV, mA, 0.1 °C).
+    public func step(_ sample: RawSensorSample) -> Double {
+        step(voltageV: Double(sample.voltageUV) / 1e6, currentA: Double(sample.currentMA) / 1e3,
+             temperatureC: Double(sample.temperatureDeciC) / 10)
+    }
+
+    func sigmoid(_ x: Double) -> Double { 1 / (1 + Double.exp(-x)) }
+}
+
+/// Largest magnitudes seen by a `ReferenceLSTMRunner`, per layer / per unit.
+public struct ReferenceActivationRanges: Sendable, Equatable {
+    /// max |standardised feature| per feature (Q3.12 saturates at 8).
+    public var standardizedFeature: [Double]
+    /// max |gate pre-activation| per LSTM layer (Q3.12 saturates at 8).
+    public var gatePreActivation: [Double]
+    /// max |cell state| per LSTM layer (Q3.12 saturates at 8).
+    public var cellState: [Double]
+    /// max |output| per dense layer and unit.
+    public var denseOutput: [[Double]]
+}

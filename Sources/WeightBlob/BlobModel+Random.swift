@@ -1,0 +1,60 @@
+import BMSCore
+
+extension BlobModel {
+    /// A random valid model for property tests and fuzz seeds (package-level test hook).
+    ///
+    /// Widths are small (`maxWidth`), weights span the full int8 range, and most
+    /// rescaling factors are drawn near the scales a real model uses so activations
+    /// move; one in five is drawn from the whole valid range to exercise saturation.
+    package static func random(using rng: inout SeededGenerator, maxWidth: Int = 20) -> BlobModel {
+        func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
+        func requant(typicalShift: ClosedRange<Int>) -> BlobRequantization {
+            let multiplier = Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
+            let wild = rng.next() % 5 == 0
+            return BlobRequantization(multiplier: multiplier, shift: Int32(wild ? int(1...62) : int(typicalShift)))
+        }
+        let featureCount = int(1...5)
+        let inputs = (0..<featureCount).map { _ -> BlobInputScaling in
+            let feature = InputFeature(rawValue: UInt8(int(0...4)))!
+            let offset: Int32
+            switch feature {
+            case .voltage: offset = Int32(int(3_000_000...4_200_000))
+            case .current: offset = Int32(int(-3000...1000))
+            case .temperature: offset = Int32(int(200...400))
+            case .dCurrent, .dVoltage: offset = Int32(int(-50...50))
+            }
+            return BlobInputScaling(feature: feature, offsetRaw: offset, scale: requant(typicalShift: 28...42))
+        }
+        func weights(_ count: Int) -> [Int8] { (0..<count).map { _ in Int8(truncatingIfNeeded: rng.next()) } }
+        func biases(_ count: Int) -> [Int32] { (0..<count).map { _ in Int32(int(-(1 << 20)...(1 << 20))) } }
+        func requants(_ count: Int, _ shifts: ClosedRange<Int>) -> ([Int32], [Int32]) {
+            let pairs = (0..<count).map { _ in requant(typicalShift: shifts) }
+            return (pairs.map(\.multiplier), pairs.map(\.shift))
+        }
+        var width = featureCount
+        var lstm: [BlobLSTMLayer] = []
+        for _ in 0..<int(1...2) {
+            let hidden = int(1...maxWidth)
+            let rows = 4 * hidden
+            let (im, ish) = requants(rows, 38...46)
+            let (rm, rsh) = requants(rows, 38...46)
+            lstm.append(BlobLSTMLayer(inputSize: width, hiddenSize: hidden, inputKernel: weights(rows * width),
+                                      recurrentKernel: weights(rows * hidden), bias: biases(rows),
+                                      inputMultipliers: im, inputShifts: ish, recurrentMultipliers: rm,
+                                      recurrentShifts: rsh, cellFractionBits: int(8...12)))
+            width = hidden
+        }
+        var dense: [BlobDenseLayer] = []
+        let denseCount = int(1...2)
+        for n in 0..<denseCount {
+            let out = n == denseCount - 1 ? 1 : int(1...maxWidth)
+            let (m, s) = requants(out, 36...44)
+            dense.append(BlobDenseLayer(inputSize: width, outputSize: out, activation: int(0...1) == 1 ? .relu : .none,
+                                        weight: weights(out * width), bias: biases(out), multipliers: m, shifts: s))
+            width = out
+        }
+        let output = BlobOutputScaling(scale: requant(typicalShift: 28...34), offsetCentiPercent: Int32(int(-2000...2000)))
+        return BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense,
+                         metadata: [BlobMetadataEntry(key: "source", value: "BlobModel.random")])
+    }
+}

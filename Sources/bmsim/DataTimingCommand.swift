@@ -1,0 +1,71 @@
+import ArgumentParser
+import CellData
+import Dispatch
+import Foundation
+
+/// `bmsim data timing NASA_FOLDER`: how long reading the shared data takes (for
+/// `Docs/Performance.md`; `Benchmarks/read_data.sh` runs it beside pandas and scipy).
+struct DataTimingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timing",
+        abstract: "Time reading every NASA CSV (discharge + charge + index) and B0025.mat; prints JSON.")
+
+    @Argument(help: "The nasa_pcoe_battery folder.")
+    var path: String
+
+    @Option(help: "Repetitions; the median is reported.")
+    var repeats = 5
+
+    func run() throws {
+        let root = URL(fileURLWithPath: path)
+        let data = try NASADataset(root: root)
+        let files = data.cells.flatMap { cell in
+            ["discharge", "charge"].map { root.appendingPathComponent("\($0)/\(cell)_\($0).csv").path }
+        }.filter { FileManager.default.fileExists(atPath: $0) }
+        let indexPath = root.appendingPathComponent("cycles_index.csv").path
+        let matPath = root.appendingPathComponent("mat/B0025.mat").path
+
+        func median(_ body: () throws -> Void) rethrows -> Double {
+            var times: [Double] = []
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return times.sorted()[times.count / 2]
+        }
+        var rows = 0
+        let csvSequential = try median {
+            rows = try CyclesIndex.read(path: indexPath).count
+            for f in files { rows += try NASASampleFile.read(path: f).reduce(0) { $0 + $1.samples.count } }
+        }
+        let csvParallel = try median {
+            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: files.count + 1)
+            defer { counts.deallocate() }
+            let failed = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+            defer { failed.deallocate() }
+            failed.pointee = false
+            nonisolated(unsafe) let c = counts, f = failed
+            DispatchQueue.concurrentPerform(iterations: files.count + 1) { k in
+                do {
+                    c[k] = k == files.count ? try CyclesIndex.read(path: indexPath).count
+                        : try NASASampleFile.read(path: files[k]).reduce(0) { $0 + $1.samples.count }
+                } catch { f.pointee = true }
+            }
+            if failed.pointee { throw ExitCode(1) }
+        }
+        let recordings = try median { _ = try NASADataset(root: root).recordings(cells: data.cells) }
+        let mat = try median { _ = try MATReader.read(path: matPath) }
+        let matRecording = try median { _ = try NASAMatRecording.read(path: matPath) }
+        let bytes = (files + [indexPath]).reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        let report: [String: Any] = [
+            "csv_files": files.count + 1, "csv_bytes": bytes, "csv_rows": rows, "repeats": repeats,
+            "csv_parse_sequential_s": csvSequential, "csv_parse_parallel_s": csvParallel,
+            "csv_recordings_all_cells_parallel_s": recordings,
+            "mat_B0025_parse_s": mat, "mat_B0025_recording_s": matRecording,
+            "cores": ProcessInfo.processInfo.activeProcessorCount,
+        ]
+        let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import QuantizedLSTM
+import Trainer
+import WeightBlob
+
+/// `bmsim golden --out Fixtures/golden [--model model.json] [--steps 10000]`: writes the
+/// Swift-vs-C golden vectors — a blob and a stream of raw samples with the SOC the Swift
+/// engine computes for each — that the C tests and the Cortex-M harness replay.
+struct GoldenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "golden",
+        abstract: "Write golden vectors (blob + samples + expected SOC) for the C runtime tests.")
+
+    @Option(help: "Output folder.")
+    var out: String
+
+    @Option(help: "Float model JSON (ReferenceLSTMModel); default: a seeded random LSTM(64)→LSTM(32)→Dense(16)→Dense(1).")
+    var model: String?
+
+    @Option(help: "Number of steps.")
+    var steps: Int = 10_000
+
+    @Option(help: "Seed of the random model and the synthetic discharge.")
+    var seed: UInt64 = 2026
+
+    func validate() throws {
+        guard steps >= 1 && steps <= 1_000_000 else { throw ValidationError("--steps must be 1…1000000") }
+    }
+
+    func run() throws {
+        let float: ReferenceLSTMModel
+        if let model {
+            float = try JSONDecoder().decode(ReferenceLSTMModel.self, from: Data(contentsOf: URL(fileURLWithPath: model)))
+        } else {
+            float = ReferenceLSTMModel.random(lstmSizes: [64, 32], denseSizes: [16, 1], seed: seed)
+        }
+        let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
+        let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)
+        for warning in report.warnings { print("warning: \(warning)") }
+        let bytes = try BlobWriter.encode(blob)
+        let engine = QuantizedLSTMEngine(model: blob)
+        let samples = SyntheticDischarge.samples(steps: steps, seed: seed)
+        let vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { engine.step($0) })
+        let folder = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(bytes).write(to: folder.appendingPathComponent("golden-model.bmsq"), options: .atomic)
+        try Data(vectors.encoded()).write(to: folder.appendingPathComponent("golden-steps.bin"), options: .atomic)
+        print("wrote golden-model.bmsq (\(bytes.count) bytes) and golden-steps.bin (\(steps) steps) to \(out)")
+    }
+}

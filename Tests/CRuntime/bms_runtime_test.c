@@ -1,0 +1,118 @@
+/* Host test of the C runtime (C99), run under ASan+UBSan by Scripts/test-c-runtime.sh:
+ * replays the golden vectors, checks window == reset + steps, and feeds truncated and
+ * corrupted blobs to the loader (each must be rejected or, if accepted, run safely). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bms_lstm.h"
+
+static unsigned char *read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    unsigned char *data;
+    long n;
+    if (f == NULL) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    data = (unsigned char *)malloc((size_t)n + 1);
+    if (data == NULL || fread(data, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "cannot read %s\n", path); exit(2); }
+    fclose(f);
+    *size = (size_t)n;
+    return data;
+}
+
+static int32_t rd_s32(const unsigned char *p) {
+    uint32_t u = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    int32_t v;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+static void put_u32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+
+/* Loads (a heap copy of exactly `size` bytes, so ASan sees any overread) and, if it
+ * loads, runs a few steps. Returns the status. */
+static bms_status_t load_and_run(const unsigned char *bytes, size_t size) {
+    unsigned char *copy = (unsigned char *)malloc(size ? size : 1);
+    bms_lstm_model_t model;
+    bms_status_t status;
+    memcpy(copy, bytes, size);
+    status = bms_lstm_load_blob(copy, size, &model);
+    if (status == BMS_OK) {
+        uint32_t words = bms_lstm_workspace_words(&model);
+        int16_t *ws = (int16_t *)malloc(words * sizeof(int16_t));
+        bms_lstm_context_t ctx;
+        int32_t soc, k;
+        if (bms_lstm_init_context(&model, ws, words, &ctx) != BMS_OK) { fprintf(stderr, "init failed\n"); exit(1); }
+        for (k = 0; k < 3; ++k) bms_lstm_step_s8(&ctx, 3700000 + k, -2000, 250, &soc);
+        free(ws);
+    }
+    free(copy);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    const char *folder = argc > 1 ? argv[1] : "Fixtures/golden";
+    char path[1024];
+    size_t blob_size, steps_size, n, count, offset;
+    unsigned char *blob, *steps;
+    bms_lstm_model_t model;
+    bms_lstm_context_t ctx;
+    int16_t *workspace;
+    int32_t *v, *i, *t;
+    int32_t soc = 0, streamed = 0, windowed = 0;
+    unsigned long rejected = 0, accepted = 0;
+    int failures = 0;
+
+    snprintf(path, sizeof path, "%s/golden-model.bmsq", folder);
+    blob = read_file(path, &blob_size);
+    snprintf(path, sizeof path, "%s/golden-steps.bin", folder);
+    steps = read_file(path, &steps_size);
+    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0) { fprintf(stderr, "bad golden file\n"); return 2; }
+    count = (size_t)rd_s32(steps + 8);
+
+    if (bms_lstm_load_blob(blob, blob_size, &model) != BMS_OK) { fprintf(stderr, "golden blob rejected\n"); return 1; }
+    workspace = (int16_t *)malloc(bms_lstm_workspace_words(&model) * sizeof(int16_t));
+    if (bms_lstm_init_context(&model, workspace, bms_lstm_workspace_words(&model), &ctx) != BMS_OK) return 1;
+    for (n = 0; n < count; ++n) {
+        const unsigned char *r = steps + 12 + 16 * n;
+        bms_lstm_step_s8(&ctx, rd_s32(r), rd_s32(r + 4), rd_s32(r + 8), &soc);
+        if (soc != rd_s32(r + 12)) {
+            if (failures < 5) fprintf(stderr, "step %lu: C %ld, golden %ld\n", (unsigned long)n, (long)soc, (long)rd_s32(r + 12));
+            ++failures;
+        }
+    }
+    printf("golden: %lu steps, %d mismatches\n", (unsigned long)count, failures);
+
+    /* window (50 steps from offset 1000) == reset + 50 steps */
+    v = (int32_t *)malloc(50 * sizeof(int32_t)); i = (int32_t *)malloc(50 * sizeof(int32_t)); t = (int32_t *)malloc(50 * sizeof(int32_t));
+    for (n = 0; n < 50; ++n) {
+        const unsigned char *r = steps + 12 + 16 * (1000 + n);
+        v[n] = rd_s32(r); i[n] = rd_s32(r + 4); t[n] = rd_s32(r + 8);
+    }
+    bms_lstm_window_s8(&ctx, v, i, t, 50, &windowed);
+    bms_lstm_reset(&ctx);
+    for (n = 0; n < 50; ++n) bms_lstm_step_s8(&ctx, v[n], i[n], t[n], &streamed);
+    if (windowed != streamed) { fprintf(stderr, "window %ld != streamed %ld\n", (long)windowed, (long)streamed); ++failures; }
+
+    /* every truncation is rejected as truncated */
+    for (n = 0; n < blob_size; n += 13) {
+        if (load_and_run(blob, n) != BMS_ERR_TRUNCATED) { fprintf(stderr, "truncation %lu not rejected\n", (unsigned long)n); ++failures; }
+    }
+    /* byte flips with the CRC re-computed: rejected or safely runnable */
+    for (offset = 0; offset + 4 < blob_size; offset += 17) {
+        unsigned char *bad = (unsigned char *)malloc(blob_size);
+        memcpy(bad, blob, blob_size);
+        bad[offset] ^= (unsigned char)(1u + offset % 255u);
+        put_u32(bad + blob_size - 4, bms_crc32(bad, blob_size - 4));
+        if (load_and_run(bad, blob_size) == BMS_OK) ++accepted; else ++rejected;
+        free(bad);
+    }
+    printf("corruptions: %lu rejected, %lu accepted (weights/padding) and ran\n", rejected, accepted);
+    if (bms_lstm_load_blob(NULL, 10, &model) != BMS_ERR_ARGUMENT) ++failures;
+    free(v); free(i); free(t); free(workspace); free(blob); free(steps);
+    printf("%s\n", failures == 0 ? "PASS" : "FAIL");
+    return failures == 0 ? 0 : 1;
+}

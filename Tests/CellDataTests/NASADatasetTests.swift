@@ -1,0 +1,68 @@
+import BMSCore
+import Foundation
+import Testing
+import TestSupport
+@testable import CellData
+
+/// The dataset API against figures stated independently in `shared/bench/TASK.md` and in the
+/// index (computed by the data set's own conversion, not by this code).
+@Suite(.enabled(if: SharedData.available)) struct NASADatasetTests {
+    let data = try! NASADataset(root: SharedData.nasa!)
+
+    @Test func indexAndFilterMatchTheTask() {
+        #expect(data.index.count == 6695)
+        #expect(data.cells.count == 29)
+        // TASK.md §3: usable discharge counts per split.
+        func count(_ split: NASADataset.Split) -> Int {
+            data.usableDischarges.filter { split.cells.contains($0.cell) }.count
+        }
+        #expect(count(.train) == 989 && count(.validation) == 432 && count(.test) == 285)
+    }
+
+    @Test func labelledSplitsGiveTheTasksWindowCounts() throws {
+        // TASK.md §3/§4: 989 / 285 cycles; 282 437 train windows and 102 849 test windows at
+        // stride 1 (lookback 50 on the 10 s grid) — checks the filter, the grid rule and the loader.
+        func windows(_ split: NASADataset.Split) throws -> (cycles: Int, windows: Int) {
+            let discharges = try data.labelledDischarges(split: split)
+            return (discharges.count, discharges.reduce(0) { $0 + max($1.resampled(dtS: 10).count - 50, 0) })
+        }
+        let train = try windows(.train), test = try windows(.test)
+        #expect(train.cycles == 989 && train.windows == 282_437)
+        #expect(test.cycles == 285 && test.windows == 102_849)
+    }
+
+    @Test func labelIsZeroWhereNASAsCapacityEnds() throws {
+        // README §1.5: NASA's Capacity = Ah to the first loaded sample below 2.7 V (t_2p7V_s),
+        // so SOC there is 0 (to < 0.01 % of Q).
+        let rows = Dictionary(uniqueKeysWithValues: data.index.filter { $0.cell == "B0006" && $0.type == "discharge" }.map { ($0.cycle, $0) })
+        var checked = 0
+        for d in try data.labelledDischarges(cell: "B0006") {
+            guard let t = rows[d.cycle]?.t2p7VS, let k = d.samples.timeS.firstIndex(where: { abs($0 - t) < 5e-4 }) else { continue }
+            #expect(abs(d.soc[k]) < 1e-4, "cycle \(d.cycle): SOC \(d.soc[k]) at t_2p7V")
+            checked += 1
+        }
+        #expect(checked > 100)
+    }
+
+    @Test func wholeLifeRecordingOfB0005() throws {
+        let r = try data.recording(cell: "B0005")
+        let summary = RecordingSummary(r)
+        // README §1.1: 168 discharges, all 170 charges in the CSV; capacity 1.856 → 1.325 Ah.
+        #expect(summary.discharges == 168 && summary.charges == 170)
+        #expect(abs(summary.capacityFirstAh! - 1.856) < 5e-4 && abs(summary.capacityLastAh! - 1.325) < 5e-4)
+        // 278 EIS runs, all inside gaps.
+        #expect(r.operations.flatMap(\.unrecordedCycles).filter { $0.type == "impedance" }.count == 278)
+        // Charge labels: each CC-CV charge starts at the previous discharge's end SOC and ends
+        // near full (README §1.5: charged Ah within about ±1 %… of the next discharge).
+        let labels = ReferenceSOC.label(r)
+        var ends: [Double] = []
+        for (op, label) in zip(r.operations, labels) where op.kind == .charge && label != nil { ends.append(label!.last!) }
+        #expect(ends.count >= 160)
+        let sorted = ends.sorted()
+        #expect(abs(sorted[sorted.count / 2] - 1) < 0.03)
+    }
+
+    @Test func unknownCellIsATypedError() {
+        #expect(throws: CellDataError.self) { try data.recording(cell: "B9999") }
+    }
+}

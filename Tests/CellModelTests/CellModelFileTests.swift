@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import CellModel
+
+@Suite("cell.json: round trip and rejection of bad files")
+struct CellModelFileTests {
+    let model = CellModelParameters.synthetic18650()
+
+    func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try CellModelFile.encode(model)) as! [String: Any]
+    }
+
+    func decode(_ object: [String: Any]) throws(CellModelFileError) -> CellModelParameters {
+        let data = try! JSONSerialization.data(withJSONObject: object)
+        return try CellModelFile.decode(data, file: "bad.json")
+    }
+
+    @Test("encode → decode gives the same model; save is atomic and loadable")
+    func roundTrip() throws {
+        let back = try CellModelFile.decode(try CellModelFile.encode(model))
+        #expect(back == model)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cell-\(UUID()).json")
+        try CellModelFile.save(model, to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try CellModelFile.load(from: url) == model)
+    }
+
+    @Test("a non-monotone OCV row is rejected with its field")
+    func nonMonotoneOCV() throws {
+        var o = try json()
+        var ocv = o["ocv"] as! [String: Any]
+        var rows = ocv["voltageV"] as! [[Double]]
+        rows[1][5] = rows[1][4] - 0.01
+        ocv["voltageV"] = rows
+        o["ocv"] = ocv
+        #expect(throws: CellModelFileError.notIncreasing(file: "bad.json", field: "ocv.voltageV[1][5]",
+                                                         previous: rows[1][4], found: rows[1][5])) {
+            _ = try decode(o)
+        }
+    }
+
+    @Test("a negative resistance is rejected")
+    func negativeResistance() throws {
+        var o = try json()
+        var t = o["thevenin2RC"] as! [String: Any]
+        var r = t["rOhm"] as! [[[Double]]]
+        r[1][0][2] = -0.01
+        t["rOhm"] = r
+        o["thevenin2RC"] = t
+        #expect(throws: CellModelFileError.notPositive(file: "bad.json", field: "thevenin2RC.rOhm[1][0][2]",
+                                                       found: -0.01)) { _ = try decode(o) }
+    }
+
+    @Test("a NaN entry is rejected")
+    func nanEntry() throws {
+        var o = try json()
+        var t = o["thevenin1RC"] as! [String: Any]
+        var r0 = t["r0Ohm"] as! [[Any]]
+        r0[0][3] = "NaN"
+        t["r0Ohm"] = r0
+        o["thevenin1RC"] = t
+        #expect(throws: CellModelFileError.nonFinite(file: "bad.json", field: "thevenin1RC.r0Ohm[0][3]")) {
+            _ = try decode(o)
+        }
+    }
+
+    @Test("a missing field is rejected with its name")
+    func missingField() throws {
+        var o = try json()
+        var t = o["thevenin1RC"] as! [String: Any]
+        t.removeValue(forKey: "cF")
+        o["thevenin1RC"] = t
+        #expect(throws: CellModelFileError.missingField(file: "bad.json", field: "thevenin1RC.cF")) {
+            _ = try decode(o)
+        }
+        var o2 = try json()
+        o2.removeValue(forKey: "capacityAh")
+        #expect(throws: CellModelFileError.missingField(file: "bad.json", field: "capacityAh")) {
+            _ = try decode(o2)
+        }
+    }
+
+    @Test("wrong shapes, wrong format and broken JSON are rejected")
+    func otherErrors() throws {
+        var o = try json()
+        var ocv = o["ocv"] as! [String: Any]
+        ocv["voltageV"] = [[3.0, 4.0]]
+        o["ocv"] = ocv
+        #expect(throws: CellModelFileError.shapeMismatch(file: "bad.json", field: "ocv.voltageV",
+                                                         expected: 3, found: 1)) { _ = try decode(o) }
+        var f = try json()
+        f["version"] = 99
+        #expect(throws: CellModelFileError.unsupportedFormat(file: "bad.json", expected: "bmsim-cell-model v1",
+                                                             found: "bmsim-cell-model v99")) { _ = try decode(f) }
+        #expect(throws: CellModelFileError.self) {
+            _ = try CellModelFile.decode(Data("{ not json".utf8), file: "bad.json")
+        }
+        #expect(throws: CellModelFileError.self) {
+            _ = try CellModelFile.load(from: URL(fileURLWithPath: "/nonexistent/cell.json"))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Testing
+@testable import CellModel
+
+@Suite("Thevenin identification on simulated data with known truth")
+struct TheveninIdentificationTests {
+    /// Segments simulated from the synthetic model: pulses, constant currents and rests at two
+    /// temperatures, with 1 mV voltage noise.
+    func segments() -> [IdentificationSegment] {
+        let truth = CellModelParameters.synthetic18650()
+        var out: [IdentificationSegment] = []
+        var seed: UInt64 = 1
+        for temperature in [4.0, 24, 44] {
+            for (current, pulsed) in [(-1.0, false), (-2.0, true), (-4.0, false)] {
+                var sim = CellSimulator(model: truth, pairCount: 2, soc: 1)
+                let gen = SyntheticCycleGenerator(dtSeconds: 10, temperatureC: temperature, voltageNoiseV: 0.001)
+                let profile: ProfileSegment = pulsed
+                    ? .pulses(currentA: current, onS: 300, offS: 300, durationS: 1e6, stopBelowV: 3.2)
+                    : .constant(currentA: current, durationS: 1e6, stopBelowV: 3.2)
+                let rec = gen.run([.rest(durationS: 60), profile, .rest(durationS: 1800)], simulator: &sim, seed: seed)
+                seed += 1
+                out.append(IdentificationSegment(cell: "T\(Int(temperature))", timeS: rec.timeS, voltageV: rec.voltageV,
+                                                 currentA: rec.currentA, temperatureC: rec.temperatureC, soc: rec.soc))
+            }
+        }
+        return out
+    }
+
+    @Test("recovers OCV, R0 and a small residual from simulated pulses and rests")
+    func recoversTruth() throws {
+        let truth = CellModelParameters.synthetic18650()
+        var options = IdentificationOptions()
+        options.ocvSOCPoints = stride(from: -0.1, through: 1.0001, by: 0.1).map { ($0 * 10).rounded() / 10 }
+        options.resistanceSOCPoints = [-0.1, 0.2, 0.5, 0.8, 1.0]
+        options.resistanceTemperaturesC = [4, 24, 44]
+        options.tau1RCCandidatesS = [30, 60, 120]
+        options.tau2RCCandidatesS = [(30, 600), (60, 1200)]
+        let result = try #require(TheveninIdentification.fit(segments(), options: options))
+        // Truth is exactly representable except for the R(SOC) curvature: residual a few mV.
+        #expect(result.report.residual2RCmV! < 6)
+        #expect(result.report.residual1RCmV! < 15)
+        #expect(result.report.tau2RCs == [30, 600])
+        for soc in [0.3, 0.5, 0.7, 0.9] {
+            for t in [4.0, 24, 44] {
+                let fitted = result.ocv.voltage(soc: soc, temperatureC: t)
+                let real = truth.ocv.voltage(soc: soc, temperatureC: t)
+                #expect(abs(fitted - real) < 0.01, "OCV at \(soc), \(t) °C: \(fitted) vs \(real)")
+                let r0 = result.thevenin2RC.r0Ohm.value(soc: soc, temperatureC: t)
+                let r0True = truth.thevenin2RC.r0Ohm.value(soc: soc, temperatureC: t)
+                #expect(abs(r0 - r0True) < 0.15 * r0True, "R0 at \(soc), \(t) °C: \(r0) vs \(r0True)")
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import BMSCore
+import CellModel
+import Testing
+@testable import Estimators
+
+@Suite("Charge counting and the Ah counter")
+struct AhCounterTests {
+    let model = CellModelParameters.synthetic18650()
+
+    @Test("10^8 equal increments: the compensated counter is exact, a plain sum is not")
+    func hundredMillionTicks() {
+        var counter = ChargeCounter()
+        var plain = 0.0
+        let increment = -2.0 * 0.1          // −2 A for 0.1 s; 0.1 is not exact in binary
+        let ticks = 100_000_000
+        for _ in 0..<ticks {
+            counter.add(increment)
+            plain += increment
+        }
+        let exact = increment * Double(ticks)   // one rounding: the floating-point bound
+        #expect(abs(counter.ampereSeconds - exact) <= exact.ulp.magnitude)
+        #expect(abs(plain - exact) > 1e3 * exact.ulp.magnitude)   // why the counter exists
+    }
+
+    @Test("exact on a constant current (pure counting)")
+    func constantCurrent() {
+        var config = EstimatorConfig()
+        config.capacityAh = 2.0
+        let ah = makeEstimator(.ahPure, model: model, config: config, soc: 0.9)
+        var last = SOCEstimate(soc: 0)
+        for _ in 0..<3600 {
+            last = ah.update(CellMeasurement(voltageV: 3.7, currentA: -1.0, temperatureC: 25, dtSeconds: 1))
+        }
+        // 1 A for one hour = 1 Ah = half of 2 Ah.
+        #expect(abs(last.soc - 0.4) < 1e-12)
+        #expect(ah.name == "ah-pure")
+    }
+
+    @Test("coulombic efficiency applies on charge only")
+    func efficiency() {
+        var config = EstimatorConfig()
+        config.capacityAh = 1.0
+        config.coulombicEfficiency = 0.9
+        let ah = makeEstimator(.ahPure, model: model, config: config, soc: 0.5)
+        for _ in 0..<360 { _ = ah.update(CellMeasurement(voltageV: 3.7, currentA: 1, temperatureC: 25, dtSeconds: 1)) }
+        #expect(abs(ah.estimate.soc - (0.5 + 0.9 * 0.1)) < 1e-12)
+        for _ in 0..<360 { _ = ah.update(CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 25, dtSeconds: 1)) }
+        // The first discharge tick averages +1 and −1 A (trapezoid), so it counts 0.
+        #expect(abs(ah.estimate.soc - (0.5 + 0.09 - 0.1 + 1.0 / 3600)) < 1e-9)
+    }
+
+    @Test("OCV correction at rest is blended, never a jump, also from a negative counter (foxBMS #82)")
+    func blendedCorrectionFromNegative() {
+        var config = EstimatorConfig()
+        config.capacityAh = 2.0
+        let ah = makeEstimator(.ah, model: model, config: config, soc: -0.05)   // drifted below zero
+        let restV = model.ocv.voltage(soc: 0.10, temperatureC: 25)
+        var previous = ah.estimate.soc
+        var maxStep = 0.0
+        for _ in 0..<3000 {
+            let e = ah.update(CellMeasurement(voltageV: restV, currentA: 0, temperatureC: 25, dtSeconds: 1))
+            maxStep = max(maxStep, abs(e.soc - previous))
+            #expect(e.soc >= previous - 1e-15)       // monotone towards the OCV value
+            previous = e.soc
+        }
+        // Closing at most 1 − exp(−1/120) of the 15-point gap per 1 s tick.
+        #expect(maxStep <= 0.15 * (1 - Double.exp(-1.0 / 120)) + 1e-12)
+        #expect(abs(previous - 0.10) < 1e-3)
+        // Pure counting never moves at rest.
+        let pure = makeEstimator(.ahPure, model: model, config: config, soc: -0.05)
+        for _ in 0..<3000 { _ = pure.update(CellMeasurement(voltageV: restV, currentA: 0, temperatureC: 25, dtSeconds: 1)) }
+        #expect(pure.estimate.soc == -0.05)
+    }
+
+    @Test("no correction before the rest is long enough or while the voltage still moves")
+    func restDetection() {
+        var config = EstimatorConfig()
+        config.capacityAh = 2.0
+        let ah = makeEstimator(.ah, model: model, config: config, soc: 0.5)
+        // 299 s of rest: not yet.
+        for _ in 0..<299 {
+            _ = ah.update(CellMeasurement(voltageV: 4.0, currentA: 0, temperatureC: 25, dtSeconds: 1))
+        }
+        #expect(ah.estimate.soc == 0.5)
+        // A relaxing voltage (1 mV/s) is not settled.
+        let moving = makeEstimator(.ah, model: model, config: config, soc: 0.5)
+        for k in 0..<1000 {
+            _ = moving.update(CellMeasurement(voltageV: 3.6 + 0.001 * Double(k), currentA: 0, temperatureC: 25, dtSeconds: 1))
+        }
+        #expect(moving.estimate.soc == 0.5)
+    }
+
+    @Test("bad measurements are refused and the estimate holds")
+    func holding() {
+        let ah = makeEstimator(.ah, model: model, soc: 0.7)
+        for bad in [CellMeasurement(voltageV: .nan, currentA: -1, temperatureC: 25, dtSeconds: 1),
+                    CellMeasurement(voltageV: 3.7, currentA: .infinity, temperatureC: 25, dtSeconds: 1),
+                    CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 25, dtSeconds: -1),
+                    CellMeasurement(voltageV: 9.0, currentA: -1, temperatureC: 25, dtSeconds: 1),
+                    CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 300, dtSeconds: 1)] {
+            let e = ah.update(bad)
+            #expect(e.holding)
+            #expect(e.soc == 0.7)
+        }
+        #expect(!ah.update(CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 25, dtSeconds: 1)).holding)
+    }
+}

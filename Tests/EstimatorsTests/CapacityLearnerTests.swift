@@ -1,0 +1,50 @@
+import BMSCore
+import CellModel
+import Testing
+@testable import Estimators
+
+@Suite("Capacity learning")
+struct CapacityLearnerTests {
+    /// Cycles a simulated cell whose capacity fades 1 % per cycle: CC–CV charge, rest,
+    /// 2 A discharge to 3.0 V; the learned capacity is the Ah counted from the full rest to
+    /// the terminate voltage, which the simulator's own count gives independently.
+    @Test("learns a fading capacity from full-rest to terminate-voltage counts")
+    func learnsFade() {
+        let model = CellModelParameters.synthetic18650()
+        var config = EstimatorConfig()
+        config.terminateVoltageV = 3.0
+        let ah = AhCounterEstimator(model: model, config: config, soc: 0.1)
+        let gen = SyntheticCycleGenerator(dtSeconds: 5, temperatureC: 24)
+        var trueCapacity = 2.0
+        var expectedUsable: [Double] = []
+        var learned: [Double] = []
+        for _ in 0..<5 {
+            var sim = CellSimulator(model: model, pairCount: 2, capacityAh: trueCapacity, soc: 0.1)
+            let rec = gen.run([.cccvCharge(currentA: 1.5, voltageV: 4.2, cutoffA: 0.02, durationS: 30_000),
+                               .rest(durationS: 600),
+                               .constant(currentA: -2, durationS: 1e6, stopBelowV: 3.0),
+                               .rest(durationS: 300)], simulator: &sim)
+            var fullSOC: Double?
+            var usable: Double?
+            for k in 1..<rec.count {
+                _ = ah.update(CellMeasurement(voltageV: rec.voltageV[k], currentA: rec.currentA[k],
+                                              temperatureC: 24, dtSeconds: 5))
+                if rec.currentA[k] == 0 && rec.voltageV[k] >= config.fullRestVoltageV { fullSOC = rec.soc[k] }
+                if usable == nil, rec.currentA[k] < 0, rec.voltageV[k] < 3.0, let f = fullSOC {
+                    // Trapezoid of a constant 2 A except the first loaded tick (mean of 0 and 2 A).
+                    usable = (f - rec.soc[k]) * trueCapacity - 2.0 * 2.5 / 3600
+                }
+            }
+            expectedUsable.append(usable!)
+            learned.append(ah.learner.lastMeasuredAh!)
+            trueCapacity *= 0.99
+        }
+        for (l, e) in zip(learned, expectedUsable) { #expect(abs(l - e) < 1e-9, "\(l) vs \(e)") }
+        // And the counter now counts against the latest learned value for this band.
+        #expect(ah.learner.measurementCount == 5)
+        #expect(ah.learner.capacityAh(currentA: -2, temperatureC: 24) == learned.last!)
+        // Unseen band: the model default scaled by the learned state of health.
+        let ratio = learned.last! / model.capacityAh
+        #expect(abs(ah.learner.capacityAh(currentA: -0.5, temperatureC: 4) - ratio * model.capacityAh) < 1e-12)
+    }
+}

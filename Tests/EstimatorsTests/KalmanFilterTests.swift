@@ -1,0 +1,124 @@
+import BMSCore
+import Foundation
+import CellModel
+import Testing
+@testable import Estimators
+
+/// Shared helpers: a simulated cell and a way to read a filter's covariance.
+enum FilterHarness {
+    static let model = CellModelParameters.synthetic18650()
+
+    static func covariance(_ e: any SOCEstimator) -> [Double] {
+        if let ekf = e as? TheveninEKF { return ekf.covariance }
+        return (e as! TheveninUKF).covariance
+    }
+
+    static func state(_ e: any SOCEstimator) -> [Double] {
+        if let ekf = e as? TheveninEKF { return ekf.state }
+        return (e as! TheveninUKF).state
+    }
+
+    static func resets(_ e: any SOCEstimator) -> Int {
+        if let ekf = e as? TheveninEKF { return ekf.covarianceResets }
+        return (e as! TheveninUKF).covarianceResets
+    }
+
+    /// True when the n×n matrix is finite, symmetric and positive-definite.
+    static func isSPD(_ p: [Double]) -> Bool {
+        let n = Int(Double(p.count).squareRoot())
+        var l = Array(repeating: 0.0, count: n * n)
+        for i in 0..<n { for j in 0..<n where abs(p[i * n + j] - p[j * n + i]) > 1e-15 * (1 + abs(p[i * n + j])) { return false } }
+        return SmallMatrix.cholesky(p, into: &l, n: n)
+    }
+}
+
+@Suite("EKF and UKF")
+struct KalmanFilterTests {
+    @Test("converge from a 30 % SOC error on a simulated drive cycle and stay within 2 %",
+          arguments: [(EstimatorKind.ekf1RC, 1), (.ekf2RC, 2), (.ukf1RC, 1), (.ukf2RC, 2)])
+    func convergence(kind: EstimatorKind, pairs: Int) {
+        let model = FilterHarness.model
+        // Known truth: the simulator runs the same model structure the filter assumes.
+        var sim = CellSimulator(model: model, pairCount: pairs, soc: 0.95)
+        var rng = SeededGenerator(seed: 7)
+        let filter = makeEstimator(kind, model: model, soc: 0.65)
+        var walk = 0.0
+        var worstAfter10Min = 0.0
+        for tick in 0..<4800 {                       // 80 min at 1 s, mean 1.2 A discharge
+            walk = min(max(walk + 0.2 * rng.nextGaussian(), -2), 2)
+            let current = -1.2 + walk
+            let v = sim.step(currentA: current, dtSeconds: 1, temperatureC: 24)
+            let e = filter.update(CellMeasurement(voltageV: v + 0.002 * rng.nextGaussian(),
+                                                  currentA: current + 0.01 * rng.nextGaussian(),
+                                                  temperatureC: 24, dtSeconds: 1))
+            if tick >= 600 { worstAfter10Min = max(worstAfter10Min, abs(e.soc - sim.soc)) }
+        }
+        #expect(worstAfter10Min < 0.02, "\(kind.rawValue): worst error after 10 min \(worstAfter10Min)")
+    }
+
+    /// 10^5 steps by default (debug builds are slow); `BMSIM_FILTER_STEPS=1000000` for 10^6.
+    static let longRunSteps = Int(ProcessInfo.processInfo.environment["BMSIM_FILTER_STEPS"] ?? "") ?? 100_000
+
+    @Test("covariance stays symmetric positive-definite over 10^5 (10^6 on request) noisy steps with bias state",
+          arguments: [EstimatorKind.ekf2RC, .ukf2RC])
+    func covarianceStaysPD(kind: EstimatorKind) {
+        let model = FilterHarness.model
+        var config = EstimatorConfig()
+        config.estimateCurrentBias = true
+        let filter = makeEstimator(kind, model: model, config: config, soc: 0.3)
+        var sim = CellSimulator(model: model, pairCount: 2, soc: 0.5)
+        var rng = SeededGenerator(seed: 11)
+        var allPD = true
+        var allFinite = true
+        for tick in 0..<Self.longRunSteps {
+            let current = 2.5 * Double.sin(Double(tick) * 2 * Double.pi / 7200) + 0.5 * rng.nextGaussian()
+            let v = sim.step(currentA: current, dtSeconds: 1, temperatureC: 24)
+            let e = filter.update(CellMeasurement(voltageV: v + 0.005 * rng.nextGaussian(),
+                                                  currentA: current + 0.05 * rng.nextGaussian() + 0.02,
+                                                  temperatureC: 24 + 3 * rng.nextGaussian(), dtSeconds: 1))
+            if tick % 1000 == 0 {
+                allPD = allPD && FilterHarness.isSPD(FilterHarness.covariance(filter))
+                allFinite = allFinite && e.soc.isFinite && e.sigma!.isFinite
+            }
+        }
+        #expect(allPD)
+        #expect(allFinite)
+        #expect(FilterHarness.resets(filter) == 0)
+        // The bias state found the +20 mA offset.
+        #expect(abs(FilterHarness.state(filter).last! - 0.02) < 0.01)
+    }
+
+    @Test("NaN and out-of-range measurements do not poison state or covariance",
+          arguments: [EstimatorKind.ekf1RC, .ekf2RC, .ukf1RC, .ukf2RC])
+    func badMeasurementsHold(kind: EstimatorKind) {
+        let filter = makeEstimator(kind, model: FilterHarness.model, soc: 0.8)
+        _ = filter.update(CellMeasurement(voltageV: 3.95, currentA: -1, temperatureC: 24, dtSeconds: 1))
+        let x0 = FilterHarness.state(filter), p0 = FilterHarness.covariance(filter), e0 = filter.estimate
+        let bad = [CellMeasurement(voltageV: .nan, currentA: -1, temperatureC: 24, dtSeconds: 1),
+                   CellMeasurement(voltageV: 3.9, currentA: .nan, temperatureC: 24, dtSeconds: 1),
+                   CellMeasurement(voltageV: 3.9, currentA: -1, temperatureC: .infinity, dtSeconds: 1),
+                   CellMeasurement(voltageV: 3.9, currentA: -1, temperatureC: 24, dtSeconds: .nan),
+                   CellMeasurement(voltageV: 42, currentA: -1, temperatureC: 24, dtSeconds: 1),
+                   CellMeasurement(voltageV: 3.9, currentA: -1e6, temperatureC: 24, dtSeconds: 1)]
+        for m in bad {
+            let e = filter.update(m)
+            #expect(e.holding)
+            #expect(e.soc == e0.soc)
+        }
+        #expect(FilterHarness.state(filter) == x0)
+        #expect(FilterHarness.covariance(filter) == p0)
+        let good = filter.update(CellMeasurement(voltageV: 3.95, currentA: -1, temperatureC: 24, dtSeconds: 1))
+        #expect(!good.holding && good.soc.isFinite)
+    }
+
+    @Test("factory names and reset")
+    func factory() {
+        for kind in EstimatorKind.allCases {
+            let e = makeEstimator(kind, model: FilterHarness.model, soc: 0.5)
+            #expect(e.name == kind.rawValue)
+            #expect(e.stateBytes > 0)
+            e.reset(soc: 0.25)
+            #expect(e.estimate.soc == 0.25)
+        }
+    }
+}
