@@ -22,8 +22,8 @@ public enum MATReader {
         public var maxInflatedBytes: Int
         /// Deepest nesting of arrays inside arrays.
         public var maxDepth: Int
-        /// Default limits: 1 GiB inflated, depth 32.
-        public init(maxInflatedBytes: Int = 1 << 30, maxDepth: Int = 32) {
+        /// Default limits: 256 MiB inflated per element (B0025.mat inflates to 4.9 MiB), depth 32.
+        public init(maxInflatedBytes: Int = 256 << 20, maxDepth: Int = 32) {
             self.maxInflatedBytes = maxInflatedBytes
             self.maxDepth = maxDepth
         }
@@ -31,11 +31,7 @@ public enum MATReader {
 
     /// Reads the file at `path`.
     public static func read(path: String, limits: Limits = Limits()) throws(CellDataError) -> MATFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .cannotRead(file: path, reason: error.localizedDescription)
-        }
-        return try parse([UInt8](data), name: path, limits: limits)
+        return try parse(try FileBytes.readArray(path: path), name: path, limits: limits)
     }
 
     /// Parses the bytes of a whole `.mat` file; `name` is used in error messages.

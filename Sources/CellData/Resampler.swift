@@ -1,3 +1,5 @@
+import BMSCore
+
 /// Signals of one operation (or a whole timeline) on a uniform time grid.
 public struct ResampledSeries: Sendable, Equatable {
     /// Grid times `n × dtS`, s (relative to the series' time origin).
@@ -79,5 +81,18 @@ public enum Resampler {
                                currentA: interpolate(timeS: t, values: i, at: g),
                                temperatureC: interpolate(timeS: t, values: temp, at: g),
                                soc: allLabelled ? interpolate(timeS: t, values: soc, at: g) : nil)
+    }
+}
+
+extension ResampledSeries {
+    /// The series as firmware ticks: one `CellMeasurement` per grid point, `dtSeconds` the
+    /// grid step (the first carries the step too, as `CellMeasurement` documents).
+    public func measurements() -> [BMSCore.CellMeasurement] {
+        guard count > 0 else { return [] }
+        let step = count > 1 ? timeS[1] - timeS[0] : 0
+        return (0..<count).map {
+            BMSCore.CellMeasurement(voltageV: voltageV[$0], currentA: currentA[$0], temperatureC: temperatureC[$0],
+                                    dtSeconds: $0 == 0 ? step : timeS[$0] - timeS[$0 - 1])
+        }
     }
 }

@@ -1,0 +1,128 @@
+import Foundation
+
+/// One row of a comparison: an estimator on a cell under a scenario.
+public struct ComparisonRow: Sendable, Codable, Equatable {
+    /// Cell name.
+    public var cell: String
+    /// Scenario name.
+    public var scenario: String
+    /// The figures.
+    public var metrics: SOCMetrics
+}
+
+/// Tables of replay results: an aligned text table, Markdown, CSV and JSON; rows ranked by
+/// RMSE within each (cell, scenario) group, and a ranking of estimators by mean RMSE over
+/// all groups.
+public struct ComparisonReport: Sendable, Codable {
+    /// Every row, grouped by cell then scenario (in job order), ranked by RMSE in a group.
+    public var rows: [ComparisonRow]
+    /// Estimators ranked by mean RMSE over all rows: (name, mean RMSE %, mean MAE %).
+    public var ranking: [RankedEstimator]
+    /// Digest per (cell, scenario) as hex, for reproducibility checks.
+    public var digests: [String: String]
+
+    /// An estimator's overall standing.
+    public struct RankedEstimator: Sendable, Codable, Equatable {
+        /// Estimator name.
+        public var estimator: String
+        /// Mean RMSE over every (cell, scenario), %.
+        public var meanRMSEPercent: Double
+        /// Mean MAE, %.
+        public var meanMAEPercent: Double
+        /// Worst max |error| seen, %.
+        public var worstMaxAbsErrorPercent: Double
+    }
+
+    /// Builds the report from results in job order.
+    public init(results: [ReplayResult]) {
+        var rows: [ComparisonRow] = []
+        var digests: [String: String] = [:]
+        for r in results {
+            let ranked = r.metrics.sorted { ($0.rmsePercent, $0.estimator) < ($1.rmsePercent, $1.estimator) }
+            rows += ranked.map { ComparisonRow(cell: r.cell, scenario: r.scenario, metrics: $0) }
+            digests["\(r.cell)/\(r.scenario)"] = String(r.digest, radix: 16)
+        }
+        var byEstimator: [String: [SOCMetrics]] = [:]
+        var order: [String] = []
+        for row in rows {
+            if byEstimator[row.metrics.estimator] == nil { order.append(row.metrics.estimator) }
+            byEstimator[row.metrics.estimator, default: []].append(row.metrics)
+        }
+        ranking = order.map { name in
+            let m = byEstimator[name]!
+            let n = Double(m.count)
+            return RankedEstimator(estimator: name, meanRMSEPercent: m.reduce(0) { $0 + $1.rmsePercent } / n,
+                                   meanMAEPercent: m.reduce(0) { $0 + $1.maePercent } / n,
+                                   worstMaxAbsErrorPercent: m.map(\.maxAbsErrorPercent).max() ?? 0)
+        }.sorted { ($0.meanRMSEPercent, $0.estimator) < ($1.meanRMSEPercent, $1.estimator) }
+        self.rows = rows
+        self.digests = digests
+    }
+
+    static let headers = ["cell", "scenario", "estimator", "RMSE %", "MAE %", "max % ", "EoD %", "conv. s",
+                          ">2 % share", ">5 % share", "ns/update", "state B"]
+
+    static func cells(_ row: ComparisonRow) -> [String] {
+        let m = row.metrics
+        func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
+        if m.scoredTicks == 0 {
+            return [row.cell, row.scenario, m.estimator] + Array(repeating: "–", count: 8) + ["\(m.stateBytes)"]
+        }
+        return [row.cell, row.scenario, m.estimator, f(m.rmsePercent), f(m.maePercent), f(m.maxAbsErrorPercent),
+                m.endOfDischargeErrorPercent.map { f($0) } ?? "–", m.convergenceSeconds.map { f($0, 0) } ?? "never",
+                f(m.outside2PercentShare, 1), f(m.outside5PercentShare, 1), f(m.nanosecondsPerUpdate, 0),
+                "\(m.stateBytes)"]
+    }
+
+    /// An aligned plain-text table for the terminal.
+    public func textTable() -> String {
+        let body = rows.map(Self.cells)
+        var widths = Self.headers.map(\.count)
+        for r in body { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { i, c in
+                i < 3 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                      : String(repeating: " ", count: widths[i] - c.count) + c
+            }.joined(separator: "  ")
+        }
+        var out = line(Self.headers) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        out += body.map(line).joined(separator: "\n") + "\n"
+        return out
+    }
+
+    /// A Markdown table (rows, then the overall ranking).
+    public func markdown() -> String {
+        var out = "| " + Self.headers.joined(separator: " | ") + " |\n"
+        out += "|" + Self.headers.enumerated().map { $0.offset < 3 ? "---" : "---:" }.joined(separator: "|") + "|\n"
+        for row in rows { out += "| " + Self.cells(row).joined(separator: " | ") + " |\n" }
+        out += "\n**Ranking** (mean RMSE over every cell × scenario):\n\n| rank | estimator | mean RMSE % | mean MAE % | worst max % |\n|---:|---|---:|---:|---:|\n"
+        for (i, r) in ranking.enumerated() {
+            out += String(format: "| %d | %@ | %.2f | %.2f | %.2f |\n", i + 1, r.estimator, r.meanRMSEPercent,
+                          r.meanMAEPercent, r.worstMaxAbsErrorPercent)
+        }
+        return out
+    }
+
+    /// CSV of the rows (one header line).
+    public func csv() -> String {
+        var out = "cell,scenario,estimator,rmse_percent,mae_percent,max_abs_error_percent,eod_error_percent,convergence_s,outside_2pct_share,outside_5pct_share,ns_per_update,state_bytes,scored_ticks,non_finite_ticks\n"
+        for row in rows {
+            let m = row.metrics
+            let fields: [String] = [row.cell, row.scenario, m.estimator, "\(m.rmsePercent)", "\(m.maePercent)",
+                                    "\(m.maxAbsErrorPercent)", m.endOfDischargeErrorPercent.map { "\($0)" } ?? "",
+                                    m.convergenceSeconds.map { "\($0)" } ?? "", "\(m.outside2PercentShare)",
+                                    "\(m.outside5PercentShare)", "\(m.nanosecondsPerUpdate)", "\(m.stateBytes)",
+                                    "\(m.scoredTicks)", "\(m.nonFiniteTicks)"]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// Pretty JSON of the whole report.
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? encoder.encode(self)) ?? Data()
+    }
+}

@@ -1,0 +1,125 @@
+import Firmware
+import Foundation
+
+/// Writes the files of a replay: telemetry CSV and SVG plots per (cell, scenario), the
+/// comparison table as JSON / CSV / Markdown, and an `index.html` that shows them. Every
+/// file is written atomically (temporary file + rename), so an interrupted run never leaves
+/// a partial file under a final name.
+public struct ReplayOutput: Sendable {
+    /// Output folder.
+    public let directory: URL
+
+    /// Creates the writer (the folder is created on first write).
+    public init(directory: URL) { self.directory = directory }
+
+    /// Writes `data` to `name` inside the folder, atomically.
+    @discardableResult
+    public func write(_ data: Data, to name: String) throws(ReplayError) -> URL {
+        let url = directory.appendingPathComponent(name)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw .writeFailed(path: url.path, detail: error.localizedDescription)
+        }
+        return url
+    }
+
+    /// File-name stem for a result, e.g. `B0005_current-bias`.
+    public static func stem(_ r: ReplayResult) -> String {
+        "\(r.cell)_\(r.scenario)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.reduce("") { $0 + String($1) }
+    }
+
+    /// The telemetry of a result as CSV text.
+    public static func telemetryCSV(_ r: ReplayResult) -> String {
+        let t = r.telemetry
+        var out = "tick,time_s,operation,reference_soc,voltage_v,current_a,temperature_c,fault_flags,protection_state"
+        for name in t.estimators { out += ",soc_\(name),sigma_\(name)" }
+        out += "\n"
+        out.reserveCapacity(t.count * (80 + 24 * t.estimators.count))
+        let k = t.estimators.count
+        for i in 0..<t.count {
+            out += "\(t.tick[i]),\(t.timeS[i]),\(t.operation[i]),\(t.referenceSOC[i]),\(t.voltageV[i]),\(t.currentA[i]),\(t.temperatureC[i]),\(t.faultFlags[i]),\(ProtectionState(rawValue: t.protectionState[i])?.description ?? "?")"
+            for e in 0..<k {
+                let sigma = t.sigma[i * k + e]
+                out += ",\(t.soc[i * k + e])," + (sigma.isNaN ? "" : "\(sigma)")
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    /// SOC-vs-time and error-vs-time charts of a result, on operating hours (gaps and the
+    /// time between operations are left out of the x axis so that a whole life stays readable).
+    public static func charts(_ r: ReplayResult, maxPoints: Int = 3000) -> (soc: SVGLineChart, error: SVGLineChart) {
+        let t = r.telemetry
+        let k = t.estimators.count
+        let scored = (0..<t.count).filter { t.operation[$0] >= 0 }
+        let stride = max(1, scored.count / maxPoints)
+        let picked = Swift.stride(from: 0, to: scored.count, by: stride).map { scored[$0] }
+        // Operating time: sum of frame spacing over scored frames.
+        let frameS = t.count > 1 ? t.timeS[1] - t.timeS[0] : 1
+        let hours = picked.indices.map { Double($0 * stride) * frameS / 3600 }
+        var socSeries = [SVGLineChart.Series(label: "reference", x: hours, y: picked.map { t.referenceSOC[$0] * 100 },
+                                             color: "#000", width: 2.2)]
+        var errorSeries: [SVGLineChart.Series] = []
+        for e in 0..<k {
+            let color = SVGLineChart.palette[e % SVGLineChart.palette.count]
+            socSeries.append(.init(label: t.estimators[e], x: hours, y: picked.map { t.soc[$0 * k + e] * 100 }, color: color))
+            errorSeries.append(.init(label: t.estimators[e], x: hours,
+                                     y: picked.map { (t.soc[$0 * k + e] - t.referenceSOC[$0]) * 100 }, color: color))
+        }
+        let maxError = errorSeries.flatMap(\.y).filter(\.isFinite).map(abs).max() ?? 5
+        let bound = min(100, max(5, maxError * 1.05))
+        return (SVGLineChart(title: "\(r.cell) — \(r.scenario): SOC", xLabel: "operating time, h (gaps removed)",
+                             yLabel: "SOC, %", series: socSeries, yRange: -10...110),
+                SVGLineChart(title: "\(r.cell) — \(r.scenario): SOC error (estimate − reference)",
+                             xLabel: "operating time, h (gaps removed)", yLabel: "error, % points",
+                             series: errorSeries, yRange: -bound...bound))
+    }
+
+    /// Writes telemetry CSV and both charts of every result, then the report files and
+    /// `index.html`. Returns the URLs written.
+    @discardableResult
+    public func writeAll(results: [ReplayResult], report: ComparisonReport, telemetryCSV: Bool = true,
+                         plots: Bool = true) throws(ReplayError) -> [URL] {
+        var written: [URL] = []
+        var figures: [(String, String, String)] = []
+        for r in results {
+            let stem = Self.stem(r)
+            if telemetryCSV && r.telemetry.count > 0 {
+                written.append(try write(Data(Self.telemetryCSV(r).utf8), to: "telemetry_\(stem).csv"))
+            }
+            if plots && r.telemetry.count > 0 {
+                let (soc, error) = Self.charts(r)
+                written.append(try write(Data(soc.render().utf8), to: "soc_\(stem).svg"))
+                written.append(try write(Data(error.render().utf8), to: "error_\(stem).svg"))
+                figures.append((stem, "soc_\(stem).svg", "error_\(stem).svg"))
+            }
+        }
+        written.append(try write(report.json(), to: "comparison.json"))
+        written.append(try write(Data(report.csv().utf8), to: "comparison.csv"))
+        written.append(try write(Data(report.markdown().utf8), to: "comparison.md"))
+        written.append(try write(Data(Self.indexHTML(report: report, figures: figures).utf8), to: "index.html"))
+        return written
+    }
+
+    /// A self-contained page: the table, then the figures.
+    static func indexHTML(report: ComparisonReport, figures: [(String, String, String)]) -> String {
+        var html = """
+        <!doctype html><html><head><meta charset="utf-8"><title>BMSim replay</title>
+        <style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse;font-size:13px}
+        td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
+        img{max-width:100%;display:block;margin:8px 0 24px}</style></head><body>
+        <h1>BMSim replay</h1><p>Errors in SOC percentage points against the reference SOC; ranked by RMSE within each cell and scenario.</p>
+        <table><tr>
+        """
+        html += ComparisonReport.headers.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for row in report.rows { html += "<tr>" + ComparisonReport.cells(row).map { "<td>\($0)</td>" }.joined() + "</tr>\n" }
+        html += "</table>\n"
+        for (stem, soc, error) in figures {
+            html += "<h2>\(stem)</h2><img src=\"\(soc)\" alt=\"SOC \(stem)\"><img src=\"\(error)\" alt=\"error \(stem)\">\n"
+        }
+        return html + "</body></html>\n"
+    }
+}

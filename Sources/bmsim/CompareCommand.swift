@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Replay
+
+/// `bmsim compare`: cells × scenarios × estimators in one run → ranked Markdown table (stdout
+/// and `--out/comparison.md`) and JSON.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare SOC estimators over cells × scenarios; ranked Markdown table and JSON.")
+
+    @OptionGroup var shared: ReplaySharedOptions
+
+    @Option(help: "Comma-separated scenario presets or JSON files (default: every preset).")
+    var scenarios: String = ReplayScenario.presets.map(\.name).joined(separator: ",")
+
+    @Option(help: "Output folder for comparison.md, comparison.json and comparison.csv.")
+    var out: String = "out/compare"
+
+    func run() throws {
+        let list = try scenarios.split(separator: ",").map {
+            shared.adjusted(try ReplayScenario.resolve($0.trimmingCharacters(in: .whitespaces)))
+        }
+        let outcome = try ReplayDriver(shared: shared, keepTelemetry: false).run(scenarios: list)
+        let report = ComparisonReport(results: outcome.finished)
+        print(report.markdown(), terminator: "")
+        let output = ReplayOutput(directory: URL(fileURLWithPath: out))
+        try output.write(Data(report.markdown().utf8), to: "comparison.md")
+        try output.write(report.json(), to: "comparison.json")
+        try output.write(Data(report.csv().utf8), to: "comparison.csv")
+        FileHandle.standardError.write(Data("wrote comparison.md, comparison.json, comparison.csv to \(out)\n".utf8))
+        try outcome.finishOrExit()
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import CellData
+import Foundation
+import Replay
+
+/// Loads recordings, builds the jobs (cells × scenarios), runs them on the thread pool
+/// with a progress bar and SIGINT handling; shared by `replay` and `compare`.
+struct ReplayDriver {
+    let shared: ReplaySharedOptions
+    let keepTelemetry: Bool
+
+    /// What a batch produced.
+    struct Outcome {
+        /// Finished runs, in job order.
+        var finished: [ReplayResult]
+        /// Jobs stopped by SIGINT: (cell, scenario).
+        var interrupted: [(String, String)]
+        /// Jobs that failed otherwise.
+        var failed: [(String, String, ReplayError)]
+
+        /// Reports unfinished jobs on stderr and exits non-zero if there were any.
+        func finishOrExit() throws {
+            for (cell, scenario, error) in failed {
+                FileHandle.standardError.write(Data("failed: \(cell) / \(scenario): \(error)\n".utf8))
+            }
+            if !interrupted.isEmpty {
+                FileHandle.standardError.write(Data("""
+                interrupted: \(finished.count) runs finished and written; not finished: \
+                \(interrupted.map { "\($0.0)/\($0.1)" }.joined(separator: ", "))\n
+                """.utf8))
+                throw ExitCode(130)
+            }
+            if !failed.isEmpty { throw ExitCode.failure }
+        }
+    }
+
+    func run(scenarios: [ReplayScenario]) throws -> Outcome {
+        InterruptHandler.install()
+        let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames)
+        let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel)
+        // Check the estimator names once, before any work.
+        for name in shared.estimatorNames where !factory.knownNames.contains(name) && name != "lstm" {
+            throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
+        }
+        let jobs = recordings.flatMap { r in scenarios.map { ReplayJob(recording: r, scenario: $0) } }
+        let totalTicks = jobs.reduce(0) { sum, job in
+            let ops = job.recording.operations
+            guard let first = ops.first, let last = ops.last else { return sum }
+            return sum + Int((last.endTimeS - first.startTimeS) / job.scenario.baseTickSeconds) + 1
+        }
+        let runner = ReplayRunner(factory: factory, labeller: CellDataReferenceSOC(),
+                                  options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
+                                                         keepTelemetry: keepTelemetry))
+        let bar = ProgressBar(totalTicks: totalTicks, totalJobs: jobs.count, enabled: !shared.quiet)
+        let results = ReplayBatch(runner: runner, estimators: shared.estimatorNames, threads: shared.threads)
+            .run(jobs) { ticks, done in bar.update(ticks: ticks, jobsDone: done) }
+        bar.finish()
+        var outcome = Outcome(finished: [], interrupted: [], failed: [])
+        for (job, result) in zip(jobs, results) {
+            switch result {
+            case let .success(r): outcome.finished.append(r)
+            case .failure(.interrupted): outcome.interrupted.append((job.recording.cell, job.scenario.name))
+            case let .failure(error): outcome.failed.append((job.recording.cell, job.scenario.name, error))
+            }
+        }
+        return outcome
+    }
+}

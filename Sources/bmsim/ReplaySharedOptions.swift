@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Replay
+
+/// Options shared by `bmsim replay` and `bmsim compare`.
+struct ReplaySharedOptions: ParsableArguments {
+    @Argument(help: "Recordings: the NASA folder (nasa_pcoe_battery or its parent), a NASA .mat file or a generic CSV. None: the bundled synthetic recording.")
+    var paths: [String] = []
+
+    @Option(help: "Comma-separated cells to replay (default: every cell found).")
+    var cells: String?
+
+    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm.")
+    var estimators: String = "ah,ocv,ekf,ukf"
+
+    @Option(name: .customLong("cell-model"), help: "Cell model JSON written by `bmsim fit` (default: the bundled model).")
+    var cellModel: String?
+
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm estimator.")
+    var lstmModel: String?
+
+    @Option(help: "Base tick in seconds (overrides the scenario; 0.01 … 3600).")
+    var tick: Double?
+
+    @Option(help: "Worker threads (default: the number of cores). Results do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("telemetry-every"), help: "Record telemetry every N ticks (0 = automatic, at most ~200 000 frames per run).")
+    var telemetryEvery: Int = 0
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        if let tick, !(tick >= 0.01 && tick <= 3600) {
+            throw ValidationError("--tick must be between 0.01 and 3600 s, found \(tick)")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
+        guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
+        if estimatorNames.isEmpty { throw ValidationError("--estimators is empty") }
+    }
+
+    /// Estimator names as given (aliases resolved by the factory).
+    var estimatorNames: [String] {
+        estimators.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Cell names asked for, or nil for all.
+    var cellNames: [String]? {
+        cells.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
+
+    /// Applies `--tick` to a scenario.
+    func adjusted(_ scenario: ReplayScenario) -> ReplayScenario {
+        var s = scenario
+        if let tick { s.baseTickSeconds = tick }
+        return s
+    }
+}

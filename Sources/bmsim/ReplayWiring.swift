@@ -1,0 +1,103 @@
+import BMSCore
+import CellData
+import CellModel
+import Estimators
+import Foundation
+import Replay
+
+/// The estimator factory of the command-line tool: the classical methods of `Estimators`
+/// on a cell model (the one given with `--cell-model`, else the bundled one).
+struct ClassicalEstimatorFactory: EstimatorFactory {
+    /// The cell model every estimator uses.
+    let model: CellModelParameters
+
+    /// Short aliases accepted on the command line.
+    static let aliases = ["ekf": "ekf-1rc", "ukf": "ukf-1rc"]
+
+    var knownNames: [String] { EstimatorKind.allCases.map(\.rawValue) + Self.aliases.keys.sorted() }
+
+    func makeEstimator(name: String, setup: EstimatorSetup) throws -> any SOCEstimator {
+        guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
+            if name == "lstm" {
+                throw ReplayError.estimatorSetup(name: name, detail: "the LSTM estimator is not wired into replay yet")
+            }
+            throw ReplayError.unknownEstimator(name: name, known: knownNames + ["lstm"])
+        }
+        var config = EstimatorConfig()
+        config.capacityAh = setup.capacityAh
+        if setup.voltageNoiseV > 0 { config.voltageNoiseV = max(setup.voltageNoiseV, 0.002) }
+        return Estimators.makeEstimator(kind, model: model, config: config, soc: setup.initialSOC)
+    }
+
+    /// Loads `--cell-model`, or the bundled model.
+    static func load(cellModelPath: String?) throws -> ClassicalEstimatorFactory {
+        if let path = cellModelPath {
+            return ClassicalEstimatorFactory(model: try CellModelFile.load(from: URL(fileURLWithPath: path)))
+        }
+        return ClassicalEstimatorFactory(model: BundledData.cellModel())
+    }
+}
+
+/// Recordings and models that ship with the tool.
+enum BundledData {
+    /// The package's `Fixtures` folder, found from this source file's location (works for
+    /// the tool run from its build tree; elsewhere the fall-backs below apply).
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// Where a cell model fitted on the shared training cells is looked for.
+    static let cellModelCandidates = ["models/cell.json", "cell.json", "models/cell-model.json"]
+
+    /// The cell model used when no `--cell-model` is given: the fitted one shipped in
+    /// `Fixtures`, else the synthetic 18650 parameters of `CellModel`.
+    static func cellModel() -> CellModelParameters {
+        for name in cellModelCandidates {
+            let url = fixtures.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path), let model = try? CellModelFile.load(from: url) {
+                return model
+            }
+        }
+        return .synthetic18650()
+    }
+
+    /// The recording replayed when no PATH is given.
+    static func recording() -> Recording { SyntheticRecording.make() }
+}
+
+/// Loads the recordings named on the command line.
+enum RecordingLoader {
+    /// Every recording under `paths` (or the bundled one), restricted to `cells` if given.
+    static func load(paths: [String], cells: [String]?) throws -> [Recording] {
+        guard !paths.isEmpty else { return [BundledData.recording()] }
+        var recordings: [Recording] = []
+        for path in paths {
+            let source = try RecordingSource.open(path: path)
+            if let cells {
+                let available = Set(try source.cellNames())
+                for cell in cells where available.contains(cell) {
+                    recordings += try source.recordings(cell: cell)
+                }
+            } else {
+                recordings += try source.recordings()
+            }
+        }
+        if let cells {
+            let found = Set(recordings.map(\.cell))
+            if let missing = cells.first(where: { !found.contains($0) }) {
+                throw ReplayError.emptyRecording(cell: missing, detail: "not found under \(paths.joined(separator: ", "))")
+            }
+        }
+        return recordings
+    }
+}
+
+/// SIGINT handling: the first Ctrl-C asks running replays to stop (they finish cleanly and
+/// the command reports what was done); a second one kills the process.
+enum InterruptHandler {
+    static func install() {
+        signal(SIGINT) { _ in
+            if ReplayCancellation.isRequested { _exit(130) }
+            ReplayCancellation.request()
+        }
+    }
+}

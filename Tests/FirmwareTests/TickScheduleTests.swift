@@ -1,0 +1,65 @@
+import BMSCore
+import Testing
+@testable import Firmware
+
+@Suite("Tick scheduler")
+struct TickScheduleTests {
+    @Test("each task runs exactly every n-th tick")
+    func taskRates() throws {
+        let s = try TickSchedule(baseTickSeconds: 0.01, protectionEveryTicks: 10, estimationEveryTicks: 100,
+                                 telemetryEveryTicks: 7)
+        var counts = [Int](repeating: 0, count: TickSchedule.Task.allCases.count)
+        for tick in 0..<10_000 {
+            for task in TickSchedule.Task.allCases where s.isDue(task, tick: tick) { counts[task.rawValue] += 1 }
+        }
+        #expect(counts[TickSchedule.Task.measurement.rawValue] == 10_000)
+        #expect(counts[TickSchedule.Task.protection.rawValue] == 1_000)
+        #expect(counts[TickSchedule.Task.estimation.rawValue] == 100)
+        #expect(counts[TickSchedule.Task.telemetry.rawValue] == 1_429)  // ceil(10000 / 7)
+        #expect(s.ticks(forSeconds: 10) == 1_000)
+        #expect(s.ticks(forSeconds: 0.001) == 1)
+    }
+
+    @Test("slow estimators get the mean current over their period; charge is conserved")
+    func slowEstimatorConservesCharge() throws {
+        let fast = TestCoulombCounter(keepInputs: true)
+        let slow = TestCoulombCounter(keepInputs: true)
+        var fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule(baseTickSeconds: 0.1)),
+                                 estimators: [fast, slow], periodTicks: [1, 100])
+        // A current that changes every tick: −1 A … −3 A saw-tooth.
+        for tick in 0..<10_000 {
+            let currentA = -1.0 - Double(tick % 37) / 18.0
+            fw.step(plant: CellMeasurement(voltageV: 3.7, currentA: currentA, temperatureC: 25, dtSeconds: 0.1))
+            if fw.telemetry.isFull { fw.clearTelemetry() }
+        }
+        #expect(fast.received.count == 10_000)
+        #expect(slow.received.count == 100)              // ticks 0, 100, …, 9900
+        #expect(slow.received.dropFirst().allSatisfy { abs($0.dtSeconds - 10) < 1e-9 })
+        // Both counters integrated the same charge up to tick 9900 (the slow one's last update).
+        let chargeFast = fast.received.prefix(9_901).reduce(0) { $0 + $1.currentA * $1.dtSeconds }
+        let chargeSlow = slow.received.reduce(0) { $0 + $1.currentA * $1.dtSeconds }
+        #expect(abs(chargeFast - chargeSlow) < 1e-9 * abs(chargeFast))
+    }
+
+    @Test("bad schedules are rejected with the field named")
+    func badSchedules() {
+        #expect(throws: FirmwareConfigError.outOfRange(field: "baseTickSeconds", value: 0.001, allowed: "0.01...3600")) {
+            try TickSchedule(baseTickSeconds: 0.001)
+        }
+        #expect(throws: FirmwareConfigError.self) { try TickSchedule(baseTickSeconds: .nan) }
+        #expect(throws: FirmwareConfigError.outOfRange(field: "estimationEveryTicks", value: 0, allowed: ">= 1")) {
+            try TickSchedule(estimationEveryTicks: 0)
+        }
+        #expect(throws: FirmwareConfigError.estimatorCount(found: 0, allowed: ">= 1")) {
+            try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule()), estimators: [])
+        }
+        #expect(throws: FirmwareConfigError.self) {
+            try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule()), estimators: [TestCoulombCounter()],
+                            periodTicks: [0])
+        }
+        #expect(throws: FirmwareConfigError.self) {
+            try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule()), estimators: [TestCoulombCounter()],
+                            periodTicks: [1, 2])
+        }
+    }
+}

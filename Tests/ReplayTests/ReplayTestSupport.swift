@@ -1,0 +1,100 @@
+import BMSCore
+import CellData
+import Foundation
+import Replay
+import TestSupport
+
+/// Coulomb counter for the tests: soc += I·dt / (3600·C), with the capacity it is told.
+final class CountingEstimator: SOCEstimator {
+    let name: String
+    let capacityAh: Double
+    private(set) var estimate: SOCEstimate
+
+    init(name: String = "count", setup: EstimatorSetup) {
+        self.name = name
+        capacityAh = setup.capacityAh
+        estimate = SOCEstimate(soc: setup.initialSOC)
+    }
+
+    func update(_ m: CellMeasurement) -> SOCEstimate {
+        guard m.isFinite else { estimate.holding = true; return estimate }
+        estimate = SOCEstimate(soc: estimate.soc + m.currentA * m.dtSeconds / (3600 * capacityAh))
+        return estimate
+    }
+
+    func reset(soc: Double) { estimate = SOCEstimate(soc: soc) }
+    var stateBytes: Int { 4 }
+}
+
+/// A crude voltage-based estimator: linear 3.0–4.2 V ↦ 0–1 with a sigma; ignores current.
+final class LinearVoltageEstimator: SOCEstimator {
+    let name = "volt"
+    private(set) var estimate = SOCEstimate(soc: 0.5, sigma: 0.2)
+    func update(_ m: CellMeasurement) -> SOCEstimate {
+        estimate = SOCEstimate(soc: (m.voltageV - 3.0) / 1.2, sigma: 0.2)
+        return estimate
+    }
+    func reset(soc: Double) { estimate = SOCEstimate(soc: soc, sigma: 0.2) }
+    var stateBytes: Int { 0 }
+}
+
+let testFactory = ClosureEstimatorFactory([
+    (name: "count", make: { CountingEstimator(setup: $0) }),
+    (name: "volt", make: { _ in LinearVoltageEstimator() }),
+])
+
+/// Samples every `step` seconds from `durationS`, with `current(t)` and `voltage(t)`.
+func samples(durationS: Double, step: Double, current: (Double) -> Double, voltage: (Double) -> Double) -> OperationSamples {
+    let times = Swift.stride(from: 0.0, through: durationS, by: step).map { $0 }
+    return OperationSamples(timeS: times, voltageV: times.map(voltage), currentA: times.map(current),
+                            temperatureC: times.map { 24 + $0 / 1000 })
+}
+
+/// A small synthetic life: discharge 2 A for 1 h (capacity 2 Ah), rest 10 min, charge
+/// 1.5 A for 80 min, a 2 h gap, and another discharge. Samples every 10 s.
+func syntheticRecording(cell: String = "SYN1") -> Recording {
+    let discharge = samples(durationS: 3600, step: 10, current: { _ in -2.0 }, voltage: { 4.1 - 0.9 * $0 / 3600 })
+    let rest = samples(durationS: 600, step: 10, current: { _ in 0 }, voltage: { 3.3 + 0.1 * $0 / 600 })
+    let charge = samples(durationS: 4800, step: 10, current: { _ in 1.5 }, voltage: { 3.5 + 0.7 * $0 / 4800 })
+    let gap = OperationSamples(timeS: [0, 7200], voltageV: [4.2, 4.15], currentA: [0, 0], temperatureC: [24, 24])
+    var t = 0.0
+    var ops: [CellOperation] = []
+    for (kind, s, isGap, cap) in [(OperationKind.discharge, discharge, false, 2.0 as Double?), (.rest, rest, false, nil),
+                                  (.charge, charge, false, nil), (.rest, gap, true, nil), (.discharge, discharge, false, 2.0)] {
+        ops.append(CellOperation(kind: kind, nasaCycle: nil, startTimeS: t, ambientTemperatureC: 24, capacityAh: cap,
+                                 samples: s, isGap: isGap))
+        t += s.timeS.last! + 5   // 5 s between operations
+    }
+    return Recording(cell: cell, source: "synthetic", operations: ops)
+}
+
+/// Test-only reader of a few NASA discharges (CellData owns the real reader): each
+/// discharge becomes an operation, with a 30-minute pause between them. `capacitiesAh`
+/// (NASA's `Capacity` from `cycles_index.csv`) are attached to the first discharges.
+func nasaDischarges(cell: String = "B0005", count: Int = 3, capacitiesAh: [Double] = []) throws -> Recording? {
+    guard let nasa = SharedData.nasa else { return nil }
+    let text = try String(contentsOf: nasa.appendingPathComponent("discharge/\(cell)_discharge.csv"), encoding: .utf8)
+    var groups: [(t: [Double], v: [Double], i: [Double], c: [Double])] = []
+    var current = ""
+    for line in text.split(separator: "\n").dropFirst() {
+        let f = line.split(separator: ",", omittingEmptySubsequences: false)
+        guard f.count >= 5, let t = Double(f[1]), let v = Double(f[2]), let i = Double(f[3]), let c = Double(f[4])
+        else { continue }
+        if f[0] != current {
+            if groups.count == count { break }
+            groups.append(([], [], [], []))
+            current = String(f[0])
+        }
+        groups[groups.count - 1].t.append(t); groups[groups.count - 1].v.append(v)
+        groups[groups.count - 1].i.append(i); groups[groups.count - 1].c.append(c)
+    }
+    var ops: [CellOperation] = []
+    var start = 0.0
+    for (n, g) in groups.enumerated() {
+        ops.append(CellOperation(kind: .discharge, nasaCycle: nil, startTimeS: start, ambientTemperatureC: 24,
+                                 capacityAh: n < capacitiesAh.count ? capacitiesAh[n] : nil, samples: OperationSamples(timeS: g.t, voltageV: g.v, currentA: g.i,
+                                                                            temperatureC: g.c)))
+        start += g.t.last! + 1800
+    }
+    return Recording(cell: cell, source: "test reader", operations: ops)
+}
