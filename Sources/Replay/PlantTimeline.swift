@@ -58,9 +58,9 @@ public struct PlantTimeline: Sendable {
         operations = ops.map { (kind: $0.0, isGap: $0.1, first: $0.2, last: $0.3) }
     }
 
-    /// The first finite reference SOC of the life (a NASA life starts with a charge from an
-    /// unknown state, so the very first samples may have none), or nil if there is none.
-    public var firstFiniteReferenceSOC: Double? { referenceSOC.first { $0.isFinite } }
+    /// Time of the first sample with a finite reference SOC (a NASA life starts with a
+    /// charge from an unknown state, which CellData leaves unlabelled), or nil if none.
+    public var firstLabelledTimeS: Double? { referenceSOC.firstIndex { $0.isFinite }.map { timeS[$0] } }
 
     /// Time of the first sample, s.
     public var startTimeS: Double { timeS[0] }

@@ -90,14 +90,16 @@ public struct ReplayRunner: Sendable {
             throw .firmwareConfig(scenario: scenario.name,
                                   .outOfRange(field: "baseTickSeconds", value: dt, allowed: "> 0"))
         }
-        let totalTicks = Int(((timeline.endTimeS - timeline.startTimeS) / dt).rounded(.down)) + 1
+        // The replay starts where the truth is known: leading operations without a reference
+        // SOC (a life that begins with a charge from an unknown state) are skipped.
+        let startS = timeline.firstLabelledTimeS ?? timeline.startTimeS
+        let totalTicks = Int(((timeline.endTimeS - startS) / dt).rounded(.down)) + 1
         let every = options.telemetryEveryTicks > 0 ? options.telemetryEveryTicks : max(1, (totalTicks + 199_999) / 200_000)
         let config = try scenario.firmwareConfig(seedOffset: seedOffset, telemetryEveryTicks: every, telemetryCapacity: 4096)
 
-        // "True initial SOC": the reference at the start, else the first labelled one.
-        let startReference = timeline.sample(at: timeline.startTimeS, dt: dt).referenceSOC
+        let startReference = timeline.sample(at: startS, dt: dt).referenceSOC
         timeline.rewind()
-        let trueInitialSOC = startReference.isFinite ? startReference : (timeline.firstFiniteReferenceSOC ?? 1)
+        let trueInitialSOC = startReference.isFinite ? startReference : 1
         let capacityAh = Self.assumedCapacityAh(scenario, recording: recording)
         let slowTicks = config.schedule.ticks(forSeconds: scenario.slowEstimatorPeriodSeconds)
         var estimators: [any SOCEstimator] = []
@@ -138,7 +140,7 @@ public struct ReplayRunner: Sendable {
                 if ReplayCancellation.isRequested { throw .interrupted }
                 progress?(chunk)
             }
-            let t = timeline.startTimeS + Double(tick) * dt
+            let t = startS + Double(tick) * dt
             let (plant, reference, sampledOperation) = timeline.sample(at: t, dt: dt)
             let operation = reference.isNaN ? -1 : sampledOperation   // no reference here: replay, don't score
             if firmware.telemetryNeedsDrain {
