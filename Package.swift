@@ -40,7 +40,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-std=c99"])]),
 
         // Desktop side: files, training, reports.
-        .target(name: "CellData", dependencies: ["BMSCore", "CZlib"]),
+        .target(name: "CellData", dependencies: ["BMSCore", "CZlib"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         .target(name: "Trainer", dependencies: [
             "COpenBLAS", "CFloatControl", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
@@ -48,7 +48,7 @@ let package = Package(
         ]),
         .executableTarget(name: "bmsim", dependencies: [
             "BMSCore", "CellData", "CellModel", "Estimators", "Firmware", "Replay", "Trainer",
-            "WeightBlob", "QuantizedLSTM",
+            "WeightBlob", "QuantizedLSTM", "CBMSRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -31,26 +31,26 @@ struct ByteCursor {
     func location(at offset: Int? = nil) -> InputLocation { origin.location(offset ?? position) }
 
     /// Throws unless `count` bytes remain.
-    func require(_ count: Int, reading what: String) throws(CellDataError) {
+    func require(_ count: Int, reading what: @autoclosure () -> String) throws(CellDataError) {
         guard count >= 0, count <= remaining else {
-            throw .truncated(location(), reading: what, neededBytes: count, availableBytes: remaining)
+            throw .truncated(location(), reading: what(), neededBytes: count, availableBytes: remaining)
         }
     }
 
-    mutating func skip(_ count: Int, reading what: String) throws(CellDataError) {
-        try require(count, reading: what)
+    mutating func skip(_ count: Int, reading what: @autoclosure () -> String) throws(CellDataError) {
+        try require(count, reading: what())
         position += count
     }
 
-    mutating func readUInt16(_ what: String) throws(CellDataError) -> UInt16 {
-        try require(2, reading: what)
+    mutating func readUInt16(_ what: @autoclosure () -> String) throws(CellDataError) -> UInt16 {
+        try require(2, reading: what())
         let b0 = UInt16(bytes[position]), b1 = UInt16(bytes[position + 1])
         position += 2
         return isBigEndian ? (b0 << 8 | b1) : (b1 << 8 | b0)
     }
 
-    mutating func readUInt32(_ what: String) throws(CellDataError) -> UInt32 {
-        try require(4, reading: what)
+    mutating func readUInt32(_ what: @autoclosure () -> String) throws(CellDataError) -> UInt32 {
+        try require(4, reading: what())
         var v: UInt32 = 0
         for k in 0..<4 {
             let b = UInt32(bytes[position + k])
@@ -60,8 +60,8 @@ struct ByteCursor {
         return v
     }
 
-    mutating func readBytes(_ count: Int, _ what: String) throws(CellDataError) -> ArraySlice<UInt8> {
-        try require(count, reading: what)
+    mutating func readBytes(_ count: Int, _ what: @autoclosure () -> String) throws(CellDataError) -> ArraySlice<UInt8> {
+        try require(count, reading: what())
         defer { position += count }
         return bytes[position..<(position + count)]
     }

@@ -27,6 +27,28 @@ final class FileBytes: @unchecked Sendable {
         count = size
     }
 
+    /// Reads the file at `path` straight into an array (one copy from the kernel, no `Data`).
+    static func readArray(path: String) throws(CellDataError) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
+        let size = Int(info.st_size)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = read(fd, buffer.baseAddress! + done, size - done)
+                if n <= 0 { failure = n == 0 ? "file shrank while reading" : String(cString: strerror(errno)); break }
+                done += n
+            }
+            initialized = done
+        }
+        if let failure { throw .cannotRead(file: path, reason: failure) }
+        return bytes
+    }
+
     /// Copies bytes (for in-memory inputs and tests).
     init(bytes: [UInt8]) {
         pointer = .allocate(capacity: max(bytes.count, 1))
@@ -116,6 +138,62 @@ struct CSVScanner {
                 ends.removeAll(keepingCapacity: true)
                 continue
             }
+            return true
+        }
+        return false
+    }
+
+    /// Fast path for numeric files: scans the next non-empty line without recording field
+    /// boundaries, parsing field `f` into `values[slots[f]]` when `slots[f] >= 0` and skipping
+    /// it otherwise. Returns `false` at the end of the input. On any error the line is
+    /// re-scanned with `nextRow` to build the message (wrong field count, bad number).
+    mutating func scanNumericRow(slots: UnsafePointer<Int>, fieldCount: Int, names: [String],
+                                 into values: UnsafeMutablePointer<Double>) throws(CellDataError) -> Bool {
+        while position < count {
+            let lineStart = position
+            var p = position
+            var field = 0
+            var ok = true
+            while true {
+                let fieldStart = p
+                let slot = field < fieldCount ? slots[field] : -1
+                if slot >= 0, let (value, length) = FastFloatParser.parsePrefix(base + p, limit: count - p),
+                   p + length == count || base[p + length] == 0x2C || base[p + length] == 0x0A || base[p + length] == 0x0D {
+                    // Number parsed in the same pass that finds the field's end.
+                    values[slot] = value
+                    p += length
+                    if p < count && base[p] == 0x0D { p += 1 }
+                } else {
+                    while p < count {
+                        let b = base[p]
+                        if b == 0x2C || b == 0x0A { break }
+                        p += 1
+                    }
+                    if slot >= 0 {
+                        var fieldEnd = p
+                        if fieldEnd > fieldStart && base[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
+                        if let v = FastFloatParser.parse(base + fieldStart, count: fieldEnd - fieldStart) {
+                            values[slot] = v
+                        } else {
+                            ok = false
+                        }
+                    }
+                }
+                field += 1
+                if p < count && base[p] == 0x2C { p += 1; continue }
+                if p < count && base[p] != 0x0A { ok = false }   // a stray \r inside a line
+                break
+            }
+            line += 1
+            position = p + 1
+            if field == 1 && p - lineStart <= 1 && (p == lineStart || base[lineStart] == 0x0D) { continue }   // empty line
+            if ok && field == fieldCount { return true }
+            // Slow path: rebuild the row to report the precise error.
+            position = lineStart
+            line -= 1
+            _ = nextRow()
+            try requireFieldCount(fieldCount)
+            for f in 0..<fieldCount where slots[f] >= 0 { _ = try number(f, column: names[f]) }
             return true
         }
         return false

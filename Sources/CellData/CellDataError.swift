@@ -68,6 +68,8 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(loc): \(path) lacks field '\(field)' or it has the wrong type"
         case let .badValue(loc, column, expected, found):
             return "\(loc): column '\(column)': expected \(expected), found '\(found)'"
+        case let .unknownCell(cell, available) where cell.isEmpty:
+            return "no cell given (use --cell); available: \(available.joined(separator: " "))"
         case let .unknownCell(cell, available):
             return "cell \(cell) not found; available: \(available.joined(separator: " "))"
         case let .unrecognizedInput(path, reason):

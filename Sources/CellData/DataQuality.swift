@@ -40,16 +40,11 @@ public enum DataQuality {
     }
 
     static func dropNaNRows(_ s: inout OperationSamples, _ findings: inout [QualityFinding]) {
-        var keep: [Int] = []
-        var firstBad: Int?
-        for k in 0..<s.count {
-            if s.timeS[k].isNaN || s.voltageV[k].isNaN || s.currentA[k].isNaN || s.temperatureC[k].isNaN {
-                if firstBad == nil { firstBad = k }
-            } else {
-                keep.append(k)
-            }
+        func isBad(_ k: Int) -> Bool {
+            s.timeS[k].isNaN || s.voltageV[k].isNaN || s.currentA[k].isNaN || s.temperatureC[k].isNaN
         }
-        guard let first = firstBad else { return }
+        guard let first = (0..<s.count).first(where: isBad) else { return }
+        let keep = (0..<s.count).filter { !isBad($0) }
         let dropped = s.count - keep.count
         s = OperationSamples(timeS: keep.map { s.timeS[$0] }, voltageV: keep.map { s.voltageV[$0] },
                              currentA: keep.map { s.currentA[$0] }, temperatureC: keep.map { s.temperatureC[$0] })

@@ -13,9 +13,12 @@ extension GenericRecordingCSV {
         append("# bmsim recording v1\n# cell: \(recording.cell)\n# current_sign: charge_positive\n")
         append("# source: \(recording.source)\n")
         append("# soc: reference SOC (fraction), see Docs/DataFormats.md\n")
-        append("time_s,voltage_v,current_a,temperature_c,soc,operation,capacity_ah,nasa_cycle\n")
+        append("time_s,voltage_v,current_a,temperature_c,soc,operation,capacity_ah,nasa_cycle,ambient_temperature_c\n")
         for (op, label) in zip(recording.operations, labels) {
             let name = op.isGap ? "gap" : op.kind.rawValue
+            let capacity = Array((op.capacityAh.map { "\($0)" } ?? "").utf8)
+            let cycle = Array((op.nasaCycle.map { "\($0)" } ?? "").utf8)
+            let ambient = Array((op.ambientTemperatureC.map { "\($0)" } ?? "").utf8)
             for k in 0..<op.samples.count {
                 appendFixed(op.startTimeS + op.samples.timeS[k], decimals: 3, &out); out.append(0x2C)
                 appendFixed(op.samples.voltageV[k], decimals: 5, &out); out.append(0x2C)
@@ -24,10 +27,9 @@ extension GenericRecordingCSV {
                 if let label { appendFixed(label[k], decimals: 6, &out) }
                 out.append(0x2C)
                 append(name); out.append(0x2C)
-                if let q = op.capacityAh { append("\(q)") }
-                out.append(0x2C)
-                if let n = op.nasaCycle { append("\(n)") }
-                out.append(0x0A)
+                out.append(contentsOf: capacity); out.append(0x2C)
+                out.append(contentsOf: cycle); out.append(0x2C)
+                out.append(contentsOf: ambient); out.append(0x0A)
             }
         }
         return out

@@ -63,6 +63,7 @@ public enum GenericRecordingCSV {
         let opColumn = header.firstIndex(of: "operation")
         let capColumn = header.firstIndex(of: "capacity_ah")
         let cycleColumn = header.firstIndex(of: "nasa_cycle")
+        let ambientColumn = header.firstIndex(of: "ambient_temperature_c")
         var meta: [String: String] = [:]
         for comment in s.comments {
             let parts = comment.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -102,9 +103,13 @@ public enum GenericRecordingCSV {
             }
             let samples = OperationSamples(timeS: acc.t.map { $0 - t0 }, voltageV: acc.v, currentA: acc.i, temperatureC: acc.temp)
             let (clean, findings) = DataQuality.clean(samples, kind: kind, policy: options.policy)
+            guard clean.count > 0 else {
+                throw .malformed(InputLocation(file: s.file, line: acc.firstLine), expected: "an operation with at least one row without NaN",
+                                 found: "\(samples.count) row(s), all with NaN")
+            }
             let hasSOC = !acc.soc.isEmpty && acc.soc.allSatisfy { !$0.isNaN } && clean.count == samples.count
             operations.append(CellOperation(kind: kind, nasaCycle: acc.nasaCycle, startTimeS: t0,
-                                            ambientTemperatureC: ambient, capacityAh: acc.capacityAh, samples: clean,
+                                            ambientTemperatureC: acc.ambientC ?? ambient, capacityAh: acc.capacityAh, samples: clean,
                                             isGap: acc.label == "gap", quality: findings,
                                             providedSOC: hasSOC ? acc.soc : nil))
         }
@@ -131,6 +136,7 @@ public enum GenericRecordingCSV {
             if current.t.isEmpty {
                 current.label = label
                 current.cycleText = cycleText
+                current.firstLine = s.line
             }
             current.t.append(time)
             current.v.append(try s.number(c[1], column: "voltage_v"))
@@ -138,6 +144,9 @@ public enum GenericRecordingCSV {
             current.temp.append(try s.number(c[3], column: "temperature_c"))
             if let k = socColumn { current.soc.append(try s.optionalNumber(k, column: "soc") ?? .nan) }
             if let k = capColumn, current.capacityAh == nil { current.capacityAh = try s.optionalNumber(k, column: "capacity_ah") }
+            if let k = ambientColumn, current.ambientC == nil {
+                current.ambientC = try s.optionalNumber(k, column: "ambient_temperature_c")
+            }
             if let k = cycleColumn, current.nasaCycle == nil, let v = try s.optionalNumber(k, column: "nasa_cycle") {
                 current.nasaCycle = Int(exactly: v.rounded()) ?? nil
             }
@@ -155,5 +164,7 @@ public enum GenericRecordingCSV {
         var capacityAh: Double?
         var nasaCycle: Int?
         var cycleText: String?
+        var ambientC: Double?
+        var firstLine = 0
     }
 }

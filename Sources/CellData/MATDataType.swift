@@ -41,24 +41,24 @@ struct MATElementTag {
 
 extension ByteCursor {
     /// Reads a data-element tag and checks that its data lie inside the bytes left.
-    mutating func readElementTag(_ what: String) throws(CellDataError) -> MATElementTag {
+    mutating func readElementTag(_ what: @autoclosure () -> String) throws(CellDataError) -> MATElementTag {
         let tagOffset = position
-        let first = try readUInt32("tag of \(what)")
+        let first = try readUInt32("tag of \(what())")
         let smallCount = Int(first >> 16)
         if smallCount != 0 {
             guard smallCount <= 4 else {
-                throw .malformed(location(at: tagOffset), expected: "small data element of at most 4 bytes for \(what)",
+                throw .malformed(location(at: tagOffset), expected: "small data element of at most 4 bytes for \(what())",
                                  found: "\(smallCount) bytes")
             }
-            try require(4, reading: "small-element data of \(what)")
+            try require(4, reading: "small-element data of \(what())")
             let tag = MATElementTag(typeCode: first & 0xFFFF, byteCount: smallCount, dataOffset: position,
                                     tagOffset: tagOffset, isSmall: true)
             position += 4
             return tag
         }
-        let count = Int(try readUInt32("byte count of \(what)"))
+        let count = Int(try readUInt32("byte count of \(what())"))
         guard count <= remaining else {
-            throw .truncated(location(at: tagOffset), reading: "\(what) (declared \(count) bytes)",
+            throw .truncated(location(at: tagOffset), reading: "\(what()) (declared \(count) bytes)",
                              neededBytes: count, availableBytes: remaining)
         }
         return MATElementTag(typeCode: first, byteCount: count, dataOffset: position, tagOffset: tagOffset, isSmall: false)
@@ -90,6 +90,8 @@ extension ByteCursor {
             }
             return [Double](unsafeUninitializedCapacity: count) { out, initialized in
                 switch type {
+                case .double where !big && UInt64(1).littleEndian == 1:
+                    UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: base, byteCount: 8 * count)
                 case .double:
                     for k in 0..<count { out[k] = Double(bitPattern: u64(base + 8 * k)) }
                 case .single:

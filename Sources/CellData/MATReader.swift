@@ -31,11 +31,7 @@ public enum MATReader {
 
     /// Reads the file at `path`.
     public static func read(path: String, limits: Limits = Limits()) throws(CellDataError) -> MATFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .cannotRead(file: path, reason: error.localizedDescription)
-        }
-        return try parse([UInt8](data), name: path, limits: limits)
+        return try parse(try FileBytes.readArray(path: path), name: path, limits: limits)
     }
 
     /// Parses the bytes of a whole `.mat` file; `name` is used in error messages.

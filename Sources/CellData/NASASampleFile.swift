@@ -34,8 +34,10 @@ public enum NASASampleFile {
         var s = scanner
         let header = try s.readHeader()
         let idx = try s.columnIndices(columns, in: header)
-        let (cc, tc, vc, ic, temc) = (idx[0], idx[1], idx[2], idx[3], idx[4])
+        let (cc, tc) = (idx[0], idx[1])
         let fieldCount = header.count
+        var slots = [Int](repeating: -1, count: fieldCount)
+        for (slot, column) in idx.enumerated() { slots[column] = slot }
         var result: [NASACycleSamples] = []
         var seen = Set<Int>()
         var cycle = Int.min
@@ -49,17 +51,20 @@ public enum NASASampleFile {
                                            firstLine: firstLine, nanRows: nanRows))
         }
         let estimatedRows = s.storage.count / 50
-        while s.nextRow() {
-            try s.requireFieldCount(fieldCount)
-            let cycleValue = try s.number(cc, column: "cycle")
-            guard cycleValue >= 0, cycleValue < 1e9, cycleValue == cycleValue.rounded() else {
-                throw .badNumber(s.location(field: cc), column: "cycle", text: s.text(cc))
+        var row = (0.0, 0.0, 0.0, 0.0, 0.0)
+        while try withUnsafeMutableBytes(of: &row, { raw throws(CellDataError) -> Bool in
+            try s.scanNumericRow(slots: slots, fieldCount: fieldCount, names: header,
+                                 into: raw.baseAddress!.assumingMemoryBound(to: Double.self))
+        }) {
+            let (cycleValue, time, voltage, current, temperature) = row
+            guard cycleValue >= 0, cycleValue < 1e9, Double(Int(cycleValue)) == cycleValue else {
+                throw .badNumber(InputLocation(file: s.file, line: s.line, column: cc + 1), column: "cycle", text: "\(cycleValue)")
             }
             let thisCycle = Int(cycleValue)
             if thisCycle != cycle {
                 flush()
                 guard seen.insert(thisCycle).inserted else {
-                    throw .malformed(s.location(field: cc), expected: "rows of cycle \(thisCycle) in one block",
+                    throw .malformed(InputLocation(file: s.file, line: s.line, column: cc + 1), expected: "rows of cycle \(thisCycle) in one block",
                                      found: "cycle \(thisCycle) again after cycle \(cycle)")
                 }
                 cycle = thisCycle
@@ -70,14 +75,10 @@ public enum NASASampleFile {
                 nanRows = 0
                 lastTime = -Double.infinity
             }
-            let time = try s.number(tc, column: "Time")
-            let voltage = try s.number(vc, column: "Voltage_measured")
-            let current = try s.number(ic, column: "Current_measured")
-            let temperature = try s.number(temc, column: "Temperature_measured")
             if time.isNaN || voltage.isNaN || current.isNaN || temperature.isNaN { nanRows += 1 }
             if !time.isNaN {
                 guard time > lastTime else {
-                    throw .nonMonotoneTime(s.location(field: tc), previousS: lastTime, foundS: time)
+                    throw .nonMonotoneTime(InputLocation(file: s.file, line: s.line, column: tc + 1), previousS: lastTime, foundS: time)
                 }
                 lastTime = time
             }

@@ -27,7 +27,13 @@ public enum RecordingSource: Sendable {
         }
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "mat": return .matFile(path: path)
-        case "csv": return .genericCSV(path: path)
+        case "csv":
+            // A NASA per-cell sample file lacks start times and capacities: point to the folder.
+            if let head = try? FileBytes.readArray(path: path).prefix(200), String(decoding: head, as: UTF8.self).contains("Voltage_measured") {
+                throw .unrecognizedInput(path: path, reason: "a NASA per-cell sample file; pass the nasa_pcoe_battery folder "
+                                         + "(it needs cycles_index.csv for start times and capacities)")
+            }
+            return .genericCSV(path: path)
         default: throw .unrecognizedInput(path: path, reason: "expected a folder, a .mat file or a .csv file")
         }
     }

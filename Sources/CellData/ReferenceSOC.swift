@@ -13,8 +13,18 @@
 /// model adds noise or faults).
 public enum ReferenceSOC {
     /// SOC (fraction) at every sample of a discharge with capacity `capacityAh`.
+    /// Same operations in the same order as the peer benchmark's `soc_data.py`
+    /// (`1 − cumsum(½(−I_k − I_{k−1})·Δt) / 3600 / Q`), so the labels are bit-identical.
     public static func discharge(timeS: [Double], currentA: [Double], capacityAh: Double) -> [Double] {
-        integrate(start: 1.0, timeS: timeS, currentA: currentA, capacityAh: capacityAh)
+        precondition(timeS.count == currentA.count, "columns of different lengths")
+        guard !timeS.isEmpty else { return [] }
+        var soc = [Double](repeating: 1.0, count: timeS.count)
+        var dischargedAs = 0.0
+        for k in 1..<timeS.count {
+            dischargedAs += 0.5 * (-currentA[k] - currentA[k - 1]) * (timeS[k] - timeS[k - 1])
+            soc[k] = 1.0 - dischargedAs / 3600.0 / capacityAh
+        }
+        return soc
     }
 
     /// `start` plus the trapezoid integral of the current (positive = charge) over `capacityAh`.
@@ -22,10 +32,10 @@ public enum ReferenceSOC {
         precondition(timeS.count == currentA.count, "columns of different lengths")
         guard !timeS.isEmpty else { return [] }
         var soc = [Double](repeating: start, count: timeS.count)
-        var chargeAh = 0.0
+        var chargedAs = 0.0
         for k in 1..<timeS.count {
-            chargeAh += 0.5 * (currentA[k] + currentA[k - 1]) * (timeS[k] - timeS[k - 1]) / 3600.0
-            soc[k] = start + chargeAh / capacityAh
+            chargedAs += 0.5 * (currentA[k] + currentA[k - 1]) * (timeS[k] - timeS[k - 1])
+            soc[k] = start + chargedAs / 3600.0 / capacityAh
         }
         return soc
     }

@@ -1,5 +1,6 @@
 import BMSCore
 import CZlib
+import Foundation
 
 /// Inflates one zlib stream (as stored in a MAT `miCOMPRESSED` element) with a hard cap on
 /// the output size, so that a forged or corrupted element cannot make the reader allocate
@@ -27,7 +28,11 @@ enum ZlibInflate {
         }
         defer { inflateEnd(&stream) }
         var capacity = min(limitBytes, max(4096, count.multipliedReportingOverflow(by: 4).partialValue))
-        var output = [UInt8](repeating: 0, count: capacity)
+        // Uninitialised buffer grown with realloc: no zero-filling of memory inflate overwrites.
+        guard var output = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else {
+            return .failure(.sizeLimitExceeded(location, what: "inflate buffer", limit: limitBytes, requested: capacity))
+        }
+        defer { free(output) }
         var produced = 0
         stream.next_in = UnsafeMutablePointer(mutating: input)
         var inputLeft = count
@@ -37,17 +42,19 @@ enum ZlibInflate {
                     return .failure(.sizeLimitExceeded(location, what: "inflated size of the compressed element",
                                                        limit: limitBytes, requested: capacity + 1))
                 }
-                capacity = min(limitBytes, capacity * 2)
-                output.append(contentsOf: repeatElement(0, count: capacity - output.count))
+                let larger = min(limitBytes, capacity * 2)
+                guard let grown = realloc(output, larger)?.assumingMemoryBound(to: UInt8.self) else {
+                    return .failure(.sizeLimitExceeded(location, what: "inflate buffer", limit: limitBytes, requested: larger))
+                }
+                output = grown
+                capacity = larger
             }
             let chunkIn = min(inputLeft, Int(UInt32.max))
             stream.avail_in = UInt32(chunkIn)
             let room = min(capacity - produced, Int(UInt32.max))
-            let status = output.withUnsafeMutableBufferPointer { outBuf -> Int32 in
-                stream.next_out = outBuf.baseAddress! + produced
-                stream.avail_out = UInt32(room)
-                return CZlib.inflate(&stream, Z_NO_FLUSH)
-            }
+            stream.next_out = output + produced
+            stream.avail_out = UInt32(room)
+            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
             inputLeft -= chunkIn - Int(stream.avail_in)
             produced += room - Int(stream.avail_out)
             if status == Z_STREAM_END { break }
@@ -61,8 +68,10 @@ enum ZlibInflate {
                                                      + "(\(count) bytes consumed, \(produced) inflated)"))
             }
         }
-        output.removeSubrange(produced...)
-        return .success(output)
+        return .success([UInt8](unsafeUninitializedCapacity: produced) { buffer, initialized in
+            if produced > 0 { buffer.baseAddress!.update(from: output, count: produced) }
+            initialized = produced
+        })
     }
 }
 

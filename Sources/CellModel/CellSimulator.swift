@@ -47,8 +47,8 @@ public struct CellSimulator: Sendable {
         soc += eta * currentA * dtSeconds / (3600 * capacityAh)
         for j in 0..<circuit.pairs.count {
             let r = circuit.pairs[j].resistanceOhm.value(soc: socBefore, temperatureC: temperatureC)
-            let c = circuit.pairs[j].capacitanceF.value(soc: socBefore, temperatureC: temperatureC)
-            let a = Double.exp(-dtSeconds / (r * c))
+            let tau = circuit.pairs[j].timeConstantS.value(soc: socBefore, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / tau)
             branchVoltagesV[j] = a * branchVoltagesV[j] + r * (1 - a) * currentA
         }
         return terminalVoltage(currentA: currentA, temperatureC: temperatureC)
@@ -61,8 +61,8 @@ public struct CellSimulator: Sendable {
         var gain = circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC)
         for j in 0..<circuit.pairs.count {
             let r = circuit.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temperatureC)
-            let c = circuit.pairs[j].capacitanceF.value(soc: soc, temperatureC: temperatureC)
-            let a = Double.exp(-dtSeconds / (r * c))
+            let tau = circuit.pairs[j].timeConstantS.value(soc: soc, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / tau)
             fixed += a * branchVoltagesV[j]
             gain += r * (1 - a)
         }

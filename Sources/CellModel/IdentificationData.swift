@@ -37,18 +37,24 @@ public struct IdentificationSegment: Sendable {
 public struct IdentificationOptions: Sendable {
     /// SOC points of the OCV table.
     public var ocvSOCPoints: [Double]
-    /// Temperature points of the OCV table, °C.
-    public var ocvTemperaturesC: [Double]
+    /// Cell temperatures whose samples are used for the OCV (rate extrapolation), °C.
+    public var ocvTemperatureRangeC: ClosedRange<Double> = 22...40
     /// SOC points of the resistance tables.
     public var resistanceSOCPoints: [Double]
     /// Temperature points of the resistance tables, °C.
     public var resistanceTemperaturesC: [Double]
+    /// Loaded samples below this voltage are left out of the fit (end-of-discharge knee), V.
+    public var minimumLoadedVoltageV: Double = 3.0
+    /// Weight of zero-current samples (relaxations, the rested first sample, square-wave
+    /// off-phases) relative to loaded ones.
+    public var restSampleWeight: Double = 1
+    /// Rounds of OCV refinement after the rate-extrapolated start (see `refineOCV`); off by
+    /// default: on the NASA data it pulled the top of the curve away from the rested readings.
+    public var ocvRefinements: Int = 0
     /// Candidate time constants of the 1RC model, s.
     public var tau1RCCandidatesS: [Double]
     /// Candidate (fast, slow) time constants of the 2RC model, s.
     public var tau2RCCandidatesS: [(Double, Double)]
-    /// Smoothness weight of the OCV table (second differences), per √sample.
-    public var ocvSmoothness: Double
     /// Smoothness weight of the resistance tables.
     public var resistanceSmoothness: Double
     /// Smallest resistance written to a table, Ω (the fit is unconstrained; see docs).
@@ -57,7 +63,6 @@ public struct IdentificationOptions: Sendable {
     /// Defaults for 18650 cells sampled every ~10 s, SOC −0.4…1, 4…54 °C.
     public init() {
         ocvSOCPoints = stride(from: -0.4, through: 1.0001, by: 0.05).map { ($0 * 100).rounded() / 100 }
-        ocvTemperaturesC = [4, 24, 44]
         resistanceSOCPoints = stride(from: -0.4, through: 1.0001, by: 0.1).map { ($0 * 100).rounded() / 100 }
         resistanceTemperaturesC = [4, 14, 24, 34, 44, 54]
         tau1RCCandidatesS = [15, 25, 40, 60, 90, 140, 200, 300, 450, 700, 1000]
@@ -66,7 +71,6 @@ public struct IdentificationOptions: Sendable {
             for slow in [150.0, 300, 600, 1200, 2400] where slow > 3 * fast { pairs.append((fast, slow)) }
         }
         tau2RCCandidatesS = pairs
-        ocvSmoothness = 0.02
         resistanceSmoothness = 0.02
         minimumResistanceOhm = 1e-3
     }

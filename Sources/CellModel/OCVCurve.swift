@@ -47,8 +47,13 @@ public struct OCVCurve: Sendable, Equatable {
         table.valueAndSlope(soc: soc, temperatureC: temperatureC)
     }
 
+    /// How far beyond its SOC grid the inverse extrapolates before it clamps (fraction).
+    public static let inverseExtrapolationLimit = 0.2
+
     /// The SOC whose OCV equals `voltageV` at this temperature (inverse of `voltage`),
-    /// extrapolated linearly beyond the table. Does not allocate.
+    /// extrapolated linearly beyond the table but clamped to the grid ± 0.2 (an end segment
+    /// can be nearly flat, and a voltage outside the table would otherwise map to any SOC).
+    /// Does not allocate.
     @inlinable
     public func soc(voltageV: Double, temperatureC: Double) -> Double {
         let points = table.socPoints
@@ -68,6 +73,8 @@ public struct OCVCurve: Sendable, Equatable {
         }
         let v0 = v(seg)
         let v1 = v(seg + 1)
-        return points[seg] + (voltageV - v0) / (v1 - v0) * (points[seg + 1] - points[seg])
+        let soc = points[seg] + (voltageV - v0) / (v1 - v0) * (points[seg + 1] - points[seg])
+        return Swift.min(Swift.max(soc, points[0] - Self.inverseExtrapolationLimit),
+                         points[n - 1] + Self.inverseExtrapolationLimit)
     }
 }

@@ -9,8 +9,9 @@ public enum ProfileSegment: Sendable, Equatable {
     /// Square pulses: `currentA` for `onS`, 0 for `offS`, repeated, until the duration ends or
     /// the voltage drops below `stopBelowV`.
     case pulses(currentA: Double, onS: Double, offS: Double, durationS: Double, stopBelowV: Double = 0)
-    /// Drive-cycle-like random walk around `meanA` (step σ `stepSigmaA` per tick, clamped to
-    /// ±`limitA`), until the duration ends or the voltage drops below `stopBelowV`.
+    /// Drive-cycle-like random current around `meanA`: a mean-reverting random walk
+    /// (deviation ← 0.95 · deviation + `stepSigmaA` · N(0, 1) per tick), clamped to ±`limitA`,
+    /// until the duration ends or the voltage drops below `stopBelowV`.
     case randomWalk(meanA: Double, stepSigmaA: Double, limitA: Double, durationS: Double,
                     stopBelowV: Double = 0)
     /// CC–CV charge: `currentA` until `voltageV`, then hold `voltageV` until the current
@@ -108,7 +109,7 @@ public struct SyntheticCycleGenerator {
                     let phase = elapsed.truncatingRemainder(dividingBy: on + off)
                     current = phase < on ? i : 0; duration = d; stopBelow = lo
                 case .randomWalk(let mean, let sigma, let limit, let d, let lo):
-                    walk += sigma * rng.nextGaussian()
+                    walk = 0.95 * walk + sigma * rng.nextGaussian()
                     walk = min(max(walk, -limit - mean), limit - mean)
                     current = mean + walk; duration = d; stopBelow = lo
                 case .cccvCharge(let i, let vMax, let cutoff, let d):

@@ -1,19 +1,23 @@
 import RealModule
 
-/// Identifies the OCV table and the Thevenin R0, R_j, C_j tables from recorded segments by
-/// linear least squares, with a grid search over the time constants.
+/// Identifies the OCV table (by `OCVIdentification`) and then the Thevenin R0, R_j, C_j
+/// tables from recorded segments by linear least squares, with a grid search over the time
+/// constants.
 ///
-/// For fixed time constants τ_j the model is linear in every table node:
+/// For a fixed OCV and fixed time constants τ_j the model is linear in every table node:
 ///
-///     V_k = Σ_n w_n(SOC_k, T_k) · OCV_n + Σ_n w_n · R0_n · I_k + Σ_j Σ_n w_n · R_j,n · u_j,k
+///     V_k − OCV(SOC_k) = Σ_n w_n(SOC_k, T_k) · R0_n · I_k + Σ_j Σ_n w_n · R_j,n · u_j,k
 ///     u_j,k = a_j u_j,k−1 + (1 − a_j) Ī_k,   a_j = exp(−Δt_k / τ_j),   Ī_k = (I_k−1 + I_k)/2
 ///
 /// (w_n: bilinear interpolation weights over SOC × temperature; u_j: the current low-pass
 /// filtered by branch j, so that v_j = R_j u_j). The normal equations, with second-difference
 /// smoothness rows on every table, are solved for each τ candidate; the τ with the smallest
-/// residual wins. Afterwards resistances are floored at `minimumResistanceOhm`, each OCV row
-/// is made strictly increasing (pool-adjacent-violators), and C_j = τ_j / R_j.
+/// residual wins. Resistances are kept ≥ `minimumResistanceOhm` by pinning offending nodes and
+/// solving again (active set), and C_j = τ_j / R_j.
 public enum TheveninIdentification {
+    /// Print one line per least-squares solve (set by `bmsim fit --verbose`).
+    nonisolated(unsafe) public static var debugLog = false
+
     /// The identified pieces of a cell model.
     public struct Result: Sendable {
         /// Open-circuit voltage table.
@@ -26,27 +30,38 @@ public enum TheveninIdentification {
         public var report: FitReport
     }
 
-    /// Fits the 1RC and 2RC models (and the OCV table of each; the 2RC one is kept, being the
-    /// fuller model of the relaxation). `segments` must hold data; returns `nil` when the
-    /// least-squares system is singular.
+    /// Fits the OCV table, then the 1RC and 2RC models with it. `segments` must hold data;
+    /// returns `nil` when the least-squares system is singular.
     public static func fit(_ segments: [IdentificationSegment],
                            options: IdentificationOptions = IdentificationOptions()) -> Result? {
+        // Stage 1: OCV by rate extrapolation (`OCVIdentification`). A joint least-squares
+        // fit of OCV and R tables is ill-posed on constant-current data: OCV(SOC) and
+        // R(SOC, T)·I trade off freely, and the fit drifted to implausible curves.
+        let (rateOCV, _) = OCVIdentification.rateExtrapolated(segments, socPoints: options.ocvSOCPoints,
+                                                          temperatureRangeC: options.ocvTemperatureRangeC)
+        // Stage 2: with that OCV held, the 2RC tables; then alternate: OCV ← mean over each SOC
+        // bin of V − R0·I − Σ v_j (the 2RC model's own estimate of the OCV), R tables refitted.
+        var ocv = rateOCV
         var best2: (Double, [Double], [Double])?
-        for (fast, slow) in options.tau2RCCandidatesS {
-            guard let (x, rss) = solve(segments, taus: [fast, slow], options) else { continue }
-            if best2 == nil || rss < best2!.0 { best2 = (rss, x, [fast, slow]) }
+        for round in 0...options.ocvRefinements {
+            if round > 0, let b = best2 {
+                ocv = refineOCV(segments, ocv: ocv, model: tables(b.1, taus: b.2, options), options)
+                best2 = nil
+            }
+            for (fast, slow) in options.tau2RCCandidatesS {
+                guard let (x, rss) = solve(segments, taus: [fast, slow], options, ocv: ocv) else { continue }
+                if best2 == nil || rss < best2!.0 { best2 = (rss, x, [fast, slow]) }
+            }
         }
-        guard let b2 = best2 else { return nil }
-        let (ocv2, model2) = tables(b2.1, taus: b2.2, options)
-        // One OCV table for both models: the 2RC fit separates OCV from slow polarisation
-        // better; the 1RC resistances are then fitted with that OCV held fixed.
         var best1: (Double, [Double], [Double])?
         for tau in options.tau1RCCandidatesS {
-            guard let (x, rss) = solve(segments, taus: [tau], options, fixedOCV: ocv2) else { continue }
+            guard let (x, rss) = solve(segments, taus: [tau], options, ocv: ocv) else { continue }
             if best1 == nil || rss < best1!.0 { best1 = (rss, x, [tau]) }
         }
-        guard let b1 = best1 else { return nil }
-        let (_, model1) = tables(b1.1, taus: b1.2, options)
+        guard let b1 = best1, let b2 = best2 else { return nil }
+        let model1 = tables(b1.1, taus: b1.2, options)
+        let model2 = tables(b2.1, taus: b2.2, options)
+        let ocv2 = ocv
         var report = FitReport()
         report.tau1RCs = b1.2
         report.tau2RCs = b2.2
@@ -90,12 +105,12 @@ public enum TheveninIdentification {
 
     /// Solves the linear problem for fixed time constants; returns (x, data RSS).
     static func solve(_ segments: [IdentificationSegment], taus: [Double],
-                      _ o: IdentificationOptions, fixedOCV: OCVCurve? = nil) -> ([Double], Double)? {
-        let nOCV = o.ocvSOCPoints.count * o.ocvTemperaturesC.count
+                      _ o: IdentificationOptions, ocv: OCVCurve) -> ([Double], Double)? {
+        let nOCV = 0
         let nR = o.resistanceSOCPoints.count * o.resistanceTemperaturesC.count
         let unknowns = nOCV + nR * (1 + taus.count)
         var ne = NormalEquations(unknowns: unknowns)
-        let width = 4 * (2 + taus.count)
+        let width = 4 * (1 + taus.count)
         var idx = Array(repeating: 0, count: width)
         var w = Array(repeating: 0.0, count: width)
         var filtered = Array(repeating: 0.0, count: taus.count)
@@ -112,32 +127,45 @@ public enum TheveninIdentification {
                     }
                 }
                 let soc = seg.soc[k], temp = seg.temperatureC[k]
-                weights(o.ocvSOCPoints, o.ocvTemperaturesC, soc: soc, temperatureC: temp,
-                        into: &idx, &w, at: 0, offset: 0, scale: fixedOCV == nil ? 1 : 0)
-                let target = seg.voltageV[k] - (fixedOCV?.voltage(soc: soc, temperatureC: temp) ?? 0)
+                let target = seg.voltageV[k] - ocv.voltage(soc: soc, temperatureC: temp)
                 weights(o.resistanceSOCPoints, o.resistanceTemperaturesC, soc: soc, temperatureC: temp,
-                        into: &idx, &w, at: 4, offset: nOCV, scale: seg.currentA[k])
+                        into: &idx, &w, at: 0, offset: nOCV, scale: seg.currentA[k])
                 for j in 0..<taus.count {
                     weights(o.resistanceSOCPoints, o.resistanceTemperaturesC, soc: soc, temperatureC: temp,
-                            into: &idx, &w, at: 8 + 4 * j, offset: nOCV + nR * (1 + j), scale: filtered[j])
+                            into: &idx, &w, at: 4 + 4 * j, offset: nOCV + nR * (1 + j), scale: filtered[j])
                 }
-                ne.addRow(indices: idx, coefficients: w, count: width, target: target)
+                // Loaded samples past the end-of-discharge knee are left out of the fit (the
+                // model has no term for the knee's collapse; they would dominate the squares).
+                if abs(seg.currentA[k]) > 0.05 && seg.voltageV[k] < o.minimumLoadedVoltageV { continue }
+                let resting = abs(seg.currentA[k]) <= 0.05
+                ne.addRow(indices: idx, coefficients: w, count: width, target: target,
+                          weight: resting ? o.restSampleWeight : 1)
                 total += 1
             }
         }
         let dataGram = ne.gram, dataRHS = ne.rhs, dataSquares = ne.targetSquares
         let root = Double(max(total, 1)).squareRoot()
-        if fixedOCV != nil {
-            for i in 0..<nOCV { ne.addRow(indices: [i], coefficients: [1], count: 1, target: 0, weight: root) }
-        }
-        addSmoothness(&ne, socCount: o.ocvSOCPoints.count, tempCount: o.ocvTemperaturesC.count,
-                      offset: 0, weight: o.ocvSmoothness * root)
         for block in 0...taus.count {
             addSmoothness(&ne, socCount: o.resistanceSOCPoints.count,
                           tempCount: o.resistanceTemperaturesC.count, offset: nOCV + nR * block,
                           weight: o.resistanceSmoothness * root)
         }
-        guard let x = ne.solve(jitter: 1e-9 * Double(total)) else { return nil }
+        // Resistances must stay positive: nodes that come out below the floor are pinned to it
+        // by heavy penalty rows and the system is solved again (a simple active-set scheme).
+        var pinned = Set<Int>()
+        var solution: [Double]?
+        for _ in 0..<20 {
+            guard let trial = ne.solve(jitter: 1e-9 * Double(total)) else { return nil }
+            solution = trial
+            var added = false
+            for i in nOCV..<unknowns where trial[i] < o.minimumResistanceOhm && !pinned.contains(i) {
+                pinned.insert(i)
+                ne.addRow(indices: [i], coefficients: [1], count: 1, target: o.minimumResistanceOhm, weight: 1e3 * root)
+                added = true
+            }
+            if !added { break }
+        }
+        guard let x = solution else { return nil }
         // Data RSS = b'b − 2 x'A'b + x'A'A x (from the data part only).
         var quad = 0.0, lin = 0.0
         for i in 0..<unknowns {
@@ -146,7 +174,12 @@ public enum TheveninIdentification {
             for j in (i + 1)..<unknowns { row += 2 * dataGram[i * unknowns + j] * x[j] }
             quad += x[i] * row
         }
-        return (x, dataSquares - 2 * lin + quad)
+        let rss = dataSquares - 2 * lin + quad
+        if debugLog {
+            print("identification τ \(taus): \(total) samples, "
+                  + "regression RMS \(1000 * (max(rss, 0) / Double(max(total, 1))).squareRoot()) mV, pinned \(pinned.count)")
+        }
+        return (x, rss)
     }
 
     static func addSmoothness(_ ne: inout NormalEquations, socCount: Int, tempCount: Int,
@@ -168,20 +201,48 @@ public enum TheveninIdentification {
         }
     }
 
-    /// Turns a solution vector into an OCV curve and Thevenin tables.
-    static func tables(_ x: [Double], taus: [Double], _ o: IdentificationOptions)
-        -> (OCVCurve, TheveninParameters) {
-        let nOS = o.ocvSOCPoints.count
-        let nOCV = nOS * o.ocvTemperaturesC.count
-        var ocvValues = Array(x[0..<nOCV])
-        for t in 0..<o.ocvTemperaturesC.count {
-            var row = Array(ocvValues[(t * nOS)..<(t * nOS + nOS)])
-            makeStrictlyIncreasing(&row, minimumStepV: 1e-4)
-            for s in 0..<nOS { ocvValues[t * nOS + s] = row[s] }
+    /// The OCV implied by a model: in each SOC bin, the interpolation-weighted mean of
+    /// V − R0·I − Σ v_j along the segments (branch voltages simulated with the reference SOC).
+    /// Nodes with little data keep their previous value; the row is made increasing again.
+    static func refineOCV(_ segments: [IdentificationSegment], ocv: OCVCurve, model: TheveninParameters,
+                          _ o: IdentificationOptions) -> OCVCurve {
+        let points = ocv.table.socPoints
+        var sum = Array(repeating: 0.0, count: points.count)
+        var weight = Array(repeating: 0.0, count: points.count)
+        for seg in segments {
+            var branch = Array(repeating: 0.0, count: model.pairs.count)
+            for k in 0..<seg.count {
+                let soc = seg.soc[k], temp = seg.temperatureC[k]
+                if k > 0 {
+                    let current = 0.5 * (seg.currentA[k - 1] + seg.currentA[k])
+                    let dt = seg.timeS[k] - seg.timeS[k - 1]
+                    for j in 0..<model.pairs.count {
+                        let r = model.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temp)
+                        let tau = model.pairs[j].timeConstantS.value(soc: soc, temperatureC: temp)
+                        let a = Double.exp(-dt / tau)
+                        branch[j] = a * branch[j] + r * (1 - a) * current
+                    }
+                }
+                if abs(seg.currentA[k]) > 0.05 && seg.voltageV[k] < o.minimumLoadedVoltageV { continue }
+                guard soc >= points[0] && soc <= points[points.count - 1] else { continue }
+                var implied = seg.voltageV[k] - model.r0Ohm.value(soc: soc, temperatureC: temp) * seg.currentA[k]
+                for b in branch { implied -= b }
+                let (s, f) = SOCTemperatureTable.segment(points, soc, clamp: true)
+                sum[s] += (1 - f) * implied; weight[s] += 1 - f
+                sum[s + 1] += f * implied; weight[s + 1] += f
+            }
         }
-        let ocv = OCVCurve(table: SOCTemperatureTable(socPoints: o.ocvSOCPoints,
-                                                      temperaturesC: o.ocvTemperaturesC,
-                                                      values: ocvValues, extrapolateSOC: true))
+        var row = (0..<points.count).map { i in
+            weight[i] >= 5 ? sum[i] / weight[i] : ocv.voltage(soc: points[i], temperatureC: 25)
+        }
+        makeStrictlyIncreasing(&row, minimumStepV: 1e-4)
+        return OCVCurve(table: SOCTemperatureTable(socPoints: points, temperaturesC: ocv.table.temperaturesC,
+                                                   values: row, extrapolateSOC: true))
+    }
+
+    /// Turns a solution vector into Thevenin tables.
+    static func tables(_ x: [Double], taus: [Double], _ o: IdentificationOptions) -> TheveninParameters {
+        let nOCV = 0
         let nR = o.resistanceSOCPoints.count * o.resistanceTemperaturesC.count
         func block(_ b: Int) -> [Double] {
             x[(nOCV + nR * b)..<(nOCV + nR * (b + 1))].map { max($0, o.minimumResistanceOhm) }
@@ -194,7 +255,7 @@ public enum TheveninIdentification {
             let r = block(1 + j)
             return RCPair(resistanceOhm: table(r), capacitanceF: table(r.map { tau / $0 }))
         }
-        return (ocv, TheveninParameters(r0Ohm: table(block(0)), pairs: pairs))
+        return TheveninParameters(r0Ohm: table(block(0)), pairs: pairs)
     }
 
     /// Isotonic (non-decreasing) least-squares fit by pool-adjacent-violators, then a
@@ -227,8 +288,8 @@ public enum TheveninIdentification {
                 let dt = seg.timeS[k] - seg.timeS[k - 1]
                 for j in 0..<model.pairs.count {
                     let r = model.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temp)
-                    let c = model.pairs[j].capacitanceF.value(soc: soc, temperatureC: temp)
-                    let a = Double.exp(-dt / (r * c))
+                    let tau = model.pairs[j].timeConstantS.value(soc: soc, temperatureC: temp)
+                    let a = Double.exp(-dt / tau)
                     branch[j] = a * branch[j] + r * (1 - a) * current
                 }
             }

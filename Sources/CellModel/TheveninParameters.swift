@@ -1,14 +1,27 @@
 /// One parallel R–C branch of a Thevenin model: resistance and capacitance over SOC × T.
+///
+/// Between grid points the time constant τ = R·C is interpolated as a table of its own
+/// (`timeConstantS`, made from the node products), not as the product of interpolated R and
+/// C: where R changes by orders of magnitude between nodes, the product of two interpolants
+/// would give time constants far outside every node's.
 public struct RCPair: Sendable, Equatable {
     /// Branch resistance R_j, ohms.
-    public var resistanceOhm: SOCTemperatureTable
+    public let resistanceOhm: SOCTemperatureTable
     /// Branch capacitance C_j, farads.
-    public var capacitanceF: SOCTemperatureTable
+    public let capacitanceF: SOCTemperatureTable
+    /// τ_j = R_j · C_j at the nodes, seconds (on the resistance table's grid).
+    public let timeConstantS: SOCTemperatureTable
 
-    /// Creates a branch.
+    /// Creates a branch; the two tables must share their grid.
     public init(resistanceOhm: SOCTemperatureTable, capacitanceF: SOCTemperatureTable) {
+        precondition(resistanceOhm.socPoints == capacitanceF.socPoints
+                     && resistanceOhm.temperaturesC == capacitanceF.temperaturesC,
+                     "R and C tables of a branch must share their grid")
         self.resistanceOhm = resistanceOhm
         self.capacitanceF = capacitanceF
+        timeConstantS = SOCTemperatureTable(socPoints: resistanceOhm.socPoints,
+                                            temperaturesC: resistanceOhm.temperaturesC,
+                                            values: zip(resistanceOhm.values, capacitanceF.values).map { $0 * $1 })
     }
 }
 

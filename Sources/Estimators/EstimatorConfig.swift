@@ -23,6 +23,10 @@ public struct EstimatorConfig: Sendable, Equatable {
 
     /// Voltage measurement noise σ for the filters, V; `nil` = from the fit residual.
     public var voltageNoiseV: Double?
+    /// Default voltage noise σ as a multiple of the model's RMS fit residual. Chosen on the
+    /// NASA validation cells (B0007 B0028 B0031 B0034): the residual is model error that stays
+    /// correlated over a whole discharge, so the filter must trust it far less than white noise.
+    public var voltageNoisePerResidual: Double = 10
     /// SOC random-walk noise, σ² per second (fraction²/s).
     public var socProcessNoisePerS: Double = 1e-8
     /// R–C branch voltage random-walk noise, σ² per second (V²/s).

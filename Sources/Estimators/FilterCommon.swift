@@ -18,10 +18,11 @@ struct FilterCommon {
         self.config = config
         capacityAh = config.capacityAh ?? model.capacityAh
         efficiency = config.coulombicEfficiency ?? model.coulombicEfficiency
-        // Default voltage noise: twice the model's fit residual (it is model error more than
-        // sensor noise), at least 10 mV.
+        // Default voltage noise: the model's fit residual times `voltageNoisePerResidual`
+        // (it is model error, correlated over hundreds of samples, far more than sensor
+        // noise), at least 10 mV.
         let residualmV = (pairs == 1 ? model.fitReport.residual1RCmV : model.fitReport.residual2RCmV) ?? 20
-        let sigma = config.voltageNoiseV ?? max(0.010, 2 * residualmV / 1000)
+        let sigma = config.voltageNoiseV ?? max(0.010, config.voltageNoisePerResidual * residualmV / 1000)
         voltageVariance = sigma * sigma
         learner = CapacityLearner(model: model, config: config)
     }
@@ -39,11 +40,15 @@ struct FilterCommon {
     }
 }
 
-/// Small dense-matrix helpers on row-major `[Double]` buffers (dimension ≤ 4), in place.
+/// Small dense-matrix helpers on row-major buffers (dimension ≤ 4), in place. The filters
+/// keep all their numbers in one buffer allocated at init, so a tick touches no reference
+/// counts and allocates nothing.
 enum SmallMatrix {
+    typealias Buffer = UnsafeMutablePointer<Double>
+
     /// c = a · b (n×n), c must not alias a or b.
     @inline(__always)
-    static func multiply(_ a: [Double], _ b: [Double], into c: inout [Double], n: Int) {
+    static func multiply(_ a: Buffer, _ b: Buffer, into c: Buffer, n: Int) {
         for i in 0..<n {
             for j in 0..<n {
                 var s = 0.0
@@ -55,7 +60,7 @@ enum SmallMatrix {
 
     /// c = a · bᵀ (n×n).
     @inline(__always)
-    static func multiplyTransposed(_ a: [Double], _ b: [Double], into c: inout [Double], n: Int) {
+    static func multiplyTransposed(_ a: Buffer, _ b: Buffer, into c: Buffer, n: Int) {
         for i in 0..<n {
             for j in 0..<n {
                 var s = 0.0
@@ -67,7 +72,7 @@ enum SmallMatrix {
 
     /// p ← (p + pᵀ)/2.
     @inline(__always)
-    static func symmetrize(_ p: inout [Double], n: Int) {
+    static func symmetrize(_ p: Buffer, n: Int) {
         for i in 0..<n {
             for j in (i + 1)..<n {
                 let m = 0.5 * (p[i * n + j] + p[j * n + i])
@@ -79,7 +84,7 @@ enum SmallMatrix {
 
     /// Lower Cholesky factor of p into l; false when p is not positive-definite.
     @inline(__always)
-    static func cholesky(_ p: [Double], into l: inout [Double], n: Int) -> Bool {
+    static func cholesky(_ p: Buffer, into l: Buffer, n: Int) -> Bool {
         for i in 0..<(n * n) { l[i] = 0 }
         for j in 0..<n {
             var d = p[j * n + j]
@@ -94,5 +99,15 @@ enum SmallMatrix {
             }
         }
         return true
+    }
+
+    /// Cholesky test on an array (for tests).
+    static func isPositiveDefinite(_ p: [Double]) -> Bool {
+        let n = Int(Double(p.count).squareRoot())
+        var a = p
+        var l = Array(repeating: 0.0, count: n * n)
+        return a.withUnsafeMutableBufferPointer { ap in
+            l.withUnsafeMutableBufferPointer { cholesky(ap.baseAddress!, into: $0.baseAddress!, n: n) }
+        }
     }
 }

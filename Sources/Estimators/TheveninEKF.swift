@@ -9,18 +9,16 @@ import CellModel
 ///               P = (I − K H) P⁻ (I − K H)ᵀ + K R Kᵀ      (Joseph form), then symmetrised
 ///
 /// If P ever stops being positive-definite (it should not), it is reset to its initial
-/// diagonal; `covarianceResets` counts such events. No allocation per update.
+/// diagonal; `covarianceResets` counts such events. All numbers live in one buffer
+/// allocated at init: no allocation and no reference counting per update.
 public final class TheveninEKF: SOCEstimator {
     /// `"ekf-1rc"`, `"ekf-2rc"` (+ `"-bias"` with the bias state).
     public let name: String
     var common: FilterCommon
-    var stateModel: TheveninStateModel
+    let stateModel: TheveninStateModel
     let n: Int
-    var x: [Double]
-    var p: [Double]
-    let initialP: [Double]
-    let processNoise: [Double]
-    var f: [Double], h: [Double], scratch: [Double], scratch2: [Double], gain: [Double], lower: [Double]
+    let storage: UnsafeMutablePointer<Double>
+    let x, p, initialP, processNoise, f, h, scratch, gain, lower: UnsafeMutablePointer<Double>
     var last: SOCEstimate
     /// Times the covariance had to be reset (should stay 0).
     public private(set) var covarianceResets = 0
@@ -29,38 +27,42 @@ public final class TheveninEKF: SOCEstimator {
     public init(model: CellModelParameters, pairs: Int, config: EstimatorConfig, soc: Double = 1) {
         common = FilterCommon(model: model, config: config, pairs: pairs)
         stateModel = TheveninStateModel(model: model, pairs: pairs, bias: config.estimateCurrentBias)
-        n = stateModel.dimension
+        let n = stateModel.dimension
+        self.n = n
         name = "ekf-\(pairs)rc" + (config.estimateCurrentBias ? "-bias" : "")
-        x = Array(repeating: 0, count: n)
+        let nn = n * n
+        storage = .allocate(capacity: 5 * nn + 4 * n)
+        storage.initialize(repeating: 0, count: 5 * nn + 4 * n)
+        x = storage
+        processNoise = storage + n
+        h = storage + 2 * n
+        gain = storage + 3 * n
+        p = storage + 4 * n
+        initialP = p + nn
+        f = initialP + nn
+        scratch = f + nn
+        lower = scratch + nn
         x[0] = soc
-        var p0 = Array(repeating: 0.0, count: n * n)
-        var q = Array(repeating: 0.0, count: n)
-        p0[0] = config.initialSOCSigma * config.initialSOCSigma
-        q[0] = config.socProcessNoisePerS
+        initialP[0] = config.initialSOCSigma * config.initialSOCSigma
+        processNoise[0] = config.socProcessNoisePerS
         for j in 0..<pairs {
-            p0[(1 + j) * n + 1 + j] = 0.01 * 0.01
-            q[1 + j] = config.branchProcessNoiseV2PerS
+            initialP[(1 + j) * n + 1 + j] = 0.01 * 0.01
+            processNoise[1 + j] = config.branchProcessNoiseV2PerS
         }
         if config.estimateCurrentBias {
-            p0[n * n - 1] = config.initialBiasSigmaA * config.initialBiasSigmaA
-            q[n - 1] = config.biasProcessNoiseA2PerS
+            initialP[nn - 1] = config.initialBiasSigmaA * config.initialBiasSigmaA
+            processNoise[n - 1] = config.biasProcessNoiseA2PerS
         }
-        p = p0
-        initialP = p0
-        processNoise = q
-        f = Array(repeating: 0, count: n * n)
-        h = Array(repeating: 0, count: n)
-        scratch = Array(repeating: 0, count: n * n)
-        scratch2 = Array(repeating: 0, count: n * n)
-        gain = Array(repeating: 0, count: n)
-        lower = Array(repeating: 0, count: n * n)
+        p.update(from: initialP, count: nn)
         last = SOCEstimate(soc: soc, sigma: config.initialSOCSigma)
     }
 
+    deinit { storage.deallocate() }
+
     /// State vector [SOC, v_1…, (bias)] (for tests and telemetry).
-    public var state: [Double] { x }
+    public var state: [Double] { Array(UnsafeBufferPointer(start: x, count: n)) }
     /// Covariance, row-major.
-    public var covariance: [Double] { p }
+    public var covariance: [Double] { Array(UnsafeBufferPointer(start: p, count: n * n)) }
     /// Capacity in use, Ah.
     public var currentCapacityAh: Double { common.capacityAh }
 
@@ -72,18 +74,17 @@ public final class TheveninEKF: SOCEstimator {
         }
         let mean = common.begin(m)
         let dt = m.dtSeconds
+        let capacity = common.capacityAh, efficiency = common.efficiency
         stateModel.holdParameters(soc: x[0], temperatureC: m.temperatureC, dtSeconds: dt)
         // Predict.
-        stateModel.transitionJacobian(&f, at: x, meanCurrentA: mean, dtSeconds: dt,
-                                      capacityAh: common.capacityAh, efficiency: common.efficiency)
-        stateModel.transition(&x, meanCurrentA: mean, dtSeconds: dt,
-                              capacityAh: common.capacityAh, efficiency: common.efficiency)
-        SmallMatrix.multiply(f, p, into: &scratch, n: n)
-        SmallMatrix.multiplyTransposed(scratch, f, into: &p, n: n)
+        stateModel.transitionJacobian(f, at: x, meanCurrentA: mean, dtSeconds: dt,
+                                      capacityAh: capacity, efficiency: efficiency)
+        stateModel.transition(x, meanCurrentA: mean, dtSeconds: dt, capacityAh: capacity, efficiency: efficiency)
+        SmallMatrix.multiply(f, p, into: scratch, n: n)
+        SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { p[i * n + i] += processNoise[i] * dt }
         // Update.
-        let predicted = stateModel.measurement(x, currentA: m.currentA, temperatureC: m.temperatureC,
-                                               jacobian: &h)
+        let predicted = stateModel.measurement(x, currentA: m.currentA, temperatureC: m.temperatureC, jacobian: h)
         let r = common.voltageVariance
         var s = r
         for i in 0..<n {
@@ -95,18 +96,20 @@ public final class TheveninEKF: SOCEstimator {
         for i in 0..<n { gain[i] /= s }
         let innovation = m.voltageV - predicted
         for i in 0..<n { x[i] += gain[i] * innovation }
-        // Joseph form: P = A P Aᵀ + K R Kᵀ with A = I − K H.
+        // Joseph form: P = A P Aᵀ + K R Kᵀ with A = I − K H (A kept in f).
         for i in 0..<n {
             for j in 0..<n { f[i * n + j] = (i == j ? 1 : 0) - gain[i] * h[j] }
         }
-        SmallMatrix.multiply(f, p, into: &scratch, n: n)
-        SmallMatrix.multiplyTransposed(scratch, f, into: &p, n: n)
+        SmallMatrix.multiply(f, p, into: scratch, n: n)
+        SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { for j in 0..<n { p[i * n + j] += gain[i] * r * gain[j] } }
-        SmallMatrix.symmetrize(&p, n: n)
+        SmallMatrix.symmetrize(p, n: n)
         x[0] = min(max(x[0], -1), 2)
-        if !SmallMatrix.cholesky(p, into: &lower, n: n) || !x.allSatisfy({ $0.isFinite }) {
+        var finite = true
+        for i in 0..<n where !x[i].isFinite { finite = false }
+        if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {
             precondition(x[0].isFinite, "EKF state became non-finite on a valid measurement")
-            for i in 0..<(n * n) { p[i] = initialP[i] }
+            p.update(from: initialP, count: n * n)
             covarianceResets += 1
         }
         last = SOCEstimate(soc: x[0], sigma: p[0].squareRoot(), holding: false)
@@ -120,7 +123,7 @@ public final class TheveninEKF: SOCEstimator {
     public func reset(soc: Double) {
         for i in 0..<n { x[i] = 0 }
         x[0] = soc
-        for i in 0..<(n * n) { p[i] = initialP[i] }
+        p.update(from: initialP, count: n * n)
         common.previousCurrentA = nil
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }

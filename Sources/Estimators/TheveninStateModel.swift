@@ -13,14 +13,15 @@ import RealModule
 ///     b'   = b
 ///     V    = OCV(SOC', T) + R0 · (I − b) + Σ_j v_j'           (measurement)
 ///
+/// A class, so that the filters call it without copying the tables on every tick.
 /// R0, R_j, C_j are read at the SOC before the tick and held for the tick, so the
 /// Jacobians below are exact for these functions:
 ///
 ///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j), F_bb = 1
 ///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, −R0]
-public struct TheveninStateModel: Sendable {
-    /// Cell model.
-    public let model: CellModelParameters
+public final class TheveninStateModel {
+    /// OCV curve of the cell model.
+    public let ocvCurve: OCVCurve
     /// Thevenin variant.
     public let circuit: TheveninParameters
     /// Number of R–C pairs.
@@ -36,7 +37,7 @@ public struct TheveninStateModel: Sendable {
 
     /// Creates the state model for `pairs` (1 or 2) R–C pairs.
     public init(model: CellModelParameters, pairs: Int, bias: Bool) {
-        self.model = model
+        self.ocvCurve = model.ocv
         self.circuit = model.thevenin(pairCount: pairs)
         self.pairs = pairs
         self.hasBias = bias
@@ -44,12 +45,12 @@ public struct TheveninStateModel: Sendable {
     }
 
     /// Reads R0, R_j and a_j at (soc, T) for a tick of `dtSeconds`.
-    public mutating func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
+    public func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
         r0 = circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC)
         for j in 0..<pairs {
             let r = circuit.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temperatureC)
-            let c = circuit.pairs[j].capacitanceF.value(soc: soc, temperatureC: temperatureC)
-            let a = Double.exp(-dtSeconds / (r * c))
+            let tau = circuit.pairs[j].timeConstantS.value(soc: soc, temperatureC: temperatureC)
+            let a = Double.exp(-dtSeconds / tau)
             if j == 0 { branchR.0 = r; branchA.0 = a } else { branchR.1 = r; branchA.1 = a }
         }
     }
@@ -60,7 +61,7 @@ public struct TheveninStateModel: Sendable {
 
     /// x ← f(x) in place (parameters must be held first).
     @inlinable
-    public func transition(_ x: inout [Double], meanCurrentA: Double, dtSeconds: Double,
+    public func transition(_ x: UnsafeMutablePointer<Double>, meanCurrentA: Double, dtSeconds: Double,
                            capacityAh: Double, efficiency: Double) {
         let u = meanCurrentA - (hasBias ? x[dimension - 1] : 0)
         let eta = u > 0 ? efficiency : 1
@@ -73,8 +74,9 @@ public struct TheveninStateModel: Sendable {
 
     /// Writes F = ∂f/∂x (row-major, dimension²) evaluated at x.
     @inlinable
-    public func transitionJacobian(_ f: inout [Double], at x: [Double], meanCurrentA: Double,
-                                   dtSeconds: Double, capacityAh: Double, efficiency: Double) {
+    public func transitionJacobian(_ f: UnsafeMutablePointer<Double>, at x: UnsafeMutablePointer<Double>,
+                                   meanCurrentA: Double, dtSeconds: Double, capacityAh: Double,
+                                   efficiency: Double) {
         let n = dimension
         for i in 0..<(n * n) { f[i] = 0 }
         f[0] = 1
@@ -93,9 +95,9 @@ public struct TheveninStateModel: Sendable {
 
     /// Predicted terminal voltage h(x) for the measured current, and writes H = ∂h/∂x.
     @inlinable
-    public func measurement(_ x: [Double], currentA: Double, temperatureC: Double,
-                            jacobian h: inout [Double]) -> Double {
-        let (ocv, slope) = model.ocv.voltageAndSlope(soc: x[0], temperatureC: temperatureC)
+    public func measurement(_ x: UnsafeMutablePointer<Double>, currentA: Double, temperatureC: Double,
+                            jacobian h: UnsafeMutablePointer<Double>) -> Double {
+        let (ocv, slope) = ocvCurve.voltageAndSlope(soc: x[0], temperatureC: temperatureC)
         let bias = hasBias ? x[dimension - 1] : 0
         var v = ocv + r0 * (currentA - bias)
         h[0] = slope
@@ -109,11 +111,45 @@ public struct TheveninStateModel: Sendable {
 
     /// h(x) without the Jacobian.
     @inlinable
-    public func voltage(_ x: [Double], currentA: Double, temperatureC: Double) -> Double {
-        let ocv = model.ocv.voltage(soc: x[0], temperatureC: temperatureC)
+    public func voltage(_ x: UnsafeMutablePointer<Double>, currentA: Double, temperatureC: Double) -> Double {
+        let ocv = ocvCurve.voltage(soc: x[0], temperatureC: temperatureC)
         let bias = hasBias ? x[dimension - 1] : 0
         var v = ocv + r0 * (currentA - bias)
         for j in 0..<pairs { v += x[1 + j] }
         return v
+    }
+
+    // Array forms, for tests and tools (the filters use the pointer forms above).
+
+    /// x ← f(x) on an array.
+    public func transition(_ x: inout [Double], meanCurrentA: Double, dtSeconds: Double,
+                           capacityAh: Double, efficiency: Double) {
+        x.withUnsafeMutableBufferPointer {
+            transition($0.baseAddress!, meanCurrentA: meanCurrentA, dtSeconds: dtSeconds,
+                       capacityAh: capacityAh, efficiency: efficiency)
+        }
+    }
+
+    /// F on arrays.
+    public func transitionJacobian(_ f: inout [Double], at x: [Double], meanCurrentA: Double,
+                                   dtSeconds: Double, capacityAh: Double, efficiency: Double) {
+        var state = x
+        state.withUnsafeMutableBufferPointer { xp in
+            f.withUnsafeMutableBufferPointer { fp in
+                transitionJacobian(fp.baseAddress!, at: xp.baseAddress!, meanCurrentA: meanCurrentA,
+                                   dtSeconds: dtSeconds, capacityAh: capacityAh, efficiency: efficiency)
+            }
+        }
+    }
+
+    /// h(x) and H on arrays.
+    public func measurement(_ x: [Double], currentA: Double, temperatureC: Double,
+                            jacobian h: inout [Double]) -> Double {
+        var state = x
+        return state.withUnsafeMutableBufferPointer { xp in
+            h.withUnsafeMutableBufferPointer { hp in
+                measurement(xp.baseAddress!, currentA: currentA, temperatureC: temperatureC, jacobian: hp.baseAddress!)
+            }
+        }
     }
 }

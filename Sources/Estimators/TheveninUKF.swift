@@ -10,48 +10,55 @@ import CellModel
 ///     update:   Z_i = h(χ_i),  z = Σ W_m Z_i,  S = Σ W_c (Z_i − z)² + R,
 ///               C = Σ W_c (χ_i − x⁻)(Z_i − z),  K = C / S,  x = x⁻ + K (V − z),  P = P⁻ − K S Kᵀ
 ///
-/// The predicted sigma points are reused for the measurement (no redraw). P is
-/// symmetrised after each update and reset to its initial value if it ever fails Cholesky.
+/// The predicted sigma points are reused for the measurement (no redraw); the R–C
+/// parameters are held at the mean's SOC for every sigma point. P is symmetrised after each
+/// update and reset to its initial value if it ever fails Cholesky. One buffer, allocated
+/// at init, holds every number.
 public final class TheveninUKF: SOCEstimator {
     /// `"ukf-1rc"`, `"ukf-2rc"` (+ `"-bias"`).
     public let name: String
     var common: FilterCommon
-    var stateModel: TheveninStateModel
+    let stateModel: TheveninStateModel
     let n: Int
-    var x: [Double]
-    var p: [Double]
-    let initialP: [Double]
-    let processNoise: [Double]
-    var sigmaPoints: [[Double]]
-    var z: [Double]
-    var lower: [Double]
-    var cross: [Double]
+    let storage: UnsafeMutablePointer<Double>
+    let x, p, initialP, processNoise, sigmaPoints, z, lower, gain: UnsafeMutablePointer<Double>
     var last: SOCEstimate
     /// Times the covariance had to be reset (should stay 0).
     public private(set) var covarianceResets = 0
 
     /// Creates the filter for `pairs` R–C pairs, starting at `soc`.
     public init(model: CellModelParameters, pairs: Int, config: EstimatorConfig, soc: Double = 1) {
-        let ekf = TheveninEKF(model: model, pairs: pairs, config: config, soc: soc)
-        common = ekf.common
-        stateModel = ekf.stateModel
-        n = ekf.n
+        let template = TheveninEKF(model: model, pairs: pairs, config: config, soc: soc)
+        common = template.common
+        stateModel = template.stateModel
+        let n = template.n
+        self.n = n
         name = "ukf-\(pairs)rc" + (config.estimateCurrentBias ? "-bias" : "")
-        x = ekf.x
-        p = ekf.initialP
-        initialP = ekf.initialP
-        processNoise = ekf.processNoise
-        sigmaPoints = Array(repeating: Array(repeating: 0, count: ekf.n), count: 2 * ekf.n + 1)
-        z = Array(repeating: 0, count: 2 * ekf.n + 1)
-        lower = Array(repeating: 0, count: ekf.n * ekf.n)
-        cross = Array(repeating: 0, count: ekf.n)
-        last = ekf.last
+        let nn = n * n, count = 2 * n + 1
+        let size = 3 * nn + 3 * n + count * n + count
+        storage = .allocate(capacity: size)
+        storage.initialize(repeating: 0, count: size)
+        x = storage
+        processNoise = x + n
+        gain = processNoise + n
+        p = gain + n
+        initialP = p + nn
+        lower = initialP + nn
+        sigmaPoints = lower + nn
+        z = sigmaPoints + count * n
+        x.update(from: template.x, count: n)
+        processNoise.update(from: template.processNoise, count: n)
+        initialP.update(from: template.initialP, count: nn)
+        p.update(from: initialP, count: nn)
+        last = template.last
     }
 
+    deinit { storage.deallocate() }
+
     /// State vector.
-    public var state: [Double] { x }
+    public var state: [Double] { Array(UnsafeBufferPointer(start: x, count: n)) }
     /// Covariance, row-major.
-    public var covariance: [Double] { p }
+    public var covariance: [Double] { Array(UnsafeBufferPointer(start: p, count: n * n)) }
     /// Capacity in use, Ah.
     public var currentCapacityAh: Double { common.capacityAh }
 
@@ -66,35 +73,37 @@ public final class TheveninUKF: SOCEstimator {
         let count = 2 * n + 1
         let wOuter = 1 / (2 * Double(n))
         let w0c = 2.0
-        if !SmallMatrix.cholesky(p, into: &lower, n: n) {
-            for i in 0..<(n * n) { p[i] = initialP[i] }
+        if !SmallMatrix.cholesky(p, into: lower, n: n) {
+            p.update(from: initialP, count: n * n)
             covarianceResets += 1
-            _ = SmallMatrix.cholesky(p, into: &lower, n: n)
+            _ = SmallMatrix.cholesky(p, into: lower, n: n)
         }
         let spread = Double(n).squareRoot()
-        for i in 0..<n { sigmaPoints[0][i] = x[i] }
+        for i in 0..<n { sigmaPoints[i] = x[i] }
         for c in 0..<n {
             for i in 0..<n {
                 let d = spread * lower[i * n + c]
-                sigmaPoints[1 + c][i] = x[i] + d
-                sigmaPoints[1 + n + c][i] = x[i] - d
+                sigmaPoints[(1 + c) * n + i] = x[i] + d
+                sigmaPoints[(1 + n + c) * n + i] = x[i] - d
             }
         }
-        // Predict (parameters held at the mean's SOC for every sigma point).
+        // Predict.
         stateModel.holdParameters(soc: x[0], temperatureC: m.temperatureC, dtSeconds: dt)
         for s in 0..<count {
-            stateModel.transition(&sigmaPoints[s], meanCurrentA: mean, dtSeconds: dt,
+            stateModel.transition(sigmaPoints + s * n, meanCurrentA: mean, dtSeconds: dt,
                                   capacityAh: common.capacityAh, efficiency: common.efficiency)
         }
         for i in 0..<n {
             var acc = 0.0
-            for s in 1..<count { acc += sigmaPoints[s][i] }
+            for s in 1..<count { acc += sigmaPoints[s * n + i] }
             x[i] = wOuter * acc
         }
         for i in 0..<n {
             for j in i..<n {
-                var acc = w0c * (sigmaPoints[0][i] - x[i]) * (sigmaPoints[0][j] - x[j])
-                for s in 1..<count { acc += wOuter * (sigmaPoints[s][i] - x[i]) * (sigmaPoints[s][j] - x[j]) }
+                var acc = w0c * (sigmaPoints[i] - x[i]) * (sigmaPoints[j] - x[j])
+                for s in 1..<count {
+                    acc += wOuter * (sigmaPoints[s * n + i] - x[i]) * (sigmaPoints[s * n + j] - x[j])
+                }
                 p[i * n + j] = acc
                 p[j * n + i] = acc
             }
@@ -103,24 +112,24 @@ public final class TheveninUKF: SOCEstimator {
         // Update.
         var zMean = 0.0
         for s in 0..<count {
-            z[s] = stateModel.voltage(sigmaPoints[s], currentA: m.currentA, temperatureC: m.temperatureC)
+            z[s] = stateModel.voltage(sigmaPoints + s * n, currentA: m.currentA, temperatureC: m.temperatureC)
             if s > 0 { zMean += wOuter * z[s] }
         }
         var sVar = common.voltageVariance + w0c * (z[0] - zMean) * (z[0] - zMean)
         for s in 1..<count { sVar += wOuter * (z[s] - zMean) * (z[s] - zMean) }
         for i in 0..<n {
-            var acc = w0c * (sigmaPoints[0][i] - x[i]) * (z[0] - zMean)
-            for s in 1..<count { acc += wOuter * (sigmaPoints[s][i] - x[i]) * (z[s] - zMean) }
-            cross[i] = acc / sVar           // Kalman gain
+            var acc = w0c * (sigmaPoints[i] - x[i]) * (z[0] - zMean)
+            for s in 1..<count { acc += wOuter * (sigmaPoints[s * n + i] - x[i]) * (z[s] - zMean) }
+            gain[i] = acc / sVar
         }
         let innovation = m.voltageV - zMean
-        for i in 0..<n { x[i] += cross[i] * innovation }
-        for i in 0..<n { for j in 0..<n { p[i * n + j] -= cross[i] * sVar * cross[j] } }
-        SmallMatrix.symmetrize(&p, n: n)
+        for i in 0..<n { x[i] += gain[i] * innovation }
+        for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
+        SmallMatrix.symmetrize(p, n: n)
         x[0] = min(max(x[0], -1), 2)
-        if !SmallMatrix.cholesky(p, into: &lower, n: n) {
+        if !SmallMatrix.cholesky(p, into: lower, n: n) {
             precondition(x[0].isFinite, "UKF state became non-finite on a valid measurement")
-            for i in 0..<(n * n) { p[i] = initialP[i] }
+            p.update(from: initialP, count: n * n)
             covarianceResets += 1
         }
         last = SOCEstimate(soc: x[0], sigma: p[0].squareRoot(), holding: false)
@@ -134,7 +143,7 @@ public final class TheveninUKF: SOCEstimator {
     public func reset(soc: Double) {
         for i in 0..<n { x[i] = 0 }
         x[0] = soc
-        for i in 0..<(n * n) { p[i] = initialP[i] }
+        p.update(from: initialP, count: n * n)
         common.previousCurrentA = nil
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }

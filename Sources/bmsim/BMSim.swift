@@ -9,10 +9,13 @@ struct BMSim: ParsableCommand {
         abstract: "Battery-management firmware on the desktop: replay, compare, train, quantize.",
         version: "0.1.0",
         subcommands: [
-            // Each subcommand lives in its own file.
+            // Each subcommand lives in its own file, in the order of the main flows.
+            ReplayCommand.self, CompareCommand.self,
             DataCommand.self,
+            FitCommand.self, SimulateCommand.self, ClassicalEvalCommand.self,
+            TrainCommand.self, EvaluateCommand.self,
             InspectCommand.self, ExportCommand.self, GoldenCommand.self,
-            ReplayCommand.self, CompareCommand.self, SoakCommand.self,
+            BenchLSTMCommand.self, SoakCommand.self,
         ]
     )
 }

@@ -7,7 +7,8 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect and convert recorded cell data (NASA folder, .mat file or generic CSV).",
-        subcommands: [DataSummaryCommand.self, DataExportCommand.self, DataSyntheticCommand.self, DataTimingCommand.self]
+        subcommands: [DataSummaryCommand.self, DataExportCommand.self, DataSyntheticCommand.self, DataTimingCommand.self,
+                      DataGridCommand.self]
     )
 }
 
@@ -25,11 +26,14 @@ struct DataInputOptions: ParsableArguments {
     var policy: QualityPolicy { QualityPolicy(repairChargeStartArtefact: repairChargeArtefact) }
 
     /// Runs `body`, turning data errors into a message on stderr and exit code 1.
-    func reporting<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as CellDataError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        }
+    func reporting<T>(_ body: () throws -> T) throws -> T { try reportingDataErrors(body) }
+}
+
+/// Runs `body`, turning a `CellDataError` into `error: …` on stderr and exit code 1.
+func reportingDataErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as CellDataError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(1)
     }
 }
 

@@ -27,7 +27,7 @@ struct DataExportCommand: ParsableCommand {
         let recording = try input.reporting { () throws -> Recording in
             let source = try RecordingSource.open(path: input.path)
             if case .nasaFolder = source, cell == nil {
-                throw CellDataError.unknownCell("(none given: use --cell)", available: try source.cellNames())
+                throw CellDataError.unknownCell("", available: try source.cellNames())
             }
             return try source.recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)[0]
         }

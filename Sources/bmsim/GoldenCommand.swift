@@ -24,8 +24,23 @@ struct GoldenCommand: ParsableCommand {
     @Option(help: "Seed of the random model and the synthetic discharge.")
     var seed: UInt64 = 2026
 
+    @Option(help: "LSTM hidden sizes of the random model, comma-separated.")
+    var lstm: String = "64,32"
+
+    @Option(help: "Dense output sizes of the random model, comma-separated (last must be 1).")
+    var dense: String = "16,1"
+
+    func sizes(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 256 }) else { return nil }
+        return parts.map { $0! }
+    }
+
     func validate() throws {
         guard steps >= 1 && steps <= 1_000_000 else { throw ValidationError("--steps must be 1…1000000") }
+        guard sizes(lstm) != nil, let d = sizes(dense), d.last == 1 else {
+            throw ValidationError("--lstm and --dense take sizes 1…256 separated by commas; the last dense size must be 1")
+        }
     }
 
     func run() throws {
@@ -33,7 +48,7 @@ struct GoldenCommand: ParsableCommand {
         if let model {
             float = try JSONDecoder().decode(ReferenceLSTMModel.self, from: Data(contentsOf: URL(fileURLWithPath: model)))
         } else {
-            float = ReferenceLSTMModel.random(lstmSizes: [64, 32], denseSizes: [16, 1], seed: seed)
+            float = ReferenceLSTMModel.random(lstmSizes: sizes(lstm)!, denseSizes: sizes(dense)!, seed: seed)
         }
         let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
         let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)

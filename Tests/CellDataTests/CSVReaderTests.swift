@@ -58,4 +58,31 @@ import Testing
         let badType = text.replacingOccurrences(of: ",discharge,", with: ",dis,")
         #expect(throws: CellDataError.self) { try CyclesIndex.parse(Array(badType.utf8), name: "idx") }
     }
+
+    @Test func truncatedAndFlippedCSVsNeverCrash() {
+        let nasa = Array((header + "1,0,4.1,-2,25,2,4\n1,9.5,4.0,-2,25.5,2,4\n2,0,4.2,0,24,0,0\n2,10,4.1,-2,24.1,2,3.9\n").utf8)
+        let generic = Array(("# current_sign: charge_positive\ntime_s,voltage_v,current_a,temperature_c,soc,operation\n"
+            + "0,4.1,-1,25,1,discharge\n10,4.0,-1,25,0.99,discharge\n10,4.0,0,25,,rest\n20,4.05,0,25,,rest\n").utf8)
+        var rng = SeededGenerator(seed: 5)
+        for original in [nasa, generic] {
+            var variants = (0..<original.count).map { Array(original[0..<$0]) }
+            for _ in 0..<2000 {
+                var b = original
+                b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next())
+                variants.append(b)
+            }
+            for bytes in variants {
+                do {
+                    if original == nasa {
+                        _ = try NASASampleFile.parse(bytes, name: "f.csv")
+                    } else {
+                        let r = try GenericRecordingCSV.parse(bytes, name: "g.csv")
+                        #expect(r.operations.allSatisfy { $0.samples.count > 0 })
+                    }
+                } catch {
+                    #expect(error.location != nil || !error.description.isEmpty)
+                }
+            }
+        }
+    }
 }

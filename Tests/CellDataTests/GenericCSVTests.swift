@@ -37,7 +37,7 @@ import TestSupport
             #expect(a.samples.count == b.samples.count && abs(a.startTimeS - b.startTimeS) < 1e-3)
             #expect(zip(a.samples.voltageV, b.samples.voltageV).allSatisfy { abs($0 - $1) <= 5e-6 + 1e-12 })
             #expect(zip(a.providedSOC!, b.providedSOC!).allSatisfy { abs($0 - $1) <= 5e-7 + 1e-12 })
-            #expect(b.capacityAh == 2)
+            #expect(b.capacityAh == 2 && b.ambientTemperatureC == 25)
         }
     }
 

@@ -52,6 +52,25 @@ import Testing
         #expect(Resampler.interpolate(timeS: [0, 10, 10, 20], values: [0, 1, 5, 5], at: [10]) == [5])
     }
 
+    @Test func wholeTimelineOnOneGridForTheTickLoop() {
+        // Synthetic profile: 120 s rest, 3000 s at 2 A, 600 s rest, 2400 s at 1.5 A, 300 s rest.
+        let grid = Resampler.resample(SyntheticRecording.make(), dtS: 1)
+        #expect(grid.count == 6421)
+        // 1500 s into the discharge: 1 − 1500·2/3600/2 (SOC is linear there, so exact to rounding).
+        #expect(abs(grid.soc![1620] - (1 - 1500.0 * 2 / 3600 / 2)) < 1e-12)
+        #expect(grid.currentA[1620] == -2 && grid.currentA[120 + 3000 + 600 + 100] == 1.5)
+        // Capping gaps changes nothing when there are none; with a real gap the grid shrinks.
+        let gap = CellOperation(kind: .rest, nasaCycle: nil, startTimeS: 100, ambientTemperatureC: nil, capacityAh: nil,
+                                samples: OperationSamples(timeS: [0, 1000], voltageV: [3.5, 3.6], currentA: [0, 0], temperatureC: [25, 25]),
+                                isGap: true)
+        let r = Recording(cell: "G", source: "test", operations: [
+            op(.discharge, [0, 100], [-1, -1], capacity: 1), gap, op(.charge, [0, 100], [1, 1], start: 1100)])
+        let capped = r.withGapsCapped(atS: 10)
+        #expect(capped.operations[2].startTimeS == 110)
+        #expect(Resampler.resample(capped, dtS: 10).count == 22)
+        #expect(Resampler.resample(r, dtS: 10).count == 121)
+    }
+
     @Test func qualityRulesDetectRepairAndReport() {
         let t: [Double] = [0, 2.5, 10, 20, 30, 40, 50, 60]
         var v: [Double] = [3.2, 2.8, 3.4, 3.5, 8.4, 3.7, 3.8, 3.9]

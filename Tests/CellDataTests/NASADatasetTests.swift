@@ -50,6 +50,8 @@ import TestSupport
         // README §1.1: 168 discharges, all 170 charges in the CSV; capacity 1.856 → 1.325 Ah.
         #expect(summary.discharges == 168 && summary.charges == 170)
         #expect(abs(summary.capacityFirstAh! - 1.856) < 5e-4 && abs(summary.capacityLastAh! - 1.325) < 5e-4)
+        // README §1.6: the −3…−4.5 A start-of-charge reading is in 169 of B0005's 170 charges.
+        #expect(r.qualityFindings.filter { $0.kind == .chargeStartArtefact }.count == 169)
         // 278 EIS runs, all inside gaps.
         #expect(r.operations.flatMap(\.unrecordedCycles).filter { $0.type == "impedance" }.count == 278)
         // Charge labels: each CC-CV charge starts at the previous discharge's end SOC and ends

@@ -26,10 +26,12 @@ struct SOCTemperatureTableTests {
         }
     }
 
-    @Test("OCV inverse undoes the OCV at any temperature, also when extrapolating")
+    @Test("OCV inverse undoes the OCV at any temperature, also when extrapolating, and clamps")
     func ocvInverse() {
         let ocv = CellModelParameters.synthetic18650().ocv
-        for soc in stride(from: -0.2, through: 1.1, by: 0.013) {
+        #expect(ocv.soc(voltageV: 0.5, temperatureC: 25) == -OCVCurve.inverseExtrapolationLimit)
+        #expect(ocv.soc(voltageV: 9.0, temperatureC: 25) == 1 + OCVCurve.inverseExtrapolationLimit)
+        for soc in stride(from: -0.19, through: 1.19, by: 0.013) {
             for t in [0.0, 4, 15, 24, 37, 44, 60] {
                 let v = ocv.voltage(soc: soc, temperatureC: t)
                 #expect(abs(ocv.soc(voltageV: v, temperatureC: t) - soc) < 1e-9)

@@ -9,7 +9,7 @@ struct TheveninStateModelTests {
     func jacobians(soc: Double, current: Double) {
         let model = CellModelParameters.synthetic18650()
         for pairs in [1, 2] {
-            var sm = TheveninStateModel(model: model, pairs: pairs, bias: true)
+            let sm = TheveninStateModel(model: model, pairs: pairs, bias: true)
             let n = sm.dimension
             var x = [soc] + Array(repeating: 0.0, count: n - 1)
             x[1] = -0.03

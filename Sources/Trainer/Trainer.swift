@@ -1,3 +1,0 @@
-// Placeholder so the target builds while it is being written; replaced by the real files.
-/// Namespace of the `Trainer` module (see Docs/Architecture.md).
-public enum TrainerModule {}

@@ -1,0 +1,231 @@
+import BMSCore
+import CFloatControl
+import Foundation
+
+/// Trains a `Network` on an `SOCDataset` in window or stateful mode with Adam, MSE,
+/// optional gradient clipping, EarlyStopping (best weights restored) and ReduceLROnPlateau.
+///
+/// Data parallelism: with `workers > 1` each batch is split into per-worker shards (windows,
+/// or lanes in stateful mode) run on weight-sharing replicas on their own threads; the
+/// gradients are summed in worker order, so the result does not depend on scheduling.
+///
+/// Reproducibility: the same seed, configuration (workers included), data and OpenBLAS
+/// thread count give bit-identical weights (all randomness comes from `SeededGenerator`s).
+public final class SOCTrainer {
+    /// The configuration.
+    public let config: TrainingConfig
+    /// The network being trained.
+    public let network: Network
+    /// The data.
+    public let dataset: SOCDataset
+    /// History so far.
+    public private(set) var history: [EpochRecord] = []
+    /// Epoch (from 1) whose weights are kept.
+    public private(set) var bestEpoch = 0
+    private let optimizer: Adam
+    private var shuffleGenerator: SeededGenerator
+    /// Worker networks: the master first, then one replica per extra worker (same weights).
+    private let replicas: [Network]
+
+    /// Builds the network from `architecture` with `config.seed`.
+    public init(architecture: Architecture, config: TrainingConfig, dataset: SOCDataset) {
+        precondition(architecture.inputSize == dataset.width, "architecture input size differs from the data's features")
+        self.config = config
+        self.dataset = dataset
+        network = Network(architecture: architecture, seed: config.seed)
+        optimizer = Adam(parameters: network.parameters, learningRate: config.learningRate)
+        var nets = [network]
+        for k in 1..<max(config.workers, 1) {
+            let replica = Network(architecture: architecture, seed: config.seed &+ UInt64(k) &* 0x1000_0001)
+            for (dst, src) in zip(replica.parameters, network.parameters) { dst.copy(from: src) }
+            nets.append(replica)
+        }
+        replicas = nets
+        shuffleGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5EED)
+    }
+
+    /// Runs up to `config.epochs` epochs; restores the best validation epoch's weights.
+    public func train(onEvent: (TrainingEvent) -> Void = { _ in }) {
+        _ = bms_enable_flush_denormals()
+        BLAS.setThreadCount(config.threads)
+        var stopper = EarlyStopping(patience: config.earlyStoppingPatience)
+        var plateau = ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience,
+                                        minLR: config.minLearningRate)
+        var best: [[Float]] = network.parameters.map(\.values)
+        for epoch in 0..<config.epochs {
+            let lr = optimizer.learningRate
+            let cpu0 = Self.processCPUSeconds()
+            let t0 = Date()
+            let (loss, mae, samples) = config.mode == .window
+                ? windowEpoch(epoch: epoch, onEvent: onEvent) : statefulEpoch(epoch: epoch, onEvent: onEvent)
+            let t1 = Date()
+            let cpu1 = Self.processCPUSeconds()
+            let val = validate()
+            let t2 = Date()
+            let trainS = t1.timeIntervalSince(t0)
+            let record = EpochRecord(epoch: epoch + 1, trainLoss: loss, trainMAEPercent: mae,
+                                     validationLoss: val.scaledMSE, validationMAEPercent: val.metrics.maePercent,
+                                     learningRate: lr, trainSeconds: trainS,
+                                     validationSeconds: t2.timeIntervalSince(t1),
+                                     samplesPerSecond: Double(samples) / max(trainS, 1e-9),
+                                     trainCPUSeconds: cpu1 - cpu0, loadAverage1m: Self.loadAverage())
+            history.append(record)
+            onEvent(.epoch(record))
+            let (improved, stop) = stopper.record(epoch: epoch, value: val.scaledMSE)
+            if improved { best = network.parameters.map(\.values); bestEpoch = epoch + 1 }
+            optimizer.learningRate = plateau.record(value: val.scaledMSE, learningRate: lr)
+            if stop { break }
+        }
+        for (p, values) in zip(network.parameters, best) {
+            values.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!, count: values.count) }
+        }
+    }
+
+    /// User + system CPU seconds of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+    }
+
+    /// The 1-minute load average (0 when unavailable).
+    static func loadAverage() -> Double {
+        var loads = [Double](repeating: 0, count: 3)
+        return getloadavg(&loads, 3) > 0 ? loads[0] : 0
+    }
+
+    /// Validation pass: window MSE (window mode) or streaming MSE from step 50 (stateful).
+    public func validate() -> Evaluation.Outcome {
+        switch config.mode {
+        case .window:
+            return Evaluation.windows(network, cycles: dataset.validation, stride: config.validationStride,
+                                      scalers: dataset.scalers)
+        case .stateful:
+            return Evaluation.streaming(network, cycles: dataset.validation, scalers: dataset.scalers)
+        }
+    }
+
+    /// One worker's share of a batch: its lanes' inputs, targets, loss weights and resets.
+    final class Shard: @unchecked Sendable {
+        let input: Tensor, target: Tensor, weight: Tensor, keep: Tensor, gradient: Tensor
+        let steps: Int, lanes: Int
+        var loss = 0.0, absErr = 0.0
+        init(steps: Int, lanes: Int, width: Int, outputsPerLane: Int) {
+            self.steps = steps; self.lanes = lanes
+            input = Tensor(rows: steps * lanes, cols: width)
+            target = Tensor(rows: outputsPerLane * lanes, cols: 1)
+            weight = Tensor(rows: outputsPerLane * lanes, cols: 1)
+            keep = Tensor(rows: steps * lanes, cols: 1)
+            gradient = Tensor(rows: outputsPerLane * lanes, cols: 1)
+            weight.fill(1); keep.fill(1)
+        }
+    }
+
+    /// Forward + backward of every shard on its own replica (in parallel when there are
+    /// several), gradients summed into the master network in worker order, then clipping
+    /// and one Adam step; replicas get the new weights. Returns (mean loss, Σ|err|, Σweight).
+    private func step(_ shards: [Shard], mode: SequenceMode) -> (loss: Double, absErr: Double, n: Double) {
+        var total = 0.0
+        for shard in shards { for k in 0..<shard.weight.count { total += Double(shard.weight.data[k]) } }
+        let scale = Float(2 / max(total, 1))
+        let nets = replicas
+        let work = UncheckedSendable((shards, nets))
+        @Sendable func run(_ k: Int) {
+            _ = bms_enable_flush_denormals()
+            let (shards, nets) = work.value
+            let shard = shards[k], net = nets[k]
+            let out = net.forward(shard.input, steps: shard.steps, lanes: shard.lanes, mode: mode, training: true,
+                                  keep: mode == .stateful ? UnsafePointer(shard.keep.data) : nil)
+            var loss = 0.0, absErr = 0.0
+            for e in 0..<out.count {
+                let w = shard.weight.data[e]
+                let d = out.data[e] - shard.target.data[e]
+                loss += Double(w * d * d); absErr += Double(w * abs(d))
+                shard.gradient.data[e] = scale * w * d
+            }
+            shard.loss = loss; shard.absErr = absErr
+            net.backward(shard.gradient)
+        }
+        if shards.count == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: shards.count, execute: run) }
+        let grads = network.gradients
+        for k in 1..<max(nets.count, 1) where k < shards.count {
+            for (g, r) in zip(grads, nets[k].gradients) { for e in 0..<g.count { g.data[e] += r.data[e] } }
+        }
+        if let clip = config.clipNorm { clipGlobalNorm(grads, maxNorm: clip) }
+        optimizer.update(parameters: network.parameters, gradients: grads)
+        for replica in nets.dropFirst() {
+            for (dst, src) in zip(replica.parameters, network.parameters) { dst.copy(from: src) }
+        }
+        let loss = shards.reduce(0) { $0 + $1.loss }, absErr = shards.reduce(0) { $0 + $1.absErr }
+        return (loss / max(total, 1), absErr, total)
+    }
+
+    private func windowEpoch(epoch: Int, onEvent: (TrainingEvent) -> Void) -> (Double, Double, Int) {
+        var set = WindowSet(cycles: dataset.train, stride: config.trainStride)
+        if config.shuffle { set.windows.shuffle(using: &shuffleGenerator) }
+        let batchCount = (set.count + config.batchSize - 1) / config.batchSize
+        var lossSum = 0.0, absSum = 0.0, seen = 0.0
+        var shards: [Shard] = []
+        for batch in 0..<batchCount {
+            let start = batch * config.batchSize
+            let b = min(config.batchSize, set.count - start)
+            let workers = min(replicas.count, b)
+            let per = (b + workers - 1) / workers
+            let sizes = (0..<workers).map { min(per, b - $0 * per) }.filter { $0 > 0 }
+            if shards.map(\.lanes) != sizes {
+                shards = sizes.map { Shard(steps: set.lookback, lanes: $0, width: dataset.width, outputsPerLane: 1) }
+            }
+            for (k, shard) in shards.enumerated() {
+                let from = start + k * per
+                set.fill(from..<(from + shard.lanes), from: dataset.train, input: shard.input, target: shard.target)
+            }
+            let (loss, absErr, n) = step(shards, mode: .window)
+            lossSum += loss * n; absSum += absErr; seen += n
+            onEvent(.batch(epoch: epoch + 1, batch: batch + 1, of: batchCount, runningLoss: lossSum / seen))
+        }
+        let range = dataset.scalers.yMax - dataset.scalers.yMin
+        return (lossSum / max(seen, 1), absSum / max(seen, 1) * range * 100, set.count)
+    }
+
+    private func statefulEpoch(epoch: Int, onEvent: (TrainingEvent) -> Void) -> (Double, Double, Int) {
+        var order = Array(dataset.train.indices)
+        order.shuffle(using: &shuffleGenerator)
+        let schedule = StreamSchedule(cycles: dataset.train, order: order, lanes: config.lanes,
+                                      chunkSteps: config.chunkSteps)
+        let t = config.chunkSteps, b = config.lanes, n = t * b, width = dataset.width
+        let input = Tensor(rows: n, cols: width), target = Tensor(rows: n, cols: 1)
+        let weight = Tensor(rows: n, cols: 1), keep = Tensor(rows: n, cols: 1)
+        let workers = replicas.count
+        let perLanes = b / workers
+        let shards = (0..<workers).map { _ in Shard(steps: t, lanes: perLanes, width: width, outputsPerLane: t) }
+        for net in replicas { net.resetState() }
+        var lossSum = 0.0, absSum = 0.0, seen = 0.0
+        let chunks = schedule.chunkCount
+        for k in 0..<chunks {
+            schedule.fill(chunk: k, from: dataset.train, input: input, target: target, weight: weight, keep: keep)
+            for (w, shard) in shards.enumerated() {
+                for step in 0..<t {
+                    for lane in 0..<perLanes {
+                        let src = step * b + w * perLanes + lane, dst = step * perLanes + lane
+                        shard.input.row(dst).update(from: input.row(src), count: width)
+                        shard.target.data[dst] = target.data[src]
+                        shard.weight.data[dst] = weight.data[src]
+                        shard.keep.data[dst] = keep.data[src]
+                    }
+                }
+            }
+            let (loss, absErr, count) = step(shards, mode: .stateful)
+            lossSum += loss * count; absSum += absErr; seen += count
+            onEvent(.batch(epoch: epoch + 1, batch: k + 1, of: chunks, runningLoss: lossSum / max(seen, 1)))
+        }
+        let range = dataset.scalers.yMax - dataset.scalers.yMin
+        return (lossSum / max(seen, 1), absSum / max(seen, 1) * range * 100, Int(seen))
+    }
+}
+
+/// Hands non-Sendable values to `concurrentPerform` workers that each touch only their own part.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

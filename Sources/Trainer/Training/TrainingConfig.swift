@@ -1,0 +1,102 @@
+/// Every setting of a training run (stored in the model file).
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// `window` (many-to-one, TASK.md) or `stateful` (many-to-many over whole cycles).
+    public var mode: SequenceMode = .stateful
+    /// Maximum epochs.
+    public var epochs: Int = 100
+    /// Seed of initialisation, dropout masks and (stateful) cycle shuffling.
+    public var seed: UInt64 = 42
+    /// Window mode: windows per batch (TASK.md: 32).
+    public var batchSize: Int = 32
+    /// Window mode: training-window stride (TASK.md: 20; 1 = all windows).
+    public var trainStride: Int = 20
+    /// Window mode: validation-window stride (TASK.md: 10).
+    public var validationStride: Int = 10
+    /// Window mode: shuffle window order each epoch (TASK.md: false).
+    public var shuffle: Bool = false
+    /// Stateful mode: parallel lanes (cycles played side by side).
+    public var lanes: Int = 32
+    /// Stateful mode: truncated-BPTT length, steps.
+    public var chunkSteps: Int = 50
+    /// Adam learning rate.
+    public var learningRate: Double = 1e-3
+    /// Global gradient-norm clip (nil = none, as TASK.md).
+    public var clipNorm: Double? = nil
+    /// EarlyStopping patience (TASK.md: 15).
+    public var earlyStoppingPatience: Int = 15
+    /// ReduceLROnPlateau patience (TASK.md: 5).
+    public var plateauPatience: Int = 5
+    /// ReduceLROnPlateau factor (TASK.md: 0.5).
+    public var plateauFactor: Double = 0.5
+    /// ReduceLROnPlateau floor (TASK.md: 1e-6).
+    public var minLearningRate: Double = 1e-6
+    /// Inputs per step (TASK.md's five, or with the discharged-charge counter).
+    public var featureSet: FeatureSet = .task
+    /// Coulomb-count prior capacity, Ah (nil: plain SOC label; see `Scalers.priorCapacityAh`).
+    public var priorCapacityAh: Double? = nil
+    /// Data-parallel worker threads (each batch split into this many shards; stateful mode
+    /// needs `lanes` divisible by it).
+    public var workers: Int = 1
+    /// OpenBLAS threads (results are bit-identical for the same seed and thread count).
+    public var threads: Int = 1
+
+    /// Creates the default configuration (TASK.md's settings where it names them).
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
+        case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
+        case featureSet, workers, threads, priorCapacityAh
+    }
+
+    /// Decodes a configuration; keys missing from older model files keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.mode, &mode); try read(.epochs, &epochs); try read(.seed, &seed)
+        try read(.batchSize, &batchSize); try read(.trainStride, &trainStride)
+        try read(.validationStride, &validationStride); try read(.shuffle, &shuffle)
+        try read(.lanes, &lanes); try read(.chunkSteps, &chunkSteps); try read(.learningRate, &learningRate)
+        clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
+        try read(.earlyStoppingPatience, &earlyStoppingPatience); try read(.plateauPatience, &plateauPatience)
+        try read(.plateauFactor, &plateauFactor); try read(.minLearningRate, &minLearningRate)
+        priorCapacityAh = try c.decodeIfPresent(Double.self, forKey: .priorCapacityAh)
+        try read(.featureSet, &featureSet); try read(.workers, &workers); try read(.threads, &threads)
+    }
+}
+
+/// One row of the training history.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    /// Epoch number, from 1.
+    public var epoch: Int
+    /// Mean training loss (MSE on scaled labels, dropout active) over the epoch.
+    public var trainLoss: Double
+    /// Training MAE over the epoch's batches, SOC %.
+    public var trainMAEPercent: Double
+    /// Validation loss (MSE on scaled labels).
+    public var validationLoss: Double
+    /// Validation MAE, SOC %.
+    public var validationMAEPercent: Double
+    /// Learning rate used in this epoch.
+    public var learningRate: Double
+    /// Wall seconds of the training pass.
+    public var trainSeconds: Double
+    /// Wall seconds of the validation pass.
+    public var validationSeconds: Double
+    /// Training samples (windows or scored steps) per second of the training pass.
+    public var samplesPerSecond: Double
+    /// CPU seconds (user + system, all threads of the process) of the training pass.
+    public var trainCPUSeconds: Double
+    /// 1-minute load average at the end of the epoch (machine state for timing figures).
+    public var loadAverage1m: Double
+}
+
+/// Events reported while training.
+public enum TrainingEvent: Sendable {
+    /// A batch finished: epoch (from 1), batch index (from 1), batch count, running mean loss.
+    case batch(epoch: Int, batch: Int, of: Int, runningLoss: Double)
+    /// An epoch finished.
+    case epoch(EpochRecord)
+}

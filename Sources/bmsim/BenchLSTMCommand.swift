@@ -1,0 +1,116 @@
+import ArgumentParser
+import CBMSRuntime
+import Foundation
+import QuantizedLSTM
+import Trainer
+import WeightBlob
+
+/// `bmsim bench-lstm [--blob model.bmsq]`: host latency of the integer LSTM — Swift engine
+/// and C runtime, per streaming step and per 50-step window (batch 1, one thread).
+/// Measure in a release build: `swift build -c release && .build/release/bmsim bench-lstm`.
+struct BenchLSTMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-lstm",
+        abstract: "Time the integer LSTM step and 50-step window (Swift engine and C runtime).")
+
+    @Option(help: "Blob to time (default: Fixtures/golden/golden-model.bmsq).")
+    var blob: String = "Fixtures/golden/golden-model.bmsq"
+
+    @Option(help: "Streaming steps per measurement.")
+    var steps: Int = 20_000
+
+    @Option(help: "Windows per measurement.")
+    var windows: Int = 400
+
+    @Option(help: "Repetitions (the median is reported).")
+    var repeats: Int = 5
+
+    func validate() throws {
+        guard steps >= 100, windows >= 10, repeats >= 1 else { throw ValidationError("steps ≥ 100, windows ≥ 10, repeats ≥ 1") }
+    }
+
+    func run() throws {
+        let decoded = try BlobFile.load(blob)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: blob)))
+        let samples = SyntheticDischarge.samples(steps: steps, seed: 7)
+        let engine = QuantizedLSTMEngine(model: decoded.model)
+
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
+        defer { storage.deallocate() }
+        storage.copyBytes(from: bytes)
+        let model = UnsafeMutablePointer<bms_lstm_model_t>.allocate(capacity: 1)
+        let context = UnsafeMutablePointer<bms_lstm_context_t>.allocate(capacity: 1)
+        defer { model.deallocate(); context.deallocate() }
+        model.initialize(to: bms_lstm_model_t())
+        context.initialize(to: bms_lstm_context_t())
+        let status = bms_lstm_load_blob(storage.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count, model)
+        guard status == BMS_OK else { throw ValidationError("C loader: \(String(cString: bms_status_name(status)))") }
+        let words = Int(bms_lstm_workspace_words(model))
+        let workspace = UnsafeMutablePointer<Int16>.allocate(capacity: words)
+        defer { workspace.deallocate() }
+        _ = bms_lstm_init_context(model, workspace, words, context)
+
+        // Thread CPU time (CLOCK_THREAD_CPUTIME_ID), not wall time: the build machine is
+        // shared, and CPU time of the one benchmark thread is what a dedicated core would see.
+        func cpuSeconds() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
+        func median(_ body: () -> Int32) -> (seconds: Double, check: Int32) {
+            var times: [Double] = []
+            var check: Int32 = 0
+            for _ in 0..<repeats {
+                let start = cpuSeconds()
+                check = body()
+                times.append(cpuSeconds() - start)
+            }
+            return (times.sorted()[times.count / 2], check)
+        }
+        let swiftStep = median {
+            engine.reset()
+            var soc: Int32 = 0
+            for s in samples { soc = engine.step(s) }
+            return soc
+        }
+        let cStep = median {
+            bms_lstm_reset(context)
+            var soc: Int32 = 0
+            for s in samples { _ = bms_lstm_step_s8(context, s.voltageUV, s.currentMA, s.temperatureDeciC, &soc) }
+            return soc
+        }
+        let window = 50
+        let swiftWindow = median {
+            var soc: Int32 = 0
+            samples.withUnsafeBufferPointer { all in
+                for w in 0..<windows {
+                    let start = (w * 7) % (samples.count - window)
+                    soc = engine.runWindow(UnsafeBufferPointer(rebasing: all[start..<(start + window)]))
+                }
+            }
+            return soc
+        }
+        let v = samples.map(\.voltageUV), i = samples.map(\.currentMA), t = samples.map(\.temperatureDeciC)
+        let cWindow = median {
+            var soc: Int32 = 0
+            for w in 0..<windows {
+                let start = (w * 7) % (samples.count - window)
+                v.withUnsafeBufferPointer { vp in i.withUnsafeBufferPointer { ip in t.withUnsafeBufferPointer { tp in
+                    _ = bms_lstm_window_s8(context, vp.baseAddress! + start, ip.baseAddress! + start,
+                                           tp.baseAddress! + start, window, &soc)
+                } } }
+            }
+            return soc
+        }
+        guard swiftStep.check == cStep.check, swiftWindow.check == cWindow.check else {
+            throw ValidationError("Swift and C disagree: \(swiftStep.check) vs \(cStep.check)")
+        }
+        let macs = decoded.model.multiplyAccumulates
+        print("model: \(macs) MACs per step, \(bytes.count) bytes; median of \(repeats) runs, thread CPU time")
+        print(String(format: "Swift engine   step %8.0f ns   50-step window %8.1f µs", swiftStep.seconds / Double(steps) * 1e9,
+                     swiftWindow.seconds / Double(windows) * 1e6))
+        print(String(format: "C runtime      step %8.0f ns   50-step window %8.1f µs", cStep.seconds / Double(steps) * 1e9,
+                     cWindow.seconds / Double(windows) * 1e6))
+        print("outputs agree (last SOC \(swiftStep.check) / window \(swiftWindow.check), 0.01 %)")
+    }
+}

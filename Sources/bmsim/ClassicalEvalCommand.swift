@@ -1,0 +1,158 @@
+import ArgumentParser
+import BMSCore
+import CellData
+import CellModel
+import Estimators
+import Foundation
+
+/// `bmsim classical-eval`: runs the classical estimators over the test cells' discharges
+/// (each cell's life in order, one estimator per method and cell, so capacity learning
+/// carries from cycle to cycle) and reports RMSE / MAE / max error against the reference SOC.
+struct ClassicalEvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classical-eval",
+        abstract: "Score the classical SOC estimators on recorded NASA discharges.")
+
+    @Argument(help: "Folder of the NASA PCoE data.")
+    var path: String
+
+    @Option(help: "Cell model file (cell.json).")
+    var model: String
+
+    @Option(help: "Comma-separated cells (default: the test split).")
+    var cells: String = FitCommand.testCells.joined(separator: ",")
+
+    @Option(help: "Comma-separated methods (default: all).")
+    var methods: String = EstimatorKind.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Option(help: "Initial SOC: 'rested' (OCV of the rested first sample) or an offset such as -0.2 from the true SOC.")
+    var initial: String = "rested"
+
+    @Option(help: "Voltage noise σ for the filters, V (default: from the model's fit residual).")
+    var voltageNoise: Double?
+
+    @Option(help: "SOC process noise, fraction²/s.")
+    var socNoise: Double?
+
+    @Flag(help: "Count against the model's fixed capacity (no learning).")
+    var fixedCapacity = false
+
+    @Option(help: "Write the results as JSON here.")
+    var out: String?
+
+    func run() throws {
+        let root = URL(fileURLWithPath: path)
+        let cellModel = try CellModelFile.load(from: URL(fileURLWithPath: model))
+        var config = EstimatorConfig()
+        config.voltageNoiseV = voltageNoise
+        if let q = socNoise { config.socProcessNoisePerS = q }
+        config.useLearnedCapacity = !fixedCapacity
+        let kinds = try methods.split(separator: ",").map { name -> EstimatorKind in
+            guard let k = EstimatorKind(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
+            return k
+        }
+        let offset: Double? = initial == "rested" ? nil : Double(initial)
+        guard initial == "rested" || offset != nil else { throw ValidationError("--initial: 'rested' or a number") }
+        let index = try NASADischargeLoader.index(root)
+        let cellList = cells.split(separator: ",").map(String.init)
+        var recordings: [Recording] = []
+        for cell in cellList { recordings.append(try NASADischargeLoader.load(root: root, cell: cell, index: index)) }
+
+        var results: [[String: Any]] = []
+        print("| method | RMSE % | MAE % | max % | in ±2 % after 10 min | ns/update | " + cellList.map { "\($0) RMSE %" }.joined(separator: " | ") + " |")
+        print("|---|---|---|---|---|---|" + cellList.map { _ in "---|" }.joined())
+        for kind in kinds {
+            var total = ErrorStats()
+            var perCell: [String: ErrorStats] = [:]
+            var capacityErrors: [String: ErrorStats] = [:]
+            var cyclesSettled = 0, cycles = 0
+            var updateNanoseconds: UInt64 = 0, updates = 0
+            for recording in recordings {
+                let estimator = makeEstimator(kind, model: cellModel, config: config, soc: 1)
+                var cellStats = ErrorStats()
+                for op in recording.discharges {
+                    let s = op.samples
+                    let reference = NASADischargeLoader.referenceSOC(op)
+                    let start = offset.map { reference[0] + $0 }
+                        ?? min(1, cellModel.ocv.soc(voltageV: s.voltageV[0], temperatureC: s.temperatureC[0]))
+                    estimator.reset(soc: start)
+                    var settled = true
+                    var estimates = [Double](repeating: 0, count: s.count)
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    for k in 0..<s.count {
+                        let m = CellMeasurement(voltageV: s.voltageV[k], currentA: s.currentA[k],
+                                                temperatureC: s.temperatureC[k],
+                                                dtSeconds: k == 0 ? 0 : s.timeS[k] - s.timeS[k - 1])
+                        estimates[k] = estimator.update(m).soc
+                    }
+                    updateNanoseconds += DispatchTime.now().uptimeNanoseconds - t0
+                    updates += s.count
+                    for k in 0..<s.count {
+                        let e = estimates[k] - reference[k]
+                        total.add(e)
+                        cellStats.add(e)
+                        if s.timeS[k] >= 600 && abs(e) > 0.02 { settled = false }
+                    }
+                    cycles += 1
+                    if settled { cyclesSettled += 1 }
+                    if let used = Self.capacityInUse(estimator), let measured = op.capacityAh {
+                        capacityErrors[recording.cell, default: ErrorStats()].add((used - measured) / measured)
+                    }
+                }
+                perCell[recording.cell] = cellStats
+            }
+            let ns = Double(updateNanoseconds) / Double(max(updates, 1))
+            print("| \(kind.rawValue) | \(f2(total.rmse * 100)) | \(f2(total.mae * 100)) | \(f2(total.maxAbs * 100)) | "
+                  + "\(cyclesSettled)/\(cycles) | \(Int(ns.rounded())) | "
+                  + cellList.map { f2((perCell[$0]?.rmse ?? .nan) * 100) }.joined(separator: " | ") + " |")
+            if !capacityErrors.isEmpty {
+                print("|   capacity in use vs NASA capacity_Ah (RMS % / mean %) | "
+                      + cellList.map { "\($0): \(f2((capacityErrors[$0]?.rmse ?? .nan) * 100)) / \(f2((capacityErrors[$0]?.mean ?? .nan) * 100))" }
+                        .joined(separator: ", ") + " |")
+            }
+            results.append([
+                "method": kind.rawValue, "rmse_pct": total.rmse * 100, "mae_pct": total.mae * 100,
+                "max_abs_err_pct": total.maxAbs * 100, "n": total.count,
+                "cycles_within_2pct_after_600s": cyclesSettled, "cycles": cycles, "ns_per_update": ns,
+                "per_cell_rmse_pct": perCell.mapValues { $0.rmse * 100 },
+                "capacity_rms_error_pct": capacityErrors.mapValues { $0.rmse * 100 },
+            ])
+        }
+        if let out {
+            let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
+                                      "fixed_capacity": fixedCapacity, "results": results]
+            let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+        }
+    }
+
+    func f2(_ x: Double) -> String { String(format: "%.2f", x) }
+
+    static func capacityInUse(_ e: any SOCEstimator) -> Double? {
+        if let a = e as? AhCounterEstimator { return a.currentCapacityAh }
+        if let a = e as? TheveninEKF { return a.currentCapacityAh }
+        if let a = e as? TheveninUKF { return a.currentCapacityAh }
+        return nil
+    }
+}
+
+/// Running error statistics.
+struct ErrorStats {
+    var count = 0
+    var sum = 0.0
+    var sumSquares = 0.0
+    var sumAbs = 0.0
+    var maxAbs = 0.0
+
+    mutating func add(_ e: Double) {
+        count += 1
+        sum += e
+        sumSquares += e * e
+        sumAbs += abs(e)
+        maxAbs = max(maxAbs, abs(e))
+    }
+
+    var rmse: Double { (sumSquares / Double(max(count, 1))).squareRoot() }
+    var mae: Double { sumAbs / Double(max(count, 1)) }
+    var mean: Double { sum / Double(max(count, 1)) }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import CellData
+import Foundation
+
+/// `bmsim data grid NASA_FOLDER --cells B0005,B0025 --out grid.csv`: the usable discharges
+/// of the benchmark task on the uniform grid with their reference SOC, numbers written with
+/// full round-trip precision (for training elsewhere and for checking against `soc_data.py`
+/// with `Benchmarks/check_grid_vs_soc_data.py`).
+struct DataGridCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grid",
+        abstract: "Write the task's usable discharges on the uniform grid with reference SOC (CSV, exact numbers).")
+
+    @Argument(help: "The nasa_pcoe_battery folder.")
+    var path: String
+
+    @Option(help: "Comma-separated cells, or a split name: train, validation, test.")
+    var cells: String = "train"
+
+    @Option(help: "Grid step, s.")
+    var dtS: Double = 10
+
+    @Option(help: "Output CSV file (written atomically).")
+    var out: String
+
+    func validate() throws {
+        guard dtS > 0 else { throw ValidationError("--dt-s must be positive") }
+    }
+
+    func run() throws {
+        let names = NASADataset.Split(rawValue: cells)?.cells ?? cells.split(separator: ",").map(String.init)
+        var text = "cell,cycle,step,time_s,voltage_v,current_a,temperature_c,soc\n"
+        let discharges = try reportingDataErrors { try NASADataset(root: URL(fileURLWithPath: path)).labelledDischarges(cells: names) }
+        for d in discharges {
+            let g = d.resampled(dtS: dtS)
+            for k in 0..<g.count {
+                text += "\(d.cell),\(d.cycle),\(k),\(g.timeS[k]),\(g.voltageV[k]),\(g.currentA[k]),\(g.temperatureC[k]),\(g.soc![k])\n"
+            }
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        print("wrote \(out): \(discharges.count) discharges")
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import CellData
+import CellModel
+import Foundation
+
+/// `bmsim fit`: identify the OCV table and the 1RC/2RC Thevenin tables from NASA discharges
+/// and write `cell.json`.
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Identify a cell model (OCV, 1RC/2RC Thevenin tables, capacity) from recorded discharges.")
+
+    /// The benchmark split (shared/bench/TASK.md).
+    static let trainCells = ["B0005", "B0006", "B0025", "B0026", "B0029", "B0030", "B0033", "B0036", "B0042", "B0046"]
+    static let validationCells = ["B0007", "B0028", "B0031", "B0034"]
+    static let testCells = ["B0039", "B0043", "B0044", "B0047", "B0053"]
+
+    @Argument(help: "Folder of the NASA PCoE data (with cycles_index.csv and discharge/).")
+    var path: String
+
+    @Option(help: "Comma-separated cells to fit on (default: the train and validation cells).")
+    var cells: String = (trainCells + validationCells).joined(separator: ",")
+
+    @Option(help: "Use every k-th usable discharge of each cell.")
+    var every: Int = 4
+
+    @Option(help: "Output model file.")
+    var out: String = "cell.json"
+
+    @Flag(help: "Print every least-squares solve.")
+    var verbose = false
+
+    func validate() throws {
+        guard every >= 1 else { throw ValidationError("--every must be at least 1") }
+        guard !cells.isEmpty else { throw ValidationError("--cells is empty") }
+    }
+
+    func run() throws {
+        let root = URL(fileURLWithPath: path)
+        TheveninIdentification.debugLog = verbose
+        let cellList = cells.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let model = try Self.fitModel(root: root, cells: cellList, every: every, log: { print($0) })
+        try CellModelFile.save(model, to: URL(fileURLWithPath: out))
+        print("wrote \(out): residual 1RC \(fmt(model.fitReport.residual1RCmV ?? .nan)) mV, "
+              + "2RC \(fmt(model.fitReport.residual2RCmV ?? .nan)) mV RMS, τ1RC \(model.fitReport.tau1RCs) s, "
+              + "τ2RC \(model.fitReport.tau2RCs) s")
+    }
+
+    func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// Loads the cells, converts their discharges into identification segments, fits.
+    static func fitModel(root: URL, cells: [String], every: Int, log: (String) -> Void) throws -> CellModelParameters {
+        let index = try NASADischargeLoader.index(root)
+        var segments: [IdentificationSegment] = []
+        var capacitiesByGroup: [Double: [Double]] = [:]
+        for cell in cells {
+            let recording = try NASADischargeLoader.load(root: root, cell: cell, index: index)
+            for (k, op) in recording.discharges.enumerated() {
+                let group = Self.group(op.ambientTemperatureC ?? 24)
+                if let c = op.capacityAh { capacitiesByGroup[group, default: []].append(c) }
+                guard k % every == 0, op.quality.isEmpty else { continue }   // skip v_above_4.3 glitches
+                segments.append(segment(op, cell: cell))
+            }
+            log("\(cell): \(recording.discharges.count) usable discharges")
+        }
+        guard let result = TheveninIdentification.fit(segments) else {
+            throw ValidationError("the least-squares system is singular (too little data?)")
+        }
+        let groups = capacitiesByGroup.keys.sorted()
+        let medians = groups.map { median(capacitiesByGroup[$0]!) }
+        let all = capacitiesByGroup.values.flatMap { $0 }
+        var report = result.report
+        report.method = [
+            "data: NASA PCoE discharges of \(cells.joined(separator: " ")), every \(every)th usable discharge "
+                + "(\(segments.count) discharges, \(segments.reduce(0) { $0 + $1.count }) samples), v_above_4.3 left out",
+            "reference SOC: 1 − trapezoid Ah / capacity_Ah (TASK.md §1), SOC 0 = 2.7 V loaded",
+            "joint linear least squares of OCV(SOC,T) and R0, R_j tables (bilinear, SOC × cell temperature), "
+                + "second-difference smoothness, grid search of τ; OCV rows made increasing (PAV)",
+            "capacity: median capacity_Ah of the fitted cells' discharges per ambient group \(groups)",
+        ]
+        return CellModelParameters(cellName: "NASA PCoE 18650 (fitted on \(cells.count) cells)",
+                                   capacityAh: median(all),
+                                   capacityByTemperature: (groups, medians), coulombicEfficiency: 1,
+                                   ocv: result.ocv, thevenin1RC: result.thevenin1RC,
+                                   thevenin2RC: result.thevenin2RC, fitReport: report)
+    }
+
+    /// Ambient group (4, 24, 43 °C) of a chamber setpoint.
+    static func group(_ ambientC: Double) -> Double { ambientC < 15 ? 4 : (ambientC < 35 ? 24 : 43) }
+
+    static func median(_ a: [Double]) -> Double {
+        let s = a.sorted()
+        return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]))
+    }
+
+    static func segment(_ op: CellOperation, cell: String) -> IdentificationSegment {
+        IdentificationSegment(cell: cell, timeS: op.samples.timeS, voltageV: op.samples.voltageV,
+                              currentA: op.samples.currentA, temperatureC: op.samples.temperatureC,
+                              soc: NASADischargeLoader.referenceSOC(op))
+    }
+}

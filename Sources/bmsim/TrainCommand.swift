@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Trainer
+
+/// Resolves `--data`: the `nasa_pcoe_battery` folder itself or a folder containing it.
+func resolveNASAFolder(_ path: String) throws -> URL {
+    let url = URL(fileURLWithPath: path)
+    let fm = FileManager.default
+    if fm.fileExists(atPath: url.appendingPathComponent("cycles_index.csv").path) { return url }
+    let nested = url.appendingPathComponent("nasa_pcoe_battery")
+    if fm.fileExists(atPath: nested.appendingPathComponent("cycles_index.csv").path) { return nested }
+    throw ValidationError("--data \(path): no cycles_index.csv there or in \(path)/nasa_pcoe_battery")
+}
+
+/// Writes a line to standard output unbuffered (progress stays visible in logs).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+/// `bmsim train`: trains the float LSTM SOC model on the TASK.md splits.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the float LSTM SOC estimator (OpenBLAS) and write model.json, history CSV and loss SVG.")
+
+    @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
+    @Option(help: "window (many-to-one, TASK.md) or stateful (many-to-many, truncated BPTT).")
+    var mode: String = "stateful"
+    @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
+    var arch: String = "tutorial"
+    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began) or charge-no-current (V, T, dV, Ah).")
+    var features: String = "task"
+    @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (TASK.md).")
+    var priorCapacity: Double = 0
+    @Option(help: "Maximum epochs.") var epochs: Int = 100
+    @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
+    @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
+    @Option(help: "Data-parallel worker threads per batch (bit-identical results need the same count).") var workers: Int = 1
+    @Option(help: "Window mode: batch size.") var batchSize: Int = 32
+    @Option(help: "Window mode: training-window stride (TASK.md 20; 1 = all windows).") var trainStride: Int = 20
+    @Flag(help: "Window mode: shuffle windows each epoch (TASK.md: no).") var shuffle = false
+    @Option(help: "Stateful mode: parallel lanes.") var lanes: Int = 32
+    @Option(help: "Stateful mode: truncated-BPTT steps per chunk.") var chunk: Int = 50
+    @Option(help: "Adam learning rate.") var learningRate: Double = 1e-3
+    @Option(help: "Global gradient-norm clip (0 = off).") var clipNorm: Double = 0
+    @Option(help: "EarlyStopping patience.") var patience: Int = 15
+    @Option(help: "Output model file (JSON).") var out: String
+    @Option(help: "History CSV (default: <out without .json>.history.csv).") var history: String?
+    @Option(help: "Loss-curve SVG (default: <out without .json>.loss.svg).") var svg: String?
+
+    func validate() throws {
+        guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
+        guard workers >= 1, mode == "window" || lanes % workers == 0 else {
+            throw ValidationError("--workers must be ≥ 1 and divide --lanes in stateful mode")
+        }
+        guard FeatureSet(rawValue: features) != nil else {
+            throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard epochs > 0, threads > 0, batchSize > 0, trainStride > 0, lanes > 0, chunk > 0, learningRate > 0 else {
+            throw ValidationError("--epochs, --threads, --batch-size, --train-stride, --lanes, --chunk, --learning-rate must be positive")
+        }
+    }
+
+    func run() throws {
+        let root = try resolveNASAFolder(data)
+        var config = TrainingConfig()
+        config.mode = SequenceMode(rawValue: mode)!
+        config.featureSet = FeatureSet(rawValue: features)!
+        config.priorCapacityAh = priorCapacity > 0 ? priorCapacity : nil
+        config.epochs = epochs; config.seed = seed; config.threads = threads; config.workers = workers
+        config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
+        config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
+        config.clipNorm = clipNorm > 0 ? clipNorm : nil; config.earlyStoppingPatience = patience
+        let architecture: Architecture
+        do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
+
+        let t0 = Date()
+        let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
+                                          priorCapacityAh: config.priorCapacityAh)
+        say("data: \(dataset.train.count) train / \(dataset.validation.count) validation / \(dataset.test.count) test cycles, hash \(dataset.dataHash), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+        say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
+        let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
+        var lastDrawn = -1
+        trainer.train { event in
+            switch event {
+            case let .batch(epoch, batch, count, loss):
+                let cells = 30, filled = batch * cells / count
+                if filled != lastDrawn || batch == count {
+                    lastDrawn = filled
+                    let bar = String(repeating: "=", count: filled) + String(repeating: ".", count: cells - filled)
+                    FileHandle.standardError.write(Data(String(format: "\repoch %3d [%@] %d/%d loss %.5f", epoch, bar, batch, count, loss).utf8))
+                }
+            case let .epoch(r):
+                lastDrawn = -1
+                FileHandle.standardError.write(Data("\r".utf8))
+                say(String(format: "epoch %3d  loss %.5f  mae %.2f%%  val_loss %.5f  val_mae %.2f%%  lr %.2e  %.1f s (+%.1f s val, %.1f CPU s, load %.1f)  %.0f samples/s",
+                             r.epoch, r.trainLoss, r.trainMAEPercent, r.validationLoss, r.validationMAEPercent,
+                             r.learningRate, r.trainSeconds, r.validationSeconds, r.trainCPUSeconds, r.loadAverage1m, r.samplesPerSecond))
+            }
+        }
+        let meta = TrainingMetadata(config: config, epochsRun: trainer.history.count, bestEpoch: trainer.bestEpoch,
+                                    dataHash: dataset.dataHash,
+                                    bestValidationLoss: trainer.history.map(\.validationLoss).min())
+        let model = FloatModelFile(network: trainer.network, scalers: dataset.scalers, training: meta)
+        let outURL = URL(fileURLWithPath: out)
+        try model.write(to: outURL)
+        let stem = out.hasSuffix(".json") ? String(out.dropLast(5)) : out
+        let historyURL = URL(fileURLWithPath: history ?? stem + ".history.csv")
+        let svgURL = URL(fileURLWithPath: svg ?? stem + ".loss.svg")
+        try Data(TrainingReports.historyCSV(trainer.history).utf8).write(to: historyURL, options: .atomic)
+        let title = "\(architecture.name), \(config.mode.rawValue) mode, seed \(seed)"
+        try Data(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title).utf8)
+            .write(to: svgURL, options: .atomic)
+        say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(outURL.path), \(historyURL.path), \(svgURL.path)")
+    }
+}
