@@ -73,10 +73,11 @@ public struct ReplayRunner: Sendable {
         self.options = options
     }
 
-    /// The capacity the estimators are told: the scenario's, else the first measured one.
-    public static func assumedCapacityAh(_ scenario: ReplayScenario, recording: Recording) -> Double {
+    /// The capacity the estimators are told: the scenario's, else the first measured one,
+    /// else nil (the estimator's cell model decides).
+    public static func assumedCapacityAh(_ scenario: ReplayScenario, recording: Recording) -> Double? {
         if let c = scenario.assumedCapacityAh { return c }
-        return recording.operations.first { $0.kind == .discharge && ($0.capacityAh ?? 0) > 0.05 }?.capacityAh ?? 2.0
+        return recording.operations.first { $0.kind == .discharge && ($0.capacityAh ?? 0) > 0.05 }?.capacityAh
     }
 
     /// Replays `recording` under `scenario` with the named estimators. `seedOffset`

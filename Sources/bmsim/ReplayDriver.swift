@@ -36,7 +36,8 @@ struct ReplayDriver {
 
     func run(scenarios: [ReplayScenario]) throws -> Outcome {
         InterruptHandler.install()
-        let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames)
+        let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
+                                                 currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel)
         // Check the estimator names once, before any work.
         for name in shared.estimatorNames where !factory.knownNames.contains(name) && name != "lstm" {

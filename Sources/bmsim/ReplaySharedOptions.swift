@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CellData
 import Replay
 
 /// Options shared by `bmsim replay` and `bmsim compare`.
@@ -28,6 +29,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("telemetry-every"), help: "Record telemetry every N ticks (0 = automatic, at most ~200 000 frames per run).")
     var telemetryEvery: Int = 0
 
+    @Option(name: .customLong("current-sign"), help: "Current sign of a generic CSV without a '# current_sign:' line: charge_positive or discharge_positive.")
+    var currentSign: String?
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -38,6 +42,9 @@ struct ReplaySharedOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
         guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
         if estimatorNames.isEmpty { throw ValidationError("--estimators is empty") }
+        if let currentSign, GenericRecordingCSV.CurrentSign(rawValue: currentSign) == nil {
+            throw ValidationError("--current-sign must be charge_positive or discharge_positive, found '\(currentSign)'")
+        }
     }
 
     /// Estimator names as given (aliases resolved by the factory).
