@@ -96,6 +96,17 @@ public struct PlantTimeline: Sendable {
                 referenceSOC[j] + w * (referenceSOC[j + 1] - referenceSOC[j]), gap ? -1 : opIndex)
     }
 
+    /// When the cursor is in a gap or between two operations: the time the next recorded
+    /// (non-gap) operation starts, else the end of the recording.
+    public var unscoredStretchEndS: Double {
+        var op = Int(operationIndex[cursor])
+        if cursor + 1 < timeS.count && operationIndex[cursor + 1] != operationIndex[cursor] { op += 1 }
+        while op < operations.count && operations[op].isGap { op += 1 }
+        guard op < operations.count else { return endTimeS }
+        let first = timeS[operations[op].first]
+        return first > timeS[cursor] ? first : endTimeS
+    }
+
     /// Moves the cursor back to the start.
     public mutating func rewind() { cursor = 0 }
 }

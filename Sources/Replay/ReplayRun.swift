@@ -135,20 +135,44 @@ public struct ReplayRunner: Sendable {
         let isDischarge = timeline.operations.map { $0.kind == .discharge }
         let schedule = config.schedule
         let chunk = 1 << 16
+        let sleepTicks = scenario.gapWakeSeconds > 0 ? config.schedule.ticks(forSeconds: scenario.gapWakeSeconds) : 0
+        var reported = 0
+        var tick = 0
 
-        for tick in 0..<totalTicks {
-            if tick % chunk == 0 && tick > 0 {
+        while tick < totalTicks {
+            if tick - reported >= chunk {
                 if ReplayCancellation.isRequested { throw .interrupted }
-                progress?(chunk)
+                progress?(tick - reported)
+                reported = tick
             }
             let t = startS + Double(tick) * dt
             let (plant, reference, sampledOperation) = timeline.sample(at: t, dt: dt)
             let operation = reference.isNaN ? -1 : sampledOperation   // no reference here: replay, don't score
-            if firmware.telemetryNeedsDrain {
+            if firmware.telemetryNeedsDrain || firmware.telemetry.isFull {
                 if options.keepTelemetry {
                     series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
                 }
                 firmware.clearTelemetry()
+            }
+            // Storage (a gap, or the open-circuit time between operations): the BMS sleeps and
+            // wakes every `gapWakeSeconds`; nothing is scored there.
+            if sleepTicks > 1 && sampledOperation < 0 && plant.currentA == 0 {
+                let span = min(sleepTicks, Int((timeline.unscoredStretchEndS - t) / dt), totalTicks - tick)
+                if span >= 2 {
+                    let wake = timeline.sample(at: t + Double(span - 1) * dt, dt: dt)
+                    let framesBefore = firmware.telemetry.count
+                    firmware.sleep(plant: wake.plant, ticks: span)
+                    if firmware.telemetry.count > framesBefore {
+                        frameReference[framesBefore] = wake.referenceSOC
+                        frameOperation[framesBefore] = -1
+                    }
+                    for k in 0..<accumulators.count {
+                        accumulators[k].add(estimatePercent: 0, referencePercent: 0, timeS: t, dtSeconds: dt,
+                                            operation: -1, isDischarge: false)
+                    }
+                    tick += span
+                    continue
+                }
             }
             let framed = schedule.isDue(.telemetry, tick: tick)
             firmware.step(plant: plant)
@@ -163,8 +187,9 @@ public struct ReplayRunner: Sendable {
                                     referencePercent: reference * 100, timeS: runTimeS, dtSeconds: dt,
                                     operation: operation, isDischarge: discharge)
             }
+            tick += 1
         }
-        progress?(totalTicks % chunk)
+        progress?(totalTicks - reported)
         if options.keepTelemetry {
             series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
         }
