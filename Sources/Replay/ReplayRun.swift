@@ -73,11 +73,18 @@ public struct ReplayRunner: Sendable {
         self.options = options
     }
 
-    /// The capacity the estimators are told: the scenario's, else the first measured one,
-    /// else nil (the estimator's cell model decides).
+    /// Smallest measured capacity taken as a real capacity test, Ah (NASA flags discharges
+    /// below 1 Ah, half the 2 Ah nameplate, as `capacity_below_1Ah`: aborted or erratic runs).
+    public static let plausibleCapacityAh = 1.0
+
+    /// The capacity the estimators are told: the scenario's, else the first measured one of
+    /// at least `plausibleCapacityAh` (what an end-of-line test would have found), else nil
+    /// (the estimator's cell model decides).
     public static func assumedCapacityAh(_ scenario: ReplayScenario, recording: Recording) -> Double? {
         if let c = scenario.assumedCapacityAh { return c }
-        return recording.operations.first { $0.kind == .discharge && ($0.capacityAh ?? 0) > 0.05 }?.capacityAh
+        return recording.operations.first {
+            $0.kind == .discharge && ($0.capacityAh ?? 0) >= plausibleCapacityAh
+        }?.capacityAh
     }
 
     /// Replays `recording` under `scenario` with the named estimators. `seedOffset`
