@@ -63,7 +63,7 @@ struct ReplayDriver {
         let ticksRun = results.reduce(0) { $0 + ((try? $1.get())?.ticks ?? 0) }
         FileHandle.standardError.write(Data(String(
             format: "replayed %d runs, %d ticks in %.2f s (%.0f ticks/s, %d threads; loading not included)\n",
-            jobs.count, ticksRun, seconds, Double(ticksRun) / max(seconds, 1e-9), shared.threads).utf8))
+            results.filter { (try? $0.get()) != nil }.count, ticksRun, seconds, Double(ticksRun) / max(seconds, 1e-9), shared.threads).utf8))
         var outcome = Outcome(finished: [], interrupted: [], failed: [])
         for (job, result) in zip(jobs, results) {
             switch result {
