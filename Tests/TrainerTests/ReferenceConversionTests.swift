@@ -12,7 +12,7 @@ import Testing
         var config = TrainingConfig(); config.seed = 3
         let file = FloatModelFile(network: net, scalers: ds.scalers, training: TrainingMetadata(
             config: config, epochsRun: 0, bestEpoch: 0, dataHash: ds.dataHash, bestValidationLoss: nil))
-        let reference = try file.referenceModel()
+        let reference = try ReferenceLSTMModel(file)   // the quantizer's converter
         #expect(reference.problems.isEmpty)
         #expect(reference.lstmLayers.count == 2 && reference.denseLayers.count == 2)
         let ours = Evaluation.streaming(net, cycles: ds.test, scalers: ds.scalers, firstTarget: 1)
@@ -30,17 +30,13 @@ import Testing
         #expect(worst < 2e-5, "max |Δ| \(worst)")
     }
 
-    @Test func modelsOutsideTheReferenceContractAreRefusedWithAReason() throws {
+    @Test func aFeatureTheEngineDoesNotComputeIsRefusedWithAReason() throws {
         let grid = syntheticCycles(count: 2, steps: 60, seed: 2)
-        let ds = SOCDataset(train: grid, validation: [], test: [], featureSet: .chargeWithoutCurrent, priorCapacityAh: 2)
-        let net = Network(architecture: try Architecture.named("lstm16", inputSize: 4), seed: 1)
-        let file = FloatModelFile(network: net, scalers: ds.scalers, training: TrainingMetadata(
+        let ds = SOCDataset(train: grid, validation: [], test: [])
+        let net = Network(architecture: try Architecture.named("lstm16"), seed: 1)
+        var file = FloatModelFile(network: net, scalers: ds.scalers, training: TrainingMetadata(
             config: TrainingConfig(), epochsRun: 0, bestEpoch: 0, dataHash: "", bestValidationLoss: nil))
-        #expect(throws: ReferenceConversionError.unsupportedFeatures(found: FeatureSet.chargeWithoutCurrent.names)) {
-            _ = try file.referenceModel()
-        }
-        var prior = file
-        prior.scalers = Scalers(fitting: grid, featureSet: .task, priorCapacityAh: 2)
-        #expect(throws: ReferenceConversionError.coulombPriorUnsupported(priorCapacityAh: 2)) { _ = try prior.referenceModel() }
+        file.features[1] = "humidity_percent"
+        #expect(throws: QuantizationError.self) { _ = try ReferenceLSTMModel(file) }
     }
 }
