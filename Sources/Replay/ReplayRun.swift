@@ -140,6 +140,7 @@ public struct ReplayRunner: Sendable {
         let sleepTicks = scenario.gapWakeSeconds > 0 ? config.schedule.ticks(forSeconds: scenario.gapWakeSeconds) : 0
         var reported = 0
         var tick = 0
+        var lastFullChargeOperation = -1
 
         while tick < totalTicks {
             if tick - reported >= chunk {
@@ -175,6 +176,13 @@ public struct ReplayRunner: Sendable {
                     tick += span
                     continue
                 }
+            }
+            // A charge the source lost (NASA keeps every tenth in its CSV) ended at 4.2 V /
+            // 20 mA before this operation: the firmware would have seen the termination.
+            if sampledOperation >= 0, sampledOperation != lastFullChargeOperation,
+               timeline.operations[sampledOperation].unrecordedFullCharge {
+                firmware.fullChargeDetected()
+                lastFullChargeOperation = sampledOperation
             }
             let framed = schedule.isDue(.telemetry, tick: tick)
             firmware.step(plant: plant)
