@@ -26,7 +26,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         var config = EstimatorConfig()
         config.capacityAh = setup.capacityAh
         if setup.voltageNoiseV > 0 { config.voltageNoiseV = max(setup.voltageNoiseV, 0.002) }
-        return Estimators.makeEstimator(kind, model: model, config: config, soc: setup.initialSOC)
+        return try Estimators.makeEstimator(kind, model: model, config: config, soc: setup.initialSOC)
     }
 
     /// Loads `--cell-model`, or the bundled model.
