@@ -58,9 +58,9 @@ public struct PlantTimeline: Sendable {
         operations = ops.map { (kind: $0.0, isGap: $0.1, first: $0.2, last: $0.3) }
     }
 
-    /// The first finite reference SOC of the life (a NASA life starts with a charge from an
-    /// unknown state, so the very first samples may have none), or nil if there is none.
-    public var firstFiniteReferenceSOC: Double? { referenceSOC.first { $0.isFinite } }
+    /// Time of the first sample with a finite reference SOC (a NASA life starts with a
+    /// charge from an unknown state, which CellData leaves unlabelled), or nil if none.
+    public var firstLabelledTimeS: Double? { referenceSOC.firstIndex { $0.isFinite }.map { timeS[$0] } }
 
     /// Time of the first sample, s.
     public var startTimeS: Double { timeS[0] }
@@ -94,6 +94,17 @@ public struct PlantTimeline: Sendable {
                                 temperatureC: temperatureC[j] + w * (temperatureC[j + 1] - temperatureC[j]),
                                 dtSeconds: dt),
                 referenceSOC[j] + w * (referenceSOC[j + 1] - referenceSOC[j]), gap ? -1 : opIndex)
+    }
+
+    /// When the cursor is in a gap or between two operations: the time the next recorded
+    /// (non-gap) operation starts, else the end of the recording.
+    public var unscoredStretchEndS: Double {
+        var op = Int(operationIndex[cursor])
+        if cursor + 1 < timeS.count && operationIndex[cursor + 1] != operationIndex[cursor] { op += 1 }
+        while op < operations.count && operations[op].isGap { op += 1 }
+        guard op < operations.count else { return endTimeS }
+        let first = timeS[operations[op].first]
+        return first > timeS[cursor] ? first : endTimeS
     }
 
     /// Moves the cursor back to the start.

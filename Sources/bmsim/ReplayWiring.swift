@@ -4,37 +4,54 @@ import CellModel
 import Estimators
 import Foundation
 import Replay
+import WeightBlob
 
-/// The estimator factory of the command-line tool: the classical methods of `Estimators`
-/// on a cell model (the one given with `--cell-model`, else the bundled one).
+/// The estimator factory of the command-line tool: the methods of `Estimators` on a cell
+/// model (the one given with `--cell-model`, else the bundled one) and, when a `.bmsq` blob
+/// is loaded (`--lstm-model`, else the bundled demo model), the fixed-point LSTM.
 struct ClassicalEstimatorFactory: EstimatorFactory {
     /// The cell model every estimator uses.
     let model: CellModelParameters
+    /// The fixed-point LSTM model of `lstm` (nil: `lstm` is not available).
+    var lstmModel: BlobModel? = nil
 
     /// Short aliases accepted on the command line.
     static let aliases = ["ekf": "ekf-1rc", "ukf": "ukf-1rc"]
 
-    var knownNames: [String] { EstimatorKind.allCases.map(\.rawValue) + Self.aliases.keys.sorted() }
+    var knownNames: [String] {
+        (lstmModel == nil ? EstimatorKind.classical : EstimatorKind.allCases).map(\.rawValue) + Self.aliases.keys.sorted()
+    }
 
     func makeEstimator(name: String, setup: EstimatorSetup) throws -> any SOCEstimator {
         guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
-            if name == "lstm" {
-                throw ReplayError.estimatorSetup(name: name, detail: "the LSTM estimator is not wired into replay yet")
-            }
-            throw ReplayError.unknownEstimator(name: name, known: knownNames + ["lstm"])
+            throw ReplayError.unknownEstimator(name: name, known: knownNames)
         }
         var config = EstimatorConfig()
         config.capacityAh = setup.capacityAh
         if setup.voltageNoiseV > 0 { config.voltageNoiseV = max(setup.voltageNoiseV, 0.002) }
-        return try Estimators.makeEstimator(kind, model: model, config: config, soc: setup.initialSOC)
+        do {
+            return try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config,
+                                                soc: setup.initialSOC)
+        } catch {
+            throw ReplayError.estimatorSetup(name: name, detail: "\(error)")
+        }
     }
 
-    /// Loads `--cell-model`, or the bundled model.
-    static func load(cellModelPath: String?) throws -> ClassicalEstimatorFactory {
-        if let path = cellModelPath {
-            return ClassicalEstimatorFactory(model: try CellModelFile.load(from: URL(fileURLWithPath: path)))
+    /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (or the bundled
+    /// demo blob when it exists).
+    static func load(cellModelPath: String?, lstmModelPath: String? = nil) throws -> ClassicalEstimatorFactory {
+        let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
+        var lstm: BlobModel?
+        if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
+            let bytes: [UInt8]
+            do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw ReplayError.estimatorSetup(name: "lstm", detail: "cannot read \(path): \(error.localizedDescription)")
+            }
+            do { lstm = try BlobReader.decode(bytes, source: path).model } catch {
+                throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
+            }
         }
-        return ClassicalEstimatorFactory(model: BundledData.cellModel())
+        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm)
     }
 }
 
@@ -46,7 +63,7 @@ enum BundledData {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// Where a cell model fitted on the shared training cells is looked for.
-    static let cellModelCandidates = ["models/cell.json", "cell.json", "models/cell-model.json"]
+    static let cellModelCandidates = ["models/cell-default.json"]
 
     /// The cell model used when no `--cell-model` is given: the fitted one shipped in
     /// `Fixtures`, else the synthetic 18650 parameters of `CellModel`.
@@ -60,14 +77,31 @@ enum BundledData {
         return .synthetic18650()
     }
 
-    /// The recording replayed when no PATH is given.
-    static func recording() -> Recording { SyntheticRecording.make() }
+    /// The fixed-point LSTM used when no `--lstm-model` is given: the demo blob shipped in
+    /// `Fixtures`, or nil when it is not there.
+    static var lstmModelURL: URL? {
+        let url = fixtures.appendingPathComponent("models/lstm-demo.bmsq")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    /// The recording replayed when no PATH is given: `Fixtures/recordings/synthetic-cycle.csv`
+    /// (simulated with the bundled cell model: charge, rest, pulsed discharge, rest), else
+    /// CellData's built-in synthetic recording.
+    static func recording() -> Recording {
+        let url = fixtures.appendingPathComponent("recordings/synthetic-cycle.csv")
+        if FileManager.default.fileExists(atPath: url.path),
+           let recording = try? GenericRecordingCSV.read(path: url.path, options: .init(currentSign: .chargePositive)) {
+            return recording
+        }
+        return SyntheticRecording.make()
+    }
 }
 
 /// Loads the recordings named on the command line.
 enum RecordingLoader {
     /// Every recording under `paths` (or the bundled one), restricted to `cells` if given.
-    static func load(paths: [String], cells: [String]?) throws -> [Recording] {
+    static func load(paths: [String], cells: [String]?,
+                     currentSign: GenericRecordingCSV.CurrentSign? = nil) throws -> [Recording] {
         guard !paths.isEmpty else { return [BundledData.recording()] }
         var recordings: [Recording] = []
         for path in paths {
@@ -75,10 +109,10 @@ enum RecordingLoader {
             if let cells {
                 let available = Set(try source.cellNames())
                 for cell in cells where available.contains(cell) {
-                    recordings += try source.recordings(cell: cell)
+                    recordings += try source.recordings(cell: cell, currentSign: currentSign)
                 }
             } else {
-                recordings += try source.recordings()
+                recordings += try source.recordings(currentSign: currentSign)
             }
         }
         if let cells {
