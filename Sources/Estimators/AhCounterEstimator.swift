@@ -60,8 +60,7 @@ public final class AhCounterEstimator: SOCEstimator {
         lifeCounter.add(eta * mean * m.dtSeconds)
         previousCurrentA = m.currentA
 
-        if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity,
-           config.capacityAh == nil {
+        if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {
             rebase(capacityAh: learned)
         }
         if config.ocvCorrectionAtRest { correctAtRest(m) }

@@ -3,9 +3,11 @@ import BMSCore
 /// Settings shared by the classical estimators. Every value has a default that works for
 /// 18650 cells sampled every 1–20 s; `nil` means "take it from the cell model".
 public struct EstimatorConfig: Sendable, Equatable {
-    /// Capacity to count against, Ah; `nil` = the model's default at the cell temperature.
+    /// Capacity to count against until one is learned, Ah (e.g. the nameplate or an
+    /// end-of-line test); `nil` = the model's default at the cell temperature.
     public var capacityAh: Double?
-    /// Learn the capacity over the cell's life (`CapacityLearner`) and use it once learned.
+    /// Learn the capacity over the cell's life (`CapacityLearner`) and use it once learned,
+    /// replacing `capacityAh`; `false` counts against `capacityAh` for the whole run.
     public var useLearnedCapacity: Bool = true
     /// Charge efficiency; `nil` = the model's.
     public var coulombicEfficiency: Double?

@@ -67,7 +67,7 @@ struct FilterCommon {
         previousCurrentA = m.currentA
         lifeCounter.add(mean * m.dtSeconds)
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds),
-           config.useLearnedCapacity, config.capacityAh == nil {
+           config.useLearnedCapacity {
             capacityAh = learned
         }
         return mean

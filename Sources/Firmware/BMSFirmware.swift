@@ -163,6 +163,11 @@ public struct BMSFirmware {
     }
 
     /// Forgets the held telemetry frames (after the owner has written them out).
+    /// A full charge was detected outside the recorded samples (a CC-CV charge terminated
+    /// at its end-of-charge current): every estimator restarts at SOC 1, as a fuel gauge does
+    /// at charge termination. Learned capacities are kept.
+    public mutating func fullChargeDetected() { bank.reset(soc: 1) }
+
     public mutating func clearTelemetry() { telemetry.removeAll() }
 
     /// Running digest of every telemetry frame recorded so far.

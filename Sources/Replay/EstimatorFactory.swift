@@ -3,8 +3,8 @@ import BMSCore
 /// What an estimator is told when it is made for a replay: only what a real BMS would
 /// know (never the reference SOC beyond the scenario's chosen starting value).
 public struct EstimatorSetup: Sendable, Equatable {
-    /// Capacity the estimator assumes, Ah; `nil` = its cell model's own capacity (no
-    /// measured capacity in the recording and none set by the scenario).
+    /// Capacity the estimator starts from, Ah; `nil` = its cell model's own capacity
+    /// (none set by the scenario).
     public var capacityAh: Double?
     /// SOC it starts with (fraction).
     public var initialSOC: Double

@@ -73,18 +73,13 @@ public struct ReplayRunner: Sendable {
         self.options = options
     }
 
-    /// Smallest measured capacity taken as a real capacity test, Ah (NASA flags discharges
-    /// below 1 Ah, half the 2 Ah nameplate, as `capacity_below_1Ah`: aborted or erratic runs).
-    public static let plausibleCapacityAh = 1.0
-
-    /// The capacity the estimators are told: the scenario's, else the first measured one of
-    /// at least `plausibleCapacityAh` (what an end-of-line test would have found), else nil
-    /// (the estimator's cell model decides).
+    /// The capacity the estimators start from: the scenario's (e.g. the 2.0 Ah nameplate of
+    /// `aged-capacity`), else `nil`, i.e. the cell model's own capacity (the training cells'
+    /// median). The recording's measured capacities are never passed on: they are the
+    /// scoring truth's normaliser, information a BMS does not have. Estimators learn the
+    /// capacity over the life when their configuration says so.
     public static func assumedCapacityAh(_ scenario: ReplayScenario, recording: Recording) -> Double? {
-        if let c = scenario.assumedCapacityAh { return c }
-        return recording.operations.first {
-            $0.kind == .discharge && ($0.capacityAh ?? 0) >= plausibleCapacityAh
-        }?.capacityAh
+        scenario.assumedCapacityAh
     }
 
     /// Replays `recording` under `scenario` with the named estimators. `seedOffset`
@@ -145,6 +140,7 @@ public struct ReplayRunner: Sendable {
         let sleepTicks = scenario.gapWakeSeconds > 0 ? config.schedule.ticks(forSeconds: scenario.gapWakeSeconds) : 0
         var reported = 0
         var tick = 0
+        var lastFullChargeOperation = -1
 
         while tick < totalTicks {
             if tick - reported >= chunk {
@@ -180,6 +176,13 @@ public struct ReplayRunner: Sendable {
                     tick += span
                     continue
                 }
+            }
+            // A charge the source lost (NASA keeps every tenth in its CSV) ended at 4.2 V /
+            // 20 mA before this operation: the firmware would have seen the termination.
+            if sampledOperation >= 0, sampledOperation != lastFullChargeOperation,
+               timeline.operations[sampledOperation].unrecordedFullCharge {
+                firmware.fullChargeDetected()
+                lastFullChargeOperation = sampledOperation
             }
             let framed = schedule.isDue(.telemetry, tick: tick)
             firmware.step(plant: plant)

@@ -25,8 +25,7 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
     public var protection: ProtectionLimits
     /// SOC the estimators are started with (fraction); `nil` = the true SOC at the start.
     public var initialSOC: Double?
-    /// Capacity the estimators are told, Ah; `nil` = the cell's first measured capacity, else
-    /// the estimators' own cell-model capacity.
+    /// Capacity the estimators start from, Ah; `nil` = the estimators' own cell-model capacity.
     public var assumedCapacityAh: Double?
     /// Seed of noise and faults.
     public var seed: UInt64

@@ -36,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
         case "train": list = TaskSplit.train
         default: list = cells.split(separator: ",").map { String($0) }
         }
-        let grid = try SOCDatasetError.gridCycles(root: root, cells: list)
+        let grid = try GridCycle.load(root: root, cells: list)
         guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: list) }
         let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
         say("model \(model): \(file.architecture.name), trained in \(file.training.config.mode.rawValue) mode, kept epoch \(file.training.bestEpoch)")

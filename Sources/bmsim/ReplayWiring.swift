@@ -27,8 +27,11 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
             throw ReplayError.unknownEstimator(name: name, known: knownNames)
         }
         var config = EstimatorConfig()
+        // The scenario's capacity (nameplate, or the first capacity test of the cell) is the
+        // starting value; capacity learning stays on, as in a fuel gauge. The filters' voltage
+        // noise stays the model-residual default: the sensor noise (a few mV) is far below the
+        // model's own error, so using it would make the filters trust the model too much.
         config.capacityAh = setup.capacityAh
-        if setup.voltageNoiseV > 0 { config.voltageNoiseV = max(setup.voltageNoiseV, 0.002) }
         do {
             return try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config,
                                                 soc: setup.initialSOC)

@@ -1,4 +1,5 @@
 import CellData
+import Foundation
 
 /// One usable discharge on the 10 s grid, in physical units (TASK.md §1–2): the
 /// `CellData` labelled discharge resampled, with the features the networks read.
@@ -43,6 +44,15 @@ public struct GridCycle: Sendable, Equatable {
         }
         self.init(cell: cell, cycle: cycle, features: features, soc: g.soc ?? [Double](repeating: .nan, count: n))
     }
+
+    /// The usable discharges of `cells` (TASK.md filter) on the grid, via `CellData.NASADataset`.
+    public static func load(root: URL, cells: [String]) throws(SOCDatasetError) -> [GridCycle] {
+        do {
+            return try NASADataset(root: root).labelledDischarges(cells: cells).map(GridCycle.init)
+        } catch {
+            throw .data(error)
+        }
+    }
 }
 
 /// Errors while building the training data.
@@ -59,15 +69,4 @@ public enum SOCDatasetError: Error, Equatable, CustomStringConvertible {
         case let .emptySplit(cells): return "no usable discharge in cells \(cells.joined(separator: " "))"
         }
     }
-
-    /// The usable discharges of `cells` on the grid, via `CellData.NASADataset`.
-    public static func gridCycles(root: URL, cells: [String]) throws(SOCDatasetError) -> [GridCycle] {
-        do {
-            return try NASADataset(root: root).labelledDischarges(cells: cells).map(GridCycle.init)
-        } catch {
-            throw .data(error)
-        }
-    }
 }
-
-import Foundation

@@ -159,10 +159,10 @@ public struct SOCDataset: Sendable {
                             testCells: [String] = TaskSplit.test,
                             featureSet: FeatureSet = .task,
                             priorCapacityAh: Double? = nil) throws(SOCDatasetError) -> SOCDataset {
-        let tr = try SOCDatasetError.gridCycles(root: root, cells: trainCells)
+        let tr = try GridCycle.load(root: root, cells: trainCells)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
-        let va = try SOCDatasetError.gridCycles(root: root, cells: validationCells)
-        let te = try SOCDatasetError.gridCycles(root: root, cells: testCells)
+        let va = try GridCycle.load(root: root, cells: validationCells)
+        let te = try GridCycle.load(root: root, cells: testCells)
         return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
     }
 }
