@@ -1,7 +1,9 @@
 import BMSCore
 import CellModel
+import WeightBlob
 
-/// The classical SOC methods by their stable names (used on the command line and in tables).
+/// The SOC methods by their stable names (used on the command line and in tables): the
+/// classical methods on a cell model, and the fixed-point LSTM, which needs a loaded blob.
 public enum EstimatorKind: String, Sendable, CaseIterable, Codable {
     /// Coulomb counting with OCV correction at rest and capacity learning.
     case ah = "ah"
@@ -17,17 +19,45 @@ public enum EstimatorKind: String, Sendable, CaseIterable, Codable {
     case ukf1RC = "ukf-1rc"
     /// UKF on the 2RC Thevenin model.
     case ukf2RC = "ukf-2rc"
+    /// The fixed-point LSTM (`LSTMEstimator`); needs a `.bmsq` model.
+    case lstm = "lstm"
+
+    /// The methods that need only a cell model (every kind but `lstm`).
+    public static let classical: [EstimatorKind] = allCases.filter { !$0.needsBlobModel }
+
+    /// True for the kinds that need a loaded `.bmsq` model.
+    public var needsBlobModel: Bool { self == .lstm }
+}
+
+/// Why `makeEstimator` could not make an estimator.
+public enum EstimatorFactoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `kind` runs a `.bmsq` model and none was loaded.
+    case blobModelMissing(kind: EstimatorKind)
+
+    /// One line for the user.
+    public var description: String {
+        switch self {
+        case .blobModelMissing(let kind):
+            return "estimator \(kind.rawValue) needs a fixed-point model (.bmsq, e.g. --lstm-model); none was loaded"
+        }
+    }
 }
 
 /// Makes an estimator of the given kind for a cell model, starting at `soc` (fraction).
+/// `lstmModel` is the validated `.bmsq` model of `.lstm` (ignored by the other kinds);
+/// `.lstm` without one throws `EstimatorFactoryError.blobModelMissing`. The LSTM's coulomb
+/// count between discharges uses `config.capacityAh` (else the cell model's) and the
+/// cell model's coulombic efficiency.
 ///
 /// ```swift
 /// let model = try CellModelFile.load(from: url)
-/// let ekf = makeEstimator(.ekf2RC, model: model, config: EstimatorConfig())
+/// let ekf = try makeEstimator(.ekf2RC, model: model, config: EstimatorConfig())
 /// let estimate = ekf.update(CellMeasurement(voltageV: 3.9, currentA: -2, temperatureC: 25, dtSeconds: 1))
 /// ```
-public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters,
-                          config: EstimatorConfig = EstimatorConfig(), soc: Double = 1) -> any SOCEstimator {
+public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters, lstmModel: BlobModel? = nil,
+                          lstmSettings: LSTMEstimatorSettings = LSTMEstimatorSettings(),
+                          config: EstimatorConfig = EstimatorConfig(),
+                          soc: Double = 1) throws(EstimatorFactoryError) -> any SOCEstimator {
     switch kind {
     case .ah:
         var c = config
@@ -42,5 +72,10 @@ public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters,
     case .ekf2RC: return TheveninEKF(model: model, pairs: 2, config: config, soc: soc)
     case .ukf1RC: return TheveninUKF(model: model, pairs: 1, config: config, soc: soc)
     case .ukf2RC: return TheveninUKF(model: model, pairs: 2, config: config, soc: soc)
+    case .lstm:
+        guard let lstmModel else { throw .blobModelMissing(kind: kind) }
+        return LSTMEstimator(model: lstmModel, settings: lstmSettings, config: config,
+                             capacityAh: config.capacityAh ?? model.capacityAh,
+                             chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc)
     }
 }

@@ -22,7 +22,7 @@ struct ClassicalEvalCommand: ParsableCommand {
     var cells: String = FitCommand.testCells.joined(separator: ",")
 
     @Option(help: "Comma-separated methods (default: all).")
-    var methods: String = EstimatorKind.allCases.map(\.rawValue).joined(separator: ",")
+    var methods: String = EstimatorKind.classical.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Initial SOC: 'rested' (OCV of the rested first sample) or an offset such as -0.2 from the true SOC.")
     var initial: String = "rested"
@@ -66,7 +66,7 @@ struct ClassicalEvalCommand: ParsableCommand {
             var cyclesSettled = 0, cycles = 0, within2At10Min = 0
             var updateNanoseconds: UInt64 = 0, updates = 0
             for cell in cellList {
-                let estimator = makeEstimator(kind, model: cellModel, config: config, soc: 1)
+                let estimator = try makeEstimator(kind, model: cellModel, config: config, soc: 1)
                 var cellStats = ErrorStats()
                 for op in allCycles where op.cell == cell {
                     let s = op.samples

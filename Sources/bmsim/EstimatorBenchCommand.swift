@@ -3,6 +3,7 @@ import BMSCore
 import CellModel
 import Estimators
 import Foundation
+import WeightBlob
 
 /// `bmsim estimator-bench`: nanoseconds per `update` of each classical estimator on a
 /// pre-generated measurement stream (simulated 1 s drive cycle), best of several repeats.
@@ -15,6 +16,9 @@ struct EstimatorBenchCommand: ParsableCommand {
 
     @Option(help: "Cell model file (default: the synthetic hand-made 18650).")
     var model: String?
+
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-demo.bmsq when present; lstm is skipped without one).")
+    var lstmModel: String?
 
     @Option(help: "Updates per repeat.")
     var updates: Int = 200_000
@@ -38,8 +42,11 @@ struct EstimatorBenchCommand: ParsableCommand {
         }
         print("| estimator | CPU ns per update (best of \(repeats) × \(updates)) | state bytes |")
         print("|---|---|---|")
-        for kind in EstimatorKind.allCases {
-            let estimator = makeEstimator(kind, model: cell, soc: 0.4)
+        let blob = try (lstmModel ?? BundledData.lstmModelURL?.path).map { path in
+            try BlobReader.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), source: path).model
+        }
+        for kind in EstimatorKind.classical + (blob == nil ? [] : [.lstm]) {
+            let estimator = try makeEstimator(kind, model: cell, lstmModel: blob, soc: 0.4)
             var best = Double.infinity
             var sink = 0.0
             for _ in 0..<repeats {

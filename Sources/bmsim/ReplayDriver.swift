@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellData
+import Estimators
 import Foundation
 import Replay
 
@@ -38,9 +39,12 @@ struct ReplayDriver {
         InterruptHandler.install()
         let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
                                                  currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
-        let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel)
+        let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel)
         // Check the estimator names once, before any work.
-        for name in shared.estimatorNames where !factory.knownNames.contains(name) && name != "lstm" {
+        for name in shared.estimatorNames where !factory.knownNames.contains(name) {
+            if name == "lstm" {
+                throw ReplayError.estimatorSetup(name: name, detail: EstimatorFactoryError.blobModelMissing(kind: .lstm).description)
+            }
             throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
         }
         let jobs = recordings.flatMap { r in scenarios.map { ReplayJob(recording: r, scenario: $0) } }

@@ -11,13 +11,13 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(help: "Comma-separated cells to replay (default: every cell found).")
     var cells: String?
 
-    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm.")
-    var estimators: String = "ah,ocv,ekf,ukf"
+    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm (default: ah,ocv,ekf,ukf, plus lstm when a blob is available).")
+    var estimators: String?
 
     @Option(name: .customLong("cell-model"), help: "Cell model JSON written by `bmsim fit` (default: the bundled model).")
     var cellModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm estimator.")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm estimator (default: Fixtures/models/lstm-demo.bmsq when present).")
     var lstmModel: String?
 
     @Option(help: "Base tick in seconds (overrides the scenario; 0.01 … 3600).")
@@ -58,7 +58,10 @@ struct ReplaySharedOptions: ParsableArguments {
 
     /// Estimator names as given (aliases resolved by the factory).
     var estimatorNames: [String] {
-        estimators.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let estimators else {
+            return ["ah", "ocv", "ekf", "ukf"] + (lstmModel != nil || BundledData.lstmModelURL != nil ? ["lstm"] : [])
+        }
+        return estimators.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Cell names asked for, or nil for all.

@@ -4,24 +4,27 @@ import CellModel
 import Estimators
 import Foundation
 import Replay
+import WeightBlob
 
-/// The estimator factory of the command-line tool: the classical methods of `Estimators`
-/// on a cell model (the one given with `--cell-model`, else the bundled one).
+/// The estimator factory of the command-line tool: the methods of `Estimators` on a cell
+/// model (the one given with `--cell-model`, else the bundled one) and, when a `.bmsq` blob
+/// is loaded (`--lstm-model`, else the bundled demo model), the fixed-point LSTM.
 struct ClassicalEstimatorFactory: EstimatorFactory {
     /// The cell model every estimator uses.
     let model: CellModelParameters
+    /// The fixed-point LSTM model of `lstm` (nil: `lstm` is not available).
+    var lstmModel: BlobModel? = nil
 
     /// Short aliases accepted on the command line.
     static let aliases = ["ekf": "ekf-1rc", "ukf": "ukf-1rc"]
 
-    var knownNames: [String] { EstimatorKind.allCases.map(\.rawValue) + Self.aliases.keys.sorted() }
+    var knownNames: [String] {
+        (lstmModel == nil ? EstimatorKind.classical : EstimatorKind.allCases).map(\.rawValue) + Self.aliases.keys.sorted()
+    }
 
     func makeEstimator(name: String, setup: EstimatorSetup) throws -> any SOCEstimator {
         guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
-            if name == "lstm" {
-                throw ReplayError.estimatorSetup(name: name, detail: "the LSTM estimator is not wired into replay yet")
-            }
-            throw ReplayError.unknownEstimator(name: name, known: knownNames + ["lstm"])
+            throw ReplayError.unknownEstimator(name: name, known: knownNames)
         }
         var config = EstimatorConfig()
         // The scenario's capacity (nameplate, or the first capacity test of the cell) is the
@@ -29,15 +32,29 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         // noise stays the model-residual default: the sensor noise (a few mV) is far below the
         // model's own error, so using it would make the filters trust the model too much.
         config.capacityAh = setup.capacityAh
-        return Estimators.makeEstimator(kind, model: model, config: config, soc: setup.initialSOC)
+        do {
+            return try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config,
+                                                soc: setup.initialSOC)
+        } catch {
+            throw ReplayError.estimatorSetup(name: name, detail: "\(error)")
+        }
     }
 
-    /// Loads `--cell-model`, or the bundled model.
-    static func load(cellModelPath: String?) throws -> ClassicalEstimatorFactory {
-        if let path = cellModelPath {
-            return ClassicalEstimatorFactory(model: try CellModelFile.load(from: URL(fileURLWithPath: path)))
+    /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (or the bundled
+    /// demo blob when it exists).
+    static func load(cellModelPath: String?, lstmModelPath: String? = nil) throws -> ClassicalEstimatorFactory {
+        let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
+        var lstm: BlobModel?
+        if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
+            let bytes: [UInt8]
+            do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw ReplayError.estimatorSetup(name: "lstm", detail: "cannot read \(path): \(error.localizedDescription)")
+            }
+            do { lstm = try BlobReader.decode(bytes, source: path).model } catch {
+                throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
+            }
         }
-        return ClassicalEstimatorFactory(model: BundledData.cellModel())
+        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm)
     }
 }
 
@@ -61,6 +78,13 @@ enum BundledData {
             }
         }
         return .synthetic18650()
+    }
+
+    /// The fixed-point LSTM used when no `--lstm-model` is given: the demo blob shipped in
+    /// `Fixtures`, or nil when it is not there.
+    static var lstmModelURL: URL? {
+        let url = fixtures.appendingPathComponent("models/lstm-demo.bmsq")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
     /// The recording replayed when no PATH is given: `Fixtures/recordings/synthetic-cycle.csv`

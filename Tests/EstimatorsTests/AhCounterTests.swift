@@ -23,10 +23,10 @@ struct AhCounterTests {
     }
 
     @Test("exact on a constant current (pure counting)")
-    func constantCurrent() {
+    func constantCurrent() throws {
         var config = EstimatorConfig()
         config.capacityAh = 2.0
-        let ah = makeEstimator(.ahPure, model: model, config: config, soc: 0.9)
+        let ah = try makeEstimator(.ahPure, model: model, config: config, soc: 0.9)
         var last = SOCEstimate(soc: 0)
         for _ in 0..<3600 {
             last = ah.update(CellMeasurement(voltageV: 3.7, currentA: -1.0, temperatureC: 25, dtSeconds: 1))
@@ -37,11 +37,11 @@ struct AhCounterTests {
     }
 
     @Test("coulombic efficiency applies on charge only")
-    func efficiency() {
+    func efficiency() throws {
         var config = EstimatorConfig()
         config.capacityAh = 1.0
         config.coulombicEfficiency = 0.9
-        let ah = makeEstimator(.ahPure, model: model, config: config, soc: 0.5)
+        let ah = try makeEstimator(.ahPure, model: model, config: config, soc: 0.5)
         for _ in 0..<360 { _ = ah.update(CellMeasurement(voltageV: 3.7, currentA: 1, temperatureC: 25, dtSeconds: 1)) }
         #expect(abs(ah.estimate.soc - (0.5 + 0.9 * 0.1)) < 1e-12)
         for _ in 0..<360 { _ = ah.update(CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 25, dtSeconds: 1)) }
@@ -50,10 +50,10 @@ struct AhCounterTests {
     }
 
     @Test("OCV correction at rest is blended, never a jump, also from a negative counter (foxBMS #82)")
-    func blendedCorrectionFromNegative() {
+    func blendedCorrectionFromNegative() throws {
         var config = EstimatorConfig()
         config.capacityAh = 2.0
-        let ah = makeEstimator(.ah, model: model, config: config, soc: -0.05)   // drifted below zero
+        let ah = try makeEstimator(.ah, model: model, config: config, soc: -0.05)   // drifted below zero
         let restV = model.ocv.voltage(soc: 0.10, temperatureC: 25)
         var previous = ah.estimate.soc
         var maxStep = 0.0
@@ -67,13 +67,13 @@ struct AhCounterTests {
         #expect(maxStep <= 0.15 * (1 - Double.exp(-1.0 / 120)) + 1e-12)
         #expect(abs(previous - 0.10) < 1e-3)
         // Pure counting never moves at rest.
-        let pure = makeEstimator(.ahPure, model: model, config: config, soc: -0.05)
+        let pure = try makeEstimator(.ahPure, model: model, config: config, soc: -0.05)
         for _ in 0..<3000 { _ = pure.update(CellMeasurement(voltageV: restV, currentA: 0, temperatureC: 25, dtSeconds: 1)) }
         #expect(pure.estimate.soc == -0.05)
     }
 
     @Test("no correction where the OCV curve is flat")
-    func flatOCV() {
+    func flatOCV() throws {
         // A model whose OCV is nearly flat between SOC 0 and 0.2.
         let base = CellModelParameters.synthetic18650()
         let flat = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 0.2, 1], temperaturesC: [25],
@@ -82,23 +82,23 @@ struct AhCounterTests {
                                         thevenin1RC: base.thevenin1RC, thevenin2RC: base.thevenin2RC)
         var config = EstimatorConfig()
         config.capacityAh = 2
-        let ah = makeEstimator(.ah, model: model, config: config, soc: 0.3)
+        let ah = try makeEstimator(.ah, model: model, config: config, soc: 0.3)
         for _ in 0..<2000 { _ = ah.update(CellMeasurement(voltageV: 3.60005, currentA: 0, temperatureC: 25, dtSeconds: 1)) }
         #expect(ah.estimate.soc == 0.3)
     }
 
     @Test("no correction before the rest is long enough or while the voltage still moves")
-    func restDetection() {
+    func restDetection() throws {
         var config = EstimatorConfig()
         config.capacityAh = 2.0
-        let ah = makeEstimator(.ah, model: model, config: config, soc: 0.5)
+        let ah = try makeEstimator(.ah, model: model, config: config, soc: 0.5)
         // 299 s of rest: not yet.
         for _ in 0..<299 {
             _ = ah.update(CellMeasurement(voltageV: 4.0, currentA: 0, temperatureC: 25, dtSeconds: 1))
         }
         #expect(ah.estimate.soc == 0.5)
         // A relaxing voltage (1 mV/s) is not settled.
-        let moving = makeEstimator(.ah, model: model, config: config, soc: 0.5)
+        let moving = try makeEstimator(.ah, model: model, config: config, soc: 0.5)
         for k in 0..<1000 {
             _ = moving.update(CellMeasurement(voltageV: 3.6 + 0.001 * Double(k), currentA: 0, temperatureC: 25, dtSeconds: 1))
         }
@@ -106,8 +106,8 @@ struct AhCounterTests {
     }
 
     @Test("bad measurements are refused and the estimate holds")
-    func holding() {
-        let ah = makeEstimator(.ah, model: model, soc: 0.7)
+    func holding() throws {
+        let ah = try makeEstimator(.ah, model: model, soc: 0.7)
         for bad in [CellMeasurement(voltageV: .nan, currentA: -1, temperatureC: 25, dtSeconds: 1),
                     CellMeasurement(voltageV: 3.7, currentA: .infinity, temperatureC: 25, dtSeconds: 1),
                     CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 25, dtSeconds: -1),

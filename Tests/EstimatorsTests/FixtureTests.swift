@@ -33,7 +33,7 @@ struct FixtureTests {
         var config = EstimatorConfig()
         config.voltageNoiseV = 0.01          // the truth is this model: only sensor noise remains
         config.capacityAh = model.capacityAh
-        let filter = makeEstimator(kind, model: model, config: config, soc: rows[0].soc - 0.3)
+        let filter = try makeEstimator(kind, model: model, config: config, soc: rows[0].soc - 0.3)
         var worst = 0.0
         for (k, r) in rows.enumerated() {
             let e = filter.update(CellMeasurement(voltageV: r.v, currentA: r.i, temperatureC: r.temp,

@@ -23,7 +23,7 @@ struct ReplayCommandTests {
         #expect(files.contains { $0.hasPrefix("telemetry_") && $0.hasSuffix(".csv") })
         #expect(files.filter { $0.hasSuffix(".svg") }.count == 2)
         let report = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: out.appendingPathComponent("comparison.json")))
-        #expect(Set(report.rows.map(\.metrics.estimator)) == ["ah", "ocv", "ekf", "ukf"])
+        #expect(Set(report.rows.map(\.metrics.estimator)) == ["ah", "ocv", "ekf", "ukf", "lstm"])
         #expect(report.rows.allSatisfy { $0.metrics.nonFiniteTicks == 0 && $0.metrics.scoredTicks > 0 })
     }
 
@@ -60,5 +60,26 @@ struct ReplayCommandTests {
         #expect(abs(try factory.makeEstimator(name: "ah", setup: setup).estimate.soc - 0.8) < 1e-12)
         #expect(throws: ReplayError.self) { try factory.makeEstimator(name: "kalman", setup: setup) }
         #expect(throws: ReplayError.self) { try factory.makeEstimator(name: "lstm", setup: setup) }
+        #expect(!factory.knownNames.contains("lstm"))
+    }
+
+    @Test("lstm: the bundled demo blob by default, --lstm-model errors are typed")
+    func lstmWiring() throws {
+        let factory = try ClassicalEstimatorFactory.load(cellModelPath: nil)
+        #expect(factory.lstmModel != nil && factory.knownNames.contains("lstm"))
+        let setup = EstimatorSetup(capacityAh: nil, initialSOC: 0.8, updatePeriodSeconds: 1, voltageNoiseV: 0, currentNoiseA: 0)
+        let lstm = try factory.makeEstimator(name: "lstm", setup: setup)
+        #expect(lstm.name == "lstm" && lstm.estimate.soc == 0.8)
+        let missing = temporaryFolder().appendingPathComponent("none.bmsq").path
+        #expect(throws: ReplayError.self) { try ClassicalEstimatorFactory.load(cellModelPath: nil, lstmModelPath: missing) }
+        let garbage = temporaryFolder()
+        try FileManager.default.createDirectory(at: garbage, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: garbage) }
+        let bad = garbage.appendingPathComponent("bad.bmsq")
+        try Data("not a blob".utf8).write(to: bad, options: .atomic)
+        #expect(throws: ReplayError.self) { try ClassicalEstimatorFactory.load(cellModelPath: nil, lstmModelPath: bad.path) }
+        let options = try ReplaySharedOptions.parse([])
+        #expect(options.estimatorNames == ["ah", "ocv", "ekf", "ukf", "lstm"])
+        #expect(try ReplaySharedOptions.parse(["--estimators", "ah,lstm"]).estimatorNames == ["ah", "lstm"])
     }
 }
