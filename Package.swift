@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "CellData", "QuantizedLSTM", "TestSupport"]),
         .testTarget(name: "bmsimTests", dependencies: ["bmsim", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

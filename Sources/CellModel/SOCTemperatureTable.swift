@@ -90,4 +90,52 @@ public struct SOCTemperatureTable: Sendable, Equatable {
     public func value(soc: Double, temperatureC: Double) -> Double {
         valueAndSlope(soc: soc, temperatureC: temperatureC).value
     }
+
+    /// Where a point falls on a grid: found once, then read from several tables that share
+    /// the grid (`value(at:)`), e.g. R0, R_j and τ_j on one filter tick.
+    public struct GridPosition: Sendable {
+        @usableFromInline var socIndex: Int
+        @usableFromInline var socFraction: Double
+        @usableFromInline var rowIndex: Int
+        @usableFromInline var rowFraction: Double
+        @usableFromInline var nextRow: Int
+
+        @usableFromInline
+        init(socIndex: Int, socFraction: Double, rowIndex: Int, rowFraction: Double, nextRow: Int) {
+            self.socIndex = socIndex
+            self.socFraction = socFraction
+            self.rowIndex = rowIndex
+            self.rowFraction = rowFraction
+            self.nextRow = nextRow
+        }
+    }
+
+    /// The grid position of (soc, T); SOC clamped (use only for tables that hold beyond
+    /// the SOC grid, i.e. not the OCV).
+    @inlinable
+    public func position(soc: Double, temperatureC: Double) -> GridPosition {
+        let (s, f) = Self.segment(socPoints, soc, clamp: true)
+        let (t, g) = Self.segment(temperaturesC, temperatureC, clamp: true)
+        return GridPosition(socIndex: s, socFraction: f, rowIndex: t, rowFraction: g,
+                            nextRow: temperaturesC.count == 1 ? t : t + 1)
+    }
+
+    /// True when `other` has the same SOC and temperature grid.
+    public func sharesGrid(with other: SOCTemperatureTable) -> Bool {
+        socPoints == other.socPoints && temperaturesC == other.temperaturesC
+    }
+
+    /// The value at a position found on a table with the same grid; equals
+    /// `value(soc:temperatureC:)` for non-extrapolating tables.
+    @inlinable
+    public func value(at p: GridPosition) -> Double {
+        let n = socPoints.count
+        return values.withUnsafeBufferPointer { v in
+            let a0 = v[p.rowIndex * n + p.socIndex], a1 = v[p.rowIndex * n + p.socIndex + 1]
+            let b0 = v[p.nextRow * n + p.socIndex], b1 = v[p.nextRow * n + p.socIndex + 1]
+            let a = a0 + p.socFraction * (a1 - a0)
+            let b = b0 + p.socFraction * (b1 - b0)
+            return a + p.rowFraction * (b - a)
+        }
+    }
 }

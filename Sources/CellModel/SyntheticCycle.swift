@@ -31,16 +31,24 @@ public struct SyntheticRecording: Sendable, Equatable {
     public var temperatureC: [Double] = []
     /// Exact SOC (fraction of the simulated capacity).
     public var soc: [Double] = []
+    /// Operation of each sample: `charge`, `discharge` or `rest` (from the profile segment).
+    public var operation: [String] = []
 
     /// Number of samples.
     public var count: Int { timeS.count }
 
-    /// The generic CSV text `time_s,voltage_v,current_a,temperature_c,soc`.
-    public func csvText() -> String {
-        var s = "time_s,voltage_v,current_a,temperature_c,soc\n"
+    /// The generic recording CSV of `Docs/DataFormats.md` (`# bmsim recording v1` header
+    /// comments with the current sign, then `time_s,voltage_v,current_a,temperature_c,soc,
+    /// operation,capacity_ah`; current + = charge; `capacityAh` is the simulated capacity).
+    public func csvText(cell: String, source: String, capacityAh: Double) -> String {
+        var s = "# bmsim recording v1\n# cell: \(cell)\n# current_sign: charge_positive\n"
+        if let t = temperatureC.first { s += "# ambient_temperature_c: \(fixed(t, 1))\n" }
+        s += "# source: \(source)\n# soc: exact SOC of the simulation (fraction of the simulated capacity)\n"
+        s += "time_s,voltage_v,current_a,temperature_c,soc,operation,capacity_ah\n"
+        let capacity = fixed(capacityAh, 4)
         for k in 0..<count {
             s += "\(fixed(timeS[k], 3)),\(fixed(voltageV[k], 5)),\(fixed(currentA[k], 5)),"
-            s += "\(fixed(temperatureC[k], 3)),\(fixed(soc[k], 6))\n"
+            s += "\(fixed(temperatureC[k], 3)),\(fixed(soc[k], 6)),\(operation[k]),\(capacity)\n"
         }
         return s
     }
@@ -83,7 +91,9 @@ public struct SyntheticCycleGenerator {
         var rng = SeededGenerator(seed: seed)
         var out = SyntheticRecording()
         var t = 0.0
+        var kind = "rest"
         func record(_ v: Double, _ i: Double, _ s: Double) {
+            out.operation.append(kind)
             out.timeS.append(t)
             out.voltageV.append(v + voltageNoiseV * rng.nextGaussian())
             out.currentA.append(i + currentNoiseA * rng.nextGaussian())
@@ -93,6 +103,13 @@ public struct SyntheticCycleGenerator {
         record(simulator.terminalVoltage(currentA: 0, temperatureC: temperatureC), 0, simulator.soc)
         var walk = 0.0
         for segment in segments {
+            switch segment {
+            case .rest: kind = "rest"
+            case .cccvCharge: kind = "charge"
+            case .constant(let i, _, _, _): kind = i > 0 ? "charge" : (i < 0 ? "discharge" : "rest")
+            case .pulses(let i, _, _, _, _): kind = i > 0 ? "charge" : "discharge"
+            case .randomWalk(let mean, _, _, _, _): kind = mean > 0 ? "charge" : "discharge"
+            }
             var elapsed = 0.0
             var holdingVoltage = false
             while true {

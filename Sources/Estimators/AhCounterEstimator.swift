@@ -9,7 +9,8 @@ import RealModule
 ///     Ī_k = (I_k−1 + I_k) / 2  (trapezoid),  η = coulombic efficiency on charge, 1 on discharge
 ///
 /// Rest: |I| ≤ `restCurrentA` for at least `restMinimumSeconds` and |dV/dt| below
-/// `restVoltageSlopeVPerS`. At rest the estimate is pulled towards SOC_ocv = OCV⁻¹(V, T)
+/// `restVoltageSlopeVPerS`; no correction where the OCV curve is flatter than
+/// `minimumOCVSlopeVPerSOC` (there OCV⁻¹ carries no SOC information). At rest the estimate is pulled towards SOC_ocv = OCV⁻¹(V, T)
 /// by moving `SOC_base`, blended with time constant τ: each tick closes a fraction
 /// 1 − exp(−Δt/τ) of the gap. The correction acts on the base, never replaces the estimate,
 /// so the estimate is continuous whatever the sign of the counter (foxBMS-2 issue #82:
@@ -59,8 +60,7 @@ public final class AhCounterEstimator: SOCEstimator {
         lifeCounter.add(eta * mean * m.dtSeconds)
         previousCurrentA = m.currentA
 
-        if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity,
-           config.capacityAh == nil {
+        if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {
             rebase(capacityAh: learned)
         }
         if config.ocvCorrectionAtRest { correctAtRest(m) }
@@ -77,7 +77,7 @@ public final class AhCounterEstimator: SOCEstimator {
     func correctAtRest(_ m: CellMeasurement) {
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let slope = abs(m.voltageV - v0) / m.dtSeconds
-            let k = 1 - Double.exp(-m.dtSeconds / 60)     // 60 s smoothing of |dV/dt|
+            let k = m.dtSeconds / (60 + m.dtSeconds)     // ≈ 60 s smoothing of |dV/dt| (no exp per tick)
             voltageSlopeVPerS += k * (slope - voltageSlopeVPerS)
         }
         previousVoltageV = m.voltageV
@@ -89,6 +89,8 @@ public final class AhCounterEstimator: SOCEstimator {
         guard restSeconds >= config.restMinimumSeconds,
               voltageSlopeVPerS <= config.restVoltageSlopeVPerS else { return }
         let target = model.ocv.soc(voltageV: m.voltageV, temperatureC: m.temperatureC)
+        // Where the OCV curve is flat the inverse says nothing about SOC: no correction.
+        guard model.ocv.slope(soc: target, temperatureC: m.temperatureC) >= config.minimumOCVSlopeVPerSOC else { return }
         let gain = 1 - Double.exp(-m.dtSeconds / config.ocvBlendTimeConstantS)
         socBase += gain * (target - soc)
     }

@@ -9,6 +9,8 @@ struct FilterCommon {
     var capacityAh: Double
     let efficiency: Double
     let voltageVariance: Double
+    /// Variance used on a settled rest (only the OCV error remains).
+    let restVoltageVariance: Double
     var previousCurrentA: Double?
     var learner: CapacityLearner
     var lifeCounter = ChargeCounter()
@@ -24,7 +26,39 @@ struct FilterCommon {
         let residualmV = (pairs == 1 ? model.fitReport.residual1RCmV : model.fitReport.residual2RCmV) ?? 20
         let sigma = config.voltageNoiseV ?? max(0.010, config.voltageNoisePerResidual * residualmV / 1000)
         voltageVariance = sigma * sigma
+        restVoltageVariance = config.restVoltageNoiseV * config.restVoltageNoiseV
         learner = CapacityLearner(model: model, config: config)
+    }
+
+    var restSeconds = 0.0
+    var previousVoltageV: Double?
+    var voltageSlopeVPerS = 1.0
+
+    /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
+    /// settled) and returns true when the voltage is a settled OCV reading: the first sample
+    /// after a reset taken at rest current (a BMS wakes up on a rested cell), or, when
+    /// `filterUpdatesAtLaterRests` is on, such a rest later on.
+    /// Call before `begin`.
+    mutating func observeRest(_ m: CellMeasurement) -> Bool {
+        let resting = abs(m.currentA) <= config.restCurrentA
+        let firstAfterReset = previousCurrentA == nil
+        if let v0 = previousVoltageV, m.dtSeconds > 0 {
+            let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
+            voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)
+        }
+        previousVoltageV = m.voltageV
+        restSeconds = resting ? restSeconds + m.dtSeconds : 0
+        if resting && firstAfterReset { return true }
+        return config.filterUpdatesAtLaterRests && restSeconds >= config.restMinimumSeconds
+            && voltageSlopeVPerS <= config.restVoltageSlopeVPerS
+    }
+
+    /// Restarts rest tracking (after `reset(soc:)`).
+    mutating func resetRest() {
+        restSeconds = 0
+        previousVoltageV = nil
+        voltageSlopeVPerS = 1
+        previousCurrentA = nil
     }
 
     /// Trapezoid mean current of this tick; also runs capacity learning.
@@ -33,7 +67,7 @@ struct FilterCommon {
         previousCurrentA = m.currentA
         lifeCounter.add(mean * m.dtSeconds)
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds),
-           config.useLearnedCapacity, config.capacityAh == nil {
+           config.useLearnedCapacity {
             capacityAh = learned
         }
         return mean

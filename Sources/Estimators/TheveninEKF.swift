@@ -18,7 +18,7 @@ public final class TheveninEKF: SOCEstimator {
     let stateModel: TheveninStateModel
     let n: Int
     let storage: UnsafeMutablePointer<Double>
-    let x, p, initialP, processNoise, f, h, scratch, gain, lower: UnsafeMutablePointer<Double>
+    let x, p, initialP, processNoise, f, h, scratch, gain, lower, prior: UnsafeMutablePointer<Double>
     var last: SOCEstimate
     /// Times the covariance had to be reset (should stay 0).
     public private(set) var covarianceResets = 0
@@ -31,8 +31,8 @@ public final class TheveninEKF: SOCEstimator {
         self.n = n
         name = "ekf-\(pairs)rc" + (config.estimateCurrentBias ? "-bias" : "")
         let nn = n * n
-        storage = .allocate(capacity: 5 * nn + 4 * n)
-        storage.initialize(repeating: 0, count: 5 * nn + 4 * n)
+        storage = .allocate(capacity: 5 * nn + 5 * n)
+        storage.initialize(repeating: 0, count: 5 * nn + 5 * n)
         x = storage
         processNoise = storage + n
         h = storage + 2 * n
@@ -42,6 +42,7 @@ public final class TheveninEKF: SOCEstimator {
         f = initialP + nn
         scratch = f + nn
         lower = scratch + nn
+        prior = lower + nn
         x[0] = soc
         initialP[0] = config.initialSOCSigma * config.initialSOCSigma
         processNoise[0] = config.socProcessNoisePerS
@@ -72,6 +73,7 @@ public final class TheveninEKF: SOCEstimator {
             last.holding = true
             return last
         }
+        let settledRest = common.observeRest(m)
         let mean = common.begin(m)
         let dt = m.dtSeconds
         let capacity = common.capacityAh, efficiency = common.efficiency
@@ -83,19 +85,25 @@ public final class TheveninEKF: SOCEstimator {
         SmallMatrix.multiply(f, p, into: scratch, n: n)
         SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { p[i * n + i] += processNoise[i] * dt }
-        // Update.
-        let predicted = stateModel.measurement(x, currentA: m.currentA, temperatureC: m.temperatureC, jacobian: h)
-        let r = common.voltageVariance
-        var s = r
-        for i in 0..<n {
-            var ph = 0.0
-            for k in 0..<n { ph += p[i * n + k] * h[k] }
-            gain[i] = ph
-            s += h[i] * ph
+        // Update; on a settled rest (strong, nonlinear information) iterated: the Jacobian is
+        // re-taken at the updated state, x_i+1 = x⁻ + K_i (V − h(x_i) − H_i (x⁻ − x_i)).
+        let r = settledRest ? min(common.restVoltageVariance, common.voltageVariance) : common.voltageVariance
+        for i in 0..<n { prior[i] = x[i] }
+        for iteration in 0..<(settledRest ? 3 : 1) {
+            let predicted = stateModel.measurement(x, currentA: m.currentA, temperatureC: m.temperatureC, jacobian: h)
+            var s = r
+            for i in 0..<n {
+                var ph = 0.0
+                for k in 0..<n { ph += p[i * n + k] * h[k] }
+                gain[i] = ph
+                s += h[i] * ph
+            }
+            for i in 0..<n { gain[i] /= s }
+            var innovation = m.voltageV - predicted
+            for k in 0..<n { innovation -= h[k] * (prior[k] - x[k]) }
+            for i in 0..<n { x[i] = prior[i] + gain[i] * innovation }
+            if iteration == 0 && !settledRest { break }
         }
-        for i in 0..<n { gain[i] /= s }
-        let innovation = m.voltageV - predicted
-        for i in 0..<n { x[i] += gain[i] * innovation }
         // Joseph form: P = A P Aᵀ + K R Kᵀ with A = I − K H (A kept in f).
         for i in 0..<n {
             for j in 0..<n { f[i * n + j] = (i == j ? 1 : 0) - gain[i] * h[j] }
@@ -104,11 +112,15 @@ public final class TheveninEKF: SOCEstimator {
         SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { for j in 0..<n { p[i * n + j] += gain[i] * r * gain[j] } }
         SmallMatrix.symmetrize(p, n: n)
-        x[0] = min(max(x[0], -1), 2)
+        x[0] = min(max(x[0], -1), 1)
         var finite = true
         for i in 0..<n where !x[i].isFinite { finite = false }
         if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {
-            precondition(x[0].isFinite, "EKF state became non-finite on a valid measurement")
+            // Numerical breakdown (not seen in tests): restart from the last good estimate.
+            if !finite {
+                for i in 0..<n { x[i] = 0 }
+                x[0] = last.soc
+            }
             p.update(from: initialP, count: n * n)
             covarianceResets += 1
         }
@@ -124,7 +136,7 @@ public final class TheveninEKF: SOCEstimator {
         for i in 0..<n { x[i] = 0 }
         x[0] = soc
         p.update(from: initialP, count: n * n)
-        common.previousCurrentA = nil
+        common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
 

@@ -30,6 +30,8 @@ public final class TheveninStateModel {
     public let hasBias: Bool
     /// State dimension: 1 + pairs (+ 1).
     public let dimension: Int
+    /// All R, τ tables on R0's grid (then one lookup position serves them all).
+    let sharedGrid: Bool
     /// Parameters held for the present tick.
     @usableFromInline var r0 = 0.0
     @usableFromInline var branchR = (0.0, 0.0)
@@ -42,10 +44,25 @@ public final class TheveninStateModel {
         self.pairs = pairs
         self.hasBias = bias
         self.dimension = 1 + pairs + (bias ? 1 : 0)
+        let circuit = model.thevenin(pairCount: pairs)
+        sharedGrid = circuit.pairs.allSatisfy {
+            $0.resistanceOhm.sharesGrid(with: circuit.r0Ohm) && $0.timeConstantS.sharesGrid(with: circuit.r0Ohm)
+        }
     }
 
     /// Reads R0, R_j and a_j at (soc, T) for a tick of `dtSeconds`.
     public func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
+        if sharedGrid {
+            // One grid search for every table (the identified models share one grid).
+            let at = circuit.r0Ohm.position(soc: soc, temperatureC: temperatureC)
+            r0 = circuit.r0Ohm.value(at: at)
+            for j in 0..<pairs {
+                let r = circuit.pairs[j].resistanceOhm.value(at: at)
+                let a = Double.exp(-dtSeconds / circuit.pairs[j].timeConstantS.value(at: at))
+                if j == 0 { branchR.0 = r; branchA.0 = a } else { branchR.1 = r; branchA.1 = a }
+            }
+            return
+        }
         r0 = circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC)
         for j in 0..<pairs {
             let r = circuit.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temperatureC)

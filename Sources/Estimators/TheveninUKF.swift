@@ -68,6 +68,9 @@ public final class TheveninUKF: SOCEstimator {
             last.holding = true
             return last
         }
+        let settledRest = common.observeRest(m)
+        let measurementVariance = settledRest ? min(common.restVoltageVariance, common.voltageVariance)
+            : common.voltageVariance
         let mean = common.begin(m)
         let dt = m.dtSeconds
         let count = 2 * n + 1
@@ -115,7 +118,7 @@ public final class TheveninUKF: SOCEstimator {
             z[s] = stateModel.voltage(sigmaPoints + s * n, currentA: m.currentA, temperatureC: m.temperatureC)
             if s > 0 { zMean += wOuter * z[s] }
         }
-        var sVar = common.voltageVariance + w0c * (z[0] - zMean) * (z[0] - zMean)
+        var sVar = measurementVariance + w0c * (z[0] - zMean) * (z[0] - zMean)
         for s in 1..<count { sVar += wOuter * (z[s] - zMean) * (z[s] - zMean) }
         for i in 0..<n {
             var acc = w0c * (sigmaPoints[i] - x[i]) * (z[0] - zMean)
@@ -126,9 +129,15 @@ public final class TheveninUKF: SOCEstimator {
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
         SmallMatrix.symmetrize(p, n: n)
-        x[0] = min(max(x[0], -1), 2)
-        if !SmallMatrix.cholesky(p, into: lower, n: n) {
-            precondition(x[0].isFinite, "UKF state became non-finite on a valid measurement")
+        x[0] = min(max(x[0], -1), 1)
+        var finite = true
+        for i in 0..<n where !x[i].isFinite { finite = false }
+        if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {
+            // Numerical breakdown (not seen in tests): restart from the last good estimate.
+            if !finite {
+                for i in 0..<n { x[i] = 0 }
+                x[0] = last.soc
+            }
             p.update(from: initialP, count: n * n)
             covarianceResets += 1
         }
@@ -144,7 +153,7 @@ public final class TheveninUKF: SOCEstimator {
         for i in 0..<n { x[i] = 0 }
         x[0] = soc
         p.update(from: initialP, count: n * n)
-        common.previousCurrentA = nil
+        common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
 

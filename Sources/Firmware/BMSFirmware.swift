@@ -124,12 +124,50 @@ public struct BMSFirmware {
         timeS = Double(tick) * schedule.baseTickSeconds
     }
 
+    /// Sleep (storage) mode for `ticks` base ticks, as a BMS does while the pack rests for
+    /// hours or days: one wake-up with one measurement of the plant, protection once, every
+    /// estimator whose period falls in the span updated once with `dtSeconds` = the whole
+    /// span, one telemetry frame if one falls due; the firmware clock advances by the span.
+    /// Precondition: `ticks ≥ 1`; telemetry not full.
+    public mutating func sleep(plant: CellMeasurement, ticks: Int) {
+        precondition(ticks >= 1, "sleep needs at least one tick")
+        let schedule = config.schedule
+        let spanS = Double(ticks) * schedule.baseTickSeconds
+        var wakePlant = plant
+        wakePlant.dtSeconds = spanS
+        let reading = sensor.read(wakePlant)
+        let raw = injector.apply(reading, tick: tick)
+        let (measurement, flags) = plausibility.check(raw, expectedDtSeconds: spanS)
+        lastMeasurement = measurement
+        lastFlags = flags
+        if flags.rawValue & 0x3F != 0 {
+            for bit in 0..<6 where flags.rawValue & (1 << UInt16(bit)) != 0 { flaggedTicks[bit] += 1 }
+        }
+        protection.update(voltageV: measurement.voltageV, currentA: measurement.currentA,
+                          temperatureC: measurement.temperatureC, tick: tick)
+        bank.update(measurement, tick: tick, spanTicks: ticks)
+        let every = schedule.telemetryEveryTicks
+        if (tick + ticks - 1) / every > (tick == 0 ? -1 : (tick - 1) / every) {
+            telemetry.record(tick: tick, timeS: timeS, voltageV: measurement.voltageV,
+                             currentA: measurement.currentA, temperatureC: measurement.temperatureC,
+                             faultFlags: flags.rawValue, protectionState: protection.state.rawValue,
+                             estimates: bank.estimates)
+        }
+        tick += ticks
+        timeS = Double(tick) * schedule.baseTickSeconds
+    }
+
     /// True when the next tick would record telemetry into a full buffer.
     public var telemetryNeedsDrain: Bool {
         telemetry.isFull && config.schedule.isDue(.telemetry, tick: tick)
     }
 
     /// Forgets the held telemetry frames (after the owner has written them out).
+    /// A full charge was detected outside the recorded samples (a CC-CV charge terminated
+    /// at its end-of-charge current): every estimator restarts at SOC 1, as a fuel gauge does
+    /// at charge termination. Learned capacities are kept.
+    public mutating func fullChargeDetected() { bank.reset(soc: 1) }
+
     public mutating func clearTelemetry() { telemetry.removeAll() }
 
     /// Running digest of every telemetry frame recorded so far.

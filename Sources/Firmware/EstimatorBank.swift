@@ -65,11 +65,16 @@ public struct EstimatorBank {
 
     /// Feeds one validated measurement on base tick `tick`; estimators whose period is due
     /// are updated.
-    public mutating func update(_ measurement: CellMeasurement, tick: Int) {
+    /// `spanTicks` > 1 in sleep mode: the measurement stands for ticks `tick ..< tick + spanTicks`,
+    /// and an estimator is updated if one of its period boundaries falls in that span.
+    public mutating func update(_ measurement: CellMeasurement, tick: Int, spanTicks: Int = 1) {
         for k in 0..<estimators.count {
             chargeAs[k] += measurement.currentA * measurement.dtSeconds
             elapsedS[k] += measurement.dtSeconds
-            guard tick % periodTicks[k] == 0 else { continue }
+            let period = periodTicks[k]
+            let due = spanTicks == 1 ? tick % period == 0
+                : (tick + spanTicks - 1) / period > (tick - 1 < 0 ? -1 : (tick - 1) / period)
+            guard due else { continue }
             let dt = elapsedS[k]
             let meanCurrentA = dt > 0 ? chargeAs[k] / dt : measurement.currentA
             let input = CellMeasurement(voltageV: measurement.voltageV, currentA: meanCurrentA,

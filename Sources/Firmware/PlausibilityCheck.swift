@@ -162,7 +162,9 @@ public struct PlausibilityCheck: Sendable {
     }
 
     /// Validates one raw reading; returns the measurement to use and the flags raised.
-    public mutating func check(_ raw: RawReading) -> (measurement: CellMeasurement, flags: FaultFlags) {
+    /// `expectedDtSeconds` is the base tick, or the sleep span in sleep mode.
+    public mutating func check(_ raw: RawReading, expectedDtSeconds: Double? = nil) -> (measurement: CellMeasurement, flags: FaultFlags) {
+        let expected = expectedDtSeconds ?? baseTickSeconds
         var flags: FaultFlags = []
         let l = limits
         let v = voltage.screen(.voltage, raw.measurement.voltageV, missing: raw.missingMask & 1 != 0,
@@ -172,9 +174,9 @@ public struct PlausibilityCheck: Sendable {
         let t = temperature.screen(.temperature, raw.measurement.temperatureC, missing: raw.missingMask & 4 != 0,
                                    range: l.temperatureRangeC, maxStep: l.maxTemperatureStepC, limits: l, flags: &flags)
         var dt = raw.measurement.dtSeconds
-        if !(dt.isFinite && abs(dt - baseTickSeconds) <= l.timestampTolerance * baseTickSeconds) {
+        if !(dt.isFinite && abs(dt - expected) <= l.timestampTolerance * expected) {
             flags.insert(.timestampJump)
-            dt = baseTickSeconds
+            dt = expected
         }
         return (CellMeasurement(voltageV: v, currentA: i, temperatureC: t, dtSeconds: dt), flags)
     }

@@ -3,8 +3,9 @@ import BMSCore
 /// What an estimator is told when it is made for a replay: only what a real BMS would
 /// know (never the reference SOC beyond the scenario's chosen starting value).
 public struct EstimatorSetup: Sendable, Equatable {
-    /// Capacity the estimator assumes, Ah.
-    public var capacityAh: Double
+    /// Capacity the estimator starts from, Ah; `nil` = its cell model's own capacity
+    /// (none set by the scenario).
+    public var capacityAh: Double?
     /// SOC it starts with (fraction).
     public var initialSOC: Double
     /// Seconds between its updates.
@@ -15,7 +16,7 @@ public struct EstimatorSetup: Sendable, Equatable {
     public var currentNoiseA: Double
 
     /// Creates a setup.
-    public init(capacityAh: Double, initialSOC: Double, updatePeriodSeconds: Double, voltageNoiseV: Double,
+    public init(capacityAh: Double?, initialSOC: Double, updatePeriodSeconds: Double, voltageNoiseV: Double,
                 currentNoiseA: Double) {
         self.capacityAh = capacityAh
         self.initialSOC = initialSOC

@@ -25,7 +25,10 @@ public struct PlantTimeline: Sendable {
     /// Index of the operation each sample belongs to.
     let operationIndex: [Int32]
     /// Per operation: kind, gap flag, first and last sample index.
-    public let operations: [(kind: OperationKind, isGap: Bool, first: Int, last: Int)]
+    /// `unrecordedFullCharge`: the operation follows a gap in which the source lost a CC-CV
+    /// charge (NASA's CSV keeps every tenth charge), so a BMS would have seen the charge
+    /// terminate at 4.2 V / 20 mA just before it (see `ReplayRunner.run`).
+    public let operations: [(kind: OperationKind, isGap: Bool, first: Int, last: Int, unrecordedFullCharge: Bool)]
     private var cursor = 0
 
     /// Builds the timeline; `referenceSOC[k][j]` labels sample j of operation k.
@@ -33,9 +36,13 @@ public struct PlantTimeline: Sendable {
         precondition(labels.count == recording.operations.count, "one reference array per operation")
         var t: [Double] = [], v: [Double] = [], i: [Double] = [], c: [Double] = [], r: [Double] = []
         var op: [Int32] = []
-        var ops: [(OperationKind, Bool, Int, Int)] = []
+        var ops: [(OperationKind, Bool, Int, Int, Bool)] = []
         var lastTime = -Double.infinity
+        var chargeLostInGap = false
         for (k, operation) in recording.operations.enumerated() {
+            if operation.isGap, let last = operation.unrecordedCycles.last(where: \.movesCharge) {
+                chargeLostInGap = last.type == "charge"
+            }
             let s = operation.samples
             guard s.count > 0 else { continue }
             guard labels[k].count == s.count else {
@@ -49,18 +56,22 @@ public struct PlantTimeline: Sendable {
                 t.append(time); v.append(s.voltageV[j]); i.append(s.currentA[j]); c.append(s.temperatureC[j])
                 r.append(labels[k][j]); op.append(Int32(ops.count))
             }
-            if t.count > first { ops.append((operation.kind, operation.isGap, first, t.count - 1)) }
+            if t.count > first {
+                let fullCharge = !operation.isGap && chargeLostInGap
+                if !operation.isGap { chargeLostInGap = false }
+                ops.append((operation.kind, operation.isGap, first, t.count - 1, fullCharge))
+            }
         }
         guard t.count >= 2 else {
             throw .emptyRecording(cell: recording.cell, detail: "fewer than two samples with finite, increasing time")
         }
         timeS = t; voltageV = v; currentA = i; temperatureC = c; referenceSOC = r; operationIndex = op
-        operations = ops.map { (kind: $0.0, isGap: $0.1, first: $0.2, last: $0.3) }
+        operations = ops.map { (kind: $0.0, isGap: $0.1, first: $0.2, last: $0.3, unrecordedFullCharge: $0.4) }
     }
 
-    /// The first finite reference SOC of the life (a NASA life starts with a charge from an
-    /// unknown state, so the very first samples may have none), or nil if there is none.
-    public var firstFiniteReferenceSOC: Double? { referenceSOC.first { $0.isFinite } }
+    /// Time of the first sample with a finite reference SOC (a NASA life starts with a
+    /// charge from an unknown state, which CellData leaves unlabelled), or nil if none.
+    public var firstLabelledTimeS: Double? { referenceSOC.firstIndex { $0.isFinite }.map { timeS[$0] } }
 
     /// Time of the first sample, s.
     public var startTimeS: Double { timeS[0] }
@@ -94,6 +105,17 @@ public struct PlantTimeline: Sendable {
                                 temperatureC: temperatureC[j] + w * (temperatureC[j + 1] - temperatureC[j]),
                                 dtSeconds: dt),
                 referenceSOC[j] + w * (referenceSOC[j + 1] - referenceSOC[j]), gap ? -1 : opIndex)
+    }
+
+    /// When the cursor is in a gap or between two operations: the time the next recorded
+    /// (non-gap) operation starts, else the end of the recording.
+    public var unscoredStretchEndS: Double {
+        var op = Int(operationIndex[cursor])
+        if cursor + 1 < timeS.count && operationIndex[cursor + 1] != operationIndex[cursor] { op += 1 }
+        while op < operations.count && operations[op].isGap { op += 1 }
+        guard op < operations.count else { return endTimeS }
+        let first = timeS[operations[op].first]
+        return first > timeS[cursor] ? first : endTimeS
     }
 
     /// Moves the cursor back to the start.

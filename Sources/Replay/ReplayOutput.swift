@@ -57,9 +57,19 @@ public struct ReplayOutput: Sendable {
         let scored = (0..<t.count).filter { t.operation[$0] >= 0 }
         let stride = max(1, scored.count / maxPoints)
         let picked = Swift.stride(from: 0, to: scored.count, by: stride).map { scored[$0] }
-        // Operating time: sum of frame spacing over scored frames.
-        let frameS = t.count > 1 ? t.timeS[1] - t.timeS[0] : 1
-        let hours = picked.indices.map { Double($0 * stride) * frameS / 3600 }
+        // Operating time: time between consecutive scored frames, a jump across a gap or an
+        // unscored stretch counted as one frame spacing (the smallest spacing seen).
+        var frameS = Double.infinity
+        for j in scored.indices.dropFirst() where t.timeS[scored[j]] > t.timeS[scored[j - 1]] {
+            frameS = min(frameS, t.timeS[scored[j]] - t.timeS[scored[j - 1]])
+        }
+        if !frameS.isFinite { frameS = 1 }
+        var operatingS = [Double](repeating: 0, count: scored.count)
+        for j in scored.indices.dropFirst() {
+            let delta = t.timeS[scored[j]] - t.timeS[scored[j - 1]]
+            operatingS[j] = operatingS[j - 1] + (delta > 10 * frameS ? frameS : delta)
+        }
+        let hours = Swift.stride(from: 0, to: scored.count, by: stride).map { operatingS[$0] / 3600 }
         var socSeries = [SVGLineChart.Series(label: "reference", x: hours, y: picked.map { t.referenceSOC[$0] * 100 },
                                              color: "#000", width: 2.2)]
         var errorSeries: [SVGLineChart.Series] = []

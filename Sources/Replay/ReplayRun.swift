@@ -73,10 +73,13 @@ public struct ReplayRunner: Sendable {
         self.options = options
     }
 
-    /// The capacity the estimators are told: the scenario's, else the first measured one.
-    public static func assumedCapacityAh(_ scenario: ReplayScenario, recording: Recording) -> Double {
-        if let c = scenario.assumedCapacityAh { return c }
-        return recording.operations.first { $0.kind == .discharge && ($0.capacityAh ?? 0) > 0.05 }?.capacityAh ?? 2.0
+    /// The capacity the estimators start from: the scenario's (e.g. the 2.0 Ah nameplate of
+    /// `aged-capacity`), else `nil`, i.e. the cell model's own capacity (the training cells'
+    /// median). The recording's measured capacities are never passed on: they are the
+    /// scoring truth's normaliser, information a BMS does not have. Estimators learn the
+    /// capacity over the life when their configuration says so.
+    public static func assumedCapacityAh(_ scenario: ReplayScenario, recording: Recording) -> Double? {
+        scenario.assumedCapacityAh
     }
 
     /// Replays `recording` under `scenario` with the named estimators. `seedOffset`
@@ -90,14 +93,16 @@ public struct ReplayRunner: Sendable {
             throw .firmwareConfig(scenario: scenario.name,
                                   .outOfRange(field: "baseTickSeconds", value: dt, allowed: "> 0"))
         }
-        let totalTicks = Int(((timeline.endTimeS - timeline.startTimeS) / dt).rounded(.down)) + 1
+        // The replay starts where the truth is known: leading operations without a reference
+        // SOC (a life that begins with a charge from an unknown state) are skipped.
+        let startS = timeline.firstLabelledTimeS ?? timeline.startTimeS
+        let totalTicks = Int(((timeline.endTimeS - startS) / dt).rounded(.down)) + 1
         let every = options.telemetryEveryTicks > 0 ? options.telemetryEveryTicks : max(1, (totalTicks + 199_999) / 200_000)
         let config = try scenario.firmwareConfig(seedOffset: seedOffset, telemetryEveryTicks: every, telemetryCapacity: 4096)
 
-        // "True initial SOC": the reference at the start, else the first labelled one.
-        let startReference = timeline.sample(at: timeline.startTimeS, dt: dt).referenceSOC
+        let startReference = timeline.sample(at: startS, dt: dt).referenceSOC
         timeline.rewind()
-        let trueInitialSOC = startReference.isFinite ? startReference : (timeline.firstFiniteReferenceSOC ?? 1)
+        let trueInitialSOC = startReference.isFinite ? startReference : 1
         let capacityAh = Self.assumedCapacityAh(scenario, recording: recording)
         let slowTicks = config.schedule.ticks(forSeconds: scenario.slowEstimatorPeriodSeconds)
         var estimators: [any SOCEstimator] = []
@@ -132,20 +137,52 @@ public struct ReplayRunner: Sendable {
         let isDischarge = timeline.operations.map { $0.kind == .discharge }
         let schedule = config.schedule
         let chunk = 1 << 16
+        let sleepTicks = scenario.gapWakeSeconds > 0 ? config.schedule.ticks(forSeconds: scenario.gapWakeSeconds) : 0
+        var reported = 0
+        var tick = 0
+        var lastFullChargeOperation = -1
 
-        for tick in 0..<totalTicks {
-            if tick % chunk == 0 && tick > 0 {
+        while tick < totalTicks {
+            if tick - reported >= chunk {
                 if ReplayCancellation.isRequested { throw .interrupted }
-                progress?(chunk)
+                progress?(tick - reported)
+                reported = tick
             }
-            let t = timeline.startTimeS + Double(tick) * dt
+            let t = startS + Double(tick) * dt
             let (plant, reference, sampledOperation) = timeline.sample(at: t, dt: dt)
             let operation = reference.isNaN ? -1 : sampledOperation   // no reference here: replay, don't score
-            if firmware.telemetryNeedsDrain {
+            if firmware.telemetryNeedsDrain || firmware.telemetry.isFull {
                 if options.keepTelemetry {
                     series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
                 }
                 firmware.clearTelemetry()
+            }
+            // Storage (a gap, or the open-circuit time between operations): the BMS sleeps and
+            // wakes every `gapWakeSeconds`; nothing is scored there.
+            if sleepTicks > 1 && sampledOperation < 0 && plant.currentA == 0 {
+                let span = min(sleepTicks, Int((timeline.unscoredStretchEndS - t) / dt), totalTicks - tick)
+                if span >= 2 {
+                    let wake = timeline.sample(at: t + Double(span - 1) * dt, dt: dt)
+                    let framesBefore = firmware.telemetry.count
+                    firmware.sleep(plant: wake.plant, ticks: span)
+                    if firmware.telemetry.count > framesBefore {
+                        frameReference[framesBefore] = wake.referenceSOC
+                        frameOperation[framesBefore] = -1
+                    }
+                    for k in 0..<accumulators.count {
+                        accumulators[k].add(estimatePercent: 0, referencePercent: 0, timeS: t, dtSeconds: dt,
+                                            operation: -1, isDischarge: false)
+                    }
+                    tick += span
+                    continue
+                }
+            }
+            // A charge the source lost (NASA keeps every tenth in its CSV) ended at 4.2 V /
+            // 20 mA before this operation: the firmware would have seen the termination.
+            if sampledOperation >= 0, sampledOperation != lastFullChargeOperation,
+               timeline.operations[sampledOperation].unrecordedFullCharge {
+                firmware.fullChargeDetected()
+                lastFullChargeOperation = sampledOperation
             }
             let framed = schedule.isDue(.telemetry, tick: tick)
             firmware.step(plant: plant)
@@ -160,8 +197,9 @@ public struct ReplayRunner: Sendable {
                                     referencePercent: reference * 100, timeS: runTimeS, dtSeconds: dt,
                                     operation: operation, isDischarge: discharge)
             }
+            tick += 1
         }
-        progress?(totalTicks % chunk)
+        progress?(totalTicks - reported)
         if options.keepTelemetry {
             series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
         }

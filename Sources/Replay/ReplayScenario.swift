@@ -25,17 +25,20 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
     public var protection: ProtectionLimits
     /// SOC the estimators are started with (fraction); `nil` = the true SOC at the start.
     public var initialSOC: Double?
-    /// Capacity the estimators are told, Ah; `nil` = the cell's first measured capacity
-    /// (what an end-of-line test would have found).
+    /// Capacity the estimators start from, Ah; `nil` = the estimators' own cell-model capacity.
     public var assumedCapacityAh: Double?
     /// Seed of noise and faults.
     public var seed: UInt64
+    /// In storage (gaps between records, open circuit) the BMS sleeps and wakes every this
+    /// many seconds for one measurement (0 = keep ticking at the base tick).
+    public var gapWakeSeconds: Double
 
     /// Creates a scenario.
     public init(name: String, summary: String, baseTickSeconds: Double = 1, slowEstimatorPeriodSeconds: Double = 1,
                 slowEstimators: [String] = [], sensor: SensorConfig = .ideal, faults: FaultConfig = .none,
                 plausibility: PlausibilityLimits = PlausibilityLimits(), protection: ProtectionLimits = ProtectionLimits(),
-                initialSOC: Double? = nil, assumedCapacityAh: Double? = nil, seed: UInt64 = 2026) {
+                initialSOC: Double? = nil, assumedCapacityAh: Double? = nil, seed: UInt64 = 2026,
+                gapWakeSeconds: Double = 600) {
         self.name = name
         self.summary = summary
         self.baseTickSeconds = baseTickSeconds
@@ -48,11 +51,12 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         self.initialSOC = initialSOC
         self.assumedCapacityAh = assumedCapacityAh
         self.seed = seed
+        self.gapWakeSeconds = gapWakeSeconds
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, summary, baseTickSeconds, slowEstimatorPeriodSeconds, slowEstimators, sensor, faults
-        case plausibility, protection, initialSOC, assumedCapacityAh, seed
+        case plausibility, protection, initialSOC, assumedCapacityAh, seed, gapWakeSeconds
     }
 
     /// Decodes a scenario; absent fields take the `nominal` preset's values.
@@ -72,6 +76,7 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         initialSOC = try c.decodeIfPresent(Double.self, forKey: .initialSOC)
         assumedCapacityAh = try c.decodeIfPresent(Double.self, forKey: .assumedCapacityAh)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? base.seed
+        gapWakeSeconds = try c.decodeIfPresent(Double.self, forKey: .gapWakeSeconds) ?? base.gapWakeSeconds
     }
 
     /// The firmware configuration for this scenario (validated when the firmware is made).

@@ -65,7 +65,8 @@ public struct SVGLineChart: Sendable {
     }
 
     static func format(_ v: Double) -> String {
-        abs(v) >= 100 || v == v.rounded() ? String(format: "%.0f", v) : String(format: "%.3g", v)
+        let v = abs(v) < 1e-9 ? 0 : v   // a tick at -1e-15 would print "-0"
+        return abs(v) >= 100 || v == v.rounded() ? String(format: "%.0f", v) : String(format: "%.3g", v)
     }
 
     /// The SVG document.

@@ -1,9 +1,9 @@
 import Firmware
 
 extension ReplayScenario {
-    /// Ideal sensors, true initial SOC, measured capacity, no faults.
+    /// Ideal sensors, true initial SOC, the cell model's capacity (then learned), no faults.
     public static let nominal = ReplayScenario(
-        name: "nominal", summary: "ideal sensors, true initial SOC, capacity from the first measurement")
+        name: "nominal", summary: "ideal sensors, true initial SOC, model capacity then learned")
 
     /// Estimators start at 50 % SOC whatever the truth (a BMS that lost its state).
     public static let initialSOCError = ReplayScenario(

@@ -16,6 +16,7 @@ struct BMSim: ParsableCommand {
             TrainCommand.self, EvaluateCommand.self,
             InspectCommand.self, ExportCommand.self, GoldenCommand.self,
             BenchLSTMCommand.self, QuantizeCommand.self, SoakCommand.self,
+            EstimatorBenchCommand.self,
         ]
     )
 }

@@ -36,9 +36,8 @@ struct EvaluateCommand: ParsableCommand {
         case "train": list = TaskSplit.train
         default: list = cells.split(separator: ",").map { String($0) }
         }
-        let usable = try TaskDataLoader.usableDischarges(root: root)
-        let grid = try TaskDataLoader.loadSplit(root: root, cells: list, usable: usable)
-        guard !grid.isEmpty else { throw TaskDataError.emptySplit(cells: list) }
+        let grid = try GridCycle.load(root: root, cells: list)
+        guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: list) }
         let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
         say("model \(model): \(file.architecture.name), trained in \(file.training.config.mode.rawValue) mode, kept epoch \(file.training.bestEpoch)")
         say("cells \(list.joined(separator: " ")): \(scaled.count) discharges")

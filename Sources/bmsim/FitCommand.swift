@@ -1,5 +1,4 @@
 import ArgumentParser
-import CellData
 import CellModel
 import Foundation
 
@@ -50,18 +49,19 @@ struct FitCommand: ParsableCommand {
 
     /// Loads the cells, converts their discharges into identification segments, fits.
     static func fitModel(root: URL, cells: [String], every: Int, log: (String) -> Void) throws -> CellModelParameters {
-        let index = try NASADischargeLoader.index(root)
         var segments: [IdentificationSegment] = []
         var capacitiesByGroup: [Double: [Double]] = [:]
+        let cycles = try ClassicalCycle.load(root: root, cells: cells)
         for cell in cells {
-            let recording = try NASADischargeLoader.load(root: root, cell: cell, index: index)
-            for (k, op) in recording.discharges.enumerated() {
-                let group = Self.group(op.ambientTemperatureC ?? 24)
-                if let c = op.capacityAh { capacitiesByGroup[group, default: []].append(c) }
-                guard k % every == 0, op.quality.isEmpty else { continue }   // skip v_above_4.3 glitches
-                segments.append(segment(op, cell: cell))
+            let mine = cycles.filter { $0.cell == cell }
+            for (k, c) in mine.enumerated() {
+                capacitiesByGroup[Self.group(c.ambientC), default: []].append(c.capacityAh)
+                guard k % every == 0, !c.voltageGlitch else { continue }   // skip v_above_4.3 glitches
+                segments.append(IdentificationSegment(cell: cell, timeS: c.samples.timeS, voltageV: c.samples.voltageV,
+                                                      currentA: c.samples.currentA,
+                                                      temperatureC: c.samples.temperatureC, soc: c.soc))
             }
-            log("\(cell): \(recording.discharges.count) usable discharges")
+            log("\(cell): \(mine.count) usable discharges")
         }
         guard let result = TheveninIdentification.fit(segments) else {
             throw ValidationError("the least-squares system is singular (too little data?)")
@@ -74,8 +74,12 @@ struct FitCommand: ParsableCommand {
             "data: NASA PCoE discharges of \(cells.joined(separator: " ")), every \(every)th usable discharge "
                 + "(\(segments.count) discharges, \(segments.reduce(0) { $0 + $1.count }) samples), v_above_4.3 left out",
             "reference SOC: 1 − trapezoid Ah / capacity_Ah (TASK.md §1), SOC 0 = 2.7 V loaded",
-            "joint linear least squares of OCV(SOC,T) and R0, R_j tables (bilinear, SOC × cell temperature), "
-                + "second-difference smoothness, grid search of τ; OCV rows made increasing (PAV)",
+            "OCV: rate extrapolation (intercept of V over |I| per SOC node, samples at 22–40 °C cell temperature) "
+                + "plus settled rests (≥ 20 min after load, and the rested first sample) as direct readings; "
+                + "made increasing (PAV); one row, no temperature dependence",
+            "R0, R_j: linear least squares with the OCV held, bilinear tables over SOC × cell temperature, "
+                + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < 3.0 V left out; "
+                + "τ by grid search; C_j = τ_j / R_j",
             "capacity: median capacity_Ah of the fitted cells' discharges per ambient group \(groups)",
         ]
         return CellModelParameters(cellName: "NASA PCoE 18650 (fitted on \(cells.count) cells)",
@@ -91,11 +95,5 @@ struct FitCommand: ParsableCommand {
     static func median(_ a: [Double]) -> Double {
         let s = a.sorted()
         return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]))
-    }
-
-    static func segment(_ op: CellOperation, cell: String) -> IdentificationSegment {
-        IdentificationSegment(cell: cell, timeS: op.samples.timeS, voltageV: op.samples.voltageV,
-                              currentA: op.samples.currentA, temperatureC: op.samples.temperatureC,
-                              soc: NASADischargeLoader.referenceSOC(op))
     }
 }

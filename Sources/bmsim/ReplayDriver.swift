@@ -36,7 +36,8 @@ struct ReplayDriver {
 
     func run(scenarios: [ReplayScenario]) throws -> Outcome {
         InterruptHandler.install()
-        let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames)
+        let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
+                                                 currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel)
         // Check the estimator names once, before any work.
         for name in shared.estimatorNames where !factory.knownNames.contains(name) && name != "lstm" {
@@ -52,9 +53,17 @@ struct ReplayDriver {
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
                                                          keepTelemetry: keepTelemetry))
         let bar = ProgressBar(totalTicks: totalTicks, totalJobs: jobs.count, enabled: !shared.quiet)
+        let clock = ContinuousClock()
+        let start = clock.now
         let results = ReplayBatch(runner: runner, estimators: shared.estimatorNames, threads: shared.threads)
             .run(jobs) { ticks, done in bar.update(ticks: ticks, jobsDone: done) }
+        let elapsed = clock.now - start
         bar.finish()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let ticksRun = results.reduce(0) { $0 + ((try? $1.get())?.ticks ?? 0) }
+        FileHandle.standardError.write(Data(String(
+            format: "replayed %d runs, %d ticks in %.2f s (%.0f ticks/s, %d threads; loading not included)\n",
+            results.filter { (try? $0.get()) != nil }.count, ticksRun, seconds, Double(ticksRun) / max(seconds, 1e-9), shared.threads).utf8))
         var outcome = Outcome(finished: [], interrupted: [], failed: [])
         for (job, result) in zip(jobs, results) {
             switch result {

@@ -24,8 +24,11 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
             throw ReplayError.unknownEstimator(name: name, known: knownNames + ["lstm"])
         }
         var config = EstimatorConfig()
+        // The scenario's capacity (nameplate, or the first capacity test of the cell) is the
+        // starting value; capacity learning stays on, as in a fuel gauge. The filters' voltage
+        // noise stays the model-residual default: the sensor noise (a few mV) is far below the
+        // model's own error, so using it would make the filters trust the model too much.
         config.capacityAh = setup.capacityAh
-        if setup.voltageNoiseV > 0 { config.voltageNoiseV = max(setup.voltageNoiseV, 0.002) }
         return Estimators.makeEstimator(kind, model: model, config: config, soc: setup.initialSOC)
     }
 
@@ -46,7 +49,7 @@ enum BundledData {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// Where a cell model fitted on the shared training cells is looked for.
-    static let cellModelCandidates = ["models/cell.json", "cell.json", "models/cell-model.json"]
+    static let cellModelCandidates = ["models/cell-default.json"]
 
     /// The cell model used when no `--cell-model` is given: the fitted one shipped in
     /// `Fixtures`, else the synthetic 18650 parameters of `CellModel`.
@@ -60,14 +63,24 @@ enum BundledData {
         return .synthetic18650()
     }
 
-    /// The recording replayed when no PATH is given.
-    static func recording() -> Recording { SyntheticRecording.make() }
+    /// The recording replayed when no PATH is given: `Fixtures/recordings/synthetic-cycle.csv`
+    /// (simulated with the bundled cell model: charge, rest, pulsed discharge, rest), else
+    /// CellData's built-in synthetic recording.
+    static func recording() -> Recording {
+        let url = fixtures.appendingPathComponent("recordings/synthetic-cycle.csv")
+        if FileManager.default.fileExists(atPath: url.path),
+           let recording = try? GenericRecordingCSV.read(path: url.path, options: .init(currentSign: .chargePositive)) {
+            return recording
+        }
+        return SyntheticRecording.make()
+    }
 }
 
 /// Loads the recordings named on the command line.
 enum RecordingLoader {
     /// Every recording under `paths` (or the bundled one), restricted to `cells` if given.
-    static func load(paths: [String], cells: [String]?) throws -> [Recording] {
+    static func load(paths: [String], cells: [String]?,
+                     currentSign: GenericRecordingCSV.CurrentSign? = nil) throws -> [Recording] {
         guard !paths.isEmpty else { return [BundledData.recording()] }
         var recordings: [Recording] = []
         for path in paths {
@@ -75,10 +88,10 @@ enum RecordingLoader {
             if let cells {
                 let available = Set(try source.cellNames())
                 for cell in cells where available.contains(cell) {
-                    recordings += try source.recordings(cell: cell)
+                    recordings += try source.recordings(cell: cell, currentSign: currentSign)
                 }
             } else {
-                recordings += try source.recordings()
+                recordings += try source.recordings(currentSign: currentSign)
             }
         }
         if let cells {

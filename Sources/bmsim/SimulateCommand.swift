@@ -3,8 +3,8 @@ import CellModel
 import Foundation
 
 /// `bmsim simulate`: drive a cell model with a synthetic current profile and write a
-/// recording with exact SOC in the generic CSV format
-/// (`time_s,voltage_v,current_a,temperature_c,soc`, current + = charge).
+/// recording with exact SOC in the generic recording CSV format (`Docs/DataFormats.md`,
+/// current + = charge).
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -71,7 +71,11 @@ struct SimulateCommand: ParsableCommand {
         let generator = SyntheticCycleGenerator(dtSeconds: dt, temperatureC: temperature,
                                                 voltageNoiseV: voltageNoise, currentNoiseA: currentNoise)
         let recording = generator.run(segments, simulator: &simulator, seed: seed)
-        try Data(recording.csvText().utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        let name = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+        let text = recording.csvText(cell: name.uppercased(),
+                                     source: "bmsim simulate --profile \(profile.rawValue) --dt \(dt) --seed \(seed), model \(model ?? "synthetic18650")",
+                                     capacityAh: simulator.capacityAh)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         print("wrote \(out): \(recording.count) rows, SOC \(recording.soc.first!) → \(recording.soc.last!)")
     }
 }

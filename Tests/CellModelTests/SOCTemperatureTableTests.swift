@@ -15,6 +15,19 @@ struct SOCTemperatureTableTests {
         #expect(table.value(soc: -1, temperatureC: -20) == 1)
     }
 
+    @Test("a grid position read from several tables equals the direct lookup")
+    func positionLookup() {
+        let other = SOCTemperatureTable(socPoints: [0, 0.5, 1], temperaturesC: [0, 40], values: [9, 7, 5, 3, 2, 1])
+        for soc in stride(from: -0.3, through: 1.3, by: 0.05) {
+            for t in [-10.0, 0, 7, 20, 33, 40, 60] {
+                let at = table.position(soc: soc, temperatureC: t)
+                #expect(abs(table.value(at: at) - table.value(soc: soc, temperatureC: t)) < 1e-12)
+                #expect(abs(other.value(at: at) - other.value(soc: soc, temperatureC: t)) < 1e-12)
+            }
+        }
+        #expect(table.sharesGrid(with: other))
+    }
+
     @Test("slope agrees with central finite differences inside segments")
     func slopeMatchesFiniteDifferences() {
         for soc in stride(from: 0.03, through: 0.97, by: 0.07) where abs(soc - 0.5) > 0.01 {

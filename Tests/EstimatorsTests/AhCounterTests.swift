@@ -72,6 +72,21 @@ struct AhCounterTests {
         #expect(pure.estimate.soc == -0.05)
     }
 
+    @Test("no correction where the OCV curve is flat")
+    func flatOCV() {
+        // A model whose OCV is nearly flat between SOC 0 and 0.2.
+        let base = CellModelParameters.synthetic18650()
+        let flat = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 0.2, 1], temperaturesC: [25],
+                                                       values: [3.60, 3.6001, 4.2], extrapolateSOC: true))
+        let model = CellModelParameters(cellName: "flat", capacityAh: 2, ocv: flat,
+                                        thevenin1RC: base.thevenin1RC, thevenin2RC: base.thevenin2RC)
+        var config = EstimatorConfig()
+        config.capacityAh = 2
+        let ah = makeEstimator(.ah, model: model, config: config, soc: 0.3)
+        for _ in 0..<2000 { _ = ah.update(CellMeasurement(voltageV: 3.60005, currentA: 0, temperatureC: 25, dtSeconds: 1)) }
+        #expect(ah.estimate.soc == 0.3)
+    }
+
     @Test("no correction before the rest is long enough or while the voltage still moves")
     func restDetection() {
         var config = EstimatorConfig()

@@ -8,8 +8,8 @@ import Testing
 /// Reads a generic-format CSV written by `bmsim simulate` (test-only helper).
 func readSyntheticCSV(_ url: URL) throws -> [(t: Double, v: Double, i: Double, temp: Double, soc: Double)] {
     let text = try String(contentsOf: url, encoding: .utf8)
-    return text.split(separator: "\n").dropFirst().map { line in
-        let f = line.split(separator: ",").map { Double($0)! }
+    return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst().map { line in
+        let f = line.split(separator: ",").prefix(5).map { Double($0)! }
         return (f[0], f[1], f[2], f[3], f[4])
     }
 }

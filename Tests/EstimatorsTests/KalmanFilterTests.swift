@@ -70,7 +70,7 @@ struct KalmanFilterTests {
         var allPD = true
         var allFinite = true
         for tick in 0..<Self.longRunSteps {
-            let current = 2.5 * Double.sin(Double(tick) * 2 * Double.pi / 7200) + 0.5 * rng.nextGaussian()
+            let current = 1.2 * Double.sin(Double(tick) * 2 * Double.pi / 7200) + 0.5 * rng.nextGaussian()  // SOC 0.5…0.88
             let v = sim.step(currentA: current, dtSeconds: 1, temperatureC: 24)
             let e = filter.update(CellMeasurement(voltageV: v + 0.005 * rng.nextGaussian(),
                                                   currentA: current + 0.05 * rng.nextGaussian() + 0.02,
@@ -108,6 +108,43 @@ struct KalmanFilterTests {
         #expect(FilterHarness.covariance(filter) == p0)
         let good = filter.update(CellMeasurement(voltageV: 3.95, currentA: -1, temperatureC: 24, dtSeconds: 1))
         #expect(!good.holding && good.soc.isFinite)
+    }
+
+    @Test("a rested first sample after reset corrects a 30 % error at once (iterated EKF, UKF)",
+          arguments: [EstimatorKind.ekf1RC, .ekf2RC, .ukf1RC, .ukf2RC])
+    func wakeUpOnRestedCell(kind: EstimatorKind) {
+        let model = FilterHarness.model
+        let filter = makeEstimator(kind, model: model, soc: 0.6)
+        let restedV = model.ocv.voltage(soc: 0.9, temperatureC: 24)
+        let e = filter.update(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 0))
+        #expect(abs(e.soc - 0.9) < 0.02, "\(kind.rawValue): \(e.soc)")
+        // Under load the same voltage error is trusted far less (model error dominates).
+        let loaded = makeEstimator(kind, model: model, soc: 0.6)
+        _ = loaded.update(CellMeasurement(voltageV: 3.8, currentA: -1, temperatureC: 24, dtSeconds: 1))
+        let r0 = model.thevenin1RC.r0Ohm.value(soc: 0.9, temperatureC: 24)
+        let l = loaded.update(CellMeasurement(voltageV: restedV - r0, currentA: -1, temperatureC: 24, dtSeconds: 1))
+        #expect(abs(l.soc - 0.9) > 0.05)
+    }
+
+    @Test("later settled rests are OCV readings only when configured",
+          arguments: [EstimatorKind.ekf2RC, .ukf2RC])
+    func laterRests(kind: EstimatorKind) {
+        let model = FilterHarness.model
+        let restedV = model.ocv.voltage(soc: 0.9, temperatureC: 24)
+        var results: [Double] = []
+        for enabled in [false, true] {
+            var config = EstimatorConfig()
+            config.filterUpdatesAtLaterRests = enabled
+            config.voltageNoiseV = 2.0          // loaded voltage trusted as little as on NASA data
+            let filter = makeEstimator(kind, model: model, config: config, soc: 0.6)
+            _ = filter.update(CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 24, dtSeconds: 1))
+            for _ in 0..<900 {
+                _ = filter.update(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 1))
+            }
+            results.append(filter.estimate.soc)
+        }
+        #expect(abs(results[1] - 0.9) < 0.02)
+        #expect(abs(results[0] - 0.9) > abs(results[1] - 0.9) + 0.02)
     }
 
     @Test("factory names and reset")

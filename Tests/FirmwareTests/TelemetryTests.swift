@@ -4,14 +4,6 @@ import Testing
 
 import Foundation
 
-/// Resident set size of this process, bytes, from /proc/self/statm (nil where absent).
-func residentBytes() -> Int? {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
 @Suite("Telemetry, digest and soak")
 struct TelemetryTests {
     func makeFirmware(seed: UInt64, faults: FaultConfig = .none, telemetryEvery: Int = 1,
@@ -84,21 +76,16 @@ struct TelemetryTests {
              fw.flaggedTicks.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }]
         }
         let storageBefore = storage(fw)
-        let before = residentBytes()
         for tick in 10_000..<1_000_000 {
             if fw.telemetryNeedsDrain { fw.clearTelemetry() }
             fw.step(plant: syntheticPlant(tick: tick % 4000))
         }
-        let after = residentBytes()
         // The loop's own storage is the same memory as after warm-up: nothing was grown or
         // reallocated (copy-on-write copies would show here as new addresses).
         #expect(storage(fw) == storageBefore)
         #expect(fw.telemetry.capacity == 4096)
-        // Process memory: other tests run in parallel, so the bound is loose; a leak of 40
-        // bytes per tick (≈ 40 MB here) would still fail it.
-        if let before, let after {
-            #expect(after <= before + (32 << 20), "resident memory grew from \(before) to \(after) bytes")
-        }
+        // (Process-wide resident memory is not checked here: other suites load recordings in
+        // parallel. `bmsim soak` reports it for a serial run; see Docs/Reliability.md.)
         #expect(fw.tick == 1_000_000)
         #expect(fw.bank.estimates.allSatisfy { $0.soc.isFinite })
         #expect(fw.lastMeasurement.isFinite)

@@ -12,7 +12,7 @@ final class CountingEstimator: SOCEstimator {
 
     init(name: String = "count", setup: EstimatorSetup) {
         self.name = name
-        capacityAh = setup.capacityAh
+        capacityAh = setup.capacityAh ?? 2.0
         estimate = SOCEstimate(soc: setup.initialSOC)
     }
 

@@ -1,47 +1,29 @@
 import Foundation
 import Testing
 import TestSupport
+import CellData
 @testable import Trainer
 
 @Suite struct TaskDataTests {
-    @Test func interpolateMatchesHandWorkedNumpyInterp() {
-        // np.interp([0, 5, 10, 15, 25], [0, 10, 20], [1, 0, 4]) = [1, 0.5, 0, 2, 4]
-        let r = TaskDataLoader.interpolate([0, 5, 10, 15, 25], [0, 10, 20], [1, 0, 4])
-        #expect(r == [1, 0.5, 0, 2, 4])
-    }
-
-    @Test func resampleCountsChargeAndDifferences() {
-        // 2 A discharge for 20 s then 1 A for 20 s, capacity 1 Ah. Trapezoid: charge after
-        // 20 s = 40 As, after 40 s = 40 + 0.5·(1+1)·20... samples at t = 0, 20, 40 with
-        // I = -2, -2, -1: q(20) = 40 As, q(40) = 40 + 0.5·3·20 = 70 As.
-        let c = TaskDataLoader.resample(cell: "X", cycle: 1, timeS: [0, 20, 40], voltageV: [4, 3.8, 3.7],
-                                        currentA: [-2, -2, -1], temperatureC: [24, 25, 26], capacityAh: 1)
+    @Test func gridFeaturesAreResampledValuesAndOneStepDifferences() {
+        // 2 A for 20 s then 1 A: samples at t = 0, 20, 40 with I = -2, -2, -1 and capacity 1 Ah.
+        // Trapezoid: q(20) = 40 As, q(40) = 40 + 0.5·3·20 = 70 As; grid at 0, 10, …, 40 s.
+        let samples = OperationSamples(timeS: [0, 20, 40], voltageV: [4, 3.8, 3.7], currentA: [-2, -2, -1],
+                                       temperatureC: [24, 25, 26])
+        let soc = [1, 1 - 40.0 / 3600, 1 - 70.0 / 3600]
+        let c = GridCycle(cell: "X", cycle: 1, grid: Resampler.resample(samples, soc: soc, dtS: 10))
         #expect(c.count == 5)
-        let socEnd = 1 - 70.0 / 3600
-        #expect(abs(c.soc[4] - socEnd) < 1e-15)
+        #expect(abs(c.soc[4] - (1 - 70.0 / 3600)) < 1e-15)
         #expect(abs(c.soc[1] - (1 - 20.0 / 3600)) < 1e-15)   // halfway to q(20) = 40 As
         #expect(c.features[3] == 0 && c.features[4] == 0)     // d_x[0] = 0
         #expect(abs(c.features[4 * 5 + 3] - 0.5) < 1e-15)     // ΔI from -1.5 to -1
         #expect(abs(c.features[1 * 5 + 0] - 3.9) < 1e-12)     // V at 10 s
     }
 
-    @Test func malformedCSVGivesTypedErrorWithLine() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-trainer-\(UUID())")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("discharge"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let csv = "cycle,Time,Voltage_measured,Current_measured,Temperature_measured\n1,0,4.1,-2,24\n1,10,abc,-2,24\n"
-        try csv.write(to: dir.appendingPathComponent("discharge/B0001_discharge.csv"), atomically: true, encoding: .utf8)
-        #expect(throws: TaskDataError.malformedRow(path: dir.appendingPathComponent("discharge/B0001_discharge.csv").path,
-                                                  line: 3, column: "Voltage_measured", expected: "a number", found: "abc")) {
-            _ = try TaskDataLoader.loadSplit(root: dir, cells: ["B0001"], usable: ["B0001": [1: 1.5]])
+    @Test func missingDataFolderGivesATypedError() {
+        #expect(throws: SOCDatasetError.self) {
+            _ = try SOCDataset.load(root: URL(fileURLWithPath: "/nonexistent/nasa_pcoe_battery"))
         }
-        try "cell,cycle,type\nB0001,1,discharge\n".write(to: dir.appendingPathComponent("cycles_index.csv"), atomically: true, encoding: .utf8)
-        #expect(throws: TaskDataError.self) { _ = try TaskDataLoader.usableDischarges(root: dir) }
-        do { _ = try TaskDataLoader.usableDischarges(root: dir) } catch {
-            guard case let .missingColumn(_, column, _) = error else { Issue.record("wrong error \(error)"); return }
-            #expect(column == "capacity_Ah")
-        }
-        #expect(throws: TaskDataError.self) { _ = try TaskDataLoader.loadSplit(root: dir, cells: ["B9999"], usable: [:]) }
     }
 
     /// The figures TASK.md states and the Python peers printed (results/keras.json `data`).

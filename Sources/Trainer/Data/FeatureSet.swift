@@ -30,7 +30,7 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
         var q = [Double](repeating: 0, count: cycle.count)
         for k in 1..<max(cycle.count, 1) {
             q[k] = q[k - 1] - 0.5 * (cycle.features[k * 5 + 1] + cycle.features[(k - 1) * 5 + 1])
-                * TaskDataLoader.gridStepS / 3600
+                * GridCycle.gridStepS / 3600
         }
         return q
     }

@@ -1,14 +1,14 @@
+import CellData
 import Foundation
 
 /// The TASK.md split by cell (§3).
 public enum TaskSplit {
     /// Training cells.
-    public static let train = ["B0005", "B0006", "B0025", "B0026", "B0029", "B0030",
-                               "B0033", "B0036", "B0042", "B0046"]
+    public static let train = NASADataset.Split.train.cells
     /// Validation cells (early stopping, learning-rate schedule).
-    public static let validation = ["B0007", "B0028", "B0031", "B0034"]
+    public static let validation = NASADataset.Split.validation.cells
     /// Test cells.
-    public static let test = ["B0039", "B0043", "B0044", "B0047", "B0053"]
+    public static let test = NASADataset.Split.test.cells
     /// Window length (steps of 10 s).
     public static let lookback = 50
 }
@@ -158,12 +158,11 @@ public struct SOCDataset: Sendable {
                             validationCells: [String] = TaskSplit.validation,
                             testCells: [String] = TaskSplit.test,
                             featureSet: FeatureSet = .task,
-                            priorCapacityAh: Double? = nil) throws(TaskDataError) -> SOCDataset {
-        let usable = try TaskDataLoader.usableDischarges(root: root)
-        let tr = try TaskDataLoader.loadSplit(root: root, cells: trainCells, usable: usable)
+                            priorCapacityAh: Double? = nil) throws(SOCDatasetError) -> SOCDataset {
+        let tr = try GridCycle.load(root: root, cells: trainCells)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
-        let va = try TaskDataLoader.loadSplit(root: root, cells: validationCells, usable: usable)
-        let te = try TaskDataLoader.loadSplit(root: root, cells: testCells, usable: usable)
+        let va = try GridCycle.load(root: root, cells: validationCells)
+        let te = try GridCycle.load(root: root, cells: testCells)
         return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
     }
 }

@@ -1,5 +1,11 @@
 /// A trainable LSTM layer over time-major sequence batches, with backpropagation through
-/// time (gate order i, f, g, o: see `LSTMGate`).
+/// time. Gate order i, f, g, o (`WeightBlob.LSTMGate`, the one order of every consumer):
+///
+/// ```
+/// zᵢ, z_f, z_g, zₒ = W·xₜ + U·hₜ₋₁ + b      (row blocks 0, 1, 2, 3 of the 4H rows)
+/// i = σ(zᵢ)  f = σ(z_f)  g = tanh(z_g)  o = σ(zₒ)
+/// cₜ = f ⊙ cₜ₋₁ + i ⊙ g                      hₜ = o ⊙ tanh(cₜ)
+/// ```
 ///
 /// Shapes (`T` steps, `B` lanes, `I` inputs, `H` units; rows are `t * B + b`):
 /// input `[T·B × I]`, output `[T·B × H]`, `kernel [4H × I]`, `recurrentKernel [4H × H]`,

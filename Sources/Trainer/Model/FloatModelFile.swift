@@ -86,7 +86,7 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
     /// Feature names in input order.
     public var features: [String] = ["voltage_V", "current_A", "temperature_C", "d_current_A", "d_voltage_V"]
     /// Seconds between steps.
-    public var stepSeconds: Double = TaskDataLoader.gridStepS
+    public var stepSeconds: Double = GridCycle.gridStepS
     /// Architecture.
     public var architecture: Architecture
     /// Weights per layer, in architecture order.

@@ -1,4 +1,5 @@
 import BMSCore
+import WeightBlob
 
 /// Keras's default initialisers, drawn from a `SeededGenerator`.
 public enum Initializers {
@@ -39,7 +40,7 @@ public enum Initializers {
         glorotUniform(layer.kernel, fanIn: layer.inputSize, fanOut: 4 * layer.units, generator: &generator)
         orthogonal(layer.recurrentKernel, generator: &generator)
         layer.bias.fill(0)
-        let first = LSTMGate.forget.firstRow(hiddenUnits: layer.units)
+        let first = LSTMGate.forget.firstRow(hiddenSize: layer.units)
         for j in first..<(first + layer.units) { layer.bias.data[j] = 1 }
     }
 

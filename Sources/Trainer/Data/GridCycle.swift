@@ -1,0 +1,72 @@
+import CellData
+import Foundation
+
+/// One usable discharge on the 10 s grid, in physical units (TASK.md §1–2): the
+/// `CellData` labelled discharge resampled, with the features the networks read.
+public struct GridCycle: Sendable, Equatable {
+    /// Grid step, s.
+    public static let gridStepS = 10.0
+
+    /// Cell name, e.g. `"B0005"`.
+    public var cell: String
+    /// NASA cycle number (index row `cycle`).
+    public var cycle: Int
+    /// Features per grid step, row-major `[n × 5]`: voltage V, current A, temperature °C,
+    /// Δcurrent A, Δvoltage V (one-step differences, 0 at step 0).
+    public var features: [Double]
+    /// Reference SOC fraction at each grid step (coulomb count from 1, may go below 0).
+    public var soc: [Double]
+    /// Grid steps.
+    public var count: Int { soc.count }
+
+    /// Creates a cycle from its columns.
+    public init(cell: String, cycle: Int, features: [Double], soc: [Double]) {
+        precondition(features.count == soc.count * 5, "five features per grid step")
+        self.cell = cell; self.cycle = cycle; self.features = features; self.soc = soc
+    }
+
+    /// The TASK.md grid of a labelled discharge (`CellData`'s resampler: `numpy.interp`
+    /// semantics, label interpolated from the native samples), with the difference features.
+    public init(_ discharge: LabelledDischarge) {
+        self.init(cell: discharge.cell, cycle: discharge.cycle, grid: discharge.resampled(dtS: Self.gridStepS))
+    }
+
+    /// A cycle from an already resampled series (its `soc` must be set).
+    public init(cell: String, cycle: Int, grid g: ResampledSeries) {
+        let n = g.count
+        var features = [Double](repeating: 0, count: n * 5)
+        for k in 0..<n {
+            features[k * 5 + 0] = g.voltageV[k]
+            features[k * 5 + 1] = g.currentA[k]
+            features[k * 5 + 2] = g.temperatureC[k]
+            features[k * 5 + 3] = k == 0 ? 0 : g.currentA[k] - g.currentA[k - 1]
+            features[k * 5 + 4] = k == 0 ? 0 : g.voltageV[k] - g.voltageV[k - 1]
+        }
+        self.init(cell: cell, cycle: cycle, features: features, soc: g.soc ?? [Double](repeating: .nan, count: n))
+    }
+
+    /// The usable discharges of `cells` (TASK.md filter) on the grid, via `CellData.NASADataset`.
+    public static func load(root: URL, cells: [String]) throws(SOCDatasetError) -> [GridCycle] {
+        do {
+            return try NASADataset(root: root).labelledDischarges(cells: cells).map(GridCycle.init)
+        } catch {
+            throw .data(error)
+        }
+    }
+}
+
+/// Errors while building the training data.
+public enum SOCDatasetError: Error, Equatable, CustomStringConvertible {
+    /// Reading the recordings failed.
+    case data(CellDataError)
+    /// A split produced no usable discharge.
+    case emptySplit(cells: [String])
+
+    /// Human-readable message.
+    public var description: String {
+        switch self {
+        case let .data(error): return error.description
+        case let .emptySplit(cells): return "no usable discharge in cells \(cells.joined(separator: " "))"
+        }
+    }
+}

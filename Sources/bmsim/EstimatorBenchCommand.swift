@@ -1,0 +1,63 @@
+import ArgumentParser
+import BMSCore
+import CellModel
+import Estimators
+import Foundation
+
+/// `bmsim estimator-bench`: nanoseconds per `update` of each classical estimator on a
+/// pre-generated measurement stream (simulated 1 s drive cycle), best of several repeats.
+/// Timed with the thread's CPU clock, so time the thread spends descheduled on a shared
+/// machine is not counted (cache and core sharing still are).
+struct EstimatorBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimator-bench",
+        abstract: "Time one update of each classical SOC estimator (use a release build).")
+
+    @Option(help: "Cell model file (default: the synthetic hand-made 18650).")
+    var model: String?
+
+    @Option(help: "Updates per repeat.")
+    var updates: Int = 200_000
+
+    @Option(help: "Repeats (the best is reported).")
+    var repeats: Int = 5
+
+    func run() throws {
+        let cell = try model.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) }
+            ?? CellModelParameters.synthetic18650()
+        // A stream that keeps the cell between 40 % and 80 %: sinusoidal load plus noise.
+        var simulator = CellSimulator(model: cell, pairCount: 2, soc: 0.4)
+        var rng = SeededGenerator(seed: 3)
+        var stream: [CellMeasurement] = []
+        stream.reserveCapacity(updates)
+        for k in 0..<updates {
+            let current = 1.2 * Double.sin(Double(k) * 2 * Double.pi / 7200) + 0.3 * rng.nextGaussian()
+            let v = simulator.step(currentA: current, dtSeconds: 1, temperatureC: 25)
+            stream.append(CellMeasurement(voltageV: v + 0.002 * rng.nextGaussian(), currentA: current,
+                                          temperatureC: 25, dtSeconds: 1))
+        }
+        print("| estimator | CPU ns per update (best of \(repeats) × \(updates)) | state bytes |")
+        print("|---|---|---|")
+        for kind in EstimatorKind.allCases {
+            let estimator = makeEstimator(kind, model: cell, soc: 0.4)
+            var best = Double.infinity
+            var sink = 0.0
+            for _ in 0..<repeats {
+                estimator.reset(soc: 0.4)
+                let t0 = Self.threadCPUNanoseconds()
+                for m in stream { sink += estimator.update(m).soc }
+                let t1 = Self.threadCPUNanoseconds()
+                best = min(best, Double(t1 - t0) / Double(updates))
+            }
+            precondition(sink.isFinite)
+            print("| \(kind.rawValue) | \(String(format: "%.0f", best)) | \(estimator.stateBytes) |")
+        }
+    }
+
+    /// CPU time of the calling thread, ns.
+    static func threadCPUNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,42 @@
+import QuantizedLSTM
+import Testing
+@testable import Trainer
+
+@Suite struct ReferenceConversionTests {
+    /// The converted model, run by the fixed-point helper's independent Float64 streaming
+    /// runner on raw V, I, T, gives the trainer's own streaming estimates (Float32).
+    @Test func referenceRunnerReproducesTheTrainersStreamingEstimates() throws {
+        let grid = syntheticCycles(count: 3, steps: 90, seed: 11)
+        let ds = SOCDataset(train: grid, validation: [], test: grid)
+        let net = Network(architecture: try Architecture.named("lstm:8,dropout:0.2,lstm:6,dense:4:relu,dense:1"), seed: 3)
+        var config = TrainingConfig(); config.seed = 3
+        let file = FloatModelFile(network: net, scalers: ds.scalers, training: TrainingMetadata(
+            config: config, epochsRun: 0, bestEpoch: 0, dataHash: ds.dataHash, bestValidationLoss: nil))
+        let reference = try ReferenceLSTMModel(file)   // the quantizer's converter
+        #expect(reference.problems.isEmpty)
+        #expect(reference.lstmLayers.count == 2 && reference.denseLayers.count == 2)
+        let ours = Evaluation.streaming(net, cycles: ds.test, scalers: ds.scalers, firstTarget: 1)
+        var k = 0, worst = 0.0
+        for cycle in grid {
+            let runner = ReferenceLSTMRunner(model: reference)
+            for n in 0..<(cycle.count - 1) {
+                let f = cycle.features[(n * 5)..<(n * 5 + 5)].map { $0 }
+                let soc = runner.step(voltageV: f[0], currentA: f[1], temperatureC: f[2])
+                worst = max(worst, abs(soc - ours.predictedSOC[k]))   // output after step n → SOC[n+1]
+                k += 1
+            }
+        }
+        #expect(k == ours.predictedSOC.count)
+        #expect(worst < 2e-5, "max |Δ| \(worst)")
+    }
+
+    @Test func aFeatureTheEngineDoesNotComputeIsRefusedWithAReason() throws {
+        let grid = syntheticCycles(count: 2, steps: 60, seed: 2)
+        let ds = SOCDataset(train: grid, validation: [], test: [])
+        let net = Network(architecture: try Architecture.named("lstm16"), seed: 1)
+        var file = FloatModelFile(network: net, scalers: ds.scalers, training: TrainingMetadata(
+            config: TrainingConfig(), epochsRun: 0, bestEpoch: 0, dataHash: "", bestValidationLoss: nil))
+        file.features[1] = "humidity_percent"
+        #expect(throws: QuantizationError.self) { _ = try ReferenceLSTMModel(file) }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Testing
+import TestSupport
+@testable import bmsim
+@testable import Replay
+
+/// `bmsim replay` / `compare` through their parsed commands (function calls, no child process).
+@Suite("bmsim replay and compare", .serialized)
+struct ReplayCommandTests {
+    func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-cli-\(UUID().uuidString)")
+    }
+
+    @Test("replay with no PATH runs the bundled recording and writes table, telemetry, plots, index.html")
+    func replayBundled() throws {
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var command = try ReplayCommand.parseAsRoot(["--out", out.path, "--quiet", "--format", "csv"]) as! ReplayCommand
+        try command.run()
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        #expect(files.contains("index.html") && files.contains("comparison.json"))
+        #expect(files.contains { $0.hasPrefix("telemetry_") && $0.hasSuffix(".csv") })
+        #expect(files.filter { $0.hasSuffix(".svg") }.count == 2)
+        let report = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: out.appendingPathComponent("comparison.json")))
+        #expect(Set(report.rows.map(\.metrics.estimator)) == ["ah", "ocv", "ekf", "ukf"])
+        #expect(report.rows.allSatisfy { $0.metrics.nonFiniteTicks == 0 && $0.metrics.scoredTicks > 0 })
+    }
+
+    @Test("compare: every scenario × estimator row, ranked Markdown and JSON")
+    func compareBundled() throws {
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var command = try CompareCommand.parseAsRoot(["--out", out.path, "--quiet", "--estimators", "ah,ocv",
+                                                      "--scenarios", "nominal,current-bias"]) as! CompareCommand
+        try command.run()
+        let markdown = try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8)
+        #expect(markdown.contains("**Ranking**"))
+        #expect(markdown.split(separator: "\n").filter { $0.contains("| nominal |") || $0.contains("| current-bias |") }.count == 4)
+    }
+
+    @Test("bad options are rejected before any work")
+    func badOptions() {
+        #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--tick", "0.001"]) }
+        #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--threads", "0"]) }
+        #expect(throws: (any Error).self) { try CompareCommand.parseAsRoot(["--model-period", "-1"]) }
+        #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--current-sign", "sideways"]) }
+        #expect(throws: ReplayError.self) {
+            var command = try ReplayCommand.parseAsRoot(["--estimators", "ah,kalman", "--quiet",
+                                                         "--out", temporaryFolder().path]) as! ReplayCommand
+            try command.run()
+        }
+    }
+
+    @Test("estimator names: aliases resolve, unknown names are typed errors")
+    func factoryNames() throws {
+        let factory = ClassicalEstimatorFactory(model: BundledData.cellModel())
+        let setup = EstimatorSetup(capacityAh: nil, initialSOC: 0.8, updatePeriodSeconds: 1, voltageNoiseV: 0, currentNoiseA: 0)
+        #expect(try factory.makeEstimator(name: "ekf", setup: setup).name == factory.makeEstimator(name: "ekf-1rc", setup: setup).name)
+        #expect(abs(try factory.makeEstimator(name: "ah", setup: setup).estimate.soc - 0.8) < 1e-12)
+        #expect(throws: ReplayError.self) { try factory.makeEstimator(name: "kalman", setup: setup) }
+        #expect(throws: ReplayError.self) { try factory.makeEstimator(name: "lstm", setup: setup) }
+    }
+}
