@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C99 runtime standalone with strict warnings, then runs its host test
-# (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan.
+# (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan, on the
+# version-1 golden model and on the version-2 one with the charge counter and prior.
 # Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
 # with sanitizer runtimes)
 set -euo pipefail
@@ -20,3 +21,5 @@ echo "== host test under ASan + UBSan"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test"
 "$out/bms_runtime_test" Fixtures/golden
+echo "== host test, version-2 blob (charge_drawn input + coulomb-count prior)"
+"$out/bms_runtime_test" Fixtures/golden-charge

@@ -46,6 +46,8 @@ const char *bms_status_name(bms_status_t status) {
     case BMS_ERR_RESERVED: return "reserved field not zero";
     case BMS_ERR_WORKSPACE: return "workspace too small";
     case BMS_ERR_PLATFORM: return "host not little-endian";
+    case BMS_ERR_STEP: return "charge-drawn model step out of range";
+    case BMS_ERR_PRIOR: return "prior capacity out of range";
     }
     return "unknown status";
 }

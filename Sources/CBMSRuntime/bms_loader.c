@@ -85,7 +85,8 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     const uint16_t one = 1;
     uint32_t file_size, table_offset, table_end, meta_offset, meta_size, data_end;
     uint32_t feature_count, lstm_count, dense_count, tensor_count, layer_count, i;
-    uint32_t width = 0, max_hidden = 0, max_dense = 0, words = 0, expected_tensor = 0;
+    uint32_t width = 0, max_hidden = 0, max_dense = 0, words = 0, expected_tensor = 0, version;
+    int32_t prior;
     const uint8_t *p;
     bms_status_t status;
 
@@ -94,7 +95,8 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     memset(model, 0, sizeof *model);
     if (size < BMS_HEADER_BYTES + BMS_CRC_BYTES) return BMS_ERR_TRUNCATED;
     if (blob[0] != 'B' || blob[1] != 'M' || blob[2] != 'S' || blob[3] != 'Q') return BMS_ERR_MAGIC;
-    if (bms_rd_u16(blob + 4) != BMS_BLOB_VERSION) return BMS_ERR_VERSION;
+    version = bms_rd_u16(blob + 4);
+    if (version < BMS_BLOB_MIN_VERSION || version > BMS_BLOB_VERSION) return BMS_ERR_VERSION;
     if (bms_rd_u16(blob + 6) != 0) return BMS_ERR_GATE_ORDER;
     file_size = bms_rd_u32(blob + 8);
     if ((size_t)file_size > size) return BMS_ERR_TRUNCATED;
@@ -131,8 +133,18 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     model->dense_layer_count = (uint16_t)dense_count;
     for (i = 0; i < feature_count; ++i) {
         p = blob + BMS_HEADER_BYTES + BMS_RECORD_BYTES * i;
-        if (p[0] > BMS_FEATURE_D_VOLTAGE) return BMS_ERR_FEATURE;
-        if (!bms_all_zero(p + 1, 3)) return BMS_ERR_RESERVED;
+        if (p[0] > BMS_FEATURE_CHARGE_DRAWN || (p[0] == BMS_FEATURE_CHARGE_DRAWN && version < 2)) {
+            return BMS_ERR_FEATURE;
+        }
+        if (p[0] == BMS_FEATURE_CHARGE_DRAWN) {
+            uint32_t step = bms_rd_u16(p + 2);
+            if (model->charge_step_s != 0) return BMS_ERR_TOPOLOGY;  /* a second charge-drawn input */
+            if (p[1] != 0) return BMS_ERR_RESERVED;
+            if (step < 1 || step > 3600) return BMS_ERR_STEP;
+            model->charge_step_s = (uint16_t)step;
+        } else if (!bms_all_zero(p + 1, 3)) {
+            return BMS_ERR_RESERVED;
+        }
         model->features[i].feature = p[0];
         model->features[i].offset_raw = bms_rd_s32(p + 4);
         model->features[i].scale.multiplier = bms_rd_s32(p + 8);
@@ -146,7 +158,14 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     model->output_scale.shift = bms_rd_s32(p + 4);
     model->output_offset_centi_percent = bms_rd_s32(p + 8);
     if (!bms_scale_ok(model->output_scale.multiplier, model->output_scale.shift)) return BMS_ERR_SCALE;
-    if (!bms_all_zero(p + 12, 4)) return BMS_ERR_RESERVED;
+    if (version >= 2) {
+        prior = bms_rd_s32(p + 12);
+        if (prior < 0 || prior > 1000000) return BMS_ERR_PRIOR;
+        if (prior > 0 && model->charge_step_s == 0) return BMS_ERR_PRIOR;
+        model->prior_capacity_mAh = prior;
+    } else if (!bms_all_zero(p + 12, 4)) {
+        return BMS_ERR_RESERVED;
+    }
 
     width = feature_count;
     for (i = 0; i < layer_count; ++i) {

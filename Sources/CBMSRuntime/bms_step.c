@@ -82,7 +82,19 @@ void bms_lstm_reset(bms_lstm_context_t *context) {
     for (i = 0; i < context->model->workspace_words; ++i) context->workspace[i] = 0;
     context->previous_voltage_uV = 0;
     context->previous_current_mA = 0;
+    context->charge_half_mAs = 0;
     context->has_previous = 0;
+}
+
+/* Prior SOC 1 - q/Q in 0.01 %, rounded half up: 10000 - floor((20000 q + Qh) / (2 Qh)),
+ * Qh = 7200 * capacity_mAh (0.5 mA*s); capacity in 1..1000000, so int64 is enough. */
+static int64_t bms_prior_centi_percent(int32_t charge_half_mAs, int32_t capacity_mAh) {
+    const int64_t capacity = (int64_t)capacity_mAh * 7200;
+    const int64_t numerator = 20000 * (int64_t)charge_half_mAs + capacity;
+    const int64_t denominator = 2 * capacity;
+    int64_t quotient = numerator / denominator;
+    if (numerator % denominator != 0 && numerator < 0) quotient -= 1;  /* floor, not truncation */
+    return 10000 - quotient;
 }
 
 bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, int32_t current_mA,
@@ -109,6 +121,10 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     if (context->has_previous) {
         d_current = bms_sat_s32((int64_t)current_mA - context->previous_current_mA);
         d_voltage = bms_sat_s32((int64_t)voltage_uV - context->previous_voltage_uV);
+        if (model->charge_step_s != 0) {
+            int64_t drawn = -((int64_t)context->previous_current_mA + (int64_t)current_mA) * (int64_t)model->charge_step_s;
+            context->charge_half_mAs = bms_sat_s32((int64_t)context->charge_half_mAs + drawn);
+        }
     }
     context->previous_current_mA = current_mA;
     context->previous_voltage_uV = voltage_uV;
@@ -121,6 +137,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         case BMS_FEATURE_CURRENT: raw = current_mA; break;
         case BMS_FEATURE_TEMPERATURE: raw = temperature_dC; break;
         case BMS_FEATURE_D_CURRENT: raw = d_current; break;
+        case BMS_FEATURE_CHARGE_DRAWN: raw = context->charge_half_mAs; break;
         default: raw = d_voltage; break;
         }
         features[i] = bms_feature(&model->features[i], raw);
@@ -139,9 +156,14 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         bms_dense_step(&model->dense[i], input, output, packed);
         input = output;
     }
-    *soc_centi_percent = bms_sat_s32(bms_requant_wide(input[0], model->output_scale.multiplier,
-                                                      model->output_scale.shift)
-                                     + (int64_t)model->output_offset_centi_percent);
+    {
+        int64_t soc = bms_requant_wide(input[0], model->output_scale.multiplier, model->output_scale.shift)
+                    + (int64_t)model->output_offset_centi_percent;
+        if (model->prior_capacity_mAh > 0) {
+            soc += bms_prior_centi_percent(context->charge_half_mAs, model->prior_capacity_mAh);
+        }
+        *soc_centi_percent = bms_sat_s32(soc);
+    }
     return BMS_OK;
 }
 

@@ -32,6 +32,12 @@ public final class QuantizedLSTMEngine {
     let sigmoidTable: UnsafeMutablePointer<Int16>
     let tanhTable: UnsafeMutablePointer<Int16>
     var previous: RawSensorSample?
+    /// Coulomb counter step, s (0: the model has no charge counter).
+    let chargeStepSeconds: Int32
+    /// Prior capacity, mAh (0: no prior).
+    let priorCapacityMAh: Int32
+    /// Charge drawn since the reset, 0.5 mA·s (`IntegerChargeCounter`).
+    var chargeHalfMAs: Int32 = 0
 
     /// Builds the engine; `model` must come from `BlobReader` (or pass its checks).
     public init(model: BlobModel) {
@@ -41,6 +47,8 @@ public final class QuantizedLSTMEngine {
         features = model.inputs
         outputScale = QuantizedMultiplier(multiplier: model.output.scale.multiplier, shift: model.output.scale.shift)
         outputOffset = model.output.offsetCentiPercent
+        chargeStepSeconds = Int32(model.chargeCounter?.stepSeconds ?? 0)
+        priorCapacityMAh = Int32(model.chargeCounter?.priorCapacityMAh ?? 0)
         stateWords = model.lstmLayers.reduce(0) { $0 + 2 * $1.hiddenSize }
         states = .allocate(capacity: stateWords)
         featureBuffer = .allocate(capacity: model.inputs.count)
@@ -67,14 +75,18 @@ public final class QuantizedLSTMEngine {
     }
 
     /// Bytes of mutable state on a microcontroller: h and c (int16) of every layer plus
-    /// the previous voltage and current (int32 each) and a flag.
-    public var stateBytes: Int { 2 * stateWords + 9 }
+    /// the previous voltage and current and the charge counter (int32 each) and a flag.
+    public var stateBytes: Int { 2 * stateWords + 13 }
 
     /// Clears hidden and cell states and the previous sample.
     public func reset() {
         states.update(repeating: 0, count: stateWords)
         previous = nil
+        chargeHalfMAs = 0
     }
+
+    /// Charge drawn since the reset, 0.5 mA·s (0 when the model has no charge counter).
+    public var chargeDrawnHalfMilliampSeconds: Int32 { chargeHalfMAs }
 
     /// A copy of the hidden and cell states (h then c, per layer), for tests.
     public var stateSnapshot: [Int16] { Array(UnsafeBufferPointer(start: states, count: stateWords)) }
@@ -85,6 +97,10 @@ public final class QuantizedLSTMEngine {
         if let previous {
             dCurrent = Saturating.subtract(sample.currentMA, previous.currentMA)
             dVoltage = Saturating.subtract(sample.voltageUV, previous.voltageUV)
+            if chargeStepSeconds > 0 {
+                chargeHalfMAs = IntegerChargeCounter.advance(chargeHalfMAs, previousMA: previous.currentMA,
+                                                             currentMA: sample.currentMA, stepSeconds: chargeStepSeconds)
+            }
         }
         previous = sample
         for n in 0..<features.count {
@@ -96,6 +112,7 @@ public final class QuantizedLSTMEngine {
             case .temperature: raw = sample.temperatureDeciC
             case .dCurrent: raw = dCurrent
             case .dVoltage: raw = dVoltage
+            case .chargeDrawn: raw = chargeHalfMAs
             }
             let centred = Saturating.subtract(raw, scaling.offsetRaw)
             let q = QuantizedMultiplier(multiplier: scaling.scale.multiplier, shift: scaling.scale.shift)
@@ -116,7 +133,11 @@ public final class QuantizedLSTMEngine {
             layer.step(input: input, output: output)
             input = UnsafePointer(output)
         }
-        let wide = outputScale.applyWide(to: Int32(input[0])) &+ Int64(outputOffset)
+        var wide = outputScale.applyWide(to: Int32(input[0])) &+ Int64(outputOffset)
+        if priorCapacityMAh > 0 {
+            wide &+= IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: chargeHalfMAs,
+                                                            priorCapacityMAh: priorCapacityMAh)
+        }
         return Saturating.narrowToInt32(wide)
     }
 

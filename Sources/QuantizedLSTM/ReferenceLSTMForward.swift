@@ -11,6 +11,8 @@ public final class ReferenceLSTMRunner {
     var hidden: [[Double]]
     var cell: [[Double]]
     var previous: (voltageV: Double, currentA: Double)?
+    /// Charge drawn since the reset, Ah (trapezoid over `model.stepSeconds`).
+    public private(set) var chargeDrawnAh: Double = 0
     /// Largest magnitudes seen since `init` (not cleared by `reset`).
     public private(set) var ranges: ReferenceActivationRanges
     /// When true, `step` accumulates Σ in·inᵀ of every layer's inputs (for the quantizer's
@@ -50,12 +52,16 @@ public final class ReferenceLSTMRunner {
             cell[n] = hidden[n]
         }
         previous = nil
+        chargeDrawnAh = 0
     }
 
     /// One step from SI readings; returns SOC as a fraction.
     public func step(voltageV: Double, currentA: Double, temperatureC: Double) -> Double {
         let dCurrent = previous.map { currentA - $0.currentA } ?? 0
         let dVoltage = previous.map { voltageV - $0.voltageV } ?? 0
+        if let previous, let stepSeconds = model.stepSeconds {
+            chargeDrawnAh -= 0.5 * (previous.currentA + currentA) * stepSeconds / 3600
+        }
         previous = (voltageV, currentA)
         var input = model.features.enumerated().map { n, feature -> Double in
             let raw: Double
@@ -65,6 +71,7 @@ public final class ReferenceLSTMRunner {
             case .temperature: raw = temperatureC
             case .dCurrent: raw = dCurrent
             case .dVoltage: raw = dVoltage
+            case .chargeDrawn: raw = chargeDrawnAh
             }
             let z = (raw - model.inputMean[n]) / model.inputStd[n]
             ranges.standardizedFeature[n] = max(ranges.standardizedFeature[n], abs(z))
@@ -108,7 +115,8 @@ public final class ReferenceLSTMRunner {
             }
             input = output
         }
-        return input[0] * (model.outputMax - model.outputMin) + model.outputMin
+        let prior = model.priorCapacityAh.map { 1 - chargeDrawnAh / $0 } ?? 0
+        return input[0] * (model.outputMax - model.outputMin) + model.outputMin + prior
     }
 
     /// One step from the integer sensor units of the engine (µV, mA, 0.1 °C).

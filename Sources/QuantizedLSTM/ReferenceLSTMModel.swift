@@ -25,11 +25,19 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
     public var denseLayers: [ReferenceDenseLayer]
     /// Free-form training metadata (seed, epochs, mode, data hash…).
     public var metadata: [String: String]
+    /// Fixed model step, s: the coulomb counter behind `chargeDrawn` integrates
+    /// `q += −½(I[n−1] + I[n]) · stepSeconds / 3600` Ah (`nil` when no input needs it).
+    public var stepSeconds: Double?
+    /// Coulomb-count prior capacity, Ah: the SOC is `1 − q/priorCapacityAh` plus the
+    /// de-scaled network output (`nil`: the output is the SOC itself).
+    public var priorCapacityAh: Double?
 
     /// Creates a model.
     public init(features: [InputFeature], inputMean: [Double], inputStd: [Double], outputMin: Double,
                 outputMax: Double, lstmLayers: [ReferenceLSTMLayer], denseLayers: [ReferenceDenseLayer],
-                metadata: [String: String] = [:]) {
+                metadata: [String: String] = [:], stepSeconds: Double? = nil, priorCapacityAh: Double? = nil) {
+        self.stepSeconds = stepSeconds
+        self.priorCapacityAh = priorCapacityAh
         self.features = features
         self.inputMean = inputMean
         self.inputStd = inputStd
@@ -52,6 +60,17 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
         if inputMean.count != f || inputStd.count != f { found.append("inputMean/inputStd need \(f) entries") }
         if inputStd.contains(where: { !($0 > 0) || !$0.isFinite }) { found.append("inputStd must be positive") }
         if !(outputMax > outputMin) { found.append("outputMax must exceed outputMin") }
+        let needsStep = features.contains(.chargeDrawn) || priorCapacityAh != nil
+        if needsStep && !(stepSeconds.map { $0 >= 1 && $0 <= 3600 && $0 == $0.rounded() } ?? false) {
+            found.append("charge_drawn and the prior need stepSeconds, a whole number in 1…3600")
+        }
+        if let prior = priorCapacityAh, !(prior > 0 && prior.isFinite) {
+            found.append("priorCapacityAh must be positive")
+        }
+        if priorCapacityAh != nil && !features.contains(.chargeDrawn) {
+            found.append("the prior needs a charge_drawn input (the integer format keeps the step there)")
+        }
+        if features.filter({ $0 == .chargeDrawn }).count > 1 { found.append("at most one charge_drawn input") }
         if lstmLayers.isEmpty { found.append("no LSTM layer") }
         if denseLayers.isEmpty { found.append("no dense layer") }
         var width = f

@@ -35,6 +35,11 @@ public enum BlobError: Error, Equatable, Sendable, CustomStringConvertible {
     case reservedNotZero(InputLocation, field: String)
     /// Metadata that is not UTF-8 `key=value` lines.
     case invalidMetadata(InputLocation, reason: String)
+    /// A charge-drawn feature whose model step is outside 1…3600 s.
+    case stepOutOfRange(InputLocation, field: String, found: Int)
+    /// A coulomb-count prior capacity that is negative, above 1 000 000 mAh, or set
+    /// without a charge-drawn input (nothing defines the step then).
+    case priorOutOfRange(InputLocation, found: Int64, reason: String)
 
     /// The C runtime's `bms_status_t` for the same defect.
     public var statusCode: Int32 {
@@ -53,6 +58,8 @@ public enum BlobError: Error, Equatable, Sendable, CustomStringConvertible {
         case .biasOutOfRange: 13
         case .unknownFeature: 14
         case .reservedNotZero: 15
+        case .stepOutOfRange: 18
+        case .priorOutOfRange: 19
         case .invalidMetadata: 100  // the C runtime does not read metadata
         }
     }
@@ -85,11 +92,15 @@ public enum BlobError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .biasOutOfRange(at, field, value):
             "\(at): \(field): bias \(value) exceeds ±2^30"
         case let .unknownFeature(at, code):
-            "\(at): unknown input feature code \(code) (0…4)"
+            "\(at): unknown input feature code \(code) (0…4; 5 from version 2)"
         case let .reservedNotZero(at, field):
             "\(at): reserved field \(field) is not zero"
         case let .invalidMetadata(at, reason):
             "\(at): invalid metadata: \(reason)"
+        case let .stepOutOfRange(at, field, found):
+            "\(at): \(field): model step \(found) s outside 1…3600 s"
+        case let .priorOutOfRange(at, found, reason):
+            "\(at): coulomb-count prior capacity \(found) mAh rejected: \(reason)"
         }
     }
 }

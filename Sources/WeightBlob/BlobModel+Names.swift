@@ -1,6 +1,6 @@
 /// Names of features and activations as they appear in JSON models and `bmsim inspect`.
 extension InputFeature: CustomStringConvertible, Codable {
-    /// `voltage`, `current`, `temperature`, `d_current`, `d_voltage` (TASK.md's names).
+    /// `voltage`, `current`, `temperature`, `d_current`, `d_voltage` (TASK.md's names), `charge_drawn`.
     public var description: String {
         switch self {
         case .voltage: "voltage"
@@ -8,6 +8,7 @@ extension InputFeature: CustomStringConvertible, Codable {
         case .temperature: "temperature"
         case .dCurrent: "d_current"
         case .dVoltage: "d_voltage"
+        case .chargeDrawn: "charge_drawn"
         }
     }
 

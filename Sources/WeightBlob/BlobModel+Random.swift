@@ -6,7 +6,11 @@ extension BlobModel {
     /// Widths are small (`maxWidth`), weights span the full int8 range, and most
     /// rescaling factors are drawn near the scales a real model uses so activations
     /// move; one in five is drawn from the whole valid range to exercise saturation.
-    package static func random(using rng: inout SeededGenerator, maxWidth: Int = 20) -> BlobModel {
+    /// With `chargeCounter`, the last input becomes `chargeDrawn` with a random step and
+    /// (three times in four) a coulomb-count prior; those draws come last, so the models
+    /// without it are the same as before for the same seed.
+    package static func random(using rng: inout SeededGenerator, maxWidth: Int = 20,
+                               chargeCounter: Bool = false) -> BlobModel {
         func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
         func requant(typicalShift: ClosedRange<Int>) -> BlobRequantization {
             let multiplier = Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
@@ -22,6 +26,7 @@ extension BlobModel {
             case .current: offset = Int32(int(-3000...1000))
             case .temperature: offset = Int32(int(200...400))
             case .dCurrent, .dVoltage: offset = Int32(int(-50...50))
+            case .chargeDrawn: offset = Int32(int(0...15_000_000))
             }
             return BlobInputScaling(feature: feature, offsetRaw: offset, scale: requant(typicalShift: 28...42))
         }
@@ -54,7 +59,15 @@ extension BlobModel {
             width = out
         }
         let output = BlobOutputScaling(scale: requant(typicalShift: 28...34), offsetCentiPercent: Int32(int(-2000...2000)))
-        return BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense,
-                         metadata: [BlobMetadataEntry(key: "source", value: "BlobModel.random")])
+        var model = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense,
+                              metadata: [BlobMetadataEntry(key: "source", value: "BlobModel.random")])
+        if chargeCounter {
+            // Charge features span millions of raw units: scales near 4096 / 4e6 ≈ 2^-10.
+            model.inputs[featureCount - 1] = BlobInputScaling(feature: .chargeDrawn, offsetRaw: Int32(int(0...15_000_000)),
+                                                              scale: requant(typicalShift: 38...44))
+            let prior = rng.next() % 4 == 0 ? nil : int(500...5000)
+            model.chargeCounter = BlobChargeCounter(stepSeconds: int(1...60), priorCapacityMAh: prior)
+        }
+        return model
     }
 }

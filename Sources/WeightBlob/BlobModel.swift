@@ -14,6 +14,9 @@ public enum InputFeature: UInt8, CaseIterable, Sendable {
     case dCurrent = 3
     /// One-step difference of voltage.
     case dVoltage = 4
+    /// Charge drawn since the reset (trapezoid of −I over the model step; 0.5 mA·s raw,
+    /// Ah in the float model). Format version 2.
+    case chargeDrawn = 5
 
     /// Raw integer units per SI unit of the float model (µV per V, mA per A, 0.1 °C per °C).
     public var rawUnitsPerSIUnit: Int {
@@ -21,7 +24,36 @@ public enum InputFeature: UInt8, CaseIterable, Sendable {
         case .voltage, .dVoltage: 1_000_000
         case .current, .dCurrent: 1_000
         case .temperature: 10
+        case .chargeDrawn: BlobChargeCounter.halfMilliampSecondsPerAh
         }
+    }
+}
+
+/// The integer coulomb counter behind `InputFeature.chargeDrawn` and the optional
+/// coulomb-count prior added to the network's output (format version 2).
+///
+/// From a reset, `q[0] = 0` and `q[n] = sat32(q[n−1] − (I[n−1] + I[n]) · stepSeconds)` in
+/// 0.5 mA·s (I in mA, + = charge, so discharge counts up); the range is ±(2^31 − 1)
+/// half-mA·s ≈ ±298 Ah. With a prior, the SOC gets
+/// `10000 − floor((20000·q + Qh) / (2·Qh))` added (0.01 %), `Qh = 7200 · priorCapacityMAh`:
+/// the 1 − q/Q_prior of the float model, rounded half up.
+public struct BlobChargeCounter: Sendable, Equatable {
+    /// Half milliampere-seconds per ampere-hour (2 · 1000 · 3600).
+    public static let halfMilliampSecondsPerAh = 7_200_000
+    /// Allowed model step lengths, seconds.
+    public static let stepSecondsRange: ClosedRange<Int> = 1...3600
+    /// Allowed prior capacities, mAh (1 mAh … 1000 Ah).
+    public static let priorCapacityRange: ClosedRange<Int> = 1...1_000_000
+
+    /// The fixed model step the counter integrates over, seconds.
+    public var stepSeconds: Int
+    /// Capacity of the coulomb-count prior, mAh; `nil`: the output is the SOC itself.
+    public var priorCapacityMAh: Int?
+
+    /// Creates a counter description.
+    public init(stepSeconds: Int, priorCapacityMAh: Int? = nil) {
+        self.stepSeconds = stepSeconds
+        self.priorCapacityMAh = priorCapacityMAh
     }
 }
 
@@ -186,16 +218,24 @@ public struct BlobModel: Sendable, Equatable {
     public var denseLayers: [BlobDenseLayer]
     /// Training metadata.
     public var metadata: [BlobMetadataEntry]
+    /// Coulomb counter (step length) and prior; required when an input is `chargeDrawn`
+    /// or a prior is wanted, `nil` otherwise (then the blob is written as version 1).
+    public var chargeCounter: BlobChargeCounter?
 
     /// Creates a model.
     public init(inputs: [BlobInputScaling], output: BlobOutputScaling, lstmLayers: [BlobLSTMLayer],
-                denseLayers: [BlobDenseLayer], metadata: [BlobMetadataEntry] = []) {
+                denseLayers: [BlobDenseLayer], metadata: [BlobMetadataEntry] = [],
+                chargeCounter: BlobChargeCounter? = nil) {
+        self.chargeCounter = chargeCounter
         self.inputs = inputs
         self.output = output
         self.lstmLayers = lstmLayers
         self.denseLayers = denseLayers
         self.metadata = metadata
     }
+
+    /// The format version this model needs: 2 with a charge counter, else 1.
+    public var formatVersion: UInt16 { chargeCounter == nil ? 1 : 2 }
 
     /// Value of a metadata key, if present.
     public func metadataValue(_ key: String) -> String? { metadata.first { $0.key == key }?.value }

@@ -53,8 +53,9 @@ public enum BlobReader {
                 throw .truncated(at(bytes.count), expectedBytes: header + BlobLayout.crcBytes, foundBytes: bytes.count)
             }
             guard Array(bytes[0..<4]) == BlobLayout.magic else { throw .wrongMagic(at(0), found: Array(bytes[0..<4])) }
-            guard u16(4) == Int(BlobLayout.version) else {
-                throw .unsupportedVersion(at(4), expected: Int(BlobLayout.version), found: u16(4))
+            let version = u16(4)
+            guard BlobLayout.readableVersions.contains(version) else {
+                throw .unsupportedVersion(at(4), expected: Int(BlobLayout.version), found: version)
             }
             guard u16(6) == Int(LSTMGate.orderCode) else { throw .unsupportedGateOrder(at(6), found: u16(6)) }
             let fileSize = Int(u32(8))
@@ -100,10 +101,26 @@ public enum BlobReader {
             }
 
             var inputs: [BlobInputScaling] = []
+            var stepSeconds: Int?
             for n in 0..<featureCount {
                 let o = header + BlobLayout.recordBytes * n
-                guard let feature = InputFeature(rawValue: u8(o)) else { throw .unknownFeature(at(o), code: Int(u8(o))) }
-                try zero(o + 1, 3, field: "feature[\(n)].reserved")
+                guard let feature = InputFeature(rawValue: u8(o)), version >= 2 || feature != .chargeDrawn else {
+                    throw .unknownFeature(at(o), code: Int(u8(o)))
+                }
+                if feature == .chargeDrawn {
+                    guard stepSeconds == nil else {
+                        throw .invalidTopology(at(o), field: "feature[\(n)]", expected: "one charge_drawn input",
+                                               found: "a second one")
+                    }
+                    try zero(o + 1, 1, field: "feature[\(n)].reserved")
+                    let step = u16(o + 2)
+                    guard BlobChargeCounter.stepSecondsRange.contains(step) else {
+                        throw .stepOutOfRange(at(o + 2), field: "feature[\(n)].stepSeconds", found: step)
+                    }
+                    stepSeconds = step
+                } else {
+                    try zero(o + 1, 3, field: "feature[\(n)].reserved")
+                }
                 let offsetRaw = s32(o + 4)
                 let scale = try requant(o + 8, field: "feature[\(n)].scale")
                 inputs.append(BlobInputScaling(feature: feature, offsetRaw: offsetRaw, scale: scale))
@@ -111,7 +128,24 @@ public enum BlobReader {
             let outputRecord = header + BlobLayout.recordBytes * featureCount
             let outputScale = try requant(outputRecord, field: "output.scale")
             let output = BlobOutputScaling(scale: outputScale, offsetCentiPercent: s32(outputRecord + 8))
-            try zero(outputRecord + 12, 4, field: "output.reserved")
+            var chargeCounter: BlobChargeCounter?
+            if version >= 2 {
+                let prior = Int64(s32(outputRecord + 12))
+                if prior != 0 {
+                    guard prior > 0, prior <= Int64(BlobChargeCounter.priorCapacityRange.upperBound) else {
+                        throw .priorOutOfRange(at(outputRecord + 12), found: prior, reason: "outside 1…1000000 mAh")
+                    }
+                    guard stepSeconds != nil else {
+                        throw .priorOutOfRange(at(outputRecord + 12), found: prior,
+                                               reason: "no charge_drawn input defines the step")
+                    }
+                }
+                if let stepSeconds {
+                    chargeCounter = BlobChargeCounter(stepSeconds: stepSeconds, priorCapacityMAh: prior == 0 ? nil : Int(prior))
+                }
+            } else {
+                try zero(outputRecord + 12, 4, field: "output.reserved")
+            }
 
             var lstmLayers: [BlobLSTMLayer] = []
             var denseLayers: [BlobDenseLayer] = []
@@ -208,7 +242,7 @@ public enum BlobReader {
             }
             let metadata = try parseMetadata(offset: metaOffset, size: metaSize)
             let model = BlobModel(inputs: inputs, output: output, lstmLayers: lstmLayers, denseLayers: denseLayers,
-                                  metadata: metadata)
+                                  metadata: metadata, chargeCounter: chargeCounter)
             return DecodedBlob(model: model, tensors: tensors, fileSize: fileSize, crc32: stored)
         }
 

@@ -51,7 +51,7 @@ public enum BlobWriter {
         var out = [UInt8]()
         out.reserveCapacity(fileSize)
         out += BlobLayout.magic
-        put16(&out, BlobLayout.version)
+        put16(&out, model.formatVersion)
         put16(&out, LSTMGate.orderCode)
         put32(&out, UInt32(fileSize))
         put16(&out, UInt16(model.inputs.count))
@@ -62,7 +62,8 @@ public enum BlobWriter {
         put32(&out, UInt32(tableEnd))
         put32(&out, UInt32(metadata.count))
         for input in model.inputs {
-            out += [input.feature.rawValue, 0, 0, 0]
+            out += [input.feature.rawValue, 0]
+            put16(&out, input.feature == .chargeDrawn ? UInt16(truncatingIfNeeded: model.chargeCounter?.stepSeconds ?? 0) : 0)
             putS32(&out, input.offsetRaw)
             putS32(&out, input.scale.multiplier)
             putS32(&out, input.scale.shift)
@@ -70,7 +71,7 @@ public enum BlobWriter {
         putS32(&out, model.output.scale.multiplier)
         putS32(&out, model.output.scale.shift)
         putS32(&out, model.output.offsetCentiPercent)
-        putS32(&out, 0)
+        putS32(&out, Int32(truncatingIfNeeded: model.chargeCounter?.priorCapacityMAh ?? 0))
         var firstTensor = 0
         for layer in model.lstmLayers {
             layerRecord(&out, kind: BlobLayout.lstmKind, activation: 0, input: layer.inputSize,
@@ -143,6 +144,24 @@ public enum BlobWriter {
             for (field, array) in [("bias", layer.bias), ("multipliers", layer.multipliers), ("shifts", layer.shifts)] {
                 try expect("\(name).\(field)", array.count, layer.outputSize)
             }
+        }
+        let chargeInputs = model.inputs.filter { $0.feature == .chargeDrawn }.count
+        if chargeInputs > 1 {
+            throw .invalidTopology(here, field: "inputs", expected: "at most one charge_drawn", found: "\(chargeInputs)")
+        }
+        if let counter = model.chargeCounter {
+            if !BlobChargeCounter.stepSecondsRange.contains(counter.stepSeconds) {
+                throw .stepOutOfRange(here, field: "chargeCounter.stepSeconds", found: counter.stepSeconds)
+            }
+            if let prior = counter.priorCapacityMAh, !BlobChargeCounter.priorCapacityRange.contains(prior) {
+                throw .priorOutOfRange(here, found: Int64(prior), reason: "outside 1…1000000 mAh")
+            }
+            if chargeInputs == 0 {
+                throw .invalidTopology(here, field: "inputs", expected: "a charge_drawn input (it carries the step)",
+                                       found: "none")
+            }
+        } else if chargeInputs > 0 {
+            throw .stepOutOfRange(here, field: "chargeCounter.stepSeconds (missing)", found: 0)
         }
         for entry in model.metadata {
             if entry.key.isEmpty || entry.key.contains("=") || entry.key.contains("\n") || entry.value.contains("\n") {

@@ -50,7 +50,7 @@ struct QuantizeCommand: ParsableCommand {
         let dataset = try Self.openDataset(calibration)
         let cellList = cells.map { $0.split(separator: ",").map(String.init) } ?? NASADataset.Split.train.cells
         let discharges = try dataset.labelledDischarges(cells: cellList)
-        let chosen = stride(from: 0, to: discharges.count, by: every).map { discharges[$0].resampled(dtS: 10) }
+        let chosen = stride(from: 0, to: discharges.count, by: every).map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
         let sequences = chosen.map(\.rawSensorSamples)
         let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding)
         let (blob, report) = try quantizer.quantize(float, calibration: sequences)
@@ -66,7 +66,7 @@ struct QuantizeCommand: ParsableCommand {
         print(String(format: "int8 vs float on the calibration data: mean |Δ| %.3f, max |Δ| %.3f SOC points",
                      onCalibration.meanAbsDeltaPercent, onCalibration.maxAbsDeltaPercent))
         if evaluate {
-            let test = try dataset.labelledDischarges(split: .test).map { $0.resampled(dtS: 10) }
+            let test = try dataset.labelledDischarges(split: .test).map { $0.resampled(dtS: float.stepSeconds ?? 10) }
             let result = QuantizationEvaluation.run(float: float, blob: blob, sequences: test.map(\.rawSensorSamples),
                                                     labels: test.map { $0.soc ?? [] })
             print(String(format: "test split (%d steps, streaming per discharge): float RMSE %.2f %%, int8 RMSE %.2f %%, "

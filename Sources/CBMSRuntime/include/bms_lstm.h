@@ -28,7 +28,8 @@ extern "C" {
 /** Runtime version (matches the blob format version it reads). */
 #define BMS_RUNTIME_VERSION 1
 /** Blob format version this runtime accepts. */
-#define BMS_BLOB_VERSION 1
+#define BMS_BLOB_VERSION 2        /**< newest format read; version 1 blobs are read too */
+#define BMS_BLOB_MIN_VERSION 1
 /** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
  *  table (Q3.12 domain [-8, 8], step 1/32). */
 #define BMS_ACTIVATION_KNOTS 513
@@ -60,7 +61,9 @@ typedef enum bms_status {
     BMS_ERR_FEATURE = 14,       /**< unknown input feature code */
     BMS_ERR_RESERVED = 15,      /**< a reserved field is not zero */
     BMS_ERR_WORKSPACE = 16,     /**< workspace too small */
-    BMS_ERR_PLATFORM = 17       /**< host is not little-endian */
+    BMS_ERR_PLATFORM = 17,      /**< host is not little-endian */
+    BMS_ERR_STEP = 18,          /**< charge-drawn model step outside 1..3600 s */
+    BMS_ERR_PRIOR = 19          /**< prior capacity negative, above 1000000 mAh, or without a charge-drawn input */
 } bms_status_t;
 
 /** Input feature codes (order of the float model's features is free; codes say which). */
@@ -69,7 +72,8 @@ enum bms_feature {
     BMS_FEATURE_CURRENT = 1,      /**< raw unit: milliamperes, + = charge */
     BMS_FEATURE_TEMPERATURE = 2,  /**< raw unit: 0.1 degC */
     BMS_FEATURE_D_CURRENT = 3,    /**< current minus previous step's current (0 on the first step) */
-    BMS_FEATURE_D_VOLTAGE = 4     /**< voltage minus previous step's voltage (0 on the first step) */
+    BMS_FEATURE_D_VOLTAGE = 4,    /**< voltage minus previous step's voltage (0 on the first step) */
+    BMS_FEATURE_CHARGE_DRAWN = 5  /**< charge drawn since reset, 0.5 mA*s (trapezoid of -I over the step; v2) */
 };
 
 /** Integer requantization: value * multiplier / 2^shift, rounded half up. */
@@ -118,6 +122,8 @@ typedef struct bms_lstm_model {
     bms_input_scaling_t features[BMS_MAX_FEATURES];
     bms_requant_t output_scale;      /**< final int16 output -> SOC in 0.01 % */
     int32_t output_offset_centi_percent;
+    uint16_t charge_step_s;          /**< coulomb-counter step, s (0: no charge-drawn input) */
+    int32_t prior_capacity_mAh;      /**< coulomb-count prior capacity, mAh (0: no prior) */
     bms_lstm_layer_t lstm[BMS_MAX_LSTM_LAYERS];
     bms_dense_layer_t dense[BMS_MAX_DENSE_LAYERS];
     uint16_t max_hidden_size;        /**< widest LSTM layer */
@@ -132,6 +138,7 @@ typedef struct bms_lstm_context {
     int16_t *workspace;
     int32_t previous_voltage_uV;
     int32_t previous_current_mA;
+    int32_t charge_half_mAs;         /**< charge drawn since reset, 0.5 mA*s, saturating */
     uint8_t has_previous;
 } bms_lstm_context_t;
 

@@ -5,17 +5,16 @@ extension ReferenceLSTMModel {
     /// The trainer's model file (`bmsim-float-lstm`) as the float reference the quantizer
     /// takes. Dropout layers are dropped (identity at inference). Only the TASK.md feature
     /// set (voltage, current, temperature and their one-step differences) and a plain SOC
-    /// label map onto the integer engine; anything else is `unsupportedModel`.
+    /// label map onto the integer engine, as do the charge-drawn counter (`discharged_Ah`,
+    /// integrated over the file's `stepSeconds`) and the coulomb-count prior
+    /// (`priorCapacityAh`); anything else is `unsupportedModel`.
     public init(_ file: FloatModelFile) throws(QuantizationError) {
-        guard file.scalers.resolvedFeatureSet == .task else {
-            throw .unsupportedModel("feature set \(file.scalers.resolvedFeatureSet.rawValue): the integer engine "
-                                    + "computes only voltage, current, temperature, d_current, d_voltage")
-        }
-        guard file.scalers.priorCapacityAh == nil else {
-            throw .unsupportedModel("residual-to-coulomb-count label (priorCapacityAh): not in the integer engine")
+        if let prior = file.scalers.priorCapacityAh, !(prior > 0 && prior.isFinite) {
+            throw .unsupportedModel("prior capacity \(prior) Ah: must be positive")
         }
         let names: [String: InputFeature] = ["voltage_V": .voltage, "current_A": .current, "temperature_C": .temperature,
-                                             "d_current_A": .dCurrent, "d_voltage_V": .dVoltage]
+                                             "d_current_A": .dCurrent, "d_voltage_V": .dVoltage,
+                                             "discharged_Ah": .chargeDrawn]
         var features: [InputFeature] = []
         for name in file.features {
             guard let feature = names[name] else { throw .unsupportedModel("feature \(name)") }
@@ -49,6 +48,8 @@ extension ReferenceLSTMModel {
                   outputMin: file.scalers.yMin, outputMax: file.scalers.yMax, lstmLayers: lstm, denseLayers: dense,
                   metadata: ["architecture": file.architecture.name, "mode": "\(training.config.mode)",
                              "seed": "\(training.config.seed)", "best_epoch": "\(training.bestEpoch)",
-                             "epochs_run": "\(training.epochsRun)", "data_hash": training.dataHash])
+                             "epochs_run": "\(training.epochsRun)", "data_hash": training.dataHash,
+                             "feature_set": file.scalers.resolvedFeatureSet.rawValue],
+                  stepSeconds: file.stepSeconds, priorCapacityAh: file.scalers.priorCapacityAh)
     }
 }

@@ -141,7 +141,22 @@ public struct PostTrainingQuantizer: Sendable {
         metadata = metadata.map {
             BlobMetadataEntry(key: $0.key.replacingNewlines("_").replacingEquals("_"), value: $0.value.replacingNewlines(" "))
         }
-        let blob = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense, metadata: metadata)
+        var blob = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense, metadata: metadata)
+        if model.features.contains(.chargeDrawn), let step = model.stepSeconds {
+            // `problems` checked: the step is a whole number in 1…3600 and the prior positive.
+            var priorMAh: Int?
+            if let prior = model.priorCapacityAh {
+                let mAh = (prior * 1000).rounded()
+                guard mAh >= 1, mAh <= Double(BlobChargeCounter.priorCapacityRange.upperBound) else {
+                    throw .unrepresentable("prior capacity (mAh)", mAh)
+                }
+                if mAh != prior * 1000 {
+                    warnings.append("prior capacity \(prior) Ah rounded to \(Int(mAh)) mAh in the blob")
+                }
+                priorMAh = Int(mAh)
+            }
+            blob.chargeCounter = BlobChargeCounter(stepSeconds: Int(step), priorCapacityMAh: priorMAh)
+        }
         return (blob, Report(ranges: ranges, featureScale: featureScale, denseOutputScales: denseScales, calibrationSteps: steps, warnings: warnings))
     }
 
