@@ -17,7 +17,7 @@ struct EstimatorBenchCommand: ParsableCommand {
     @Option(help: "Cell model file (default: the synthetic hand-made 18650).")
     var model: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-demo.bmsq when present; lstm is skipped without one).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-f.bmsq when present; lstm is skipped without one).")
     var lstmModel: String?
 
     @Option(help: "Updates per repeat.")

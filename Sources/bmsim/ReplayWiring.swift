@@ -80,10 +80,11 @@ enum BundledData {
         return .synthetic18650()
     }
 
-    /// The fixed-point LSTM used when no `--lstm-model` is given: the demo blob shipped in
-    /// `Fixtures`, or nil when it is not there.
+    /// The fixed-point LSTM used when no `--lstm-model` is given: the most accurate blob
+    /// shipped in `Fixtures` (recipe F: LSTM(32) on V, T, ΔV and the charge drawn, int8 test
+    /// RMSE 4.78 % per discharge; Docs/Results.md), or nil when it is not there.
     static var lstmModelURL: URL? {
-        let url = fixtures.appendingPathComponent("models/lstm-demo.bmsq")
+        let url = fixtures.appendingPathComponent("models/lstm-f.bmsq")
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
