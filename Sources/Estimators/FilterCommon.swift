@@ -118,6 +118,30 @@ enum SmallMatrix {
 
     /// Lower Cholesky factor of p into l; false when p is not positive-definite.
     @inline(__always)
+    /// Ends a filter update: clamps SOC to [−1, 1], then, if the state is not finite or P is
+    /// not positive-definite (a numerical breakdown, not seen in tests), restarts from
+    /// `lastSOC` (only when the state broke) with the initial covariance. Returns true when
+    /// it restarted.
+    static func guardState(x: Buffer, p: Buffer, lower: Buffer, initialP: Buffer, lastSOC: Double, n: Int) -> Bool {
+        x[0] = min(max(x[0], -1), 1)
+        var finite = true
+        for i in 0..<n where !x[i].isFinite { finite = false }
+        if finite && cholesky(p, into: lower, n: n) { return false }
+        if !finite {
+            for i in 0..<n { x[i] = 0 }
+            x[0] = lastSOC
+        }
+        p.update(from: initialP, count: n * n)
+        return true
+    }
+
+    /// Restarts a filter at `soc`: branch voltages (and bias) zero, initial covariance.
+    static func restart(x: Buffer, p: Buffer, initialP: Buffer, soc: Double, n: Int) {
+        for i in 0..<n { x[i] = 0 }
+        x[0] = soc
+        p.update(from: initialP, count: n * n)
+    }
+
     static func cholesky(_ p: Buffer, into l: Buffer, n: Int) -> Bool {
         for i in 0..<(n * n) { l[i] = 0 }
         for j in 0..<n {

@@ -129,16 +129,7 @@ public final class TheveninUKF: SOCEstimator {
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
         SmallMatrix.symmetrize(p, n: n)
-        x[0] = min(max(x[0], -1), 1)
-        var finite = true
-        for i in 0..<n where !x[i].isFinite { finite = false }
-        if !finite || !SmallMatrix.cholesky(p, into: lower, n: n) {
-            // Numerical breakdown (not seen in tests): restart from the last good estimate.
-            if !finite {
-                for i in 0..<n { x[i] = 0 }
-                x[0] = last.soc
-            }
-            p.update(from: initialP, count: n * n)
+        if SmallMatrix.guardState(x: x, p: p, lower: lower, initialP: initialP, lastSOC: last.soc, n: n) {
             covarianceResets += 1
         }
         last = SOCEstimate(soc: x[0], sigma: p[0].squareRoot(), holding: false)
@@ -150,9 +141,7 @@ public final class TheveninUKF: SOCEstimator {
 
     /// Restarts at `soc` with the initial covariance; learned capacity is kept.
     public func reset(soc: Double) {
-        for i in 0..<n { x[i] = 0 }
-        x[0] = soc
-        p.update(from: initialP, count: n * n)
+        SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
         common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
