@@ -18,7 +18,15 @@ import WeightBlob
 ///   discharge yet) restarts the engine from zero state. The last sample before it (the
 ///   rested, open-circuit reading) is replayed first, as the discharge recordings the
 ///   model was trained on begin at rest. A discharge ends after the current has stayed at
-///   or above −threshold for `restBeforeDischargeSeconds`; shorter pauses are part of it.
+///   or above −threshold for `restBeforeDischargeSeconds` (shorter pauses are part of it)
+///   or at once when a charging current above +threshold appears (the models never saw
+///   charge).
+/// - **Confirmed runs only.** The coulomb count keeps running underneath every run. The
+///   model's output becomes the estimate once the run has seen `minimumDischargeSeconds`
+///   of discharge current (until then the estimate is the count), and becomes the base of
+///   the count when the run ends. A shorter run (NASA's charges start with a few seconds
+///   of negative current, which the models never saw) is dropped: the count carries on
+///   as if it had not happened.
 /// - **Outside discharges** (charge, rest, before the first discharge) the estimate is a
 ///   coulomb count (trapezoid, coulombic efficiency on charge) from the last model output
 ///   (or the SOC given to `init`/`reset`). `sigma` is always `nil`: the model gives none.
@@ -52,12 +60,15 @@ public final class LSTMEstimator: SOCEstimator {
     /// Discharges (model runs) started since `init`.
     public private(set) var dischargesStarted = 0
     var secondsNotDischarging: Double
+    var dischargeSecondsInRun = 0.0
     var secondsSinceModelStep = 0.0
     var lastRestSample: RawSensorSample?
     var socBase: Double
     var counter = ChargeCounter()
     var previousCurrentA: Double?
     var last: SOCEstimate
+    /// The model's last output (SOC fraction), whether or not it is the estimate yet.
+    public private(set) var modelSOC: Double
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
     /// discharge starts the model.
@@ -74,6 +85,7 @@ public final class LSTMEstimator: SOCEstimator {
         precondition(stepSeconds > 0 && stepSeconds.isFinite, "stepSeconds must be positive")
         secondsNotDischarging = settings.restBeforeDischargeSeconds
         socBase = soc
+        modelSOC = soc
         last = SOCEstimate(soc: soc)
     }
 
@@ -84,33 +96,49 @@ public final class LSTMEstimator: SOCEstimator {
             return last
         }
         let raw = RawSensorSample(m)
-        countCharge(m)
+        let tickAmpereSeconds = countCharge(m)
         if m.currentA < -settings.dischargeThresholdA {
             secondsNotDischarging = 0
             if inDischarge {
+                dischargeSecondsInRun += m.dtSeconds
                 advanceModel(raw, dtSeconds: m.dtSeconds)
             } else {
                 startDischarge(raw)
+                dischargeSecondsInRun = m.dtSeconds
             }
         } else {
             secondsNotDischarging += m.dtSeconds
             if inDischarge {
-                advanceModel(raw, dtSeconds: m.dtSeconds)
-                if secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
+                if m.currentA > settings.dischargeThresholdA {
+                    // The model does not step on this tick, so its charge follows the new base.
+                    if endDischarge() { counter.add(tickAmpereSeconds) }
+                } else {
+                    advanceModel(raw, dtSeconds: m.dtSeconds)
+                    if secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
+                }
             }
             if !inDischarge { lastRestSample = raw }
         }
-        last = SOCEstimate(soc: inDischarge ? last.soc : countedSOC, sigma: nil, holding: false)
+        last = SOCEstimate(soc: runConfirmed ? modelSOC : countedSOC, sigma: nil, holding: false)
         return last
+    }
+
+    /// True while a model run has seen `minimumDischargeSeconds` of discharge: its output is
+    /// the estimate, and becomes the base of the count when the run ends.
+    public var runConfirmed: Bool {
+        inDischarge && dischargeSecondsInRun >= settings.minimumDischargeSeconds * (1 - 1e-9)
     }
 
     /// The coulomb count since the last rebase.
     var countedSOC: Double { socBase + counter.ampereSeconds / (3600 * capacityAh) }
 
-    func countCharge(_ m: CellMeasurement) {
+    /// Adds the tick's trapezoid to the count and returns it, A·s.
+    func countCharge(_ m: CellMeasurement) -> Double {
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
-        counter.add((mean > 0 ? chargeEfficiency : 1) * mean * m.dtSeconds)
+        let ampereSeconds = (mean > 0 ? chargeEfficiency : 1) * mean * m.dtSeconds
+        counter.add(ampereSeconds)
         previousCurrentA = m.currentA
+        return ampereSeconds
     }
 
     func startDischarge(_ raw: RawSensorSample) {
@@ -121,6 +149,7 @@ public final class LSTMEstimator: SOCEstimator {
         }
         inDischarge = true
         dischargesStarted += 1
+        dischargeSecondsInRun = 0
         secondsSinceModelStep = 0
         stepModel(raw)
     }
@@ -137,13 +166,21 @@ public final class LSTMEstimator: SOCEstimator {
     func stepModel(_ raw: RawSensorSample) {
         let socCentiPercent = engine.step(raw)
         modelSteps += 1
-        last.soc = Double(socCentiPercent) / 10_000
+        modelSOC = Double(socCentiPercent) / 10_000
     }
 
-    func endDischarge() {
+    /// Ends the model run; a confirmed run's last output becomes the base of the count
+    /// (returns true then).
+    @discardableResult
+    func endDischarge() -> Bool {
+        let rebased = runConfirmed
+        if rebased {
+            socBase = modelSOC
+            counter.clear()
+        }
         inDischarge = false
-        socBase = last.soc
-        counter.clear()
+        dischargeSecondsInRun = 0
+        return rebased
     }
 
     /// The last estimate.
@@ -154,17 +191,19 @@ public final class LSTMEstimator: SOCEstimator {
     public func reset(soc: Double) {
         engine.reset()
         inDischarge = false
+        dischargeSecondsInRun = 0
         secondsNotDischarging = settings.restBeforeDischargeSeconds
         secondsSinceModelStep = 0
         lastRestSample = nil
         socBase = soc
+        modelSOC = soc
         counter.clear()
         previousCurrentA = nil
         last = SOCEstimate(soc: soc)
     }
 
-    /// The engine's state plus this wrapper's: two timers, SOC base, counter (sum and
-    /// compensation), previous current and the held output as 32-bit values (7·4), the
-    /// held rest sample (3·4) and the discharge flag (1).
-    public var stateBytes: Int { engine.stateBytes + 7 * 4 + 3 * 4 + 1 }
+    /// The engine's state plus this wrapper's: three timers, SOC base, counter (sum and
+    /// compensation), previous current, the model output and the held output as 32-bit
+    /// values (9·4), the held rest sample (3·4) and the discharge flag (1).
+    public var stateBytes: Int { engine.stateBytes + 9 * 4 + 3 * 4 + 1 }
 }

@@ -15,6 +15,12 @@ public struct LSTMEstimatorSettings: Sendable, Equatable {
     /// current has stayed at or above −`dischargeThresholdA` this long, s. Shorter pauses
     /// (pulse loads) belong to the same discharge.
     public var restBeforeDischargeSeconds: Double = 60
+    /// A model run is confirmed after this many seconds of discharge current, s: from then
+    /// on its output is the estimate, and when the run ends its last output becomes the
+    /// base of the coulomb count. A shorter run (e.g. the brief negative current at the
+    /// start of NASA's charges) is dropped: the count that ran on underneath carries on.
+    /// A charging current (above +`dischargeThresholdA`) ends a run at once.
+    public var minimumDischargeSeconds: Double = 60
 
     /// The model step when neither the settings nor the blob give one, s.
     public static let defaultStepSeconds = 10.0

@@ -23,10 +23,14 @@ struct LSTMEstimatorTests {
             if lstm.modelSteps != previousSteps {
                 #expect(lstm.modelSteps == previousSteps + 1)
                 stepTimes.append(t)
-                held = e.soc
+                #expect(lstm.modelSOC != held)
+                held = lstm.modelSOC
             } else {
-                #expect(e.soc == held)
+                #expect(lstm.modelSOC == held)
             }
+            // The output is the estimate once 60 s of discharge confirm the run.
+            #expect(lstm.runConfirmed == (Double(k + 1) * tickSeconds >= 60))
+            if lstm.runConfirmed { #expect(e.soc == held) }
             previousSteps = lstm.modelSteps
         }
         #expect(stepTimes == (0..<30).map { Double($0) * 10 })
@@ -49,15 +53,53 @@ struct LSTMEstimatorTests {
         engine.reset()
         _ = engine.step(LSTMTestSupport.raw(between.last!))
         var expected = 0.0
+        var previous = lstm.estimate.soc
         for (k, m) in second.enumerated() {
             if k % 10 == 0 { expected = Double(engine.step(LSTMTestSupport.raw(m))) / 10_000 }
-            #expect(lstm.update(m).soc == expected)
+            let soc = lstm.update(m).soc
+            #expect(lstm.modelSOC == expected)
+            if k >= 59 {
+                // Confirmed after 60 s of discharge: the model's output.
+                #expect(soc == expected)
+            } else {
+                // Until then the coulomb count: 2 A for 1 s of 2 Ah (the first tick's
+                // trapezoid straddles 0 A and −2 A).
+                let step = (k == 0 ? 1.0 : 2.0) / 3600 / 2
+                #expect(abs(previous - soc - step) < 1e-12)
+            }
+            previous = soc
         }
         #expect(lstm.dischargesStarted == 2)
         // Pulses with 30 s pauses (shorter than the 60 s rule) stay one discharge.
         let pulsed = LSTMEstimator(model: model)
         for _ in 0..<10 { for m in LSTMTestSupport.profile([(-3, 30), (0, 30)], dt: 1) { _ = pulsed.update(m) } }
         #expect(pulsed.dischargesStarted == 1 && pulsed.modelSteps == 60)
+    }
+
+    @Test("a short negative current before a charge (NASA's charge-start artefact) is dropped, not believed")
+    func chargeStartArtefactIsDropped() {
+        let lstm = LSTMEstimator(model: model, capacityAh: 2.0, chargeEfficiency: 1, soc: 0.05)
+        let counter = LSTMEstimator(model: model, settings: {
+            var s = LSTMEstimatorSettings(); s.dischargeThresholdA = 10; return s }(),
+            capacityAh: 2.0, chargeEfficiency: 1, soc: 0.05)      // never sees a discharge: a pure count
+        // Rest, 5 s at −0.6 A, then a 1.5 A charge for 40 min: a model run starts and is dropped.
+        let profile = LSTMTestSupport.profile([(0, 120), (-0.6, 5), (1.5, 2400), (0, 300)], dt: 1)
+        var e = lstm.estimate
+        for m in profile {
+            e = lstm.update(m)
+            #expect(abs(e.soc - counter.update(m).soc) < 1e-12)
+        }
+        #expect(lstm.dischargesStarted == 1 && !lstm.inDischarge)
+        #expect(abs(e.soc - (0.05 + (1.5 * 2400 - 0.6 * 5) / 3600 / 2)) < 2e-3)
+        // A charging current also ends a long run at once: its last output becomes the base.
+        let run = LSTMEstimator(model: model, capacityAh: 2.0, chargeEfficiency: 1, soc: 1)
+        for m in LSTMTestSupport.profile([(0, 60), (-2, 300)], dt: 1) { e = run.update(m) }
+        #expect(run.inDischarge)
+        let modelOutput = e.soc
+        e = run.update(CellMeasurement(voltageV: 3.9, currentA: 1, temperatureC: 25, dtSeconds: 1))
+        #expect(!run.inDischarge)
+        // The tick's trapezoid straddles −2 A and +1 A: −0.5 A·s.
+        #expect(abs(e.soc - (modelOutput - 0.5 / 3600 / 2)) < 1e-12)
     }
 
     @Test("outside discharges the estimate is a coulomb count from the last model output")
@@ -125,7 +167,7 @@ struct LSTMEstimatorTests {
         let lstm = try makeEstimator(.lstm, model: cell, lstmModel: model, soc: 0.7)
         #expect(lstm.name == "lstm" && lstm.estimate.soc == 0.7)
         let engineBytes = QuantizedLSTMEngine(model: model).stateBytes
-        #expect(lstm.stateBytes == engineBytes + 41)
+        #expect(lstm.stateBytes == engineBytes + 49)
         lstm.reset(soc: 0.25)
         #expect(lstm.estimate.soc == 0.25)
     }
