@@ -39,11 +39,12 @@ enum ZlibInflate {
             }
             let start = base + range.lowerBound
             // DEFLATE expands at most 1032:1, so a larger announcement cannot be honest.
-            if let size = announcedSize(start, count: range.count, isBigEndian: isBigEndian),
-               size <= limitBytes, size / 1032 <= range.count, let bytes = inflateAnnounced(start, count: range.count, size: size) {
+            let announced = announcedSize(start, count: range.count, isBigEndian: isBigEndian)
+            if let size = announced, size <= limitBytes, size / 1032 <= range.count,
+               let bytes = inflateAnnounced(start, count: range.count, size: size) {
                 return .success((bytes, .announcedSize))
             }
-            return inflateGrowing(start, count: range.count, limitBytes: limitBytes, location: location)
+            return inflateGrowing(start, count: range.count, limitBytes: limitBytes, announced: announced, location: location)
                 .map { ($0, .growingBuffer) }
         }
         return try outcome.get()
@@ -91,9 +92,11 @@ enum ZlibInflate {
         return result == LIBDEFLATE_SUCCESS ? bytes : nil
     }
 
-    /// zlib into a buffer that grows geometrically up to `limitBytes`.
-    static func inflateGrowing(_ input: UnsafePointer<UInt8>, count: Int, limitBytes: Int,
+    /// zlib into a buffer that grows geometrically up to `limitBytes`. `announced` (the size
+    /// the inner tag announced, if it could be read) is named in errors.
+    static func inflateGrowing(_ input: UnsafePointer<UInt8>, count: Int, limitBytes: Int, announced: Int? = nil,
                                location: InputLocation) -> Result<[UInt8], CellDataError> {
+        let note = announced.map { " (its inner tag announces \($0) bytes)" } ?? ""
         var stream = z_stream()
         let initStatus = inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard initStatus == Z_OK else {
@@ -112,7 +115,7 @@ enum ZlibInflate {
         while true {
             if produced == capacity {
                 guard capacity < limitBytes else {
-                    return .failure(.sizeLimitExceeded(location, what: "inflated size of the compressed element",
+                    return .failure(.sizeLimitExceeded(location, what: "inflated size of the compressed element" + note,
                                                        limit: limitBytes, requested: capacity + 1))
                 }
                 let larger = min(limitBytes, capacity * 2)
@@ -133,12 +136,12 @@ enum ZlibInflate {
             if status == Z_STREAM_END { break }
             guard status == Z_OK || status == Z_BUF_ERROR else {
                 let message = stream.msg.map { String(cString: $0) } ?? "status \(status)"
-                return .failure(.decompressionFailed(location, reason: message))
+                return .failure(.decompressionFailed(location, reason: message + note))
             }
             if inputLeft == 0 && stream.avail_out > 0 {
                 // All input consumed, room left, stream not finished: the data were cut short.
                 return .failure(.decompressionFailed(location, reason: "compressed data end before the zlib stream does "
-                                                     + "(\(count) bytes consumed, \(produced) inflated)"))
+                                                     + "(\(count) bytes consumed, \(produced) inflated)" + note))
             }
         }
         return .success([UInt8](unsafeUninitializedCapacity: produced) { buffer, initialized in

@@ -130,6 +130,8 @@ import TestSupport
             Issue.record("no error")
         } catch {
             if case .sizeLimitExceeded(_, _, let limit, _) = error { #expect(limit == 1 << 20) } else { Issue.record("\(error)") }
+            // The message names the size the inner tag announced.
+            #expect(error.description.contains("announces \(zeros.count) bytes"), "\(error)")
         }
     }
 }
