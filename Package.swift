@@ -23,6 +23,9 @@ let package = Package(
         // System libraries (Debian: zlib1g-dev, libopenblas-dev).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate-dev: one-shot inflate of miCOMPRESSED MAT elements whose size is known.
+        .systemLibrary(name: "CLibDeflate", path: "Sources/CLibDeflate",
+                       providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         // Tiny C helper: FTZ/DAZ (flush denormals) for the float trainer.
@@ -40,7 +43,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-std=c99"])]),
 
         // Desktop side: files, training, reports.
-        .target(name: "CellData", dependencies: ["BMSCore", "CZlib"], exclude: ["README.md"]),
+        .target(name: "CellData", dependencies: ["BMSCore", "CZlib", "CLibDeflate"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         .target(name: "Trainer", dependencies: [
             "COpenBLAS", "CFloatControl", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",

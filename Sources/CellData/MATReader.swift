@@ -68,7 +68,7 @@ public enum MATReader {
             switch tag.typeCode {
             case MATDataType.compressed.rawValue:
                 let inflated = try ZlibInflate.inflate(bytes, range: tag.dataOffset..<(tag.dataOffset + tag.byteCount),
-                                                       limitBytes: limits.maxInflatedBytes,
+                                                       limitBytes: limits.maxInflatedBytes, isBigEndian: isBigEndian,
                                                        location: origin.location(tag.tagOffset))
                 var inner = ByteCursor(bytes: inflated,
                                        origin: ByteOrigin(file: name, compressedElementOffset: tag.tagOffset),
