@@ -126,4 +126,108 @@ static inline void bms_dot4_s8_s16(const int8_t *row0, const int16_t *input, con
 
 #endif
 
+/* ---- Version-3 (interleaved) LSTM kernels -------------------------------------------
+ * A unit's block holds, per group of 4 columns, 16 bytes: the 4 weights of gate i, f, g,
+ * o. `bms_prepare_padded` copies an activation vector into the scratch (zero-padded to a
+ * multiple of 4; packed into halfword pairs for SMLAD on the DSP path), and
+ * `bms_dot4_v3` returns the four gate sums of one unit from one pass over it. */
+static inline void bms_prepare_padded(const int16_t *input, uint32_t count, int16_t *scratch) {
+    uint32_t padded = (count + 3u) & ~3u, j;
+    for (j = 0; j < count; ++j) scratch[j] = input[j];
+    for (; j < padded; ++j) scratch[j] = 0;
+#if BMS_USE_DSP
+    bms_prepare_input(scratch, padded, scratch);   /* in place: each group is read before it is written */
+#endif
+}
+
+#if BMS_USE_DSP
+/* Two words from a 4-byte aligned address, which then advances by 8 (one LDRD with
+ * post-increment; written out because GCC otherwise keeps one pointer per word and
+ * spills them). The blob is 4-byte aligned and a unit's block a multiple of 16 bytes. */
+static inline void bms_ldrd_post(const int8_t **p, uint32_t *lo, uint32_t *hi) {
+    __asm__("ldrd %0, %1, [%2], #8" : "=&r"(*lo), "=&r"(*hi), "+r"(*p));
+}
+
+static inline void bms_dot4_v3(const int8_t *w, const int16_t *packed, uint32_t groups, int32_t acc[4]) {
+    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    const int16_t *end = packed + 4u * groups;
+    if (groups & 1u) {  /* odd count: one group first, then pairs */
+        uint32_t even, odd, a, b, c, d;
+        memcpy(&even, packed, 4);
+        memcpy(&odd, packed + 2, 4);
+        bms_ldrd_post(&w, &a, &b);
+        bms_ldrd_post(&w, &c, &d);
+        acc0 = __smlad(bms_sxtb16_ror8(a), odd, __smlad(__sxtb16(a), even, acc0));
+        acc1 = __smlad(bms_sxtb16_ror8(b), odd, __smlad(__sxtb16(b), even, acc1));
+        acc2 = __smlad(bms_sxtb16_ror8(c), odd, __smlad(__sxtb16(c), even, acc2));
+        acc3 = __smlad(bms_sxtb16_ror8(d), odd, __smlad(__sxtb16(d), even, acc3));
+        packed += 4;
+    }
+    while (packed != end) {  /* two groups per pass */
+        uint32_t even, odd, a, b, c, d;
+        memcpy(&even, packed, 4);
+        memcpy(&odd, packed + 2, 4);
+        bms_ldrd_post(&w, &a, &b);
+        bms_ldrd_post(&w, &c, &d);
+        acc0 = __smlad(__sxtb16(a), even, acc0);
+        acc0 = __smlad(bms_sxtb16_ror8(a), odd, acc0);
+        acc1 = __smlad(__sxtb16(b), even, acc1);
+        acc1 = __smlad(bms_sxtb16_ror8(b), odd, acc1);
+        acc2 = __smlad(__sxtb16(c), even, acc2);
+        acc2 = __smlad(bms_sxtb16_ror8(c), odd, acc2);
+        acc3 = __smlad(__sxtb16(d), even, acc3);
+        acc3 = __smlad(bms_sxtb16_ror8(d), odd, acc3);
+        memcpy(&even, packed + 4, 4);
+        memcpy(&odd, packed + 6, 4);
+        bms_ldrd_post(&w, &a, &b);
+        bms_ldrd_post(&w, &c, &d);
+        acc0 = __smlad(__sxtb16(a), even, acc0);
+        acc0 = __smlad(bms_sxtb16_ror8(a), odd, acc0);
+        acc1 = __smlad(__sxtb16(b), even, acc1);
+        acc1 = __smlad(bms_sxtb16_ror8(b), odd, acc1);
+        acc2 = __smlad(__sxtb16(c), even, acc2);
+        acc2 = __smlad(bms_sxtb16_ror8(c), odd, acc2);
+        acc3 = __smlad(__sxtb16(d), even, acc3);
+        acc3 = __smlad(bms_sxtb16_ror8(d), odd, acc3);
+        packed += 8;
+    }
+    acc[0] = acc0; acc[1] = acc1; acc[2] = acc2; acc[3] = acc3;
+}
+#elif defined(__SSE2__) && !defined(BMS_PORTABLE_KERNELS)
+#include <emmintrin.h>
+/* SSE2: per 4-column group, the 16 weight bytes widen to two vectors of 8 halfwords
+ * (gates i,f and g,o), the 4 activations are duplicated, and two PMADDWD add pairs. */
+static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t groups, int32_t acc[4]) {
+    __m128i acc_if = _mm_setzero_si128(), acc_go = _mm_setzero_si128();
+    uint32_t g;
+    for (g = 0; g < groups; ++g) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(w + 16u * g));
+        __m128i sign = _mm_cmpgt_epi8(_mm_setzero_si128(), bytes);
+        __m128i w_if = _mm_unpacklo_epi8(bytes, sign), w_go = _mm_unpackhi_epi8(bytes, sign);
+        __m128i xs = _mm_loadl_epi64((const __m128i *)(const void *)(x + 4u * g));
+        xs = _mm_unpacklo_epi64(xs, xs);
+        acc_if = _mm_add_epi32(acc_if, _mm_madd_epi16(w_if, xs));
+        acc_go = _mm_add_epi32(acc_go, _mm_madd_epi16(w_go, xs));
+    }
+    {
+        int32_t lanes[8];
+        _mm_storeu_si128((__m128i *)(void *)lanes, acc_if);
+        _mm_storeu_si128((__m128i *)(void *)(lanes + 4), acc_go);
+        acc[0] = lanes[0] + lanes[1]; acc[1] = lanes[2] + lanes[3];
+        acc[2] = lanes[4] + lanes[5]; acc[3] = lanes[6] + lanes[7];
+    }
+}
+#else
+/* Portable C. */
+static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t groups, int32_t acc[4]) {
+    uint32_t g, k, t;
+    acc[0] = acc[1] = acc[2] = acc[3] = 0;
+    for (g = 0; g < groups; ++g) {
+        for (k = 0; k < 4u; ++k) {
+            for (t = 0; t < 4u; ++t) acc[k] += (int32_t)w[16u * g + 4u * k + t] * x[4u * g + t];
+        }
+    }
+}
+#endif
+
 #endif /* BMS_KERNELS_H */
