@@ -140,6 +140,12 @@ static inline void bms_prepare_padded(const int16_t *input, uint32_t count, int1
 #endif
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define BMS_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define BMS_ALWAYS_INLINE static inline
+#endif
+
 #if BMS_USE_DSP
 /* Two words from a 4-byte aligned address, which then advances by 8 (one LDRD with
  * post-increment; written out because GCC otherwise keeps one pointer per word and
@@ -148,47 +154,36 @@ static inline void bms_ldrd_post(const int8_t **p, uint32_t *lo, uint32_t *hi) {
     __asm__("ldrd %0, %1, [%2], #8" : "=&r"(*lo), "=&r"(*hi), "+r"(*p));
 }
 
-static inline void bms_dot4_v3(const int8_t *w, const int16_t *packed, uint32_t groups, int32_t acc[4]) {
+/* One 4-column group of one unit: 16 weight bytes (gates i, f, g, o) times the packed
+ * activation pairs (even, odd) into the four gate sums. */
+BMS_ALWAYS_INLINE void bms_group_v3(const int8_t **w, uint32_t even, uint32_t odd, int32_t *acc0, int32_t *acc1,
+                                int32_t *acc2, int32_t *acc3) {
+    uint32_t a, b, c, d;
+    bms_ldrd_post(w, &a, &b);
+    bms_ldrd_post(w, &c, &d);
+    *acc0 = __smlad(bms_sxtb16_ror8(a), odd, __smlad(__sxtb16(a), even, *acc0));
+    *acc1 = __smlad(bms_sxtb16_ror8(b), odd, __smlad(__sxtb16(b), even, *acc1));
+    *acc2 = __smlad(bms_sxtb16_ror8(c), odd, __smlad(__sxtb16(c), even, *acc2));
+    *acc3 = __smlad(bms_sxtb16_ror8(d), odd, __smlad(__sxtb16(d), even, *acc3));
+}
+
+BMS_ALWAYS_INLINE void bms_dot4_v3(const int8_t *w, const int16_t *packed, uint32_t groups, int32_t acc[4]) {
     int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
     const int16_t *end = packed + 4u * groups;
+    uint32_t even, odd;
     if (groups & 1u) {  /* odd count: one group first, then pairs */
-        uint32_t even, odd, a, b, c, d;
         memcpy(&even, packed, 4);
         memcpy(&odd, packed + 2, 4);
-        bms_ldrd_post(&w, &a, &b);
-        bms_ldrd_post(&w, &c, &d);
-        acc0 = __smlad(bms_sxtb16_ror8(a), odd, __smlad(__sxtb16(a), even, acc0));
-        acc1 = __smlad(bms_sxtb16_ror8(b), odd, __smlad(__sxtb16(b), even, acc1));
-        acc2 = __smlad(bms_sxtb16_ror8(c), odd, __smlad(__sxtb16(c), even, acc2));
-        acc3 = __smlad(bms_sxtb16_ror8(d), odd, __smlad(__sxtb16(d), even, acc3));
+        bms_group_v3(&w, even, odd, &acc0, &acc1, &acc2, &acc3);
         packed += 4;
     }
     while (packed != end) {  /* two groups per pass */
-        uint32_t even, odd, a, b, c, d;
         memcpy(&even, packed, 4);
         memcpy(&odd, packed + 2, 4);
-        bms_ldrd_post(&w, &a, &b);
-        bms_ldrd_post(&w, &c, &d);
-        acc0 = __smlad(__sxtb16(a), even, acc0);
-        acc0 = __smlad(bms_sxtb16_ror8(a), odd, acc0);
-        acc1 = __smlad(__sxtb16(b), even, acc1);
-        acc1 = __smlad(bms_sxtb16_ror8(b), odd, acc1);
-        acc2 = __smlad(__sxtb16(c), even, acc2);
-        acc2 = __smlad(bms_sxtb16_ror8(c), odd, acc2);
-        acc3 = __smlad(__sxtb16(d), even, acc3);
-        acc3 = __smlad(bms_sxtb16_ror8(d), odd, acc3);
+        bms_group_v3(&w, even, odd, &acc0, &acc1, &acc2, &acc3);
         memcpy(&even, packed + 4, 4);
         memcpy(&odd, packed + 6, 4);
-        bms_ldrd_post(&w, &a, &b);
-        bms_ldrd_post(&w, &c, &d);
-        acc0 = __smlad(__sxtb16(a), even, acc0);
-        acc0 = __smlad(bms_sxtb16_ror8(a), odd, acc0);
-        acc1 = __smlad(__sxtb16(b), even, acc1);
-        acc1 = __smlad(bms_sxtb16_ror8(b), odd, acc1);
-        acc2 = __smlad(__sxtb16(c), even, acc2);
-        acc2 = __smlad(bms_sxtb16_ror8(c), odd, acc2);
-        acc3 = __smlad(__sxtb16(d), even, acc3);
-        acc3 = __smlad(bms_sxtb16_ror8(d), odd, acc3);
+        bms_group_v3(&w, even, odd, &acc0, &acc1, &acc2, &acc3);
         packed += 8;
     }
     acc[0] = acc0; acc[1] = acc1; acc[2] = acc2; acc[3] = acc3;
