@@ -213,15 +213,18 @@ static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t group
     }
 }
 #else
-/* Portable C. */
+/* Portable C: each group's four activations are loaded once for the four gates. */
 static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t groups, int32_t acc[4]) {
-    uint32_t g, k, t;
-    acc[0] = acc[1] = acc[2] = acc[3] = 0;
-    for (g = 0; g < groups; ++g) {
-        for (k = 0; k < 4u; ++k) {
-            for (t = 0; t < 4u; ++t) acc[k] += (int32_t)w[16u * g + 4u * k + t] * x[4u * g + t];
-        }
+    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    uint32_t g;
+    for (g = 0; g < groups; ++g, w += 16, x += 4) {
+        const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        acc0 += w[0] * x0 + w[1] * x1 + w[2] * x2 + w[3] * x3;
+        acc1 += w[4] * x0 + w[5] * x1 + w[6] * x2 + w[7] * x3;
+        acc2 += w[8] * x0 + w[9] * x1 + w[10] * x2 + w[11] * x3;
+        acc3 += w[12] * x0 + w[13] * x1 + w[14] * x2 + w[15] * x3;
     }
+    acc[0] = acc0; acc[1] = acc1; acc[2] = acc2; acc[3] = acc3;
 }
 #endif
 
