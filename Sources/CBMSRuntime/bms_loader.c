@@ -118,7 +118,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     version = bms_rd_u16(blob + 4);
     if (version < BMS_BLOB_MIN_VERSION || version > BMS_BLOB_VERSION) return BMS_ERR_VERSION;
     /* version 3's DSP kernel reads weight words with LDRD, which needs 4-byte alignment */
-    if (version >= 3 && ((size_t)(blob - (const uint8_t *)0) & 3u) != 0) return BMS_ERR_ARGUMENT;
+    if (version >= 3 && ((uintptr_t)(const void *)blob & 3u) != 0) return BMS_ERR_ARGUMENT;
     if (bms_rd_u16(blob + 6) != 0) return BMS_ERR_GATE_ORDER;
     file_size = bms_rd_u32(blob + 8);
     if ((size_t)file_size > size) return BMS_ERR_TRUNCATED;
