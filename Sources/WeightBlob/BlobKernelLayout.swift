@@ -2,7 +2,7 @@
 /// (Docs/WeightBlobFormat.md, "Version 3").
 ///
 /// - `rows`: versions 1 and 2 — `[4H × C]` row-major, gate-major rows (i₀…i_{H−1}, f…, g…, o…).
-/// - `interleaved`: version 3 — one block of `4·P` bytes per unit j (P = C rounded up to a
+/// - `v3`: version 3, interleaved — one block of `4·P` bytes per unit j (P = C rounded up to a
 ///   multiple of 4, padding zero); inside it, for every group of 4 columns, the 4 bytes of
 ///   gate i, then f, g, o of unit j. A Cortex-M4 then walks one pointer, one 32-bit load per
 ///   gate and column group, and the four gate sums of a unit come out of one pass.
@@ -13,16 +13,16 @@ public enum BlobKernelLayout: String, Sendable, CaseIterable, CustomStringConver
     /// Row-major, gate-major rows (format versions 1 and 2).
     case rows
     /// Interleaved per unit, word groups of 4 columns, rows padded to a multiple of 4 (version 3).
-    case interleaved = "v3"
+    case v3
 
     /// The format version a model needs in this layout: rows → 1 (2 with a charge counter);
-    /// interleaved → 3.
+    /// v3 → 3.
     public func formatVersion(for model: BlobModel) -> UInt16 {
-        self == .interleaved ? 3 : model.formatVersion
+        self == .v3 ? 3 : model.formatVersion
     }
 
     /// The layout a format version implies.
-    public static func of(version: Int) -> BlobKernelLayout { version >= 3 ? .interleaved : .rows }
+    public static func of(version: Int) -> BlobKernelLayout { version >= 3 ? .v3 : .rows }
 
     /// `rows` or `v3`.
     public var description: String { rawValue }
@@ -32,7 +32,7 @@ public enum BlobKernelLayout: String, Sendable, CaseIterable, CustomStringConver
 
     /// Bytes of a `[4H × C]` kernel in this layout.
     public func kernelBytes(hidden: Int, columns: Int) -> Int {
-        self == .interleaved ? 4 * hidden * Self.paddedColumns(columns) : 4 * hidden * columns
+        self == .v3 ? 4 * hidden * Self.paddedColumns(columns) : 4 * hidden * columns
     }
 
     /// Byte position, in version 3, of logical element (row, column) of a `[4H × C]` kernel
@@ -47,7 +47,7 @@ public enum BlobKernelLayout: String, Sendable, CaseIterable, CustomStringConver
         switch self {
         case .rows:
             return kernel.map { UInt8(bitPattern: $0) }
-        case .interleaved:
+        case .v3:
             var out = [UInt8](repeating: 0, count: kernelBytes(hidden: hidden, columns: columns))
             for row in 0..<(4 * hidden) {
                 for column in 0..<columns {

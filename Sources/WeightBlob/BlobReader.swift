@@ -12,7 +12,7 @@ public struct DecodedBlob: Sendable, Equatable {
     public var crc32: UInt32
     /// The blob's format version (1, 2 or 3).
     public var version: Int = 1
-    /// How the blob stores its LSTM kernels (`interleaved` exactly when version 3).
+    /// How the blob stores its LSTM kernels (`v3` exactly when version 3).
     public var kernelLayout: BlobKernelLayout = .rows
 }
 
@@ -227,7 +227,7 @@ public enum BlobReader {
                     }
                 }
                 func kernel(_ k: Int, columns: Int) throws(BlobError) -> [Int8] {
-                    guard layout == .interleaved else { return int8s(k) }
+                    guard layout == .v3 else { return int8s(k) }
                     return try interleavedKernel(offset: data[k].offset, hidden: outputSize, columns: columns,
                                                  field: "\(name).\(roles[k])")
                 }

@@ -11,7 +11,7 @@ import BMSCore
 /// ```
 public enum BlobWriter {
     /// The blob bytes of `model`, its LSTM kernels stored in `layout` (`.rows`: format
-    /// version 1 or 2 as before; `.interleaved`: version 3).
+    /// version 1 or 2 as before; `.v3`: version 3).
     public static func encode(_ model: BlobModel, layout: BlobKernelLayout = .rows) throws(BlobError) -> [UInt8] {
         try checkShapes(model)
         let layerCount = model.lstmLayers.count + model.denseLayers.count

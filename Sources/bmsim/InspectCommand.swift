@@ -114,7 +114,7 @@ struct BlobInspection: Codable {
         fileBytes = blob.fileSize
         crc32 = String(format: "0x%08X", blob.crc32)
         version = blob.version
-        kernelLayout = blob.kernelLayout == .interleaved ? "v3 (interleaved per unit)" : "rows"
+        kernelLayout = blob.kernelLayout == .v3 ? "v3 (interleaved per unit)" : "rows"
         gateOrder = LSTMGate.order.map { "\($0)" }.joined(separator: ",")
         features = model.inputs.map { Feature(name: $0.feature.description, offsetRaw: $0.offsetRaw,
                                               scale: scale($0.scale.multiplier, $0.scale.shift)) }

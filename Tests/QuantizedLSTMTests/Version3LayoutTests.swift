@@ -23,11 +23,11 @@ struct Version3LayoutTests {
         let (v3Blob, v3Vectors) = try Self.load(Self.folder)
         let (v1Blob, v1Vectors) = try GoldenVectorTests.load()
         let v3 = try BlobReader.decode(v3Blob), v1 = try BlobReader.decode(v1Blob)
-        #expect(v3.version == 3 && v3.kernelLayout == .interleaved)
+        #expect(v3.version == 3 && v3.kernelLayout == .v3)
         #expect(v1.version == 1 && v1.kernelLayout == .rows)
         #expect(v3.model == v1.model)
         #expect(v3Vectors == v1Vectors)
-        #expect(try BlobWriter.encode(v1.model, layout: .interleaved) == v3Blob)
+        #expect(try BlobWriter.encode(v1.model, layout: .v3) == v3Blob)
     }
 
     @Test func swiftEngineReproducesEveryGoldenV3Step() throws {
@@ -61,7 +61,7 @@ struct Version3LayoutTests {
         var rng = SeededGenerator(seed: 7000 + UInt64(seed))
         let model = BlobModel.random(using: &rng, maxWidth: seed % 2 == 0 ? 20 : 40, chargeCounter: seed % 4 == 1)
         let rows = CRuntimeHarness(bytes: try BlobWriter.encode(model))
-        let interleaved = CRuntimeHarness(bytes: try BlobWriter.encode(model, layout: .interleaved))
+        let interleaved = CRuntimeHarness(bytes: try BlobWriter.encode(model, layout: .v3))
         #expect(rows.loadStatus == BMS_OK && interleaved.loadStatus == BMS_OK)
         #expect(rows.model.pointee.lstm.0.interleaved == 0 && interleaved.model.pointee.lstm.0.interleaved == 1)
         let engine = QuantizedLSTMEngine(model: model)
@@ -95,7 +95,7 @@ struct Version3LayoutTests {
             inputMultipliers: model.lstmLayers[0].inputMultipliers, inputShifts: model.lstmLayers[0].inputShifts,
             recurrentMultipliers: model.lstmLayers[0].recurrentMultipliers,
             recurrentShifts: model.lstmLayers[0].recurrentShifts, cellFractionBits: model.lstmLayers[0].cellFractionBits)
-        let good = try BlobWriter.encode(model, layout: .interleaved)
+        let good = try BlobWriter.encode(model, layout: .v3)
         let kernel = try BlobReader.decode(good).tensors[0]
         for padding in [1, 2, 3, 16 * (model.lstmLayers[0].hiddenSize - 1) + 12 + 3] {  // first and last unit
             var bad = good

@@ -41,10 +41,10 @@ struct BlobVersion3Tests {
     }
 
     @Test func kernelBytesAreWhereTheSpecSays() throws {
-        let bytes = try BlobWriter.encode(try Self.namedWeights(), layout: .interleaved)
+        let bytes = try BlobWriter.encode(try Self.namedWeights(), layout: .v3)
         let decoded = try BlobReader.decode(bytes)
         #expect(bytes[4] == 3 && bytes[5] == 0)
-        #expect(decoded.version == 3 && decoded.kernelLayout == .interleaved)
+        #expect(decoded.version == 3 && decoded.kernelLayout == .v3)
         let kernel = decoded.tensors[0], recurrent = decoded.tensors[1]
         #expect(kernel.shape == [4, 5] && kernel.byteCount == 32)      // 4 rows × 8 (5 padded)
         #expect(recurrent.shape == [4, 1] && recurrent.byteCount == 16)  // 4 rows × 4 (1 padded)
@@ -61,7 +61,7 @@ struct BlobVersion3Tests {
         var rng = SeededGenerator(seed: 500 + UInt64(seed))
         let model = BlobModel.random(using: &rng, chargeCounter: seed % 3 == 0)
         let rows = try BlobReader.decode(try BlobWriter.encode(model))
-        let v3Bytes = try BlobWriter.encode(model, layout: .interleaved)
+        let v3Bytes = try BlobWriter.encode(model, layout: .v3)
         let v3 = try BlobReader.decode(v3Bytes)
         #expect(v3.model == model && rows.model == model)
         #expect(v3.version == 3 && rows.version == Int(model.formatVersion))
@@ -69,11 +69,11 @@ struct BlobVersion3Tests {
             #expect(tensor.byteCount == 4 * lstm.hiddenSize * ((lstm.inputSize + 3) / 4 * 4))
             #expect(tensor.offset % 16 == 0)
         }
-        #expect(try BlobWriter.encode(v3.model, layout: .interleaved) == v3Bytes)
+        #expect(try BlobWriter.encode(v3.model, layout: .v3) == v3Bytes)
     }
 
     @Test func nonZeroPaddingIsRejectedAtItsByte() throws {
-        let good = try BlobWriter.encode(try Self.namedWeights(), layout: .interleaved)
+        let good = try BlobWriter.encode(try Self.namedWeights(), layout: .v3)
         let kernel = try BlobReader.decode(good).tensors[0]
         var bad = good
         bad[kernel.offset + 16 + 4 + 2] = 1  // gate f, padding column 6
@@ -101,7 +101,7 @@ struct BlobVersion3Tests {
     }
 
     @Test func versionFourIsUnsupported() throws {
-        var bad = try BlobWriter.encode(try Self.namedWeights(), layout: .interleaved)
+        var bad = try BlobWriter.encode(try Self.namedWeights(), layout: .v3)
         bad[4] = 4
         Self.fixCRC(&bad)
         #expect {
@@ -114,7 +114,7 @@ struct BlobVersion3Tests {
 
     @Test func cHeaderStatesTheBlobsOwnVersion() throws {
         let model = try Self.namedWeights()
-        for (layout, version) in [(BlobKernelLayout.rows, 1), (.interleaved, 3)] {
+        for (layout, version) in [(BlobKernelLayout.rows, 1), (.v3, 3)] {
             let bytes = try BlobWriter.encode(model, layout: layout)
             let text = CHeaderEmitter.emit(blob: try BlobReader.decode(bytes), bytes: bytes, symbol: "m")
             #expect(text.contains("#define M_FORMAT_VERSION \(version) "))
