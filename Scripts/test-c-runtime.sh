@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C99 runtime standalone with strict warnings, then runs its host test
 # (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan, on the
-# version-1 golden model and on the version-2 one with the charge counter and prior.
+# version-1 golden model, on the version-2 one with the charge counter and prior, and on
+# the version-3 one (the version-1 model with interleaved kernels, same expected outputs).
 # Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
 # with sanitizer runtimes)
 set -euo pipefail
@@ -23,3 +24,11 @@ echo "== host test under ASan + UBSan"
 "$out/bms_runtime_test" Fixtures/golden
 echo "== host test, version-2 blob (charge_drawn input + coulomb-count prior)"
 "$out/bms_runtime_test" Fixtures/golden-charge
+echo "== host test, version-3 blob (interleaved kernels; must reproduce Fixtures/golden's outputs)"
+"$out/bms_runtime_test" Fixtures/golden-v3
+cmp Fixtures/golden-v3/golden-steps.bin Fixtures/golden/golden-steps.bin
+echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -DBMS_PORTABLE_KERNELS -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test_portable"
+"$out/bms_runtime_test_portable" Fixtures/golden-v3
+"$out/bms_runtime_test_portable" Fixtures/golden

@@ -61,9 +61,15 @@ static inline int64_t bms_requant_wide(int32_t value, int32_t multiplier, int32_
     return bms_round_shift_s64((int64_t)value * (int64_t)multiplier, (int)shift);
 }
 
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT && !defined(BMS_PORTABLE_KERNELS)
+#include <arm_acle.h>
+/* One SSAT instruction on cores that have it (Cortex-M3/M4/M7/M33): same value. */
+static inline int16_t bms_sat_s16_from_s32(int32_t v) { return (int16_t)__ssat(v, 16); }
+#else
 static inline int16_t bms_sat_s16_from_s32(int32_t v) {
     return (int16_t)(v > 32767 ? 32767 : (v < -32768 ? -32768 : v));
 }
+#endif
 
 /* sat16(round(value * multiplier / 2^shift)), the same value as bms_requant_wide, faster on
  * 32-bit cores: for shift n >= 33 the rounding constant 2^(n-1) only touches the high word

@@ -126,4 +126,106 @@ static inline void bms_dot4_s8_s16(const int8_t *row0, const int16_t *input, con
 
 #endif
 
+/* ---- Version-3 (interleaved) LSTM kernels -------------------------------------------
+ * A unit's block holds, per group of 4 columns, 16 bytes: the 4 weights of gate i, f, g,
+ * o. `bms_prepare_padded` copies an activation vector into the scratch (zero-padded to a
+ * multiple of 4; packed into halfword pairs for SMLAD on the DSP path), and
+ * `bms_dot4_v3` returns the four gate sums of one unit from one pass over it. */
+static inline void bms_prepare_padded(const int16_t *input, uint32_t count, int16_t *scratch) {
+    uint32_t padded = (count + 3u) & ~3u, j;
+    for (j = 0; j < count; ++j) scratch[j] = input[j];
+    for (; j < padded; ++j) scratch[j] = 0;
+#if BMS_USE_DSP
+    bms_prepare_input(scratch, padded, scratch);   /* in place: each group is read before it is written */
+#endif
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BMS_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define BMS_ALWAYS_INLINE static inline
+#endif
+
+#if BMS_USE_DSP
+/* Two words from a 4-byte aligned address, which then advances by 8 (one LDRD with
+ * post-increment; written out because GCC otherwise keeps one pointer per word and
+ * spills them). The blob is 4-byte aligned and a unit's block a multiple of 16 bytes. */
+static inline void bms_ldrd_post(const int8_t **p, uint32_t *lo, uint32_t *hi) {
+    __asm__("ldrd %0, %1, [%2], #8" : "=&r"(*lo), "=&r"(*hi), "+r"(*p));
+}
+
+/* One 4-column group of one unit: 16 weight bytes (gates i, f, g, o) times the packed
+ * activation pairs (even, odd) into the four gate sums. */
+BMS_ALWAYS_INLINE void bms_group_v3(const int8_t **w, uint32_t even, uint32_t odd, int32_t *acc0, int32_t *acc1,
+                                int32_t *acc2, int32_t *acc3) {
+    uint32_t a, b, c, d;
+    bms_ldrd_post(w, &a, &b);
+    bms_ldrd_post(w, &c, &d);
+    *acc0 = __smlad(bms_sxtb16_ror8(a), odd, __smlad(__sxtb16(a), even, *acc0));
+    *acc1 = __smlad(bms_sxtb16_ror8(b), odd, __smlad(__sxtb16(b), even, *acc1));
+    *acc2 = __smlad(bms_sxtb16_ror8(c), odd, __smlad(__sxtb16(c), even, *acc2));
+    *acc3 = __smlad(bms_sxtb16_ror8(d), odd, __smlad(__sxtb16(d), even, *acc3));
+}
+
+BMS_ALWAYS_INLINE void bms_dot4_v3(const int8_t *w, const int16_t *packed, uint32_t groups, int32_t acc[4]) {
+    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    const int16_t *end = packed + 4u * groups;
+    uint32_t even, odd;
+    if (groups & 1u) {  /* odd count: one group first, then pairs */
+        memcpy(&even, packed, 4);
+        memcpy(&odd, packed + 2, 4);
+        bms_group_v3(&w, even, odd, &acc0, &acc1, &acc2, &acc3);
+        packed += 4;
+    }
+    while (packed != end) {  /* two groups per pass */
+        memcpy(&even, packed, 4);
+        memcpy(&odd, packed + 2, 4);
+        bms_group_v3(&w, even, odd, &acc0, &acc1, &acc2, &acc3);
+        memcpy(&even, packed + 4, 4);
+        memcpy(&odd, packed + 6, 4);
+        bms_group_v3(&w, even, odd, &acc0, &acc1, &acc2, &acc3);
+        packed += 8;
+    }
+    acc[0] = acc0; acc[1] = acc1; acc[2] = acc2; acc[3] = acc3;
+}
+#elif defined(__SSE2__) && !defined(BMS_PORTABLE_KERNELS)
+#include <emmintrin.h>
+/* SSE2: per 4-column group, the 16 weight bytes widen to two vectors of 8 halfwords
+ * (gates i,f and g,o), the 4 activations are duplicated, and two PMADDWD add pairs. */
+static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t groups, int32_t acc[4]) {
+    __m128i acc_if = _mm_setzero_si128(), acc_go = _mm_setzero_si128();
+    uint32_t g;
+    for (g = 0; g < groups; ++g) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(w + 16u * g));
+        __m128i sign = _mm_cmpgt_epi8(_mm_setzero_si128(), bytes);
+        __m128i w_if = _mm_unpacklo_epi8(bytes, sign), w_go = _mm_unpackhi_epi8(bytes, sign);
+        __m128i xs = _mm_loadl_epi64((const __m128i *)(const void *)(x + 4u * g));
+        xs = _mm_unpacklo_epi64(xs, xs);
+        acc_if = _mm_add_epi32(acc_if, _mm_madd_epi16(w_if, xs));
+        acc_go = _mm_add_epi32(acc_go, _mm_madd_epi16(w_go, xs));
+    }
+    {
+        int32_t lanes[8];
+        _mm_storeu_si128((__m128i *)(void *)lanes, acc_if);
+        _mm_storeu_si128((__m128i *)(void *)(lanes + 4), acc_go);
+        acc[0] = lanes[0] + lanes[1]; acc[1] = lanes[2] + lanes[3];
+        acc[2] = lanes[4] + lanes[5]; acc[3] = lanes[6] + lanes[7];
+    }
+}
+#else
+/* Portable C: each group's four activations are loaded once for the four gates. */
+static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t groups, int32_t acc[4]) {
+    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    uint32_t g;
+    for (g = 0; g < groups; ++g, w += 16, x += 4) {
+        const int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        acc0 += w[0] * x0 + w[1] * x1 + w[2] * x2 + w[3] * x3;
+        acc1 += w[4] * x0 + w[5] * x1 + w[6] * x2 + w[7] * x3;
+        acc2 += w[8] * x0 + w[9] * x1 + w[10] * x2 + w[11] * x3;
+        acc3 += w[12] * x0 + w[13] * x1 + w[14] * x2 + w[15] * x3;
+    }
+    acc[0] = acc0; acc[1] = acc1; acc[2] = acc2; acc[3] = acc3;
+}
+#endif
+
 #endif /* BMS_KERNELS_H */

@@ -14,17 +14,37 @@ enum {
     BMS_KIND_DENSE = 2
 };
 
-/* Expected role, dtype, rank and shape of tensor `k` of a layer. */
-typedef struct { uint16_t role; uint8_t dtype; uint8_t rank; uint32_t dim0; uint32_t dim1; } bms_tensor_spec_t;
+/* Expected role, dtype, rank, shape and byte count of tensor `k` of a layer. */
+typedef struct { uint16_t role; uint8_t dtype; uint8_t rank; uint32_t dim0; uint32_t dim1; uint32_t bytes; }
+    bms_tensor_spec_t;
 
-static bms_tensor_spec_t bms_lstm_spec(int k, uint32_t in, uint32_t hidden) {
+/* Row length of a stored kernel: version 3 pads rows to a multiple of 4 bytes. */
+static uint32_t bms_kernel_columns(uint32_t columns, int interleaved) {
+    return interleaved ? (columns + 3u) & ~3u : columns;
+}
+
+static bms_tensor_spec_t bms_lstm_spec(int k, uint32_t in, uint32_t hidden, int interleaved) {
     bms_tensor_spec_t s;
     s.role = (uint16_t)(1 + k);
     s.dim0 = 4u * hidden;
     if (k == 0) { s.dtype = BMS_DTYPE_S8; s.rank = 2; s.dim1 = in; }
     else if (k == 1) { s.dtype = BMS_DTYPE_S8; s.rank = 2; s.dim1 = hidden; }
     else { s.dtype = BMS_DTYPE_S32; s.rank = 1; s.dim1 = 1; }
+    s.bytes = (k < 2) ? s.dim0 * bms_kernel_columns(s.dim1, interleaved) : s.dim0 * 4u;
     return s;
+}
+
+/* Version 3: every padding byte (columns C..P-1 of every gate row) must be zero. */
+static int bms_padding_zero(const int8_t *kernel, uint32_t hidden, uint32_t columns) {
+    uint32_t padded = (columns + 3u) & ~3u, unit, gate, column;
+    for (unit = 0; unit < hidden; ++unit) {
+        for (column = columns; column < padded; ++column) {
+            for (gate = 0; gate < 4u; ++gate) {
+                if (kernel[(size_t)unit * 4u * padded + (column / 4u) * 16u + gate * 4u + column % 4u] != 0) return 0;
+            }
+        }
+    }
+    return 1;
 }
 
 static bms_tensor_spec_t bms_dense_spec(int k, uint32_t in, uint32_t out) {
@@ -33,6 +53,7 @@ static bms_tensor_spec_t bms_dense_spec(int k, uint32_t in, uint32_t out) {
     s.dim0 = out;
     if (k == 0) { s.dtype = BMS_DTYPE_S8; s.rank = 2; s.dim1 = in; }
     else { s.dtype = BMS_DTYPE_S32; s.rank = 1; s.dim1 = 1; }
+    s.bytes = s.dim0 * s.dim1 * ((s.dtype == BMS_DTYPE_S8) ? 1u : 4u);
     return s;
 }
 
@@ -47,9 +68,8 @@ static bms_status_t bms_tensor(const uint8_t *blob, uint32_t table_offset, uint3
     const uint8_t *entry = blob + table_offset + (size_t)index * BMS_RECORD_BYTES;
     uint32_t dim0 = bms_rd_u16(entry + 4), dim1 = bms_rd_u16(entry + 6);
     uint32_t offset = bms_rd_u32(entry + 8), bytes = bms_rd_u32(entry + 12);
-    uint32_t element = (spec.dtype == BMS_DTYPE_S8) ? 1u : 4u;
     if (entry[0] != spec.dtype || entry[1] != spec.rank || bms_rd_u16(entry + 2) != spec.role
-        || dim0 != spec.dim0 || dim1 != spec.dim1 || bytes != dim0 * dim1 * element) {
+        || dim0 != spec.dim0 || dim1 != spec.dim1 || bytes != spec.bytes) {
         return BMS_ERR_TENSOR;
     }
     if ((offset & 15u) != 0) return BMS_ERR_ALIGNMENT;
@@ -97,6 +117,8 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     if (blob[0] != 'B' || blob[1] != 'M' || blob[2] != 'S' || blob[3] != 'Q') return BMS_ERR_MAGIC;
     version = bms_rd_u16(blob + 4);
     if (version < BMS_BLOB_MIN_VERSION || version > BMS_BLOB_VERSION) return BMS_ERR_VERSION;
+    /* version 3's DSP kernel reads weight words with LDRD, which needs 4-byte alignment */
+    if (version >= 3 && ((uintptr_t)(const void *)blob & 3u) != 0) return BMS_ERR_ARGUMENT;
     if (bms_rd_u16(blob + 6) != 0) return BMS_ERR_GATE_ORDER;
     file_size = bms_rd_u32(blob + 8);
     if ((size_t)file_size > size) return BMS_ERR_TRUNCATED;
@@ -190,12 +212,17 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
             const uint8_t *t[BMS_TENSORS_PER_LSTM];
             for (k = 0; k < BMS_TENSORS_PER_LSTM; ++k) {
                 status = bms_tensor(blob, table_offset, first + (uint32_t)k, table_end, data_end,
-                                    bms_lstm_spec(k, in, out), &t[k]);
+                                    bms_lstm_spec(k, in, out, version >= 3), &t[k]);
                 if (status != BMS_OK) return status;
             }
             layer->input_size = (uint16_t)in;
             layer->hidden_size = (uint16_t)out;
             layer->cell_fraction_bits = rec[8];
+            layer->interleaved = (uint8_t)(version >= 3);
+            if (version >= 3 && (!bms_padding_zero((const int8_t *)t[0], out, in)
+                                 || !bms_padding_zero((const int8_t *)t[1], out, out))) {
+                return BMS_ERR_RESERVED;
+            }
             layer->input_kernel = (const int8_t *)t[0];
             layer->recurrent_kernel = (const int8_t *)t[1];
             layer->bias = t[2];

@@ -52,6 +52,50 @@ static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *in
     }
 }
 
+/* The same layer from version-3 (interleaved) kernels: one pass per unit yields its four
+ * gate sums, and the unit's cell and hidden state are updated at once. The previous h is
+ * read from the scratch copy, so writing hidden[j] early changes nothing. Same integers
+ * as bms_lstm_layer_step (only the memory order of the weights differs). */
+static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
+                                   int16_t *cell, int16_t *packed, int16_t *packed_hidden) {
+    const uint32_t in = layer->input_size, hid = layer->hidden_size;
+    const uint32_t in_groups = (in + 3u) / 4u, hid_groups = (hid + 3u) / 4u;
+    const int cell_bits = layer->cell_fraction_bits;
+    const int32_t to_q3_12 = (int32_t)1 << (12 - cell_bits);
+    const int8_t *wx = layer->input_kernel, *wh = layer->recurrent_kernel;
+    /* locals: stores to h and c could otherwise alias these (uint8_t) views */
+    const uint8_t *bias = layer->bias, *x_multiplier = layer->input_multiplier, *x_shift = layer->input_shift;
+    const uint8_t *h_multiplier = layer->recurrent_multiplier, *h_shift = layer->recurrent_shift;
+    uint32_t j;
+    bms_prepare_padded(input, in, packed);
+    bms_prepare_padded(hidden, hid, packed_hidden);
+    for (j = 0; j < hid; ++j) {
+        int32_t acc_x[4], acc_h[4], gate[4];
+        uint32_t k;
+        bms_dot4_v3(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
+        bms_dot4_v3(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
+        for (k = 0; k < 4u; ++k) {
+            size_t at = 4u * (k * hid + j);
+            int32_t part_x = bms_requant_sat16(bms_ld_s32(bias + at) + acc_x[k], bms_ld_s32(x_multiplier + at),
+                                               bms_ld_s32(x_shift + at));
+            int32_t part_h = bms_requant_sat16(acc_h[k], bms_ld_s32(h_multiplier + at), bms_ld_s32(h_shift + at));
+            gate[k] = bms_sat_s16_from_s32(part_x + part_h);
+        }
+        {
+            int32_t gate_i = bms_interpolate(bms_sigmoid_table_q15, (int16_t)gate[0]);
+            int32_t gate_f = bms_interpolate(bms_sigmoid_table_q15, (int16_t)gate[1]);
+            int32_t gate_g = bms_interpolate(bms_tanh_table_q15, bms_sat_s16_from_s32(2 * gate[2]));
+            int32_t gate_o = bms_interpolate(bms_sigmoid_table_q15, (int16_t)gate[3]);
+            int32_t kept = bms_round_shift_s32(gate_f * cell[j], 15);
+            int32_t added = bms_round_shift_s32(gate_i * gate_g, 30 - cell_bits);
+            int16_t c_new = bms_sat_s16_from_s32(kept + added);
+            int32_t squashed = bms_interpolate(bms_tanh_table_q15, bms_sat_s16_from_s32((int32_t)c_new * to_q3_12));
+            cell[j] = c_new;
+            hidden[j] = bms_sat_s16_from_s32(bms_round_shift_s32(gate_o * squashed, 15));
+        }
+    }
+}
+
 /* One dense layer: out = sat16(requant(W·in + b)), optionally ReLU. */
 static void bms_dense_step(const bms_dense_layer_t *layer, const int16_t *input, int16_t *output,
                            int16_t *packed) {
@@ -147,7 +191,11 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     for (i = 0; i < model->lstm_layer_count; ++i) {
         int16_t *hidden = states;
         int16_t *cell = states + model->lstm[i].hidden_size;
-        bms_lstm_layer_step(&model->lstm[i], input, hidden, cell, pre, packed, packed_hidden);
+        if (model->lstm[i].interleaved) {
+            bms_lstm_layer_step_v3(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
+        } else {
+            bms_lstm_layer_step(&model->lstm[i], input, hidden, cell, pre, packed, packed_hidden);
+        }
         input = hidden;
         states += 2u * model->lstm[i].hidden_size;
     }

@@ -26,7 +26,6 @@ public final class QuantizedLSTMEngine {
     let states: UnsafeMutablePointer<Int16>
     let stateWords: Int
     let featureBuffer: UnsafeMutablePointer<Int16>
-    let preActivations: UnsafeMutablePointer<Int16>
     let denseA: UnsafeMutablePointer<Int16>
     let denseB: UnsafeMutablePointer<Int16>
     let sigmoidTable: UnsafeMutablePointer<Int16>
@@ -52,9 +51,7 @@ public final class QuantizedLSTMEngine {
         stateWords = model.lstmLayers.reduce(0) { $0 + 2 * $1.hiddenSize }
         states = .allocate(capacity: stateWords)
         featureBuffer = .allocate(capacity: model.inputs.count)
-        let maxHidden = model.lstmLayers.map(\.hiddenSize).max() ?? 1
         let maxDense = model.denseLayers.map(\.outputSize).max() ?? 1
-        preActivations = .allocate(capacity: 4 * maxHidden)
         denseA = .allocate(capacity: maxDense)
         denseB = .allocate(capacity: maxDense)
         sigmoidTable = .allocate(capacity: ActivationTables.knotCount)
@@ -63,13 +60,12 @@ public final class QuantizedLSTMEngine {
         tanhTable.initialize(from: ActivationTables.tanhQ15, count: ActivationTables.knotCount)
         states.initialize(repeating: 0, count: stateWords)
         featureBuffer.initialize(repeating: 0, count: model.inputs.count)
-        preActivations.initialize(repeating: 0, count: 4 * maxHidden)
         denseA.initialize(repeating: 0, count: maxDense)
         denseB.initialize(repeating: 0, count: maxDense)
     }
 
     deinit {
-        for buffer in [states, featureBuffer, preActivations, denseA, denseB, sigmoidTable, tanhTable] {
+        for buffer in [states, featureBuffer, denseA, denseB, sigmoidTable, tanhTable] {
             buffer.deallocate()
         }
     }
@@ -123,8 +119,7 @@ public final class QuantizedLSTMEngine {
         for layer in lstm {
             let hidden = stateCursor
             let cell = stateCursor + layer.hiddenSize
-            layer.step(input: input, hidden: hidden, cell: cell, pre: preActivations,
-                       sigmoid: sigmoidTable, tanh: tanhTable)
+            layer.step(input: input, hidden: hidden, cell: cell, sigmoid: sigmoidTable, tanh: tanhTable)
             input = UnsafePointer(hidden)
             stateCursor += 2 * layer.hiddenSize
         }

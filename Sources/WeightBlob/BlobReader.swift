@@ -10,6 +10,10 @@ public struct DecodedBlob: Sendable, Equatable {
     public var fileSize: Int
     /// The (verified) CRC-32.
     public var crc32: UInt32
+    /// The blob's format version (1, 2 or 3).
+    public var version: Int = 1
+    /// How the blob stores its LSTM kernels (`v3` exactly when version 3).
+    public var kernelLayout: BlobKernelLayout = .rows
 }
 
 /// Validates and decodes `.bmsq` bytes. Every field is checked before it is used, in the
@@ -58,6 +62,7 @@ public enum BlobReader {
                 throw .unsupportedVersion(at(4), expected: Int(BlobLayout.version), found: version)
             }
             guard u16(6) == Int(LSTMGate.orderCode) else { throw .unsupportedGateOrder(at(6), found: u16(6)) }
+            let layout = BlobKernelLayout.of(version: version)
             let fileSize = Int(u32(8))
             if fileSize > bytes.count { throw .truncated(at(8), expectedBytes: fileSize, foundBytes: bytes.count) }
             if fileSize < bytes.count { throw .sizeMismatch(at(8), declaredBytes: fileSize, foundBytes: bytes.count) }
@@ -195,7 +200,8 @@ public enum BlobReader {
                 var data: [(offset: Int, count: Int)] = []
                 for (k, role) in roles.enumerated() {
                     let info = try tensor(index: first + k, layer: n, role: role, input: input, output: outputSize,
-                                          tableOffset: tableOffset, tableEnd: tableEnd, dataEnd: dataEnd, name: name)
+                                          tableOffset: tableOffset, tableEnd: tableEnd, dataEnd: dataEnd, name: name,
+                                          layout: layout)
                     tensors.append(info)
                     data.append((info.offset, info.shape.reduce(1, *)))
                 }
@@ -220,12 +226,19 @@ public enum BlobReader {
                         }
                     }
                 }
+                func kernel(_ k: Int, columns: Int) throws(BlobError) -> [Int8] {
+                    guard layout == .v3 else { return int8s(k) }
+                    return try interleavedKernel(offset: data[k].offset, hidden: outputSize, columns: columns,
+                                                 field: "\(name).\(roles[k])")
+                }
                 if isLSTM {
+                    let inputKernel = try kernel(0, columns: input)
+                    let recurrentKernel = try kernel(1, columns: outputSize)
                     try checkBias(2)
                     try checkScales(3, 4, "input_multiplier")
                     try checkScales(5, 6, "recurrent_multiplier")
                     lstmLayers.append(BlobLSTMLayer(
-                        inputSize: input, hiddenSize: outputSize, inputKernel: int8s(0), recurrentKernel: int8s(1),
+                        inputSize: input, hiddenSize: outputSize, inputKernel: inputKernel, recurrentKernel: recurrentKernel,
                         bias: int32s(2), inputMultipliers: int32s(3), inputShifts: int32s(4),
                         recurrentMultipliers: int32s(5), recurrentShifts: int32s(6),
                         cellFractionBits: cellFractionBits))
@@ -243,11 +256,30 @@ public enum BlobReader {
             let metadata = try parseMetadata(offset: metaOffset, size: metaSize)
             let model = BlobModel(inputs: inputs, output: output, lstmLayers: lstmLayers, denseLayers: denseLayers,
                                   metadata: metadata, chargeCounter: chargeCounter)
-            return DecodedBlob(model: model, tensors: tensors, fileSize: fileSize, crc32: stored)
+            return DecodedBlob(model: model, tensors: tensors, fileSize: fileSize, crc32: stored, version: version,
+                               kernelLayout: layout)
+        }
+
+        /// A version-3 kernel back in row-major order; every padding byte must be zero.
+        func interleavedKernel(offset: Int, hidden: Int, columns: Int, field: String) throws(BlobError) -> [Int8] {
+            let padded = BlobKernelLayout.paddedColumns(columns)
+            var out = [Int8](repeating: 0, count: 4 * hidden * columns)
+            for row in 0..<(4 * hidden) {
+                for column in 0..<padded {
+                    let at = offset + BlobKernelLayout.interleavedOffset(row: row, column: column, hidden: hidden,
+                                                                          columns: columns)
+                    if column < columns {
+                        out[row * columns + column] = Int8(bitPattern: bytes[at])
+                    } else if bytes[at] != 0 {
+                        throw .reservedNotZero(self.at(at), field: "\(field) padding (row \(row), column \(column))")
+                    }
+                }
+            }
+            return out
         }
 
         func tensor(index: Int, layer: Int, role: BlobTensorRole, input: Int, output: Int, tableOffset: Int,
-                    tableEnd: Int, dataEnd: Int, name: String) throws(BlobError) -> BlobTensorInfo {
+                    tableEnd: Int, dataEnd: Int, name: String, layout: BlobKernelLayout) throws(BlobError) -> BlobTensorInfo {
             let o = tableOffset + BlobLayout.recordBytes * index
             let field = "\(name).\(role)"
             let shape = role.shape(inputSize: input, outputSize: output)
@@ -266,7 +298,9 @@ public enum BlobReader {
             guard dims == expectedDims else {
                 throw .invalidTensor(at(o + 4), field: "\(field).shape", expected: "\(expectedDims)", found: "\(dims)")
             }
-            let expectedBytes = shape.reduce(1, *) * role.dtype.size
+            let isKernel = role == .lstmInputKernel || role == .lstmRecurrentKernel
+            let expectedBytes = isKernel ? layout.kernelBytes(hidden: output, columns: shape[1])
+                : shape.reduce(1, *) * role.dtype.size
             guard byteCount == expectedBytes else {
                 throw .invalidTensor(at(o + 12), field: "\(field).byteCount", expected: "\(expectedBytes)",
                                      found: "\(byteCount)")

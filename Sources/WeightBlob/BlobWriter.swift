@@ -10,8 +10,9 @@ import BMSCore
 /// try Data(bytes).write(to: url, options: .atomic)
 /// ```
 public enum BlobWriter {
-    /// The blob bytes of `model`.
-    public static func encode(_ model: BlobModel) throws(BlobError) -> [UInt8] {
+    /// The blob bytes of `model`, its LSTM kernels stored in `layout` (`.rows`: format
+    /// version 1 or 2 as before; `.v3`: version 3).
+    public static func encode(_ model: BlobModel, layout: BlobKernelLayout = .rows) throws(BlobError) -> [UInt8] {
         try checkShapes(model)
         let layerCount = model.lstmLayers.count + model.denseLayers.count
         let tensorCount = BlobLayout.tensorsPerLSTM * model.lstmLayers.count
@@ -24,7 +25,9 @@ public enum BlobWriter {
         var payloads: [(role: BlobTensorRole, shape: [Int], bytes: [UInt8])] = []
         for layer in model.lstmLayers {
             let values: [[UInt8]] = [
-                int8Bytes(layer.inputKernel), int8Bytes(layer.recurrentKernel), int32Bytes(layer.bias),
+                layout.store(layer.inputKernel, hidden: layer.hiddenSize, columns: layer.inputSize),
+                layout.store(layer.recurrentKernel, hidden: layer.hiddenSize, columns: layer.hiddenSize),
+                int32Bytes(layer.bias),
                 int32Bytes(layer.inputMultipliers), int32Bytes(layer.inputShifts),
                 int32Bytes(layer.recurrentMultipliers), int32Bytes(layer.recurrentShifts),
             ]
@@ -51,7 +54,7 @@ public enum BlobWriter {
         var out = [UInt8]()
         out.reserveCapacity(fileSize)
         out += BlobLayout.magic
-        put16(&out, model.formatVersion)
+        put16(&out, layout.formatVersion(for: model))
         put16(&out, LSTMGate.orderCode)
         put32(&out, UInt32(fileSize))
         put16(&out, UInt16(model.inputs.count))

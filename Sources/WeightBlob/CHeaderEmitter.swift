@@ -32,7 +32,7 @@ public enum CHeaderEmitter {
         }
         lines.append("#define \(macro)_DENSE_LAYERS \(model.denseLayers.count)")
         lines.append("#define \(macro)_MACS_PER_STEP \(model.multiplyAccumulates)")
-        lines.append("#define \(macro)_FORMAT_VERSION \(model.formatVersion)")
+        lines.append("#define \(macro)_FORMAT_VERSION \(blob.version)   /* 3: interleaved LSTM kernels */")
         if let counter = model.chargeCounter {
             lines.append("#define \(macro)_CHARGE_STEP_S \(counter.stepSeconds)          /* charge_drawn integrates over this step */")
             lines.append("#define \(macro)_PRIOR_CAPACITY_MAH \(counter.priorCapacityMAh ?? 0)  /* 0: no coulomb-count prior */")

@@ -18,9 +18,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "C identifier of the array (default: the header's file name).")
     var symbol: String?
 
+    @OptionGroup var kernelLayout: KernelLayoutArgument
+
     func run() throws {
-        let decoded = try BlobFile.load(blob)
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: blob)))
+        let (decoded, bytes) = try kernelLayout.reencode(try BlobFile.load(blob),
+                                                         bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: blob))))
         let url = URL(fileURLWithPath: cHeader)
         let name = symbol ?? url.deletingPathExtension().lastPathComponent
         let text = CHeaderEmitter.emit(blob: decoded, bytes: bytes, symbol: name)

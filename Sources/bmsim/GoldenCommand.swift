@@ -33,6 +33,8 @@ struct GoldenCommand: ParsableCommand {
     @Option(help: "Dense output sizes of the random model, comma-separated (last must be 1).")
     var dense: String = "16,1"
 
+    @OptionGroup var kernelLayout: KernelLayoutArgument
+
     func sizes(_ text: String) -> [Int]? {
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 256 }) else { return nil }
@@ -61,7 +63,7 @@ struct GoldenCommand: ParsableCommand {
         let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
         let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)
         for warning in report.warnings { print("warning: \(warning)") }
-        let bytes = try BlobWriter.encode(blob)
+        let bytes = try kernelLayout.encode(blob)
         let engine = QuantizedLSTMEngine(model: blob)
         let samples = SyntheticDischarge.samples(steps: steps, seed: seed)
         let vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { engine.step($0) })

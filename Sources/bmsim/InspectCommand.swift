@@ -79,6 +79,7 @@ struct BlobInspection: Codable {
     var fileBytes: Int
     var crc32: String
     var version: Int
+    var kernelLayout: String
     var gateOrder: String
     var features: [Feature]
     var outputScaleCentiPercentPerLSB: Double
@@ -112,7 +113,8 @@ struct BlobInspection: Codable {
         }
         fileBytes = blob.fileSize
         crc32 = String(format: "0x%08X", blob.crc32)
-        version = Int(BlobLayout.version)
+        version = blob.version
+        kernelLayout = blob.kernelLayout == .v3 ? "v3 (interleaved per unit)" : "rows"
         gateOrder = LSTMGate.order.map { "\($0)" }.joined(separator: ",")
         features = model.inputs.map { Feature(name: $0.feature.description, offsetRaw: $0.offsetRaw,
                                               scale: scale($0.scale.multiplier, $0.scale.shift)) }
@@ -126,7 +128,8 @@ struct BlobInspection: Codable {
 
     /// Human-readable table.
     var text: String {
-        var lines = ["BMSQ v\(version), \(fileBytes) bytes, CRC-32 \(crc32) (verified), gate order \(gateOrder)", ""]
+        var lines = ["BMSQ v\(version), \(fileBytes) bytes, CRC-32 \(crc32) (verified), gate order \(gateOrder), "
+                     + "LSTM kernels \(kernelLayout)", ""]
         lines.append("features (raw → int16: (raw − offset) × scale):")
         for f in features {
             lines.append("  \(f.name.padding(toLength: 12, withPad: " ", startingAt: 0)) offset \(f.offsetRaw)  scale \(String(format: "%.6g", f.scale))")

@@ -37,6 +37,8 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "Output blob.")
     var out: String
 
+    @OptionGroup var kernelLayout: KernelLayoutArgument
+
     func validate() throws {
         guard every >= 1 else { throw ValidationError("--every must be ≥ 1") }
         if qat {
@@ -57,7 +59,7 @@ struct QuantizeCommand: ParsableCommand {
         var withMeta = blob
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
-        let bytes = try BlobWriter.encode(withMeta)
+        let bytes = try kernelLayout.encode(withMeta)
         try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
         print("calibrated on \(chosen.count) discharges (\(report.calibrationSteps) steps); feature scale \(report.featureScale)")
         print("cell formats: " + blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" }.joined(separator: ", "))

@@ -112,6 +112,25 @@ int main(int argc, char **argv) {
     }
     printf("corruptions: %lu rejected, %lu accepted (weights/padding) and ran\n", rejected, accepted);
     if (bms_lstm_load_blob(NULL, 10, &model) != BMS_ERR_ARGUMENT) ++failures;
+    /* version 3: a non-zero padding byte is rejected as reserved, a misaligned blob as an argument error */
+    if (blob[4] == 3) {
+        uint32_t table = (uint32_t)rd_s32(blob + 20), in = (uint32_t)(blob[48 + 16 * blob[12] + 2]);
+        uint32_t kernel = (uint32_t)rd_s32(blob + table + 8);
+        unsigned char *bad = (unsigned char *)malloc(blob_size + 4);
+        if (in % 4u != 0) {  /* first unit, gate i, first padding column */
+            memcpy(bad, blob, blob_size);
+            bad[kernel + (in / 4u) * 16u + in % 4u] = 1;
+            put_u32(bad + blob_size - 4, bms_crc32(bad, blob_size - 4));
+            if (load_and_run(bad, blob_size) != BMS_ERR_RESERVED) { fprintf(stderr, "v3 padding not rejected\n"); ++failures; }
+        }
+        memcpy(bad + 1, blob, blob_size);
+        if (bms_lstm_load_blob(bad + 1, blob_size, &model) != BMS_ERR_ARGUMENT) {
+            fprintf(stderr, "misaligned v3 blob not rejected\n");
+            ++failures;
+        }
+        free(bad);
+        printf("version 3: padding and alignment checks done\n");
+    }
     free(v); free(i); free(t); free(workspace); free(blob); free(steps);
     printf("%s\n", failures == 0 ? "PASS" : "FAIL");
     return failures == 0 ? 0 : 1;

@@ -12,7 +12,7 @@ public func fuzzBlobReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for k in 0..<4 { bytes[bytes.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
     }
     if let decoded = try? BlobReader.decode(bytes) {
-        guard let again = try? BlobWriter.encode(decoded.model),
+        guard let again = try? BlobWriter.encode(decoded.model, layout: decoded.kernelLayout),
               (try? BlobReader.decode(again))?.model == decoded.model else {
             fatalError("a blob that decodes must re-encode to the same model")
         }

@@ -15,9 +15,10 @@ struct BadBlobParityTests {
         do { _ = try BlobReader.decode(bytes); return 0 } catch { return error.statusCode }
     }
 
-    @Test func singleByteCorruptionsGetTheSameVerdict() throws {
+    @Test(arguments: BlobKernelLayout.allCases)
+    func singleByteCorruptionsGetTheSameVerdict(layout: BlobKernelLayout) throws {
         var rng = SeededGenerator(seed: 21)
-        let good = try BlobWriter.encode(BlobModel.random(using: &rng))
+        let good = try BlobWriter.encode(BlobModel.random(using: &rng), layout: layout)
         let metaStart = Int(good[24]) | Int(good[25]) << 8
         let metaEnd = metaStart + (Int(good[28]) | Int(good[29]) << 8)
         var compared = 0, rejected = 0

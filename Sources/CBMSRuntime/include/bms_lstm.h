@@ -28,7 +28,7 @@ extern "C" {
 /** Runtime version (matches the blob format version it reads). */
 #define BMS_RUNTIME_VERSION 1
 /** Blob format version this runtime accepts. */
-#define BMS_BLOB_VERSION 2        /**< newest format read; version 1 blobs are read too */
+#define BMS_BLOB_VERSION 3        /**< newest format read (3: interleaved LSTM kernels); versions 1 and 2 are read too */
 #define BMS_BLOB_MIN_VERSION 1
 /** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
  *  table (Q3.12 domain [-8, 8], step 1/32). */
@@ -94,7 +94,10 @@ typedef struct bms_lstm_layer {
     uint16_t input_size;
     uint16_t hidden_size;
     uint8_t cell_fraction_bits;      /**< cell state Q(15-n).n, n in 8..12 */
-    const int8_t *input_kernel;      /**< [4H x I] row-major, rows i,f,g,o */
+    uint8_t interleaved;             /**< 0: kernels [4H x C] row-major, rows i,f,g,o (v1, v2);
+                                          1: per unit j a block of 4*P bytes (P = C rounded up to 4),
+                                          per 4-column group the 4 bytes of gate i, f, g, o (v3) */
+    const int8_t *input_kernel;      /**< [4H x I] */
     const int8_t *recurrent_kernel;  /**< [4H x H] */
     const uint8_t *bias;             /**< int32 LE [4H], on the input-kernel scale */
     const uint8_t *input_multiplier;     /**< int32 LE [4H] */
