@@ -27,6 +27,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // Tiny C helper: FTZ/DAZ (flush denormals) for the float trainer.
         .target(name: "CFloatControl", path: "Sources/CFloatControl"),
+        // Fused LSTM step kernels (portable, AVX2, AVX-512; chosen at run time) for the trainer.
+        .target(name: "CTrainerKernels", path: "Sources/CTrainerKernels",
+                cSettings: [.unsafeFlags(["-std=c99", "-O3"])]),
 
         // Firmware side: one sample per tick, no files, no per-tick allocation.
         .target(name: "BMSCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
@@ -43,7 +46,7 @@ let package = Package(
         .target(name: "CellData", dependencies: ["BMSCore", "CZlib"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         .target(name: "Trainer", dependencies: [
-            "COpenBLAS", "CFloatControl", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
+            "COpenBLAS", "CFloatControl", "CTrainerKernels", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "bmsim", dependencies: [

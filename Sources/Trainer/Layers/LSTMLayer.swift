@@ -1,3 +1,5 @@
+import CTrainerKernels
+
 /// A trainable LSTM layer over time-major sequence batches, with backpropagation through
 /// time. Gate order i, f, g, o (`WeightBlob.LSTMGate`, the one order of every consumer):
 ///
@@ -17,6 +19,10 @@
 /// (`hₜ₋₁ = cₜ₋₁ = 0` for it, and no gradient flows back across the reset). Carried
 /// state: with `carryState`, the final `h`, `c` of one call are the initial state of the
 /// next (truncated BPTT: gradients stop at the call boundary).
+///
+/// `stepKernel` chooses how each step is done: OpenBLAS per step (`blas`) or one fused C
+/// call per step (`LSTMStepKernel`); the input projection and the weight gradients are
+/// OpenBLAS `sgemm`s either way.
 public final class LSTMLayer {
     /// Input features per step (I).
     public let inputSize: Int
@@ -54,6 +60,10 @@ public final class LSTMLayer {
     public private(set) var carryC = Tensor(rows: 0, cols: 0)
     private var lastInput: Tensor?
     private var lastKeep: UnsafePointer<Float>?
+    private var packedRecurrent = Tensor(rows: 0, cols: 0)  // Uᵀ [H × 4H] for the fused kernels
+    /// How each step is done (default `blas`, the original path); see `LSTMStepKernel`.
+    /// The caller makes sure the CPU supports it (`LSTMStepKernel.isSupported`).
+    public var stepKernel: LSTMStepKernel = .blas
 
     /// Creates a zero-initialised layer (see `Initializers` for Keras's initialisation).
     public init(inputSize: Int, units: Int) {
@@ -113,6 +123,10 @@ public final class LSTMLayer {
             let row = gates.row(r)
             for j in 0..<g4 { row[j] += biasPtr[j] }
         }
+        if stepKernel != .blas {
+            forwardFused(steps: t, lanes: b, keep: keep)
+            return output
+        }
         for step in 0..<t {
             let base = step * b
             // hₜ₋₁, cₜ₋₁ with resets applied.
@@ -158,6 +172,17 @@ public final class LSTMLayer {
         precondition(outputGradient.rows == t * b && outputGradient.cols == h,
                      "LSTM output-gradient shape mismatch")
         dhNext.fill(0); dcNext.fill(0)
+        if stepKernel != .blas {
+            let isa = stepKernel.isa
+            for step in stride(from: t - 1, through: 0, by: -1) {
+                let base = step * b
+                tk_lstm_backward_step(isa, Int32(b), Int32(h), gates.row(base), cPrev.row(base),
+                                      tanhCells.row(base), outputGradient.row(base), lastKeep.map { $0 + base },
+                                      recurrentKernel.data, dhNext.data, dcNext.data, dGates.row(base))
+            }
+            weightGradients(input: input, needInputGradient: needInputGradient)
+            return
+        }
         for step in stride(from: t - 1, through: 0, by: -1) {
             let base = step * b
             for lane in 0..<b {
@@ -187,11 +212,35 @@ public final class LSTMLayer {
                 }
             }
         }
+        weightGradients(input: input, needInputGradient: needInputGradient)
+    }
+
+    /// The fused-kernel forward of every step (after the input projection and bias).
+    private func forwardFused(steps t: Int, lanes b: Int, keep: UnsafePointer<Float>?) {
+        let h = units
+        if packedRecurrent.count != 4 * h * h { packedRecurrent = Tensor(rows: h, cols: 4 * h) }
+        tk_pack_transposed(Int32(4 * h), Int32(h), recurrentKernel.data, packedRecurrent.data)
+        let isa = stepKernel.isa
+        for step in 0..<t {
+            let base = step * b
+            let srcH = step == 0 ? carryH.data : output.row(base - b)
+            let srcC = step == 0 ? carryC.data : cells.row(base - b)
+            tk_lstm_forward_step(isa, Int32(b), Int32(h), srcH, srcC, keep.map { $0 + base },
+                                 packedRecurrent.data, gates.row(base), hPrev.row(base), cPrev.row(base),
+                                 cells.row(base), tanhCells.row(base), output.row(base))
+        }
+        carryH.data.update(from: output.row((t - 1) * b), count: b * h)
+        carryC.data.update(from: cells.row((t - 1) * b), count: b * h)
+    }
+
+    /// The weight, bias and (optionally) input gradients from `dGates` over all steps.
+    private func weightGradients(input: Tensor, needInputGradient: Bool) {
+        let g4 = 4 * units
         BLAS.gemm(dGates, transposeA: true, input, into: kernelGradient)
         BLAS.gemm(dGates, transposeA: true, hPrev, into: recurrentKernelGradient)
         let db = biasGradient.data
         db.update(repeating: 0, count: g4)
-        for r in 0..<(t * b) {
+        for r in 0..<dGates.rows {
             let row = dGates.row(r)
             for j in 0..<g4 { db[j] += row[j] }
         }
