@@ -81,3 +81,13 @@ void tk_lstm_backward_step(int isa, int b, int h,
     (void)isa;
     tk_portable_backward(b, h, act, cprev, tc, dout, keep, u, dhnext, dcnext, dz);
 }
+
+void tk_gemm(int isa, int m, int n, int k, const float *a, int lda, int acs,
+             const float *b, int ldb, float *c, int ldc, int accumulate, const float *bias) {
+#if TK_HAVE_X86
+    if (isa == TK_ISA_AVX512) { tk_avx512_gemm_full(m, n, k, a, lda, acs, b, ldb, c, ldc, accumulate, bias); return; }
+    if (isa == TK_ISA_AVX2) { tk_avx2_gemm_full(m, n, k, a, lda, acs, b, ldb, c, ldc, accumulate, bias); return; }
+#endif
+    (void)isa;
+    tk_portable_gemm_full(m, n, k, a, lda, acs, b, ldb, c, ldc, accumulate, bias);
+}

@@ -5,6 +5,7 @@
  * is loaded once per block of lanes. */
 
 #define TK_MB 4
+#define TK_KC 128
 
 /* eˣ (Cephes expf scheme, as Trainer's FastMath.exp): clamped to [-87.3, 88.3]. */
 static inline float TK(exp)(float x) {
@@ -32,15 +33,16 @@ static inline float TK(tanh)(float x) { return 1.0f - 2.0f / (1.0f + TK(exp)(2.0
 /* c[MB × nb] (+)= a[MB × k] · bm[k × nb] for one column block; MB and NB are constants
  * after inlining, so the accumulators live in registers. */
 static inline __attribute__((always_inline)) void
-TK(block)(const int MB, const int NB, int k, const float *restrict a, int lda,
-          const float *restrict bm, int ldb, float *restrict c, int ldc, int acc) {
+TK(block)(const int MB, const int NB, int k, const float *restrict a, int lda, int acs,
+          const float *restrict bm, int ldb, float *restrict c, int ldc, int acc,
+          const float *restrict bias) {
     float s[TK_MB][TK_NB_WIDE];
     for (int r = 0; r < MB; r++)
-        for (int q = 0; q < NB; q++) s[r][q] = acc ? c[r * ldc + q] : 0.0f;
+        for (int q = 0; q < NB; q++) s[r][q] = acc ? c[r * ldc + q] : (bias ? bias[q] : 0.0f);
     for (int p = 0; p < k; p++) {
         const float *restrict bp = bm + (size_t)p * ldb;
         for (int r = 0; r < MB; r++) {
-            const float ar = a[r * lda + p];
+            const float ar = a[(size_t)r * lda + (size_t)p * acs];
             for (int q = 0; q < NB; q++) s[r][q] += ar * bp[q];
         }
     }
@@ -49,30 +51,59 @@ TK(block)(const int MB, const int NB, int k, const float *restrict a, int lda,
 }
 
 static inline __attribute__((always_inline)) void
-TK(rows)(const int MB, int n, int k, const float *restrict a, int lda,
-         const float *restrict bm, int ldb, float *restrict c, int ldc, int acc) {
+TK(rows)(const int MB, int n, int k, const float *restrict a, int lda, int acs,
+         const float *restrict bm, int ldb, float *restrict c, int ldc, int acc,
+         const float *restrict bias) {
     int j = 0;
     for (; j + TK_NB_WIDE <= n; j += TK_NB_WIDE)
-        TK(block)(MB, TK_NB_WIDE, k, a, lda, bm + j, ldb, c + j, ldc, acc);
+        TK(block)(MB, TK_NB_WIDE, k, a, lda, acs, bm + j, ldb, c + j, ldc, acc, bias ? bias + j : 0);
     for (; j + TK_NB_NARROW <= n; j += TK_NB_NARROW)
-        TK(block)(MB, TK_NB_NARROW, k, a, lda, bm + j, ldb, c + j, ldc, acc);
+        TK(block)(MB, TK_NB_NARROW, k, a, lda, acs, bm + j, ldb, c + j, ldc, acc, bias ? bias + j : 0);
     for (; j < n; j++) {                        /* column tail (sizes not multiples of the vector) */
         for (int r = 0; r < MB; r++) {
-            float s = acc ? c[r * ldc + j] : 0.0f;
-            for (int p = 0; p < k; p++) s += a[r * lda + p] * bm[(size_t)p * ldb + j];
+            float s = acc ? c[r * ldc + j] : (bias ? bias[j] : 0.0f);
+            for (int p = 0; p < k; p++) s += a[(size_t)r * lda + (size_t)p * acs] * bm[(size_t)p * ldb + j];
             c[r * ldc + j] = s;
         }
     }
 }
 
-/* c[mb × n] (+)= a[mb × k] · bm[k × n], mb ≤ TK_MB. */
-static void TK(gemm)(int mb, int n, int k, const float *restrict a, int lda,
-                     const float *restrict bm, int ldb, float *restrict c, int ldc, int acc) {
+/* c[mb × n] (+)= a[mb × k] · bm[k × n], mb ≤ TK_MB; element (r, p) of a is
+ * a[r·lda + p·acs] (acs = 1: row-major; lda = 1, acs = rows: a transposed operand). */
+static void TK(gemm_strided)(int mb, int n, int k, const float *restrict a, int lda, int acs,
+                             const float *restrict bm, int ldb, float *restrict c, int ldc, int acc,
+                             const float *restrict bias) {
     switch (mb) {
-    case 4: TK(rows)(4, n, k, a, lda, bm, ldb, c, ldc, acc); break;
-    case 3: TK(rows)(3, n, k, a, lda, bm, ldb, c, ldc, acc); break;
-    case 2: TK(rows)(2, n, k, a, lda, bm, ldb, c, ldc, acc); break;
-    default: TK(rows)(1, n, k, a, lda, bm, ldb, c, ldc, acc); break;
+    case 4: TK(rows)(4, n, k, a, lda, acs, bm, ldb, c, ldc, acc, bias); break;
+    case 3: TK(rows)(3, n, k, a, lda, acs, bm, ldb, c, ldc, acc, bias); break;
+    case 2: TK(rows)(2, n, k, a, lda, acs, bm, ldb, c, ldc, acc, bias); break;
+    default: TK(rows)(1, n, k, a, lda, acs, bm, ldb, c, ldc, acc, bias); break;
+    }
+}
+
+static inline void TK(gemm)(int mb, int n, int k, const float *restrict a, int lda,
+                            const float *restrict bm, int ldb, float *restrict c, int ldc, int acc) {
+    TK(gemm_strided)(mb, n, k, a, lda, 1, bm, ldb, c, ldc, acc, 0);
+}
+
+/* Whole-matrix c[m × n] (+)= op(a)[m × k] · bm[k × n] (see tk_gemm in the header): k in
+ * chunks of TK_KC so that a chunk of bm stays in cache, rows in blocks of TK_MB. The
+ * order of every sum is fixed by the sizes alone. */
+static void TK(gemm_full)(int m, int n, int k, const float *a, int lda, int acs,
+                          const float *bm, int ldb, float *c, int ldc, int acc, const float *bias) {
+    if (k == 0) {
+        if (!acc)
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < n; j++) c[(size_t)r * ldc + j] = bias ? bias[j] : 0.0f;
+        return;
+    }
+    for (int p0 = 0; p0 < k; p0 += TK_KC) {
+        const int kc = k - p0 < TK_KC ? k - p0 : TK_KC;
+        for (int r0 = 0; r0 < m; r0 += TK_MB) {
+            const int mb = m - r0 < TK_MB ? m - r0 : TK_MB;
+            TK(gemm_strided)(mb, n, kc, a + (size_t)r0 * lda + (size_t)p0 * acs, lda, acs,
+                             bm + (size_t)p0 * ldb, ldb, c + (size_t)r0 * ldc, ldc, acc || p0 > 0, bias);
+        }
     }
 }
 
@@ -144,3 +175,4 @@ static void TK(backward)(int b, int h, const float *restrict act, const float *r
 }
 
 #undef TK_MB
+#undef TK_KC

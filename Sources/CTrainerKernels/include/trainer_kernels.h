@@ -62,6 +62,16 @@ void tk_lstm_backward_step(int isa, int b, int h,
                            const float *dout, const float *keep, const float *u,
                            float *dhnext, float *dcnext, float *dz);
 
+/** c[m × n] = (accumulate ? c : bias) + A · b for the whole-sequence products (input
+ *  projection, weight and input gradients), with the same blocking as the step kernels.
+ *  Element (r, p) of A `[m × k]` is `a[r·lda + p·acs]`: acs = 1 for a row-major A, lda = 1
+ *  and acs = (row length of the stored matrix) for a transposed one. b `[k × n]` and c are
+ *  row-major with leading dimensions ldb, ldc. Sums over k run in chunks of 128, each chunk
+ *  in order, so the result depends on the sizes alone. `bias` (n values, or NULL
+ *  for zeros) is the starting value of every row when not accumulating. */
+void tk_gemm(int isa, int m, int n, int k, const float *a, int lda, int acs,
+             const float *b, int ldb, float *c, int ldc, int accumulate, const float *bias);
+
 #ifdef __cplusplus
 }
 #endif

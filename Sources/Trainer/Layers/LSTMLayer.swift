@@ -61,6 +61,8 @@ public final class LSTMLayer {
     private var lastInput: Tensor?
     private var lastKeep: UnsafePointer<Float>?
     private var packedRecurrent = Tensor(rows: 0, cols: 0)  // Uᵀ [H × 4H] for the fused kernels
+    private var packedKernel = Tensor(rows: 0, cols: 0)     // Wᵀ [I × 4H] for the fused kernels
+    private var gradientScratch = Tensor(rows: 0, cols: 0)  // Wᵀ- / Uᵀ-shaped gradient
     /// How each step is done (default `blas`, the original path); see `LSTMStepKernel`.
     /// The caller makes sure the CPU supports it (`LSTMStepKernel.isSupported`).
     public var stepKernel: LSTMStepKernel = .blas
@@ -116,16 +118,16 @@ public final class LSTMLayer {
         lastInput = input
         lastKeep = keep
         let h = units, g4 = 4 * h
+        if stepKernel != .blas {
+            forwardFused(input, steps: t, lanes: b, keep: keep)
+            return output
+        }
         // Input projection of every step, then the bias.
         BLAS.gemm(input, kernel, transposeB: true, into: gates)
         let biasPtr = bias.data
         for r in 0..<(t * b) {
             let row = gates.row(r)
             for j in 0..<g4 { row[j] += biasPtr[j] }
-        }
-        if stepKernel != .blas {
-            forwardFused(steps: t, lanes: b, keep: keep)
-            return output
         }
         for step in 0..<t {
             let base = step * b
@@ -180,7 +182,7 @@ public final class LSTMLayer {
                                       tanhCells.row(base), outputGradient.row(base), lastKeep.map { $0 + base },
                                       recurrentKernel.data, dhNext.data, dcNext.data, dGates.row(base))
             }
-            weightGradients(input: input, needInputGradient: needInputGradient)
+            fusedWeightGradients(input: input, needInputGradient: needInputGradient)
             return
         }
         for step in stride(from: t - 1, through: 0, by: -1) {
@@ -215,12 +217,17 @@ public final class LSTMLayer {
         weightGradients(input: input, needInputGradient: needInputGradient)
     }
 
-    /// The fused-kernel forward of every step (after the input projection and bias).
-    private func forwardFused(steps t: Int, lanes b: Int, keep: UnsafePointer<Float>?) {
-        let h = units
-        if packedRecurrent.count != 4 * h * h { packedRecurrent = Tensor(rows: h, cols: 4 * h) }
-        tk_pack_transposed(Int32(4 * h), Int32(h), recurrentKernel.data, packedRecurrent.data)
+    /// The fused-kernel forward: input projection of every step (`tk_gemm` against Wᵀ, on
+    /// top of the bias), then one fused call per step.
+    private func forwardFused(_ input: Tensor, steps t: Int, lanes b: Int, keep: UnsafePointer<Float>?) {
+        let h = units, g4 = 4 * h, n = t * b
+        if packedRecurrent.count != 4 * h * h { packedRecurrent = Tensor(rows: h, cols: g4) }
+        if packedKernel.count != g4 * inputSize { packedKernel = Tensor(rows: inputSize, cols: g4) }
+        tk_pack_transposed(Int32(g4), Int32(h), recurrentKernel.data, packedRecurrent.data)
+        tk_pack_transposed(Int32(g4), Int32(inputSize), kernel.data, packedKernel.data)
         let isa = stepKernel.isa
+        tk_gemm(isa, Int32(n), Int32(g4), Int32(inputSize), input.data, Int32(inputSize), 1,
+                packedKernel.data, Int32(g4), gates.data, Int32(g4), 0, bias.data)
         for step in 0..<t {
             let base = step * b
             let srcH = step == 0 ? carryH.data : output.row(base - b)
@@ -231,6 +238,30 @@ public final class LSTMLayer {
         }
         carryH.data.update(from: output.row((t - 1) * b), count: b * h)
         carryC.data.update(from: cells.row((t - 1) * b), count: b * h)
+    }
+
+    /// `weightGradients` done with `tk_gemm`: Wᵀ- and Uᵀ-shaped gradients (Xᵀ·dZ, Hₜ₋₁ᵀ·dZ)
+    /// transposed into place, and dX = dZ·W.
+    private func fusedWeightGradients(input: Tensor, needInputGradient: Bool) {
+        let h = units, g4 = 4 * h, n = dGates.rows, isa = stepKernel.isa
+        let width = max(inputSize, h)
+        if gradientScratch.count != width * g4 { gradientScratch = Tensor(rows: width, cols: g4) }
+        tk_gemm(isa, Int32(inputSize), Int32(g4), Int32(n), input.data, 1, Int32(inputSize),
+                dGates.data, Int32(g4), gradientScratch.data, Int32(g4), 0, nil)
+        tk_pack_transposed(Int32(inputSize), Int32(g4), gradientScratch.data, kernelGradient.data)
+        tk_gemm(isa, Int32(h), Int32(g4), Int32(n), hPrev.data, 1, Int32(h),
+                dGates.data, Int32(g4), gradientScratch.data, Int32(g4), 0, nil)
+        tk_pack_transposed(Int32(h), Int32(g4), gradientScratch.data, recurrentKernelGradient.data)
+        let db = biasGradient.data
+        db.update(repeating: 0, count: g4)
+        for r in 0..<n {
+            let row = dGates.row(r)
+            for j in 0..<g4 { db[j] += row[j] }
+        }
+        if needInputGradient {
+            tk_gemm(isa, Int32(n), Int32(inputSize), Int32(g4), dGates.data, Int32(g4), 1,
+                    kernel.data, Int32(inputSize), inputGradient.data, Int32(inputSize), 0, nil)
+        }
     }
 
     /// The weight, bias and (optionally) input gradients from `dGates` over all steps.
