@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #define TK(name) tk_portable_##name
-#define TK_NB_WIDE 16
+#define TK_NB_WIDE 8   /* 4 × 8 accumulators: 8 SSE registers of the 16 */
 #define TK_NB_NARROW 4
 #include "tk_impl.h"
 #undef TK

@@ -20,9 +20,9 @@ import CTrainerKernels
 /// state: with `carryState`, the final `h`, `c` of one call are the initial state of the
 /// next (truncated BPTT: gradients stop at the call boundary).
 ///
-/// `stepKernel` chooses how each step is done: OpenBLAS per step (`blas`) or one fused C
-/// call per step (`LSTMStepKernel`); the input projection and the weight gradients are
-/// OpenBLAS `sgemm`s either way.
+/// `stepKernel` chooses the implementation: `blas` is the OpenBLAS path described above;
+/// the fused variants (`LSTMStepKernel`) do one C call per step and the whole-sequence
+/// products with the C kernels' own GEMM (`tk_gemm`).
 public final class LSTMLayer {
     /// Input features per step (I).
     public let inputSize: Int

@@ -9,9 +9,11 @@ import CTrainerKernels
 ///   per forward), the activations and the cell update (forward), or the BPTT step with
 ///   ∂loss/∂hₜ₋₁ = keep ⊙ (dZ·U) (backward), built for plain C, AVX2+FMA or AVX-512F.
 ///
-/// The input projection over all steps and the weight gradients stay OpenBLAS `sgemm`s in
-/// every variant. Each variant is deterministic (fixed summation order); variants agree to
-/// Float32 rounding, not bit for bit (`LSTMStepKernelTests`).
+/// The fused variants also do the whole-sequence products of the layer — the input
+/// projection of all steps (with the bias) and the weight and input gradients — with the same
+/// register-blocked C GEMM (`tk_gemm`) instead of OpenBLAS; `blas` keeps OpenBLAS for them.
+/// Dense layers use OpenBLAS in every variant. Each variant is deterministic (fixed summation
+/// order); variants agree to Float32 rounding, not bit for bit (`LSTMStepKernelTests`).
 public enum LSTMStepKernel: String, CaseIterable, Codable, Sendable {
     /// OpenBLAS `sgemm` per step plus Swift loops.
     case blas
