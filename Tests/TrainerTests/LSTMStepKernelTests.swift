@@ -154,3 +154,40 @@ import Testing
         }
     }
 }
+
+/// The C GEMM of the fused variants against a Float64 triple loop: row-major and transposed
+/// A, starting from zero, from a bias row and accumulating, over sizes that hit every
+/// column path (wide, narrow, tail), partial lane blocks and several 128-row k-chunks.
+@Suite struct TrainerGEMMTests {
+    @Test(arguments: LSTMStepKernelTests.fused, [(m: 7, n: 83, k: 300), (m: 32, n: 256, k: 64), (m: 3, n: 5, k: 1)])
+    func gemmMatchesAFloat64TripleLoop(kernel: LSTMStepKernel, size: (m: Int, n: Int, k: Int)) {
+        let (m, n, k) = size
+        let a = Tensor(rows: m, cols: k), at = Tensor(rows: k, cols: m)   // A and Aᵀ stored
+        GradientCheck.random(a, scale: 1, seed: 41)
+        for r in 0..<m { for p in 0..<k { at[p, r] = a[r, p] } }
+        let b = Tensor(rows: k, cols: n), bias = Tensor(rows: 1, cols: n), start = Tensor(rows: m, cols: n)
+        GradientCheck.random(b, scale: 1, seed: 42)
+        GradientCheck.random(bias, scale: 1, seed: 43)
+        GradientCheck.random(start, scale: 1, seed: 44)
+        for transposed in [false, true] {
+            for mode in ["zero", "bias", "accumulate"] {
+                let c = start.clone()
+                kernel.gemm(m: m, n: n, k: k, a: transposed ? at.data : a.data,
+                            lda: transposed ? 1 : k, acs: transposed ? m : 1, b: b.data, ldb: n,
+                            c: c.data, ldc: n, accumulate: mode == "accumulate",
+                            bias: mode == "bias" ? bias.data : nil)
+                var worst = 0.0
+                for r in 0..<m {
+                    for j in 0..<n {
+                        var s = mode == "accumulate" ? Double(start[r, j]) : mode == "bias" ? Double(bias[0, j]) : 0
+                        var magnitude = abs(s)
+                        for p in 0..<k { s += Double(a[r, p]) * Double(b[p, j]); magnitude += abs(Double(a[r, p]) * Double(b[p, j])) }
+                        // Float32 summation of k terms: error ≤ k·2⁻²⁴·Σ|terms| (loose bound).
+                        worst = max(worst, abs(Double(c[r, j]) - s) / (Double(k + 1) * 0x1.0p-24 * magnitude + 1e-30))
+                    }
+                }
+                #expect(worst <= 1, "\(kernel) \(size) transposed \(transposed) \(mode): \(worst)")
+            }
+        }
+    }
+}

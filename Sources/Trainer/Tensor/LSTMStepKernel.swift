@@ -74,3 +74,14 @@ extension LSTMStepKernel {
         return kernel
     }
 }
+
+extension LSTMStepKernel {
+    /// `c[m × n] = (accumulate ? c : bias) + A·b` with this variant's C GEMM (`tk_gemm`;
+    /// `blas` means the portable build here). Element (r, p) of A is `a[r·lda + p·acs]`.
+    func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, acs: Int,
+              b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+              accumulate: Bool, bias: UnsafePointer<Float>?) {
+        tk_gemm(isa, Int32(m), Int32(n), Int32(k), a, Int32(lda), Int32(acs), b, Int32(ldb),
+                c, Int32(ldc), accumulate ? 1 : 0, bias)
+    }
+}
