@@ -30,6 +30,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // Tiny C helper: FTZ/DAZ (flush denormals) for the float trainer.
         .target(name: "CFloatControl", path: "Sources/CFloatControl"),
+        // Fused LSTM step kernels (portable, AVX2, AVX-512; chosen at run time) for the trainer.
+        .target(name: "CTrainerKernels", path: "Sources/CTrainerKernels",
+                cSettings: [.unsafeFlags(["-std=c99", "-O3"])]),
 
         // Firmware side: one sample per tick, no files, no per-tick allocation.
         .target(name: "BMSCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
@@ -46,7 +49,7 @@ let package = Package(
         .target(name: "CellData", dependencies: ["BMSCore", "CZlib", "CLibDeflate"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         .target(name: "Trainer", dependencies: [
-            "COpenBLAS", "CFloatControl", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
+            "COpenBLAS", "CFloatControl", "CTrainerKernels", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "bmsim", dependencies: [

@@ -34,6 +34,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
     @Option(help: "Data-parallel worker threads per batch (bit-identical results need the same count).") var workers: Int = 1
+    @Option(help: "LSTM step kernel: blas (OpenBLAS per step), portable, avx2 or avx512 (fused C); default: the best this CPU runs.")
+    var kernel: String?
     @Option(help: "Window mode: batch size.") var batchSize: Int = 32
     @Option(help: "Window mode: training-window stride (TASK.md 20; 1 = all windows).") var trainStride: Int = 20
     @Flag(help: "Window mode: shuffle windows each epoch (TASK.md: no).") var shuffle = false
@@ -51,6 +53,12 @@ struct TrainCommand: ParsableCommand {
         guard workers >= 1, mode == "window" || lanes % workers == 0 else {
             throw ValidationError("--workers must be ≥ 1 and divide --lanes in stateful mode")
         }
+        if let kernel {
+            guard let k = LSTMStepKernel(rawValue: kernel) else {
+                throw ValidationError("--kernel must be one of \(LSTMStepKernel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            do { _ = try LSTMStepKernel.checked(k) } catch { throw ValidationError("--kernel: \(error.description)") }
+        }
         guard FeatureSet(rawValue: features) != nil else {
             throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -65,6 +73,7 @@ struct TrainCommand: ParsableCommand {
         config.mode = SequenceMode(rawValue: mode)!
         config.featureSet = FeatureSet(rawValue: features)!
         config.priorCapacityAh = priorCapacity > 0 ? priorCapacity : nil
+        config.stepKernel = kernel.flatMap(LSTMStepKernel.init(rawValue:)) ?? .best
         config.epochs = epochs; config.seed = seed; config.threads = threads; config.workers = workers
         config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
         config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
@@ -76,6 +85,7 @@ struct TrainCommand: ParsableCommand {
         let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
                                           priorCapacityAh: config.priorCapacityAh)
         say("data: \(dataset.train.count) train / \(dataset.validation.count) validation / \(dataset.test.count) test cycles, hash \(dataset.dataHash), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+        say("LSTM step kernel \(config.stepKernel.rawValue), \(config.workers) worker(s), \(config.threads) OpenBLAS thread(s)")
         say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         var lastDrawn = -1

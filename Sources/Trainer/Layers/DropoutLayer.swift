@@ -31,12 +31,17 @@ public final class DropoutLayer {
             inputGradient = Tensor(rows: input.rows, cols: input.cols)
         }
         let scale = 1 / (1 - rate)
-        let threshold = Double(rate)
+        // `nextUnitDouble() >= rate` without the conversion: u = (x >> 11)·2⁻⁵³ ≥ rate ⇔
+        // x >> 11 ≥ ⌈rate·2⁵³⌉ (exact), so the masks are those of the Double comparison.
+        let threshold = UInt64((Double(rate) * 0x1.0p53).rounded(.up))
+        var g = generator   // a local copy: no exclusivity check per draw
+        let m = mask.data, out = output.data, x = input.data
         for k in 0..<input.count {
-            let m: Float = generator.nextUnitDouble() >= threshold ? scale : 0
-            mask.data[k] = m
-            output.data[k] = input.data[k] * m
+            let keep: Float = g.next() >> 11 >= threshold ? scale : 0
+            m[k] = keep
+            out[k] = x[k] * keep
         }
+        generator = g
         return output
     }
 

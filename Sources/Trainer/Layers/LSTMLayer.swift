@@ -1,3 +1,5 @@
+import CTrainerKernels
+
 /// A trainable LSTM layer over time-major sequence batches, with backpropagation through
 /// time. Gate order i, f, g, o (`WeightBlob.LSTMGate`, the one order of every consumer):
 ///
@@ -17,6 +19,10 @@
 /// (`hₜ₋₁ = cₜ₋₁ = 0` for it, and no gradient flows back across the reset). Carried
 /// state: with `carryState`, the final `h`, `c` of one call are the initial state of the
 /// next (truncated BPTT: gradients stop at the call boundary).
+///
+/// `stepKernel` chooses the implementation: `blas` is the OpenBLAS path described above;
+/// the fused variants (`LSTMStepKernel`) do one C call per step and the whole-sequence
+/// products with the C kernels' own GEMM (`tk_gemm`).
 public final class LSTMLayer {
     /// Input features per step (I).
     public let inputSize: Int
@@ -54,6 +60,12 @@ public final class LSTMLayer {
     public private(set) var carryC = Tensor(rows: 0, cols: 0)
     private var lastInput: Tensor?
     private var lastKeep: UnsafePointer<Float>?
+    private var packedRecurrent = Tensor(rows: 0, cols: 0)  // Uᵀ [H × 4H] for the fused kernels
+    private var packedKernel = Tensor(rows: 0, cols: 0)     // Wᵀ [I × 4H] for the fused kernels
+    private var gradientScratch = Tensor(rows: 0, cols: 0)  // Wᵀ- / Uᵀ-shaped gradient
+    /// How each step is done (default `blas`, the original path); see `LSTMStepKernel`.
+    /// The caller makes sure the CPU supports it (`LSTMStepKernel.isSupported`).
+    public var stepKernel: LSTMStepKernel = .blas
 
     /// Creates a zero-initialised layer (see `Initializers` for Keras's initialisation).
     public init(inputSize: Int, units: Int) {
@@ -106,6 +118,10 @@ public final class LSTMLayer {
         lastInput = input
         lastKeep = keep
         let h = units, g4 = 4 * h
+        if stepKernel != .blas {
+            forwardFused(input, steps: t, lanes: b, keep: keep)
+            return output
+        }
         // Input projection of every step, then the bias.
         BLAS.gemm(input, kernel, transposeB: true, into: gates)
         let biasPtr = bias.data
@@ -158,6 +174,17 @@ public final class LSTMLayer {
         precondition(outputGradient.rows == t * b && outputGradient.cols == h,
                      "LSTM output-gradient shape mismatch")
         dhNext.fill(0); dcNext.fill(0)
+        if stepKernel != .blas {
+            let isa = stepKernel.isa
+            for step in stride(from: t - 1, through: 0, by: -1) {
+                let base = step * b
+                tk_lstm_backward_step(isa, Int32(b), Int32(h), gates.row(base), cPrev.row(base),
+                                      tanhCells.row(base), outputGradient.row(base), lastKeep.map { $0 + base },
+                                      recurrentKernel.data, dhNext.data, dcNext.data, dGates.row(base))
+            }
+            fusedWeightGradients(input: input, needInputGradient: needInputGradient)
+            return
+        }
         for step in stride(from: t - 1, through: 0, by: -1) {
             let base = step * b
             for lane in 0..<b {
@@ -187,11 +214,64 @@ public final class LSTMLayer {
                 }
             }
         }
+        weightGradients(input: input, needInputGradient: needInputGradient)
+    }
+
+    /// The fused-kernel forward: input projection of every step (`tk_gemm` against Wᵀ, on
+    /// top of the bias), then one fused call per step.
+    private func forwardFused(_ input: Tensor, steps t: Int, lanes b: Int, keep: UnsafePointer<Float>?) {
+        let h = units, g4 = 4 * h, n = t * b
+        if packedRecurrent.count != 4 * h * h { packedRecurrent = Tensor(rows: h, cols: g4) }
+        if packedKernel.count != g4 * inputSize { packedKernel = Tensor(rows: inputSize, cols: g4) }
+        tk_pack_transposed(Int32(g4), Int32(h), recurrentKernel.data, packedRecurrent.data)
+        tk_pack_transposed(Int32(g4), Int32(inputSize), kernel.data, packedKernel.data)
+        let isa = stepKernel.isa
+        tk_gemm(isa, Int32(n), Int32(g4), Int32(inputSize), input.data, Int32(inputSize), 1,
+                packedKernel.data, Int32(g4), gates.data, Int32(g4), 0, bias.data)
+        for step in 0..<t {
+            let base = step * b
+            let srcH = step == 0 ? carryH.data : output.row(base - b)
+            let srcC = step == 0 ? carryC.data : cells.row(base - b)
+            tk_lstm_forward_step(isa, Int32(b), Int32(h), srcH, srcC, keep.map { $0 + base },
+                                 packedRecurrent.data, gates.row(base), hPrev.row(base), cPrev.row(base),
+                                 cells.row(base), tanhCells.row(base), output.row(base))
+        }
+        carryH.data.update(from: output.row((t - 1) * b), count: b * h)
+        carryC.data.update(from: cells.row((t - 1) * b), count: b * h)
+    }
+
+    /// `weightGradients` done with `tk_gemm`: Wᵀ- and Uᵀ-shaped gradients (Xᵀ·dZ, Hₜ₋₁ᵀ·dZ)
+    /// transposed into place, and dX = dZ·W.
+    private func fusedWeightGradients(input: Tensor, needInputGradient: Bool) {
+        let h = units, g4 = 4 * h, n = dGates.rows, isa = stepKernel.isa
+        let width = max(inputSize, h)
+        if gradientScratch.count != width * g4 { gradientScratch = Tensor(rows: width, cols: g4) }
+        tk_gemm(isa, Int32(inputSize), Int32(g4), Int32(n), input.data, 1, Int32(inputSize),
+                dGates.data, Int32(g4), gradientScratch.data, Int32(g4), 0, nil)
+        tk_pack_transposed(Int32(inputSize), Int32(g4), gradientScratch.data, kernelGradient.data)
+        tk_gemm(isa, Int32(h), Int32(g4), Int32(n), hPrev.data, 1, Int32(h),
+                dGates.data, Int32(g4), gradientScratch.data, Int32(g4), 0, nil)
+        tk_pack_transposed(Int32(h), Int32(g4), gradientScratch.data, recurrentKernelGradient.data)
+        let db = biasGradient.data
+        db.update(repeating: 0, count: g4)
+        for r in 0..<n {
+            let row = dGates.row(r)
+            for j in 0..<g4 { db[j] += row[j] }
+        }
+        if needInputGradient {
+            tk_gemm(isa, Int32(n), Int32(inputSize), Int32(g4), dGates.data, Int32(g4), 1,
+                    kernel.data, Int32(inputSize), inputGradient.data, Int32(inputSize), 0, nil)
+        }
+    }
+
+    /// The weight, bias and (optionally) input gradients from `dGates` over all steps.
+    private func weightGradients(input: Tensor, needInputGradient: Bool) {
+        let g4 = 4 * units
         BLAS.gemm(dGates, transposeA: true, input, into: kernelGradient)
         BLAS.gemm(dGates, transposeA: true, hPrev, into: recurrentKernelGradient)
         let db = biasGradient.data
         db.update(repeating: 0, count: g4)
-        for r in 0..<(t * b) {
+        for r in 0..<dGates.rows {
             let row = dGates.row(r)
             for j in 0..<g4 { db[j] += row[j] }
         }

@@ -84,6 +84,16 @@ public final class Network {
     /// Total trainable parameter count.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
+    /// How every LSTM layer does its steps (`LSTMStepKernel`; layers start with `blas`).
+    /// The caller makes sure the CPU supports it.
+    public var stepKernel: LSTMStepKernel {
+        get {
+            for case let .lstm(l) in layers { return l.stepKernel }
+            return .blas
+        }
+        set { for case let .lstm(l) in layers { l.stepKernel = newValue } }
+    }
+
     /// Zeroes the carried state of every LSTM layer.
     public func resetState() {
         for case let .lstm(l) in layers { l.resetState() }

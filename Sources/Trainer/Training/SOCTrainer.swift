@@ -27,9 +27,11 @@ public final class SOCTrainer {
     /// Worker networks: the master first, then one replica per extra worker (same weights).
     private let replicas: [Network]
 
-    /// Builds the network from `architecture` with `config.seed`.
+    /// Builds the network from `architecture` with `config.seed`; every replica's LSTM layers
+    /// use `config.stepKernel` (which must be supported by this CPU: `LSTMStepKernel.checked`).
     public init(architecture: Architecture, config: TrainingConfig, dataset: SOCDataset) {
         precondition(architecture.inputSize == dataset.width, "architecture input size differs from the data's features")
+        precondition(config.stepKernel.isSupported, "LSTM step kernel \(config.stepKernel.rawValue) is not supported by this CPU")
         self.config = config
         self.dataset = dataset
         network = Network(architecture: architecture, seed: config.seed)
@@ -40,6 +42,7 @@ public final class SOCTrainer {
             for (dst, src) in zip(replica.parameters, network.parameters) { dst.copy(from: src) }
             nets.append(replica)
         }
+        for net in nets { net.stepKernel = config.stepKernel }
         replicas = nets
         shuffleGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5EED)
     }

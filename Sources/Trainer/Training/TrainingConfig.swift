@@ -39,6 +39,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var workers: Int = 1
     /// OpenBLAS threads (results are bit-identical for the same seed and thread count).
     public var threads: Int = 1
+    /// How the LSTM layers do each step (default: the fastest this CPU runs; results are
+    /// bit-identical for the same kernel, not across kernels). Older model files, which
+    /// lack the key, were trained with `blas`.
+    public var stepKernel: LSTMStepKernel = .best
 
     /// Creates the default configuration (TASK.md's settings where it names them).
     public init() {}
@@ -46,7 +50,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
-        case featureSet, workers, threads, priorCapacityAh
+        case featureSet, workers, threads, priorCapacityAh, stepKernel
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -64,6 +68,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.plateauFactor, &plateauFactor); try read(.minLearningRate, &minLearningRate)
         priorCapacityAh = try c.decodeIfPresent(Double.self, forKey: .priorCapacityAh)
         try read(.featureSet, &featureSet); try read(.workers, &workers); try read(.threads, &threads)
+        stepKernel = try c.decodeIfPresent(LSTMStepKernel.self, forKey: .stepKernel) ?? .blas
     }
 }
 

@@ -1,0 +1,11 @@
+import Testing
+@testable import bmsim
+
+@Suite struct TrainCommandTests {
+    @Test func kernelOptionAcceptsEveryVariantThisCPURunsAndRejectsOthers() throws {
+        let base = ["--data", "/nonexistent", "--mode", "window", "--out", "/tmp/never-written.json"]
+        for k in ["blas", "portable"] { _ = try TrainCommand.parseAsRoot(base + ["--kernel", k]) }
+        _ = try TrainCommand.parseAsRoot(base)   // default: the best variant
+        #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + ["--kernel", "sse9"]) }
+    }
+}
