@@ -65,6 +65,10 @@ struct ConvergenceSummary: Equatable {
     var maxForgetS: Double?
     /// Discharges that never forget.
     var neverForgotten: Int
+    /// Median and largest |estimate(requested) − estimate(correct)| at the check time over the
+    /// discharges that reach it (fraction; nil when none do).
+    var medianGapAtCheck: Double?
+    var maxGapAtCheck: Double?
 
     init(_ items: [DischargeConvergence], band: Double = 0.02) {
         count = items.count
@@ -77,5 +81,8 @@ struct ConvergenceSummary: Equatable {
         // Median over all discharges with "never" as +∞ (the middle one, lower for even counts).
         let middle = (items.count - 1) / 2
         medianForgetS = items.isEmpty || middle >= times.count ? nil : times[middle]
+        let gaps = items.compactMap { $0.gapAtCheck.map(abs) }.sorted()
+        medianGapAtCheck = gaps.isEmpty ? nil : gaps[(gaps.count - 1) / 2]
+        maxGapAtCheck = gaps.last
     }
 }

@@ -78,9 +78,9 @@ struct ClassicalEvalCommand: ParsableCommand {
         var results: [[String: Any]] = []
         var failureReports: [String] = []
         print("| method | RMSE % | MAE % | max % | RMSE % 22–44 °C cycles | RMSE % 4 °C cycles | in ±2 % at 10 min | in ±2 % for all t ≥ 10 min "
-              + "| correct start: in ±2 % at 10 min | initial error forgotten at 10 min | time to forget median / max s (never) | ns/update | "
+              + "| correct start: in ±2 % at 10 min | initial error forgotten at 10 min | time to forget median / max s (never) | gap to correct start at 10 min, median / max points | ns/update | "
               + cellList.map { "\($0) RMSE %" }.joined(separator: " | ") + " |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|" + cellList.map { _ in "---|" }.joined())
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + cellList.map { _ in "---|" }.joined())
         for kind in kinds {
             var total = ErrorStats()
             var warm = ErrorStats(), cold = ErrorStats()
@@ -151,7 +151,8 @@ struct ClassicalEvalCommand: ParsableCommand {
             row += "\(f2(warm.rmse * 100)) | \(f2(cold.rmse * 100)) | "
             row += "\(within2At10Min)/\(cycles) | \(cyclesSettled)/\(cycles) | "
             row += "\(summary.correctStartWithinAtCheck)/\(cycles) | \(summary.forgottenAtCheck)/\(cycles) | "
-            row += "\(seconds(summary.medianForgetS)) / \(seconds(summary.maxForgetS)) (\(summary.neverForgotten)) | \(Int(ns.rounded())) | "
+            row += "\(seconds(summary.medianForgetS)) / \(seconds(summary.maxForgetS)) (\(summary.neverForgotten)) | "
+            row += "\(f2((summary.medianGapAtCheck ?? .nan) * 100)) / \(f2((summary.maxGapAtCheck ?? .nan) * 100)) | \(Int(ns.rounded())) | "
             row += cellList.map { f2((perCell[$0]?.rmse ?? .nan) * 100) }.joined(separator: " | ") + " |"
             print(row)
             if !capacityErrors.isEmpty {
@@ -200,6 +201,8 @@ struct ClassicalEvalCommand: ParsableCommand {
             "forget_time_median_s": orNull(summary.medianForgetS),
             "forget_time_max_s": orNull(summary.maxForgetS),
             "cycles_never_forgotten": summary.neverForgotten,
+            "gap_pct_at_600s_median": orNull(summary.medianGapAtCheck.map { $0 * 100 }),
+            "gap_pct_at_600s_max": orNull(summary.maxGapAtCheck.map { $0 * 100 }),
             "misses_at_600s": misses,
         ]
     }

@@ -56,9 +56,11 @@ import Testing
         #expect(s.count == 4 && s.withinAtCheck == 2 && s.correctStartWithinAtCheck == 4 && s.forgottenAtCheck == 2)
         #expect(s.medianForgetS == 300)   // sorted 0, 300, 900, ∞ → the lower middle
         #expect(s.maxForgetS == 900 && s.neverForgotten == 1)
+        // |gap| at 600 s: 0, 0, 0.1, 0.1 → lower middle 0, max 0.1.
+        #expect(s.medianGapAtCheck == 0 && abs(s.maxGapAtCheck! - 0.1) < 1e-12)
         let mostlyNever = ConvergenceSummary([never, never, at0])
         #expect(mostlyNever.medianForgetS == nil)
-        #expect(ConvergenceSummary([]).medianForgetS == nil)
+        #expect(ConvergenceSummary([]).medianForgetS == nil && ConvergenceSummary([]).maxGapAtCheck == nil)
     }
 
     @Test func failureReportListsMissesByTemperature() {
