@@ -42,6 +42,9 @@ struct ClassicalEvalCommand: ParsableCommand {
     @Option(help: "EKF update iterations on the rested wake-up sample (default: EstimatorConfig.restUpdateIterations).")
     var restIterations: Int?
 
+    @Flag(help: "Experiment: withhold each discharge's leading rested samples (|I| ≤ the rest current), so the estimators wake up under load.")
+    var wakeUnderLoad = false
+
     @Flag(help: "After each method's row, list the discharges not within ±2 % at 600 s (cell, cycle, ambient, error from each start).")
     var listFailures = false
 
@@ -104,23 +107,27 @@ struct ClassicalEvalCommand: ParsableCommand {
                     estimator.reset(soc: start)
                     var settled = true
                     var checkedAt10Min = false
-                    var estimates = [Double](repeating: 0, count: s.count)
+                    // With --wake-under-load the leading rested samples are withheld: the
+                    // estimate stays at the start until the first loaded sample arrives.
+                    let first = wakeUnderLoad ? (s.currentA.firstIndex { abs($0) > config.restCurrentA } ?? s.count) : 0
+                    var estimates = [Double](repeating: start, count: s.count)
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    for k in 0..<s.count {
+                    for k in first..<s.count {
                         let m = CellMeasurement(voltageV: s.voltageV[k], currentA: s.currentA[k],
                                                 temperatureC: s.temperatureC[k],
-                                                dtSeconds: k == 0 ? 0 : s.timeS[k] - s.timeS[k - 1])
+                                                dtSeconds: k == first ? 0 : s.timeS[k] - s.timeS[k - 1])
                         estimates[k] = estimator.update(m).soc
                     }
                     updateNanoseconds += DispatchTime.now().uptimeNanoseconds - t0
-                    updates += s.count
+                    updates += s.count - first
                     var correctStartEstimates = estimates
+                    for k in 0..<first where offset != nil { correctStartEstimates[k] = restedStart }
                     if let other = correctStartRun {
                         other.reset(soc: restedStart)
-                        for k in 0..<s.count {
+                        for k in first..<s.count {
                             correctStartEstimates[k] = other.update(CellMeasurement(
                                 voltageV: s.voltageV[k], currentA: s.currentA[k], temperatureC: s.temperatureC[k],
-                                dtSeconds: k == 0 ? 0 : s.timeS[k] - s.timeS[k - 1])).soc
+                                dtSeconds: k == first ? 0 : s.timeS[k] - s.timeS[k - 1])).soc
                         }
                     }
                     convergence.append(DischargeConvergence(
@@ -175,7 +182,7 @@ struct ClassicalEvalCommand: ParsableCommand {
         for report in failureReports { print(report) }
         if let out {
             let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
-                                      "fixed_capacity": fixedCapacity, "results": results]
+                                      "fixed_capacity": fixedCapacity, "wake_under_load": wakeUnderLoad, "results": results]
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: out), options: .atomic)
         }

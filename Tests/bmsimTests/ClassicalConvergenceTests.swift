@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Testing
+import TestSupport
 @testable import bmsim
 
 /// `classical-eval`'s convergence measures on hand-built discharges (expected values worked
@@ -90,5 +92,34 @@ import Testing
         #expect(throws: Never.self) {
             try ClassicalEvalCommand.parseAsRoot(["/data", "--model", "m.json", "--ekf-initial-sigma", "1", "--rest-iterations", "5"])
         }
+    }
+
+    /// On one NASA cell: the correct-start column of a −20 % run is the rested run's own
+    /// count, the EKF forgets the start, and the wake-under-load experiment changes the runs.
+    @Test(.enabled(if: SharedData.available))
+    func correctStartRunMatchesTheRestedRunOnNASAData() throws {
+        func run(_ extra: [String]) throws -> [String: [String: Any]] {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-ce-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: out) }
+            let model = SharedData.fixtures.appendingPathComponent("models/cell-default.json")
+            let command = try ClassicalEvalCommand.parseAsRoot(
+                [SharedData.nasa!.path, "--model", model.path, "--cells", "B0039", "--methods", "ekf-1rc,ah-pure",
+                 "--out", out.path] + extra) as! ClassicalEvalCommand
+            try command.run()
+            let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any]
+            let rows = doc["results"] as! [[String: Any]]
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["method"] as! String, $0) })
+        }
+        let rested = try run([]), wrong = try run(["--initial=-0.2"]), underLoad = try run(["--initial=-0.2", "--wake-under-load"])
+        for method in ["ekf-1rc", "ah-pure"] {
+            #expect(wrong[method]!["cycles_within_2pct_at_600s_correct_start"] as! Int
+                    == rested[method]!["cycles_within_2pct_at_600s"] as! Int, "\(method)")
+        }
+        let cycles = wrong["ekf-1rc"]!["cycles"] as! Int
+        #expect(cycles > 0)
+        #expect(wrong["ekf-1rc"]!["cycles_initial_error_forgotten_at_600s"] as! Int == cycles)
+        #expect(wrong["ah-pure"]!["cycles_initial_error_forgotten_at_600s"] as! Int == 0)
+        #expect((wrong["ah-pure"]!["misses_at_600s"] as! [Any]).count == cycles)
+        #expect(underLoad["ekf-1rc"]!["rmse_pct"] as! Double != wrong["ekf-1rc"]!["rmse_pct"] as! Double)
     }
 }
