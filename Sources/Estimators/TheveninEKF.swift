@@ -44,7 +44,8 @@ public final class TheveninEKF: SOCEstimator {
         lower = scratch + nn
         prior = lower + nn
         x[0] = soc
-        initialP[0] = config.initialSOCSigma * config.initialSOCSigma
+        let socSigma = config.ekfInitialSOCSigma ?? config.initialSOCSigma
+        initialP[0] = socSigma * socSigma
         processNoise[0] = config.socProcessNoisePerS
         for j in 0..<pairs {
             initialP[(1 + j) * n + 1 + j] = 0.01 * 0.01
@@ -55,7 +56,7 @@ public final class TheveninEKF: SOCEstimator {
             processNoise[n - 1] = config.biasProcessNoiseA2PerS
         }
         p.update(from: initialP, count: nn)
-        last = SOCEstimate(soc: soc, sigma: config.initialSOCSigma)
+        last = SOCEstimate(soc: soc, sigma: socSigma)
     }
 
     deinit { storage.deallocate() }
@@ -85,11 +86,12 @@ public final class TheveninEKF: SOCEstimator {
         SmallMatrix.multiply(f, p, into: scratch, n: n)
         SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { p[i * n + i] += processNoise[i] * dt }
-        // Update; on a settled rest (strong, nonlinear information) iterated: the Jacobian is
+        // Update; on a settled rest (strong, nonlinear information) iterated
+        // `restUpdateIterations` times: the Jacobian is
         // re-taken at the updated state, x_i+1 = x⁻ + K_i (V − h(x_i) − H_i (x⁻ − x_i)).
         let r = settledRest ? min(common.restVoltageVariance, common.voltageVariance) : common.voltageVariance
         for i in 0..<n { prior[i] = x[i] }
-        for iteration in 0..<(settledRest ? 3 : 1) {
+        for _ in 0..<(settledRest ? max(1, common.config.restUpdateIterations) : 1) {
             let predicted = stateModel.measurement(x, currentA: m.currentA, temperatureC: m.temperatureC, jacobian: h)
             var s = r
             for i in 0..<n {
@@ -102,7 +104,6 @@ public final class TheveninEKF: SOCEstimator {
             var innovation = m.voltageV - predicted
             for k in 0..<n { innovation -= h[k] * (prior[k] - x[k]) }
             for i in 0..<n { x[i] = prior[i] + gain[i] * innovation }
-            if iteration == 0 && !settledRest { break }
         }
         // Joseph form: P = A P Aᵀ + K R Kᵀ with A = I − K H (A kept in f).
         for i in 0..<n {

@@ -49,8 +49,11 @@ public final class TheveninUKF: SOCEstimator {
         x.update(from: template.x, count: n)
         processNoise.update(from: template.processNoise, count: n)
         initialP.update(from: template.initialP, count: nn)
+        // The template's SOC σ is the EKF's (`ekfInitialSOCSigma`); the UKF spreads its
+        // sigma points with `initialSOCSigma` (σ = 1 would put them far outside the tables).
+        initialP[0] = config.initialSOCSigma * config.initialSOCSigma
         p.update(from: initialP, count: nn)
-        last = template.last
+        last = SOCEstimate(soc: soc, sigma: config.initialSOCSigma)
     }
 
     deinit { storage.deallocate() }

@@ -126,6 +126,37 @@ struct KalmanFilterTests {
         #expect(abs(l.soc - 0.9) > 0.05)
     }
 
+    @Test("EKF: the wake-up update's iteration count and the EKF-only initial SOC σ are honoured")
+    func ekfWakeUpSettings() throws {
+        let model = FilterHarness.model
+        let restedV = model.ocv.voltage(soc: 0.9, temperatureC: 24)
+        func wakeUp(iterations: Int, sigma: Double? = 1.0) -> Double {
+            var config = EstimatorConfig()
+            config.restUpdateIterations = iterations
+            config.ekfInitialSOCSigma = sigma
+            let ekf = TheveninEKF(model: model, pairs: 1, config: config, soc: 0.3)
+            return ekf.update(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 0)).soc
+        }
+        // A 60-point error on the curved OCV: one linearisation lands off, iterating closes in.
+        let once = wakeUp(iterations: 1), five = wakeUp(iterations: 5)
+        #expect(abs(five - 0.9) < 0.01, "\(five)")
+        #expect(abs(once - 0.9) > abs(five - 0.9) + 0.005, "\(once) vs \(five)")
+        #expect(wakeUp(iterations: 0) == once)          // below 1 counts as 1
+        // The EKF's own σ sets its initial covariance; the UKF keeps `initialSOCSigma`.
+        var config = EstimatorConfig()
+        config.ekfInitialSOCSigma = 1.0
+        let ekf = TheveninEKF(model: model, pairs: 2, config: config, soc: 0.5)
+        #expect(ekf.covariance[0] == 1.0 && ekf.estimate.sigma == 1.0)
+        ekf.reset(soc: 0.4)
+        #expect(ekf.covariance[0] == 1.0)
+        let ukf = TheveninUKF(model: model, pairs: 2, config: config, soc: 0.5)
+        #expect(abs(ukf.covariance[0] - 0.04) < 1e-15)
+        var inherit = EstimatorConfig()
+        inherit.ekfInitialSOCSigma = nil
+        #expect(abs(TheveninEKF(model: model, pairs: 1, config: inherit, soc: 0.5).covariance[0] - 0.04) < 1e-15)
+        #expect(EstimatorConfig().ekfInitialSOCSigma == 1.0)
+    }
+
     @Test("later settled rests are OCV readings only when configured",
           arguments: [EstimatorKind.ekf2RC, .ukf2RC])
     func laterRests(kind: EstimatorKind) throws {
@@ -136,6 +167,9 @@ struct KalmanFilterTests {
             var config = EstimatorConfig()
             config.filterUpdatesAtLaterRests = enabled
             config.voltageNoiseV = 2.0          // loaded voltage trusted as little as on NASA data
+            // A start known to 0.2 (the old EKF default): with an uninformative start the
+            // 900 ordinary updates alone would reach the rest OCV and hide the flag's effect.
+            config.ekfInitialSOCSigma = 0.2
             let filter = try makeEstimator(kind, model: model, config: config, soc: 0.6)
             _ = filter.update(CellMeasurement(voltageV: 3.7, currentA: -1, temperatureC: 24, dtSeconds: 1))
             for _ in 0..<900 {
