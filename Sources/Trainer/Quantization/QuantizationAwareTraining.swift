@@ -18,10 +18,15 @@ public struct QATConfig: Sendable, Equatable {
     public var threads: Int = 1
     /// Global gradient-norm clip (nil: none).
     public var clipNorm: Double? = 1
+    /// Weight of the unquantized (float) network's loss added to the int8 loss (0: int8
+    /// only). Above 0 the tuned float weights stay a float model that matches the targets
+    /// too, so "int8 vs its own float" stays small.
+    public var floatLossWeight: Double = 0
 
     /// Creates a configuration.
     public init(epochs: Int = 3, learningRate: Double = 1e-4, sequencesPerBatch: Int = 8, seed: UInt64 = 1,
-                threads: Int = 1, clipNorm: Double? = 1) {
+                threads: Int = 1, clipNorm: Double? = 1, floatLossWeight: Double = 0) {
+        self.floatLossWeight = floatLossWeight
         self.epochs = epochs
         self.learningRate = learningRate
         self.sequencesPerBatch = sequencesPerBatch
@@ -37,6 +42,7 @@ public struct QATConfig: Sendable, Equatable {
         if sequencesPerBatch < 1 { return .invalidBatch(sequencesPerBatch) }
         if threads < 1 { return .invalidThreads(threads) }
         if let clip = clipNorm, !(clip > 0 && clip.isFinite) { return .invalidClipNorm(clip) }
+        if !(floatLossWeight >= 0 && floatLossWeight.isFinite) { return .invalidFloatLossWeight(floatLossWeight) }
         return nil
     }
 }
@@ -53,6 +59,8 @@ public enum QATError: Error, Equatable, CustomStringConvertible {
     case invalidThreads(Int)
     /// A clip norm that is not a positive finite number.
     case invalidClipNorm(Double)
+    /// A float-loss weight that is negative or not finite.
+    case invalidFloatLossWeight(Double)
     /// No non-empty training sequence.
     case noTrainingData
     /// Sequence `index` has `samples` samples but `targets` targets.
@@ -68,6 +76,7 @@ public enum QATError: Error, Equatable, CustomStringConvertible {
         case let .invalidBatch(n): "QAT sequences per batch must be ≥ 1 (got \(n))"
         case let .invalidThreads(n): "QAT threads must be ≥ 1 (got \(n))"
         case let .invalidClipNorm(c): "QAT clip norm must be a positive finite number (got \(c))"
+        case let .invalidFloatLossWeight(w): "QAT float-loss weight must be a finite number ≥ 0 (got \(w))"
         case .noTrainingData: "QAT needs at least one non-empty training sequence"
         case let .targetCountMismatch(index, samples, targets):
             "QAT sequence \(index) has \(samples) samples but \(targets) targets"
@@ -107,6 +116,8 @@ public final class QuantizationAwareTraining {
     public let config: QATConfig
     /// The network being tuned (its `model` holds the current float weights).
     public let network: FakeQuantizedLSTM
+    /// The same weights unquantized (for `floatLossWeight`).
+    let floatNetwork: FakeQuantizedLSTM
     /// History, epoch 0 first.
     public private(set) var history: [QATEpochRecord] = []
     /// Epoch whose weights were kept.
@@ -116,7 +127,10 @@ public final class QuantizationAwareTraining {
     public init(model: ReferenceLSTMModel, plan: QuantizationPlan, config: QATConfig) throws(QATError) {
         if let problem = config.problem { throw problem }
         self.config = config
-        do { network = try FakeQuantizedLSTM(model: model, plan: plan) } catch { throw .quantization(error) }
+        do {
+            network = try FakeQuantizedLSTM(model: model, plan: plan)
+            floatNetwork = try FakeQuantizedLSTM(model: model, plan: plan, quantized: false)
+        } catch { throw .quantization(error) }
     }
 
     /// Trains on `sequences` toward `targets` (SOC fraction per step); `validation` picks the
@@ -162,7 +176,10 @@ public final class QuantizationAwareTraining {
                 }
                 if let clip = config.clipNorm { clipGlobalNorm(gradients, maxNorm: clip) }
                 adam.update(parameters: parameters, gradients: gradients)
-                do { try network.update(parameters: parameters.map(\.values)) } catch { throw .quantization(error) }
+                do {
+                    try network.update(parameters: parameters.map(\.values))
+                    if config.floatLossWeight > 0 { try floatNetwork.update(parameters: parameters.map(\.values)) }
+                } catch { throw .quantization(error) }
             }
             record = QATEpochRecord(epoch: epoch, trainRMSEPercent: (sumSquares / totalSteps).squareRoot() * 100)
             fillValidation(&record, valid)
@@ -187,9 +204,11 @@ public final class QuantizationAwareTraining {
         }
     }
 
-    /// Loss and gradient of each sequence, in the given order (in parallel over `threads`).
+    /// Loss and gradient of each sequence, in the given order (in parallel over `threads`):
+    /// the int8 network's, plus `floatLossWeight` times the float network's gradient (the
+    /// reported loss stays the int8 one).
     private func lossesAndGradients(_ items: [(FakeQuantSequence, [Double])]) -> [(loss: Double, gradient: [[Double]])] {
-        let net = network
+        let net = JointLoss(quantized: network, float: floatNetwork, floatWeight: config.floatLossWeight)
         if config.threads == 1 || items.count == 1 {
             return items.map { net.lossAndGradient($0.0, targets: $0.1) }
         }
@@ -243,4 +262,18 @@ private final class ResultSlots: @unchecked Sendable {
     }
     func set(_ index: Int, _ value: (loss: Double, gradient: [[Double]])) { storage[index] = value }
     var values: [(loss: Double, gradient: [[Double]])] { (0..<count).map { storage[$0]! } }
+}
+
+/// The int8 loss and gradient, plus a weighted float one.
+private struct JointLoss: @unchecked Sendable {
+    let quantized: FakeQuantizedLSTM, float: FakeQuantizedLSTM, floatWeight: Double
+    func lossAndGradient(_ sequence: FakeQuantSequence, targets: [Double]) -> (loss: Double, gradient: [[Double]]) {
+        var result = quantized.lossAndGradient(sequence, targets: targets)
+        guard floatWeight > 0 else { return result }
+        let extra = float.lossAndGradient(sequence, targets: targets).gradient
+        for k in result.gradient.indices {
+            for e in result.gradient[k].indices { result.gradient[k][e] += floatWeight * extra[k][e] }
+        }
+        return result
+    }
 }

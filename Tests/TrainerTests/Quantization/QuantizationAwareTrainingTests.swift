@@ -81,6 +81,19 @@ struct QuantizationAwareTrainingTests {
         #expect(abs(rows[0] - 0.5) < 1e-12 && abs(rows[1] + 0.25) < 0.5 / 254 && rows[3...] == [0, 0, 0])
     }
 
+    /// (loss(w + h) − loss(w − h)) / (2h) for element `e` of tensor `k` (the actual Float step).
+    static func centralDifference(_ fake: FakeQuantizedLSTM, _ base: [[Float]], _ k: Int, _ e: Int, h: Float,
+                                  _ sequence: FakeQuantSequence, _ targets: [Double]) throws -> Double {
+        var plus = base, minus = base
+        plus[k][e] += h; minus[k][e] -= h
+        try fake.update(parameters: plus)
+        let lp = fake.lossAndGradient(sequence, targets: targets).loss
+        try fake.update(parameters: minus)
+        let lm = fake.lossAndGradient(sequence, targets: targets).loss
+        try fake.update(parameters: base)
+        return (lp - lm) / Double(plus[k][e] - minus[k][e])
+    }
+
     /// BPTT through the network (unquantized, so the loss is smooth) equals central finite
     /// differences for weights of every tensor of a two-layer model.
     @Test func backpropagationMatchesFiniteDifferences() throws {
@@ -95,14 +108,7 @@ struct QuantizationAwareTrainingTests {
         var checked = 0
         for (k, tensor) in base.enumerated() {
             for e in stride(from: 0, to: tensor.count, by: max(1, tensor.count / 5)) {
-                let h: Float = 1e-3
-                var plus = base, minus = base
-                plus[k][e] += h; minus[k][e] -= h
-                try fake.update(parameters: plus)
-                let lp = fake.lossAndGradient(sequence, targets: targets).loss
-                try fake.update(parameters: minus)
-                let lm = fake.lossAndGradient(sequence, targets: targets).loss
-                let numeric = (lp - lm) / Double(plus[k][e] - minus[k][e])
+                let numeric = try Self.centralDifference(fake, base, k, e, h: 1e-3, sequence, targets)
                 #expect(abs(numeric - gradient[k][e]) <= 2e-3 * max(1, abs(numeric)),
                         "tensor \(k) element \(e): backprop \(gradient[k][e]) vs finite difference \(numeric)")
                 checked += 1
@@ -125,13 +131,7 @@ struct QuantizationAwareTrainingTests {
         let base = model.parameterTensors
         // Dense output bias (tensor 4) and two LSTM biases (tensor 2: forget and output rows).
         for (k, e, h) in [(4, 0, Float(0.02)), (2, 7, Float(0.05)), (2, 19, Float(0.05))] {
-            var plus = base, minus = base
-            plus[k][e] += h; minus[k][e] -= h
-            try fake.update(parameters: plus)
-            let lp = fake.lossAndGradient(sequence, targets: targets).loss
-            try fake.update(parameters: minus)
-            let lm = fake.lossAndGradient(sequence, targets: targets).loss
-            let numeric = (lp - lm) / Double(2 * h)
+            let numeric = try Self.centralDifference(fake, base, k, e, h: h, sequence, targets)
             #expect(abs(numeric - gradient[k][e]) <= 0.1 * abs(numeric) + 1e-3,
                     "tensor \(k) element \(e): STE \(gradient[k][e]) vs finite difference \(numeric)")
         }
@@ -173,6 +173,29 @@ struct QuantizationAwareTrainingTests {
         #expect(after.maxAbsDeltaPercent < plain.maxAbsDeltaPercent)
         #expect(after.meanAbsDeltaPercent < ptq.meanAbsDeltaPercent && after.meanAbsDeltaPercent < plain.meanAbsDeltaPercent)
         #expect(qat.history.count == 7 && qat.history.last!.trainRMSEPercent < qat.history[0].trainRMSEPercent)
+    }
+
+    /// With a float-loss weight the tuned weights, run unquantized, match the targets better
+    /// than when only the int8 loss is trained.
+    @Test func floatLossKeepsTheTunedWeightsAFloatModel() throws {
+        let (model, plan, train, _) = try Self.tinySetup()
+        let targets = TeacherLabels.outputs(of: model, sequences: train)
+        let (ptqBlob, _) = try PostTrainingQuantizer().quantize(model, calibration: train)
+        let start = try model.withDequantizedWeights(of: ptqBlob)
+        func floatRMSE(weight: Double) throws -> Double {
+            let qat = try QuantizationAwareTraining(model: start, plan: plan, config: QATConfig(
+                epochs: 2, learningRate: 1e-4, sequencesPerBatch: 1, seed: 2, floatLossWeight: weight))
+            let tuned = try qat.train(sequences: train, targets: targets)
+            let float = try FakeQuantizedLSTM(model: tuned, plan: plan, quantized: false)
+            var sum = 0.0, n = 0.0
+            for (sequence, target) in zip(train, targets) {
+                for (a, b) in zip(float.forward(float.prepare(sequence)), target) { sum += (a - b) * (a - b); n += 1 }
+            }
+            return (sum / n).squareRoot()
+        }
+        let intOnly = try floatRMSE(weight: 0), joint = try floatRMSE(weight: 1)
+        print("tiny QAT float RMSE vs targets: int8 loss only \(intOnly), with float loss \(joint)")
+        #expect(joint < intOnly)
     }
 
     /// Dequantized error-compensated weights round back to the same int8 weights.
@@ -217,6 +240,9 @@ struct QuantizationAwareTrainingTests {
         }
         #expect(throws: QATError.invalidThreads(0)) {
             try QuantizationAwareTraining(model: model, plan: plan, config: QATConfig(threads: 0))
+        }
+        #expect(throws: QATError.invalidFloatLossWeight(-1)) {
+            try QuantizationAwareTraining(model: model, plan: plan, config: QATConfig(floatLossWeight: -1))
         }
         #expect(throws: QATError.invalidBatch(0)) {
             try QuantizationAwareTraining(model: model, plan: plan, config: QATConfig(sequencesPerBatch: 0))
