@@ -28,6 +28,9 @@ struct QATOptions: ParsableArguments {
     @Option(help: "Weight of the unquantized network's loss added to the int8 loss (0: int8 only).")
     var qatFloatWeight: Double = 0
 
+    @Option(help: "Exponent p of the QAT loss Σ|error|^p (2: squared error; 4: aims at the largest errors), 2…8.")
+    var qatLossExponent: Double = 2
+
     @Option(help: "Discharges (whole, streamed from a reset) per QAT Adam step.")
     var qatBatch: Int = 8
 
@@ -52,7 +55,8 @@ struct QATOptions: ParsableArguments {
         }
         guard qat else { return }
         let config = QATConfig(epochs: qatEpochs, learningRate: qatLearningRate, sequencesPerBatch: qatBatch,
-                               seed: qatSeed, threads: threads, floatLossWeight: qatFloatWeight)
+                               seed: qatSeed, threads: threads, floatLossWeight: qatFloatWeight,
+                               lossExponent: qatLossExponent)
         if let problem = config.problem { throw ValidationError("--qat: \(problem)") }
         guard qatEvery >= 1 else { throw ValidationError("--qat-every must be ≥ 1 (got \(qatEvery))") }
         guard qatModelOut != nil else { throw ValidationError("--qat needs --qat-model-out FILE.json for the tuned float model") }
@@ -81,7 +85,7 @@ extension QuantizeCommand {
         }
         let config = QATConfig(epochs: options.qatEpochs, learningRate: options.qatLearningRate,
                                sequencesPerBatch: options.qatBatch, seed: options.qatSeed, threads: options.threads,
-                               floatLossWeight: options.qatFloatWeight)
+                               floatLossWeight: options.qatFloatWeight, lossExponent: options.qatLossExponent)
         print("QAT: \(training.count) training discharges (\(training.reduce(0) { $0 + $1.count }) steps), "
               + "\(validation.count) validation discharges, target \(options.qatTarget), start "
               + (options.qatFromFloat || plainRounding ? "float weights, " : "error-compensated int8 weights, ")
@@ -103,7 +107,7 @@ extension QuantizeCommand {
         var blob = try PostTrainingQuantizer().quantize(
             tuned, plan: report.plan,
             note: "quantization-aware (\(options.qatEpochs) epochs, lr \(options.qatLearningRate), target \(options.qatTarget), "
-                + "float-loss weight \(options.qatFloatWeight), seed \(options.qatSeed), kept epoch \(qat.bestEpoch)), round-to-nearest weights")
+                + "float-loss weight \(options.qatFloatWeight), loss exponent \(options.qatLossExponent), seed \(options.qatSeed), kept epoch \(qat.bestEpoch)), round-to-nearest weights")
         blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.count) discharges of \(cells.joined(separator: " "))"))
         let bytes = try BlobWriter.encode(blob)
         try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)

@@ -37,6 +37,7 @@ import TestSupport
         #expect(message(["--qat", "--threads", "0"] + out).contains("threads"))
         #expect(message(["--qat", "--qat-float-weight=-1"] + out).contains("float-loss weight"))
         #expect(message(["--qat", "--qat-every", "0"] + out).contains("--qat-every"))
+        #expect(message(["--qat", "--qat-loss-exponent", "1"] + out).contains("loss exponent"))
         #expect(message(["--qat"]).contains("--qat-model-out"))
         #expect(message(["--qat", "--qat-target", "teacher"] + out).contains("qat-target"))
         #expect(message(["--cell-fraction-bits", "13"]).contains("8…12"))

@@ -179,9 +179,12 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
         return tape.soc
     }
 
-    /// Σₜ (socₜ − targetₜ)² and its gradient for every parameter tensor (`parameterTensors`
-    /// order: per LSTM layer kernel, recurrent kernel, bias; per dense layer weight, bias).
-    public func lossAndGradient(_ sequence: FakeQuantSequence, targets: [Double]) -> (loss: Double, gradient: [[Double]]) {
+    /// Σₜ (socₜ − targetₜ)² and the gradient, for every parameter tensor
+    /// (`parameterTensors` order: per LSTM layer kernel, recurrent kernel, bias; per dense
+    /// layer weight, bias), of Σₜ |100·dₜ|^p / 100² (p = `exponent`; p = 2 is the squared
+    /// error itself, larger p weights the largest errors more).
+    public func lossAndGradient(_ sequence: FakeQuantSequence, targets: [Double],
+                                exponent p: Double = 2) -> (loss: Double, gradient: [[Double]]) {
         precondition(targets.count == sequence.count, "one target per step")
         var tape = Tape(model: model, steps: sequence.count)
         run(sequence, tape: &tape)
@@ -190,7 +193,7 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
         for t in 0..<sequence.count {
             let d = tape.soc[t] - targets[t]
             loss += d * d
-            dSoc[t] = 2 * d
+            dSoc[t] = p == 2 ? 2 * d : p * Double.pow(abs(100 * d), p - 1) * (d < 0 ? -1 : 1) / 100
         }
         return (loss, backward(tape, dSoc: dSoc))
     }

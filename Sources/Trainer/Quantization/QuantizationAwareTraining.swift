@@ -22,11 +22,15 @@ public struct QATConfig: Sendable, Equatable {
     /// only). Above 0 the tuned float weights stay a float model that matches the targets
     /// too, so "int8 vs its own float" stays small.
     public var floatLossWeight: Double = 0
+    /// Exponent p of the per-step error in the loss, Σ |100·d|^p (2: mean squared error;
+    /// larger: aims at the largest errors). In 2…8.
+    public var lossExponent: Double = 2
 
     /// Creates a configuration.
     public init(epochs: Int = 3, learningRate: Double = 1e-4, sequencesPerBatch: Int = 8, seed: UInt64 = 1,
-                threads: Int = 1, clipNorm: Double? = 1, floatLossWeight: Double = 0) {
+                threads: Int = 1, clipNorm: Double? = 1, floatLossWeight: Double = 0, lossExponent: Double = 2) {
         self.floatLossWeight = floatLossWeight
+        self.lossExponent = lossExponent
         self.epochs = epochs
         self.learningRate = learningRate
         self.sequencesPerBatch = sequencesPerBatch
@@ -43,6 +47,7 @@ public struct QATConfig: Sendable, Equatable {
         if threads < 1 { return .invalidThreads(threads) }
         if let clip = clipNorm, !(clip > 0 && clip.isFinite) { return .invalidClipNorm(clip) }
         if !(floatLossWeight >= 0 && floatLossWeight.isFinite) { return .invalidFloatLossWeight(floatLossWeight) }
+        if !(lossExponent >= 2 && lossExponent <= 8) { return .invalidLossExponent(lossExponent) }
         return nil
     }
 }
@@ -61,6 +66,8 @@ public enum QATError: Error, Equatable, CustomStringConvertible {
     case invalidClipNorm(Double)
     /// A float-loss weight that is negative or not finite.
     case invalidFloatLossWeight(Double)
+    /// A loss exponent outside 2…8.
+    case invalidLossExponent(Double)
     /// No non-empty training sequence.
     case noTrainingData
     /// Sequence `index` has `samples` samples but `targets` targets.
@@ -77,6 +84,7 @@ public enum QATError: Error, Equatable, CustomStringConvertible {
         case let .invalidThreads(n): "QAT threads must be ≥ 1 (got \(n))"
         case let .invalidClipNorm(c): "QAT clip norm must be a positive finite number (got \(c))"
         case let .invalidFloatLossWeight(w): "QAT float-loss weight must be a finite number ≥ 0 (got \(w))"
+        case let .invalidLossExponent(p): "QAT loss exponent must be in 2…8 (got \(p))"
         case .noTrainingData: "QAT needs at least one non-empty training sequence"
         case let .targetCountMismatch(index, samples, targets):
             "QAT sequence \(index) has \(samples) samples but \(targets) targets"
@@ -208,7 +216,8 @@ public final class QuantizationAwareTraining {
     /// the int8 network's, plus `floatLossWeight` times the float network's gradient (the
     /// reported loss stays the int8 one).
     private func lossesAndGradients(_ items: [(FakeQuantSequence, [Double])]) -> [(loss: Double, gradient: [[Double]])] {
-        let net = JointLoss(quantized: network, float: floatNetwork, floatWeight: config.floatLossWeight)
+        let net = JointLoss(quantized: network, float: floatNetwork, floatWeight: config.floatLossWeight,
+                            exponent: config.lossExponent)
         if config.threads == 1 || items.count == 1 {
             return items.map { net.lossAndGradient($0.0, targets: $0.1) }
         }
@@ -266,11 +275,11 @@ private final class ResultSlots: @unchecked Sendable {
 
 /// The int8 loss and gradient, plus a weighted float one.
 private struct JointLoss: @unchecked Sendable {
-    let quantized: FakeQuantizedLSTM, float: FakeQuantizedLSTM, floatWeight: Double
+    let quantized: FakeQuantizedLSTM, float: FakeQuantizedLSTM, floatWeight: Double, exponent: Double
     func lossAndGradient(_ sequence: FakeQuantSequence, targets: [Double]) -> (loss: Double, gradient: [[Double]]) {
-        var result = quantized.lossAndGradient(sequence, targets: targets)
+        var result = quantized.lossAndGradient(sequence, targets: targets, exponent: exponent)
         guard floatWeight > 0 else { return result }
-        let extra = float.lossAndGradient(sequence, targets: targets).gradient
+        let extra = float.lossAndGradient(sequence, targets: targets, exponent: exponent).gradient
         for k in result.gradient.indices {
             for e in result.gradient[k].indices { result.gradient[k][e] += floatWeight * extra[k][e] }
         }

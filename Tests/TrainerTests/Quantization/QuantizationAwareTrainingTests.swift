@@ -117,6 +117,31 @@ struct QuantizationAwareTrainingTests {
         #expect(checked >= 30)
     }
 
+    /// The gradient of the p = 4 loss Σ|100·d|⁴/100² equals finite differences of that loss.
+    @Test func higherExponentLossGradientMatchesFiniteDifferences() throws {
+        let model = ReferenceLSTMModel.random(lstmSizes: [3], denseSizes: [1], seed: 13)
+        let samples = SyntheticDischarge.samples(steps: 30, seed: 5)
+        let fake = try FakeQuantizedLSTM(model: model, plan: try Self.planned(model, calibration: samples), quantized: false)
+        let sequence = fake.prepare(samples)
+        let targets = (0..<samples.count).map { 0.9 - 0.02 * Double($0) }
+        let gradient = fake.lossAndGradient(sequence, targets: targets, exponent: 4).gradient
+        func loss() -> Double {
+            zip(fake.forward(sequence), targets).reduce(0) { $0 + pow(abs(100 * ($1.0 - $1.1)), 4) / 10_000 }
+        }
+        let base = model.parameterTensors
+        for (k, e) in [(0, 3), (1, 5), (2, 4), (3, 1), (4, 0)] {
+            var plus = base, minus = base
+            plus[k][e] += 1e-3; minus[k][e] -= 1e-3
+            try fake.update(parameters: plus)
+            let lp = loss()
+            try fake.update(parameters: minus)
+            let lm = loss()
+            try fake.update(parameters: base)
+            let numeric = (lp - lm) / Double(plus[k][e] - minus[k][e])
+            #expect(abs(numeric - gradient[k][e]) <= 2e-3 * max(1, abs(numeric)), "tensor \(k)[\(e)]: \(gradient[k][e]) vs \(numeric)")
+        }
+    }
+
     /// With fake quantization, the STE gradient of a bias (which enters the integer sums
     /// linearly) matches finite differences taken over many rounding steps.
     @Test func straightThroughGradientMatchesCoarseFiniteDifferences() throws {
@@ -243,6 +268,9 @@ struct QuantizationAwareTrainingTests {
         }
         #expect(throws: QATError.invalidFloatLossWeight(-1)) {
             try QuantizationAwareTraining(model: model, plan: plan, config: QATConfig(floatLossWeight: -1))
+        }
+        #expect(throws: QATError.invalidLossExponent(1)) {
+            try QuantizationAwareTraining(model: model, plan: plan, config: QATConfig(lossExponent: 1))
         }
         #expect(throws: QATError.invalidBatch(0)) {
             try QuantizationAwareTraining(model: model, plan: plan, config: QATConfig(sequencesPerBatch: 0))
