@@ -31,6 +31,9 @@ struct QATOptions: ParsableArguments {
     @Option(help: "Exponent p of the QAT loss Σ|error|^p (2: squared error; 4: aims at the largest errors), 2…8.")
     var qatLossExponent: Double = 2
 
+    @Flag(help: "Write the tuned float weights as trained instead of snapped onto their int8 grid (q·s).")
+    var qatKeepFloatWeights = false
+
     @Option(help: "Discharges (whole, streamed from a reset) per QAT Adam step.")
     var qatBatch: Int = 8
 
@@ -95,7 +98,7 @@ extension QuantizeCommand {
         let start = options.qatFromFloat || plainRounding ? parent : try parent.withDequantizedWeights(of: postTraining)
         let qat = try QuantizationAwareTraining(model: start, plan: report.plan, config: config)
         let started = Date()
-        let tuned = try qat.train(sequences: training.map(\.rawSensorSamples), targets: try targets(training),
+        let trained = try qat.train(sequences: training.map(\.rawSensorSamples), targets: try targets(training),
                                   validation: (validation.map(\.rawSensorSamples), try targets(validation))) { record in
             print(String(format: "QAT epoch %d: train RMSE vs target %.3f points; validation RMSE %.3f, mean |Δ| %.3f, max |Δ| %.3f (%.0f s)",
                          record.epoch, record.trainRMSEPercent, record.validationRMSEPercent ?? .nan,
@@ -103,11 +106,17 @@ extension QuantizeCommand {
                          Date().timeIntervalSince(started)))
         }
         print("QAT kept epoch \(qat.bestEpoch)")
+        // The float model written (default): the tuned weights snapped onto their int8 grid
+        // (ŵ = q·s), so that float and int8 differ by the integer arithmetic alone and the
+        // blob is that model quantized with the plan.
+        let tuned = options.qatKeepFloatWeights ? trained
+            : try trained.withDequantizedWeights(of: try PostTrainingQuantizer().quantize(trained, plan: report.plan))
 
         var blob = try PostTrainingQuantizer().quantize(
             tuned, plan: report.plan,
             note: "quantization-aware (\(options.qatEpochs) epochs, lr \(options.qatLearningRate), target \(options.qatTarget), "
-                + "float-loss weight \(options.qatFloatWeight), loss exponent \(options.qatLossExponent), seed \(options.qatSeed), kept epoch \(qat.bestEpoch)), round-to-nearest weights")
+                + "float-loss weight \(options.qatFloatWeight), loss exponent \(options.qatLossExponent), seed \(options.qatSeed), kept epoch \(qat.bestEpoch)"
+                + (options.qatKeepFloatWeights ? "" : ", weights snapped to the int8 grid") + "), round-to-nearest weights")
         blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.count) discharges of \(cells.joined(separator: " "))"))
         let bytes = try BlobWriter.encode(blob)
         try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)

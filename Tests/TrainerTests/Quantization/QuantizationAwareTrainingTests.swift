@@ -231,6 +231,12 @@ struct QuantizationAwareTrainingTests {
         let same = zip(again.lstmLayers[0].recurrentKernel, ptqBlob.lstmLayers[0].recurrentKernel).filter { $0 == $1 }.count
         #expect(Double(same) >= 0.95 * Double(ptqBlob.lstmLayers[0].recurrentKernel.count))
         #expect(again.lstmLayers[0].bias == ptqBlob.lstmLayers[0].bias || same < ptqBlob.lstmLayers[0].recurrentKernel.count)
+        // Snapping onto a round-to-nearest blob's grid (what `--qat` writes) is exact.
+        let plain = try PostTrainingQuantizer().quantize(model, plan: plan)
+        let snapped = try PostTrainingQuantizer().quantize(try model.withDequantizedWeights(of: plain), plan: plan)
+        #expect(snapped.lstmLayers[0].inputKernel == plain.lstmLayers[0].inputKernel)
+        #expect(snapped.lstmLayers[0].recurrentKernel == plain.lstmLayers[0].recurrentKernel)
+        #expect(snapped.denseLayers[0].weight == plain.denseLayers[0].weight)
         let other = ReferenceLSTMModel.random(lstmSizes: [4], denseSizes: [1], seed: 1)
         #expect(throws: QuantizationError.self) { try other.withDequantizedWeights(of: ptqBlob) }
     }
