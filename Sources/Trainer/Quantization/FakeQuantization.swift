@@ -63,10 +63,10 @@ public struct FakeQuantSequence: Sendable {
 /// cell state or dense output. With `quantized = false` it is the float reference
 /// (`ReferenceLSTMRunner`) with exact gradients, which the gradient-check tests use.
 ///
-/// Not thread-safe for `refresh`; `forward` and `gradient` only read the shared state and
+/// `update` is not thread-safe; `forward` and `lossAndGradient` only read the shared state and
 /// can run on several sequences at once.
 public final class FakeQuantizedLSTM: @unchecked Sendable {
-    /// The float model (weights are what training changes; call `refresh` after).
+    /// The float model (training changes its weights through `update(parameters:)`).
     public private(set) var model: ReferenceLSTMModel
     /// Weight-independent quantization choices (feature scale, cell formats, dense scales).
     public let plan: QuantizationPlan
