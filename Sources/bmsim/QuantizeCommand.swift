@@ -25,8 +25,8 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "Use every n-th usable discharge of the calibration cells.")
     var every: Int = 10
 
-    @Flag(help: "Quantization-aware fine-tuning (not available yet: needs the trainer's BPTT).")
-    var qat = false
+    @OptionGroup(title: "Quantization-aware training")
+    var qatOptions: QATOptions
 
     @Flag(help: "Plain round-to-nearest weights instead of error-compensating (GPTQ-style) rounding.")
     var plainRounding = false
@@ -41,10 +41,6 @@ struct QuantizeCommand: ParsableCommand {
 
     func validate() throws {
         guard every >= 1 else { throw ValidationError("--every must be ≥ 1") }
-        if qat {
-            throw ValidationError("--qat: quantization-aware fine-tuning is not implemented yet; "
-                                  + "post-training quantization (without --qat) is")
-        }
     }
 
     func run() throws {
@@ -54,8 +50,12 @@ struct QuantizeCommand: ParsableCommand {
         let discharges = try dataset.labelledDischarges(cells: cellList)
         let chosen = stride(from: 0, to: discharges.count, by: every).map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
         let sequences = chosen.map(\.rawSensorSamples)
-        let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding)
+        let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding, cellFractionBits: qatOptions.cellFractionBits)
         let (blob, report) = try quantizer.quantize(float, calibration: sequences)
+        if qatOptions.qat {
+            return try runQAT(parent: float, postTraining: blob, report: report, dataset: dataset, cells: cellList,
+                              discharges: discharges, calibration: chosen)
+        }
         var withMeta = blob
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))

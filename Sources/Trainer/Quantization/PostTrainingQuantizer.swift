@@ -27,11 +27,22 @@ public struct PostTrainingQuantizer: Sendable {
     /// instead of |Ŵ − W|.
     public var errorCompensation: Bool = true
 
+    /// Cell-state fraction bits n (Q(15−n).n) for every LSTM layer, 8…12; nil: the most
+    /// bits whose range covers the calibrated |c| times `headroom` (per layer). A forced
+    /// value saturates cells beyond ±2^(15−n) (a warning says so); quantization-aware
+    /// training can then learn to live with the chosen format.
+    public var cellFractionBits: Int?
+
+    /// Valid `cellFractionBits` (the engines' Q(15−n).n cell formats).
+    public static let cellFractionBitsRange = 8...12
+
     /// Creates a quantizer.
-    public init(headroom: Double = 1.5, denseHeadroom: Double = 4, errorCompensation: Bool = true) {
+    public init(headroom: Double = 1.5, denseHeadroom: Double = 4, errorCompensation: Bool = true,
+                cellFractionBits: Int? = nil) {
         self.headroom = headroom
         self.denseHeadroom = denseHeadroom
         self.errorCompensation = errorCompensation
+        self.cellFractionBits = cellFractionBits
     }
 
     /// What the quantizer saw and chose, for the user and for `Docs/Results.md`.
@@ -46,6 +57,13 @@ public struct PostTrainingQuantizer: Sendable {
         public var calibrationSteps: Int
         /// Warnings, e.g. a cell state or feature beyond the Q3.12 range.
         public var warnings: [String]
+        /// The weight-independent choices, to quantize fine-tuned weights the same way.
+        public var plan: QuantizationPlan {
+            QuantizationPlan(featureScale: featureScale, cellFractionBits: cellFractionBits,
+                             denseOutputScales: denseOutputScales)
+        }
+        /// Chosen cell fraction bits per LSTM layer.
+        public var cellFractionBits: [Int]
     }
 
     /// Quantizes `model`, calibrating on `calibration` (sequences of raw sensor samples,
@@ -70,7 +88,61 @@ public struct PostTrainingQuantizer: Sendable {
         // One int16 scale for all standardised features: Q3.12 (±8) unless calibration saw
         // larger |z| (steps in current give d_current far beyond 8σ), then wider.
         let featureRange = max(8, (ranges.standardizedFeature.max() ?? 0) * headroom)
-        let featureScale = featureRange / 32768
+        var cellBits: [Int] = []
+        for l in model.lstmLayers.indices {
+            // Cell state Q(15−n).n: the most fraction bits (≤ 12) whose range covers the
+            // calibrated |c| times the headroom, unless `cellFractionBits` fixes n.
+            var bits = 12
+            if let forced = cellFractionBits {
+                guard Self.cellFractionBitsRange.contains(forced) else {
+                    throw .unrepresentable("cell fraction bits (8…12)", Double(forced))
+                }
+                bits = forced
+            } else {
+                while bits > 8 && ranges.cellState[l] * headroom >= Double(1 << (15 - bits)) { bits -= 1 }
+            }
+            if ranges.cellState[l] >= Double(1 << (15 - bits)) || (cellFractionBits == nil
+                && ranges.cellState[l] * headroom >= Double(1 << (15 - bits))) {
+                warnings.append("lstm[\(l)] cell state reaches \(ranges.cellState[l]); "
+                                + "Q\(15 - bits).\(bits) saturates at \(1 << (15 - bits))")
+            }
+            cellBits.append(bits)
+        }
+        let denseScales = model.denseLayers.indices.map { d in
+            max(ranges.denseOutput[d].max() ?? 0, 1e-6) * denseHeadroom / 32767
+        }
+        let plan = QuantizationPlan(featureScale: featureRange / 32768, cellFractionBits: cellBits,
+                                    denseOutputScales: denseScales)
+        let (blob, assemblyWarnings) = try assemble(model, plan: plan, runner: errorCompensation ? runner : nil,
+                                                    note: "post-training, \(steps) calibration steps")
+        warnings += assemblyWarnings
+        return (blob, Report(ranges: ranges, featureScale: plan.featureScale, denseOutputScales: denseScales,
+                             calibrationSteps: steps, warnings: warnings, cellFractionBits: cellBits))
+    }
+
+    /// Quantizes `model` with fixed weight-independent choices (`plan`, e.g. a calibrated
+    /// report's) and plain round-to-nearest weights: what quantization-aware training
+    /// simulates, so its fake-quantized forward pass equals the engine on this blob.
+    public func quantize(_ model: ReferenceLSTMModel, plan: QuantizationPlan,
+                         note: String = "fixed plan, round-to-nearest weights") throws(QuantizationError) -> BlobModel {
+        let problems = model.problems
+        guard problems.isEmpty else { throw .invalidModel(problems) }
+        guard plan.cellFractionBits.count == model.lstmLayers.count,
+              plan.denseOutputScales.count == model.denseLayers.count,
+              plan.cellFractionBits.allSatisfy(Self.cellFractionBitsRange.contains),
+              plan.featureScale > 0, plan.featureScale.isFinite,
+              plan.denseOutputScales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw .invalidModel(["quantization plan does not fit the model's layers"])
+        }
+        return try assemble(model, plan: plan, runner: nil, note: note).blob
+    }
+
+    /// Builds the blob: per-row int8 weights (error-compensating when `runner` holds
+    /// second moments), biases and rescale multipliers for the plan's scales.
+    func assemble(_ model: ReferenceLSTMModel, plan: QuantizationPlan, runner: ReferenceLSTMRunner?,
+                  note: String) throws(QuantizationError) -> (blob: BlobModel, warnings: [String]) {
+        var warnings: [String] = []
+        let featureScale = plan.featureScale
         let inputs = try model.features.enumerated().map { n, feature throws(QuantizationError) -> BlobInputScaling in
             let units = Double(feature.rawUnitsPerSIUnit)
             let meanRaw = (model.inputMean[n] * units).rounded()
@@ -85,9 +157,9 @@ public struct PostTrainingQuantizer: Sendable {
         for (l, layer) in model.lstmLayers.enumerated() {
             let rows = 4 * layer.hiddenSize
             let (kernel, kernelScales) = quantizeRows(layer.kernel, rows: rows, columns: layer.inputSize,
-                                                      moments: errorCompensation ? runner.lstmInputMoments[l] : nil)
+                                                      moments: runner?.lstmInputMoments[l])
             let (recurrent, recurrentScales) = quantizeRows(layer.recurrentKernel, rows: rows, columns: layer.hiddenSize,
-                                                            moments: errorCompensation ? runner.lstmRecurrentMoments[l] : nil)
+                                                            moments: runner?.lstmRecurrentMoments[l])
             var bias: [Int32] = [], inMult: [Int32] = [], inShift: [Int32] = [], recMult: [Int32] = [], recShift: [Int32] = []
             for r in 0..<rows {
                 let accumulatorScale = kernelScales[r] * inputScale
@@ -97,27 +169,18 @@ public struct PostTrainingQuantizer: Sendable {
                 inMult.append(x.multiplier); inShift.append(x.shift)
                 recMult.append(h.multiplier); recShift.append(h.shift)
             }
-            // Cell state Q(15−n).n: the most fraction bits (≤ 12) whose range covers the
-            // calibrated |c| times the headroom.
-            var cellBits = 12
-            while cellBits > 8 && ranges.cellState[l] * headroom >= Double(1 << (15 - cellBits)) { cellBits -= 1 }
-            if ranges.cellState[l] * headroom >= Double(1 << (15 - cellBits)) {
-                warnings.append("lstm[\(l)] cell state reaches \(ranges.cellState[l]); Q7.8 saturates at 128")
-            }
             lstm.append(BlobLSTMLayer(inputSize: layer.inputSize, hiddenSize: layer.hiddenSize, inputKernel: kernel,
                                       recurrentKernel: recurrent, bias: bias, inputMultipliers: inMult,
                                       inputShifts: inShift, recurrentMultipliers: recMult, recurrentShifts: recShift,
-                                      cellFractionBits: cellBits))
+                                      cellFractionBits: plan.cellFractionBits[l]))
             inputScale = 1.0 / 32768  // Q0.15 hidden state feeds the next layer
         }
 
         var dense: [BlobDenseLayer] = []
-        var denseScales: [Double] = []
         for (d, layer) in model.denseLayers.enumerated() {
-            let largest = ranges.denseOutput[d].max() ?? 0
-            let outputScale = max(largest, 1e-6) * denseHeadroom / 32767
+            let outputScale = plan.denseOutputScales[d]
             let (weight, weightScales) = quantizeRows(layer.weight, rows: layer.outputSize, columns: layer.inputSize,
-                                                      moments: errorCompensation ? runner.denseInputMoments[d] : nil)
+                                                      moments: runner?.denseInputMoments[d])
             var bias: [Int32] = [], mult: [Int32] = [], shift: [Int32] = []
             for r in 0..<layer.outputSize {
                 let accumulatorScale = weightScales[r] * inputScale
@@ -128,7 +191,6 @@ public struct PostTrainingQuantizer: Sendable {
             dense.append(BlobDenseLayer(inputSize: layer.inputSize, outputSize: layer.outputSize,
                                         activation: layer.activation, weight: weight, bias: bias,
                                         multipliers: mult, shifts: shift))
-            denseScales.append(outputScale)
             inputScale = outputScale
         }
 
@@ -137,7 +199,7 @@ public struct PostTrainingQuantizer: Sendable {
         let output = BlobOutputScaling(scale: try requantization(socScale, "output scale"),
                                        offsetCentiPercent: Int32((model.outputMin * 10_000).rounded()))
         var metadata = model.metadata.sorted { $0.key < $1.key }.map { BlobMetadataEntry(key: $0.key, value: $0.value) }
-        metadata.append(BlobMetadataEntry(key: "quantization", value: "post-training, \(steps) calibration steps"))
+        metadata.append(BlobMetadataEntry(key: "quantization", value: note))
         metadata = metadata.map {
             BlobMetadataEntry(key: $0.key.replacingNewlines("_").replacingEquals("_"), value: $0.value.replacingNewlines(" "))
         }
@@ -157,7 +219,7 @@ public struct PostTrainingQuantizer: Sendable {
             }
             blob.chargeCounter = BlobChargeCounter(stepSeconds: Int(step), priorCapacityMAh: priorMAh)
         }
-        return (blob, Report(ranges: ranges, featureScale: featureScale, denseOutputScales: denseScales, calibrationSteps: steps, warnings: warnings))
+        return (blob, warnings)
     }
 
     /// Symmetric int8 per row with error compensation: H = Σxxᵀ (+1 % of its mean diagonal),
@@ -282,5 +344,25 @@ extension String {
     }
     func replacingEquals(_ with: String) -> String {
         String(map { $0 == "=" ? Character(with) : $0 })
+    }
+}
+
+/// The weight-independent choices of a quantization: the standardised-feature scale, each
+/// LSTM layer's cell format and each dense layer's output scale. Calibration picks them
+/// (`PostTrainingQuantizer.Report.plan`); quantization-aware training holds them fixed
+/// while the weights move, and `PostTrainingQuantizer.quantize(_:plan:)` reuses them.
+public struct QuantizationPlan: Sendable, Equatable, Codable {
+    /// Real value of one LSB of the standardised int16 features.
+    public var featureScale: Double
+    /// Cell fraction bits n (Q(15−n).n) per LSTM layer.
+    public var cellFractionBits: [Int]
+    /// Real value of one LSB of each dense layer's int16 output.
+    public var denseOutputScales: [Double]
+
+    /// Creates a plan.
+    public init(featureScale: Double, cellFractionBits: [Int], denseOutputScales: [Double]) {
+        self.featureScale = featureScale
+        self.cellFractionBits = cellFractionBits
+        self.denseOutputScales = denseOutputScales
     }
 }

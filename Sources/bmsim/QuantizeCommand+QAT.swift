@@ -1,0 +1,154 @@
+import ArgumentParser
+import CellData
+import Foundation
+import QuantizedLSTM
+import Trainer
+import WeightBlob
+
+extension QATTarget: ExpressibleByArgument {}
+
+/// `bmsim quantize --qat …`: quantization-aware fine-tuning options (see
+/// Docs/QuantizationAwareTraining.md).
+struct QATOptions: ParsableArguments {
+    @Flag(help: "Quantization-aware fine-tuning: tune the float weights through the integer engine's rounding, then quantize them.")
+    var qat = false
+
+    @Option(help: "QAT epochs (passes over the training discharges).")
+    var qatEpochs: Int = 3
+
+    @Option(help: "QAT Adam learning rate.")
+    var qatLearningRate: Double = 1e-4
+
+    @Option(help: "QAT target: labels (reference SOC) or float (the parent float model's outputs).")
+    var qatTarget: QATTarget = .float
+
+    @Flag(help: "Start QAT from the float weights instead of the error-compensated (GPTQ-style) int8 weights, dequantized.")
+    var qatFromFloat = false
+
+    @Option(help: "Weight of the unquantized network's loss added to the int8 loss (0: int8 only).")
+    var qatFloatWeight: Double = 0
+
+    @Option(help: "Exponent p of the QAT loss Σ|error|^p (2: squared error; 4: aims at the largest errors), 2…8.")
+    var qatLossExponent: Double = 2
+
+    @Flag(help: "Write the tuned float weights as trained instead of snapped onto their int8 grid (q·s).")
+    var qatKeepFloatWeights = false
+
+    @Option(help: "Discharges (whole, streamed from a reset) per QAT Adam step.")
+    var qatBatch: Int = 8
+
+    @Option(help: "Use every n-th discharge of the calibration cells for QAT training.")
+    var qatEvery: Int = 1
+
+    @Option(help: "Seed of the QAT shuffle.")
+    var qatSeed: UInt64 = 1
+
+    @Option(help: "Tuned float model JSON to write (required with --qat).")
+    var qatModelOut: String?
+
+    @Option(help: "Worker threads for QAT (results do not depend on it).")
+    var threads: Int = 1
+
+    @Option(help: "Cell-state fraction bits n (Q(15-n).n, 8…12) for every LSTM layer; default: calibrated.")
+    var cellFractionBits: Int?
+
+    func validate() throws {
+        if let bits = cellFractionBits, !PostTrainingQuantizer.cellFractionBitsRange.contains(bits) {
+            throw ValidationError("--cell-fraction-bits must be in 8…12 (got \(bits))")
+        }
+        guard qat else { return }
+        let config = QATConfig(epochs: qatEpochs, learningRate: qatLearningRate, sequencesPerBatch: qatBatch,
+                               seed: qatSeed, threads: threads, floatLossWeight: qatFloatWeight,
+                               lossExponent: qatLossExponent)
+        if let problem = config.problem { throw ValidationError("--qat: \(problem)") }
+        guard qatEvery >= 1 else { throw ValidationError("--qat-every must be ≥ 1 (got \(qatEvery))") }
+        guard qatModelOut != nil else { throw ValidationError("--qat needs --qat-model-out FILE.json for the tuned float model") }
+    }
+}
+
+extension QuantizeCommand {
+    /// Fine-tunes `parent` with fake quantization under the post-training plan, writes the
+    /// tuned float model and its blob, and prints the PTQ-vs-QAT report.
+    func runQAT(parent: ReferenceLSTMModel, postTraining: BlobModel, report: PostTrainingQuantizer.Report,
+                dataset: NASADataset, cells: [String], discharges: [LabelledDischarge],
+                calibration: [ResampledSeries]) throws {
+        let options = qatOptions
+        let step = parent.stepSeconds ?? 10
+        let training = stride(from: 0, to: discharges.count, by: options.qatEvery).map { discharges[$0].resampled(dtS: step) }
+        let validation = try dataset.labelledDischarges(split: .validation).map { $0.resampled(dtS: step) }
+        func targets(_ series: [ResampledSeries]) throws -> [[Double]] {
+            switch options.qatTarget {
+            case .float: return TeacherLabels.outputs(of: parent, sequences: series.map(\.rawSensorSamples))
+            case .labels:
+                return try series.map { s in
+                    guard let soc = s.soc, soc.count == s.count else { throw ValidationError("--qat-target labels: a discharge has no SOC labels") }
+                    return soc
+                }
+            }
+        }
+        let config = QATConfig(epochs: options.qatEpochs, learningRate: options.qatLearningRate,
+                               sequencesPerBatch: options.qatBatch, seed: options.qatSeed, threads: options.threads,
+                               floatLossWeight: options.qatFloatWeight, lossExponent: options.qatLossExponent)
+        print("QAT: \(training.count) training discharges (\(training.reduce(0) { $0 + $1.count }) steps), "
+              + "\(validation.count) validation discharges, target \(options.qatTarget), start "
+              + (options.qatFromFloat || plainRounding ? "float weights, " : "error-compensated int8 weights, ")
+              + "cell formats " + report.cellFractionBits.map { "Q\(15 - $0).\($0)" }.joined(separator: ", "))
+        // Start: the parent's weights, or (default) its error-compensated int8 weights
+        // dequantized, so that epoch 0 is (nearly) the post-training blob.
+        let start = options.qatFromFloat || plainRounding ? parent : try parent.withDequantizedWeights(of: postTraining)
+        let qat = try QuantizationAwareTraining(model: start, plan: report.plan, config: config)
+        let started = Date()
+        let trained = try qat.train(sequences: training.map(\.rawSensorSamples), targets: try targets(training),
+                                  validation: (validation.map(\.rawSensorSamples), try targets(validation))) { record in
+            print(String(format: "QAT epoch %d: train RMSE vs target %.3f points; validation RMSE %.3f, mean |Δ| %.3f, max |Δ| %.3f (%.0f s)",
+                         record.epoch, record.trainRMSEPercent, record.validationRMSEPercent ?? .nan,
+                         record.validationMeanAbsPercent ?? .nan, record.validationMaxAbsPercent ?? .nan,
+                         Date().timeIntervalSince(started)))
+        }
+        print("QAT kept epoch \(qat.bestEpoch)")
+        // The float model written (default): the tuned weights snapped onto their int8 grid
+        // (ŵ = q·s), so that float and int8 differ by the integer arithmetic alone and the
+        // blob is that model quantized with the plan.
+        let tuned = options.qatKeepFloatWeights ? trained
+            : try trained.withDequantizedWeights(of: try PostTrainingQuantizer().quantize(trained, plan: report.plan))
+
+        var blob = try PostTrainingQuantizer().quantize(
+            tuned, plan: report.plan,
+            note: "quantization-aware (\(options.qatEpochs) epochs, lr \(options.qatLearningRate), target \(options.qatTarget), "
+                + "float-loss weight \(options.qatFloatWeight), loss exponent \(options.qatLossExponent), seed \(options.qatSeed), kept epoch \(qat.bestEpoch)"
+                + (options.qatKeepFloatWeights ? "" : ", weights snapped to the int8 grid") + "), round-to-nearest weights")
+        blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.count) discharges of \(cells.joined(separator: " "))"))
+        let bytes = try BlobWriter.encode(blob)
+        try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+        if let modelOut = options.qatModelOut { try Self.writeTunedModel(tuned, like: model, to: modelOut) }
+
+        func labels(_ series: [ResampledSeries]) -> [[Double]]? {
+            let all = series.compactMap { s in s.soc.flatMap { $0.count == s.count ? $0 : nil } }
+            return all.count == series.count ? all : nil
+        }
+        var comparisons = [QuantizationComparison(
+            name: "calibration cells", sequences: calibration.map(\.rawSensorSamples), labels: labels(calibration),
+            parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob)]
+        if evaluate {
+            let test = try dataset.labelledDischarges(split: .test).map { $0.resampled(dtS: step) }
+            comparisons.append(QuantizationComparison(
+                name: "test split", sequences: test.map(\.rawSensorSamples), labels: labels(test),
+                parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob))
+        }
+        print(QuantizationComparison.markdown(comparisons))
+        print("wrote \(out) (\(bytes.count) bytes)" + (options.qatModelOut.map { " and \($0)" } ?? ""))
+    }
+
+    /// The tuned weights in the input's format: a trainer model file keeps its scalers and
+    /// metadata; a `ReferenceLSTMModel` JSON is written as one.
+    static func writeTunedModel(_ tuned: ReferenceLSTMModel, like input: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        if let file = try? FloatModelFile.read(from: URL(fileURLWithPath: input)) {
+            try file.replacingWeights(with: tuned).write(to: url)
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(tuned).write(to: url, options: .atomic)
+        }
+    }
+}
