@@ -56,6 +56,9 @@ struct ReplayDriver {
         let runner = ReplayRunner(factory: factory, labeller: CellDataReferenceSOC(),
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
                                                          keepTelemetry: keepTelemetry))
+        FileHandle.standardError.write(Data("""
+            replaying \(jobs.count) runs on \(shared.threads) threads (Ctrl-C stops early; finished runs are written)\n
+            """.utf8))
         let bar = ProgressBar(totalTicks: totalTicks, totalJobs: jobs.count, enabled: !shared.quiet)
         let clock = ContinuousClock()
         let start = clock.now
