@@ -1,0 +1,86 @@
+// libFuzzer harnesses for every reader of outside bytes other than the blob readers
+// (swiftc -sanitize=fuzzer,address). Scripts/fuzz-readers.sh builds the package's library
+// modules with the same sanitizers and links this file once per target, selecting the
+// target with -D:
+//
+//   FUZZ_MAT          MATReader.parse, then NASAMatRecording.recording (the NASA builder)
+//   FUZZ_NASA_CSV     NASASampleFile.parse (charge/ and discharge/ sample CSVs)
+//   FUZZ_CYCLES_INDEX CyclesIndex.parse (cycles_index.csv)
+//   FUZZ_GENERIC_CSV  GenericRecordingCSV.parse, as is and with the current sign given
+//   FUZZ_CELL_MODEL   CellModelFile.decode (cell.json)
+//   FUZZ_SCENARIO     ReplayScenario.decode (scenario JSON)
+//   FUZZ_FLOAT_MODEL  FloatModelFile.decode (model.json of `bmsim train`)
+//
+// Every reader must return a value or throw its typed error; a trap, an ASan report or a
+// broken invariant checked below is a finding. Invariants checked on accepted inputs: a
+// recording's sample columns have equal length and strictly increasing time; a scenario
+// that decodes re-encodes and decodes again to itself; a float model that decodes builds
+// its network.
+
+import Foundation
+#if FUZZ_MAT || FUZZ_NASA_CSV || FUZZ_CYCLES_INDEX || FUZZ_GENERIC_CSV
+import CellData
+#endif
+#if FUZZ_CELL_MODEL
+import CellModel
+#endif
+#if FUZZ_SCENARIO
+import Replay
+#endif
+#if FUZZ_FLOAT_MODEL
+import Trainer
+#endif
+
+#if FUZZ_MAT || FUZZ_GENERIC_CSV
+/// Recording invariants every reader promises.
+func checkRecording(_ recording: Recording) {
+    for op in recording.operations {
+        let s = op.samples
+        guard s.voltageV.count == s.timeS.count, s.currentA.count == s.timeS.count,
+              s.temperatureC.count == s.timeS.count else {
+            fatalError("operation columns of unequal length")
+        }
+        for k in s.timeS.indices.dropFirst() where !(s.timeS[k] > s.timeS[k - 1]) {
+            fatalError("operation time not strictly increasing at sample \(k)")
+        }
+    }
+}
+#endif
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    #if FUZZ_MAT
+    // A smaller inflate limit than the default 256 MiB keeps the fuzzer within its memory budget.
+    if let file = try? MATReader.parse(bytes, name: "fuzz.mat", limits: .init(maxInflatedBytes: 16 << 20, maxDepth: 32)),
+       let recording = try? NASAMatRecording.recording(from: file, source: "fuzz.mat") {
+        checkRecording(recording)
+    }
+    #elseif FUZZ_NASA_CSV
+    if let cycles = try? NASASampleFile.parse(bytes, name: "fuzz.csv") {
+        for cycle in cycles { _ = cycle }
+    }
+    #elseif FUZZ_CYCLES_INDEX
+    _ = try? CyclesIndex.parse(bytes, name: "cycles_index.csv")
+    #elseif FUZZ_GENERIC_CSV
+    if let recording = try? GenericRecordingCSV.parse(bytes, name: "fuzz.csv") { checkRecording(recording) }
+    if let recording = try? GenericRecordingCSV.parse(bytes, name: "fuzz.csv", options: .init(currentSign: .dischargePositive)) {
+        checkRecording(recording)
+    }
+    #elseif FUZZ_CELL_MODEL
+    _ = try? CellModelFile.decode(Data(bytes), file: "cell.json")
+    #elseif FUZZ_SCENARIO
+    if let scenario = try? ReplayScenario.decode(Data(bytes), file: "scenario.json") {
+        guard let again = try? ReplayScenario.decode(scenario.jsonData(), file: "re-encoded"), again == scenario else {
+            fatalError("a scenario that decodes must re-encode to itself")
+        }
+    }
+    #elseif FUZZ_FLOAT_MODEL
+    if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {
+        guard (try? file.makeNetwork()) != nil else { fatalError("a model file that decodes must build its network") }
+    }
+    #else
+    #error("select a target with -D FUZZ_…")
+    #endif
+    return 0
+}
