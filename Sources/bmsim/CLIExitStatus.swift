@@ -123,3 +123,29 @@ enum BMSimMain {
         exit(status.rawValue)
     }
 }
+
+/// Writes the command's output files atomically (temporary file, then rename) and reports a
+/// failure as `CLIError.cannotWrite` (status 73) with the operating system's reason.
+enum OutputFile {
+    /// Writes `data` to `url`, creating nothing but the file itself.
+    static func write(_ data: Data, to url: URL) throws(CLIError) {
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw .cannotWrite(path: url.path, reason: reason(error))
+        }
+    }
+
+    /// Creates `url` and its parents.
+    static func makeFolder(_ url: URL) throws(CLIError) {
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw .cannotWrite(path: url.path, reason: reason(error))
+        }
+    }
+
+    /// The POSIX reason under a Foundation file error ("No such file or directory", "Not a
+    /// directory", "Permission denied"), else the error's own description.
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return underlying.localizedDescription }
+        return ns.localizedDescription
+    }
+}

@@ -33,7 +33,7 @@ struct DataExportCommand: ParsableCommand {
         }
         let output = maxGapS.map { recording.withGapsCapped(atS: $0) } ?? recording
         do { try GenericRecordingCSV.write(output, to: URL(fileURLWithPath: out)) } catch {
-            throw CLIError.cannotWrite(path: out, reason: error.localizedDescription)
+            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
         }
         let samples = output.operations.reduce(0) { $0 + $1.samples.count }
         print("wrote \(out): cell \(output.cell), \(output.operations.count) operations, \(samples) rows")
@@ -51,7 +51,7 @@ struct DataSyntheticCommand: ParsableCommand {
 
     func run() throws {
         do { try GenericRecordingCSV.write(SyntheticRecording.make(), to: URL(fileURLWithPath: out)) } catch {
-            throw CLIError.cannotWrite(path: out, reason: error.localizedDescription)
+            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
         }
         print("wrote \(out)")
     }

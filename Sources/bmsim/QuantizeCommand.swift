@@ -58,7 +58,7 @@ struct QuantizeCommand: ParsableCommand {
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
         let bytes = try BlobWriter.encode(withMeta)
-        try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try OutputFile.write(Data(bytes), to: URL(fileURLWithPath: out))
         print("calibrated on \(chosen.count) discharges (\(report.calibrationSteps) steps); feature scale \(report.featureScale)")
         print("cell formats: " + blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" }.joined(separator: ", "))
         for warning in report.warnings { print("warning: \(warning)") }

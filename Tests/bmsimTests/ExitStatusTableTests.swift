@@ -67,6 +67,8 @@ struct ExitStatusTableTests {
         // Unwritable output (73).
         Case(name: "export to a path under a file", arguments: ["data", "synthetic", "--out", "@TMP@/garbage.csv/x.csv"],
              status: .cannotCreate, message: "cannot write @TMP@/garbage.csv/x.csv"),
+        Case(name: "C header under a file", arguments: ["export", "\(models)/lstm-demo.bmsq", "--c-header", "@TMP@/garbage.csv/m.h"],
+             status: .cannotCreate, message: "cannot write @TMP@/garbage.csv/m.h"),
         Case(name: "compare output folder under a file", arguments: ["compare", "--estimators", "ah", "--scenarios", "nominal",
                                                                      "--quiet", "--out", "@TMP@/garbage.csv/out"],
              status: .cannotCreate, message: "cannot write @TMP@/garbage.csv/out"),
