@@ -87,6 +87,7 @@ public struct ReplayRunner: Sendable {
     /// thread number). `progress` is called with the number of ticks done since the last call.
     public func run(recording: Recording, scenario: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
+        try scenario.validate()
         var timeline = try PlantTimeline(recording: recording, referenceSOC: labeller.referenceSOC(for: recording))
         let dt = scenario.baseTickSeconds
         guard dt.isFinite, dt > 0 else {

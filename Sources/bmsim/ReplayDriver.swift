@@ -37,6 +37,8 @@ struct ReplayDriver {
 
     func run(scenarios: [ReplayScenario]) throws -> Outcome {
         InterruptHandler.install()
+        // Scenario values that cannot be replayed are an input error before any work (status 65).
+        for scenario in scenarios { try scenario.validate() }
         let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
                                                  currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel)

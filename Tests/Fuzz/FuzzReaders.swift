@@ -14,8 +14,8 @@
 // Every reader must return a value or throw its typed error; a trap, an ASan report or a
 // broken invariant checked below is a finding. Invariants checked on accepted inputs: a
 // recording's sample columns have equal length and strictly increasing time; a scenario
-// that decodes re-encodes and decodes again to itself; a float model that decodes builds
-// its network.
+// that decodes re-encodes and decodes again to itself and gives a firmware configuration
+// and tick counts a replay can use; a float model that decodes builds its network.
 
 import Foundation
 #if FUZZ_MAT || FUZZ_NASA_CSV || FUZZ_CYCLES_INDEX || FUZZ_GENERIC_CSV
@@ -72,6 +72,14 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard let again = try? ReplayScenario.decode(scenario.jsonData(), file: "re-encoded"), again == scenario else {
             fatalError("a scenario that decodes must re-encode to itself")
         }
+        // The tick counts a replay derives from it (a 30-year recording, the estimator
+        // period, the gap wake-up) must be representable: these conversions trap otherwise.
+        guard let config = try? scenario.firmwareConfig(seedOffset: 0, telemetryEveryTicks: 1, telemetryCapacity: 16) else {
+            fatalError("a scenario that decodes must give a firmware configuration")
+        }
+        _ = Int((30 * 365.25 * 86_400 / scenario.baseTickSeconds).rounded(.down)) + 1
+        _ = config.schedule.ticks(forSeconds: scenario.slowEstimatorPeriodSeconds)
+        _ = config.schedule.ticks(forSeconds: scenario.gapWakeSeconds)
     }
     #elseif FUZZ_FLOAT_MODEL
     if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {

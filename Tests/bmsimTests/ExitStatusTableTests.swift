@@ -52,6 +52,9 @@ struct ExitStatusTableTests {
         Case(name: "garbage blob", arguments: ["inspect", "@TMP@/garbage.bmsq"], status: .dataError, message: "garbage.bmsq"),
         Case(name: "bad scenario file", arguments: ["replay", "--scenario", "@TMP@/scenario.json", "--quiet", "--out", "@TMP@/out"],
              status: .dataError, message: "scenario"),
+        Case(name: "scenario value a replay cannot use", arguments: ["replay", "--scenario", "@TMP@/zero-tick.json", "--quiet",
+                                                                     "--out", "@TMP@/out"],
+             status: .dataError, message: "baseTickSeconds"),
         // Incompatible model and data (65).
         Case(name: "cell model given as LSTM blob", arguments: ["replay", "--lstm-model", "\(models)/cell-default.json",
                                                                 "--quiet", "--out", "@TMP@/out"],
@@ -95,6 +98,7 @@ struct ExitStatusTableTests {
         try Data("MATLAB 5.0 MAT-file, but then nothing".utf8).write(to: tmp.appendingPathComponent("garbage.mat"))
         try Data("BMSQ and nothing after".utf8).write(to: tmp.appendingPathComponent("garbage.bmsq"))
         try Data(#"{"name": "broken", "baseTickSeconds": "one"}"#.utf8).write(to: tmp.appendingPathComponent("scenario.json"))
+        try Data(#"{"name": "z", "summary": "", "baseTickSeconds": 0}"#.utf8).write(to: tmp.appendingPathComponent("zero-tick.json"))
         // The demo float model with its architecture changed to LSTM(16): the weights no longer fit.
         let demo = try Data(contentsOf: SharedData.fixtures.appendingPathComponent("models/lstm-demo.json"))
         var object = try #require(try JSONSerialization.jsonObject(with: demo) as? [String: Any])
