@@ -53,7 +53,9 @@ struct ReplayDriver {
         let totalTicks = jobs.reduce(0) { sum, job in
             let ops = job.recording.operations
             guard let first = ops.first, let last = ops.last else { return sum }
-            return sum + Int((last.endTimeS - first.startTimeS) / job.scenario.baseTickSeconds) + 1
+            let ticks = (last.endTimeS - first.startTimeS) / job.scenario.baseTickSeconds
+            // A span too long to replay is refused by the runner; it adds nothing to the bar here.
+            return sum + (ticks.isFinite && ticks < ReplayRunner.maximumTicks ? Int(ticks) + 1 : 0)
         }
         let runner = ReplayRunner(factory: factory, labeller: CellDataReferenceSOC(),
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
