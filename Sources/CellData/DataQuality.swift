@@ -52,6 +52,33 @@ public enum DataQuality {
                                        detail: "\(dropped) sample(s) with NaN dropped, first at original index \(first)"))
     }
 
+    /// Makes times relative to the first sample and drops any sample whose relative time
+    /// does not exceed the one before it. Times that increase strictly can collapse when
+    /// shifted: 1800 and 3600 both become 5.5e303 after subtracting −5.5e303 (a mutated
+    /// `.mat` found by Tests/Fuzz/FuzzReaders.swift), and every consumer assumes strictly
+    /// increasing time within an operation.
+    static func makeTimesRelative(_ s: inout OperationSamples, _ findings: inout [QualityFinding]) {
+        guard s.count > 0 else { return }
+        let t0 = s.timeS[0]
+        if t0 != 0 { s.timeS = s.timeS.map { $0 - t0 } }
+        dropNonIncreasingTimes(&s, origin: t0, &findings)
+    }
+
+    /// Drops every sample whose (already relative) time does not exceed the previous kept
+    /// one; `origin` is the absolute time the samples were shifted by, for the message.
+    static func dropNonIncreasingTimes(_ s: inout OperationSamples, origin t0: Double, _ findings: inout [QualityFinding]) {
+        guard s.count > 1 else { return }
+        var keep = [0]
+        for k in 1..<s.count where s.timeS[k] > s.timeS[keep[keep.count - 1]] { keep.append(k) }
+        guard keep.count < s.count else { return }
+        let dropped = s.count - keep.count
+        s = OperationSamples(timeS: keep.map { s.timeS[$0] }, voltageV: keep.map { s.voltageV[$0] },
+                             currentA: keep.map { s.currentA[$0] }, temperatureC: keep.map { s.temperatureC[$0] })
+        findings.append(QualityFinding(kind: .nonMonotoneTime, sampleIndex: nil, sampleCount: dropped, action: .droppedSamples,
+                                       detail: "\(dropped) sample(s) dropped: time not after the previous sample's once made "
+                                       + "relative to the operation's start \(formatted(t0)) s"))
+    }
+
     static func repairVoltageSpikes(_ s: inout OperationSamples, policy: QualityPolicy, _ findings: inout [QualityFinding]) {
         var k = 0
         let n = s.count

@@ -102,11 +102,12 @@ public enum GenericRecordingCSV {
                 kind = mean > 0.01 ? .charge : mean < -0.01 ? .discharge : .rest
             }
             let samples = OperationSamples(timeS: acc.t.map { $0 - t0 }, voltageV: acc.v, currentA: acc.i, temperatureC: acc.temp)
-            let (clean, findings) = DataQuality.clean(samples, kind: kind, policy: options.policy)
+            var (clean, findings) = DataQuality.clean(samples, kind: kind, policy: options.policy)
             guard clean.count > 0 else {
                 throw .malformed(InputLocation(file: s.file, line: acc.firstLine), expected: "an operation with at least one row without NaN",
                                  found: "\(samples.count) row(s), all with NaN")
             }
+            DataQuality.dropNonIncreasingTimes(&clean, origin: t0, &findings)
             let hasSOC = !acc.soc.isEmpty && acc.soc.allSatisfy { !$0.isNaN } && clean.count == samples.count
             operations.append(CellOperation(kind: kind, nasaCycle: acc.nasaCycle, startTimeS: t0,
                                             ambientTemperatureC: acc.ambientC ?? ambient, capacityAh: acc.capacityAh, samples: clean,

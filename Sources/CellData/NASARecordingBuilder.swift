@@ -43,10 +43,7 @@ enum NASARecordingBuilder {
             }
             var startS = (op.startSeconds ?? origin) - origin + clean.timeS[0]
             // Operation times are made relative to their own first valid sample.
-            if clean.timeS[0] != 0 {
-                let t0 = clean.timeS[0]
-                clean.timeS = clean.timeS.map { $0 - t0 }
-            }
+            DataQuality.makeTimesRelative(&clean, &findings)
             if let previous = operations.last {
                 if startS < lastEndS {
                     findings.append(QualityFinding(kind: .nonMonotoneTime, sampleIndex: 0, sampleCount: 0, action: .kept,

@@ -58,6 +58,9 @@ public struct ReplayResult: Sendable {
 
 /// Runs one recording through the firmware under one scenario.
 public struct ReplayRunner: Sendable {
+    /// The most base ticks one replay may span (10^12: 317 years at 10 ms).
+    public static let maximumTicks = 1e12
+
     /// Makes the estimators.
     public let factory: any EstimatorFactory
     /// Labels the reference SOC.
@@ -87,6 +90,7 @@ public struct ReplayRunner: Sendable {
     /// thread number). `progress` is called with the number of ticks done since the last call.
     public func run(recording: Recording, scenario: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
+        try scenario.validate()
         var timeline = try PlantTimeline(recording: recording, referenceSOC: labeller.referenceSOC(for: recording))
         let dt = scenario.baseTickSeconds
         guard dt.isFinite, dt > 0 else {
@@ -96,7 +100,14 @@ public struct ReplayRunner: Sendable {
         // The replay starts where the truth is known: leading operations without a reference
         // SOC (a life that begins with a charge from an unknown state) are skipped.
         let startS = timeline.firstLabelledTimeS ?? timeline.startTimeS
-        let totalTicks = Int(((timeline.endTimeS - startS) / dt).rounded(.down)) + 1
+        // A recording whose times span more ticks than can be counted (a time of 1e300 s in
+        // a CSV) is refused here rather than trapping in the conversion below.
+        let spanTicks = ((timeline.endTimeS - startS) / dt).rounded(.down)
+        guard spanTicks.isFinite, spanTicks < Self.maximumTicks else {
+            throw .firmwareConfig(scenario: scenario.name, .outOfRange(
+                field: "recording \(recording.cell): span / baseTickSeconds", value: spanTicks, allowed: "< 1e12 ticks"))
+        }
+        let totalTicks = Int(spanTicks) + 1
         let every = options.telemetryEveryTicks > 0 ? options.telemetryEveryTicks : max(1, (totalTicks + 199_999) / 200_000)
         let config = try scenario.firmwareConfig(seedOffset: seedOffset, telemetryEveryTicks: every, telemetryCapacity: 4096)
 

@@ -22,8 +22,17 @@ extension ReplayScenario {
         return try decode(data, file: path)
     }
 
-    /// Decodes a scenario from JSON bytes; `file` names the source in errors.
+    /// Decodes a scenario from JSON bytes and checks its values (`validate()`); `file`
+    /// names the source in errors.
     public static func decode(_ data: Data, file: String) throws(ReplayError) -> ReplayScenario {
+        let scenario = try decodeFields(data, file: file)
+        do { try scenario.validate() } catch {
+            throw .scenarioFile(location: InputLocation(file: file), detail: "\(error)")
+        }
+        return scenario
+    }
+
+    private static func decodeFields(_ data: Data, file: String) throws(ReplayError) -> ReplayScenario {
         do {
             return try JSONDecoder().decode(ReplayScenario.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {

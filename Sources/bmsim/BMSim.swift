@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// The `bmsim` command: replay recorded cells through BMS firmware, compare SOC methods,
-/// train, quantize and export the fixed-point LSTM.
-@main
+/// train, quantize and export the fixed-point LSTM. The process entry point is `BMSimMain`
+/// (CLIExitStatus.swift), which maps failures to exit statuses.
 struct BMSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bmsim",

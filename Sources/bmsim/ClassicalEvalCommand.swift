@@ -184,7 +184,7 @@ struct ClassicalEvalCommand: ParsableCommand {
             let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
                                       "fixed_capacity": fixedCapacity, "wake_under_load": wakeUnderLoad, "results": results]
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
-            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+            try OutputFile.write(data, to: URL(fileURLWithPath: out))
         }
     }
 

@@ -25,16 +25,14 @@ struct DataInputOptions: ParsableArguments {
 
     var policy: QualityPolicy { QualityPolicy(repairChargeStartArtefact: repairChargeArtefact) }
 
-    /// Runs `body`, turning data errors into a message on stderr and exit code 1.
+    /// Runs `body`; a `CellDataError` reaches `BMSimMain`, which prints it and exits 65 or 66.
     func reporting<T>(_ body: () throws -> T) throws -> T { try reportingDataErrors(body) }
 }
 
-/// Runs `body`, turning a `CellDataError` into `error: …` on stderr and exit code 1.
+/// Runs `body`. A `CellDataError` is passed on unchanged: `BMSimMain` prints it as
+/// `bmsim: error: …` and exits 66 (cannot read, unknown cell) or 65 (bad content).
 func reportingDataErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as CellDataError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    }
+    try body()
 }
 
 extension GenericRecordingCSV.CurrentSign: ExpressibleByArgument {}

@@ -32,7 +32,9 @@ struct DataExportCommand: ParsableCommand {
             return try source.recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)[0]
         }
         let output = maxGapS.map { recording.withGapsCapped(atS: $0) } ?? recording
-        try GenericRecordingCSV.write(output, to: URL(fileURLWithPath: out))
+        do { try GenericRecordingCSV.write(output, to: URL(fileURLWithPath: out)) } catch {
+            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
+        }
         let samples = output.operations.reduce(0) { $0 + $1.samples.count }
         print("wrote \(out): cell \(output.cell), \(output.operations.count) operations, \(samples) rows")
     }
@@ -48,7 +50,9 @@ struct DataSyntheticCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        try GenericRecordingCSV.write(SyntheticRecording.make(), to: URL(fileURLWithPath: out))
+        do { try GenericRecordingCSV.write(SyntheticRecording.make(), to: URL(fileURLWithPath: out)) } catch {
+            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
+        }
         print("wrote \(out)")
     }
 }

@@ -37,7 +37,7 @@ struct DataGridCommand: ParsableCommand {
                 text += "\(d.cell),\(d.cycle),\(k),\(g.timeS[k]),\(g.voltageV[k]),\(g.currentA[k]),\(g.temperatureC[k]),\(g.soc![k])\n"
             }
         }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try OutputFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
         print("wrote \(out): \(discharges.count) discharges")
     }
 }

@@ -67,7 +67,7 @@ struct EvaluateCommand: ParsableCommand {
                     previous = c
                     csv += "\(scaled[c].cell),\(scaled[c].cycle),\(step),\(outcome.referenceSOC[k]),\(outcome.predictedSOC[k])\n"
                 }
-                try Data(csv.utf8).write(to: URL(fileURLWithPath: predictions), options: .atomic)
+                try OutputFile.write(Data(csv.utf8), to: URL(fileURLWithPath: predictions))
                 say("wrote \(predictions)")
             }
         }

@@ -26,7 +26,7 @@ struct ExportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: cHeader)
         let name = symbol ?? url.deletingPathExtension().lastPathComponent
         let text = CHeaderEmitter.emit(blob: decoded, bytes: bytes, symbol: name)
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try OutputFile.write(Data(text.utf8), to: url)
         print("wrote \(cHeader): \(bytes.count) bytes as \(CHeaderEmitter.sanitize(name))[]")
     }
 }

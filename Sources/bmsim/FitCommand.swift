@@ -39,7 +39,9 @@ struct FitCommand: ParsableCommand {
         TheveninIdentification.debugLog = verbose
         let cellList = cells.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         let model = try Self.fitModel(root: root, cells: cellList, every: every, log: { print($0) })
-        try CellModelFile.save(model, to: URL(fileURLWithPath: out))
+        do { try CellModelFile.save(model, to: URL(fileURLWithPath: out)) } catch {
+            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
+        }
         print("wrote \(out): residual 1RC \(fmt(model.fitReport.residual1RCmV ?? .nan)) mV, "
               + "2RC \(fmt(model.fitReport.residual2RCmV ?? .nan)) mV RMS, τ1RC \(model.fitReport.tau1RCs) s, "
               + "τ2RC \(model.fitReport.tau2RCs) s")

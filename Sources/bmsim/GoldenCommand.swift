@@ -58,7 +58,7 @@ struct GoldenCommand: ParsableCommand {
         if let floatOut {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(float).write(to: URL(fileURLWithPath: floatOut), options: .atomic)
+            try OutputFile.write(encoder.encode(float), to: URL(fileURLWithPath: floatOut))
         }
         let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
         let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)
@@ -68,9 +68,9 @@ struct GoldenCommand: ParsableCommand {
         let samples = SyntheticDischarge.samples(steps: steps, seed: seed)
         let vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { engine.step($0) })
         let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(bytes).write(to: folder.appendingPathComponent("golden-model.bmsq"), options: .atomic)
-        try Data(vectors.encoded()).write(to: folder.appendingPathComponent("golden-steps.bin"), options: .atomic)
+        try OutputFile.makeFolder(folder)
+        try OutputFile.write(Data(bytes), to: folder.appendingPathComponent("golden-model.bmsq"))
+        try OutputFile.write(Data(vectors.encoded()), to: folder.appendingPathComponent("golden-steps.bin"))
         print("wrote golden-model.bmsq (\(bytes.count) bytes) and golden-steps.bin (\(steps) steps) to \(out)")
     }
 }

@@ -43,12 +43,12 @@ enum BlobFile {
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+            throw CLIError.missingInput(path: path, reason: error.localizedDescription)
         }
         do {
             return try BlobReader.decode(bytes, source: path)
         } catch {
-            throw ValidationError("\(error)")
+            throw CLIError.badInput(path: path, reason: "\(error)")
         }
     }
 }

@@ -119,7 +119,7 @@ extension QuantizeCommand {
                 + (options.qatKeepFloatWeights ? "" : ", weights snapped to the int8 grid") + "), round-to-nearest weights")
         blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.count) discharges of \(cells.joined(separator: " "))"))
         let bytes = try BlobWriter.encode(blob)
-        try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try OutputFile.write(Data(bytes), to: URL(fileURLWithPath: out))
         if let modelOut = options.qatModelOut { try Self.writeTunedModel(tuned, like: model, to: modelOut) }
 
         func labels(_ series: [ResampledSeries]) -> [[Double]]? {
@@ -144,11 +144,13 @@ extension QuantizeCommand {
     static func writeTunedModel(_ tuned: ReferenceLSTMModel, like input: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         if let file = try? FloatModelFile.read(from: URL(fileURLWithPath: input)) {
-            try file.replacingWeights(with: tuned).write(to: url)
+            do { try file.replacingWeights(with: tuned).write(to: url) } catch {
+                throw CLIError.cannotWrite(path: path, reason: String(describing: error))
+            }
         } else {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(tuned).write(to: url, options: .atomic)
+            try OutputFile.write(encoder.encode(tuned), to: url)
         }
     }
 }

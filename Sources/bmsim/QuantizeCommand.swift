@@ -60,7 +60,7 @@ struct QuantizeCommand: ParsableCommand {
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
         let bytes = try kernelLayout.encode(withMeta)
-        try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try OutputFile.write(Data(bytes), to: URL(fileURLWithPath: out))
         print("calibrated on \(chosen.count) discharges (\(report.calibrationSteps) steps); feature scale \(report.featureScale)")
         print("cell formats: " + blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" }.joined(separator: ", "))
         for warning in report.warnings { print("warning: \(warning)") }
@@ -82,19 +82,19 @@ struct QuantizeCommand: ParsableCommand {
     static func loadFloatModel(_ path: String) throws -> ReferenceLSTMModel {
         let url = URL(fileURLWithPath: path)
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw ValidationError("cannot read \(path): \(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch { throw CLIError.missingInput(path: path, reason: error.localizedDescription) }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            object["format"] as? String == FloatModelFile.formatTag {
             do {
                 return try ReferenceLSTMModel(try FloatModelFile.read(from: url))
             } catch {
-                throw ValidationError("\(path): \(error)")
+                throw CLIError.badInput(path: path, reason: "\(error)")
             }
         }
         do {
             return try JSONDecoder().decode(ReferenceLSTMModel.self, from: data)
         } catch {
-            throw ValidationError("\(path) is neither a bmsim-float-lstm model nor a ReferenceLSTMModel: \(error)")
+            throw CLIError.badInput(path: path, reason: "neither a bmsim-float-lstm model nor a ReferenceLSTMModel: \(error)")
         }
     }
 
@@ -106,7 +106,7 @@ struct QuantizeCommand: ParsableCommand {
         do {
             return try NASADataset(root: url)
         } catch {
-            throw ValidationError("cannot open NASA data at \(path): \(error)")
+            throw CLIError.missingInput(path: path, reason: "cannot open NASA data: \(error)")
         }
     }
 }

@@ -37,6 +37,8 @@ struct ReplayDriver {
 
     func run(scenarios: [ReplayScenario]) throws -> Outcome {
         InterruptHandler.install()
+        // Scenario values that cannot be replayed are an input error before any work (status 65).
+        for scenario in scenarios { try scenario.validate() }
         let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
                                                  currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel)
@@ -51,11 +53,16 @@ struct ReplayDriver {
         let totalTicks = jobs.reduce(0) { sum, job in
             let ops = job.recording.operations
             guard let first = ops.first, let last = ops.last else { return sum }
-            return sum + Int((last.endTimeS - first.startTimeS) / job.scenario.baseTickSeconds) + 1
+            let ticks = (last.endTimeS - first.startTimeS) / job.scenario.baseTickSeconds
+            // A span too long to replay is refused by the runner; it adds nothing to the bar here.
+            return sum + (ticks.isFinite && ticks < ReplayRunner.maximumTicks ? Int(ticks) + 1 : 0)
         }
         let runner = ReplayRunner(factory: factory, labeller: CellDataReferenceSOC(),
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
                                                          keepTelemetry: keepTelemetry))
+        FileHandle.standardError.write(Data("""
+            replaying \(jobs.count) runs on \(shared.threads) threads (Ctrl-C stops early; finished runs are written)\n
+            """.utf8))
         let bar = ProgressBar(totalTicks: totalTicks, totalJobs: jobs.count, enabled: !shared.quiet)
         let clock = ContinuousClock()
         let start = clock.now

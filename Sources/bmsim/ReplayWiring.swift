@@ -48,7 +48,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
             let bytes: [UInt8]
             do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw ReplayError.estimatorSetup(name: "lstm", detail: "cannot read \(path): \(error.localizedDescription)")
+                throw CLIError.missingInput(path: path, reason: error.localizedDescription)
             }
             do { lstm = try BlobReader.decode(bytes, source: path).model } catch {
                 throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
@@ -131,11 +131,31 @@ enum RecordingLoader {
 
 /// SIGINT handling: the first Ctrl-C asks running replays to stop (they finish cleanly and
 /// the command reports what was done); a second one kills the process.
+///
+/// The handler is set with `sigaction` and SIGINT is unblocked in the calling thread (threads
+/// started later inherit its mask): a process started from a test runner, a CI job or a
+/// shell with job control can inherit SIGINT ignored or blocked, and would otherwise never
+/// see Ctrl-C or die without writing what was finished.
 enum InterruptHandler {
     static func install() {
-        signal(SIGINT) { _ in
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = { _ in
             if ReplayCancellation.isRequested { _exit(130) }
             ReplayCancellation.request()
         }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in
+            if ReplayCancellation.isRequested { _exit(130) }
+            ReplayCancellation.request()
+        }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

@@ -75,7 +75,7 @@ struct SimulateCommand: ParsableCommand {
         let text = recording.csvText(cell: name.uppercased(),
                                      source: "bmsim simulate --profile \(profile.rawValue) --dt \(dt) --seed \(seed), model \(model ?? "synthetic18650")",
                                      capacityAh: simulator.capacityAh)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try OutputFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
         print("wrote \(out): \(recording.count) rows, SOC \(recording.soc.first!) → \(recording.soc.last!)")
     }
 }

@@ -52,6 +52,7 @@ struct SoakCommand: ParsableCommand {
         var fw = try BMSFirmware(config: config, estimators: bank)
         var soc = 1.0
         let rssStart = residentBytes()
+        FileHandle.standardError.write(Data("soak: running \(ticks) ticks (Ctrl-C stops early and reports)\n".utf8))
         let clock = ContinuousClock()
         let start = clock.now
         var nonFinite = 0

@@ -111,14 +111,14 @@ struct TrainCommand: ParsableCommand {
                                     bestValidationLoss: trainer.history.map(\.validationLoss).min())
         let model = FloatModelFile(network: trainer.network, scalers: dataset.scalers, training: meta)
         let outURL = URL(fileURLWithPath: out)
-        try model.write(to: outURL)
+        do { try model.write(to: outURL) } catch { throw CLIError.cannotWrite(path: outURL.path, reason: error.description) }
         let stem = out.hasSuffix(".json") ? String(out.dropLast(5)) : out
         let historyURL = URL(fileURLWithPath: history ?? stem + ".history.csv")
         let svgURL = URL(fileURLWithPath: svg ?? stem + ".loss.svg")
-        try Data(TrainingReports.historyCSV(trainer.history).utf8).write(to: historyURL, options: .atomic)
+        try OutputFile.write(Data(TrainingReports.historyCSV(trainer.history).utf8), to: historyURL)
         let title = "\(architecture.name), \(config.mode.rawValue) mode, seed \(seed)"
-        try Data(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title).utf8)
-            .write(to: svgURL, options: .atomic)
+        try OutputFile.write(Data(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title).utf8),
+                             to: svgURL)
         say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(outURL.path), \(historyURL.path), \(svgURL.path)")
     }
 }

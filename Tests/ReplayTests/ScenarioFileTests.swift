@@ -89,4 +89,48 @@ struct ScenarioFileTests {
             try ReplayRunner(factory: testFactory).run(recording: syntheticRecording(), scenario: s, estimators: ["count"])
         }
     }
+
+    /// Values that once trapped `bmsim replay --scenario FILE` (an Int conversion of an
+    /// infinite or huge tick count) or were silently accepted.
+    static let unreplayable = [
+        #""baseTickSeconds": 0"#, #""baseTickSeconds": 1e-300"#, #""baseTickSeconds": 1e300"#,
+        #""slowEstimatorPeriodSeconds": 1e300"#, #""slowEstimatorPeriodSeconds": 0"#,
+        #""gapWakeSeconds": 1e300"#, #""gapWakeSeconds": -1"#,
+        #""initialSOC": 1e300"#, #""initialSOC": -3"#, #""assumedCapacityAh": -5"#, #""assumedCapacityAh": 0"#,
+    ]
+
+    @Test("values a replay cannot use are rejected when the file is read, naming file and field", arguments: unreplayable)
+    func unreplayableValues(_ field: String) {
+        let json = #"{"name": "x", "summary": "y", "# + field + "}"
+        let name = String(field.dropFirst().prefix { $0 != "\"" })
+        #expect {
+            _ = try ReplayScenario.decode(Data(json.utf8), file: "s.json")
+        } throws: { error in
+            guard case let .scenarioFile(location, detail)? = error as? ReplayError else { return false }
+            return location.file == "s.json" && detail.contains(name)
+        }
+    }
+
+    @Test("the input the scenario fuzzer reduced the trap to is a typed error")
+    func fuzzerFinding() {
+        // Tests/Fuzz/FuzzReaders.swift (FUZZ_SCENARIO) with the check in `decode` switched off:
+        // a zero tick passed decoding and trapped in the tick-count conversion.
+        let input = #"{"name":"s","summary":"x","baseTickSeconds":0,"fa}lts":{"dspikeTemperatureCropoutRate":0.001},"seed":7}"#
+        #expect(throws: ReplayError.self) { try ReplayScenario.decode(Data(input.utf8), file: "crash.json") }
+    }
+
+    @Test("a scenario built in code with such values fails at set-up, not with a trap")
+    func unreplayableScenarioInCode() {
+        var s = ReplayScenario.nominal
+        s.gapWakeSeconds = 1e300
+        #expect(throws: ReplayError.self) {
+            try ReplayRunner(factory: testFactory).run(recording: syntheticRecording(), scenario: s, estimators: ["count"])
+        }
+        s = .nominal
+        s.slowEstimatorPeriodSeconds = .infinity
+        #expect(throws: ReplayError.self) {
+            try ReplayRunner(factory: testFactory).run(recording: syntheticRecording(), scenario: s, estimators: ["count"])
+        }
+        #expect(throws: Never.self) { for preset in ReplayScenario.presets { try preset.validate() } }
+    }
 }

@@ -29,14 +29,14 @@ import TestSupport
 
     @Test func badInputExitsWithAnErrorNotACrash() throws {
         let command = try DataSummaryCommand.parseAsRoot(["/nonexistent/file.csv"]) as! DataSummaryCommand
-        #expect(throws: ExitCode.self) { try command.run() }
+        #expect(throws: CellDataError.self) { try command.run() }
         #expect(throws: (any Error).self) { try DataExportCommand.parseAsRoot([fixture, "--out", "x.csv", "--max-gap-s", "-1"]) }
     }
 
     @Test(.enabled(if: SharedData.available))
     func exportOfANASACellNeedsTheCellName() throws {
         let command = try DataExportCommand.parseAsRoot([SharedData.nasa!.path, "--out", "/tmp/never-written.csv"]) as! DataExportCommand
-        #expect(throws: ExitCode.self) { try command.run() }
+        #expect(throws: CellDataError.self) { try command.run() }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.csv"))
     }
 }

@@ -71,7 +71,7 @@ struct ReplayCommandTests {
         let lstm = try factory.makeEstimator(name: "lstm", setup: setup)
         #expect(lstm.name == "lstm" && lstm.estimate.soc == 0.8)
         let missing = temporaryFolder().appendingPathComponent("none.bmsq").path
-        #expect(throws: ReplayError.self) { try ClassicalEstimatorFactory.load(cellModelPath: nil, lstmModelPath: missing) }
+        #expect(throws: CLIError.self) { try ClassicalEstimatorFactory.load(cellModelPath: nil, lstmModelPath: missing) }
         let garbage = temporaryFolder()
         try FileManager.default.createDirectory(at: garbage, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: garbage) }

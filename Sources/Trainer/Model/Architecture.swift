@@ -51,6 +51,10 @@ public struct Architecture: Codable, Equatable, Sendable {
         try validate()
     }
 
+    /// The largest input size or layer width accepted (a model file claiming more is
+    /// rejected before anything is allocated for it).
+    public static let maxWidth = 4096
+
     /// Preset names.
     public static let presetNames = ["tutorial", "lstm32", "lstm16", "lstm32-dense16"]
 
@@ -101,7 +105,21 @@ public struct Architecture: Codable, Equatable, Sendable {
 
     /// Checks: inputs > 0; starts with LSTM; no LSTM after a dense layer; ends with Dense(1, linear).
     public func validate() throws(ArchitectureError) {
-        guard inputSize > 0 else { throw .invalidStructure(reason: "input size must be positive") }
+        guard (1...Self.maxWidth).contains(inputSize) else {
+            throw .invalidStructure(reason: "input size must be in 1…\(Self.maxWidth), found \(inputSize)")
+        }
+        for (k, layer) in layers.enumerated() {
+            switch layer {
+            case let .lstm(units), let .dense(units, _):
+                guard (1...Self.maxWidth).contains(units) else {
+                    throw .invalidStructure(reason: "layer \(k + 1): units must be in 1…\(Self.maxWidth), found \(units)")
+                }
+            case let .dropout(rate):
+                guard rate >= 0 && rate < 1 else {
+                    throw .invalidStructure(reason: "layer \(k + 1): dropout rate must be in [0, 1), found \(rate)")
+                }
+            }
+        }
         guard case .lstm = layers.first else { throw .invalidStructure(reason: "the first layer must be an LSTM") }
         guard case .dense(1, .linear)? = layers.last else {
             throw .invalidStructure(reason: "the last layer must be dense:1 (linear), the scaled SOC")

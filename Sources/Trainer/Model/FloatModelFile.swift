@@ -121,10 +121,12 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
 
     /// Builds a network holding these weights (checks every shape).
     public func makeNetwork() throws(FloatModelFileError) -> Network {
-        let network = Network(architecture: architecture, seed: training.config.seed)
-        guard layers.count == network.layers.count else {
-            throw .architectureMismatch(layer: layers.count, expected: "\(network.layers.count) layers", found: "\(layers.count)")
+        do { try architecture.validate() } catch { throw .architectureMismatch(layer: 0, expected: "a valid architecture", found: error.description) }
+        guard layers.count == architecture.layers.count else {
+            throw .architectureMismatch(layer: layers.count, expected: "\(architecture.layers.count) layers", found: "\(layers.count)")
         }
+        try checkStoredCounts()
+        let network = Network(architecture: architecture, seed: training.config.seed)
         func put(_ values: [Float]?, _ tensor: Tensor, layer: Int, name: String) throws(FloatModelFileError) {
             guard let values, values.count == tensor.count else {
                 throw .shapeMismatch(layer: layer, tensor: name, expectedCount: tensor.count, foundCount: values?.count ?? 0)
@@ -149,19 +151,52 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
         return network
     }
 
+    /// Compares every stored tensor's length with what the architecture needs, before the
+    /// network (sized by the architecture alone) is allocated.
+    func checkStoredCounts() throws(FloatModelFileError) {
+        var width = architecture.inputSize
+        func check(_ values: [Float]?, _ expected: Int, layer: Int, name: String) throws(FloatModelFileError) {
+            guard let values, values.count == expected else {
+                throw .shapeMismatch(layer: layer, tensor: name, expectedCount: expected, foundCount: values?.count ?? 0)
+            }
+        }
+        for (k, (spec, stored)) in zip(architecture.layers, layers).enumerated() {
+            switch spec {
+            case let .lstm(h):
+                guard stored.kind == "lstm" else { throw .architectureMismatch(layer: k, expected: "lstm", found: stored.kind) }
+                try check(stored.kernel, 4 * h * width, layer: k, name: "kernel")
+                try check(stored.recurrentKernel, 4 * h * h, layer: k, name: "recurrentKernel")
+                try check(stored.bias, 4 * h, layer: k, name: "bias")
+                width = h
+            case .dropout:
+                guard stored.kind == "dropout" else { throw .architectureMismatch(layer: k, expected: "dropout", found: stored.kind) }
+            case let .dense(u, _):
+                guard stored.kind == "dense" else { throw .architectureMismatch(layer: k, expected: "dense", found: stored.kind) }
+                try check(stored.weight, u * width, layer: k, name: "weight")
+                try check(stored.bias, u, layer: k, name: "bias")
+                width = u
+            }
+        }
+    }
+
     /// Reads and checks a model file.
     public static func read(from url: URL) throws(FloatModelFileError) -> FloatModelFile {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw .io(path: url.path, reason: error.localizedDescription) }
+        return try decode(data, path: url.path)
+    }
+
+    /// Decodes and checks model JSON held in memory; `path` names the source in errors.
+    public static func decode(_ data: Data, path: String = "<memory>") throws(FloatModelFileError) -> FloatModelFile {
         let file: FloatModelFile
         do { file = try JSONDecoder().decode(FloatModelFile.self, from: data) } catch {
-            throw .malformed(path: url.path, reason: String(describing: error))
+            throw .malformed(path: path, reason: String(describing: error))
         }
         guard file.format == formatTag, file.version == 1 else {
-            throw .unsupportedFormat(path: url.path, expected: "\(formatTag) v1", found: "\(file.format) v\(file.version)")
+            throw .unsupportedFormat(path: path, expected: "\(formatTag) v1", found: "\(file.format) v\(file.version)")
         }
         do { try file.architecture.validate() } catch {
-            throw .malformed(path: url.path, reason: error.description)
+            throw .malformed(path: path, reason: error.description)
         }
         _ = try file.makeNetwork()
         return file

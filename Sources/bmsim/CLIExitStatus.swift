@@ -1,0 +1,151 @@
+import ArgumentParser
+import CellData
+import CellModel
+import Foundation
+import Replay
+import Trainer
+import WeightBlob
+
+/// The exit status of `bmsim`, after BSD `sysexits.h`. Every failure ends with one line
+/// `bmsim: error: …` on stderr (ArgumentParser's own usage errors print its usage text).
+///
+/// | status | meaning |
+/// |---:|---|
+/// | 0 | success |
+/// | 1 | anything else (a replay job failed, non-finite soak state, an unclassified error) |
+/// | 64 | usage: bad option or option combination, unknown estimator / scenario / architecture |
+/// | 65 | data error: an input exists but its content is wrong or does not fit the command |
+/// | 66 | missing input: an input file, folder or cell does not exist or cannot be read |
+/// | 73 | cannot create output |
+/// | 130 | interrupted by SIGINT (finished work is written, the rest is reported) |
+enum CLIExitStatus: Int32, CaseIterable, Sendable {
+    /// Everything went well.
+    case success = 0
+    /// A failure with no more specific status.
+    case failure = 1
+    /// `EX_USAGE`: the command was used incorrectly.
+    case usage = 64
+    /// `EX_DATAERR`: input data was incorrect.
+    case dataError = 65
+    /// `EX_NOINPUT`: an input did not exist or was not readable.
+    case noInput = 66
+    /// `EX_CANTCREAT`: an output file or folder cannot be created.
+    case cannotCreate = 73
+    /// 128 + SIGINT.
+    case interrupted = 130
+
+    /// The status for an error thrown by a command's `run()`.
+    static func classify(_ error: any Error) -> CLIExitStatus {
+        switch error {
+        case let error as CLIError: return error.status
+        case let error as CellDataError:
+            switch error {
+            case let .unknownCell(name, _) where name.isEmpty: return .usage   // a NASA folder needs --cell
+            case .cannotRead, .unknownCell: return .noInput
+            default: return .dataError
+            }
+        case let error as CellModelFileError:
+            if case .unreadable = error { return .noInput }
+            return .dataError
+        case let error as FloatModelFileError:
+            if case .io = error { return .noInput }
+            return .dataError
+        case let error as ReplayError:
+            switch error {
+            case .unknownScenario, .unknownEstimator: return .usage
+            case .scenarioFile, .estimatorSetup, .firmwareConfig: return .dataError
+            case .emptyRecording: return .noInput
+            case .writeFailed: return .cannotCreate
+            case .interrupted: return .interrupted
+            }
+        case is BlobError, is SOCDatasetError: return .dataError
+        case is ArchitectureError: return .usage
+        default: return .failure
+        }
+    }
+}
+
+/// Failures of the command-line layer that are not one of the libraries' typed errors.
+enum CLIError: Error, CustomStringConvertible, Sendable {
+    /// An input file does not exist or cannot be read.
+    case missingInput(path: String, reason: String)
+    /// An input file was read but its content is wrong for the command.
+    case badInput(path: String, reason: String)
+    /// An output file cannot be written.
+    case cannotWrite(path: String, reason: String)
+
+    /// The exit status this failure ends the command with.
+    var status: CLIExitStatus {
+        switch self {
+        case .missingInput: .noInput
+        case .badInput: .dataError
+        case .cannotWrite: .cannotCreate
+        }
+    }
+
+    /// One-line message.
+    var description: String {
+        switch self {
+        case let .missingInput(path, reason): "cannot read \(path): \(reason)"
+        case let .badInput(path, reason): "\(path): \(reason)"
+        case let .cannotWrite(path, reason): "cannot write \(path): \(reason)"
+        }
+    }
+}
+
+/// The process entry point: parses with ArgumentParser, runs the command and turns a thrown
+/// error into its `CLIExitStatus` and one line on stderr.
+@main
+enum BMSimMain {
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try BMSim.parseAsRoot()
+        } catch {
+            BMSim.exit(withError: error)   // help, version, usage errors: ArgumentParser's texts, status 0 / 64
+        }
+        do {
+            try command.run()
+        } catch {
+            finish(with: error)
+        }
+    }
+
+    /// Prints `error` and exits with its status.
+    static func finish(with error: any Error) -> Never {
+        // ExitCode (message already printed), CleanExit and ValidationError keep ArgumentParser's handling.
+        if error is ExitCode || error is CleanExit || error is ValidationError {
+            BMSim.exit(withError: error)
+        }
+        let status = CLIExitStatus.classify(error)
+        let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("bmsim: error: \(message)\n".utf8))
+        exit(status.rawValue)
+    }
+}
+
+/// Writes the command's output files atomically (temporary file, then rename) and reports a
+/// failure as `CLIError.cannotWrite` (status 73) with the operating system's reason.
+enum OutputFile {
+    /// Writes `data` to `url`, creating nothing but the file itself.
+    static func write(_ data: Data, to url: URL) throws(CLIError) {
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw .cannotWrite(path: url.path, reason: reason(error))
+        }
+    }
+
+    /// Creates `url` and its parents.
+    static func makeFolder(_ url: URL) throws(CLIError) {
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw .cannotWrite(path: url.path, reason: reason(error))
+        }
+    }
+
+    /// The POSIX reason under a Foundation file error ("No such file or directory", "Not a
+    /// directory", "Permission denied"), else the error's own description.
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return underlying.localizedDescription }
+        return ns.localizedDescription
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Replay
+
+/// SIGINT sent to a real `bmsim` process in the middle of a long run: exit status 130, a
+/// message saying what was finished, and no partial file under a final name.
+///
+/// Both children start with SIGINT made unusable the way a parent can hand it down: the
+/// soak through `sh -c 'trap "" INT; exec …'` (SIGINT ignored), the compare with SIGINT
+/// blocked in the launching thread. `InterruptHandler.install` must undo both.
+@Suite("bmsim and SIGINT", .serialized)
+struct InterruptTests {
+    @Test("soak: SIGINT stops the loop, the report says how far it got, status 130")
+    func soakInterrupted() throws {
+        let child = try BMSimProcess(["soak", "--ticks", "4000000000", "--estimators", "ah,ekf"],
+                                     launcher: ["/bin/sh", "-c", #"trap "" INT; exec "$0" "$@""#])
+        #expect(child.waitForStderr("soak: running", timeoutSeconds: 120), "stderr: \(child.stderrSoFar)")
+        usleep(300_000)
+        #expect(kill(child.process.processIdentifier, SIGINT) == 0)
+        let outcome = try #require(child.finish(timeoutSeconds: 60), "bmsim soak did not stop within 60 s of SIGINT")
+        #expect(!outcome.signalled, "killed by signal \(outcome.status) instead of exiting")
+        #expect(outcome.status == 130, "stderr: \(outcome.stderr)")
+        #expect(outcome.stdout.contains("interrupted after") && outcome.stdout.contains("of 4000000000 ticks"),
+                "stdout: \(outcome.stdout)")
+        #expect(outcome.stdout.contains("final SOC: ah "))
+    }
+
+    @Test("compare on NASA cells: SIGINT writes the finished runs, names the others, status 130",
+          .enabled(if: SharedData.available))
+    func compareInterrupted() throws {
+        let data = try #require(SharedData.nasa).path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-interrupt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        // Launch with SIGINT blocked in this thread: the child inherits the mask unless bmsim unblocks it.
+        var block = sigset_t(), previous = sigset_t()
+        sigemptyset(&block)
+        sigaddset(&block, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &block, &previous)
+        let started = Result {
+            try BMSimProcess(["compare", data, "--cells", "B0005,B0006,B0007,B0033", "--scenarios", "nominal,sensor-faults",
+                              "--estimators", "ah,ocv,ekf,ukf", "--threads", "1", "--quiet", "--out", out.path])
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        let child = try started.get()
+        #expect(child.waitForStderr("replaying 8 runs", timeoutSeconds: 240), "stderr: \(child.stderrSoFar)")
+        usleep(500_000)
+        #expect(kill(child.process.processIdentifier, SIGINT) == 0)
+        let outcome = try #require(child.finish(timeoutSeconds: 120), "bmsim compare did not stop within 120 s of SIGINT")
+        #expect(!outcome.signalled, "killed by signal \(outcome.status) instead of exiting")
+        #expect(outcome.status == 130, "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("interrupted: ") && outcome.stderr.contains("runs finished and written; not finished: "),
+                "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("B0033/sensor-faults"), "the last job cannot have finished: \(outcome.stderr)")
+        // Only the three final files, each complete: the JSON decodes and holds the finished runs.
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(files == ["comparison.csv", "comparison.json", "comparison.md"], "files: \(files)")
+        let report = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: out.appendingPathComponent("comparison.json")))
+        let finished = Set(report.rows.map { "\($0.cell)/\($0.scenario)" })
+        let line = try #require(outcome.stderr.split(separator: "\n").first { $0.hasPrefix("interrupted: ") })
+        let notFinished = Set(try #require(line.components(separatedBy: "not finished: ").last).components(separatedBy: ", "))
+        #expect(finished.isDisjoint(with: notFinished) && finished.count + notFinished.count == 8,
+                "finished \(finished), not finished \(notFinished)")
+        #expect(line.hasPrefix("interrupted: \(finished.count) runs finished"))
+    }
+}
