@@ -27,6 +27,10 @@ echo "== host test, version-2 blob (charge_drawn input + coulomb-count prior)"
 echo "== host test, version-3 blob (interleaved kernels; must reproduce Fixtures/golden's outputs)"
 "$out/bms_runtime_test" Fixtures/golden-v3
 cmp Fixtures/golden-v3/golden-steps.bin Fixtures/golden/golden-steps.bin
+echo "== host test, version-3 blob, SSE2 kernel (AVX2 path compiled out; the default build takes AVX2 when the CPU has it)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -DBMS_NO_AVX2 -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test_sse2"
+"$out/bms_runtime_test_sse2" Fixtures/golden-v3
 echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -DBMS_PORTABLE_KERNELS -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test_portable"

@@ -8,7 +8,7 @@
 #   train    PyTorch bench_torch.py --epochs 5 (2 threads)   vs  bmsim train --epochs 5 --workers 2
 #            (TASK.md window mode, tutorial model; median train-only seconds of epochs 2..5)
 #   latency  LiteRT int8 / TFLite float batch-1 window latency (bench_tflite.py --limit 2000)
-#            vs  bmsim bench-lstm (Swift engine and C runtime, per step and per 50-step window)
+#            vs  bmsim bench-lstm on the v3 golden blob (Swift engine and C runtime, per step and per window)
 # The peers' scripts are copied from ../shared/bench into a scratch folder (they write models
 # and results next to themselves; ../shared is read-only); their Python environment is made
 # once in $PEER_VENV (default ~/.cache/bmsim-peer-venv) from ../shared/bench/requirements*.txt.
@@ -50,6 +50,6 @@ for round in $(seq 1 "$ROUNDS"); do
   "$PEER_VENV/bin/python" "$SCRATCH/bench_tflite.py" --limit 2000 --models "$SCRATCH/models" \
       --out "$OUT/tflite-$round.json" > "$OUT/tflite-$round.log" 2>&1
   echo "round $round: BMSim bench-lstm" >&2
-  "$BMSIM" bench-lstm --repeats 7 > "$OUT/bmsim-lstm-$round.txt" 2>&1
+  "$BMSIM" bench-lstm --blob Fixtures/golden-v3/golden-model.bmsq --repeats 7 > "$OUT/bmsim-lstm-$round.txt" 2>&1
 done
 python3 Benchmarks/peers/summarize.py "$OUT" "$ROUNDS" | tee "$OUT/summary.md"

@@ -56,8 +56,9 @@ static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *in
  * gate sums, and the unit's cell and hidden state are updated at once. The previous h is
  * read from the scratch copy, so writing hidden[j] early changes nothing. Same integers
  * as bms_lstm_layer_step (only the memory order of the weights differs). */
-static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
-                                   int16_t *cell, int16_t *packed, int16_t *packed_hidden) {
+BMS_ALWAYS_INLINE void bms_lstm_layer_v3_body(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
+                                              int16_t *cell, int16_t *packed, int16_t *packed_hidden, int avx2) {
+    (void)avx2;  /* only read when the AVX2 path is compiled in */
     const uint32_t in = layer->input_size, hid = layer->hidden_size;
     const uint32_t in_groups = (in + 3u) / 4u, hid_groups = (hid + 3u) / 4u;
     const int cell_bits = layer->cell_fraction_bits;
@@ -72,8 +73,16 @@ static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t 
     for (j = 0; j < hid; ++j) {
         int32_t acc_x[4], acc_h[4], gate[4];
         uint32_t k;
-        bms_dot4_v3(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
-        bms_dot4_v3(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
+#if BMS_HAVE_AVX2_PATH
+        if (avx2) {
+            bms_dot4_v3_avx2(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
+            bms_dot4_v3_avx2(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
+        } else
+#endif
+        {
+            bms_dot4_v3(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
+            bms_dot4_v3(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
+        }
         for (k = 0; k < 4u; ++k) {
             size_t at = 4u * (k * hid + j);
             int32_t part_x = bms_requant_sat16(bms_ld_s32(bias + at) + acc_x[k], bms_ld_s32(x_multiplier + at),
@@ -95,6 +104,20 @@ static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t 
         }
     }
 }
+
+static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
+                                   int16_t *cell, int16_t *packed, int16_t *packed_hidden) {
+    bms_lstm_layer_v3_body(layer, input, hidden, cell, packed, packed_hidden, 0);
+}
+
+#if BMS_HAVE_AVX2_PATH
+/* The same layer compiled for AVX2 (host builds; the CPU is asked once per layer step). */
+__attribute__((target("avx2"))) static void bms_lstm_layer_step_v3_avx2(
+    const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden, int16_t *cell, int16_t *packed,
+    int16_t *packed_hidden) {
+    bms_lstm_layer_v3_body(layer, input, hidden, cell, packed, packed_hidden, 1);
+}
+#endif
 
 /* One dense layer: out = sat16(requant(W·in + b)), optionally ReLU. */
 static void bms_dense_step(const bms_dense_layer_t *layer, const int16_t *input, int16_t *output,
@@ -192,7 +215,12 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         int16_t *hidden = states;
         int16_t *cell = states + model->lstm[i].hidden_size;
         if (model->lstm[i].interleaved) {
-            bms_lstm_layer_step_v3(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
+#if BMS_HAVE_AVX2_PATH
+            if (__builtin_cpu_supports("avx2"))
+                bms_lstm_layer_step_v3_avx2(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
+            else
+#endif
+                bms_lstm_layer_step_v3(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
         } else {
             bms_lstm_layer_step(&model->lstm[i], input, hidden, cell, pre, packed, packed_hidden);
         }
