@@ -114,7 +114,10 @@ enum BMSimMain {
     /// Prints `error` and exits with its status.
     static func finish(with error: any Error) -> Never {
         // ExitCode (message already printed), CleanExit and ValidationError keep ArgumentParser's handling.
-        if error is ExitCode || error is CleanExit || error is ValidationError {
+        // `--help` parses to ArgumentParser's help command, whose run() throws its internal
+        // CommandError: every error of ArgumentParser's own module goes back to it.
+        if error is ExitCode || error is CleanExit || error is ValidationError
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
             BMSim.exit(withError: error)
         }
         let status = CLIExitStatus.classify(error)

@@ -140,6 +140,16 @@ struct ExitStatusTableTests {
         #expect(outcome.stdout.contains("0.1.0"))
     }
 
+    @Test("--help of the root and of subcommands prints usage and exits 0", arguments: [
+        [], ["replay"], ["compare"], ["train"], ["quantize"], ["data", "summary"],
+    ])
+    func help(_ subcommand: [String]) throws {
+        let outcome = try BMSimProcess.run(subcommand + ["--help"])
+        #expect(outcome.status == 0 && !outcome.signalled)
+        #expect(outcome.stdout.contains("USAGE:"))
+        #expect(!outcome.stderr.contains("error"))
+    }
+
     @Test("classification of the typed errors, without a process")
     func classification() {
         #expect(CLIExitStatus.classify(CLIError.cannotWrite(path: "x", reason: "r")) == .cannotCreate)
