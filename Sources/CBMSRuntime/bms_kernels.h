@@ -107,6 +107,26 @@ static inline void bms_prepare_input(const int16_t *input, uint32_t count, int16
     (void)input; (void)count; (void)packed;
 }
 
+#if defined(__SSE2__) && !defined(BMS_PORTABLE_KERNELS)
+#include <emmintrin.h>
+/* Σ w[j]·x[j], SSE2: 8 weights sign-extended to halfwords, one PMADDWD per 8 columns. */
+static inline int32_t bms_dot_s8_s16(const int8_t *weights, const int16_t *input, const int16_t *packed,
+                                     uint32_t count) {
+    __m128i sum = _mm_setzero_si128();
+    int32_t lanes[4], acc;
+    uint32_t j = 0;
+    (void)packed;
+    for (; j + 8u <= count; j += 8u) {
+        __m128i bytes = _mm_loadl_epi64((const __m128i *)(const void *)(weights + j));
+        __m128i w = _mm_unpacklo_epi8(bytes, _mm_cmpgt_epi8(_mm_setzero_si128(), bytes));
+        sum = _mm_add_epi32(sum, _mm_madd_epi16(w, _mm_loadu_si128((const __m128i *)(const void *)(input + j))));
+    }
+    _mm_storeu_si128((__m128i *)(void *)lanes, sum);
+    acc = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    for (; j < count; ++j) acc += (int32_t)weights[j] * input[j];
+    return acc;
+}
+#else
 /* Σ w[j]·x[j], portable C. */
 static inline int32_t bms_dot_s8_s16(const int8_t *weights, const int16_t *input, const int16_t *packed,
                                      uint32_t count) {
@@ -116,6 +136,7 @@ static inline int32_t bms_dot_s8_s16(const int8_t *weights, const int16_t *input
     for (j = 0; j < count; ++j) acc += (int32_t)weights[j] * input[j];
     return acc;
 }
+#endif
 
 /* Four consecutive rows, portable C. */
 static inline void bms_dot4_s8_s16(const int8_t *row0, const int16_t *input, const int16_t *packed,
@@ -263,6 +284,17 @@ static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t group
 
 #ifndef BMS_HAVE_AVX2_PATH
 #define BMS_HAVE_AVX2_PATH 0
+#endif
+
+/* AVX-512 (F, BW, VL) + VNNI layer step for x86-64 hosts (bms_step_avx512.c), chosen at run
+ * time when the CPU has it; compiled out with -DBMS_NO_AVX512 or on other targets. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(BMS_NO_AVX512) \
+    && !defined(BMS_PORTABLE_KERNELS) && (defined(__clang__) || __GNUC__ >= 9)
+#define BMS_HAVE_AVX512_PATH 1
+void bms_lstm_layer_step_v3_avx512(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
+                                   int16_t *cell);
+#else
+#define BMS_HAVE_AVX512_PATH 0
 #endif
 
 #endif /* BMS_KERNELS_H */

@@ -119,6 +119,14 @@ __attribute__((target("avx2"))) static void bms_lstm_layer_step_v3_avx2(
 }
 #endif
 
+#if BMS_HAVE_AVX512_PATH
+/* The CPU has what bms_step_avx512.c uses (AVX-512 F/BW/VL and VNNI). */
+static int bms_cpu_has_avx512_vnni(void) {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+#endif
+
 /* One dense layer: out = sat16(requant(W·in + b)), optionally ReLU. */
 static void bms_dense_step(const bms_dense_layer_t *layer, const int16_t *input, int16_t *output,
                            int16_t *packed) {
@@ -215,6 +223,11 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         int16_t *hidden = states;
         int16_t *cell = states + model->lstm[i].hidden_size;
         if (model->lstm[i].interleaved) {
+#if BMS_HAVE_AVX512_PATH
+            if (bms_cpu_has_avx512_vnni())
+                bms_lstm_layer_step_v3_avx512(&model->lstm[i], input, hidden, cell);
+            else
+#endif
 #if BMS_HAVE_AVX2_PATH
             if (__builtin_cpu_supports("avx2"))
                 bms_lstm_layer_step_v3_avx2(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
@@ -257,4 +270,20 @@ bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *volt
         status = bms_lstm_step_s8(context, voltage_uV[n], current_mA[n], temperature_dC[n], soc_centi_percent);
     }
     return status;
+}
+
+const char *bms_lstm_kernel_name(void) {
+#if BMS_HAVE_AVX512_PATH
+    if (bms_cpu_has_avx512_vnni()) return "avx512-vnni";
+#endif
+#if BMS_HAVE_AVX2_PATH
+    if (__builtin_cpu_supports("avx2")) return "avx2";
+#endif
+#if BMS_USE_DSP
+    return "dsp";
+#elif defined(__SSE2__) && !defined(BMS_PORTABLE_KERNELS)
+    return "sse2";
+#else
+    return "portable";
+#endif
 }

@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
             ++failures;
         }
     }
-    printf("golden: %lu steps, %d mismatches\n", (unsigned long)count, failures);
+    printf("golden: %lu steps, %d mismatches (kernel %s)\n", (unsigned long)count, failures, bms_lstm_kernel_name());
 
     /* window (50 steps from offset 1000) == reset + 50 steps */
     v = (int32_t *)malloc(50 * sizeof(int32_t)); i = (int32_t *)malloc(50 * sizeof(int32_t)); t = (int32_t *)malloc(50 * sizeof(int32_t));

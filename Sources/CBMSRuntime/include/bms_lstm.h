@@ -180,6 +180,11 @@ int16_t bms_tanh_q15(int16_t x_q3_12);
 int64_t bms_requantize_wide(int32_t value, bms_requant_t scale);
 /** sat16(round(value * multiplier / 2^shift)): the kernel's fast path (same value). */
 int16_t bms_requantize_s16(int32_t value, bms_requant_t scale);
+/** Name of the dot-product kernel the version-3 LSTM step uses on this CPU: "avx512-vnni",
+ *  "avx2" or "sse2" (x86-64 hosts, chosen at run time), "dsp" (SXTB16/SMLAD, Cortex-M4/M7/M33)
+ *  or "portable". Every kernel gives the same integers; this is for logs and benchmarks. */
+const char *bms_lstm_kernel_name(void);
+
 /** Human-readable name of a status code. */
 const char *bms_status_name(bms_status_t status);
 
