@@ -13,9 +13,11 @@
 # and results next to themselves; ../shared is read-only); their Python environment is made
 # once in $PEER_VENV (default ~/.cache/bmsim-peer-venv) from ../shared/bench/requirements*.txt.
 # Results: $OUT (default out/peers) — each run's JSON/CSV plus summary.md.
+# PARTS="latency" (or "train") runs only that half; default both.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROUNDS="${1:-2}"
+PARTS="${PARTS:-train latency}"
 SHARED="${BMSIM_SHARED:-../shared}"
 DATA="${BMSIM_DATA:-$SHARED/data}"
 OUT="${OUT:-out/peers}"
@@ -40,16 +42,20 @@ swift build -c release --product bmsim >/dev/null
 BMSIM="$(swift build -c release --show-bin-path)/bmsim"
 
 for round in $(seq 1 "$ROUNDS"); do
-  echo "round $round: PyTorch, 5 epochs" >&2
-  "$PEER_VENV/bin/python" "$SCRATCH/bench_torch.py" --epochs 5 --threads 2 --latency-n 500 \
-      --models "$SCRATCH/models-torch-$round" --out "$OUT/torch-$round.json" > "$OUT/torch-$round.log" 2>&1
-  echo "round $round: BMSim, 5 epochs, 2 workers" >&2
-  "$BMSIM" train --data "$DATA" --mode window --arch tutorial --epochs 5 --workers 2 --threads 1 \
-      --out "$OUT/bmsim-train-$round.json" > "$OUT/bmsim-train-$round.log" 2>&1
-  echo "round $round: LiteRT / TFLite latency" >&2
-  "$PEER_VENV/bin/python" "$SCRATCH/bench_tflite.py" --limit 2000 --models "$SCRATCH/models" \
-      --out "$OUT/tflite-$round.json" > "$OUT/tflite-$round.log" 2>&1
-  echo "round $round: BMSim bench-lstm" >&2
-  "$BMSIM" bench-lstm --blob Fixtures/golden-v3/golden-model.bmsq --repeats 7 > "$OUT/bmsim-lstm-$round.txt" 2>&1
+  if [[ " $PARTS " == *" train "* ]]; then
+    echo "round $round: PyTorch, 5 epochs" >&2
+    "$PEER_VENV/bin/python" "$SCRATCH/bench_torch.py" --epochs 5 --threads 2 --latency-n 500 \
+        --models "$SCRATCH/models-torch-$round" --out "$OUT/torch-$round.json" > "$OUT/torch-$round.log" 2>&1
+    echo "round $round: BMSim, 5 epochs, 2 workers" >&2
+    "$BMSIM" train --data "$DATA" --mode window --arch tutorial --epochs 5 --workers 2 --threads 1 \
+        --out "$OUT/bmsim-train-$round.json" > "$OUT/bmsim-train-$round.log" 2>&1
+  fi
+  if [[ " $PARTS " == *" latency "* ]]; then
+    echo "round $round: LiteRT / TFLite latency" >&2
+    "$PEER_VENV/bin/python" "$SCRATCH/bench_tflite.py" --limit 2000 --models "$SCRATCH/models" \
+        --out "$OUT/tflite-$round.json" > "$OUT/tflite-$round.log" 2>&1
+    echo "round $round: BMSim bench-lstm" >&2
+    "$BMSIM" bench-lstm --blob Fixtures/golden-v3/golden-model.bmsq --repeats 7 > "$OUT/bmsim-lstm-$round.txt" 2>&1
+  fi
 done
 python3 Benchmarks/peers/summarize.py "$OUT" "$ROUNDS" | tee "$OUT/summary.md"

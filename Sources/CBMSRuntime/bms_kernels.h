@@ -286,6 +286,12 @@ static inline void bms_dot4_v3(const int8_t *w, const int16_t *x, uint32_t group
 #define BMS_HAVE_AVX2_PATH 0
 #endif
 
+#if BMS_HAVE_AVX2_PATH
+/* AVX2 layer step, 8 units per block (bms_step_avx2.c), chosen at run time. */
+void bms_lstm_layer_step_v3_avx2(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
+                                 int16_t *cell);
+#endif
+
 /* AVX-512 (F, BW, VL) + VNNI layer step for x86-64 hosts (bms_step_avx512.c), chosen at run
  * time when the CPU has it; compiled out with -DBMS_NO_AVX512 or on other targets. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(BMS_NO_AVX512) \

@@ -7,6 +7,8 @@
 #include "bms_internal.h"
 #include "bms_kernels.h"
 
+static bms_kernel_t bms_best_kernel(void);
+
 /* Standardised Q3.12 feature from a raw sensor value. */
 static int16_t bms_feature(const bms_input_scaling_t *scaling, int32_t raw) {
     int32_t centred = bms_sat_s32((int64_t)raw - (int64_t)scaling->offset_raw);
@@ -57,8 +59,7 @@ static void bms_lstm_layer_step(const bms_lstm_layer_t *layer, const int16_t *in
  * read from the scratch copy, so writing hidden[j] early changes nothing. Same integers
  * as bms_lstm_layer_step (only the memory order of the weights differs). */
 BMS_ALWAYS_INLINE void bms_lstm_layer_v3_body(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
-                                              int16_t *cell, int16_t *packed, int16_t *packed_hidden, int avx2) {
-    (void)avx2;  /* only read when the AVX2 path is compiled in */
+                                              int16_t *cell, int16_t *packed, int16_t *packed_hidden) {
     const uint32_t in = layer->input_size, hid = layer->hidden_size;
     const uint32_t in_groups = (in + 3u) / 4u, hid_groups = (hid + 3u) / 4u;
     const int cell_bits = layer->cell_fraction_bits;
@@ -73,16 +74,8 @@ BMS_ALWAYS_INLINE void bms_lstm_layer_v3_body(const bms_lstm_layer_t *layer, con
     for (j = 0; j < hid; ++j) {
         int32_t acc_x[4], acc_h[4], gate[4];
         uint32_t k;
-#if BMS_HAVE_AVX2_PATH
-        if (avx2) {
-            bms_dot4_v3_avx2(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
-            bms_dot4_v3_avx2(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
-        } else
-#endif
-        {
-            bms_dot4_v3(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
-            bms_dot4_v3(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
-        }
+        bms_dot4_v3(wx + (size_t)16u * in_groups * j, packed, in_groups, acc_x);
+        bms_dot4_v3(wh + (size_t)16u * hid_groups * j, packed_hidden, hid_groups, acc_h);
         for (k = 0; k < 4u; ++k) {
             size_t at = 4u * (k * hid + j);
             int32_t part_x = bms_requant_sat16(bms_ld_s32(bias + at) + acc_x[k], bms_ld_s32(x_multiplier + at),
@@ -107,17 +100,9 @@ BMS_ALWAYS_INLINE void bms_lstm_layer_v3_body(const bms_lstm_layer_t *layer, con
 
 static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
                                    int16_t *cell, int16_t *packed, int16_t *packed_hidden) {
-    bms_lstm_layer_v3_body(layer, input, hidden, cell, packed, packed_hidden, 0);
+    bms_lstm_layer_v3_body(layer, input, hidden, cell, packed, packed_hidden);
 }
 
-#if BMS_HAVE_AVX2_PATH
-/* The same layer compiled for AVX2 (host builds; the CPU is asked once per layer step). */
-__attribute__((target("avx2"))) static void bms_lstm_layer_step_v3_avx2(
-    const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden, int16_t *cell, int16_t *packed,
-    int16_t *packed_hidden) {
-    bms_lstm_layer_v3_body(layer, input, hidden, cell, packed, packed_hidden, 1);
-}
-#endif
 
 #if BMS_HAVE_AVX512_PATH
 /* The CPU has what bms_step_avx512.c uses (AVX-512 F/BW/VL and VNNI). */
@@ -147,6 +132,7 @@ bms_status_t bms_lstm_init_context(const bms_lstm_model_t *model, int16_t *works
     if (model->workspace_words == 0 || workspace_words < model->workspace_words) return BMS_ERR_WORKSPACE;
     context->model = model;
     context->workspace = workspace;
+    context->kernel = (uint8_t)bms_best_kernel();
     bms_lstm_reset(context);
     return BMS_OK;
 }
@@ -224,13 +210,13 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         int16_t *cell = states + model->lstm[i].hidden_size;
         if (model->lstm[i].interleaved) {
 #if BMS_HAVE_AVX512_PATH
-            if (bms_cpu_has_avx512_vnni())
+            if (context->kernel == BMS_KERNEL_AVX512_VNNI)
                 bms_lstm_layer_step_v3_avx512(&model->lstm[i], input, hidden, cell);
             else
 #endif
 #if BMS_HAVE_AVX2_PATH
-            if (__builtin_cpu_supports("avx2"))
-                bms_lstm_layer_step_v3_avx2(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
+            if (context->kernel == BMS_KERNEL_AVX2)
+                bms_lstm_layer_step_v3_avx2(&model->lstm[i], input, hidden, cell);
             else
 #endif
                 bms_lstm_layer_step_v3(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
@@ -272,13 +258,45 @@ bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *volt
     return status;
 }
 
-const char *bms_lstm_kernel_name(void) {
+/* The fastest kernel this build and CPU have. */
+static bms_kernel_t bms_best_kernel(void) {
 #if BMS_HAVE_AVX512_PATH
-    if (bms_cpu_has_avx512_vnni()) return "avx512-vnni";
+    if (bms_cpu_has_avx512_vnni()) return BMS_KERNEL_AVX512_VNNI;
 #endif
 #if BMS_HAVE_AVX2_PATH
-    if (__builtin_cpu_supports("avx2")) return "avx2";
+    if (__builtin_cpu_supports("avx2")) return BMS_KERNEL_AVX2;
 #endif
+    return BMS_KERNEL_BASELINE;
+}
+
+bms_status_t bms_lstm_set_kernel(bms_lstm_context_t *context, bms_kernel_t kernel) {
+    if (context == NULL) return BMS_ERR_ARGUMENT;
+    switch (kernel) {
+    case BMS_KERNEL_AUTO: kernel = bms_best_kernel(); break;
+    case BMS_KERNEL_BASELINE: break;
+#if BMS_HAVE_AVX2_PATH
+    case BMS_KERNEL_AVX2:
+        if (!__builtin_cpu_supports("avx2")) return BMS_ERR_ARGUMENT;
+        break;
+#endif
+#if BMS_HAVE_AVX512_PATH
+    case BMS_KERNEL_AVX512_VNNI:
+        if (!bms_cpu_has_avx512_vnni()) return BMS_ERR_ARGUMENT;
+        break;
+#endif
+    default: return BMS_ERR_ARGUMENT;
+    }
+    context->kernel = (uint8_t)kernel;
+    return BMS_OK;
+}
+
+const char *bms_lstm_kernel_name(bms_kernel_t kernel) {
+    switch (kernel) {
+    case BMS_KERNEL_AUTO: return "auto";
+    case BMS_KERNEL_AVX2: return "avx2";
+    case BMS_KERNEL_AVX512_VNNI: return "avx512-vnni";
+    default: break;
+    }
 #if BMS_USE_DSP
     return "dsp";
 #elif defined(__SSE2__) && !defined(BMS_PORTABLE_KERNELS)

@@ -73,12 +73,6 @@ struct BenchLSTMCommand: ParsableCommand {
             for s in samples { soc = engine.step(s) }
             return soc
         }
-        let cStep = median {
-            bms_lstm_reset(context)
-            var soc: Int32 = 0
-            for s in samples { _ = bms_lstm_step_s8(context, s.voltageUV, s.currentMA, s.temperatureDeciC, &soc) }
-            return soc
-        }
         let window = 50
         let swiftWindow = median {
             var soc: Int32 = 0
@@ -91,26 +85,47 @@ struct BenchLSTMCommand: ParsableCommand {
             return soc
         }
         let v = samples.map(\.voltageUV), i = samples.map(\.currentMA), t = samples.map(\.temperatureDeciC)
-        let cWindow = median {
-            var soc: Int32 = 0
-            for w in 0..<windows {
-                let start = (w * 7) % (samples.count - window)
-                v.withUnsafeBufferPointer { vp in i.withUnsafeBufferPointer { ip in t.withUnsafeBufferPointer { tp in
-                    _ = bms_lstm_window_s8(context, vp.baseAddress! + start, ip.baseAddress! + start,
-                                           tp.baseAddress! + start, window, &soc)
-                } } }
-            }
-            return soc
+        // Every layer-step kernel this build and CPU have, the one init chose first.
+        let chosen = bms_kernel_t(rawValue: UInt32(context.pointee.kernel))
+        let kernels = [chosen] + [BMS_KERNEL_AVX512_VNNI, BMS_KERNEL_AVX2, BMS_KERNEL_BASELINE].filter {
+            $0 != chosen && bms_lstm_set_kernel(context, $0) == BMS_OK
         }
-        guard swiftStep.check == cStep.check, swiftWindow.check == cWindow.check else {
-            throw ValidationError("Swift and C disagree: \(swiftStep.check) vs \(cStep.check)")
+        var cTimes: [(name: String, step: (seconds: Double, check: Int32), window: (seconds: Double, check: Int32))] = []
+        for kernel in kernels {
+            _ = bms_lstm_set_kernel(context, kernel)
+            let cStep = median {
+                bms_lstm_reset(context)
+                var soc: Int32 = 0
+                for s in samples { _ = bms_lstm_step_s8(context, s.voltageUV, s.currentMA, s.temperatureDeciC, &soc) }
+                return soc
+            }
+            let cWindow = median {
+                var soc: Int32 = 0
+                for w in 0..<windows {
+                    let start = (w * 7) % (samples.count - window)
+                    v.withUnsafeBufferPointer { vp in i.withUnsafeBufferPointer { ip in t.withUnsafeBufferPointer { tp in
+                        _ = bms_lstm_window_s8(context, vp.baseAddress! + start, ip.baseAddress! + start,
+                                               tp.baseAddress! + start, window, &soc)
+                    } } }
+                }
+                return soc
+            }
+            cTimes.append((String(cString: bms_lstm_kernel_name(kernel)), cStep, cWindow))
+        }
+        for c in cTimes where c.step.check != swiftStep.check || c.window.check != swiftWindow.check {
+            throw ValidationError("Swift and C (\(c.name)) disagree: \(swiftStep.check) vs \(c.step.check)")
         }
         let macs = decoded.model.multiplyAccumulates
         print("model: \(macs) MACs per step, \(bytes.count) bytes; median of \(repeats) runs, thread CPU time")
         print(String(format: "Swift engine   step %8.0f ns   50-step window %8.1f µs", swiftStep.seconds / Double(steps) * 1e9,
                      swiftWindow.seconds / Double(windows) * 1e6))
-        print(String(format: "C runtime      step %8.0f ns   50-step window %8.1f µs", cStep.seconds / Double(steps) * 1e9,
-                     cWindow.seconds / Double(windows) * 1e6))
+        for (n, c) in cTimes.enumerated() {
+            // The first line is the kernel the runtime picks by itself (what a user gets).
+            let label = n == 0 ? "C runtime   " : "  C kernel  "
+            print(String(format: "%@   step %8.0f ns   50-step window %8.1f µs   (%@%@)", label,
+                         c.step.seconds / Double(steps) * 1e9, c.window.seconds / Double(windows) * 1e6,
+                         c.name, n == 0 ? ", chosen at run time" : ""))
+        }
         print("outputs agree (last SOC \(swiftStep.check) / window \(swiftWindow.check), 0.01 %)")
     }
 }

@@ -76,15 +76,34 @@ int main(int argc, char **argv) {
     if (bms_lstm_load_blob(blob, blob_size, &model) != BMS_OK) { fprintf(stderr, "golden blob rejected\n"); return 1; }
     workspace = (int16_t *)malloc(bms_lstm_workspace_words(&model) * sizeof(int16_t));
     if (bms_lstm_init_context(&model, workspace, bms_lstm_workspace_words(&model), &ctx) != BMS_OK) return 1;
-    for (n = 0; n < count; ++n) {
-        const unsigned char *r = steps + 12 + 16 * n;
-        bms_lstm_step_s8(&ctx, rd_s32(r), rd_s32(r + 4), rd_s32(r + 8), &soc);
-        if (soc != rd_s32(r + 12)) {
-            if (failures < 5) fprintf(stderr, "step %lu: C %ld, golden %ld\n", (unsigned long)n, (long)soc, (long)rd_s32(r + 12));
+    {   /* every kernel this build and CPU have must reproduce every golden step */
+        static const bms_kernel_t kernels[] = {BMS_KERNEL_BASELINE, BMS_KERNEL_AVX2, BMS_KERNEL_AVX512_VNNI};
+        size_t q;
+        if (bms_lstm_set_kernel(&ctx, (bms_kernel_t)99) != BMS_ERR_ARGUMENT || bms_lstm_set_kernel(NULL, BMS_KERNEL_AUTO) != BMS_ERR_ARGUMENT) {
+            fprintf(stderr, "bms_lstm_set_kernel accepted a bad argument\n");
             ++failures;
         }
+        for (q = 0; q < sizeof kernels / sizeof kernels[0]; ++q) {
+            int kernel_failures = 0;
+            if (bms_lstm_set_kernel(&ctx, kernels[q]) != BMS_OK) {
+                printf("golden: kernel %s not available here\n", bms_lstm_kernel_name(kernels[q]));
+                continue;
+            }
+            bms_lstm_reset(&ctx);
+            for (n = 0; n < count; ++n) {
+                const unsigned char *r = steps + 12 + 16 * n;
+                bms_lstm_step_s8(&ctx, rd_s32(r), rd_s32(r + 4), rd_s32(r + 8), &soc);
+                if (soc != rd_s32(r + 12)) {
+                    if (kernel_failures < 5) fprintf(stderr, "step %lu: C %ld, golden %ld\n", (unsigned long)n, (long)soc, (long)rd_s32(r + 12));
+                    ++kernel_failures;
+                }
+            }
+            printf("golden: %lu steps, %d mismatches (kernel %s)\n", (unsigned long)count, kernel_failures,
+                   bms_lstm_kernel_name(kernels[q]));
+            failures += kernel_failures;
+        }
+        bms_lstm_set_kernel(&ctx, BMS_KERNEL_AUTO);
     }
-    printf("golden: %lu steps, %d mismatches (kernel %s)\n", (unsigned long)count, failures, bms_lstm_kernel_name());
 
     /* window (50 steps from offset 1000) == reset + 50 steps */
     v = (int32_t *)malloc(50 * sizeof(int32_t)); i = (int32_t *)malloc(50 * sizeof(int32_t)); t = (int32_t *)malloc(50 * sizeof(int32_t));

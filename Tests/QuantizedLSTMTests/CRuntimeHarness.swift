@@ -46,6 +46,12 @@ final class CRuntimeHarness {
 
     func reset() { bms_lstm_reset(context) }
 
+    /// Makes the context use `kernel`; false if this build or CPU does not have it.
+    func use(kernel: bms_kernel_t) -> Bool { bms_lstm_set_kernel(context, kernel) == BMS_OK }
+
+    /// Every layer-step kernel of the C runtime (`use(kernel:)` says which this machine has).
+    static let allKernels: [bms_kernel_t] = [BMS_KERNEL_BASELINE, BMS_KERNEL_AVX2, BMS_KERNEL_AVX512_VNNI]
+
     func window(_ samples: [RawSensorSample]) -> Int32 {
         let v = samples.map(\.voltageUV), i = samples.map(\.currentMA), t = samples.map(\.temperatureDeciC)
         var soc: Int32 = 0

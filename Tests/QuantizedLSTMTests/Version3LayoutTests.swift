@@ -53,35 +53,55 @@ struct Version3LayoutTests {
         #expect(firstMismatch == nil)
     }
 
-    /// Property: random models (with and without the charge counter), random inputs with
-    /// ADC faults and a reset — the row-major C step, the interleaved C step and the Swift
-    /// engine agree on every step.
+    /// Property: random models (with and without the charge counter, widths up to 40 so
+    /// that blocks of 8 and 16 units have partial tails), random inputs with ADC faults and
+    /// a reset — the row-major C step, the interleaved C step with every kernel this CPU
+    /// has (baseline, AVX2, AVX-512 + VNNI) and the Swift engine agree on every step.
     @Test(arguments: 0..<40)
     func rowsAndInterleavedAgreeStepByStep(seed: Int) throws {
         var rng = SeededGenerator(seed: 7000 + UInt64(seed))
         let model = BlobModel.random(using: &rng, maxWidth: seed % 2 == 0 ? 20 : 40, chargeCounter: seed % 4 == 1)
         let rows = CRuntimeHarness(bytes: try BlobWriter.encode(model))
-        let interleaved = CRuntimeHarness(bytes: try BlobWriter.encode(model, layout: .v3))
-        #expect(rows.loadStatus == BMS_OK && interleaved.loadStatus == BMS_OK)
-        #expect(rows.model.pointee.lstm.0.interleaved == 0 && interleaved.model.pointee.lstm.0.interleaved == 1)
+        let v3Bytes = try BlobWriter.encode(model, layout: .v3)
+        let kernels = CRuntimeHarness.allKernels.compactMap { kernel -> (String, CRuntimeHarness)? in
+            let harness = CRuntimeHarness(bytes: v3Bytes)
+            return harness.use(kernel: kernel) ? (String(cString: bms_lstm_kernel_name(kernel)), harness) : nil
+        }
+        #expect(kernels.count >= 1 && kernels[0].0 != "avx2")   // the baseline is always there
+        #expect(rows.loadStatus == BMS_OK && kernels.allSatisfy { $0.1.loadStatus == BMS_OK })
+        #expect(rows.model.pointee.lstm.0.interleaved == 0 && kernels[0].1.model.pointee.lstm.0.interleaved == 1)
         let engine = QuantizedLSTMEngine(model: model)
         var source = RawSampleSource(rng: SeededGeneratorBox(seed: UInt64(seed)))
         for n in 0..<250 {
-            if n == 120 { engine.reset(); rows.reset(); interleaved.reset() }
+            if n == 120 { engine.reset(); rows.reset(); kernels.forEach { $0.1.reset() } }
             let sample = source.next()
-            let swift = engine.step(sample), cRows = rows.step(sample), cInterleaved = interleaved.step(sample)
-            if swift != cRows || swift != cInterleaved {
-                Issue.record("seed \(seed) step \(n): Swift \(swift), C rows \(cRows), C v3 \(cInterleaved)")
+            let swift = engine.step(sample), cRows = rows.step(sample)
+            let cKernels = kernels.map { ($0.0, $0.1.step(sample)) }
+            if swift != cRows || cKernels.contains(where: { $0.1 != swift }) {
+                Issue.record("seed \(seed) step \(n): Swift \(swift), C rows \(cRows), C v3 \(cKernels)")
                 return
             }
         }
         // The states too (C keeps h, c per layer at the start of its workspace, as Swift does).
         let swiftState = engine.stateSnapshot
         let rowsState = Array(UnsafeBufferPointer(start: rows.workspace, count: swiftState.count))
-        let interleavedState = Array(UnsafeBufferPointer(start: interleaved.workspace, count: swiftState.count))
-        #expect(rowsState == swiftState && interleavedState == swiftState)
+        #expect(rowsState == swiftState)
+        for (name, harness) in kernels {
+            let state = Array(UnsafeBufferPointer(start: harness.workspace, count: swiftState.count))
+            #expect(state == swiftState, "kernel \(name)")
+        }
         let nonZero = swiftState.contains { $0 != 0 }
         #expect(nonZero)
+    }
+
+    /// Asking for a kernel this build or CPU lacks, or for no kernel at all, is an error.
+    @Test func setKernelRejectsUnknownKernels() throws {
+        var rng = SeededGenerator(seed: 8)
+        let harness = CRuntimeHarness(bytes: try BlobWriter.encode(BlobModel.random(using: &rng), layout: .v3))
+        #expect(bms_lstm_set_kernel(harness.context, bms_kernel_t(rawValue: 99)) == BMS_ERR_ARGUMENT)
+        #expect(bms_lstm_set_kernel(nil, BMS_KERNEL_AUTO) == BMS_ERR_ARGUMENT)
+        #expect(harness.use(kernel: BMS_KERNEL_AUTO))
+        #expect(harness.context.pointee.kernel != 0)   // AUTO resolves to a real kernel
     }
 
     @Test func cLoaderRejectsNonZeroPaddingLikeSwift() throws {

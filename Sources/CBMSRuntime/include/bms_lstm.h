@@ -143,7 +143,17 @@ typedef struct bms_lstm_context {
     int32_t previous_current_mA;
     int32_t charge_half_mAs;         /**< charge drawn since reset, 0.5 mA*s, saturating */
     uint8_t has_previous;
+    uint8_t kernel;                  /**< bms_kernel_t the version-3 layer step uses (set by init) */
 } bms_lstm_context_t;
+
+/** Dot-product kernels of the version-3 LSTM layer step. All give the same integers. */
+typedef enum bms_kernel {
+    BMS_KERNEL_AUTO = 0,        /**< the fastest this build and CPU have (what init chooses) */
+    BMS_KERNEL_BASELINE = 1,    /**< compiled without run-time dispatch: SXTB16/SMLAD with
+                                     __ARM_FEATURE_DSP, SSE2 on x86-64, else portable C */
+    BMS_KERNEL_AVX2 = 2,        /**< x86-64 hosts with AVX2: 8 units per block */
+    BMS_KERNEL_AVX512_VNNI = 3  /**< x86-64 hosts with AVX-512 F/BW/VL + VNNI: 16 units per block */
+} bms_kernel_t;
 
 /** Validates a blob and fills `model` with views into it. The blob must be 4-byte
  *  aligned and stay alive while the model is used. */
@@ -180,10 +190,14 @@ int16_t bms_tanh_q15(int16_t x_q3_12);
 int64_t bms_requantize_wide(int32_t value, bms_requant_t scale);
 /** sat16(round(value * multiplier / 2^shift)): the kernel's fast path (same value). */
 int16_t bms_requantize_s16(int32_t value, bms_requant_t scale);
-/** Name of the dot-product kernel the version-3 LSTM step uses on this CPU: "avx512-vnni",
- *  "avx2" or "sse2" (x86-64 hosts, chosen at run time), "dsp" (SXTB16/SMLAD, Cortex-M4/M7/M33)
- *  or "portable". Every kernel gives the same integers; this is for logs and benchmarks. */
-const char *bms_lstm_kernel_name(void);
+/** Chooses the context's layer-step kernel (for tests and benchmarks; init already picks the
+ *  fastest). BMS_ERR_ARGUMENT if `context` is NULL or `kernel` is not compiled in or not
+ *  supported by this CPU. Host-only kernels are chosen with __builtin_cpu_supports. */
+bms_status_t bms_lstm_set_kernel(bms_lstm_context_t *context, bms_kernel_t kernel);
+
+/** Name of a kernel: "avx512-vnni", "avx2", or for BMS_KERNEL_BASELINE "dsp"
+ *  (SXTB16/SMLAD, Cortex-M4/M7/M33), "sse2" or "portable"; "auto" for BMS_KERNEL_AUTO. */
+const char *bms_lstm_kernel_name(bms_kernel_t kernel);
 
 /** Human-readable name of a status code. */
 const char *bms_status_name(bms_status_t status);
