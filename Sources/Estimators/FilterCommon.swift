@@ -34,21 +34,29 @@ struct FilterCommon {
     var previousVoltageV: Double?
     var voltageSlopeVPerS = 1.0
 
+    /// True when the last `observeRest` call was the wake-up: the first sample after a reset,
+    /// taken on a settled rest (an OCV reading anchors the start).
+    var wokeUpOnSettledRest = false
+
     /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
     /// settled) and returns true when the voltage is a settled OCV reading: the first sample
-    /// after a reset taken at rest current (a BMS wakes up on a rested cell), or, when
+    /// after a reset taken at rest current, unless its Δt says the cell had rested for less
+    /// than `restMinimumSeconds` (Δt = 0: history unknown, a BMS waking up on a rested cell;
+    /// 0 < Δt < `restMinimumSeconds`: a short pause, the voltage still relaxing), or, when
     /// `filterUpdatesAtLaterRests` is on, such a rest later on.
     /// Call before `begin`.
     mutating func observeRest(_ m: CellMeasurement) -> Bool {
         let resting = abs(m.currentA) <= config.restCurrentA
         let firstAfterReset = previousCurrentA == nil
+        wokeUpOnSettledRest = resting && firstAfterReset
+            && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
             voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)
         }
         previousVoltageV = m.voltageV
         restSeconds = resting ? restSeconds + m.dtSeconds : 0
-        if resting && firstAfterReset { return true }
+        if wokeUpOnSettledRest { return true }
         return config.filterUpdatesAtLaterRests && restSeconds >= config.restMinimumSeconds
             && voltageSlopeVPerS <= config.restVoltageSlopeVPerS
     }

@@ -130,9 +130,12 @@ struct ClassicalEvalCommand: ParsableCommand {
                                 dtSeconds: k == first ? 0 : s.timeS[k] - s.timeS[k - 1])).soc
                         }
                     }
-                    convergence.append(DischargeConvergence(
+                    var item = DischargeConvergence(
                         cell: cell, cycle: op.cycle, ambientC: op.ambientC, timeS: s.timeS, reference: reference,
-                        estimates: estimates, correctStartEstimates: correctStartEstimates))
+                        estimates: estimates, correctStartEstimates: correctStartEstimates)
+                    item.restBeforeS = op.restBeforeS
+                    item.wakeUpError = first < s.count ? correctStartEstimates[first] - reference[first] : nil
+                    convergence.append(item)
                     for k in 0..<s.count {
                         let e = estimates[k] - reference[k]
                         total.add(e)
@@ -199,6 +202,8 @@ struct ClassicalEvalCommand: ParsableCommand {
                 "error_pct_at_600s": orNull(c.errorAtCheck.map { $0 * 100 }),
                 "error_pct_at_600s_correct_start": orNull(c.correctStartErrorAtCheck.map { $0 * 100 }),
                 "forget_time_s": orNull(c.forgetTimeS),
+                "rest_before_s": orNull(c.restBeforeS),
+                "wake_up_error_pct_correct_start": orNull(c.wakeUpError.map { $0 * 100 }),
             ]
             return row
         }
@@ -239,12 +244,14 @@ struct ClassicalEvalCommand: ParsableCommand {
                          return "\(k) °C: \(e.misses)/\(e.all) (\(e.biased))"
                      }.joined(separator: ", "))
         if !misses.isEmpty {
-            lines.append("  | cell | cycle | ambient °C | error % at 600 s | error % at 600 s, correct start | gap % at 600 s | forget time s |")
-            lines.append("  |---|---|---|---|---|---|---|")
+            lines.append("  | cell | cycle | ambient °C | error % at 600 s | error % at 600 s, correct start | gap % at 600 s | forget time s "
+                         + "| rest before, s | error % after the wake-up sample, correct start |")
+            lines.append("  |---|---|---|---|---|---|---|---|---|")
         }
         for c in misses {
             lines.append("  | \(c.cell) | \(c.cycle) | \(Int(c.ambientC.rounded())) | \(pct(c.errorAtCheck)) | "
-                         + "\(pct(c.correctStartErrorAtCheck)) | \(pct(c.gapAtCheck)) | \(c.forgetTimeS.map { String(format: "%.0f", $0) } ?? "never") |")
+                         + "\(pct(c.correctStartErrorAtCheck)) | \(pct(c.gapAtCheck)) | \(c.forgetTimeS.map { String(format: "%.0f", $0) } ?? "never") | "
+                         + "\(c.restBeforeS.map { String(format: "%.0f", $0) } ?? "n/a") | \(pct(c.wakeUpError)) |")
         }
         return lines.joined(separator: "\n")
     }
