@@ -34,8 +34,12 @@ struct FilterCommon {
     var previousVoltageV: Double?
     var voltageSlopeVPerS = 1.0
 
-    /// True when the last `observeRest` call was the wake-up: the first sample after a reset,
-    /// taken on a settled rest (an OCV reading anchors the start).
+    /// True when the last `observeRest` call was a wake-up after an unknown or long time: the
+    /// first sample after a reset with Δt = 0 (history unknown) or Δt ≥ `restMinimumSeconds`
+    /// (a long sleep). A start given to `reset` may be stale then; after a short interruption
+    /// (0 < Δt < `restMinimumSeconds`, e.g. the restart at a full-charge event) it is not.
+    var wokeUpUninformed = false
+    /// True when that wake-up sample is also at rest current: a settled OCV reading.
     var wokeUpOnSettledRest = false
 
     /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
@@ -48,8 +52,8 @@ struct FilterCommon {
     mutating func observeRest(_ m: CellMeasurement) -> Bool {
         let resting = abs(m.currentA) <= config.restCurrentA
         let firstAfterReset = previousCurrentA == nil
-        wokeUpOnSettledRest = resting && firstAfterReset
-            && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
+        wokeUpUninformed = firstAfterReset && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
+        wokeUpOnSettledRest = resting && wokeUpUninformed
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
             voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)

@@ -22,7 +22,7 @@ public final class TheveninEKF: SOCEstimator {
     var last: SOCEstimate
     /// Times the covariance had to be reset (should stay 0).
     public private(set) var covarianceResets = 0
-    /// SOC variance of the start when the filter wakes up on a settled rest.
+    /// SOC variance of the start when the filter wakes up after an unknown or long time.
     let wakeUpSOCVariance: Double
 
     /// Creates the filter for `pairs` R–C pairs, starting at `soc`.
@@ -47,7 +47,8 @@ public final class TheveninEKF: SOCEstimator {
         prior = lower + nn
         x[0] = soc
         // The start's σ depends on the wake-up: `initialSOCSigma` for the start as given, widened
-        // to `ekfInitialSOCSigma` when the first sample is a settled OCV reading (see `update`).
+        // to `ekfInitialSOCSigma` when the first sample comes after an unknown or long time
+        // (see `update`).
         let socSigma = config.initialSOCSigma
         let wakeSigma = config.ekfInitialSOCSigma ?? config.initialSOCSigma
         wakeUpSOCVariance = wakeSigma * wakeSigma
@@ -81,9 +82,10 @@ public final class TheveninEKF: SOCEstimator {
             return last
         }
         let settledRest = common.observeRest(m)
-        if common.wokeUpOnSettledRest {
-            // Woken on a settled rest: the OCV reading, not the start given to `reset`, decides
-            // (a stored SOC may be stale by then). The start's cross-covariances are zero.
+        if common.wokeUpUninformed {
+            // Woken after an unknown or long time: the start given to `reset` may be stale, so
+            // the OCV reading (on a settled rest) or the loaded voltage decides. The start's
+            // cross-covariances are zero.
             p[0] = wakeUpSOCVariance
         }
         let mean = common.begin(m)
