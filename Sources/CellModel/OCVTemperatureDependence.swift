@@ -14,12 +14,16 @@ import BMSCore
 public enum OCVTemperatureDependence {
     /// One temperature group's readings and the curve's error on them.
     public struct Group: Sendable, Equatable, Codable {
-        /// Cell-temperature range of the group, °C (`lowerC ≤ T < upperC`).
-        public var lowerC: Double
-        /// Upper end of the range, °C (infinite for the last group).
-        public var upperC: Double
+        /// Cell-temperature range of the group, °C (`lowerC ≤ T < upperC`; `nil` = unbounded).
+        public var lowerC: Double?
+        /// Upper end of the range, °C (`nil` for the last group).
+        public var upperC: Double?
         /// Mean cell temperature of the readings: the row's place on the temperature axis, °C.
         public var temperatureC: Double
+        /// True when `temperatureC` falls in the group's range.
+        public func contains(_ temperatureC: Double) -> Bool {
+            temperatureC >= (lowerC ?? -.infinity) && temperatureC < (upperC ?? .infinity)
+        }
         /// Number of rested full-charge readings.
         public var readings: Int
         /// Row offset from the reference row (median of V − OCV_ref(1, T)), mV.
@@ -79,7 +83,8 @@ public enum OCVTemperatureDependence {
                 (row.members.reduce(0) { $0 + f($1) * f($1) } / Double(row.members.count)).squareRoot()
             }
             return Group(
-                lowerC: row.lower, upperC: row.upper, temperatureC: row.temperatureC,
+                lowerC: row.lower.isFinite ? row.lower : nil, upperC: row.upper.isFinite ? row.upper : nil,
+                temperatureC: row.temperatureC,
                 readings: row.members.count, offsetmV: 1000 * row.offsetV,
                 rmsErrorReferencemV: 1000 * rms { $0.voltageV - reference.voltage(soc: 1, temperatureC: $0.temperatureC) },
                 rmsErrormV: 1000 * rms { $0.voltageV - curve.voltage(soc: 1, temperatureC: $0.temperatureC) },

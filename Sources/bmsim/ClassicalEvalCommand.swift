@@ -77,6 +77,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         guard initial == "rested" || offset != nil else { throw ValidationError("--initial: 'rested' or a number") }
         let cellList = cells.split(separator: ",").map(String.init)
         let allCycles = try ClassicalCycle.load(root: root, cells: cellList)
+        let wakeUpReadings = Self.wakeUpReadingErrors(allCycles, ocv: cellModel.ocv, restCurrentA: config.restCurrentA)
+        print(wakeUpReadings.line)
 
         var results: [[String: Any]] = []
         var failureReports: [String] = []
@@ -185,6 +187,7 @@ struct ClassicalEvalCommand: ParsableCommand {
         for report in failureReports { print(report) }
         if let out {
             let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
+                                      "wake_up_ocv_reading_error_by_ambient": wakeUpReadings.json,
                                       "fixed_capacity": fixedCapacity, "wake_under_load": wakeUnderLoad, "results": results]
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
             try OutputFile.write(data, to: URL(fileURLWithPath: out))
@@ -254,6 +257,34 @@ struct ClassicalEvalCommand: ParsableCommand {
                          + "\(c.restBeforeS.map { String(format: "%.0f", $0) } ?? "n/a") | \(pct(c.wakeUpError)) |")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The model's OCV read at each discharge's rested first sample (the wake-up reading),
+    /// against the reference SOC 1 there, by chamber temperature: RMS and mean in SOC points,
+    /// not clamped, and RMS clamped at SOC 1 as the estimators start (`rested` start). The
+    /// OCV table's error per temperature group on these cells.
+    static func wakeUpReadingErrors(_ cycles: [ClassicalCycle], ocv: OCVCurve, restCurrentA: Double)
+        -> (line: String, json: [String: Any]) {
+        var byAmbient: [Int: (raw: ErrorStats, clamped: ErrorStats)] = [:]
+        for c in cycles where abs(c.samples.currentA[0]) <= restCurrentA {
+            let reading = ocv.soc(voltageV: c.samples.voltageV[0], temperatureC: c.samples.temperatureC[0])
+            byAmbient[Int(c.ambientC.rounded()), default: (ErrorStats(), ErrorStats())].raw.add(reading - c.soc[0])
+            byAmbient[Int(c.ambientC.rounded())]!.clamped.add(min(reading, 1) - c.soc[0])
+        }
+        let keys = byAmbient.keys.sorted()
+        let line = "wake-up OCV reading (rested first sample) − reference SOC 1, by chamber °C "
+            + "(RMS / mean points; RMS clamped at 1; n): "
+            + keys.map { k in
+                let e = byAmbient[k]!
+                return "\(k) °C: \(String(format: "%.2f / %+.2f; %.2f", e.raw.rmse * 100, e.raw.mean * 100, e.clamped.rmse * 100)) (\(e.raw.count))"
+            }.joined(separator: ", ")
+        var json: [String: Any] = [:]
+        for k in keys {
+            let e = byAmbient[k]!
+            json["\(k)"] = ["rms_pct": e.raw.rmse * 100, "mean_pct": e.raw.mean * 100,
+                             "rms_clamped_pct": e.clamped.rmse * 100, "n": e.raw.count]
+        }
+        return (line, json)
     }
 
     static func capacityInUse(_ e: any SOCEstimator) -> Double? {

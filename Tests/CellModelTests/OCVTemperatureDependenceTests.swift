@@ -29,7 +29,7 @@ struct OCVTemperatureDependenceTests {
         #expect(curve.table.temperaturesC.count == 3)
         let medians = [4.170, 4.190, 4.200]
         for (g, group) in groups.enumerated() {
-            let members = data.filter { $0.temperatureC >= group.lowerC && $0.temperatureC < group.upperC }
+            let members = data.filter { group.contains($0.temperatureC) }
             let meanT = members.map(\.temperatureC).reduce(0, +) / Double(members.count)
             #expect(abs(group.temperatureC - meanT) < 1e-12)
             #expect(abs(curve.table.temperaturesC[g] - meanT) < 1e-12)
@@ -112,7 +112,7 @@ struct OCVTemperatureDependenceTests {
         #expect(groups.count == 2)
         // Independent check: each row's SOC-1 value is the plain median of the raw voltages in its group.
         for g in groups {
-            let v = readings.filter { $0.temperatureC >= g.lowerC && $0.temperatureC < g.upperC }.map(\.voltageV)
+            let v = readings.filter { g.contains($0.temperatureC) }.map(\.voltageV)
             #expect(abs(curve.voltage(soc: 1, temperatureC: g.temperatureC) - median(v)) < 1e-9)
         }
         #expect(groups[0].offsetmV < groups[1].offsetmV - 5, "\(groups.map(\.offsetmV))")
