@@ -185,6 +185,7 @@ struct ClassicalEvalCommand: ParsableCommand {
             results.append(result)
         }
         for report in failureReports { print(report) }
+        if listFailures { print(ClassicalRestVoltage.report(allCycles, restCurrentA: config.restCurrentA)) }
         if let out {
             let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
                                       "wake_up_ocv_reading_error_by_ambient": wakeUpReadings.json,
