@@ -78,6 +78,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     public var tau1RCs: [Double]
     /// Time constants of the 2RC model, seconds.
     public var tau2RCs: [Double]
+    /// The OCV's temperature groups and its error on their rested full-charge readings
+    /// (`nil`: one OCV row).
+    public var ocvTemperatureGroups: [OCVTemperatureDependence.Group]?
 
     /// An empty report.
     public init(method: [String] = [], residual1RCmVByCell: [String: Double] = [:],

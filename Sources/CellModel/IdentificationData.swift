@@ -43,6 +43,13 @@ public struct IdentificationOptions: Sendable {
     public var resistanceSOCPoints: [Double]
     /// Temperature points of the resistance tables, °C.
     public var resistanceTemperaturesC: [Double]
+    /// Give the OCV one row per temperature group (`OCVTemperatureDependence`, from the
+    /// rested full-charge readings); false: one row, rests at any temperature.
+    public var ocvTemperatureDependence: Bool = true
+    /// Cell temperatures that split the OCV temperature groups, °C: the 4 °C chamber vs the
+    /// rest. (A 43 °C row, `[14, 34]`, is supported by no cell seen at both 24 and 43 °C and
+    /// changed no validation figure: `Docs/Estimators.md`.)
+    public var ocvTemperatureGroupEdgesC: [Double] = [14]
     /// Loaded samples below this voltage are left out of the fit (end-of-discharge knee), V.
     public var minimumLoadedVoltageV: Double = 3.0
     /// Weight of zero-current samples (relaxations, the rested first sample, square-wave

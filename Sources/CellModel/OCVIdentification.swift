@@ -7,7 +7,8 @@
 /// charge and the relaxations after cut-off) and regressing V on |I| in each SOC bin gives
 /// the OCV as the intercept. Settled rests (the rested first sample; zero current for at
 /// least `settledRestS` after a load) are direct OCV readings and weigh `settledRestWeight`
-/// samples each, at any temperature. Each sample enters the two neighbouring SOC nodes with its
+/// samples each, at any temperature or only inside `restTemperatureRangeC` when given (the
+/// reference row of a temperature-dependent curve, `OCVTemperatureDependence`). Each sample enters the two neighbouring SOC nodes with its
 /// linear-interpolation weight; only samples whose cell temperature is inside
 /// `temperatureRangeC` are used (resistance changes with temperature, which would bias the
 /// slope). The row is then made strictly increasing (pool-adjacent-violators).
@@ -33,6 +34,7 @@ public enum OCVIdentification {
     public static func rateExtrapolated(_ segments: [IdentificationSegment], socPoints: [Double],
                                         temperatureRangeC: ClosedRange<Double>,
                                         settledRestS: Double = 1200, settledRestWeight: Double = 20,
+                                        restTemperatureRangeC: ClosedRange<Double>? = nil,
                                         rowTemperatureC: Double = 25) -> (OCVCurve, [Node]) {
         let n = socPoints.count
         // Σw, Σw·x, Σw·x², Σw·y, Σw·x·y, Σw·y² per node (x = |I|, y = V).
@@ -45,7 +47,9 @@ public enum OCVIdentification {
                 // A settled rest is a direct OCV reading: the first sample of a record that
                 // starts rested, or a zero-current sample ≥ settledRestS after the load.
                 let settled = resting && (k == 0 || seg.timeS[k] - lastLoadS >= settledRestS)
-                guard settled || temperatureRangeC.contains(seg.temperatureC[k]) else { continue }
+                let inRange = temperatureRangeC.contains(seg.temperatureC[k])
+                guard settled ? (restTemperatureRangeC?.contains(seg.temperatureC[k]) ?? true) : inRange
+                else { continue }
                 let soc = seg.soc[k]
                 guard soc >= socPoints[0] && soc <= socPoints[n - 1] else { continue }
                 let (s, f) = SOCTemperatureTable.segment(socPoints, soc, clamp: true)

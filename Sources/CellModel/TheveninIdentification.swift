@@ -32,18 +32,33 @@ public enum TheveninIdentification {
 
     /// Fits the OCV table, then the 1RC and 2RC models with it. `segments` must hold data;
     /// returns `nil` when the least-squares system is singular.
+    /// `ocvReadings`: the rested full-charge readings for the OCV's temperature rows
+    /// (default: those of `segments`).
     public static func fit(_ segments: [IdentificationSegment],
-                           options: IdentificationOptions = IdentificationOptions()) -> Result? {
+                           options: IdentificationOptions = IdentificationOptions(),
+                           ocvReadings: [OCVTemperatureDependence.Reading]? = nil) -> Result? {
         // Stage 1: OCV by rate extrapolation (`OCVIdentification`). A joint least-squares
         // fit of OCV and R tables is ill-posed on constant-current data: OCV(SOC) and
         // R(SOC, T)·I trade off freely, and the fit drifted to implausible curves.
-        let (rateOCV, _) = OCVIdentification.rateExtrapolated(segments, socPoints: options.ocvSOCPoints,
-                                                          temperatureRangeC: options.ocvTemperatureRangeC)
+        // With the temperature dependence on, the reference row takes rests from the same
+        // temperature range as the loaded samples, and rows per temperature group are made
+        // from it by `OCVTemperatureDependence` (rested full-charge readings).
+        let dependence = options.ocvTemperatureDependence
+        var (rateOCV, _) = OCVIdentification.rateExtrapolated(
+            segments, socPoints: options.ocvSOCPoints, temperatureRangeC: options.ocvTemperatureRangeC,
+            restTemperatureRangeC: dependence ? options.ocvTemperatureRangeC : nil)
+        var ocvGroups: [OCVTemperatureDependence.Group]?
+        if dependence {
+            let readings = ocvReadings ?? OCVTemperatureDependence.fullChargeReadings(segments)
+            (rateOCV, ocvGroups) = OCVTemperatureDependence.fit(readings, reference: rateOCV,
+                                                                edgesC: options.ocvTemperatureGroupEdgesC)
+        }
         // Stage 2: with that OCV held, the 2RC tables; then alternate: OCV ← mean over each SOC
         // bin of V − R0·I − Σ v_j (the 2RC model's own estimate of the OCV), R tables refitted.
         var ocv = rateOCV
         var best2: (Double, [Double], [Double])?
-        for round in 0...options.ocvRefinements {
+        // (Refinement works on a one-row OCV only: it has no data to refine rows per temperature.)
+        for round in 0...(ocv.table.temperaturesC.count == 1 ? options.ocvRefinements : 0) {
             if round > 0, let b = best2 {
                 ocv = refineOCV(segments, ocv: ocv, model: tables(b.1, taus: b.2, options), options)
                 best2 = nil
@@ -64,6 +79,7 @@ public enum TheveninIdentification {
         let ocv2 = ocv
         var report = FitReport()
         report.tau1RCs = b1.2
+        report.ocvTemperatureGroups = ocvGroups
         report.tau2RCs = b2.2
         var sum1 = 0.0, sum2 = 0.0, n = 0
         var perCell1: [String: (Double, Int)] = [:]

@@ -48,13 +48,18 @@ public struct EstimatorConfig: Sendable, Equatable {
     public var estimateCurrentBias: Bool = false
     /// Bias random-walk noise, σ² per second (A²/s).
     public var biasProcessNoiseA2PerS: Double = 1e-9
-    /// Initial SOC standard deviation of the filters (fraction).
+    /// Initial SOC standard deviation of the filters (fraction): how far the start given to
+    /// `init`/`reset` is trusted when no settled OCV reading comes with the wake-up.
     public var initialSOCSigma: Double = 0.2
-    /// The EKF's initial SOC standard deviation (fraction); `nil` = `initialSOCSigma`.
-    /// Applies to the EKF only (the UKF spreads its sigma points with `initialSOCSigma`).
-    /// 1.0 (an uninformative start) lets the wake-up OCV reading override a wrong start: on
-    /// the NASA validation cells the −20 % start's EKF RMSE fell 3.50 → 2.99 % at no cost
-    /// from the correct start (`Docs/Estimators.md`).
+    /// The EKF's SOC standard deviation (fraction) when it wakes up after an unknown or long
+    /// time: the first sample after a reset has Δt = 0 (history unknown) or Δt ≥
+    /// `restMinimumSeconds`; `nil` = `initialSOCSigma`. Applies to the EKF only (the UKF
+    /// spreads its sigma points with `initialSOCSigma`). 1.0 (an uninformative start) lets the
+    /// wake-up OCV reading override a wrong start: on the NASA validation cells the −20 %
+    /// start's EKF RMSE fell 3.50 → 2.99 % at no cost from the correct start
+    /// (`Docs/Estimators.md`). After a short interruption (0 < Δt < `restMinimumSeconds`,
+    /// e.g. a restart at a full-charge event or a replay's first short sleep) the start is
+    /// current and keeps `initialSOCSigma`.
     public var ekfInitialSOCSigma: Double? = 1.0
     /// Times the EKF iterates its update on a settled rest (the wake-up OCV reading),
     /// re-linearising at the updated state each time; values below 1 count as 1.

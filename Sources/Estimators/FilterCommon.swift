@@ -34,14 +34,22 @@ struct FilterCommon {
     var previousVoltageV: Double?
     var voltageSlopeVPerS = 1.0
 
+    /// True when the last `observeRest` call was a wake-up after an unknown or long time: the
+    /// first sample after a reset with Δt = 0 (history unknown) or Δt ≥ `restMinimumSeconds`
+    /// (a long sleep). A start given to `reset` may be stale then; after a short interruption
+    /// (0 < Δt < `restMinimumSeconds`, e.g. the restart at a full-charge event) it is not.
+    var wokeUpUninformed = false
+
     /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
     /// settled) and returns true when the voltage is a settled OCV reading: the first sample
-    /// after a reset taken at rest current (a BMS wakes up on a rested cell), or, when
+    /// after a reset taken at rest current (a BMS wakes up on a rested cell; how much it moves
+    /// the start depends on the start's σ, see `wokeUpUninformed`), or, when
     /// `filterUpdatesAtLaterRests` is on, such a rest later on.
     /// Call before `begin`.
     mutating func observeRest(_ m: CellMeasurement) -> Bool {
         let resting = abs(m.currentA) <= config.restCurrentA
         let firstAfterReset = previousCurrentA == nil
+        wokeUpUninformed = firstAfterReset && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
             voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)

@@ -22,6 +22,8 @@ public final class TheveninEKF: SOCEstimator {
     var last: SOCEstimate
     /// Times the covariance had to be reset (should stay 0).
     public private(set) var covarianceResets = 0
+    /// SOC variance of the start when the filter wakes up after an unknown or long time.
+    let wakeUpSOCVariance: Double
 
     /// Creates the filter for `pairs` R–C pairs, starting at `soc`.
     public init(model: CellModelParameters, pairs: Int, config: EstimatorConfig, soc: Double = 1) {
@@ -44,7 +46,12 @@ public final class TheveninEKF: SOCEstimator {
         lower = scratch + nn
         prior = lower + nn
         x[0] = soc
-        let socSigma = config.ekfInitialSOCSigma ?? config.initialSOCSigma
+        // The start's σ depends on the wake-up: `initialSOCSigma` for the start as given, widened
+        // to `ekfInitialSOCSigma` when the first sample comes after an unknown or long time
+        // (see `update`).
+        let socSigma = config.initialSOCSigma
+        let wakeSigma = config.ekfInitialSOCSigma ?? config.initialSOCSigma
+        wakeUpSOCVariance = wakeSigma * wakeSigma
         initialP[0] = socSigma * socSigma
         processNoise[0] = config.socProcessNoisePerS
         for j in 0..<pairs {
@@ -75,6 +82,12 @@ public final class TheveninEKF: SOCEstimator {
             return last
         }
         let settledRest = common.observeRest(m)
+        if common.wokeUpUninformed {
+            // Woken after an unknown or long time: the start given to `reset` may be stale, so
+            // the OCV reading (on a settled rest) or the loaded voltage decides. The start's
+            // cross-covariances are zero.
+            p[0] = wakeUpSOCVariance
+        }
         let mean = common.begin(m)
         let dt = m.dtSeconds
         let capacity = common.capacityAh, efficiency = common.efficiency

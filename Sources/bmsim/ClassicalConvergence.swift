@@ -18,6 +18,11 @@ struct DischargeConvergence: Equatable {
     /// First time (s into the discharge) from which |estimate(requested) − estimate(correct)|
     /// stays within the band to the end of the discharge; nil when it never does.
     var forgetTimeS: Double?
+    /// Rest before the discharge from the NASA index, s (what a BMS knows as its sleep time;
+    /// the estimators are not given it).
+    var restBeforeS: Double?
+    /// Estimate − reference after the first (wake-up) sample, correct start (fraction).
+    var wakeUpError: Double?
 
     /// Measures one discharge. `timeS` are the sample times (s from the discharge start), the
     /// other arrays are per sample; `band` is the tolerance (fraction), `checkS` the check time.

@@ -15,6 +15,8 @@ struct ClassicalCycle {
     var capacityAh: Double
     /// True when the index flags a sensing glitch (`v_above_4.3`).
     var voltageGlitch: Bool
+    /// Rest before the discharge (index `rest_before_s`), s.
+    var restBeforeS: Double?
     /// Native samples.
     var samples: OperationSamples
     /// Reference SOC at each sample.
@@ -28,7 +30,7 @@ struct ClassicalCycle {
         return try dataset.labelledDischarges(cells: cells).map { d in
             let row = rows["\(d.cell)/\(d.cycle)"]
             return ClassicalCycle(cell: d.cell, cycle: d.cycle, ambientC: row?.ambientTemperatureC ?? 24,
-                                  capacityAh: d.capacityAh, voltageGlitch: row?.flags.contains("v_above_4.3") ?? false,
+                                  capacityAh: d.capacityAh, voltageGlitch: row?.flags.contains("v_above_4.3") ?? false, restBeforeS: row?.restBeforeS,
                                   samples: d.samples, soc: d.soc)
         }
     }

@@ -77,6 +77,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         guard initial == "rested" || offset != nil else { throw ValidationError("--initial: 'rested' or a number") }
         let cellList = cells.split(separator: ",").map(String.init)
         let allCycles = try ClassicalCycle.load(root: root, cells: cellList)
+        let wakeUpReadings = Self.wakeUpReadingErrors(allCycles, ocv: cellModel.ocv, restCurrentA: config.restCurrentA)
+        print(wakeUpReadings.line)
 
         var results: [[String: Any]] = []
         var failureReports: [String] = []
@@ -130,9 +132,12 @@ struct ClassicalEvalCommand: ParsableCommand {
                                 dtSeconds: k == first ? 0 : s.timeS[k] - s.timeS[k - 1])).soc
                         }
                     }
-                    convergence.append(DischargeConvergence(
+                    var item = DischargeConvergence(
                         cell: cell, cycle: op.cycle, ambientC: op.ambientC, timeS: s.timeS, reference: reference,
-                        estimates: estimates, correctStartEstimates: correctStartEstimates))
+                        estimates: estimates, correctStartEstimates: correctStartEstimates)
+                    item.restBeforeS = op.restBeforeS
+                    item.wakeUpError = first < s.count ? correctStartEstimates[first] - reference[first] : nil
+                    convergence.append(item)
                     for k in 0..<s.count {
                         let e = estimates[k] - reference[k]
                         total.add(e)
@@ -180,8 +185,10 @@ struct ClassicalEvalCommand: ParsableCommand {
             results.append(result)
         }
         for report in failureReports { print(report) }
+        if listFailures { print(ClassicalRestVoltage.report(allCycles, restCurrentA: config.restCurrentA)) }
         if let out {
             let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
+                                      "wake_up_ocv_reading_error_by_ambient": wakeUpReadings.json,
                                       "fixed_capacity": fixedCapacity, "wake_under_load": wakeUnderLoad, "results": results]
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
             try OutputFile.write(data, to: URL(fileURLWithPath: out))
@@ -199,6 +206,8 @@ struct ClassicalEvalCommand: ParsableCommand {
                 "error_pct_at_600s": orNull(c.errorAtCheck.map { $0 * 100 }),
                 "error_pct_at_600s_correct_start": orNull(c.correctStartErrorAtCheck.map { $0 * 100 }),
                 "forget_time_s": orNull(c.forgetTimeS),
+                "rest_before_s": orNull(c.restBeforeS),
+                "wake_up_error_pct_correct_start": orNull(c.wakeUpError.map { $0 * 100 }),
             ]
             return row
         }
@@ -239,14 +248,44 @@ struct ClassicalEvalCommand: ParsableCommand {
                          return "\(k) °C: \(e.misses)/\(e.all) (\(e.biased))"
                      }.joined(separator: ", "))
         if !misses.isEmpty {
-            lines.append("  | cell | cycle | ambient °C | error % at 600 s | error % at 600 s, correct start | gap % at 600 s | forget time s |")
-            lines.append("  |---|---|---|---|---|---|---|")
+            lines.append("  | cell | cycle | ambient °C | error % at 600 s | error % at 600 s, correct start | gap % at 600 s | forget time s "
+                         + "| rest before, s | error % after the wake-up sample, correct start |")
+            lines.append("  |---|---|---|---|---|---|---|---|---|")
         }
         for c in misses {
             lines.append("  | \(c.cell) | \(c.cycle) | \(Int(c.ambientC.rounded())) | \(pct(c.errorAtCheck)) | "
-                         + "\(pct(c.correctStartErrorAtCheck)) | \(pct(c.gapAtCheck)) | \(c.forgetTimeS.map { String(format: "%.0f", $0) } ?? "never") |")
+                         + "\(pct(c.correctStartErrorAtCheck)) | \(pct(c.gapAtCheck)) | \(c.forgetTimeS.map { String(format: "%.0f", $0) } ?? "never") | "
+                         + "\(c.restBeforeS.map { String(format: "%.0f", $0) } ?? "n/a") | \(pct(c.wakeUpError)) |")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The model's OCV read at each discharge's rested first sample (the wake-up reading),
+    /// against the reference SOC 1 there, by chamber temperature: RMS and mean in SOC points,
+    /// not clamped, and RMS clamped at SOC 1 as the estimators start (`rested` start). The
+    /// OCV table's error per temperature group on these cells.
+    static func wakeUpReadingErrors(_ cycles: [ClassicalCycle], ocv: OCVCurve, restCurrentA: Double)
+        -> (line: String, json: [String: Any]) {
+        var byAmbient: [Int: (raw: ErrorStats, clamped: ErrorStats)] = [:]
+        for c in cycles where abs(c.samples.currentA[0]) <= restCurrentA {
+            let reading = ocv.soc(voltageV: c.samples.voltageV[0], temperatureC: c.samples.temperatureC[0])
+            byAmbient[Int(c.ambientC.rounded()), default: (ErrorStats(), ErrorStats())].raw.add(reading - c.soc[0])
+            byAmbient[Int(c.ambientC.rounded())]!.clamped.add(min(reading, 1) - c.soc[0])
+        }
+        let keys = byAmbient.keys.sorted()
+        let line = "wake-up OCV reading (rested first sample) − reference SOC 1, by chamber °C "
+            + "(RMS / mean points; RMS clamped at 1; n): "
+            + keys.map { k in
+                let e = byAmbient[k]!
+                return "\(k) °C: \(String(format: "%.2f / %+.2f; %.2f", e.raw.rmse * 100, e.raw.mean * 100, e.clamped.rmse * 100)) (\(e.raw.count))"
+            }.joined(separator: ", ")
+        var json: [String: Any] = [:]
+        for k in keys {
+            let e = byAmbient[k]!
+            json["\(k)"] = ["rms_pct": e.raw.rmse * 100, "mean_pct": e.raw.mean * 100,
+                             "rms_clamped_pct": e.clamped.rmse * 100, "n": e.raw.count]
+        }
+        return (line, json)
     }
 
     static func capacityInUse(_ e: any SOCEstimator) -> Double? {

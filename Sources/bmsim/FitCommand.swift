@@ -26,21 +26,39 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Output model file.")
     var out: String = "cell.json"
 
+    @Option(help: "Cell temperatures (°C, comma-separated) that split the OCV's temperature groups, e.g. 14,34 for the 4 / 24 / 43 °C chambers; 'none' = one OCV row, no temperature dependence.")
+    var ocvGroupEdges: String = "14"
+
     @Flag(help: "Print every least-squares solve.")
     var verbose = false
 
     func validate() throws {
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         guard !cells.isEmpty else { throw ValidationError("--cells is empty") }
+        guard let edges = Self.edges(ocvGroupEdges), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ValidationError("--ocv-group-edges: increasing numbers such as 14,34, or 'none'; got \(ocvGroupEdges)")
+        }
+        _ = edges
     }
 
     func run() throws {
         let root = URL(fileURLWithPath: path)
         TheveninIdentification.debugLog = verbose
         let cellList = cells.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let model = try Self.fitModel(root: root, cells: cellList, every: every, log: { print($0) })
+        var options = IdentificationOptions()
+        if let edges = Self.edges(ocvGroupEdges) {
+            options.ocvTemperatureDependence = !edges.isEmpty
+            options.ocvTemperatureGroupEdgesC = edges
+        }
+        let model = try Self.fitModel(root: root, cells: cellList, every: every, options: options, log: { print($0) })
         do { try CellModelFile.save(model, to: URL(fileURLWithPath: out)) } catch {
             throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
+        }
+        for g in model.fitReport.ocvTemperatureGroups ?? [] {
+            print(String(format: "OCV row at %.1f °C: %d rested full-charge readings, offset %+.1f mV; "
+                         + "error at SOC 1 (RMS) %.1f mV (reference row alone %.1f mV), %.2f SOC points",
+                         g.temperatureC, g.readings, g.offsetmV, g.rmsErrormV, g.rmsErrorReferencemV,
+                         g.rmsSOCErrorPoints))
         }
         print("wrote \(out): residual 1RC \(fmt(model.fitReport.residual1RCmV ?? .nan)) mV, "
               + "2RC \(fmt(model.fitReport.residual2RCmV ?? .nan)) mV RMS, τ1RC \(model.fitReport.tau1RCs) s, "
@@ -50,22 +68,39 @@ struct FitCommand: ParsableCommand {
     func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
 
     /// Loads the cells, converts their discharges into identification segments, fits.
-    static func fitModel(root: URL, cells: [String], every: Int, log: (String) -> Void) throws -> CellModelParameters {
+    /// The `--ocv-group-edges` list (`[]` for "none"); nil when malformed.
+    static func edges(_ text: String) -> [Double]? {
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0?.isFinite ?? false }) else { return nil }
+        return parts.map { $0! }
+    }
+
+    static func fitModel(root: URL, cells: [String], every: Int, options: IdentificationOptions = IdentificationOptions(),
+                         log: (String) -> Void) throws -> CellModelParameters {
         var segments: [IdentificationSegment] = []
         var capacitiesByGroup: [Double: [Double]] = [:]
+        var readings: [OCVTemperatureDependence.Reading] = []
         let cycles = try ClassicalCycle.load(root: root, cells: cells)
         for cell in cells {
             let mine = cycles.filter { $0.cell == cell }
             for (k, c) in mine.enumerated() {
                 capacitiesByGroup[Self.group(c.ambientC), default: []].append(c.capacityAh)
-                guard k % every == 0, !c.voltageGlitch else { continue }   // skip v_above_4.3 glitches
+                guard !c.voltageGlitch else { continue }   // skip v_above_4.3 glitches
+                // The OCV's temperature rows read the rested first sample of every usable discharge.
+                if abs(c.samples.currentA[0]) <= 0.05 {
+                    readings.append(OCVTemperatureDependence.Reading(voltageV: c.samples.voltageV[0],
+                                                                     currentA: c.samples.currentA[0],
+                                                                     temperatureC: c.samples.temperatureC[0], dtSeconds: 0))
+                }
+                guard k % every == 0 else { continue }
                 segments.append(IdentificationSegment(cell: cell, timeS: c.samples.timeS, voltageV: c.samples.voltageV,
                                                       currentA: c.samples.currentA,
                                                       temperatureC: c.samples.temperatureC, soc: c.soc))
             }
             log("\(cell): \(mine.count) usable discharges")
         }
-        guard let result = TheveninIdentification.fit(segments) else {
+        guard let result = TheveninIdentification.fit(segments, options: options, ocvReadings: readings) else {
             throw ValidationError("the least-squares system is singular (too little data?)")
         }
         let groups = capacitiesByGroup.keys.sorted()
@@ -78,7 +113,13 @@ struct FitCommand: ParsableCommand {
             "reference SOC: 1 − trapezoid Ah / capacity_Ah (TASK.md §1), SOC 0 = 2.7 V loaded",
             "OCV: rate extrapolation (intercept of V over |I| per SOC node, samples at 22–40 °C cell temperature) "
                 + "plus settled rests (≥ 20 min after load, and the rested first sample) as direct readings; "
-                + "made increasing (PAV); one row, no temperature dependence",
+                + (options.ocvTemperatureDependence
+                    ? "made increasing (PAV); reference row from rests at 22–40 °C too; "
+                        + "temperature rows: reference row + median offset of the rested full-charge readings "
+                        + "(first sample, SOC 1, of every usable discharge) per cell-temperature group split at "
+                        + "\(options.ocvTemperatureGroupEdgesC) °C, at the group's mean temperature, the same offset "
+                        + "at every SOC (no rested readings elsewhere)"
+                    : "made increasing (PAV); one row, no temperature dependence"),
             "R0, R_j: linear least squares with the OCV held, bilinear tables over SOC × cell temperature, "
                 + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < 3.0 V left out; "
                 + "τ by grid search; C_j = τ_j / R_j",

@@ -39,6 +39,34 @@ struct CellModelFileTests {
         }
     }
 
+    @Test("OCV temperatures: NaN, missing or not increasing are rejected with their field")
+    func badOCVTemperatures() throws {
+        let base = try json()
+        let temps = (base["ocv"] as! [String: Any])["temperaturesC"] as! [Double]
+        #expect(temps.count >= 2)   // the synthetic model has an OCV row per temperature
+        func with(_ change: (inout [String: Any]) -> Void) -> [String: Any] {
+            var o = base
+            var ocv = o["ocv"] as! [String: Any]
+            change(&ocv)
+            o["ocv"] = ocv
+            return o
+        }
+        var nan: [Any] = temps
+        nan[1] = "NaN"
+        #expect(throws: CellModelFileError.nonFinite(file: "bad.json", field: "ocv.temperaturesC[1]")) {
+            _ = try decode(with { $0["temperaturesC"] = nan })
+        }
+        #expect(throws: CellModelFileError.missingField(file: "bad.json", field: "ocv.temperaturesC")) {
+            _ = try decode(with { $0.removeValue(forKey: "temperaturesC") })
+        }
+        var swapped = temps
+        swapped.swapAt(0, 1)
+        #expect(throws: CellModelFileError.notIncreasing(file: "bad.json", field: "ocv.temperaturesC[1]",
+                                                         previous: swapped[0], found: swapped[1])) {
+            _ = try decode(with { $0["temperaturesC"] = swapped })
+        }
+    }
+
     @Test("a negative resistance is rejected")
     func negativeResistance() throws {
         var o = try json()

@@ -142,19 +142,48 @@ struct KalmanFilterTests {
         #expect(abs(five - 0.9) < 0.01, "\(five)")
         #expect(abs(once - 0.9) > abs(five - 0.9) + 0.005, "\(once) vs \(five)")
         #expect(wakeUp(iterations: 0) == once)          // below 1 counts as 1
-        // The EKF's own σ sets its initial covariance; the UKF keeps `initialSOCSigma`.
+        // The start keeps `initialSOCSigma` until a settled wake-up reading widens it to the
+        // EKF's own σ (checked in `wakeUpSituation`); the UKF keeps `initialSOCSigma`.
         var config = EstimatorConfig()
         config.ekfInitialSOCSigma = 1.0
         let ekf = TheveninEKF(model: model, pairs: 2, config: config, soc: 0.5)
-        #expect(ekf.covariance[0] == 1.0 && ekf.estimate.sigma == 1.0)
+        #expect(abs(ekf.covariance[0] - 0.04) < 1e-15 && ekf.estimate.sigma == 0.2)
         ekf.reset(soc: 0.4)
-        #expect(ekf.covariance[0] == 1.0)
+        #expect(abs(ekf.covariance[0] - 0.04) < 1e-15)
         let ukf = TheveninUKF(model: model, pairs: 2, config: config, soc: 0.5)
         #expect(abs(ukf.covariance[0] - 0.04) < 1e-15)
-        var inherit = EstimatorConfig()
-        inherit.ekfInitialSOCSigma = nil
-        #expect(abs(TheveninEKF(model: model, pairs: 1, config: inherit, soc: 0.5).covariance[0] - 0.04) < 1e-15)
         #expect(EstimatorConfig().ekfInitialSOCSigma == 1.0)
+    }
+
+    @Test("EKF: the start σ widens on a wake-up after an unknown or long time, not after a short interruption")
+    func wakeUpSituation() throws {
+        let model = FilterHarness.model
+        let restedV = model.ocv.voltage(soc: 0.9, temperatureC: 24)
+        func firstUpdate(_ m: CellMeasurement, sigma: Double? = 1.0) -> SOCEstimate {
+            var config = EstimatorConfig()
+            config.ekfInitialSOCSigma = sigma
+            config.voltageNoiseV = 1.0          // loaded voltage trusted as little as on NASA data
+            let ekf = TheveninEKF(model: model, pairs: 1, config: config, soc: 0.7)
+            return ekf.update(m)
+        }
+        // History unknown (Δt = 0) or a rest of ≥ restMinimumSeconds: the reading decides.
+        for dt in [0.0, 300, 3600] {
+            let e = firstUpdate(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: dt))
+            #expect(abs(e.soc - 0.9) < 0.01, "Δt \(dt): \(e.soc)")
+        }
+        // The same σ without the widening (nil = initialSOCSigma 0.2): the start pulls (MAP in between).
+        let narrow = firstUpdate(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 0), sigma: nil)
+        #expect(narrow.soc < 0.9 - 0.005 && narrow.soc > 0.7, "\(narrow.soc)")
+        // After a 10 s interruption the start is current: it keeps σ 0.2 and the rested voltage
+        // is blended with it exactly as with the narrow σ above (not decisive).
+        let short = firstUpdate(CellMeasurement(voltageV: restedV, currentA: 0, temperatureC: 24, dtSeconds: 10))
+        #expect(abs(short.soc - narrow.soc) < 1e-3, "\(short.soc) vs \(narrow.soc)")
+        // Under load there is no OCV reading; the start is kept after a short interruption and
+        // widened after an unknown one (the loaded voltage then moves it further).
+        let loadedShort = firstUpdate(CellMeasurement(voltageV: restedV, currentA: -1, temperatureC: 24, dtSeconds: 10))
+        #expect(abs(loadedShort.soc - 0.7) < 0.02 && abs(loadedShort.sigma! - 0.2) < 0.01, "\(loadedShort)")
+        let loadedUnknown = firstUpdate(CellMeasurement(voltageV: restedV, currentA: -1, temperatureC: 24, dtSeconds: 0))
+        #expect(loadedUnknown.sigma! > 0.5 && loadedUnknown.soc > loadedShort.soc + 0.02, "\(loadedUnknown)")
     }
 
     @Test("later settled rests are OCV readings only when configured",

@@ -25,6 +25,8 @@ struct ExitStatusTableTests {
         Case(name: "option out of range", arguments: ["replay", "--threads", "0"], status: .usage,
              message: "--threads must be at least 1"),
         Case(name: "bad option value", arguments: ["soak", "--ticks", "0"], status: .usage, message: "--ticks must be >= 1"),
+        Case(name: "OCV group edges not increasing", arguments: ["fit", "@TMP@", "--ocv-group-edges", "34,14"],
+             status: .usage, message: "--ocv-group-edges"),
         Case(name: "unknown estimator", arguments: ["replay", "--estimators", "ah,kalman", "--quiet", "--out", "@TMP@/out"],
              status: .usage, message: "kalman"),
         Case(name: "unknown scenario", arguments: ["compare", "--scenarios", "no-such-scenario", "--quiet", "--out", "@TMP@/out"],

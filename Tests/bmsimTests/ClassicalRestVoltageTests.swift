@@ -1,0 +1,37 @@
+import CellData
+import CellModel
+import Testing
+@testable import bmsim
+
+/// `classical-eval`'s wake-up reading report and rested-voltage table on hand-built discharges.
+@Suite struct ClassicalRestVoltageTests {
+    func discharge(_ cell: String, ambient: Double, v0: Double, i0: Double = 0, rest: Double?) -> ClassicalCycle {
+        ClassicalCycle(cell: cell, cycle: 0, ambientC: ambient, capacityAh: 1.5, voltageGlitch: false, restBeforeS: rest,
+                       samples: OperationSamples(timeS: [0, 10], voltageV: [v0, 4.0], currentA: [i0, -2],
+                                                 temperatureC: [ambient, ambient]),
+                       soc: [1, 0.99])
+    }
+
+    @Test func restedVoltageMediansByRestClass() {
+        let cycles = [discharge("B1", ambient: 4, v0: 4.19, rest: 60), discharge("B1", ambient: 4, v0: 4.17, rest: 100),
+                      discharge("B1", ambient: 4, v0: 4.18, rest: 2000), discharge("B1", ambient: 4, v0: 4.12, rest: 90_000),
+                      discharge("B1", ambient: 4, v0: 4.30, i0: -2, rest: 2000),   // loaded first sample: left out
+                      discharge("B1", ambient: 4, v0: 4.30, rest: nil),            // no rest time: left out
+                      discharge("B2", ambient: 24, v0: 4.20, rest: 21_600)]
+        let report = ClassicalRestVoltage.report(cycles, restCurrentA: 0.05)
+        #expect(report.contains("| B1 | 4 | 4.180 (2) | 4.180 (1) | 4.120 (1) |"), "\(report)")
+        #expect(report.contains("| B2 | 24 |  |  | 4.200 (1) |"), "\(report)")
+    }
+
+    @Test func wakeUpReadingErrorRawAndClamped() {
+        // OCV 3.2 V at SOC 0 to 4.2 V at SOC 1, no temperature dependence: OCV⁻¹(V) = V − 3.2.
+        let ocv = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 1], temperaturesC: [25], values: [3.2, 4.2],
+                                                      extrapolateSOC: true))
+        let cycles = [discharge("B1", ambient: 4, v0: 4.17, rest: 60), discharge("B1", ambient: 4, v0: 4.25, rest: 60)]
+        let (line, json) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, ocv: ocv, restCurrentA: 0.05)
+        // Errors −0.03 and +0.05: RMS √(0.0017) = 4.12, mean +1.00; clamped −0.03 and 0: RMS 2.12 points.
+        #expect(line.contains("4 °C: 4.12 / +1.00; 2.12 (2)"), "\(line)")
+        let entry = json["4"] as? [String: Any]
+        #expect(abs((entry?["rms_clamped_pct"] as? Double ?? .nan) - 0.03 / 2.0.squareRoot() * 100) < 1e-9)
+    }
+}
