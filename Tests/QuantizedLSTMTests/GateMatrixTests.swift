@@ -1,0 +1,121 @@
+import BMSCore
+import FixedPoint
+import Foundation
+import Testing
+@testable import QuantizedLSTM
+@testable import WeightBlob
+
+/// The engine's phased LSTM kernels against independent references: the gate sums on
+/// `GateMatrix`'s layout (scalar and SIMD) against 64-bit sums of the row-major rows, the
+/// unpacked requantization against `QuantizedMultiplier`, and whole engines on every
+/// `KernelPath` against the row-major reference path, step by step on random blobs.
+struct GateMatrixTests {
+    static func extremeWeight(_ rng: inout SeededGenerator) -> Int8 {
+        rng.next() % 7 == 0 ? Int8.min : Int8(truncatingIfNeeded: rng.next())
+    }
+
+    static func extremeInput(_ rng: inout SeededGenerator) -> Int16 {
+        rng.next() % 8 == 0 ? Int16.min : Int16(truncatingIfNeeded: rng.next())
+    }
+
+    @Test func pairKernelMatchesThePortableForm() {
+        var rng = SeededGenerator(seed: 21)
+        for _ in 0..<20_000 {
+            let a = SIMD8<Int16>((0..<8).map { _ in Int16(Self.extremeWeight(&rng)) })
+            let b = SIMD8<Int16>((0..<8).map { _ in Self.extremeInput(&rng) })
+            var expected = SIMD4<Int32>()
+            for k in 0..<4 { expected[k] = Int32(a[2 * k]) * Int32(b[2 * k]) + Int32(a[2 * k + 1]) * Int32(b[2 * k + 1]) }
+            #expect(multiplyAddPairs(a, b) == expected)
+            #expect(multiplyAddPairsPortable(a, b) == expected)
+        }
+    }
+
+    /// Every width 1…70 and 1…9 units (whole and partial blocks), extreme values, with and
+    /// without a start (bias) vector.
+    @Test func gateSumsMatchAWideReference() {
+        var rng = SeededGenerator(seed: 13)
+        for columns in 1...70 {
+            let hidden = 1 + Int(rng.next() % 9)
+            let kernel = (0..<(4 * hidden * columns)).map { _ in Self.extremeWeight(&rng) }
+            let matrix = GateMatrix(kernel, hidden: hidden, columns: columns)
+            defer { matrix.deallocate() }
+            var input = [Int16](repeating: 0, count: matrix.paddedColumns)
+            for c in 0..<columns { input[c] = Self.extremeInput(&rng) }
+            let start = (0..<matrix.paddedRows).map { _ in Int32(truncatingIfNeeded: rng.next() % (1 << 24)) - (1 << 23) }
+            for withStart in [false, true] {
+                var scalar = [Int32](repeating: 7, count: matrix.paddedRows)
+                var simd = [Int32](repeating: 7, count: matrix.paddedRows)
+                input.withUnsafeBufferPointer { x in
+                    start.withUnsafeBufferPointer { s in
+                        let from = withStart ? s.baseAddress : nil
+                        scalar.withUnsafeMutableBufferPointer { gateSumsScalar(matrix, x.baseAddress!, start: from, into: $0.baseAddress!) }
+                        simd.withUnsafeMutableBufferPointer { gateSumsSIMD(matrix, x.baseAddress!, start: from, into: $0.baseAddress!) }
+                    }
+                }
+                for unit in 0..<hidden {
+                    for gate in 0..<4 {
+                        var reference = withStart ? Int64(start[4 * unit + gate]) : 0
+                        for c in 0..<columns {
+                            reference += Int64(kernel[(gate * hidden + unit) * columns + c]) * Int64(input[c])
+                        }
+                        let at = 4 * unit + gate
+                        #expect(Int64(scalar[at]) == reference, "columns \(columns) unit \(unit) gate \(gate)")
+                        #expect(Int64(simd[at]) == reference, "columns \(columns) unit \(unit) gate \(gate)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func unpackedRequantizationMatchesQuantizedMultiplier() {
+        var rng = SeededGenerator(seed: 31)
+        let edges: [Int32] = [Int32.min, Int32.min + 1, -1, 0, 1, Int32.max - 1, Int32.max]
+        for n in 0..<300_000 {
+            let acc = n < edges.count * 62 ? edges[n % edges.count] : Int32(truncatingIfNeeded: rng.next())
+            let m = n % 5 == 0 ? (n % 2 == 0 ? Int32(1 << 30) : Int32.max)
+                : Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
+            let s = n < edges.count * 62 ? Int32(1 + n / edges.count) : Int32(1 + rng.next() % 62)
+            let q = QuantizedMultiplier(multiplier: m, shift: s)
+            #expect(RowRequantization(q).applySaturating16(acc) == Int32(q.applySaturatingInt16(to: acc)),
+                    "acc \(acc) m \(m) s \(s)")
+        }
+    }
+
+    /// Property: on random valid blobs (widths up to 20, so partial unit blocks and odd
+    /// column counts) and random inputs including ADC faults, every path gives the same SOC
+    /// and the same hidden and cell states as the reference path at every step.
+    @Test(arguments: 0..<24)
+    func everyKernelPathMatchesTheReferenceOnRandomBlobs(seed: Int) throws {
+        var rng = SeededGenerator(seed: 5000 + UInt64(seed))
+        let model = BlobModel.random(using: &rng, chargeCounter: seed % 4 == 3)
+        let decoded = try BlobReader.decode(try BlobWriter.encode(model)).model
+        let reference = QuantizedLSTMEngine(model: decoded, path: .reference)
+        let others = [KernelPath.portable, .vector].map { QuantizedLSTMEngine(model: decoded, path: $0) }
+        var source = RawSampleSource(rng: SeededGeneratorBox(seed: 900 + UInt64(seed)))
+        for n in 0..<200 {
+            let sample = source.next()
+            let expected = reference.step(sample)
+            for engine in others {
+                let soc = engine.step(sample)
+                guard soc == expected, engine.stateSnapshot == reference.stateSnapshot else {
+                    Issue.record("seed \(seed) step \(n) path \(engine.lstm.first?.path as Any): \(soc) vs \(expected)")
+                    return
+                }
+            }
+        }
+    }
+
+    /// The golden vectors on every path (debug builds run `.portable` in the other golden
+    /// tests; this one also runs `.vector` and `.reference`).
+    @Test(arguments: KernelPath.allCases)
+    func everyKernelPathReproducesTheGoldenSteps(path: KernelPath) throws {
+        let (blob, vectors) = try GoldenVectorTests.load()
+        let engine = QuantizedLSTMEngine(model: try BlobReader.decode(blob).model, path: path)
+        var mismatches = 0
+        for (sample, expected) in zip(vectors.samples, vectors.socCentiPercent) where engine.step(sample) != expected {
+            mismatches += 1
+        }
+        #expect(mismatches == 0)
+        #expect(vectors.samples.count == 10_000)
+    }
+}
