@@ -12,8 +12,8 @@ import _Builtin_intrinsics.intel
 /// block, C up to even); built once at init from either blob layout (row-major order
 /// after `BlobReader`).
 struct GateMatrix {
-    /// Units per block: four accumulators of four gates each.
-    static let unitsPerBlock = 4
+    /// Units per block: eight accumulators of four gates each (`Accumulators8`).
+    static let unitsPerBlock = 8
     /// Rows (4 gates × units) per block.
     static let rowsPerBlock = 4 * unitsPerBlock
 
@@ -96,7 +96,8 @@ func gateSumsScalar(_ matrix: GateMatrix, _ input: UnsafePointer<Int16>, start: 
     }
 }
 
-/// `gateSumsScalar`, one broadcast input pair against four units (sixteen rows) per step.
+/// `gateSumsScalar`, one broadcast input pair against eight units (32 rows, eight
+/// accumulators) per step, two pairs per loop pass.
 @inline(__always)
 func gateSumsSIMD(_ matrix: GateMatrix, _ input: UnsafePointer<Int16>, start: UnsafePointer<Int32>?,
                   into out: UnsafeMutablePointer<Int32>) {
@@ -104,30 +105,64 @@ func gateSumsSIMD(_ matrix: GateMatrix, _ input: UnsafePointer<Int16>, start: Un
     let rawOut = UnsafeMutableRawPointer(out)
     let pairs = matrix.pairs
     for block in 0..<matrix.blocks {
-        var a0 = SIMD4<Int32>(), a1 = SIMD4<Int32>(), a2 = SIMD4<Int32>(), a3 = SIMD4<Int32>()
-        if let start {
-            let s = UnsafeRawPointer(start + 16 &* block)
-            a0 = s.loadUnaligned(as: SIMD4<Int32>.self)
-            a1 = s.loadUnaligned(fromByteOffset: 16, as: SIMD4<Int32>.self)
-            a2 = s.loadUnaligned(fromByteOffset: 32, as: SIMD4<Int32>.self)
-            a3 = s.loadUnaligned(fromByteOffset: 48, as: SIMD4<Int32>.self)
-        }
+        var a = Accumulators8()
+        if let start { a.load(UnsafeRawPointer(start + GateMatrix.rowsPerBlock &* block)) }
         var w = UnsafeRawPointer(matrix.weights + block &* matrix.blockStride)
         var pair = 0
-        while pair < pairs {
-            let x = rawInput.loadUnaligned(fromByteOffset: 4 &* pair, as: Int32.self)
-            let xx = unsafeBitCast(SIMD4<Int32>(repeating: x), to: SIMD8<Int16>.self)
-            a0 &+= multiplyAddPairs(w.load(as: SIMD8<Int16>.self), xx)
-            a1 &+= multiplyAddPairs(w.load(fromByteOffset: 16, as: SIMD8<Int16>.self), xx)
-            a2 &+= multiplyAddPairs(w.load(fromByteOffset: 32, as: SIMD8<Int16>.self), xx)
-            a3 &+= multiplyAddPairs(w.load(fromByteOffset: 48, as: SIMD8<Int16>.self), xx)
-            w += 64
-            pair &+= 1
+        while pair &+ 2 <= pairs {
+            let x = rawInput.loadUnaligned(fromByteOffset: 4 &* pair, as: SIMD2<Int32>.self)
+            a.add(w, unsafeBitCast(SIMD4<Int32>(repeating: x[0]), to: SIMD8<Int16>.self))
+            a.add(w + 128, unsafeBitCast(SIMD4<Int32>(repeating: x[1]), to: SIMD8<Int16>.self))
+            w += 256
+            pair &+= 2
         }
-        let o = rawOut + 64 &* block
-        o.storeBytes(of: a0, as: SIMD4<Int32>.self)
-        o.storeBytes(of: a1, toByteOffset: 16, as: SIMD4<Int32>.self)
-        o.storeBytes(of: a2, toByteOffset: 32, as: SIMD4<Int32>.self)
-        o.storeBytes(of: a3, toByteOffset: 48, as: SIMD4<Int32>.self)
+        if pair < pairs {
+            let x = rawInput.loadUnaligned(fromByteOffset: 4 &* pair, as: Int32.self)
+            a.add(w, unsafeBitCast(SIMD4<Int32>(repeating: x), to: SIMD8<Int16>.self))
+        }
+        a.store(rawOut + 4 &* GateMatrix.rowsPerBlock &* block)
+    }
+}
+
+/// The gate sums of one block of eight units (four gates each) while `gateSumsSIMD` runs.
+struct Accumulators8 {
+    var a0 = SIMD4<Int32>(), a1 = SIMD4<Int32>(), a2 = SIMD4<Int32>(), a3 = SIMD4<Int32>()
+    var a4 = SIMD4<Int32>(), a5 = SIMD4<Int32>(), a6 = SIMD4<Int32>(), a7 = SIMD4<Int32>()
+
+    /// Adds the block's 32 rows (weights at `w`, 16-byte aligned) times one broadcast pair.
+    @inline(__always)
+    mutating func add(_ w: UnsafeRawPointer, _ xx: SIMD8<Int16>) {
+        a0 &+= multiplyAddPairs(w.load(as: SIMD8<Int16>.self), xx)
+        a1 &+= multiplyAddPairs(w.load(fromByteOffset: 16, as: SIMD8<Int16>.self), xx)
+        a2 &+= multiplyAddPairs(w.load(fromByteOffset: 32, as: SIMD8<Int16>.self), xx)
+        a3 &+= multiplyAddPairs(w.load(fromByteOffset: 48, as: SIMD8<Int16>.self), xx)
+        a4 &+= multiplyAddPairs(w.load(fromByteOffset: 64, as: SIMD8<Int16>.self), xx)
+        a5 &+= multiplyAddPairs(w.load(fromByteOffset: 80, as: SIMD8<Int16>.self), xx)
+        a6 &+= multiplyAddPairs(w.load(fromByteOffset: 96, as: SIMD8<Int16>.self), xx)
+        a7 &+= multiplyAddPairs(w.load(fromByteOffset: 112, as: SIMD8<Int16>.self), xx)
+    }
+
+    @inline(__always)
+    mutating func load(_ p: UnsafeRawPointer) {
+        a0 = p.loadUnaligned(as: SIMD4<Int32>.self)
+        a1 = p.loadUnaligned(fromByteOffset: 16, as: SIMD4<Int32>.self)
+        a2 = p.loadUnaligned(fromByteOffset: 32, as: SIMD4<Int32>.self)
+        a3 = p.loadUnaligned(fromByteOffset: 48, as: SIMD4<Int32>.self)
+        a4 = p.loadUnaligned(fromByteOffset: 64, as: SIMD4<Int32>.self)
+        a5 = p.loadUnaligned(fromByteOffset: 80, as: SIMD4<Int32>.self)
+        a6 = p.loadUnaligned(fromByteOffset: 96, as: SIMD4<Int32>.self)
+        a7 = p.loadUnaligned(fromByteOffset: 112, as: SIMD4<Int32>.self)
+    }
+
+    @inline(__always)
+    func store(_ p: UnsafeMutableRawPointer) {
+        p.storeBytes(of: a0, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a1, toByteOffset: 16, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a2, toByteOffset: 32, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a3, toByteOffset: 48, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a4, toByteOffset: 64, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a5, toByteOffset: 80, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a6, toByteOffset: 96, as: SIMD4<Int32>.self)
+        p.storeBytes(of: a7, toByteOffset: 112, as: SIMD4<Int32>.self)
     }
 }

@@ -92,6 +92,11 @@ final class LSTMLayerKernel {
     /// This step's gate sums (b + Wx·in, and Wh·h), per unit j at 4j + gate.
     let inputSums: UnsafeMutablePointer<Int32>
     let recurrentSums: UnsafeMutablePointer<Int32>
+    /// This step's gate pre-activations (Q4.11), per unit j at 4j + gate.
+    let preActivations: UnsafeMutablePointer<Int16>
+    /// Every row's two shifts are ≥ 31, so requantized sums fit `Int32` and are saturated
+    /// eight rows at a time (`saturatingPairSums`); otherwise row by row.
+    let packedSaturation: Bool
 
     init(_ layer: BlobLSTMLayer, path: KernelPath = .automatic) {
         self.layer = layer
@@ -126,6 +131,11 @@ final class LSTMLayerKernel {
         recurrentSums = UnsafeMutableRawPointer.allocate(byteCount: 4 * padded, alignment: 64)
             .bindMemory(to: Int32.self, capacity: padded)
         recurrentSums.initialize(repeating: 0, count: padded)
+        preActivations = .allocate(capacity: padded)
+        preActivations.initialize(repeating: 0, count: padded)
+        packedSaturation = (0..<(4 * hiddenSize)).allSatisfy { [inputScale, recurrentScale] r in
+            inputScale[r].fitsInt32 && recurrentScale[r].fitsInt32
+        }
     }
 
     deinit {
@@ -138,6 +148,7 @@ final class LSTMLayerKernel {
         hiddenCopy.deallocate()
         inputSums.deallocate()
         recurrentSums.deallocate()
+        preActivations.deallocate()
     }
 
     /// Per unit j (gates k = i, f, g, o; row r = k·H + j):
@@ -164,11 +175,23 @@ final class LSTMLayerKernel {
             gateSumsSIMD(inputMatrix, inputCopy, start: bias, into: inputSums)
             gateSumsSIMD(recurrentMatrix, hiddenCopy, start: nil, into: recurrentSums)
         }
+        let rows = 4 &* hiddenSize
+        if packedSaturation {
+            for r in 0..<rows {
+                inputSums[r] = inputScale[r].applyTruncating(inputSums[r])
+                recurrentSums[r] = recurrentScale[r].applyTruncating(recurrentSums[r])
+            }
+            if path == .vector {
+                saturatingPairSums(inputSums, recurrentSums, into: preActivations, count: inputMatrix.paddedRows)
+            } else {
+                saturatingPairSumsPortable(inputSums, recurrentSums, into: preActivations, count: rows)
+            }
+        } else {
+            for r in 0..<rows { preActivations[r] = preActivation(r) }
+        }
         for j in 0..<hiddenSize {
-            // Constant lane indices and four scalars: a SIMD4 written by a variable index
-            // went through the stack and stalled on store forwarding.
             let at = 4 &* j
-            updateUnit(j, preActivation(at), preActivation(at &+ 1), preActivation(at &+ 2), preActivation(at &+ 3),
+            updateUnit(j, preActivations[at], preActivations[at &+ 1], preActivations[at &+ 2], preActivations[at &+ 3],
                        hidden: hidden, cell: cell, sigmoid: sigmoid, tanh: tanh)
         }
     }

@@ -18,6 +18,22 @@ struct GateMatrixTests {
         rng.next() % 8 == 0 ? Int16.min : Int16(truncatingIfNeeded: rng.next())
     }
 
+    /// `BlobModel.random` for seed n; on even seeds every LSTM shift below 31 is moved to
+    /// 31…46, so those layers take the packed-saturation path (`BlobModel.random` gives
+    /// 20 % "wild" shifts in 1…62, which almost every layer has one of).
+    static func randomModel(seed: Int) -> BlobModel {
+        var rng = SeededGenerator(seed: 5000 + UInt64(seed))
+        var model = BlobModel.random(using: &rng, chargeCounter: seed % 4 == 3)
+        if seed % 2 == 0 {
+            func lift(_ shifts: [Int32]) -> [Int32] { shifts.map { $0 < 31 ? 31 + $0 % 16 : $0 } }
+            for n in model.lstmLayers.indices {
+                model.lstmLayers[n].inputShifts = lift(model.lstmLayers[n].inputShifts)
+                model.lstmLayers[n].recurrentShifts = lift(model.lstmLayers[n].recurrentShifts)
+            }
+        }
+        return model
+    }
+
     @Test func pairKernelMatchesThePortableForm() {
         var rng = SeededGenerator(seed: 21)
         for _ in 0..<20_000 {
@@ -86,8 +102,7 @@ struct GateMatrixTests {
     /// and the same hidden and cell states as the reference path at every step.
     @Test(arguments: 0..<24)
     func everyKernelPathMatchesTheReferenceOnRandomBlobs(seed: Int) throws {
-        var rng = SeededGenerator(seed: 5000 + UInt64(seed))
-        let model = BlobModel.random(using: &rng, chargeCounter: seed % 4 == 3)
+        let model = Self.randomModel(seed: seed)
         let decoded = try BlobReader.decode(try BlobWriter.encode(model)).model
         let reference = QuantizedLSTMEngine(model: decoded, path: .reference)
         let others = [KernelPath.portable, .vector].map { QuantizedLSTMEngine(model: decoded, path: $0) }
@@ -103,6 +118,20 @@ struct GateMatrixTests {
                 }
             }
         }
+    }
+
+    /// The random blobs of the property above (valid: the reader accepts them) reach both
+    /// pre-activation paths: layers whose shifts are all ≥ 31 (packed saturation) and layers
+    /// with a smaller one (row by row).
+    @Test func randomBlobsReachBothSaturationPaths() throws {
+        var packed = 0, rowByRow = 0
+        for seed in 0..<24 {
+            let model = try BlobReader.decode(try BlobWriter.encode(Self.randomModel(seed: seed))).model
+            for layer in QuantizedLSTMEngine(model: model, path: .vector).lstm {
+                if layer.packedSaturation { packed += 1 } else { rowByRow += 1 }
+            }
+        }
+        #expect(packed > 0 && rowByRow > 0, "packed \(packed), row by row \(rowByRow)")
     }
 
     /// The golden vectors on every path (debug builds run `.portable` in the other golden
