@@ -189,10 +189,21 @@ final class LSTMLayerKernel {
         } else {
             for r in 0..<rows { preActivations[r] = preActivation(r) }
         }
+        // Two short passes rather than one long one: every unit's chain (activation →
+        // cell → tanh → h) is independent, and short loop bodies let the core overlap more
+        // units' chains.
+        let gates = preActivations
         for j in 0..<hiddenSize {
             let at = 4 &* j
-            updateUnit(j, preActivations[at], preActivations[at &+ 1], preActivations[at &+ 2], preActivations[at &+ 3],
-                       hidden: hidden, cell: cell, sigmoid: sigmoid, tanh: tanh)
+            gates[at] = IntegerActivations.interpolate(sigmoid, gates[at])
+            gates[at &+ 1] = IntegerActivations.interpolate(sigmoid, gates[at &+ 1])
+            gates[at &+ 2] = IntegerActivations.interpolate(tanh, Saturating.narrowToInt16(2 &* Int32(gates[at &+ 2])))
+            gates[at &+ 3] = IntegerActivations.interpolate(sigmoid, gates[at &+ 3])
+        }
+        for j in 0..<hiddenSize {
+            let at = 4 &* j
+            updateCell(j, Int32(gates[at]), Int32(gates[at &+ 1]), Int32(gates[at &+ 2]), Int32(gates[at &+ 3]),
+                       hidden: hidden, cell: cell, tanh: tanh)
         }
     }
 
@@ -214,6 +225,13 @@ final class LSTMLayerKernel {
         let gateF = Int32(IntegerActivations.interpolate(sigmoid, preF))
         let gateG = Int32(IntegerActivations.interpolate(tanh, Saturating.narrowToInt16(2 &* Int32(preG))))
         let gateO = Int32(IntegerActivations.interpolate(sigmoid, preO))
+        updateCell(j, gateI, gateF, gateG, gateO, hidden: hidden, cell: cell, tanh: tanh)
+    }
+
+    /// The cell and hidden update of unit j from its four gate values (Q0.15).
+    @inline(__always)
+    func updateCell(_ j: Int, _ gateI: Int32, _ gateF: Int32, _ gateG: Int32, _ gateO: Int32,
+                    hidden: UnsafeMutablePointer<Int16>, cell: UnsafeMutablePointer<Int16>, tanh: UnsafePointer<Int16>) {
         let kept = RoundingShift.right(gateF &* Int32(cell[j]), by: 15)
         let added = RoundingShift.right(gateI &* gateG, by: 30 &- cellFractionBits)
         let newCell = Saturating.narrowToInt16(kept &+ added)
