@@ -97,6 +97,12 @@ final class LSTMLayerKernel {
     /// Every row's two shifts are ≥ 31, so requantized sums fit `Int32` and are saturated
     /// eight rows at a time (`saturatingPairSums`); otherwise row by row.
     let packedSaturation: Bool
+    /// Units rounded up to whole gate blocks (the stride of `gateValues`).
+    let unitStride: Int
+    /// This step's gate values (Q0.15), gate k of unit j at k · unitStride + j.
+    let gateValues: UnsafeMutablePointer<Int16>
+    /// The tanh inputs, then outputs, of the vector cell update (`CellUpdate`).
+    let tanhScratch: UnsafeMutablePointer<Int16>
 
     init(_ layer: BlobLSTMLayer, path: KernelPath = .automatic) {
         self.layer = layer
@@ -133,6 +139,11 @@ final class LSTMLayerKernel {
         recurrentSums.initialize(repeating: 0, count: padded)
         preActivations = .allocate(capacity: padded)
         preActivations.initialize(repeating: 0, count: padded)
+        unitStride = padded / 4
+        gateValues = .allocate(capacity: padded)
+        gateValues.initialize(repeating: 0, count: padded)
+        tanhScratch = .allocate(capacity: padded / 4)
+        tanhScratch.initialize(repeating: 0, count: padded / 4)
         packedSaturation = (0..<(4 * hiddenSize)).allSatisfy { [inputScale, recurrentScale] r in
             inputScale[r].fitsInt32 && recurrentScale[r].fitsInt32
         }
@@ -149,6 +160,8 @@ final class LSTMLayerKernel {
         inputSums.deallocate()
         recurrentSums.deallocate()
         preActivations.deallocate()
+        gateValues.deallocate()
+        tanhScratch.deallocate()
     }
 
     /// Per unit j (gates k = i, f, g, o; row r = k·H + j):
@@ -189,21 +202,31 @@ final class LSTMLayerKernel {
         } else {
             for r in 0..<rows { preActivations[r] = preActivation(r) }
         }
-        // Two short passes rather than one long one: every unit's chain (activation →
-        // cell → tanh → h) is independent, and short loop bodies let the core overlap more
-        // units' chains.
-        let gates = preActivations
+        // Short passes rather than one long one: every unit's chain (activation → cell →
+        // tanh → h) is independent, and short loop bodies let the core overlap more units'
+        // chains. The gate values go to one array per gate (gate k of unit j at k·U + j).
+        let u = unitStride
         for j in 0..<hiddenSize {
             let at = 4 &* j
-            gates[at] = IntegerActivations.interpolate(sigmoid, gates[at])
-            gates[at &+ 1] = IntegerActivations.interpolate(sigmoid, gates[at &+ 1])
-            gates[at &+ 2] = IntegerActivations.interpolate(tanh, Saturating.narrowToInt16(2 &* Int32(gates[at &+ 2])))
-            gates[at &+ 3] = IntegerActivations.interpolate(sigmoid, gates[at &+ 3])
+            gateValues[j] = IntegerActivations.interpolate(sigmoid, preActivations[at])
+            gateValues[u &+ j] = IntegerActivations.interpolate(sigmoid, preActivations[at &+ 1])
+            gateValues[2 &* u &+ j] = IntegerActivations.interpolate(
+                tanh, Saturating.narrowToInt16(2 &* Int32(preActivations[at &+ 2])))
+            gateValues[3 &* u &+ j] = IntegerActivations.interpolate(sigmoid, preActivations[at &+ 3])
         }
-        for j in 0..<hiddenSize {
-            let at = 4 &* j
-            updateCell(j, Int32(gates[at]), Int32(gates[at &+ 1]), Int32(gates[at &+ 2]), Int32(gates[at &+ 3]),
-                       hidden: hidden, cell: cell, tanh: tanh)
+        var scalarFrom = 0
+        #if arch(x86_64)
+        if path == .vector {
+            scalarFrom = hiddenSize & ~7
+            CellUpdate.cells(i: gateValues, f: gateValues + u, g: gateValues + 2 &* u, cell: cell,
+                             tanhInput: tanhScratch, count: scalarFrom, cellFractionBits: cellFractionBits)
+            for j in 0..<scalarFrom { tanhScratch[j] = IntegerActivations.interpolate(tanh, tanhScratch[j]) }
+            CellUpdate.hidden(o: gateValues + 3 &* u, squashed: tanhScratch, hidden: hidden, count: scalarFrom)
+        }
+        #endif
+        for j in scalarFrom..<hiddenSize {
+            updateCell(j, Int32(gateValues[j]), Int32(gateValues[u &+ j]), Int32(gateValues[2 &* u &+ j]),
+                       Int32(gateValues[3 &* u &+ j]), hidden: hidden, cell: cell, tanh: tanh)
         }
     }
 
