@@ -97,6 +97,9 @@ final class LSTMLayerKernel {
     /// Every row's two shifts are ≥ 31, so requantized sums fit `Int32` and are saturated
     /// eight rows at a time (`saturatingPairSums`); otherwise row by row.
     let packedSaturation: Bool
+    /// When `packedSaturation`: per unit j, its input rows' scales at 2j and its recurrent
+    /// rows' at 2j + 1, for the SIMD requantization of the vector path.
+    let fourRowScales: UnsafeMutablePointer<FourRowRequantization>
     /// Units rounded up to whole gate blocks (the stride of `gateValues`).
     let unitStride: Int
     /// This step's gate values (Q0.15), gate k of unit j at k · unitStride + j.
@@ -147,6 +150,16 @@ final class LSTMLayerKernel {
         packedSaturation = (0..<(4 * hiddenSize)).allSatisfy { [inputScale, recurrentScale] r in
             inputScale[r].fitsInt32 && recurrentScale[r].fitsInt32
         }
+        let packed = packedSaturation
+        fourRowScales = .allocate(capacity: packed ? 2 * hiddenSize : 0)
+        if packed {
+            for unit in 0..<hiddenSize {
+                let x = (0..<4).map { [inputScale] in inputScale[4 * unit + $0] }
+                let h = (0..<4).map { [recurrentScale] in recurrentScale[4 * unit + $0] }
+                (fourRowScales + 2 * unit).initialize(to: FourRowRequantization(x))
+                (fourRowScales + 2 * unit + 1).initialize(to: FourRowRequantization(h))
+            }
+        }
     }
 
     deinit {
@@ -162,6 +175,7 @@ final class LSTMLayerKernel {
         preActivations.deallocate()
         gateValues.deallocate()
         tanhScratch.deallocate()
+        fourRowScales.deallocate()
     }
 
     /// Per unit j (gates k = i, f, g, o; row r = k·H + j):
@@ -190,13 +204,21 @@ final class LSTMLayerKernel {
         }
         let rows = 4 &* hiddenSize
         if packedSaturation {
-            for r in 0..<rows {
-                inputSums[r] = inputScale[r].applyTruncating(inputSums[r])
-                recurrentSums[r] = recurrentScale[r].applyTruncating(recurrentSums[r])
-            }
             if path == .vector {
+                let rawX = UnsafeMutableRawPointer(inputSums), rawH = UnsafeMutableRawPointer(recurrentSums)
+                for j in 0..<hiddenSize {
+                    let offset = 16 &* j
+                    let x = fourRowScales[2 &* j].apply(rawX.load(fromByteOffset: offset, as: SIMD4<Int32>.self))
+                    let h = fourRowScales[2 &* j &+ 1].apply(rawH.load(fromByteOffset: offset, as: SIMD4<Int32>.self))
+                    rawX.storeBytes(of: x, toByteOffset: offset, as: SIMD4<Int32>.self)
+                    rawH.storeBytes(of: h, toByteOffset: offset, as: SIMD4<Int32>.self)
+                }
                 saturatingPairSums(inputSums, recurrentSums, into: preActivations, count: inputMatrix.paddedRows)
             } else {
+                for r in 0..<rows {
+                    inputSums[r] = inputScale[r].applyTruncating(inputSums[r])
+                    recurrentSums[r] = recurrentScale[r].applyTruncating(recurrentSums[r])
+                }
                 saturatingPairSumsPortable(inputSums, recurrentSums, into: preActivations, count: rows)
             }
         } else {

@@ -97,6 +97,29 @@ struct GateMatrixTests {
         }
     }
 
+    /// The four-row SIMD requantization (and its portable form) against
+    /// `RowRequantization.applyTruncating`, itself checked above, for shifts 31…62 and
+    /// accumulators including the extremes.
+    @Test func fourRowRequantizationMatchesRowByRow() {
+        var rng = SeededGenerator(seed: 41)
+        let edges: [Int32] = [Int32.min, Int32.min + 1, -1, 0, 1, Int32.max - 1, Int32.max]
+        for n in 0..<50_000 {
+            let rows = (0..<4).map { k -> RowRequantization in
+                let m = (n + k) % 7 == 0 ? Int32.max : Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
+                let s = (n + k) % 5 == 0 ? Int32(31 + (n / 5) % 32) : Int32(31 + rng.next() % 32)
+                return RowRequantization(QuantizedMultiplier(multiplier: m, shift: s))
+            }
+            let four = FourRowRequantization(rows)
+            var acc = SIMD4<Int32>()
+            for k in 0..<4 {
+                acc[k] = rng.next() % 3 == 0 ? edges[Int(rng.next() % 7)] : Int32(truncatingIfNeeded: rng.next())
+            }
+            let expected = SIMD4((0..<4).map { rows[$0].applyTruncating(acc[$0]) })
+            #expect(four.apply(acc) == expected, "acc \(acc)")
+            #expect(four.applyPortable(acc) == expected, "acc \(acc)")
+        }
+    }
+
     /// Property: on random valid blobs (widths up to 20, so partial unit blocks and odd
     /// column counts) and random inputs including ADC faults, every path gives the same SOC
     /// and the same hidden and cell states as the reference path at every step.
