@@ -197,10 +197,19 @@ final class LSTMLayerKernel {
             gateSumsScalar(inputMatrix, inputCopy, start: bias, into: inputSums)
             gateSumsScalar(recurrentMatrix, hiddenCopy, start: nil, into: recurrentSums)
         case .vector:
-            inputCopy.update(from: input, count: inputSize)
-            hiddenCopy.update(from: hidden, count: hiddenSize)
-            gateSumsSIMD(inputMatrix, inputCopy, start: bias, into: inputSums)
-            gateSumsSIMD(recurrentMatrix, hiddenCopy, start: nil, into: recurrentSums)
+            // All gate sums are taken before any h is written, so even-width inputs are
+            // read in place; odd widths go through the zero-padded copies.
+            var x = input, h = UnsafePointer(hidden)
+            if inputSize & 1 != 0 {
+                inputCopy.update(from: input, count: inputSize)
+                x = UnsafePointer(inputCopy)
+            }
+            if hiddenSize & 1 != 0 {
+                hiddenCopy.update(from: hidden, count: hiddenSize)
+                h = UnsafePointer(hiddenCopy)
+            }
+            gateSumsSIMD(inputMatrix, x, start: bias, into: inputSums)
+            gateSumsSIMD(recurrentMatrix, h, start: nil, into: recurrentSums)
         }
         let rows = 4 &* hiddenSize
         if packedSaturation {
