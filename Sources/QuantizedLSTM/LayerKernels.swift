@@ -94,8 +94,9 @@ final class LSTMLayerKernel {
     let recurrentSums: UnsafeMutablePointer<Int32>
     /// This step's gate pre-activations (Q4.11), per unit j at 4j + gate.
     let preActivations: UnsafeMutablePointer<Int16>
-    /// Every row's two shifts are ≥ 31, so requantized sums fit `Int32` and are saturated
-    /// eight rows at a time (`saturatingPairSums`); otherwise row by row.
+    /// Every row's two shifts are ≥ 33 (`FourRowRequantization.minimumShift`; ≥ 31 would
+    /// do for the next point): requantized sums fit `Int32`, are computed four rows at a
+    /// time and saturated eight at a time (`saturatingPairSums`); otherwise row by row.
     let packedSaturation: Bool
     /// When `packedSaturation`: per unit j, its input rows' scales at 2j and its recurrent
     /// rows' at 2j + 1, for the SIMD requantization of the vector path.
@@ -148,7 +149,8 @@ final class LSTMLayerKernel {
         tanhScratch = .allocate(capacity: padded / 4)
         tanhScratch.initialize(repeating: 0, count: padded / 4)
         packedSaturation = (0..<(4 * hiddenSize)).allSatisfy { [inputScale, recurrentScale] r in
-            inputScale[r].fitsInt32 && recurrentScale[r].fitsInt32
+            inputScale[r].shift >= FourRowRequantization.minimumShift
+                && recurrentScale[r].shift >= FourRowRequantization.minimumShift
         }
         let packed = packedSaturation
         fourRowScales = .allocate(capacity: packed ? 2 * hiddenSize : 0)

@@ -18,14 +18,14 @@ struct GateMatrixTests {
         rng.next() % 8 == 0 ? Int16.min : Int16(truncatingIfNeeded: rng.next())
     }
 
-    /// `BlobModel.random` for seed n; on even seeds every LSTM shift below 31 is moved to
-    /// 31…46, so those layers take the packed-saturation path (`BlobModel.random` gives
+    /// `BlobModel.random` for seed n; on even seeds every LSTM shift below 33 is moved to
+    /// 33…46, so those layers take the packed-saturation path (`BlobModel.random` gives
     /// 20 % "wild" shifts in 1…62, which almost every layer has one of).
     static func randomModel(seed: Int) -> BlobModel {
         var rng = SeededGenerator(seed: 5000 + UInt64(seed))
         var model = BlobModel.random(using: &rng, chargeCounter: seed % 4 == 3)
         if seed % 2 == 0 {
-            func lift(_ shifts: [Int32]) -> [Int32] { shifts.map { $0 < 31 ? 31 + $0 % 16 : $0 } }
+            func lift(_ shifts: [Int32]) -> [Int32] { shifts.map { $0 < 33 ? 33 + $0 % 14 : $0 } }
             for n in model.lstmLayers.indices {
                 model.lstmLayers[n].inputShifts = lift(model.lstmLayers[n].inputShifts)
                 model.lstmLayers[n].recurrentShifts = lift(model.lstmLayers[n].recurrentShifts)
@@ -98,7 +98,7 @@ struct GateMatrixTests {
     }
 
     /// The four-row SIMD requantization (and its portable form) against
-    /// `RowRequantization.applyTruncating`, itself checked above, for shifts 31…62 and
+    /// `RowRequantization.applyTruncating`, itself checked above, for shifts 33…62 and
     /// accumulators including the extremes.
     @Test func fourRowRequantizationMatchesRowByRow() {
         var rng = SeededGenerator(seed: 41)
@@ -106,7 +106,7 @@ struct GateMatrixTests {
         for n in 0..<50_000 {
             let rows = (0..<4).map { k -> RowRequantization in
                 let m = (n + k) % 7 == 0 ? Int32.max : Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
-                let s = (n + k) % 5 == 0 ? Int32(31 + (n / 5) % 32) : Int32(31 + rng.next() % 32)
+                let s = (n + k) % 5 == 0 ? Int32(33 + (n / 5) % 30) : Int32(33 + rng.next() % 30)
                 return RowRequantization(QuantizedMultiplier(multiplier: m, shift: s))
             }
             let four = FourRowRequantization(rows)
@@ -144,7 +144,7 @@ struct GateMatrixTests {
     }
 
     /// The random blobs of the property above (valid: the reader accepts them) reach both
-    /// pre-activation paths: layers whose shifts are all ≥ 31 (packed saturation) and layers
+    /// pre-activation paths: layers whose shifts are all ≥ 33 (packed saturation) and layers
     /// with a smaller one (row by row).
     @Test func randomBlobsReachBothSaturationPaths() throws {
         var packed = 0, rowByRow = 0
