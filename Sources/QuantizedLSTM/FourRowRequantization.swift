@@ -11,7 +11,7 @@ import _Builtin_intrinsics.intel
 /// `⌊V / 2^s⌋ = ⌊⌊V / 2^32⌋ · 2^(64−s) / 2^32⌋` (floor of a floor; `2^(64−s)` ≤ 2^31 for
 /// s ≥ 33, and `⌊V / 2^32⌋ < 2^32`, so the second product fits 64 bits), which is
 /// `round(acc·m / 2^s) + 2^(62−s)`; subtracting `D = 2^(62−s)` in 32 bits leaves the
-/// result, which fits `Int32` (`RowRequantization.fitsInt32`).
+/// result, which fits `Int32` (`RowRequantization.applyTruncating`).
 struct FourRowRequantization {
     /// The smallest shift this form takes.
     static let minimumShift: Int64 = 33

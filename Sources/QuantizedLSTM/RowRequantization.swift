@@ -23,11 +23,9 @@ struct RowRequantization {
         return Int32(truncatingIfNeeded: Swift.min(Swift.max(wide, -32768), 32767))
     }
 
-    /// True when `applyTruncating` is exact: for shift ≥ 31, |acc · multiplier| < 2^62
-    /// rounds to a value that fits `Int32` (|round(acc · m / 2^31)| ≤ 2^31 − 1).
-    var fitsInt32: Bool { shift >= 31 }
-
-    /// `round(acc · scale)` as `Int32` without saturation; exact when `fitsInt32`.
+    /// `round(acc · scale)` as `Int32` without saturation; exact when shift ≥ 31, where
+    /// |acc · multiplier| < 2^62 rounds to a value that fits (|round(acc · m / 2^31)| ≤
+    /// 2^31 − 1).
     @inline(__always)
     func applyTruncating(_ accumulator: Int32) -> Int32 {
         Int32(truncatingIfNeeded: (Int64(accumulator) &* multiplier &+ rounding) &>> shift)
