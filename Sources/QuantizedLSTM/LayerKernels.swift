@@ -247,15 +247,17 @@ final class LSTMLayerKernel {
                 tanh, Saturating.narrowToInt16(2 &* Int32(preActivations[at &+ 2])))
             gateValues[3 &* u &+ j] = IntegerActivations.interpolate(sigmoid, preActivations[at &+ 3])
         }
-        var scalarFrom = 0
         #if arch(x86_64)
-        if path == .vector {
-            scalarFrom = hiddenSize & ~7
+        // The vector path updates whole groups of eight units with SSE2, the rest one by one.
+        let scalarFrom = path == .vector ? hiddenSize & ~7 : 0
+        if scalarFrom > 0 {
             CellUpdate.cells(i: gateValues, f: gateValues + u, g: gateValues + 2 &* u, cell: cell,
                              tanhInput: tanhScratch, count: scalarFrom, cellFractionBits: cellFractionBits)
             for j in 0..<scalarFrom { tanhScratch[j] = IntegerActivations.interpolate(tanh, tanhScratch[j]) }
             CellUpdate.hidden(o: gateValues + 3 &* u, squashed: tanhScratch, hidden: hidden, count: scalarFrom)
         }
+        #else
+        let scalarFrom = 0
         #endif
         for j in scalarFrom..<hiddenSize {
             updateCell(j, Int32(gateValues[j]), Int32(gateValues[u &+ j]), Int32(gateValues[2 &* u &+ j]),
