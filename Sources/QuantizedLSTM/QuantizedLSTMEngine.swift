@@ -39,9 +39,14 @@ public final class QuantizedLSTMEngine {
     var chargeHalfMAs: Int32 = 0
 
     /// Builds the engine; `model` must come from `BlobReader` (or pass its checks).
-    public init(model: BlobModel) {
+    public convenience init(model: BlobModel) {
+        self.init(model: model, path: .automatic)
+    }
+
+    /// Builds the engine with the given LSTM kernels (tests compare the paths).
+    init(model: BlobModel, path: KernelPath) {
         self.model = model
-        lstm = model.lstmLayers.map(LSTMLayerKernel.init)
+        lstm = model.lstmLayers.map { LSTMLayerKernel($0, path: path) }
         dense = model.denseLayers.map(DenseLayerKernel.init)
         features = model.inputs
         outputScale = QuantizedMultiplier(multiplier: model.output.scale.multiplier, shift: model.output.scale.shift)
