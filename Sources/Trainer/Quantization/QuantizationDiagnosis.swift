@@ -153,7 +153,7 @@ public struct QuantizationDiagnosis: Sendable {
         let offset = snapshot.count - 2 * h
         let cellScale = Double(1 << lastBlob.cellFractionBits)
         // Effective linear map from the last hidden state to the output (scaled units).
-        var map = (0..<h).map { j in [Double](repeating: 0, count: h).enumerated().map { $0.offset == j ? 1.0 : 0.0 } }
+        var map = (0..<h).map { j in (0..<h).map { $0 == j ? 1.0 : 0.0 } }
         for layer in model.denseLayers {
             map = map.map { e in
                 (0..<layer.outputSize).map { r in
