@@ -13,7 +13,7 @@ import Testing
         let base = ["--data", "/nonexistent", "--mode", "window", "--out", "/tmp/never-written.json"]
         #expect(try TrainCommand.parseAsRoot(base + ["--weight-noise", "2"]) is TrainCommand)
         for bad in ["-1", "nan", "inf"] {
-            #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + ["--weight-noise", bad]) }
+            #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + ["--weight-noise=\(bad)"]) }
         }
     }
 }
