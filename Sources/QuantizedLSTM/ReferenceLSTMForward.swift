@@ -45,6 +45,11 @@ public final class ReferenceLSTMRunner {
             denseOutput: model.denseLayers.map { [Double](repeating: 0, count: $0.outputSize) })
     }
 
+    /// Hidden state h per LSTM layer (after the last step).
+    public var hiddenState: [[Double]] { hidden }
+    /// Cell state c per LSTM layer (after the last step).
+    public var cellState: [[Double]] { cell }
+
     /// Zeroes the states and forgets the previous sample.
     public func reset() {
         for n in hidden.indices {

@@ -34,6 +34,9 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Also report float vs int8 RMSE and |Δ| on TASK.md's test split.")
     var evaluate = false
 
+    @Option(help: "Also list the N discharges with the largest |int8 − float| (calibration, and test with --evaluate) and which quantization stage causes it.")
+    var worst: Int = 0
+
     @Option(help: "Output blob.")
     var out: String
 
@@ -41,6 +44,7 @@ struct QuantizeCommand: ParsableCommand {
 
     func validate() throws {
         guard every >= 1 else { throw ValidationError("--every must be ≥ 1") }
+        guard worst >= 0 else { throw ValidationError("--worst must be ≥ 0") }
     }
 
     func run() throws {
@@ -48,7 +52,9 @@ struct QuantizeCommand: ParsableCommand {
         let dataset = try Self.openDataset(calibration)
         let cellList = cells.map { $0.split(separator: ",").map(String.init) } ?? NASADataset.Split.train.cells
         let discharges = try dataset.labelledDischarges(cells: cellList)
-        let chosen = stride(from: 0, to: discharges.count, by: every).map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
+        let chosenIndices = Array(stride(from: 0, to: discharges.count, by: every))
+        let chosen = chosenIndices.map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
+        let labels = chosenIndices.map { discharges[$0].reportLabel }
         let sequences = chosen.map(\.rawSensorSamples)
         let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding, cellFractionBits: qatOptions.cellFractionBits)
         let (blob, report) = try quantizer.quantize(float, calibration: sequences)
@@ -67,13 +73,23 @@ struct QuantizeCommand: ParsableCommand {
         let onCalibration = QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences)
         print(String(format: "int8 vs float on the calibration data: mean |Δ| %.3f, max |Δ| %.3f SOC points",
                      onCalibration.meanAbsDeltaPercent, onCalibration.maxAbsDeltaPercent))
+        if worst > 0 {
+            try Self.printDiagnosis(name: "calibration", float: float, blob: blob,
+                                    discharges: chosen.indices.map { (labels[$0], sequences[$0]) }, count: worst)
+        }
         if evaluate {
-            let test = try dataset.labelledDischarges(split: .test).map { $0.resampled(dtS: float.stepSeconds ?? 10) }
+            let testDischarges = try dataset.labelledDischarges(split: .test)
+            let test = testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) }
             let result = QuantizationEvaluation.run(float: float, blob: blob, sequences: test.map(\.rawSensorSamples),
                                                     labels: test.map { $0.soc ?? [] })
             print(String(format: "test split (%d steps, streaming per discharge): float RMSE %.2f %%, int8 RMSE %.2f %%, "
                          + "mean |Δ| %.3f, max |Δ| %.3f SOC points", result.steps, result.floatRMSEPercent ?? .nan,
                          result.integerRMSEPercent ?? .nan, result.meanAbsDeltaPercent, result.maxAbsDeltaPercent))
+            if worst > 0 {
+                try Self.printDiagnosis(name: "test split", float: float, blob: blob,
+                                        discharges: zip(testDischarges, test).map { ($0.reportLabel, $1.rawSensorSamples) },
+                                        count: worst)
+            }
         }
         print("wrote \(out) (\(bytes.count) bytes)")
     }

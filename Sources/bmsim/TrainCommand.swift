@@ -44,6 +44,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Adam learning rate.") var learningRate: Double = 1e-3
     @Option(help: "Global gradient-norm clip (0 = off).") var clipNorm: Double = 0
     @Option(help: "EarlyStopping patience.") var patience: Int = 15
+    @Option(help: "Weight noise while training, in int8 steps of each weight row (1 = the span of int8 rounding; 0 = off).")
+    var weightNoise: Double = 0
     @Option(help: "Output model file (JSON).") var out: String
     @Option(help: "History CSV (default: <out without .json>.history.csv).") var history: String?
     @Option(help: "Loss-curve SVG (default: <out without .json>.loss.svg).") var svg: String?
@@ -62,6 +64,7 @@ struct TrainCommand: ParsableCommand {
         guard FeatureSet(rawValue: features) != nil else {
             throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard weightNoise >= 0, weightNoise.isFinite else { throw ValidationError("--weight-noise must be finite and ≥ 0 (got \(weightNoise))") }
         guard epochs > 0, threads > 0, batchSize > 0, trainStride > 0, lanes > 0, chunk > 0, learningRate > 0 else {
             throw ValidationError("--epochs, --threads, --batch-size, --train-stride, --lanes, --chunk, --learning-rate must be positive")
         }
@@ -78,6 +81,7 @@ struct TrainCommand: ParsableCommand {
         config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
         config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
         config.clipNorm = clipNorm > 0 ? clipNorm : nil; config.earlyStoppingPatience = patience
+        config.weightNoise = weightNoise
         let architecture: Architecture
         do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
 

@@ -29,12 +29,22 @@ struct SeededGeneratorBoxed {
     }
 }
 
+/// Four training, two validation and two test cycles of 70 steps.
+func tinySOCDataset() -> SOCDataset {
+    SOCDataset(train: syntheticCycles(count: 4, steps: 70, seed: 1),
+               validation: syntheticCycles(count: 2, steps: 70, seed: 2),
+               test: syntheticCycles(count: 2, steps: 70, seed: 3))
+}
+
+/// The weights after training `architecture` with `config` on `dataset`.
+func trainedWeights(_ architecture: Architecture, _ config: TrainingConfig, _ dataset: SOCDataset) -> [[Float]] {
+    let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
+    trainer.train()
+    return trainer.network.parameters.map(\.values)
+}
+
 @Suite struct TrainingTests {
-    func tinyDataset() -> SOCDataset {
-        SOCDataset(train: syntheticCycles(count: 4, steps: 70, seed: 1),
-                   validation: syntheticCycles(count: 2, steps: 70, seed: 2),
-                   test: syntheticCycles(count: 2, steps: 70, seed: 3))
-    }
+    func tinyDataset() -> SOCDataset { tinySOCDataset() }
 
     @Test func tinyModelOverfitsEightWindowsToNearZeroLoss() throws {
         let ds = tinyDataset()
@@ -71,9 +81,7 @@ struct SeededGeneratorBoxed {
         let arch = try Architecture.named("lstm:8,dropout:0.2,lstm:4,dense:1")
         func run(seed: UInt64) -> [[Float]] {
             var c = config; c.seed = seed
-            let t = SOCTrainer(architecture: arch, config: c, dataset: ds)
-            t.train()
-            return t.network.parameters.map(\.values)
+            return trainedWeights(arch, c, ds)
         }
         let a = run(seed: 42), b = run(seed: 42), c = run(seed: 43)
         #expect(a == b)
@@ -91,9 +99,7 @@ struct SeededGeneratorBoxed {
         let arch = try Architecture.named("lstm:8,dense:1")
         func run(workers: Int) -> [[Float]] {
             var c = config; c.workers = workers
-            let t = SOCTrainer(architecture: arch, config: c, dataset: ds)
-            t.train()
-            return t.network.parameters.map(\.values)
+            return trainedWeights(arch, c, ds)
         }
         let a = run(workers: 2), b = run(workers: 2), one = run(workers: 1)
         #expect(a == b)

@@ -24,6 +24,7 @@ public final class SOCTrainer {
     public private(set) var bestEpoch = 0
     private let optimizer: Adam
     private var shuffleGenerator: SeededGenerator
+    private var weightNoise: WeightNoise
     /// Worker networks: the master first, then one replica per extra worker (same weights).
     private let replicas: [Network]
 
@@ -45,6 +46,7 @@ public final class SOCTrainer {
         for net in nets { net.stepKernel = config.stepKernel }
         replicas = nets
         shuffleGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5EED)
+        weightNoise = WeightNoise(amplitude: config.weightNoise, seed: config.seed)
     }
 
     /// Runs up to `config.epochs` epochs; restores the best validation epoch's weights.
@@ -133,6 +135,10 @@ public final class SOCTrainer {
         for shard in shards { for k in 0..<shard.weight.count { total += Double(shard.weight.data[k]) } }
         let scale = Float(2 / max(total, 1))
         let nets = replicas
+        // Weight noise: every replica that runs a shard gets its own draw; the gradient taken
+        // there is applied to the master's clean weights, restored before the update.
+        let clean = weightNoise.amplitude > 0 ? network.weightMatrices.map(\.values) : []
+        for net in nets.prefix(shards.count) { weightNoise.perturb(net.weightMatrices) }
         let work = UncheckedSendable((shards, nets))
         @Sendable func run(_ k: Int) {
             _ = bms_enable_flush_denormals()
@@ -154,6 +160,9 @@ public final class SOCTrainer {
         let grads = network.gradients
         for k in 1..<max(nets.count, 1) where k < shards.count {
             for (g, r) in zip(grads, nets[k].gradients) { for e in 0..<g.count { g.data[e] += r.data[e] } }
+        }
+        for (m, values) in zip(network.weightMatrices, clean) {
+            values.withUnsafeBufferPointer { m.data.update(from: $0.baseAddress!, count: values.count) }
         }
         if let clip = config.clipNorm { clipGlobalNorm(grads, maxNorm: clip) }
         optimizer.update(parameters: network.parameters, gradients: grads)

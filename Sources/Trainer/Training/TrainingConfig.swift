@@ -43,6 +43,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// bit-identical for the same kernel, not across kernels). Older model files, which
     /// lack the key, were trained with `blas`.
     public var stepKernel: LSTMStepKernel = .best
+    /// Weight noise during training, in int8 steps of each row (`WeightNoise`; 0 = off).
+    /// Seeded from `seed`; older model files, which lack the key, were trained without.
+    public var weightNoise: Double = 0
 
     /// Creates the default configuration (TASK.md's settings where it names them).
     public init() {}
@@ -50,7 +53,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
-        case featureSet, workers, threads, priorCapacityAh, stepKernel
+        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -69,6 +72,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         priorCapacityAh = try c.decodeIfPresent(Double.self, forKey: .priorCapacityAh)
         try read(.featureSet, &featureSet); try read(.workers, &workers); try read(.threads, &threads)
         stepKernel = try c.decodeIfPresent(LSTMStepKernel.self, forKey: .stepKernel) ?? .blas
+        try read(.weightNoise, &weightNoise)
     }
 }
 
