@@ -28,10 +28,30 @@ import Testing
         let ocv = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 1], temperaturesC: [25], values: [3.2, 4.2],
                                                       extrapolateSOC: true))
         let cycles = [discharge("B1", ambient: 4, v0: 4.17, rest: 60), discharge("B1", ambient: 4, v0: 4.25, rest: 60)]
-        let (line, json) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, ocv: ocv, restCurrentA: 0.05)
+        var model = CellModelParameters.synthetic18650()
+        model.ocv = ocv
+        let (line, json) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, model: model, restCurrentA: 0.05,
+                                                                    sleepSeconds: { _ in 0 })
         // Errors −0.03 and +0.05: RMS √(0.0017) = 4.12, mean +1.00; clamped −0.03 and 0: RMS 2.12 points.
         #expect(line.contains("4 °C: 4.12 / +1.00; 2.12 (2)"), "\(line)")
         let entry = json["4"] as? [String: Any]
         #expect(abs((entry?["rms_clamped_pct"] as? Double ?? .nan) - 0.03 / 2.0.squareRoot() * 100) < 1e-9)
+    }
+
+    @Test func wakeUpReadingIsRestCorrected() {
+        // Same OCV (OCV⁻¹(V) = V − 3.2); law b = −10 mV per e-fold, t_ref = 100 s: a reading after
+        // 100·e² s is raised by 20 mV, one whose sleep is unknown (0) is left alone.
+        let ocv = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 1], temperaturesC: [25], values: [3.2, 4.2],
+                                                      extrapolateSOC: true))
+        var model = CellModelParameters.synthetic18650()
+        model.ocv = ocv
+        model.restRelaxation = RestRelaxation(minimumRestS: 10, maximumRestS: 1e6, groups: [
+            RestRelaxation.Group(temperatureC: 4, slopeVPerLogS: -0.010, referenceRestS: 100)])
+        let long = 100 * 2.718281828459045 * 2.718281828459045
+        let cycles = [discharge("B1", ambient: 4, v0: 4.18, rest: long), discharge("B1", ambient: 4, v0: 4.18, rest: 60)]
+        let (line, _) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, model: model, restCurrentA: 0.05,
+                                                                 sleepSeconds: { ($0.restBeforeS ?? 0) > 300 ? $0.restBeforeS! : 0 })
+        // Errors 4.20 − 4.2 = 0 and 4.18 − 4.2 = −0.02: RMS √(0.0002) = 1.41, mean −1.00.
+        #expect(line.contains("4 °C: 1.41 / -1.00; 1.41 (2)"), "\(line)")
     }
 }
