@@ -117,6 +117,7 @@ struct FitCommand: ParsableCommand {
         guard let result = TheveninIdentification.fit(segments, options: options, ocvReadings: readings) else {
             throw ValidationError("the least-squares system is singular (too little data?)")
         }
+        log(ClassicalEndRest.report(cycles))
         let groups = capacitiesByGroup.keys.sorted()
         let medians = groups.map { median(capacitiesByGroup[$0]!) }
         let all = capacitiesByGroup.values.flatMap { $0 }

@@ -54,4 +54,19 @@ import Testing
         // Errors 4.20 − 4.2 = 0 and 4.18 − 4.2 = −0.02: RMS √(0.0002) = 1.41, mean −1.00.
         #expect(line.contains("4 °C: 1.41 / -1.00; 1.41 (2)"), "\(line)")
     }
+
+    @Test func endOfDischargeRestTail() {
+        // Loaded −2 A then −4 A, then 0 A for 100 s (two samples): the tail is the last sample,
+        // 100 s after the last loaded one; mean loaded |I| 3 A; reference SOC at the end −0.01.
+        let c = ClassicalCycle(cell: "B1", cycle: 0, ambientC: 24, capacityAh: 1.5, voltageGlitch: false, restBeforeS: nil,
+                               samples: OperationSamples(timeS: [0, 10, 20, 70, 120], voltageV: [4.1, 3.9, 2.7, 3.3, 3.4],
+                                                         currentA: [-2, -2, -4, 0.001, 0], temperatureC: [24, 24, 24, 24, 24]),
+                               soc: [1, 0.99, 0.0, -0.01, -0.01])
+        let t = ClassicalEndRest.tail(c, restCurrentA: 0.05, minimumRestS: 60)
+        #expect(abs((t?.restS ?? 0) - 100) < 1e-12 && t?.voltageV == 3.4 && t?.socEnd == -0.01, "\(String(describing: t))")
+        #expect(abs((t?.loadedCurrentA ?? 0) - 8.0 / 3) < 1e-12)
+        #expect(ClassicalEndRest.tail(c, restCurrentA: 0.05, minimumRestS: 101) == nil)   // rest too short
+        let report = ClassicalEndRest.report([c, c])
+        #expect(report.contains("| B1 | 24 | 2 | 2.7 | -0.010 | 100 | 3.400 (3.400 – 3.400) |"), "\(report)")
+    }
 }
