@@ -11,7 +11,11 @@ import Foundation
 ///   "ocv": { "socPoints": [...], "temperaturesC": [...], "voltageV": [[...]] },
 ///   "thevenin1RC": { "socPoints": [...], "temperaturesC": [...], "r0Ohm": [[...]],
 ///                    "rOhm": [[[...]]], "cF": [[[...]]] },
-///   "thevenin2RC": { ... }, "fitReport": { ... } }
+///   "thevenin2RC": { ... },
+///   "restRelaxation": { "minimumRestS": 64, "maximumRestS": 1.1e6,            (optional)
+///                       "groups": [{ "temperatureC": 5.5, "slopeVPerLogS": -0.0077,
+///                                    "referenceRestS": 285, ... }] },
+///   "fitReport": { ... } }
 /// ```
 /// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
 /// read so that validation can reject them with the field's name.
@@ -120,6 +124,7 @@ struct CellModelDocument: Codable {
     var ocv: OCVDocument
     var thevenin1RC: TheveninDocument
     var thevenin2RC: TheveninDocument
+    var restRelaxation: RestRelaxation?
     var fitReport: FitReport
 
     init(_ m: CellModelParameters) {
@@ -144,6 +149,7 @@ struct CellModelDocument: Codable {
                           voltageV: rows(m.ocv.table))
         thevenin1RC = thevenin(m.thevenin1RC)
         thevenin2RC = thevenin(m.thevenin2RC)
+        restRelaxation = m.restRelaxation
         fitReport = m.fitReport
     }
 }

@@ -17,6 +17,9 @@ public struct CellModelParameters: Sendable, Equatable {
     public var thevenin1RC: TheveninParameters
     /// Thevenin model with two R–C pairs.
     public var thevenin2RC: TheveninParameters
+    /// How the rested full-charge voltage depends on the rest before it (`nil`: not modelled;
+    /// a wake-up reading is then taken as it is).
+    public var restRelaxation: RestRelaxation?
     /// How the model was made and how well it fits (free-form, for reports).
     public var fitReport: FitReport
 
@@ -25,7 +28,7 @@ public struct CellModelParameters: Sendable, Equatable {
                 capacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])? = nil,
                 coulombicEfficiency: Double = 1, ocv: OCVCurve,
                 thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
-                fitReport: FitReport = FitReport()) {
+                restRelaxation: RestRelaxation? = nil, fitReport: FitReport = FitReport()) {
         self.cellName = cellName
         self.capacityAh = capacityAh
         self.capacityByTemperature = capacityByTemperature
@@ -33,7 +36,16 @@ public struct CellModelParameters: Sendable, Equatable {
         self.ocv = ocv
         self.thevenin1RC = thevenin1RC
         self.thevenin2RC = thevenin2RC
+        self.restRelaxation = restRelaxation
         self.fitReport = fitReport
+    }
+
+    /// A rested voltage read after `restSeconds` (≤ 0: unknown) as after the reference rest the
+    /// OCV curve stands for (unchanged without a relaxation model).
+    @inlinable
+    public func restCorrectedVoltage(_ voltageV: Double, restSeconds: Double, temperatureC: Double) -> Double {
+        guard let law = restRelaxation else { return voltageV }
+        return voltageV + law.correctionV(restSeconds: restSeconds, temperatureC: temperatureC)
     }
 
     /// The Thevenin model with `pairCount` R–C pairs (1 or 2).
@@ -58,7 +70,7 @@ public struct CellModelParameters: Sendable, Equatable {
             && a.capacityByTemperature?.capacityAh == b.capacityByTemperature?.capacityAh
             && a.coulombicEfficiency == b.coulombicEfficiency && a.ocv == b.ocv
             && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
-            && a.fitReport == b.fitReport
+            && a.restRelaxation == b.restRelaxation && a.fitReport == b.fitReport
     }
 }
 

@@ -25,10 +25,25 @@ struct CellModelValidation {
         let ocv = OCVCurve(table: ocvTable)
         let t1 = try thevenin(doc.thevenin1RC, "thevenin1RC", pairs: 1)
         let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
+        if let law = doc.restRelaxation { try relaxation(law) }
         return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
                                    capacityByTemperature: capacityTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
-                                   thevenin1RC: t1, thevenin2RC: t2, fitReport: doc.fitReport)
+                                   thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
+                                   fitReport: doc.fitReport)
+    }
+
+    /// The optional relaxation law: rest range positive and increasing, at least one group,
+    /// group temperatures increasing, slopes finite, reference rests positive.
+    func relaxation(_ law: RestRelaxation) throws(CellModelFileError) {
+        try positive(law.minimumRestS, "restRelaxation.minimumRestS")
+        try positive(law.maximumRestS, "restRelaxation.maximumRestS")
+        try increasing([law.minimumRestS, law.maximumRestS], "restRelaxation.[minimumRestS, maximumRestS]", minCount: 2)
+        try increasing(law.groups.map(\.temperatureC), "restRelaxation.groups.temperatureC", minCount: 1)
+        for (i, g) in law.groups.enumerated() {
+            try finite(g.slopeVPerLogS, "restRelaxation.groups[\(i)].slopeVPerLogS")
+            try positive(g.referenceRestS, "restRelaxation.groups[\(i)].referenceRestS")
+        }
     }
 
     func thevenin(_ d: TheveninDocument, _ field: String, pairs: Int)

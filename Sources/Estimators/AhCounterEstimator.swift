@@ -50,14 +50,17 @@ public final class AhCounterEstimator: SOCEstimator {
 
     /// Consumes one measurement.
     public func update(_ m: CellMeasurement) -> SOCEstimate {
-        guard config.accepts(m) else {
+        guard config.accepts(m, wakingUp: previousCurrentA == nil) else {
             last.holding = true
             return last
         }
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
         let eta = mean > 0 ? (config.coulombicEfficiency ?? model.coulombicEfficiency) : 1
-        counter.add(eta * mean * m.dtSeconds)
-        lifeCounter.add(eta * mean * m.dtSeconds)
+        // A first sample after a sleep (Δt ≥ the rest time) counts nothing: the current during
+        // the sleep is not known, and this sample's current held over hours would not be it.
+        let counted = previousCurrentA == nil && m.dtSeconds >= config.restMinimumSeconds ? 0 : m.dtSeconds
+        counter.add(eta * mean * counted)
+        lifeCounter.add(eta * mean * counted)
         previousCurrentA = m.currentA
 
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {

@@ -25,6 +25,11 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// Time constant with which the OCV correction is blended in, s.
     public var ocvBlendTimeConstantS: Double = 120
 
+    /// Filters: correct a rested wake-up reading after a sleep (first sample after a reset,
+    /// Δt ≥ `restMinimumSeconds`) for the length of the rest with the model's relaxation law
+    /// (`CellModelParameters.restRelaxation`; nothing happens without one).
+    public var correctWakeUpForRest: Bool = true
+
     /// Voltage measurement noise σ for the filters, V; `nil` = from the fit residual.
     public var voltageNoiseV: Double?
     /// Default voltage noise σ as a multiple of the model's RMS fit residual. Chosen on the
@@ -89,5 +94,15 @@ public struct EstimatorConfig: Sendable, Equatable {
     public func accepts(_ m: CellMeasurement) -> Bool {
         m.isFinite && voltageRangeV.contains(m.voltageV) && abs(m.currentA) <= maximumCurrentA
             && temperatureRangeC.contains(m.temperatureC) && m.dtSeconds <= maximumTickSeconds
+    }
+
+    /// As `accepts`, but the first sample after a reset (`wakingUp`) may come after a sleep of
+    /// any length: its Δt is the sleep, which the filters and the Ah counter do not integrate
+    /// once it reaches `restMinimumSeconds` (a sleep is not a tick).
+    @inlinable
+    public func accepts(_ m: CellMeasurement, wakingUp: Bool) -> Bool {
+        guard wakingUp else { return accepts(m) }
+        return m.isFinite && voltageRangeV.contains(m.voltageV) && abs(m.currentA) <= maximumCurrentA
+            && temperatureRangeC.contains(m.temperatureC)
     }
 }

@@ -40,6 +40,17 @@ struct FilterCommon {
     /// (0 < Δt < `restMinimumSeconds`, e.g. the restart at a full-charge event) it is not.
     var wokeUpUninformed = false
 
+    /// Volts added to this sample's voltage before it is compared with the model: on a rested
+    /// wake-up after a known sleep (first sample after a reset, at rest current, Δt ≥
+    /// `restMinimumSeconds`) the model's rest-relaxation correction for a rest of Δt
+    /// (`CellModelParameters.restCorrectedVoltage`), else 0.
+    var voltageCorrectionV = 0.0
+
+    /// Seconds this tick predicts over: Δt, except 0 on a wake-up after a long sleep, whose
+    /// current and dynamics during the sleep are unknown (a rested cell moved no charge and its
+    /// R–C voltages have decayed; counting the wake-up sample's current over hours would not).
+    var stepSeconds = 0.0
+
     /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
     /// settled) and returns true when the voltage is a settled OCV reading: the first sample
     /// after a reset taken at rest current (a BMS wakes up on a rested cell; how much it moves
@@ -50,6 +61,11 @@ struct FilterCommon {
         let resting = abs(m.currentA) <= config.restCurrentA
         let firstAfterReset = previousCurrentA == nil
         wokeUpUninformed = firstAfterReset && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
+        let slept = firstAfterReset && m.dtSeconds >= config.restMinimumSeconds
+        stepSeconds = slept ? 0 : m.dtSeconds
+        voltageCorrectionV = slept && resting && config.correctWakeUpForRest
+            ? model.restCorrectedVoltage(m.voltageV, restSeconds: m.dtSeconds, temperatureC: m.temperatureC) - m.voltageV
+            : 0
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
             voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)
@@ -73,7 +89,7 @@ struct FilterCommon {
     mutating func begin(_ m: CellMeasurement) -> Double {
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
         previousCurrentA = m.currentA
-        lifeCounter.add(mean * m.dtSeconds)
+        lifeCounter.add(mean * stepSeconds)
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds),
            config.useLearnedCapacity {
             capacityAh = learned

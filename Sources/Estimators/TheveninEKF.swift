@@ -77,7 +77,7 @@ public final class TheveninEKF: SOCEstimator {
 
     /// Consumes one measurement.
     public func update(_ m: CellMeasurement) -> SOCEstimate {
-        guard common.config.accepts(m) else {
+        guard common.config.accepts(m, wakingUp: common.previousCurrentA == nil) else {
             last.holding = true
             return last
         }
@@ -89,7 +89,7 @@ public final class TheveninEKF: SOCEstimator {
             p[0] = wakeUpSOCVariance
         }
         let mean = common.begin(m)
-        let dt = m.dtSeconds
+        let dt = common.stepSeconds
         let capacity = common.capacityAh, efficiency = common.efficiency
         stateModel.holdParameters(soc: x[0], temperatureC: m.temperatureC, dtSeconds: dt)
         // Predict.
@@ -114,7 +114,7 @@ public final class TheveninEKF: SOCEstimator {
                 s += h[i] * ph
             }
             for i in 0..<n { gain[i] /= s }
-            var innovation = m.voltageV - predicted
+            var innovation = m.voltageV + common.voltageCorrectionV - predicted
             for k in 0..<n { innovation -= h[k] * (prior[k] - x[k]) }
             for i in 0..<n { x[i] = prior[i] + gain[i] * innovation }
         }

@@ -67,7 +67,7 @@ public final class TheveninUKF: SOCEstimator {
 
     /// Consumes one measurement.
     public func update(_ m: CellMeasurement) -> SOCEstimate {
-        guard common.config.accepts(m) else {
+        guard common.config.accepts(m, wakingUp: common.previousCurrentA == nil) else {
             last.holding = true
             return last
         }
@@ -75,7 +75,7 @@ public final class TheveninUKF: SOCEstimator {
         let measurementVariance = settledRest ? min(common.restVoltageVariance, common.voltageVariance)
             : common.voltageVariance
         let mean = common.begin(m)
-        let dt = m.dtSeconds
+        let dt = common.stepSeconds
         let count = 2 * n + 1
         let wOuter = 1 / (2 * Double(n))
         let w0c = 2.0
@@ -128,7 +128,7 @@ public final class TheveninUKF: SOCEstimator {
             for s in 1..<count { acc += wOuter * (sigmaPoints[s * n + i] - x[i]) * (z[s] - zMean) }
             gain[i] = acc / sVar
         }
-        let innovation = m.voltageV - zMean
+        let innovation = m.voltageV + common.voltageCorrectionV - zMean
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
         SmallMatrix.symmetrize(p, n: n)

@@ -45,6 +45,9 @@ struct ClassicalEvalCommand: ParsableCommand {
     @Flag(help: "Experiment: withhold each discharge's leading rested samples (|I| ≤ the rest current), so the estimators wake up under load.")
     var wakeUnderLoad = false
 
+    @Flag(help: "Do not give the estimators the rest before each discharge (the first sample's Δt is then 0, history unknown, and the wake-up reading is not corrected for the rest).")
+    var noSleepTime = false
+
     @Flag(help: "After each method's row, list the discharges not within ±2 % at 600 s (cell, cycle, ambient, error from each start).")
     var listFailures = false
 
@@ -77,7 +80,11 @@ struct ClassicalEvalCommand: ParsableCommand {
         guard initial == "rested" || offset != nil else { throw ValidationError("--initial: 'rested' or a number") }
         let cellList = cells.split(separator: ",").map(String.init)
         let allCycles = try ClassicalCycle.load(root: root, cells: cellList)
-        let wakeUpReadings = Self.wakeUpReadingErrors(allCycles, ocv: cellModel.ocv, restCurrentA: config.restCurrentA)
+        let sleep: (ClassicalCycle) -> Double = { op in
+            Self.wakeUpSleepSeconds(op, restMinimumSeconds: config.restMinimumSeconds, given: !noSleepTime)
+        }
+        let wakeUpReadings = Self.wakeUpReadingErrors(allCycles, model: cellModel, restCurrentA: config.restCurrentA,
+                                                      sleepSeconds: sleep)
         print(wakeUpReadings.line)
 
         var results: [[String: Any]] = []
@@ -104,7 +111,12 @@ struct ClassicalEvalCommand: ParsableCommand {
                 for op in allCycles where op.cell == cell {
                     let s = op.samples
                     let reference = op.soc
-                    let restedStart = min(1, cellModel.ocv.soc(voltageV: s.voltageV[0], temperatureC: s.temperatureC[0]))
+                    // The wake-up: the first sample's Δt is the sleep before it when the BMS knows
+                    // one (index rest ≥ the rest time), and the start reads the rest-corrected voltage.
+                    let wakeDt = sleep(op)
+                    let restedStart = min(1, cellModel.ocv.soc(
+                        voltageV: cellModel.restCorrectedVoltage(s.voltageV[0], restSeconds: wakeDt, temperatureC: s.temperatureC[0]),
+                        temperatureC: s.temperatureC[0]))
                     let start = offset.map { reference[0] + $0 } ?? restedStart
                     estimator.reset(soc: start)
                     var settled = true
@@ -117,7 +129,7 @@ struct ClassicalEvalCommand: ParsableCommand {
                     for k in first..<s.count {
                         let m = CellMeasurement(voltageV: s.voltageV[k], currentA: s.currentA[k],
                                                 temperatureC: s.temperatureC[k],
-                                                dtSeconds: k == first ? 0 : s.timeS[k] - s.timeS[k - 1])
+                                                dtSeconds: k == first ? (first == 0 ? wakeDt : 0) : s.timeS[k] - s.timeS[k - 1])
                         estimates[k] = estimator.update(m).soc
                     }
                     updateNanoseconds += DispatchTime.now().uptimeNanoseconds - t0
@@ -129,7 +141,7 @@ struct ClassicalEvalCommand: ParsableCommand {
                         for k in first..<s.count {
                             correctStartEstimates[k] = other.update(CellMeasurement(
                                 voltageV: s.voltageV[k], currentA: s.currentA[k], temperatureC: s.temperatureC[k],
-                                dtSeconds: k == first ? 0 : s.timeS[k] - s.timeS[k - 1])).soc
+                                dtSeconds: k == first ? (first == 0 ? wakeDt : 0) : s.timeS[k] - s.timeS[k - 1])).soc
                         }
                     }
                     var item = DischargeConvergence(
@@ -264,16 +276,19 @@ struct ClassicalEvalCommand: ParsableCommand {
     /// against the reference SOC 1 there, by chamber temperature: RMS and mean in SOC points,
     /// not clamped, and RMS clamped at SOC 1 as the estimators start (`rested` start). The
     /// OCV table's error per temperature group on these cells.
-    static func wakeUpReadingErrors(_ cycles: [ClassicalCycle], ocv: OCVCurve, restCurrentA: Double)
+    static func wakeUpReadingErrors(_ cycles: [ClassicalCycle], model: CellModelParameters, restCurrentA: Double,
+                                    sleepSeconds: (ClassicalCycle) -> Double)
         -> (line: String, json: [String: Any]) {
         var byAmbient: [Int: (raw: ErrorStats, clamped: ErrorStats)] = [:]
         for c in cycles where abs(c.samples.currentA[0]) <= restCurrentA {
-            let reading = ocv.soc(voltageV: c.samples.voltageV[0], temperatureC: c.samples.temperatureC[0])
+            let t = c.samples.temperatureC[0]
+            let v = model.restCorrectedVoltage(c.samples.voltageV[0], restSeconds: sleepSeconds(c), temperatureC: t)
+            let reading = model.ocv.soc(voltageV: v, temperatureC: t)
             byAmbient[Int(c.ambientC.rounded()), default: (ErrorStats(), ErrorStats())].raw.add(reading - c.soc[0])
             byAmbient[Int(c.ambientC.rounded())]!.clamped.add(min(reading, 1) - c.soc[0])
         }
         let keys = byAmbient.keys.sorted()
-        let line = "wake-up OCV reading (rested first sample) − reference SOC 1, by chamber °C "
+        let line = "wake-up OCV reading (rested first sample, rest-corrected) − reference SOC 1, by chamber °C "
             + "(RMS / mean points; RMS clamped at 1; n): "
             + keys.map { k in
                 let e = byAmbient[k]!
@@ -286,6 +301,14 @@ struct ClassicalEvalCommand: ParsableCommand {
                              "rms_clamped_pct": e.clamped.rmse * 100, "n": e.raw.count]
         }
         return (line, json)
+    }
+
+    /// The sleep a BMS knows at a discharge's wake-up: the index's rest before it when that is
+    /// at least the rest time (a real sleep; shorter ones, and unknown ones, give 0: history
+    /// unknown), or 0 when `given` is false.
+    static func wakeUpSleepSeconds(_ op: ClassicalCycle, restMinimumSeconds: Double, given: Bool) -> Double {
+        guard given, let rest = op.restBeforeS, rest >= restMinimumSeconds else { return 0 }
+        return rest
     }
 
     static func capacityInUse(_ e: any SOCEstimator) -> Double? {

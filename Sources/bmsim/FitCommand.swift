@@ -60,6 +60,14 @@ struct FitCommand: ParsableCommand {
                          g.temperatureC, g.readings, g.offsetmV, g.rmsErrormV, g.rmsErrorReferencemV,
                          g.rmsSOCErrorPoints))
         }
+        if let law = model.restRelaxation {
+            for g in law.groups {
+                print(String(format: "rest relaxation at %.1f °C: %d readings, b = %+.2f mV per e-fold of rest, t_ref = %.0f s; "
+                             + "RMS about each cell's level %.1f mV without the law, %.1f mV with it (rests %.0f–%.0f s)",
+                             g.temperatureC, g.readings, 1000 * g.slopeVPerLogS, g.referenceRestS, g.rmsWithoutModelmV,
+                             g.rmsResidualmV, law.minimumRestS, law.maximumRestS))
+            }
+        }
         print("wrote \(out): residual 1RC \(fmt(model.fitReport.residual1RCmV ?? .nan)) mV, "
               + "2RC \(fmt(model.fitReport.residual2RCmV ?? .nan)) mV RMS, τ1RC \(model.fitReport.tau1RCs) s, "
               + "τ2RC \(model.fitReport.tau2RCs) s")
@@ -81,6 +89,7 @@ struct FitCommand: ParsableCommand {
         var segments: [IdentificationSegment] = []
         var capacitiesByGroup: [Double: [Double]] = [:]
         var readings: [OCVTemperatureDependence.Reading] = []
+        var relaxationReadings: [RestRelaxationFit.Reading] = []
         let cycles = try ClassicalCycle.load(root: root, cells: cells)
         for cell in cells {
             let mine = cycles.filter { $0.cell == cell }
@@ -92,6 +101,11 @@ struct FitCommand: ParsableCommand {
                     readings.append(OCVTemperatureDependence.Reading(voltageV: c.samples.voltageV[0],
                                                                      currentA: c.samples.currentA[0],
                                                                      temperatureC: c.samples.temperatureC[0], dtSeconds: 0))
+                    if let rest = c.restBeforeS {
+                        relaxationReadings.append(RestRelaxationFit.Reading(
+                            cell: "\(cell)@\(Int(c.ambientC.rounded()))", restS: rest,
+                            temperatureC: c.samples.temperatureC[0], voltageV: c.samples.voltageV[0]))
+                    }
                 }
                 guard k % every == 0 else { continue }
                 segments.append(IdentificationSegment(cell: cell, timeS: c.samples.timeS, voltageV: c.samples.voltageV,
@@ -103,6 +117,7 @@ struct FitCommand: ParsableCommand {
         guard let result = TheveninIdentification.fit(segments, options: options, ocvReadings: readings) else {
             throw ValidationError("the least-squares system is singular (too little data?)")
         }
+        log(ClassicalEndRest.report(cycles))
         let groups = capacitiesByGroup.keys.sorted()
         let medians = groups.map { median(capacitiesByGroup[$0]!) }
         let all = capacitiesByGroup.values.flatMap { $0 }
@@ -124,12 +139,18 @@ struct FitCommand: ParsableCommand {
                 + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < 3.0 V left out; "
                 + "τ by grid search; C_j = τ_j / R_j",
             "capacity: median capacity_Ah of the fitted cells' discharges per ambient group \(groups)",
+            "rest relaxation: rested first sample of every usable discharge with a known rest (index rest_before_s) "
+                + "per cell-temperature group split at \(options.ocvTemperatureGroupEdgesC) °C: V = V_cell,chamber + b ln t "
+                + "(least squares, one level per cell and chamber), t_ref = geometric mean rest of the group",
         ]
         return CellModelParameters(cellName: "NASA PCoE 18650 (fitted on \(cells.count) cells)",
                                    capacityAh: median(all),
                                    capacityByTemperature: (groups, medians), coulombicEfficiency: 1,
                                    ocv: result.ocv, thevenin1RC: result.thevenin1RC,
-                                   thevenin2RC: result.thevenin2RC, fitReport: report)
+                                   thevenin2RC: result.thevenin2RC,
+                                   restRelaxation: RestRelaxationFit.fit(relaxationReadings,
+                                                                         edgesC: options.ocvTemperatureGroupEdgesC),
+                                   fitReport: report)
     }
 
     /// Ambient group (4, 24, 43 °C) of a chamber setpoint.

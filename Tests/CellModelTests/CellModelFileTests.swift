@@ -127,4 +127,69 @@ struct CellModelFileTests {
             _ = try CellModelFile.load(from: URL(fileURLWithPath: "/nonexistent/cell.json"))
         }
     }
+
+    /// The model with a two-group relaxation law, as JSON.
+    func jsonWithRelaxation() throws -> [String: Any] {
+        var m = model
+        m.restRelaxation = RestRelaxation(minimumRestS: 60, maximumRestS: 1e6, groups: [
+            .init(temperatureC: 5, slopeVPerLogS: -0.009, referenceRestS: 270, readings: 93),
+            .init(temperatureC: 26, slopeVPerLogS: -0.0017, referenceRestS: 450, readings: 1323)])
+        #expect(try CellModelFile.decode(try CellModelFile.encode(m)) == m)   // round trip
+        return try JSONSerialization.jsonObject(with: try CellModelFile.encode(m)) as! [String: Any]
+    }
+
+    @Test("rest relaxation: optional (old files load), NaN / non-positive / unordered entries rejected by field")
+    func restRelaxationFields() throws {
+        // A file without the field (every file before it) loads, with no law.
+        let old = try json()
+        #expect(old["restRelaxation"] == nil)
+        #expect(try decode(old).restRelaxation == nil)
+        let base = try jsonWithRelaxation()
+        func with(_ change: (inout [String: Any]) -> Void) -> [String: Any] {
+            var o = base
+            var law = o["restRelaxation"] as! [String: Any]
+            change(&law)
+            o["restRelaxation"] = law
+            return o
+        }
+        func group(_ i: Int, _ key: String, _ value: Any) -> [String: Any] {
+            with { law in
+                var groups = law["groups"] as! [[String: Any]]
+                groups[i][key] = value
+                law["groups"] = groups
+            }
+        }
+        #expect(throws: CellModelFileError.nonFinite(file: "bad.json", field: "restRelaxation.groups[1].slopeVPerLogS")) {
+            _ = try decode(group(1, "slopeVPerLogS", "NaN"))
+        }
+        #expect(throws: CellModelFileError.notPositive(file: "bad.json", field: "restRelaxation.groups[0].referenceRestS",
+                                                       found: -270)) {
+            _ = try decode(group(0, "referenceRestS", -270.0))
+        }
+        #expect(throws: CellModelFileError.notPositive(file: "bad.json", field: "restRelaxation.minimumRestS", found: 0)) {
+            _ = try decode(with { $0["minimumRestS"] = 0.0 })
+        }
+        #expect(throws: CellModelFileError.nonFinite(file: "bad.json", field: "restRelaxation.maximumRestS")) {
+            _ = try decode(with { $0["maximumRestS"] = "inf" })
+        }
+        #expect(throws: CellModelFileError.notIncreasing(file: "bad.json", field: "restRelaxation.[minimumRestS, maximumRestS][1]",
+                                                         previous: 60, found: 50)) {
+            _ = try decode(with { $0["maximumRestS"] = 50.0 })
+        }
+        #expect(throws: CellModelFileError.notIncreasing(file: "bad.json", field: "restRelaxation.groups.temperatureC[1]",
+                                                         previous: 5, found: 5)) {
+            _ = try decode(group(1, "temperatureC", 5.0))
+        }
+        #expect(throws: CellModelFileError.shapeMismatch(file: "bad.json", field: "restRelaxation.groups.temperatureC",
+                                                         expected: 1, found: 0)) {
+            _ = try decode(with { $0["groups"] = [Any]() })
+        }
+        #expect(throws: CellModelFileError.missingField(file: "bad.json", field: "restRelaxation.groups[0].slopeVPerLogS")) {
+            _ = try decode(with { law in
+                var groups = law["groups"] as! [[String: Any]]
+                groups[0].removeValue(forKey: "slopeVPerLogS")
+                law["groups"] = groups
+            })
+        }
+    }
 }

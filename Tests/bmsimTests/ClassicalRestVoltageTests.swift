@@ -28,10 +28,45 @@ import Testing
         let ocv = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 1], temperaturesC: [25], values: [3.2, 4.2],
                                                       extrapolateSOC: true))
         let cycles = [discharge("B1", ambient: 4, v0: 4.17, rest: 60), discharge("B1", ambient: 4, v0: 4.25, rest: 60)]
-        let (line, json) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, ocv: ocv, restCurrentA: 0.05)
+        var model = CellModelParameters.synthetic18650()
+        model.ocv = ocv
+        let (line, json) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, model: model, restCurrentA: 0.05,
+                                                                    sleepSeconds: { _ in 0 })
         // Errors −0.03 and +0.05: RMS √(0.0017) = 4.12, mean +1.00; clamped −0.03 and 0: RMS 2.12 points.
         #expect(line.contains("4 °C: 4.12 / +1.00; 2.12 (2)"), "\(line)")
         let entry = json["4"] as? [String: Any]
         #expect(abs((entry?["rms_clamped_pct"] as? Double ?? .nan) - 0.03 / 2.0.squareRoot() * 100) < 1e-9)
+    }
+
+    @Test func wakeUpReadingIsRestCorrected() {
+        // Same OCV (OCV⁻¹(V) = V − 3.2); law b = −10 mV per e-fold, t_ref = 100 s: a reading after
+        // 100·e² s is raised by 20 mV, one whose sleep is unknown (0) is left alone.
+        let ocv = OCVCurve(table: SOCTemperatureTable(socPoints: [0, 1], temperaturesC: [25], values: [3.2, 4.2],
+                                                      extrapolateSOC: true))
+        var model = CellModelParameters.synthetic18650()
+        model.ocv = ocv
+        model.restRelaxation = RestRelaxation(minimumRestS: 10, maximumRestS: 1e6, groups: [
+            RestRelaxation.Group(temperatureC: 4, slopeVPerLogS: -0.010, referenceRestS: 100)])
+        let long = 100 * 2.718281828459045 * 2.718281828459045
+        let cycles = [discharge("B1", ambient: 4, v0: 4.18, rest: long), discharge("B1", ambient: 4, v0: 4.18, rest: 60)]
+        let (line, _) = ClassicalEvalCommand.wakeUpReadingErrors(cycles, model: model, restCurrentA: 0.05,
+                                                                 sleepSeconds: { ($0.restBeforeS ?? 0) > 300 ? $0.restBeforeS! : 0 })
+        // Errors 4.20 − 4.2 = 0 and 4.18 − 4.2 = −0.02: RMS √(0.0002) = 1.41, mean −1.00.
+        #expect(line.contains("4 °C: 1.41 / -1.00; 1.41 (2)"), "\(line)")
+    }
+
+    @Test func endOfDischargeRestTail() {
+        // Loaded −2 A then −4 A, then 0 A for 100 s (two samples): the tail is the last sample,
+        // 100 s after the last loaded one; mean loaded |I| 3 A; reference SOC at the end −0.01.
+        let c = ClassicalCycle(cell: "B1", cycle: 0, ambientC: 24, capacityAh: 1.5, voltageGlitch: false, restBeforeS: nil,
+                               samples: OperationSamples(timeS: [0, 10, 20, 70, 120], voltageV: [4.1, 3.9, 2.7, 3.3, 3.4],
+                                                         currentA: [-2, -2, -4, 0.001, 0], temperatureC: [24, 24, 24, 24, 24]),
+                               soc: [1, 0.99, 0.0, -0.01, -0.01])
+        let t = ClassicalEndRest.tail(c, restCurrentA: 0.05, minimumRestS: 60)
+        #expect(abs((t?.restS ?? 0) - 100) < 1e-12 && t?.voltageV == 3.4 && t?.socEnd == -0.01, "\(String(describing: t))")
+        #expect(abs((t?.loadedCurrentA ?? 0) - 8.0 / 3) < 1e-12)
+        #expect(ClassicalEndRest.tail(c, restCurrentA: 0.05, minimumRestS: 101) == nil)   // rest too short
+        let report = ClassicalEndRest.report([c, c])
+        #expect(report.contains("| B1 | 24 | 2 | 2.7 | -0.010 | 100 | 3.400 (3.400 – 3.400) |"), "\(report)")
     }
 }
