@@ -82,7 +82,8 @@ public struct FitReport: Sendable, Equatable, Codable {
     public var residual1RCmVByCell: [String: Double]
     /// Terminal-voltage residual of the 2RC model per cell, mV RMS.
     public var residual2RCmVByCell: [String: Double]
-    /// Overall residual of the 1RC model, mV RMS (sets the EKF's default voltage noise).
+    /// Overall residual of the 1RC model, mV RMS (sets the filters' default voltage noise when
+    /// `ocvTemperatureGroups` carry no residuals of their own).
     public var residual1RCmV: Double?
     /// Overall residual of the 2RC model, mV RMS.
     public var residual2RCmV: Double?

@@ -26,11 +26,23 @@ struct CellModelValidation {
         let t1 = try thevenin(doc.thevenin1RC, "thevenin1RC", pairs: 1)
         let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
         if let law = doc.restRelaxation { try relaxation(law) }
+        if let groups = doc.fitReport.ocvTemperatureGroups { try groupResiduals(groups) }
         return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
                                    capacityByTemperature: capacityTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
                                    fitReport: doc.fitReport)
+    }
+
+    /// The optional per-group fit residuals (they set the filters' voltage noise): positive
+    /// and finite where present; group temperatures finite and increasing then.
+    func groupResiduals(_ groups: [OCVTemperatureDependence.Group]) throws(CellModelFileError) {
+        guard groups.contains(where: { $0.residual1RCmV != nil || $0.residual2RCmV != nil }) else { return }
+        try increasing(groups.map(\.temperatureC), "fitReport.ocvTemperatureGroups.temperatureC", minCount: 1)
+        for (i, g) in groups.enumerated() {
+            if let r = g.residual1RCmV { try positive(r, "fitReport.ocvTemperatureGroups[\(i)].residual1RCmV") }
+            if let r = g.residual2RCmV { try positive(r, "fitReport.ocvTemperatureGroups[\(i)].residual2RCmV") }
+        }
     }
 
     /// The optional relaxation law: rest range positive and increasing, at least one group,

@@ -35,6 +35,14 @@ public enum OCVTemperatureDependence {
         /// RMS of OCV⁻¹(V, T) − 1 with the temperature-dependent curve, SOC points (the error
         /// a wake-up on a rested full cell would start with).
         public var rmsSOCErrorPoints: Double
+        /// Terminal-voltage residual of the 1RC model on the fit's loaded samples whose cell
+        /// temperature falls in the group, mV RMS (sets the filters' voltage noise at this
+        /// temperature; `nil` in files written before it existed: the overall residual is used).
+        public var residual1RCmV: Double? = nil
+        /// The same for the 2RC model, mV RMS.
+        public var residual2RCmV: Double? = nil
+        /// Number of samples behind `residual1RCmV` / `residual2RCmV`.
+        public var residualSamples: Int? = nil
     }
 
     /// A rested full-charge reading: the measurement (voltage, cell temperature; current ≈ 0).

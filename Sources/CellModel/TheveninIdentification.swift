@@ -84,9 +84,16 @@ public enum TheveninIdentification {
         var sum1 = 0.0, sum2 = 0.0, n = 0
         var perCell1: [String: (Double, Int)] = [:]
         var perCell2: [String: (Double, Int)] = [:]
+        let groups = ocvGroups ?? []
+        var byGroup1 = Array(repeating: 0.0, count: groups.count)
+        var byGroup2 = Array(repeating: 0.0, count: groups.count)
+        var groupCounts = Array(repeating: 0, count: groups.count)
         for seg in segments {
-            let r1 = residualSquares(seg, ocv: ocv2, model: model1)
-            let r2 = residualSquares(seg, ocv: ocv2, model: model2)
+            let r1 = residualSquares(seg, ocv: ocv2, model: model1, groups: groups,
+                                     byGroup: &byGroup1, counts: &groupCounts)
+            var ignored = groupCounts
+            let r2 = residualSquares(seg, ocv: ocv2, model: model2, groups: groups,
+                                     byGroup: &byGroup2, counts: &ignored)
             sum1 += r1; sum2 += r2; n += seg.count
             perCell1[seg.cell, default: (0, 0)].0 += r1
             perCell1[seg.cell, default: (0, 0)].1 += seg.count
@@ -97,6 +104,12 @@ public enum TheveninIdentification {
         report.residual2RCmV = 1000 * (sum2 / Double(max(n, 1))).squareRoot()
         report.residual1RCmVByCell = perCell1.mapValues { 1000 * ($0.0 / Double(max($0.1, 1))).squareRoot() }
         report.residual2RCmVByCell = perCell2.mapValues { 1000 * ($0.0 / Double(max($0.1, 1))).squareRoot() }
+        for g in groups.indices where groupCounts[g] > 0 {
+            let samples = Double(groupCounts[g])
+            report.ocvTemperatureGroups?[g].residual1RCmV = 1000 * (byGroup1[g] / samples).squareRoot()
+            report.ocvTemperatureGroups?[g].residual2RCmV = 1000 * (byGroup2[g] / samples).squareRoot()
+            report.ocvTemperatureGroups?[g].residualSamples = groupCounts[g]
+        }
         return Result(ocv: ocv2, thevenin1RC: model1, thevenin2RC: model2, report: report)
     }
 
@@ -295,6 +308,16 @@ public enum TheveninIdentification {
     /// Sum of squared terminal-voltage errors of the model run with the reference SOC.
     public static func residualSquares(_ seg: IdentificationSegment, ocv: OCVCurve,
                                        model: TheveninParameters) -> Double {
+        var none: [Double] = [], noCounts: [Int] = []
+        return residualSquares(seg, ocv: ocv, model: model, groups: [], byGroup: &none, counts: &noCounts)
+    }
+
+    /// As `residualSquares(_:ocv:model:)`, also adding each sample's squared error to
+    /// `byGroup[g]` (and 1 to `counts[g]`) of the first group `g` whose range holds the
+    /// sample's cell temperature.
+    static func residualSquares(_ seg: IdentificationSegment, ocv: OCVCurve, model: TheveninParameters,
+                                groups: [OCVTemperatureDependence.Group],
+                                byGroup: inout [Double], counts: inout [Int]) -> Double {
         var branch = Array(repeating: 0.0, count: model.pairs.count)
         var sum = 0.0
         for k in 0..<seg.count {
@@ -314,6 +337,10 @@ public enum TheveninIdentification {
             for b in branch { v += b }
             let e = v - seg.voltageV[k]
             sum += e * e
+            if let g = groups.firstIndex(where: { $0.contains(temp) }) {
+                byGroup[g] += e * e
+                counts[g] += 1
+            }
         }
         return sum
     }

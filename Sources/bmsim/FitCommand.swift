@@ -59,6 +59,10 @@ struct FitCommand: ParsableCommand {
                          + "error at SOC 1 (RMS) %.1f mV (reference row alone %.1f mV), %.2f SOC points",
                          g.temperatureC, g.readings, g.offsetmV, g.rmsErrormV, g.rmsErrorReferencemV,
                          g.rmsSOCErrorPoints))
+            if let r1 = g.residual1RCmV, let r2 = g.residual2RCmV, let n = g.residualSamples {
+                print(String(format: "  fit residual of its %d samples (sets the filters' voltage noise there): "
+                             + "1RC %.1f mV, 2RC %.1f mV RMS", n, r1, r2))
+            }
         }
         if let law = model.restRelaxation {
             for g in law.groups {

@@ -53,4 +53,31 @@ struct TheveninIdentificationTests {
             }
         }
     }
+
+    @Test("per-group residuals: every sample in one group, their mean square is the overall one")
+    func groupResidualsCombine() throws {
+        var options = IdentificationOptions()
+        options.ocvTemperatureGroupEdgesC = [14]
+        options.tau1RCCandidatesS = [120]
+        options.tau2RCCandidatesS = [(60, 1200)]
+        let segs = segments()
+        // Each reading twice: the 4 °C group has 3 rested full-charge readings, fewer than the
+        // 5 a row needs (twice does not move the group's median offset).
+        let readings = OCVTemperatureDependence.fullChargeReadings(segs)
+        let result = try #require(TheveninIdentification.fit(segs, options: options, ocvReadings: readings + readings))
+        let groups = try #require(result.report.ocvTemperatureGroups)
+        #expect(groups.count == 2)
+        // The 4 °C segments hold the cold group's samples, the 24 and 44 °C ones the warm group's.
+        let coldSamples = segs.filter { $0.cell == "T4" }.reduce(0) { $0 + $1.count }
+        let total = segs.reduce(0) { $0 + $1.count }
+        #expect(groups[0].residualSamples == coldSamples)
+        #expect(groups[1].residualSamples == total - coldSamples)
+        for (overall, perGroup) in [(result.report.residual1RCmV!, groups.map { $0.residual1RCmV! }),
+                                    (result.report.residual2RCmV!, groups.map { $0.residual2RCmV! })] {
+            let combined = (Double(coldSamples) * perGroup[0] * perGroup[0]
+                + Double(total - coldSamples) * perGroup[1] * perGroup[1]) / Double(total)
+            #expect(abs(combined.squareRoot() - overall) < 1e-9 * overall, "\(combined.squareRoot()) vs \(overall)")
+            #expect(perGroup.allSatisfy { $0 > 0 && $0.isFinite })
+        }
+    }
 }
