@@ -36,6 +36,10 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// NASA validation cells (B0007 B0028 B0031 B0034): the residual is model error that stays
     /// correlated over a whole discharge, so the filter must trust it far less than white noise.
     public var voltageNoisePerResidual: Double = 10
+    /// Take the residual per OCV temperature group (`OCVTemperatureDependence.Group.residual1RCmV`,
+    /// interpolated in cell temperature, held beyond the groups) when the model has them;
+    /// `false` = the model's one overall residual at every temperature.
+    public var voltageNoiseByTemperatureGroup: Bool = true
     /// Voltage noise σ on a settled rest (see `restMinimumSeconds`; also the first sample after
     /// a reset taken at rest current), V: then only the OCV table's error remains, so the
     /// filters trust the voltage far more (and the EKF iterates that update).

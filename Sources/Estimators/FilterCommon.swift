@@ -8,7 +8,8 @@ struct FilterCommon {
     let config: EstimatorConfig
     var capacityAh: Double
     let efficiency: Double
-    let voltageVariance: Double
+    /// Loaded-voltage noise σ² over cell temperature.
+    let voltageNoise: VoltageNoiseTable
     /// Variance used on a settled rest (only the OCV error remains).
     let restVoltageVariance: Double
     var previousCurrentA: Double?
@@ -20,12 +21,10 @@ struct FilterCommon {
         self.config = config
         capacityAh = config.capacityAh ?? model.capacityAh
         efficiency = config.coulombicEfficiency ?? model.coulombicEfficiency
-        // Default voltage noise: the model's fit residual times `voltageNoisePerResidual`
-        // (it is model error, correlated over hundreds of samples, far more than sensor
-        // noise), at least 10 mV.
-        let residualmV = (pairs == 1 ? model.fitReport.residual1RCmV : model.fitReport.residual2RCmV) ?? 20
-        let sigma = config.voltageNoiseV ?? max(0.010, config.voltageNoisePerResidual * residualmV / 1000)
-        voltageVariance = sigma * sigma
+        // Default voltage noise: the model's fit residual (per temperature group when the model
+        // has them) times `voltageNoisePerResidual` (it is model error, correlated over hundreds
+        // of samples, far more than sensor noise), at least 10 mV.
+        voltageNoise = VoltageNoiseTable(model: model, config: config, pairs: pairs)
         restVoltageVariance = config.restVoltageNoiseV * config.restVoltageNoiseV
         learner = CapacityLearner(model: model, config: config)
     }
