@@ -102,7 +102,8 @@ public final class TheveninEKF: SOCEstimator {
         // Update; on a settled rest (strong, nonlinear information) iterated
         // `restUpdateIterations` times: the Jacobian is
         // re-taken at the updated state, x_i+1 = x⁻ + K_i (V − h(x_i) − H_i (x⁻ − x_i)).
-        let r = settledRest ? min(common.restVoltageVariance, common.voltageNoise.variance(at: m.temperatureC)) : common.voltageNoise.variance(at: m.temperatureC)
+        let loaded = common.voltageNoise.variance(at: m.temperatureC)
+        let r = settledRest ? min(common.restVoltageVariance, loaded) : loaded
         for i in 0..<n { prior[i] = x[i] }
         for _ in 0..<(settledRest ? max(1, common.config.restUpdateIterations) : 1) {
             let predicted = stateModel.measurement(x, currentA: m.currentA, temperatureC: m.temperatureC, jacobian: h)

@@ -72,8 +72,8 @@ public final class TheveninUKF: SOCEstimator {
             return last
         }
         let settledRest = common.observeRest(m)
-        let measurementVariance = settledRest ? min(common.restVoltageVariance, common.voltageNoise.variance(at: m.temperatureC))
-            : common.voltageNoise.variance(at: m.temperatureC)
+        let loaded = common.voltageNoise.variance(at: m.temperatureC)
+        let measurementVariance = settledRest ? min(common.restVoltageVariance, loaded) : loaded
         let mean = common.begin(m)
         let dt = common.stepSeconds
         let count = 2 * n + 1

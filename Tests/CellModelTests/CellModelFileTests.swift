@@ -6,6 +6,15 @@ import Testing
 struct CellModelFileTests {
     let model = CellModelParameters.synthetic18650()
 
+    /// `base` with its object under `key` changed by `change`.
+    func editing(_ base: [String: Any], _ key: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
+        var o = base
+        var section = o[key] as! [String: Any]
+        change(&section)
+        o[key] = section
+        return o
+    }
+
     func json() throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: try CellModelFile.encode(model)) as! [String: Any]
     }
@@ -44,13 +53,7 @@ struct CellModelFileTests {
         let base = try json()
         let temps = (base["ocv"] as! [String: Any])["temperaturesC"] as! [Double]
         #expect(temps.count >= 2)   // the synthetic model has an OCV row per temperature
-        func with(_ change: (inout [String: Any]) -> Void) -> [String: Any] {
-            var o = base
-            var ocv = o["ocv"] as! [String: Any]
-            change(&ocv)
-            o["ocv"] = ocv
-            return o
-        }
+        func with(_ change: (inout [String: Any]) -> Void) -> [String: Any] { editing(base, "ocv", change) }
         var nan: [Any] = temps
         nan[1] = "NaN"
         #expect(throws: CellModelFileError.nonFinite(file: "bad.json", field: "ocv.temperaturesC[1]")) {
@@ -145,13 +148,7 @@ struct CellModelFileTests {
         #expect(old["restRelaxation"] == nil)
         #expect(try decode(old).restRelaxation == nil)
         let base = try jsonWithRelaxation()
-        func with(_ change: (inout [String: Any]) -> Void) -> [String: Any] {
-            var o = base
-            var law = o["restRelaxation"] as! [String: Any]
-            change(&law)
-            o["restRelaxation"] = law
-            return o
-        }
+        func with(_ change: (inout [String: Any]) -> Void) -> [String: Any] { editing(base, "restRelaxation", change) }
         func group(_ i: Int, _ key: String, _ value: Any) -> [String: Any] {
             with { law in
                 var groups = law["groups"] as! [[String: Any]]
