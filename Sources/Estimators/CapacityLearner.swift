@@ -8,7 +8,9 @@ import CellModel
 /// (a cold 4 A discharge ends far earlier), so measurements are kept per band of
 /// (cell temperature, discharge current) at the start of the discharge. A band never seen
 /// gets the model's default at that temperature, scaled by the cell's latest
-/// learned/default ratio (its state of health).
+/// learned/default ratio (its state of health). Within a band, a measurement taken at one
+/// start temperature is carried to another by the model's capacity-vs-temperature table:
+/// learned × default(T now) / default(T then) (`learnedCapacityFollowsTemperature`).
 ///
 /// All storage is fixed at init; `observe` does not allocate.
 public struct CapacityLearner: Sendable {
@@ -20,6 +22,7 @@ public struct CapacityLearner: Sendable {
     let model: CellModelParameters
     let config: EstimatorConfig
     var learnedAh: [Double]           // 9 bands, 0 = not learned
+    var learnedAtC: [Double]          // start temperature of each band's measurement, °C
     var latestHealthRatio: Double?    // learned / default of the latest measurement
     var anchored = false              // a full rest has been seen and no terminate yet
     var anchorCounterAs = 0.0
@@ -35,6 +38,7 @@ public struct CapacityLearner: Sendable {
         self.model = model
         self.config = config
         learnedAh = Array(repeating: 0, count: 9)
+        learnedAtC = Array(repeating: 25, count: 9)
     }
 
     /// Band index of a (temperature, |current|) pair.
@@ -48,10 +52,12 @@ public struct CapacityLearner: Sendable {
 
     /// The capacity to use for a discharge starting now at this current and temperature, Ah.
     public func capacityAh(currentA: Double, temperatureC: Double) -> Double {
-        let learned = learnedAh[Self.band(temperatureC: temperatureC, currentA: currentA)]
-        if learned > 0 { return learned }
+        let band = Self.band(temperatureC: temperatureC, currentA: currentA)
+        let learned = learnedAh[band]
         let base = model.defaultCapacityAh(temperatureC: temperatureC)
-        return base * (latestHealthRatio ?? 1)
+        guard learned > 0 else { return base * (latestHealthRatio ?? 1) }
+        guard config.learnedCapacityFollowsTemperature else { return learned }
+        return learned * base / model.defaultCapacityAh(temperatureC: learnedAtC[band])
     }
 
     /// Feeds one accepted measurement with the charge counter's value *after* it (A·s).
@@ -84,6 +90,7 @@ public struct CapacityLearner: Sendable {
             let base = model.defaultCapacityAh(temperatureC: startTemperatureC)
             if measured > 0.2 * base && measured < 1.5 * base {
                 learnedAh[band] = measured
+                learnedAtC[band] = startTemperatureC
                 latestHealthRatio = measured / base
                 measurementCount += 1
                 lastMeasuredAh = measured

@@ -9,6 +9,10 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// Learn the capacity over the cell's life (`CapacityLearner`) and use it once learned,
     /// replacing `capacityAh`; `false` counts against `capacityAh` for the whole run.
     public var useLearnedCapacity: Bool = true
+    /// Carry a learned capacity to a discharge that starts at another cell temperature by
+    /// the model's capacity-vs-temperature slope: learned × default(T now) / default(T then)
+    /// (`CapacityLearner`); `false` uses the band's latest measurement as measured.
+    public var learnedCapacityFollowsTemperature: Bool = true
     /// Charge efficiency; `nil` = the model's.
     public var coulombicEfficiency: Double?
 

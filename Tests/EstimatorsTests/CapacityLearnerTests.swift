@@ -47,4 +47,48 @@ struct CapacityLearnerTests {
         let ratio = learned.last! / model.capacityAh
         #expect(abs(ah.learner.capacityAh(currentA: -0.5, temperatureC: 4) - ratio * model.capacityAh) < 1e-12)
     }
+
+    /// One full-rest anchor, then a 2 A discharge starting at `startC` that crosses the
+    /// terminate voltage after `countedAh`; the counter values are given, so the measurement
+    /// is exactly `countedAh`.
+    static func learner(config: EstimatorConfig, model: CellModelParameters,
+                        startC: Double, countedAh: Double) -> CapacityLearner {
+        var learner = CapacityLearner(model: model, config: config)
+        let rest = CellMeasurement(voltageV: 4.19, currentA: 0, temperatureC: startC, dtSeconds: 10)
+        learner.observe(rest, counterAs: 5_000)
+        let load = CellMeasurement(voltageV: 3.9, currentA: -2, temperatureC: startC, dtSeconds: 10)
+        learner.observe(load, counterAs: 4_980)
+        let empty = CellMeasurement(voltageV: 2.69, currentA: -2, temperatureC: startC + 12, dtSeconds: 10)
+        learner.observe(empty, counterAs: 5_000 - countedAh * 3600)
+        return learner
+    }
+
+    /// The band's measurement is carried to another start temperature by the model's
+    /// capacity-vs-temperature table (values worked by hand from the table below), used as
+    /// measured at its own start temperature and when the switch is off.
+    @Test("a learned capacity follows the start temperature by the model's table")
+    func followsTemperature() {
+        var model = CellModelParameters.synthetic18650()
+        model.capacityByTemperature = (temperaturesC: [4, 24, 43], capacityAh: [1.2, 1.6, 1.7])
+        let config = EstimatorConfig()
+        let learner = Self.learner(config: config, model: model, startC: 6, countedAh: 1.1)
+        #expect(learner.measurementCount == 1)
+        #expect(abs(learner.lastMeasuredAh! - 1.1) < 1e-12)
+        // default(6 °C) = 1.2 + 0.1 × 0.4 = 1.24; default(9 °C) = 1.2 + 0.25 × 0.4 = 1.30.
+        #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 6) - 1.1) < 1e-12)
+        #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 9) - 1.1 * 1.30 / 1.24) < 1e-12)
+        // Below the table's first temperature the default is held: 2 °C reads as 4 °C.
+        #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 2) - 1.1 * 1.2 / 1.24) < 1e-12)
+        // Another current band at 24 °C has no measurement: default × state of health.
+        #expect(abs(learner.capacityAh(currentA: -0.5, temperatureC: 24) - 1.6 * 1.1 / 1.24) < 1e-12)
+
+        var off = config
+        off.learnedCapacityFollowsTemperature = false
+        let plain = Self.learner(config: off, model: model, startC: 6, countedAh: 1.1)
+        #expect(abs(plain.capacityAh(currentA: -2, temperatureC: 9) - 1.1) < 1e-12)
+
+        // A model without a temperature table: nothing to carry by.
+        let flat = Self.learner(config: config, model: .synthetic18650(), startC: 6, countedAh: 1.1)
+        #expect(abs(flat.capacityAh(currentA: -2, temperatureC: 9) - 1.1) < 1e-12)
+    }
 }
