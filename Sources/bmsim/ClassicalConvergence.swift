@@ -23,6 +23,9 @@ struct DischargeConvergence: Equatable {
     var restBeforeS: Double?
     /// Estimate − reference after the first (wake-up) sample, correct start (fraction).
     var wakeUpError: Double?
+    /// (capacity the estimator counted against − the cycle's NASA capacity_Ah) / capacity_Ah
+    /// (fraction); nil for a method without a capacity.
+    var capacityError: Double?
 
     /// Measures one discharge. `timeS` are the sample times (s from the discharge start), the
     /// other arrays are per sample; `band` is the tolerance (fraction), `checkS` the check time.

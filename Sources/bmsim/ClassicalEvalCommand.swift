@@ -48,6 +48,12 @@ struct ClassicalEvalCommand: ParsableCommand {
     @Flag(help: "Do not give the estimators the rest before each discharge (the first sample's Δt is then 0, history unknown, and the wake-up reading is not corrected for the rest).")
     var noSleepTime = false
 
+    @Flag(help: "Experiment (oracle, not a BMS figure): count each discharge against that cycle's own NASA capacity_Ah, to separate capacity-prediction error from the rest.")
+    var oracleCapacity = false
+
+    @Flag(help: "Use each band's learned capacity as measured, not carried to the discharge's start temperature by the model's capacity-vs-temperature table.")
+    var noCapacityTemperature = false
+
     @Flag(help: "After each method's row, list the discharges not within ±2 % at 600 s (cell, cycle, ambient, error from each start).")
     var listFailures = false
 
@@ -70,6 +76,7 @@ struct ClassicalEvalCommand: ParsableCommand {
         config.voltageNoiseV = voltageNoise
         if let q = socNoise { config.socProcessNoisePerS = q }
         config.useLearnedCapacity = !fixedCapacity
+        config.learnedCapacityFollowsTemperature = !noCapacityTemperature
         if let sigma = ekfInitialSigma { config.ekfInitialSOCSigma = sigma }
         if let iterations = restIterations { config.restUpdateIterations = iterations }
         let kinds = try methods.split(separator: ",").map { name -> EstimatorKind in
@@ -98,17 +105,25 @@ struct ClassicalEvalCommand: ParsableCommand {
             var warm = ErrorStats(), cold = ErrorStats()
             var perCell: [String: ErrorStats] = [:]
             var capacityErrors: [String: ErrorStats] = [:]
+            var capacityPerDischarge: [[String: Any]] = []
             var cyclesSettled = 0, cycles = 0, within2At10Min = 0
             var updateNanoseconds: UInt64 = 0, updates = 0
             var convergence: [DischargeConvergence] = []
             for cell in cellList {
-                let estimator = try makeEstimator(kind, model: cellModel, config: config, soc: 1)
+                var estimator = try makeEstimator(kind, model: cellModel, config: config, soc: 1)
                 // The same method from the correct (rested-OCV) start over the same samples, to
                 // tell a forgotten initial error from model/label bias (same data, so the same
                 // learned capacity); not needed when the requested start is the correct one.
-                let correctStartRun = offset == nil ? nil : try makeEstimator(kind, model: cellModel, config: config, soc: 1)
+                var correctStartRun = offset == nil ? nil : try makeEstimator(kind, model: cellModel, config: config, soc: 1)
                 var cellStats = ErrorStats()
                 for op in allCycles where op.cell == cell {
+                    if oracleCapacity {
+                        var oracle = config
+                        oracle.useLearnedCapacity = false
+                        oracle.capacityAh = op.capacityAh
+                        estimator = try makeEstimator(kind, model: cellModel, config: oracle, soc: 1)
+                        if correctStartRun != nil { correctStartRun = try makeEstimator(kind, model: cellModel, config: oracle, soc: 1) }
+                    }
                     let s = op.samples
                     let reference = op.soc
                     // The wake-up: the first sample's Δt is the sleep before it when the BMS knows
@@ -149,6 +164,7 @@ struct ClassicalEvalCommand: ParsableCommand {
                         estimates: estimates, correctStartEstimates: correctStartEstimates)
                     item.restBeforeS = op.restBeforeS
                     item.wakeUpError = first < s.count ? correctStartEstimates[first] - reference[first] : nil
+                    item.capacityError = Self.capacityInUse(estimator).map { ($0 - op.capacityAh) / op.capacityAh }
                     convergence.append(item)
                     for k in 0..<s.count {
                         let e = estimates[k] - reference[k]
@@ -165,6 +181,8 @@ struct ClassicalEvalCommand: ParsableCommand {
                     if settled { cyclesSettled += 1 }
                     if let used = Self.capacityInUse(estimator) {
                         capacityErrors[cell, default: ErrorStats()].add((used - op.capacityAh) / op.capacityAh)
+                        capacityPerDischarge.append(["cell": cell, "cycle": op.cycle, "capacity_in_use_Ah": used,
+                                                     "capacity_Ah": op.capacityAh])
                     }
                 }
                 perCell[cell] = cellStats
@@ -193,6 +211,7 @@ struct ClassicalEvalCommand: ParsableCommand {
                 "cycles_within_2pct_after_600s": cyclesSettled, "cycles_within_2pct_at_600s": within2At10Min, "cycles": cycles, "ns_per_update": ns,
                 "per_cell_rmse_pct": perCell.mapValues { $0.rmse * 100 },
                 "capacity_rms_error_pct": capacityErrors.mapValues { $0.rmse * 100 },
+                "capacity_per_discharge": capacityPerDischarge,
             ]) { a, _ in a }
             results.append(result)
         }
@@ -220,6 +239,7 @@ struct ClassicalEvalCommand: ParsableCommand {
                 "forget_time_s": orNull(c.forgetTimeS),
                 "rest_before_s": orNull(c.restBeforeS),
                 "wake_up_error_pct_correct_start": orNull(c.wakeUpError.map { $0 * 100 }),
+                "capacity_error_pct": orNull(c.capacityError.map { $0 * 100 }),
             ]
             return row
         }
@@ -261,13 +281,13 @@ struct ClassicalEvalCommand: ParsableCommand {
                      }.joined(separator: ", "))
         if !misses.isEmpty {
             lines.append("  | cell | cycle | ambient °C | error % at 600 s | error % at 600 s, correct start | gap % at 600 s | forget time s "
-                         + "| rest before, s | error % after the wake-up sample, correct start |")
-            lines.append("  |---|---|---|---|---|---|---|---|---|")
+                         + "| rest before, s | error % after the wake-up sample, correct start | capacity in use vs capacity_Ah, % |")
+            lines.append("  |---|---|---|---|---|---|---|---|---|---|")
         }
         for c in misses {
             lines.append("  | \(c.cell) | \(c.cycle) | \(Int(c.ambientC.rounded())) | \(pct(c.errorAtCheck)) | "
                          + "\(pct(c.correctStartErrorAtCheck)) | \(pct(c.gapAtCheck)) | \(c.forgetTimeS.map { String(format: "%.0f", $0) } ?? "never") | "
-                         + "\(c.restBeforeS.map { String(format: "%.0f", $0) } ?? "n/a") | \(pct(c.wakeUpError)) |")
+                         + "\(c.restBeforeS.map { String(format: "%.0f", $0) } ?? "n/a") | \(pct(c.wakeUpError)) | \(pct(c.capacityError)) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""One-step-ahead prediction of each discharge's NASA capacity_Ah from the cell's earlier
+discharges in the same (temperature, current) band, as CapacityLearner does it, against
+simple alternatives. Reads only cycles_index.csv and the discharge CSVs (first sample's
+temperature). Usage:
+    Scripts/capacity-predictors.py [DATA_DIR]   (default $BMSIM_DATA/nasa_pcoe_battery)
+Prints the RMS relative error (%) per predictor on the train + validation cells and on the
+test cells of shared/bench/TASK.md (Docs/Results.md, "What a known capacity would give").
+"""
+import csv, os, sys
+import numpy as np
+
+root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.environ.get("BMSIM_DATA", "../shared/data"), "nasa_pcoe_battery")
+TRAIN_VAL = "B0005 B0006 B0025 B0026 B0029 B0030 B0033 B0036 B0042 B0046 B0007 B0028 B0031 B0034".split()
+TEST = "B0039 B0043 B0044 B0047 B0053".split()
+# The model's capacity-vs-temperature table (Fixtures/models/cell-default.json).
+TABLE_T, TABLE_AH = [4, 24, 43], [1.3236601260511598, 1.5853517062988178, 1.7129250385616703]
+
+rows = [r for r in csv.DictReader(open(os.path.join(root, "cycles_index.csv"))) if r["type"] == "discharge"]
+
+def band(t, i):
+    return (0 if t < 14 else 1 if t < 34 else 2, 0 if i < 1.5 else 1 if i < 3 else 2)
+
+def sequences(cells, full_start_only):
+    """Per (cell, band): [(capacity, start temperature)] in life order."""
+    out = {}
+    for cell in cells:
+        first = {}
+        for r in csv.DictReader(open(os.path.join(root, "discharge", f"{cell}_discharge.csv"))):
+            first.setdefault(int(r["cycle"]), float(r["Temperature_measured"]))
+        for r in rows:
+            if r["cell"] != cell or r["capacity_Ah"] == "":
+                continue
+            cap, cycle = float(r["capacity_Ah"]), int(r["cycle"])
+            if cap < 0.3 or cycle not in first or (full_start_only and float(r["v_max_V"]) < 4.15):
+                continue
+            t0 = first[cycle]
+            b = band(float(r["ambient_temperature_C"]) if not full_start_only else t0,
+                     float(r["i_mean_when_loaded_A"] or 0))
+            out.setdefault((cell, b), []).append((cap, t0))
+    return out
+
+def rms(cells, predict, full_start_only=False):
+    errors = []
+    for seq in sequences(cells, full_start_only).values():
+        for j in range(1, len(seq)):
+            errors.append((predict(seq[:j], seq[j][1]) - seq[j][0]) / seq[j][0])
+    e = np.array(errors)
+    return 100 * np.sqrt((e ** 2).mean()), len(e)
+
+def latest(h, t): return h[-1][0]
+def mean_of(k): return lambda h, t: np.mean([c for c, _ in h[-k:]])
+def ewma(a):
+    def f(h, t):
+        m = h[0][0]
+        for c, _ in h[1:]: m = a * c + (1 - a) * m
+        return m
+    return f
+def trend(k):
+    def f(h, t):
+        y = [c for c, _ in h[-k:]]
+        if len(y) < 3: return y[-1]
+        x = np.arange(len(y)); return np.polyval(np.polyfit(x, y, 1), len(y))
+    return f
+def carried(h, t):
+    c, t_then = h[-1]
+    return c * np.interp(t, TABLE_T, TABLE_AH) / np.interp(t_then, TABLE_T, TABLE_AH)
+
+print("predictor | train+validation RMS % (n) | test RMS % (n)")
+for name, p in [("latest", latest), ("mean of last 2", mean_of(2)), ("mean of last 3", mean_of(3)),
+                ("mean of last 4", mean_of(4)), ("exp. smoothing 0.7", ewma(0.7)), ("exp. smoothing 0.5", ewma(0.5)),
+                ("exp. smoothing 0.3", ewma(0.3)), ("linear trend, last 4", trend(4)), ("linear trend, last 10", trend(10))]:
+    a, na = rms(TRAIN_VAL, p); b, nb = rms(TEST, p)
+    print(f"{name} | {a:.2f} ({na}) | {b:.2f} ({nb})")
+print("discharges from a full rest (V ≥ 4.15 V), bands by start temperature, as CapacityLearner:")
+for name, p in [("latest", latest), ("latest carried by the model's temperature table", carried)]:
+    a, na = rms(TRAIN_VAL, p, True); b, nb = rms(TEST, p, True)
+    print(f"{name} | {a:.2f} ({na}) | {b:.2f} ({nb})")
