@@ -67,6 +67,9 @@ struct ClassicalEvalCommand: ParsableCommand {
         if let iterations = restIterations, !(1...100).contains(iterations) {
             throw ValidationError("--rest-iterations must be 1…100, got \(iterations)")
         }
+        if oracleCapacity && fixedCapacity {
+            throw ValidationError("--oracle-capacity and --fixed-capacity each set the capacity; give one")
+        }
     }
 
     func run() throws {
@@ -164,7 +167,8 @@ struct ClassicalEvalCommand: ParsableCommand {
                         estimates: estimates, correctStartEstimates: correctStartEstimates)
                     item.restBeforeS = op.restBeforeS
                     item.wakeUpError = first < s.count ? correctStartEstimates[first] - reference[first] : nil
-                    item.capacityError = Self.capacityInUse(estimator).map { ($0 - op.capacityAh) / op.capacityAh }
+                    let capacityInUse = Self.capacityInUse(estimator)
+                    item.capacityError = capacityInUse.map { ($0 - op.capacityAh) / op.capacityAh }
                     convergence.append(item)
                     for k in 0..<s.count {
                         let e = estimates[k] - reference[k]
@@ -179,7 +183,7 @@ struct ClassicalEvalCommand: ParsableCommand {
                     }
                     cycles += 1
                     if settled { cyclesSettled += 1 }
-                    if let used = Self.capacityInUse(estimator) {
+                    if let used = capacityInUse {
                         capacityErrors[cell, default: ErrorStats()].add((used - op.capacityAh) / op.capacityAh)
                         capacityPerDischarge.append(["cell": cell, "cycle": op.cycle, "capacity_in_use_Ah": used,
                                                      "capacity_Ah": op.capacityAh])
@@ -220,7 +224,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         if let out {
             let doc: [String: Any] = ["model": model, "cells": cellList, "initial": initial,
                                       "wake_up_ocv_reading_error_by_ambient": wakeUpReadings.json,
-                                      "fixed_capacity": fixedCapacity, "wake_under_load": wakeUnderLoad, "results": results]
+                                      "fixed_capacity": fixedCapacity, "oracle_capacity": oracleCapacity,
+                                      "capacity_follows_temperature": !noCapacityTemperature, "wake_under_load": wakeUnderLoad, "results": results]
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
             try OutputFile.write(data, to: URL(fileURLWithPath: out))
         }

@@ -81,7 +81,7 @@ import TestSupport
 
     @Test func badFilterOptionsAreRefusedWithAClearError() {
         for bad in [["--ekf-initial-sigma", "0"], ["--ekf-initial-sigma", "-1"], ["--ekf-initial-sigma", "nan"],
-                    ["--rest-iterations", "0"], ["--rest-iterations", "101"]] {
+                    ["--rest-iterations", "0"], ["--rest-iterations", "101"], ["--oracle-capacity", "--fixed-capacity"]] {
             do {
                 _ = try ClassicalEvalCommand.parseAsRoot(["/data", "--model", "m.json"] + bad)
                 Issue.record("\(bad) was accepted")
