@@ -77,3 +77,7 @@ print("discharges from a full rest (V ≥ 4.15 V), bands by start temperature, a
 for name, p in [("latest", latest), ("latest carried by the model's temperature table", carried)]:
     a, na = rms(TRAIN_VAL, p, True); b, nb = rms(TEST, p, True)
     print(f"{name} | {a:.2f} ({na}) | {b:.2f} ({nb})")
+print("RMS of the step from one discharge's capacity_Ah to the next in the same band, % of the later one:")
+for cell in TEST:
+    steps = [(b[0] - a[0]) / b[0] for seq in sequences([cell], False).values() for a, b in zip(seq, seq[1:])]
+    print(f"{cell} | {100 * np.sqrt(np.mean(np.square(steps))):.2f} ({len(steps)})")
