@@ -55,10 +55,11 @@ struct KalmanFilterTests {
         #expect(worstAfter10Min < 0.02, "\(kind.rawValue): worst error after 10 min \(worstAfter10Min)")
     }
 
-    /// 10^5 steps by default (debug builds are slow); `BMSIM_FILTER_STEPS=1000000` for 10^6.
-    static let longRunSteps = Int(ProcessInfo.processInfo.environment["BMSIM_FILTER_STEPS"] ?? "") ?? 100_000
+    /// 10^6 steps, as the issue asks (≈ 50 s for both filters in a debug build on 2 cores);
+    /// `BMSIM_FILTER_STEPS` sets another count for a quick local run.
+    static let longRunSteps = Int(ProcessInfo.processInfo.environment["BMSIM_FILTER_STEPS"] ?? "") ?? 1_000_000
 
-    @Test("covariance stays symmetric positive-definite over 10^5 (10^6 on request) noisy steps with bias state",
+    @Test("covariance stays symmetric positive-definite over 10^6 noisy steps with bias state",
           arguments: [EstimatorKind.ekf2RC, .ukf2RC])
     func covarianceStaysPD(kind: EstimatorKind) throws {
         let model = FilterHarness.model
