@@ -81,3 +81,38 @@ print("RMS of the step from one discharge's capacity_Ah to the next in the same 
 for cell in TEST:
     steps = [(b[0] - a[0]) / b[0] for seq in sequences([cell], False).values() for a, b in zip(seq, seq[1:])]
     print(f"{cell} | {100 * np.sqrt(np.mean(np.square(steps))):.2f} ({len(steps)})")
+
+# Two more ideas, not kept (Docs/Results.md): a charge balance from the preceding charge, and a
+# recovery factor after storage.
+def charge_balance(cells):
+    """Latest vs latest + (Ah in by the charge since − Ah out of the previous discharge), for
+    consecutive discharges at the same chamber temperature and current."""
+    index = {(r["cell"], int(r["cycle"])): r for r in csv.DictReader(open(os.path.join(root, "cycles_index.csv")))}
+    def f(x):
+        try: return float(x)
+        except ValueError: return None
+    pairs = []
+    for cell in cells:
+        ds = [r for r in rows if r["cell"] == cell and (f(r["capacity_Ah"]) or 0) > 0.3]
+        for a, b in zip(ds, ds[1:]):
+            charge = index.get((cell, int(b["preceding_charge_cycle"]))) if b["preceding_charge_cycle"] else None
+            if (not charge or f(charge["ah_in_trapz_Ah"]) is None or int(charge["cycle"]) < int(a["cycle"])
+                    or a["ambient_temperature_C"] != b["ambient_temperature_C"]
+                    or abs(f(a["i_mean_when_loaded_A"]) - f(b["i_mean_when_loaded_A"])) > 0.5):
+                continue
+            pairs.append((f(a["capacity_Ah"]), f(b["capacity_Ah"]), f(charge["ah_in_trapz_Ah"]), f(a["ah_out_trapz_Ah"])))
+    eta = float(np.median([out / q_in for _, _, q_in, out in pairs]))
+    e_latest = [(qa - qb) / qb for qa, qb, _, _ in pairs]
+    e_balance = [(qa + eta * q_in - out - qb) / qb for qa, qb, q_in, out in pairs]
+    return eta, 100 * np.sqrt(np.mean(np.square(e_latest))), 100 * np.sqrt(np.mean(np.square(e_balance))), len(pairs)
+
+eta, a, b, n = charge_balance(TRAIN_VAL)
+print(f"charge balance (train+validation, η = {eta:.4f}): latest {a:.2f} %, balance {b:.2f} % ({n})")
+after_storage = []
+for cell in TRAIN_VAL:
+    ds = [r for r in rows if r["cell"] == cell and r["capacity_Ah"] and float(r["capacity_Ah"]) > 0.3]
+    for a_, b_ in zip(ds, ds[1:]):
+        if b_["rest_before_s"] and float(b_["rest_before_s"]) >= 86400:
+            after_storage.append(float(b_["capacity_Ah"]) / float(a_["capacity_Ah"]))
+print(f"capacity after a rest ≥ 1 day / the discharge before (train+validation): "
+      f"{min(after_storage):.2f} … {max(after_storage):.2f}, median {np.median(after_storage):.3f} ({len(after_storage)})")
