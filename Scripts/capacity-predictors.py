@@ -7,7 +7,7 @@ temperature). Usage:
 Prints the RMS relative error (%) per predictor on the train + validation cells and on the
 test cells of shared/bench/TASK.md (Docs/Results.md, "What a known capacity would give").
 """
-import csv, os, sys
+import csv, functools, os, sys
 import numpy as np
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
@@ -22,13 +22,19 @@ rows = [r for r in csv.DictReader(open(os.path.join(root, "cycles_index.csv"))) 
 def band(t, i):
     return (0 if t < 14 else 1 if t < 34 else 2, 0 if i < 1.5 else 1 if i < 3 else 2)
 
+@functools.lru_cache(maxsize=None)
+def first_temperatures(cell):
+    """Cycle → temperature of the discharge's first sample (each CSV read once)."""
+    first = {}
+    for r in csv.DictReader(open(os.path.join(root, "discharge", f"{cell}_discharge.csv"))):
+        first.setdefault(int(r["cycle"]), float(r["Temperature_measured"]))
+    return first
+
 def sequences(cells, full_start_only):
     """Per (cell, band): [(capacity, start temperature)] in life order."""
     out = {}
     for cell in cells:
-        first = {}
-        for r in csv.DictReader(open(os.path.join(root, "discharge", f"{cell}_discharge.csv"))):
-            first.setdefault(int(r["cycle"]), float(r["Temperature_measured"]))
+        first = first_temperatures(cell)
         for r in rows:
             if r["cell"] != cell or r["capacity_Ah"] == "":
                 continue
