@@ -7,15 +7,16 @@ temperature). Usage:
 Prints the RMS relative error (%) per predictor on the train + validation cells and on the
 test cells of shared/bench/TASK.md (Docs/Results.md, "What a known capacity would give").
 """
-import csv, functools, os, sys
+import csv, functools, json, os, sys
 import numpy as np
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.environ.get("BMSIM_DATA", "../shared/data"), "nasa_pcoe_battery")
 TRAIN_VAL = "B0005 B0006 B0025 B0026 B0029 B0030 B0033 B0036 B0042 B0046 B0007 B0028 B0031 B0034".split()
 TEST = "B0039 B0043 B0044 B0047 B0053".split()
-# The model's capacity-vs-temperature table (Fixtures/models/cell-default.json).
-TABLE_T, TABLE_AH = [4, 24, 43], [1.3236601260511598, 1.5853517062988178, 1.7129250385616703]
+# The model's capacity-vs-temperature table, read from the bundled cell model.
+_model = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "models", "cell-default.json")))
+TABLE_T, TABLE_AH = _model["capacityByTemperature"]["temperaturesC"], _model["capacityByTemperature"]["capacityAh"]
 
 rows = [r for r in csv.DictReader(open(os.path.join(root, "cycles_index.csv"))) if r["type"] == "discharge"]
 

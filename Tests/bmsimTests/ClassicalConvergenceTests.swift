@@ -67,8 +67,9 @@ import TestSupport
 
     @Test func failureReportListsMissesByTemperature() {
         let right: [Double] = [1.0, 0.9, 0.8, 0.7, 0.6]
-        let biased = DischargeConvergence(cell: "B0053", cycle: 12, ambientC: 4, timeS: times, reference: reference,
+        var biased = DischargeConvergence(cell: "B0053", cycle: 12, ambientC: 4, timeS: times, reference: reference,
                                           estimates: [0.8, 0.9, 0.83, 0.7, 0.6], correctStartEstimates: [1, 0.9, 0.83, 0.7, 0.6])
+        biased.capacityError = 0.0455
         let fine = DischargeConvergence(cell: "B0039", cycle: 3, ambientC: 24, timeS: times, reference: reference,
                                         estimates: right, correctStartEstimates: right)
         let report = ClassicalEvalCommand.failureReport("ekf-1rc", [biased, fine])
@@ -76,6 +77,8 @@ import TestSupport
         #expect(report.contains("4 °C: 1/1 (1)"))
         #expect(report.contains("24 °C: 0/1 (0)"))
         #expect(report.contains("| B0053 | 12 | 4 | +3.00 | +3.00 | +0.00 | 300 |"))
+        #expect(report.contains("| capacity in use vs capacity_Ah, % |"))
+        #expect(report.hasSuffix("| +4.55 |"))
         #expect(!report.contains("| B0039 |"))
     }
 
