@@ -1,7 +1,9 @@
 /// An SOC estimate: the state of charge as a fraction of capacity (1 = full) and,
 /// where the method has one, its standard deviation (also a fraction).
 public struct SOCEstimate: Sendable, Equatable {
-    /// State of charge, fraction of the capacity the estimator assumes (may leave [0, 1]).
+    /// State of charge, fraction of the capacity the estimator assumes. An estimator's own
+    /// value may leave [0, 1]; the firmware's estimator bank reports it clamped to
+    /// `SOCEstimate.reportedRange` (and says so in `clamped`).
     public var soc: Double
     /// One standard deviation of `soc`, or `nil` when the method has no uncertainty.
     public var sigma: Double?
@@ -19,6 +21,19 @@ public struct SOCEstimate: Sendable, Equatable {
 
     /// State of charge in percent.
     @inlinable public var socPercent: Double { soc * 100 }
+
+    /// The range a BMS reports SOC in: empty to full.
+    public static let reportedRange: ClosedRange<Double> = 0...1
+
+    /// The estimate as reported: `soc` clamped to `reportedRange` (a NaN becomes the
+    /// range's lower end), `clamped` true when that changed it.
+    @inlinable public var reported: (estimate: SOCEstimate, clamped: Bool) {
+        let r = Self.reportedRange
+        guard !(soc >= r.lowerBound && soc <= r.upperBound) else { return (self, false) }
+        var copy = self
+        copy.soc = soc > r.upperBound ? r.upperBound : r.lowerBound
+        return (copy, true)
+    }
 }
 
 /// The one interface every SOC method implements (Ah counting, OCV lookup, EKF, UKF,
@@ -38,6 +53,12 @@ public protocol SOCEstimator: AnyObject {
     var estimate: SOCEstimate { get }
     /// Restarts the estimator believing the given SOC (fraction).
     func reset(soc: Double)
+    /// The BMS slept `seconds` without measuring (storage, or time a recording did not
+    /// capture); the next `update` is the wake-up reading. The estimator keeps its state;
+    /// one that knows the OCV re-anchors to a rested wake-up reading after a sleep of at
+    /// least its rest time (`Docs/Estimators.md`, "Sleep and wake-up"). The current during
+    /// the sleep is unknown and is not counted.
+    func wake(afterSleepSeconds seconds: Double)
     /// Bytes of mutable state the method needs on a microcontroller (its own figure,
     /// e.g. the filter's state vector and covariance in the precision it would use).
     var stateBytes: Int { get }

@@ -38,6 +38,15 @@ enum NASARecordingBuilder {
                 pendingUnrecorded.append(UnrecordedCycle(nasaCycle: op.nasaCycle, type: op.type))
                 continue
             }
+            if kind == .discharge, !ReferenceSOC.reachesReferenceVoltage(clean) {
+                let rules = ReferenceSOC.Rules()
+                let loaded = (0..<clean.count).filter { clean.currentA[$0] < -rules.loadedCurrentA }
+                let lowest = loaded.map { clean.voltageV[$0] }.min()
+                findings.append(QualityFinding(
+                    kind: .referenceVoltageNotReached, sampleIndex: nil, sampleCount: 0, action: .kept,
+                    detail: "never below \(DataQuality.formatted(rules.referenceVoltageV)) V under load (lowest loaded "
+                        + (lowest.map { "\(DataQuality.formatted($0)) V" } ?? "sample: none") + "): no reference SOC"))
+            }
             for flag in op.indexFlags {
                 findings.append(QualityFinding(kind: .indexFlag, sampleIndex: nil, sampleCount: 0, action: .kept, detail: flag))
             }

@@ -103,6 +103,10 @@ public struct QualityFinding: Sendable, Equatable, Codable {
         case nonMonotoneTime
         /// A NASA operation whose samples are not in the source (inside a gap).
         case unrecordedOperation
+        /// A discharge that never falls below the reference voltage (2.7 V) under load: the
+        /// logger stopped before the label's zero point, so the label is unreliable and the
+        /// discharge has no reference SOC (`ReferenceSOC`).
+        case referenceVoltageNotReached
     }
     /// What was done.
     public enum Action: String, Sendable, Codable {

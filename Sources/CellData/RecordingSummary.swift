@@ -1,3 +1,5 @@
+import BMSCore
+
 /// What `bmsim data summary` prints for one cell.
 public struct RecordingSummary: Sendable, Equatable, Codable {
     /// Cell name.
@@ -45,9 +47,7 @@ public struct RecordingSummary: Sendable, Equatable, Codable {
                 let t = op.samples.timeS
                 if t.count > 1 { for k in 1..<t.count { dts.append(t[k] - t[k - 1]) } }
             }
-            guard !dts.isEmpty else { return nil }
-            dts.sort()
-            return dts.count % 2 == 1 ? dts[dts.count / 2] : 0.5 * (dts[dts.count / 2 - 1] + dts[dts.count / 2])
+            return dts.isEmpty ? nil : OrderStatistics.median(dts)
         }
         medianDischargeIntervalS = medianInterval(.discharge)
         medianChargeIntervalS = medianInterval(.charge)

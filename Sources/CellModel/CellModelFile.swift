@@ -15,6 +15,7 @@ import Foundation
 ///   "restRelaxation": { "minimumRestS": 64, "maximumRestS": 1.1e6,            (optional)
 ///                       "groups": [{ "temperatureC": 5.5, "slopeVPerLogS": -0.0077,
 ///                                    "referenceRestS": 285, ... }] },
+///   "restedOCVTrustedFromSOC": 0.57,                                          (optional)
 ///   "fitReport": { ... } }
 /// ```
 /// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
@@ -125,6 +126,7 @@ struct CellModelDocument: Codable {
     var thevenin1RC: TheveninDocument
     var thevenin2RC: TheveninDocument
     var restRelaxation: RestRelaxation?
+    var restedOCVTrustedFromSOC: Double?
     var fitReport: FitReport
 
     init(_ m: CellModelParameters) {
@@ -150,6 +152,7 @@ struct CellModelDocument: Codable {
         thevenin1RC = thevenin(m.thevenin1RC)
         thevenin2RC = thevenin(m.thevenin2RC)
         restRelaxation = m.restRelaxation
+        restedOCVTrustedFromSOC = m.restedOCVTrustedFromSOC
         fitReport = m.fitReport
     }
 }

@@ -20,6 +20,12 @@ public struct CellModelParameters: Sendable, Equatable {
     /// How the rested full-charge voltage depends on the rest before it (`nil`: not modelled;
     /// a wake-up reading is then taken as it is).
     public var restRelaxation: RestRelaxation?
+    /// Rested readings are trusted from this SOC up (`nil`: everywhere). A rested voltage
+    /// whose OCV⁻¹ lies below it says only that the SOC is at most this: the OCV table's lower
+    /// part is a pseudo-OCV of loaded data, and a cell relaxing after a discharge reads far
+    /// above it for hours (NASA: relaxed readings after discharges that ended at the 2.7 V
+    /// label zero map to table SOCs of up to 0.52). `OCVCurve.restedSOC` applies it.
+    public var restedOCVTrustedFromSOC: Double?
     /// How the model was made and how well it fits (free-form, for reports).
     public var fitReport: FitReport
 
@@ -28,7 +34,8 @@ public struct CellModelParameters: Sendable, Equatable {
                 capacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])? = nil,
                 coulombicEfficiency: Double = 1, ocv: OCVCurve,
                 thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
-                restRelaxation: RestRelaxation? = nil, fitReport: FitReport = FitReport()) {
+                restRelaxation: RestRelaxation? = nil, restedOCVTrustedFromSOC: Double? = nil,
+                fitReport: FitReport = FitReport()) {
         self.cellName = cellName
         self.capacityAh = capacityAh
         self.capacityByTemperature = capacityByTemperature
@@ -37,6 +44,7 @@ public struct CellModelParameters: Sendable, Equatable {
         self.thevenin1RC = thevenin1RC
         self.thevenin2RC = thevenin2RC
         self.restRelaxation = restRelaxation
+        self.restedOCVTrustedFromSOC = restedOCVTrustedFromSOC
         self.fitReport = fitReport
     }
 
@@ -46,6 +54,26 @@ public struct CellModelParameters: Sendable, Equatable {
     public func restCorrectedVoltage(_ voltageV: Double, restSeconds: Double, temperatureC: Double) -> Double {
         guard let law = restRelaxation else { return voltageV }
         return voltageV + law.correctionV(restSeconds: restSeconds, temperatureC: temperatureC)
+    }
+
+    /// `restCorrectedVoltage` for a full cell only: the relaxation law was fitted on rests after
+    /// a CC–CV charge, so it corrects readings at or above `fullRestVoltageV`; a reading below
+    /// (a partly charged or discharged cell, whose voltage relaxes the other way after a
+    /// discharge) is returned as read.
+    @inlinable
+    public func restCorrectedFullVoltage(_ voltageV: Double, restSeconds: Double, temperatureC: Double,
+                                         fullRestVoltageV: Double) -> Double {
+        voltageV >= fullRestVoltageV ? restCorrectedVoltage(voltageV, restSeconds: restSeconds, temperatureC: temperatureC)
+            : voltageV
+    }
+
+    /// The SOC a rested reading supports nearest to `prior` (`OCVCurve.restedSOC` with this
+    /// model's `restedOCVTrustedFromSOC`).
+    @inlinable
+    public func restedSOC(voltageV: Double, temperatureC: Double, nearest prior: Double,
+                          minimumSlopeVPerSOC: Double) -> Double {
+        ocv.restedSOC(voltageV: voltageV, temperatureC: temperatureC, nearest: prior,
+                      minimumSlopeVPerSOC: minimumSlopeVPerSOC, trustedFromSOC: restedOCVTrustedFromSOC)
     }
 
     /// The Thevenin model with `pairCount` R–C pairs (1 or 2).

@@ -26,12 +26,18 @@ struct CellModelValidation {
         let t1 = try thevenin(doc.thevenin1RC, "thevenin1RC", pairs: 1)
         let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
         if let law = doc.restRelaxation { try relaxation(law) }
+        if let floor = doc.restedOCVTrustedFromSOC {
+            try finite(floor, "restedOCVTrustedFromSOC")
+            guard floor >= -1 && floor <= 1 else {
+                throw .malformed(file: file, field: "restedOCVTrustedFromSOC", detail: "must lie in [-1, 1], found \(floor)")
+            }
+        }
         if let groups = doc.fitReport.ocvTemperatureGroups { try groupResiduals(groups) }
         return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
                                    capacityByTemperature: capacityTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
-                                   fitReport: doc.fitReport)
+                                   restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC, fitReport: doc.fitReport)
     }
 
     /// The optional per-group fit residuals (they set the filters' voltage noise): positive

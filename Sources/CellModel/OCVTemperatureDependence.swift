@@ -101,8 +101,5 @@ public enum OCVTemperatureDependence {
         return (curve, groups)
     }
 
-    static func median(_ a: [Double]) -> Double {
-        let s = a.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
-    }
+    static func median(_ a: [Double]) -> Double { OrderStatistics.median(a) }
 }

@@ -9,12 +9,20 @@ import RealModule
 ///     Ī_k = (I_k−1 + I_k) / 2  (trapezoid),  η = coulombic efficiency on charge, 1 on discharge
 ///
 /// Rest: |I| ≤ `restCurrentA` for at least `restMinimumSeconds` and |dV/dt| below
-/// `restVoltageSlopeVPerS`; no correction where the OCV curve is flatter than
-/// `minimumOCVSlopeVPerSOC` (there OCV⁻¹ carries no SOC information). At rest the estimate is pulled towards SOC_ocv = OCV⁻¹(V, T)
-/// by moving `SOC_base`, blended with time constant τ: each tick closes a fraction
-/// 1 − exp(−Δt/τ) of the gap. The correction acts on the base, never replaces the estimate,
-/// so the estimate is continuous whatever the sign of the counter (foxBMS-2 issue #82:
-/// an OCV reset meeting a negative counter made the SOC jump).
+/// `restVoltageSlopeVPerS`. At rest the estimate is pulled towards the SOC the rested voltage
+/// supports, SOC_ocv = `OCVCurve.restedSOC(V, T, nearest: SOC)` (OCV⁻¹ where the curve is
+/// informative; on a stretch flatter than `minimumOCVSlopeVPerSOC` the estimate clamped into
+/// that stretch, so a consistent estimate is kept and an inconsistent one is moved to the
+/// nearest consistent SOC), by moving `SOC_base`, blended with time constant τ: each tick
+/// closes a fraction 1 − exp(−Δt/τ) of the gap. The correction acts on the base, never
+/// replaces the estimate, so the estimate is continuous whatever the sign of the counter
+/// (foxBMS-2 issue #82: an OCV reset meeting a negative counter made the SOC jump).
+///
+/// Wake-up (`wake(afterSleepSeconds:)`, or the first sample after `reset` with Δt ≥ the rest
+/// time): the sleep counts as rest, so a rested wake-up reading after a sleep of at least
+/// `restMinimumSeconds` closes 1 − exp(−sleep/τ) of the gap at once (the reading corrected
+/// for the rest length by the model's relaxation law when it is a full cell's), and the
+/// current during the sleep is not counted.
 public final class AhCounterEstimator: SOCEstimator {
     /// `"ah"` with OCV correction at rest, `"ah-pure"` without.
     public let name: String
@@ -30,6 +38,8 @@ public final class AhCounterEstimator: SOCEstimator {
     var learner: CapacityLearner
     var lifeCounter = ChargeCounter()
     var last: SOCEstimate
+    /// Sleep announced by `wake(afterSleepSeconds:)`, consumed by the next accepted update.
+    var pendingSleepSeconds: Double?
 
     /// Creates a counter starting at `soc`.
     public init(model: CellModelParameters, config: EstimatorConfig, soc: Double = 1) {
@@ -54,11 +64,15 @@ public final class AhCounterEstimator: SOCEstimator {
             last.holding = true
             return last
         }
+        // The wake-up: after `wake`, the sleep it announced (this sample's own Δt is a tick);
+        // after `reset`, a first Δt of at least the rest time is itself the sleep. The current
+        // during a sleep is unknown and not counted.
+        let resetSleepS = previousCurrentA == nil && m.dtSeconds >= config.restMinimumSeconds ? m.dtSeconds : nil
+        let sleptS = pendingSleepSeconds ?? resetSleepS
+        pendingSleepSeconds = nil
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
         let eta = mean > 0 ? (config.coulombicEfficiency ?? model.coulombicEfficiency) : 1
-        // A first sample after a sleep (Δt ≥ the rest time) counts nothing: the current during
-        // the sleep is not known, and this sample's current held over hours would not be it.
-        let counted = previousCurrentA == nil && m.dtSeconds >= config.restMinimumSeconds ? 0 : m.dtSeconds
+        let counted = resetSleepS == nil ? m.dtSeconds : 0
         counter.add(eta * mean * counted)
         lifeCounter.add(eta * mean * counted)
         previousCurrentA = m.currentA
@@ -66,7 +80,7 @@ public final class AhCounterEstimator: SOCEstimator {
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {
             rebase(capacityAh: learned)
         }
-        if config.ocvCorrectionAtRest { correctAtRest(m) }
+        if config.ocvCorrectionAtRest { correctAtRest(m, sleptSeconds: sleptS) }
         last = SOCEstimate(soc: soc, sigma: nil, holding: false)
         return last
     }
@@ -77,25 +91,40 @@ public final class AhCounterEstimator: SOCEstimator {
         capacityAh = newCapacity
     }
 
-    func correctAtRest(_ m: CellMeasurement) {
+    /// Rest tracking and the OCV correction; `sleptSeconds` is the sleep before this sample
+    /// when it is a wake-up (a sleep counts as settled rest).
+    func correctAtRest(_ m: CellMeasurement, sleptSeconds: Double?) {
+        let resting = abs(m.currentA) <= config.restCurrentA
+        if let sleptSeconds {
+            // Woken: the voltage history is stale; a sleep at rest is a settled rest.
+            previousVoltageV = m.voltageV
+            voltageSlopeVPerS = 0
+            restSeconds = resting ? restSeconds + sleptSeconds : 0
+            guard resting, sleptSeconds >= config.restMinimumSeconds else { return }
+            let reading = model.restCorrectedFullVoltage(m.voltageV, restSeconds: restSeconds, temperatureC: m.temperatureC,
+                                                         fullRestVoltageV: config.fullRestVoltageV)
+            blend(towards: reading, temperatureC: m.temperatureC, seconds: sleptSeconds)
+            return
+        }
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let slope = abs(m.voltageV - v0) / m.dtSeconds
             let k = m.dtSeconds / (60 + m.dtSeconds)     // ≈ 60 s smoothing of |dV/dt| (no exp per tick)
             voltageSlopeVPerS += k * (slope - voltageSlopeVPerS)
         }
         previousVoltageV = m.voltageV
-        if abs(m.currentA) <= config.restCurrentA {
-            restSeconds += m.dtSeconds
-        } else {
-            restSeconds = 0
-        }
+        restSeconds = resting ? restSeconds + m.dtSeconds : 0
         guard restSeconds >= config.restMinimumSeconds,
               voltageSlopeVPerS <= config.restVoltageSlopeVPerS else { return }
-        let target = model.ocv.soc(voltageV: m.voltageV, temperatureC: m.temperatureC)
-        // Where the OCV curve is flat the inverse says nothing about SOC: no correction.
-        guard model.ocv.slope(soc: target, temperatureC: m.temperatureC) >= config.minimumOCVSlopeVPerSOC else { return }
-        let gain = 1 - Double.exp(-m.dtSeconds / config.ocvBlendTimeConstantS)
-        socBase += gain * (target - soc)
+        blend(towards: m.voltageV, temperatureC: m.temperatureC, seconds: m.dtSeconds)
+    }
+
+    /// Closes 1 − exp(−seconds/τ) of the gap to the SOC a rested reading supports.
+    func blend(towards voltageV: Double, temperatureC: Double, seconds: Double) {
+        let now = soc
+        let target = model.restedSOC(voltageV: voltageV, temperatureC: temperatureC, nearest: now,
+                                     minimumSlopeVPerSOC: config.minimumOCVSlopeVPerSOC)
+        let gain = 1 - Double.exp(-seconds / config.ocvBlendTimeConstantS)
+        socBase += gain * (target - now)
     }
 
     /// The last estimate.
@@ -109,7 +138,14 @@ public final class AhCounterEstimator: SOCEstimator {
         previousVoltageV = nil
         restSeconds = 0
         voltageSlopeVPerS = 1
+        pendingSleepSeconds = nil
         last = SOCEstimate(soc: soc)
+    }
+
+    /// Keeps the count; the next sample is a wake-up after `seconds` of sleep.
+    public func wake(afterSleepSeconds seconds: Double) {
+        pendingSleepSeconds = max(0, seconds)
+        previousCurrentA = nil
     }
 
     /// SOC base, counter (sum + compensation), capacity, previous I and V, rest timer and

@@ -13,6 +13,9 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// the model's capacity-vs-temperature slope: learned × default(T now) / default(T then)
     /// (`CapacityLearner`); `false` uses the band's latest measurement as measured.
     public var learnedCapacityFollowsTemperature: Bool = true
+    /// Capacity learning: a measurement is learned only within this range of the capacity the
+    /// band expected at the discharge's start (as a fraction of it); others are outliers.
+    public var capacityMeasurementRange: ClosedRange<Double> = 0.65...1.5
     /// Charge efficiency; `nil` = the model's.
     public var coulombicEfficiency: Double?
 
@@ -40,6 +43,13 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// NASA validation cells (B0007 B0028 B0031 B0034): the residual is model error that stays
     /// correlated over a whole discharge, so the filter must trust it far less than white noise.
     public var voltageNoisePerResidual: Double = 10
+    /// The loaded-voltage noise σ stands for one update every this many seconds (the NASA
+    /// sampling it was chosen at, ≈ 10 s). An update over Δt uses R = σ² · (this / Δt): the
+    /// model error is a noise of constant spectral density, so the information per second of
+    /// voltage stays the same whatever the tick (a 1 s tick would otherwise trust the biased
+    /// model 10 times as much as the 10 s samples it was tuned on). Δt below 1 % of it counts
+    /// as 1 %. `nil` = R = σ² at every Δt.
+    public var voltageNoiseReferenceSeconds: Double? = 10
     /// Take the residual per OCV temperature group (`OCVTemperatureDependence.Group.residual1RCmV`,
     /// interpolated in cell temperature, held beyond the groups) when the model has them;
     /// `false` = the model's one overall residual at every temperature.
@@ -53,6 +63,15 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// SOC is a rate-dependent usable-capacity scale that the relaxed OCV after a deep 4 A
     /// discharge disagrees with (the physics is right, the label is not thermodynamic).
     public var filterUpdatesAtLaterRests: Bool = false
+    /// Filters: a rest that has lasted this long with the voltage settled re-anchors the
+    /// filter to the rested reading once (`FilterCommon.RestReading.anchor`), whatever its
+    /// state, as a wake-up after a sleep does; `nil` = never (only wake-ups anchor), s.
+    public var restAnchorSeconds: Double? = 1800
+    /// Filters: correct the state with the loaded voltage while charging (I > `restCurrentA`).
+    /// Off by default: a model fitted on discharges does not describe the CC–CV charge (on the
+    /// NASA validation cells the EKF ran up to 9 points ahead of the count through the CV
+    /// phase), so the filters predict through a charge by counting, as the Ah counter does.
+    public var filterVoltageUpdatesWhileCharging: Bool = false
     /// SOC random-walk noise, σ² per second (fraction²/s).
     public var socProcessNoisePerS: Double = 1e-8
     /// R–C branch voltage random-walk noise, σ² per second (V²/s).

@@ -32,6 +32,10 @@ struct FilterCommon {
     var restSeconds = 0.0
     var previousVoltageV: Double?
     var voltageSlopeVPerS = 1.0
+    /// Sleep announced by `wake(afterSleepSeconds:)`, consumed by the next accepted sample.
+    var pendingSleepSeconds: Double?
+    /// The present rest has been anchored (by a wake-up or by its length); cleared under load.
+    var anchoredThisRest = false
 
     /// True when the last `observeRest` call was a wake-up after an unknown or long time: the
     /// first sample after a reset with Δt = 0 (history unknown) or Δt ≥ `restMinimumSeconds`
@@ -39,41 +43,108 @@ struct FilterCommon {
     /// (0 < Δt < `restMinimumSeconds`, e.g. the restart at a full-charge event) it is not.
     var wokeUpUninformed = false
 
-    /// Volts added to this sample's voltage before it is compared with the model: on a rested
-    /// wake-up after a known sleep (first sample after a reset, at rest current, Δt ≥
-    /// `restMinimumSeconds`) the model's rest-relaxation correction for a rest of Δt
-    /// (`CellModelParameters.restCorrectedVoltage`), else 0.
+    /// Volts added to this sample's voltage before it is compared with the model: on an
+    /// anchoring rested reading, the model's rest-relaxation correction for the rest so far when
+    /// the reading is a full cell's (`CellModelParameters.restCorrectedFullVoltage`), else 0.
     var voltageCorrectionV = 0.0
 
-    /// Seconds this tick predicts over: Δt, except 0 on a wake-up after a long sleep, whose
-    /// current and dynamics during the sleep are unknown (a rested cell moved no charge and its
-    /// R–C voltages have decayed; counting the wake-up sample's current over hours would not).
+    /// Seconds this tick predicts over: Δt, except 0 on the first sample after a reset that
+    /// comes after a long sleep (its Δt is the sleep, whose current and dynamics are unknown: a
+    /// rested cell moved no charge and its R–C voltages have decayed; counting the wake-up
+    /// sample's current over hours would not). After `wake`, Δt is a tick and is predicted.
     var stepSeconds = 0.0
 
+    /// What a sample's voltage is worth at rest.
+    enum RestReading {
+        /// A loaded (or not yet settled) reading: the loaded-voltage noise applies.
+        case none
+        /// A settled OCV reading: the rest noise applies.
+        case settled
+        /// Re-anchor, then update as a settled reading: the state is moved to the SOC the rested
+        /// reading supports nearest to it (`OCVCurve.restedSOC`), the R–C voltages are zeroed and
+        /// the covariance restarts. On a rested wake-up after a sleep (or a start after a reset),
+        /// and once per rest when it has lasted `restAnchorSeconds` with the voltage settled.
+        case anchor
+        /// A rested reading where the model does not trust its OCV at rest
+        /// (`CellModelParameters.restedOCVTrustedFromSOC`): the state is only bounded (clamped to
+        /// at most that SOC), and the loaded-voltage noise applies.
+        case bound
+    }
+
     /// Tracks rest like the Ah counter (|I| ≤ rest current for `restMinimumSeconds`, |dV/dt|
-    /// settled) and returns true when the voltage is a settled OCV reading: the first sample
-    /// after a reset taken at rest current (a BMS wakes up on a rested cell; how much it moves
-    /// the start depends on the start's σ, see `wokeUpUninformed`), or, when
-    /// `filterUpdatesAtLaterRests` is on, such a rest later on.
-    /// Call before `begin`.
-    mutating func observeRest(_ m: CellMeasurement) -> Bool {
+    /// settled; a sleep at rest counts as settled rest) and says what this sample's voltage is
+    /// worth (`RestReading`). Call before `begin`.
+    mutating func observeRest(_ m: CellMeasurement) -> RestReading {
         let resting = abs(m.currentA) <= config.restCurrentA
-        let firstAfterReset = previousCurrentA == nil
+        let woken = pendingSleepSeconds != nil
+        let firstAfterReset = previousCurrentA == nil && !woken
         wokeUpUninformed = firstAfterReset && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
         let slept = firstAfterReset && m.dtSeconds >= config.restMinimumSeconds
         stepSeconds = slept ? 0 : m.dtSeconds
-        voltageCorrectionV = slept && resting && config.correctWakeUpForRest
-            ? model.restCorrectedVoltage(m.voltageV, restSeconds: m.dtSeconds, temperatureC: m.temperatureC) - m.voltageV
-            : 0
-        if let v0 = previousVoltageV, m.dtSeconds > 0 {
+        let sleptS = pendingSleepSeconds ?? 0
+        pendingSleepSeconds = nil
+        if woken || firstAfterReset {
+            // The voltage history is stale: start the slope anew, settled if the cell rested.
+            previousVoltageV = m.voltageV
+            voltageSlopeVPerS = resting && (woken || slept) ? 0 : 1
+        } else if let v0 = previousVoltageV, m.dtSeconds > 0 {
             let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
             voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)
+            previousVoltageV = m.voltageV
+        } else {
+            previousVoltageV = m.voltageV
         }
-        previousVoltageV = m.voltageV
-        restSeconds = resting ? restSeconds + m.dtSeconds : 0
-        if resting && firstAfterReset { return true }
-        return config.filterUpdatesAtLaterRests && restSeconds >= config.restMinimumSeconds
-            && voltageSlopeVPerS <= config.restVoltageSlopeVPerS
+        restSeconds = resting ? restSeconds + sleptS + m.dtSeconds : 0
+        if !resting { anchoredThisRest = false }
+        voltageCorrectionV = 0
+        let reading: RestReading
+        if resting && firstAfterReset {
+            reading = wokeUpUninformed ? .anchor : .settled
+        } else if resting && woken && restSeconds >= config.restMinimumSeconds {
+            reading = .anchor
+        } else if resting && !anchoredThisRest, let anchorS = config.restAnchorSeconds, restSeconds >= anchorS,
+                  voltageSlopeVPerS <= config.restVoltageSlopeVPerS {
+            reading = .anchor
+        } else if config.filterUpdatesAtLaterRests && resting && restSeconds >= config.restMinimumSeconds
+                    && voltageSlopeVPerS <= config.restVoltageSlopeVPerS {
+            reading = .settled
+        } else {
+            reading = .none
+        }
+        guard reading == .anchor || reading == .settled else { return reading }
+        if reading == .anchor {
+            anchoredThisRest = true
+            if config.correctWakeUpForRest && restSeconds >= config.restMinimumSeconds {
+                voltageCorrectionV = model.restCorrectedFullVoltage(
+                    m.voltageV, restSeconds: restSeconds, temperatureC: m.temperatureC,
+                    fullRestVoltageV: config.fullRestVoltageV) - m.voltageV
+            }
+        }
+        if let floor = model.restedOCVTrustedFromSOC,
+           model.ocv.soc(voltageV: m.voltageV + voltageCorrectionV, temperatureC: m.temperatureC) < floor {
+            return .bound
+        }
+        return reading
+    }
+
+    /// The loaded-voltage variance R for an update over `dtSeconds` at `temperatureC`, V²
+    /// (`EstimatorConfig.voltageNoiseReferenceSeconds`).
+    func loadedVoltageVariance(temperatureC: Double, dtSeconds: Double) -> Double {
+        let v = voltageNoise.variance(at: temperatureC)
+        guard let reference = config.voltageNoiseReferenceSeconds, reference > 0 else { return v }
+        return v * reference / max(dtSeconds, 0.01 * reference)
+    }
+
+    /// True when this sample only predicts: a charging sample (I > rest current) while
+    /// `filterVoltageUpdatesWhileCharging` is off.
+    func predictsOnly(_ m: CellMeasurement) -> Bool {
+        !config.filterVoltageUpdatesWhileCharging && m.currentA > config.restCurrentA
+    }
+
+    /// The SOC this sample's (corrected) rested voltage supports nearest to `prior`.
+    func anchorSOC(_ m: CellMeasurement, prior: Double) -> Double {
+        model.restedSOC(voltageV: m.voltageV + voltageCorrectionV, temperatureC: m.temperatureC,
+                        nearest: prior, minimumSlopeVPerSOC: config.minimumOCVSlopeVPerSOC)
     }
 
     /// Restarts rest tracking (after `reset(soc:)`).
@@ -81,6 +152,15 @@ struct FilterCommon {
         restSeconds = 0
         previousVoltageV = nil
         voltageSlopeVPerS = 1
+        previousCurrentA = nil
+        pendingSleepSeconds = nil
+        anchoredThisRest = false
+    }
+
+    /// The next sample comes after `seconds` of sleep: its current is not averaged with the
+    /// one before the sleep.
+    mutating func wake(afterSleepSeconds seconds: Double) {
+        pendingSleepSeconds = max(0, seconds)
         previousCurrentA = nil
     }
 

@@ -202,6 +202,16 @@ public final class LSTMEstimator: SOCEstimator {
         last = SOCEstimate(soc: soc)
     }
 
+    /// The sleep counts as time not discharging (a run in progress ends if the sleep reaches
+    /// `restBeforeDischargeSeconds`); the current during it is not counted, and the next
+    /// sample's current is not averaged with the one before the sleep. (The LSTM does not read
+    /// the OCV, so it does not re-anchor.)
+    public func wake(afterSleepSeconds seconds: Double) {
+        secondsNotDischarging += max(0, seconds)
+        if inDischarge && secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
+        previousCurrentA = nil
+    }
+
     /// The engine's state plus this wrapper's: three timers, SOC base, counter (sum and
     /// compensation), previous current, the model output and the held output as 32-bit
     /// values (9·4), the held rest sample (3·4) and the discharge flag (1).

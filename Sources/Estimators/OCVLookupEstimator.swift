@@ -39,6 +39,9 @@ public final class OCVLookupEstimator: SOCEstimator {
     /// Sets the SOC used for the R0 lookup.
     public func reset(soc: Double) { last = SOCEstimate(soc: soc) }
 
+    /// Nothing to do: the lookup has no memory beyond R0's SOC argument.
+    public func wake(afterSleepSeconds seconds: Double) {}
+
     /// One float (the previous SOC).
     public var stateBytes: Int { 4 }
 }

@@ -81,13 +81,26 @@ public final class TheveninEKF: SOCEstimator {
             last.holding = true
             return last
         }
-        let settledRest = common.observeRest(m)
+        let reading = common.observeRest(m)
         if common.wokeUpUninformed {
             // Woken after an unknown or long time: the start given to `reset` may be stale, so
             // the OCV reading (on a settled rest) or the loaded voltage decides. The start's
             // cross-covariances are zero.
             p[0] = wakeUpSOCVariance
         }
+        if reading == .anchor {
+            // Re-anchor: the SOC the rested reading supports nearest to the state, decayed R–C
+            // voltages (the bias state is kept), the initial covariance (the wake-up σ after a
+            // reset from an unknown time); the rest update below then runs from there.
+            let soc = common.anchorSOC(m, prior: x[0])
+            let bias = common.config.estimateCurrentBias ? x[n - 1] : 0
+            let socVariance = common.wokeUpUninformed ? wakeUpSOCVariance : initialP[0]
+            SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
+            if common.config.estimateCurrentBias { x[n - 1] = bias }
+            p[0] = socVariance
+        }
+        if reading == .bound { x[0] = common.anchorSOC(m, prior: x[0]) }
+        let settledRest = reading == .anchor || reading == .settled
         let mean = common.begin(m)
         let dt = common.stepSeconds
         let capacity = common.capacityAh, efficiency = common.efficiency
@@ -99,10 +112,11 @@ public final class TheveninEKF: SOCEstimator {
         SmallMatrix.multiply(f, p, into: scratch, n: n)
         SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { p[i * n + i] += processNoise[i] * dt }
+        if common.predictsOnly(m) { return finish() }
         // Update; on a settled rest (strong, nonlinear information) iterated
         // `restUpdateIterations` times: the Jacobian is
         // re-taken at the updated state, x_i+1 = x⁻ + K_i (V − h(x_i) − H_i (x⁻ − x_i)).
-        let loaded = common.voltageNoise.variance(at: m.temperatureC)
+        let loaded = common.loadedVoltageVariance(temperatureC: m.temperatureC, dtSeconds: m.dtSeconds)
         let r = settledRest ? min(common.restVoltageVariance, loaded) : loaded
         for i in 0..<n { prior[i] = x[i] }
         for _ in 0..<(settledRest ? max(1, common.config.restUpdateIterations) : 1) {
@@ -126,6 +140,11 @@ public final class TheveninEKF: SOCEstimator {
         SmallMatrix.multiply(f, p, into: scratch, n: n)
         SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { for j in 0..<n { p[i * n + j] += gain[i] * r * gain[j] } }
+        return finish()
+    }
+
+    /// Symmetrises P, guards the state and returns the estimate.
+    private func finish() -> SOCEstimate {
         SmallMatrix.symmetrize(p, n: n)
         if SmallMatrix.guardState(x: x, p: p, lower: lower, initialP: initialP, lastSOC: last.soc, n: n) {
             covarianceResets += 1
@@ -143,6 +162,10 @@ public final class TheveninEKF: SOCEstimator {
         common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
+
+    /// Keeps the state; the next sample is a wake-up after `seconds` of sleep (a rested one
+    /// after at least the rest time re-anchors the filter).
+    public func wake(afterSleepSeconds seconds: Double) { common.wake(afterSleepSeconds: seconds) }
 
     /// State and covariance upper triangle as 32-bit floats, plus capacity and previous I.
     public var stateBytes: Int { 4 * (n + n * (n + 1) / 2 + 2) }

@@ -71,8 +71,18 @@ public final class TheveninUKF: SOCEstimator {
             last.holding = true
             return last
         }
-        let settledRest = common.observeRest(m)
-        let loaded = common.voltageNoise.variance(at: m.temperatureC)
+        let reading = common.observeRest(m)
+        if reading == .anchor {
+            // Re-anchor (as the EKF): the SOC the rested reading supports nearest to the state,
+            // decayed R–C voltages, bias kept, the initial covariance.
+            let soc = common.anchorSOC(m, prior: x[0])
+            let bias = common.config.estimateCurrentBias ? x[n - 1] : 0
+            SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
+            if common.config.estimateCurrentBias { x[n - 1] = bias }
+        }
+        if reading == .bound { x[0] = common.anchorSOC(m, prior: x[0]) }
+        let settledRest = reading == .anchor || reading == .settled
+        let loaded = common.loadedVoltageVariance(temperatureC: m.temperatureC, dtSeconds: m.dtSeconds)
         let measurementVariance = settledRest ? min(common.restVoltageVariance, loaded) : loaded
         let mean = common.begin(m)
         let dt = common.stepSeconds
@@ -115,6 +125,7 @@ public final class TheveninUKF: SOCEstimator {
             }
             p[i * n + i] += processNoise[i] * dt
         }
+        if common.predictsOnly(m) { return finish() }
         // Update.
         var zMean = 0.0
         for s in 0..<count {
@@ -131,6 +142,11 @@ public final class TheveninUKF: SOCEstimator {
         let innovation = m.voltageV + common.voltageCorrectionV - zMean
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
+        return finish()
+    }
+
+    /// Symmetrises P, guards the state and returns the estimate.
+    private func finish() -> SOCEstimate {
         SmallMatrix.symmetrize(p, n: n)
         if SmallMatrix.guardState(x: x, p: p, lower: lower, initialP: initialP, lastSOC: last.soc, n: n) {
             covarianceResets += 1
@@ -148,6 +164,10 @@ public final class TheveninUKF: SOCEstimator {
         common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
+
+    /// Keeps the state; the next sample is a wake-up after `seconds` of sleep (a rested one
+    /// after at least the rest time re-anchors the filter).
+    public func wake(afterSleepSeconds seconds: Double) { common.wake(afterSleepSeconds: seconds) }
 
     /// State, covariance upper triangle and 2n+1 sigma points as 32-bit floats.
     public var stateBytes: Int { 4 * (n + n * (n + 1) / 2 + (2 * n + 1) * (n + 1) + 2) }

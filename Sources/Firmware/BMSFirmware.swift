@@ -69,6 +69,8 @@ public struct BMSFirmware {
     public private(set) var lastFlags: FaultFlags = []
     /// Ticks on which each flag bit (0…5 of `FaultFlags`) was raised.
     public private(set) var flaggedTicks: [Int]
+    /// Base ticks spent asleep (`sleep(ticks:)`).
+    public private(set) var sleptTicks = 0
     private var sensor: SensorFrontEnd
     private var plausibility: PlausibilityCheck
 
@@ -112,7 +114,7 @@ public struct BMSFirmware {
                               temperatureC: measurement.temperatureC, tick: tick)
         }
         // Estimation: the bank accumulates every tick and updates each estimator at its period.
-        bank.update(measurement, tick: tick)
+        bank.update(measurement, tick: tick, flags: flags)
         // Telemetry.
         if schedule.isDue(.telemetry, tick: tick) {
             telemetry.record(tick: tick, timeS: timeS, voltageV: measurement.voltageV,
@@ -124,37 +126,18 @@ public struct BMSFirmware {
         timeS = Double(tick) * schedule.baseTickSeconds
     }
 
-    /// Sleep (storage) mode for `ticks` base ticks, as a BMS does while the pack rests for
-    /// hours or days: one wake-up with one measurement of the plant, protection once, every
-    /// estimator whose period falls in the span updated once with `dtSeconds` = the whole
-    /// span, one telemetry frame if one falls due; the firmware clock advances by the span.
-    /// Precondition: `ticks ≥ 1`; telemetry not full.
-    public mutating func sleep(plant: CellMeasurement, ticks: Int) {
+    /// Sleep (storage) for `ticks` base ticks, as a BMS does while the pack rests for hours or
+    /// days, or through time a recording did not capture: nothing is measured, protected or
+    /// recorded; the clock advances by the span and every estimator is told that it slept
+    /// (`EstimatorBank.wake`): the next `step` is the wake-up reading, from which the
+    /// estimators that know the OCV re-anchor when the cell rested. Precondition: `ticks ≥ 1`.
+    public mutating func sleep(ticks: Int) {
         precondition(ticks >= 1, "sleep needs at least one tick")
-        let schedule = config.schedule
-        let spanS = Double(ticks) * schedule.baseTickSeconds
-        var wakePlant = plant
-        wakePlant.dtSeconds = spanS
-        let reading = sensor.read(wakePlant)
-        let raw = injector.apply(reading, tick: tick)
-        let (measurement, flags) = plausibility.check(raw, expectedDtSeconds: spanS)
-        lastMeasurement = measurement
-        lastFlags = flags
-        if flags.rawValue & 0x3F != 0 {
-            for bit in 0..<6 where flags.rawValue & (1 << UInt16(bit)) != 0 { flaggedTicks[bit] += 1 }
-        }
-        protection.update(voltageV: measurement.voltageV, currentA: measurement.currentA,
-                          temperatureC: measurement.temperatureC, tick: tick)
-        bank.update(measurement, tick: tick, spanTicks: ticks)
-        let every = schedule.telemetryEveryTicks
-        if (tick + ticks - 1) / every > (tick == 0 ? -1 : (tick - 1) / every) {
-            telemetry.record(tick: tick, timeS: timeS, voltageV: measurement.voltageV,
-                             currentA: measurement.currentA, temperatureC: measurement.temperatureC,
-                             faultFlags: flags.rawValue, protectionState: protection.state.rawValue,
-                             estimates: bank.estimates)
-        }
+        bank.wake(sleptSeconds: Double(ticks) * config.schedule.baseTickSeconds)
+        plausibility.wake()
+        sleptTicks += ticks
         tick += ticks
-        timeS = Double(tick) * schedule.baseTickSeconds
+        timeS = Double(tick) * config.schedule.baseTickSeconds
     }
 
     /// True when the next tick would record telemetry into a full buffer.

@@ -7,6 +7,19 @@ import BMSCore
 /// its period (charge is conserved) together with the latest voltage and temperature and
 /// `dtSeconds` = the time elapsed since its previous update.
 ///
+/// **Flagged samples** (a measurement the plausibility checks replaced or distrust: dropout,
+/// NaN, stuck-at, spike) never reach an estimator: on such a tick the bank only integrates the
+/// substituted current (the last good value, the best guess of the charge moved) and holds
+/// every estimator; the next clean due tick hands over the mean current of the whole span, so
+/// the estimators predict through the fault and update on a clean voltage.
+///
+/// **Reported estimates** are clamped to `SOCEstimate.reportedRange` (empty to full, what a
+/// BMS displays); the estimator's own state is not touched, and `clampedUpdates` and
+/// `nonFiniteUpdates` count how often the report had to differ from it.
+///
+/// **Sleep**: `wake(sleptSeconds:)` tells every estimator that the BMS slept (no measurement,
+/// current unknown); the accumulators restart at the wake-up.
+///
 /// A value type held by the firmware loop, so per-tick access needs no dynamic
 /// exclusivity checks. Per-update cost is sampled (every `timingSampleEvery`-th update of each estimator is
 /// timed with `ContinuousClock`), so timing does not dominate the loop.
@@ -25,8 +38,18 @@ public struct EstimatorBank {
     public private(set) var timedNanoseconds: [Int64]
     /// Every n-th update is timed (0 = never).
     public let timingSampleEvery: Int
+    /// Updates whose estimate left the reported range (reported clamped), per estimator.
+    public private(set) var clampedUpdates: [Int]
+    /// Updates whose estimate was not finite (reported as the range's lower end), per estimator.
+    public private(set) var nonFiniteUpdates: [Int]
+    /// Due updates withheld because the tick's measurement was flagged, per estimator.
+    public private(set) var heldUpdates: [Int]
+    /// The flags that withhold a measurement from the estimators.
+    public static let withholdingFlags: FaultFlags = [.dropout, .notFinite, .stuck, .spike]
     private var chargeAs: [Double]
     private var elapsedS: [Double]
+    /// An update fell due on a flagged tick and is owed at the next clean tick.
+    private var pendingDue: [Bool]
 
     /// Creates a bank; `periodTicks[k]` is estimator k's period (≥ 1).
     public init(estimators: [any SOCEstimator], periodTicks: [Int], timingSampleEvery: Int = 64) throws(FirmwareConfigError) {
@@ -44,12 +67,16 @@ public struct EstimatorBank {
         self.estimators = estimators
         self.periodTicks = periodTicks
         self.timingSampleEvery = timingSampleEvery
-        estimates = estimators.map(\.estimate)
+        estimates = estimators.map { $0.estimate.reported.estimate }
         updateCounts = Array(repeating: 0, count: estimators.count)
         timedUpdates = Array(repeating: 0, count: estimators.count)
         timedNanoseconds = Array(repeating: 0, count: estimators.count)
         chargeAs = Array(repeating: 0, count: estimators.count)
         elapsedS = Array(repeating: 0, count: estimators.count)
+        clampedUpdates = Array(repeating: 0, count: estimators.count)
+        nonFiniteUpdates = Array(repeating: 0, count: estimators.count)
+        heldUpdates = Array(repeating: 0, count: estimators.count)
+        pendingDue = Array(repeating: false, count: estimators.count)
     }
 
     /// Number of estimators.
@@ -64,17 +91,22 @@ public struct EstimatorBank {
     }
 
     /// Feeds one validated measurement on base tick `tick`; estimators whose period is due
-    /// are updated.
-    /// `spanTicks` > 1 in sleep mode: the measurement stands for ticks `tick ..< tick + spanTicks`,
-    /// and an estimator is updated if one of its period boundaries falls in that span.
-    public mutating func update(_ measurement: CellMeasurement, tick: Int, spanTicks: Int = 1) {
+    /// are updated, unless `flags` contains one of `withholdingFlags` (then the update is
+    /// owed to the next clean tick).
+    public mutating func update(_ measurement: CellMeasurement, tick: Int, flags: FaultFlags = []) {
+        let withheld = !flags.isDisjoint(with: Self.withholdingFlags)
         for k in 0..<estimators.count {
             chargeAs[k] += measurement.currentA * measurement.dtSeconds
             elapsedS[k] += measurement.dtSeconds
             let period = periodTicks[k]
-            let due = spanTicks == 1 ? tick % period == 0
-                : (tick + spanTicks - 1) / period > (tick - 1 < 0 ? -1 : (tick - 1) / period)
+            let due = pendingDue[k] || tick % period == 0
             guard due else { continue }
+            guard !withheld else {
+                if !pendingDue[k] { heldUpdates[k] += 1 }
+                pendingDue[k] = true
+                continue
+            }
+            pendingDue[k] = false
             let dt = elapsedS[k]
             let meanCurrentA = dt > 0 ? chargeAs[k] / dt : measurement.currentA
             let input = CellMeasurement(voltageV: measurement.voltageV, currentA: meanCurrentA,
@@ -82,17 +114,39 @@ public struct EstimatorBank {
             chargeAs[k] = 0
             elapsedS[k] = 0
             updateCounts[k] += 1
+            let raw: SOCEstimate
             if timingSampleEvery > 0 && updateCounts[k] % timingSampleEvery == 0 {
                 let clock = ContinuousClock()
                 let start = clock.now
-                estimates[k] = estimators[k].update(input)
+                raw = estimators[k].update(input)
                 let elapsed = clock.now - start
                 timedUpdates[k] += 1
                 timedNanoseconds[k] += elapsed.components.seconds * 1_000_000_000
                     + elapsed.components.attoseconds / 1_000_000_000
             } else {
-                estimates[k] = estimators[k].update(input)
+                raw = estimators[k].update(input)
             }
+            report(raw, k)
+        }
+    }
+
+    /// Stores the reported (clamped) estimate of estimator `k` and counts what clamping did.
+    private mutating func report(_ raw: SOCEstimate, _ k: Int) {
+        let (reported, clamped) = raw.reported
+        if clamped {
+            if raw.soc.isFinite { clampedUpdates[k] += 1 } else { nonFiniteUpdates[k] += 1 }
+        }
+        estimates[k] = reported
+    }
+
+    /// The BMS slept `seconds` without measuring: every estimator is told (`wake`), and the
+    /// accumulators restart, so the first update after waking covers only the ticks since.
+    public mutating func wake(sleptSeconds seconds: Double) {
+        for k in 0..<estimators.count {
+            estimators[k].wake(afterSleepSeconds: seconds)
+            chargeAs[k] = 0
+            elapsedS[k] = 0
+            pendingDue[k] = false
         }
     }
 
@@ -100,9 +154,10 @@ public struct EstimatorBank {
     public mutating func reset(soc: Double) {
         for k in 0..<estimators.count {
             estimators[k].reset(soc: soc)
-            estimates[k] = estimators[k].estimate
+            report(estimators[k].estimate, k)
             chargeAs[k] = 0
             elapsedS[k] = 0
+            pendingDue[k] = false
         }
     }
 }

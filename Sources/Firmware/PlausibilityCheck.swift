@@ -134,6 +134,16 @@ struct ChannelScreen: Sendable {
         hasGood = true
         return value
     }
+
+    /// After a sleep the last good value is stale: the next value is not held to the step
+    /// limit, and stuck-at counting starts again (the last good value stays the substitute
+    /// for a missing first reading).
+    mutating func wake() {
+        hasGood = false
+        rejects = 0
+        repeats = 0
+        lastRaw = .nan
+    }
 }
 
 /// Plausibility checks on raw readings: rejects missing, non-finite, out-of-range and
@@ -159,6 +169,14 @@ public struct PlausibilityCheck: Sendable {
         voltage = ChannelScreen(lastGood: limits.voltageRangeV.lowerBound)
         current = ChannelScreen(lastGood: 0)
         temperature = ChannelScreen(lastGood: 25)
+    }
+
+    /// The firmware slept: the step limits and stuck-at counting start again with the next
+    /// reading (a cell that rested for hours reads far from its last loaded value).
+    public mutating func wake() {
+        voltage.wake()
+        current.wake()
+        temperature.wake()
     }
 
     /// Validates one raw reading; returns the measurement to use and the flags raised.

@@ -32,30 +32,6 @@ public struct ReplayOptions: Sendable {
     }
 }
 
-/// Everything one replay (one recording × one scenario × the estimator set) produced.
-public struct ReplayResult: Sendable {
-    /// Cell name.
-    public var cell: String
-    /// Scenario name.
-    public var scenario: String
-    /// Accuracy per estimator, in configured order.
-    public var metrics: [SOCMetrics]
-    /// Base ticks run.
-    public var ticks: Int
-    /// FNV-1a-64 digest of the telemetry frames.
-    public var digest: UInt64
-    /// Ticks on which each fault flag was raised: dropout, not-finite, stuck, spike, timestamp-jump, resync.
-    public var flaggedTicks: [Int]
-    /// Faults injected, by `FaultKind` order.
-    public var injectedFaults: [Int]
-    /// Protection events in total, and the kept ones.
-    public var protectionEventCount: Int
-    /// The protection events kept in the ring (oldest first).
-    public var protectionEvents: [ProtectionEvent]
-    /// Decimated telemetry (empty unless kept).
-    public var telemetry: TelemetrySeries
-}
-
 /// Runs one recording through the firmware under one scenario.
 public struct ReplayRunner: Sendable {
     /// The most base ticks one replay may span (10^12: 317 years at 10 ms).
@@ -63,16 +39,21 @@ public struct ReplayRunner: Sendable {
 
     /// Makes the estimators.
     public let factory: any EstimatorFactory
-    /// Labels the reference SOC.
-    public let labeller: any ReferenceSOCLabeller
+    /// The reference-SOC rules (`ReferenceSOC`, the one labelling of CellData).
+    public let rules: ReferenceSOC.Rules
     /// Options.
     public let options: ReplayOptions
+    /// A rest (recorded or slept) at least this long is a "long rest": the ticks that end one
+    /// are reported apart (`SOCMetrics.afterLongRestTicks`), s.
+    public static let longRestSeconds = 1800.0
+    /// |I| at or below this counts as rest for that report, A.
+    public static let restCurrentA = 0.05
 
     /// Creates a runner.
-    public init(factory: any EstimatorFactory, labeller: any ReferenceSOCLabeller = CoulombReferenceSOC(),
+    public init(factory: any EstimatorFactory, rules: ReferenceSOC.Rules = ReferenceSOC.Rules(),
                 options: ReplayOptions = ReplayOptions()) {
         self.factory = factory
-        self.labeller = labeller
+        self.rules = rules
         self.options = options
     }
 
@@ -88,18 +69,36 @@ public struct ReplayRunner: Sendable {
     /// Replays `recording` under `scenario` with the named estimators. `seedOffset`
     /// separates the noise of different jobs (use the job's index in a fixed order, never a
     /// thread number). `progress` is called with the number of ticks done since the last call.
+    ///
+    /// The run starts at the first sample with a reference SOC (or, with the scenario's
+    /// `startUnderLoadSeconds`, under load inside the first labelled discharge) with every
+    /// estimator at the true SOC there (or the scenario's `initialSOC`). It ticks through
+    /// recorded operations and sleeps through everything between them (`BMSFirmware.sleep`):
+    /// the estimators wake at the next recorded sample. Scored: ticks inside operations that
+    /// have a reference.
     public func run(recording: Recording, scenario: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
         try scenario.validate()
-        var timeline = try PlantTimeline(recording: recording, referenceSOC: labeller.referenceSOC(for: recording))
+        let references = ReferenceSOC.references(recording, rules: rules)
+        let labels = zip(references, recording.operations).map { label, op in
+            label.values ?? [Double](repeating: .nan, count: op.samples.count)
+        }
+        var timeline = try PlantTimeline(recording: recording, referenceSOC: labels)
         let dt = scenario.baseTickSeconds
         guard dt.isFinite, dt > 0 else {
             throw .firmwareConfig(scenario: scenario.name,
                                   .outOfRange(field: "baseTickSeconds", value: dt, allowed: "> 0"))
         }
-        // The replay starts where the truth is known: leading operations without a reference
-        // SOC (a life that begins with a charge from an unknown state) are skipped.
-        let startS = timeline.firstLabelledTimeS ?? timeline.startTimeS
+        let startS: Double
+        if let underLoad = scenario.startUnderLoadSeconds {
+            guard let s = timeline.firstLoadedTimeS(afterDischargeSeconds: underLoad) else {
+                throw .emptyRecording(cell: recording.cell, detail: "scenario \(scenario.name) starts \(underLoad) s into a "
+                                      + "labelled discharge under load, and no discharge of this recording lasts that long")
+            }
+            startS = s
+        } else {
+            startS = timeline.firstLabelledTimeS ?? timeline.startTimeS
+        }
         // A recording whose times span more ticks than can be counted (a time of 1e300 s in
         // a CSV) is refused here rather than trapping in the conversion below.
         let spanTicks = ((timeline.endTimeS - startS) / dt).rounded(.down)
@@ -148,7 +147,8 @@ public struct ReplayRunner: Sendable {
         let isDischarge = timeline.operations.map { $0.kind == .discharge }
         let schedule = config.schedule
         let chunk = 1 << 16
-        let sleepTicks = scenario.gapWakeSeconds > 0 ? config.schedule.ticks(forSeconds: scenario.gapWakeSeconds) : 0
+        let longRestS = Self.longRestSeconds
+        var restS = 0.0                  // how long the cell has rested (slept time counts), s
         var reported = 0
         var tick = 0
         var lastFullChargeOperation = -1
@@ -161,32 +161,23 @@ public struct ReplayRunner: Sendable {
             }
             let t = startS + Double(tick) * dt
             let (plant, reference, sampledOperation) = timeline.sample(at: t, dt: dt)
+            // Outside the recorded operations (a gap, or the time between two records) the BMS
+            // sleeps until the next recorded sample; nothing is measured or scored there.
+            if sampledOperation < 0, let nextS = timeline.nextRecordedTimeS {
+                let wakeTick = min(totalTicks, Int(((nextS - startS) / dt - 1e-9).rounded(.up)))
+                if wakeTick > tick {
+                    firmware.sleep(ticks: wakeTick - tick)
+                    restS += Double(wakeTick - tick) * dt
+                    tick = wakeTick
+                    continue
+                }
+            }
             let operation = reference.isNaN ? -1 : sampledOperation   // no reference here: replay, don't score
             if firmware.telemetryNeedsDrain || firmware.telemetry.isFull {
                 if options.keepTelemetry {
                     series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
                 }
                 firmware.clearTelemetry()
-            }
-            // Storage (a gap, or the open-circuit time between operations): the BMS sleeps and
-            // wakes every `gapWakeSeconds`; nothing is scored there.
-            if sleepTicks > 1 && sampledOperation < 0 && plant.currentA == 0 {
-                let span = min(sleepTicks, Int((timeline.unscoredStretchEndS - t) / dt), totalTicks - tick)
-                if span >= 2 {
-                    let wake = timeline.sample(at: t + Double(span - 1) * dt, dt: dt)
-                    let framesBefore = firmware.telemetry.count
-                    firmware.sleep(plant: wake.plant, ticks: span)
-                    if firmware.telemetry.count > framesBefore {
-                        frameReference[framesBefore] = wake.referenceSOC
-                        frameOperation[framesBefore] = -1
-                    }
-                    for k in 0..<accumulators.count {
-                        accumulators[k].add(estimatePercent: 0, referencePercent: 0, timeS: t, dtSeconds: dt,
-                                            operation: -1, isDischarge: false)
-                    }
-                    tick += span
-                    continue
-                }
             }
             // A charge the source lost (NASA keeps every tenth in its CSV) ended at 4.2 V /
             // 20 mA before this operation: the firmware would have seen the termination.
@@ -201,12 +192,14 @@ public struct ReplayRunner: Sendable {
                 frameReference[firmware.telemetry.count - 1] = reference
                 frameOperation[firmware.telemetry.count - 1] = Int32(operation)
             }
+            let wasLongRest = restS >= longRestS
+            restS = abs(firmware.lastMeasurement.currentA) <= Self.restCurrentA ? restS + dt : 0
+            let endsLongRest = wasLongRest || restS >= longRestS
             let runTimeS = Double(tick) * dt
             let discharge = operation >= 0 && isDischarge[operation]
             for k in 0..<accumulators.count {
-                accumulators[k].add(estimatePercent: firmware.bank.estimates[k].soc * 100,
-                                    referencePercent: reference * 100, timeS: runTimeS, dtSeconds: dt,
-                                    operation: operation, isDischarge: discharge)
+                accumulators[k].add(estimate: firmware.bank.estimates[k].soc, reference: reference, timeS: runTimeS,
+                                    operation: operation, isDischarge: discharge, afterLongRest: endsLongRest)
             }
             tick += 1
         }
@@ -214,12 +207,17 @@ public struct ReplayRunner: Sendable {
         if options.keepTelemetry {
             series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
         }
+        let bank = firmware.bank
         let metrics = names.indices.map { k in
-            accumulators[k].result(estimator: names[k], nanosecondsPerUpdate: firmware.bank.nanosecondsPerUpdate(k),
-                                   stateBytes: estimators[k].stateBytes)
+            accumulators[k].result(estimator: names[k], nanosecondsPerUpdate: bank.nanosecondsPerUpdate(k),
+                                   stateBytes: estimators[k].stateBytes, updates: bank.updateCounts[k],
+                                   clamped: bank.clampedUpdates[k], held: bank.heldUpdates[k],
+                                   nonFinite: bank.nonFiniteUpdates[k])
         }
         return ReplayResult(
             cell: recording.cell, scenario: scenario.name, metrics: metrics, ticks: totalTicks,
+            sleptTicks: firmware.sleptTicks, startTimeS: startS,
+            excluded: ExcludedSpan.summarise(recording, references: references, fromS: startS),
             digest: firmware.telemetryDigest, flaggedTicks: firmware.flaggedTicks,
             injectedFaults: FaultKind.allCases.map { firmware.injector.injected($0) },
             protectionEventCount: firmware.protection.eventCount, protectionEvents: firmware.protection.events,

@@ -25,20 +25,21 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
     public var protection: ProtectionLimits
     /// SOC the estimators are started with (fraction); `nil` = the true SOC at the start.
     public var initialSOC: Double?
+    /// Where the run starts: this many seconds into the first labelled discharge, at the first
+    /// tick under load (where the voltage cannot tell the SOC at once); `nil` = at the first
+    /// sample with a reference SOC.
+    public var startUnderLoadSeconds: Double?
     /// Capacity the estimators start from, Ah; `nil` = the estimators' own cell-model capacity.
     public var assumedCapacityAh: Double?
     /// Seed of noise and faults.
     public var seed: UInt64
-    /// In storage (gaps between records, open circuit) the BMS sleeps and wakes every this
-    /// many seconds for one measurement (0 = keep ticking at the base tick).
-    public var gapWakeSeconds: Double
 
     /// Creates a scenario.
     public init(name: String, summary: String, baseTickSeconds: Double = 1, slowEstimatorPeriodSeconds: Double = 1,
                 slowEstimators: [String] = [], sensor: SensorConfig = .ideal, faults: FaultConfig = .none,
                 plausibility: PlausibilityLimits = PlausibilityLimits(), protection: ProtectionLimits = ProtectionLimits(),
-                initialSOC: Double? = nil, assumedCapacityAh: Double? = nil, seed: UInt64 = 2026,
-                gapWakeSeconds: Double = 600) {
+                initialSOC: Double? = nil, startUnderLoadSeconds: Double? = nil, assumedCapacityAh: Double? = nil,
+                seed: UInt64 = 2026) {
         self.name = name
         self.summary = summary
         self.baseTickSeconds = baseTickSeconds
@@ -49,14 +50,14 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         self.plausibility = plausibility
         self.protection = protection
         self.initialSOC = initialSOC
+        self.startUnderLoadSeconds = startUnderLoadSeconds
         self.assumedCapacityAh = assumedCapacityAh
         self.seed = seed
-        self.gapWakeSeconds = gapWakeSeconds
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, summary, baseTickSeconds, slowEstimatorPeriodSeconds, slowEstimators, sensor, faults
-        case plausibility, protection, initialSOC, assumedCapacityAh, seed, gapWakeSeconds
+        case plausibility, protection, initialSOC, startUnderLoadSeconds, assumedCapacityAh, seed
     }
 
     /// Decodes a scenario; absent fields take the `nominal` preset's values.
@@ -74,9 +75,9 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         plausibility = try c.decodeIfPresent(PlausibilityLimits.self, forKey: .plausibility) ?? base.plausibility
         protection = try c.decodeIfPresent(ProtectionLimits.self, forKey: .protection) ?? base.protection
         initialSOC = try c.decodeIfPresent(Double.self, forKey: .initialSOC)
+        startUnderLoadSeconds = try c.decodeIfPresent(Double.self, forKey: .startUnderLoadSeconds)
         assumedCapacityAh = try c.decodeIfPresent(Double.self, forKey: .assumedCapacityAh)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? base.seed
-        gapWakeSeconds = try c.decodeIfPresent(Double.self, forKey: .gapWakeSeconds) ?? base.gapWakeSeconds
     }
 
     /// The firmware configuration for this scenario (validated when the firmware is made).

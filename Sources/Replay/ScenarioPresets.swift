@@ -5,9 +5,12 @@ extension ReplayScenario {
     public static let nominal = ReplayScenario(
         name: "nominal", summary: "ideal sensors, true initial SOC, model capacity then learned")
 
-    /// Estimators start at 50 % SOC whatever the truth (a BMS that lost its state).
+    /// Estimators start at 50 % SOC whatever the truth (a BMS that lost its state), 10 minutes
+    /// into the first labelled discharge, under load: the voltage cannot tell the SOC at once,
+    /// so the figure shows how fast each method recovers (and which never does until a rest).
     public static let initialSOCError = ReplayScenario(
-        name: "initial-soc-error", summary: "estimators start at 50 % SOC", initialSOC: 0.5)
+        name: "initial-soc-error", summary: "estimators start at 50 % SOC under load, 10 min into a discharge",
+        initialSOC: 0.5, startUnderLoadSeconds: 600)
 
     /// +50 mA current-sensor bias and 10 mA current noise.
     public static let currentBias = ReplayScenario(
@@ -23,7 +26,8 @@ extension ReplayScenario {
                              current: ADCChannel(bits: 12, rangeMin: -10, rangeMax: 10, noiseSigma: 0.0025),
                              temperature: ADCChannel(bits: 12, rangeMin: -40, rangeMax: 125, noiseSigma: 0.02)))
 
-    /// Estimators told the 2.0 Ah nameplate capacity while the cell has faded.
+    /// Estimators told the 2.0 Ah nameplate capacity while the cell has faded: they count
+    /// against it (temperature-scaled) until they have learned the cell's capacity.
     public static let agedCapacity = ReplayScenario(
         name: "aged-capacity", summary: "estimators assume the 2.0 Ah nameplate; the cell has faded",
         assumedCapacityAh: 2.0)
@@ -38,12 +42,12 @@ extension ReplayScenario {
 
     /// Every disturbance at once.
     public static let all = ReplayScenario(
-        name: "all", summary: "50 % start, +50 mA bias, 12-bit ADC, nameplate capacity, sensor faults",
+        name: "all", summary: "50 % start under load, +50 mA bias, 12-bit ADC, nameplate capacity, sensor faults",
         sensor: SensorConfig(voltage: adc12bit.sensor.voltage,
                              current: ADCChannel(bits: 12, rangeMin: -10, rangeMax: 10, noiseSigma: 0.010),
                              temperature: adc12bit.sensor.temperature, currentBiasA: 0.050),
         faults: sensorFaults.faults, plausibility: PlausibilityLimits(stuckTicks: 30),
-        initialSOC: 0.5, assumedCapacityAh: 2.0)
+        initialSOC: 0.5, startUnderLoadSeconds: 600, assumedCapacityAh: 2.0)
 
     /// The built-in presets, in table order.
     public static let presets: [ReplayScenario] = [

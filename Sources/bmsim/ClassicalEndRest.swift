@@ -8,6 +8,7 @@ enum ClassicalEndRest {
         var socEnd: Double
         var restS: Double
         var voltageV: Double
+        var temperatureC: Double
         var loadedCurrentA: Double
     }
 
@@ -21,7 +22,7 @@ enum ClassicalEndRest {
         guard rest >= minimumRestS else { return nil }
         let loaded = s.currentA[0...lastLoaded].filter { abs($0) > restCurrentA }
         return Tail(socEnd: c.soc[c.soc.count - 1], restS: rest, voltageV: s.voltageV[s.count - 1],
-                    loadedCurrentA: loaded.reduce(0) { $0 + abs($1) } / Double(max(loaded.count, 1)))
+                    temperatureC: s.temperatureC[s.count - 1], loadedCurrentA: loaded.reduce(0) { $0 + abs($1) } / Double(max(loaded.count, 1)))
     }
 
     /// Markdown table: per cell and chamber, the tails' count and medians (loaded current,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BMSCore
 import Trainer
 
 /// `bmsim evaluate`: scores a float model on cells, window by window and streaming.
@@ -44,11 +45,11 @@ struct EvaluateCommand: ParsableCommand {
         func show(_ label: String, _ o: Evaluation.Outcome) {
             let m = o.metrics
             say(String(format: "%@  n %d  MAE %.2f %%  RMSE %.2f %%  max %.2f %%  R² %.4f",
-                         label, m.count, m.maePercent, m.rmsePercent, m.maxAbsErrorPercent, m.r2))
+                         label, m.count, m.mae, m.rmse, m.maxAbs, m.r2))
             if perCell {
                 for (cell, c) in o.metricsByCell(scaled) {
                     say(String(format: "    %@  n %6d  MAE %6.2f %%  RMSE %6.2f %%  max %6.2f %%", cell, c.count,
-                               c.maePercent, c.rmsePercent, c.maxAbsErrorPercent))
+                               c.mae, c.rmse, c.maxAbs))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BMSCore
 import CellModel
 import Foundation
 
@@ -147,6 +148,13 @@ struct FitCommand: ParsableCommand {
                 + "per cell-temperature group split at \(options.ocvTemperatureGroupEdgesC) °C: V = V_cell,chamber + b ln t "
                 + "(least squares, one level per cell and chamber), t_ref = geometric mean rest of the group",
         ]
+        report.method.append("rested OCV trusted from SOC: the highest table SOC that the end-of-discharge rests "
+                             + "(≥ 60 s after the load, label ≤ 0) map to, plus \(RestedOCVFloor.defaultMargin)")
+        let tails = cycles.filter { !$0.voltageGlitch }.compactMap { ClassicalEndRest.tail($0, restCurrentA: 0.05, minimumRestS: 60) }
+            .filter { $0.socEnd <= 0.01 }
+        let floor = RestedOCVFloor.fit(tails.map { RestedOCVFloor.Reading(voltageV: $0.voltageV, temperatureC: $0.temperatureC) },
+                                       ocv: result.ocv)
+        if let floor { log(String(format: "rested OCV trusted from SOC %.3f (%d end-of-discharge rests)", floor, tails.count)) }
         return CellModelParameters(cellName: "NASA PCoE 18650 (fitted on \(cells.count) cells)",
                                    capacityAh: median(all),
                                    capacityByTemperature: (groups, medians), coulombicEfficiency: 1,
@@ -154,14 +162,11 @@ struct FitCommand: ParsableCommand {
                                    thevenin2RC: result.thevenin2RC,
                                    restRelaxation: RestRelaxationFit.fit(relaxationReadings,
                                                                          edgesC: options.ocvTemperatureGroupEdgesC),
-                                   fitReport: report)
+                                   restedOCVTrustedFromSOC: floor, fitReport: report)
     }
 
     /// Ambient group (4, 24, 43 °C) of a chamber setpoint.
     static func group(_ ambientC: Double) -> Double { ambientC < 15 ? 4 : (ambientC < 35 ? 24 : 43) }
 
-    static func median(_ a: [Double]) -> Double {
-        let s = a.sorted()
-        return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]))
-    }
+    static func median(_ a: [Double]) -> Double { OrderStatistics.median(a) }
 }

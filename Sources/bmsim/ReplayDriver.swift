@@ -57,7 +57,7 @@ struct ReplayDriver {
             // A span too long to replay is refused by the runner; it adds nothing to the bar here.
             return sum + (ticks.isFinite && ticks < ReplayRunner.maximumTicks ? Int(ticks) + 1 : 0)
         }
-        let runner = ReplayRunner(factory: factory, labeller: CellDataReferenceSOC(),
+        let runner = ReplayRunner(factory: factory,
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
                                                          keepTelemetry: keepTelemetry))
         FileHandle.standardError.write(Data("""

@@ -24,6 +24,8 @@ final class TestCoulombCounter: SOCEstimator {
     }
 
     func reset(soc: Double) { estimate = SOCEstimate(soc: soc) }
+
+    func wake(afterSleepSeconds seconds: Double) {}
     var stateBytes: Int { 4 }
 }
 
@@ -39,6 +41,8 @@ final class TestLinearVoltage: SOCEstimator {
     }
 
     func reset(soc: Double) { estimate = SOCEstimate(soc: soc, sigma: 0.1) }
+
+    func wake(afterSleepSeconds seconds: Double) {}
     var stateBytes: Int { 0 }
 }
 

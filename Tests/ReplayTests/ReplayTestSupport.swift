@@ -23,6 +23,8 @@ final class CountingEstimator: SOCEstimator {
     }
 
     func reset(soc: Double) { estimate = SOCEstimate(soc: soc) }
+
+    func wake(afterSleepSeconds seconds: Double) {}
     var stateBytes: Int { 4 }
 }
 
@@ -35,6 +37,7 @@ final class LinearVoltageEstimator: SOCEstimator {
         return estimate
     }
     func reset(soc: Double) { estimate = SOCEstimate(soc: soc, sigma: 0.2) }
+    func wake(afterSleepSeconds seconds: Double) {}
     var stateBytes: Int { 0 }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BMSCore
 @testable import Trainer
 
 /// Small synthetic "discharges": V falls with the charge drawn, SOC = 1 − Ah/Q.
@@ -199,10 +200,10 @@ func trainedWeights(_ architecture: Architecture, _ config: TrainingConfig, _ da
     @Test func metricsMatchHandWorkedExample() {
         // errors 0.1, −0.2, 0: MAE 0.1 → 10 %, RMSE √(0.05/3) → 12.91 %, max 20 %;
         // reference mean 0.5, SS_tot = 0.08 + 0 + 0.08... reference [0.3, 0.5, 0.7]: SS_tot 0.08, SS_res 0.05.
-        let m = SOCMetrics(reference: [0.3, 0.5, 0.7], predicted: [0.4, 0.3, 0.7])
-        #expect(abs(m.maePercent - 10) < 1e-12)
-        #expect(abs(m.rmsePercent - (0.05 / 3).squareRoot() * 100) < 1e-12)
-        #expect(abs(m.maxAbsErrorPercent - 20) < 1e-12)
+        let m = ErrorStatistics(reference: [0.3, 0.5, 0.7], predicted: [0.4, 0.3, 0.7])
+        #expect(abs(m.mae - 10) < 1e-12)
+        #expect(abs(m.rmse - (0.05 / 3).squareRoot() * 100) < 1e-12)
+        #expect(abs(m.maxAbs - 20) < 1e-12)
         #expect(abs(m.r2 - (1 - 0.05 / 0.08)) < 1e-12)
     }
 }

@@ -1,9 +1,11 @@
+import BMSCore
+
 /// Scores a network on cycles, either window by window (TASK.md §7) or streaming.
 public enum Evaluation {
     /// Predictions and references of one evaluation.
     public struct Outcome: Sendable {
         /// Metrics in SOC %.
-        public var metrics: SOCMetrics
+        public var metrics: ErrorStatistics
         /// Mean squared error on scaled labels (the training loss's scale).
         public var scaledMSE: Double
         /// Predicted SOC fractions, in evaluation order.
@@ -14,14 +16,14 @@ public enum Evaluation {
         public var cycleIndex: [Int]
 
         /// Metrics per cell name (cells in first-seen order).
-        public func metricsByCell(_ cycles: [ScaledCycle]) -> [(cell: String, metrics: SOCMetrics)] {
+        public func metricsByCell(_ cycles: [ScaledCycle]) -> [(cell: String, metrics: ErrorStatistics)] {
             var order: [String] = [], ref: [String: [Double]] = [:], pred: [String: [Double]] = [:]
             for k in predictedSOC.indices {
                 let cell = cycles[cycleIndex[k]].cell
                 if ref[cell] == nil { order.append(cell) }
                 ref[cell, default: []].append(referenceSOC[k]); pred[cell, default: []].append(predictedSOC[k])
             }
-            return order.map { ($0, SOCMetrics(reference: ref[$0]!, predicted: pred[$0]!)) }
+            return order.map { ($0, ErrorStatistics(reference: ref[$0]!, predicted: pred[$0]!)) }
         }
     }
 
@@ -48,7 +50,7 @@ public enum Evaluation {
             }
             start += b
         }
-        return Outcome(metrics: SOCMetrics(reference: reference, predicted: predicted),
+        return Outcome(metrics: ErrorStatistics(reference: reference, predicted: predicted),
                        scaledMSE: mse / Double(max(set.count, 1)), predictedSOC: predicted, referenceSOC: reference,
                        cycleIndex: index)
     }
@@ -89,7 +91,7 @@ public enum Evaluation {
                 predicted.append(perCycle[c][s]); reference.append(cycle.soc[s]); index.append(c)
             }
         }
-        return Outcome(metrics: SOCMetrics(reference: reference, predicted: predicted),
+        return Outcome(metrics: ErrorStatistics(reference: reference, predicted: predicted),
                        scaledMSE: mse / Double(max(scored, 1)), predictedSOC: predicted, referenceSOC: reference,
                        cycleIndex: index)
     }

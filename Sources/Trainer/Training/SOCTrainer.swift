@@ -69,7 +69,7 @@ public final class SOCTrainer {
             let t2 = Date()
             let trainS = t1.timeIntervalSince(t0)
             let record = EpochRecord(epoch: epoch + 1, trainLoss: loss, trainMAEPercent: mae,
-                                     validationLoss: val.scaledMSE, validationMAEPercent: val.metrics.maePercent,
+                                     validationLoss: val.scaledMSE, validationMAEPercent: val.metrics.mae,
                                      learningRate: lr, trainSeconds: trainS,
                                      validationSeconds: t2.timeIntervalSince(t1),
                                      samplesPerSecond: Double(samples) / max(trainS, 1e-9),

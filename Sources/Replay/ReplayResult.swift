@@ -1,0 +1,62 @@
+import CellData
+import Firmware
+
+/// Everything one replay (one recording × one scenario × the estimator set) produced.
+public struct ReplayResult: Sendable {
+    /// Cell name.
+    public var cell: String
+    /// Scenario name.
+    public var scenario: String
+    /// Accuracy per estimator, in configured order.
+    public var metrics: [SOCMetrics]
+    /// Base ticks the run spans (awake and asleep).
+    public var ticks: Int
+    /// Base ticks the firmware slept through (gaps and the time between records).
+    public var sleptTicks: Int
+    /// Recording time at which the run started, s.
+    public var startTimeS: Double
+    /// Operations after the start that have no reference SOC (not scored), by reason.
+    public var excluded: [ExcludedSpan]
+    /// FNV-1a-64 digest of the telemetry frames.
+    public var digest: UInt64
+    /// Ticks on which each fault flag was raised: dropout, not-finite, stuck, spike, timestamp-jump, resync.
+    public var flaggedTicks: [Int]
+    /// Faults injected, by `FaultKind` order.
+    public var injectedFaults: [Int]
+    /// Protection events in total, and the kept ones.
+    public var protectionEventCount: Int
+    /// The protection events kept in the ring (oldest first).
+    public var protectionEvents: [ProtectionEvent]
+    /// Decimated telemetry (empty unless kept).
+    public var telemetry: TelemetrySeries
+}
+
+/// Recorded operations of one reason without a reference SOC: replayed, never scored.
+public struct ExcludedSpan: Sendable, Equatable, Codable {
+    /// Why (`ReferenceSOC.Exclusion`).
+    public var reason: ReferenceSOC.Exclusion
+    /// Operations.
+    public var operations: Int
+    /// Their recorded time, s.
+    public var seconds: Double
+
+    /// Creates a span summary.
+    public init(reason: ReferenceSOC.Exclusion, operations: Int, seconds: Double) {
+        self.reason = reason
+        self.operations = operations
+        self.seconds = seconds
+    }
+
+    /// The excluded operations of `recording` that end after `fromS`, summed by reason (gaps
+    /// are left out: the firmware sleeps through them), in reason order.
+    public static func summarise(_ recording: Recording, references: [ReferenceSOC.Label], fromS: Double) -> [ExcludedSpan] {
+        var byReason: [ReferenceSOC.Exclusion: ExcludedSpan] = [:]
+        for (op, label) in zip(recording.operations, references) where !op.isGap && op.endTimeS > fromS {
+            guard case .excluded(let reason) = label else { continue }
+            let seconds = op.endTimeS - max(op.startTimeS, fromS)
+            byReason[reason, default: ExcludedSpan(reason: reason, operations: 0, seconds: 0)].operations += 1
+            byReason[reason]!.seconds += seconds
+        }
+        return byReason.keys.sorted().map { byReason[$0]! }
+    }
+}
