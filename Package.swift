@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "bmsim", targets: ["bmsim"]),
         .library(name: "BMSimKit", targets: [
             "BMSCore", "FixedPoint", "WeightBlob", "CellData", "CellModel",
-            "QuantizedLSTM", "Estimators", "Firmware", "Replay", "Trainer",
+            "QuantizedLSTM", "Estimators", "Evaluation", "Firmware", "Replay", "Trainer",
         ]),
         .library(name: "CBMSRuntime", targets: ["CBMSRuntime"]),
     ],
@@ -48,12 +48,14 @@ let package = Package(
         // Desktop side: files, training, reports.
         .target(name: "CellData", dependencies: ["BMSCore", "CZlib", "CLibDeflate"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
+        // The discharge-only protocol as a library (classical-eval prints its typed report).
+        .target(name: "Evaluation", dependencies: ["BMSCore", "CellData", "CellModel", "Estimators"]),
         .target(name: "Trainer", dependencies: [
-            "COpenBLAS", "CFloatControl", "CTrainerKernels", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
+            "COpenBLAS", "CFloatControl", "CTrainerKernels", "BMSCore", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "bmsim", dependencies: [
-            "BMSCore", "CellData", "CellModel", "Estimators", "Firmware", "Replay", "Trainer",
+            "BMSCore", "CellData", "CellModel", "Estimators", "Evaluation", "Firmware", "Replay", "Trainer",
             "WeightBlob", "QuantizedLSTM", "CBMSRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -72,7 +74,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "CellData", "QuantizedLSTM", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Replay", "Estimators", "CellData", "CellModel", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),
         .testTarget(name: "bmsimTests", dependencies: ["bmsim", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

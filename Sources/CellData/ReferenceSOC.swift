@@ -14,7 +14,8 @@
 ///   or when its rested first sample reads below a full cell's voltage (it did not start full).
 /// * **Charge**: counted *backwards* from its full end. The full end is the sample `f` where
 ///   the cumulative charge peaks, accepted when the cell is there at the CV voltage
-///   (V ≥ `fullChargeVoltageV`) with the current tapered to `fullChargeCurrentA` or less:
+///   (V ≥ `fullChargeVoltageV`) with the current tapered to `fullChargeCurrentA` or less at
+///   its last charging sample:
 ///   `SOC_k = 1 − (Q_f − Q_k) / 3600 / Q_ref`, Q_ref = the capacity of the next labelled
 ///   discharge (else of the previous one; else the charge's own `capacityAh`). Because Q_f is
 ///   the maximum of Q, a charge label never exceeds 1. Absent when the charge does not end
@@ -37,6 +38,8 @@ public enum ReferenceSOC {
         /// … and with the current tapered to this or less, A (C/20 of the 2 Ah nameplate;
         /// NASA terminates at 20 mA, its 4 °C charges were stopped by time at 50–100 mA).
         public var fullChargeCurrentA: Double
+        /// A current at or above this is charging (above the sensor's offset noise), A.
+        public var chargingCurrentA: Double
         /// A discharge label is reliable only if a loaded sample falls below this voltage
         /// (the label's zero point: NASA's capacity is the charge drawn to 2.7 V), V.
         public var referenceVoltageV: Double
@@ -49,11 +52,13 @@ public enum ReferenceSOC {
         public var unusableCapacityFlags: Set<String>
 
         /// The NASA rules.
-        public init(fullChargeVoltageV: Double = 4.15, fullChargeCurrentA: Double = 0.1, referenceVoltageV: Double = 2.7,
+        public init(fullChargeVoltageV: Double = 4.15, fullChargeCurrentA: Double = 0.1, chargingCurrentA: Double = 0.01,
+                    referenceVoltageV: Double = 2.7,
                     loadedCurrentA: Double = 0.1, fullStartVoltageV: Double = 4.05,
                     unusableCapacityFlags: Set<String> = ["capacity_below_1Ah", "capacity_missing"]) {
             self.fullChargeVoltageV = fullChargeVoltageV
             self.fullChargeCurrentA = fullChargeCurrentA
+            self.chargingCurrentA = chargingCurrentA
             self.referenceVoltageV = referenceVoltageV
             self.loadedCurrentA = loadedCurrentA
             self.fullStartVoltageV = fullStartVoltageV
@@ -126,14 +131,19 @@ public enum ReferenceSOC {
     }
 
     /// The index of a charge's full end (where its cumulative charge peaks), when the charge
-    /// ends full under `rules`; nil otherwise.
+    /// ends full under `rules` (judged at the last sample up to the peak that is still
+    /// charging, I ≥ `chargingCurrentA`: at CV voltage with the current tapered); nil otherwise.
     public static func fullEndIndex(_ s: OperationSamples, rules: Rules = Rules()) -> Int? {
         guard s.count >= 2 else { return nil }
         let q = cumulativeChargeAs(timeS: s.timeS, currentA: s.currentA)
         var peak = 0
         for k in 1..<s.count where q[k] >= q[peak] { peak = k }
-        guard q[peak] > 0, s.voltageV[peak] >= rules.fullChargeVoltageV,
-              s.currentA[peak] <= rules.fullChargeCurrentA else { return nil }
+        // The cell is judged at the last charging sample up to the peak (the charger may have
+        // stopped just before the peak sample, whose voltage has then begun to relax).
+        var last = peak
+        while last > 0 && !(s.currentA[last] >= rules.chargingCurrentA) { last -= 1 }
+        guard q[peak] > 0, s.currentA[last] >= rules.chargingCurrentA, s.voltageV[last] >= rules.fullChargeVoltageV,
+              s.currentA[last] <= rules.fullChargeCurrentA else { return nil }
         return peak
     }
 

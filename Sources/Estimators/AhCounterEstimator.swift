@@ -67,7 +67,11 @@ public final class AhCounterEstimator: SOCEstimator {
         // The wake-up: after `wake`, the sleep it announced (this sample's own Δt is a tick);
         // after `reset`, a first Δt of at least the rest time is itself the sleep. The current
         // during a sleep is unknown and not counted.
-        let resetSleepS = previousCurrentA == nil && m.dtSeconds >= config.restMinimumSeconds ? m.dtSeconds : nil
+        // A first Δt of 0 after `reset` means the history is unknown: the rested reading then
+        // decides at once, as it does for the filters (an infinite sleep).
+        let firstAfterReset = previousCurrentA == nil && pendingSleepSeconds == nil
+        let resetSleepS = firstAfterReset && (m.dtSeconds == 0 || m.dtSeconds >= config.restMinimumSeconds)
+            ? (m.dtSeconds == 0 ? Double.infinity : m.dtSeconds) : nil
         let sleptS = pendingSleepSeconds ?? resetSleepS
         pendingSleepSeconds = nil
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
@@ -99,10 +103,11 @@ public final class AhCounterEstimator: SOCEstimator {
             // Woken: the voltage history is stale; a sleep at rest is a settled rest.
             previousVoltageV = m.voltageV
             voltageSlopeVPerS = 0
-            restSeconds = resting ? restSeconds + sleptSeconds : 0
+            let known = sleptSeconds.isFinite
+            restSeconds = resting ? (known ? restSeconds + sleptSeconds : 0) : 0
             guard resting, sleptSeconds >= config.restMinimumSeconds else { return }
-            let reading = model.restCorrectedFullVoltage(m.voltageV, restSeconds: restSeconds, temperatureC: m.temperatureC,
-                                                         fullRestVoltageV: config.fullRestVoltageV)
+            let reading = known ? model.restCorrectedFullVoltage(m.voltageV, restSeconds: restSeconds, temperatureC: m.temperatureC,
+                                                                 fullRestVoltageV: config.fullRestVoltageV) : m.voltageV
             blend(towards: reading, temperatureC: m.temperatureC, seconds: sleptSeconds)
             return
         }

@@ -128,17 +128,28 @@ struct FilterCommon {
     }
 
     /// The loaded-voltage variance R for an update over `dtSeconds` at `temperatureC`, V²
-    /// (`EstimatorConfig.voltageNoiseReferenceSeconds`).
+    /// (`EstimatorConfig.voltageNoiseReferenceSeconds`): σ² · t_ref / Δt for Δt between 1 % of
+    /// t_ref and t_ref; a longer Δt earns no bonus (one reading is one reading), and Δt = 0 (a
+    /// wake-up with unknown history) reads as t_ref.
     func loadedVoltageVariance(temperatureC: Double, dtSeconds: Double) -> Double {
         let v = voltageNoise.variance(at: temperatureC)
-        guard let reference = config.voltageNoiseReferenceSeconds, reference > 0 else { return v }
-        return v * reference / max(dtSeconds, 0.01 * reference)
+        guard let reference = config.voltageNoiseReferenceSeconds, reference > 0, dtSeconds > 0 else { return v }
+        return v * reference / min(max(dtSeconds, 0.01 * reference), reference)
     }
 
     /// True when this sample only predicts: a charging sample (I > rest current) while
     /// `filterVoltageUpdatesWhileCharging` is off.
     func predictsOnly(_ m: CellMeasurement) -> Bool {
         !config.filterVoltageUpdatesWhileCharging && m.currentA > config.restCurrentA
+    }
+
+    /// The SOC variance after an anchor at `soc`: the rest noise seen through the OCV slope,
+    /// (σ_rest / dOCV/dSOC)², between 10⁻⁴ and `initialSOCSigma`² (flat parts of the curve).
+    func anchorVariance(soc: Double, temperatureC: Double) -> Double {
+        let slope = model.ocv.slope(soc: soc, temperatureC: temperatureC)
+        let sigma = config.initialSOCSigma
+        guard slope > 0 else { return sigma * sigma }
+        return min(max(restVoltageVariance / (slope * slope), 1e-4), sigma * sigma)
     }
 
     /// The SOC this sample's (corrected) rested voltage supports nearest to `prior`.

@@ -90,14 +90,13 @@ public final class TheveninEKF: SOCEstimator {
         }
         if reading == .anchor {
             // Re-anchor: the SOC the rested reading supports nearest to the state, decayed R–C
-            // voltages (the bias state is kept), the initial covariance (the wake-up σ after a
-            // reset from an unknown time); the rest update below then runs from there.
+            // voltages (the bias state is kept), the initial covariance with the reading's own
+            // SOC variance; the rest update below then runs from there.
             let soc = common.anchorSOC(m, prior: x[0])
             let bias = common.config.estimateCurrentBias ? x[n - 1] : 0
-            let socVariance = common.wokeUpUninformed ? wakeUpSOCVariance : initialP[0]
             SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
             if common.config.estimateCurrentBias { x[n - 1] = bias }
-            p[0] = socVariance
+            p[0] = common.anchorVariance(soc: soc, temperatureC: m.temperatureC)
         }
         if reading == .bound { x[0] = common.anchorSOC(m, prior: x[0]) }
         let settledRest = reading == .anchor || reading == .settled

@@ -74,11 +74,12 @@ public final class TheveninUKF: SOCEstimator {
         let reading = common.observeRest(m)
         if reading == .anchor {
             // Re-anchor (as the EKF): the SOC the rested reading supports nearest to the state,
-            // decayed R–C voltages, bias kept, the initial covariance.
+            // decayed R–C voltages, bias kept, the initial covariance with the reading's SOC variance.
             let soc = common.anchorSOC(m, prior: x[0])
             let bias = common.config.estimateCurrentBias ? x[n - 1] : 0
             SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
             if common.config.estimateCurrentBias { x[n - 1] = bias }
+            p[0] = common.anchorVariance(soc: soc, temperatureC: m.temperatureC)
         }
         if reading == .bound { x[0] = common.anchorSOC(m, prior: x[0]) }
         let settledRest = reading == .anchor || reading == .settled

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BMSCore
 import CellModel
+import Evaluation
 import Foundation
 
 /// `bmsim fit`: identify the OCV table and the 1RC/2RC Thevenin tables from NASA discharges
@@ -95,7 +96,7 @@ struct FitCommand: ParsableCommand {
         var capacitiesByGroup: [Double: [Double]] = [:]
         var readings: [OCVTemperatureDependence.Reading] = []
         var relaxationReadings: [RestRelaxationFit.Reading] = []
-        let cycles = try ClassicalCycle.load(root: root, cells: cells)
+        let cycles = try EvaluationDischarge.load(root: root, cells: cells)
         for cell in cells {
             let mine = cycles.filter { $0.cell == cell }
             for (k, c) in mine.enumerated() {
@@ -122,7 +123,7 @@ struct FitCommand: ParsableCommand {
         guard let result = TheveninIdentification.fit(segments, options: options, ocvReadings: readings) else {
             throw ValidationError("the least-squares system is singular (too little data?)")
         }
-        log(ClassicalEndRest.report(cycles))
+        log(EndOfDischargeRests.report(cycles))
         let groups = capacitiesByGroup.keys.sorted()
         let medians = groups.map { median(capacitiesByGroup[$0]!) }
         let all = capacitiesByGroup.values.flatMap { $0 }
@@ -150,7 +151,7 @@ struct FitCommand: ParsableCommand {
         ]
         report.method.append("rested OCV trusted from SOC: the highest table SOC that the end-of-discharge rests "
                              + "(≥ 60 s after the load, label ≤ 0) map to, plus \(RestedOCVFloor.defaultMargin)")
-        let tails = cycles.filter { !$0.voltageGlitch }.compactMap { ClassicalEndRest.tail($0, restCurrentA: 0.05, minimumRestS: 60) }
+        let tails = cycles.filter { !$0.voltageGlitch }.compactMap { EndOfDischargeRests.tail($0, restCurrentA: 0.05, minimumRestS: 60) }
             .filter { $0.socEnd <= 0.01 }
         let floor = RestedOCVFloor.fit(tails.map { RestedOCVFloor.Reading(voltageV: $0.voltageV, temperatureC: $0.temperatureC) },
                                        ocv: result.ocv)

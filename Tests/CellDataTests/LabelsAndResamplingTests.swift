@@ -20,21 +20,58 @@ import Testing
                       isGap: gap, unrecordedCycles: unrecorded)
     }
 
-    @Test func chargesContinueFromTheEndOfTheDischarge() {
+    /// A charge record: CC at `cc` A, then the CV taper at `taper` A and 4.2 V (or not).
+    func charge(_ t: [Double], _ i: [Double], volts: [Double], start: Double, capacity: Double? = nil) -> CellOperation {
+        CellOperation(kind: .charge, nasaCycle: nil, startTimeS: start, ambientTemperatureC: nil, capacityAh: capacity,
+                      samples: OperationSamples(timeS: t, voltageV: volts, currentA: i, temperatureC: t.map { _ in 25 }))
+    }
+
+    /// A discharge from a rested 4.19 V start under 1 A to 2.6 V (it reaches the 2.7 V zero).
+    func discharge(_ t: [Double], capacity: Double?, start: Double, firstVolts: Double = 4.19, flag: String? = nil) -> CellOperation {
+        CellOperation(kind: .discharge, nasaCycle: nil, startTimeS: start, ambientTemperatureC: nil, capacityAh: capacity,
+                      samples: OperationSamples(timeS: t, voltageV: [firstVolts] + t.dropFirst().map { _ in 2.6 },
+                                                currentA: [0] + t.dropFirst().map { _ in -1 }, temperatureC: t.map { _ in 25 }),
+                      quality: flag.map { [QualityFinding(kind: .indexFlag, sampleIndex: nil, sampleCount: 0, action: .kept, detail: $0)] } ?? [])
+    }
+
+    @Test func chargesAreCountedBackFromTheirFullEnd() {
         let r = Recording(cell: "X", source: "test", operations: [
-            op(.charge, [0, 10], [1, 1]),                              // nothing before: undefined
-            op(.discharge, [0, 3600], [-1, -1], capacity: 2, start: 100),   // 1 → 0.5
-            op(.rest, [0, 60], [0, 0], start: 3700, gap: true),        // holds 0.5
-            op(.charge, [0, 1800], [1, 1], start: 3760),               // 0.5 → 0.75
-            op(.rest, [0, 60], [0, 0], start: 5560, gap: true, unrecorded: [UnrecordedCycle(nasaCycle: 9, type: "charge")]),
-            op(.charge, [0, 10], [1, 1], start: 5620),                 // unknown start: undefined
+            // 1 A for 1800 s, then the taper at 0.05 A: ends full. Q_ref = the next discharge's 2 Ah.
+            charge([0, 1800, 1810, 2400], [1, 1, 0.05, 0.05], volts: [3.6, 4.2, 4.2, 4.2], start: 0),
+            discharge([0, 10, 3610], capacity: 2, start: 2500),           // 1 → 0.5 (rested first sample)
+            op(.rest, [0, 60], [0, 0], start: 6200, gap: true),           // holds 0.5
+            charge([0, 1800], [1, 1], volts: [3.7, 4.0], start: 6260),    // stops in CC: no reference
+            op(.rest, [0, 60], [0, 0], start: 8100),                      // after an unknown SOC
+            discharge([0, 10, 3610], capacity: 0.5, start: 8200, flag: "capacity_below_1Ah"),
+            discharge([0, 10, 3610], capacity: 2, start: 12_000, firstVolts: 3.9),   // rested at 3.9 V: not full
         ])
-        let labels = ReferenceSOC.label(r)
-        #expect(labels[0] == nil)
-        #expect(labels[1] == [1, 0.5])
-        #expect(labels[2] == [0.5, 0.5])
-        #expect(labels[3] == [0.5, 0.75])
-        #expect(labels[4] == nil && labels[5] == nil)
+        let refs = ReferenceSOC.references(r)
+        let q0 = 0.5 * (1 + 1) * 1800 + 0.5 * (1 + 0.05) * 10 + 0.05 * 590
+        #expect(refs[0].values == [1 - q0 / 7200, 1 - (q0 - 1800) / 7200, 1 - (q0 - 1805.25) / 7200, 1])
+        let d = refs[1].values!
+        #expect(d[0] == 1 && abs(d[1] - (1 - 5.0 / 7200)) < 1e-12 && abs(d[2] - (1 - 3605.0 / 7200)) < 1e-12)
+        #expect(refs[2].values! == [d[2], d[2]])
+        #expect(refs[3] == .excluded(.chargeNotEndingFull))
+        #expect(refs[4] == .excluded(.restAfterUnknown))
+        #expect(refs[5] == .excluded(.dischargeWithoutCapacity))
+        #expect(refs[6] == .excluded(.dischargeNotStartingFull))
+        // A discharge that never falls below the 2.7 V zero under load (the logger stopped).
+        var early = r
+        early.operations[1].samples.voltageV = [4.19, 3.9, 3.7]
+        #expect(ReferenceSOC.references(early)[1] == .excluded(.dischargeNeverReachesReference))
+        // With no labelled discharge anywhere, a full charge has nothing to normalise by.
+        let alone = Recording(cell: "Y", source: "test", operations: [r.operations[0]])
+        #expect(ReferenceSOC.references(alone)[0] == .excluded(.chargeWithoutCapacity))
+    }
+
+    @Test func aGapHidingAChargeLeavesNoReferenceAfterIt() {
+        let r = Recording(cell: "X", source: "test", operations: [
+            discharge([0, 10, 3610], capacity: 2, start: 0),
+            op(.rest, [0, 60], [0, 0], start: 3700, gap: true, unrecorded: [UnrecordedCycle(nasaCycle: 9, type: "charge")]),
+            op(.rest, [0, 60], [0, 0], start: 3760),
+        ])
+        let refs = ReferenceSOC.references(r)
+        #expect(refs[1] == .excluded(.gapHidingCharge) && refs[2] == .excluded(.restAfterUnknown))
     }
 
     @Test func resamplingMatchesTheGridRuleAndInterpolatesLinearly() {

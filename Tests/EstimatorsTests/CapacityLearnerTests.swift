@@ -43,9 +43,11 @@ struct CapacityLearnerTests {
         // And the counter now counts against the latest learned value for this band.
         #expect(ah.learner.measurementCount == 5)
         #expect(ah.learner.capacityAh(currentA: -2, temperatureC: 24) == learned.last!)
-        // Unseen band: the model default scaled by the learned state of health.
-        let ratio = learned.last! / model.capacityAh
-        #expect(abs(ah.learner.capacityAh(currentA: -0.5, temperatureC: 4) - ratio * model.capacityAh) < 1e-12)
+        // Unseen band of a measured current (2 A at 4 °C): the model default there scaled by
+        // that current band's state of health; an unmeasured current (0.5 A): the default.
+        let ratio = learned.last! / model.defaultCapacityAh(temperatureC: 24)
+        #expect(abs(ah.learner.capacityAh(currentA: -2, temperatureC: 4) - ratio * model.defaultCapacityAh(temperatureC: 4)) < 1e-12)
+        #expect(ah.learner.capacityAh(currentA: -0.5, temperatureC: 4) == model.defaultCapacityAh(temperatureC: 4))
     }
 
     /// One full-rest anchor, then a 2 A discharge starting at `startC` that crosses the
@@ -79,8 +81,10 @@ struct CapacityLearnerTests {
         #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 9) - 1.1 * 1.30 / 1.24) < 1e-12)
         // Below the table's first temperature the default is held: 2 °C reads as 4 °C.
         #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 2) - 1.1 * 1.2 / 1.24) < 1e-12)
-        // Another current band at 24 °C has no measurement: default × state of health.
-        #expect(abs(learner.capacityAh(currentA: -0.5, temperatureC: 24) - 1.6 * 1.1 / 1.24) < 1e-12)
+        // The same current at 24 °C (another band): default × that current's state of health;
+        // another current (0.5 A) has none: the default.
+        #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 24) - 1.6 * 1.1 / 1.24) < 1e-12)
+        #expect(learner.capacityAh(currentA: -0.5, temperatureC: 24) == 1.6)
 
         var off = config
         off.learnedCapacityFollowsTemperature = false
@@ -88,7 +92,60 @@ struct CapacityLearnerTests {
         #expect(abs(plain.capacityAh(currentA: -2, temperatureC: 9) - 1.1) < 1e-12)
 
         // A model without a temperature table: nothing to carry by.
-        let flat = Self.learner(config: config, model: .synthetic18650(), startC: 6, countedAh: 1.1)
-        #expect(abs(flat.capacityAh(currentA: -2, temperatureC: 9) - 1.1) < 1e-12)
+        let flat = Self.learner(config: config, model: .synthetic18650(), startC: 6, countedAh: 1.8)
+        #expect(abs(flat.capacityAh(currentA: -2, temperatureC: 9) - 1.8) < 1e-12)
+    }
+
+    /// Two discharges in one band from full rests, each measuring `countedAh[k]`.
+    static func observe(_ learner: inout CapacityLearner, countedAh: [Double], startC: Double = 24) {
+        var counter = 100_000.0
+        for q in countedAh {
+            learner.observe(CellMeasurement(voltageV: 4.19, currentA: 0, temperatureC: startC, dtSeconds: 10), counterAs: counter)
+            learner.observe(CellMeasurement(voltageV: 3.9, currentA: -2, temperatureC: startC, dtSeconds: 10), counterAs: counter - 20)
+            counter -= q * 3600
+            learner.observe(CellMeasurement(voltageV: 2.69, currentA: -2, temperatureC: startC, dtSeconds: 10), counterAs: counter)
+        }
+    }
+
+    @Test("an outlier measurement is held back until the band's next one confirms it")
+    func outlierHeldBack() {
+        let model = CellModelParameters.synthetic18650()   // 2.0 Ah at every temperature
+        var learner = CapacityLearner(model: model, config: EstimatorConfig())
+        Self.observe(&learner, countedAh: [1.8])
+        #expect(learner.lastMeasuredAh == 1.8 && learner.rejectedCount == 0)
+        // 0.45 Ah (a cell that dips below the terminate voltage early) is outside 0.65…1.5 × 1.8.
+        Self.observe(&learner, countedAh: [0.45])
+        #expect(learner.rejectedCount == 1 && learner.capacityAh(currentA: -2, temperatureC: 24) == 1.8)
+        // Back to normal: 1.75 is within range of 1.8 and is learned; the outlier is forgotten.
+        Self.observe(&learner, countedAh: [1.75])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.75)
+        // A real change confirmed by the next discharge (0.9 twice) is learned one discharge late.
+        Self.observe(&learner, countedAh: [0.9])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.75)
+        Self.observe(&learner, countedAh: [0.92])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 0.92 && learner.rejectedCount == 2)
+    }
+
+    @Test("the band is read once the load has settled, not on the first interpolated tick")
+    func bandAfterSettling() {
+        let model = CellModelParameters.synthetic18650()
+        var learner = CapacityLearner(model: model, config: EstimatorConfig())
+        learner.observe(CellMeasurement(voltageV: 4.19, currentA: 0, temperatureC: 24, dtSeconds: 1), counterAs: 0)
+        // A 1 s tick half-way up a step to 4 A (0.4 A), then 4 A: the band is the 4 A one.
+        var counter = 0.0
+        var started: Double?
+        for k in 0..<40 {
+            let i = k == 0 ? -0.4 : -4.0
+            counter += i
+            if let c = learner.observe(CellMeasurement(voltageV: 3.9, currentA: i, temperatureC: 24, dtSeconds: 1), counterAs: counter) {
+                #expect(started == nil && k == 29)   // after 30 s of discharge
+                started = c
+            }
+        }
+        #expect(started != nil)
+        learner.observe(CellMeasurement(voltageV: 2.69, currentA: -4, temperatureC: 30, dtSeconds: 1), counterAs: -1.7 * 3600)
+        #expect(learner.lastMeasuredAh == 1.7)
+        #expect(learner.capacityAh(currentA: -4, temperatureC: 24) == 1.7)
+        #expect(learner.capacityAh(currentA: -0.4, temperatureC: 24) == 2.0)   // the 1 A band learned nothing
     }
 }

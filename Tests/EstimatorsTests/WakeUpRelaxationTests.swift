@@ -29,6 +29,7 @@ struct WakeUpRelaxationTests {
         func wake(correct: Bool, model: CellModelParameters = Self.model) throws -> Double {
             var config = EstimatorConfig()
             config.correctWakeUpForRest = correct
+            config.fullRestVoltageV = 3.5   // the law is for full cells: let the synthetic 0.9 count as one
             let filter = try makeEstimator(kind, model: model, config: config, soc: 0.9)
             return filter.update(CellMeasurement(voltageV: Self.restedV, currentA: 0, temperatureC: 24,
                                                  dtSeconds: Self.sleepS)).soc
@@ -46,6 +47,18 @@ struct WakeUpRelaxationTests {
         #expect(abs(reference - 0.9) < 0.025)
         #expect(uncorrected < reference - 0.03, "\(kind.rawValue): \(uncorrected)")
         #expect(try wake(correct: true, model: noLaw) == uncorrected)
+    }
+
+    @Test("the post-charge law corrects a full cell's reading only: below fullRestVoltageV it reads as it is",
+          arguments: [EstimatorKind.ekf1RC, .ukf1RC, .ah])
+    func onlyAFullCell(kind: EstimatorKind) throws {
+        var noLaw = Self.model
+        noLaw.restRelaxation = nil
+        let m = CellMeasurement(voltageV: Self.restedV, currentA: 0, temperatureC: 24, dtSeconds: Self.sleepS)
+        #expect(Self.restedV < EstimatorConfig().fullRestVoltageV)
+        let with = try makeEstimator(kind, model: Self.model, soc: 0.9).update(m).soc
+        let without = try makeEstimator(kind, model: noLaw, soc: 0.9).update(m).soc
+        #expect(with == without)
     }
 
     @Test("the correction needs a known sleep: Δt = 0 (unknown) or a short interruption reads the voltage as it is")

@@ -7,6 +7,8 @@ final class TestCoulombCounter: SOCEstimator {
     let capacityAh: Double
     private(set) var estimate: SOCEstimate
     private(set) var received: [CellMeasurement] = []
+    /// Sleeps announced by `wake`, s.
+    private(set) var wakes: [Double] = []
     let keepInputs: Bool
 
     init(capacityAh: Double = 2.0, soc: Double = 1.0, keepInputs: Bool = false) {
@@ -24,8 +26,7 @@ final class TestCoulombCounter: SOCEstimator {
     }
 
     func reset(soc: Double) { estimate = SOCEstimate(soc: soc) }
-
-    func wake(afterSleepSeconds seconds: Double) {}
+    func wake(afterSleepSeconds seconds: Double) { wakes.append(seconds) }
     var stateBytes: Int { 4 }
 }
 

@@ -66,22 +66,22 @@ struct TickScheduleTests {
 
 @Suite("Sleep mode")
 struct SleepModeTests {
-    @Test("one wake-up stands for the span: tick and clock advance, each estimator updated once with dt = span")
+    @Test("a sleep measures nothing: the clock advances, every estimator is told, the next tick is the wake-up")
     func sleepSpan() throws {
         let fast = TestCoulombCounter(keepInputs: true)
         let slow = TestCoulombCounter(keepInputs: true)
         var fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule(telemetryEveryTicks: 100)),
                                  estimators: [fast, slow], periodTicks: [1, 1000])
         for tick in 0..<10 { fw.step(plant: syntheticPlant(tick: tick)) }
-        // Ticks 10 … 609: no 1000-boundary for the slow one, one update for the fast one.
-        fw.sleep(plant: CellMeasurement(voltageV: 3.6, currentA: 0, temperatureC: 25, dtSeconds: 1), ticks: 600)
-        #expect(fw.tick == 610 && fw.timeS == 610)
-        #expect(fast.received.count == 11 && fast.received.last?.dtSeconds == 600)
-        #expect(slow.received.count == 1)        // only tick 0
-        #expect(fw.lastFlags.isEmpty)            // dt = span is not a timestamp jump
-        #expect(fw.telemetry.count == 2)         // frames at tick 0 and one for 100…500 inside the span
-        // Ticks 610 … 1209 contain 1000: the slow counter wakes, with all the time since tick 0.
-        fw.sleep(plant: CellMeasurement(voltageV: 3.6, currentA: 0, temperatureC: 25, dtSeconds: 1), ticks: 600)
-        #expect(slow.received.count == 2 && abs(slow.received[1].dtSeconds - 1209) < 1e-9)
+        fw.sleep(ticks: 600)
+        #expect(fw.tick == 610 && fw.timeS == 610 && fw.sleptTicks == 600)
+        #expect(fast.wakes == [600] && slow.wakes == [600])
+        #expect(fast.received.count == 10 && slow.received.count == 1)   // nothing measured asleep
+        #expect(fw.telemetry.count == 1)                                   // the frame of tick 0 only
+        // The wake-up reading is far from the last one (a rested cell): not a spike, not held.
+        fw.step(plant: CellMeasurement(voltageV: 4.19, currentA: 0, temperatureC: 25, dtSeconds: 1))
+        #expect(fw.lastFlags.isEmpty)
+        #expect(fast.received.count == 11 && fast.received.last?.dtSeconds == 1)   // accumulators restarted
+        #expect(fast.received.last?.voltageV == 4.19)
     }
 }

@@ -79,7 +79,7 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         _ = Int((30 * 365.25 * 86_400 / scenario.baseTickSeconds).rounded(.down)) + 1
         _ = config.schedule.ticks(forSeconds: scenario.slowEstimatorPeriodSeconds)
-        _ = config.schedule.ticks(forSeconds: scenario.gapWakeSeconds)
+        _ = scenario.startUnderLoadSeconds.map { config.schedule.ticks(forSeconds: $0) }
     }
     #elseif FUZZ_FLOAT_MODEL
     if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {

@@ -6,21 +6,6 @@ import Testing
 
 @Suite("Replay on CellData recordings", .serialized)
 struct CellDataReplayTests {
-    @Test("the CellData reference adapter: NaN where CellData has no label, its labels elsewhere")
-    func adapter() {
-        let recording = SyntheticRecording.make()
-        let labels = CellDataReferenceSOC().referenceSOC(for: recording)
-        let original = ReferenceSOC.label(recording)
-        #expect(labels.count == recording.operations.count)
-        for (k, label) in original.enumerated() {
-            if let label {
-                #expect(labels[k] == label)
-            } else {
-                #expect(labels[k].allSatisfy(\.isNaN) && labels[k].count == recording.operations[k].samples.count)
-            }
-        }
-    }
-
     @Test("B0005's first operations in time order (charge, discharges, gaps): the counter tracks the reference",
           .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
     func wholeLifeStart() throws {
@@ -28,7 +13,7 @@ struct CellDataReplayTests {
         var recording = try RecordingSource.open(path: nasa.path).recordings(cell: "B0005")[0]
         recording.operations = Array(recording.operations.prefix(8))
         #expect(Set(recording.operations.map(\.kind)).count >= 2)
-        let runner = ReplayRunner(factory: testFactory, labeller: CellDataReferenceSOC())
+        let runner = ReplayRunner(factory: testFactory)
         // The test tells the counter the first discharge's NASA capacity (replay itself never
         // does: that is scoring information) to check that plant, loop and reference agree.
         var told = ReplayScenario.nominal

@@ -53,12 +53,15 @@ func samples(durationS: Double, step: Double, current: (Double) -> Double, volta
                             temperatureC: times.map { 24 + $0 / 1000 })
 }
 
-/// A small synthetic life: discharge 2 A for 1 h (capacity 2 Ah), rest 10 min, charge
-/// 1.5 A for 80 min, a 2 h gap, and another discharge. Samples every 10 s.
+/// A small synthetic life: discharge 2 A for 1 h (capacity 2 Ah) to 2.6 V, rest 10 min, charge
+/// 1.5 A for 4780 s to 4.2 V then 50 mA for 10 min (CV taper: it ends full, having put back
+/// 7207.25 A·s by the trapezoid rule, 0.1 % more than the discharge took), a 2 h gap, and
+/// another discharge. Samples every 10 s. Every operation has a reference SOC.
 func syntheticRecording(cell: String = "SYN1") -> Recording {
-    let discharge = samples(durationS: 3600, step: 10, current: { _ in -2.0 }, voltage: { 4.1 - 0.9 * $0 / 3600 })
+    let discharge = samples(durationS: 3600, step: 10, current: { _ in -2.0 }, voltage: { 4.1 - 1.5 * $0 / 3600 })
     let rest = samples(durationS: 600, step: 10, current: { _ in 0 }, voltage: { 3.3 + 0.1 * $0 / 600 })
-    let charge = samples(durationS: 4800, step: 10, current: { _ in 1.5 }, voltage: { 3.5 + 0.7 * $0 / 4800 })
+    let charge = samples(durationS: 5380, step: 10, current: { $0 <= 4780 ? 1.5 : 0.05 },
+                         voltage: { min(4.2, 3.5 + 0.7 * $0 / 4780) })
     let gap = OperationSamples(timeS: [0, 7200], voltageV: [4.2, 4.15], currentA: [0, 0], temperatureC: [24, 24])
     var t = 0.0
     var ops: [CellOperation] = []

@@ -95,7 +95,7 @@ struct ScenarioFileTests {
     static let unreplayable = [
         #""baseTickSeconds": 0"#, #""baseTickSeconds": 1e-300"#, #""baseTickSeconds": 1e300"#,
         #""slowEstimatorPeriodSeconds": 1e300"#, #""slowEstimatorPeriodSeconds": 0"#,
-        #""gapWakeSeconds": 1e300"#, #""gapWakeSeconds": -1"#,
+        #""startUnderLoadSeconds": 1e300"#, #""startUnderLoadSeconds": -1"#,
         #""initialSOC": 1e300"#, #""initialSOC": -3"#, #""assumedCapacityAh": -5"#, #""assumedCapacityAh": 0"#,
     ]
 
@@ -122,7 +122,7 @@ struct ScenarioFileTests {
     @Test("a scenario built in code with such values fails at set-up, not with a trap")
     func unreplayableScenarioInCode() {
         var s = ReplayScenario.nominal
-        s.gapWakeSeconds = 1e300
+        s.startUnderLoadSeconds = 1e300
         #expect(throws: ReplayError.self) {
             try ReplayRunner(factory: testFactory).run(recording: syntheticRecording(), scenario: s, estimators: ["count"])
         }

@@ -1,19 +1,27 @@
+import BMSCore
+import Foundation
+
 /// The rested voltage at the end of each discharge (the zero-current tail NASA records after the
 /// cut-off), grouped by cell and chamber temperature, for `bmsim fit`: the only rested readings
 /// below SOC 0.2 in the data, and the question whether they give the OCV curve a slope there.
-enum ClassicalEndRest {
+public enum EndOfDischargeRests {
     /// One discharge's tail: reference SOC at the end, rest after the last loaded sample, the
     /// last voltage, the mean loaded current.
-    struct Tail: Equatable {
-        var socEnd: Double
-        var restS: Double
-        var voltageV: Double
-        var temperatureC: Double
-        var loadedCurrentA: Double
+    public struct Tail: Sendable, Equatable {
+        /// Reference SOC at the end of the record.
+        public var socEnd: Double
+        /// Rest after the last loaded sample, s.
+        public var restS: Double
+        /// Last (rested) voltage, V.
+        public var voltageV: Double
+        /// Cell temperature at the last sample, °C.
+        public var temperatureC: Double
+        /// Mean |I| of the loaded samples, A.
+        public var loadedCurrentA: Double
     }
 
     /// The tail of a discharge, nil when it rests less than `minimumRestS` after the load.
-    static func tail(_ c: ClassicalCycle, restCurrentA: Double, minimumRestS: Double) -> Tail? {
+    public static func tail(_ c: EvaluationDischarge, restCurrentA: Double, minimumRestS: Double) -> Tail? {
         let s = c.samples
         guard let lastLoaded = s.currentA.lastIndex(where: { abs($0) > restCurrentA }), lastLoaded + 1 < s.count else {
             return nil
@@ -27,7 +35,7 @@ enum ClassicalEndRest {
 
     /// Markdown table: per cell and chamber, the tails' count and medians (loaded current,
     /// reference SOC at the end, rest, voltage) and the voltage range.
-    static func report(_ cycles: [ClassicalCycle], restCurrentA: Double = 0.05, minimumRestS: Double = 60) -> String {
+    public static func report(_ cycles: [EvaluationDischarge], restCurrentA: Double = 0.05, minimumRestS: Double = 60) -> String {
         var groups: [String: [Tail]] = [:]
         var order: [String] = []
         for c in cycles where !c.voltageGlitch {
@@ -48,8 +56,5 @@ enum ClassicalEndRest {
         return lines.joined(separator: "\n")
     }
 
-    static func median(_ a: [Double]) -> Double {
-        let s = a.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
-    }
+    static func median(_ a: [Double]) -> Double { OrderStatistics.median(a) }
 }

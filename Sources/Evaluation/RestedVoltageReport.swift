@@ -1,15 +1,18 @@
+import BMSCore
+import Foundation
+
 /// The rested first-sample voltage of each discharge, grouped by cell, chamber temperature and
 /// how long the cell rested before (NASA index `rest_before_s`), for `classical-eval
 /// --list-failures`: shows how the wake-up OCV reading at full charge depends on the rest
 /// (relaxation) and on the cell, which the OCV table cannot hold.
-enum ClassicalRestVoltage {
+public enum RestedVoltageReport {
     /// Rest classes, s: short (< 5 min), usual (5 min – 6 h), storage (≥ 6 h).
     static let classEdgesS: [Double] = [300, 21_600]
     static let classNames = ["< 5 min", "5 min – 6 h", "≥ 6 h"]
 
     /// Markdown table: one row per cell and chamber temperature, median first-sample voltage
     /// (and count) per rest class; discharges without a rest time in the index are left out.
-    static func report(_ cycles: [ClassicalCycle], restCurrentA: Double) -> String {
+    public static func report(_ cycles: [EvaluationDischarge], restCurrentA: Double) -> String {
         var groups: [String: [[Double]]] = [:]
         var order: [String] = []
         for c in cycles where abs(c.samples.currentA[0]) <= restCurrentA {
@@ -28,9 +31,7 @@ enum ClassicalRestVoltage {
         for key in order {
             let cells = groups[key]!.map { v -> String in
                 guard !v.isEmpty else { return "" }
-                let s = v.sorted()
-                let m = s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
-                return String(format: "%.3f (%d)", m, s.count)
+                return String(format: "%.3f (%d)", OrderStatistics.median(v), v.count)
             }
             lines.append("  | \(key) | " + cells.joined(separator: " | ") + " |")
         }

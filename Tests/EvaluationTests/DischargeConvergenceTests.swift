@@ -1,12 +1,14 @@
-import ArgumentParser
+import CellData
+import CellModel
+import Estimators
 import Foundation
 import Testing
 import TestSupport
-@testable import bmsim
+@testable import Evaluation
 
-/// `classical-eval`'s convergence measures on hand-built discharges (expected values worked
-/// out by hand from the definitions) and its option checks.
-@Suite struct ClassicalConvergenceTests {
+/// The discharge-only protocol's convergence measures on hand-built discharges (expected
+/// values worked out by hand from the definitions) and its typed report on NASA data.
+@Suite struct DischargeConvergenceTests {
     // 0, 300, 600, 900, 1200 s.
     let times: [Double] = [0, 300, 600, 900, 1200]
     let reference: [Double] = [1.0, 0.9, 0.8, 0.7, 0.6]
@@ -21,6 +23,11 @@ import TestSupport
         #expect(abs(c.correctStartErrorAtCheck! - (-0.03)) < 1e-12)
         #expect(abs(c.gapAtCheck! - 0.015) < 1e-12)
         #expect(c.forgetTimeS == 600)
+        // |error| 0.20, 0.05, 0.015, 0.045, 0.04: outside ±2 % again at the end, so never converged.
+        #expect(c.convergenceS == nil)
+        let settling = DischargeConvergence(cell: "X", cycle: 8, ambientC: 24, timeS: times, reference: reference,
+                                            estimates: [0.8, 0.85, 0.785, 0.69, 0.61], correctStartEstimates: right)
+        #expect(settling.convergenceS == 600)
         #expect(c.withinAtCheck())
         #expect(c.forgottenAtCheck())
     }
@@ -72,7 +79,12 @@ import TestSupport
         biased.capacityError = 0.0455
         let fine = DischargeConvergence(cell: "B0039", cycle: 3, ambientC: 24, timeS: times, reference: reference,
                                         estimates: right, correctStartEstimates: right)
-        let report = ClassicalEvalCommand.failureReport("ekf-1rc", [biased, fine])
+        var method = MethodReport(method: "ekf-1rc")
+        method.discharges = [biased, fine]
+        let report = DischargeEvaluationReport(
+            cells: ["B0053", "B0039"], start: .offset(-0.2), fixedCapacity: false, oracleCapacity: false,
+            capacityFollowsTemperature: true, wakeUnderLoad: false, wakeUpReadings: WakeUpReadingErrors([], model: .synthetic18650(),
+            restCurrentA: 0.05, sleepSeconds: { _ in 0 }), methods: [method]).failureReport(method)
         #expect(report.contains("1 of 2 discharges"))
         #expect(report.contains("4 °C: 1/1 (1)"))
         #expect(report.contains("24 °C: 0/1 (0)"))
@@ -82,82 +94,67 @@ import TestSupport
         #expect(!report.contains("| B0039 |"))
     }
 
-    @Test func badFilterOptionsAreRefusedWithAClearError() {
-        for bad in [["--ekf-initial-sigma", "0"], ["--ekf-initial-sigma", "-1"], ["--ekf-initial-sigma", "nan"],
-                    ["--rest-iterations", "0"], ["--rest-iterations", "101"], ["--oracle-capacity", "--fixed-capacity"]] {
-            do {
-                _ = try ClassicalEvalCommand.parseAsRoot(["/data", "--model", "m.json"] + bad)
-                Issue.record("\(bad) was accepted")
-            } catch {
-                #expect(ClassicalEvalCommand.message(for: error).contains(bad[0]), "\(bad)")
-            }
-        }
-        #expect(throws: Never.self) {
-            try ClassicalEvalCommand.parseAsRoot(["/data", "--model", "m.json", "--ekf-initial-sigma", "1", "--rest-iterations", "5"])
-        }
-    }
-
-    /// Runs `classical-eval` on the shared NASA data with the bundled cell model and returns
-    /// its JSON `results` (one entry per method).
-    static func classicalEval(cells: String, methods: String, _ extra: [String]) throws -> [[String: Any]] {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-ce-\(UUID().uuidString).json")
-        defer { try? FileManager.default.removeItem(at: out) }
-        let model = SharedData.fixtures.appendingPathComponent("models/cell-default.json")
-        let command = try ClassicalEvalCommand.parseAsRoot(
-            [SharedData.nasa!.path, "--model", model.path, "--cells", cells, "--methods", methods,
-             "--out", out.path] + extra) as! ClassicalEvalCommand
-        try command.run()
-        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any]
-        return doc["results"] as! [[String: Any]]
+    /// Runs the discharge-only protocol on the shared NASA data with the bundled cell model.
+    static func evaluate(cells: [String], methods: [EstimatorKind],
+                         _ adjust: (inout DischargeEvaluation.Options) -> Void = { _ in }) throws -> DischargeEvaluationReport {
+        let model = try CellModelFile.load(from: SharedData.fixtures.appendingPathComponent("models/cell-default.json"))
+        var options = DischargeEvaluation.Options()
+        adjust(&options)
+        let discharges = try EvaluationDischarge.load(root: SharedData.nasa!, cells: cells)
+        return try DischargeEvaluation(model: model, methods: methods, options: options).run(discharges, cells: cells)
     }
 
     /// On one NASA cell: the correct-start column of a −20 % run is the rested run's own
     /// count, the EKF forgets the start, and the wake-under-load experiment changes the runs.
     @Test(.enabled(if: SharedData.available))
     func correctStartRunMatchesTheRestedRunOnNASAData() throws {
-        func run(_ extra: [String]) throws -> [String: [String: Any]] {
-            let rows = try Self.classicalEval(cells: "B0039", methods: "ekf-1rc,ah-pure", extra)
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["method"] as! String, $0) })
+        let methods: [EstimatorKind] = [.ekf1RC, .ahPure]
+        let rested = try Self.evaluate(cells: ["B0039"], methods: methods)
+        let wrong = try Self.evaluate(cells: ["B0039"], methods: methods) { $0.start = .offset(-0.2) }
+        let underLoad = try Self.evaluate(cells: ["B0039"], methods: methods) {
+            $0.start = .offset(-0.2)
+            $0.wakeUnderLoad = true
         }
-        let rested = try run([]), wrong = try run(["--initial=-0.2"]), underLoad = try run(["--initial=-0.2", "--wake-under-load"])
         for method in ["ekf-1rc", "ah-pure"] {
-            #expect(wrong[method]!["cycles_within_2pct_at_600s_correct_start"] as! Int
-                    == rested[method]!["cycles_within_2pct_at_600s"] as! Int, "\(method)")
+            #expect(wrong.method(method)!.convergence!.correctStartWithinAtCheck == rested.method(method)!.withinAtTenMinutes,
+                    "\(method)")
         }
-        let cycles = wrong["ekf-1rc"]!["cycles"] as! Int
-        #expect(cycles > 0)
-        #expect(wrong["ekf-1rc"]!["cycles_initial_error_forgotten_at_600s"] as! Int == cycles)
-        #expect(wrong["ah-pure"]!["cycles_initial_error_forgotten_at_600s"] as! Int == 0)
-        #expect((wrong["ah-pure"]!["misses_at_600s"] as! [Any]).count == cycles)
-        #expect(underLoad["ekf-1rc"]!["rmse_pct"] as! Double != wrong["ekf-1rc"]!["rmse_pct"] as! Double)
+        let ekf = wrong.method("ekf-1rc")!, pure = wrong.method("ah-pure")!
+        #expect(ekf.dischargeCount > 0)
+        #expect(ekf.convergence!.forgottenAtCheck == ekf.dischargeCount)
+        #expect(pure.convergence!.forgottenAtCheck == 0)
+        #expect(pure.discharges.filter { !$0.withinAtCheck() }.count == pure.dischargeCount)
+        #expect(underLoad.method("ekf-1rc")!.all.rmse != ekf.all.rmse)
+        // The JSON is the typed report, round-tripped.
+        let decoded = try JSONDecoder().decode(DischargeEvaluationReport.self, from: try wrong.json())
+        #expect(decoded.method("ekf-1rc")?.dischargeCount == ekf.dischargeCount)
+        #expect(decoded.start == .offset(-0.2))
     }
 
     /// Per-discharge capacity on one NASA cell, checked against the NASA index: with
-    /// `--oracle-capacity` every discharge counts against its own `capacity_Ah`; without the
+    /// `oracleCapacity` every discharge counts against its own `capacity_Ah`; without the
     /// temperature carry a discharge that follows another in the same band from a full rest
     /// counts against what the learner measured on that one, which is NASA's own count to
     /// 2.7 V within 1 %; the carry moves some of those values.
     @Test(.enabled(if: SharedData.available))
     func capacityPerDischargeFollowsTheLearnerAndTheOracle() throws {
-        func rows(_ extra: [String]) throws -> [[String: Any]] {
-            try Self.classicalEval(cells: "B0053", methods: "ah-pure", extra)[0]["capacity_per_discharge"] as! [[String: Any]]
+        func pairs(_ adjust: @escaping (inout DischargeEvaluation.Options) -> Void) throws -> [(used: Double, nasa: Double)] {
+            try Self.evaluate(cells: ["B0053"], methods: [.ahPure], adjust).methods[0].capacityPerDischarge
+                .map { ($0.capacityInUseAh, $0.capacityAh) }
         }
-        func pairs(_ r: [[String: Any]]) -> [(used: Double, nasa: Double)] {
-            r.map { ($0["capacity_in_use_Ah"] as! Double, $0["capacity_Ah"] as! Double) }
-        }
-        let oracle = pairs(try rows(["--oracle-capacity"]))
+        let oracle = try pairs { $0.oracleCapacity = true }
         #expect(oracle.count > 40)
         for p in oracle { #expect(p.used == p.nasa) }
 
-        let plain = pairs(try rows(["--no-capacity-temperature"]))
+        let plain = try pairs { $0.config.learnedCapacityFollowsTemperature = false }
         #expect(plain.count == oracle.count)
         // B0053 runs every discharge at 2 A in the 4 °C chamber (one band): from the third
         // discharge on (the first has no full rest before it) the capacity in use is the
-        // previous discharge's measurement.
+        // previous discharge's measurement, unless that one was held back as an outlier.
         var close = 0
         for k in 2..<plain.count where abs(plain[k].used - plain[k - 1].nasa) <= 0.01 * plain[k - 1].nasa { close += 1 }
-        #expect(close >= plain.count - 4, "\(close) of \(plain.count - 2)")
-        let carried = pairs(try rows([]))
+        #expect(close >= plain.count - 6, "\(close) of \(plain.count - 2)")
+        let carried = try pairs { _ in }
         #expect(zip(carried, plain).contains { abs($0.used - $1.used) > 1e-3 })
     }
 }
