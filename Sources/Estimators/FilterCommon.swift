@@ -99,7 +99,9 @@ struct FilterCommon {
         voltageCorrectionV = 0
         let reading: RestReading
         if resting && firstAfterReset {
-            reading = wokeUpUninformed ? .anchor : .settled
+            // After a short interruption (0 < Δt < the rest time, e.g. the restart at a
+            // full-charge event) the start is current and the cell has not rested: no OCV reading.
+            reading = wokeUpUninformed ? .anchor : .none
         } else if resting && woken && restSeconds >= config.restMinimumSeconds {
             reading = .anchor
         } else if resting && !anchoredThisRest, let anchorS = config.restAnchorSeconds, restSeconds >= anchorS,

@@ -1,3 +1,4 @@
+import CellData
 import Foundation
 
 /// One row of a comparison: an estimator on a cell under a scenario.
@@ -20,6 +21,18 @@ public struct ComparisonReport: Sendable, Codable {
     public var ranking: [RankedEstimator]
     /// Digest per (cell, scenario) as hex, for reproducibility checks.
     public var digests: [String: String]
+    /// Operations without a reference SOC (replayed, not scored), per (cell, scenario) and reason.
+    public var excluded: [ExcludedRow]
+
+    /// Excluded operations of one reason on one run.
+    public struct ExcludedRow: Sendable, Codable, Equatable {
+        /// Cell name.
+        public var cell: String
+        /// Scenario name.
+        public var scenario: String
+        /// The reason, its operation count and recorded time.
+        public var span: ExcludedSpan
+    }
 
     /// An estimator's overall standing.
     public struct RankedEstimator: Sendable, Codable, Equatable {
@@ -37,6 +50,7 @@ public struct ComparisonReport: Sendable, Codable {
     public init(results: [ReplayResult]) {
         var rows: [ComparisonRow] = []
         var digests: [String: String] = [:]
+        excluded = results.flatMap { r in r.excluded.map { ExcludedRow(cell: r.cell, scenario: r.scenario, span: $0) } }
         for r in results {
             let ranked = r.metrics.sorted { ($0.rmsePercent, $0.estimator) < ($1.rmsePercent, $1.estimator) }
             rows += ranked.map { ComparisonRow(cell: r.cell, scenario: r.scenario, metrics: $0) }
@@ -59,19 +73,19 @@ public struct ComparisonReport: Sendable, Codable {
         self.digests = digests
     }
 
-    static let headers = ["cell", "scenario", "estimator", "RMSE %", "MAE %", "max % ", "EoD %", "conv. s",
-                          ">2 % share", ">5 % share", "ns/update", "state B"]
+    static let headers = ["cell", "scenario", "estimator", "RMSE %", "MAE %", "max % ", "EoD %", "conv. h",
+                          ">2 % share", ">5 % share", "after rest > 5", "ns/update", "state B"]
 
     static func cells(_ row: ComparisonRow) -> [String] {
         let m = row.metrics
         func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
         if m.scoredTicks == 0 {
-            return [row.cell, row.scenario, m.estimator] + Array(repeating: "–", count: 8) + ["\(m.stateBytes)"]
+            return [row.cell, row.scenario, m.estimator] + Array(repeating: "–", count: 9) + ["\(m.stateBytes)"]
         }
         return [row.cell, row.scenario, m.estimator, f(m.rmsePercent), f(m.maePercent), f(m.maxAbsErrorPercent),
-                m.endOfDischargeErrorPercent.map { f($0) } ?? "–", m.convergenceSeconds.map { f($0, 0) } ?? "never",
-                f(m.outside2PercentShare, 1), f(m.outside5PercentShare, 1), f(m.nanosecondsPerUpdate, 0),
-                "\(m.stateBytes)"]
+                m.endOfDischargeErrorPercent.map { f($0) } ?? "–", m.convergenceSeconds.map { f($0 / 3600, 1) } ?? "never",
+                f(m.outside2PercentShare, 1), f(m.outside5PercentShare, 1),
+                "\(m.afterLongRestOver5Ticks)/\(m.afterLongRestTicks)", f(m.nanosecondsPerUpdate, 0), "\(m.stateBytes)"]
     }
 
     /// An aligned plain-text table for the terminal.
@@ -87,7 +101,22 @@ public struct ComparisonReport: Sendable, Codable {
         }
         var out = line(Self.headers) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         out += body.map(line).joined(separator: "\n") + "\n"
-        return out
+        return out + notScored()
+    }
+
+    /// One line per exclusion reason summed over the runs: operations and hours not scored
+    /// (empty when nothing was excluded).
+    public func notScored() -> String {
+        var totals: [ReferenceSOC.Exclusion: (ops: Int, seconds: Double)] = [:]
+        for row in excluded {
+            totals[row.span.reason, default: (0, 0)].ops += row.span.operations
+            totals[row.span.reason]!.seconds += row.span.seconds
+        }
+        guard !totals.isEmpty else { return "" }
+        return "not scored (no reference SOC): " + totals.keys.sorted().map { reason in
+            let t = totals[reason]!
+            return "\(reason.rawValue) \(t.ops) operations, \(String(format: "%.1f", t.seconds / 3600)) h"
+        }.joined(separator: "; ") + "\n"
     }
 
     /// A Markdown table (rows, then the overall ranking).
@@ -100,6 +129,8 @@ public struct ComparisonReport: Sendable, Codable {
             out += String(format: "| %d | %@ | %.2f | %.2f | %.2f |\n", i + 1, r.estimator, r.meanRMSEPercent,
                           r.meanMAEPercent, r.worstMaxAbsErrorPercent)
         }
+        let notScored = notScored()
+        if !notScored.isEmpty { out += "\n" + notScored }
         return out
     }
 

@@ -132,6 +132,12 @@ public struct PlantTimeline: Sendable {
         cursor + 1 < timeS.count ? timeS[cursor + 1] : nil
     }
 
+    /// When the last query fell outside every recorded operation: the index (into
+    /// `operations`) of the operation the next recorded sample belongs to.
+    public var nextRecordedOperation: Int? {
+        cursor + 1 < timeS.count ? Int(operationIndex[cursor + 1]) : nil
+    }
+
     /// Moves the cursor back to the start.
     public mutating func rewind() { cursor = 0 }
 }

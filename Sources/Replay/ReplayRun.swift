@@ -166,6 +166,13 @@ public struct ReplayRunner: Sendable {
             if sampledOperation < 0, let nextS = timeline.nextRecordedTimeS {
                 let wakeTick = min(totalTicks, Int(((nextS - startS) / dt - 1e-9).rounded(.up)))
                 if wakeTick > tick {
+                    // A charge the source lost (NASA keeps every tenth in its CSV) ended at 4.2 V /
+                    // 20 mA in this gap: the firmware saw the termination, then slept.
+                    if let next = timeline.nextRecordedOperation, next != lastFullChargeOperation,
+                       timeline.operations[next].unrecordedFullCharge {
+                        firmware.fullChargeDetected()
+                        lastFullChargeOperation = next
+                    }
                     firmware.sleep(ticks: wakeTick - tick)
                     restS += Double(wakeTick - tick) * dt
                     tick = wakeTick
@@ -179,8 +186,7 @@ public struct ReplayRunner: Sendable {
                 }
                 firmware.clearTelemetry()
             }
-            // A charge the source lost (NASA keeps every tenth in its CSV) ended at 4.2 V /
-            // 20 mA before this operation: the firmware would have seen the termination.
+            // The same when the operation follows the lost charge without a sleep in between.
             if sampledOperation >= 0, sampledOperation != lastFullChargeOperation,
                timeline.operations[sampledOperation].unrecordedFullCharge {
                 firmware.fullChargeDetected()

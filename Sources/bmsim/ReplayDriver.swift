@@ -41,7 +41,8 @@ struct ReplayDriver {
         for scenario in scenarios { try scenario.validate() }
         let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
                                                  currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
-        let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel)
+        let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel,
+                                                         baseConfig: shared.estimatorConfig())
         // Check the estimator names once, before any work.
         for name in shared.estimatorNames where !factory.knownNames.contains(name) {
             if name == "lstm" {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Estimators
 import Foundation
 import CellData
 import Replay
@@ -41,6 +42,30 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(help: "No progress bar.")
     var quiet = false
 
+    @Flag(name: .customLong("filter-charge-updates"), help: "Experiment: let the EKF/UKF correct with the loaded voltage while charging (off by default: the model is fitted on discharges).")
+    var filterChargeUpdates = false
+
+    @Option(name: .customLong("rest-anchor"), help: "Experiment: seconds of settled rest after which the EKF/UKF re-anchor to the rested reading, or 'off' (default 1800).")
+    var restAnchor: String?
+
+    @Option(name: .customLong("voltage-noise-reference"), help: "Experiment: seconds of data the filters' loaded-voltage σ stands for, or 'off' for the same σ at every tick (default 10).")
+    var voltageNoiseReference: String?
+
+    @Option(name: .customLong("voltage-noise-per-residual"), help: "Experiment: the filters' loaded-voltage σ as a multiple of the model's fit residual (default 10).")
+    var voltageNoisePerResidual: Double?
+
+    /// The estimator settings with the experiment options applied.
+    func estimatorConfig() -> EstimatorConfig {
+        var config = EstimatorConfig()
+        config.filterVoltageUpdatesWhileCharging = filterChargeUpdates
+        if let voltageNoisePerResidual { config.voltageNoisePerResidual = voltageNoisePerResidual }
+        if let restAnchor { config.restAnchorSeconds = restAnchor == "off" ? nil : Double(restAnchor) }
+        if let voltageNoiseReference {
+            config.voltageNoiseReferenceSeconds = voltageNoiseReference == "off" ? nil : Double(voltageNoiseReference)
+        }
+        return config
+    }
+
     func validate() throws {
         if let tick, !(tick >= 0.01 && tick <= 3600) {
             throw ValidationError("--tick must be between 0.01 and 3600 s, found \(tick)")
@@ -51,6 +76,15 @@ struct ReplaySharedOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
         guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
         if estimatorNames.isEmpty { throw ValidationError("--estimators is empty") }
+        for (name, value) in [("--rest-anchor", restAnchor), ("--voltage-noise-reference", voltageNoiseReference)] {
+            guard let value, value != "off" else { continue }
+            guard let seconds = Double(value), seconds.isFinite, seconds > 0 else {
+                throw ValidationError("\(name) must be a positive number of seconds or 'off', found '\(value)'")
+            }
+        }
+        if let v = voltageNoisePerResidual, !(v.isFinite && v > 0) {
+            throw ValidationError("--voltage-noise-per-residual must be a positive number, found \(v)")
+        }
         if let currentSign, GenericRecordingCSV.CurrentSign(rawValue: currentSign) == nil {
             throw ValidationError("--current-sign must be charge_positive or discharge_positive, found '\(currentSign)'")
         }

@@ -14,6 +14,8 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     let model: CellModelParameters
     /// The fixed-point LSTM model of `lstm` (nil: `lstm` is not available).
     var lstmModel: BlobModel? = nil
+    /// Settings every estimator starts from (the experiment options of `replay`/`compare` change it).
+    var baseConfig = EstimatorConfig()
 
     /// Short aliases accepted on the command line.
     static let aliases = ["ekf": "ekf-1rc", "ukf": "ukf-1rc"]
@@ -26,7 +28,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
             throw ReplayError.unknownEstimator(name: name, known: knownNames)
         }
-        var config = EstimatorConfig()
+        var config = baseConfig
         // The scenario's capacity (nameplate, or the first capacity test of the cell) is the
         // starting value; capacity learning stays on, as in a fuel gauge. The filters' voltage
         // noise stays the model-residual default: the sensor noise (a few mV) is far below the
@@ -42,7 +44,8 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
 
     /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (or the bundled
     /// demo blob when it exists).
-    static func load(cellModelPath: String?, lstmModelPath: String? = nil) throws -> ClassicalEstimatorFactory {
+    static func load(cellModelPath: String?, lstmModelPath: String? = nil,
+                     baseConfig: EstimatorConfig = EstimatorConfig()) throws -> ClassicalEstimatorFactory {
         let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
         var lstm: BlobModel?
         if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
@@ -54,7 +57,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
                 throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
             }
         }
-        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm)
+        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm, baseConfig: baseConfig)
     }
 }
 
