@@ -57,7 +57,8 @@ public protocol SOCEstimator: AnyObject {
     /// capture); the next `update` is the wake-up reading. The estimator keeps its state;
     /// one that knows the OCV re-anchors to a rested wake-up reading after a sleep of at
     /// least its rest time (`Docs/Estimators.md`, "Sleep and wake-up"). The current during
-    /// the sleep is unknown and is not counted.
+    /// the sleep is unknown and is not counted. `seconds` may be `.infinity`: a power-up with
+    /// an unknown history.
     func wake(afterSleepSeconds seconds: Double)
     /// Bytes of mutable state the method needs on a microcontroller (its own figure,
     /// e.g. the filter's state vector and covariance in the precision it would use).

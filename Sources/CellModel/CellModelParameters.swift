@@ -98,7 +98,8 @@ public struct CellModelParameters: Sendable, Equatable {
             && a.capacityByTemperature?.capacityAh == b.capacityByTemperature?.capacityAh
             && a.coulombicEfficiency == b.coulombicEfficiency && a.ocv == b.ocv
             && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
-            && a.restRelaxation == b.restRelaxation && a.fitReport == b.fitReport
+            && a.restRelaxation == b.restRelaxation && a.restedOCVTrustedFromSOC == b.restedOCVTrustedFromSOC
+            && a.fitReport == b.fitReport
     }
 }
 

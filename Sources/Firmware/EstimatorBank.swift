@@ -102,7 +102,7 @@ public struct EstimatorBank {
             let due = pendingDue[k] || tick % period == 0
             guard due else { continue }
             guard !withheld else {
-                if !pendingDue[k] { heldUpdates[k] += 1 }
+                if !pendingDue[k] || tick % period == 0 { heldUpdates[k] += 1 }
                 pendingDue[k] = true
                 continue
             }
