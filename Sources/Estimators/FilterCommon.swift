@@ -145,6 +145,32 @@ struct FilterCommon {
         !config.filterVoltageUpdatesWhileCharging && m.currentA > config.restCurrentA
     }
 
+    /// Applies a rested reading to a filter's state x and covariance p (dimension n; the bias,
+    /// when estimated, is the last state): on `.anchor` the state moves to the SOC the reading
+    /// supports nearest to it, the R–C voltages to 0 (decayed; the bias is kept) and p to the
+    /// initial covariance with the reading's own SOC variance; on `.bound` the SOC is only
+    /// clamped to what the reading allows. Returns true when the update that follows is a rest
+    /// update (anchor or settled reading).
+    func applyRestedReading(_ reading: RestReading, _ m: CellMeasurement, x: UnsafeMutablePointer<Double>,
+                            p: UnsafeMutablePointer<Double>, initialP: UnsafeMutablePointer<Double>, n: Int) -> Bool {
+        switch reading {
+        case .anchor:
+            let soc = anchorSOC(m, prior: x[0])
+            let bias = config.estimateCurrentBias ? x[n - 1] : 0
+            SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
+            if config.estimateCurrentBias { x[n - 1] = bias }
+            p[0] = anchorVariance(soc: soc, temperatureC: m.temperatureC)
+            return true
+        case .bound:
+            x[0] = anchorSOC(m, prior: x[0])
+            return false
+        case .settled:
+            return true
+        case .none:
+            return false
+        }
+    }
+
     /// The SOC variance after an anchor at `soc`: the rest noise seen through the OCV slope,
     /// (σ_rest / dOCV/dSOC)², between 10⁻⁴ and `initialSOCSigma`² (flat parts of the curve).
     func anchorVariance(soc: Double, temperatureC: Double) -> Double {

@@ -88,18 +88,8 @@ public final class TheveninEKF: SOCEstimator {
             // cross-covariances are zero.
             p[0] = wakeUpSOCVariance
         }
-        if reading == .anchor {
-            // Re-anchor: the SOC the rested reading supports nearest to the state, decayed R–C
-            // voltages (the bias state is kept), the initial covariance with the reading's own
-            // SOC variance; the rest update below then runs from there.
-            let soc = common.anchorSOC(m, prior: x[0])
-            let bias = common.config.estimateCurrentBias ? x[n - 1] : 0
-            SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
-            if common.config.estimateCurrentBias { x[n - 1] = bias }
-            p[0] = common.anchorVariance(soc: soc, temperatureC: m.temperatureC)
-        }
-        if reading == .bound { x[0] = common.anchorSOC(m, prior: x[0]) }
-        let settledRest = reading == .anchor || reading == .settled
+        // Re-anchor (or bound) on a rested reading; the (iterated) rest update below runs from there.
+        let settledRest = common.applyRestedReading(reading, m, x: x, p: p, initialP: initialP, n: n)
         let mean = common.begin(m)
         let dt = common.stepSeconds
         let capacity = common.capacityAh, efficiency = common.efficiency

@@ -72,17 +72,8 @@ public final class TheveninUKF: SOCEstimator {
             return last
         }
         let reading = common.observeRest(m)
-        if reading == .anchor {
-            // Re-anchor (as the EKF): the SOC the rested reading supports nearest to the state,
-            // decayed R–C voltages, bias kept, the initial covariance with the reading's SOC variance.
-            let soc = common.anchorSOC(m, prior: x[0])
-            let bias = common.config.estimateCurrentBias ? x[n - 1] : 0
-            SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
-            if common.config.estimateCurrentBias { x[n - 1] = bias }
-            p[0] = common.anchorVariance(soc: soc, temperatureC: m.temperatureC)
-        }
-        if reading == .bound { x[0] = common.anchorSOC(m, prior: x[0]) }
-        let settledRest = reading == .anchor || reading == .settled
+        // Re-anchor (or bound) on a rested reading, as the EKF.
+        let settledRest = common.applyRestedReading(reading, m, x: x, p: p, initialP: initialP, n: n)
         let loaded = common.loadedVoltageVariance(temperatureC: m.temperatureC, dtSeconds: m.dtSeconds)
         let measurementVariance = settledRest ? min(common.restVoltageVariance, loaded) : loaded
         let mean = common.begin(m)
