@@ -5,7 +5,7 @@
 ///
 ///     floor = min(1, max_k OCV⁻¹(V_k, T_k) + margin)
 ///
-/// Example (NASA train + validation cells, 901 end-of-discharge rests of 1–47 min): the
+/// Example (NASA train + validation cells, 899 end-of-discharge rests of at least 1 min): the
 /// highest reading, 3.786 V after 36 min (B0033), maps to SOC 0.52, so the floor is 0.57.
 public enum RestedOCVFloor {
     /// A relaxed reading after a discharge that ended at the cut-off.

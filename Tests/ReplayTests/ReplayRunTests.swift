@@ -54,6 +54,12 @@ struct ReplayRunTests {
         #expect(abs(r.telemetry.soc[0] - 0.5) < 1e-3)
         #expect(abs(r.telemetry.referenceSOC[0] - (1 - 2.0 * 600 / 7200)) < 1e-3)
         #expect(r.metrics[0].maxAbsErrorPercent > 33)
+        // A start further into a discharge than any discharge lasts is a typed error, not a trap.
+        var late = ReplayScenario.initialSOCError
+        late.startUnderLoadSeconds = 80_000
+        #expect(throws: ReplayError.self) {
+            try runner.run(recording: syntheticRecording(), scenario: late, estimators: ["count"])
+        }
         var aged = ReplayScenario.agedCapacity
         aged.assumedCapacityAh = 4.0
         let a = try runner.run(recording: syntheticRecording(), scenario: aged, estimators: ["count"])

@@ -40,7 +40,21 @@ struct ReplayCommandTests {
     }
 
     @Test("bad options are rejected before any work")
-    func badOptions() {
+    func badOptions() throws {
+        // The filter experiment options refuse what they cannot use, naming the option.
+        for bad in [["--rest-anchor", "soon"], ["--rest-anchor", "-5"], ["--voltage-noise-reference", "0"],
+                    ["--voltage-noise-reference", "nan"], ["--voltage-noise-per-residual", "-1"]] {
+            do {
+                _ = try ReplayCommand.parseAsRoot(bad)
+                Issue.record("\(bad) was accepted")
+            } catch {
+                #expect(ReplayCommand.message(for: error).contains(bad[0]), "\(bad)")
+            }
+        }
+        let experiment = try ReplayCommand.parseAsRoot(["--rest-anchor", "off", "--voltage-noise-reference", "20",
+                                                        "--filter-charge-updates"]) as! ReplayCommand
+        let config = experiment.shared.estimatorConfig()
+        #expect(config.restAnchorSeconds == nil && config.voltageNoiseReferenceSeconds == 20 && config.filterVoltageUpdatesWhileCharging)
         #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--tick", "0.001"]) }
         #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--threads", "0"]) }
         #expect(throws: (any Error).self) { try CompareCommand.parseAsRoot(["--model-period", "-1"]) }
