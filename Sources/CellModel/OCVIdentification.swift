@@ -30,15 +30,17 @@ public enum OCVIdentification {
     /// Fits the OCV on `socPoints` from the segments; nodes with too little data or too little
     /// spread in current take the neighbouring nodes' values (linear interpolation), so the
     /// result always covers the grid. Returns the curve (one temperature row at `rowTemperatureC`)
-    /// and the per-node fits.
+    /// and the per-node fits; throws `IdentificationError.tooLittleOCVData` when fewer than two
+    /// nodes have data.
     public static func rateExtrapolated(_ segments: [IdentificationSegment], socPoints: [Double],
                                         temperatureRangeC: ClosedRange<Double>,
                                         settledRestS: Double = 1200, settledRestWeight: Double = 20,
                                         restTemperatureRangeC: ClosedRange<Double>? = nil,
-                                        rowTemperatureC: Double = 25) -> (OCVCurve, [Node]) {
+                                        rowTemperatureC: Double = 25) throws(IdentificationError) -> (OCVCurve, [Node]) {
         let n = socPoints.count
         // Σw, Σw·x, Σw·x², Σw·y, Σw·x·y, Σw·y² per node (x = |I|, y = V).
         var sums = Array(repeating: [Double](repeating: 0, count: 6), count: n)
+        var used = 0
         for seg in segments {
             var lastLoadS = -Double.infinity
             for k in 0..<seg.count {
@@ -55,6 +57,7 @@ public enum OCVIdentification {
                 let (s, f) = SOCTemperatureTable.segment(socPoints, soc, clamp: true)
                 let x = abs(seg.currentA[k]), y = seg.voltageV[k]
                 let sampleWeight = settled ? settledRestWeight : 1
+                used += 1
                 for (node, w0) in [(s, 1 - f), (s + 1, f)] where w0 > 0 {
                     let w = w0 * sampleWeight
                     sums[node][0] += w
@@ -91,7 +94,9 @@ public enum OCVIdentification {
         }
         var row = nodes.map(\.ocvV)
         let known = (0..<n).filter { valid[$0] }
-        precondition(known.count >= 2, "too little data for an OCV curve")
+        guard known.count >= 2 else {
+            throw .tooLittleOCVData(nodesWithData: known.count, nodes: n, samples: used, temperatureRangeC: temperatureRangeC)
+        }
         for i in 0..<n where !valid[i] {
             // Interpolate between, or extrapolate from, the nearest valid nodes.
             let below = known.last { $0 < i }, above = known.first { $0 > i }

@@ -30,13 +30,13 @@ public enum TheveninIdentification {
         public var report: FitReport
     }
 
-    /// Fits the OCV table, then the 1RC and 2RC models with it. `segments` must hold data;
-    /// returns `nil` when the least-squares system is singular.
+    /// Fits the OCV table, then the 1RC and 2RC models with it. Throws when the segments hold
+    /// too little data for an OCV curve or the least-squares system is singular.
     /// `ocvReadings`: the rested full-charge readings for the OCV's temperature rows
     /// (default: those of `segments`).
     public static func fit(_ segments: [IdentificationSegment],
                            options: IdentificationOptions = IdentificationOptions(),
-                           ocvReadings: [OCVTemperatureDependence.Reading]? = nil) -> Result? {
+                           ocvReadings: [OCVTemperatureDependence.Reading]? = nil) throws(IdentificationError) -> Result {
         // Stage 1: OCV by rate extrapolation (`OCVIdentification`). A joint least-squares
         // fit of OCV and R tables is ill-posed on constant-current data: OCV(SOC) and
         // R(SOC, T)·I trade off freely, and the fit drifted to implausible curves.
@@ -44,7 +44,7 @@ public enum TheveninIdentification {
         // temperature range as the loaded samples, and rows per temperature group are made
         // from it by `OCVTemperatureDependence` (rested full-charge readings).
         let dependence = options.ocvTemperatureDependence
-        var (rateOCV, _) = OCVIdentification.rateExtrapolated(
+        var (rateOCV, _) = try OCVIdentification.rateExtrapolated(
             segments, socPoints: options.ocvSOCPoints, temperatureRangeC: options.ocvTemperatureRangeC,
             restTemperatureRangeC: dependence ? options.ocvTemperatureRangeC : nil)
         var ocvGroups: [OCVTemperatureDependence.Group]?
@@ -73,7 +73,8 @@ public enum TheveninIdentification {
             guard let (x, rss) = solve(segments, taus: [tau], options, ocv: ocv) else { continue }
             if best1 == nil || rss < best1!.0 { best1 = (rss, x, [tau]) }
         }
-        guard let b1 = best1, let b2 = best2 else { return nil }
+        guard let b2 = best2 else { throw .singular(model: "2RC") }
+        guard let b1 = best1 else { throw .singular(model: "1RC") }
         let model1 = tables(b1.1, taus: b1.2, options)
         let model2 = tables(b2.1, taus: b2.2, options)
         let ocv2 = ocv

@@ -120,9 +120,7 @@ struct FitCommand: ParsableCommand {
             }
             log("\(cell): \(mine.count) usable discharges")
         }
-        guard let result = TheveninIdentification.fit(segments, options: options, ocvReadings: readings) else {
-            throw ValidationError("the least-squares system is singular (too little data?)")
-        }
+        let result = try TheveninIdentification.fit(segments, options: options, ocvReadings: readings)
         log(EndOfDischargeRests.report(cycles))
         let groups = capacitiesByGroup.keys.sorted()
         let medians = groups.map { median(capacitiesByGroup[$0]!) }

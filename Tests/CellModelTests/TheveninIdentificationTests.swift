@@ -34,7 +34,7 @@ struct TheveninIdentificationTests {
         options.resistanceTemperaturesC = [4, 24, 44]
         options.tau1RCCandidatesS = [30, 120]
         options.tau2RCCandidatesS = [(30, 600), (60, 1200)]
-        let result = try #require(TheveninIdentification.fit(segments(), options: options))
+        let result = try TheveninIdentification.fit(segments(), options: options)
         // The truth model itself leaves 1–2 mV (the added noise). The fit leaves more, mostly
         // from the OCV below SOC 0.3, which rate extrapolation gets tens of mV wrong (one rate
         // reaches it, relaxations there are short); this bounds that, it does not hide it.
@@ -64,7 +64,7 @@ struct TheveninIdentificationTests {
         // Each reading twice: the 4 °C group has 3 rested full-charge readings, fewer than the
         // 5 a row needs (twice does not move the group's median offset).
         let readings = OCVTemperatureDependence.fullChargeReadings(segs)
-        let result = try #require(TheveninIdentification.fit(segs, options: options, ocvReadings: readings + readings))
+        let result = try TheveninIdentification.fit(segs, options: options, ocvReadings: readings + readings)
         let groups = try #require(result.report.ocvTemperatureGroups)
         #expect(groups.count == 2)
         // The 4 °C segments hold the cold group's samples, the 24 and 44 °C ones the warm group's.
