@@ -1,3 +1,4 @@
+import BMSCore
 import Foundation
 
 /// Errors reading or applying a float model file.
@@ -12,6 +13,8 @@ public enum FloatModelFileError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(layer: Int, tensor: String, expectedCount: Int, foundCount: Int)
     /// Layer list and architecture disagree.
     case architectureMismatch(layer: Int, expected: String, found: String)
+    /// A field holds a value the engine cannot use (range, count, unknown name).
+    case invalidField(path: String, field: String, reason: String)
 
     /// Human-readable message.
     public var description: String {
@@ -23,6 +26,7 @@ public enum FloatModelFileError: Error, Equatable, CustomStringConvertible {
             return "layer \(layer): \(tensor) has \(found) values, expected \(expected)"
         case let .architectureMismatch(layer, expected, found):
             return "layer \(layer): architecture says \(expected), weights are \(found)"
+        case let .invalidField(path, field, reason): return "\(path): \(field): \(reason)"
         }
     }
 }
@@ -182,7 +186,7 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
     /// Reads and checks a model file.
     public static func read(from url: URL) throws(FloatModelFileError) -> FloatModelFile {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .io(path: url.path, reason: error.localizedDescription) }
+        do { data = Data(try InputFile.read(path: url.path)) } catch { throw .io(path: url.path, reason: error.reason) }
         return try decode(data, path: url.path)
     }
 
@@ -190,7 +194,11 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
     public static func decode(_ data: Data, path: String = "<memory>") throws(FloatModelFileError) -> FloatModelFile {
         let file: FloatModelFile
         do { file = try JSONDecoder().decode(FloatModelFile.self, from: data) } catch {
-            throw .malformed(path: path, reason: String(describing: error))
+            if let syntax = jsonSyntaxError(data) {
+                throw .malformed(path: "\(InputLocation.json(file: path, bytes: [UInt8](data), parserMessage: syntax))",
+                                 reason: "not valid JSON: \(syntax)")
+            }
+            throw .malformed(path: path, reason: Self.decodingMessage(error))
         }
         guard file.format == formatTag, file.version == 1 else {
             throw .unsupportedFormat(path: path, expected: "\(formatTag) v1", found: "\(file.format) v\(file.version)")
@@ -198,8 +206,32 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
         do { try file.architecture.validate() } catch {
             throw .malformed(path: path, reason: error.description)
         }
-        _ = try file.makeNetwork()
+        try file.checkFields(path: path)
+        do { _ = try file.makeNetwork() } catch {
+            throw .malformed(path: path, reason: error.description)   // shape errors name the file too
+        }
         return file
+    }
+
+    /// The JSON parser's message for bytes that are not JSON at all, nil for valid JSON.
+    static func jsonSyntaxError(_ data: Data) -> String? {
+        do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]); return nil } catch {
+            return (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+        }
+    }
+
+    /// A decoding error in one line: the field path and what was wrong with it.
+    static func decodingMessage(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+        }
+        switch error as? DecodingError {
+        case let .keyNotFound(key, context)?: return "missing field '\(path(context.codingPath + [key]))'"
+        case let .typeMismatch(type, context)?: return "field '\(path(context.codingPath))': expected \(type)"
+        case let .valueNotFound(type, context)?: return "field '\(path(context.codingPath))': expected \(type), found null"
+        case let .dataCorrupted(context)?: return "field '\(path(context.codingPath))': \(context.debugDescription)"
+        default: return "\(error)"
+        }
     }
 
     /// Writes the file atomically (temporary file, then rename).
