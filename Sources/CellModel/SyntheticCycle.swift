@@ -53,11 +53,13 @@ public struct SyntheticRecording: Sendable, Equatable {
         return s
     }
 
-    /// Decimal text with exactly `digits` decimals (no Foundation).
+    /// Decimal text with exactly `digits` decimals (no Foundation); values too large for
+    /// that (|x| ≥ 10¹⁵) or not finite are written in Swift's own notation, never trapped on.
     func fixed(_ x: Double, _ digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let n = (abs(x) * scale).rounded()
+        guard n.isFinite, n < 1e15 else { return "\(x)" }
         let intPart = Int64(n / scale)
         var frac = String(Int64(n - Double(intPart) * scale))
         while frac.count < digits { frac = "0" + frac }

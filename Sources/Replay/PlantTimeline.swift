@@ -13,6 +13,11 @@ import CellData
 /// recording; after the last sample every channel holds. The reference SOC is interpolated
 /// inside operations and returned beside the plant, for scoring only.
 ///
+/// Two samples of one operation more than `maximumSampleIntervalS` apart are a hole in the
+/// log, not a slow sample: the operation is split there on the axis, so the replay sleeps
+/// through the hole instead of ticking through it (a generic CSV whose second row is at
+/// t = 10¹¹ s took about 12 h of ticks).
+///
 /// Queries must come in non-decreasing time order (a cursor moves forward), which makes a
 /// query O(1) amortised and allocation-free.
 public struct PlantTimeline: Sendable {
@@ -40,8 +45,11 @@ public struct PlantTimeline: Sendable {
         /// 4.2 V / 20 mA just before it (see `ReplayRunner.run`).
         public var unrecordedFullCharge: Bool
     }
-    /// The recorded operations, in time order.
+    /// The recorded operations, in time order (an operation with a hole in its log is two
+    /// entries with the same `recordingIndex`).
     public let operations: [Operation]
+    /// The longest time between two samples of one operation that is interpolated, s.
+    public static let maximumSampleIntervalS = 3600.0
     private var cursor = 0
 
     /// Builds the timeline; `referenceSOC[k][j]` labels sample j of operation k (NaN where
@@ -63,10 +71,17 @@ public struct PlantTimeline: Sendable {
             guard labels[k].count == s.count else {
                 throw .emptyRecording(cell: recording.cell, detail: "operation \(k): \(labels[k].count) reference values for \(s.count) samples")
             }
-            let first = t.count
+            var first = t.count
             for j in 0..<s.count {
                 let time = operation.startTimeS + s.timeS[j]
                 guard time.isFinite, time > lastTime else { continue }  // keep time strictly increasing
+                if t.count > first && time - lastTime > Self.maximumSampleIntervalS {
+                    // A hole in the log: close this piece; the next sample starts another.
+                    ops.append(Operation(kind: operation.kind, recordingIndex: k, first: first, last: t.count - 1,
+                                         unrecordedFullCharge: chargeLostInGap))
+                    chargeLostInGap = false
+                    first = t.count
+                }
                 lastTime = time
                 t.append(time); v.append(s.voltageV[j]); i.append(s.currentA[j]); c.append(s.temperatureC[j])
                 r.append(labels[k][j]); op.append(Int32(ops.count))

@@ -79,6 +79,10 @@ public struct ReplayRunner: Sendable {
     public func run(recording: Recording, scenario: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
         try scenario.validate()
+        // A model-rate name that is not in the run's estimator list would be ignored silently.
+        if let unknown = scenario.slowEstimators.first(where: { !names.contains($0) }) {
+            throw .unknownEstimator(name: unknown, known: names, context: "scenario \(scenario.name): slowEstimators (--model-rate)")
+        }
         let references = ReferenceSOC.references(recording, rules: rules)
         let labels = zip(references, recording.operations).map { label, op in
             label.values ?? [Double](repeating: .nan, count: op.samples.count)

@@ -66,6 +66,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         if let iterations = restIterations, !(1...100).contains(iterations) {
             throw ValidationError("--rest-iterations must be 1…100, got \(iterations)")
         }
+        if let voltageNoise { try OptionCheck.require(voltageNoise, in: 1e-6...1, "--voltage-noise", unit: "V") }
+        if let socNoise { try OptionCheck.require(socNoise, in: 0...1e-2, "--soc-noise", unit: "fraction²/s") }
         if oracleCapacity && fixedCapacity {
             throw ValidationError("--oracle-capacity and --fixed-capacity each set the capacity; give one")
         }
@@ -75,7 +77,9 @@ struct ClassicalEvalCommand: ParsableCommand {
 
     func start() throws -> DischargeEvaluation.Start {
         if initial == "rested" { return .rested }
-        guard let offset = Double(initial), offset.isFinite else { throw ValidationError("--initial: 'rested' or a number, got '\(initial)'") }
+        guard let offset = Double(initial), offset.isFinite, (-1...1).contains(offset) else {
+            throw ValidationError("--initial: 'rested' or an SOC offset in [-1, 1] such as -0.2, got '\(initial)'")
+        }
         return .offset(offset)
     }
 

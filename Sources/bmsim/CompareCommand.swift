@@ -17,9 +17,18 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output folder for comparison.md, comparison.json and comparison.csv.")
     var out: String = "out/compare"
 
+    func validate() throws {
+        guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
+    }
+
+    /// The scenario names and files asked for, blanks dropped.
+    var scenarioNames: [String] {
+        scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     func run() throws {
-        let list = try scenarios.split(separator: ",").map {
-            shared.adjusted(try ReplayScenario.resolve($0.trimmingCharacters(in: .whitespaces)))
+        let list = try scenarioNames.map {
+            shared.adjusted(try ReplayScenario.resolve($0))
         }
         let outcome = try ReplayDriver(shared: shared, keepTelemetry: false).run(scenarios: list)
         let report = ComparisonReport(results: outcome.finished)

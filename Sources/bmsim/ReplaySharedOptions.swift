@@ -76,6 +76,10 @@ struct ReplaySharedOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
         guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
         if estimatorNames.isEmpty { throw ValidationError("--estimators is empty") }
+        if let modelRate, let unknown = modelRate.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { !estimatorNames.contains($0) }) {
+            throw ValidationError("--model-rate: unknown estimator '\(unknown)'; the run's estimators are \(estimatorNames.joined(separator: ", "))")
+        }
         for (name, value) in [("--rest-anchor", restAnchor), ("--voltage-noise-reference", voltageNoiseReference)] {
             guard let value, value != "off" else { continue }
             guard let seconds = Double(value), seconds.isFinite, seconds > 0 else {

@@ -45,7 +45,11 @@ struct SimulateCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard dt > 0 && dt <= 60 else { throw ValidationError("--dt must be in (0, 60] s") }
+        // 0.01 s keeps the longest profile (≈ 8.5 h) under 3.1 million rows.
+        try OptionCheck.require(dt, in: 0.01...60, "--dt", unit: "s")
+        try OptionCheck.require(temperature, in: -40...80, "--temperature", unit: "°C")
+        try OptionCheck.require(voltageNoise, in: 0...0.5, "--voltage-noise", unit: "V")
+        try OptionCheck.require(currentNoise, in: 0...20, "--current-noise", unit: "A")
     }
 
     func run() throws {

@@ -34,4 +34,22 @@ import Testing
         let result = try ReplayRunner(factory: testFactory).run(recording: recording, scenario: .nominal, estimators: ["count"])
         #expect(result.ticks > 0)
     }
+
+    /// Reliability issue row 7: a second row at t = 10¹¹ s (one operation, no gap row) took
+    /// about 12 h of ticks. The hole is now slept through: the run ends at once, with the
+    /// hole off the operating axis and the samples after it still replayed.
+    @Test("a hole of 1e11 s inside one operation is slept through, not ticked through")
+    func holeInsideAnOperation() throws {
+        let text = Self.csv.replacingOccurrences(of: "10,3.89", with: "1e11,3.89")
+            .replacingOccurrences(of: "1e300", with: "100000000010")
+        let recording = try GenericRecordingCSV.parse(Array(text.utf8), name: "hole.csv")
+        let timeline = try PlantTimeline(recording: recording, referenceSOC: recording.operations.map {
+            [Double](repeating: .nan, count: $0.samples.count)
+        })
+        #expect(timeline.operations.count == 2)
+        #expect(timeline.operations.map(\.recordingIndex) == [0, 0])
+        let result = try ReplayRunner(factory: testFactory).run(recording: recording, scenario: .nominal, estimators: ["count"])
+        #expect(result.ticks > 0)
+        #expect(result.ticks - result.sleptTicks < 1_000_000, "awake ticks: \(result.ticks - result.sleptTicks)")
+    }
 }
