@@ -6,14 +6,12 @@ final class FileBytes: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<UInt8>
     let count: Int
 
-    /// Reads the file at `path` with POSIX `read` (no intermediate `Data`).
+    /// Reads the regular file at `path` with POSIX `read` (no intermediate `Data`); a
+    /// folder, FIFO, device, dangling link or link loop is refused with its reason.
     init(path: String) throws(CellDataError) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
+        let fd: Int32, size: Int
+        do { (fd, size) = try InputFile.openRegular(path: path) } catch { throw .cannotRead(file: path, reason: error.reason) }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
-        let size = Int(info.st_size)
         pointer = .allocate(capacity: max(size, 1))
         var done = 0
         while done < size {
@@ -29,24 +27,7 @@ final class FileBytes: @unchecked Sendable {
 
     /// Reads the file at `path` straight into an array (one copy from the kernel, no `Data`).
     static func readArray(path: String) throws(CellDataError) -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
-        let size = Int(info.st_size)
-        var failure: String?
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            var done = 0
-            while done < size {
-                let n = read(fd, buffer.baseAddress! + done, size - done)
-                if n <= 0 { failure = n == 0 ? "file shrank while reading" : String(cString: strerror(errno)); break }
-                done += n
-            }
-            initialized = done
-        }
-        if let failure { throw .cannotRead(file: path, reason: failure) }
-        return bytes
+        do { return try InputFile.read(path: path) } catch { throw .cannotRead(file: path, reason: error.reason) }
     }
 
     /// Copies bytes (for in-memory inputs and tests).
@@ -61,7 +42,8 @@ final class FileBytes: @unchecked Sendable {
 
 /// A byte-level CSV scanner for the simple CSV of the NASA conversion and of the generic
 /// recording format: comma separated, one header line, no quoting, `\n` or `\r\n` line ends,
-/// lines starting with `#` before the header are comments. It records the start and end of
+/// lines starting with `#` before the header are comments, a UTF-8 byte-order mark at the
+/// start of the file is skipped (spreadsheet exports write one). It records the start and end of
 /// every field of the current row without copying, so numbers are parsed straight from the
 /// file's bytes by `FastFloatParser`.
 struct CSVScanner {
@@ -85,6 +67,7 @@ struct CSVScanner {
         self.count = storage.count
         starts.reserveCapacity(32)
         ends.reserveCapacity(32)
+        if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { position = 3 }   // UTF-8 BOM
     }
 
     /// Number of fields in the current row.

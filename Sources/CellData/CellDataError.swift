@@ -43,7 +43,7 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .cannotRead(file, reason):
             return "\(file): cannot read: \(reason)"
         case let .badHeader(loc, expected, found):
-            return "\(loc): bad header: expected \(expected), found \(found)"
+            return "\(loc): bad header: expected \(expected), found \(Self.printable(found))"
         case let .truncated(loc, reading, needed, available):
             return "\(loc): truncated while reading \(reading): needs \(needed) bytes, \(available) left"
         case let .unsupportedDataType(loc, code):
@@ -51,15 +51,15 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unsupportedClass(loc, code, name):
             return "\(loc): unsupported MAT array class \(code) (\(name))"
         case let .malformed(loc, expected, found):
-            return "\(loc): malformed: expected \(expected), found \(found)"
+            return "\(loc): malformed: expected \(expected), found \(Self.printable(found))"
         case let .decompressionFailed(loc, reason):
             return "\(loc): zlib inflate failed: \(reason)"
         case let .sizeLimitExceeded(loc, what, limit, requested):
             return "\(loc): \(what) of \(requested) exceeds the limit of \(limit)"
         case let .missingColumn(loc, column, header):
-            return "\(loc): missing column '\(column)' (header: \(header.joined(separator: ",")))"
+            return "\(loc): missing column '\(column)' (header: \(Self.printable(header.joined(separator: ","))))"
         case let .badNumber(loc, column, text):
-            return "\(loc): column '\(column)': expected a number, found '\(text)'"
+            return "\(loc): column '\(Self.printable(column))': expected a number, found '\(Self.printable(text))'"
         case let .wrongFieldCount(loc, expected, found):
             return "\(loc): expected \(expected) fields, found \(found)"
         case let .nonMonotoneTime(loc, previous, found):
@@ -67,7 +67,7 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .missingField(loc, path, field):
             return "\(loc): \(path) lacks field '\(field)' or it has the wrong type"
         case let .badValue(loc, column, expected, found):
-            return "\(loc): column '\(column)': expected \(expected), found '\(found)'"
+            return "\(loc): column '\(Self.printable(column))': expected \(expected), found '\(Self.printable(found))'"
         case let .unknownCell(cell, available) where cell.isEmpty:
             return "no cell given (use --cell); available: \(available.joined(separator: " "))"
         case let .unknownCell(cell, available):
@@ -75,6 +75,23 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unrecognizedInput(path, reason):
             return "\(path): \(reason)"
         }
+    }
+
+    /// Text from an input made safe to print on a terminal: control characters (ESC, NUL,
+    /// carriage return, C1 controls, DEL) and invalid UTF-8 become `\u{…}` escapes, and
+    /// anything past `limit` characters is cut with an ellipsis.
+    public static func printable(_ text: String, limit: Int = 120) -> String {
+        var out = ""
+        for (k, scalar) in text.unicodeScalars.enumerated() {
+            if k == limit { out += "…"; break }
+            let v = scalar.value
+            if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0xFFFD || v == 0xFEFF {
+                out += "\\u{" + String(v, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Where the error happened, when known.

@@ -13,6 +13,7 @@ public enum RecordingSource: Sendable {
 
     /// Recognises `path`.
     public static func open(path: String) throws(CellDataError) -> RecordingSource {
+        if let problem = InputFile.statProblem(path: path) { throw .cannotRead(file: path, reason: problem) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .cannotRead(file: path, reason: "no such file or folder")

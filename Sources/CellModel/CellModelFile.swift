@@ -1,3 +1,4 @@
+import BMSCore
 import Foundation
 
 /// The `cell.json` file: a cell model (OCV table per temperature, 1RC and 2RC Thevenin
@@ -30,9 +31,9 @@ public enum CellModelFile {
     public static func load(from url: URL) throws(CellModelFileError) -> CellModelParameters {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = Data(try InputFile.read(path: url.path))
         } catch {
-            throw .unreadable(file: url.path, reason: error.localizedDescription)
+            throw .unreadable(file: url.path, reason: error.reason)
         }
         return try decode(data, file: url.path)
     }
@@ -47,6 +48,11 @@ public enum CellModelFile {
         do {
             doc = try decoder.decode(CellModelDocument.self, from: data)
         } catch let error as DecodingError {
+            if case let .dataCorrupted(context) = error, context.codingPath.isEmpty,
+               let syntax = jsonSyntaxError(data) {
+                throw .malformed(file: "\(InputLocation.json(file: file, bytes: [UInt8](data), parserMessage: syntax))",
+                                 field: "(root)", detail: "not valid JSON: \(syntax)")
+            }
             throw map(error, file: file)
         } catch {
             throw .malformed(file: file, field: "(root)", detail: "\(error)")
@@ -66,6 +72,13 @@ public enum CellModelFile {
     /// Writes a model atomically (temporary file, then rename).
     public static func save(_ model: CellModelParameters, to url: URL) throws {
         try encode(model).write(to: url, options: .atomic)
+    }
+
+    /// The JSON parser's message for bytes that are not JSON at all, nil for valid JSON.
+    static func jsonSyntaxError(_ data: Data) -> String? {
+        do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]); return nil } catch {
+            return (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+        }
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {

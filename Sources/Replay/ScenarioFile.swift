@@ -15,9 +15,9 @@ extension ReplayScenario {
     public static func load(path: String) throws(ReplayError) -> ReplayScenario {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try InputFile.read(path: path))
         } catch {
-            throw .scenarioFile(location: InputLocation(file: path), detail: "cannot read: \(error.localizedDescription)")
+            throw .unreadable(path: path, reason: error.reason)
         }
         return try decode(data, file: path)
     }
@@ -45,9 +45,12 @@ extension ReplayScenario {
             throw .scenarioFile(location: InputLocation(file: file),
                                 detail: "field '\(path(context.codingPath))': expected \(type), found null")
         } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            throw .scenarioFile(location: InputLocation(file: file, byteOffset: byteOffset(in: underlying)),
-                                detail: "not valid JSON at '\(path(context.codingPath))': \(underlying ?? context.debugDescription)")
+            if context.codingPath.isEmpty, let syntax = jsonSyntaxError(data) {
+                throw .scenarioFile(location: .json(file: file, bytes: [UInt8](data), parserMessage: syntax),
+                                    detail: "not valid JSON: \(syntax)")
+            }
+            throw .scenarioFile(location: InputLocation(file: file),
+                                detail: "field '\(path(context.codingPath))': \(context.debugDescription)")
         } catch {
             throw .scenarioFile(location: InputLocation(file: file), detail: "\(error)")
         }
@@ -65,8 +68,10 @@ extension ReplayScenario {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 
-    private static func byteOffset(in message: String?) -> Int? {
-        guard let message, let range = message.range(of: "character ") else { return nil }
-        return Int(message[range.upperBound...].prefix { $0.isNumber })
+    /// The JSON parser's message for bytes that are not JSON at all, nil for valid JSON.
+    static func jsonSyntaxError(_ data: Data) -> String? {
+        do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]); return nil } catch {
+            return (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+        }
     }
 }

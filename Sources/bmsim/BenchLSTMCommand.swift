@@ -31,7 +31,7 @@ struct BenchLSTMCommand: ParsableCommand {
 
     func run() throws {
         let decoded = try BlobFile.load(blob)
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: blob)))
+        let bytes = try InputBytes.read(blob)
         let samples = SyntheticDischarge.samples(steps: steps, seed: 7)
         let engine = QuantizedLSTMEngine(model: decoded.model)
 

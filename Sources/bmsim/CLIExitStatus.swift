@@ -12,7 +12,7 @@ import WeightBlob
 /// | status | meaning |
 /// |---:|---|
 /// | 0 | success |
-/// | 1 | anything else (a replay job failed, non-finite soak state, an unclassified error) |
+/// | 1 | anything else (some replay jobs failed while others finished, non-finite soak state, an unclassified error); when no run finished and every job failed for one reason, that reason's status |
 /// | 64 | usage: bad option or option combination, unknown estimator / scenario / architecture |
 /// | 65 | data error: an input exists but its content is wrong or does not fit the command |
 /// | 66 | missing input: an input file, folder or cell does not exist or cannot be read |
@@ -54,11 +54,12 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             switch error {
             case .unknownScenario, .unknownEstimator: return .usage
             case .scenarioFile, .estimatorSetup, .firmwareConfig: return .dataError
-            case .emptyRecording: return .noInput
+            case .unreadable: return .noInput
+            case .emptyRecording: return .dataError   // read, but nothing a replay can use
             case .writeFailed: return .cannotCreate
             case .interrupted: return .interrupted
             }
-        case is BlobError, is SOCDatasetError: return .dataError
+        case is BlobError, is SOCDatasetError, is IdentificationError: return .dataError
         case is ArchitectureError: return .usage
         default: return .failure
         }
@@ -102,13 +103,26 @@ enum BMSimMain {
         do {
             command = try BMSim.parseAsRoot()
         } catch {
-            BMSim.exit(withError: error)   // help, version, usage errors: ArgumentParser's texts, status 0 / 64
+            exitParsing(error)   // help, version, usage errors: ArgumentParser's texts, status 0 / 64
         }
         do {
             try command.run()
         } catch {
             finish(with: error)
         }
+    }
+
+    /// ArgumentParser's handling of its own errors (help and version on stdout, status 0),
+    /// except that a usage error's first line reads `bmsim: error: …` like every other failure,
+    /// followed by ArgumentParser's usage text.
+    static func exitParsing(_ error: any Error) -> Never {
+        let code = BMSim.exitCode(for: error)
+        if code == .success || error is ExitCode { BMSim.exit(withError: error) }
+        var text = BMSim.fullMessage(for: error)
+        if text.hasPrefix("Error: ") { text = "bmsim: error: " + text.dropFirst("Error: ".count) }
+        else if !text.hasPrefix("bmsim: error: ") { text = "bmsim: error: " + text }
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        exit(code.rawValue)
     }
 
     /// Prints `error` and exits with its status.
@@ -118,7 +132,7 @@ enum BMSimMain {
         // CommandError: every error of ArgumentParser's own module goes back to it.
         if error is ExitCode || error is CleanExit || error is ValidationError
             || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
-            BMSim.exit(withError: error)
+            exitParsing(error)
         }
         let status = CLIExitStatus.classify(error)
         let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")

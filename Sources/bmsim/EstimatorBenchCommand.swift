@@ -43,7 +43,7 @@ struct EstimatorBenchCommand: ParsableCommand {
         print("| estimator | CPU ns per update (best of \(repeats) × \(updates)) | state bytes |")
         print("|---|---|---|")
         let blob = try (lstmModel ?? BundledData.lstmModelURL?.path).map { path in
-            try BlobReader.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), source: path).model
+            try BlobReader.decode(try InputBytes.read(path), source: path).model
         }
         for kind in EstimatorKind.classical + (blob == nil ? [] : [.lstm]) {
             let estimator = try makeEstimator(kind, model: cell, lstmModel: blob, soc: 0.4)

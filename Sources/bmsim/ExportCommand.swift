@@ -22,7 +22,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let (decoded, bytes) = try kernelLayout.reencode(try BlobFile.load(blob),
-                                                         bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: blob))))
+                                                         bytes: try InputBytes.read(blob))
         let url = URL(fileURLWithPath: cHeader)
         let name = symbol ?? url.deletingPathExtension().lastPathComponent
         let text = CHeaderEmitter.emit(blob: decoded, bytes: bytes, symbol: name)

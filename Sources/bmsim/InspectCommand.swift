@@ -39,12 +39,7 @@ struct InspectCommand: ParsableCommand {
 enum BlobFile {
     /// The decoded blob at `path`.
     static func load(_ path: String) throws -> DecodedBlob {
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw CLIError.missingInput(path: path, reason: error.localizedDescription)
-        }
+        let bytes = try InputBytes.read(path)
         do {
             return try BlobReader.decode(bytes, source: path)
         } catch {

@@ -98,7 +98,7 @@ struct QuantizeCommand: ParsableCommand {
     static func loadFloatModel(_ path: String) throws -> ReferenceLSTMModel {
         let url = URL(fileURLWithPath: path)
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw CLIError.missingInput(path: path, reason: error.localizedDescription) }
+        data = Data(try InputBytes.read(path))
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            object["format"] as? String == FloatModelFile.formatTag {
             do {

@@ -31,7 +31,13 @@ struct ReplayDriver {
                 """.utf8))
                 throw ExitCode(130)
             }
-            if !failed.isEmpty { throw ExitCode.failure }
+            if !failed.isEmpty {
+                // No run finished and every job failed for one kind of reason: that reason's
+                // status (a one-row CSV is a data error, 65); otherwise 1.
+                let statuses = Set(failed.map { CLIExitStatus.classify($0.2) })
+                if finished.isEmpty, statuses.count == 1, let status = statuses.first { throw ExitCode(status.rawValue) }
+                throw ExitCode.failure
+            }
         }
     }
 

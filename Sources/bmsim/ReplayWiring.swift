@@ -49,10 +49,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
         var lstm: BlobModel?
         if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
-            let bytes: [UInt8]
-            do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw CLIError.missingInput(path: path, reason: error.localizedDescription)
-            }
+            let bytes = try InputBytes.read(path)
             do { lstm = try BlobReader.decode(bytes, source: path).model } catch {
                 throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
             }
@@ -125,7 +122,7 @@ enum RecordingLoader {
         if let cells {
             let found = Set(recordings.map(\.cell))
             if let missing = cells.first(where: { !found.contains($0) }) {
-                throw ReplayError.emptyRecording(cell: missing, detail: "not found under \(paths.joined(separator: ", "))")
+                throw CellDataError.unknownCell(missing, available: found.sorted())
             }
         }
         return recordings

@@ -37,7 +37,7 @@ struct ExitStatusTableTests {
              status: .usage, message: "B0005"),
         // Missing input (66).
         Case(name: "missing recording", arguments: ["replay", "@TMP@/none.csv", "--quiet", "--out", "@TMP@/out"],
-             status: .noInput, message: "no such file or folder"),
+             status: .noInput, message: "no such file"),
         Case(name: "missing data file", arguments: ["data", "summary", "@TMP@/none.mat"], status: .noInput,
              message: "@TMP@/none.mat"),
         Case(name: "missing blob", arguments: ["inspect", "@TMP@/none.bmsq"], status: .noInput, message: "cannot read @TMP@/none.bmsq"),
