@@ -71,12 +71,17 @@ public final class SOCTrainer {
 
     /// Runs the epochs not run yet (all of them, or those after a restored checkpoint) up to
     /// `config.epochs` or EarlyStopping; restores the best validation epoch's weights.
-    ///
-    /// `afterEpoch` is called once each epoch's bookkeeping is done (the moment to write a
-    /// checkpoint); returning false stops training there with `.stopped` (when epochs remain).
     @discardableResult
-    public func train(onEvent: (TrainingEvent) -> Void = { _ in },
-                      afterEpoch: (SOCTrainer) throws -> Bool = { _ in true }) rethrows -> Outcome {
+    public func train(onEvent: (TrainingEvent) -> Void = { _ in }) -> Outcome {
+        train(onEvent: onEvent, afterEpoch: { _ in true })
+    }
+
+    /// `train(onEvent:)` with `afterEpoch` called once each epoch's bookkeeping is done (the
+    /// moment to write a checkpoint); returning false stops training there with `.stopped`
+    /// (when epochs remain).
+    @discardableResult
+    public func train(onEvent: (TrainingEvent) -> Void,
+                      afterEpoch: (SOCTrainer) throws -> Bool) rethrows -> Outcome {
         _ = bms_enable_flush_denormals()
         BLAS.setThreadCount(config.threads)
         while history.count < config.epochs && !stoppedEarly {
