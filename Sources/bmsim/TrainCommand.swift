@@ -19,7 +19,13 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the float LSTM SOC estimator (OpenBLAS) and write model.json, history CSV and loss SVG.")
+        abstract: "Train the float LSTM SOC estimator (OpenBLAS) and write model.json, history CSV and loss SVG.",
+        discussion: """
+        After every epoch the whole training state is written to the checkpoint (temporary file, then rename). \
+        SIGINT or SIGTERM stops training once the running epoch and its checkpoint are done (exit 130 or 143; a second \
+        signal quits at once, the last checkpoint stays); run the same command with --resume CHECKPOINT to go on: \
+        the model file is byte for byte that of an uninterrupted run. A checkpoint of other options or data is refused.
+        """)
 
     @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
     @Option(help: "window (many-to-one, TASK.md) or stateful (many-to-many, truncated BPTT).")
