@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Replay", "Estimators", "CellData", "CellModel", "TestSupport"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),
-        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "TestSupport"]),
+        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "Trainer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

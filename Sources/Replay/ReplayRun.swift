@@ -3,8 +3,8 @@ import CellData
 import Firmware
 import Synchronization
 
-/// Process-wide stop request (set from a SIGINT handler); replay loops poll it between
-/// chunks of ticks and stop with `ReplayError.interrupted`.
+/// Process-wide stop request (set from the command line's SIGINT/SIGTERM handler); replay
+/// loops poll it between chunks of ticks and stop with `ReplayError.interrupted`.
 public enum ReplayCancellation {
     private static let flag = Atomic<Bool>(false)
     /// Asks every running replay to stop.

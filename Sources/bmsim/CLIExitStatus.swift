@@ -18,6 +18,7 @@ import WeightBlob
 /// | 66 | missing input: an input file, folder or cell does not exist or cannot be read |
 /// | 73 | cannot create output |
 /// | 130 | interrupted by SIGINT (finished work is written, the rest is reported) |
+/// | 143 | stopped by SIGTERM (as SIGINT: finished work is written, the rest is reported) |
 enum CLIExitStatus: Int32, CaseIterable, Sendable {
     /// Everything went well.
     case success = 0
@@ -33,6 +34,8 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
     case cannotCreate = 73
     /// 128 + SIGINT.
     case interrupted = 130
+    /// 128 + SIGTERM.
+    case terminated = 143
 
     /// The status for an error thrown by a command's `run()`.
     static func classify(_ error: any Error) -> CLIExitStatus {
@@ -57,7 +60,14 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             case .unreadable: return .noInput
             case .emptyRecording: return .dataError   // read, but nothing a replay can use
             case .writeFailed: return .cannotCreate
-            case .interrupted: return .interrupted
+            case .interrupted: return InterruptHandler.status
+            }
+        case let error as TrainingCheckpointError:
+            switch error.problem {
+            case .unreadable: return .noInput
+            case .cannotWrite: return .cannotCreate
+            case .optionsMismatch: return .usage
+            case .malformed, .unsupportedFormat, .dataMismatch: return .dataError
             }
         case is BlobError, is SOCDatasetError, is IdentificationError: return .dataError
         case is ArchitectureError: return .usage

@@ -5,7 +5,7 @@ import Foundation
 import Replay
 
 /// Loads recordings, builds the jobs (cells × scenarios), runs them on the thread pool
-/// with a progress bar and SIGINT handling; shared by `replay` and `compare`.
+/// with a progress bar and SIGINT/SIGTERM handling; shared by `replay` and `compare`.
 struct ReplayDriver {
     let shared: ReplaySharedOptions
     let keepTelemetry: Bool
@@ -14,12 +14,13 @@ struct ReplayDriver {
     struct Outcome {
         /// Finished runs, in job order.
         var finished: [ReplayResult]
-        /// Jobs stopped by SIGINT: (cell, scenario).
+        /// Jobs stopped by SIGINT or SIGTERM: (cell, scenario).
         var interrupted: [(String, String)]
         /// Jobs that failed otherwise.
         var failed: [(String, String, ReplayError)]
 
-        /// Reports unfinished jobs on stderr and exits non-zero if there were any.
+        /// Reports unfinished jobs on stderr and exits non-zero if there were any (130 after
+        /// SIGINT, 143 after SIGTERM).
         func finishOrExit() throws {
             for (cell, scenario, error) in failed {
                 FileHandle.standardError.write(Data("failed: \(cell) / \(scenario): \(error)\n".utf8))
@@ -29,7 +30,7 @@ struct ReplayDriver {
                 interrupted: \(finished.count) runs finished and written; not finished: \
                 \(interrupted.map { "\($0.0)/\($0.1)" }.joined(separator: ", "))\n
                 """.utf8))
-                throw ExitCode(130)
+                throw ExitCode(InterruptHandler.status.rawValue)
             }
             if !failed.isEmpty {
                 // No run finished and every job failed for one kind of reason: that reason's
@@ -68,7 +69,7 @@ struct ReplayDriver {
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
                                                          keepTelemetry: keepTelemetry))
         FileHandle.standardError.write(Data("""
-            replaying \(jobs.count) runs on \(shared.threads) threads (Ctrl-C stops early; finished runs are written)\n
+            replaying \(jobs.count) runs on \(shared.threads) threads (Ctrl-C or SIGTERM stops early; finished runs are written)\n
             """.utf8))
         let bar = ProgressBar(totalTicks: totalTicks, totalJobs: jobs.count, enabled: !shared.quiet)
         let clock = ContinuousClock()

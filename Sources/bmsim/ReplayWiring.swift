@@ -4,6 +4,7 @@ import CellModel
 import Estimators
 import Foundation
 import Replay
+import Synchronization
 import WeightBlob
 
 /// The estimator factory of the command-line tool: the methods of `Estimators` on a cell
@@ -129,33 +130,55 @@ enum RecordingLoader {
     }
 }
 
-/// SIGINT handling: the first Ctrl-C asks running replays to stop (they finish cleanly and
-/// the command reports what was done); a second one kills the process.
+/// SIGINT and SIGTERM handling: the first of either asks running work to stop
+/// (`ReplayCancellation`: replays finish cleanly and the command writes and reports what was
+/// done; `train` stops after the epoch whose checkpoint it is writing); a second one ends the
+/// process at once with the same status. The exit status tells which signal came first:
+/// 130 (SIGINT) or 143 (SIGTERM), `status`.
 ///
-/// The handler is set with `sigaction` and SIGINT is unblocked in the calling thread (threads
-/// started later inherit its mask): a process started from a test runner, a CI job or a
-/// shell with job control can inherit SIGINT ignored or blocked, and would otherwise never
-/// see Ctrl-C or die without writing what was finished.
+/// The handler is set with `sigaction` and both signals are unblocked in the calling thread
+/// (threads started later inherit its mask): a process started from a test runner, a CI job
+/// or a shell with job control can inherit SIGINT ignored or blocked, and would otherwise
+/// never see Ctrl-C or die without writing what was finished.
 enum InterruptHandler {
+    /// The signals handled.
+    static let signals: [Int32] = [SIGINT, SIGTERM]
+    /// The first stop signal received (0: none yet).
+    private static let received = Atomic<Int32>(0)
+
     static func install() {
+        // Touch the globals here so that the handler never runs their lazy initialisation.
+        _ = ReplayCancellation.isRequested
+        _ = received.load(ordering: .relaxed)
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            if ReplayCancellation.isRequested { _exit(128 + InterruptHandler.received.load(ordering: .relaxed)) }
+            _ = InterruptHandler.received.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
+            ReplayCancellation.request()
+        }
         var action = sigaction()
         #if os(Linux)
-        action.__sigaction_handler.sa_handler = { _ in
-            if ReplayCancellation.isRequested { _exit(130) }
-            ReplayCancellation.request()
-        }
+        action.__sigaction_handler.sa_handler = handler
         #else
-        action.__sigaction_u.__sa_handler = { _ in
-            if ReplayCancellation.isRequested { _exit(130) }
-            ReplayCancellation.request()
-        }
+        action.__sigaction_u.__sa_handler = handler
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
         var unblock = sigset_t()
         sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
+        for signal in signals {
+            sigaction(signal, &action, nil)
+            sigaddset(&unblock, signal)
+        }
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
+
+    /// True once SIGINT or SIGTERM arrived.
+    static var isRequested: Bool { ReplayCancellation.isRequested }
+
+    /// The exit status of a stopped command: `.terminated` (143) after SIGTERM, else
+    /// `.interrupted` (130).
+    static var status: CLIExitStatus { received.load(ordering: .relaxed) == SIGTERM ? .terminated : .interrupted }
+
+    /// The name of the signal that stopped the command ("SIGINT" when none did).
+    static var signalName: String { received.load(ordering: .relaxed) == SIGTERM ? "SIGTERM" : "SIGINT" }
 }

@@ -52,7 +52,7 @@ struct SoakCommand: ParsableCommand {
         var fw = try BMSFirmware(config: config, estimators: bank)
         var soc = 1.0
         let rssStart = residentBytes()
-        FileHandle.standardError.write(Data("soak: running \(ticks) ticks (Ctrl-C stops early and reports)\n".utf8))
+        FileHandle.standardError.write(Data("soak: running \(ticks) ticks (Ctrl-C or SIGTERM stops early and reports)\n".utf8))
         let clock = ContinuousClock()
         let start = clock.now
         var nonFinite = 0
@@ -76,7 +76,7 @@ struct SoakCommand: ParsableCommand {
         print("  resident memory: \(rssStart / 1024) KiB at start, \(rssEnd / 1024) KiB at end")
         if done < ticks {
             print("  interrupted after \(done) of \(ticks) ticks")
-            throw ExitCode(130)
+            throw ExitCode(InterruptHandler.status.rawValue)
         }
         if nonFinite > 0 || !fw.bank.estimates.allSatisfy({ $0.soc.isFinite }) { throw ExitCode.failure }
     }

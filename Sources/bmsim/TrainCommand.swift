@@ -19,7 +19,13 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the float LSTM SOC estimator (OpenBLAS) and write model.json, history CSV and loss SVG.")
+        abstract: "Train the float LSTM SOC estimator (OpenBLAS) and write model.json, history CSV and loss SVG.",
+        discussion: """
+        After every epoch the whole training state is written to the checkpoint (temporary file, then rename). \
+        SIGINT or SIGTERM stops training once the running epoch and its checkpoint are done (exit 130 or 143; a second \
+        signal quits at once, the last checkpoint stays); run the same command with --resume CHECKPOINT to go on: \
+        the model file is byte for byte that of an uninterrupted run. A checkpoint of other options or data is refused.
+        """)
 
     @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
     @Option(help: "window (many-to-one, TASK.md) or stateful (many-to-many, truncated BPTT).")
@@ -49,6 +55,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output model file (JSON).") var out: String
     @Option(help: "History CSV (default: <out without .json>.history.csv).") var history: String?
     @Option(help: "Loss-curve SVG (default: <out without .json>.loss.svg).") var svg: String?
+    @Option(help: "Checkpoint rewritten (atomically) after every epoch (default: <out without .json>.checkpoint.json).")
+    var checkpoint: String?
+    @Option(help: ArgumentHelp("Go on from this checkpoint of an interrupted run with the same options and data; "
+                               + "the model is bit-identical to an uninterrupted run's.", valueName: "checkpoint"))
+    var resume: String?
 
     func validate() throws {
         guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
@@ -73,6 +84,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        InterruptHandler.install()
         let root = try resolveNASAFolder(data)
         var config = TrainingConfig()
         config.mode = SequenceMode(rawValue: mode)!
@@ -90,28 +102,18 @@ struct TrainCommand: ParsableCommand {
         let t0 = Date()
         let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
                                           priorCapacityAh: config.priorCapacityAh)
+        let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
+        if let resume { try restore(trainer, from: resume) }
+        try stopIfRequested(before: trainer)
         say("data: \(dataset.train.count) train / \(dataset.validation.count) validation / \(dataset.test.count) test cycles, hash \(dataset.dataHash), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
         say("LSTM step kernel \(config.stepKernel.rawValue), \(config.workers) worker(s), \(config.threads) OpenBLAS thread(s)")
         say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
-        let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
-        var lastDrawn = -1
-        trainer.train { event in
-            switch event {
-            case let .batch(epoch, batch, count, loss):
-                let cells = 30, filled = batch * cells / count
-                if filled != lastDrawn || batch == count {
-                    lastDrawn = filled
-                    let bar = String(repeating: "=", count: filled) + String(repeating: ".", count: cells - filled)
-                    FileHandle.standardError.write(Data(String(format: "\repoch %3d [%@] %d/%d loss %.5f", epoch, bar, batch, count, loss).utf8))
-                }
-            case let .epoch(r):
-                lastDrawn = -1
-                FileHandle.standardError.write(Data("\r".utf8))
-                say(String(format: "epoch %3d  loss %.5f  mae %.2f%%  val_loss %.5f  val_mae %.2f%%  lr %.2e  %.1f s (+%.1f s val, %.1f CPU s, load %.1f)  %.0f samples/s",
-                             r.epoch, r.trainLoss, r.trainMAEPercent, r.validationLoss, r.validationMAEPercent,
-                             r.learningRate, r.trainSeconds, r.validationSeconds, r.trainCPUSeconds, r.loadAverage1m, r.samplesPerSecond))
-            }
+        let progress = TrainingProgress()
+        let outcome = try trainer.train(onEvent: progress.report) { trainer in
+            try OutputFile.write(try trainer.makeCheckpoint().encoded(), to: checkpointURL)
+            return !InterruptHandler.isRequested
         }
+        if case let .stopped(epoch) = outcome { try stopped(afterEpoch: epoch) }
         let meta = TrainingMetadata(config: config, epochsRun: trainer.history.count, bestEpoch: trainer.bestEpoch,
                                     dataHash: dataset.dataHash,
                                     bestValidationLoss: trainer.history.map(\.validationLoss).min())

@@ -55,12 +55,25 @@ struct BMSimProcess {
     /// stderr so far.
     var stderrSoFar: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
+    /// stdout so far.
+    var stdoutSoFar: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+
     /// Waits until stderr contains `text` or the process ends; false on timeout or early end.
     func waitForStderr(_ text: String, timeoutSeconds: Double) -> Bool {
+        wait(until: { stderrSoFar.contains(text) }, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Waits until stdout contains `text` or the process ends; false on timeout or early end.
+    func waitForStdout(_ text: String, timeoutSeconds: Double) -> Bool {
+        wait(until: { stdoutSoFar.contains(text) }, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Polls `condition` every 50 ms until it holds, the process ends or the time is up.
+    private func wait(until condition: () -> Bool, timeoutSeconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while Date() < deadline {
-            if stderrSoFar.contains(text) { return true }
-            if !process.isRunning { return stderrSoFar.contains(text) }
+            if condition() { return true }
+            if !process.isRunning { return condition() }
             usleep(50_000)
         }
         return false

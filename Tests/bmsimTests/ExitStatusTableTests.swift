@@ -157,6 +157,6 @@ struct ExitStatusTableTests {
         #expect(CLIExitStatus.classify(CLIError.cannotWrite(path: "x", reason: "r")) == .cannotCreate)
         #expect(CLIExitStatus.classify(CLIError.missingInput(path: "x", reason: "r")) == .noInput)
         #expect(CLIExitStatus.classify(CocoaError(.fileReadNoSuchFile)) == .failure)
-        #expect(Set(CLIExitStatus.allCases.map(\.rawValue)) == [0, 1, 64, 65, 66, 73, 130])
+        #expect(Set(CLIExitStatus.allCases.map(\.rawValue)) == [0, 1, 64, 65, 66, 73, 130, 143])
     }
 }

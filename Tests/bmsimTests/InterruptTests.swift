@@ -3,39 +3,43 @@ import Testing
 import TestSupport
 @testable import Replay
 
-/// SIGINT sent to a real `bmsim` process in the middle of a long run: exit status 130, a
-/// message saying what was finished, and no partial file under a final name.
+/// SIGINT or SIGTERM sent to a real `bmsim` process in the middle of a long run: exit
+/// status 130 or 143 (128 + the signal), a message saying what was finished, and no partial
+/// file under a final name.
 ///
-/// Both children start with SIGINT made unusable the way a parent can hand it down: the
-/// soak through `sh -c 'trap "" INT; exec …'` (SIGINT ignored), the compare with SIGINT
+/// Every child starts with the signal made unusable the way a parent can hand it down: the
+/// soak through `sh -c 'trap "" INT; exec …'` (ignored), the compare with the signal
 /// blocked in the launching thread. `InterruptHandler.install` must undo both.
-@Suite("bmsim and SIGINT", .serialized)
+@Suite("bmsim and SIGINT / SIGTERM", .serialized)
 struct InterruptTests {
-    @Test("soak: SIGINT stops the loop, the report says how far it got, status 130")
-    func soakInterrupted() throws {
+    /// The two stop signals.
+    static let signals = [StopSignal(number: SIGINT, name: "INT"), StopSignal(number: SIGTERM, name: "TERM")]
+
+    @Test("soak: the signal stops the loop, the report says how far it got, status 128 + signal", arguments: signals)
+    func soakInterrupted(_ signal: StopSignal) throws {
         let child = try BMSimProcess(["soak", "--ticks", "4000000000", "--estimators", "ah,ekf"],
-                                     launcher: ["/bin/sh", "-c", #"trap "" INT; exec "$0" "$@""#])
+                                     launcher: ["/bin/sh", "-c", #"trap "" "# + signal.name + #"; exec "$0" "$@""#])
         #expect(child.waitForStderr("soak: running", timeoutSeconds: 120), "stderr: \(child.stderrSoFar)")
         usleep(300_000)
-        #expect(kill(child.process.processIdentifier, SIGINT) == 0)
-        let outcome = try #require(child.finish(timeoutSeconds: 60), "bmsim soak did not stop within 60 s of SIGINT")
+        #expect(kill(child.process.processIdentifier, signal.number) == 0)
+        let outcome = try #require(child.finish(timeoutSeconds: 60), "bmsim soak did not stop within 60 s of SIG\(signal.name)")
         #expect(!outcome.signalled, "killed by signal \(outcome.status) instead of exiting")
-        #expect(outcome.status == 130, "stderr: \(outcome.stderr)")
+        #expect(outcome.status == 128 + signal.number, "stderr: \(outcome.stderr)")
         #expect(outcome.stdout.contains("interrupted after") && outcome.stdout.contains("of 4000000000 ticks"),
                 "stdout: \(outcome.stdout)")
         #expect(outcome.stdout.contains("final SOC: ah "))
     }
 
-    @Test("compare on NASA cells: SIGINT writes the finished runs, names the others, status 130",
-          .enabled(if: SharedData.available))
-    func compareInterrupted() throws {
+    @Test("compare on NASA cells: the signal writes the finished runs, names the others, status 128 + signal",
+          .enabled(if: SharedData.available), arguments: signals)
+    func compareInterrupted(_ signal: StopSignal) throws {
         let data = try #require(SharedData.nasa).path
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-interrupt-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        // Launch with SIGINT blocked in this thread: the child inherits the mask unless bmsim unblocks it.
+        // Launch with the signal blocked in this thread: the child inherits the mask unless bmsim unblocks it.
         var block = sigset_t(), previous = sigset_t()
         sigemptyset(&block)
-        sigaddset(&block, SIGINT)
+        sigaddset(&block, signal.number)
         pthread_sigmask(SIG_BLOCK, &block, &previous)
         let started = Result {
             try BMSimProcess(["compare", data, "--cells", "B0005,B0006,B0007,B0033", "--scenarios", "nominal,sensor-faults",
@@ -45,10 +49,10 @@ struct InterruptTests {
         let child = try started.get()
         #expect(child.waitForStderr("replaying 8 runs", timeoutSeconds: 240), "stderr: \(child.stderrSoFar)")
         usleep(500_000)
-        #expect(kill(child.process.processIdentifier, SIGINT) == 0)
-        let outcome = try #require(child.finish(timeoutSeconds: 120), "bmsim compare did not stop within 120 s of SIGINT")
+        #expect(kill(child.process.processIdentifier, signal.number) == 0)
+        let outcome = try #require(child.finish(timeoutSeconds: 120), "bmsim compare did not stop within 120 s of SIG\(signal.name)")
         #expect(!outcome.signalled, "killed by signal \(outcome.status) instead of exiting")
-        #expect(outcome.status == 130, "stderr: \(outcome.stderr)")
+        #expect(outcome.status == 128 + signal.number, "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("interrupted: ") && outcome.stderr.contains("runs finished and written; not finished: "),
                 "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("B0033/sensor-faults"), "the last job cannot have finished: \(outcome.stderr)")
@@ -63,4 +67,11 @@ struct InterruptTests {
                 "finished \(finished), not finished \(notFinished)")
         #expect(line.hasPrefix("interrupted: \(finished.count) runs finished"))
     }
+}
+
+/// A signal that asks `bmsim` to stop: its number and the name `trap` takes (no SIG prefix).
+struct StopSignal: Sendable, CustomTestStringConvertible {
+    var number: Int32
+    var name: String
+    var testDescription: String { "SIG\(name)" }
 }

@@ -6,7 +6,8 @@ import BMSCore
 public final class DropoutLayer {
     /// Probability of dropping an element, in `[0, 1)`.
     public let rate: Float
-    private var generator: SeededGenerator
+    /// The mask draws (saved in training checkpoints).
+    var generator: SeededGenerator
     private var mask = Tensor(rows: 0, cols: 0)
     /// Output of the last training `forward`.
     public private(set) var output = Tensor(rows: 0, cols: 0)

@@ -18,9 +18,11 @@ public final class Adam {
     /// ε (Keras default 1e-7).
     public let epsilon: Double
     /// Steps taken.
-    public private(set) var step = 0
-    private let firstMoments: [Tensor]
-    private let secondMoments: [Tensor]
+    public internal(set) var step = 0
+    /// m, one tensor per parameter (saved in training checkpoints).
+    let firstMoments: [Tensor]
+    /// v, one tensor per parameter (saved in training checkpoints).
+    let secondMoments: [Tensor]
 
     /// Creates the optimiser for `parameters` (moment buffers of the same shapes, zero).
     public init(parameters: [Tensor], learningRate: Double = 1e-3, beta1: Double = 0.9,

@@ -1,7 +1,7 @@
 /// Keras 3 `EarlyStopping(monitor: val_loss, patience, min_delta, restore_best_weights)`:
 /// stop after `patience` epochs without a validation loss below `best − minDelta`;
 /// the best epoch's weights are restored at the end of training.
-public struct EarlyStopping: Sendable {
+public struct EarlyStopping: Codable, Equatable, Sendable {
     /// Epochs without improvement before stopping.
     public let patience: Int
     /// Minimum decrease that counts as an improvement.
@@ -33,7 +33,7 @@ public struct EarlyStopping: Sendable {
 /// Keras 3 `ReduceLROnPlateau(monitor: val_loss, factor, patience, min_lr, min_delta)`:
 /// after `patience` epochs without `value < best − minDelta`, multiply the learning rate by
 /// `factor` (not below `minLR`) and wait again.
-public struct ReduceLROnPlateau: Sendable {
+public struct ReduceLROnPlateau: Codable, Equatable, Sendable {
     /// Multiplier applied to the learning rate.
     public let factor: Double
     /// Epochs without improvement before reducing.

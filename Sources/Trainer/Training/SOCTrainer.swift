@@ -19,14 +19,21 @@ public final class SOCTrainer {
     /// The data.
     public let dataset: SOCDataset
     /// History so far.
-    public private(set) var history: [EpochRecord] = []
+    public internal(set) var history: [EpochRecord] = []
     /// Epoch (from 1) whose weights are kept.
-    public private(set) var bestEpoch = 0
-    private let optimizer: Adam
-    private var shuffleGenerator: SeededGenerator
-    private var weightNoise: WeightNoise
+    public internal(set) var bestEpoch = 0
+    /// True once EarlyStopping ended the run (a run resumed from such a checkpoint trains no more).
+    public internal(set) var stoppedEarly = false
+    // Everything below is the state a `TrainingCheckpoint` saves (with the network's weights).
+    let optimizer: Adam
+    var shuffleGenerator: SeededGenerator
+    var weightNoise: WeightNoise
+    var stopper: EarlyStopping
+    var plateau: ReduceLROnPlateau
+    /// Weights of `bestEpoch` (restored at the end of training).
+    var bestParameters: [[Float]]
     /// Worker networks: the master first, then one replica per extra worker (same weights).
-    private let replicas: [Network]
+    let replicas: [Network]
 
     /// Builds the network from `architecture` with `config.seed`; every replica's LSTM layers
     /// use `config.stepKernel` (which must be supported by this CPU: `LSTMStepKernel.checked`).
@@ -47,17 +54,38 @@ public final class SOCTrainer {
         replicas = nets
         shuffleGenerator = SeededGenerator(seed: config.seed ^ 0x5EED_5EED)
         weightNoise = WeightNoise(amplitude: config.weightNoise, seed: config.seed)
+        stopper = EarlyStopping(patience: config.earlyStoppingPatience)
+        plateau = ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience,
+                                    minLR: config.minLearningRate)
+        bestParameters = network.parameters.map(\.values)
     }
 
-    /// Runs up to `config.epochs` epochs; restores the best validation epoch's weights.
-    public func train(onEvent: (TrainingEvent) -> Void = { _ in }) {
+    /// How `train` ended.
+    public enum Outcome: Equatable, Sendable {
+        /// Every epoch ran (or EarlyStopping ended the run); the best epoch's weights are in `network`.
+        case finished
+        /// `afterEpoch` asked to stop after this epoch (from 1); `network` holds that epoch's
+        /// weights, not the best ones, and training can go on from its checkpoint.
+        case stopped(afterEpoch: Int)
+    }
+
+    /// Runs the epochs not run yet (all of them, or those after a restored checkpoint) up to
+    /// `config.epochs` or EarlyStopping; restores the best validation epoch's weights.
+    @discardableResult
+    public func train(onEvent: (TrainingEvent) -> Void = { _ in }) -> Outcome {
+        train(onEvent: onEvent, afterEpoch: { _ in true })
+    }
+
+    /// `train(onEvent:)` with `afterEpoch` called once each epoch's bookkeeping is done (the
+    /// moment to write a checkpoint); returning false stops training there with `.stopped`
+    /// (when epochs remain).
+    @discardableResult
+    public func train(onEvent: (TrainingEvent) -> Void,
+                      afterEpoch: (SOCTrainer) throws -> Bool) rethrows -> Outcome {
         _ = bms_enable_flush_denormals()
         BLAS.setThreadCount(config.threads)
-        var stopper = EarlyStopping(patience: config.earlyStoppingPatience)
-        var plateau = ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience,
-                                        minLR: config.minLearningRate)
-        var best: [[Float]] = network.parameters.map(\.values)
-        for epoch in 0..<config.epochs {
+        while history.count < config.epochs && !stoppedEarly {
+            let epoch = history.count
             let lr = optimizer.learningRate
             let cpu0 = Self.processCPUSeconds()
             let t0 = Date()
@@ -77,13 +105,17 @@ public final class SOCTrainer {
             history.append(record)
             onEvent(.epoch(record))
             let (improved, stop) = stopper.record(epoch: epoch, value: val.scaledMSE)
-            if improved { best = network.parameters.map(\.values); bestEpoch = epoch + 1 }
+            if improved { bestParameters = network.parameters.map(\.values); bestEpoch = epoch + 1 }
             optimizer.learningRate = plateau.record(value: val.scaledMSE, learningRate: lr)
-            if stop { break }
+            stoppedEarly = stop
+            if try !afterEpoch(self) && !stoppedEarly && history.count < config.epochs {
+                return .stopped(afterEpoch: epoch + 1)
+            }
         }
-        for (p, values) in zip(network.parameters, best) {
+        for (p, values) in zip(network.parameters, bestParameters) {
             values.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!, count: values.count) }
         }
+        return .finished
     }
 
     /// User + system CPU seconds of this process so far.

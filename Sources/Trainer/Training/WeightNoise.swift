@@ -12,7 +12,8 @@ import BMSCore
 public struct WeightNoise: Sendable {
     /// Noise span in int8 steps of each row (0: off).
     public let amplitude: Double
-    private var generator: SeededGenerator
+    /// The noise draws (saved in training checkpoints).
+    var generator: SeededGenerator
 
     /// Creates the noise source; the same seed gives the same noise sequence.
     public init(amplitude: Double, seed: UInt64) {
