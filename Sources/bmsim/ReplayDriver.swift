@@ -23,7 +23,7 @@ struct ReplayDriver {
         /// SIGINT, 143 after SIGTERM).
         func finishOrExit() throws {
             for (cell, scenario, error) in failed {
-                FileHandle.standardError.write(Data("failed: \(cell) / \(scenario): \(error)\n".utf8))
+                FileHandle.standardError.write(Data("bmsim: error: run \(cell) / \(scenario) failed: \(error)\n".utf8))
             }
             if !interrupted.isEmpty {
                 FileHandle.standardError.write(Data("""
