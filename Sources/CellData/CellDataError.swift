@@ -34,6 +34,9 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
     case badValue(InputLocation, column: String, expected: String, found: String)
     /// The requested cell is not in the data.
     case unknownCell(String, available: [String])
+    /// Data whose units or current sign are probably wrong (`Plausibility`), refused
+    /// because the policy does not accept it.
+    case implausible(source: String, cell: String, findings: [String])
     /// A path that is neither a NASA folder, a `.mat` file nor a generic CSV.
     case unrecognizedInput(path: String, reason: String)
 
@@ -74,6 +77,9 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cell \(cell) not found; available: \(available.joined(separator: " "))"
         case let .unrecognizedInput(path, reason):
             return "\(path): \(reason)"
+        case let .implausible(source, cell, findings):
+            return "\(source): cell \(Self.printable(cell)): implausible data, refused (\(findings.joined(separator: "; "))); "
+                + "check the units and the current sign, or pass --accept-implausible to use it anyway"
         }
     }
 
@@ -97,7 +103,7 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Where the error happened, when known.
     public var location: InputLocation? {
         switch self {
-        case .cannotRead, .unknownCell, .unrecognizedInput: return nil
+        case .cannotRead, .unknownCell, .unrecognizedInput, .implausible: return nil
         case let .badHeader(l, _, _), let .truncated(l, _, _, _), let .unsupportedDataType(l, _),
              let .unsupportedClass(l, _, _), let .malformed(l, _, _), let .decompressionFailed(l, _),
              let .sizeLimitExceeded(l, _, _, _), let .missingColumn(l, _, _), let .badNumber(l, _, _),

@@ -12,20 +12,26 @@ public struct QualityPolicy: Sendable, Equatable {
     /// (`true`), or keep it as recorded (`false`, the default: it is in NASA's data and a BMS
     /// must cope with it).
     public var repairChargeStartArtefact: Bool
+    /// Keep a recording with `Plausibility` findings (units or sign probably wrong; an index
+    /// that disagrees with its sample files) instead of refusing it. The findings are kept
+    /// in the recording and reported.
+    public var acceptImplausible: Bool
 
-    /// Default rules: 1.5…4.5 V plausible, repair runs of up to 3 samples, keep the artefact.
+    /// Default rules: 1.5…4.5 V plausible, repair runs of up to 3 samples, keep the artefact,
+    /// refuse implausible data.
     public init(plausibleVoltageV: ClosedRange<Double> = 1.5...4.5, maxRepairedSpikeRun: Int = 3,
-                repairChargeStartArtefact: Bool = false) {
+                repairChargeStartArtefact: Bool = false, acceptImplausible: Bool = false) {
         self.plausibleVoltageV = plausibleVoltageV
         self.maxRepairedSpikeRun = maxRepairedSpikeRun
         self.repairChargeStartArtefact = repairChargeStartArtefact
+        self.acceptImplausible = acceptImplausible
     }
 }
 
 /// Applies `QualityPolicy` to the samples of one operation.
 public enum DataQuality {
-    /// Rule 1: rows with NaN in time, voltage, current or temperature are dropped (a NaN
-    /// cannot be fed to a BMS tick). Rule 2: implausible voltages are repaired (short runs)
+    /// Rule 1: rows with NaN or ±∞ in time, voltage, current or temperature are dropped
+    /// (neither can be fed to a BMS tick). Rule 2: implausible voltages are repaired (short runs)
     /// or flagged (long runs). Rule 3: a charge-start artefact (sample 1…3 of a charge with
     /// current below −2 A) is flagged and, if the policy says so, repaired.
     /// Time must already be strictly increasing among the non-NaN rows.
@@ -40,8 +46,9 @@ public enum DataQuality {
     }
 
     static func dropNaNRows(_ s: inout OperationSamples, _ findings: inout [QualityFinding]) {
+        // NaN and ±∞ alike: neither can be fed to a BMS tick or written as a number.
         func isBad(_ k: Int) -> Bool {
-            s.timeS[k].isNaN || s.voltageV[k].isNaN || s.currentA[k].isNaN || s.temperatureC[k].isNaN
+            !s.timeS[k].isFinite || !s.voltageV[k].isFinite || !s.currentA[k].isFinite || !s.temperatureC[k].isFinite
         }
         guard let first = (0..<s.count).first(where: isBad) else { return }
         let keep = (0..<s.count).filter { !isBad($0) }
@@ -49,7 +56,7 @@ public enum DataQuality {
         s = OperationSamples(timeS: keep.map { s.timeS[$0] }, voltageV: keep.map { s.voltageV[$0] },
                              currentA: keep.map { s.currentA[$0] }, temperatureC: keep.map { s.temperatureC[$0] })
         findings.append(QualityFinding(kind: .nanSample, sampleIndex: first, sampleCount: dropped, action: .droppedSamples,
-                                       detail: "\(dropped) sample(s) with NaN dropped, first at original index \(first)"))
+                                       detail: "\(dropped) sample(s) with NaN or ±infinity dropped, first at original index \(first)"))
     }
 
     /// Makes times relative to the first sample and drops any sample whose relative time

@@ -67,24 +67,50 @@ public enum GenericRecordingCSV {
         var meta: [String: String] = [:]
         for comment in s.comments {
             let parts = comment.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2 { meta[parts[0].lowercased()] = parts[1] }
+            guard parts.count == 2 else { continue }
+            let key = parts[0].lowercased()
+            // A key stated twice with two values: which one holds cannot be guessed.
+            if let earlier = meta[key], earlier != parts[1] {
+                throw .badValue(InputLocation(file: s.file, line: 1), column: "# \(key)",
+                                expected: "one value", found: "'\(earlier)' and '\(parts[1])' on two comment lines")
+            }
+            meta[key] = parts[1]
         }
-        let sign: CurrentSign
-        if let explicit = options.currentSign {
-            sign = explicit
-        } else if let text = meta["current_sign"] {
+        let stated: CurrentSign?
+        if let text = meta["current_sign"] {
             guard let parsed = CurrentSign(rawValue: text) else {
                 throw .badValue(InputLocation(file: s.file, line: 1), column: "# current_sign",
                                 expected: "charge_positive or discharge_positive", found: text)
             }
-            sign = parsed
+            stated = parsed
+        } else {
+            stated = nil
+        }
+        let sign: CurrentSign
+        if let explicit = options.currentSign {
+            // The option is for files that state no sign; it never silently overrides one that does.
+            if let stated, stated != explicit {
+                throw .badValue(InputLocation(file: s.file, line: 1), column: "# current_sign",
+                                expected: "\(explicit.rawValue), as the current-sign option says",
+                                found: "\(stated.rawValue): the file and the option disagree; drop the option")
+            }
+            sign = explicit
+        } else if let stated {
+            sign = stated
         } else {
             throw .badHeader(InputLocation(file: s.file, line: 1),
                              expected: "a '# current_sign: charge_positive|discharge_positive' comment line "
                              + "(or the current-sign option)", found: "no current sign stated")
         }
         let signFactor = sign == .chargePositive ? 1.0 : -1.0
-        let ambient = meta["ambient_temperature_c"].flatMap(Double.init)
+        var ambient: Double?
+        if let text = meta["ambient_temperature_c"] {
+            guard let value = Double(text), value.isFinite else {
+                throw .badValue(InputLocation(file: s.file, line: 1), column: "# ambient_temperature_c",
+                                expected: "a temperature in °C", found: text)
+            }
+            ambient = value
+        }
         let cell = options.cell ?? meta["cell"] ?? URL(fileURLWithPath: s.file).deletingPathExtension().lastPathComponent
 
         var operations: [CellOperation] = []
@@ -98,7 +124,8 @@ public enum GenericRecordingCSV {
             case "discharge": kind = .discharge
             case "rest", "gap": kind = .rest
             default:
-                let mean = acc.i.reduce(0, +) / Double(acc.i.count)
+                let finite = acc.i.filter(\.isFinite)   // a NaN or ±∞ row is dropped below; it must not decide the kind
+                let mean = finite.reduce(0, +) / Double(max(finite.count, 1))
                 kind = mean > 0.01 ? .charge : mean < -0.01 ? .discharge : .rest
             }
             let samples = OperationSamples(timeS: acc.t.map { $0 - t0 }, voltageV: acc.v, currentA: acc.i, temperatureC: acc.temp)

@@ -38,10 +38,14 @@ public struct NASADataset: Sendable {
     public let root: URL
     /// Every row of `cycles_index.csv`.
     public let index: [CycleIndexRow]
+    /// Rules for the fast discharge path (`labelledDischarges`): whether implausible data
+    /// and an index that disagrees with its sample files are refused (the default) or kept.
+    public var policy: QualityPolicy
 
     /// Opens the folder and reads its index.
-    public init(root: URL) throws(CellDataError) {
+    public init(root: URL, policy: QualityPolicy = QualityPolicy()) throws(CellDataError) {
         self.root = root
+        self.policy = policy
         self.index = try CyclesIndex.read(path: root.appendingPathComponent("cycles_index.csv").path)
     }
 
@@ -72,25 +76,54 @@ public struct NASADataset: Sendable {
 
     /// The whole recorded life of `cell` from the CSV files and the index: discharges,
     /// the charges in the CSV subset, gaps (with the unrecorded operations) in between.
-    public func recording(cell: String, policy: QualityPolicy = QualityPolicy()) throws(CellDataError) -> Recording {
+    /// `policy` defaults to the dataset's.
+    public func recording(cell: String, policy: QualityPolicy? = nil) throws(CellDataError) -> Recording {
+        let policy = policy ?? self.policy
         try requireCell(cell)
         let rows = index.filter { $0.cell == cell }
         var samples: [Int: OperationSamples] = [:]
+        var mismatches: [String] = []
         for folder in ["discharge", "charge"] {
             let p = path(folder, cell)
-            guard FileManager.default.fileExists(atPath: p) else { continue }
-            for c in try NASASampleFile.read(path: p) { samples[c.cycle] = c.samples }
+            let cycles = FileManager.default.fileExists(atPath: p) ? try NASASampleFile.read(path: p) : []
+            for c in cycles { samples[c.cycle] = c.samples }
+            mismatches += indexMismatches(cell: cell, type: folder, file: p, cycles: cycles)
         }
         let raw = rows.map { row in
             NASARawOperation(nasaCycle: row.cycle, type: row.type, startSeconds: row.startSeconds,
                              ambientTemperatureC: row.ambientTemperatureC, capacityAh: row.capacityAh,
                              samples: row.type == "impedance" ? nil : samples[row.cycle], indexFlags: row.flags)
         }
-        return NASARecordingBuilder.build(cell: cell, source: root.path, raw: raw, policy: policy)
+        var recording = NASARecordingBuilder.build(cell: cell, source: root.path, raw: raw, policy: policy)
+        if !mismatches.isEmpty {
+            guard policy.acceptImplausible else { throw .implausible(source: root.path, cell: cell, findings: mismatches) }
+            if let k = recording.operations.firstIndex(where: { !$0.isGap }) {
+                recording.operations[k].quality += mismatches.map {
+                    QualityFinding(kind: .implausible, sampleIndex: nil, sampleCount: 0, action: .kept, detail: $0)
+                }
+            }
+        }
+        return try Plausibility.enforce(recording, policy: policy)
+    }
+
+    /// The index rows of `type` that say their samples are in `file` but whose sample count
+    /// disagrees with the file (a file cut short, a header-only file, a missing folder), as
+    /// finding texts; the first three are named.
+    func indexMismatches(cell: String, type: String, file: String, cycles: [NASACycleSamples]) -> [String] {
+        var counts: [Int: Int] = [:]
+        for c in cycles { counts[c.cycle] = c.samples.count }
+        var bad: [String] = []
+        for row in index where row.cell == cell && row.type == type && row.hasSamples {
+            let found = counts[row.cycle] ?? 0
+            if let expected = row.sampleCount, expected != found { bad.append("cycle \(row.cycle): \(found) rows, index says \(expected)") }
+        }
+        guard !bad.isEmpty else { return [] }
+        return ["\(file) disagrees with cycles_index.csv on \(bad.count) \(type)(s) (\(bad.prefix(3).joined(separator: ", "))"
+                + (bad.count > 3 ? ", …" : "") + "): the file is cut short or the folder is incomplete"]
     }
 
     /// Recordings of several cells, read in parallel (one file set per worker), in `cells` order.
-    public func recordings(cells: [String], policy: QualityPolicy = QualityPolicy()) throws(CellDataError) -> [Recording] {
+    public func recordings(cells: [String], policy: QualityPolicy? = nil) throws(CellDataError) -> [Recording] {
         try ParallelMap.map(cells) { cell throws(CellDataError) in try recording(cell: cell, policy: policy) }
     }
 
@@ -101,12 +134,24 @@ public struct NASADataset: Sendable {
         var capacity: [Int: Double] = [:]
         for row in index where row.cell == cell && Self.isUsableDischarge(row) { capacity[row.cycle] = row.capacityAh }
         var out: [LabelledDischarge] = []
-        for c in try NASASampleFile.read(path: path("discharge", cell)).sorted(by: { $0.cycle < $1.cycle }) {
+        let file = path("discharge", cell)
+        let cycles = FileManager.default.fileExists(atPath: file) ? try NASASampleFile.read(path: file) : []
+        let mismatches = indexMismatches(cell: cell, type: "discharge", file: file, cycles: cycles)
+        if !mismatches.isEmpty && !policy.acceptImplausible {
+            throw .implausible(source: root.path, cell: cell, findings: mismatches)
+        }
+        for c in cycles.sorted(by: { $0.cycle < $1.cycle }) {
             guard let q = capacity[c.cycle], c.nanRows == 0, c.samples.count >= 2 else { continue }
             out.append(LabelledDischarge(cell: cell, cycle: c.cycle, capacityAh: q, samples: c.samples,
                                          soc: ReferenceSOC.discharge(timeS: c.samples.timeS, currentA: c.samples.currentA,
                                                                      capacityAh: q)))
         }
+        // The units and sign checks of the whole-life path, on the discharges alone.
+        let asRecording = Recording(cell: cell, source: root.path, operations: out.map {
+            CellOperation(kind: .discharge, nasaCycle: $0.cycle, startTimeS: 0, ambientTemperatureC: nil,
+                          capacityAh: $0.capacityAh, samples: $0.samples)
+        })
+        _ = try Plausibility.enforce(asRecording, policy: policy)
         return out
     }
 

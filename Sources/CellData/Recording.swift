@@ -107,6 +107,10 @@ public struct QualityFinding: Sendable, Equatable, Codable {
         /// logger stopped before the label's zero point, so the label is unreliable and the
         /// discharge has no reference SOC (`ReferenceSOC`).
         case referenceVoltageNotReached
+        /// Units or current sign that are probably wrong (`Plausibility`): milliamperes,
+        /// kelvin, ±∞, a percentage in the `soc` column, a sign that contradicts the
+        /// operation or the voltage's response, an index that disagrees with its sample files.
+        case implausible
     }
     /// What was done.
     public enum Action: String, Sendable, Codable {

@@ -51,6 +51,15 @@ public enum RecordingSource: Sendable {
     /// Loads recordings: all cells, or the one named `cell`.
     public func recordings(cell: String? = nil, policy: QualityPolicy = QualityPolicy(),
                            currentSign: GenericRecordingCSV.CurrentSign? = nil) throws(CellDataError) -> [Recording] {
+        // NASA recordings are checked by `NASADataset.recording`; the single files here.
+        try loaded(cell: cell, policy: policy, currentSign: currentSign).map { r throws(CellDataError) in
+            if case .nasaFolder = self { return r }
+            return try Plausibility.enforce(r, policy: policy)
+        }
+    }
+
+    func loaded(cell: String?, policy: QualityPolicy,
+                currentSign: GenericRecordingCSV.CurrentSign?) throws(CellDataError) -> [Recording] {
         switch self {
         case let .nasaFolder(data):
             return try data.recordings(cells: cell.map { [$0] } ?? data.cells, policy: policy)

@@ -23,7 +23,12 @@ struct DataInputOptions: ParsableArguments {
     @Flag(help: "Replace the single −3…−4.5 A reading at the start of NASA charges by interpolation (default: keep it).")
     var repairChargeArtefact = false
 
-    var policy: QualityPolicy { QualityPolicy(repairChargeStartArtefact: repairChargeArtefact) }
+    @Flag(name: .customLong("accept-implausible"), help: "Read data whose units or current sign look wrong (mA, kelvin, a sign against the operation or the voltage, an index that disagrees with its files) instead of refusing it; the findings are reported.")
+    var acceptImplausible = false
+
+    var policy: QualityPolicy {
+        QualityPolicy(repairChargeStartArtefact: repairChargeArtefact, acceptImplausible: acceptImplausible)
+    }
 
     /// Runs `body`; a `CellDataError` reaches `BMSimMain`, which prints it and exits 65 or 66.
     func reporting<T>(_ body: () throws -> T) throws -> T { try reportingDataErrors(body) }

@@ -23,6 +23,9 @@ struct DataGridCommand: ParsableCommand {
     @Option(help: "Output CSV file (written atomically).")
     var out: String
 
+    @Flag(name: .customLong("accept-implausible"), help: "Use data whose units or current sign look wrong, or whose index disagrees with its files, instead of refusing it.")
+    var acceptImplausible = false
+
     /// Most grid rows one command writes (≈ 1.5 GB of text); checked before anything is resampled.
     static let maximumRows = 20_000_000
 
@@ -33,7 +36,8 @@ struct DataGridCommand: ParsableCommand {
     func run() throws {
         let names = NASADataset.Split(rawValue: cells)?.cells ?? cells.split(separator: ",").map(String.init)
         var text = "cell,cycle,step,time_s,voltage_v,current_a,temperature_c,soc\n"
-        let discharges = try reportingDataErrors { try NASADataset(root: URL(fileURLWithPath: path)).labelledDischarges(cells: names) }
+        let discharges = try reportingDataErrors { try NASADataset(root: URL(fileURLWithPath: path), policy: QualityPolicy(acceptImplausible: acceptImplausible))
+            .labelledDischarges(cells: names) }
         let rows = discharges.reduce(0.0) { $0 + (($1.samples.timeS.last ?? 0) - ($1.samples.timeS.first ?? 0)) / dtS + 1 }
         guard rows <= Double(Self.maximumRows) else {
             throw ValidationError("--dt-s \(dtS) s would write \(Int(rows)) grid rows, more than the limit of \(Self.maximumRows); choose a larger step or fewer cells")

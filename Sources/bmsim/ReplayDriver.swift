@@ -47,7 +47,8 @@ struct ReplayDriver {
         // Scenario values that cannot be replayed are an input error before any work (status 65).
         for scenario in scenarios { try scenario.validate() }
         let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
-                                                 currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init))
+                                                 currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init),
+                                                 policy: QualityPolicy(acceptImplausible: shared.acceptImplausible))
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel,
                                                          baseConfig: shared.estimatorConfig())
         // Check the estimator names once, before any work.

@@ -42,6 +42,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(help: "No progress bar.")
     var quiet = false
 
+    @Flag(name: .customLong("accept-implausible"), help: "Replay recordings whose units or current sign look wrong (mA, kelvin, a sign against the operation or the voltage, an index that disagrees with its files) instead of refusing them; the findings are reported.")
+    var acceptImplausible = false
+
     @Flag(name: .customLong("filter-charge-updates"), help: "Experiment: let the EKF/UKF correct with the loaded voltage while charging (off by default: the model is fitted on discharges).")
     var filterChargeUpdates = false
 

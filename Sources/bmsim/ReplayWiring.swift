@@ -105,8 +105,8 @@ enum BundledData {
 /// Loads the recordings named on the command line.
 enum RecordingLoader {
     /// Every recording under `paths` (or the bundled one), restricted to `cells` if given.
-    static func load(paths: [String], cells: [String]?,
-                     currentSign: GenericRecordingCSV.CurrentSign? = nil) throws -> [Recording] {
+    static func load(paths: [String], cells: [String]?, currentSign: GenericRecordingCSV.CurrentSign? = nil,
+                     policy: QualityPolicy = QualityPolicy()) throws -> [Recording] {
         guard !paths.isEmpty else { return [BundledData.recording()] }
         var recordings: [Recording] = []
         for path in paths {
@@ -114,10 +114,10 @@ enum RecordingLoader {
             if let cells {
                 let available = Set(try source.cellNames())
                 for cell in cells where available.contains(cell) {
-                    recordings += try source.recordings(cell: cell, currentSign: currentSign)
+                    recordings += try source.recordings(cell: cell, policy: policy, currentSign: currentSign)
                 }
             } else {
-                recordings += try source.recordings(currentSign: currentSign)
+                recordings += try source.recordings(policy: policy, currentSign: currentSign)
             }
         }
         if let cells {

@@ -83,6 +83,14 @@ struct HostileInputTests {
         Case(name: "a one-row CSV is a data error, not status 1", arguments: ["replay", "@TMP@/one-row.csv", "--quiet",
                                                                              "--out", "@TMP@/out"],
              status: .dataError, message: "fewer than two samples"),
+        // Rows 13 and 14 through the command line: refused with the reason, accepted on request.
+        Case(name: "current in mA is refused", arguments: ["replay", "@TMP@/milliamps.csv", "--quiet", "--out", "@TMP@/out"],
+             status: .dataError, message: "probably milliamperes"),
+        Case(name: "data export of current in mA is refused", arguments: ["data", "export", "@TMP@/milliamps.csv", "--out", "@TMP@/e.csv"],
+             status: .dataError, message: "--accept-implausible"),
+        Case(name: "the option against the file's own sign", arguments: ["replay", "@TMP@/milliamps.csv", "--current-sign",
+                                                                        "discharge_positive", "--quiet", "--out", "@TMP@/out"],
+             status: .dataError, message: "the file and the option disagree"),
         Case(name: "a usage error reads bmsim: error:", arguments: ["replay", "--threads", "0"], status: .usage,
              message: "bmsim: error: --threads"),
     ]
@@ -103,6 +111,11 @@ struct HostileInputTests {
         try Data("\u{1B}[31mgarbage\u{0}\u{1}\n1,2\n".utf8).write(to: tmp.appendingPathComponent("escape.csv"))
         try Data("{\"name\": \"x\",\n \"baseTickSeconds\": }".utf8).write(to: tmp.appendingPathComponent("syntax.json"))
         try Data((csvHead + "0,4.0,-1,25\n").utf8).write(to: tmp.appendingPathComponent("one-row.csv"))
+        let milliamps = (0..<60).map { k in
+            let loaded = (10..<50).contains(k)
+            return "\(k * 10),\(loaded ? 3.9 - 0.005 * Double(k - 10) : 4.0),\(loaded ? -2000 : 0),25\n"
+        }.joined()
+        try Data((csvHead + milliamps).utf8).write(to: tmp.appendingPathComponent("milliamps.csv"))
         // The shipped float model with one field broken each.
         let shipped = SharedData.fixtures.appendingPathComponent("models/lstm-f.json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: shipped)) as? [String: Any])
@@ -127,6 +140,15 @@ struct HostileInputTests {
             s["xStd"] = std
         })
         return tmp
+    }
+
+    @Test("--accept-implausible replays the milliampere file and reports the finding")
+    func acceptImplausible() throws {
+        let tmp = try Self.prepare()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let outcome = try BMSimProcess.run(["data", "summary", tmp.appendingPathComponent("milliamps.csv").path, "--accept-implausible"])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        #expect(outcome.stdout.contains("implausible"), "stdout: \(outcome.stdout)")
     }
 
     @Test("each reproducer: status and message, no crash", arguments: cases)
