@@ -19,13 +19,16 @@ public enum CellModelFileError: Error, Equatable, CustomStringConvertible {
     case notIncreasing(file: String, field: String, previous: Double, found: Double)
     /// An array has the wrong length.
     case shapeMismatch(file: String, field: String, expected: Int, found: Int)
+    /// A number outside the range the model can mean (a coulombic efficiency of 7, a
+    /// temperature grid in kelvin, a resistance of a megohm).
+    case outOfRange(file: String, field: String, found: Double, allowed: String)
 
     /// Where the problem is, as an `InputLocation` (file; JSON has no useful line here).
     public var location: InputLocation {
         switch self {
         case .unreadable(let f, _), .malformed(let f, _, _), .missingField(let f, _),
              .unsupportedFormat(let f, _, _), .nonFinite(let f, _), .notPositive(let f, _, _),
-             .notIncreasing(let f, _, _, _), .shapeMismatch(let f, _, _, _):
+             .notIncreasing(let f, _, _, _), .shapeMismatch(let f, _, _, _), .outOfRange(let f, _, _, _):
             return InputLocation(file: f)
         }
     }
@@ -45,6 +48,8 @@ public enum CellModelFileError: Error, Equatable, CustomStringConvertible {
             return "\(f): field \(field) must increase strictly: \(v) follows \(p)"
         case .shapeMismatch(let f, let field, let e, let found):
             return "\(f): field \(field) has \(found) entries, expected \(e)"
+        case .outOfRange(let f, let field, let v, let allowed):
+            return "\(f): field \(field) is \(v), outside \(allowed)"
         }
     }
 }

@@ -1,6 +1,24 @@
 /// Checks a decoded `cell.json` document field by field and builds the parameters.
+///
+/// Every number is checked against the range it can physically mean (`Limits`), not only
+/// for being finite and positive: a coulombic efficiency of 7 was accepted and made the Ah
+/// counter's RMSE 386 % (reliability issue row 17).
 struct CellModelValidation {
     let file: String
+
+    /// The documented ranges of a cell model's numbers (`Docs/Reliability.md`, "Limits").
+    enum Limits {
+        static let capacityAh: ClosedRange<Double> = 1e-3...1e4
+        static let coulombicEfficiency: ClosedRange<Double> = 0.5...1
+        static let temperatureC: ClosedRange<Double> = -60...150
+        static let soc: ClosedRange<Double> = -1...2
+        static let ocvV: ClosedRange<Double> = 0.5...6
+        static let resistanceOhm: ClosedRange<Double> = 1e-7...100
+        static let capacitanceF: ClosedRange<Double> = 1e-3...1e9
+        static let restS: ClosedRange<Double> = 1...1e8
+        static let relaxationSlopeV: ClosedRange<Double> = -1...1
+        static let residualmV: ClosedRange<Double> = 1e-6...1e4
+    }
 
     func parameters(from doc: CellModelDocument) throws(CellModelFileError) -> CellModelParameters {
         guard doc.format == CellModelFile.formatName, doc.version == CellModelFile.version else {
@@ -8,20 +26,21 @@ struct CellModelValidation {
                                      expected: "\(CellModelFile.formatName) v\(CellModelFile.version)",
                                      found: "\(doc.format) v\(doc.version)")
         }
-        try positive(doc.capacityAh, "capacityAh")
-        try positive(doc.coulombicEfficiency, "coulombicEfficiency")
+        try within(doc.capacityAh, Limits.capacityAh, "capacityAh")
+        try within(doc.coulombicEfficiency, Limits.coulombicEfficiency, "coulombicEfficiency")
         var capacityTable: (temperaturesC: [Double], capacityAh: [Double])?
         if let cap = doc.capacityByTemperature {
             try increasing(cap.temperaturesC, "capacityByTemperature.temperaturesC", minCount: 1)
+            try within(cap.temperaturesC, Limits.temperatureC, "capacityByTemperature.temperaturesC")
             try count(cap.capacityAh, cap.temperaturesC.count, "capacityByTemperature.capacityAh")
             for (i, c) in cap.capacityAh.enumerated() {
-                try positive(c, "capacityByTemperature.capacityAh[\(i)]")
+                try within(c, Limits.capacityAh, "capacityByTemperature.capacityAh[\(i)]")
             }
             capacityTable = (cap.temperaturesC, cap.capacityAh)
         }
         let ocvTable = try table(soc: doc.ocv.socPoints, temps: doc.ocv.temperaturesC,
                                  rows: doc.ocv.voltageV, field: "ocv", valueName: "voltageV",
-                                 positiveValues: true, increasingRows: true)
+                                 range: Limits.ocvV, increasingRows: true)
         let ocv = OCVCurve(table: ocvTable)
         let t1 = try thevenin(doc.thevenin1RC, "thevenin1RC", pairs: 1)
         let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
@@ -46,46 +65,48 @@ struct CellModelValidation {
         guard groups.contains(where: { $0.residual1RCmV != nil || $0.residual2RCmV != nil }) else { return }
         try increasing(groups.map(\.temperatureC), "fitReport.ocvTemperatureGroups.temperatureC", minCount: 1)
         for (i, g) in groups.enumerated() {
-            if let r = g.residual1RCmV { try positive(r, "fitReport.ocvTemperatureGroups[\(i)].residual1RCmV") }
-            if let r = g.residual2RCmV { try positive(r, "fitReport.ocvTemperatureGroups[\(i)].residual2RCmV") }
+            if let r = g.residual1RCmV { try within(r, Limits.residualmV, "fitReport.ocvTemperatureGroups[\(i)].residual1RCmV") }
+            if let r = g.residual2RCmV { try within(r, Limits.residualmV, "fitReport.ocvTemperatureGroups[\(i)].residual2RCmV") }
         }
     }
 
     /// The optional relaxation law: rest range positive and increasing, at least one group,
     /// group temperatures increasing, slopes finite, reference rests positive.
     func relaxation(_ law: RestRelaxation) throws(CellModelFileError) {
-        try positive(law.minimumRestS, "restRelaxation.minimumRestS")
-        try positive(law.maximumRestS, "restRelaxation.maximumRestS")
+        try within(law.minimumRestS, Limits.restS, "restRelaxation.minimumRestS")
+        try within(law.maximumRestS, Limits.restS, "restRelaxation.maximumRestS")
         try increasing([law.minimumRestS, law.maximumRestS], "restRelaxation.[minimumRestS, maximumRestS]", minCount: 2)
         try increasing(law.groups.map(\.temperatureC), "restRelaxation.groups.temperatureC", minCount: 1)
         for (i, g) in law.groups.enumerated() {
-            try finite(g.slopeVPerLogS, "restRelaxation.groups[\(i)].slopeVPerLogS")
-            try positive(g.referenceRestS, "restRelaxation.groups[\(i)].referenceRestS")
+            try within(g.slopeVPerLogS, Limits.relaxationSlopeV, "restRelaxation.groups[\(i)].slopeVPerLogS")
+            try within(g.referenceRestS, Limits.restS, "restRelaxation.groups[\(i)].referenceRestS")
         }
     }
 
     func thevenin(_ d: TheveninDocument, _ field: String, pairs: Int)
         throws(CellModelFileError) -> TheveninParameters {
         let r0 = try table(soc: d.socPoints, temps: d.temperaturesC, rows: d.r0Ohm, field: field,
-                           valueName: "r0Ohm", positiveValues: true, increasingRows: false)
+                           valueName: "r0Ohm", range: Limits.resistanceOhm, increasingRows: false)
         try count(d.rOhm, pairs, "\(field).rOhm")
         try count(d.cF, pairs, "\(field).cF")
         var list: [RCPair] = []
         for j in 0..<pairs {
             let r = try table(soc: d.socPoints, temps: d.temperaturesC, rows: d.rOhm[j], field: field,
-                              valueName: "rOhm[\(j)]", positiveValues: true, increasingRows: false)
+                              valueName: "rOhm[\(j)]", range: Limits.resistanceOhm, increasingRows: false)
             let c = try table(soc: d.socPoints, temps: d.temperaturesC, rows: d.cF[j], field: field,
-                              valueName: "cF[\(j)]", positiveValues: true, increasingRows: false)
+                              valueName: "cF[\(j)]", range: Limits.capacitanceF, increasingRows: false)
             list.append(RCPair(resistanceOhm: r, capacitanceF: c))
         }
         return TheveninParameters(r0Ohm: r0, pairs: list)
     }
 
     func table(soc: [Double], temps: [Double], rows: [[Double]], field: String, valueName: String,
-               positiveValues: Bool, increasingRows: Bool)
+               range: ClosedRange<Double>, increasingRows: Bool)
         throws(CellModelFileError) -> SOCTemperatureTable {
         try increasing(soc, "\(field).socPoints", minCount: 2)
+        try within(soc, Limits.soc, "\(field).socPoints")
         try increasing(temps, "\(field).temperaturesC", minCount: 1)
+        try within(temps, Limits.temperatureC, "\(field).temperaturesC")
         try count(rows, temps.count, "\(field).\(valueName)")
         var values: [Double] = []
         values.reserveCapacity(soc.count * temps.count)
@@ -93,7 +114,7 @@ struct CellModelValidation {
             let name = "\(field).\(valueName)[\(t)]"
             try count(row, soc.count, name)
             for (s, v) in row.enumerated() {
-                if positiveValues { try positive(v, "\(name)[\(s)]") } else { try finite(v, "\(name)[\(s)]") }
+                try within(v, range, "\(name)[\(s)]")
             }
             if increasingRows { try increasing(row, name, minCount: 2) }
             values += row
@@ -106,9 +127,19 @@ struct CellModelValidation {
         guard v.isFinite else { throw .nonFinite(file: file, field: field) }
     }
 
-    func positive(_ v: Double, _ field: String) throws(CellModelFileError) {
+    /// Finite and inside `range` (a value ≤ 0 where the range is positive keeps its
+    /// `notPositive` error).
+    func within(_ v: Double, _ range: ClosedRange<Double>, _ field: String) throws(CellModelFileError) {
         try finite(v, field)
-        guard v > 0 else { throw .notPositive(file: file, field: field, found: v) }
+        if range.lowerBound > 0 && v <= 0 { throw .notPositive(file: file, field: field, found: v) }
+        guard range.contains(v) else {
+            throw .outOfRange(file: file, field: field, found: v, allowed: "\(range.lowerBound)…\(range.upperBound)")
+        }
+    }
+
+    /// Every element finite and inside `range`.
+    func within(_ values: [Double], _ range: ClosedRange<Double>, _ field: String) throws(CellModelFileError) {
+        for (i, v) in values.enumerated() { try within(v, range, "\(field)[\(i)]") }
     }
 
     func count<T>(_ a: [T], _ n: Int, _ field: String) throws(CellModelFileError) {

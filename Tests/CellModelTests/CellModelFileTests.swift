@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CellModel
 
 @Suite("cell.json: round trip and rejection of bad files")
@@ -188,5 +189,46 @@ struct CellModelFileTests {
                 law["groups"] = groups
             })
         }
+    }
+}
+
+/// Reliability issue row 17: numbers a cell model cannot mean are refused by name.
+@Suite("Cell model value ranges")
+struct CellModelRangeTests {
+    /// The bundled model's JSON with `edit` applied, decoded.
+    func decodeEdited(_ edit: (inout [String: Any]) -> Void) throws -> Result<CellModelParameters, CellModelFileError> {
+        let url = SharedData.fixtures.appendingPathComponent("models/cell-default.json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        edit(&object)
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return Result { () throws(CellModelFileError) in try CellModelFile.decode(data, file: "bad.json") }
+    }
+
+    @Test("the bundled model is inside every range")
+    func bundledPasses() throws {
+        #expect(throws: Never.self) { try decodeEdited { _ in }.get() }
+    }
+
+    @Test("coulombicEfficiency 7, capacity 1e9 Ah, a kelvin temperature grid are out of range", arguments: [
+        ("coulombicEfficiency", 7.0), ("coulombicEfficiency", 0.1), ("capacityAh", 1e9),
+    ])
+    func scalarOutOfRange(field: String, value: Double) throws {
+        let result = try decodeEdited { $0[field] = value }
+        guard case let .failure(error) = result, case let .outOfRange(file, found, number, _) = error else {
+            Issue.record("accepted or wrong error: \(result)"); return
+        }
+        #expect(file == "bad.json" && found == field && number == value)
+        #expect(error.description.hasPrefix("bad.json: field \(field) is "))
+    }
+
+    @Test("an OCV temperature grid in kelvin is refused with its index")
+    func kelvinGrid() throws {
+        let result = try decodeEdited { object in
+            var ocv = object["ocv"] as! [String: Any]
+            ocv["temperaturesC"] = (ocv["temperaturesC"] as! [Double]).map { $0 + 273.15 }
+            object["ocv"] = ocv
+        }
+        guard case let .failure(.outOfRange(_, field, _, _)) = result else { Issue.record("accepted: \(result)"); return }
+        #expect(field == "ocv.temperaturesC[0]")
     }
 }

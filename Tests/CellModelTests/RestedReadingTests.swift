@@ -180,7 +180,7 @@ struct RestedReadingTests {
     static func field(_ error: CellModelFileError) -> String? {
         switch error {
         case .malformed(_, let f, _), .missingField(_, let f), .nonFinite(_, let f), .notPositive(_, let f, _),
-             .notIncreasing(_, let f, _, _), .shapeMismatch(_, let f, _, _):
+             .notIncreasing(_, let f, _, _), .shapeMismatch(_, let f, _, _), .outOfRange(_, let f, _, _):
             return f
         case .unreadable, .unsupportedFormat:
             return nil
