@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of outside bytes except the .bmsq readers (Scripts/fuzz-blob-readers.sh)
 # with libFuzzer under ASan: the .mat reader + NASA recording builder, the NASA sample CSV,
-# cycles_index.csv, the generic recording CSV, the cell-model JSON, the scenario JSON and the
-# float-model JSON (harness: Tests/Fuzz/FuzzReaders.swift, one binary per target).
+# cycles_index.csv, the generic recording CSV, the cell-model JSON, the scenario JSON, the
+# float-model JSON (evaluate), the same through quantize's reference-model loader, and the
+# training checkpoint (harness: Tests/Fuzz/FuzzReaders.swift, one binary per target).
 #
 # The library modules are built once by SwiftPM with `-sanitize=fuzzer,address`
 # (scratch path .build/fuzz, reused by later runs); each harness is linked against them.
@@ -11,13 +12,16 @@
 # nothing from the shared data is kept.
 #
 # Usage: Scripts/fuzz-readers.sh [seconds per target, default 60] [targets, comma-separated,
-#        default mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model]
+#        default mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,
+#        quantize-model,checkpoint] [extra libFuzzer options, e.g. "-runs=10000000 -max_len=4096"]
+# FUZZ_CORPUS_DIR (optional) keeps each target's grown corpus in DIR/TARGET between runs.
 # A crash leaves its input in $FUZZ_ARTIFACTS (default .build/fuzz-artifacts) and makes the
 # script exit 1 after the remaining targets ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-targets=${2:-mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model}
+targets=${2:-mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint}
+extra=${3:-}
 scratch=.build/fuzz
 artifacts=${FUZZ_ARTIFACTS:-.build/fuzz-artifacts}
 mkdir -p "$artifacts"
@@ -49,7 +53,7 @@ blas_include=$(pkg-config --cflags-only-I openblas | sed 's/^-I//; s/ *$//')
 
 # ---- seeds ----
 seeds="$work/seeds"
-mkdir -p "$seeds"/{mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model}
+mkdir -p "$seeds"/{mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint}
 for f in Fixtures/recordings/*.csv; do head -c 20000 "$f" > "$seeds/generic-csv/$(basename "$f")"; done
 cp Fixtures/models/cell-default.json "$seeds/cell-model/"
 for f in Fixtures/models/*.json; do
@@ -68,6 +72,9 @@ for path in sorted(glob.glob("Fixtures/models/*.json")):
     json.dump(model, open(sys.argv[1] + "/with-dropout.json", "w"))
     break
 EOF
+cp "$seeds"/float-model/* "$seeds/quantize-model/"
+cp Tests/Fuzz/seeds/*.json "$seeds/checkpoint/"
+cp Tests/Fuzz/corpus/generic-csv/* "$seeds/generic-csv/" 2>/dev/null || true
 printf '{"name":"s","summary":"x","baseTickSeconds":1,"faults":{"dropoutRate":0.001},"seed":7}' > "$seeds/scenario/small.json"
 printf '{"name":"t","summary":"y","initialSOC":0.5,"assumedCapacityAh":2}' > "$seeds/scenario/soc.json"
 if [ -n "${BMSIM_DATA:-}" ] && [ -d "$BMSIM_DATA/nasa_pcoe_battery" ]; then
@@ -119,15 +126,16 @@ for target in "${list[@]}"; do
     -Xcc -I -Xcc "$blas_include" "${modulemaps[@]}" \
     Tests/Fuzz/FuzzReaders.swift "${objects[@]}" -lopenblas -lz -o "$exe" 2>&1 \
     | grep -v "Cannot export local symbol" || true
-  corpus="$work/corpus-$target"
+  corpus="${FUZZ_CORPUS_DIR:-$work}/corpus-$target"
   mkdir -p "$corpus"
   cp "$seeds/$target"/* "$corpus/" 2>/dev/null || true
   set +e
-  "$exe" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1 \
+  # shellcheck disable=SC2086  # $extra holds several options
+  "$exe" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1 $extra \
     -artifact_prefix="$artifacts/$target-" "$corpus" > "$work/log-$target" 2>&1
   rc=$?
   set -e
-  grep -E "^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Fatal|artifact" \
+  grep -E "^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|stat::|ERROR|SUMMARY|Fatal|artifact" \
     "$work/log-$target" | tail -8
   if [ $rc -ne 0 ]; then
     status=1

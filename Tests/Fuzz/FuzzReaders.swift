@@ -9,13 +9,17 @@
 //   FUZZ_GENERIC_CSV  GenericRecordingCSV.parse, as is and with the current sign given
 //   FUZZ_CELL_MODEL   CellModelFile.decode (cell.json)
 //   FUZZ_SCENARIO     ReplayScenario.decode (scenario JSON)
-//   FUZZ_FLOAT_MODEL  FloatModelFile.decode (model.json of `bmsim train`)
+//   FUZZ_FLOAT_MODEL  FloatModelFile.decode (model.json of `bmsim train` and `evaluate`)
+//   FUZZ_QUANTIZE_MODEL FloatModelFile.decode, then ReferenceLSTMModel (the loader of `bmsim quantize`)
+//   FUZZ_CHECKPOINT   TrainingCheckpoint.decode (the `train --resume` checkpoint)
 //
 // Every reader must return a value or throw its typed error; a trap, an ASan report or a
 // broken invariant checked below is a finding. Invariants checked on accepted inputs: a
 // recording's sample columns have equal length and strictly increasing time; a scenario
 // that decodes re-encodes and decodes again to itself and gives a firmware configuration
-// and tick counts a replay can use; a float model that decodes builds its network.
+// and tick counts a replay can use; a float model that decodes builds its network; a
+// recording's plausibility findings can be computed; a checkpoint that decodes re-encodes
+// and decodes to itself.
 
 import Foundation
 #if FUZZ_MAT || FUZZ_NASA_CSV || FUZZ_CYCLES_INDEX || FUZZ_GENERIC_CSV
@@ -27,7 +31,7 @@ import CellModel
 #if FUZZ_SCENARIO
 import Replay
 #endif
-#if FUZZ_FLOAT_MODEL
+#if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL || FUZZ_CHECKPOINT
 import Trainer
 #endif
 
@@ -44,6 +48,9 @@ func checkRecording(_ recording: Recording) {
             fatalError("operation time not strictly increasing at sample \(k)")
         }
     }
+    // The units and sign checks run on anything a reader accepts, refusing or not.
+    _ = Plausibility.findings(recording)
+    _ = try? Plausibility.enforce(recording, policy: QualityPolicy())
 }
 #endif
 
@@ -84,6 +91,17 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     #elseif FUZZ_FLOAT_MODEL
     if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {
         guard (try? file.makeNetwork()) != nil else { fatalError("a model file that decodes must build its network") }
+    }
+    #elseif FUZZ_QUANTIZE_MODEL
+    if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {
+        _ = try? ReferenceLSTMModel(file)
+    }
+    #elseif FUZZ_CHECKPOINT
+    if let checkpoint = try? TrainingCheckpoint.decode(Data(bytes), path: "checkpoint.json") {
+        guard let encoded = try? checkpoint.encoded(), let again = try? TrainingCheckpoint.decode(encoded),
+              again == checkpoint else {
+            fatalError("a checkpoint that decodes must re-encode to itself")
+        }
     }
     #else
     #error("select a target with -D FUZZ_…")
