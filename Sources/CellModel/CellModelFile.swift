@@ -63,11 +63,6 @@ public enum CellModelFile {
         return try encoder.encode(CellModelDocument(model))
     }
 
-    /// Writes a model atomically (temporary file, then rename).
-    public static func save(_ model: CellModelParameters, to url: URL) throws {
-        try encode(model).write(to: url, options: .atomic)
-    }
-
     static func path(_ codingPath: [any CodingKey]) -> String {
         var s = ""
         for key in codingPath {

@@ -1,26 +1,32 @@
+import CellData
 import Firmware
 import Foundation
 
-/// Writes the files of a replay: telemetry CSV and SVG plots per (cell, scenario), the
-/// comparison table as JSON / CSV / Markdown, and an `index.html` that shows them. Every
-/// file is written atomically (temporary file + rename), so an interrupted run never leaves
-/// a partial file under a final name.
+/// Writes the files of a replay: telemetry CSV and SVG plots per (cell, scenario), the comparison
+/// table as JSON / CSV / Markdown, and an `index.html` that shows them. Every file goes through
+/// `OutputPath.write` (temporary file + rename, never over a link, FIFO or device), so an
+/// interrupted run never leaves a partial file under a final name.
 public struct ReplayOutput: Sendable {
     /// Output folder.
     public let directory: URL
+    /// Write through a symbolic link (the folder, or a file in it) to a folder / regular file.
+    public let followSymlinks: Bool
 
     /// Creates the writer (the folder is created on first write).
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, followSymlinks: Bool = false) {
+        self.directory = directory
+        self.followSymlinks = followSymlinks
+    }
 
     /// Writes `data` to `name` inside the folder, atomically.
     @discardableResult
     public func write(_ data: Data, to name: String) throws(ReplayError) -> URL {
         let url = directory.appendingPathComponent(name)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try data.write(to: url, options: .atomic)
+            try OutputPath.makeFolder(directory.path, followSymlinks: followSymlinks)
+            try OutputPath.write(data, to: url, followSymlinks: followSymlinks)
         } catch {
-            throw .writeFailed(path: url.path, detail: error.localizedDescription)
+            throw .writeFailed(error)
         }
         return url
     }

@@ -23,6 +23,8 @@ struct DataGridCommand: ParsableCommand {
     @Option(help: "Output CSV file (written atomically).")
     var out: String
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard dtS > 0 else { throw ValidationError("--dt-s must be positive") }
     }
@@ -37,7 +39,7 @@ struct DataGridCommand: ParsableCommand {
                 text += "\(d.cell),\(d.cycle),\(k),\(g.timeS[k]),\(g.voltageV[k]),\(g.currentA[k]),\(g.temperatureC[k]),\(g.soc![k])\n"
             }
         }
-        try OutputFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
+        try output.write(text, to: out)
         print("wrote \(out): \(discharges.count) discharges")
     }
 }

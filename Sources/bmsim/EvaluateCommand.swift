@@ -19,6 +19,7 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Also print the metrics of each cell.") var perCell = false
     @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
     var predictions: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
@@ -68,7 +69,7 @@ struct EvaluateCommand: ParsableCommand {
                     previous = c
                     csv += "\(scaled[c].cell),\(scaled[c].cycle),\(step),\(outcome.referenceSOC[k]),\(outcome.predictedSOC[k])\n"
                 }
-                try OutputFile.write(Data(csv.utf8), to: URL(fileURLWithPath: predictions))
+                try output.write(csv, to: predictions)
                 say("wrote \(predictions)")
             }
         }

@@ -44,6 +44,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Output CSV.")
     var out: String
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard dt > 0 && dt <= 60 else { throw ValidationError("--dt must be in (0, 60] s") }
     }
@@ -75,7 +77,7 @@ struct SimulateCommand: ParsableCommand {
         let text = recording.csvText(cell: name.uppercased(),
                                      source: "bmsim simulate --profile \(profile.rawValue) --dt \(dt) --seed \(seed), model \(model ?? "synthetic18650")",
                                      capacityAh: simulator.capacityAh)
-        try OutputFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
+        try output.write(text, to: out)
         print("wrote \(out): \(recording.count) rows, SOC \(recording.soc.first!) → \(recording.soc.last!)")
     }
 }

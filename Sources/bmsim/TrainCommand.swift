@@ -12,9 +12,6 @@ func resolveNASAFolder(_ path: String) throws -> URL {
     throw ValidationError("--data \(path): no cycles_index.csv there or in \(path)/nasa_pcoe_battery")
 }
 
-/// Writes a line to standard output unbuffered (progress stays visible in logs).
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
 /// `bmsim train`: trains the float LSTM SOC model on the TASK.md splits.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,6 +46,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output model file (JSON).") var out: String
     @Option(help: "History CSV (default: <out without .json>.history.csv).") var history: String?
     @Option(help: "Loss-curve SVG (default: <out without .json>.loss.svg).") var svg: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
@@ -114,15 +112,13 @@ struct TrainCommand: ParsableCommand {
                                     dataHash: dataset.dataHash,
                                     bestValidationLoss: trainer.history.map(\.validationLoss).min())
         let model = FloatModelFile(network: trainer.network, scalers: dataset.scalers, training: meta)
-        let outURL = URL(fileURLWithPath: out)
-        do { try model.write(to: outURL) } catch { throw CLIError.cannotWrite(path: outURL.path, reason: error.description) }
+        try output.write(try model.encoded(), to: out)
         let stem = out.hasSuffix(".json") ? String(out.dropLast(5)) : out
-        let historyURL = URL(fileURLWithPath: history ?? stem + ".history.csv")
-        let svgURL = URL(fileURLWithPath: svg ?? stem + ".loss.svg")
-        try OutputFile.write(Data(TrainingReports.historyCSV(trainer.history).utf8), to: historyURL)
+        let historyPath = history ?? stem + ".history.csv"
+        let svgPath = svg ?? stem + ".loss.svg"
+        try output.write(TrainingReports.historyCSV(trainer.history), to: historyPath)
         let title = "\(architecture.name), \(config.mode.rawValue) mode, seed \(seed)"
-        try OutputFile.write(Data(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title).utf8),
-                             to: svgURL)
-        say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(outURL.path), \(historyURL.path), \(svgURL.path)")
+        try output.write(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title), to: svgPath)
+        say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(out), \(historyPath), \(svgPath)")
     }
 }
