@@ -36,7 +36,8 @@ struct DataGridCommand: ParsableCommand {
         for d in discharges {
             let g = d.resampled(dtS: dtS)
             for k in 0..<g.count {
-                text += "\(d.cell),\(d.cycle),\(k),\(g.timeS[k]),\(g.voltageV[k]),\(g.currentA[k]),\(g.temperatureC[k]),\(g.soc![k])\n"
+                text += CSVField.line([d.cell, "\(d.cycle)", "\(k)", "\(g.timeS[k])", "\(g.voltageV[k])", "\(g.currentA[k])",
+                                       "\(g.temperatureC[k])", "\(g.soc![k])"])
             }
         }
         try output.write(text, to: out)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import BMSCore
+import CellData
 import Trainer
 
 /// `bmsim evaluate`: scores a float model on cells, window by window and streaming.
@@ -67,7 +68,8 @@ struct EvaluateCommand: ParsableCommand {
                     let c = outcome.cycleIndex[k]
                     step = c == previous ? step + 1 : 50
                     previous = c
-                    csv += "\(scaled[c].cell),\(scaled[c].cycle),\(step),\(outcome.referenceSOC[k]),\(outcome.predictedSOC[k])\n"
+                    csv += CSVField.line([scaled[c].cell, "\(scaled[c].cycle)", "\(step)", "\(outcome.referenceSOC[k])",
+                                          "\(outcome.predictedSOC[k])"])
                 }
                 try output.write(csv, to: predictions)
                 say("wrote \(predictions)")

@@ -4,7 +4,7 @@ import Testing
 
 /// `OutputPath`: the one checked writer. Only symbolic links and FIFOs made in a scratch
 /// folder are used (never a device node).
-@Suite("Output paths")
+@Suite("Output paths and CSV fields")
 struct OutputPathTests {
     /// A scratch folder with `target.txt` ("keep"), `link` → it, a FIFO `pipe` and a folder `dir`.
     func scratch() throws -> URL {
@@ -100,5 +100,16 @@ struct OutputPathTests {
         #expect(throws: OutputPathError.notRegular(path: tmp.appendingPathComponent("pipe").path, kind: .fifo)) {
             try GenericRecordingCSV.write(SyntheticRecording.make(), to: tmp.appendingPathComponent("pipe"))
         }
+    }
+
+    @Test("CSV fields are quoted per RFC 4180 only when they need it")
+    func csvFields() {
+        #expect(CSVField.quoted("B0005") == "B0005")
+        #expect(CSVField.quoted("1.25") == "1.25")
+        #expect(CSVField.quoted("a,b") == "\"a,b\"")
+        #expect(CSVField.quoted("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSVField.quoted("two\nlines") == "\"two\nlines\"")
+        #expect(CSVField.quoted("cr\r\nlf") == "\"cr\r\nlf\"")
+        #expect(CSVField.line(["a,b", "c", ""]) == "\"a,b\",c,\n")
     }
 }
