@@ -57,6 +57,9 @@ struct ReplayOutputCommandTests {
 
     @Test("results on a full disk: status 73 and 'cannot write standard output'", arguments: [
         ["replay", "@TMP@/a.csv", "--estimators", "ah", "--quiet", "--format", "json", "--out", "@TMP@/out"],
+        // More than the 4 KiB stdout buffer in one write (the C library writes it directly).
+        ["replay", "@TMP@/a.csv", "@TMP@/b.csv", "@TMP@/c.csv", "--estimators", "ah,ekf", "--quiet", "--format", "json",
+         "--out", "@TMP@/out"],
         ["replay", "@TMP@/a.csv", "--estimators", "ah", "--quiet", "--out", "@TMP@/out"],
         ["compare", "@TMP@/a.csv", "--estimators", "ah", "--scenarios", "nominal", "--quiet", "--out", "@TMP@/out"],
         ["data", "summary", "@TMP@/a.csv"],
@@ -64,7 +67,7 @@ struct ReplayOutputCommandTests {
         ["inspect", SharedData.fixtures.appendingPathComponent("models/lstm-demo.bmsq").path],
     ])
     func fullDisk(_ command: [String]) throws {
-        let tmp = try Self.scratch([("a", "CELL1")])
+        let tmp = try Self.scratch([("a", "CELL1"), ("b", "CELL2"), ("c", "CELL3")])
         defer { try? FileManager.default.removeItem(at: tmp) }
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
         let outcome = try BMSimProcess.run(command.map { $0.replacingOccurrences(of: "@TMP@", with: tmp.path) },
