@@ -122,9 +122,9 @@ for target in "${list[@]}"; do
   exe="$work/fuzz-$target"
   echo "== $target ($flag): swiftc -sanitize=fuzzer,address, ${seconds}s"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -g -D "$flag" -I "$bin/Modules" -I "$bin" \
-    -I Sources/CZlib -I Sources/COpenBLAS -I "$scratch/checkouts/swift-numerics/Sources/_NumericsShims/include" \
+    -I Sources/CZlib -I Sources/CLibDeflate -I Sources/COpenBLAS -I "$scratch/checkouts/swift-numerics/Sources/_NumericsShims/include" \
     -Xcc -I -Xcc "$blas_include" "${modulemaps[@]}" \
-    Tests/Fuzz/FuzzReaders.swift "${objects[@]}" -lopenblas -lz -o "$exe" 2>&1 \
+    Tests/Fuzz/FuzzReaders.swift "${objects[@]}" -lopenblas -lz -ldeflate -o "$exe" 2>&1 \
     | grep -v "Cannot export local symbol" || true
   corpus="${FUZZ_CORPUS_DIR:-$work}/corpus-$target"
   mkdir -p "$corpus"

@@ -35,9 +35,10 @@ extension GenericRecordingCSV {
         return out
     }
 
-    /// Writes `recording` to `url` atomically (temporary file, then rename).
-    public static func write(_ recording: Recording, to url: URL) throws {
-        try Data(text(of: recording)).write(to: url, options: .atomic)
+    /// Writes `recording` to `url` atomically (temporary file, then rename) through
+    /// `OutputPath.write`: only over a regular file or nothing.
+    public static func write(_ recording: Recording, to url: URL, followSymlinks: Bool = false) throws(OutputPathError) {
+        try OutputPath.write(Data(text(of: recording)), to: url, followSymlinks: followSymlinks)
     }
 
     /// Appends `x` rounded to `decimals` places (`NaN` for NaN) without going through `String(format:)`.

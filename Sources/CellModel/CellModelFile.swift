@@ -69,11 +69,6 @@ public enum CellModelFile {
         return try encoder.encode(CellModelDocument(model))
     }
 
-    /// Writes a model atomically (temporary file, then rename).
-    public static func save(_ model: CellModelParameters, to url: URL) throws {
-        try encode(model).write(to: url, options: .atomic)
-    }
-
     /// The JSON parser's message for bytes that are not JSON at all, nil for valid JSON.
     static func jsonSyntaxError(_ data: Data) -> String? {
         do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]); return nil } catch {

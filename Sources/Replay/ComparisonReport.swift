@@ -3,7 +3,8 @@ import Foundation
 
 /// One row of a comparison: an estimator on a cell under a scenario.
 public struct ComparisonRow: Sendable, Codable, Equatable {
-    /// Cell name.
+    /// The run's name: the cell name, with the recording's file name when two recordings
+    /// declare the same cell (`ReplayResult.runNames`).
     public var cell: String
     /// Scenario name.
     public var scenario: String
@@ -26,7 +27,7 @@ public struct ComparisonReport: Sendable, Codable {
 
     /// Excluded operations of one reason on one run.
     public struct ExcludedRow: Sendable, Codable, Equatable {
-        /// Cell name.
+        /// The run's name (as in `ComparisonRow.cell`).
         public var cell: String
         /// Scenario name.
         public var scenario: String
@@ -46,15 +47,16 @@ public struct ComparisonReport: Sendable, Codable {
         public var worstMaxAbsErrorPercent: Double
     }
 
-    /// Builds the report from results in job order.
+    /// Builds the report from results in job order; runs are named by `ReplayResult.runNames`.
     public init(results: [ReplayResult]) {
         var rows: [ComparisonRow] = []
         var digests: [String: String] = [:]
-        excluded = results.flatMap { r in r.excluded.map { ExcludedRow(cell: r.cell, scenario: r.scenario, span: $0) } }
-        for r in results {
+        let names = ReplayResult.runNames(results)
+        excluded = zip(names, results).flatMap { name, r in r.excluded.map { ExcludedRow(cell: name, scenario: r.scenario, span: $0) } }
+        for (name, r) in zip(names, results) {
             let ranked = r.metrics.sorted { ($0.rmsePercent, $0.estimator) < ($1.rmsePercent, $1.estimator) }
-            rows += ranked.map { ComparisonRow(cell: r.cell, scenario: r.scenario, metrics: $0) }
-            digests["\(r.cell)/\(r.scenario)"] = String(r.digest, radix: 16)
+            rows += ranked.map { ComparisonRow(cell: name, scenario: r.scenario, metrics: $0) }
+            digests["\(name)/\(r.scenario)"] = String(r.digest, radix: 16)
         }
         var byEstimator: [String: [SOCMetrics]] = [:]
         var order: [String] = []
@@ -119,14 +121,14 @@ public struct ComparisonReport: Sendable, Codable {
         }.joined(separator: "; ") + "\n"
     }
 
-    /// A Markdown table (rows, then the overall ranking).
+    /// A Markdown table (rows, then the overall ranking); `|` in names is escaped.
     public func markdown() -> String {
         var out = "| " + Self.headers.joined(separator: " | ") + " |\n"
         out += "|" + Self.headers.enumerated().map { $0.offset < 3 ? "---" : "---:" }.joined(separator: "|") + "|\n"
-        for row in rows { out += "| " + Self.cells(row).joined(separator: " | ") + " |\n" }
+        for row in rows { out += "| " + Self.cells(row).map(TextEscaping.markdownCell).joined(separator: " | ") + " |\n" }
         out += "\n**Ranking** (mean RMSE over every cell × scenario):\n\n| rank | estimator | mean RMSE % | mean MAE % | worst max % |\n|---:|---|---:|---:|---:|\n"
         for (i, r) in ranking.enumerated() {
-            out += String(format: "| %d | %@ | %.2f | %.2f | %.2f |\n", i + 1, r.estimator, r.meanRMSEPercent,
+            out += String(format: "| %d | %@ | %.2f | %.2f | %.2f |\n", i + 1, TextEscaping.markdownCell(r.estimator), r.meanRMSEPercent,
                           r.meanMAEPercent, r.worstMaxAbsErrorPercent)
         }
         let notScored = notScored()
@@ -134,7 +136,7 @@ public struct ComparisonReport: Sendable, Codable {
         return out
     }
 
-    /// CSV of the rows (one header line).
+    /// CSV of the rows (one header line), fields quoted per RFC 4180 where needed.
     public func csv() -> String {
         var out = "cell,scenario,estimator,rmse_percent,mae_percent,max_abs_error_percent,eod_error_percent,convergence_s,outside_2pct_share,outside_5pct_share,ns_per_update,state_bytes,scored_ticks,non_finite_ticks\n"
         for row in rows {
@@ -144,7 +146,7 @@ public struct ComparisonReport: Sendable, Codable {
                                     m.convergenceSeconds.map { "\($0)" } ?? "", "\(m.outside2PercentShare)",
                                     "\(m.outside5PercentShare)", "\(m.nanosecondsPerUpdate)", "\(m.stateBytes)",
                                     "\(m.scoredTicks)", "\(m.nonFiniteTicks)"]
-            out += fields.joined(separator: ",") + "\n"
+            out += CSVField.line(fields)
         }
         return out
     }

@@ -1,4 +1,5 @@
 import BMSCore
+import CellData
 import Firmware
 
 /// What can go wrong while setting up or writing a replay (the replay loop itself does not throw).
@@ -19,8 +20,8 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     case emptyRecording(cell: String, detail: String)
     /// The firmware rejected the configuration derived from the scenario.
     case firmwareConfig(scenario: String, FirmwareConfigError)
-    /// An output file could not be written.
-    case writeFailed(path: String, detail: String)
+    /// An output file or folder could not be written (or was refused: see `OutputPath`).
+    case writeFailed(OutputPathError)
     /// The run was interrupted (SIGINT) before this job finished.
     case interrupted
 
@@ -36,7 +37,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
         case let .estimatorSetup(name, detail): "estimator \(name): \(detail)"
         case let .emptyRecording(cell, detail): "recording \(cell): \(detail)"
         case let .firmwareConfig(scenario, error): "scenario \(scenario): \(error)"
-        case let .writeFailed(path, detail): "cannot write \(path): \(detail)"
+        case let .writeFailed(error): error.description
         case .interrupted: "interrupted"
         }
     }

@@ -1,41 +1,55 @@
+import CellData
 import Firmware
 import Foundation
 
-/// Writes the files of a replay: telemetry CSV and SVG plots per (cell, scenario), the
-/// comparison table as JSON / CSV / Markdown, and an `index.html` that shows them. Every
-/// file is written atomically (temporary file + rename), so an interrupted run never leaves
-/// a partial file under a final name.
+/// Writes the files of a replay: telemetry CSV and SVG plots per run, the comparison table
+/// as JSON / CSV / Markdown, and an `index.html` that shows them. Every file goes through
+/// `OutputPath.write` (temporary file + rename, never over a link, FIFO or device), so an
+/// interrupted run never leaves a partial file under a final name. Runs get distinct file
+/// names (`stems`) even when two recordings declare the same cell.
 public struct ReplayOutput: Sendable {
     /// Output folder.
     public let directory: URL
+    /// Write through a symbolic link (the folder, or a file in it) to a folder / regular file.
+    public let followSymlinks: Bool
 
     /// Creates the writer (the folder is created on first write).
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, followSymlinks: Bool = false) {
+        self.directory = directory
+        self.followSymlinks = followSymlinks
+    }
 
     /// Writes `data` to `name` inside the folder, atomically.
     @discardableResult
     public func write(_ data: Data, to name: String) throws(ReplayError) -> URL {
         let url = directory.appendingPathComponent(name)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try data.write(to: url, options: .atomic)
+            try OutputPath.makeFolder(directory.path, followSymlinks: followSymlinks)
+            try OutputPath.write(data, to: url, followSymlinks: followSymlinks)
         } catch {
-            throw .writeFailed(path: url.path, detail: error.localizedDescription)
+            throw .writeFailed(error)
         }
         return url
     }
 
-    /// File-name stem for a result, e.g. `B0005_current-bias`.
-    public static func stem(_ r: ReplayResult) -> String {
-        "\(r.cell)_\(r.scenario)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.reduce("") { $0 + String($1) }
+    /// File-name stem for a run named `name` (see `ReplayResult.runNames`), e.g.
+    /// `B0005_current-bias`: letters, digits, `-` and `_`.
+    public static func stem(_ name: String, scenario: String) -> String {
+        String("\(name)_\(scenario)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+
+    /// One distinct stem per result, in order (names that map to the same stem, even in
+    /// another letter case, get `-2`, `-3`…).
+    public static func stems(_ results: [ReplayResult]) -> [String] {
+        let stems = zip(ReplayResult.runNames(results), results).map { stem($0, scenario: $1.scenario) }
+        return DistinctNames.make(stems, separator: "-", key: { $0.lowercased() })
     }
 
     /// The telemetry of a result as CSV text.
     public static func telemetryCSV(_ r: ReplayResult) -> String {
         let t = r.telemetry
-        var out = "tick,time_s,operation,reference_soc,voltage_v,current_a,temperature_c,fault_flags,protection_state"
-        for name in t.estimators { out += ",soc_\(name),sigma_\(name)" }
-        out += "\n"
+        var out = CSVField.line(["tick", "time_s", "operation", "reference_soc", "voltage_v", "current_a", "temperature_c",
+                                 "fault_flags", "protection_state"] + t.estimators.flatMap { ["soc_\($0)", "sigma_\($0)"] })
         out.reserveCapacity(t.count * (80 + 24 * t.estimators.count))
         let k = t.estimators.count
         for i in 0..<t.count {
@@ -51,7 +65,8 @@ public struct ReplayOutput: Sendable {
 
     /// SOC-vs-time and error-vs-time charts of a result, on operating hours (gaps and the
     /// time between operations are left out of the x axis so that a whole life stays readable).
-    public static func charts(_ r: ReplayResult, maxPoints: Int = 3000) -> (soc: SVGLineChart, error: SVGLineChart) {
+    /// `name` is the run's name in the titles (default: the cell).
+    public static func charts(_ r: ReplayResult, name: String? = nil, maxPoints: Int = 3000) -> (soc: SVGLineChart, error: SVGLineChart) {
         let t = r.telemetry
         let k = t.estimators.count
         let scored = (0..<t.count).filter { t.operation[$0] >= 0 }
@@ -81,9 +96,10 @@ public struct ReplayOutput: Sendable {
         }
         let maxError = errorSeries.flatMap(\.y).filter(\.isFinite).map(abs).max() ?? 5
         let bound = min(100, max(5, maxError * 1.05))
-        return (SVGLineChart(title: "\(r.cell) — \(r.scenario): SOC", xLabel: "operating time, h (gaps removed)",
+        let run = name ?? r.cell
+        return (SVGLineChart(title: "\(run) — \(r.scenario): SOC", xLabel: "operating time, h (gaps removed)",
                              yLabel: "SOC, %", series: socSeries, yRange: -10...110),
-                SVGLineChart(title: "\(r.cell) — \(r.scenario): SOC error (estimate − reference)",
+                SVGLineChart(title: "\(run) — \(r.scenario): SOC error (estimate − reference)",
                              xLabel: "operating time, h (gaps removed)", yLabel: "error, % points",
                              series: errorSeries, yRange: -bound...bound))
     }
@@ -95,16 +111,15 @@ public struct ReplayOutput: Sendable {
                          plots: Bool = true) throws(ReplayError) -> [URL] {
         var written: [URL] = []
         var figures: [(String, String, String)] = []
-        for r in results {
-            let stem = Self.stem(r)
+        for (r, (name, stem)) in zip(results, zip(ReplayResult.runNames(results), Self.stems(results))) {
             if telemetryCSV && r.telemetry.count > 0 {
                 written.append(try write(Data(Self.telemetryCSV(r).utf8), to: "telemetry_\(stem).csv"))
             }
             if plots && r.telemetry.count > 0 {
-                let (soc, error) = Self.charts(r)
+                let (soc, error) = Self.charts(r, name: name)
                 written.append(try write(Data(soc.render().utf8), to: "soc_\(stem).svg"))
                 written.append(try write(Data(error.render().utf8), to: "error_\(stem).svg"))
-                figures.append((stem, "soc_\(stem).svg", "error_\(stem).svg"))
+                figures.append(("\(name) — \(r.scenario)", "soc_\(stem).svg", "error_\(stem).svg"))
             }
         }
         written.append(try write(report.json(), to: "comparison.json"))
@@ -114,7 +129,8 @@ public struct ReplayOutput: Sendable {
         return written
     }
 
-    /// A self-contained page: the table, then the figures.
+    /// A self-contained page: the table, then the figures (title, SOC file, error file); every
+    /// name is escaped.
     static func indexHTML(report: ComparisonReport, figures: [(String, String, String)]) -> String {
         var html = """
         <!doctype html><html><head><meta charset="utf-8"><title>BMSim replay</title>
@@ -124,11 +140,12 @@ public struct ReplayOutput: Sendable {
         <h1>BMSim replay</h1><p>Errors in SOC percentage points against the reference SOC; ranked by RMSE within each cell and scenario.</p>
         <table><tr>
         """
-        html += ComparisonReport.headers.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
-        for row in report.rows { html += "<tr>" + ComparisonReport.cells(row).map { "<td>\($0)</td>" }.joined() + "</tr>\n" }
+        let e = TextEscaping.html
+        html += ComparisonReport.headers.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+        for row in report.rows { html += "<tr>" + ComparisonReport.cells(row).map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
         html += "</table>\n"
-        for (stem, soc, error) in figures {
-            html += "<h2>\(stem)</h2><img src=\"\(soc)\" alt=\"SOC \(stem)\"><img src=\"\(error)\" alt=\"error \(stem)\">\n"
+        for (title, soc, error) in figures {
+            html += "<h2>\(e(title))</h2><img src=\"\(e(soc))\" alt=\"SOC \(e(title))\"><img src=\"\(e(error))\" alt=\"error \(e(title))\">\n"
         }
         return html + "</body></html>\n"
     }

@@ -1,10 +1,13 @@
 import CellData
+import Foundation
 import Firmware
 
 /// Everything one replay (one recording × one scenario × the estimator set) produced.
 public struct ReplayResult: Sendable {
     /// Cell name.
     public var cell: String
+    /// Where the recording came from (`Recording.source`: its file or folder).
+    public var source: String
     /// Scenario name.
     public var scenario: String
     /// Accuracy per estimator, in configured order.
@@ -58,5 +61,43 @@ public struct ExcludedSpan: Sendable, Equatable, Codable {
             byReason[reason]!.seconds += seconds
         }
         return byReason.keys.sorted().map { byReason[$0]! }
+    }
+}
+
+extension ReplayResult {
+    /// Names that tell the runs apart in tables, titles and file names, in order: the cell
+    /// name; where runs of one scenario share it (two recordings declaring the same cell), the
+    /// cell name with its recording's file name, e.g. `B0005 (b.csv)`; and where even that
+    /// repeats (one file given twice), ` #2`, ` #3`… on the later runs. The same results always
+    /// get the same names.
+    public static func runNames(_ results: [ReplayResult]) -> [String] {
+        var uses: [[String]: Int] = [:]
+        for r in results { uses[[r.cell, r.scenario], default: 0] += 1 }
+        let names = results.map { r in
+            uses[[r.cell, r.scenario]]! > 1 ? "\(r.cell) (\(URL(fileURLWithPath: r.source).lastPathComponent))" : r.cell
+        }
+        return DistinctNames.make(names, groups: results.map(\.scenario), separator: " #")
+    }
+}
+
+/// Makes repeated names distinct by a numeric suffix.
+enum DistinctNames {
+    /// `names` in order, a name that repeats (the same `key` in the same group) given on its
+    /// second, third… use the first free suffix `separator` + 2, 3, …; first uses are kept.
+    static func make(_ names: [String], groups: [String]? = nil, separator: String,
+                     key: (String) -> String = { $0 }) -> [String] {
+        let groups = groups ?? Array(repeating: "", count: names.count)
+        func slot(_ name: String, _ group: String) -> [String] { [group, key(name)] }
+        var taken = Set(zip(names, groups).map(slot))
+        var used: Set<[String]> = []
+        return zip(names, groups).map { name, group in
+            if used.insert(slot(name, group)).inserted { return name }
+            var n = 2
+            while taken.contains(slot(name + separator + "\(n)", group)) { n += 1 }
+            let distinct = name + separator + "\(n)"
+            taken.insert(slot(distinct, group))
+            used.insert(slot(distinct, group))
+            return distinct
+        }
     }
 }

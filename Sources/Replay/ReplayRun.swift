@@ -225,7 +225,7 @@ public struct ReplayRunner: Sendable {
                                    nonFinite: bank.nonFiniteUpdates[k])
         }
         return ReplayResult(
-            cell: recording.cell, scenario: scenario.name, metrics: metrics, ticks: totalTicks,
+            cell: recording.cell, source: recording.source, scenario: scenario.name, metrics: metrics, ticks: totalTicks,
             sleptTicks: firmware.sleptTicks, startTimeS: startS,
             excluded: ExcludedSpan.summarise(recording, references: references, fromS: startS),
             digest: firmware.telemetryDigest, flaggedTicks: firmware.flaggedTicks,

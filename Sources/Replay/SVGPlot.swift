@@ -83,7 +83,7 @@ public struct SVGLineChart: Sendable {
         var s = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="22" font-size="15" font-weight="bold">\(escape(title))</text>
+        <text x="\(left)" y="22" font-size="15" font-weight="bold">\(TextEscaping.html(title))</text>
 
         """
         for t in Self.ticks(xMin...xMax) {
@@ -95,8 +95,8 @@ public struct SVGLineChart: Sendable {
             s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(Self.format(t))</text>\n"
         }
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#444\"/>\n"
-        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        s += "<text transform=\"translate(16,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(TextEscaping.html(xLabel))</text>\n"
+        s += "<text transform=\"translate(16,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(TextEscaping.html(yLabel))</text>\n"
         for (i, line) in series.enumerated() {
             var d = ""
             var penDown = false
@@ -105,17 +105,13 @@ public struct SVGLineChart: Sendable {
                 d += (penDown ? "L" : "M") + f(px(line.x[j])) + "," + f(py(line.y[j]))
                 penDown = true
             }
-            s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"\(line.width)\" stroke-linejoin=\"round\"/>\n"
+            s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(TextEscaping.html(line.color))\" stroke-width=\"\(line.width)\" stroke-linejoin=\"round\"/>\n"
             let ly = top + 14 + Double(i) * 18
-            s += "<line x1=\"\(f(left + plotW + 12))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotW + 36))\" y2=\"\(f(ly - 4))\" stroke=\"\(line.color)\" stroke-width=\"3\"/>"
-            s += "<text x=\"\(f(left + plotW + 42))\" y=\"\(f(ly))\">\(escape(line.label))</text>\n"
+            s += "<line x1=\"\(f(left + plotW + 12))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotW + 36))\" y2=\"\(f(ly - 4))\" stroke=\"\(TextEscaping.html(line.color))\" stroke-width=\"3\"/>"
+            s += "<text x=\"\(f(left + plotW + 42))\" y=\"\(f(ly))\">\(TextEscaping.html(line.label))</text>\n"
         }
         return s + "</svg>\n"
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
 }

@@ -7,7 +7,7 @@ import BMSCore
 ///
 /// ```swift
 /// let bytes = try BlobWriter.encode(model)
-/// try Data(bytes).write(to: url, options: .atomic)
+/// try OutputPath.write(Data(bytes), to: url)   // CellData: the checked atomic writer
 /// ```
 public enum BlobWriter {
     /// The blob bytes of `model`, its LSTM kernels stored in `layout` (`.rows`: format

@@ -69,6 +69,7 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             case .optionsMismatch: return .usage
             case .malformed, .unsupportedFormat, .dataMismatch: return .dataError
             }
+        case is OutputPathError: return .cannotCreate
         case is BlobError, is SOCDatasetError, is IdentificationError: return .dataError
         case is ArchitectureError: return .usage
         default: return .failure
@@ -82,15 +83,17 @@ enum CLIError: Error, CustomStringConvertible, Sendable {
     case missingInput(path: String, reason: String)
     /// An input file was read but its content is wrong for the command.
     case badInput(path: String, reason: String)
-    /// An output file cannot be written.
+    /// An output (a file, or standard output) cannot be written.
     case cannotWrite(path: String, reason: String)
+    /// An output file or folder was refused or could not be written (`OutputPath`).
+    case output(OutputPathError)
 
     /// The exit status this failure ends the command with.
     var status: CLIExitStatus {
         switch self {
         case .missingInput: .noInput
         case .badInput: .dataError
-        case .cannotWrite: .cannotCreate
+        case .cannotWrite, .output: .cannotCreate
         }
     }
 
@@ -100,6 +103,7 @@ enum CLIError: Error, CustomStringConvertible, Sendable {
         case let .missingInput(path, reason): "cannot read \(path): \(reason)"
         case let .badInput(path, reason): "\(path): \(reason)"
         case let .cannotWrite(path, reason): "cannot write \(path): \(reason)"
+        case let .output(error): error.description
         }
     }
 }
@@ -117,6 +121,7 @@ enum BMSimMain {
         }
         do {
             try command.run()
+            try StandardOutput.finish()   // results lost on a full disk are an error, not exit 0
         } catch {
             finish(with: error)
         }
@@ -148,31 +153,5 @@ enum BMSimMain {
         let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
         FileHandle.standardError.write(Data("bmsim: error: \(message)\n".utf8))
         exit(status.rawValue)
-    }
-}
-
-/// Writes the command's output files atomically (temporary file, then rename) and reports a
-/// failure as `CLIError.cannotWrite` (status 73) with the operating system's reason.
-enum OutputFile {
-    /// Writes `data` to `url`, creating nothing but the file itself.
-    static func write(_ data: Data, to url: URL) throws(CLIError) {
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw .cannotWrite(path: url.path, reason: reason(error))
-        }
-    }
-
-    /// Creates `url` and its parents.
-    static func makeFolder(_ url: URL) throws(CLIError) {
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw .cannotWrite(path: url.path, reason: reason(error))
-        }
-    }
-
-    /// The POSIX reason under a Foundation file error ("No such file or directory", "Not a
-    /// directory", "Permission denied"), else the error's own description.
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return underlying.localizedDescription }
-        return ns.localizedDescription
     }
 }

@@ -59,6 +59,8 @@ struct ClassicalEvalCommand: ParsableCommand {
     @Option(help: "Write the report as JSON here.")
     var out: String?
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         if let sigma = ekfInitialSigma, !(sigma.isFinite && sigma > 0) {
             throw ValidationError("--ekf-initial-sigma must be a positive number, got \(sigma)")
@@ -112,6 +114,6 @@ struct ClassicalEvalCommand: ParsableCommand {
             for m in report.methods { print(report.failureReport(m)) }
             print(RestedVoltageReport.report(discharges, restCurrentA: options.config.restCurrentA))
         }
-        if let out { try OutputFile.write(try report.json(), to: URL(fileURLWithPath: out)) }
+        if let out { try output.write(try report.json(), to: out) }
     }
 }

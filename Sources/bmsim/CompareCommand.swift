@@ -17,6 +17,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output folder for comparison.md, comparison.json and comparison.csv.")
     var out: String = "out/compare"
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
     }
@@ -27,16 +29,16 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        let files = try output.replayOutput(out)
         let list = try scenarioNames.map {
             shared.adjusted(try ReplayScenario.resolve($0))
         }
         let outcome = try ReplayDriver(shared: shared, keepTelemetry: false).run(scenarios: list)
         let report = ComparisonReport(results: outcome.finished)
-        print(report.markdown(), terminator: "")
-        let output = ReplayOutput(directory: URL(fileURLWithPath: out))
-        try output.write(Data(report.markdown().utf8), to: "comparison.md")
-        try output.write(report.json(), to: "comparison.json")
-        try output.write(Data(report.csv().utf8), to: "comparison.csv")
+        try files.write(Data(report.markdown().utf8), to: "comparison.md")
+        try files.write(report.json(), to: "comparison.json")
+        try files.write(Data(report.csv().utf8), to: "comparison.csv")
+        try StandardOutput.write(report.markdown())
         FileHandle.standardError.write(Data("wrote comparison.md, comparison.json, comparison.csv to \(out)\n".utf8))
         try outcome.finishOrExit()
     }

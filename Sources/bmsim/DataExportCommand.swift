@@ -16,6 +16,8 @@ struct DataExportCommand: ParsableCommand {
     @Option(help: "Output CSV file (written atomically).")
     var out: String
 
+    @OptionGroup var output: OutputOptions
+
     @Option(help: "Shorten every gap between records to at most this many seconds.")
     var maxGapS: Double?
 
@@ -31,12 +33,10 @@ struct DataExportCommand: ParsableCommand {
             }
             return try source.recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)[0]
         }
-        let output = maxGapS.map { recording.withGapsCapped(atS: $0) } ?? recording
-        do { try GenericRecordingCSV.write(output, to: URL(fileURLWithPath: out)) } catch {
-            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
-        }
-        let samples = output.operations.reduce(0) { $0 + $1.samples.count }
-        print("wrote \(out): cell \(output.cell), \(output.operations.count) operations, \(samples) rows")
+        let exported = maxGapS.map { recording.withGapsCapped(atS: $0) } ?? recording
+        try output.write(Data(GenericRecordingCSV.text(of: exported)), to: out)
+        let samples = exported.operations.reduce(0) { $0 + $1.samples.count }
+        print("wrote \(out): cell \(exported.cell), \(exported.operations.count) operations, \(samples) rows")
     }
 }
 
@@ -49,10 +49,10 @@ struct DataSyntheticCommand: ParsableCommand {
     @Option(help: "Output CSV file (written atomically).")
     var out: String
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
-        do { try GenericRecordingCSV.write(SyntheticRecording.make(), to: URL(fileURLWithPath: out)) } catch {
-            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
-        }
+        try output.write(Data(GenericRecordingCSV.text(of: SyntheticRecording.make())), to: out)
         print("wrote \(out)")
     }
 }

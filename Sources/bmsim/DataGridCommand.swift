@@ -29,6 +29,8 @@ struct DataGridCommand: ParsableCommand {
     /// Most grid rows one command writes (≈ 1.5 GB of text); checked before anything is resampled.
     static let maximumRows = 20_000_000
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         try OptionCheck.require(dtS, in: 0.1...3600, "--dt-s", unit: "s")
     }
@@ -45,10 +47,11 @@ struct DataGridCommand: ParsableCommand {
         for d in discharges {
             let g = d.resampled(dtS: dtS)
             for k in 0..<g.count {
-                text += "\(d.cell),\(d.cycle),\(k),\(g.timeS[k]),\(g.voltageV[k]),\(g.currentA[k]),\(g.temperatureC[k]),\(g.soc![k])\n"
+                text += CSVField.line([d.cell, "\(d.cycle)", "\(k)", "\(g.timeS[k])", "\(g.voltageV[k])", "\(g.currentA[k])",
+                                       "\(g.temperatureC[k])", "\(g.soc![k])"])
             }
         }
-        try OutputFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
+        try output.write(text, to: out)
         print("wrote \(out): \(discharges.count) discharges")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import BMSCore
+import CellData
 import Trainer
 
 /// `bmsim evaluate`: scores a float model on cells, window by window and streaming.
@@ -19,6 +20,7 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Also print the metrics of each cell.") var perCell = false
     @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
     var predictions: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
@@ -66,9 +68,10 @@ struct EvaluateCommand: ParsableCommand {
                     let c = outcome.cycleIndex[k]
                     step = c == previous ? step + 1 : 50
                     previous = c
-                    csv += "\(scaled[c].cell),\(scaled[c].cycle),\(step),\(outcome.referenceSOC[k]),\(outcome.predictedSOC[k])\n"
+                    csv += CSVField.line([scaled[c].cell, "\(scaled[c].cycle)", "\(step)", "\(outcome.referenceSOC[k])",
+                                          "\(outcome.predictedSOC[k])"])
                 }
-                try OutputFile.write(Data(csv.utf8), to: URL(fileURLWithPath: predictions))
+                try output.write(csv, to: predictions)
                 say("wrote \(predictions)")
             }
         }

@@ -19,6 +19,7 @@ struct ExportCommand: ParsableCommand {
     var symbol: String?
 
     @OptionGroup var kernelLayout: KernelLayoutArgument
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let (decoded, bytes) = try kernelLayout.reencode(try BlobFile.load(blob),
@@ -26,7 +27,7 @@ struct ExportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: cHeader)
         let name = symbol ?? url.deletingPathExtension().lastPathComponent
         let text = CHeaderEmitter.emit(blob: decoded, bytes: bytes, symbol: name)
-        try OutputFile.write(Data(text.utf8), to: url)
+        try output.write(text, to: cHeader)
         print("wrote \(cHeader): \(bytes.count) bytes as \(CHeaderEmitter.sanitize(name))[]")
     }
 }

@@ -28,6 +28,8 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Output model file.")
     var out: String = "cell.json"
 
+    @OptionGroup var output: OutputOptions
+
     @Option(help: "Cell temperatures (°C, comma-separated) that split the OCV's temperature groups, e.g. 14,34 for the 4 / 24 / 43 °C chambers; 'none' = one OCV row, no temperature dependence.")
     var ocvGroupEdges: String = "14"
 
@@ -53,9 +55,7 @@ struct FitCommand: ParsableCommand {
             options.ocvTemperatureGroupEdgesC = edges
         }
         let model = try Self.fitModel(root: root, cells: cellList, every: every, options: options, log: { print($0) })
-        do { try CellModelFile.save(model, to: URL(fileURLWithPath: out)) } catch {
-            throw CLIError.cannotWrite(path: out, reason: OutputFile.reason(error))
-        }
+        try output.write(try CellModelFile.encode(model), to: out)
         for g in model.fitReport.ocvTemperatureGroups ?? [] {
             print(String(format: "OCV row at %.1f °C: %d rested full-charge readings, offset %+.1f mV; "
                          + "error at SOC 1 (RMS) %.1f mV (reference row alone %.1f mV), %.2f SOC points",

@@ -34,6 +34,7 @@ struct GoldenCommand: ParsableCommand {
     var dense: String = "16,1"
 
     @OptionGroup var kernelLayout: KernelLayoutArgument
+    @OptionGroup var output: OutputOptions
 
     func sizes(_ text: String) -> [Int]? {
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -58,7 +59,7 @@ struct GoldenCommand: ParsableCommand {
         if let floatOut {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try OutputFile.write(encoder.encode(float), to: URL(fileURLWithPath: floatOut))
+            try output.write(encoder.encode(float), to: floatOut)
         }
         let calibration = [SyntheticDischarge.samples(steps: 2400, seed: seed &+ 1)]
         let (blob, report) = try PostTrainingQuantizer().quantize(float, calibration: calibration)
@@ -67,10 +68,9 @@ struct GoldenCommand: ParsableCommand {
         let engine = QuantizedLSTMEngine(model: blob)
         let samples = SyntheticDischarge.samples(steps: steps, seed: seed)
         let vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { engine.step($0) })
-        let folder = URL(fileURLWithPath: out)
-        try OutputFile.makeFolder(folder)
-        try OutputFile.write(Data(bytes), to: folder.appendingPathComponent("golden-model.bmsq"))
-        try OutputFile.write(Data(vectors.encoded()), to: folder.appendingPathComponent("golden-steps.bin"))
+        let folder = try output.folder(out)
+        try output.write(Data(bytes), to: folder.appendingPathComponent("golden-model.bmsq").path)
+        try output.write(Data(vectors.encoded()), to: folder.appendingPathComponent("golden-steps.bin").path)
         print("wrote golden-model.bmsq (\(bytes.count) bytes) and golden-steps.bin (\(steps) steps) to \(out)")
     }
 }

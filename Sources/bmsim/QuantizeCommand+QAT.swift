@@ -119,8 +119,8 @@ extension QuantizeCommand {
                 + (options.qatKeepFloatWeights ? "" : ", weights snapped to the int8 grid") + "), round-to-nearest weights")
         blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.count) discharges of \(cells.joined(separator: " "))"))
         let bytes = try BlobWriter.encode(blob)
-        try OutputFile.write(Data(bytes), to: URL(fileURLWithPath: out))
-        if let modelOut = options.qatModelOut { try Self.writeTunedModel(tuned, like: model, to: modelOut) }
+        try output.write(Data(bytes), to: out)
+        if let modelOut = options.qatModelOut { try Self.writeTunedModel(tuned, like: model, to: modelOut, output: output) }
 
         func labels(_ series: [ResampledSeries]) -> [[Double]]? {
             let all = series.compactMap { s in s.soc.flatMap { $0.count == s.count ? $0 : nil } }
@@ -141,16 +141,14 @@ extension QuantizeCommand {
 
     /// The tuned weights in the input's format: a trainer model file keeps its scalers and
     /// metadata; a `ReferenceLSTMModel` JSON is written as one.
-    static func writeTunedModel(_ tuned: ReferenceLSTMModel, like input: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
+    static func writeTunedModel(_ tuned: ReferenceLSTMModel, like input: String, to path: String,
+                                output: OutputOptions) throws {
         if let file = try? FloatModelFile.read(from: URL(fileURLWithPath: input)) {
-            do { try file.replacingWeights(with: tuned).write(to: url) } catch {
-                throw CLIError.cannotWrite(path: path, reason: String(describing: error))
-            }
+            try output.write(try file.replacingWeights(with: tuned).encoded(), to: path)
         } else {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try OutputFile.write(encoder.encode(tuned), to: url)
+            try output.write(encoder.encode(tuned), to: path)
         }
     }
 }

@@ -40,6 +40,8 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "Output blob.")
     var out: String
 
+    @OptionGroup var output: OutputOptions
+
     @OptionGroup var kernelLayout: KernelLayoutArgument
 
     func validate() throws {
@@ -66,7 +68,7 @@ struct QuantizeCommand: ParsableCommand {
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
         let bytes = try kernelLayout.encode(withMeta)
-        try OutputFile.write(Data(bytes), to: URL(fileURLWithPath: out))
+        try output.write(Data(bytes), to: out)
         print("calibrated on \(chosen.count) discharges (\(report.calibrationSteps) steps); feature scale \(report.featureScale)")
         print("cell formats: " + blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" }.joined(separator: ", "))
         for warning in report.warnings { print("warning: \(warning)") }

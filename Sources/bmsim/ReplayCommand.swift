@@ -23,21 +23,25 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Output folder for telemetry CSV, plots, tables and index.html.")
     var out: String = "out/replay"
 
+    @OptionGroup var output: OutputOptions
+
     @Option(help: "Table format on stdout: table, json or csv.")
     var format: OutputFormat = .table
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
     func run() throws {
+        let files = try output.replayOutput(out)
         let scenario = shared.adjusted(try ReplayScenario.resolve(scenario))
         let outcome = try ReplayDriver(shared: shared, keepTelemetry: true).run(scenarios: [scenario])
         let report = ComparisonReport(results: outcome.finished)
+        // The files first: a failing stdout (full disk) must not cost them.
+        let written = try files.writeAll(results: outcome.finished, report: report)
         switch format {
-        case .table: print(report.textTable(), terminator: "")
-        case .json: print(String(decoding: report.json(), as: UTF8.self))
-        case .csv: print(report.csv(), terminator: "")
+        case .table: try StandardOutput.write(report.textTable())
+        case .json: try StandardOutput.write(String(decoding: report.json(), as: UTF8.self) + "\n")
+        case .csv: try StandardOutput.write(report.csv())
         }
-        let written = try ReplayOutput(directory: URL(fileURLWithPath: out)).writeAll(results: outcome.finished, report: report)
         FileHandle.standardError.write(Data("wrote \(written.count) files to \(out) (open \(out)/index.html)\n".utf8))
         try outcome.finishOrExit()
     }

@@ -44,6 +44,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Output CSV.")
     var out: String
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         // 0.01 s keeps the longest profile (≈ 8.5 h) under 3.1 million rows.
         try OptionCheck.require(dt, in: 0.01...60, "--dt", unit: "s")
@@ -79,7 +81,7 @@ struct SimulateCommand: ParsableCommand {
         let text = recording.csvText(cell: name.uppercased(),
                                      source: "bmsim simulate --profile \(profile.rawValue) --dt \(dt) --seed \(seed), model \(model ?? "synthetic18650")",
                                      capacityAh: simulator.capacityAh)
-        try OutputFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
+        try output.write(text, to: out)
         print("wrote \(out): \(recording.count) rows, SOC \(recording.soc.first!) → \(recording.soc.last!)")
     }
 }

@@ -12,9 +12,6 @@ func resolveNASAFolder(_ path: String) throws -> URL {
     throw ValidationError("--data \(path): no cycles_index.csv there or in \(path)/nasa_pcoe_battery")
 }
 
-/// Writes a line to standard output unbuffered (progress stays visible in logs).
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
 /// `bmsim train`: trains the float LSTM SOC model on the TASK.md splits.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,6 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Go on from this checkpoint of an interrupted run with the same options and data; "
                                + "the model is bit-identical to an uninterrupted run's.", valueName: "checkpoint"))
     var resume: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
@@ -110,7 +108,7 @@ struct TrainCommand: ParsableCommand {
         say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
         let progress = TrainingProgress()
         let outcome = try trainer.train(onEvent: progress.report) { trainer in
-            try OutputFile.write(try trainer.makeCheckpoint().encoded(), to: checkpointURL)
+            try output.write(try trainer.makeCheckpoint().encoded(), to: checkpointURL.path)
             return !InterruptHandler.isRequested
         }
         if case let .stopped(epoch) = outcome { try stopped(afterEpoch: epoch) }
@@ -118,15 +116,13 @@ struct TrainCommand: ParsableCommand {
                                     dataHash: dataset.dataHash,
                                     bestValidationLoss: trainer.history.map(\.validationLoss).min())
         let model = FloatModelFile(network: trainer.network, scalers: dataset.scalers, training: meta)
-        let outURL = URL(fileURLWithPath: out)
-        do { try model.write(to: outURL) } catch { throw CLIError.cannotWrite(path: outURL.path, reason: error.description) }
+        try output.write(try model.encoded(), to: out)
         let stem = out.hasSuffix(".json") ? String(out.dropLast(5)) : out
-        let historyURL = URL(fileURLWithPath: history ?? stem + ".history.csv")
-        let svgURL = URL(fileURLWithPath: svg ?? stem + ".loss.svg")
-        try OutputFile.write(Data(TrainingReports.historyCSV(trainer.history).utf8), to: historyURL)
+        let historyPath = history ?? stem + ".history.csv"
+        let svgPath = svg ?? stem + ".loss.svg"
+        try output.write(TrainingReports.historyCSV(trainer.history), to: historyPath)
         let title = "\(architecture.name), \(config.mode.rawValue) mode, seed \(seed)"
-        try OutputFile.write(Data(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title).utf8),
-                             to: svgURL)
-        say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(outURL.path), \(historyURL.path), \(svgURL.path)")
+        try output.write(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title), to: svgPath)
+        say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(out), \(historyPath), \(svgPath)")
     }
 }

@@ -25,12 +25,12 @@ struct CellModelFileTests {
         return try CellModelFile.decode(data, file: "bad.json")
     }
 
-    @Test("encode → decode gives the same model; save is atomic and loadable")
+    @Test("encode → decode gives the same model; the written file is loadable")
     func roundTrip() throws {
         let back = try CellModelFile.decode(try CellModelFile.encode(model))
         #expect(back == model)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cell-\(UUID()).json")
-        try CellModelFile.save(model, to: url)
+        try CellModelFile.encode(model).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(try CellModelFile.load(from: url) == model)
     }

@@ -29,8 +29,11 @@ struct BMSimProcess {
     let stdoutURL: URL
     let stderrURL: URL
 
-    /// Starts `bmsim arguments…` (or `launcher` with `bmsim` as its first argument).
-    init(_ arguments: [String], launcher: [String]? = nil, environment: [String: String] = [:]) throws {
+    /// Starts `bmsim arguments…` (or `launcher` with `bmsim` as its first argument). With
+    /// `standardOutput` the child writes its stdout there (e.g. `/dev/full`) instead of a file
+    /// the outcome reads; with `workingDirectory` it runs in that folder.
+    init(_ arguments: [String], launcher: [String]? = nil, environment: [String: String] = [:],
+         standardOutput: FileHandle? = nil, workingDirectory: URL? = nil) throws {
         let binary = try #require(Self.executable, "bmsim executable not found next to the test runner or in .build/debug")
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -46,7 +49,8 @@ struct BMSimProcess {
             process.arguments = arguments
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardOutput = try standardOutput ?? FileHandle(forWritingTo: stdoutURL)
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
         try process.run()
@@ -96,8 +100,9 @@ struct BMSimProcess {
     }
 
     /// Runs `bmsim arguments…` to the end.
-    static func run(_ arguments: [String], timeoutSeconds: Double = 300) throws -> Outcome {
-        let child = try BMSimProcess(arguments)
+    static func run(_ arguments: [String], timeoutSeconds: Double = 300, standardOutput: FileHandle? = nil,
+                    workingDirectory: URL? = nil) throws -> Outcome {
+        let child = try BMSimProcess(arguments, standardOutput: standardOutput, workingDirectory: workingDirectory)
         return try #require(child.finish(timeoutSeconds: timeoutSeconds), "bmsim \(arguments) did not end in \(timeoutSeconds) s")
     }
 }

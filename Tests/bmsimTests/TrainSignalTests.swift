@@ -25,15 +25,24 @@ struct TrainSignalTests {
          "--patience", "3", "--seed", "\(seed)", "--out", out.path]
     }
 
-    /// A NASA-shaped folder under `folder`: the shared `cycles_index.csv` and, for each
-    /// discharge file, its header and the rows of its first `operations` operations.
+    /// A NASA-shaped folder under `folder`: for each discharge file, its header and the rows
+    /// of its first `operations` operations, and the shared `cycles_index.csv` without the
+    /// discharges left out (the index must agree with the sample files, or the folder is
+    /// refused as cut short).
     static func smallNASAFolder(in folder: URL, operations: Int = 3) throws -> URL {
         let source = try #require(SharedData.nasa)
         let root = folder.appendingPathComponent("nasa_pcoe_battery")
         let discharge = root.appendingPathComponent("discharge")
         try FileManager.default.createDirectory(at: discharge, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: source.appendingPathComponent("cycles_index.csv"),
-                                         to: root.appendingPathComponent("cycles_index.csv"))
+        var keptCycles = Set<String>()   // "cell,cycle"
+        defer {
+            let index = (try? String(contentsOf: source.appendingPathComponent("cycles_index.csv"), encoding: .utf8)) ?? ""
+            let rows = index.split(separator: "\n").enumerated().filter { k, row in
+                let f = row.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
+                return k == 0 || f.count < 3 || f[2] != "discharge" || keptCycles.contains("\(f[0]),\(f[1])")
+            }.map(\.element)
+            try? Data((rows.joined(separator: "\n") + "\n").utf8).write(to: root.appendingPathComponent("cycles_index.csv"))
+        }
         let files = try FileManager.default.contentsOfDirectory(atPath: source.appendingPathComponent("discharge").path)
         for name in files where name.hasSuffix("_discharge.csv") {
             let text = try String(contentsOf: source.appendingPathComponent("discharge/\(name)"), encoding: .utf8)
@@ -44,6 +53,7 @@ struct TrainSignalTests {
                     if seen.last != operation {
                         if seen.count == operations { stop = true; return }
                         seen.append(operation)
+                        keptCycles.insert("\(name.prefix { $0 != "_" }),\(operation)")
                     }
                 }
                 kept.append(line)

@@ -1,4 +1,5 @@
 import BMSCore
+import CellData
 import Foundation
 
 /// Errors reading or applying a float model file.
@@ -234,12 +235,19 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
         }
     }
 
-    /// Writes the file atomically (temporary file, then rename).
-    public func write(to url: URL) throws(FloatModelFileError) {
+    /// The file's JSON (sorted keys).
+    public func encoded() throws(FloatModelFileError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        do { try encoder.encode(self).write(to: url, options: .atomic) } catch {
-            throw .io(path: url.path, reason: error.localizedDescription)
+        do { return try encoder.encode(self) } catch { throw .malformed(path: "(model being written)", reason: "\(error)") }
+    }
+
+    /// Writes the file atomically (temporary file, then rename) through `OutputPath.write`:
+    /// only over a regular file or nothing.
+    public func write(to url: URL, followSymlinks: Bool = false) throws(FloatModelFileError) {
+        let data = try encoded()
+        do { try OutputPath.write(data, to: url, followSymlinks: followSymlinks) } catch {
+            throw .io(path: url.path, reason: error.reason)
         }
     }
 }

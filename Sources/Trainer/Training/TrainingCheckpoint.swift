@@ -1,4 +1,5 @@
 import BMSCore
+import CellData
 import Foundation
 
 /// A training checkpoint that cannot be read, written or used: which file and what went wrong.
@@ -149,12 +150,13 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     }
 
     /// Writes the checkpoint atomically: a temporary file next to `url`, then a rename, so
-    /// `url` always holds a complete checkpoint (the previous one until the rename).
+    /// `url` always holds a complete checkpoint (the previous one until the rename); only a
+    /// regular file or nothing is replaced (`OutputPath`).
     public func write(to url: URL) throws(TrainingCheckpointError) {
         let data: Data
         do { data = try encoded() } catch { throw TrainingCheckpointError(path: url.path, error.problem) }
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw TrainingCheckpointError(path: url.path, .cannotWrite(error.localizedDescription))
+        do { try OutputPath.write(data, to: url) } catch {
+            throw TrainingCheckpointError(path: url.path, .cannotWrite(error.description))
         }
     }
 
