@@ -44,7 +44,7 @@ for m in CellData CellModel Replay Trainer; do
 done
 objects=()
 for t in BMSCore FixedPoint WeightBlob CellData CellModel QuantizedLSTM Estimators Firmware Replay Trainer \
-         CFloatControl RealModule _NumericsShims; do
+         CFloatControl CTrainerKernels RealModule _NumericsShims; do
   [ -d "$bin/$t.build" ] && while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$t.build" -name '*.o')
 done
 modulemaps=()
@@ -55,7 +55,8 @@ blas_include=$(pkg-config --cflags-only-I openblas | sed 's/^-I//; s/ *$//')
 seeds="$work/seeds"
 mkdir -p "$seeds"/{mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint}
 for f in Fixtures/recordings/*.csv; do head -c 20000 "$f" > "$seeds/generic-csv/$(basename "$f")"; done
-cp Fixtures/models/cell-default.json "$seeds/cell-model/"
+cp Fixtures/models/cell-default.json Tests/Fuzz/seeds/cell-small.json "$seeds/cell-model/"
+cp Tests/Fuzz/seeds/float-lstm2.json "$seeds/float-model/"
 for f in Fixtures/models/*.json; do
   grep -q '"bmsim-float-lstm"' "$f" && cp "$f" "$seeds/float-model/"
 done
@@ -73,8 +74,11 @@ for path in sorted(glob.glob("Fixtures/models/*.json")):
     break
 EOF
 cp "$seeds"/float-model/* "$seeds/quantize-model/"
-cp Tests/Fuzz/seeds/*.json "$seeds/checkpoint/"
-cp Tests/Fuzz/corpus/generic-csv/* "$seeds/generic-csv/" 2>/dev/null || true
+cp Tests/Fuzz/seeds/checkpoint-*.json "$seeds/checkpoint/"
+# The committed, minimized corpora (replayed in CI by FuzzCorpusReplayTests) seed every run.
+for t in mat nasa-csv cycles-index generic-csv cell-model scenario float-model quantize-model checkpoint; do
+  cp Tests/Fuzz/corpus/"$t"/* "$seeds/$t/" 2>/dev/null || true
+done
 printf '{"name":"s","summary":"x","baseTickSeconds":1,"faults":{"dropoutRate":0.001},"seed":7}' > "$seeds/scenario/small.json"
 printf '{"name":"t","summary":"y","initialSOC":0.5,"assumedCapacityAh":2}' > "$seeds/scenario/soc.json"
 if [ -n "${BMSIM_DATA:-}" ] && [ -d "$BMSIM_DATA/nasa_pcoe_battery" ]; then

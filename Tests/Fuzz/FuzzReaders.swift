@@ -34,6 +34,9 @@ import Replay
 #if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL || FUZZ_CHECKPOINT
 import Trainer
 #endif
+#if FUZZ_QUANTIZE_MODEL
+import QuantizedLSTM
+#endif
 
 #if FUZZ_MAT || FUZZ_GENERIC_CSV
 /// Recording invariants every reader promises.
