@@ -1,4 +1,5 @@
 import BMSCore
+import CellData
 import CellModel
 import Foundation
 
@@ -26,12 +27,14 @@ public struct DischargeEvaluationReport: Sendable, Equatable, Codable {
     /// The report of `method`, if present.
     public func method(_ name: String) -> MethodReport? { methods.first { $0.method == name } }
 
-    /// The report as pretty-printed JSON (sorted keys).
+    /// The report as pretty-printed JSON in the snake_case style of `ReportJSON`.
     public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
+        try ReportJSON.encode(self)
+    }
+
+    /// A report read back from `json()` (or from an older camelCase file).
+    public static func read(json data: Data) throws -> DischargeEvaluationReport {
+        try ReportJSON.decoder().decode(DischargeEvaluationReport.self, from: data)
     }
 }
 

@@ -45,6 +45,34 @@ public struct ComparisonReport: Sendable, Codable {
         public var meanMAEPercent: Double
         /// Worst max |error| seen, %.
         public var worstMaxAbsErrorPercent: Double
+
+        /// Field names that survive the snake_case round trip of `ReportJSON`
+        /// (`mean_rmse_percent` ↔ `meanRmsePercent`).
+        private enum CodingKeys: String, CodingKey {
+            case estimator, worstMaxAbsErrorPercent
+            case meanRMSEPercent = "meanRmsePercent", meanMAEPercent = "meanMaePercent"
+        }
+
+        /// The camelCase names of the files written before `ReportJSON`.
+        private enum LegacyKeys: String, CodingKey { case meanRMSEPercent, meanMAEPercent }
+
+        public init(estimator: String, meanRMSEPercent: Double, meanMAEPercent: Double, worstMaxAbsErrorPercent: Double) {
+            self.estimator = estimator
+            self.meanRMSEPercent = meanRMSEPercent
+            self.meanMAEPercent = meanMAEPercent
+            self.worstMaxAbsErrorPercent = worstMaxAbsErrorPercent
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+            estimator = try c.decode(String.self, forKey: .estimator)
+            worstMaxAbsErrorPercent = try c.decode(Double.self, forKey: .worstMaxAbsErrorPercent)
+            meanRMSEPercent = try c.decodeIfPresent(Double.self, forKey: .meanRMSEPercent)
+                ?? legacy.decode(Double.self, forKey: .meanRMSEPercent)
+            meanMAEPercent = try c.decodeIfPresent(Double.self, forKey: .meanMAEPercent)
+                ?? legacy.decode(Double.self, forKey: .meanMAEPercent)
+        }
     }
 
     /// Builds the report from results in job order; runs are named by `ReplayResult.runNames`.
@@ -151,11 +179,13 @@ public struct ComparisonReport: Sendable, Codable {
         return out
     }
 
-    /// Pretty JSON of the whole report.
+    /// Pretty JSON of the whole report, in the snake_case style of `ReportJSON`.
     public func json() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? encoder.encode(self)) ?? Data()
+        (try? ReportJSON.encode(self)) ?? Data()
+    }
+
+    /// A report read back from `json()` (or from an older camelCase `comparison.json`).
+    public static func read(json data: Data) throws -> ComparisonReport {
+        try ReportJSON.decoder().decode(ComparisonReport.self, from: data)
     }
 }

@@ -48,7 +48,9 @@ public struct ReplayOutput: Sendable {
     /// The telemetry of a result as CSV text.
     public static func telemetryCSV(_ r: ReplayResult) -> String {
         let t = r.telemetry
-        var out = CSVField.line(["tick", "time_s", "operation", "reference_soc", "voltage_v", "current_a", "temperature_c",
+        // The sign is stated as in a generic recording CSV (`Docs/DataFormats.md`): + = charge.
+        var out = "# current_sign: charge_positive\n"
+        out += CSVField.line(["tick", "time_s", "operation", "reference_soc", "voltage_v", "current_a", "temperature_c",
                                  "fault_flags", "protection_state"] + t.estimators.flatMap { ["soc_\($0)", "sigma_\($0)"] })
         out.reserveCapacity(t.count * (80 + 24 * t.estimators.count))
         let k = t.estimators.count

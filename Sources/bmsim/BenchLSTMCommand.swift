@@ -5,7 +5,7 @@ import QuantizedLSTM
 import Trainer
 import WeightBlob
 
-/// `bmsim bench-lstm [--blob model.bmsq]`: host latency of the integer LSTM — Swift engine
+/// `bmsim bench-lstm [--lstm-model model.bmsq]`: host latency of the integer LSTM — Swift engine
 /// and C runtime, per streaming step and per 50-step window (batch 1, one thread).
 /// Measure in a release build: `swift build -c release && .build/release/bmsim bench-lstm`.
 struct BenchLSTMCommand: ParsableCommand {
@@ -13,8 +13,13 @@ struct BenchLSTMCommand: ParsableCommand {
         commandName: "bench-lstm",
         abstract: "Time the integer LSTM step and 50-step window (Swift engine and C runtime).")
 
-    @Option(help: "Blob to time (default: Fixtures/golden/golden-model.bmsq).")
-    var blob: String = "Fixtures/golden/golden-model.bmsq"
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) to time.")
+    var lstmModel: String = "Fixtures/golden/golden-model.bmsq"
+
+    @Option(name: .customLong("blob"), help: .hidden) var legacyBlob: String?
+
+    /// `--lstm-model`, or its old spelling `--blob` when given.
+    var blob: String { legacyBlob ?? lstmModel }
 
     @Option(help: "Streaming steps per measurement.")
     var steps: Int = 20_000

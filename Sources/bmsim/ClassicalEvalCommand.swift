@@ -11,20 +11,25 @@ struct ClassicalEvalCommand: ParsableCommand {
         commandName: "classical-eval",
         abstract: "Score the classical SOC estimators on recorded NASA discharges (discharge-only protocol).")
 
-    @Argument(help: "Folder of the NASA PCoE data.")
-    var path: String
+    @Option(help: "NASA PCoE data folder (nasa_pcoe_battery or the folder holding it).")
+    var data: String?
 
-    @Option(help: "Cell model file (cell.json).")
-    var model: String
+    @Option(name: .customLong("cell-model"), help: "Cell model file (cell.json, written by `bmsim fit`).")
+    var cellModel: String?
 
-    @Option(help: "Comma-separated cells (default: the test split).")
-    var cells: String = FitCommand.testCells.joined(separator: ",")
+    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test).", transform: CellSelection.parse)
+    var cells = CellSelection(.test)
 
-    @Option(help: "Comma-separated methods (default: all).")
-    var methods: String = EstimatorKind.classical.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Comma-separated estimators (classical only: ah, ah-pure, ocv, ekf-1rc, ekf-2rc, ukf-1rc, ukf-2rc; ekf, ukf; default: all of them).",
+            transform: EstimatorList.parse)
+    var estimators = EstimatorList(EstimatorKind.classical)
 
-    @Option(help: "Initial SOC: 'rested' (OCV of the rested first sample) or an offset such as -0.2 from the true SOC.")
-    var initial: String = "rested"
+    @Option(name: .customLong("initial-soc"),
+            help: "Initial SOC: 'rested' (OCV of the rested first sample) or an offset such as -0.2 from the true SOC (default: rested).",
+            transform: InitialSOC.parse)
+    var initialSOC: InitialSOC = .rested
+
+    @OptionGroup var legacy: ClassicalEvalLegacyOptions
 
     @Option(help: "Voltage noise σ for the filters, V (default: from the model's fit residual).")
     var voltageNoise: Double?
@@ -61,6 +66,8 @@ struct ClassicalEvalCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var format: FormatOption
+
     func validate() throws {
         if let sigma = ekfInitialSigma, !(sigma.isFinite && sigma > 0) {
             throw ValidationError("--ekf-initial-sigma must be a positive number, got \(sigma)")
@@ -73,29 +80,17 @@ struct ClassicalEvalCommand: ParsableCommand {
         if oracleCapacity && fixedCapacity {
             throw ValidationError("--oracle-capacity and --fixed-capacity each set the capacity; give one")
         }
-        _ = try start()
-        _ = try kinds()
-    }
-
-    func start() throws -> DischargeEvaluation.Start {
-        if initial == "rested" { return .rested }
-        guard let offset = Double(initial), offset.isFinite, (-1...1).contains(offset) else {
-            throw ValidationError("--initial: 'rested' or an SOC offset in [-1, 1] such as -0.2, got '\(initial)'")
-        }
-        return .offset(offset)
-    }
-
-    func kinds() throws -> [EstimatorKind] {
-        try methods.split(separator: ",").map { name in
-            guard let k = EstimatorKind(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
-            return k
+        _ = try inputs()
+        if let lstm = try legacy.estimators(estimators).kinds.first(where: \.needsBlobModel) {
+            throw ValidationError("--estimators: \(lstm.rawValue) is not a classical estimator")
         }
     }
 
     func run() throws {
-        let cellModel = try CellModelFile.load(from: URL(fileURLWithPath: model))
+        let (dataPath, cellModelPath) = try inputs()
+        let cellModel = try CellModelFile.load(from: URL(fileURLWithPath: cellModelPath))
         var options = DischargeEvaluation.Options()
-        options.start = try start()
+        options.start = (legacy.initial ?? initialSOC).start
         options.config.voltageNoiseV = voltageNoise
         if let q = socNoise { options.config.socProcessNoisePerS = q }
         options.config.useLearnedCapacity = !fixedCapacity
@@ -105,15 +100,15 @@ struct ClassicalEvalCommand: ParsableCommand {
         options.wakeUnderLoad = wakeUnderLoad
         options.giveSleepTime = !noSleepTime
         options.oracleCapacity = oracleCapacity
-        let cellList = cells.split(separator: ",").map(String.init)
-        let discharges = try EvaluationDischarge.load(root: URL(fileURLWithPath: path), cells: cellList)
-        let report = try DischargeEvaluation(model: cellModel, methods: try kinds(), options: options).run(discharges, cells: cellList)
-        print(report.wakeUpReadings.line)
-        print(report.markdownTable())
-        if listFailures {
-            for m in report.methods { print(report.failureReport(m)) }
-            print(RestedVoltageReport.report(discharges, restCurrentA: options.config.restCurrentA))
-        }
+        let cellList = cells.cells
+        let discharges = try EvaluationDischarge.load(root: URL(fileURLWithPath: dataPath), cells: cellList)
+        let kinds = try legacy.estimators(estimators).kinds
+        let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options).run(discharges, cells: cellList)
         if let out { try output.write(try report.json(), to: out) }
+        try format.print(report)
+        if listFailures {
+            for m in report.methods { format.note(report.failureReport(m)) }
+            format.note(RestedVoltageReport.report(discharges, restCurrentA: options.config.restCurrentA))
+        }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Replay
 
 /// `bmsim compare`: cells × scenarios × estimators in one run → ranked Markdown table (stdout
-/// and `--out/comparison.md`) and JSON.
+/// and `--out/comparison.md`; `--format json|csv` prints the report so instead) and JSON.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -11,13 +11,15 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var shared: ReplaySharedOptions
 
-    @Option(help: "Comma-separated scenario presets or JSON files (default: every preset).")
+    @Option(help: "Comma-separated scenario presets or JSON files.")
     var scenarios: String = ReplayScenario.presets.map(\.name).joined(separator: ",")
 
     @Option(help: "Output folder for comparison.md, comparison.json and comparison.csv.")
     var out: String = "out/compare"
 
     @OptionGroup var output: OutputOptions
+
+    @OptionGroup var format: FormatOption
 
     func validate() throws {
         guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
@@ -38,7 +40,11 @@ struct CompareCommand: ParsableCommand {
         try files.write(Data(report.markdown().utf8), to: "comparison.md")
         try files.write(report.json(), to: "comparison.json")
         try files.write(Data(report.csv().utf8), to: "comparison.csv")
-        try StandardOutput.write(report.markdown())
+        switch format.format {
+        case .table: try StandardOutput.write(report.markdown())
+        case .json: try StandardOutput.write(String(decoding: report.json(), as: UTF8.self) + "\n")
+        case .csv: try StandardOutput.write(report.csv())
+        }
         FileHandle.standardError.write(Data("wrote comparison.md, comparison.json, comparison.csv to \(out)\n".utf8))
         try outcome.finishOrExit()
     }

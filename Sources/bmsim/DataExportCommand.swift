@@ -2,7 +2,7 @@ import ArgumentParser
 import CellData
 import Foundation
 
-/// `bmsim data export PATH --cell B0005 --out FILE.csv`: one cell as a generic recording CSV
+/// `bmsim data export PATH --cells B0005 --out FILE.csv`: one cell as a generic recording CSV
 /// with the reference SOC.
 struct DataExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export",
@@ -10,8 +10,10 @@ struct DataExportCommand: ParsableCommand {
 
     @OptionGroup var input: DataInputOptions
 
-    @Option(help: "Cell to export (default: the only cell of a .mat or CSV input).")
-    var cell: String?
+    @Option(help: "The cell to export: one name (default: the only cell of a .mat or CSV input).")
+    var cells: String?
+
+    @Option(name: .customLong("cell"), help: .hidden) var legacyCell: String?
 
     @Option(help: "Output CSV file (written atomically).")
     var out: String
@@ -19,21 +21,32 @@ struct DataExportCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     @Option(help: "Shorten every gap between records to at most this many seconds.")
-    var maxGapS: Double?
+    var maxGap: Double?
+
+    @Option(name: .customLong("max-gap-s"), help: .hidden) var legacyMaxGap: Double?
 
     func validate() throws {
-        if let maxGapS, !(maxGapS > 0) { throw ValidationError("--max-gap-s must be positive") }
+        if let gap = try OptionAlias.merge(maxGap, legacyMaxGap, new: "--max-gap", old: "--max-gap-s"), !(gap > 0) {
+            throw ValidationError("--max-gap must be positive")
+        }
+        if let name = try cell(), CellSelection(argument: name)?.singleCell != name {
+            throw ValidationError("--cells: export writes one cell; give one cell name, not '\(name)'")
+        }
     }
+
+    /// The one cell asked for (`--cells`, or its old spelling `--cell`).
+    func cell() throws -> String? { try OptionAlias.merge(cells, legacyCell, new: "--cells", old: "--cell") }
 
     func run() throws {
         let recording = try input.reporting { () throws -> Recording in
             let source = try RecordingSource.open(path: input.path)
+            let cell = try self.cell()
             if case .nasaFolder = source, cell == nil {
                 throw CellDataError.unknownCell("", available: try source.cellNames())
             }
             return try source.recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)[0]
         }
-        let exported = maxGapS.map { recording.withGapsCapped(atS: $0) } ?? recording
+        let exported = (maxGap ?? legacyMaxGap).map { recording.withGapsCapped(atS: $0) } ?? recording
         try output.write(Data(GenericRecordingCSV.text(of: exported)), to: out)
         let samples = exported.operations.reduce(0) { $0 + $1.samples.count }
         print("wrote \(out): cell \(exported.cell), \(exported.operations.count) operations, \(samples) rows")

@@ -14,11 +14,17 @@ struct DataGridCommand: ParsableCommand {
     @Argument(help: "The nasa_pcoe_battery folder.")
     var path: String
 
-    @Option(help: "Comma-separated cells, or a split name: train, validation, test.")
-    var cells: String = "train"
+    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: train).",
+            transform: CellSelection.parse)
+    var cells = CellSelection(.train)
 
     @Option(help: "Grid step, s.")
-    var dtS: Double = 10
+    var dt: Double = 10
+
+    @Option(name: .customLong("dt-s"), help: .hidden) var legacyDt: Double?
+
+    /// The grid step: `--dt`, or its old spelling `--dt-s` when given.
+    var step: Double { legacyDt ?? dt }
 
     @Option(help: "Output CSV file (written atomically).")
     var out: String
@@ -32,17 +38,17 @@ struct DataGridCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        try OptionCheck.require(dtS, in: 0.1...3600, "--dt-s", unit: "s")
+        try OptionCheck.require(step, in: 0.1...3600, legacyDt == nil ? "--dt" : "--dt-s", unit: "s")
     }
 
     func run() throws {
-        let names = NASADataset.Split(rawValue: cells)?.cells ?? cells.split(separator: ",").map(String.init)
+        let names = cells.cells, dtS = step
         var text = "cell,cycle,step,time_s,voltage_v,current_a,temperature_c,soc\n"
         let discharges = try reportingDataErrors { try NASADataset(root: URL(fileURLWithPath: path), policy: QualityPolicy(acceptImplausible: acceptImplausible))
             .labelledDischarges(cells: names) }
         let rows = discharges.reduce(0.0) { $0 + (($1.samples.timeS.last ?? 0) - ($1.samples.timeS.first ?? 0)) / dtS + 1 }
         guard rows <= Double(Self.maximumRows) else {
-            throw ValidationError("--dt-s \(dtS) s would write \(Int(rows)) grid rows, more than the limit of \(Self.maximumRows); choose a larger step or fewer cells")
+            throw ValidationError("--dt \(dtS) s would write \(Int(rows)) grid rows, more than the limit of \(Self.maximumRows); choose a larger step or fewer cells")
         }
         for d in discharges {
             let g = d.resampled(dtS: dtS)

@@ -7,30 +7,29 @@ import Foundation
 struct DataSummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "summary", abstract: "Summarise every cell of a recording source.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     @OptionGroup var input: DataInputOptions
 
-    @Option(help: "Output format: table or json.")
-    var format: Format = .table
+    @OptionGroup var format: FormatOption
 
-    @Option(help: "Only this cell.")
-    var cell: String?
+    @Option(help: "Only these cells: names and split names (train, validation, test), comma-separated.",
+            transform: CellSelection.parse)
+    var cells: CellSelection?
+
+    @Option(name: .customLong("cell"), help: .hidden) var legacyCell: String?
+
+    func validate() throws {
+        _ = try OptionAlias.merge(cells?.description, legacyCell, new: "--cells", old: "--cell")
+    }
 
     func run() throws {
+        let names: [String?] = (legacyCell.map { [$0] } ?? cells?.cells)?.map { $0 } ?? [nil]
         let summaries = try input.reporting {
-            try RecordingSource.open(path: input.path)
-                .recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)
-                .map(RecordingSummary.init)
+            let source = try RecordingSource.open(path: input.path)
+            return try names.flatMap { name in
+                try source.recordings(cell: name, policy: input.policy, currentSign: input.currentSign).map(RecordingSummary.init)
+            }
         }
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
-        case .table:
-            print(Self.table(summaries))
-        }
+        try format.print(DataSummaryReport(summaries: summaries))
     }
 
     static func table(_ summaries: [RecordingSummary]) -> String {
@@ -49,5 +48,31 @@ struct DataSummaryCommand: ParsableCommand {
             if !quality.isEmpty { lines.append("        quality: " + quality.joined(separator: ", ")) }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// `data summary`'s report: one `RecordingSummary` per cell (JSON: an array of them).
+struct DataSummaryReport: TabularReport {
+    var summaries: [RecordingSummary]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(summaries)
+    }
+
+    var table: String { DataSummaryCommand.table(summaries) }
+
+    var csvHeader: [String] {
+        ["cell", "operations", "discharges", "charges", "gaps", "ambient_temperatures_c", "capacity_first_ah", "capacity_last_ah",
+         "median_discharge_interval_s", "median_charge_interval_s", "samples", "span_s", "quality"]
+    }
+
+    var csvRows: [[String]] {
+        summaries.map { s in
+            [s.cell, "\(s.operations)", "\(s.discharges)", "\(s.charges)", "\(s.gaps)",
+             s.ambientTemperaturesC.map { "\($0)" }.joined(separator: " "), csvNumber(s.capacityFirstAh), csvNumber(s.capacityLastAh),
+             csvNumber(s.medianDischargeIntervalS), csvNumber(s.medianChargeIntervalS), "\(s.samples)", "\(s.spanS)",
+             s.qualityCounts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+        }
     }
 }

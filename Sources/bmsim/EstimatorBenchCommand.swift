@@ -14,8 +14,10 @@ struct EstimatorBenchCommand: ParsableCommand {
         commandName: "estimator-bench",
         abstract: "Time one update of each classical SOC estimator (use a release build).")
 
-    @Option(help: "Cell model file (default: the synthetic hand-made 18650).")
-    var model: String?
+    @Option(name: .customLong("cell-model"), help: "Cell model file (default: the synthetic hand-made 18650).")
+    var cellModel: String?
+
+    @Option(name: .customLong("model"), help: .hidden) var legacyModel: String?
 
     @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-f.bmsq when present; lstm is skipped without one).")
     var lstmModel: String?
@@ -26,8 +28,14 @@ struct EstimatorBenchCommand: ParsableCommand {
     @Option(help: "Repeats (the best is reported).")
     var repeats: Int = 5
 
+    @OptionGroup var format: FormatOption
+
+    func validate() throws {
+        _ = try OptionAlias.merge(cellModel, legacyModel, new: "--cell-model", old: "--model")
+    }
+
     func run() throws {
-        let cell = try model.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) }
+        let cell = try (cellModel ?? legacyModel).map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) }
             ?? CellModelParameters.synthetic18650()
         // A stream that keeps the cell between 40 % and 80 %: sinusoidal load plus noise.
         var simulator = CellSimulator(model: cell, pairCount: 2, soc: 0.4)
@@ -40,8 +48,7 @@ struct EstimatorBenchCommand: ParsableCommand {
             stream.append(CellMeasurement(voltageV: v + 0.002 * rng.nextGaussian(), currentA: current,
                                           temperatureC: 25, dtSeconds: 1))
         }
-        print("| estimator | CPU ns per update (best of \(repeats) × \(updates)) | state bytes |")
-        print("|---|---|---|")
+        var report = EstimatorBenchReport(updates: updates, repeats: repeats)
         let blob = try (lstmModel ?? BundledData.lstmModelURL?.path).map { path in
             try BlobReader.decode(try InputBytes.read(path), source: path).model
         }
@@ -57,8 +64,9 @@ struct EstimatorBenchCommand: ParsableCommand {
                 best = min(best, Double(t1 - t0) / Double(updates))
             }
             precondition(sink.isFinite)
-            print("| \(kind.rawValue) | \(String(format: "%.0f", best)) | \(estimator.stateBytes) |")
+            report.estimators.append(.init(estimator: kind.rawValue, nanosecondsPerUpdate: best, stateBytes: estimator.stateBytes))
         }
+        try format.print(report)
     }
 
     /// CPU time of the calling thread, ns.
@@ -67,4 +75,28 @@ struct EstimatorBenchCommand: ParsableCommand {
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
+}
+
+/// `estimator-bench`'s report: CPU time per update and state size of each estimator.
+struct EstimatorBenchReport: TabularReport {
+    /// One estimator's figures.
+    struct Row: Encodable {
+        var estimator: String
+        var nanosecondsPerUpdate: Double
+        var stateBytes: Int
+    }
+
+    var updates: Int
+    var repeats: Int
+    var estimators: [Row] = []
+
+    var table: String {
+        (["| estimator | CPU ns per update (best of \(repeats) × \(updates)) | state bytes |", "|---|---|---|"]
+            + estimators.map { "| \($0.estimator) | \(String(format: "%.0f", $0.nanosecondsPerUpdate)) | \($0.stateBytes) |" })
+            .joined(separator: "\n")
+    }
+
+    var csvHeader: [String] { ["estimator", "ns_per_update", "state_bytes"] }
+
+    var csvRows: [[String]] { estimators.map { [$0.estimator, "\($0.nanosecondsPerUpdate)", "\($0.stateBytes)"] } }
 }

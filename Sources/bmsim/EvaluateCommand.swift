@@ -11,8 +11,10 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Score a float model (model.json): MAE, RMSE, max error (SOC %) and R².")
 
     @Argument(help: "Model file written by `bmsim train`.") var model: String
-    @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
-    @Option(help: "Cells: test, validation, train or a comma list like B0039,B0043.") var cells: String = "test"
+    @Option(help: "NASA PCoE data folder (nasa_pcoe_battery or the folder holding it).") var data: String
+    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test).",
+            transform: CellSelection.parse)
+    var cells = CellSelection(.test)
     @Option(help: "window (TASK.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
     var style: String = "both"
     @Option(help: "Window stride.") var stride: Int = 1
@@ -21,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
     var predictions: String?
     @OptionGroup var output: OutputOptions
+    @OptionGroup var format: FormatOption
 
     func validate() throws {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
@@ -32,35 +35,25 @@ struct EvaluateCommand: ParsableCommand {
         let file = try FloatModelFile.read(from: URL(fileURLWithPath: model))
         let network = try file.makeNetwork()
         let root = try resolveNASAFolder(data)
-        let list: [String]
-        switch cells {
-        case "test": list = TaskSplit.test
-        case "validation": list = TaskSplit.validation
-        case "train": list = TaskSplit.train
-        default: list = cells.split(separator: ",").map { String($0) }
-        }
+        let list = cells.cells
         let grid = try GridCycle.load(root: root, cells: list)
         guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: list) }
         let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
-        say("model \(model): \(file.architecture.name), trained in \(file.training.config.mode.rawValue) mode, kept epoch \(file.training.bestEpoch)")
-        say("cells \(list.joined(separator: " ")): \(scaled.count) discharges")
-        func show(_ label: String, _ o: Evaluation.Outcome) {
-            let m = o.metrics
-            say(String(format: "%@  n %d  MAE %.2f %%  RMSE %.2f %%  max %.2f %%  R² %.4f",
-                         label, m.count, m.mae, m.rmse, m.maxAbs, m.r2))
+        var report = EvaluateReport(model: model, architecture: file.architecture.name,
+                                    mode: file.training.config.mode.rawValue, keptEpoch: file.training.bestEpoch,
+                                    cells: list, discharges: scaled.count, stride: stride)
+        func add(_ scope: String, _ o: Evaluation.Outcome) {
+            report.figures.append(.init(scope: scope, o.metrics, r2: true))
             if perCell {
-                for (cell, c) in o.metricsByCell(scaled) {
-                    say(String(format: "    %@  n %6d  MAE %6.2f %%  RMSE %6.2f %%  max %6.2f %%", cell, c.count,
-                               c.mae, c.rmse, c.maxAbs))
-                }
+                report.figures += o.metricsByCell(scaled).map { .init(scope: scope, cell: $0.0, $0.1, r2: false) }
             }
         }
         if style != "streaming" {
-            show("window    (stride \(stride))", Evaluation.windows(network, cycles: scaled, stride: stride, scalers: file.scalers))
+            add("window", Evaluation.windows(network, cycles: scaled, stride: stride, scalers: file.scalers))
         }
         if style != "window" || predictions != nil {
             let outcome = Evaluation.streaming(network, cycles: scaled, scalers: file.scalers)
-            show("streaming (n ≥ 50)      ", outcome)
+            add("streaming", outcome)
             if let predictions {
                 var csv = "cell,cycle,step,soc_reference,soc_predicted\n"
                 var previous = -1, step = 0
@@ -72,8 +65,9 @@ struct EvaluateCommand: ParsableCommand {
                                           "\(outcome.predictedSOC[k])"])
                 }
                 try output.write(csv, to: predictions)
-                say("wrote \(predictions)")
+                report.predictions = predictions
             }
         }
+        try format.print(report)
     }
 }

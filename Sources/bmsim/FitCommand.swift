@@ -11,16 +11,14 @@ struct FitCommand: ParsableCommand {
         commandName: "fit",
         abstract: "Identify a cell model (OCV, 1RC/2RC Thevenin tables, capacity) from recorded discharges.")
 
-    /// The benchmark split (shared/bench/TASK.md).
-    static let trainCells = ["B0005", "B0006", "B0025", "B0026", "B0029", "B0030", "B0033", "B0036", "B0042", "B0046"]
-    static let validationCells = ["B0007", "B0028", "B0031", "B0034"]
-    static let testCells = ["B0039", "B0043", "B0044", "B0047", "B0053"]
+    @Option(help: "NASA PCoE data folder (with cycles_index.csv and discharge/).")
+    var data: String?
 
-    @Argument(help: "Folder of the NASA PCoE data (with cycles_index.csv and discharge/).")
-    var path: String
+    @Argument(help: .hidden) var legacyPath: String?
 
-    @Option(help: "Comma-separated cells to fit on (default: the train and validation cells).")
-    var cells: String = (trainCells + validationCells).joined(separator: ",")
+    @Option(help: "Cells to fit on: names and split names (train, validation, test), comma-separated (default: train,validation).",
+            transform: CellSelection.parse)
+    var cells = CellSelection(.train, .validation)
 
     @Option(help: "Use every k-th usable discharge of each cell.")
     var every: Int = 4
@@ -36,50 +34,37 @@ struct FitCommand: ParsableCommand {
     @Flag(help: "Print every least-squares solve.")
     var verbose = false
 
+    @OptionGroup var format: FormatOption
+
     func validate() throws {
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
-        guard !cells.isEmpty else { throw ValidationError("--cells is empty") }
+        _ = try dataPath()
         guard let edges = Self.edges(ocvGroupEdges), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ValidationError("--ocv-group-edges: increasing numbers such as 14,34, or 'none'; got \(ocvGroupEdges)")
         }
         _ = edges
     }
 
+    /// `--data`, or the data folder given the old way (a positional argument).
+    func dataPath() throws -> String {
+        guard let path = try OptionAlias.merge(data, legacyPath, new: "--data", old: "a positional data folder") else {
+            throw ValidationError("Missing expected argument '--data <data>' (the NASA PCoE data folder)")
+        }
+        return path
+    }
+
     func run() throws {
-        let root = URL(fileURLWithPath: path)
+        let root = URL(fileURLWithPath: try dataPath())
         TheveninIdentification.debugLog = verbose
-        let cellList = cells.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         var options = IdentificationOptions()
         if let edges = Self.edges(ocvGroupEdges) {
             options.ocvTemperatureDependence = !edges.isEmpty
             options.ocvTemperatureGroupEdgesC = edges
         }
-        let model = try Self.fitModel(root: root, cells: cellList, every: every, options: options, log: { print($0) })
+        let model = try Self.fitModel(root: root, cells: cells.cells, every: every, options: options, log: format.note)
         try output.write(try CellModelFile.encode(model), to: out)
-        for g in model.fitReport.ocvTemperatureGroups ?? [] {
-            print(String(format: "OCV row at %.1f °C: %d rested full-charge readings, offset %+.1f mV; "
-                         + "error at SOC 1 (RMS) %.1f mV (reference row alone %.1f mV), %.2f SOC points",
-                         g.temperatureC, g.readings, g.offsetmV, g.rmsErrormV, g.rmsErrorReferencemV,
-                         g.rmsSOCErrorPoints))
-            if let r1 = g.residual1RCmV, let r2 = g.residual2RCmV, let n = g.residualSamples {
-                print(String(format: "  fit residual of its %d samples (sets the filters' voltage noise there): "
-                             + "1RC %.1f mV, 2RC %.1f mV RMS", n, r1, r2))
-            }
-        }
-        if let law = model.restRelaxation {
-            for g in law.groups {
-                print(String(format: "rest relaxation at %.1f °C: %d readings, b = %+.2f mV per e-fold of rest, t_ref = %.0f s; "
-                             + "RMS about each cell's level %.1f mV without the law, %.1f mV with it (rests %.0f–%.0f s)",
-                             g.temperatureC, g.readings, 1000 * g.slopeVPerLogS, g.referenceRestS, g.rmsWithoutModelmV,
-                             g.rmsResidualmV, law.minimumRestS, law.maximumRestS))
-            }
-        }
-        print("wrote \(out): residual 1RC \(fmt(model.fitReport.residual1RCmV ?? .nan)) mV, "
-              + "2RC \(fmt(model.fitReport.residual2RCmV ?? .nan)) mV RMS, τ1RC \(model.fitReport.tau1RCs) s, "
-              + "τ2RC \(model.fitReport.tau2RCs) s")
+        try format.print(FitReport(model: model, out: out))
     }
-
-    func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
 
     /// Loads the cells, converts their discharges into identification segments, fits.
     /// The `--ocv-group-edges` list (`[]` for "none"); nil when malformed.

@@ -3,35 +3,21 @@ import FixedPoint
 import Foundation
 import WeightBlob
 
-/// `bmsim inspect model.bmsq [--format text|json]`: layer table (shapes, parameters,
+/// `bmsim inspect model.bmsq [--format table|json|csv]`: layer table (shapes, parameters,
 /// bytes, scales), CRC and metadata of a weight blob, after full validation.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Validate a .bmsq weight blob and print its layers, scales, CRC and metadata.")
 
-    /// Output format.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     @Argument(help: "The .bmsq blob.")
     var blob: String
 
-    @Option(help: "text or json.")
-    var format: Format = .text
+    @OptionGroup var format: FormatOption
 
     func run() throws {
         let decoded = try BlobFile.load(blob)
-        let report = BlobInspection(decoded)
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        case .text:
-            print(report.text)
-        }
+        try format.print(BlobInspection(decoded))
     }
 }
 
@@ -49,7 +35,7 @@ enum BlobFile {
 }
 
 /// What `inspect` reports, JSON-encodable.
-struct BlobInspection: Codable {
+struct BlobInspection: Codable, TabularReport {
     /// One row of the layer table.
     struct Layer: Codable {
         var index: Int
@@ -122,7 +108,7 @@ struct BlobInspection: Codable {
     }
 
     /// Human-readable table.
-    var text: String {
+    var table: String {
         var lines = ["BMSQ v\(version), \(fileBytes) bytes, CRC-32 \(crc32) (verified), gate order \(gateOrder), "
                      + "LSTM kernels \(kernelLayout)", ""]
         lines.append("features (raw → int16: (raw − offset) × scale):")
@@ -146,5 +132,18 @@ struct BlobInspection: Codable {
             for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { lines.append("  \(key) = \(value)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One row per layer.
+    var csvHeader: [String] {
+        ["layer", "kind", "input_size", "output_size", "activation", "parameters", "bytes", "multiply_accumulates", "cell_format",
+         "scale_min", "scale_max"]
+    }
+
+    var csvRows: [[String]] {
+        layers.map { l in
+            ["\(l.index)", l.kind, "\(l.inputSize)", "\(l.outputSize)", l.activation, "\(l.parameters)", "\(l.bytes)",
+             "\(l.multiplyAccumulates)", l.cellFormat ?? "", "\(l.scaleMin)", "\(l.scaleMax)"]
+        }
     }
 }

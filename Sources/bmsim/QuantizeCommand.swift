@@ -16,11 +16,14 @@ struct QuantizeCommand: ParsableCommand {
     @Argument(help: "Float model JSON: `bmsim train`'s model file, or a ReferenceLSTMModel.")
     var model: String
 
-    @Option(help: "NASA PCoE folder (nasa_pcoe_battery, or the data folder that holds it).")
-    var calibration: String
+    @Option(help: "NASA PCoE data folder of the calibration discharges (nasa_pcoe_battery or the folder holding it).")
+    var data: String?
 
-    @Option(help: "Calibration cells, comma-separated (default: TASK.md's training split).")
-    var cells: String?
+    @Option(name: .customLong("calibration"), help: .hidden) var legacyCalibration: String?
+
+    @Option(help: "Calibration cells: names and split names (train, validation, test), comma-separated (default: train).",
+            transform: CellSelection.parse)
+    var cells = CellSelection(.train)
 
     @Option(help: "Use every n-th usable discharge of the calibration cells.")
     var every: Int = 10
@@ -44,15 +47,29 @@ struct QuantizeCommand: ParsableCommand {
 
     @OptionGroup var kernelLayout: KernelLayoutArgument
 
+    @OptionGroup var format: FormatOption
+
     func validate() throws {
         guard every >= 1 else { throw ValidationError("--every must be ≥ 1") }
         guard worst >= 0 else { throw ValidationError("--worst must be ≥ 0") }
+        if format.format != .table, qatOptions.qat || worst > 0 {
+            throw ValidationError("--format \(format.format.rawValue) reports post-training quantization; --qat and --worst print tables (--format table)")
+        }
+        _ = try dataPath()
+    }
+
+    /// `--data`, or its old spelling `--calibration`.
+    func dataPath() throws -> String {
+        guard let path = try OptionAlias.merge(data, legacyCalibration, new: "--data", old: "--calibration") else {
+            throw ValidationError("Missing expected argument '--data <data>' (the NASA PCoE data folder)")
+        }
+        return path
     }
 
     func run() throws {
         let float = try Self.loadFloatModel(model)
-        let dataset = try Self.openDataset(calibration)
-        let cellList = cells.map { $0.split(separator: ",").map(String.init) } ?? NASADataset.Split.train.cells
+        let dataset = try Self.openDataset(try dataPath())
+        let cellList = cells.cells
         let discharges = try dataset.labelledDischarges(cells: cellList)
         let chosenIndices = Array(stride(from: 0, to: discharges.count, by: every))
         let chosen = chosenIndices.map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
@@ -69,31 +86,28 @@ struct QuantizeCommand: ParsableCommand {
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
         let bytes = try kernelLayout.encode(withMeta)
         try output.write(Data(bytes), to: out)
-        print("calibrated on \(chosen.count) discharges (\(report.calibrationSteps) steps); feature scale \(report.featureScale)")
-        print("cell formats: " + blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" }.joined(separator: ", "))
-        for warning in report.warnings { print("warning: \(warning)") }
         let onCalibration = QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences)
-        print(String(format: "int8 vs float on the calibration data: mean |Δ| %.3f, max |Δ| %.3f SOC points",
-                     onCalibration.meanAbsDeltaPercent, onCalibration.maxAbsDeltaPercent))
+        var summary = QuantizeReport(out: out, bytes: bytes.count, calibrationDischarges: chosen.count,
+                                     calibrationSteps: report.calibrationSteps, featureScale: report.featureScale,
+                                     cellFormats: blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" },
+                                     warnings: report.warnings, comparisons: [.init(data: "calibration", onCalibration)])
+        var test: (discharges: [LabelledDischarge], series: [ResampledSeries]) = ([], [])
+        if evaluate {
+            let testDischarges = try dataset.labelledDischarges(split: .test)
+            test = (testDischarges, testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) })
+            summary.comparisons.append(.init(data: "test", QuantizationEvaluation.run(
+                float: float, blob: blob, sequences: test.series.map(\.rawSensorSamples), labels: test.series.map { $0.soc ?? [] })))
+        }
+        try format.print(summary)
         if worst > 0 {
             try Self.printDiagnosis(name: "calibration", float: float, blob: blob,
                                     discharges: chosen.indices.map { (labels[$0], sequences[$0]) }, count: worst)
-        }
-        if evaluate {
-            let testDischarges = try dataset.labelledDischarges(split: .test)
-            let test = testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) }
-            let result = QuantizationEvaluation.run(float: float, blob: blob, sequences: test.map(\.rawSensorSamples),
-                                                    labels: test.map { $0.soc ?? [] })
-            print(String(format: "test split (%d steps, streaming per discharge): float RMSE %.2f %%, int8 RMSE %.2f %%, "
-                         + "mean |Δ| %.3f, max |Δ| %.3f SOC points", result.steps, result.floatRMSEPercent ?? .nan,
-                         result.integerRMSEPercent ?? .nan, result.meanAbsDeltaPercent, result.maxAbsDeltaPercent))
-            if worst > 0 {
+            if evaluate {
                 try Self.printDiagnosis(name: "test split", float: float, blob: blob,
-                                        discharges: zip(testDischarges, test).map { ($0.reportLabel, $1.rawSensorSamples) },
+                                        discharges: zip(test.discharges, test.series).map { ($0.reportLabel, $1.rawSensorSamples) },
                                         count: worst)
             }
         }
-        print("wrote \(out) (\(bytes.count) bytes)")
     }
 
     /// A trainer model file (`"format": "bmsim-float-lstm"`) or a `ReferenceLSTMModel` JSON.

@@ -25,10 +25,7 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Table format on stdout: table, json or csv.")
-    var format: OutputFormat = .table
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+    @OptionGroup var format: FormatOption
 
     func run() throws {
         let files = try output.replayOutput(out)
@@ -37,7 +34,7 @@ struct ReplayCommand: ParsableCommand {
         let report = ComparisonReport(results: outcome.finished)
         // The files first: a failing stdout (full disk) must not cost them.
         let written = try files.writeAll(results: outcome.finished, report: report)
-        switch format {
+        switch format.format {
         case .table: try StandardOutput.write(report.textTable())
         case .json: try StandardOutput.write(String(decoding: report.json(), as: UTF8.self) + "\n")
         case .csv: try StandardOutput.write(report.csv())

@@ -9,11 +9,13 @@ struct ReplaySharedOptions: ParsableArguments {
     @Argument(help: "Recordings: the NASA folder (nasa_pcoe_battery or its parent), a NASA .mat file or a generic CSV. None: the bundled synthetic recording.")
     var paths: [String] = []
 
-    @Option(help: "Comma-separated cells to replay (default: every cell found).")
-    var cells: String?
+    @Option(help: "Cells to replay: names and split names (train, validation, test), comma-separated (default: every cell found).",
+            transform: CellSelection.parse)
+    var cells: CellSelection?
 
-    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm (default: ah,ocv,ekf,ukf, plus lstm when a blob is available).")
-    var estimators: String?
+    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm (default: ah,ocv,ekf,ukf, plus lstm when a blob is available).",
+            transform: EstimatorList.parse)
+    var estimators: EstimatorList?
 
     @Option(name: .customLong("cell-model"), help: "Cell model JSON written by `bmsim fit` (default: the bundled model).")
     var cellModel: String?
@@ -24,13 +26,14 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(help: "Base tick in seconds (overrides the scenario; 0.01 … 3600).")
     var tick: Double?
 
-    @Option(name: .customLong("model-rate"), help: "Comma-separated estimators run at the model rate (--model-period) instead of every tick, e.g. ekf,ukf (overrides the scenario).")
-    var modelRate: String?
+    @Option(name: .customLong("model-rate"), help: "Comma-separated estimators run at the model rate (--model-period) instead of every tick, e.g. ekf,ukf (overrides the scenario).",
+            transform: EstimatorList.parse)
+    var modelRate: EstimatorList?
 
     @Option(name: .customLong("model-period"), help: "Model-rate period in seconds (overrides the scenario).")
     var modelPeriod: Double?
 
-    @Option(help: "Worker threads (default: the number of cores). Results do not depend on it.")
+    @Option(help: "Worker threads. Results do not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("telemetry-every"), help: "Record telemetry every N ticks (0 = automatic, at most ~200 000 frames per run).")
@@ -39,7 +42,7 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("current-sign"), help: "Current sign of a generic CSV without a '# current_sign:' line: charge_positive or discharge_positive.")
     var currentSign: String?
 
-    @Flag(help: "No progress bar.")
+    @Flag(help: "No progress bar (there is none either when stderr is not a terminal).")
     var quiet = false
 
     @Flag(name: .customLong("accept-implausible"), help: "Replay recordings whose units or current sign look wrong (mA, kelvin, a sign against the operation or the voltage, an index that disagrees with its files) instead of refusing them; the findings are reported.")
@@ -78,9 +81,7 @@ struct ReplaySharedOptions: ParsableArguments {
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
         guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
-        if estimatorNames.isEmpty { throw ValidationError("--estimators is empty") }
-        if let modelRate, let unknown = modelRate.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
-            .first(where: { !estimatorNames.contains($0) }) {
+        if let modelRate, let unknown = modelRate.names.first(where: { !estimatorNames.contains($0) }) {
             throw ValidationError("--model-rate: unknown estimator '\(unknown)'; the run's estimators are \(estimatorNames.joined(separator: ", "))")
         }
         for (name, value) in [("--rest-anchor", restAnchor), ("--voltage-noise-reference", voltageNoiseReference)] {
@@ -102,21 +103,17 @@ struct ReplaySharedOptions: ParsableArguments {
         guard let estimators else {
             return ["ah", "ocv", "ekf", "ukf"] + (lstmModel != nil || BundledData.lstmModelURL != nil ? ["lstm"] : [])
         }
-        return estimators.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return estimators.names
     }
 
-    /// Cell names asked for, or nil for all.
-    var cellNames: [String]? {
-        cells.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
+    /// Cell names asked for (split names expanded), or nil for all.
+    var cellNames: [String]? { cells?.cells }
 
     /// Applies `--tick` to a scenario.
     func adjusted(_ scenario: ReplayScenario) -> ReplayScenario {
         var s = scenario
         if let tick { s.baseTickSeconds = tick }
-        if let modelRate {
-            s.slowEstimators = modelRate.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
+        if let modelRate { s.slowEstimators = modelRate.names }
         if let modelPeriod { s.slowEstimatorPeriodSeconds = modelPeriod }
         return s
     }

@@ -19,7 +19,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     var baseConfig = EstimatorConfig()
 
     /// Short aliases accepted on the command line.
-    static let aliases = ["ekf": "ekf-1rc", "ukf": "ukf-1rc"]
+    static var aliases: [String: String] { EstimatorList.aliases }
 
     var knownNames: [String] {
         (lstmModel == nil ? EstimatorKind.classical : EstimatorKind.allCases).map(\.rawValue) + Self.aliases.keys.sorted()

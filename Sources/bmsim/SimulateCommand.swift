@@ -20,8 +20,13 @@ struct SimulateCommand: ParsableCommand {
         case constant
     }
 
-    @Option(help: "Cell model file (default: the synthetic hand-made 18650).")
-    var model: String?
+    @Option(name: .customLong("cell-model"), help: "Cell model file (default: the synthetic hand-made 18650).")
+    var cellModel: String?
+
+    @Option(name: .customLong("model"), help: .hidden) var legacyModel: String?
+
+    /// `--cell-model`, or its old spelling `--model`.
+    var model: String? { cellModel ?? legacyModel }
 
     @Option(help: "Profile: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
     var profile: Profile = .cycle
@@ -47,6 +52,7 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        _ = try OptionAlias.merge(cellModel, legacyModel, new: "--cell-model", old: "--model")
         // 0.01 s keeps the longest profile (≈ 8.5 h) under 3.1 million rows.
         try OptionCheck.require(dt, in: 0.01...60, "--dt", unit: "s")
         try OptionCheck.require(temperature, in: -40...80, "--temperature", unit: "°C")

@@ -14,8 +14,11 @@ struct SoakCommand: ParsableCommand {
     @Option(help: "Base ticks to run.")
     var ticks: Int = 10_000_000
 
-    @Option(help: "Comma-separated estimators.")
-    var estimators: String = "ah,ocv,ekf,ukf"
+    @Option(help: "Comma-separated estimators (default: ah,ocv,ekf,ukf).", transform: EstimatorList.parse)
+    var estimators = EstimatorList(argument: "ah,ocv,ekf,ukf")!
+
+    @Flag(help: "No progress note on stderr.")
+    var quiet = false
 
     @Option(help: "Fault probability per tick for each fault kind.")
     var faultRate: Double = 1e-3
@@ -41,7 +44,7 @@ struct SoakCommand: ParsableCommand {
     func run() throws {
         InterruptHandler.install()
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: nil)
-        let names = estimators.split(separator: ",").map(String.init)
+        let names = estimators.names
         let setup = EstimatorSetup(capacityAh: 2.0, initialSOC: 1, updatePeriodSeconds: 1, voltageNoiseV: 0.0005,
                                    currentNoiseA: 0.005)
         let bank = try names.map { try factory.makeEstimator(name: $0, setup: setup) }
@@ -52,7 +55,7 @@ struct SoakCommand: ParsableCommand {
         var fw = try BMSFirmware(config: config, estimators: bank)
         var soc = 1.0
         let rssStart = residentBytes()
-        FileHandle.standardError.write(Data("soak: running \(ticks) ticks (Ctrl-C or SIGTERM stops early and reports)\n".utf8))
+        if !quiet { FileHandle.standardError.write(Data("soak: running \(ticks) ticks (Ctrl-C or SIGTERM stops early and reports)\n".utf8)) }
         let clock = ContinuousClock()
         let start = clock.now
         var nonFinite = 0

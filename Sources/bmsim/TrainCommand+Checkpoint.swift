@@ -40,11 +40,16 @@ extension TrainCommand {
     }
 }
 
-/// The training progress on the terminal: a bar per epoch on stderr, a line per epoch on
-/// stdout, and a note when a signal asked training to stop.
+/// The training progress: a bar per epoch on stderr (only when `bar`: a terminal and no
+/// `--quiet`, so a redirected log gets no carriage returns), a line per epoch on stdout, and
+/// a note when a signal asked training to stop.
 final class TrainingProgress {
+    private let bar: Bool
     private var lastDrawn = -1
     private var announcedStop = false
+
+    /// Progress with the redrawn bar when `bar` is true.
+    init(bar: Bool) { self.bar = bar }
 
     /// Shows one training event.
     func report(_ event: TrainingEvent) {
@@ -52,20 +57,20 @@ final class TrainingProgress {
         case let .batch(epoch, batch, count, loss):
             if InterruptHandler.isRequested && !announcedStop {
                 announcedStop = true
-                FileHandle.standardError.write(Data("""
-                    \nbmsim: \(InterruptHandler.signalName): stopping after epoch \(epoch) and its checkpoint \
+                FileHandle.standardError.write(Data(((bar ? "\n" : "") + """
+                    bmsim: \(InterruptHandler.signalName): stopping after epoch \(epoch) and its checkpoint \
                     (send it again to quit at once; the last checkpoint stays)\n
-                    """.utf8))
+                    """).utf8))
             }
             let cells = 30, filled = batch * cells / count
-            if filled != lastDrawn || batch == count {
+            if bar && (filled != lastDrawn || batch == count) {
                 lastDrawn = filled
                 let bar = String(repeating: "=", count: filled) + String(repeating: ".", count: cells - filled)
                 FileHandle.standardError.write(Data(String(format: "\repoch %3d [%@] %d/%d loss %.5f", epoch, bar, batch, count, loss).utf8))
             }
         case let .epoch(r):
             lastDrawn = -1
-            FileHandle.standardError.write(Data("\r".utf8))
+            if bar { FileHandle.standardError.write(Data("\r".utf8)) }
             say(String(format: "epoch %3d  loss %.5f  mae %.2f%%  val_loss %.5f  val_mae %.2f%%  lr %.2e  %.1f s (+%.1f s val, %.1f CPU s, load %.1f)  %.0f samples/s",
                        r.epoch, r.trainLoss, r.trainMAEPercent, r.validationLoss, r.validationMAEPercent,
                        r.learningRate, r.trainSeconds, r.validationSeconds, r.trainCPUSeconds, r.loadAverage1m, r.samplesPerSecond))

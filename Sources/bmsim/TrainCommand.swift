@@ -9,7 +9,7 @@ func resolveNASAFolder(_ path: String) throws -> URL {
     if fm.fileExists(atPath: url.appendingPathComponent("cycles_index.csv").path) { return url }
     let nested = url.appendingPathComponent("nasa_pcoe_battery")
     if fm.fileExists(atPath: nested.appendingPathComponent("cycles_index.csv").path) { return nested }
-    throw ValidationError("--data \(path): no cycles_index.csv there or in \(path)/nasa_pcoe_battery")
+    throw CLIError.missingInput(path: path, reason: "no cycles_index.csv there or in \(path)/nasa_pcoe_battery (--data)")
 }
 
 /// `bmsim train`: trains the float LSTM SOC model on the TASK.md splits.
@@ -57,6 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Go on from this checkpoint of an interrupted run with the same options and data; "
                                + "the model is bit-identical to an uninterrupted run's.", valueName: "checkpoint"))
     var resume: String?
+    @Flag(help: "No progress bar (there is none either when stderr is not a terminal).") var quiet = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -106,7 +107,7 @@ struct TrainCommand: ParsableCommand {
         say("data: \(dataset.train.count) train / \(dataset.validation.count) validation / \(dataset.test.count) test cycles, hash \(dataset.dataHash), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
         say("LSTM step kernel \(config.stepKernel.rawValue), \(config.workers) worker(s), \(config.threads) OpenBLAS thread(s)")
         say(TrainingReports.modelSummary(architecture, mode: config.mode, lookback: TaskSplit.lookback))
-        let progress = TrainingProgress()
+        let progress = TrainingProgress(bar: !quiet && isatty(STDERR_FILENO) != 0)
         let outcome = try trainer.train(onEvent: progress.report) { trainer in
             try output.write(try trainer.makeCheckpoint().encoded(), to: checkpointURL.path)
             return !InterruptHandler.isRequested

@@ -126,7 +126,7 @@ import TestSupport
         #expect(pure.discharges.filter { !$0.withinAtCheck() }.count == pure.dischargeCount)
         #expect(underLoad.method("ekf-1rc")!.all.rmse != ekf.all.rmse)
         // The JSON is the typed report, round-tripped.
-        let decoded = try JSONDecoder().decode(DischargeEvaluationReport.self, from: try wrong.json())
+        let decoded = try DischargeEvaluationReport.read(json: try wrong.json())
         #expect(decoded.method("ekf-1rc")?.dischargeCount == ekf.dischargeCount)
         #expect(decoded.start == .offset(-0.2))
     }

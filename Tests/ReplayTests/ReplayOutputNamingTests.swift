@@ -83,7 +83,7 @@ struct ReplayOutputNamingTests {
         let factory = ClosureEstimatorFactory([(name: "count,fast", make: { CountingEstimator(name: "count,fast", setup: $0) })])
         let result = try ReplayRunner(factory: factory, options: ReplayOptions(telemetryEveryTicks: 600))
             .run(recording: syntheticRecording(), scenario: .nominal, estimators: ["count,fast"])
-        let header = ReplayOutput.telemetryCSV(result).split(separator: "\n")[0]
+        let header = ReplayOutput.telemetryCSV(result).split(separator: "\n")[1]   // [0]: the current-sign line
         #expect(header.hasSuffix(",\"soc_count,fast\",\"sigma_count,fast\""))
     }
 

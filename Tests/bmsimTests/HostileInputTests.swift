@@ -53,7 +53,7 @@ struct HostileInputTests {
              status: .usage, message: "--soc-noise"),
         Case(name: "replay --model-rate foo", arguments: ["replay", "@FIXTURE@", "--estimators", "ah", "--model-rate", "foo",
                                                          "--quiet", "--out", "@TMP@/out"],
-             status: .usage, message: "--model-rate: unknown estimator 'foo'"),
+             status: .usage, message: "--model-rate <model-rate>': unknown estimator 'foo'"),
         Case(name: "compare --scenarios ''", arguments: ["compare", "@FIXTURE@", "--scenarios", "", "--quiet", "--out", "@TMP@/out"],
              status: .usage, message: "--scenarios is empty"),
         Case(name: "train --prior-capacity nan", arguments: ["train", "--data", "@TMP@", "--prior-capacity", "nan", "--out", "@TMP@/m.json"],

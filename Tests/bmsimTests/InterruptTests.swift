@@ -59,7 +59,7 @@ struct InterruptTests {
         // Only the three final files, each complete: the JSON decodes and holds the finished runs.
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         #expect(files == ["comparison.csv", "comparison.json", "comparison.md"], "files: \(files)")
-        let report = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: out.appendingPathComponent("comparison.json")))
+        let report = try ComparisonReport.read(json: Data(contentsOf: out.appendingPathComponent("comparison.json")))
         let finished = Set(report.rows.map { "\($0.cell)/\($0.scenario)" })
         let line = try #require(outcome.stderr.split(separator: "\n").first { $0.hasPrefix("interrupted: ") })
         let notFinished = Set(try #require(line.components(separatedBy: "not finished: ").last).components(separatedBy: ", "))

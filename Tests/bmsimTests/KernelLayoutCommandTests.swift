@@ -26,8 +26,8 @@ import WeightBlob
     }
 
     @Test func inspectNamesTheBlobsOwnVersionAndLayout() throws {
-        let text3 = BlobInspection(try BlobFile.load(v3)).text
-        let text1 = BlobInspection(try BlobFile.load(v1)).text
+        let text3 = BlobInspection(try BlobFile.load(v3)).table
+        let text1 = BlobInspection(try BlobFile.load(v1)).table
         #expect(text3.hasPrefix("BMSQ v3,") && text3.contains("LSTM kernels v3 (interleaved per unit)"))
         #expect(text1.hasPrefix("BMSQ v1,") && text1.contains("LSTM kernels rows"))
     }
