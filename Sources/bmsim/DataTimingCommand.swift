@@ -16,6 +16,10 @@ struct DataTimingCommand: ParsableCommand {
     @Option(help: "Repetitions; minimum and median are reported.")
     var repeats = 5
 
+    func validate() throws {
+        try OptionCheck.require(repeats, in: 1...1000, "--repeats")
+    }
+
     func run() throws {
         let root = URL(fileURLWithPath: path)
         let data = try NASADataset(root: root)

@@ -32,6 +32,8 @@ struct EstimatorBenchCommand: ParsableCommand {
 
     func validate() throws {
         _ = try OptionAlias.merge(cellModel, legacyModel, new: "--cell-model", old: "--model")
+        try OptionCheck.require(updates, in: 1...100_000_000, "--updates")
+        try OptionCheck.require(repeats, in: 1...1000, "--repeats")
     }
 
     func run() throws {

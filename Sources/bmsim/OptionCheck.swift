@@ -5,6 +5,9 @@ import ArgumentParser
 /// ranges are documented limits (`Docs/Reliability.md`, "Limits"), chosen so that derived
 /// sizes (ticks, grid points, allocations) stay bounded before anything is allocated.
 enum OptionCheck {
+    /// Most threads or workers any command starts.
+    static let maximumThreads = 256
+
     /// Throws unless `value` is finite and inside `range`.
     static func require(_ value: Double, in range: ClosedRange<Double>, _ name: String, unit: String = "") throws {
         guard value.isFinite, range.contains(value) else {

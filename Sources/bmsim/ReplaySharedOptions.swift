@@ -80,6 +80,7 @@ struct ReplaySharedOptions: ParsableArguments {
             throw ValidationError("--model-period must be in (0, 3600] s, found \(modelPeriod)")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
+        try OptionCheck.require(threads, in: 1...OptionCheck.maximumThreads, "--threads")
         guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
         if let modelRate, let unknown = modelRate.names.first(where: { !estimatorNames.contains($0) }) {
             throw ValidationError("--model-rate: unknown estimator '\(unknown)'; the run's estimators are \(estimatorNames.joined(separator: ", "))")

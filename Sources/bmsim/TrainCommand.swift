@@ -62,6 +62,14 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
+        // Upper bounds keep allocations (lanes × chunk × width, batch × window) and thread counts sane.
+        for (value, range, name) in [(epochs, 1...100_000, "--epochs"), (threads, 1...OptionCheck.maximumThreads, "--threads"),
+                                     (workers, 1...OptionCheck.maximumThreads, "--workers"), (batchSize, 1...65_536, "--batch-size"),
+                                     (trainStride, 1...1_000_000, "--train-stride"), (lanes, 1...65_536, "--lanes"),
+                                     (chunk, 1...100_000, "--chunk"), (patience, 0...100_000, "--patience")] {
+            try OptionCheck.require(value, in: range, name)
+        }
+        try OptionCheck.require(clipNorm, in: 0...1e6, "--clip-norm")
         guard workers >= 1, mode == "window" || lanes % workers == 0 else {
             throw ValidationError("--workers must be ≥ 1 and divide --lanes in stateful mode")
         }
