@@ -13,7 +13,7 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Model file written by `bmsim train`.") var model: String
     @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
     @Option(help: "Cells: test, validation, train or a comma list like B0039,B0043.") var cells: String = "test"
-    @Option(help: "window (TASK.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
+    @Option(help: "window (as the benchmark task in Docs/Benchmark.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
     var style: String = "both"
     @Option(help: "Window stride.") var stride: Int = 1
     @Option(help: "OpenBLAS threads.") var threads: Int = 1

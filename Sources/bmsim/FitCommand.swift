@@ -11,7 +11,7 @@ struct FitCommand: ParsableCommand {
         commandName: "fit",
         abstract: "Identify a cell model (OCV, 1RC/2RC Thevenin tables, capacity) from recorded discharges.")
 
-    /// The benchmark split (shared/bench/TASK.md).
+    /// The benchmark split (Docs/Benchmark.md).
     static let trainCells = ["B0005", "B0006", "B0025", "B0026", "B0029", "B0030", "B0033", "B0036", "B0042", "B0046"]
     static let validationCells = ["B0007", "B0028", "B0031", "B0034"]
     static let testCells = ["B0039", "B0043", "B0044", "B0047", "B0053"]
@@ -129,7 +129,7 @@ struct FitCommand: ParsableCommand {
         report.method = [
             "data: NASA PCoE discharges of \(cells.joined(separator: " ")), every \(every)th usable discharge "
                 + "(\(segments.count) discharges, \(segments.reduce(0) { $0 + $1.count }) samples), v_above_4.3 left out",
-            "reference SOC: 1 − trapezoid Ah / capacity_Ah (TASK.md §1), SOC 0 = 2.7 V loaded",
+            "reference SOC: 1 − trapezoid Ah / capacity_Ah (the benchmark task's label, Docs/Benchmark.md), SOC 0 = 2.7 V loaded",
             "OCV: rate extrapolation (intercept of V over |I| per SOC node, samples at 22–40 °C cell temperature) "
                 + "plus settled rests (≥ 20 min after load, and the rested first sample) as direct readings; "
                 + (options.ocvTemperatureDependence
