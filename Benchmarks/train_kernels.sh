@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trainer throughput per LSTM step kernel and worker count (Docs/Performance.md, "Training:
-# fused LSTM step kernels"). For each kernel × workers: one 4-epoch TASK.md window run of the
+# fused LSTM step kernels"). For each kernel × workers: one 4-epoch window run (Docs/Benchmark.md) of the
 # tutorial model; prints the median over epochs 2–4 of the training pass's wall and CPU
 # seconds (from the run's history.csv) and the 1-minute load at each epoch's end.
 #

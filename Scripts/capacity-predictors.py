@@ -5,7 +5,8 @@ simple alternatives. Reads only cycles_index.csv and the discharge CSVs (first s
 temperature). Usage:
     Scripts/capacity-predictors.py [DATA_DIR]   (default $BMSIM_DATA/nasa_pcoe_battery)
 Prints the RMS relative error (%) per predictor on the train + validation cells and on the
-test cells of shared/bench/TASK.md (Docs/Results.md, "What a known capacity would give").
+test cells of the benchmark split (Docs/Benchmark.md; Docs/notebook/2026-12-results-history.md,
+"What a known capacity would give").
 """
 import csv, functools, json, os, sys
 import numpy as np
@@ -89,7 +90,7 @@ for cell in TEST:
     steps = [(b[0] - a[0]) / b[0] for seq in sequences([cell], False).values() for a, b in zip(seq, seq[1:])]
     print(f"{cell} | {100 * np.sqrt(np.mean(np.square(steps))):.2f} ({len(steps)})")
 
-# Two more ideas, not kept (Docs/Results.md): a charge balance from the preceding charge, and a
+# Two more ideas, not kept (Docs/notebook/2026-12-results-history.md): a charge balance from the preceding charge, and a
 # recovery factor after storage.
 def charge_balance(cells):
     """Latest vs latest + (Ah in by the charge since − Ah out of the previous discharge), for

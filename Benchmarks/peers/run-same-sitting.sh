@@ -6,7 +6,7 @@
 #
 # What is timed (each round):
 #   train    PyTorch bench_torch.py --epochs 5 (2 threads)   vs  bmsim train --epochs 5 --workers 2
-#            (TASK.md window mode, tutorial model; median train-only seconds of epochs 2..5)
+#            (the benchmark task's window mode, Docs/Benchmark.md, tutorial model; median train-only seconds of epochs 2..5)
 #   latency  LiteRT int8 / TFLite float batch-1 window latency (bench_tflite.py --limit 2000)
 #            vs  bmsim bench-lstm on the v3 golden blob (Swift engine and C runtime, per step and per window)
 # The peers' scripts are copied from ../shared/bench into a scratch folder (they write models

@@ -12,7 +12,7 @@ import Foundation
 /// let grid = train[0].resampled(dtS: 10)                    // as soc_data.py
 /// ```
 public struct NASADataset: Sendable {
-    /// The benchmark task's split by cell (`shared/bench/TASK.md` §3).
+    /// The benchmark task's split by cell (Docs/Benchmark.md, "Split").
     public enum Split: String, Sendable, CaseIterable {
         /// Training cells.
         case train
@@ -31,7 +31,7 @@ public struct NASADataset: Sendable {
         }
     }
 
-    /// Index flags that make a discharge unusable for the task (TASK.md §1).
+    /// Index flags that make a discharge unusable for the benchmark task (Docs/Benchmark.md, "Data").
     public static let skippedFlags: Set<String> = ["capacity_missing", "capacity_below_1Ah"]
 
     /// The folder.

@@ -16,8 +16,9 @@ public struct ResampledSeries: Sendable, Equatable {
     public var count: Int { timeS.count }
 }
 
-/// Linear interpolation onto a uniform grid, matching `numpy.interp` as used by the peer
-/// benchmark (`shared/bench/soc_data.py`): grid g_n = n·dt for n = 0 … ⌊t_last/dt + 1e−9⌋;
+/// Linear interpolation onto a uniform grid, matching `numpy.interp` as used by `soc_data.py`,
+/// the Python reference of the benchmark task (Docs/Benchmark.md): grid g_n = n·dt for
+/// n = 0 … ⌊t_last/dt + 1e−9⌋;
 /// values before the first sample take the first value, between samples the straight line.
 /// Labels are computed at the native samples first and interpolated like every other column.
 public enum Resampler {

@@ -15,7 +15,7 @@ import Estimators
 /// tell a forgotten initial error from model or label bias.
 ///
 /// Scored as the replay scores (`SOCMetrics`): the estimate as a BMS reports it (clamped to
-/// [0, 1]) against the reference clamped to [0, 1]. The TASK.md scoring of the peers (raw
+/// [0, 1]) against the reference clamped to [0, 1]. The benchmark scoring of the peers (Docs/Benchmark.md; raw
 /// estimate against the raw label, which runs below 0) is reported beside it.
 public struct DischargeEvaluation: Sendable {
     /// Where each discharge starts.

@@ -4,7 +4,7 @@ import Foundation
 extension DischargeEvaluationReport {
     /// The methods' table (one row per method, then its capacity-error row), Markdown.
     public func markdownTable() -> String {
-        var lines = ["| method | RMSE % | MAE % | max % | RMSE % TASK.md scoring | RMSE % 22–44 °C cycles | RMSE % 4 °C cycles "
+        var lines = ["| method | RMSE % | MAE % | max % | RMSE % benchmark scoring | RMSE % 22–44 °C cycles | RMSE % 4 °C cycles "
             + "| in ±2 % at 10 min | in ±2 % for all t ≥ 10 min | converged (median s; never) | correct start: in ±2 % at 10 min "
             + "| initial error forgotten at 10 min | time to forget median / max s (never) "
             + "| gap to correct start at 10 min, median / max points | ns/update | "

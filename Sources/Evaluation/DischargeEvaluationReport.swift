@@ -4,7 +4,7 @@ import CellModel
 import Foundation
 
 /// What the discharge-only protocol produced: per method, error statistics in SOC points
-/// (displayed-SOC scoring, and the TASK.md raw scoring beside it), convergence, per cell,
+/// (displayed-SOC scoring, and the raw benchmark scoring of Docs/Benchmark.md beside it), convergence, per cell,
 /// and the capacity in use per discharge (the SOH error, reported apart from convergence).
 public struct DischargeEvaluationReport: Sendable, Equatable, Codable {
     /// Cells, in order.
@@ -66,7 +66,7 @@ public struct MethodReport: Sendable, Equatable, Codable {
     public var method: String
     /// Every scored sample: reported estimate vs reference, both clamped to [0, 1].
     public var all = ErrorStatistics()
-    /// TASK.md scoring: raw estimate vs raw label (the peers' figures use it).
+    /// Benchmark scoring (Docs/Benchmark.md): raw estimate vs raw label (the peers' figures use it).
     public var taskScoring = ErrorStatistics()
     /// Discharges at 22–44 °C chambers.
     public var warm = ErrorStatistics()

@@ -2,7 +2,7 @@ import CellData
 import Foundation
 
 /// One NASA discharge as the discharge-only protocol uses it: CellData's labelled usable
-/// discharge (the TASK.md filter and label) joined with the index's chamber temperature,
+/// discharge (the filter and label of the benchmark task, Docs/Benchmark.md) joined with the index's chamber temperature,
 /// flags and rest before it.
 public struct EvaluationDischarge: Sendable, Equatable {
     /// Cell name.
@@ -19,7 +19,7 @@ public struct EvaluationDischarge: Sendable, Equatable {
     public var restBeforeS: Double?
     /// Native samples.
     public var samples: OperationSamples
-    /// Reference SOC at each sample (TASK.md: from 1, may end below 0).
+    /// Reference SOC at each sample (the benchmark task's label: from 1, may end below 0).
     public var soc: [Double]
 
     /// Creates a discharge.

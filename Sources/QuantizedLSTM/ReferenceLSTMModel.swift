@@ -48,7 +48,7 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
         self.metadata = metadata
     }
 
-    /// TASK.md's feature order: voltage, current, temperature, d_current, d_voltage.
+    /// The benchmark task's feature order (Docs/Benchmark.md): voltage, current, temperature, d_current, d_voltage.
     public static let defaultFeatures: [InputFeature] = [.voltage, .current, .temperature, .dCurrent, .dVoltage]
 
     /// Problems that make the model unusable (sizes that do not chain, wrong array

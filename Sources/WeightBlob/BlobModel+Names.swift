@@ -1,6 +1,6 @@
 /// Names of features and activations as they appear in JSON models and `bmsim inspect`.
 extension InputFeature: CustomStringConvertible, Codable {
-    /// `voltage`, `current`, `temperature`, `d_current`, `d_voltage` (TASK.md's names), `charge_drawn`.
+    /// `voltage`, `current`, `temperature`, `d_current`, `d_voltage` (the benchmark task's names, Docs/Benchmark.md), `charge_drawn`.
     public var description: String {
         switch self {
         case .voltage: "voltage"

@@ -15,7 +15,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test).",
             transform: CellSelection.parse)
     var cells = CellSelection(.test)
-    @Option(help: "window (TASK.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
+    @Option(help: "window (as the benchmark task in Docs/Benchmark.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
     var style: String = "both"
     @Option(help: "Window stride.") var stride: Int = 1
     @Option(help: "OpenBLAS threads.") var threads: Int = 1

@@ -114,7 +114,7 @@ struct FitCommand: ParsableCommand {
         report.method = [
             "data: NASA PCoE discharges of \(cells.joined(separator: " ")), every \(every)th usable discharge "
                 + "(\(segments.count) discharges, \(segments.reduce(0) { $0 + $1.count }) samples), v_above_4.3 left out",
-            "reference SOC: 1 − trapezoid Ah / capacity_Ah (TASK.md §1), SOC 0 = 2.7 V loaded",
+            "reference SOC: 1 − trapezoid Ah / capacity_Ah (the benchmark task's label, Docs/Benchmark.md), SOC 0 = 2.7 V loaded",
             "OCV: rate extrapolation (intercept of V over |I| per SOC node, samples at 22–40 °C cell temperature) "
                 + "plus settled rests (≥ 20 min after load, and the rested first sample) as direct readings; "
                 + (options.ocvTemperatureDependence

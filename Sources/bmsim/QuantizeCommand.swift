@@ -34,7 +34,7 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Plain round-to-nearest weights instead of error-compensating (GPTQ-style) rounding.")
     var plainRounding = false
 
-    @Flag(help: "Also report float vs int8 RMSE and |Δ| on TASK.md's test split.")
+    @Flag(help: "Also report float vs int8 RMSE and |Δ| on the test split of the benchmark task (Docs/Benchmark.md).")
     var evaluate = false
 
     @Option(help: "Also list the N discharges with the largest |int8 − float| (calibration, and test with --evaluate) and which quantization stage causes it.")

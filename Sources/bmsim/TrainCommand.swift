@@ -12,7 +12,7 @@ func resolveNASAFolder(_ path: String) throws -> URL {
     throw CLIError.missingInput(path: path, reason: "no cycles_index.csv there or in \(path)/nasa_pcoe_battery (--data)")
 }
 
-/// `bmsim train`: trains the float LSTM SOC model on the TASK.md splits.
+/// `bmsim train`: trains the float LSTM SOC model on the benchmark task's splits (Docs/Benchmark.md).
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -25,13 +25,13 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
-    @Option(help: "window (many-to-one, TASK.md) or stateful (many-to-many, truncated BPTT).")
+    @Option(help: "window (many-to-one, as the benchmark task in Docs/Benchmark.md) or stateful (many-to-many, truncated BPTT).")
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
     var arch: String = "tutorial"
     @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began) or charge-no-current (V, T, dV, Ah).")
     var features: String = "task"
-    @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (TASK.md).")
+    @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (as the benchmark task).")
     var priorCapacity: Double = 0
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
@@ -40,8 +40,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "LSTM step kernel: blas (OpenBLAS per step), portable, avx2 or avx512 (fused C); default: the best this CPU runs.")
     var kernel: String?
     @Option(help: "Window mode: batch size.") var batchSize: Int = 32
-    @Option(help: "Window mode: training-window stride (TASK.md 20; 1 = all windows).") var trainStride: Int = 20
-    @Flag(help: "Window mode: shuffle windows each epoch (TASK.md: no).") var shuffle = false
+    @Option(help: "Window mode: training-window stride (the benchmark task's 20; 1 = all windows).") var trainStride: Int = 20
+    @Flag(help: "Window mode: shuffle windows each epoch (the benchmark task: no).") var shuffle = false
     @Option(help: "Stateful mode: parallel lanes.") var lanes: Int = 32
     @Option(help: "Stateful mode: truncated-BPTT steps per chunk.") var chunk: Int = 50
     @Option(help: "Adam learning rate.") var learningRate: Double = 1e-3

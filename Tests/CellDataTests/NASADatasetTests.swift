@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 @testable import CellData
 
-/// The dataset API against figures stated independently in `shared/bench/TASK.md` and in the
+/// The dataset API against figures stated independently by the benchmark task's definition (Docs/Benchmark.md) and in the
 /// index (computed by the data set's own conversion, not by this code).
 @Suite(.enabled(if: SharedData.available)) struct NASADatasetTests {
     let data = try! NASADataset(root: SharedData.nasa!)
@@ -12,7 +12,7 @@ import TestSupport
     @Test func indexAndFilterMatchTheTask() {
         #expect(data.index.count == 6695)
         #expect(data.cells.count == 29)
-        // TASK.md §3: usable discharge counts per split.
+        // The benchmark task (Docs/Benchmark.md, "Split"): usable discharge counts per split.
         func count(_ split: NASADataset.Split) -> Int {
             data.usableDischarges.filter { split.cells.contains($0.cell) }.count
         }
@@ -20,7 +20,7 @@ import TestSupport
     }
 
     @Test func labelledSplitsGiveTheTasksWindowCounts() throws {
-        // TASK.md §3/§4: 989 / 285 cycles; 282 437 train windows and 102 849 test windows at
+        // The benchmark task (Docs/Benchmark.md): 989 / 285 cycles; 282 437 train windows and 102 849 test windows at
         // stride 1 (lookback 50 on the 10 s grid) — checks the filter, the grid rule and the loader.
         func windows(_ split: NASADataset.Split) throws -> (cycles: Int, windows: Int) {
             let discharges = try data.labelledDischarges(split: split)

@@ -94,7 +94,7 @@ struct OCVTemperatureDependenceTests {
     func nasaTrainCells() throws {
         guard let root = SharedData.nasa else { return }
         let dataset = try NASADataset(root: root)
-        // Train cells only (TASK.md): B0042 ran at 22 °C, then at 4 °C; B0046 at 4 °C; B0005 at 24 °C.
+        // Train cells only (the benchmark split, Docs/Benchmark.md): B0042 ran at 22 °C, then at 4 °C; B0046 at 4 °C; B0005 at 24 °C.
         let cells = ["B0005", "B0042", "B0046"]
         #expect(Set(cells).isSubset(of: Set(NASADataset.Split.train.cells)))
         func segments(_ cells: [String]) throws -> [IdentificationSegment] {

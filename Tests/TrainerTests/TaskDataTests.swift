@@ -26,7 +26,7 @@ import CellData
         }
     }
 
-    /// The figures TASK.md states and the Python peers printed (results/keras.json `data`).
+    /// The figures the benchmark task states (Docs/Benchmark.md) and the Python peers printed (keras.json `data`).
     @Test(.enabled(if: SharedData.available)) func taskSplitMatchesThePythonPeers() throws {
         let ds = try SOCDataset.load(root: SharedData.nasa!)
         #expect(ds.train.count == 989 && ds.validation.count == 432 && ds.test.count == 285)

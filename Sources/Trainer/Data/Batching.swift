@@ -1,6 +1,6 @@
 import BMSCore
 
-/// The 50-step windows of a list of cycles (TASK.md §4): window `(c, i)` is
+/// The 50-step windows of a list of cycles (the benchmark task, Docs/Benchmark.md): window `(c, i)` is
 /// `features[i ..< i+L]` of cycle `c` with target `label[i+L]`; windows never cross cycles.
 public struct WindowSet: Sendable {
     /// `(cycle index, start step)` of each window, in cycle order then start order.
@@ -47,7 +47,7 @@ public struct WindowSet: Sendable {
 /// Cycles are dealt to lanes in the given order, each to the lane with the fewest steps so
 /// far; a lane plays its cycles back to back, with a state reset (`keep = 0`) at the first
 /// step of each. The output after step `t` of a cycle is trained to predict the label of
-/// step `t + 1` (the TASK.md window target convention: inputs up to step n−1 predict SOC[n]).
+/// step `t + 1` (the benchmark task's window target convention: inputs up to step n−1 predict SOC[n]).
 /// Chunks of `chunkSteps` steps are the truncated-BPTT segments; state carries across them.
 public struct StreamSchedule: Sendable {
     /// Lanes (batch width).

@@ -1,8 +1,8 @@
 /// Which inputs the network sees per 10 s step.
 public enum FeatureSet: String, Codable, Sendable, CaseIterable {
-    /// TASK.md's five: voltage V, current A, temperature °C, ΔI A, ΔV V.
+    /// The benchmark task's five (Docs/Benchmark.md): voltage V, current A, temperature °C, ΔI A, ΔV V.
     case task
-    /// TASK.md's five plus the charge drawn since the discharge started, Ah
+    /// The benchmark task's five plus the charge drawn since the discharge started, Ah
     /// (`q[n] = Σₖ₌₁ⁿ −½(I[k] + I[k−1])·10 s / 3600` on the grid: a coulomb counter reset at
     /// the start of each discharge, which every BMS keeps anyway).
     case taskPlusCharge = "task+charge"

@@ -1,7 +1,7 @@
 import CellData
 import Foundation
 
-/// One usable discharge on the 10 s grid, in physical units (TASK.md §1–2): the
+/// One usable discharge on the 10 s grid, in physical units (the benchmark task, Docs/Benchmark.md): the
 /// `CellData` labelled discharge resampled, with the features the networks read.
 public struct GridCycle: Sendable, Equatable {
     /// Grid step, s.
@@ -25,7 +25,7 @@ public struct GridCycle: Sendable, Equatable {
         self.cell = cell; self.cycle = cycle; self.features = features; self.soc = soc
     }
 
-    /// The TASK.md grid of a labelled discharge (`CellData`'s resampler: `numpy.interp`
+    /// The benchmark task's grid of a labelled discharge (`CellData`'s resampler: `numpy.interp`
     /// semantics, label interpolated from the native samples), with the difference features.
     public init(_ discharge: LabelledDischarge) {
         self.init(cell: discharge.cell, cycle: discharge.cycle, grid: discharge.resampled(dtS: Self.gridStepS))
@@ -45,7 +45,7 @@ public struct GridCycle: Sendable, Equatable {
         self.init(cell: cell, cycle: cycle, features: features, soc: g.soc ?? [Double](repeating: .nan, count: n))
     }
 
-    /// The usable discharges of `cells` (TASK.md filter) on the grid, via `CellData.NASADataset`.
+    /// The usable discharges of `cells` (the benchmark task's filter) on the grid, via `CellData.NASADataset`.
     public static func load(root: URL, cells: [String]) throws(SOCDatasetError) -> [GridCycle] {
         do {
             return try NASADataset(root: root).labelledDischarges(cells: cells).map(GridCycle.init)

@@ -1,7 +1,7 @@
 import CellData
 import Foundation
 
-/// The TASK.md split by cell (§3).
+/// The split by cell of the benchmark task (Docs/Benchmark.md).
 public enum TaskSplit {
     /// Training cells.
     public static let train = NASADataset.Split.train.cells
@@ -13,7 +13,7 @@ public enum TaskSplit {
     public static let lookback = 50
 }
 
-/// Feature and label scalers fitted on every grid step of the training cycles (TASK.md §5):
+/// Feature and label scalers fitted on every grid step of the training cycles (the benchmark task, Docs/Benchmark.md):
 /// `x' = (x − mean) / std` per feature (population std; 0 → 1) and `y' = (y − min) / (max − min)`.
 public struct Scalers: Codable, Equatable, Sendable {
     /// Per-feature mean.
@@ -27,7 +27,7 @@ public struct Scalers: Codable, Equatable, Sendable {
     /// When set, the network's label is the residual to a coulomb-count prior,
     /// `soc − (1 − q/priorCapacityAh)` with `q` the Ah drawn since the discharge began, and
     /// `soc = prior + y·(yMax − yMin) + yMin`; `yMin`/`yMax` then bound the residual.
-    /// `nil`: the label is the SOC itself (TASK.md).
+    /// `nil`: the label is the SOC itself (as the benchmark task).
     public var priorCapacityAh: Double?
     /// The feature set the means and stds belong to (`nil` in older files: `task`, or
     /// `task+charge` when there are six).
@@ -120,7 +120,7 @@ public struct ScaledCycle: Sendable {
     }
 }
 
-/// The three splits of TASK.md, scaled with scalers fitted on the training split.
+/// The three splits of the benchmark task (Docs/Benchmark.md), scaled with scalers fitted on the training split.
 public struct SOCDataset: Sendable {
     /// Training cycles.
     public var train: [ScaledCycle]
@@ -153,7 +153,7 @@ public struct SOCDataset: Sendable {
         dataHash = String(hash, radix: 16)
     }
 
-    /// Loads TASK.md's splits from the NASA folder (`…/nasa_pcoe_battery`).
+    /// Loads the benchmark task's splits from the NASA folder (`…/nasa_pcoe_battery`).
     public static func load(root: URL, trainCells: [String] = TaskSplit.train,
                             validationCells: [String] = TaskSplit.validation,
                             testCells: [String] = TaskSplit.test,

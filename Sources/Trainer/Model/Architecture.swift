@@ -31,7 +31,7 @@ public enum ArchitectureError: Error, Equatable, CustomStringConvertible {
 ///
 /// Presets (`Architecture.named`):
 /// - `tutorial`: LSTM(64) → Dropout(0.2) → LSTM(32) → Dropout(0.2) → Dense(16, relu) → Dense(1)
-///   (TASK.md's model, 30,881 parameters);
+///   (the model of the benchmark task, Docs/Benchmark.md; 30,881 parameters);
 /// - `lstm32`: LSTM(32) → Dense(1); `lstm16`: LSTM(16) → Dense(1);
 /// - `lstm32-dense16`: LSTM(32) → Dense(16, relu) → Dense(1).
 /// Any other text is read as a comma-separated list: `lstm:32,dropout:0.2,dense:16:relu,dense:1`.

@@ -3,7 +3,7 @@ import WeightBlob
 
 extension ReferenceLSTMModel {
     /// The trainer's model file (`bmsim-float-lstm`) as the float reference the quantizer
-    /// takes. Dropout layers are dropped (identity at inference). Only the TASK.md feature
+    /// takes. Dropout layers are dropped (identity at inference). Only the benchmark task's feature
     /// set (voltage, current, temperature and their one-step differences) and a plain SOC
     /// label map onto the integer engine, as do the charge-drawn counter (`discharged_Ah`,
     /// integrated over the file's `stepSeconds`) and the coulomb-count prior

@@ -12,7 +12,7 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
     public private(set) var bestEpoch = 0
     private var wait = 0
 
-    /// Creates the callback (TASK.md: patience 15, minDelta 0).
+    /// Creates the callback (benchmark task, Docs/Benchmark.md: patience 15, minDelta 0).
     public init(patience: Int = 15, minDelta: Double = 0) {
         self.patience = patience
         self.minDelta = minDelta
@@ -45,7 +45,7 @@ public struct ReduceLROnPlateau: Codable, Equatable, Sendable {
     private var best: Double?
     private var wait = 0
 
-    /// Creates the callback (TASK.md: factor 0.5, patience 5, minLR 1e-6, minDelta 1e-4).
+    /// Creates the callback (benchmark task, Docs/Benchmark.md: factor 0.5, patience 5, minLR 1e-6, minDelta 1e-4).
     public init(factor: Double = 0.5, patience: Int = 5, minLR: Double = 1e-6, minDelta: Double = 1e-4) {
         self.factor = factor
         self.patience = patience

@@ -1,6 +1,6 @@
 import BMSCore
 
-/// Scores a network on cycles, either window by window (TASK.md §7) or streaming.
+/// Scores a network on cycles, either window by window (as the benchmark task, Docs/Benchmark.md) or streaming.
 public enum Evaluation {
     /// Predictions and references of one evaluation.
     public struct Outcome: Sendable {
@@ -28,7 +28,7 @@ public enum Evaluation {
     }
 
     /// Window evaluation: every window of stride `stride` run from zero state, target
-    /// `SOC[i + L]` (TASK.md: test stride 1, validation stride 10).
+    /// `SOC[i + L]` (benchmark task: test stride 1, validation stride 10).
     public static func windows(_ network: Network, cycles: [ScaledCycle], stride: Int, scalers: Scalers,
                                batchSize: Int = 512) -> Outcome {
         let set = WindowSet(cycles: cycles, stride: stride)
@@ -57,7 +57,7 @@ public enum Evaluation {
 
     /// Streaming evaluation: each cycle run from its first step with carried state, one step
     /// at a time as firmware does; the output after step `n − 1` is scored against `SOC[n]`
-    /// for `n ≥ firstTarget` (50 gives exactly the TASK.md window targets).
+    /// for `n ≥ firstTarget` (50 gives exactly the benchmark task's window targets).
     public static func streaming(_ network: Network, cycles: [ScaledCycle], scalers: Scalers,
                                  firstTarget: Int = TaskSplit.lookback, lanes: Int = 64,
                                  chunkSteps: Int = 100) -> Outcome {

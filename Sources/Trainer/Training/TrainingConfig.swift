@@ -1,18 +1,18 @@
 /// Every setting of a training run (stored in the model file).
 public struct TrainingConfig: Codable, Equatable, Sendable {
-    /// `window` (many-to-one, TASK.md) or `stateful` (many-to-many over whole cycles).
+    /// `window` (many-to-one, the benchmark task in Docs/Benchmark.md) or `stateful` (many-to-many over whole cycles).
     public var mode: SequenceMode = .stateful
     /// Maximum epochs.
     public var epochs: Int = 100
     /// Seed of initialisation, dropout masks and (stateful) cycle shuffling.
     public var seed: UInt64 = 42
-    /// Window mode: windows per batch (TASK.md: 32).
+    /// Window mode: windows per batch (benchmark task: 32).
     public var batchSize: Int = 32
-    /// Window mode: training-window stride (TASK.md: 20; 1 = all windows).
+    /// Window mode: training-window stride (benchmark task: 20; 1 = all windows).
     public var trainStride: Int = 20
-    /// Window mode: validation-window stride (TASK.md: 10).
+    /// Window mode: validation-window stride (benchmark task: 10).
     public var validationStride: Int = 10
-    /// Window mode: shuffle window order each epoch (TASK.md: false).
+    /// Window mode: shuffle window order each epoch (benchmark task: false).
     public var shuffle: Bool = false
     /// Stateful mode: parallel lanes (cycles played side by side).
     public var lanes: Int = 32
@@ -20,17 +20,17 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var chunkSteps: Int = 50
     /// Adam learning rate.
     public var learningRate: Double = 1e-3
-    /// Global gradient-norm clip (nil = none, as TASK.md).
+    /// Global gradient-norm clip (nil = none, as the benchmark task).
     public var clipNorm: Double? = nil
-    /// EarlyStopping patience (TASK.md: 15).
+    /// EarlyStopping patience (benchmark task: 15).
     public var earlyStoppingPatience: Int = 15
-    /// ReduceLROnPlateau patience (TASK.md: 5).
+    /// ReduceLROnPlateau patience (benchmark task: 5).
     public var plateauPatience: Int = 5
-    /// ReduceLROnPlateau factor (TASK.md: 0.5).
+    /// ReduceLROnPlateau factor (benchmark task: 0.5).
     public var plateauFactor: Double = 0.5
-    /// ReduceLROnPlateau floor (TASK.md: 1e-6).
+    /// ReduceLROnPlateau floor (benchmark task: 1e-6).
     public var minLearningRate: Double = 1e-6
-    /// Inputs per step (TASK.md's five, or with the discharged-charge counter).
+    /// Inputs per step (the benchmark task's five, or with the discharged-charge counter).
     public var featureSet: FeatureSet = .task
     /// Coulomb-count prior capacity, Ah (nil: plain SOC label; see `Scalers.priorCapacityAh`).
     public var priorCapacityAh: Double? = nil
@@ -47,7 +47,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Seeded from `seed`; older model files, which lack the key, were trained without.
     public var weightNoise: Double = 0
 
-    /// Creates the default configuration (TASK.md's settings where it names them).
+    /// Creates the default configuration (the benchmark task's settings where it names them, Docs/Benchmark.md).
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
