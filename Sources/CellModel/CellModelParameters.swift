@@ -123,6 +123,28 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// The OCV's temperature groups and its error on their rested full-charge readings
     /// (`nil`: one OCV row).
     public var ocvTemperatureGroups: [OCVTemperatureDependence.Group]?
+    /// Residual per cell temperature of the resistance grid, each sample at the nearest grid
+    /// temperature (fits of generic recordings; `nil` for the NASA fit).
+    public var residualByTemperature: [TemperatureResidual]?
+
+    /// The fit's voltage residual at one temperature.
+    public struct TemperatureResidual: Sendable, Equatable, Codable {
+        /// Grid temperature, °C.
+        public var temperatureC: Double
+        /// Samples counted there.
+        public var samples: Int
+        /// 1RC model, mV RMS.
+        public var residual1RCmV: Double
+        /// 2RC model, mV RMS.
+        public var residual2RCmV: Double
+        /// Creates a row.
+        public init(temperatureC: Double, samples: Int, residual1RCmV: Double, residual2RCmV: Double) {
+            self.temperatureC = temperatureC
+            self.samples = samples
+            self.residual1RCmV = residual1RCmV
+            self.residual2RCmV = residual2RCmV
+        }
+    }
 
     /// An empty report.
     public init(method: [String] = [], residual1RCmVByCell: [String: Double] = [:],

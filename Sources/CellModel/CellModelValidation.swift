@@ -52,6 +52,7 @@ struct CellModelValidation {
             }
         }
         if let groups = doc.fitReport.ocvTemperatureGroups { try groupResiduals(groups) }
+        if let rows = doc.fitReport.residualByTemperature { try temperatureResiduals(rows) }
         return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
                                    capacityByTemperature: capacityTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
@@ -67,6 +68,21 @@ struct CellModelValidation {
         for (i, g) in groups.enumerated() {
             if let r = g.residual1RCmV { try within(r, Limits.residualmV, "fitReport.ocvTemperatureGroups[\(i)].residual1RCmV") }
             if let r = g.residual2RCmV { try within(r, Limits.residualmV, "fitReport.ocvTemperatureGroups[\(i)].residual2RCmV") }
+        }
+    }
+
+    /// The optional per-temperature residuals of a generic fit: temperatures in range and
+    /// increasing, residuals in range, at least one sample each.
+    func temperatureResiduals(_ rows: [FitReport.TemperatureResidual]) throws(CellModelFileError) {
+        try within(rows.map(\.temperatureC), Limits.temperatureC, "fitReport.residualByTemperature.temperatureC")
+        try increasing(rows.map(\.temperatureC), "fitReport.residualByTemperature.temperatureC", minCount: 1)
+        for (i, r) in rows.enumerated() {
+            try within(r.residual1RCmV, Limits.residualmV, "fitReport.residualByTemperature[\(i)].residual1RCmV")
+            try within(r.residual2RCmV, Limits.residualmV, "fitReport.residualByTemperature[\(i)].residual2RCmV")
+            guard r.samples >= 1 else {
+                throw .malformed(file: file, field: "fitReport.residualByTemperature[\(i)].samples",
+                                 detail: "must be at least 1, found \(r.samples)")
+            }
         }
     }
 

@@ -55,6 +55,12 @@ public struct IdentificationOptions: Sendable {
     /// Weight of zero-current samples (relaxations, the rested first sample, square-wave
     /// off-phases) relative to loaded ones.
     public var restSampleWeight: Double = 1
+    /// Rate extrapolation over the signed current instead of |I| (data with charges as well
+    /// as discharges; the NASA fit uses discharges only and |I|).
+    public var ocvSignedCurrent: Bool = false
+    /// An OCV curve to hold as it is (a measured table or a slow test): the OCV stage, its
+    /// temperature rows and the refinements are skipped. Nil: identified from the segments.
+    public var fixedOCV: OCVCurve?
     /// Rounds of OCV refinement after the rate-extrapolated start (see `refineOCV`); off by
     /// default: on the NASA data it pulled the top of the curve away from the rested readings.
     public var ocvRefinements: Int = 0

@@ -36,7 +36,8 @@ public enum OCVIdentification {
                                         temperatureRangeC: ClosedRange<Double>,
                                         settledRestS: Double = 1200, settledRestWeight: Double = 20,
                                         restTemperatureRangeC: ClosedRange<Double>? = nil,
-                                        rowTemperatureC: Double = 25) throws(IdentificationError) -> (OCVCurve, [Node]) {
+                                        rowTemperatureC: Double = 25,
+                                        signedCurrent: Bool = false) throws(IdentificationError) -> (OCVCurve, [Node]) {
         let n = socPoints.count
         // Σw, Σw·x, Σw·x², Σw·y, Σw·x·y, Σw·y² per node (x = |I|, y = V).
         var sums = Array(repeating: [Double](repeating: 0, count: 6), count: n)
@@ -55,7 +56,9 @@ public enum OCVIdentification {
                 let soc = seg.soc[k]
                 guard soc >= socPoints[0] && soc <= socPoints[n - 1] else { continue }
                 let (s, f) = SOCTemperatureTable.segment(socPoints, soc, clamp: true)
-                let x = abs(seg.currentA[k]), y = seg.voltageV[k]
+                // Discharges only (NASA): V over |I|. With charges too: V over the signed current
+                // (V ≈ OCV + R_eff · I on both sides), so the intercept lies between the branches.
+                let x = signedCurrent ? seg.currentA[k] : abs(seg.currentA[k]), y = seg.voltageV[k]
                 let sampleWeight = settled ? settledRestWeight : 1
                 used += 1
                 for (node, w0) in [(s, 1 - f), (s + 1, f)] where w0 > 0 {
@@ -77,7 +80,7 @@ public enum OCVIdentification {
             // Need data and a spread of currents (variance of |I| ≥ 0.1 A²); where there is
             // only rest data, its mean is the reading.
             guard w >= 5, det / (w * w) >= 0.1 else {
-                let restOnly = w >= 5 && sx / w < 0.05
+                let restOnly = w >= 5 && abs(sx / w) < 0.05
                 nodes.append(Node(soc: socPoints[i], ocvV: restOnly ? sy / w : .nan, effectiveResistanceOhm: .nan,
                                   weight: w, interceptStandardErrorV: .nan))
                 valid.append(restOnly)
@@ -88,7 +91,7 @@ public enum OCVIdentification {
             let sse = max(syy - 2 * intercept * sy - 2 * slope * sxy + intercept * intercept * w
                           + 2 * intercept * slope * sx + slope * slope * sxx, 0)
             let sigma2 = sse / max(w - 2, 1)
-            nodes.append(Node(soc: socPoints[i], ocvV: intercept, effectiveResistanceOhm: -slope, weight: w,
+            nodes.append(Node(soc: socPoints[i], ocvV: intercept, effectiveResistanceOhm: signedCurrent ? slope : -slope, weight: w,
                               interceptStandardErrorV: (sigma2 * sxx / det).squareRoot()))
             valid.append(true)
         }
@@ -97,16 +100,22 @@ public enum OCVIdentification {
         guard known.count >= 2 else {
             throw .tooLittleOCVData(nodesWithData: known.count, nodes: n, samples: used, temperatureRangeC: temperatureRangeC)
         }
-        for i in 0..<n where !valid[i] {
-            // Interpolate between, or extrapolate from, the nearest valid nodes.
+        fillGaps(&row, known: known, socPoints: socPoints)
+        TheveninIdentification.makeStrictlyIncreasing(&row, minimumStepV: 1e-4)
+        let curve = OCVCurve(table: SOCTemperatureTable(socPoints: socPoints, temperaturesC: [rowTemperatureC],
+                                                        values: row, extrapolateSOC: true))
+        return (curve, nodes)
+    }
+
+    /// Sets every node of `row` not in `known` (≥ 2 indices, increasing) by linear
+    /// interpolation between, or extrapolation from, the nearest known nodes.
+    static func fillGaps(_ row: inout [Double], known: [Int], socPoints: [Double]) {
+        let isKnown = Set(known)
+        for i in row.indices where !isKnown.contains(i) {
             let below = known.last { $0 < i }, above = known.first { $0 > i }
             let (a, b) = below != nil && above != nil ? (below!, above!)
                 : (below == nil ? (known[0], known[1]) : (known[known.count - 2], known[known.count - 1]))
             row[i] = row[a] + (row[b] - row[a]) * (socPoints[i] - socPoints[a]) / (socPoints[b] - socPoints[a])
         }
-        TheveninIdentification.makeStrictlyIncreasing(&row, minimumStepV: 1e-4)
-        let curve = OCVCurve(table: SOCTemperatureTable(socPoints: socPoints, temperaturesC: [rowTemperatureC],
-                                                        values: row, extrapolateSOC: true))
-        return (curve, nodes)
     }
 }

@@ -43,11 +43,19 @@ public enum TheveninIdentification {
         // With the temperature dependence on, the reference row takes rests from the same
         // temperature range as the loaded samples, and rows per temperature group are made
         // from it by `OCVTemperatureDependence` (rested full-charge readings).
-        let dependence = options.ocvTemperatureDependence
-        var (rateOCV, _) = try OCVIdentification.rateExtrapolated(
-            segments, socPoints: options.ocvSOCPoints, temperatureRangeC: options.ocvTemperatureRangeC,
-            restTemperatureRangeC: dependence ? options.ocvTemperatureRangeC : nil)
+        // A given OCV (`options.fixedOCV`: a table the user measured, or a slow test) is held
+        // as it is: no rate extrapolation, no temperature rows from rests, no refinement.
+        let dependence = options.ocvTemperatureDependence && options.fixedOCV == nil
         var ocvGroups: [OCVTemperatureDependence.Group]?
+        var rateOCV: OCVCurve
+        if let given = options.fixedOCV {
+            rateOCV = given
+        } else {
+            (rateOCV, _) = try OCVIdentification.rateExtrapolated(
+                segments, socPoints: options.ocvSOCPoints, temperatureRangeC: options.ocvTemperatureRangeC,
+                restTemperatureRangeC: dependence ? options.ocvTemperatureRangeC : nil,
+                signedCurrent: options.ocvSignedCurrent)
+        }
         if dependence {
             let readings = ocvReadings ?? OCVTemperatureDependence.fullChargeReadings(segments)
             (rateOCV, ocvGroups) = OCVTemperatureDependence.fit(readings, reference: rateOCV,
@@ -58,7 +66,8 @@ public enum TheveninIdentification {
         var ocv = rateOCV
         var best2: (Double, [Double], [Double])?
         // (Refinement works on a one-row OCV only: it has no data to refine rows per temperature.)
-        for round in 0...(ocv.table.temperaturesC.count == 1 ? options.ocvRefinements : 0) {
+        let refinements = options.fixedOCV == nil ? options.ocvRefinements : 0
+        for round in 0...(ocv.table.temperaturesC.count == 1 ? refinements : 0) {
             if round > 0, let b = best2 {
                 ocv = refineOCV(segments, ocv: ocv, model: tables(b.1, taus: b.2, options), options)
                 best2 = nil
@@ -319,8 +328,31 @@ public enum TheveninIdentification {
     static func residualSquares(_ seg: IdentificationSegment, ocv: OCVCurve, model: TheveninParameters,
                                 groups: [OCVTemperatureDependence.Group],
                                 byGroup: inout [Double], counts: inout [Int]) -> Double {
-        var branch = Array(repeating: 0.0, count: model.pairs.count)
         var sum = 0.0
+        forEachModelVoltage(seg, ocv: ocv, model: model) { k, v in
+            let e = v - seg.voltageV[k]
+            sum += e * e
+            if let g = groups.firstIndex(where: { $0.contains(seg.temperatureC[k]) }) {
+                byGroup[g] += e * e
+                counts[g] += 1
+            }
+        }
+        return sum
+    }
+
+    /// The model's terminal voltage at every sample of `seg`, run with the segment's current
+    /// and its reference SOC at every sample (branch voltages from 0 at the first sample), as
+    /// the fit's residuals are computed.
+    public static func modelVoltages(_ seg: IdentificationSegment, ocv: OCVCurve, model: TheveninParameters) -> [Double] {
+        var out = [Double](repeating: 0, count: seg.count)
+        forEachModelVoltage(seg, ocv: ocv, model: model) { k, v in out[k] = v }
+        return out
+    }
+
+    /// Calls `body(k, V_model,k)` for every sample of `seg` in order.
+    static func forEachModelVoltage(_ seg: IdentificationSegment, ocv: OCVCurve, model: TheveninParameters,
+                                    _ body: (Int, Double) -> Void) {
+        var branch = Array(repeating: 0.0, count: model.pairs.count)
         for k in 0..<seg.count {
             let current = k == 0 ? seg.currentA[0] : 0.5 * (seg.currentA[k - 1] + seg.currentA[k])
             let soc = seg.soc[k], temp = seg.temperatureC[k]
@@ -336,13 +368,7 @@ public enum TheveninIdentification {
             var v = ocv.voltage(soc: soc, temperatureC: temp)
                 + model.r0Ohm.value(soc: soc, temperatureC: temp) * seg.currentA[k]
             for b in branch { v += b }
-            let e = v - seg.voltageV[k]
-            sum += e * e
-            if let g = groups.firstIndex(where: { $0.contains(temp) }) {
-                byGroup[g] += e * e
-                counts[g] += 1
-            }
+            body(k, v)
         }
-        return sum
     }
 }

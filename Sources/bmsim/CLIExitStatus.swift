@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellData
 import CellModel
+import Evaluation
 import Foundation
 import Replay
 import Trainer
@@ -70,7 +71,7 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             case .malformed, .unsupportedFormat, .dataMismatch: return .dataError
             }
         case is OutputPathError: return .cannotCreate
-        case is BlobError, is SOCDatasetError, is IdentificationError: return .dataError
+        case is BlobError, is SOCDatasetError, is IdentificationError, is RecordingFitError: return .dataError
         case is ArchitectureError: return .usage
         default: return .failure
         }

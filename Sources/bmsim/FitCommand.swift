@@ -4,23 +4,40 @@ import CellModel
 import Evaluation
 import Foundation
 
-/// `bmsim fit`: identify the OCV table and the 1RC/2RC Thevenin tables from NASA discharges
-/// and write `cell.json`.
+/// `bmsim fit`: identify the OCV table and the 1RC/2RC Thevenin tables and write `cell.json`,
+/// from the NASA folder (its train and validation discharges, `FitCommand+NASA.swift`) or from
+/// generic recordings of any cell (`FitCommand+Generic.swift`).
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
-        abstract: "Identify a cell model (OCV, 1RC/2RC Thevenin tables, capacity) from recorded discharges.")
+        abstract: "Identify a cell model (OCV, 1RC/2RC Thevenin tables, capacity) from recordings.",
+        discussion: """
+            PATH is the NASA folder (fitted as before: --cells, --every, --ocv-group-edges; also given as --data), \
+            or one or more generic recording CSVs (Docs/DataFormats.md §1) or folders of them (every *.csv in the \
+            folder). Generic fits take --ocv, --capacity and --validate and write one SVG per recording beside --out.
+            """)
 
-    @Option(help: "NASA PCoE data folder (with cycles_index.csv and discharge/).")
+    @Argument(help: "The NASA PCoE folder (with cycles_index.csv), or generic recording CSVs and folders of them.")
+    var paths: [String] = []
+
+    @Option(help: "NASA PCoE data folder (with cycles_index.csv and discharge/); the same as giving it as PATH.")
     var data: String?
 
-    @Argument(help: .hidden) var legacyPath: String?
+    @Option(name: .customLong("ocv"), help: "OCV table CSV (soc,ocv_v[,temperature_c]) held fixed in a generic fit.")
+    var ocvPath: String?
 
-    @Option(help: "Cells to fit on: names and split names (train, validation, test), comma-separated (default: train,validation).",
+    @Option(help: "Cell capacity, Ah (generic fit): the reference SOC's normaliser and cell.json's capacity.")
+    var capacity: Double?
+
+    @Option(name: .customLong("validate"), parsing: .upToNextOption,
+            help: "Recordings (CSV or folders) not used for fitting, on which the fitted model's voltage is scored.")
+    var validationPaths: [String] = []
+
+    @Option(help: "NASA fit: cells to fit on, names and split names (train, validation, test), comma-separated (default: train,validation).",
             transform: CellSelection.parse)
     var cells = CellSelection(.train, .validation)
 
-    @Option(help: "Use every k-th usable discharge of each cell.")
+    @Option(help: "NASA fit: use every k-th usable discharge of each cell.")
     var every: Int = 4
 
     @Option(help: "Output model file.")
@@ -28,7 +45,7 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Cell temperatures (°C, comma-separated) that split the OCV's temperature groups, e.g. 14,34 for the 4 / 24 / 43 °C chambers; 'none' = one OCV row, no temperature dependence.")
+    @Option(help: "NASA fit: cell temperatures (°C, comma-separated) that split the OCV's temperature groups, e.g. 14,34 for the 4 / 24 / 43 °C chambers; 'none' = one OCV row, no temperature dependence.")
     var ocvGroupEdges: String = "14"
 
     @Flag(help: "Print every least-squares solve.")
@@ -36,26 +53,27 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var format: FormatOption
 
+    /// The inputs: PATH arguments plus `--data`.
+    var inputs: [String] { paths + (data.map { [$0] } ?? []) }
+
     func validate() throws {
-        guard every >= 1 else { throw ValidationError("--every must be at least 1") }
-        _ = try dataPath()
+        guard !inputs.isEmpty else {
+            throw ValidationError("Missing expected argument '<paths> ...' (the NASA folder, or recording CSVs and folders)")
+        }
+        try OptionCheck.require(every, in: 1...1_000_000, "--every")
         guard let edges = Self.edges(ocvGroupEdges), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ValidationError("--ocv-group-edges: increasing numbers such as 14,34, or 'none'; got \(ocvGroupEdges)")
         }
         _ = edges
-    }
-
-    /// `--data`, or the data folder given the old way (a positional argument).
-    func dataPath() throws -> String {
-        guard let path = try OptionAlias.merge(data, legacyPath, new: "--data", old: "a positional data folder") else {
-            throw ValidationError("Missing expected argument '--data <data>' (the NASA PCoE data folder)")
-        }
-        return path
+        if let capacity { try OptionCheck.require(capacity, in: 1e-3...1e4, "--capacity", unit: "Ah") }
     }
 
     func run() throws {
-        let root = URL(fileURLWithPath: try dataPath())
         TheveninIdentification.debugLog = verbose
+        guard inputs.count == 1, let root = Self.nasaRoot(inputs[0]) else { return try runGeneric() }
+        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty else {
+            throw ValidationError("--ocv, --capacity and --validate are for generic recordings; the NASA folder is fitted as before")
+        }
         var options = IdentificationOptions()
         if let edges = Self.edges(ocvGroupEdges) {
             options.ocvTemperatureDependence = !edges.isEmpty
@@ -66,7 +84,14 @@ struct FitCommand: ParsableCommand {
         try format.print(FitReport(model: model, out: out))
     }
 
-    /// Loads the cells, converts their discharges into identification segments, fits.
+    /// The NASA folder at `path` (or its `nasa_pcoe_battery` subfolder), when it is one.
+    static func nasaRoot(_ path: String) -> URL? {
+        let url = URL(fileURLWithPath: path)
+        return [url, url.appendingPathComponent("nasa_pcoe_battery")].first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("cycles_index.csv").path)
+        }
+    }
+
     /// The `--ocv-group-edges` list (`[]` for "none"); nil when malformed.
     static func edges(_ text: String) -> [Double]? {
         if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
@@ -74,83 +99,4 @@ struct FitCommand: ParsableCommand {
         guard !parts.isEmpty, parts.allSatisfy({ $0?.isFinite ?? false }) else { return nil }
         return parts.map { $0! }
     }
-
-    static func fitModel(root: URL, cells: [String], every: Int, options: IdentificationOptions = IdentificationOptions(),
-                         log: (String) -> Void) throws -> CellModelParameters {
-        var segments: [IdentificationSegment] = []
-        var capacitiesByGroup: [Double: [Double]] = [:]
-        var readings: [OCVTemperatureDependence.Reading] = []
-        var relaxationReadings: [RestRelaxationFit.Reading] = []
-        let cycles = try EvaluationDischarge.load(root: root, cells: cells)
-        for cell in cells {
-            let mine = cycles.filter { $0.cell == cell }
-            for (k, c) in mine.enumerated() {
-                capacitiesByGroup[Self.group(c.ambientC), default: []].append(c.capacityAh)
-                guard !c.voltageGlitch else { continue }   // skip v_above_4.3 glitches
-                // The OCV's temperature rows read the rested first sample of every usable discharge.
-                if abs(c.samples.currentA[0]) <= 0.05 {
-                    readings.append(OCVTemperatureDependence.Reading(voltageV: c.samples.voltageV[0],
-                                                                     currentA: c.samples.currentA[0],
-                                                                     temperatureC: c.samples.temperatureC[0], dtSeconds: 0))
-                    if let rest = c.restBeforeS {
-                        relaxationReadings.append(RestRelaxationFit.Reading(
-                            cell: "\(cell)@\(Int(c.ambientC.rounded()))", restS: rest,
-                            temperatureC: c.samples.temperatureC[0], voltageV: c.samples.voltageV[0]))
-                    }
-                }
-                guard k % every == 0 else { continue }
-                segments.append(IdentificationSegment(cell: cell, timeS: c.samples.timeS, voltageV: c.samples.voltageV,
-                                                      currentA: c.samples.currentA,
-                                                      temperatureC: c.samples.temperatureC, soc: c.soc))
-            }
-            log("\(cell): \(mine.count) usable discharges")
-        }
-        let result = try TheveninIdentification.fit(segments, options: options, ocvReadings: readings)
-        log(EndOfDischargeRests.report(cycles))
-        let groups = capacitiesByGroup.keys.sorted()
-        let medians = groups.map { median(capacitiesByGroup[$0]!) }
-        let all = capacitiesByGroup.values.flatMap { $0 }
-        var report = result.report
-        report.method = [
-            "data: NASA PCoE discharges of \(cells.joined(separator: " ")), every \(every)th usable discharge "
-                + "(\(segments.count) discharges, \(segments.reduce(0) { $0 + $1.count }) samples), v_above_4.3 left out",
-            "reference SOC: 1 − trapezoid Ah / capacity_Ah (the benchmark task's label, Docs/Benchmark.md), SOC 0 = 2.7 V loaded",
-            "OCV: rate extrapolation (intercept of V over |I| per SOC node, samples at 22–40 °C cell temperature) "
-                + "plus settled rests (≥ 20 min after load, and the rested first sample) as direct readings; "
-                + (options.ocvTemperatureDependence
-                    ? "made increasing (PAV); reference row from rests at 22–40 °C too; "
-                        + "temperature rows: reference row + median offset of the rested full-charge readings "
-                        + "(first sample, SOC 1, of every usable discharge) per cell-temperature group split at "
-                        + "\(options.ocvTemperatureGroupEdgesC) °C, at the group's mean temperature, the same offset "
-                        + "at every SOC (no rested readings elsewhere)"
-                    : "made increasing (PAV); one row, no temperature dependence"),
-            "R0, R_j: linear least squares with the OCV held, bilinear tables over SOC × cell temperature, "
-                + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < 3.0 V left out; "
-                + "τ by grid search; C_j = τ_j / R_j",
-            "capacity: median capacity_Ah of the fitted cells' discharges per ambient group \(groups)",
-            "rest relaxation: rested first sample of every usable discharge with a known rest (index rest_before_s) "
-                + "per cell-temperature group split at \(options.ocvTemperatureGroupEdgesC) °C: V = V_cell,chamber + b ln t "
-                + "(least squares, one level per cell and chamber), t_ref = geometric mean rest of the group",
-        ]
-        report.method.append("rested OCV trusted from SOC: the highest table SOC that the end-of-discharge rests "
-                             + "(≥ 60 s after the load, label ≤ 0) map to, plus \(RestedOCVFloor.defaultMargin)")
-        let tails = cycles.filter { !$0.voltageGlitch }.compactMap { EndOfDischargeRests.tail($0, restCurrentA: 0.05, minimumRestS: 60) }
-            .filter { $0.socEnd <= 0.01 }
-        let floor = RestedOCVFloor.fit(tails.map { RestedOCVFloor.Reading(voltageV: $0.voltageV, temperatureC: $0.temperatureC) },
-                                       ocv: result.ocv)
-        if let floor { log(String(format: "rested OCV trusted from SOC %.3f (%d end-of-discharge rests)", floor, tails.count)) }
-        return CellModelParameters(cellName: "NASA PCoE 18650 (fitted on \(cells.count) cells)",
-                                   capacityAh: median(all),
-                                   capacityByTemperature: (groups, medians), coulombicEfficiency: 1,
-                                   ocv: result.ocv, thevenin1RC: result.thevenin1RC,
-                                   thevenin2RC: result.thevenin2RC,
-                                   restRelaxation: RestRelaxationFit.fit(relaxationReadings,
-                                                                         edgesC: options.ocvTemperatureGroupEdgesC),
-                                   restedOCVTrustedFromSOC: floor, fitReport: report)
-    }
-
-    /// Ambient group (4, 24, 43 °C) of a chamber setpoint.
-    static func group(_ ambientC: Double) -> Double { ambientC < 15 ? 4 : (ambientC < 35 ? 24 : 43) }
-
-    static func median(_ a: [Double]) -> Double { OrderStatistics.median(a) }
 }

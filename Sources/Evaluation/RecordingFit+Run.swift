@@ -1,0 +1,141 @@
+import BMSCore
+import CellData
+import CellModel
+
+extension RecordingFit {
+    /// The measured and model voltages of one recording's labelled samples (segments joined,
+    /// a NaN row between two segments so that plots break there).
+    public struct VoltageTrace: Sendable {
+        /// Recording name.
+        public var name: String
+        /// Recording time, s.
+        public var timeS: [Double] = []
+        /// Measured terminal voltage, V.
+        public var measuredV: [Double] = []
+        /// 1RC model voltage, V.
+        public var model1RCV: [Double] = []
+        /// 2RC model voltage, V.
+        public var model2RCV: [Double] = []
+        /// Cell temperature, °C.
+        public var temperatureC: [Double] = []
+
+        /// RMS of model − measured over the finite samples, mV: (1RC, 2RC, samples).
+        public var residualmV: (oneRC: Double, twoRC: Double, samples: Int) {
+            residual { _ in true }
+        }
+
+        /// As `residualmV`, only over the samples whose temperature passes `keep`.
+        func residual(_ keep: (Double) -> Bool) -> (oneRC: Double, twoRC: Double, samples: Int) {
+            var s1 = 0.0, s2 = 0.0, n = 0
+            for k in timeS.indices where measuredV[k].isFinite && keep(temperatureC[k]) {
+                s1 += (model1RCV[k] - measuredV[k]) * (model1RCV[k] - measuredV[k])
+                s2 += (model2RCV[k] - measuredV[k]) * (model2RCV[k] - measuredV[k])
+                n += 1
+            }
+            let d = Double(max(n, 1))
+            return (1000 * (s1 / d).squareRoot(), 1000 * (s2 / d).squareRoot(), n)
+        }
+    }
+
+    /// Fits a cell model to generic recordings. `ocv`: a given curve and how it was given
+    /// (held fixed). Throws when no operation has a reference SOC, there is no capacity, or
+    /// the identification fails.
+    public static func fit(_ recordings: [Recording], capacityAh: Double?, ocv: (curve: OCVCurve, source: String)?,
+                           log: (String) -> Void = { _ in }) throws -> (model: CellModelParameters, summary: Summary) {
+        let names = names(recordings)
+        let capacity = try capacity(recordings, option: capacityAh)
+        let labelled = label(recordings, names: names, capacityOption: capacityAh, cellCapacityAh: capacity.ah)
+        let segments = labelled.flatMap(\.segments)
+        guard !segments.isEmpty else {
+            throw RecordingFitError.noLabelledOperation(
+                sources: recordings.map(\.source),
+                excluded: labelled.reduce(into: [:]) { $0.merge($1.excluded, uniquingKeysWith: +) })
+        }
+        var options = options(labelled)
+        let ocvSource: String
+        if let ocv {
+            options.fixedOCV = ocv.curve
+            ocvSource = ocv.source
+        } else if let slow = slowTestOCV(labelled, capacityAh: capacity.ah, socPoints: options.ocvSOCPoints) {
+            options.fixedOCV = slow.curve
+            ocvSource = slow.source
+        } else {
+            ocvSource = "OCV: rate extrapolation (intercept of V over the signed current per SOC node) of the loaded samples and settled "
+                + "rests at \(options.ocvTemperatureRangeC.lowerBound)–\(options.ocvTemperatureRangeC.upperBound) °C, "
+                + "one row, made increasing (PAV)"
+        }
+        let result = try TheveninIdentification.fit(segments, options: options)
+        var report = result.report
+        let left = labelled.reduce(0) { $0 + $1.excluded.values.reduce(0, +) }
+        let total = labelled.reduce(0) { $0 + $1.operationCount }
+        report.method = [
+            "data: generic recordings \(names.joined(separator: " ")) (\(segments.count) labelled stretches, "
+                + "\(segments.reduce(0) { $0 + $1.count }) samples); \(left) of \(total) operations without a reference SOC left out",
+            "reference SOC: the soc column where present, else counted from full charges (ReferenceSOC.anchoredReferences)",
+            ocvSource,
+            "R0, R_j: linear least squares with the OCV held, bilinear tables over SOC \(options.resistanceSOCPoints.first!)–"
+                + "\(options.resistanceSOCPoints.last!) × cell temperature \(options.resistanceTemperaturesC) °C, "
+                + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < "
+                + "\(String(format: "%.3f", options.minimumLoadedVoltageV)) V left out; τ by grid search; C_j = τ_j / R_j",
+            capacity.source,
+        ]
+        var model = CellModelParameters(
+            cellName: "\(Set(recordings.map(\.cell)).sorted().joined(separator: ", ")) (fitted on \(names.count) recording(s))",
+            capacityAh: capacity.ah, ocv: result.ocv, thevenin1RC: result.thevenin1RC, thevenin2RC: result.thevenin2RC,
+            fitReport: report)
+        let traces = traces(labelled, model: model)
+        model.fitReport.residualByTemperature = temperatureResiduals(traces, grid: options.resistanceTemperaturesC)
+        log("\(left) of \(total) operations have no reference SOC and are left out"
+            + (left == 0 ? "" : ": " + labelled.filter { !$0.excluded.isEmpty }
+                .map { "\($0.name) \($0.excluded.map { "\($1) \($0)" }.sorted().joined(separator: ", "))" }.joined(separator: "; ")))
+        return (model, Summary(recordings: labelled, capacity: capacity, ocvSource: ocvSource, options: options))
+    }
+
+    /// Voltage traces of `model` on each labelled recording (reference SOC at every sample).
+    public static func traces(_ labelled: [LabelledRecording], model: CellModelParameters) -> [VoltageTrace] {
+        labelled.map { r in
+            var t = VoltageTrace(name: r.name)
+            for seg in r.segments {
+                if !t.timeS.isEmpty {
+                    t.timeS.append(.nan); t.measuredV.append(.nan); t.model1RCV.append(.nan)
+                    t.model2RCV.append(.nan); t.temperatureC.append(.nan)
+                }
+                t.timeS += seg.timeS
+                t.measuredV += seg.voltageV
+                t.temperatureC += seg.temperatureC
+                t.model1RCV += TheveninIdentification.modelVoltages(seg, ocv: model.ocv, model: model.thevenin1RC)
+                t.model2RCV += TheveninIdentification.modelVoltages(seg, ocv: model.ocv, model: model.thevenin2RC)
+            }
+            return t
+        }
+    }
+
+    /// Residual per temperature of `grid`, each sample counted at the nearest grid temperature.
+    public static func temperatureResiduals(_ traces: [VoltageTrace], grid: [Double]) -> [FitReport.TemperatureResidual] {
+        grid.indices.compactMap { g in
+            func nearest(_ t: Double) -> Bool {
+                t.isFinite && grid.indices.min { abs(grid[$0] - t) < abs(grid[$1] - t) } == g
+            }
+            var s1 = 0.0, s2 = 0.0, n = 0
+            for trace in traces {
+                let r = trace.residual(nearest)
+                s1 += r.oneRC * r.oneRC * Double(r.samples)
+                s2 += r.twoRC * r.twoRC * Double(r.samples)
+                n += r.samples
+            }
+            guard n > 0 else { return nil }
+            return FitReport.TemperatureResidual(temperatureC: grid[g], samples: n,
+                                                 residual1RCmV: (s1 / Double(n)).squareRoot(),
+                                                 residual2RCmV: (s2 / Double(n)).squareRoot())
+        }
+    }
+
+    /// Labels recordings that were not fitted (capacity as for the fit: `capacityOption`,
+    /// else their own `capacity_ah`, else the model's) and runs the model on them.
+    public static func validate(_ recordings: [Recording], model: CellModelParameters,
+                                capacityOption: Double?) -> [VoltageTrace] {
+        let labelled = label(recordings, names: names(recordings), capacityOption: capacityOption,
+                             cellCapacityAh: model.capacityAh)
+        return traces(labelled, model: model)
+    }
+}
