@@ -13,14 +13,14 @@
 #
 # Usage: Scripts/fuzz-readers.sh [seconds per target, default 60] [targets, comma-separated,
 #        default mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,
-#        quantize-model,checkpoint] [extra libFuzzer options, e.g. "-runs=10000000 -max_len=4096"]
+#        quantize-model,checkpoint,ocv-csv] [extra libFuzzer options, e.g. "-runs=10000000 -max_len=4096"]
 # FUZZ_CORPUS_DIR (optional) keeps each target's grown corpus in DIR/TARGET between runs.
 # A crash leaves its input in $FUZZ_ARTIFACTS (default .build/fuzz-artifacts) and makes the
 # script exit 1 after the remaining targets ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-targets=${2:-mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint}
+targets=${2:-mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint,ocv-csv}
 extra=${3:-}
 scratch=.build/fuzz
 artifacts=${FUZZ_ARTIFACTS:-.build/fuzz-artifacts}
@@ -53,7 +53,7 @@ blas_include=$(pkg-config --cflags-only-I openblas | sed 's/^-I//; s/ *$//')
 
 # ---- seeds ----
 seeds="$work/seeds"
-mkdir -p "$seeds"/{mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint}
+mkdir -p "$seeds"/{mat,nasa-csv,cycles-index,generic-csv,cell-model,scenario,float-model,quantize-model,checkpoint,ocv-csv}
 for f in Fixtures/recordings/*.csv; do head -c 20000 "$f" > "$seeds/generic-csv/$(basename "$f")"; done
 cp Fixtures/models/cell-default.json Tests/Fuzz/seeds/cell-small.json "$seeds/cell-model/"
 cp Tests/Fuzz/seeds/float-lstm2.json "$seeds/float-model/"
@@ -76,7 +76,9 @@ EOF
 cp "$seeds"/float-model/* "$seeds/quantize-model/"
 cp Tests/Fuzz/seeds/checkpoint-*.json "$seeds/checkpoint/"
 # The committed, minimized corpora (replayed in CI by FuzzCorpusReplayTests) seed every run.
-for t in mat nasa-csv cycles-index generic-csv cell-model scenario float-model quantize-model checkpoint; do
+printf 'soc,ocv_v\n0,3.0\n0.5,3.7\n1,4.2\n' > "$seeds/ocv-csv/one-row.csv"
+printf 'soc,ocv_v,temperature_c\n0,3.0,0\n1,4.1,0\n0,3.05,25\n1,4.2,25\n' > "$seeds/ocv-csv/two-rows.csv"
+for t in mat nasa-csv cycles-index generic-csv cell-model scenario float-model quantize-model checkpoint ocv-csv; do
   cp Tests/Fuzz/corpus/"$t"/* "$seeds/$t/" 2>/dev/null || true
 done
 printf '{"name":"s","summary":"x","baseTickSeconds":1,"faults":{"dropoutRate":0.001},"seed":7}' > "$seeds/scenario/small.json"

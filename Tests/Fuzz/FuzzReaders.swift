@@ -9,9 +9,11 @@
 //   FUZZ_GENERIC_CSV  GenericRecordingCSV.parse, as is and with the current sign given
 //   FUZZ_CELL_MODEL   CellModelFile.decode (cell.json)
 //   FUZZ_SCENARIO     ReplayScenario.decode (scenario JSON)
-//   FUZZ_FLOAT_MODEL  FloatModelFile.decode (model.json of `bmsim train` and `evaluate`)
-//   FUZZ_QUANTIZE_MODEL FloatModelFile.decode, then ReferenceLSTMModel (the loader of `bmsim quantize`)
+//   FUZZ_FLOAT_MODEL  FloatModelFile.decode and the network (the loader of `evaluate`), then
+//                     ReferenceLSTMModel (the loader of `quantize`)
+//   FUZZ_QUANTIZE_MODEL the quantize path alone (decode, then ReferenceLSTMModel)
 //   FUZZ_CHECKPOINT   TrainingCheckpoint.decode (the `train --resume` checkpoint)
+//   FUZZ_OCV_CSV      OCVTableCSV.parse (the `fit --ocv` table)
 //
 // Every reader must return a value or throw its typed error; a trap, an ASan report or a
 // broken invariant checked below is a finding. Invariants checked on accepted inputs: a
@@ -22,7 +24,7 @@
 // and decodes to itself.
 
 import Foundation
-#if FUZZ_MAT || FUZZ_NASA_CSV || FUZZ_CYCLES_INDEX || FUZZ_GENERIC_CSV
+#if FUZZ_MAT || FUZZ_NASA_CSV || FUZZ_CYCLES_INDEX || FUZZ_GENERIC_CSV || FUZZ_OCV_CSV
 import CellData
 #endif
 #if FUZZ_CELL_MODEL
@@ -34,7 +36,7 @@ import Replay
 #if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL || FUZZ_CHECKPOINT
 import Trainer
 #endif
-#if FUZZ_QUANTIZE_MODEL
+#if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL
 import QuantizedLSTM
 #endif
 
@@ -94,6 +96,7 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     #elseif FUZZ_FLOAT_MODEL
     if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {
         guard (try? file.makeNetwork()) != nil else { fatalError("a model file that decodes must build its network") }
+        _ = try? ReferenceLSTMModel(file)   // quantize's loader goes on from the same decode
     }
     #elseif FUZZ_QUANTIZE_MODEL
     if let file = try? FloatModelFile.decode(Data(bytes), path: "model.json") {
@@ -105,6 +108,15 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
               again == checkpoint else {
             fatalError("a checkpoint that decodes must re-encode to itself")
         }
+    }
+    #elseif FUZZ_OCV_CSV
+    if let table = try? OCVTableCSV.parse(bytes, name: "ocv.csv") {
+        // An accepted table is usable as an OCV curve: every row strictly increasing in SOC and voltage.
+        let n = table.socPoints.count
+        guard n >= 2, table.values.count == n * table.temperaturesC.count,
+              zip(table.socPoints, table.socPoints.dropFirst()).allSatisfy({ $0 < $1 }),
+              (0..<table.temperaturesC.count).allSatisfy({ t in (1..<n).allSatisfy { table.values[t * n + $0] > table.values[t * n + $0 - 1] } })
+        else { fatalError("an accepted OCV table must be a grid of increasing rows") }
     }
     #else
     #error("select a target with -D FUZZ_…")
