@@ -30,6 +30,8 @@ public enum OCVTableCSV {
     static let voltageRange: ClosedRange<Double> = 0.5...6
     static let socRange: ClosedRange<Double> = -0.5...1.5
     static let temperatureRange: ClosedRange<Double> = -60...150
+    /// SOC points closer than this are one point of the common grid.
+    static let minimumSOCStep = 1e-6
 
     /// Reads the file at `path`.
     public static func read(path: String) throws(CellDataError) -> Table {
@@ -82,14 +84,29 @@ public enum OCVTableCSV {
             sorted.append(row)
         }
         let low = sorted.map { $0[0].soc }.max()!, high = sorted.map { $0[$0.count - 1].soc }.min()!
-        let points = Array(Set(sorted.flatMap { $0.map(\.soc) }.filter { $0 >= low && $0 <= high })).sorted()
+        // The common SOC grid: every row's points inside the shared range, points closer than
+        // `minimumSOCStep` merged (a grid point 1e-118 from another made two equal values
+        // after interpolation: found by the fuzzer).
+        var points: [Double] = []
+        for p in Set(sorted.flatMap { $0.map(\.soc) }.filter { $0 >= low && $0 <= high }).sorted()
+        where points.last.map({ p - $0 >= minimumSOCStep }) ?? true {
+            points.append(p)
+        }
         guard points.count >= 2 else {
             throw .malformed(InputLocation(file: s.file), expected: "temperature rows that share an SOC range",
                              found: "rows covering \(low)…\(high) in common")
         }
         var values: [Double] = []
-        for row in sorted {
-            for p in points { values.append(interpolate(row, p)) }
+        for (t, row) in sorted.enumerated() {
+            for (k, p) in points.enumerated() {
+                let v = interpolate(row, p)
+                if k > 0, !(v > values[values.count - 1]) {
+                    throw .badValue(InputLocation(file: s.file), column: "ocv_v", expected: "an OCV rising strictly with SOC on the "
+                                    + "common SOC grid of all temperature rows",
+                                    found: "\(v) V at SOC \(p) and \(values[values.count - 1]) V at SOC \(points[k - 1]), \(temperatures[t]) °C")
+                }
+                values.append(v)
+            }
         }
         return Table(socPoints: points, temperaturesC: temperatures, values: values)
     }

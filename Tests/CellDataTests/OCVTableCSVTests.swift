@@ -56,4 +56,29 @@ import Testing
             #expect(error.description.contains("rising strictly"), "\(error)")
         }
     }
+
+    /// Found by the fuzzer (`Scripts/fuzz-readers.sh`, target ocv-csv, 9.5 million runs): one
+    /// temperature row had a point 1e-118 above SOC 0, so the other rows, interpolated onto the
+    /// common grid, got two equal values there and the accepted table was not increasing.
+    @Test func gridPointsCloserThanAMicroSOCAreOnePoint() throws {
+        let tiny = "." + String(repeating: "0", count: 117) + "2"
+        let t = try parse("soc,ocv_v,temperature_c\n0,.5,1\n1,4,0\n0,1,0\n0,1.05,2\n1,4.,3\n0,3.0,3\n1,05,2\n1,5.,1\n\(tiny),3,2\n")
+        #expect(t.socPoints == [0, 1])
+        let n = t.socPoints.count
+        for row in 0..<t.temperaturesC.count {
+            #expect((1..<n).allSatisfy { t.values[row * n + $0] > t.values[row * n + $0 - 1] })
+        }
+    }
+
+    /// Rows that rise on their own points but not on the common grid are refused by name.
+    @Test func rowsMustRiseOnTheCommonGrid() {
+        // At 25 °C the OCV rises by one ulp (3.0 → 3.0000000000000004) from SOC 0 to 1; at the
+        // 10 °C row's point 0.5 the interpolated value rounds back to 3.0.
+        do {
+            _ = try parse("soc,ocv_v,temperature_c\n0,3.0,25\n1,3.0000000000000004,25\n0,3.0,10\n0.5,3.5,10\n1,4.0,10\n")
+            Issue.record("accepted a table that does not rise on the common grid")
+        } catch {
+            #expect(error.description.contains("common SOC grid"), "\(error)")
+        }
+    }
 }
