@@ -121,6 +121,19 @@ import Testing
             #expect(trainer.history.isEmpty && trainer.network.parameters.map(\.values) == before, "a refused checkpoint changes nothing")
         }
 
+        // A NaN or an infinity in a weight or moment tensor (fuzzer finding, checkpoint target:
+        // a NaN weight decoded, and the decode–encode round trip no longer held).
+        for (path, value) in [("parameters", Float.nan), ("bestParameters", .infinity), ("optimizer.secondMoments", -.infinity)] {
+            var poisoned = checkpoint
+            switch path {
+            case "parameters": poisoned.parameters[0].values[0] = value
+            case "bestParameters": poisoned.bestParameters[1].values[0] = value
+            default: poisoned.optimizer.secondMoments[0].values[0] = value
+            }
+            let error = try #require(Self.decodeError(try poisoned.encoded()))
+            #expect(error.description.contains("\(path)[") && error.description.contains("not finite"), "\(error)")
+        }
+
         var beyond = checkpoint
         beyond.config.epochs = 1
         let late = try #require(Self.decodeError(try beyond.encoded()))

@@ -163,8 +163,8 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     /// Reads a checkpoint file.
     public static func read(from url: URL) throws(TrainingCheckpointError) -> TrainingCheckpoint {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TrainingCheckpointError(path: url.path, .unreadable(error.localizedDescription))
+        do { data = Data(try InputFile.read(path: url.path)) } catch {
+            throw TrainingCheckpointError(path: url.path, .unreadable(error.reason))
         }
         return try decode(data, path: url.path)
     }
@@ -191,6 +191,19 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
               checkpoint.epochsDone <= checkpoint.config.epochs else {
             throw TrainingCheckpointError(path: path, .malformed(
                 "best epoch \(checkpoint.bestEpoch), \(checkpoint.epochsDone) epochs done of \(checkpoint.config.epochs)"))
+        }
+        // Weights and moments must be numbers a trainer can go on from (a NaN weight was accepted
+        // and broke the decode–encode round trip: found by the fuzzer, checkpoint target).
+        let o = checkpoint.optimizer
+        let tensors = [("parameters", checkpoint.parameters), ("bestParameters", checkpoint.bestParameters),
+                       ("optimizer.firstMoments", o.firstMoments), ("optimizer.secondMoments", o.secondMoments)]
+        for (name, list) in tensors {
+            if let k = list.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
+                throw TrainingCheckpointError(path: path, .malformed("\(name)[\(k)] holds a value that is not finite"))
+            }
+        }
+        guard o.step >= 0, o.learningRate.isFinite, o.learningRate > 0 else {
+            throw TrainingCheckpointError(path: path, .malformed("optimizer step \(o.step), learning rate \(o.learningRate)"))
         }
         return checkpoint
     }
