@@ -35,9 +35,11 @@ public struct EvaluationDischarge: Sendable, Equatable {
         self.soc = soc
     }
 
-    /// Usable discharges of `cells` under the NASA folder `root`, each cell's in cycle order.
-    public static func load(root: URL, cells: [String]) throws(CellDataError) -> [EvaluationDischarge] {
-        let dataset = try NASADataset(root: root)
+    /// Usable discharges of `cells` under the NASA folder `root`, each cell's in cycle order;
+    /// implausible data is refused unless `policy` accepts it.
+    public static func load(root: URL, cells: [String], policy: QualityPolicy = QualityPolicy())
+        throws(CellDataError) -> [EvaluationDischarge] {
+        let dataset = try NASADataset(root: root, policy: policy)
         var rows: [String: CycleIndexRow] = [:]
         for row in dataset.index where row.type == "discharge" { rows["\(row.cell)/\(row.cycle)"] = row }
         return try dataset.labelledDischarges(cells: cells).map { d in

@@ -65,6 +65,7 @@ struct ClassicalEvalCommand: ParsableCommand {
     var out: String?
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var plausibility: AcceptImplausibleOption
 
     @OptionGroup var format: FormatOption
 
@@ -101,7 +102,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         options.giveSleepTime = !noSleepTime
         options.oracleCapacity = oracleCapacity
         let cellList = cells.cells
-        let discharges = try EvaluationDischarge.load(root: URL(fileURLWithPath: dataPath), cells: cellList)
+        let discharges = try EvaluationDischarge.load(root: URL(fileURLWithPath: dataPath), cells: cellList,
+                                                      policy: plausibility.policy)
         let kinds = try legacy.estimators(estimators).kinds
         let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options).run(discharges, cells: cellList)
         if let out { try output.write(try report.json(), to: out) }

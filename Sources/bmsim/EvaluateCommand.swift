@@ -23,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
     var predictions: String?
     @OptionGroup var output: OutputOptions
+    @OptionGroup var plausibility: AcceptImplausibleOption
     @OptionGroup var format: FormatOption
 
     func validate() throws {
@@ -38,7 +39,7 @@ struct EvaluateCommand: ParsableCommand {
         let network = try file.makeNetwork()
         let root = try resolveNASAFolder(data)
         let list = cells.cells
-        let grid = try GridCycle.load(root: root, cells: list)
+        let grid = try GridCycle.load(root: root, cells: list, policy: plausibility.policy)
         guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: list) }
         let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
         var report = EvaluateReport(model: model, architecture: file.architecture.name,

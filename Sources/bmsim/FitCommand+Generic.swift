@@ -8,7 +8,7 @@ import Foundation
 /// inputs, prints the report and writes `cell.json` and the SVGs.
 extension FitCommand {
     func runGeneric() throws {
-        let recordings = try Self.loadRecordings(inputs)
+        let recordings = try Self.loadRecordings(inputs, policy: plausibility.policy)
         var ocv: (curve: OCVCurve, source: String)?
         if let ocvPath {
             let table = try OCVTableCSV.read(path: ocvPath)
@@ -19,7 +19,7 @@ extension FitCommand {
         var model = fitted
         var validation: [RecordingFit.VoltageTrace] = []
         if !validationPaths.isEmpty {
-            validation = RecordingFit.validate(try Self.loadRecordings(validationPaths), model: model, capacityOption: capacity)
+            validation = RecordingFit.validate(try Self.loadRecordings(validationPaths, policy: plausibility.policy), model: model, capacityOption: capacity)
             for t in validation {
                 let r = t.residualmV
                 model.fitReport.method.append(r.samples == 0 ? "validation \(t.name): no sample with a reference SOC"
@@ -64,7 +64,7 @@ extension FitCommand {
 
     /// The recordings of `paths`: each a recording file, or a folder whose `*.csv` files are
     /// recordings (the NASA folder is fitted on its own). A folder without CSV is an error.
-    static func loadRecordings(_ paths: [String]) throws -> [Recording] {
+    static func loadRecordings(_ paths: [String], policy: QualityPolicy = QualityPolicy()) throws -> [Recording] {
         var files: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
@@ -83,7 +83,7 @@ extension FitCommand {
             guard !csv.isEmpty else { throw CLIError.missingInput(path: path, reason: "the folder holds no .csv recording") }
             files += csv.map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
         }
-        return try files.flatMap { file throws(CellDataError) in try RecordingSource.open(path: file).recordings() }
+        return try files.flatMap { file throws(CellDataError) in try RecordingSource.open(path: file).recordings(policy: policy) }
     }
 
     /// `<out without extension>-<name>.svg` beside `out`, the name made file-safe.

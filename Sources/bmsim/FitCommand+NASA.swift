@@ -1,3 +1,4 @@
+import CellData
 import BMSCore
 import CellModel
 import Evaluation
@@ -8,12 +9,12 @@ import Foundation
 extension FitCommand {
     /// Loads the cells, converts their discharges into identification segments, fits.
     static func fitModel(root: URL, cells: [String], every: Int, options: IdentificationOptions = IdentificationOptions(),
-                         log: (String) -> Void) throws -> CellModelParameters {
+                         policy: QualityPolicy = QualityPolicy(), log: (String) -> Void) throws -> CellModelParameters {
         var segments: [IdentificationSegment] = []
         var capacitiesByGroup: [Double: [Double]] = [:]
         var readings: [OCVTemperatureDependence.Reading] = []
         var relaxationReadings: [RestRelaxationFit.Reading] = []
-        let cycles = try EvaluationDischarge.load(root: root, cells: cells)
+        let cycles = try EvaluationDischarge.load(root: root, cells: cells, policy: policy)
         for cell in cells {
             let mine = cycles.filter { $0.cell == cell }
             for (k, c) in mine.enumerated() {

@@ -53,6 +53,8 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var format: FormatOption
 
+    @OptionGroup var plausibility: AcceptImplausibleOption
+
     /// The inputs: PATH arguments plus `--data`.
     var inputs: [String] { paths + (data.map { [$0] } ?? []) }
 
@@ -79,7 +81,8 @@ struct FitCommand: ParsableCommand {
             options.ocvTemperatureDependence = !edges.isEmpty
             options.ocvTemperatureGroupEdgesC = edges
         }
-        let model = try Self.fitModel(root: root, cells: cells.cells, every: every, options: options, log: format.note)
+        let model = try Self.fitModel(root: root, cells: cells.cells, every: every, options: options,
+                                     policy: plausibility.policy, log: format.note)
         try output.write(try CellModelFile.encode(model), to: out)
         try format.print(FitReport(model: model, out: out))
     }

@@ -44,6 +44,7 @@ struct QuantizeCommand: ParsableCommand {
     var out: String
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var plausibility: AcceptImplausibleOption
 
     @OptionGroup var kernelLayout: KernelLayoutArgument
 
@@ -71,7 +72,7 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         let float = try Self.loadFloatModel(model)
-        let dataset = try Self.openDataset(try dataPath())
+        let dataset = try Self.openDataset(try dataPath(), policy: plausibility.policy)
         let cellList = cells.cells
         let discharges = try dataset.labelledDischarges(cells: cellList)
         let chosenIndices = Array(stride(from: 0, to: discharges.count, by: every))
@@ -133,13 +134,13 @@ struct QuantizeCommand: ParsableCommand {
         }
     }
 
-    static func openDataset(_ path: String) throws -> NASADataset {
+    static func openDataset(_ path: String, policy: QualityPolicy = QualityPolicy()) throws -> NASADataset {
         var url = URL(fileURLWithPath: path)
         if !FileManager.default.fileExists(atPath: url.appendingPathComponent("cycles_index.csv").path) {
             url = url.appendingPathComponent("nasa_pcoe_battery")
         }
         do {
-            return try NASADataset(root: url)
+            return try NASADataset(root: url, policy: policy)
         } catch {
             throw CLIError.missingInput(path: path, reason: "cannot open NASA data: \(error)")
         }

@@ -59,6 +59,7 @@ struct TrainCommand: ParsableCommand {
     var resume: String?
     @Flag(help: "No progress bar (there is none either when stderr is not a terminal).") var quiet = false
     @OptionGroup var output: OutputOptions
+    @OptionGroup var plausibility: AcceptImplausibleOption
 
     func validate() throws {
         guard SequenceMode(rawValue: mode) != nil else { throw ValidationError("--mode must be window or stateful") }
@@ -108,7 +109,7 @@ struct TrainCommand: ParsableCommand {
 
         let t0 = Date()
         let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
-                                          priorCapacityAh: config.priorCapacityAh)
+                                          priorCapacityAh: config.priorCapacityAh, policy: plausibility.policy)
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }
         try stopIfRequested(before: trainer)

@@ -91,6 +91,8 @@ struct HostileInputTests {
         Case(name: "the option against the file's own sign", arguments: ["replay", "@TMP@/milliamps.csv", "--current-sign",
                                                                         "discharge_positive", "--quiet", "--out", "@TMP@/out"],
              status: .dataError, message: "the file and the option disagree"),
+        Case(name: "fit of current in mA is refused", arguments: ["fit", "@TMP@/milliamps.csv", "--out", "@TMP@/cell.json"],
+             status: .dataError, message: "probably milliamperes"),
         Case(name: "a usage error reads bmsim: error:", arguments: ["replay", "--threads", "0"], status: .usage,
              message: "bmsim: error: --threads"),
     ]
@@ -149,6 +151,16 @@ struct HostileInputTests {
         let outcome = try BMSimProcess.run(["data", "summary", tmp.appendingPathComponent("milliamps.csv").path, "--accept-implausible"])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.stdout.contains("implausible"), "stdout: \(outcome.stdout)")
+    }
+
+    @Test("fit --accept-implausible gets past the plausibility check (the file then fails on what it lacks)")
+    func fitAcceptsOnRequest() throws {
+        let tmp = try Self.prepare()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let outcome = try BMSimProcess.run(["fit", tmp.appendingPathComponent("milliamps.csv").path, "--accept-implausible",
+                                            "--out", tmp.appendingPathComponent("cell.json").path])
+        #expect(!outcome.signalled)
+        #expect(!outcome.stderr.contains("implausible data, refused"), "stderr: \(outcome.stderr)")
     }
 
     @Test("each reproducer: status and message, no crash", arguments: cases)

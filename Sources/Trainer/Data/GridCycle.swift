@@ -46,9 +46,10 @@ public struct GridCycle: Sendable, Equatable {
     }
 
     /// The usable discharges of `cells` (the benchmark task's filter) on the grid, via `CellData.NASADataset`.
-    public static func load(root: URL, cells: [String]) throws(SOCDatasetError) -> [GridCycle] {
+    /// Implausible data is refused unless `policy` accepts it.
+    public static func load(root: URL, cells: [String], policy: QualityPolicy = QualityPolicy()) throws(SOCDatasetError) -> [GridCycle] {
         do {
-            return try NASADataset(root: root).labelledDischarges(cells: cells).map(GridCycle.init)
+            return try NASADataset(root: root, policy: policy).labelledDischarges(cells: cells).map(GridCycle.init)
         } catch {
             throw .data(error)
         }

@@ -158,11 +158,12 @@ public struct SOCDataset: Sendable {
                             validationCells: [String] = TaskSplit.validation,
                             testCells: [String] = TaskSplit.test,
                             featureSet: FeatureSet = .task,
-                            priorCapacityAh: Double? = nil) throws(SOCDatasetError) -> SOCDataset {
-        let tr = try GridCycle.load(root: root, cells: trainCells)
+                            priorCapacityAh: Double? = nil,
+                            policy: QualityPolicy = QualityPolicy()) throws(SOCDatasetError) -> SOCDataset {
+        let tr = try GridCycle.load(root: root, cells: trainCells, policy: policy)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
-        let va = try GridCycle.load(root: root, cells: validationCells)
-        let te = try GridCycle.load(root: root, cells: testCells)
+        let va = try GridCycle.load(root: root, cells: validationCells, policy: policy)
+        let te = try GridCycle.load(root: root, cells: testCells, policy: policy)
         return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
     }
 }
