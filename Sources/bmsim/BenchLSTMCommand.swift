@@ -31,7 +31,6 @@ struct BenchLSTMCommand: ParsableCommand {
     var repeats: Int = 5
 
     func validate() throws {
-        guard steps >= 100, windows >= 10, repeats >= 1 else { throw ValidationError("steps ≥ 100, windows ≥ 10, repeats ≥ 1") }
         try OptionCheck.require(steps, in: 100...100_000_000, "--steps")
         try OptionCheck.require(windows, in: 10...1_000_000, "--windows")
         try OptionCheck.require(repeats, in: 1...1000, "--repeats")

@@ -28,7 +28,6 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
-        guard stride > 0, threads > 0 else { throw ValidationError("--stride and --threads must be positive") }
         try OptionCheck.require(stride, in: 1...1_000_000, "--stride")
         try OptionCheck.require(threads, in: 1...OptionCheck.maximumThreads, "--threads")
     }

@@ -72,7 +72,13 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         TheveninIdentification.debugLog = verbose
-        guard inputs.count == 1, let root = Self.nasaRoot(inputs[0]) else { return try runGeneric() }
+        guard inputs.count == 1, let root = Self.nasaRoot(inputs[0]) else {
+            // The generic fit prints a text report only; JSON or CSV would be mixed with it.
+            guard format.format == .table else {
+                throw ValidationError("--format \(format.format.rawValue) is for the NASA fit; a fit of recordings prints a table")
+            }
+            return try runGeneric()
+        }
         guard ocvPath == nil, capacity == nil, validationPaths.isEmpty else {
             throw ValidationError("--ocv, --capacity and --validate are for generic recordings; the NASA folder is fitted as before")
         }

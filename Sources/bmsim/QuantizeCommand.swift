@@ -51,8 +51,6 @@ struct QuantizeCommand: ParsableCommand {
     @OptionGroup var format: FormatOption
 
     func validate() throws {
-        guard every >= 1 else { throw ValidationError("--every must be ≥ 1") }
-        guard worst >= 0 else { throw ValidationError("--worst must be ≥ 0") }
         try OptionCheck.require(every, in: 1...1_000_000, "--every")
         try OptionCheck.require(worst, in: 0...1_000_000, "--worst")
         try OptionCheck.require(qatOptions.threads, in: 1...OptionCheck.maximumThreads, "--threads")

@@ -86,9 +86,6 @@ struct TrainCommand: ParsableCommand {
         try OptionCheck.require(priorCapacity, in: 0...10_000, "--prior-capacity", unit: "Ah")
         try OptionCheck.require(learningRate, in: 1e-9...1, "--learning-rate")
         guard weightNoise >= 0, weightNoise.isFinite else { throw ValidationError("--weight-noise must be finite and ≥ 0 (got \(weightNoise))") }
-        guard epochs > 0, threads > 0, batchSize > 0, trainStride > 0, lanes > 0, chunk > 0, learningRate > 0 else {
-            throw ValidationError("--epochs, --threads, --batch-size, --train-stride, --lanes, --chunk, --learning-rate must be positive")
-        }
     }
 
     func run() throws {

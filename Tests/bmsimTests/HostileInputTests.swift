@@ -93,6 +93,9 @@ struct HostileInputTests {
              status: .dataError, message: "the file and the option disagree"),
         Case(name: "fit of current in mA is refused", arguments: ["fit", "@TMP@/milliamps.csv", "--out", "@TMP@/cell.json"],
              status: .dataError, message: "probably milliamperes"),
+        Case(name: "fit of recordings with --format json is refused, not mixed with text",
+             arguments: ["fit", "@TMP@/milliamps.csv", "--format", "json", "--out", "@TMP@/cell.json"],
+             status: .usage, message: "--format json is for the NASA fit"),
         Case(name: "a usage error reads bmsim: error:", arguments: ["replay", "--threads", "0"], status: .usage,
              message: "bmsim: error: --threads"),
     ]
