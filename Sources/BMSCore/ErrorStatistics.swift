@@ -96,6 +96,19 @@ public enum OrderStatistics {
         let m = s.count / 2
         return s.count % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m])
     }
+
+    /// The `q`-quantile of `values` (0 ≤ q ≤ 1) by linear interpolation between order
+    /// statistics (type 7 of Hyndman & Fan, NumPy's default); NaN for an empty array.
+    ///
+    /// `quantile([1, 2, 3, 4], 0.5) == 2.5`, `quantile([1, 2, 3, 4], 0.9) == 3.7`.
+    public static func quantile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        precondition(!values.contains { $0.isNaN } && (0...1).contains(q), "quantile of NaN or q outside [0, 1]")
+        let s = values.sorted()
+        let h = q * Double(s.count - 1)
+        let lo = Int(h.rounded(.down)), hi = min(lo + 1, s.count - 1)
+        return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
+    }
 }
 
 /// Convergence in one meaning, for every report: the time from which the error stays inside

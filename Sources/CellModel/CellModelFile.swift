@@ -9,6 +9,7 @@ import Foundation
 /// { "format": "bmsim-cell-model", "version": 1, "cell": "NASA 18650 (train split)",
 ///   "capacityAh": 1.61, "coulombicEfficiency": 1.0,
 ///   "capacityByTemperature": { "temperaturesC": [4, 24, 43], "capacityAh": [1.2, 1.7, 1.6] },
+///   "designCapacityByTemperature": { "temperaturesC": [4, 24, 43], "capacityAh": [1.5, 1.8, 1.8] },  (optional)
 ///   "ocv": { "socPoints": [...], "temperaturesC": [...], "voltageV": [[...]] },
 ///   "thevenin1RC": { "socPoints": [...], "temperaturesC": [...], "r0Ohm": [[...]],
 ///                    "rOhm": [[[...]]], "cF": [[[...]]] },
@@ -130,6 +131,7 @@ struct CellModelDocument: Codable {
     var capacityAh: Double
     var coulombicEfficiency: Double
     var capacityByTemperature: CapacityDocument?
+    var designCapacityByTemperature: CapacityDocument?
     var ocv: OCVDocument
     var thevenin1RC: TheveninDocument
     var thevenin2RC: TheveninDocument
@@ -153,6 +155,9 @@ struct CellModelDocument: Codable {
         capacityAh = m.capacityAh
         coulombicEfficiency = m.coulombicEfficiency
         capacityByTemperature = m.capacityByTemperature.map {
+            CapacityDocument(temperaturesC: $0.temperaturesC, capacityAh: $0.capacityAh)
+        }
+        designCapacityByTemperature = m.designCapacityByTemperature.map {
             CapacityDocument(temperaturesC: $0.temperaturesC, capacityAh: $0.capacityAh)
         }
         ocv = OCVDocument(socPoints: m.ocv.table.socPoints, temperaturesC: m.ocv.table.temperaturesC,

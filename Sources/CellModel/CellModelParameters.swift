@@ -9,6 +9,11 @@ public struct CellModelParameters: Sendable, Equatable {
     /// Default usable capacity over temperature, Ah, for a cell with no learned history
     /// (`nil`: use `capacityAh` everywhere). Temperature in °C, strictly increasing.
     public var capacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])?
+    /// Design capacity over temperature, Ah: what a *new* cell of this type delivers (fuel
+    /// gauges call it the design capacity). The estimators count against it until they have
+    /// learned the cell's own capacity (`designCapacityAh(temperatureC:)`); `nil`: they start
+    /// from `capacityByTemperature` (or `capacityAh`). Temperature in °C, strictly increasing.
+    public var designCapacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])?
     /// Charge efficiency η (charge counted in = η · I · Δt); 1 when not known.
     public var coulombicEfficiency: Double
     /// Open-circuit voltage over SOC and temperature.
@@ -32,6 +37,7 @@ public struct CellModelParameters: Sendable, Equatable {
     /// Creates a parameter set.
     public init(cellName: String, capacityAh: Double,
                 capacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])? = nil,
+                designCapacityByTemperature: (temperaturesC: [Double], capacityAh: [Double])? = nil,
                 coulombicEfficiency: Double = 1, ocv: OCVCurve,
                 thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
                 restRelaxation: RestRelaxation? = nil, restedOCVTrustedFromSOC: Double? = nil,
@@ -39,6 +45,7 @@ public struct CellModelParameters: Sendable, Equatable {
         self.cellName = cellName
         self.capacityAh = capacityAh
         self.capacityByTemperature = capacityByTemperature
+        self.designCapacityByTemperature = designCapacityByTemperature
         self.coulombicEfficiency = coulombicEfficiency
         self.ocv = ocv
         self.thevenin1RC = thevenin1RC
@@ -84,8 +91,28 @@ public struct CellModelParameters: Sendable, Equatable {
 
     /// Default capacity at a temperature (linear between points, held beyond), Ah.
     public func defaultCapacityAh(temperatureC: Double) -> Double {
-        guard let table = capacityByTemperature, !table.temperaturesC.isEmpty else { return capacityAh }
+        guard let table = capacityByTemperature else { return capacityAh }
+        return Self.interpolate(table, temperatureC) ?? capacityAh
+    }
+
+    /// The capacity estimators start from at a temperature before they have learned one, Ah:
+    /// the design capacity there when the model has one, else `defaultCapacityAh`.
+    public func designCapacityAh(temperatureC: Double) -> Double {
+        designCapacityByTemperature.flatMap { Self.interpolate($0, temperatureC) }
+            ?? defaultCapacityAh(temperatureC: temperatureC)
+    }
+
+    /// The capacity estimators count against from their first sample (at `temperatureC`) until
+    /// a discharge start tells them more, Ah: the design capacity there when the model has one,
+    /// else `capacityAh`.
+    public func initialCapacityAh(temperatureC: Double) -> Double {
+        designCapacityByTemperature == nil ? capacityAh : designCapacityAh(temperatureC: temperatureC)
+    }
+
+    /// A capacity table read at a temperature (linear between points, held beyond); `nil` when empty.
+    static func interpolate(_ table: (temperaturesC: [Double], capacityAh: [Double]), _ temperatureC: Double) -> Double? {
         let temps = table.temperaturesC
+        guard !temps.isEmpty else { return nil }
         if temps.count == 1 { return table.capacityAh[0] }
         let (i, f) = SOCTemperatureTable.segment(temps, temperatureC, clamp: true)
         return table.capacityAh[i] + f * (table.capacityAh[i + 1] - table.capacityAh[i])
@@ -96,6 +123,8 @@ public struct CellModelParameters: Sendable, Equatable {
         a.cellName == b.cellName && a.capacityAh == b.capacityAh
             && a.capacityByTemperature?.temperaturesC == b.capacityByTemperature?.temperaturesC
             && a.capacityByTemperature?.capacityAh == b.capacityByTemperature?.capacityAh
+            && a.designCapacityByTemperature?.temperaturesC == b.designCapacityByTemperature?.temperaturesC
+            && a.designCapacityByTemperature?.capacityAh == b.designCapacityByTemperature?.capacityAh
             && a.coulombicEfficiency == b.coulombicEfficiency && a.ocv == b.ocv
             && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
             && a.restRelaxation == b.restRelaxation && a.restedOCVTrustedFromSOC == b.restedOCVTrustedFromSOC

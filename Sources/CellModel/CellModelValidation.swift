@@ -28,16 +28,8 @@ struct CellModelValidation {
         }
         try within(doc.capacityAh, Limits.capacityAh, "capacityAh")
         try within(doc.coulombicEfficiency, Limits.coulombicEfficiency, "coulombicEfficiency")
-        var capacityTable: (temperaturesC: [Double], capacityAh: [Double])?
-        if let cap = doc.capacityByTemperature {
-            try increasing(cap.temperaturesC, "capacityByTemperature.temperaturesC", minCount: 1)
-            try within(cap.temperaturesC, Limits.temperatureC, "capacityByTemperature.temperaturesC")
-            try count(cap.capacityAh, cap.temperaturesC.count, "capacityByTemperature.capacityAh")
-            for (i, c) in cap.capacityAh.enumerated() {
-                try within(c, Limits.capacityAh, "capacityByTemperature.capacityAh[\(i)]")
-            }
-            capacityTable = (cap.temperaturesC, cap.capacityAh)
-        }
+        let capacityTable = try capacity(doc.capacityByTemperature, "capacityByTemperature")
+        let designTable = try capacity(doc.designCapacityByTemperature, "designCapacityByTemperature")
         let ocvTable = try table(soc: doc.ocv.socPoints, temps: doc.ocv.temperaturesC,
                                  rows: doc.ocv.voltageV, field: "ocv", valueName: "voltageV",
                                  range: Limits.ocvV, increasingRows: true)
@@ -54,7 +46,7 @@ struct CellModelValidation {
         if let groups = doc.fitReport.ocvTemperatureGroups { try groupResiduals(groups) }
         if let rows = doc.fitReport.residualByTemperature { try temperatureResiduals(rows) }
         return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
-                                   capacityByTemperature: capacityTable,
+                                   capacityByTemperature: capacityTable, designCapacityByTemperature: designTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
                                    restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC, fitReport: doc.fitReport)
@@ -160,6 +152,19 @@ struct CellModelValidation {
 
     func count<T>(_ a: [T], _ n: Int, _ field: String) throws(CellModelFileError) {
         guard a.count == n else { throw .shapeMismatch(file: file, field: field, expected: n, found: a.count) }
+    }
+
+    /// A capacity-over-temperature table, checked field by field (`nil` stays `nil`).
+    func capacity(_ cap: CapacityDocument?, _ field: String)
+        throws(CellModelFileError) -> (temperaturesC: [Double], capacityAh: [Double])? {
+        guard let cap else { return nil }
+        try increasing(cap.temperaturesC, "\(field).temperaturesC", minCount: 1)
+        try within(cap.temperaturesC, Limits.temperatureC, "\(field).temperaturesC")
+        try count(cap.capacityAh, cap.temperaturesC.count, "\(field).capacityAh")
+        for (i, c) in cap.capacityAh.enumerated() {
+            try within(c, Limits.capacityAh, "\(field).capacityAh[\(i)]")
+        }
+        return (cap.temperaturesC, cap.capacityAh)
     }
 
     func increasing(_ a: [Double], _ field: String, minCount: Int) throws(CellModelFileError) {

@@ -40,6 +40,9 @@ public final class AhCounterEstimator: SOCEstimator {
     var last: SOCEstimate
     /// Sleep announced by `wake(afterSleepSeconds:)`, consumed by the next accepted update.
     var pendingSleepSeconds: Double?
+    var emptyAnchor = EmptyAnchor()
+    /// The first accepted sample sets the starting capacity at its temperature (no capacity configured).
+    var capacityFromFirstSample: Bool
 
     /// Creates a counter starting at `soc`.
     public init(model: CellModelParameters, config: EstimatorConfig, soc: Double = 1) {
@@ -47,7 +50,8 @@ public final class AhCounterEstimator: SOCEstimator {
         self.config = config
         self.name = config.ocvCorrectionAtRest ? "ah" : "ah-pure"
         socBase = soc
-        capacityAh = config.capacityAh ?? model.capacityAh
+        capacityAh = config.capacityAh ?? model.initialCapacityAh(temperatureC: 25)
+        capacityFromFirstSample = config.capacityAh == nil
         learner = CapacityLearner(model: model, config: config)
         last = SOCEstimate(soc: soc)
     }
@@ -74,6 +78,10 @@ public final class AhCounterEstimator: SOCEstimator {
             ? (m.dtSeconds == 0 ? Double.infinity : m.dtSeconds) : nil
         let sleptS = pendingSleepSeconds ?? resetSleepS
         pendingSleepSeconds = nil
+        if capacityFromFirstSample {
+            capacityFromFirstSample = false
+            rebase(capacityAh: model.initialCapacityAh(temperatureC: m.temperatureC))
+        }
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
         let eta = mean > 0 ? (config.coulombicEfficiency ?? model.coulombicEfficiency) : 1
         let counted = resetSleepS == nil ? m.dtSeconds : 0
@@ -83,6 +91,10 @@ public final class AhCounterEstimator: SOCEstimator {
 
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {
             rebase(capacityAh: learned)
+        }
+        if config.ocvCorrectionAtRest && emptyAnchor.observe(m, soc: soc, config: config) {
+            socBase = 0
+            counter.clear()
         }
         if config.ocvCorrectionAtRest { correctAtRest(m, sleptSeconds: sleptS) }
         last = SOCEstimate(soc: soc, sigma: nil, holding: false)
@@ -144,6 +156,7 @@ public final class AhCounterEstimator: SOCEstimator {
         restSeconds = 0
         voltageSlopeVPerS = 1
         pendingSleepSeconds = nil
+        emptyAnchor.reset()
         last = SOCEstimate(soc: soc)
     }
 
@@ -151,9 +164,11 @@ public final class AhCounterEstimator: SOCEstimator {
     public func wake(afterSleepSeconds seconds: Double) {
         pendingSleepSeconds = max(0, seconds)
         previousCurrentA = nil
+        emptyAnchor.reset()
     }
 
     /// SOC base, counter (sum + compensation), capacity, previous I and V, rest timer and
-    /// slope as 32-bit floats, plus the learner's 9 bands: 4·(7 + 9) bytes.
-    public var stateBytes: Int { 4 * (7 + 9) }
+    /// slope and the empty anchor's discharge timer as 32-bit floats, plus the learner's 9 bands:
+    /// 4·(8 + 9) bytes.
+    public var stateBytes: Int { 4 * (8 + 9) }
 }

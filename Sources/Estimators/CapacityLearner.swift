@@ -68,11 +68,12 @@ public struct CapacityLearner: Sendable {
     }
 
     /// The capacity the estimators start from at a temperature before anything is learned, Ah:
-    /// the model's default there, scaled to the configured capacity (`EstimatorConfig.capacityAh`,
-    /// e.g. a nameplate) when one is set: default(T) × configured / model capacity.
+    /// the model's design capacity there (`CellModelParameters.designCapacityAh`; its default
+    /// capacity when it has none), or, when a capacity is configured (`EstimatorConfig.capacityAh`,
+    /// e.g. a nameplate), the model's default scaled to it: default(T) × configured / model capacity.
     func baseCapacityAh(temperatureC: Double) -> Double {
-        let scale = config.capacityAh.map { $0 / model.capacityAh } ?? 1
-        return model.defaultCapacityAh(temperatureC: temperatureC) * scale
+        guard let configured = config.capacityAh else { return model.designCapacityAh(temperatureC: temperatureC) }
+        return model.defaultCapacityAh(temperatureC: temperatureC) * configured / model.capacityAh
     }
 
     /// The capacity to use for a discharge starting now at this current and temperature, Ah.

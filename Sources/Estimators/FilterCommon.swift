@@ -15,11 +15,15 @@ struct FilterCommon {
     var previousCurrentA: Double?
     var learner: CapacityLearner
     var lifeCounter = ChargeCounter()
+    var emptyAnchor = EmptyAnchor()
+    /// The first accepted sample sets the starting capacity at its temperature (no capacity configured).
+    var capacityFromFirstSample: Bool
 
     init(model: CellModelParameters, config: EstimatorConfig, pairs: Int) {
         self.model = model
         self.config = config
-        capacityAh = config.capacityAh ?? model.capacityAh
+        capacityAh = config.capacityAh ?? model.initialCapacityAh(temperatureC: 25)
+        capacityFromFirstSample = config.capacityAh == nil
         efficiency = config.coulombicEfficiency ?? model.coulombicEfficiency
         // Default voltage noise: the model's fit residual (per temperature group when the model
         // has them) times `voltageNoisePerResidual` (it is model error, correlated over hundreds
@@ -186,8 +190,26 @@ struct FilterCommon {
                         nearest: prior, minimumSlopeVPerSOC: config.minimumOCVSlopeVPerSOC)
     }
 
+    /// The end-of-discharge anchor (`EmptyAnchor`) on a filter's state after its update: SOC
+    /// 0, its cross-covariances 0 and its variance `emptyAnchorVariance`; the R–C voltages
+    /// (still loaded) are kept.
+    mutating func applyEmptyAnchor(_ m: CellMeasurement, x: UnsafeMutablePointer<Double>,
+                                   p: UnsafeMutablePointer<Double>, n: Int) {
+        guard emptyAnchor.observe(m, soc: x[0], config: config) else { return }
+        x[0] = 0
+        for i in 0..<n {
+            p[i] = 0
+            p[i * n] = 0
+        }
+        p[0] = Self.emptyAnchorVariance
+    }
+
+    /// SOC variance right after the end-of-discharge anchor (σ = 1 point).
+    static let emptyAnchorVariance = 1e-4
+
     /// Restarts rest tracking (after `reset(soc:)`).
     mutating func resetRest() {
+        emptyAnchor.reset()
         restSeconds = 0
         previousVoltageV = nil
         voltageSlopeVPerS = 1
@@ -201,10 +223,15 @@ struct FilterCommon {
     mutating func wake(afterSleepSeconds seconds: Double) {
         pendingSleepSeconds = max(0, seconds)
         previousCurrentA = nil
+        emptyAnchor.reset()
     }
 
     /// Trapezoid mean current of this tick; also runs capacity learning.
     mutating func begin(_ m: CellMeasurement) -> Double {
+        if capacityFromFirstSample {
+            capacityFromFirstSample = false
+            capacityAh = model.initialCapacityAh(temperatureC: m.temperatureC)
+        }
         let mean = 0.5 * ((previousCurrentA ?? m.currentA) + m.currentA)
         previousCurrentA = m.currentA
         lifeCounter.add(mean * stepSeconds)

@@ -129,6 +129,7 @@ public final class TheveninEKF: SOCEstimator {
         SmallMatrix.multiply(f, p, into: scratch, n: n)
         SmallMatrix.multiplyTransposed(scratch, f, into: p, n: n)
         for i in 0..<n { for j in 0..<n { p[i * n + j] += gain[i] * r * gain[j] } }
+        common.applyEmptyAnchor(m, x: x, p: p, n: n)
         return finish()
     }
 

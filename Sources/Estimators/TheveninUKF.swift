@@ -134,6 +134,7 @@ public final class TheveninUKF: SOCEstimator {
         let innovation = m.voltageV + common.voltageCorrectionV - zMean
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
+        common.applyEmptyAnchor(m, x: x, p: p, n: n)
         return finish()
     }
 

@@ -12,6 +12,7 @@ extension FitCommand {
                          policy: QualityPolicy = QualityPolicy(), log: (String) -> Void) throws -> CellModelParameters {
         var segments: [IdentificationSegment] = []
         var capacitiesByGroup: [Double: [Double]] = [:]
+        var cellCapacitiesByGroup: [Double: [String: [Double]]] = [:]
         var readings: [OCVTemperatureDependence.Reading] = []
         var relaxationReadings: [RestRelaxationFit.Reading] = []
         let cycles = try EvaluationDischarge.load(root: root, cells: cells, policy: policy)
@@ -19,6 +20,7 @@ extension FitCommand {
             let mine = cycles.filter { $0.cell == cell }
             for (k, c) in mine.enumerated() {
                 capacitiesByGroup[Self.group(c.ambientC), default: []].append(c.capacityAh)
+                cellCapacitiesByGroup[Self.group(c.ambientC), default: [:]][cell, default: []].append(c.capacityAh)
                 guard !c.voltageGlitch else { continue }   // skip v_above_4.3 glitches
                 // The OCV's temperature rows read the rested first sample of every usable discharge.
                 if abs(c.samples.currentA[0]) <= 0.05 {
@@ -42,6 +44,7 @@ extension FitCommand {
         log(EndOfDischargeRests.report(cycles))
         let groups = capacitiesByGroup.keys.sorted()
         let medians = groups.map { median(capacitiesByGroup[$0]!) }
+        let design = groups.map { DesignCapacity.estimate(cellCapacitiesByGroup[$0]!.values.map { $0 }) }
         let all = capacitiesByGroup.values.flatMap { $0 }
         var report = result.report
         report.method = [
@@ -61,6 +64,8 @@ extension FitCommand {
                 + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < 3.0 V left out; "
                 + "τ by grid search; C_j = τ_j / R_j",
             "capacity: median capacity_Ah of the fitted cells' discharges per ambient group \(groups)",
+            "design capacity: per ambient group, the median over the fitted cells of each cell's "
+                + "\(Int(DesignCapacity.cellQuantile * 100))th-percentile capacity_Ah (a new cell's capacity)",
             "rest relaxation: rested first sample of every usable discharge with a known rest (index rest_before_s) "
                 + "per cell-temperature group split at \(options.ocvTemperatureGroupEdgesC) °C: V = V_cell,chamber + b ln t "
                 + "(least squares, one level per cell and chamber), t_ref = geometric mean rest of the group",
@@ -74,7 +79,8 @@ extension FitCommand {
         if let floor { log(String(format: "rested OCV trusted from SOC %.3f (%d end-of-discharge rests)", floor, tails.count)) }
         return CellModelParameters(cellName: "NASA PCoE 18650 (fitted on \(cells.count) cells)",
                                    capacityAh: median(all),
-                                   capacityByTemperature: (groups, medians), coulombicEfficiency: 1,
+                                   capacityByTemperature: (groups, medians),
+                                   designCapacityByTemperature: (groups, design), coulombicEfficiency: 1,
                                    ocv: result.ocv, thevenin1RC: result.thevenin1RC,
                                    thevenin2RC: result.thevenin2RC,
                                    restRelaxation: RestRelaxationFit.fit(relaxationReadings,

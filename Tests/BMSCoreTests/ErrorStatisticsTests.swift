@@ -131,6 +131,27 @@ struct ErrorStatisticsTests {
         #expect(abs(hand.r2 - 0.75) < 1e-12)
     }
 
+    @Test("quantile: hand-worked values, the median at 0.5, extremes at 0 and 1, monotone in q")
+    func quantile() {
+        #expect(OrderStatistics.quantile([1, 2, 3, 4], 0.5) == 2.5)
+        #expect(abs(OrderStatistics.quantile([4, 1, 3, 2], 0.9) - 3.7) < 1e-12)   // h = 2.7: 3 + 0.7·(4 − 3)
+        #expect(OrderStatistics.quantile([7], 0.9) == 7)
+        #expect(OrderStatistics.quantile([], 0.9).isNaN)
+        var g = SeededGenerator(seed: 11)
+        for n in 1...30 {
+            let values = (0..<n).map { _ in g.nextGaussian() }
+            #expect(OrderStatistics.quantile(values, 0.5) == OrderStatistics.median(values))
+            #expect(OrderStatistics.quantile(values, 0) == values.min()!)
+            #expect(OrderStatistics.quantile(values, 1) == values.max()!)
+            var previous = -Double.infinity
+            for q in stride(from: 0.0, through: 1.0, by: 0.05) {
+                let v = OrderStatistics.quantile(values, q)
+                #expect(v >= previous)
+                previous = v
+            }
+        }
+    }
+
     @Test("median: odd, even, empty, unsorted input")
     func median() {
         #expect(OrderStatistics.median([3, 1, 2]) == 2)

@@ -221,6 +221,30 @@ struct CellModelRangeTests {
         #expect(error.description.hasPrefix("bad.json: field \(field) is "))
     }
 
+    @Test("design capacity: optional (a file without it loads and starts from the default), refused by field when bad")
+    func designCapacityField() throws {
+        let bundled = try decodeEdited { _ in }.get()
+        let design = try #require(bundled.designCapacityByTemperature)
+        #expect(bundled.designCapacityAh(temperatureC: 24) == design.capacityAh[design.temperaturesC.firstIndex(of: 24)!])
+        #expect(bundled.initialCapacityAh(temperatureC: 4) == bundled.designCapacityAh(temperatureC: 4))
+        // Without the field: the estimators start from the default capacity, as before.
+        let old = try decodeEdited { $0.removeValue(forKey: "designCapacityByTemperature") }.get()
+        #expect(old.designCapacityByTemperature == nil)
+        #expect(old.designCapacityAh(temperatureC: 30) == old.defaultCapacityAh(temperatureC: 30))
+        #expect(old.initialCapacityAh(temperatureC: 4) == old.capacityAh)
+        let cases: [(String, [String: Any], String)] = [
+            ("NaN", ["temperaturesC": [4, 24], "capacityAh": [1.5, "NaN"]], "designCapacityByTemperature.capacityAh[1]"),
+            ("not increasing", ["temperaturesC": [24, 4], "capacityAh": [1.5, 1.8]], "designCapacityByTemperature.temperaturesC"),
+            ("shape", ["temperaturesC": [4, 24], "capacityAh": [1.5]], "designCapacityByTemperature.capacityAh"),
+            ("negative", ["temperaturesC": [24], "capacityAh": [-1.8]], "designCapacityByTemperature.capacityAh[0]"),
+        ]
+        for (name, table, field) in cases {
+            let result = try decodeEdited { $0["designCapacityByTemperature"] = table }
+            guard case let .failure(error) = result else { Issue.record("\(name): accepted"); continue }
+            #expect(error.description.contains(field), "\(name): \(error)")
+        }
+    }
+
     @Test("an OCV temperature grid in kelvin is refused with its index")
     func kelvinGrid() throws {
         let result = try decodeEdited { object in

@@ -149,3 +149,36 @@ struct CapacityLearnerTests {
         #expect(learner.capacityAh(currentA: -0.4, temperatureC: 24) == 2.0)   // the 1 A band learned nothing
     }
 }
+
+@Suite("Design capacity: where the estimators start")
+struct DesignCapacityTests {
+    @Test("estimate: the median over cells of each cell's 90th-percentile capacity; empty cells ignored")
+    func estimate() {
+        // Cell A: 1.0…2.0 in 0.1 steps → q90 = 1.9; cell B: [1.5, 1.6] → 1.59; cell C: [1.2] → 1.2.
+        let a = (0...10).map { 1.0 + 0.1 * Double($0) }
+        let value = DesignCapacity.estimate([a, [1.6, 1.5], [1.2], []])
+        #expect(abs(value - 1.59) < 1e-12)
+        #expect(DesignCapacity.estimate([]).isNaN)
+        // One outlying test does not set a cell's value (a maximum would).
+        #expect(abs(DesignCapacity.estimate([[1.8, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8, 2.6]]) - 1.8) < 1e-12)
+    }
+
+    @Test("the learner and the counters start from the model's design capacity; a configured capacity overrides it")
+    func learnerStartsFromDesign() {
+        var model = CellModelParameters.synthetic18650()
+        model.capacityByTemperature = ([4, 24], [1.2, 1.6])
+        model.designCapacityByTemperature = ([4, 24], [1.5, 1.9])
+        let learner = CapacityLearner(model: model, config: EstimatorConfig())
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.9)
+        #expect(abs(learner.capacityAh(currentA: -2, temperatureC: 14) - 1.7) < 1e-12)
+        #expect(AhCounterEstimator(model: model, config: EstimatorConfig(), soc: 1).currentCapacityAh == 1.9)
+        #expect(TheveninEKF(model: model, pairs: 1, config: EstimatorConfig()).currentCapacityAh == 1.9)
+        var nameplate = EstimatorConfig()
+        nameplate.capacityAh = 2.0
+        let told = CapacityLearner(model: model, config: nameplate)
+        #expect(abs(told.capacityAh(currentA: -2, temperatureC: 24) - 1.6 * 2.0 / model.capacityAh) < 1e-12)
+        // A model without a design table starts from its default, as before.
+        model.designCapacityByTemperature = nil
+        #expect(CapacityLearner(model: model, config: EstimatorConfig()).capacityAh(currentA: -2, temperatureC: 24) == 1.6)
+    }
+}
