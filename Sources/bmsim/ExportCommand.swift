@@ -19,7 +19,8 @@ struct ExportCommand: ParsableCommand {
         valueName: "NAME"))
     var cSource: String?
 
-    @Option(name: .customLong("c-header"), help: "Write one header with a static array instead (one translation unit only).")
+    @Option(name: .customLong("c-header"), help: ArgumentHelp(
+        "Write one header with a static array instead (one translation unit only).", valueName: "FILE.h"))
     var cHeader: String?
 
     @Option(help: "C identifier of the array (default: the file name of NAME, or of the header).")
