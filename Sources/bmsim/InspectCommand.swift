@@ -25,11 +25,15 @@ struct InspectCommand: ParsableCommand {
 enum BlobFile {
     /// The decoded blob at `path`.
     static func load(_ path: String) throws -> DecodedBlob {
-        let bytes = try InputBytes.read(path)
+        try decode(try InputBytes.read(path), path: path)
+    }
+
+    /// `bytes`, read from `path`, decoded and validated.
+    static func decode(_ bytes: [UInt8], path: String) throws(CLIError) -> DecodedBlob {
         do {
             return try BlobReader.decode(bytes, source: path)
         } catch {
-            throw CLIError.badInput(path: path, reason: "\(error)")
+            throw .badInput(path: path, reason: "\(error)")
         }
     }
 }

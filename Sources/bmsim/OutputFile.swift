@@ -17,6 +17,12 @@ struct OutputOptions: ParsableArguments {
         do { try OutputPath.write(data, toPath: path, followSymlinks: followSymlinks) } catch { throw .output(error) }
     }
 
+    /// Refuses `path` now if a write to it would be refused (so that a command writing
+    /// several files writes none when one of them is a FIFO, folder or unfollowed link).
+    func check(_ path: String) throws(CLIError) {
+        do { _ = try OutputPath.checkedFile(path, followSymlinks: followSymlinks) } catch { throw .output(error) }
+    }
+
     /// Writes `text` as UTF-8 to the file `path`.
     func write(_ text: String, to path: String) throws(CLIError) {
         try write(Data(text.utf8), to: path)

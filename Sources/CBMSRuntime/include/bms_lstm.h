@@ -6,12 +6,15 @@
  * (Sources/QuantizedLSTM). Format: Docs/WeightBlobFormat.md. Number formats:
  * Docs/FixedPoint.md. Gate order everywhere: i, f, g, o.
  *
- * Usage:
+ * Usage, with a blob exported by `bmsim export model.bmsq --c-source bms_model` (writes
+ * bms_model.c, the array defined once, and bms_model.h; every macro of an export is the
+ * array's identifier in capitals plus a suffix, so here BMS_MODEL_*):
+ *   #include "bms_model.h"
  *   bms_lstm_model_t model;
- *   if (bms_lstm_load_blob(blob, blob_size, &model) != BMS_OK) { ... }
+ *   if (bms_lstm_load_blob(bms_model, BMS_MODEL_SIZE, &model) != BMS_OK) { ... }
  *   static int16_t workspace[BMS_MODEL_WORKSPACE_WORDS];   // or bms_lstm_workspace_words()
  *   bms_lstm_context_t ctx;
- *   bms_lstm_init_context(&model, workspace, words, &ctx);
+ *   bms_lstm_init_context(&model, workspace, BMS_MODEL_WORKSPACE_WORDS, &ctx);
  *   int32_t soc_centi_percent;
  *   bms_lstm_step_s8(&ctx, voltage_uV, current_mA, temperature_dC, &soc_centi_percent);
  */
