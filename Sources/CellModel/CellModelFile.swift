@@ -18,6 +18,7 @@ import Foundation
 ///                       "groups": [{ "temperatureC": 5.5, "slopeVPerLogS": -0.0077,
 ///                                    "referenceRestS": 285, ... }] },
 ///   "restedOCVTrustedFromSOC": 0.57,                                          (optional)
+///   "socZeroLoadedVoltageV": 2.7,                                             (optional)
 ///   "fitReport": { ... } }
 /// ```
 /// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
@@ -137,6 +138,7 @@ struct CellModelDocument: Codable {
     var thevenin2RC: TheveninDocument
     var restRelaxation: RestRelaxation?
     var restedOCVTrustedFromSOC: Double?
+    var socZeroLoadedVoltageV: Double?
     var fitReport: FitReport
 
     init(_ m: CellModelParameters) {
@@ -166,6 +168,7 @@ struct CellModelDocument: Codable {
         thevenin2RC = thevenin(m.thevenin2RC)
         restRelaxation = m.restRelaxation
         restedOCVTrustedFromSOC = m.restedOCVTrustedFromSOC
+        socZeroLoadedVoltageV = m.socZeroLoadedVoltageV
         fitReport = m.fitReport
     }
 }

@@ -31,6 +31,11 @@ public struct CellModelParameters: Sendable, Equatable {
     /// above it for hours (NASA: relaxed readings after discharges that ended at the 2.7 V
     /// label zero map to table SOCs of up to 0.52). `OCVCurve.restedSOC` applies it.
     public var restedOCVTrustedFromSOC: Double?
+    /// The loaded voltage that is SOC 0 on this model's SOC scale, V, when the scale is defined
+    /// that way (NASA's label: the first loaded sample below 2.7 V is empty, a rate-dependent
+    /// usable-capacity scale); `nil` for a thermodynamic scale (a physics model's SOC, a
+    /// recording's `soc` column). The estimators' end-of-discharge anchor (`EmptyAnchor`) needs it.
+    public var socZeroLoadedVoltageV: Double?
     /// How the model was made and how well it fits (free-form, for reports).
     public var fitReport: FitReport
 
@@ -41,7 +46,7 @@ public struct CellModelParameters: Sendable, Equatable {
                 coulombicEfficiency: Double = 1, ocv: OCVCurve,
                 thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
                 restRelaxation: RestRelaxation? = nil, restedOCVTrustedFromSOC: Double? = nil,
-                fitReport: FitReport = FitReport()) {
+                socZeroLoadedVoltageV: Double? = nil, fitReport: FitReport = FitReport()) {
         self.cellName = cellName
         self.capacityAh = capacityAh
         self.capacityByTemperature = capacityByTemperature
@@ -52,6 +57,7 @@ public struct CellModelParameters: Sendable, Equatable {
         self.thevenin2RC = thevenin2RC
         self.restRelaxation = restRelaxation
         self.restedOCVTrustedFromSOC = restedOCVTrustedFromSOC
+        self.socZeroLoadedVoltageV = socZeroLoadedVoltageV
         self.fitReport = fitReport
     }
 
@@ -128,6 +134,7 @@ public struct CellModelParameters: Sendable, Equatable {
             && a.coulombicEfficiency == b.coulombicEfficiency && a.ocv == b.ocv
             && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
             && a.restRelaxation == b.restRelaxation && a.restedOCVTrustedFromSOC == b.restedOCVTrustedFromSOC
+            && a.socZeroLoadedVoltageV == b.socZeroLoadedVoltageV
             && a.fitReport == b.fitReport
     }
 }

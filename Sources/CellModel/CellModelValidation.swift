@@ -43,13 +43,15 @@ struct CellModelValidation {
                 throw .malformed(file: file, field: "restedOCVTrustedFromSOC", detail: "must lie in [-1, 1], found \(floor)")
             }
         }
+        if let zero = doc.socZeroLoadedVoltageV { try within(zero, Limits.ocvV, "socZeroLoadedVoltageV") }
         if let groups = doc.fitReport.ocvTemperatureGroups { try groupResiduals(groups) }
         if let rows = doc.fitReport.residualByTemperature { try temperatureResiduals(rows) }
         return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
                                    capacityByTemperature: capacityTable, designCapacityByTemperature: designTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
-                                   restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC, fitReport: doc.fitReport)
+                                   restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC,
+                                   socZeroLoadedVoltageV: doc.socZeroLoadedVoltageV, fitReport: doc.fitReport)
     }
 
     /// The optional per-group fit residuals (they set the filters' voltage noise): positive

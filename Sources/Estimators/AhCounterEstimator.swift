@@ -92,7 +92,7 @@ public final class AhCounterEstimator: SOCEstimator {
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {
             rebase(capacityAh: learned)
         }
-        if config.ocvCorrectionAtRest && emptyAnchor.observe(m, soc: soc, config: config) {
+        if config.ocvCorrectionAtRest && emptyAnchor.observe(m, soc: soc, emptyVoltageV: model.socZeroLoadedVoltageV, config: config) {
             socBase = 0
             counter.clear()
         }

@@ -1,9 +1,11 @@
 import BMSCore
 
 /// The end-of-discharge anchor (what fuel gauges call end-of-discharge-voltage calibration):
-/// empty is *defined* as the loaded voltage reaching the BMS terminate voltage
-/// (`EstimatorConfig.terminateVoltageV`; the NASA label's SOC 0 is the same point), so the
-/// first loaded sample below it in a discharge sets the SOC to 0, whatever the count says.
+/// where the cell model's SOC scale *defines* empty as a loaded voltage
+/// (`CellModelParameters.socZeroLoadedVoltageV`; NASA's label: the first loaded sample below
+/// 2.7 V), the first loaded sample below it in a discharge sets the SOC to 0, whatever the
+/// count says. A model with a thermodynamic SOC scale (a physics model, a `soc` column) has
+/// no such voltage, and the anchor stays off: there a loaded 2.7 V is not empty.
 /// A capacity error of the discharge then ends there instead of being carried into the
 /// rest and the charge that follow.
 ///
@@ -18,14 +20,14 @@ struct EmptyAnchor: Sendable {
 
     /// True when this sample is the empty point of the present discharge and `soc` (the
     /// estimate before it) is low enough to accept it.
-    mutating func observe(_ m: CellMeasurement, soc: Double, config: EstimatorConfig) -> Bool {
-        guard let below = config.emptyAnchorBelowSOC, m.currentA < -config.restCurrentA else {
+    mutating func observe(_ m: CellMeasurement, soc: Double, emptyVoltageV: Double?, config: EstimatorConfig) -> Bool {
+        guard let below = config.emptyAnchorBelowSOC, let emptyVoltageV, m.currentA < -config.restCurrentA else {
             dischargeSeconds = 0
             fired = false
             return false
         }
         dischargeSeconds += m.dtSeconds
-        guard !fired, dischargeSeconds >= Self.settleSeconds, m.voltageV < config.terminateVoltageV,
+        guard !fired, dischargeSeconds >= Self.settleSeconds, m.voltageV < emptyVoltageV,
               soc <= below else { return false }
         fired = true
         return true

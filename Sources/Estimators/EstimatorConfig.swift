@@ -101,9 +101,10 @@ public struct EstimatorConfig: Sendable, Equatable {
 
     /// Capacity learning: the loaded voltage that defines empty (the BMS terminate voltage), V.
     public var terminateVoltageV: Double = 2.7
-    /// End-of-discharge anchor (`EmptyAnchor`): the first loaded sample below
-    /// `terminateVoltageV` in a discharge sets the SOC to 0 when the estimate is at or below
-    /// this (a dip at a higher estimate is taken for a transient); `nil` = never.
+    /// End-of-discharge anchor (`EmptyAnchor`): on a model whose SOC scale has a loaded-voltage
+    /// zero (`CellModelParameters.socZeroLoadedVoltageV`), the first loaded sample below it in a
+    /// discharge sets the SOC to 0 when the estimate is at or below this (a dip at a higher
+    /// estimate is taken for a transient); `nil` = never.
     public var emptyAnchorBelowSOC: Double? = 0.1
     /// Capacity learning: a rested voltage at or above this marks a full cell, V.
     public var fullRestVoltageV: Double = 4.15

@@ -195,7 +195,7 @@ struct FilterCommon {
     /// (still loaded) are kept.
     mutating func applyEmptyAnchor(_ m: CellMeasurement, x: UnsafeMutablePointer<Double>,
                                    p: UnsafeMutablePointer<Double>, n: Int) {
-        guard emptyAnchor.observe(m, soc: x[0], config: config) else { return }
+        guard emptyAnchor.observe(m, soc: x[0], emptyVoltageV: model.socZeroLoadedVoltageV, config: config) else { return }
         x[0] = 0
         for i in 0..<n {
             p[i] = 0

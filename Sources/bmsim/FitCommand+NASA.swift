@@ -85,7 +85,8 @@ extension FitCommand {
                                    thevenin2RC: result.thevenin2RC,
                                    restRelaxation: RestRelaxationFit.fit(relaxationReadings,
                                                                          edgesC: options.ocvTemperatureGroupEdgesC),
-                                   restedOCVTrustedFromSOC: floor, fitReport: report)
+                                   restedOCVTrustedFromSOC: floor,
+                                   socZeroLoadedVoltageV: ReferenceSOC.Rules().referenceVoltageV, fitReport: report)
     }
 
     /// Ambient group (4, 24, 43 °C) of a chamber setpoint.

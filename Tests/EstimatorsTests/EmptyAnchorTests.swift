@@ -6,7 +6,12 @@ import Testing
 /// The end-of-discharge anchor: the terminate voltage is empty, whatever the count says.
 @Suite("End-of-discharge anchor")
 struct EmptyAnchorTests {
-    let model = CellModelParameters.synthetic18650()
+    /// The synthetic cell with a NASA-like SOC scale: empty is the first loaded sample below 3.0 V.
+    var model: CellModelParameters {
+        var m = CellModelParameters.synthetic18650()
+        m.socZeroLoadedVoltageV = 3.0
+        return m
+    }
 
     /// A 2 A discharge of a simulated 2.0 Ah cell from full to below `stopV`, 1 s ticks.
     func discharge(stopV: Double) -> [CellMeasurement] {
@@ -25,7 +30,6 @@ struct EmptyAnchorTests {
         var config = EstimatorConfig()
         config.capacityAh = 2.15
         config.useLearnedCapacity = false
-        config.terminateVoltageV = 3.0
         let samples = discharge(stopV: 2.95)
         let crossing = try #require(samples.firstIndex { $0.voltageV < 3.0 })
         let estimators: [any SOCEstimator] = [AhCounterEstimator(model: model, config: config),
@@ -51,7 +55,6 @@ struct EmptyAnchorTests {
     @Test("a dip below the terminate voltage while the estimate is high, or in the first seconds of a load, is not the end")
     func transientsIgnored() {
         var config = EstimatorConfig()
-        config.terminateVoltageV = 3.0
         let ah = AhCounterEstimator(model: model, config: config, soc: 0.8)
         // A pulse sagging to 2.9 V at an estimate of 0.8: ignored.
         for _ in 0..<60 { _ = ah.update(CellMeasurement(voltageV: 2.9, currentA: -8, temperatureC: 25, dtSeconds: 1)) }
@@ -59,23 +62,30 @@ struct EmptyAnchorTests {
         var anchor = EmptyAnchor()
         // Low estimate, but only 10 s into the discharge: not yet.
         for _ in 0..<10 {
-            let fired = anchor.observe(CellMeasurement(voltageV: 2.8, currentA: -2, temperatureC: 25, dtSeconds: 1), soc: 0.05, config: config)
+            let fired = anchor.observe(CellMeasurement(voltageV: 2.8, currentA: -2, temperatureC: 25, dtSeconds: 1), soc: 0.05, emptyVoltageV: 3.0, config: config)
             #expect(!fired)
         }
         // Settled: fires once; a rest re-arms it.
         var fired = 0
-        for _ in 0..<40 where anchor.observe(CellMeasurement(voltageV: 2.8, currentA: -2, temperatureC: 25, dtSeconds: 1), soc: 0.05, config: config) {
+        for _ in 0..<40 where anchor.observe(CellMeasurement(voltageV: 2.8, currentA: -2, temperatureC: 25, dtSeconds: 1), soc: 0.05, emptyVoltageV: 3.0, config: config) {
             fired += 1
         }
         #expect(fired == 1)
-        let atRest = anchor.observe(CellMeasurement(voltageV: 3.3, currentA: 0, temperatureC: 25, dtSeconds: 1), soc: 0.05, config: config)
+        let atRest = anchor.observe(CellMeasurement(voltageV: 3.3, currentA: 0, temperatureC: 25, dtSeconds: 1), soc: 0.05, emptyVoltageV: 3.0, config: config)
         #expect(!atRest)
         #expect(anchor.dischargeSeconds == 0 && !anchor.fired)
+        // A thermodynamic SOC scale (no loaded-voltage zero): never.
+        var thermodynamic = EmptyAnchor()
+        for _ in 0..<100 {
+            let fired = thermodynamic.observe(CellMeasurement(voltageV: 2.0, currentA: -2, temperatureC: 25, dtSeconds: 1),
+                                              soc: 0, emptyVoltageV: nil, config: config)
+            #expect(!fired)
+        }
         // Switched off: never.
         config.emptyAnchorBelowSOC = nil
         var off = EmptyAnchor()
         for _ in 0..<100 {
-            let fired = off.observe(CellMeasurement(voltageV: 2.0, currentA: -2, temperatureC: 25, dtSeconds: 1), soc: 0, config: config)
+            let fired = off.observe(CellMeasurement(voltageV: 2.0, currentA: -2, temperatureC: 25, dtSeconds: 1), soc: 0, emptyVoltageV: 3.0, config: config)
             #expect(!fired)
         }
     }
