@@ -51,7 +51,7 @@ let package = Package(
         // Firmware side: one sample per tick, no files, no per-tick allocation.
         .target(name: "BMSCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "FixedPoint", dependencies: ["BMSCore"]),
-        .target(name: "WeightBlob", dependencies: ["BMSCore"]),
+        .target(name: "WeightBlob", dependencies: ["BMSCore", "FixedPoint"]),
         .target(name: "QuantizedLSTM", dependencies: ["FixedPoint", "WeightBlob", "BMSCore"]),
         .target(name: "CellModel", dependencies: ["BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Estimators", dependencies: ["CellModel", "QuantizedLSTM", "BMSCore", .product(name: "RealModule", package: "swift-numerics")]),

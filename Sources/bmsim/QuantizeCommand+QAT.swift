@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellData
+import FixedPoint
 import Foundation
 import QuantizedLSTM
 import Trainer
@@ -53,8 +54,9 @@ struct QATOptions: ParsableArguments {
     var cellFractionBits: Int?
 
     func validate() throws {
-        if let bits = cellFractionBits, !PostTrainingQuantizer.cellFractionBitsRange.contains(bits) {
-            throw ValidationError("--cell-fraction-bits must be in 8…12 (got \(bits))")
+        let bitsRange = QFormat.cellFractionBitsRange
+        if let bits = cellFractionBits, !bitsRange.contains(bits) {
+            throw ValidationError("--cell-fraction-bits must be in \(bitsRange.lowerBound)…\(bitsRange.upperBound) (got \(bits))")
         }
         guard qat else { return }
         let config = QATConfig(epochs: qatEpochs, learningRate: qatLearningRate, sequencesPerBatch: qatBatch,

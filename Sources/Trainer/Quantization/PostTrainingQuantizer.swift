@@ -33,9 +33,6 @@ public struct PostTrainingQuantizer: Sendable {
     /// training can then learn to live with the chosen format.
     public var cellFractionBits: Int?
 
-    /// Valid `cellFractionBits` (the engines' Q(15−n).n cell formats).
-    public static let cellFractionBitsRange = 8...12
-
     /// Creates a quantizer.
     public init(headroom: Double = 1.5, denseHeadroom: Double = 4, errorCompensation: Bool = true,
                 cellFractionBits: Int? = nil) {
@@ -94,8 +91,9 @@ public struct PostTrainingQuantizer: Sendable {
             // calibrated |c| times the headroom, unless `cellFractionBits` fixes n.
             var bits = 12
             if let forced = cellFractionBits {
-                guard Self.cellFractionBitsRange.contains(forced) else {
-                    throw .unrepresentable("cell fraction bits (8…12)", Double(forced))
+                let bitsRange = QFormat.cellFractionBitsRange
+                guard bitsRange.contains(forced) else {
+                    throw .unrepresentable("cell fraction bits (\(bitsRange.lowerBound)…\(bitsRange.upperBound))", Double(forced))
                 }
                 bits = forced
             } else {
@@ -111,7 +109,7 @@ public struct PostTrainingQuantizer: Sendable {
         let denseScales = model.denseLayers.indices.map { d in
             max(ranges.denseOutput[d].max() ?? 0, 1e-6) * denseHeadroom / 32767
         }
-        let plan = QuantizationPlan(featureScale: featureRange / 32768, cellFractionBits: cellBits,
+        let plan = QuantizationPlan(featureScale: featureRange / Self.q15One, cellFractionBits: cellBits,
                                     denseOutputScales: denseScales)
         let (blob, assemblyWarnings) = try assemble(model, plan: plan, runner: errorCompensation ? runner : nil,
                                                     note: "post-training, \(steps) calibration steps")
@@ -129,7 +127,7 @@ public struct PostTrainingQuantizer: Sendable {
         guard problems.isEmpty else { throw .invalidModel(problems) }
         guard plan.cellFractionBits.count == model.lstmLayers.count,
               plan.denseOutputScales.count == model.denseLayers.count,
-              plan.cellFractionBits.allSatisfy(Self.cellFractionBitsRange.contains),
+              plan.cellFractionBits.allSatisfy(QFormat.cellFractionBitsRange.contains),
               plan.featureScale > 0, plan.featureScale.isFinite,
               plan.denseOutputScales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw .invalidModel(["quantization plan does not fit the model's layers"])
@@ -164,8 +162,9 @@ public struct PostTrainingQuantizer: Sendable {
             for r in 0..<rows {
                 let accumulatorScale = kernelScales[r] * inputScale
                 bias.append(try quantizeBias(Double(layer.bias[r]), accumulatorScale, "lstm[\(l)].bias[\(r)]"))
-                let x = try requantization(accumulatorScale * 2048, "lstm[\(l)] input rescale row \(r)")
-                let h = try requantization(recurrentScales[r] / 32768 * 2048, "lstm[\(l)] recurrent rescale row \(r)")
+                let x = try requantization(accumulatorScale * Self.q11One, "lstm[\(l)] input rescale row \(r)")
+                let h = try requantization(recurrentScales[r] / Self.q15One * Self.q11One,
+                                           "lstm[\(l)] recurrent rescale row \(r)")
                 inMult.append(x.multiplier); inShift.append(x.shift)
                 recMult.append(h.multiplier); recShift.append(h.shift)
             }
@@ -173,7 +172,7 @@ public struct PostTrainingQuantizer: Sendable {
                                       recurrentKernel: recurrent, bias: bias, inputMultipliers: inMult,
                                       inputShifts: inShift, recurrentMultipliers: recMult, recurrentShifts: recShift,
                                       cellFractionBits: plan.cellFractionBits[l]))
-            inputScale = 1.0 / 32768  // Q0.15 hidden state feeds the next layer
+            inputScale = 1.0 / Self.q15One  // Q0.15 hidden state feeds the next layer
         }
 
         var dense: [BlobDenseLayer] = []
@@ -303,6 +302,9 @@ public struct PostTrainingQuantizer: Sendable {
         }
         return (q, scales)
     }
+
+    /// 1.0 in Q0.15 (gates, hidden state) and in Q4.11 (gate pre-activations), as `Double`.
+    static let q15One = Double(QFormat.gateOne), q11One = Double(QFormat.preActivationOne)
 
     func quantizeBias(_ bias: Double, _ scale: Double, _ name: String) throws(QuantizationError) -> Int32 {
         let q = (bias / scale).rounded()
