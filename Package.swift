@@ -63,12 +63,15 @@ let package = Package(
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         // The discharge-only protocol as a library (classical-eval prints its typed report).
         .target(name: "Evaluation", dependencies: ["BMSCore", "CellData", "CellModel", "Estimators"]),
+        // The float model file (`bmsim train` writes it, `quantize` and `evaluate` read it): no BLAS.
+        .target(name: "FloatModel", dependencies: ["BMSCore", "CellData"]),
         .target(name: "Trainer", dependencies: [
             "COpenBLAS", "CFloatControl", "CTrainerKernels", "BMSCore", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
+            "FloatModel",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "bmsim", dependencies: [
-            "BMSCore", "CellData", "CellModel", "Estimators", "Evaluation", "Firmware", "Replay", "Trainer",
+            "BMSCore", "CellData", "CellModel", "Estimators", "Evaluation", "Firmware", "FloatModel", "Replay", "Trainer",
             "WeightBlob", "QuantizedLSTM", "CBMSRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -88,8 +91,8 @@ let package = Package(
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Replay", "Estimators", "CellData", "CellModel", "TestSupport"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),
-        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "Trainer", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "FloatModel", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),
+        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "Trainer", "FloatModel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     // Every C target (CBMSRuntime, CTrainerKernels, CFloatControl) is plain C99.

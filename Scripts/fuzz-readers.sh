@@ -39,11 +39,11 @@ for t in Replay Trainer; do
   "${build[@]}" --target "$t" 2>&1 | grep -E "error:|complete" || true
 done
 bin=$("${build[@]}" --show-bin-path)
-for m in CellData CellModel Replay Trainer; do
+for m in CellData CellModel Replay FloatModel Trainer; do
   [ -f "$bin/Modules/$m.swiftmodule" ] || { echo "module $m was not built under $bin"; exit 1; }
 done
 objects=()
-for t in BMSCore FixedPoint WeightBlob CellData CellModel QuantizedLSTM Estimators Firmware Replay Trainer \
+for t in BMSCore FixedPoint WeightBlob CellData CellModel QuantizedLSTM Estimators Firmware Replay FloatModel Trainer \
          CFloatControl CTrainerKernels RealModule _NumericsShims; do
   [ -d "$bin/$t.build" ] && while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$t.build" -name '*.o')
 done

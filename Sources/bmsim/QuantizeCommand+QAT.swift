@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellData
 import FixedPoint
+import FloatModel
 import Foundation
 import QuantizedLSTM
 import Trainer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellData
+import FloatModel
 import Foundation
 import QuantizedLSTM
 import Trainer

@@ -34,6 +34,7 @@ import CellModel
 import Replay
 #endif
 #if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL || FUZZ_CHECKPOINT
+import FloatModel
 import Trainer
 #endif
 #if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL

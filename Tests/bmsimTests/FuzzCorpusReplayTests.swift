@@ -1,5 +1,6 @@
 import CellData
 import CellModel
+import FloatModel
 import Foundation
 import QuantizedLSTM
 import Replay

@@ -1,5 +1,6 @@
 import BMSCore
 import CellData
+import FloatModel
 import Foundation
 import Testing
 import TestSupport
