@@ -4,6 +4,7 @@ import FixedPoint
 import FloatModel
 import Foundation
 import QuantizedLSTM
+import Quantizer
 import Trainer
 import WeightBlob
 

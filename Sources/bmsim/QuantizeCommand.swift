@@ -3,7 +3,7 @@ import CellData
 import FloatModel
 import Foundation
 import QuantizedLSTM
-import Trainer
+import Quantizer
 import WeightBlob
 
 /// `bmsim quantize model.json --calibration DIR --out model.bmsq [--evaluate]`:

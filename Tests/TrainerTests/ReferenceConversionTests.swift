@@ -1,5 +1,6 @@
 import FloatModel
 import QuantizedLSTM
+import Quantizer
 import Testing
 @testable import Trainer
 

@@ -3,6 +3,7 @@ import CellModel
 import FloatModel
 import Foundation
 import QuantizedLSTM
+import Quantizer
 import Replay
 import Testing
 import TestSupport

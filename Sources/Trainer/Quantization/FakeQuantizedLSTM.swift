@@ -1,5 +1,6 @@
 import FixedPoint
 import QuantizedLSTM
+import Quantizer
 import RealModule
 import WeightBlob
 

@@ -2,6 +2,7 @@ import BMSCore
 import FloatModel
 import Foundation
 import QuantizedLSTM
+import Quantizer
 import Testing
 import TestSupport
 @testable import Trainer

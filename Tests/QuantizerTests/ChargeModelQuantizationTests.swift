@@ -4,7 +4,7 @@ import Foundation
 import QuantizedLSTM
 import Testing
 import TestSupport
-@testable import Trainer
+@testable import Quantizer
 import WeightBlob
 
 /// Charge-drawn models with a coulomb-count prior (the trainer's `charge-no-current` /

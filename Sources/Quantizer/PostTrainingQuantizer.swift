@@ -288,7 +288,8 @@ public struct PostTrainingQuantizer: Sendable {
     }
 
     /// Symmetric int8 per row: q = round(w / s), s = max|w| / 127 (1 for an all-zero row).
-    func quantizeRows(_ weights: [Float], rows: Int, columns: Int) -> ([Int8], [Double]) {
+    /// Package-level: quantization-aware training fake-quantizes weights with it.
+    package func quantizeRows(_ weights: [Float], rows: Int, columns: Int) -> ([Int8], [Double]) {
         var q = [Int8](repeating: 0, count: rows * columns)
         var scales = [Double](repeating: 1, count: rows)
         for r in 0..<rows {
@@ -318,53 +319,11 @@ public struct PostTrainingQuantizer: Sendable {
     }
 }
 
-/// Why a float model could not be quantized.
-public enum QuantizationError: Error, Equatable, CustomStringConvertible {
-    /// The float model is inconsistent (sizes, scalers).
-    case invalidModel([String])
-    /// No calibration samples were given.
-    case noCalibrationData
-    /// A value has no integer representation in the blob's ranges.
-    case unrepresentable(String, Double)
-    /// The float model uses something the integer engine does not compute.
-    case unsupportedModel(String)
-
-    /// One line a user can act on.
-    public var description: String {
-        switch self {
-        case let .invalidModel(problems): "invalid float model: " + problems.joined(separator: "; ")
-        case .noCalibrationData: "no calibration samples: give at least one non-empty sequence"
-        case let .unrepresentable(name, value): "\(name) = \(value) cannot be represented in the blob's integer ranges"
-        case let .unsupportedModel(reason): "float model not supported by the integer engine: \(reason)"
-        }
-    }
-}
-
 extension String {
     func replacingNewlines(_ with: String) -> String {
         String(map { $0.isNewline ? Character(with) : $0 })
     }
     func replacingEquals(_ with: String) -> String {
         String(map { $0 == "=" ? Character(with) : $0 })
-    }
-}
-
-/// The weight-independent choices of a quantization: the standardised-feature scale, each
-/// LSTM layer's cell format and each dense layer's output scale. Calibration picks them
-/// (`PostTrainingQuantizer.Report.plan`); quantization-aware training holds them fixed
-/// while the weights move, and `PostTrainingQuantizer.quantize(_:plan:)` reuses them.
-public struct QuantizationPlan: Sendable, Equatable, Codable {
-    /// Real value of one LSB of the standardised int16 features.
-    public var featureScale: Double
-    /// Cell fraction bits n (Q(15−n).n) per LSTM layer.
-    public var cellFractionBits: [Int]
-    /// Real value of one LSB of each dense layer's int16 output.
-    public var denseOutputScales: [Double]
-
-    /// Creates a plan.
-    public init(featureScale: Double, cellFractionBits: [Int], denseOutputScales: [Double]) {
-        self.featureScale = featureScale
-        self.cellFractionBits = cellFractionBits
-        self.denseOutputScales = denseOutputScales
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 import TestSupport
 import QuantizedLSTM
-@testable import Trainer
+@testable import Quantizer
 import WeightBlob
 
 /// The trained demo model (`Fixtures/models/lstm-demo.json`) on real NASA discharges,
