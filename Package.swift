@@ -15,7 +15,12 @@ let package = Package(
         // Every library target. Trainer needs OpenBLAS, CellData zlib and libdeflate.
         .library(name: "BMSimKit", targets: [
             "BMSCore", "FixedPoint", "WeightBlob", "CellData", "CellModel",
-            "QuantizedLSTM", "Estimators", "Evaluation", "Firmware", "Replay", "Trainer",
+            "QuantizedLSTM", "Estimators", "Evaluation", "Firmware", "Replay", "FloatModel", "Quantizer", "Trainer",
+        ]),
+        // Post-training quantization of a float model file into a blob: no OpenBLAS (CellData
+        // brings zlib and libdeflate).
+        .library(name: "BMSimQuantizer", targets: [
+            "BMSCore", "FixedPoint", "WeightBlob", "QuantizedLSTM", "CellData", "FloatModel", "Quantizer",
         ]),
         // The firmware side alone (estimators, fixed-point LSTM, BMS loop): no system library.
         .library(name: "BMSimFirmware", targets: [
@@ -51,7 +56,7 @@ let package = Package(
         // Firmware side: one sample per tick, no files, no per-tick allocation.
         .target(name: "BMSCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "FixedPoint", dependencies: ["BMSCore"]),
-        .target(name: "WeightBlob", dependencies: ["BMSCore"]),
+        .target(name: "WeightBlob", dependencies: ["BMSCore", "FixedPoint"]),
         .target(name: "QuantizedLSTM", dependencies: ["FixedPoint", "WeightBlob", "BMSCore"]),
         .target(name: "CellModel", dependencies: ["BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Estimators", dependencies: ["CellModel", "QuantizedLSTM", "BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
@@ -63,12 +68,18 @@ let package = Package(
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         // The discharge-only protocol as a library (classical-eval prints its typed report).
         .target(name: "Evaluation", dependencies: ["BMSCore", "CellData", "CellModel", "Estimators"]),
+        // The float model file (`bmsim train` writes it, `quantize` and `evaluate` read it): no BLAS.
+        .target(name: "FloatModel", dependencies: ["BMSCore", "CellData"]),
+        // Post-training quantization, its diagnosis and the float-vs-int8 comparison: no BLAS,
+        // no Trainer (`bmsim quantize` without --qat and `bmsim golden`; QuantizerDependencyTests).
+        .target(name: "Quantizer", dependencies: ["BMSCore", "CellData", "FixedPoint", "FloatModel", "QuantizedLSTM", "WeightBlob"]),
         .target(name: "Trainer", dependencies: [
             "COpenBLAS", "CFloatControl", "CTrainerKernels", "BMSCore", "CellData", "FixedPoint", "WeightBlob", "QuantizedLSTM",
+            "FloatModel", "Quantizer",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "bmsim", dependencies: [
-            "BMSCore", "CellData", "CellModel", "Estimators", "Evaluation", "Firmware", "Replay", "Trainer",
+            "BMSCore", "CellData", "CellModel", "Estimators", "Evaluation", "Firmware", "FloatModel", "Quantizer", "Replay", "Trainer",
             "WeightBlob", "QuantizedLSTM", "CBMSRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -88,8 +99,10 @@ let package = Package(
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Replay", "Estimators", "CellData", "CellModel", "TestSupport"]),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),
-        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "Trainer", "TestSupport"]),
+        .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatModel", "BMSCore", "CellData", "QuantizedLSTM",
+                                                           "WeightBlob", "TestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "FloatModel", "Quantizer", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),
+        .testTarget(name: "bmsimTests", dependencies: ["bmsim", "Trainer", "FloatModel", "Quantizer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     // Every C target (CBMSRuntime, CTrainerKernels, CFloatControl) is plain C99.

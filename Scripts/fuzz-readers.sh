@@ -35,15 +35,15 @@ echo "== building the library modules with -sanitize=fuzzer,address (scratch $sc
 # clashes with libFuzzer's.
 build=(swift build -c release --sanitize address -Xswiftc -sanitize=fuzzer -Xcc -fsanitize=fuzzer-no-link
        --scratch-path "$scratch")
-for t in Replay Trainer; do
+for t in Replay Quantizer Trainer; do
   "${build[@]}" --target "$t" 2>&1 | grep -E "error:|complete" || true
 done
 bin=$("${build[@]}" --show-bin-path)
-for m in CellData CellModel Replay Trainer; do
+for m in CellData CellModel Replay FloatModel Quantizer Trainer; do
   [ -f "$bin/Modules/$m.swiftmodule" ] || { echo "module $m was not built under $bin"; exit 1; }
 done
 objects=()
-for t in BMSCore FixedPoint WeightBlob CellData CellModel QuantizedLSTM Estimators Firmware Replay Trainer \
+for t in BMSCore FixedPoint WeightBlob CellData CellModel QuantizedLSTM Estimators Firmware Replay FloatModel Quantizer Trainer \
          CFloatControl CTrainerKernels RealModule _NumericsShims; do
   [ -d "$bin/$t.build" ] && while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$t.build" -name '*.o')
 done

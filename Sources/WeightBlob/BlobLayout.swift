@@ -30,8 +30,6 @@ public enum BlobLayout {
     public static let tensorsPerLSTM = 7
     /// Tensors per dense layer (weight, bias, multipliers, shifts).
     public static let tensorsPerDense = 4
-    /// Allowed cell-state fraction bits of an LSTM layer.
-    public static let cellFractionBitsRange: ClosedRange<Int> = 8...12
     /// Layer kind codes.
     static let lstmKind: UInt8 = 1
     static let denseKind: UInt8 = 2

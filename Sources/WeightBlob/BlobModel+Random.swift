@@ -1,4 +1,5 @@
 import BMSCore
+import FixedPoint
 
 extension BlobModel {
     /// A random valid model for property tests and fuzz seeds (package-level test hook).
@@ -46,7 +47,7 @@ extension BlobModel {
             lstm.append(BlobLSTMLayer(inputSize: width, hiddenSize: hidden, inputKernel: weights(rows * width),
                                       recurrentKernel: weights(rows * hidden), bias: biases(rows),
                                       inputMultipliers: im, inputShifts: ish, recurrentMultipliers: rm,
-                                      recurrentShifts: rsh, cellFractionBits: int(8...12)))
+                                      recurrentShifts: rsh, cellFractionBits: int(QFormat.cellFractionBitsRange)))
             width = hidden
         }
         var dense: [BlobDenseLayer] = []

@@ -1,4 +1,5 @@
 import BMSCore
+import FixedPoint
 
 /// A decoded, fully validated blob: the model plus the table facts `bmsim inspect` shows.
 public struct DecodedBlob: Sendable, Equatable {
@@ -188,7 +189,7 @@ public enum BlobReader {
                 }
                 let cellFractionBits = Int(u8(o + 8))
                 if isLSTM {
-                    guard BlobLayout.cellFractionBitsRange.contains(cellFractionBits) else {
+                    guard QFormat.cellFractionBitsRange.contains(cellFractionBits) else {
                         throw .scaleOutOfRange(at(o + 8), field: "\(name).cellFractionBits", multiplier: 0,
                                                shift: Int32(cellFractionBits))
                     }

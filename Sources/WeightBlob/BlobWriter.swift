@@ -1,4 +1,5 @@
 import BMSCore
+import FixedPoint
 
 /// Encodes a `BlobModel` as a `.bmsq` blob (little-endian, CRC-32 trailer).
 ///
@@ -125,8 +126,10 @@ public enum BlobWriter {
             let name = "lstm[\(n)]"
             try expectSize("\(name).inputSize", layer.inputSize)
             try expectSize("\(name).hiddenSize", layer.hiddenSize)
-            if !BlobLayout.cellFractionBitsRange.contains(layer.cellFractionBits) {
-                throw .invalidTopology(here, field: "\(name).cellFractionBits", expected: "8…12",
+            let bitsRange = QFormat.cellFractionBitsRange
+            if !bitsRange.contains(layer.cellFractionBits) {
+                throw .invalidTopology(here, field: "\(name).cellFractionBits",
+                                       expected: "\(bitsRange.lowerBound)…\(bitsRange.upperBound)",
                                        found: "\(layer.cellFractionBits)")
             }
             let rows = 4 * layer.hiddenSize

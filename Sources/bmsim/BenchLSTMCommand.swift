@@ -2,7 +2,7 @@ import ArgumentParser
 import CBMSRuntime
 import Foundation
 import QuantizedLSTM
-import Trainer
+import Quantizer
 import WeightBlob
 
 /// `bmsim bench-lstm [--lstm-model model.bmsq]`: host latency of the integer LSTM — Swift engine

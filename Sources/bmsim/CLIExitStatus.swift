@@ -2,6 +2,7 @@ import ArgumentParser
 import CellData
 import CellModel
 import Evaluation
+import FloatModel
 import Foundation
 import Replay
 import Trainer

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FloatModel
 import Foundation
 import BMSCore
 import CellData

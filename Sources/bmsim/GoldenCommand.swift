@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuantizedLSTM
-import Trainer
+import Quantizer
 import WeightBlob
 
 /// `bmsim golden --out Fixtures/golden [--model model.json] [--steps 10000]`: writes the

@@ -1,7 +1,7 @@
 import CellData
 import Foundation
 import QuantizedLSTM
-import Trainer
+import Quantizer
 import WeightBlob
 
 extension QuantizeCommand {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import CellData
+import FixedPoint
+import FloatModel
 import Foundation
 import QuantizedLSTM
+import Quantizer
 import Trainer
 import WeightBlob
 
@@ -53,8 +56,9 @@ struct QATOptions: ParsableArguments {
     var cellFractionBits: Int?
 
     func validate() throws {
-        if let bits = cellFractionBits, !PostTrainingQuantizer.cellFractionBitsRange.contains(bits) {
-            throw ValidationError("--cell-fraction-bits must be in 8…12 (got \(bits))")
+        let bitsRange = QFormat.cellFractionBitsRange
+        if let bits = cellFractionBits, !bitsRange.contains(bits) {
+            throw ValidationError("--cell-fraction-bits must be in \(bitsRange.lowerBound)…\(bitsRange.upperBound) (got \(bits))")
         }
         guard qat else { return }
         let config = QATConfig(epochs: qatEpochs, learningRate: qatLearningRate, sequencesPerBatch: qatBatch,

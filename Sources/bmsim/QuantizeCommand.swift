@@ -1,8 +1,9 @@
 import ArgumentParser
 import CellData
+import FloatModel
 import Foundation
 import QuantizedLSTM
-import Trainer
+import Quantizer
 import WeightBlob
 
 /// `bmsim quantize model.json --calibration DIR --out model.bmsq [--evaluate]`:

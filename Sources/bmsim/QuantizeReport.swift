@@ -1,5 +1,5 @@
 import Foundation
-import Trainer
+import Quantizer
 
 /// What `bmsim quantize` (post-training quantization) reports: the calibration, the blob
 /// written, and int8 against float on the calibration data and, with `--evaluate`, the test split.

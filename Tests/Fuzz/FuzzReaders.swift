@@ -34,10 +34,14 @@ import CellModel
 import Replay
 #endif
 #if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL || FUZZ_CHECKPOINT
+import FloatModel
+#endif
+#if FUZZ_FLOAT_MODEL || FUZZ_CHECKPOINT
 import Trainer
 #endif
 #if FUZZ_FLOAT_MODEL || FUZZ_QUANTIZE_MODEL
 import QuantizedLSTM
+import Quantizer
 #endif
 
 #if FUZZ_MAT || FUZZ_GENERIC_CSV

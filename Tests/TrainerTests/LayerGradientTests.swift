@@ -1,3 +1,4 @@
+import FloatModel
 import Testing
 @testable import Trainer
 

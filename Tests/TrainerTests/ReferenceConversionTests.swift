@@ -1,5 +1,8 @@
+import FloatModel
 import QuantizedLSTM
+import Quantizer
 import Testing
+import TestSupport
 @testable import Trainer
 
 @Suite struct ReferenceConversionTests {
@@ -23,6 +26,36 @@ import Testing
                 let f = cycle.features[(n * 5)..<(n * 5 + 5)].map { $0 }
                 let soc = runner.step(voltageV: f[0], currentA: f[1], temperatureC: f[2])
                 worst = max(worst, abs(soc - ours.predictedSOC[k]))   // output after step n → SOC[n+1]
+                k += 1
+            }
+        }
+        #expect(k == ours.predictedSOC.count)
+        #expect(worst < 2e-5, "max |Δ| \(worst)")
+    }
+
+    /// The shipped float models (Fixtures/models): the quantizer's plain-Swift Float64 forward
+    /// (`ReferenceLSTMRunner`, what calibration and the int8-vs-float comparison run) and the
+    /// trainer's OpenBLAS network give the same streaming SOC, including the charge counter
+    /// and the coulomb-count prior of the charge models.
+    @Test(arguments: ["lstm-demo", "lstm-demo-charge", "lstm-f", "lstm-f-qat"])
+    func fixtureModelsGiveTheTrainersStreamingEstimates(name: String) throws {
+        let file = try FloatModelFile.read(from: SharedData.fixtures.appendingPathComponent("models/\(name).json"))
+        let net = try file.makeNetwork()
+        let grid = syntheticCycles(count: 3, steps: 120, seed: 5)
+        let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
+        let ours = Evaluation.streaming(net, cycles: scaled, scalers: file.scalers, firstTarget: 1)
+        let reference = try ReferenceLSTMModel(file)
+        var k = 0, worst = 0.0
+        for (c, cycle) in grid.enumerated() {
+            let runner = ReferenceLSTMRunner(model: reference)
+            for n in 0..<(cycle.count - 1) {
+                let soc = runner.step(voltageV: cycle.features[n * 5], currentA: cycle.features[n * 5 + 1],
+                                      temperatureC: cycle.features[n * 5 + 2])
+                // The trainer adds the prior of the scored step n + 1, the runner the prior it
+                // has after step n: compare the networks on the runner's prior.
+                let runnerPrior = reference.priorCapacityAh.map { 1 - runner.chargeDrawnAh / $0 } ?? 0
+                let trainer = ours.predictedSOC[k] - scaled[c].socPrior[n + 1] + runnerPrior
+                worst = max(worst, abs(soc - trainer))
                 k += 1
             }
         }

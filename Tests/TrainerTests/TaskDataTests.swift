@@ -1,3 +1,4 @@
+import FloatModel
 import Foundation
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import BMSCore
+import FloatModel
 import Foundation
 import Testing
 @testable import Trainer

@@ -1,7 +1,9 @@
 import CellData
 import CellModel
+import FloatModel
 import Foundation
 import QuantizedLSTM
+import Quantizer
 import Replay
 import Testing
 import TestSupport

@@ -1,11 +1,12 @@
 import CellData
+import FloatModel
 import Foundation
 
 /// One usable discharge on the 10 s grid, in physical units (the benchmark task, Docs/Benchmark.md): the
 /// `CellData` labelled discharge resampled, with the features the networks read.
 public struct GridCycle: Sendable, Equatable {
     /// Grid step, s.
-    public static let gridStepS = 10.0
+    public static let gridStepS = FloatModelFile.gridStepSeconds
 
     /// Cell name, e.g. `"B0005"`.
     public var cell: String

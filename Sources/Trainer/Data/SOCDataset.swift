@@ -1,4 +1,5 @@
 import CellData
+import FloatModel
 import Foundation
 
 /// The split by cell of the benchmark task (Docs/Benchmark.md).
@@ -11,75 +12,6 @@ public enum TaskSplit {
     public static let test = NASADataset.Split.test.cells
     /// Window length (steps of 10 s).
     public static let lookback = 50
-}
-
-/// Feature and label scalers fitted on every grid step of the training cycles (the benchmark task, Docs/Benchmark.md):
-/// `x' = (x − mean) / std` per feature (population std; 0 → 1) and `y' = (y − min) / (max − min)`.
-public struct Scalers: Codable, Equatable, Sendable {
-    /// Per-feature mean.
-    public var xMean: [Double]
-    /// Per-feature population standard deviation.
-    public var xStd: [Double]
-    /// Minimum training SOC fraction.
-    public var yMin: Double
-    /// Maximum training SOC fraction.
-    public var yMax: Double
-    /// When set, the network's label is the residual to a coulomb-count prior,
-    /// `soc − (1 − q/priorCapacityAh)` with `q` the Ah drawn since the discharge began, and
-    /// `soc = prior + y·(yMax − yMin) + yMin`; `yMin`/`yMax` then bound the residual.
-    /// `nil`: the label is the SOC itself (as the benchmark task).
-    public var priorCapacityAh: Double?
-    /// The feature set the means and stds belong to (`nil` in older files: `task`, or
-    /// `task+charge` when there are six).
-    public var featureSet: FeatureSet?
-
-    /// The feature set, inferred from the width for older files.
-    public var resolvedFeatureSet: FeatureSet { featureSet ?? (xMean.count == 6 ? .taskPlusCharge : .task) }
-
-    /// Creates scalers from known values.
-    public init(xMean: [Double], xStd: [Double], yMin: Double, yMax: Double, priorCapacityAh: Double? = nil) {
-        self.xMean = xMean; self.xStd = xStd; self.yMin = yMin; self.yMax = yMax
-        self.priorCapacityAh = priorCapacityAh
-    }
-
-    /// The prior SOC of each step of `cycle` (all 0 without `priorCapacityAh`).
-    public func socPrior(of cycle: GridCycle) -> [Double] {
-        guard let capacity = priorCapacityAh else { return [Double](repeating: 0, count: cycle.count) }
-        return FeatureSet.dischargedAh(of: cycle).map { 1 - $0 / capacity }
-    }
-
-    /// Fits the scalers on all grid steps of `cycles` (features of `featureSet`).
-    public init(fitting cycles: [GridCycle], featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil) {
-        let width = featureSet.width
-        let all = cycles.map(featureSet.features(of:))
-        var sum = [Double](repeating: 0, count: width)
-        var count = 0
-        var yMin = Double.infinity, yMax = -Double.infinity
-        for (c, features) in zip(cycles, all) {
-            for k in 0..<c.count { for f in 0..<width { sum[f] += features[k * width + f] } }
-            count += c.count
-            let prior = priorCapacityAh.map { q in FeatureSet.dischargedAh(of: c).map { 1 - $0 / q } }
-            for (k, s) in c.soc.enumerated() {
-                let y = s - (prior?[k] ?? 0)
-                yMin = min(yMin, y); yMax = max(yMax, y)
-            }
-        }
-        let mean = sum.map { $0 / Double(max(count, 1)) }
-        var sq = [Double](repeating: 0, count: width)
-        for (c, features) in zip(cycles, all) {
-            for k in 0..<c.count {
-                for f in 0..<width { let d = features[k * width + f] - mean[f]; sq[f] += d * d }
-            }
-        }
-        let std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
-        self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
-        self.featureSet = featureSet
-    }
-
-    /// Scaled SOC label.
-    @inlinable public func scaleLabel(_ soc: Double) -> Float { Float((soc - yMin) / (yMax - yMin)) }
-    /// SOC fraction from a scaled network output.
-    @inlinable public func socFraction(fromScaled y: Float) -> Double { Double(y) * (yMax - yMin) + yMin }
 }
 
 /// A grid cycle with scaled Float32 features and labels, ready for batching.

@@ -1,4 +1,5 @@
 import CTrainerKernels
+import FloatModel
 
 /// A trainable LSTM layer over time-major sequence batches, with backpropagation through
 /// time. Gate order i, f, g, o (`WeightBlob.LSTMGate`, the one order of every consumer):

@@ -1,3 +1,5 @@
+import Quantizer
+
 /// Fake quantization with straight-through-estimator (STE) gradients: the forward value is
 /// rounded onto the integer grid the engine uses, the backward pass treats the rounding as
 /// the identity inside the representable range and as a constant (gradient 0) where the

@@ -1,5 +1,6 @@
 import FixedPoint
 import QuantizedLSTM
+import Quantizer
 import RealModule
 import WeightBlob
 
@@ -179,7 +180,8 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
         let f = blob.inputs.count
         var hidden = blob.lstmLayers.map { [Int16](repeating: 0, count: $0.hiddenSize) }
         var cell = hidden
-        let inputScales = [plan.featureScale] + Array(repeating: 1.0 / 32768, count: max(blob.lstmLayers.count - 1, 0))
+        let q15One = Double(QFormat.gateOne)   // 1.0 in Q0.15 (gates, hidden state)
+        let inputScales = [plan.featureScale] + Array(repeating: 1.0 / q15One, count: max(blob.lstmLayers.count - 1, 0))
         let lstmScales = blob.lstmLayers.map { layer in
             (0..<(4 * layer.hiddenSize)).map {
                 (QuantizedMultiplier(multiplier: layer.inputMultipliers[$0], shift: layer.inputShifts[$0]),
@@ -200,7 +202,7 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
                     let i = layer.inputSize, h = layer.hiddenSize, n = Int32(layer.cellFractionBits)
                     for j in 0..<i { tape.lstmInput[l][t * i + j] = Double(input[j]) * inputScales[l] }
                     for j in 0..<h {
-                        tape.hPrev[l][t * h + j] = Double(hidden[l][j]) / 32768
+                        tape.hPrev[l][t * h + j] = Double(hidden[l][j]) / q15One
                         tape.cPrev[l][t * h + j] = Double(cell[l][j]) / Double(1 << n)
                     }
                     for r in 0..<(4 * h) {
@@ -226,16 +228,16 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
                         cell[l][j] = newCell
                         hidden[l][j] = Saturating.narrowToInt16(RoundingShift.right(go &* squashed, by: 15))
                         let g4 = t * 4 * h
-                        tape.gates[l][g4 + j] = Double(gi) / 32768
-                        tape.gates[l][g4 + h + j] = Double(gf) / 32768
-                        tape.gates[l][g4 + 2 * h + j] = Double(gg) / 32768
-                        tape.gates[l][g4 + 3 * h + j] = Double(go) / 32768
-                        tape.tanhCell[l][t * h + j] = Double(squashed) / 32768
+                        tape.gates[l][g4 + j] = Double(gi) / q15One
+                        tape.gates[l][g4 + h + j] = Double(gf) / q15One
+                        tape.gates[l][g4 + 2 * h + j] = Double(gg) / q15One
+                        tape.gates[l][g4 + 3 * h + j] = Double(go) / q15One
+                        tape.tanhCell[l][t * h + j] = Double(squashed) / q15One
                         tape.cellPass[l][t * h + j] = Int32(newCell) == sum ? 1 : 0
                     }
                     input = hidden[l]
                 }
-                var inScale = 1.0 / 32768
+                var inScale = 1.0 / q15One
                 for (d, layer) in blob.denseLayers.enumerated() {
                     let i = layer.inputSize, o = layer.outputSize
                     for j in 0..<i { tape.denseInput[d][t * i + j] = Double(input[j]) * inScale }

@@ -1,6 +1,7 @@
 import BMSCore
 import Dispatch
 import QuantizedLSTM
+import Quantizer
 import WeightBlob
 
 /// Settings of quantization-aware fine-tuning.

@@ -1,3 +1,4 @@
+import FloatModel
 import Foundation
 
 /// The training history as CSV and as a loss-curve SVG, and the model summary table.

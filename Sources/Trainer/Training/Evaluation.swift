@@ -1,4 +1,5 @@
 import BMSCore
+import FloatModel
 
 /// Scores a network on cycles, either window by window (as the benchmark task, Docs/Benchmark.md) or streaming.
 public enum Evaluation {

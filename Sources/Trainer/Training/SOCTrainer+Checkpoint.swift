@@ -1,4 +1,5 @@
 import BMSCore
+import FloatModel
 
 extension SOCTrainer {
     /// The trainer's state after the last finished epoch (call it between epochs, e.g. from

@@ -1,5 +1,6 @@
 import BMSCore
 import CFloatControl
+import FloatModel
 import Foundation
 
 /// Trains a `Network` on an `SOCDataset` in window or stateful mode with Adam, MSE,

@@ -1,5 +1,6 @@
 import BMSCore
 import CellData
+import FloatModel
 import Foundation
 
 /// A training checkpoint that cannot be read, written or used: which file and what went wrong.

@@ -1,6 +1,8 @@
 import BMSCore
+import FloatModel
 import Foundation
 import QuantizedLSTM
+import Quantizer
 import Testing
 import TestSupport
 @testable import Trainer

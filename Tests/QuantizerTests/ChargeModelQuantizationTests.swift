@@ -1,9 +1,10 @@
 import BMSCore
+import FloatModel
 import Foundation
 import QuantizedLSTM
 import Testing
 import TestSupport
-@testable import Trainer
+@testable import Quantizer
 import WeightBlob
 
 /// Charge-drawn models with a coulomb-count prior (the trainer's `charge-no-current` /

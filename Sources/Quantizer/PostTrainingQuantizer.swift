@@ -33,9 +33,6 @@ public struct PostTrainingQuantizer: Sendable {
     /// training can then learn to live with the chosen format.
     public var cellFractionBits: Int?
 
-    /// Valid `cellFractionBits` (the engines' Q(15−n).n cell formats).
-    public static let cellFractionBitsRange = 8...12
-
     /// Creates a quantizer.
     public init(headroom: Double = 1.5, denseHeadroom: Double = 4, errorCompensation: Bool = true,
                 cellFractionBits: Int? = nil) {
@@ -94,8 +91,9 @@ public struct PostTrainingQuantizer: Sendable {
             // calibrated |c| times the headroom, unless `cellFractionBits` fixes n.
             var bits = 12
             if let forced = cellFractionBits {
-                guard Self.cellFractionBitsRange.contains(forced) else {
-                    throw .unrepresentable("cell fraction bits (8…12)", Double(forced))
+                let bitsRange = QFormat.cellFractionBitsRange
+                guard bitsRange.contains(forced) else {
+                    throw .unrepresentable("cell fraction bits (\(bitsRange.lowerBound)…\(bitsRange.upperBound))", Double(forced))
                 }
                 bits = forced
             } else {
@@ -111,7 +109,7 @@ public struct PostTrainingQuantizer: Sendable {
         let denseScales = model.denseLayers.indices.map { d in
             max(ranges.denseOutput[d].max() ?? 0, 1e-6) * denseHeadroom / 32767
         }
-        let plan = QuantizationPlan(featureScale: featureRange / 32768, cellFractionBits: cellBits,
+        let plan = QuantizationPlan(featureScale: featureRange / Self.q15One, cellFractionBits: cellBits,
                                     denseOutputScales: denseScales)
         let (blob, assemblyWarnings) = try assemble(model, plan: plan, runner: errorCompensation ? runner : nil,
                                                     note: "post-training, \(steps) calibration steps")
@@ -129,7 +127,7 @@ public struct PostTrainingQuantizer: Sendable {
         guard problems.isEmpty else { throw .invalidModel(problems) }
         guard plan.cellFractionBits.count == model.lstmLayers.count,
               plan.denseOutputScales.count == model.denseLayers.count,
-              plan.cellFractionBits.allSatisfy(Self.cellFractionBitsRange.contains),
+              plan.cellFractionBits.allSatisfy(QFormat.cellFractionBitsRange.contains),
               plan.featureScale > 0, plan.featureScale.isFinite,
               plan.denseOutputScales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw .invalidModel(["quantization plan does not fit the model's layers"])
@@ -164,8 +162,9 @@ public struct PostTrainingQuantizer: Sendable {
             for r in 0..<rows {
                 let accumulatorScale = kernelScales[r] * inputScale
                 bias.append(try quantizeBias(Double(layer.bias[r]), accumulatorScale, "lstm[\(l)].bias[\(r)]"))
-                let x = try requantization(accumulatorScale * 2048, "lstm[\(l)] input rescale row \(r)")
-                let h = try requantization(recurrentScales[r] / 32768 * 2048, "lstm[\(l)] recurrent rescale row \(r)")
+                let x = try requantization(accumulatorScale * Self.q11One, "lstm[\(l)] input rescale row \(r)")
+                let h = try requantization(recurrentScales[r] / Self.q15One * Self.q11One,
+                                           "lstm[\(l)] recurrent rescale row \(r)")
                 inMult.append(x.multiplier); inShift.append(x.shift)
                 recMult.append(h.multiplier); recShift.append(h.shift)
             }
@@ -173,7 +172,7 @@ public struct PostTrainingQuantizer: Sendable {
                                       recurrentKernel: recurrent, bias: bias, inputMultipliers: inMult,
                                       inputShifts: inShift, recurrentMultipliers: recMult, recurrentShifts: recShift,
                                       cellFractionBits: plan.cellFractionBits[l]))
-            inputScale = 1.0 / 32768  // Q0.15 hidden state feeds the next layer
+            inputScale = 1.0 / Self.q15One  // Q0.15 hidden state feeds the next layer
         }
 
         var dense: [BlobDenseLayer] = []
@@ -289,7 +288,8 @@ public struct PostTrainingQuantizer: Sendable {
     }
 
     /// Symmetric int8 per row: q = round(w / s), s = max|w| / 127 (1 for an all-zero row).
-    func quantizeRows(_ weights: [Float], rows: Int, columns: Int) -> ([Int8], [Double]) {
+    /// Package-level: quantization-aware training fake-quantizes weights with it.
+    package func quantizeRows(_ weights: [Float], rows: Int, columns: Int) -> ([Int8], [Double]) {
         var q = [Int8](repeating: 0, count: rows * columns)
         var scales = [Double](repeating: 1, count: rows)
         for r in 0..<rows {
@@ -304,6 +304,9 @@ public struct PostTrainingQuantizer: Sendable {
         return (q, scales)
     }
 
+    /// 1.0 in Q0.15 (gates, hidden state) and in Q4.11 (gate pre-activations), as `Double`.
+    static let q15One = Double(QFormat.gateOne), q11One = Double(QFormat.preActivationOne)
+
     func quantizeBias(_ bias: Double, _ scale: Double, _ name: String) throws(QuantizationError) -> Int32 {
         let q = (bias / scale).rounded()
         guard abs(q) <= Double(BlobLayout.maxAbsBias) else { throw .unrepresentable(name, q) }
@@ -316,53 +319,11 @@ public struct PostTrainingQuantizer: Sendable {
     }
 }
 
-/// Why a float model could not be quantized.
-public enum QuantizationError: Error, Equatable, CustomStringConvertible {
-    /// The float model is inconsistent (sizes, scalers).
-    case invalidModel([String])
-    /// No calibration samples were given.
-    case noCalibrationData
-    /// A value has no integer representation in the blob's ranges.
-    case unrepresentable(String, Double)
-    /// The float model uses something the integer engine does not compute.
-    case unsupportedModel(String)
-
-    /// One line a user can act on.
-    public var description: String {
-        switch self {
-        case let .invalidModel(problems): "invalid float model: " + problems.joined(separator: "; ")
-        case .noCalibrationData: "no calibration samples: give at least one non-empty sequence"
-        case let .unrepresentable(name, value): "\(name) = \(value) cannot be represented in the blob's integer ranges"
-        case let .unsupportedModel(reason): "float model not supported by the integer engine: \(reason)"
-        }
-    }
-}
-
 extension String {
     func replacingNewlines(_ with: String) -> String {
         String(map { $0.isNewline ? Character(with) : $0 })
     }
     func replacingEquals(_ with: String) -> String {
         String(map { $0 == "=" ? Character(with) : $0 })
-    }
-}
-
-/// The weight-independent choices of a quantization: the standardised-feature scale, each
-/// LSTM layer's cell format and each dense layer's output scale. Calibration picks them
-/// (`PostTrainingQuantizer.Report.plan`); quantization-aware training holds them fixed
-/// while the weights move, and `PostTrainingQuantizer.quantize(_:plan:)` reuses them.
-public struct QuantizationPlan: Sendable, Equatable, Codable {
-    /// Real value of one LSB of the standardised int16 features.
-    public var featureScale: Double
-    /// Cell fraction bits n (Q(15−n).n) per LSTM layer.
-    public var cellFractionBits: [Int]
-    /// Real value of one LSB of each dense layer's int16 output.
-    public var denseOutputScales: [Double]
-
-    /// Creates a plan.
-    public init(featureScale: Double, cellFractionBits: [Int], denseOutputScales: [Double]) {
-        self.featureScale = featureScale
-        self.cellFractionBits = cellFractionBits
-        self.denseOutputScales = denseOutputScales
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 import QuantizedLSTM
-@testable import Trainer
+@testable import Quantizer
 
 /// The float-vs-int8 report: RMSE against labels and |Δ| between the two models.
 struct QuantizationEvaluationTests {

@@ -1,3 +1,4 @@
+import FixedPoint
 import QuantizedLSTM
 import WeightBlob
 
@@ -163,7 +164,7 @@ public struct QuantizationDiagnosis: Sendable {
         }
         let span = (model.outputMax - model.outputMin) * 100
         return (0..<h).map { j in
-            let hInt = Double(snapshot[offset + j]) / 32768
+            let hInt = Double(snapshot[offset + j]) / Double(QFormat.gateOne)
             let cInt = Double(snapshot[offset + h + j]) / cellScale
             let dh = hInt - floatHidden[j]
             return UnitContribution(unit: j, socPoints: (map[j].first ?? 0) * dh * span, floatHidden: floatHidden[j],

@@ -52,6 +52,21 @@ public struct LayerWeights: Codable, Equatable, Sendable {
     public var activation: Activation?
     /// Dropout rate.
     public var rate: Double?
+
+    /// Creates one layer's entry (only the fields of its kind are set).
+    public init(kind: String, inputSize: Int? = nil, units: Int? = nil, kernel: [Float]? = nil,
+                recurrentKernel: [Float]? = nil, weight: [Float]? = nil, bias: [Float]? = nil,
+                activation: Activation? = nil, rate: Double? = nil) {
+        self.kind = kind
+        self.inputSize = inputSize
+        self.units = units
+        self.kernel = kernel
+        self.recurrentKernel = recurrentKernel
+        self.weight = weight
+        self.bias = bias
+        self.activation = activation
+        self.rate = rate
+    }
 }
 
 /// Where a model came from.
@@ -91,7 +106,7 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
     /// Feature names in input order.
     public var features: [String] = ["voltage_V", "current_A", "temperature_C", "d_current_A", "d_voltage_V"]
     /// Seconds between steps.
-    public var stepSeconds: Double = GridCycle.gridStepS
+    public var stepSeconds: Double = FloatModelFile.gridStepSeconds
     /// Architecture.
     public var architecture: Architecture
     /// Weights per layer, in architecture order.
@@ -103,62 +118,32 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
 
     /// Format tag written and expected.
     public static let formatTag = "bmsim-float-lstm"
+    /// Seconds between steps of the benchmark task's grid (the default `stepSeconds`).
+    public static let gridStepSeconds = 10.0
 
-    /// Captures `network`'s current weights.
-    public init(network: Network, scalers: Scalers, training: TrainingMetadata) {
-        architecture = network.architecture
-        layers = network.layers.map { layer in
-            switch layer {
-            case let .lstm(l):
-                return LayerWeights(kind: "lstm", inputSize: l.inputSize, units: l.units, kernel: l.kernel.values,
-                                    recurrentKernel: l.recurrentKernel.values, bias: l.bias.values)
-            case let .dropout(d):
-                return LayerWeights(kind: "dropout", rate: Double(d.rate))
-            case let .dense(d):
-                return LayerWeights(kind: "dense", inputSize: d.inputSize, units: d.units, weight: d.weight.values,
-                                    bias: d.bias.values, activation: d.activation)
-            }
-        }
+    /// Creates a model file from its parts (`Trainer` captures a network's weights with
+    /// `init(network:scalers:training:)`).
+    public init(architecture: Architecture, layers: [LayerWeights], scalers: Scalers, training: TrainingMetadata,
+                features: [String]) {
+        self.architecture = architecture
+        self.layers = layers
         self.scalers = scalers
         self.training = training
-        features = training.config.featureSet.names
+        self.features = features
     }
 
-    /// Builds a network holding these weights (checks every shape).
-    public func makeNetwork() throws(FloatModelFileError) -> Network {
-        do { try architecture.validate() } catch { throw .architectureMismatch(layer: 0, expected: "a valid architecture", found: error.description) }
+    /// The checks `makeNetwork` makes before it allocates: as many stored layers as the
+    /// architecture has, each of the architecture's kind with tensors of the right lengths.
+    package func checkLayers() throws(FloatModelFileError) {
         guard layers.count == architecture.layers.count else {
             throw .architectureMismatch(layer: layers.count, expected: "\(architecture.layers.count) layers", found: "\(layers.count)")
         }
         try checkStoredCounts()
-        let network = Network(architecture: architecture, seed: training.config.seed)
-        func put(_ values: [Float]?, _ tensor: Tensor, layer: Int, name: String) throws(FloatModelFileError) {
-            guard let values, values.count == tensor.count else {
-                throw .shapeMismatch(layer: layer, tensor: name, expectedCount: tensor.count, foundCount: values?.count ?? 0)
-            }
-            values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: values.count) }
-        }
-        for (k, (stored, built)) in zip(layers, network.layers).enumerated() {
-            switch built {
-            case let .lstm(l):
-                guard stored.kind == "lstm" else { throw .architectureMismatch(layer: k, expected: "lstm", found: stored.kind) }
-                try put(stored.kernel, l.kernel, layer: k, name: "kernel")
-                try put(stored.recurrentKernel, l.recurrentKernel, layer: k, name: "recurrentKernel")
-                try put(stored.bias, l.bias, layer: k, name: "bias")
-            case .dropout:
-                guard stored.kind == "dropout" else { throw .architectureMismatch(layer: k, expected: "dropout", found: stored.kind) }
-            case let .dense(d):
-                guard stored.kind == "dense" else { throw .architectureMismatch(layer: k, expected: "dense", found: stored.kind) }
-                try put(stored.weight, d.weight, layer: k, name: "weight")
-                try put(stored.bias, d.bias, layer: k, name: "bias")
-            }
-        }
-        return network
     }
 
     /// Compares every stored tensor's length with what the architecture needs, before the
     /// network (sized by the architecture alone) is allocated.
-    func checkStoredCounts() throws(FloatModelFileError) {
+    private func checkStoredCounts() throws(FloatModelFileError) {
         var width = architecture.inputSize
         func check(_ values: [Float]?, _ expected: Int, layer: Int, name: String) throws(FloatModelFileError) {
             guard let values, values.count == expected else {
@@ -208,7 +193,7 @@ public struct FloatModelFile: Codable, Equatable, Sendable {
             throw .malformed(path: path, reason: error.description)
         }
         try file.checkFields(path: path)
-        do { _ = try file.makeNetwork() } catch {
+        do { try file.checkLayers() } catch {
             throw .malformed(path: path, reason: error.description)   // shape errors name the file too
         }
         return file

@@ -1,6 +1,6 @@
 import Testing
 import QuantizedLSTM
-@testable import Trainer
+@testable import Quantizer
 
 /// `QuantizationDiagnosis` against direct runs of the float reference and the int8 engine.
 struct QuantizationDiagnosisTests {

@@ -1,3 +1,4 @@
+import FloatModel
 import QuantizedLSTM
 
 extension FloatModelFile {

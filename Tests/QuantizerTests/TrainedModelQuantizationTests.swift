@@ -1,10 +1,11 @@
 import BMSCore
 import CellData
+import FloatModel
 import Foundation
 import Testing
 import TestSupport
 import QuantizedLSTM
-@testable import Trainer
+@testable import Quantizer
 import WeightBlob
 
 /// The trained demo model (`Fixtures/models/lstm-demo.json`) on real NASA discharges,

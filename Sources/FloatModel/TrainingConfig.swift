@@ -42,13 +42,17 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// How the LSTM layers do each step (default: the fastest this CPU runs; results are
     /// bit-identical for the same kernel, not across kernels). Older model files, which
     /// lack the key, were trained with `blas`.
-    public var stepKernel: LSTMStepKernel = .best
+    public var stepKernel: LSTMStepKernel
     /// Weight noise during training, in int8 steps of each row (`WeightNoise`; 0 = off).
     /// Seeded from `seed`; older model files, which lack the key, were trained without.
     public var weightNoise: Double = 0
 
-    /// Creates the default configuration (the benchmark task's settings where it names them, Docs/Benchmark.md).
-    public init() {}
+    /// Creates the default configuration (the benchmark task's settings where it names them,
+    /// Docs/Benchmark.md) with the given step kernel. `Trainer`'s `TrainingConfig()` picks the
+    /// fastest kernel this CPU runs (`LSTMStepKernel.best`, a CPUID query this target does not make).
+    public init(stepKernel: LSTMStepKernel) {
+        self.stepKernel = stepKernel
+    }
 
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
@@ -58,6 +62,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
     public init(from decoder: any Decoder) throws {
+        self.init(stepKernel: .blas)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
@@ -74,38 +79,4 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         stepKernel = try c.decodeIfPresent(LSTMStepKernel.self, forKey: .stepKernel) ?? .blas
         try read(.weightNoise, &weightNoise)
     }
-}
-
-/// One row of the training history.
-public struct EpochRecord: Codable, Equatable, Sendable {
-    /// Epoch number, from 1.
-    public var epoch: Int
-    /// Mean training loss (MSE on scaled labels, dropout active) over the epoch.
-    public var trainLoss: Double
-    /// Training MAE over the epoch's batches, SOC %.
-    public var trainMAEPercent: Double
-    /// Validation loss (MSE on scaled labels).
-    public var validationLoss: Double
-    /// Validation MAE, SOC %.
-    public var validationMAEPercent: Double
-    /// Learning rate used in this epoch.
-    public var learningRate: Double
-    /// Wall seconds of the training pass.
-    public var trainSeconds: Double
-    /// Wall seconds of the validation pass.
-    public var validationSeconds: Double
-    /// Training samples (windows or scored steps) per second of the training pass.
-    public var samplesPerSecond: Double
-    /// CPU seconds (user + system, all threads of the process) of the training pass.
-    public var trainCPUSeconds: Double
-    /// 1-minute load average at the end of the epoch (machine state for timing figures).
-    public var loadAverage1m: Double
-}
-
-/// Events reported while training.
-public enum TrainingEvent: Sendable {
-    /// A batch finished: epoch (from 1), batch index (from 1), batch count, running mean loss.
-    case batch(epoch: Int, batch: Int, of: Int, runningLoss: Double)
-    /// An epoch finished.
-    case epoch(EpochRecord)
 }

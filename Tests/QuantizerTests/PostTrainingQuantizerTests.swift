@@ -2,7 +2,7 @@ import BMSCore
 import Foundation
 import Testing
 import QuantizedLSTM
-@testable import Trainer
+@testable import Quantizer
 import WeightBlob
 
 /// The integer engine running a quantized model against the float reference it came from.

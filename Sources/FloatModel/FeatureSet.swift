@@ -12,9 +12,9 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     case chargeWithoutCurrent = "charge-no-current"
 
     /// Columns of `task` kept, in order (the charge counter, when present, comes last).
-    var taskColumns: [Int] { self == .chargeWithoutCurrent ? [0, 2, 4] : [0, 1, 2, 3, 4] }
+    package var taskColumns: [Int] { self == .chargeWithoutCurrent ? [0, 2, 4] : [0, 1, 2, 3, 4] }
     /// Whether the discharged-charge counter is appended.
-    var hasCharge: Bool { self != .task }
+    package var hasCharge: Bool { self != .task }
 
     /// Inputs per step.
     public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) }
@@ -23,28 +23,5 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     public var names: [String] {
         let base = ["voltage_V", "current_A", "temperature_C", "d_current_A", "d_voltage_V"]
         return taskColumns.map { base[$0] } + (hasCharge ? ["discharged_Ah"] : [])
-    }
-
-    /// Charge drawn since the start of `cycle`, Ah, at each grid step (trapezoid of the grid current).
-    public static func dischargedAh(of cycle: GridCycle) -> [Double] {
-        var q = [Double](repeating: 0, count: cycle.count)
-        for k in 1..<max(cycle.count, 1) {
-            q[k] = q[k - 1] - 0.5 * (cycle.features[k * 5 + 1] + cycle.features[(k - 1) * 5 + 1])
-                * GridCycle.gridStepS / 3600
-        }
-        return q
-    }
-
-    /// The features of `cycle` in this set, row-major `[n × width]`, physical units.
-    public func features(of cycle: GridCycle) -> [Double] {
-        if self == .task { return cycle.features }
-        let w = width, columns = taskColumns
-        var out = [Double](repeating: 0, count: cycle.count * w)
-        let q = Self.dischargedAh(of: cycle)
-        for k in 0..<cycle.count {
-            for (j, f) in columns.enumerated() { out[k * w + j] = cycle.features[k * 5 + f] }
-            out[k * w + w - 1] = q[k]
-        }
-        return out
     }
 }
