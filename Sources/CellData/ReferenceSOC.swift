@@ -48,14 +48,16 @@ public enum ReferenceSOC {
         /// A discharge whose first sample is rested (|I| ≤ `loadedCurrentA`) below this voltage
         /// did not start from a full charge, so its "SOC 1 at the start" label is wrong, V.
         public var fullStartVoltageV: Double
-        /// Index flags that make a discharge's capacity unusable as the SOC normaliser.
+        /// Index flags that make a discharge's capacity unusable as the SOC normaliser: none, below
+        /// 1 Ah (a stopped or failed run), or above 2.05 Ah (beyond the 2.0 Ah rating: NASA's four
+        /// such capacities, 2.33–2.64 Ah, all come with a `v_above_4.3` voltage glitch).
         public var unusableCapacityFlags: Set<String>
 
         /// The NASA rules.
         public init(fullChargeVoltageV: Double = 4.15, fullChargeCurrentA: Double = 0.1, chargingCurrentA: Double = 0.01,
                     referenceVoltageV: Double = 2.7,
                     loadedCurrentA: Double = 0.1, fullStartVoltageV: Double = 4.05,
-                    unusableCapacityFlags: Set<String> = ["capacity_below_1Ah", "capacity_missing"]) {
+                    unusableCapacityFlags: Set<String> = ["capacity_below_1Ah", "capacity_missing", "capacity_above_2.05Ah", "v_above_4.3"]) {
             self.fullChargeVoltageV = fullChargeVoltageV
             self.fullChargeCurrentA = fullChargeCurrentA
             self.chargingCurrentA = chargingCurrentA

@@ -28,6 +28,10 @@ public struct CapacityLearner: Sendable {
     public static let currentEdgesA: (Double, Double) = (1.5, 3.0)
     /// Discharge time after which the band is read, s.
     public static let bandSettleSeconds = 30.0
+    /// A measurement above this multiple of the starting (design) capacity is not a capacity the
+    /// cell can have (a fuel gauge caps its learned capacity near the design value); NASA's only
+    /// such measurements are logger glitches (B0036 cycle 278: 2.44 Ah, 1.36 × the design 1.80 Ah).
+    public static let plausibleAboveBase = 1.2
 
     let model: CellModelParameters
     let config: EstimatorConfig
@@ -126,7 +130,7 @@ public struct CapacityLearner: Sendable {
             let measured = (anchorCounterAs - counterAs) / 3600
             let base = baseCapacityAh(temperatureC: startTemperatureC)
             let range = config.capacityMeasurementRange
-            if measured > 0.2 * base && measured < 1.5 * base {
+            if measured > 0.2 * base && measured < Self.plausibleAboveBase * base {
                 let held = heldBackAh[band]
                 if (measured >= range.lowerBound * expectedAh && measured <= range.upperBound * expectedAh)
                     || (held > 0 && measured >= range.lowerBound * held && measured <= range.upperBound * held) {

@@ -15,7 +15,7 @@ public struct EstimatorConfig: Sendable, Equatable {
     public var learnedCapacityFollowsTemperature: Bool = true
     /// Capacity learning: a measurement is learned only within this range of the capacity the
     /// band expected at the discharge's start (as a fraction of it); others are outliers.
-    public var capacityMeasurementRange: ClosedRange<Double> = 0.65...1.5
+    public var capacityMeasurementRange: ClosedRange<Double> = 0.65...1.25
     /// Charge efficiency; `nil` = the model's.
     public var coulombicEfficiency: Double?
 

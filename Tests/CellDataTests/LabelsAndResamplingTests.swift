@@ -64,6 +64,22 @@ import Testing
         #expect(ReferenceSOC.references(alone)[0] == .excluded(.chargeWithoutCapacity))
     }
 
+    @Test("a glitch discharge (capacity above 2.05 Ah, or a first sample above 4.3 V) is not labelled")
+    func glitchDischargesAreNotLabelled() {
+        for flag in ["capacity_above_2.05Ah", "v_above_4.3"] {
+            let r = Recording(cell: "X", source: "test", operations: [
+                discharge([0, 10, 3610], capacity: 2, start: 0),
+                discharge([0, 10, 3610], capacity: 2.4, start: 4000, flag: flag),
+                discharge([0, 10, 3610], capacity: 2, start: 8000),
+            ])
+            let refs = ReferenceSOC.references(r)
+            #expect(refs[1] == .excluded(.dischargeWithoutCapacity), "\(flag)")
+            #expect(refs[0].values != nil && refs[2].values != nil)
+            // The benchmark's own filter is unchanged (it drops only missing and below-1 Ah).
+            #expect(!NASADataset.skippedFlags.contains(flag))
+        }
+    }
+
     @Test func aGapHidingAChargeLeavesNoReferenceAfterIt() {
         let r = Recording(cell: "X", source: "test", operations: [
             discharge([0, 10, 3610], capacity: 2, start: 0),

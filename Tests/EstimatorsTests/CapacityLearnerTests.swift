@@ -113,7 +113,7 @@ struct CapacityLearnerTests {
         var learner = CapacityLearner(model: model, config: EstimatorConfig())
         Self.observe(&learner, countedAh: [1.8])
         #expect(learner.lastMeasuredAh == 1.8 && learner.rejectedCount == 0)
-        // 0.45 Ah (a cell that dips below the terminate voltage early) is outside 0.65…1.5 × 1.8.
+        // 0.45 Ah (a cell that dips below the terminate voltage early) is outside 0.65…1.25 × 1.8.
         Self.observe(&learner, countedAh: [0.45])
         #expect(learner.rejectedCount == 1 && learner.capacityAh(currentA: -2, temperatureC: 24) == 1.8)
         // Back to normal: 1.75 is within range of 1.8 and is learned; the outlier is forgotten.
@@ -124,6 +124,24 @@ struct CapacityLearnerTests {
         #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.75)
         Self.observe(&learner, countedAh: [0.92])
         #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 0.92 && learner.rejectedCount == 2)
+    }
+
+    @Test("a measurement above 1.2 × the design capacity is never learned; one 1.3 × the expected is held back")
+    func implausibleHighMeasurements() {
+        var model = CellModelParameters.synthetic18650()
+        model.designCapacityByTemperature = ([24], [1.8])
+        var learner = CapacityLearner(model: model, config: EstimatorConfig())
+        Self.observe(&learner, countedAh: [1.4])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.4)
+        // 2.2 Ah > 1.2 × 1.8: a logger glitch (NASA's v_above_4.3 runs), not counted at all.
+        Self.observe(&learner, countedAh: [2.2, 2.2])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.4 && learner.measurementCount == 1)
+        #expect(learner.rejectedCount == 0)
+        // 1.82 = 1.3 × 1.4, plausible for the type: held back, learned only when confirmed.
+        Self.observe(&learner, countedAh: [1.82])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.4 && learner.rejectedCount == 1)
+        Self.observe(&learner, countedAh: [1.81])
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 1.81)
     }
 
     @Test("the band is read once the load has settled, not on the first interpolated tick")
