@@ -85,7 +85,7 @@ public struct SVGPanelChart: Sendable {
                 s += isLast ? SVGDocument.text(SVGLineChart.format(t), x: px(t), y: top + plotH + 16,
                                                attributes: "text-anchor=\"middle\"") + "\n" : "\n"
             }
-            for t in SVGLineChart.ticks(yr, count: max(2, Int(plotH / 45))) {
+            for t in SVGLineChart.ticks(yr, count: max(3, Int(plotH / 40))) {
                 s += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(t)))\" stroke=\"#eee\"/>"
                 s += SVGDocument.text(SVGLineChart.format(t), x: left - 6, y: py(t) + 4, attributes: "text-anchor=\"end\"") + "\n"
             }
