@@ -46,7 +46,7 @@ public struct RMSEHeatMap: Sendable {
         let values = meanRMSEPercent.flatMap { $0 }.compactMap { $0 }
         let low = values.min() ?? 0, high = values.max() ?? 1
         let f = SVGDocument.number, e = TextEscaping.html
-        var s = SVGDocument.open(width: width, height: height, title: "RMSE, % points (mean over cells)", titleX: 10)
+        var s = SVGDocument.open(width: width, height: height, title: "RMSE, % points (mean over cells; rows by rank)", titleX: 10)
         for (c, scenario) in scenarios.enumerated() {
             s += SVGDocument.text(scenario, x: labelW + cellW * (Double(c) + 0.5), y: top - 10,
                                   attributes: "text-anchor=\"middle\" font-weight=\"bold\"") + "\n"
@@ -66,7 +66,7 @@ public struct RMSEHeatMap: Sendable {
                                       attributes: "text-anchor=\"middle\" fill=\"\(share > 0.6 ? "white" : "black")\" \(data)") + "\n"
             }
         }
-        s += SVGDocument.text("rows: estimators by overall rank; light = small RMSE, dark = large (\(Self.text(low))–\(Self.text(high)))",
+        s += SVGDocument.text("light = small RMSE, dark = large (\(Self.text(low))–\(Self.text(high)))",
                               x: 10, y: height - 12, attributes: "fill=\"#555\"") + "\n"
         return s + SVGDocument.close
     }
