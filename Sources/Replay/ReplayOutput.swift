@@ -65,90 +65,40 @@ public struct ReplayOutput: Sendable {
         return out
     }
 
-    /// SOC-vs-time and error-vs-time charts of a result, on operating hours (gaps and the
-    /// time between operations are left out of the x axis so that a whole life stays readable).
-    /// `name` is the run's name in the titles (default: the cell).
-    public static func charts(_ r: ReplayResult, name: String? = nil, maxPoints: Int = 3000) -> (soc: SVGLineChart, error: SVGLineChart) {
-        let t = r.telemetry
-        let k = t.estimators.count
-        let scored = (0..<t.count).filter { t.operation[$0] >= 0 }
-        let stride = max(1, scored.count / maxPoints)
-        let picked = Swift.stride(from: 0, to: scored.count, by: stride).map { scored[$0] }
-        // Operating time: time between consecutive scored frames, a jump across a gap or an
-        // unscored stretch counted as one frame spacing (the smallest spacing seen).
-        var frameS = Double.infinity
-        for j in scored.indices.dropFirst() where t.timeS[scored[j]] > t.timeS[scored[j - 1]] {
-            frameS = min(frameS, t.timeS[scored[j]] - t.timeS[scored[j - 1]])
-        }
-        if !frameS.isFinite { frameS = 1 }
-        var operatingS = [Double](repeating: 0, count: scored.count)
-        for j in scored.indices.dropFirst() {
-            let delta = t.timeS[scored[j]] - t.timeS[scored[j - 1]]
-            operatingS[j] = operatingS[j - 1] + (delta > 10 * frameS ? frameS : delta)
-        }
-        let hours = Swift.stride(from: 0, to: scored.count, by: stride).map { operatingS[$0] / 3600 }
-        var socSeries = [SVGLineChart.Series(label: "reference", x: hours, y: picked.map { t.referenceSOC[$0] * 100 },
-                                             color: "#000", width: 2.2)]
-        var errorSeries: [SVGLineChart.Series] = []
-        for e in 0..<k {
-            let color = SVGLineChart.palette[e % SVGLineChart.palette.count]
-            socSeries.append(.init(label: t.estimators[e], x: hours, y: picked.map { t.soc[$0 * k + e] * 100 }, color: color))
-            errorSeries.append(.init(label: t.estimators[e], x: hours,
-                                     y: picked.map { (t.soc[$0 * k + e] - t.referenceSOC[$0]) * 100 }, color: color))
-        }
-        let maxError = errorSeries.flatMap(\.y).filter(\.isFinite).map(abs).max() ?? 5
-        let bound = min(100, max(5, maxError * 1.05))
-        let run = name ?? r.cell
-        return (SVGLineChart(title: "\(run) — \(r.scenario): SOC", xLabel: "operating time, h (gaps removed)",
-                             yLabel: "SOC, %", series: socSeries, yRange: -10...110),
-                SVGLineChart(title: "\(run) — \(r.scenario): SOC error (estimate − reference)",
-                             xLabel: "operating time, h (gaps removed)", yLabel: "error, % points",
-                             series: errorSeries, yRange: -bound...bound))
-    }
-
-    /// Writes telemetry CSV and both charts of every result, then the report files and
-    /// `index.html`. Returns the URLs written.
+    /// Writes the telemetry CSV (with `telemetryCSV`) and the figure (with `plots`) of every
+    /// result, the report files, the summary figures (with `plots`: `ranking.svg`,
+    /// `rmse_heatmap.svg`, `error_ecdf.svg`) and `index.html` titled `title`. A run's figure
+    /// (`run_<stem>.svg`) is drawn from its `trace`, else from its telemetry over the whole
+    /// run. Returns the URLs written.
     @discardableResult
     public func writeAll(results: [ReplayResult], report: ComparisonReport, telemetryCSV: Bool = true,
-                         plots: Bool = true) throws(ReplayError) -> [URL] {
+                         plots: Bool = true, title: String = "BMSim replay") throws(ReplayError) -> [URL] {
         var written: [URL] = []
-        var figures: [(String, String, String)] = []
+        var runs: [ReportPage.Figure] = []
         for (r, (name, stem)) in zip(results, zip(ReplayResult.runNames(results), Self.stems(results))) {
             if telemetryCSV && r.telemetry.count > 0 {
                 written.append(try write(Data(Self.telemetryCSV(r).utf8), to: "telemetry_\(stem).csv"))
             }
-            if plots && r.telemetry.count > 0 {
-                let (soc, error) = Self.charts(r, name: name)
-                written.append(try write(Data(soc.render().utf8), to: "soc_\(stem).svg"))
-                written.append(try write(Data(error.render().utf8), to: "error_\(stem).svg"))
-                figures.append(("\(name) — \(r.scenario)", "soc_\(stem).svg", "error_\(stem).svg"))
-            }
+            guard plots, let trace = r.trace ?? (r.telemetry.count > 0 ? RunTrace(telemetry: r.telemetry) : nil) else { continue }
+            written.append(try write(Data(trace.chart(name: name, scenario: r.scenario).render().utf8), to: "run_\(stem).svg"))
+            runs.append(.init(title: "\(name) — \(r.scenario)", file: "run_\(stem).svg"))
         }
         written.append(try write(report.json(), to: "comparison.json"))
         written.append(try write(Data(report.csv().utf8), to: "comparison.csv"))
         written.append(try write(Data(report.markdown().utf8), to: "comparison.md"))
-        written.append(try write(Data(Self.indexHTML(report: report, figures: figures).utf8), to: "index.html"))
-        return written
-    }
-
-    /// A self-contained page: the table, then the figures (title, SOC file, error file); every
-    /// name is escaped.
-    static func indexHTML(report: ComparisonReport, figures: [(String, String, String)]) -> String {
-        var html = """
-        <!doctype html><html><head><meta charset="utf-8"><title>BMSim replay</title>
-        <style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse;font-size:13px}
-        td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
-        img{max-width:100%;display:block;margin:8px 0 24px}</style></head><body>
-        <h1>BMSim replay</h1><p>Errors in SOC percentage points against the reference SOC; ranked by RMSE within each cell and scenario.</p>
-        <table><tr>
-        """
-        let e = TextEscaping.html
-        html += ComparisonReport.headers.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
-        for row in report.rows { html += "<tr>" + ComparisonReport.cells(row).map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
-        html += "</table>\n"
-        for (title, soc, error) in figures {
-            html += "<h2>\(e(title))</h2><img src=\"\(e(soc))\" alt=\"SOC \(e(title))\"><img src=\"\(e(error))\" alt=\"error \(e(title))\">\n"
+        var summary: [ReportPage.Figure] = []
+        if plots && !report.rows.isEmpty {
+            written.append(try write(Data(ReportCharts.ranking(report).utf8), to: "ranking.svg"))
+            summary.append(.init(title: "Ranking", file: "ranking.svg"))
+            written.append(try write(Data(RMSEHeatMap(report: report).svg().utf8), to: "rmse_heatmap.svg"))
+            summary.append(.init(title: "RMSE per estimator and scenario", file: "rmse_heatmap.svg"))
+            if let ecdf = ReportCharts.errorDistribution(results) {
+                written.append(try write(Data(ecdf.render().utf8), to: "error_ecdf.svg"))
+                summary.append(.init(title: "Error distribution", file: "error_ecdf.svg"))
+            }
         }
-        return html + "</body></html>\n"
+        let html = ReportPage.html(title: title, report: report, summary: summary, runs: runs)
+        written.append(try write(Data(html.utf8), to: "index.html"))
+        return written
     }
 }

@@ -32,6 +32,10 @@ public struct ReplayResult: Sendable {
     public var protectionEvents: [ProtectionEvent]
     /// Decimated telemetry (empty unless kept).
     public var telemetry: TelemetrySeries
+    /// |error| histogram of each estimator over the scored ticks, in `metrics` order.
+    public var errorHistograms: [AbsErrorHistogram] = []
+    /// The data of the run's figure (nil unless `ReplayOptions.plotWindow` asked for it).
+    public var trace: RunTrace? = nil
 }
 
 /// Recorded operations of one reason without a reference SOC: replayed, never scored.

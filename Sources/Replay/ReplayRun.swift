@@ -23,12 +23,17 @@ public struct ReplayOptions: Sendable {
     public var keepTelemetry: Bool
     /// Time every n-th estimator update (0 = never).
     public var timingSampleEvery: Int
+    /// Keep the data of the run's figure (`ReplayResult.trace`) for these operations; nil = no
+    /// figure. The telemetry is collected for it even when it is not kept.
+    public var plotWindow: RunTrace.Window?
 
     /// Creates options.
-    public init(telemetryEveryTicks: Int = 0, keepTelemetry: Bool = true, timingSampleEvery: Int = 64) {
+    public init(telemetryEveryTicks: Int = 0, keepTelemetry: Bool = true, timingSampleEvery: Int = 64,
+                plotWindow: RunTrace.Window? = nil) {
         self.telemetryEveryTicks = telemetryEveryTicks
         self.keepTelemetry = keepTelemetry
         self.timingSampleEvery = timingSampleEvery
+        self.plotWindow = plotWindow
     }
 }
 
@@ -144,7 +149,9 @@ public struct ReplayRunner: Sendable {
             throw .firmwareConfig(scenario: scenario.name, error)
         }
 
-        var accumulators = Array(repeating: SOCMetricsAccumulator(), count: names.count)
+        // One histogram buffer each, made here (a repeated value would share one and copy it on the
+        // first tick).
+        var accumulators = names.map { _ in SOCMetricsAccumulator() }
         var series = TelemetrySeries(estimators: names)
         var frameReference = [Double](repeating: 0, count: config.telemetryCapacity)
         var frameOperation = [Int32](repeating: 0, count: config.telemetryCapacity)
@@ -152,6 +159,7 @@ public struct ReplayRunner: Sendable {
         let schedule = config.schedule
         let chunk = 1 << 16
         let longRestS = Self.longRestSeconds
+        let collectTelemetry = options.keepTelemetry || options.plotWindow != nil
         var restS = 0.0                  // how long the cell has rested (slept time counts), s
         var reported = 0
         var tick = 0
@@ -185,7 +193,7 @@ public struct ReplayRunner: Sendable {
             }
             let operation = reference.isNaN ? -1 : sampledOperation   // no reference here: replay, don't score
             if firmware.telemetryNeedsDrain || firmware.telemetry.isFull {
-                if options.keepTelemetry {
+                if collectTelemetry {
                     series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
                 }
                 firmware.clearTelemetry()
@@ -214,9 +222,10 @@ public struct ReplayRunner: Sendable {
             tick += 1
         }
         progress?(totalTicks - reported)
-        if options.keepTelemetry {
+        if collectTelemetry {
             series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
         }
+        let trace = options.plotWindow.map { RunTrace(telemetry: series, window: $0) }
         let bank = firmware.bank
         let metrics = names.indices.map { k in
             accumulators[k].result(estimator: names[k], nanosecondsPerUpdate: bank.nanosecondsPerUpdate(k),
@@ -231,6 +240,7 @@ public struct ReplayRunner: Sendable {
             digest: firmware.telemetryDigest, flaggedTicks: firmware.flaggedTicks,
             injectedFaults: FaultKind.allCases.map { firmware.injector.injected($0) },
             protectionEventCount: firmware.protection.eventCount, protectionEvents: firmware.protection.events,
-            telemetry: series)
+            telemetry: options.keepTelemetry ? series : TelemetrySeries(estimators: names),
+            errorHistograms: accumulators.map(\.absErrorHistogram), trace: trace)
     }
 }

@@ -48,7 +48,8 @@ public struct SOCMetrics: Sendable, Equatable, Codable {
     public var nonFiniteTicks: Int
 }
 
-/// Accumulates `SOCMetrics` tick by tick, without allocating.
+/// Accumulates `SOCMetrics` tick by tick, and the |error| histogram of the run
+/// (`AbsErrorHistogram`, allocated once when the accumulator is made), without allocating.
 ///
 /// Worked example (used in the tests): errors of +1, −3, +2, 0 % at four scored ticks give
 /// RMSE = √((1 + 9 + 4 + 0)/4) = 1.8708 %, MAE = 6/4 = 1.5 %, max = 3 %, share > 2 % = 25 %.
@@ -64,6 +65,8 @@ public struct SOCMetricsAccumulator: Sendable {
     private var lastError = 0.0
     private var lastOperation = -1
     private var lastOperationIsDischarge = false
+    /// |error| of every scored tick, binned (for the report's error distribution).
+    public private(set) var absErrorHistogram = AbsErrorHistogram()
 
     /// Creates an accumulator.
     public init() {}
@@ -84,6 +87,7 @@ public struct SOCMetricsAccumulator: Sendable {
         let shown = Swift.min(Swift.max(reference, SOCEstimate.reportedRange.lowerBound), SOCEstimate.reportedRange.upperBound)
         let error = (estimate - shown) * 100
         errors.add(error)
+        absErrorHistogram.add(errorPercent: error)
         convergence.add(error: error, timeS: timeS)
         guard error.isFinite else { return }
         let absError = abs(error)

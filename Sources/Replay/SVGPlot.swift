@@ -48,7 +48,8 @@ public struct SVGLineChart: Sendable {
         self.yRange = yRange
     }
 
-    /// A palette that stays readable for up to 8 lines.
+    /// A palette that stays readable for up to 8 lines (for series that are not estimators;
+    /// estimators take `EstimatorColors`).
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
     /// "Nice" tick values covering `range`.
@@ -69,49 +70,12 @@ public struct SVGLineChart: Sendable {
         return abs(v) >= 100 || v == v.rounded() ? String(format: "%.0f", v) : String(format: "%.3g", v)
     }
 
-    /// The SVG document.
+    /// The SVG document: one panel (`SVGPanelChart`) of the chart's size.
     public func render() -> String {
-        let left = 70.0, right = 170.0, top = 36.0, bottom = 48.0
-        let plotW = width - left - right, plotH = height - top - bottom
-        let xs = series.flatMap(\.x).filter(\.isFinite)
-        let ys = series.flatMap(\.y).filter(\.isFinite)
-        let xMin = xs.min() ?? 0, xMax = max((xs.max() ?? 1), xMin + 1e-9)
-        var yr = yRange ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
-        if yr.upperBound - yr.lowerBound < 1e-9 { yr = (yr.lowerBound - 1)...(yr.upperBound + 1) }
-        func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
-        func py(_ y: Double) -> Double { top + (1 - (min(max(y, yr.lowerBound), yr.upperBound) - yr.lowerBound) / (yr.upperBound - yr.lowerBound)) * plotH }
-        var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="22" font-size="15" font-weight="bold">\(TextEscaping.html(title))</text>
-
-        """
-        for t in Self.ticks(xMin...xMax) {
-            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH))\" stroke=\"#eee\"/>"
-            s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(Self.format(t))</text>\n"
-        }
-        for t in Self.ticks(yr) {
-            s += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(t)))\" stroke=\"#eee\"/>"
-            s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(Self.format(t))</text>\n"
-        }
-        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#444\"/>\n"
-        s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(TextEscaping.html(xLabel))</text>\n"
-        s += "<text transform=\"translate(16,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(TextEscaping.html(yLabel))</text>\n"
-        for (i, line) in series.enumerated() {
-            var d = ""
-            var penDown = false
-            for j in 0..<min(line.x.count, line.y.count) {
-                guard line.x[j].isFinite, line.y[j].isFinite else { penDown = false; continue }
-                d += (penDown ? "L" : "M") + f(px(line.x[j])) + "," + f(py(line.y[j]))
-                penDown = true
-            }
-            s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(TextEscaping.html(line.color))\" stroke-width=\"\(line.width)\" stroke-linejoin=\"round\"/>\n"
-            let ly = top + 14 + Double(i) * 18
-            s += "<line x1=\"\(f(left + plotW + 12))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotW + 36))\" y2=\"\(f(ly - 4))\" stroke=\"\(TextEscaping.html(line.color))\" stroke-width=\"3\"/>"
-            s += "<text x=\"\(f(left + plotW + 42))\" y=\"\(f(ly))\">\(TextEscaping.html(line.label))</text>\n"
-        }
-        return s + "</svg>\n"
+        let panel = SVGPanelChart.Panel(yLabel: yLabel, series: series, yRange: yRange,
+                                        height: height - SVGPanelChart.top - SVGPanelChart.bottom)
+        var chart = SVGPanelChart(title: title, xLabel: xLabel, panels: [panel])
+        chart.width = width
+        return chart.render()
     }
-
-    private func f(_ v: Double) -> String { String(format: "%.1f", v) }
 }

@@ -66,9 +66,10 @@ struct ReplayDriver {
             // A span too long to replay is refused by the runner; it adds nothing to the bar here.
             return sum + (ticks.isFinite && ticks < ReplayRunner.maximumTicks ? Int(ticks) + 1 : 0)
         }
+        // Every run keeps the data of its figure (a few hundred kB); the telemetry only when kept.
         let runner = ReplayRunner(factory: factory,
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
-                                                         keepTelemetry: keepTelemetry))
+                                                         keepTelemetry: keepTelemetry, plotWindow: shared.plotWindow))
         FileHandle.standardError.write(Data("""
             replaying \(jobs.count) runs on \(shared.threads) threads (Ctrl-C or SIGTERM stops early; finished runs are written)\n
             """.utf8))

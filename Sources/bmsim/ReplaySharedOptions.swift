@@ -42,6 +42,15 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("current-sign"), help: "Current sign of a generic CSV without a '# current_sign:' line: charge_positive or discharge_positive.")
     var currentSign: String?
 
+    @Option(name: .customLong("from-cycle"), help: ArgumentHelp(
+        "First operation drawn in the per-run plots (an index of the telemetry's 'operation' column); scoring, tables and the error distribution still cover the whole run.",
+        valueName: "N"))
+    var fromCycle: Int?
+
+    @Option(name: .customLong("to-cycle"), help: ArgumentHelp(
+        "Last operation drawn in the per-run plots (default: the last); see --from-cycle.", valueName: "M"))
+    var toCycle: Int?
+
     @Flag(help: "No progress bar (there is none either when stderr is not a terminal).")
     var quiet = false
 
@@ -94,10 +103,27 @@ struct ReplaySharedOptions: ParsableArguments {
         if let v = voltageNoisePerResidual, !(v.isFinite && v > 0) {
             throw ValidationError("--voltage-noise-per-residual must be a positive number, found \(v)")
         }
+        try validateCycleWindow()
         if let currentSign, GenericRecordingCSV.CurrentSign(rawValue: currentSign) == nil {
             throw ValidationError("--current-sign must be charge_positive or discharge_positive, found '\(currentSign)'")
         }
     }
+
+    /// `--from-cycle` and `--to-cycle`: operation indices ≥ 0, the last not before the first.
+    func validateCycleWindow() throws {
+        if let fromCycle, fromCycle < 0 {
+            throw ValidationError("--from-cycle must be an operation index >= 0 (got \(fromCycle))")
+        }
+        if let toCycle, toCycle < 0 {
+            throw ValidationError("--to-cycle must be an operation index >= 0 (got \(toCycle))")
+        }
+        if let toCycle, toCycle < (fromCycle ?? 0) {
+            throw ValidationError("--to-cycle (\(toCycle)) must not be before --from-cycle (\(fromCycle ?? 0))")
+        }
+    }
+
+    /// The operations the per-run plots show.
+    var plotWindow: RunTrace.Window { RunTrace.Window(fromOperation: fromCycle ?? 0, toOperation: toCycle) }
 
     /// Estimator names as given (aliases resolved by the factory).
     var estimatorNames: [String] {

@@ -16,8 +16,8 @@ struct ReplayOutputTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let written = try ReplayOutput(directory: dir).writeAll(results: results, report: report)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(names == ["comparison.csv", "comparison.json", "comparison.md", "error_SYN1_nominal.svg", "index.html",
-                          "soc_SYN1_nominal.svg", "telemetry_SYN1_nominal.csv"])
+        #expect(names == ["comparison.csv", "comparison.json", "comparison.md", "error_ecdf.svg", "index.html",
+                          "ranking.svg", "rmse_heatmap.svg", "run_SYN1_nominal.svg", "telemetry_SYN1_nominal.csv"])
         #expect(written.count == names.count)
         // The SVGs parse as XML.
         for svg in names where svg.hasSuffix(".svg") {

@@ -56,11 +56,14 @@ struct InterruptTests {
         #expect(outcome.stderr.contains("interrupted: ") && outcome.stderr.contains("runs finished and written; not finished: "),
                 "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.contains("B0033/sensor-faults"), "the last job cannot have finished: \(outcome.stderr)")
-        // Only the three final files, each complete: the JSON decodes and holds the finished runs.
+        // Only final files, each complete: the JSON decodes and holds the finished runs; the
+        // report has a figure for each of them (and the summary figures once one finished).
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(files == ["comparison.csv", "comparison.json", "comparison.md"], "files: \(files)")
         let report = try ComparisonReport.read(json: Data(contentsOf: out.appendingPathComponent("comparison.json")))
         let finished = Set(report.rows.map { "\($0.cell)/\($0.scenario)" })
+        let figures = finished.isEmpty ? [] : ["error_ecdf.svg", "ranking.svg", "rmse_heatmap.svg"]
+            + finished.map { "run_" + $0.replacingOccurrences(of: "/", with: "_") + ".svg" }
+        #expect(files == (["comparison.csv", "comparison.json", "comparison.md", "index.html"] + figures).sorted(), "files: \(files)")
         let line = try #require(outcome.stderr.split(separator: "\n").first { $0.hasPrefix("interrupted: ") })
         let notFinished = Set(try #require(line.components(separatedBy: "not finished: ").last).components(separatedBy: ", "))
         #expect(finished.isDisjoint(with: notFinished) && finished.count + notFinished.count == 8,

@@ -21,7 +21,8 @@ struct ReplayCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
         #expect(files.contains("index.html") && files.contains("comparison.json"))
         #expect(files.contains { $0.hasPrefix("telemetry_") && $0.hasSuffix(".csv") })
-        #expect(files.filter { $0.hasSuffix(".svg") }.count == 2)
+        // One figure for the run, and the ranking, heat map and error distribution.
+        #expect(files.filter { $0.hasSuffix(".svg") }.count == 4)
         let report = try ComparisonReport.read(json: Data(contentsOf: out.appendingPathComponent("comparison.json")))
         #expect(Set(report.rows.map(\.metrics.estimator)) == ["ah", "ocv", "ekf", "ukf", "lstm"])
         #expect(report.rows.allSatisfy { $0.metrics.nonFiniteTicks == 0 && $0.metrics.scoredTicks > 0 })

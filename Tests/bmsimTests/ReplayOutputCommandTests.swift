@@ -89,7 +89,7 @@ struct ReplayOutputCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
         #expect(outcome.stderr.contains("wrote \(files.count) files to"), "stderr: \(outcome.stderr), files: \(files)")
         #expect(files.filter { $0.hasPrefix("telemetry_") }.count == 2, "\(files)")
-        #expect(files.filter { $0.hasSuffix(".svg") }.count == 4, "\(files)")
+        #expect(files.filter { $0.hasPrefix("run_") && $0.hasSuffix(".svg") }.count == 2, "\(files)")
         let rows = Self.parseCSV(try String(contentsOf: out.appendingPathComponent("comparison.csv"), encoding: .utf8)).dropFirst()
         #expect(rows.count == 2 && Set(rows.map { $0[0] }).count == 2, "\(rows)")
         #expect(rows.allSatisfy { $0[0].hasPrefix("SAME") })
