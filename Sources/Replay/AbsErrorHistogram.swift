@@ -27,6 +27,14 @@ public struct AbsErrorHistogram: Sendable, Equatable {
     /// An empty histogram.
     public init() { counts = Array(repeating: 0, count: Self.fineBins + Self.coarseBins) }
 
+    /// A histogram with these bin counts (as `counts` gives them back); `nil` when the count of
+    /// bins is not `fineBins + coarseBins` or a count is negative.
+    public init?(counts: [Int]) {
+        guard counts.count == Self.fineBins + Self.coarseBins, counts.allSatisfy({ $0 >= 0 }) else { return nil }
+        self.counts = counts
+        total = counts.reduce(0, +)
+    }
+
     /// The bin of |error| `absErrorPercent` (finite, ≥ 0).
     @inline(__always)
     static func bin(_ absErrorPercent: Double) -> Int {

@@ -8,11 +8,16 @@ public struct ReplayJob: Sendable {
     public var recording: Recording
     /// The scenario.
     public var scenario: ReplayScenario
+    /// The job's index in the whole run list, which seeds its noise; `nil` = its position in
+    /// the batch. A shard of a larger run (`ComparisonPart`) sets it so that its jobs draw the
+    /// same noise as in the run without shards.
+    public var seedOffset: UInt64?
 
     /// Creates a job.
-    public init(recording: Recording, scenario: ReplayScenario) {
+    public init(recording: Recording, scenario: ReplayScenario, seedOffset: UInt64? = nil) {
         self.recording = recording
         self.scenario = scenario
+        self.seedOffset = seedOffset
     }
 }
 
@@ -54,7 +59,7 @@ public struct ReplayBatch: Sendable {
                     do throws(ReplayError) {
                         outcome = .success(try runner.run(
                             recording: jobs[index].recording, scenario: jobs[index].scenario, estimators: estimators,
-                            seedOffset: UInt64(index),
+                            seedOffset: jobs[index].seedOffset ?? UInt64(index),
                             progress: { ticks in
                                 let total = ticksDone.wrappingAdd(ticks, ordering: .relaxed).newValue
                                 progress?(total, jobsDone.load(ordering: .relaxed))

@@ -41,8 +41,20 @@ public struct ReplayOutput: Sendable {
     /// One distinct stem per result, in order (names that map to the same stem, even in
     /// another letter case, get `-2`, `-3`…).
     public static func stems(_ results: [ReplayResult]) -> [String] {
-        let stems = zip(ReplayResult.runNames(results), results).map { stem($0, scenario: $1.scenario) }
+        stems(keys: results.map { ReplayResult.RunKey(cell: $0.cell, source: $0.source, scenario: $0.scenario) })
+    }
+
+    /// `stems` from the runs' keys alone (`ReplayResult.runNames(keys:)`).
+    public static func stems(keys: [ReplayResult.RunKey]) -> [String] {
+        let stems = zip(ReplayResult.runNames(keys: keys), keys).map { stem($0, scenario: $1.scenario) }
         return DistinctNames.make(stems, separator: "-", key: { $0.lowercased() })
+    }
+
+    /// The figure of run `r` named `name` (`run_<stem>.svg`): from its `trace`, else from its
+    /// telemetry over the whole run; `nil` when it has neither.
+    public static func figure(_ r: ReplayResult, name: String) -> String? {
+        guard let trace = r.trace ?? (r.telemetry.count > 0 ? RunTrace(telemetry: r.telemetry) : nil) else { return nil }
+        return trace.chart(name: name, scenario: r.scenario).render()
     }
 
     /// The telemetry of a result as CSV text.
@@ -68,19 +80,20 @@ public struct ReplayOutput: Sendable {
     /// Writes the telemetry CSV (with `telemetryCSV`) and the figure (with `plots`) of every
     /// result, the report files, the summary figures (with `plots`: `ranking.svg`,
     /// `rmse_heatmap.svg`, `error_ecdf.svg`) and `index.html` titled `title`. A run's figure
-    /// (`run_<stem>.svg`) is drawn from its `trace`, else from its telemetry over the whole
-    /// run. Returns the URLs written.
+    /// (`run_<stem>.svg`) is `figures[k]` when given (drawn by a shard, `ComparisonPart`), else
+    /// drawn with `figure`. Returns the URLs written.
     @discardableResult
     public func writeAll(results: [ReplayResult], report: ComparisonReport, telemetryCSV: Bool = true,
-                         plots: Bool = true, title: String = "BMSim replay") throws(ReplayError) -> [URL] {
+                         plots: Bool = true, title: String = "BMSim replay",
+                         figures: [String?]? = nil) throws(ReplayError) -> [URL] {
         var written: [URL] = []
         var runs: [ReportPage.Figure] = []
-        for (r, (name, stem)) in zip(results, zip(ReplayResult.runNames(results), Self.stems(results))) {
+        for (k, (r, (name, stem))) in zip(results, zip(ReplayResult.runNames(results), Self.stems(results))).enumerated() {
             if telemetryCSV && r.telemetry.count > 0 {
                 written.append(try write(Data(Self.telemetryCSV(r).utf8), to: "telemetry_\(stem).csv"))
             }
-            guard plots, let trace = r.trace ?? (r.telemetry.count > 0 ? RunTrace(telemetry: r.telemetry) : nil) else { continue }
-            written.append(try write(Data(trace.chart(name: name, scenario: r.scenario).render().utf8), to: "run_\(stem).svg"))
+            guard plots, let svg = figures?[k] ?? Self.figure(r, name: name) else { continue }
+            written.append(try write(Data(svg.utf8), to: "run_\(stem).svg"))
             runs.append(.init(title: "\(name) — \(r.scenario)", file: "run_\(stem).svg"))
         }
         written.append(try write(report.json(), to: "comparison.json"))

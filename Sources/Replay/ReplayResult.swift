@@ -75,12 +75,34 @@ extension ReplayResult {
     /// repeats (one file given twice), ` #2`, ` #3`… on the later runs. The same results always
     /// get the same names.
     public static func runNames(_ results: [ReplayResult]) -> [String] {
-        var uses: [[String]: Int] = [:]
-        for r in results { uses[[r.cell, r.scenario], default: 0] += 1 }
-        let names = results.map { r in
-            uses[[r.cell, r.scenario]]! > 1 ? "\(r.cell) (\(URL(fileURLWithPath: r.source).lastPathComponent))" : r.cell
+        runNames(keys: results.map { RunKey(cell: $0.cell, source: $0.source, scenario: $0.scenario) })
+    }
+
+    /// What names a run: its cell, its recording's source and its scenario.
+    public struct RunKey: Sendable, Equatable {
+        /// Cell name.
+        public var cell: String
+        /// The recording's source (file or folder).
+        public var source: String
+        /// Scenario name.
+        public var scenario: String
+
+        /// Creates a key.
+        public init(cell: String, source: String, scenario: String) {
+            self.cell = cell
+            self.source = source
+            self.scenario = scenario
         }
-        return DistinctNames.make(names, groups: results.map(\.scenario), separator: " #")
+    }
+
+    /// `runNames` from the runs' keys alone (a shard names its runs as the whole run list does).
+    public static func runNames(keys: [RunKey]) -> [String] {
+        var uses: [[String]: Int] = [:]
+        for k in keys { uses[[k.cell, k.scenario], default: 0] += 1 }
+        let names = keys.map { k in
+            uses[[k.cell, k.scenario]]! > 1 ? "\(k.cell) (\(URL(fileURLWithPath: k.source).lastPathComponent))" : k.cell
+        }
+        return DistinctNames.make(names, groups: keys.map(\.scenario), separator: " #")
     }
 }
 

@@ -10,7 +10,7 @@ struct BMSim: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each subcommand lives in its own file, in the order of the main flows.
-            ReplayCommand.self, CompareCommand.self,
+            ReplayCommand.self, CompareCommand.self, CompareMergeCommand.self,
             DataCommand.self,
             FitCommand.self, SimulateCommand.self, ClassicalEvalCommand.self,
             TrainCommand.self, EvaluateCommand.self,

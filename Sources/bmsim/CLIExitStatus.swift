@@ -73,6 +73,9 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             }
         case is OutputPathError: return .cannotCreate
         case is BlobError, is SOCDatasetError, is IdentificationError, is RecordingFitError: return .dataError
+        case let error as ComparisonMergeError:
+            if case .noParts = error { return .usage }
+            return .dataError
         case is ArchitectureError: return .usage
         default: return .failure
         }
@@ -117,7 +120,7 @@ enum BMSimMain {
     static func main() {
         var command: any ParsableCommand
         do {
-            command = try BMSim.parseAsRoot()
+            command = try BMSim.parseAsRoot(CompareMergeCommand.routed(Array(CommandLine.arguments.dropFirst())))
         } catch {
             exitParsing(error)   // help, version, usage errors: ArgumentParser's texts, status 0 / 64
         }

@@ -5,10 +5,16 @@ import Replay
 /// `bmsim compare`: cells × scenarios × estimators in one run → ranked Markdown table (stdout
 /// and `--out/comparison.md`; `--format json|csv` prints the report so instead), JSON, CSV,
 /// and `index.html` with the ranking, the heat map, the error distribution and a figure per run.
+/// `--shard i/n` runs one slice of the list and writes a part file; `compare merge` joins them.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare SOC estimators over cells × scenarios; ranked table, JSON, CSV and an HTML report with plots.")
+        abstract: "Compare SOC estimators over cells × scenarios; ranked table, JSON, CSV and an HTML report with plots.",
+        discussion: """
+            On a cluster: `bmsim compare … --shard i/n --out DIR` on each of n machines writes \
+            DIR/part-i-of-n.json; `bmsim compare merge DIR/part-*-of-n.json --out DIR` then writes the \
+            report one machine would have written (Docs/Scaling.md).
+            """)
 
     @OptionGroup var shared: ReplaySharedOptions
 
@@ -18,12 +24,22 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output folder for comparison.md, comparison.json, comparison.csv, the SVG plots and index.html.")
     var out: String = "out/compare"
 
+    @Option(help: ArgumentHelp("Run only shard i of n of the cells × scenarios list (round robin) and write part-i-of-n.json to --out for `bmsim compare merge`; each run is seeded by its place in the whole list, so its results equal the run without shards.",
+                               valueName: "i/n"))
+    var shard: String?
+
+    @Flag(name: .customLong("no-timing"), help: "Do not time the estimator updates (ns/update reads 0), so that reports are byte-identical from run to run and between a run and its merged shards.")
+    var noTiming = false
+
     @OptionGroup var output: OutputOptions
 
     @OptionGroup var format: FormatOption
 
     func validate() throws {
         guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
+        if let shard, ShardSpec(shard) == nil {
+            throw ValidationError("--shard \(shard): expected i/n with 1 ≤ i ≤ n ≤ \(ShardSpec.maximumCount), e.g. 3/8")
+        }
     }
 
     /// The scenario names and files asked for, blanks dropped.
@@ -36,17 +52,37 @@ struct CompareCommand: ParsableCommand {
         let list = try scenarioNames.map {
             shared.adjusted(try ReplayScenario.resolve($0))
         }
-        let outcome = try ReplayDriver(shared: shared, keepTelemetry: false).run(scenarios: list)
+        let driver = ReplayDriver(shared: shared, keepTelemetry: false, measureTiming: !noTiming)
+        if let shard = shard.flatMap(ShardSpec.init) {
+            try runShard(shard, driver: driver, scenarios: list, files: files)
+            return
+        }
+        let outcome = try driver.run(scenarios: list)
         let report = ComparisonReport(results: outcome.finished)
         // The files first: a failing stdout (full disk) must not cost them.
         let written = try files.writeAll(results: outcome.finished, report: report, telemetryCSV: false,
                                          title: "BMSim comparison")
-        switch format.format {
-        case .table: try StandardOutput.write(report.markdown())
-        case .json: try StandardOutput.write(String(decoding: report.json(), as: UTF8.self) + "\n")
-        case .csv: try StandardOutput.write(report.csv())
-        }
+        try report.print(format.format)
         FileHandle.standardError.write(Data("wrote \(written.count) files to \(out) (open \(out)/index.html)\n".utf8))
+        try outcome.finishOrExit()
+    }
+
+    /// Runs one shard and writes its part file (with each run's figure) to `--out`; the table
+    /// goes to stdout as usual, for this shard's runs only.
+    func runShard(_ shard: ShardSpec, driver: ReplayDriver, scenarios: [ReplayScenario], files: ReplayOutput) throws {
+        let outcome = try driver.run(scenarios: scenarios, shard: shard)
+        let names = ReplayResult.runNames(keys: outcome.allKeys)
+        let figures = zip(outcome.finishedJobs, outcome.finished).map { job, r in ReplayOutput.figure(r, name: names[job]) }
+        let part = ComparisonPart(shard: shard, jobCount: outcome.allKeys.count, jobs: outcome.finishedJobs,
+                                  results: outcome.finished, figures: figures)
+        let name = "part-\(shard.index)-of-\(shard.count).json"
+        do { try files.write(try part.json(), to: name) } catch let error as ReplayError { throw error } catch {
+            throw CLIError.cannotWrite(path: "\(out)/\(name)", reason: "\(error)")
+        }
+        let report = ComparisonReport(results: outcome.finished)
+        try report.print(format.format)
+        FileHandle.standardError.write(Data(("wrote \(out)/\(name): shard \(shard), \(outcome.finished.count) of "
+            + "\(outcome.allKeys.count) runs; merge with: bmsim compare merge \(out)/part-*-of-\(shard.count).json --out DIR\n").utf8))
         try outcome.finishOrExit()
     }
 }

@@ -9,11 +9,18 @@ import Replay
 struct ReplayDriver {
     let shared: ReplaySharedOptions
     let keepTelemetry: Bool
+    /// Time the estimator updates (ns/update in the report); off for reports that must be
+    /// byte-identical from run to run (`compare --no-timing`).
+    var measureTiming = true
 
     /// What a batch produced.
     struct Outcome {
         /// Finished runs, in job order.
         var finished: [ReplayResult]
+        /// The index in the whole run list of each finished run.
+        var finishedJobs: [Int] = []
+        /// Names of every run of the whole list (cell, source, scenario), in job order.
+        var allKeys: [ReplayResult.RunKey] = []
         /// Jobs stopped by SIGINT or SIGTERM: (cell, scenario).
         var interrupted: [(String, String)]
         /// Jobs that failed otherwise.
@@ -42,7 +49,9 @@ struct ReplayDriver {
         }
     }
 
-    func run(scenarios: [ReplayScenario]) throws -> Outcome {
+    /// Runs every job of cells × scenarios, or only those of `shard` (each seeded by its index
+    /// in the whole list, so its results equal the same jobs' in a run without shards).
+    func run(scenarios: [ReplayScenario], shard: ShardSpec? = nil) throws -> Outcome {
         InterruptHandler.install()
         // Scenario values that cannot be replayed are an input error before any work (status 65).
         for scenario in scenarios { try scenario.validate() }
@@ -58,7 +67,11 @@ struct ReplayDriver {
             }
             throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
         }
-        let jobs = recordings.flatMap { r in scenarios.map { ReplayJob(recording: r, scenario: $0) } }
+        let allJobs = recordings.flatMap { r in scenarios.map { ReplayJob(recording: r, scenario: $0) } }
+        let jobIndices = allJobs.indices.filter { shard?.contains(jobIndex: $0) ?? true }
+        let jobs = jobIndices.map { i in
+            ReplayJob(recording: allJobs[i].recording, scenario: allJobs[i].scenario, seedOffset: UInt64(i))
+        }
         let totalTicks = jobs.reduce(0) { sum, job in
             let ops = job.recording.operations
             guard let first = ops.first, let last = ops.last else { return sum }
@@ -69,7 +82,8 @@ struct ReplayDriver {
         // Every run keeps the data of its figure (a few hundred kB); the telemetry only when kept.
         let runner = ReplayRunner(factory: factory,
                                   options: ReplayOptions(telemetryEveryTicks: shared.telemetryEvery,
-                                                         keepTelemetry: keepTelemetry, plotWindow: shared.plotWindow))
+                                                         keepTelemetry: keepTelemetry, timingSampleEvery: measureTiming ? 64 : 0,
+                                                         plotWindow: shared.plotWindow))
         FileHandle.standardError.write(Data("""
             replaying \(jobs.count) runs on \(shared.threads) threads (Ctrl-C or SIGTERM stops early; finished runs are written)\n
             """.utf8))
@@ -86,9 +100,13 @@ struct ReplayDriver {
             format: "replayed %d runs, %d ticks in %.2f s (%.0f ticks/s, %d threads; loading not included)\n",
             results.filter { (try? $0.get()) != nil }.count, ticksRun, seconds, Double(ticksRun) / max(seconds, 1e-9), shared.threads).utf8))
         var outcome = Outcome(finished: [], interrupted: [], failed: [])
-        for (job, result) in zip(jobs, results) {
+        outcome.allKeys = allJobs.map { ReplayResult.RunKey(cell: $0.recording.cell, source: $0.recording.source,
+                                                            scenario: $0.scenario.name) }
+        for (index, (job, result)) in zip(jobIndices, zip(jobs, results)) {
             switch result {
-            case let .success(r): outcome.finished.append(r)
+            case let .success(r):
+                outcome.finished.append(r)
+                outcome.finishedJobs.append(index)
             case .failure(.interrupted): outcome.interrupted.append((job.recording.cell, job.scenario.name))
             case let .failure(error): outcome.failed.append((job.recording.cell, job.scenario.name, error))
             }

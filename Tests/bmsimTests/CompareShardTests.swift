@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Testing
+import TestSupport
+@testable import bmsim
+@testable import Replay
+
+/// `compare --shard i/n` and `compare merge`: the merged report equals the run without shards.
+@Suite("compare in shards, then merged", .serialized)
+struct CompareShardTests {
+    func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-shard-\(UUID().uuidString)")
+    }
+
+    func files(_ folder: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix("part-") }.sorted()
+    }
+
+    @Test("3 cells × 2 scenarios in 3 shards, merged in any order: every file byte-identical to one run")
+    func mergedEqualsOneRun() throws {
+        let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
+        let args = [nasa.path, "--cells", "B0025,B0029,B0052", "--scenarios", "nominal,sensor-faults",
+                    "--estimators", "ah,ekf", "--quiet", "--no-timing", "--format", "csv"]
+        let whole = temporaryFolder(), sharded = temporaryFolder()
+        defer { for f in [whole, sharded] { try? FileManager.default.removeItem(at: f) } }
+        var one = try CompareCommand.parseAsRoot(args + ["--out", whole.path]) as! CompareCommand
+        try one.run()
+        for i in [2, 3, 1] {
+            var shard = try CompareCommand.parseAsRoot(args + ["--out", sharded.path, "--shard", "\(i)/3"]) as! CompareCommand
+            try shard.run()
+        }
+        let parts = [3, 1, 2].map { sharded.appendingPathComponent("part-\($0)-of-3.json").path }
+        let routed = CompareMergeCommand.routed(["compare", "merge"] + parts + ["--out", sharded.path, "--x"])
+        #expect(routed.first == "compare-merge" && routed.count == parts.count + 4)
+        var merge = try BMSim.parseAsRoot(CompareMergeCommand.routed(["compare", "merge"] + parts + ["--out", sharded.path, "--format", "csv"]))
+        try merge.run()
+        let names = try files(whole)
+        #expect(names == (try files(sharded)))
+        #expect(names.contains("comparison.json") && names.filter { $0.hasPrefix("run_") }.count == 6)
+        for name in names {
+            let a = try Data(contentsOf: whole.appendingPathComponent(name))
+            let b = try Data(contentsOf: sharded.appendingPathComponent(name))
+            #expect(a == b, "\(name) differs")
+        }
+        // The shards really split the work: each part holds its round-robin share of the 6 jobs.
+        for i in 1...3 {
+            let part = try ComparisonPart.read(json: Data(contentsOf: sharded.appendingPathComponent("part-\(i)-of-3.json")), file: "p")
+            #expect(part.runs.map(\.job) == [i - 1, i + 2] && part.jobCount == 6)
+        }
+    }
+
+    @Test("--shard: i/n with 1 ≤ i ≤ n; the shards partition any job list")
+    func shardSpec() {
+        for bad in ["0/3", "4/3", "1/0", "a/b", "3", "-1/2", "1/2/3", "", "1/100001"] {
+            #expect(ShardSpec(bad) == nil, "\(bad)")
+            #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot(["--shard", bad]) }
+        }
+        #expect(ShardSpec("2/8")?.description == "2/8")
+        for n in 1...7 {
+            for job in 0..<50 {
+                #expect((1...n).filter { ShardSpec("\($0)/\(n)")!.contains(jobIndex: job) }.count == 1)
+            }
+        }
+    }
+
+    /// A part of shard `i` of 2 over 4 jobs, with one run per job it holds.
+    func part(_ i: Int, jobs: [Int], jobCount: Int = 4) -> ComparisonPart {
+        var metrics = SOCMetricsAccumulator()
+        metrics.add(estimate: 0.5, reference: 0.5, timeS: 0, operation: 0, isDischarge: true)
+        let result = ReplayResult(cell: "C", source: "c.csv", scenario: "nominal",
+                                  metrics: [metrics.result(estimator: "ah", nanosecondsPerUpdate: 0, stateBytes: 4)],
+                                  ticks: 1, sleptTicks: 0, startTimeS: 0, excluded: [], digest: 0xABC, flaggedTicks: [],
+                                  injectedFaults: [], protectionEventCount: 0, protectionEvents: [],
+                                  telemetry: TelemetrySeries(estimators: ["ah"]), errorHistograms: [AbsErrorHistogram()])
+        var results = jobs.map { _ in result }
+        for k in results.indices { results[k].cell = "C\(jobs[k])" }
+        return ComparisonPart(shard: ShardSpec("\(i)/2")!, jobCount: jobCount, jobs: jobs, results: results,
+                              figures: jobs.map { _ in nil })
+    }
+
+    @Test("merge refuses missing, repeated or foreign parts and jobs, naming the file")
+    func mergeErrors() throws {
+        let ok = try ComparisonPart.merge([part(2, jobs: [1, 3]), part(1, jobs: [0, 2])], files: ["b", "a"])
+        #expect(ok.results.map(\.cell) == ["C0", "C1", "C2", "C3"] && ok.results[0].digest == 0xABC)
+        func refused(_ parts: [ComparisonPart], _ check: (ComparisonMergeError) -> Bool) {
+            do {
+                _ = try ComparisonPart.merge(parts, files: parts.indices.map { "p\($0).json" })
+                Issue.record("accepted")
+            } catch { #expect(check(error), "\(error)") }
+        }
+        refused([]) { $0 == .noParts }
+        refused([part(1, jobs: [0, 2])]) { $0 == .missingShards([2], of: 2) }
+        refused([part(1, jobs: [0, 2]), part(1, jobs: [0, 2])]) { "\($0)".contains("p1.json: shard 1/2 is also in p0.json") }
+        refused([part(1, jobs: [0, 2]), part(2, jobs: [1])]) { $0 == .missingJobs([3]) }          // a failed run
+        refused([part(1, jobs: [0, 1]), part(2, jobs: [3])]) { "\($0)".contains("job 1 does not belong here") }
+        refused([part(1, jobs: [0, 2]), part(2, jobs: [1, 3], jobCount: 6)]) { "\($0)".contains("of 6 jobs") }
+        var old = part(2, jobs: [1, 3])
+        old.version = 99
+        refused([part(1, jobs: [0, 2]), old]) { "\($0)".contains("p1.json: format bmsim-compare-part v99") }
+        var bad = part(2, jobs: [1, 3])
+        bad.runs[0].errorHistograms = [[1, 2, 3]]
+        refused([part(1, jobs: [0, 2]), bad]) { "\($0)".contains("malformed digest or error histogram") }
+        bad = part(2, jobs: [1, 3])
+        bad.runs[1].digest = "not hex"
+        refused([part(1, jobs: [0, 2]), bad]) { "\($0)".contains("malformed") }
+    }
+
+    @Test("merge of a truncated, empty or wrong file, or no file: a clear error and status")
+    func mergeBadFiles() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try part(1, jobs: [0, 2]).json()
+        let truncated = folder.appendingPathComponent("truncated.json")
+        try good.prefix(good.count / 2).write(to: truncated)
+        let shard = folder.appendingPathComponent("bad-shard.json")
+        try Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"index\" : 1", with: "\"index\" : 0").utf8)
+            .write(to: shard)
+        for (file, status) in [(truncated.path, CLIExitStatus.dataError), (shard.path, .dataError),
+                               (folder.appendingPathComponent("missing.json").path, .noInput)] {
+            do {
+                var merge = try BMSim.parseAsRoot(CompareMergeCommand.routed(["compare", "merge", file, "--out", folder.path]))
+                try merge.run()
+                Issue.record("\(file) accepted")
+            } catch {
+                #expect(CLIExitStatus.classify(error) == status, "\(file): \(error)")
+                #expect("\(error)".contains(file))
+            }
+        }
+        #expect(throws: (any Error).self) { _ = try BMSim.parseAsRoot(["compare-merge"]) }
+    }
+}
