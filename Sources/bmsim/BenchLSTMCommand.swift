@@ -30,6 +30,8 @@ struct BenchLSTMCommand: ParsableCommand {
     @Option(help: "Repetitions (the median is reported).")
     var repeats: Int = 5
 
+    @OptionGroup var format: FormatOption
+
     func validate() throws {
         try OptionCheck.require(steps, in: 100...100_000_000, "--steps")
         try OptionCheck.require(windows, in: 10...1_000_000, "--windows")
@@ -122,17 +124,59 @@ struct BenchLSTMCommand: ParsableCommand {
         for c in cTimes where c.step.check != swiftStep.check || c.window.check != swiftWindow.check {
             throw ValidationError("Swift and C (\(c.name)) disagree: \(swiftStep.check) vs \(c.step.check)")
         }
-        let macs = decoded.model.multiplyAccumulates
-        print("model: \(macs) MACs per step, \(bytes.count) bytes; median of \(repeats) runs, thread CPU time")
-        print(String(format: "Swift engine   step %8.0f ns   50-step window %8.1f µs", swiftStep.seconds / Double(steps) * 1e9,
-                     swiftWindow.seconds / Double(windows) * 1e6))
-        for (n, c) in cTimes.enumerated() {
-            // The first line is the kernel the runtime picks by itself (what a user gets).
-            let label = n == 0 ? "C runtime   " : "  C kernel  "
-            print(String(format: "%@   step %8.0f ns   50-step window %8.1f µs   (%@%@)", label,
-                         c.step.seconds / Double(steps) * 1e9, c.window.seconds / Double(windows) * 1e6,
-                         c.name, n == 0 ? ", chosen at run time" : ""))
+        let engines = [BenchLSTMReport.Engine(engine: "swift", kernel: "swift", chosen: true,
+                                              stepNanoseconds: swiftStep.seconds / Double(steps) * 1e9,
+                                              windowMicroseconds: swiftWindow.seconds / Double(windows) * 1e6)]
+            + cTimes.enumerated().map { n, c in
+                // The first C kernel is the one the runtime picks by itself (what a user gets).
+                BenchLSTMReport.Engine(engine: "c", kernel: c.name, chosen: n == 0,
+                                       stepNanoseconds: c.step.seconds / Double(steps) * 1e9,
+                                       windowMicroseconds: c.window.seconds / Double(windows) * 1e6)
+            }
+        try format.print(BenchLSTMReport(model: blob, multiplyAccumulates: decoded.model.multiplyAccumulates,
+                                         blobBytes: bytes.count, repeats: repeats, steps: steps, windows: windows,
+                                         engines: engines, lastStepSOC: Int(swiftStep.check),
+                                         lastWindowSOC: Int(swiftWindow.check)))
+    }
+}
+
+/// What `bmsim bench-lstm` measured (`--format table|json|csv`): the median thread CPU time
+/// per streaming step and per 50-step window of each engine; every engine's outputs agreed.
+struct BenchLSTMReport: TabularReport {
+    /// One engine (the Swift engine, or the C runtime with one layer-step kernel).
+    struct Engine: Encodable {
+        var engine: String
+        var kernel: String
+        /// The kernel the C runtime picks by itself (always true for Swift).
+        var chosen: Bool
+        var stepNanoseconds: Double
+        var windowMicroseconds: Double
+    }
+
+    var model: String
+    var multiplyAccumulates: Int
+    var blobBytes: Int
+    var repeats: Int
+    var steps: Int
+    var windows: Int
+    var engines: [Engine]
+    /// The last SOC of the step run and of the window run (0.01 %), equal for every engine.
+    var lastStepSOC: Int
+    var lastWindowSOC: Int
+
+    var table: String {
+        var out = "model: \(multiplyAccumulates) MACs per step, \(blobBytes) bytes; median of \(repeats) runs, thread CPU time\n"
+        for e in engines {
+            let label = e.engine == "swift" ? "Swift engine" : (e.chosen ? "C runtime   " : "  C kernel  ")
+            let note = e.engine == "swift" ? "" : "   (\(e.kernel)\(e.chosen ? ", chosen at run time" : ""))"
+            out += String(format: "%@   step %8.0f ns   50-step window %8.1f µs", label, e.stepNanoseconds, e.windowMicroseconds) + note + "\n"
         }
-        print("outputs agree (last SOC \(swiftStep.check) / window \(swiftWindow.check), 0.01 %)")
+        return out + "outputs agree (last SOC \(lastStepSOC) / window \(lastWindowSOC), 0.01 %)\n"
+    }
+
+    var csvHeader: [String] { ["engine", "kernel", "chosen", "step_ns", "window_us"] }
+
+    var csvRows: [[String]] {
+        engines.map { [$0.engine, $0.kernel, "\($0.chosen)", "\($0.stepNanoseconds)", "\($0.windowMicroseconds)"] }
     }
 }

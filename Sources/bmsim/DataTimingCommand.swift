@@ -8,13 +8,16 @@ import Foundation
 struct DataTimingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timing",
-        abstract: "Time reading every NASA CSV (discharge + charge + index) and B0025.mat; prints JSON [min, median] s.")
+        abstract: "Time reading every NASA CSV (discharge + charge + index) and B0025.mat; [min, median] s as JSON (default), a table or CSV.")
 
     @Argument(help: "The nasa_pcoe_battery folder.")
     var path: String
 
     @Option(help: "Repetitions; minimum and median are reported.")
     var repeats = 5
+
+    @Option(help: "How results are printed on stdout (json is the default here: the figures feed Docs/Performance.md).")
+    var format: OutputFormat = .json
 
     func validate() throws {
         try OptionCheck.require(repeats, in: 1...1000, "--repeats")
@@ -66,21 +69,39 @@ struct DataTimingCommand: ParsableCommand {
             if failed.pointee { throw ExitCode(1) }
         }
         let recordings = try median { _ = try NASADataset(root: root).recordings(cells: data.cells) }
-        let mat = try median("mat_B0025_parse_thread_cpu_min_s") { _ = try MATReader.read(path: matPath) }
+        let mat = try median("mat_b0025_parse_thread_cpu_min_s") { _ = try MATReader.read(path: matPath) }
         let matRecording = try median { _ = try NASAMatRecording.read(path: matPath) }
         let plainPath = root.appendingPathComponent("mat/B0025_uncompressed.mat").path
-        let plain = try median("mat_B0025_uncompressed_parse_thread_cpu_min_s") { _ = try MATReader.read(path: plainPath) }
+        let plain = try median("mat_b0025_uncompressed_parse_thread_cpu_min_s") { _ = try MATReader.read(path: plainPath) }
         let bytes = (files + [indexPath]).reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
         let report: [String: Any] = [
             "csv_files": files.count + 1, "csv_bytes": bytes, "csv_rows": rows, "repeats": repeats, "times": "[min, median] s",
             "csv_parse_sequential_s": csvSequential, "csv_parse_parallel_s": csvParallel,
             "csv_recordings_all_cells_parallel_s": recordings,
-            "mat_B0025_parse_s": mat, "mat_B0025_recording_s": matRecording, "mat_B0025_uncompressed_parse_s": plain,
+            "mat_b0025_parse_s": mat, "mat_b0025_recording_s": matRecording, "mat_b0025_uncompressed_parse_s": plain,
             "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
         let full = report.merging(cpu) { a, _ in a }
-        let json = try JSONSerialization.data(withJSONObject: full, options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: json, as: UTF8.self))
+        switch format {
+        case .json:
+            let json = try JSONSerialization.data(withJSONObject: full, options: [.prettyPrinted, .sortedKeys])
+            try StandardOutput.write(String(decoding: json, as: UTF8.self) + "\n")
+        case .table, .csv:
+            // One row per quantity; a [min, median] pair as two columns.
+            let rows = full.keys.sorted().map { key -> [String] in
+                let value = full[key]!
+                if let pair = value as? [Double], pair.count == 2 { return [key, "\(pair[0])", "\(pair[1])"] }
+                return [key, "\(value)", ""]
+            }
+            if format == .csv {
+                try StandardOutput.write((["quantity", "min_or_value", "median"]).joined(separator: ",") + "\n"
+                                         + rows.map(CSVField.line).joined())
+            } else {
+                let width = rows.map { $0[0].count }.max() ?? 0
+                try StandardOutput.write(rows.map { $0[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + $0[1] + ($0[2].isEmpty ? "" : "  " + $0[2]) }.joined(separator: "\n") + "\n")
+            }
+        }
     }
 
     /// CPU seconds used by the calling thread (robust to other processes on a shared machine).

@@ -26,6 +26,8 @@ struct SoakCommand: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 1
 
+    @OptionGroup var format: FormatOption
+
     func validate() throws {
         guard ticks >= 1 else { throw ValidationError("--ticks must be >= 1") }
         guard faultRate >= 0 && faultRate <= 1 else { throw ValidationError("--fault-rate must be in 0…1") }
@@ -70,18 +72,68 @@ struct SoakCommand: ParsableCommand {
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let rssEnd = residentBytes()
-        print("soak: \(done) ticks, estimators \(names.joined(separator: ",")), fault rate \(faultRate)/tick/kind")
-        print(String(format: "  %.2f s, %.0f ticks/s", seconds, Double(done) / seconds))
-        print("  injected: " + FaultKind.allCases.map { "\($0) \(fw.injector.injected($0))" }.joined(separator: ", "))
-        print("  flagged ticks: dropout \(fw.flaggedTicks[0]), nan \(fw.flaggedTicks[1]), stuck \(fw.flaggedTicks[2]), spike \(fw.flaggedTicks[3]), timestamp \(fw.flaggedTicks[4]), resync \(fw.flaggedTicks[5])")
-        print("  final SOC: " + zip(names, fw.bank.estimates).map { "\($0) \(String(format: "%.4f", $1.soc))" }.joined(separator: ", "))
-        print("  non-finite estimates seen (sampled every 1024 ticks): \(nonFinite)")
-        print("  resident memory: \(rssStart / 1024) KiB at start, \(rssEnd / 1024) KiB at end")
+        let report = SoakReport(
+            ticksRequested: ticks, ticks: done, estimators: names, faultRatePerTickPerKind: faultRate, seconds: seconds,
+            ticksPerSecond: Double(done) / seconds,
+            injected: FaultKind.allCases.map { .init(kind: "\($0)", count: fw.injector.injected($0)) },
+            flaggedTicks: zip(SoakReport.flagNames, fw.flaggedTicks).map { .init(kind: $0, count: $1) },
+            finalSOC: zip(names, fw.bank.estimates).map { .init(estimator: $0, soc: $1.soc) },
+            nonFiniteEstimatesSampled: nonFinite, residentKiBStart: rssStart / 1024, residentKiBEnd: rssEnd / 1024)
+        try format.print(report)
         if done < ticks {
-            print("  interrupted after \(done) of \(ticks) ticks")
+            FileHandle.standardError.write(Data("soak: interrupted after \(done) of \(ticks) ticks\n".utf8))
             throw ExitCode(InterruptHandler.status.rawValue)
         }
         if nonFinite > 0 || !fw.bank.estimates.allSatisfy({ $0.soc.isFinite }) { throw ExitCode.failure }
+    }
+}
+
+/// What `bmsim soak` measured (`--format table|json|csv`).
+struct SoakReport: TabularReport {
+    /// Fault flag names in `BMSFirmware.flaggedTicks` order.
+    static let flagNames = ["dropout", "nan", "stuck", "spike", "timestamp", "resync"]
+
+    /// A count by name (a fault kind or flag).
+    struct Count: Encodable { var kind: String; var count: Int }
+    /// An estimator's SOC at the end.
+    struct FinalSOC: Encodable { var estimator: String; var soc: Double }
+
+    var ticksRequested: Int
+    var ticks: Int
+    var estimators: [String]
+    var faultRatePerTickPerKind: Double
+    var seconds: Double
+    var ticksPerSecond: Double
+    var injected: [Count]
+    var flaggedTicks: [Count]
+    var finalSOC: [FinalSOC]
+    var nonFiniteEstimatesSampled: Int
+    var residentKiBStart: Int
+    var residentKiBEnd: Int
+
+    var table: String {
+        func list(_ counts: [Count]) -> String { counts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ") }
+        return """
+            soak: \(ticks) ticks, estimators \(estimators.joined(separator: ",")), fault rate \(faultRatePerTickPerKind)/tick/kind
+            \(String(format: "  %.2f s, %.0f ticks/s", seconds, ticksPerSecond))
+              injected: \(list(injected))
+              flagged ticks: \(list(flaggedTicks))
+              final SOC: \(finalSOC.map { "\($0.estimator) \(String(format: "%.4f", $0.soc))" }.joined(separator: ", "))
+              non-finite estimates seen (sampled every 1024 ticks): \(nonFiniteEstimatesSampled)
+              resident memory: \(residentKiBStart) KiB at start, \(residentKiBEnd) KiB at end
+            """
+    }
+
+    var csvHeader: [String] { ["quantity", "key", "value"] }
+
+    var csvRows: [[String]] {
+        [["ticks", "", "\(ticks)"], ["ticks_requested", "", "\(ticksRequested)"], ["seconds", "", "\(seconds)"],
+         ["ticks_per_second", "", "\(ticksPerSecond)"], ["fault_rate_per_tick_per_kind", "", "\(faultRatePerTickPerKind)"],
+         ["non_finite_estimates_sampled", "", "\(nonFiniteEstimatesSampled)"],
+         ["resident_kib_start", "", "\(residentKiBStart)"], ["resident_kib_end", "", "\(residentKiBEnd)"]]
+            + injected.map { ["injected", $0.kind, "\($0.count)"] }
+            + flaggedTicks.map { ["flagged_ticks", $0.kind, "\($0.count)"] }
+            + finalSOC.map { ["final_soc", $0.estimator, "\($0.soc)"] }
     }
 }
 

@@ -20,6 +20,8 @@ struct FormatJSONTests {
         ["inspect", "\(models)/lstm-demo.bmsq"],
         ["estimator-bench", "--updates", "2000", "--repeats", "1"],
         ["data", "summary", recording],
+        ["soak", "--ticks", "20000", "--quiet"],
+        ["bench-lstm", "--lstm-model", "\(models)/lstm-demo.bmsq", "--steps", "200", "--windows", "10", "--repeats", "1"],
     ]
 
     /// Commands on the small NASA-shaped folder (`@NASA@`) or the shared one (`@FULL@`).
@@ -30,6 +32,7 @@ struct FormatJSONTests {
         ["quantize", "\(models)/lstm-demo.json", "--data", "@NASA@", "--cells", "B0005", "--out", "@TMP@/m.bmsq"],
         ["fit", "--data", "@NASA@", "--cells", "B0005,B0006", "--every", "1", "--out", "@TMP@/cell.json"],
         ["data", "summary", "@FULL@", "--cells", "B0005"],
+        ["data", "timing", "@FULL@", "--repeats", "1"],
     ]
 
     /// Runs `arguments` with `--format format` and returns stdout (status 0 checked).
