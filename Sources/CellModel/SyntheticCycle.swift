@@ -17,6 +17,8 @@ public enum ProfileSegment: Sendable, Equatable {
     /// CC–CV charge: `currentA` until `voltageV`, then hold `voltageV` until the current
     /// falls below `cutoffA` or the duration ends.
     case cccvCharge(currentA: Double, voltageV: Double, cutoffA: Double, durationS: Double)
+    /// A drive-cycle demand, repeated with rests until a stop SOC or voltage (`DriveSegment`).
+    case drive(DriveSegment)
 }
 
 /// A simulated recording: uniformly sampled columns and the exact SOC.
@@ -111,6 +113,22 @@ public struct SyntheticCycleGenerator {
             case .constant(let i, _, _, _): kind = i > 0 ? "charge" : (i < 0 ? "discharge" : "rest")
             case .pulses(let i, _, _, _, _): kind = i > 0 ? "charge" : "discharge"
             case .randomWalk(let mean, _, _, _, _): kind = mean > 0 ? "charge" : "discharge"
+            case .drive(let d):
+                var lastV = simulator.terminalVoltage(currentA: 0, temperatureC: temperatureC)
+                drive(d, start: (lastV, simulator.soc)) { requested, label in
+                    kind = label
+                    // Regeneration never lifts the terminal voltage above the charge limit (a BMS's
+                    // charge-current limit), as the CV phase of a charge holds it.
+                    let current = requested > 0
+                        ? min(requested, max(0, simulator.currentHolding(voltageV: d.chargeLimitV, dtSeconds: dtSeconds,
+                                                                       temperatureC: temperatureC)))
+                        : requested
+                    lastV = simulator.step(currentA: current, dtSeconds: dtSeconds, temperatureC: temperatureC)
+                    t += dtSeconds
+                    record(lastV, current, simulator.soc)
+                    return (lastV, simulator.soc)
+                }
+                continue
             }
             var elapsed = 0.0
             var holdingVoltage = false
@@ -131,6 +149,8 @@ public struct SyntheticCycleGenerator {
                     walk = 0.95 * walk + sigma * rng.nextGaussian()
                     walk = min(max(walk, -limit - mean), limit - mean)
                     current = mean + walk; duration = d; stopBelow = lo
+                case .drive:
+                    current = 0; duration = 0
                 case .cccvCharge(let i, let vMax, let cutoff, let d):
                     duration = d
                     current = i
@@ -151,5 +171,33 @@ public struct SyntheticCycleGenerator {
             }
         }
         return out
+    }
+
+    /// Runs a drive segment: the demand (current, or power divided by the last voltage) at
+    /// each tick, regeneration limited by the segment's rule, repeated with rests until the
+    /// stop SOC or voltage. `tick(current, operation)` steps the cell one tick, records the row
+    /// and returns the voltage and SOC after it.
+    func drive(_ d: DriveSegment, start: (voltageV: Double, soc: Double),
+               tick: (Double, String) -> (voltageV: Double, soc: Double)) {
+        var last = start
+        let total = Double(d.demand.values.count) * d.demand.stepS
+        for repeatIndex in 0..<max(1, d.maximumRepeats) {
+            if repeatIndex > 0 {
+                var rested = 0.0
+                while rested < d.restBetweenS {
+                    last = tick(0, "rest")
+                    rested += dtSeconds
+                }
+            }
+            var elapsed = 0.0
+            while elapsed < total {
+                let demand = d.demand.values[min(Int(elapsed / d.demand.stepS), d.demand.values.count - 1)]
+                var current = -(d.demand.isPower ? demand / max(last.voltageV, 0.5) : demand)   // + = charge
+                if current > 0 { current = d.allowedRegeneration(current, soc: last.soc, voltageV: last.voltageV) }
+                last = tick(current, "discharge")
+                elapsed += dtSeconds
+                if last.voltageV < d.stopBelowV || last.soc <= d.stopBelowSOC { return }
+            }
+        }
     }
 }
