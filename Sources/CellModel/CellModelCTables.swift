@@ -96,12 +96,4 @@ public struct CellModelCTables: Sendable, Equatable {
         let groups = (model.fitReport.ocvTemperatureGroups ?? []).filter { $0.residual1RCmV != nil }
         residual1RCmVByTemperature = Curve(groups.map(\.temperatureC), groups.map { $0.residual1RCmV ?? 0 })
     }
-
-    /// Bytes of float32 table data (flash), grids counted once per table.
-    public var tableBytes: Int {
-        let tables = [ocv, r0Ohm, r1Ohm, tau1S].map { $0.socPoints.count + $0.temperaturesC.count + $0.values.count }
-        let curves = [capacityByTemperature, designCapacity, relaxationSlopeVPerLogS, relaxationReferenceRestS,
-                      residual1RCmVByTemperature].map { $0.temperaturesC.count + $0.values.count }
-        return 4 * (tables.reduce(0, +) + curves.reduce(0, +))
-    }
 }

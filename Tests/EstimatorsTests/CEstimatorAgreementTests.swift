@@ -70,6 +70,55 @@ struct CEstimatorAgreementTests {
     }
 }
 
+extension CEstimatorAgreementTests {
+    @Test("the project's simulated recordings (no NASA data needed): ah and ekf-1rc within 0.01 SOC points, lstm identical",
+          arguments: ["synthetic-cycle.csv", "synthetic-drive.csv"])
+    func fixtureRecordingsAgree(file: String) throws {
+        let model = try CellModelFile.load(from: Self.modelURL)
+        let cModel = CCellModel(CellModelCTables(model))
+        let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
+        let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
+        let path = SharedData.fixtures.appendingPathComponent("recordings/\(file)").path
+        let events = CDrive.events(try GenericRecordingCSV.read(path: path))
+        let ah = CDrive.compare(events, swift: AhCounterEstimator(model: model, config: EstimatorConfig()),
+                                c: CAhCounter(model: cModel, config: CConfig()))
+        let ekf = CDrive.compare(events, swift: TheveninEKF(model: model, pairs: 1, config: EstimatorConfig()),
+                                 c: CEKF(model: cModel, config: CConfig()))
+        let swiftLSTM = LSTMEstimator(model: blob, capacityAh: Double(Float(model.capacityAh)))
+        let lstm = CDrive.compare(events, swift: swiftLSTM, c: CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig()))
+        print("CEstimatorAgreement \(file): max |C − Swift| SOC points: ah \(ah.maxSOC * 100), ekf-1rc \(ekf.maxSOC * 100), "
+              + "lstm \(lstm.maxRoundedSOC * 100) (\(swiftLSTM.modelSteps) model steps)")
+        #expect(ah.maxSOC <= Self.tolerance && ekf.maxSOC <= Self.tolerance && ekf.maxSigma <= Self.tolerance)
+        #expect(lstm.maxRoundedSOC == 0 && swiftLSTM.modelSteps > 100)
+    }
+
+    @Test("a bad tick is held by both (NaN, out of range, negative dt), and the next good tick agrees")
+    func badTicksAreHeldAlike() throws {
+        let model = try CellModelFile.load(from: Self.modelURL)
+        let cModel = CCellModel(CellModelCTables(model))
+        var events: [CDrive.Event] = []
+        for k in 0..<400 {
+            let t = Float(k)
+            var m = CellMeasurement32(voltageV: 4.0 - 0.001 * t, currentA: k < 20 ? 0 : -2, temperatureC: 25, dtSeconds: k == 0 ? 0 : 1)
+            switch k % 37 {
+            case 5: m.voltageV = .nan
+            case 11: m.currentA = .infinity
+            case 17: m.temperatureC = 200
+            case 23: m.dtSeconds = -1
+            case 29: m.dtSeconds = 100_000
+            default: break
+            }
+            events.append(.tick(m))
+        }
+        let ah = CDrive.compare(events, swift: AhCounterEstimator(model: model, config: EstimatorConfig()),
+                                c: CAhCounter(model: cModel, config: CConfig()))
+        let ekf = CDrive.compare(events, swift: TheveninEKF(model: model, pairs: 1, config: EstimatorConfig()),
+                                 c: CEKF(model: cModel, config: CConfig()))
+        #expect(ah.holdingMismatches == 0 && ekf.holdingMismatches == 0)
+        #expect(ah.maxSOC <= Self.tolerance && ekf.maxSOC <= Self.tolerance)
+    }
+}
+
 /// A recorded life as the firmware's calls: ticks at the native sample times, a wake-up
 /// before the first sample of every operation and after every hole over an hour
 /// (`PlantTimeline.maximumSampleIntervalS`), and on every 25th such boundary a reset to full
