@@ -27,6 +27,8 @@ let package = Package(
             "BMSCore", "FixedPoint", "WeightBlob", "QuantizedLSTM", "CellModel", "Estimators", "Firmware",
         ]),
         .library(name: "CBMSRuntime", targets: ["CBMSRuntime"]),
+        // The firmware SOC estimators in C99 (Ah counter, 1RC EKF, LSTM wrapper): Docs/CEstimators.md.
+        .library(name: "CBMSSoc", targets: ["CBMSSoc", "CBMSRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,6 +64,7 @@ let package = Package(
         .target(name: "Estimators", dependencies: ["CellModel", "QuantizedLSTM", "BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Firmware", dependencies: ["Estimators", "BMSCore", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "CBMSRuntime", path: "Sources/CBMSRuntime"),
+        .target(name: "CBMSSoc", dependencies: ["CBMSRuntime"], path: "Sources/CBMSSoc"),
 
         // Desktop side: files, training, reports.
         .target(name: "CellData", dependencies: ["BMSCore", "CZlib", "CLibDeflate"], exclude: ["README.md"]),
@@ -95,6 +98,7 @@ let package = Package(
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"]),
         .testTarget(name: "CellModelTests", dependencies: ["CellModel", "CellData", "TestSupport"]),
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "CellModel", "CellData", "TestSupport",
+            "CBMSSoc", "CBMSRuntime", "WeightBlob", "QuantizedLSTM",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
@@ -105,6 +109,6 @@ let package = Package(
         .testTarget(name: "bmsimTests", dependencies: ["bmsim", "Trainer", "FloatModel", "Quantizer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],
-    // Every C target (CBMSRuntime, CTrainerKernels, CFloatControl) is plain C99.
+    // Every C target (CBMSRuntime, CBMSSoc, CTrainerKernels, CFloatControl) is plain C99.
     cLanguageStandard: .c99
 )

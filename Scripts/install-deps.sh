@@ -2,7 +2,7 @@
 # Installs the Debian packages BMSim needs, skipping those already present.
 # Usage: Scripts/install-deps.sh [--cortex-m]   (--cortex-m adds the ARM cross toolchain and QEMU)
 set -euo pipefail
-pkgs=(libopenblas-dev zlib1g-dev libdeflate-dev pkg-config)
+pkgs=(libopenblas-dev zlib1g-dev libdeflate-dev pkg-config make)   # make: Examples/c/host
 if [ "${1:-}" = "--cortex-m" ]; then
   pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 fi

@@ -2,7 +2,10 @@
 # Builds the C99 runtime standalone with strict warnings, then runs its host test
 # (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan, on the
 # version-1 golden model, on the version-2 one with the charge counter and prior, and on
-# the version-3 one (the version-1 model with interleaved kernels, same expected outputs).
+# the version-3 one (the version-1 model with interleaved kernels, same expected outputs);
+# then the C estimators (Sources/CBMSSoc, strict build plus their own host test under ASan +
+# UBSan with the cell model and LSTM blob of Examples/c/model) and the host example
+# (Examples/c/host: its Makefile, run on the fixture recording).
 # Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
 # with sanitizer runtimes)
 set -euo pipefail
@@ -36,3 +39,19 @@ echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
   -DBMS_PORTABLE_KERNELS -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test_portable"
 "$out/bms_runtime_test_portable" Fixtures/golden-v3
 "$out/bms_runtime_test_portable" Fixtures/golden
+echo "== C estimators (bms_soc): strict C99 build"
+soc=Sources/CBMSSoc
+model=Examples/c/model
+for f in "$soc"/*.c "$model"/cell_model.c; do
+  "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -Wdouble-promotion -O2 \
+    -I"$soc/include" -I"$src/include" -I"$model" -c "$f" -o "$out/soc_$(basename "$f" .c).o"
+done
+echo "== C estimators: host test under ASan + UBSan (bad inputs, bad tables, a synthetic drive)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
+  "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_test.c -lm -o "$out/bms_soc_test"
+"$out/bms_soc_test"
+echo "== host example (Examples/c/host): build with its Makefile and run on the fixture recording"
+make -s -C Examples/c/host CC="$CC" BUILD="$out/host-example" >/dev/null
+"$out/host-example/soc_host" Fixtures/recordings/synthetic-cycle.csv > "$out/host-example.csv"
+echo "$(wc -l < "$out/host-example.csv") lines: $(head -1 "$out/host-example.csv") ... $(tail -1 "$out/host-example.csv")"

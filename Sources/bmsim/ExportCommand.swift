@@ -1,4 +1,5 @@
 import ArgumentParser
+import CellModel
 import Foundation
 import WeightBlob
 
@@ -6,13 +7,21 @@ import WeightBlob
 /// array, defined once) and `NAME.h` (`extern` declaration and `#define`s) for a firmware
 /// build, and the flash and RAM it needs. `--c-header FILE.h` writes the older single
 /// header (`static const` array: for a build with one translation unit that uses it).
+/// `bmsim export --cell-model cell.json --c-source NAME`: the cell model as `NAME.c` (float32
+/// tables and a `const bms_cell_model_t NAME`) and `NAME.h` for the C estimators
+/// (`bms_soc.h`, Docs/CEstimators.md).
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a validated .bmsq blob as C (NAME.c + NAME.h, or one header) and print its flash and RAM.")
+        abstract: "Export a validated .bmsq blob as C (NAME.c + NAME.h, or one header) and print its flash and RAM; "
+            + "or, with --cell-model, a cell model for the C estimators.")
 
-    @Argument(help: "The .bmsq blob.")
-    var blob: String
+    @Argument(help: "The .bmsq blob (omit with --cell-model).")
+    var blob: String?
+
+    @Option(name: .customLong("cell-model"), help: ArgumentHelp(
+        "Export this cell.json for the C estimators (bms_soc.h) instead of a blob; needs --c-source.", valueName: "cell.json"))
+    var cellModel: String?
 
     @Option(name: .customLong("c-source"), help: ArgumentHelp(
         "Write NAME.c (the array, defined once) and NAME.h (extern declaration, sizes, workspace, model macros).",
@@ -34,6 +43,14 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if cellModel != nil {
+            guard blob == nil else { throw ValidationError("Give a .bmsq blob or --cell-model, not both.") }
+            guard cHeader == nil else { throw ValidationError("--cell-model writes --c-source NAME (NAME.c and NAME.h), not --c-header.") }
+            guard let name = cSource else { throw ValidationError("--cell-model needs --c-source NAME (NAME.c and NAME.h).") }
+            _ = try sourceTarget(name)
+            return
+        }
+        guard blob != nil else { throw ValidationError("Give a .bmsq blob (or --cell-model cell.json).") }
         switch (cSource, cHeader) {
         case (nil, nil): throw ValidationError("Give --c-source NAME (NAME.c and NAME.h) or --c-header FILE.h.")
         case (.some, .some): throw ValidationError("Give one of --c-source and --c-header, not both.")
@@ -43,23 +60,48 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if cellModel != nil {
+            let report = try exportCellModel()
+            if quiet && format.format == .table { return }
+            try format.print(report)
+            return
+        }
         let report = try export()
         if quiet && format.format == .table { return }
         try format.print(report)
     }
 
+    /// Writes the cell model's `NAME.h` and `NAME.c` and returns what `run` prints.
+    func exportCellModel() throws -> CellModelExportReport {
+        let path = cellModel ?? ""
+        let model = try CellModelFile.load(from: URL(fileURLWithPath: path))
+        let target = try sourceTarget(cSource ?? "")
+        let files = CellModelCSourceEmitter.emit(model: model, identifier: target.identifier,
+                                                 macroPrefix: CIdentifier.macroPrefix(target.identifier),
+                                                 headerFileName: target.headerFileName)
+        try write(header: files.header, source: files.source, to: target)
+        return CellModelExportReport(files: [target.headerPath, target.sourcePath], symbol: target.identifier,
+                                     tables: CellModelCTables(model), tableBytes: files.tableBytes)
+    }
+
+    /// Writes `NAME.h` and `NAME.c`, after checking that neither path is refused.
+    func write(header: String, source: String, to target: CSourceTarget) throws {
+        try output.check(target.headerPath)
+        try output.check(target.sourcePath)
+        try output.write(header, to: target.headerPath)
+        try output.write(source, to: target.sourcePath)
+    }
+
     /// Writes the file(s) and returns what `run` prints.
     func export() throws -> ExportReport {
-        let read = try InputBytes.read(blob)
-        let (decoded, bytes) = try kernelLayout.reencode(try BlobFile.decode(read, path: blob), bytes: read)
+        let path = blob ?? ""
+        let read = try InputBytes.read(path)
+        let (decoded, bytes) = try kernelLayout.reencode(try BlobFile.decode(read, path: path), bytes: read)
         if let cSource {
             let target = try sourceTarget(cSource)
             let files = CSourceEmitter.emit(blob: decoded, bytes: bytes, identifier: target.identifier,
                                             headerFileName: target.headerFileName)
-            try output.check(target.headerPath)
-            try output.check(target.sourcePath)
-            try output.write(files.header, to: target.headerPath)
-            try output.write(files.source, to: target.sourcePath)
+            try write(header: files.header, source: files.source, to: target)
             return ExportReport(files: [target.headerPath, target.sourcePath], symbol: target.identifier,
                                 blob: decoded, blobBytes: bytes.count)
         } else {

@@ -1,3 +1,4 @@
+import CellModel
 import WeightBlob
 
 /// What `export` prints: the files written and the flash and RAM a C build of the blob
@@ -64,6 +65,42 @@ struct ExportReport: Codable, TabularReport, Equatable {
         [[symbol] + [formatVersion, flashBlobBytes, workspaceWords, ramWorkspaceBytes, lstmStateBytes,
                      contextStateBytes, estimatorStateBytes].map(String.init)]
     }
+}
+
+/// What `export --cell-model` prints: the files written and the flash their tables take.
+struct CellModelExportReport: Codable, TabularReport, Equatable {
+    /// The files written (`NAME.h`, `NAME.c`).
+    var files: [String]
+    /// The C identifier of the `bms_cell_model_t`.
+    var symbol: String
+    /// Prefix of the header's macros.
+    var macroPrefix: String
+    /// Flash: bytes of float32 tables (`PREFIX_TABLE_BYTES`).
+    var flashTableBytes: Int
+    /// SOC points × temperatures of the OCV table.
+    var ocvPoints: Int
+    /// SOC points × temperatures of each 1RC table (R0, R1, τ1).
+    var theveninPoints: Int
+
+    init(files: [String], symbol: String, tables: CellModelCTables, tableBytes: Int) {
+        self.files = files
+        self.symbol = symbol
+        macroPrefix = CIdentifier.macroPrefix(symbol)
+        flashTableBytes = tableBytes
+        ocvPoints = tables.ocv.values.count
+        theveninPoints = tables.r0Ohm.values.count
+    }
+
+    var table: String {
+        ["wrote \(files.joined(separator: " and "))",
+         "flash  tables  \(flashTableBytes) bytes  \(macroPrefix)_TABLE_BYTES: OCV \(ocvPoints) points, "
+            + "R0/R1/tau1 \(theveninPoints) points each, capacity, relaxation and noise curves (float32)"]
+            .joined(separator: "\n") + "\n"
+    }
+
+    var csvHeader: [String] { ["symbol", "flash_table_bytes", "ocv_points", "thevenin_points"] }
+
+    var csvRows: [[String]] { [[symbol, String(flashTableBytes), String(ocvPoints), String(theveninPoints)]] }
 }
 
 private extension String {

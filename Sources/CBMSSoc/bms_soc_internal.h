@@ -1,0 +1,53 @@
+/* Internal helpers shared by the bms_soc translation units (not installed). */
+#ifndef BMS_SOC_INTERNAL_H
+#define BMS_SOC_INTERNAL_H
+
+#include "bms_soc.h"
+
+/* Cell-model lookups (bms_soc_model.c), float32; each mirrors the Swift function named. */
+
+/* SOCTemperatureTable.valueAndSlope: value and d/dSOC; `extrapolate` as for the OCV. */
+void bms_soc_table_value_slope(const bms_soc_table_t *table, float soc, float temperature_C, int extrapolate,
+                               float *value, float *slope);
+/* OCVCurve.soc(voltageV:temperatureC:): the inverse, clamped to the grid +- 0.2. */
+float bms_soc_ocv_inverse(const bms_cell_model_t *model, float voltage_V, float temperature_C);
+/* CellModelParameters.restedSOC: the SOC a rested reading supports nearest to `prior`. */
+float bms_soc_rested_soc(const bms_cell_model_t *model, float voltage_V, float temperature_C, float prior,
+                         float minimum_slope_V_per_soc);
+/* CellModelParameters.restCorrectedFullVoltage. */
+float bms_soc_rest_corrected_full_voltage(const bms_cell_model_t *model, float voltage_V, float rest_s,
+                                          float temperature_C, float full_rest_voltage_V);
+/* A temperature curve read linearly, held beyond (count >= 1). */
+float bms_soc_curve_value(const bms_soc_curve_t *curve, float temperature_C);
+/* defaultCapacityAh, designCapacityAh, initialCapacityAh. */
+float bms_soc_default_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
+float bms_soc_design_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
+float bms_soc_initial_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
+
+/* Checks (bms_soc_model.c): model and config for init. */
+bms_soc_status_t bms_soc_check_model_and_config(const bms_cell_model_t *model, const bms_soc_config_t *config);
+/* EstimatorConfig.accepts(_:wakingUp:). */
+int bms_soc_accepts(const bms_soc_config_t *config, float voltage_V, float current_A, float temperature_C,
+                    float dt_s, int waking_up);
+
+/* ChargeCounter (Neumaier sum). */
+void bms_soc_counter_add(bms_soc_counter_t *counter, float ampere_seconds);
+float bms_soc_counter_value(const bms_soc_counter_t *counter);
+
+/* CapacityLearner (bms_soc_learner.c). `learned` receives the capacity to use from now on
+ * when the function returns 1. */
+void bms_soc_learner_init(bms_soc_learner_t *learner);
+int bms_soc_learner_observe(bms_soc_learner_t *learner, const bms_cell_model_t *model,
+                            const bms_soc_config_t *config, float voltage_V, float current_A,
+                            float temperature_C, float dt_s, float counter_As, float *learned);
+
+/* EmptyAnchor. */
+void bms_soc_empty_anchor_reset(bms_soc_empty_anchor_t *anchor);
+int bms_soc_empty_anchor_observe(bms_soc_empty_anchor_t *anchor, const bms_cell_model_t *model,
+                                 const bms_soc_config_t *config, float voltage_V, float current_A,
+                                 float dt_s, float soc);
+
+/* Sleep seconds as Swift's max(0, s): negative and NaN give 0. */
+static inline float bms_soc_sleep_seconds(float s) { return s > 0.0f ? s : 0.0f; }
+
+#endif /* BMS_SOC_INTERNAL_H */

@@ -1,0 +1,228 @@
+/* bms_soc_lstm.c — the integer LSTM (bms_lstm.h) as an SOC estimator (LSTMEstimator.swift):
+ * one model run per discharge from zero state (the rested sample before it replayed first),
+ * one model step per step_s of measurement time with the latest sample, the output the
+ * estimate once the run has seen minimum_discharge_s of discharge, a coulomb count outside
+ * confirmed runs. Timers and the count are double and follow the Swift operations one for
+ * one, so the C wrapper steps the model on exactly the same ticks with exactly the same
+ * integer samples (Docs/Estimators.md, "LSTM estimator"). */
+#include <math.h>
+#include "bms_soc_internal.h"
+
+void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *s) {
+    if (s == NULL) return;
+    s->step_s = 10.0;
+    s->discharge_threshold_A = 0.1;
+    s->rest_before_discharge_s = 60.0;
+    s->minimum_discharge_s = 60.0;
+    s->capacity_Ah = 0.0;
+    s->charge_efficiency = 0.0;
+}
+
+/* RawSensorSample.saturatedRound: round half away from zero, saturated to int32 (NaN: 0). */
+static int32_t saturated_round(double value) {
+    double r;
+    if (value != value) return 0;
+    r = round(value);
+    if (r >= 2147483647.0) return INT32_MAX;
+    if (r <= -2147483648.0) return INT32_MIN;
+    return (int32_t)r;
+}
+
+static int run_confirmed(const bms_soc_lstm_t *l) {
+    return l->in_discharge && l->discharge_seconds_in_run >= l->settings.minimum_discharge_s * (1 - 1e-9);
+}
+
+static double counted_soc(const bms_soc_lstm_t *l) {
+    return l->soc_base + (l->counter_sum_As + l->counter_compensation_As) / (3600 * l->settings.capacity_Ah);
+}
+
+static void counter_add(bms_soc_lstm_t *l, double ampere_seconds) {
+    double sum = l->counter_sum_As;
+    double t = sum + ampere_seconds;
+    if (fabs(sum) >= fabs(ampere_seconds)) {
+        l->counter_compensation_As += (sum - t) + ampere_seconds;
+    } else {
+        l->counter_compensation_As += (ampere_seconds - t) + sum;
+    }
+    l->counter_sum_As = t;
+}
+
+static void set_estimate(bms_soc_lstm_t *l, double soc) {
+    l->last.soc = (float)soc;
+    l->last.sigma = 0.0f;
+    l->last.has_sigma = 0;
+    l->last.holding = 0;
+}
+
+static void clear_state(bms_soc_lstm_t *l, double soc) {
+    bms_lstm_reset(&l->context);
+    l->in_discharge = 0;
+    l->discharge_seconds_in_run = 0;
+    l->seconds_not_discharging = l->settings.rest_before_discharge_s;
+    l->seconds_since_model_step = 0;
+    l->has_rest_sample = 0;
+    l->soc_base = soc;
+    l->model_soc = soc;
+    l->counter_sum_As = 0;
+    l->counter_compensation_As = 0;
+    l->has_previous_current = 0;
+    l->previous_current_A = 0;
+    set_estimate(l, soc);
+}
+
+static int settings_ok(const bms_soc_lstm_settings_t *s) {
+    return isfinite(s->step_s) && s->step_s > 0 && isfinite(s->discharge_threshold_A) && s->discharge_threshold_A >= 0
+        && isfinite(s->rest_before_discharge_s) && s->rest_before_discharge_s >= 0
+        && isfinite(s->minimum_discharge_s) && s->minimum_discharge_s >= 0
+        && isfinite(s->capacity_Ah) && isfinite(s->charge_efficiency) && s->charge_efficiency <= 1;
+}
+
+bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *lstm_model,
+                                   int16_t *workspace, size_t workspace_words,
+                                   const bms_cell_model_t *cell, const bms_soc_config_t *config,
+                                   const bms_soc_lstm_settings_t *settings, float soc) {
+    bms_soc_lstm_settings_t s;
+    bms_soc_status_t status;
+    if (l == NULL || lstm_model == NULL || workspace == NULL || config == NULL || settings == NULL) {
+        return BMS_SOC_ERR_ARGUMENT;
+    }
+    if (!isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
+    if ((status = bms_soc_config_check(config)) != BMS_SOC_OK) return status;
+    if (!settings_ok(settings)) return BMS_SOC_ERR_CONFIG;
+    s = *settings;
+    if (!(s.capacity_Ah > 0) || !(s.charge_efficiency > 0)) {
+        if (config->capacity_Ah > 0.0f && !(s.capacity_Ah > 0)) s.capacity_Ah = config->capacity_Ah;
+        if (config->coulombic_efficiency > 0.0f && !(s.charge_efficiency > 0)) s.charge_efficiency = config->coulombic_efficiency;
+        if (!(s.capacity_Ah > 0) || !(s.charge_efficiency > 0)) {
+            if (cell == NULL) return BMS_SOC_ERR_ARGUMENT;
+            if ((status = bms_cell_model_check(cell)) != BMS_SOC_OK) return status;
+            if (!(s.capacity_Ah > 0)) s.capacity_Ah = cell->capacity_Ah;
+            if (!(s.charge_efficiency > 0)) s.charge_efficiency = cell->coulombic_efficiency;
+        }
+    }
+    if (bms_lstm_init_context(lstm_model, workspace, workspace_words, &l->context) != BMS_OK) return BMS_SOC_ERR_LSTM;
+    l->config = config;
+    l->settings = s;
+    l->model_steps = 0;
+    l->discharges_started = 0;
+    l->model_soc_centi_percent = 0;
+    l->rest_voltage_uV = l->rest_current_mA = l->rest_temperature_dC = 0;
+    clear_state(l, (double)soc);
+    return BMS_SOC_OK;
+}
+
+static void step_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC) {
+    int32_t centi = 0;
+    (void)bms_lstm_step_s8(&l->context, voltage_uV, current_mA, temperature_dC, &centi);
+    l->model_steps++;
+    l->model_soc_centi_percent = centi;
+    l->model_soc = (double)centi / 10000;
+}
+
+static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC) {
+    bms_lstm_reset(&l->context);
+    if (l->has_rest_sample) {
+        int32_t ignored;
+        (void)bms_lstm_step_s8(&l->context, l->rest_voltage_uV, l->rest_current_mA, l->rest_temperature_dC, &ignored);
+        l->model_steps++;
+    }
+    l->in_discharge = 1;
+    l->discharges_started++;
+    l->discharge_seconds_in_run = 0;
+    l->seconds_since_model_step = 0;
+    step_model(l, voltage_uV, current_mA, temperature_dC);
+}
+
+static void advance_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC,
+                          double dt_s) {
+    double step = l->settings.step_s;
+    l->seconds_since_model_step += dt_s;
+    if (!(l->seconds_since_model_step >= step * (1 - 1e-9))) return;
+    l->seconds_since_model_step -= step;
+    if (l->seconds_since_model_step >= step) l->seconds_since_model_step = 0;   /* a tick longer than a step */
+    if (l->seconds_since_model_step < 0) l->seconds_since_model_step = 0;       /* rounding of the tolerance */
+    step_model(l, voltage_uV, current_mA, temperature_dC);
+}
+
+/* Ends the run; a confirmed run's last output becomes the base of the count (returns 1). */
+static int end_discharge(bms_soc_lstm_t *l) {
+    int rebased = run_confirmed(l);
+    if (rebased) {
+        l->soc_base = l->model_soc;
+        l->counter_sum_As = 0;
+        l->counter_compensation_As = 0;
+    }
+    l->in_discharge = 0;
+    l->discharge_seconds_in_run = 0;
+    return rebased;
+}
+
+bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float current_A, float temperature_C,
+                                   float dt_s, bms_soc_estimate_t *estimate) {
+    double v, i, t, dt, mean, tick_As, threshold;
+    int32_t uV, mA, dC;
+    if (l == NULL || estimate == NULL) return BMS_SOC_ERR_ARGUMENT;
+    if (!bms_soc_accepts(l->config, voltage_V, current_A, temperature_C, dt_s, 0)) {
+        l->last.holding = 1;
+        *estimate = l->last;
+        return BMS_SOC_OK;
+    }
+    v = voltage_V;
+    i = current_A;
+    t = temperature_C;
+    dt = dt_s;
+    uV = saturated_round(v * 1e6);
+    mA = saturated_round(i * 1e3);
+    dC = saturated_round(t * 10);
+    /* The tick's trapezoid, counted. */
+    mean = 0.5 * ((l->has_previous_current ? l->previous_current_A : i) + i);
+    tick_As = (mean > 0 ? l->settings.charge_efficiency : 1) * mean * dt;
+    counter_add(l, tick_As);
+    l->previous_current_A = i;
+    l->has_previous_current = 1;
+    threshold = l->settings.discharge_threshold_A;
+    if (i < -threshold) {
+        l->seconds_not_discharging = 0;
+        if (l->in_discharge) {
+            l->discharge_seconds_in_run += dt;
+            advance_model(l, uV, mA, dC, dt);
+        } else {
+            start_discharge(l, uV, mA, dC);
+            l->discharge_seconds_in_run = dt;
+        }
+    } else {
+        l->seconds_not_discharging += dt;
+        if (l->in_discharge) {
+            if (i > threshold) {
+                /* The model does not step on this tick, so its charge follows the new base. */
+                if (end_discharge(l)) counter_add(l, tick_As);
+            } else {
+                advance_model(l, uV, mA, dC, dt);
+                if (l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_discharge(l);
+            }
+        }
+        if (!l->in_discharge) {
+            l->rest_voltage_uV = uV;
+            l->rest_current_mA = mA;
+            l->rest_temperature_dC = dC;
+            l->has_rest_sample = 1;
+        }
+    }
+    set_estimate(l, run_confirmed(l) ? l->model_soc : counted_soc(l));
+    *estimate = l->last;
+    return BMS_SOC_OK;
+}
+
+bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *l, float sleep_s) {
+    if (l == NULL) return BMS_SOC_ERR_ARGUMENT;
+    l->seconds_not_discharging += (double)bms_soc_sleep_seconds(sleep_s);
+    if (l->in_discharge && l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_discharge(l);
+    l->has_previous_current = 0;
+    return BMS_SOC_OK;
+}
+
+bms_soc_status_t bms_soc_lstm_reset(bms_soc_lstm_t *l, float soc) {
+    if (l == NULL || !isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
+    clear_state(l, (double)soc);
+    return BMS_SOC_OK;
+}

@@ -1,0 +1,379 @@
+/* bms_soc_model.c — cell-model lookups (float32) and the checks done once at init.
+ * Each lookup mirrors the Swift function named in bms_soc_internal.h, operation for
+ * operation, so the C and Swift estimators differ only by float32 rounding. */
+#include <math.h>
+#include "bms_soc_internal.h"
+
+/* Swift's min and max (y < x ? y : x, y >= x ? y : x): the same as fminf/fmaxf for numbers. */
+static float swift_min(float x, float y) { return y < x ? y : x; }
+static float swift_max(float x, float y) { return y >= x ? y : x; }
+
+/* The inverse extrapolates at most this far beyond the SOC grid (OCVCurve.inverseExtrapolationLimit). */
+#define BMS_SOC_INVERSE_LIMIT 0.2f
+
+/* SOCTemperatureTable.segment: index i with points[i] <= x < points[i+1] inside the grid,
+ * and the fraction (clamped to [0, 1] when asked). */
+static int segment(const float *points, uint16_t n, float x, int clamp, float *fraction) {
+    int lo = 0, hi = (int)n - 1;
+    if (n == 1) { *fraction = 0.0f; return 0; }
+    if (x <= points[0]) {
+        lo = 0;
+    } else if (x >= points[n - 1]) {
+        lo = (int)n - 2;
+    } else {
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >> 1;
+            if (points[mid] <= x) lo = mid; else hi = mid;
+        }
+    }
+    {
+        float f = (x - points[lo]) / (points[lo + 1] - points[lo]);
+        if (clamp) f = swift_min(swift_max(f, 0.0f), 1.0f);
+        *fraction = f;
+    }
+    return lo;
+}
+
+static void row_value(const bms_soc_table_t *table, int row, float soc, int extrapolate, float *value, float *slope) {
+    float f;
+    uint16_t n = table->soc_count;
+    int s = segment(table->soc_points, n, soc, !extrapolate, &f);
+    const float *v = table->values + (size_t)row * n;
+    float v0 = v[s], v1 = v[s + 1];
+    float width = table->soc_points[s + 1] - table->soc_points[s];
+    int outside = soc < table->soc_points[0] || soc > table->soc_points[n - 1];
+    *slope = (!extrapolate && outside) ? 0.0f : (v1 - v0) / width;
+    *value = v0 + f * (v1 - v0);
+}
+
+void bms_soc_table_value_slope(const bms_soc_table_t *table, float soc, float temperature_C, int extrapolate,
+                               float *value, float *slope) {
+    float g, av, as, bv, bs;
+    int t = segment(table->temperatures_C, table->temperature_count, temperature_C, 1, &g);
+    if (table->temperature_count == 1) {
+        row_value(table, 0, soc, extrapolate, value, slope);
+        return;
+    }
+    row_value(table, t, soc, extrapolate, &av, &as);
+    row_value(table, t + 1, soc, extrapolate, &bv, &bs);
+    *value = av + g * (bv - av);
+    *slope = as + g * (bs - as);
+}
+
+static float ocv_voltage(const bms_cell_model_t *model, float soc, float temperature_C) {
+    float v, s;
+    bms_soc_table_value_slope(&model->ocv_V, soc, temperature_C, 1, &v, &s);
+    return v;
+}
+
+static float ocv_slope(const bms_cell_model_t *model, float soc, float temperature_C) {
+    float v, s;
+    bms_soc_table_value_slope(&model->ocv_V, soc, temperature_C, 1, &v, &s);
+    return s;
+}
+
+float bms_soc_ocv_inverse(const bms_cell_model_t *model, float voltage_V, float temperature_C) {
+    const bms_soc_table_t *table = &model->ocv_V;
+    const float *points = table->soc_points;
+    uint16_t n = table->soc_count;
+    float g, v0, v1, soc;
+    int t = segment(table->temperatures_C, table->temperature_count, temperature_C, 1, &g);
+    int row1 = table->temperature_count == 1 ? 0 : t + 1;
+    const float *a = table->values + (size_t)t * n;
+    const float *b = table->values + (size_t)row1 * n;
+    int seg = (int)n - 2, s;
+    for (s = 1; s < (int)n; s++) {
+        if (voltage_V < a[s] + g * (b[s] - a[s])) {
+            seg = s - 1;
+            break;
+        }
+    }
+    v0 = a[seg] + g * (b[seg] - a[seg]);
+    v1 = a[seg + 1] + g * (b[seg + 1] - a[seg + 1]);
+    soc = points[seg] + (voltage_V - v0) / (v1 - v0) * (points[seg + 1] - points[seg]);
+    return swift_min(swift_max(soc, points[0] - BMS_SOC_INVERSE_LIMIT), points[n - 1] + BMS_SOC_INVERSE_LIMIT);
+}
+
+static int ocv_flat(const bms_cell_model_t *model, int seg, float temperature_C, float minimum_slope) {
+    const float *points = model->ocv_V.soc_points;
+    float v0 = ocv_voltage(model, points[seg], temperature_C);
+    float v1 = ocv_voltage(model, points[seg + 1], temperature_C);
+    return (v1 - v0) / (points[seg + 1] - points[seg]) < minimum_slope;
+}
+
+float bms_soc_rested_soc(const bms_cell_model_t *model, float voltage_V, float temperature_C, float prior,
+                         float minimum_slope_V_per_soc) {
+    const float *points = model->ocv_V.soc_points;
+    int n = (int)model->ocv_V.soc_count;
+    float target = swift_min(bms_soc_ocv_inverse(model, voltage_V, temperature_C), 1.0f);
+    float lower, upper;
+    int seg = 0, first, last;
+    if (model->has_rested_ocv_floor && target < model->rested_ocv_trusted_from_soc) {
+        return swift_min(swift_max(prior, points[0] - BMS_SOC_INVERSE_LIMIT), model->rested_ocv_trusted_from_soc);
+    }
+    if (!(ocv_slope(model, target, temperature_C) < minimum_slope_V_per_soc)) return target;
+    while (seg < n - 2 && target >= points[seg + 1]) seg++;
+    first = seg;
+    last = seg;
+    while (first > 0 && ocv_flat(model, first - 1, temperature_C, minimum_slope_V_per_soc)) first--;
+    while (last < n - 2 && ocv_flat(model, last + 1, temperature_C, minimum_slope_V_per_soc)) last++;
+    lower = first == 0 ? points[0] - BMS_SOC_INVERSE_LIMIT : points[first];
+    upper = last == n - 2 ? swift_min(points[n - 1] + BMS_SOC_INVERSE_LIMIT, 1.0f) : points[last + 1];
+    return swift_min(swift_max(prior, swift_min(lower, target)), swift_max(upper, target));
+}
+
+float bms_soc_rest_corrected_full_voltage(const bms_cell_model_t *model, float voltage_V, float rest_s,
+                                          float temperature_C, float full_rest_voltage_V) {
+    const bms_soc_curve_t *slope = &model->relaxation_slope_V_per_log_s;
+    const bms_soc_curve_t *ref = &model->relaxation_reference_rest_s;
+    const float *temps = slope->temperatures_C;
+    uint16_t n = slope->count;
+    float b, log_ref, t;
+    if (!(voltage_V >= full_rest_voltage_V) || n == 0) return voltage_V;
+    if (!(rest_s > 0.0f) || !isfinite(rest_s) || !isfinite(temperature_C)) return voltage_V + 0.0f;
+    t = swift_min(swift_max(rest_s, model->relaxation_minimum_rest_s), model->relaxation_maximum_rest_s);
+    if (n == 1 || !(temperature_C > temps[0])) {
+        b = slope->values[0];
+        log_ref = logf(ref->values[0]);
+    } else if (temperature_C >= temps[n - 1]) {
+        b = slope->values[n - 1];
+        log_ref = logf(ref->values[n - 1]);
+    } else {
+        int i = 0;
+        float f, la, lb;
+        while (temperature_C > temps[i + 1]) i++;
+        f = (temperature_C - temps[i]) / (temps[i + 1] - temps[i]);
+        b = slope->values[i] + f * (slope->values[i + 1] - slope->values[i]);
+        la = logf(ref->values[i]);
+        lb = logf(ref->values[i + 1]);
+        log_ref = la + f * (lb - la);
+    }
+    return voltage_V + b * (log_ref - logf(t));
+}
+
+float bms_soc_curve_value(const bms_soc_curve_t *curve, float temperature_C) {
+    float f;
+    int i;
+    if (curve->count == 1) return curve->values[0];
+    i = segment(curve->temperatures_C, curve->count, temperature_C, 1, &f);
+    return curve->values[i] + f * (curve->values[i + 1] - curve->values[i]);
+}
+
+float bms_soc_default_capacity_Ah(const bms_cell_model_t *model, float temperature_C) {
+    if (model->capacity_by_temperature.count == 0) return model->capacity_Ah;
+    return bms_soc_curve_value(&model->capacity_by_temperature, temperature_C);
+}
+
+float bms_soc_design_capacity_Ah(const bms_cell_model_t *model, float temperature_C) {
+    if (model->design_capacity.count == 0) return bms_soc_default_capacity_Ah(model, temperature_C);
+    return bms_soc_curve_value(&model->design_capacity, temperature_C);
+}
+
+float bms_soc_initial_capacity_Ah(const bms_cell_model_t *model, float temperature_C) {
+    return model->design_capacity.count == 0 ? model->capacity_Ah : bms_soc_design_capacity_Ah(model, temperature_C);
+}
+
+int bms_soc_accepts(const bms_soc_config_t *c, float voltage_V, float current_A, float temperature_C,
+                    float dt_s, int waking_up) {
+    if (!(isfinite(voltage_V) && isfinite(current_A) && isfinite(temperature_C) && isfinite(dt_s) && dt_s >= 0.0f)) {
+        return 0;
+    }
+    if (!(voltage_V >= c->voltage_min_V && voltage_V <= c->voltage_max_V)) return 0;
+    if (!(fabsf(current_A) <= c->maximum_current_A)) return 0;
+    if (!(temperature_C >= c->temperature_min_C && temperature_C <= c->temperature_max_C)) return 0;
+    return waking_up || dt_s <= c->maximum_tick_s;
+}
+
+void bms_soc_counter_add(bms_soc_counter_t *counter, float ampere_seconds) {
+    float sum = counter->sum_As;
+    float t = sum + ampere_seconds;
+    if (fabsf(sum) >= fabsf(ampere_seconds)) {
+        counter->compensation_As += (sum - t) + ampere_seconds;
+    } else {
+        counter->compensation_As += (ampere_seconds - t) + sum;
+    }
+    counter->sum_As = t;
+}
+
+float bms_soc_counter_value(const bms_soc_counter_t *counter) {
+    return counter->sum_As + counter->compensation_As;
+}
+
+/* ---- checks ---- */
+
+static int increasing(const float *a, uint16_t n) {
+    uint16_t i;
+    for (i = 0; i < n; i++) {
+        if (!isfinite(a[i])) return 0;
+        if (i > 0 && !(a[i] > a[i - 1])) return 0;
+    }
+    return 1;
+}
+
+/* 0, or the status for a table: shape, grid, then values (finite and, when asked, each row
+ * strictly increasing, or all >= minimum with `strict_minimum` meaning > minimum). */
+static bms_soc_status_t check_table(const bms_soc_table_t *t, int rows_increasing, float minimum, int strict_minimum) {
+    size_t i, count;
+    if (t->soc_points == NULL || t->temperatures_C == NULL || t->values == NULL || t->soc_count < 2
+        || t->temperature_count < 1) {
+        return BMS_SOC_ERR_MODEL_TABLE;
+    }
+    if (!increasing(t->soc_points, t->soc_count) || !increasing(t->temperatures_C, t->temperature_count)) {
+        return BMS_SOC_ERR_MODEL_GRID;
+    }
+    count = (size_t)t->soc_count * t->temperature_count;
+    for (i = 0; i < count; i++) {
+        float v = t->values[i];
+        if (!isfinite(v)) return BMS_SOC_ERR_MODEL_VALUE;
+        if (rows_increasing) {
+            if (i % t->soc_count != 0 && !(v > t->values[i - 1])) return BMS_SOC_ERR_MODEL_VALUE;
+        } else if (strict_minimum ? !(v > minimum) : !(v >= minimum)) {
+            return BMS_SOC_ERR_MODEL_VALUE;
+        }
+    }
+    return BMS_SOC_OK;
+}
+
+/* A temperature curve: count 0 (none) or a finite increasing grid with values above
+ * `minimum` (strictly when `strict`; `any` accepts every finite value). */
+static int curve_ok(const bms_soc_curve_t *c, int any, float minimum, int strict) {
+    uint16_t i;
+    if (c->count == 0) return 1;
+    if (c->temperatures_C == NULL || c->values == NULL || !increasing(c->temperatures_C, c->count)) return 0;
+    for (i = 0; i < c->count; i++) {
+        float v = c->values[i];
+        if (!isfinite(v)) return 0;
+        if (!any && (strict ? !(v > minimum) : !(v >= minimum))) return 0;
+    }
+    return 1;
+}
+
+bms_soc_status_t bms_cell_model_check(const bms_cell_model_t *model) {
+    bms_soc_status_t s;
+    if (model == NULL) return BMS_SOC_ERR_ARGUMENT;
+    if ((s = check_table(&model->ocv_V, 1, 0.0f, 0)) != BMS_SOC_OK) return s;
+    if ((s = check_table(&model->r0_ohm, 0, 0.0f, 0)) != BMS_SOC_OK) return s;
+    if ((s = check_table(&model->r1_ohm, 0, 0.0f, 0)) != BMS_SOC_OK) return s;
+    if ((s = check_table(&model->tau1_s, 0, 0.0f, 1)) != BMS_SOC_OK) return s;
+    if (!(isfinite(model->capacity_Ah) && model->capacity_Ah > 0.0f)
+        || !(model->coulombic_efficiency > 0.0f && model->coulombic_efficiency <= 1.0f)
+        || !curve_ok(&model->capacity_by_temperature, 0, 0.0f, 1) || !curve_ok(&model->design_capacity, 0, 0.0f, 1)) {
+        return BMS_SOC_ERR_MODEL_CAPACITY;
+    }
+    if (model->relaxation_slope_V_per_log_s.count != model->relaxation_reference_rest_s.count
+        || !curve_ok(&model->relaxation_slope_V_per_log_s, 1, 0.0f, 0)
+        || !curve_ok(&model->relaxation_reference_rest_s, 0, 0.0f, 1)) {
+        return BMS_SOC_ERR_MODEL_RELAXATION;
+    }
+    if (model->relaxation_slope_V_per_log_s.count > 0) {
+        uint16_t i;
+        for (i = 0; i < model->relaxation_slope_V_per_log_s.count; i++) {
+            if (model->relaxation_slope_V_per_log_s.temperatures_C[i] != model->relaxation_reference_rest_s.temperatures_C[i]) {
+                return BMS_SOC_ERR_MODEL_RELAXATION;
+            }
+        }
+        if (!(model->relaxation_minimum_rest_s > 0.0f && model->relaxation_maximum_rest_s > model->relaxation_minimum_rest_s
+              && isfinite(model->relaxation_maximum_rest_s))) {
+            return BMS_SOC_ERR_MODEL_RELAXATION;
+        }
+    }
+    if ((model->has_rested_ocv_floor && !isfinite(model->rested_ocv_trusted_from_soc))
+        || (model->has_soc_zero_loaded_voltage && !isfinite(model->soc_zero_loaded_voltage_V))) {
+        return BMS_SOC_ERR_MODEL_VALUE;
+    }
+    if (!(isfinite(model->residual_1rc_mV) && model->residual_1rc_mV >= 0.0f)
+        || !curve_ok(&model->residual_1rc_mV_by_temperature, 0, 0.0f, 0)) {
+        return BMS_SOC_ERR_MODEL_NOISE;
+    }
+    return BMS_SOC_OK;
+}
+
+void bms_soc_config_default(bms_soc_config_t *c) {
+    if (c == NULL) return;
+    c->capacity_Ah = 0.0f;
+    c->use_learned_capacity = 1;
+    c->learned_capacity_follows_temperature = 1;
+    c->capacity_measurement_low = 0.65f;
+    c->capacity_measurement_high = 1.25f;
+    c->coulombic_efficiency = 0.0f;
+    c->ocv_correction_at_rest = 1;
+    c->rest_current_A = 0.05f;
+    c->rest_minimum_s = 300.0f;
+    c->rest_voltage_slope_V_per_s = 2e-4f;
+    c->minimum_ocv_slope_V_per_soc = 0.1f;
+    c->ocv_blend_time_constant_s = 120.0f;
+    c->correct_wake_up_for_rest = 1;
+    c->voltage_noise_V = 0.0f;
+    c->voltage_noise_per_residual = 10.0f;
+    c->voltage_noise_reference_s = 10.0f;
+    c->voltage_noise_by_temperature_group = 1;
+    c->rest_voltage_noise_V = 0.03f;
+    c->filter_updates_at_later_rests = 0;
+    c->rest_anchor_s = 1800.0f;
+    c->filter_voltage_updates_while_charging = 0;
+    c->soc_process_noise_per_s = 1e-8f;
+    c->branch_process_noise_V2_per_s = 1e-7f;
+    c->initial_soc_sigma = 0.2f;
+    c->ekf_initial_soc_sigma = 1.0f;
+    c->rest_update_iterations = 3;
+    c->terminate_voltage_V = 2.7f;
+    c->empty_anchor = 1;
+    c->empty_anchor_below_soc = 0.1f;
+    c->full_rest_voltage_V = 4.15f;
+    c->voltage_min_V = 0.5f;
+    c->voltage_max_V = 5.0f;
+    c->maximum_current_A = 50.0f;
+    c->temperature_min_C = -40.0f;
+    c->temperature_max_C = 90.0f;
+    c->maximum_tick_s = 86400.0f;
+}
+
+static int finite_nonnegative(float v) { return isfinite(v) && v >= 0.0f; }
+static int finite_positive(float v) { return isfinite(v) && v > 0.0f; }
+
+bms_soc_status_t bms_soc_config_check(const bms_soc_config_t *c) {
+    if (c == NULL) return BMS_SOC_ERR_ARGUMENT;
+    if (!isfinite(c->capacity_Ah) || !isfinite(c->coulombic_efficiency) || c->coulombic_efficiency > 1.0f
+        || !finite_positive(c->capacity_measurement_low) || !(c->capacity_measurement_high >= c->capacity_measurement_low)
+        || !isfinite(c->capacity_measurement_high)
+        || !finite_nonnegative(c->rest_current_A) || !finite_nonnegative(c->rest_minimum_s)
+        || !finite_nonnegative(c->rest_voltage_slope_V_per_s) || !finite_nonnegative(c->minimum_ocv_slope_V_per_soc)
+        || !finite_positive(c->ocv_blend_time_constant_s)
+        || !isfinite(c->voltage_noise_V) || !finite_nonnegative(c->voltage_noise_per_residual)
+        || !isfinite(c->voltage_noise_reference_s) || !finite_positive(c->rest_voltage_noise_V)
+        || !isfinite(c->rest_anchor_s)
+        || !finite_nonnegative(c->soc_process_noise_per_s) || !finite_nonnegative(c->branch_process_noise_V2_per_s)
+        || !finite_positive(c->initial_soc_sigma) || !isfinite(c->ekf_initial_soc_sigma)
+        || !isfinite(c->terminate_voltage_V) || !isfinite(c->empty_anchor_below_soc)
+        || !isfinite(c->full_rest_voltage_V)
+        || !(c->voltage_min_V <= c->voltage_max_V) || !isfinite(c->voltage_min_V) || !isfinite(c->voltage_max_V)
+        || !finite_nonnegative(c->maximum_current_A)
+        || !(c->temperature_min_C <= c->temperature_max_C) || !isfinite(c->temperature_min_C)
+        || !isfinite(c->temperature_max_C) || !finite_nonnegative(c->maximum_tick_s)) {
+        return BMS_SOC_ERR_CONFIG;
+    }
+    return BMS_SOC_OK;
+}
+
+bms_soc_status_t bms_soc_check_model_and_config(const bms_cell_model_t *model, const bms_soc_config_t *config) {
+    bms_soc_status_t s;
+    if (model == NULL || config == NULL) return BMS_SOC_ERR_ARGUMENT;
+    if ((s = bms_cell_model_check(model)) != BMS_SOC_OK) return s;
+    return bms_soc_config_check(config);
+}
+
+const char *bms_soc_status_name(bms_soc_status_t status) {
+    switch (status) {
+    case BMS_SOC_OK: return "ok";
+    case BMS_SOC_ERR_ARGUMENT: return "argument";
+    case BMS_SOC_ERR_CONFIG: return "config";
+    case BMS_SOC_ERR_MODEL_TABLE: return "model table";
+    case BMS_SOC_ERR_MODEL_GRID: return "model grid";
+    case BMS_SOC_ERR_MODEL_VALUE: return "model value";
+    case BMS_SOC_ERR_MODEL_CAPACITY: return "model capacity";
+    case BMS_SOC_ERR_MODEL_RELAXATION: return "model relaxation";
+    case BMS_SOC_ERR_MODEL_NOISE: return "model noise";
+    case BMS_SOC_ERR_LSTM: return "lstm";
+    }
+    return "unknown";
+}

@@ -1,0 +1,287 @@
+/*
+ * bms_soc.h — BMSim's firmware SOC estimators in C99: the Ah counter with OCV correction at
+ * rest (plus capacity learning and the end-of-discharge anchor), the 1RC extended Kalman
+ * filter, and the wrapper that makes the integer LSTM (bms_lstm.h) an estimator. Ports of
+ * Sources/Estimators (AhCounterEstimator, TheveninEKF with FilterCommon, CapacityLearner,
+ * EmptyAnchor, LSTMEstimator); the math is Docs/Estimators.md, the C API Docs/CEstimators.md.
+ *
+ * - No malloc, no I/O. The caller owns every state struct (sizeof is a compile-time
+ *   constant); the model, the config and the LSTM blob are read-only and must outlive it.
+ * - Ah counter and EKF compute in float32 (single precision, as on a Cortex-M4F). The LSTM
+ *   runs in integers (bms_lstm.h); its wrapper keeps its timers and its coulomb count in
+ *   double, so that it decides exactly as the Swift LSTMEstimator (a few double operations
+ *   per tick).
+ * - Sign convention: current_A > 0 charging, < 0 discharging. SOC is a fraction (1 = full).
+ * - A tick whose inputs are not finite or outside the config's ranges changes nothing: the
+ *   previous estimate is returned with holding = 1 (status BMS_SOC_OK).
+ * - The cell model is compiled in: `bmsim export --cell-model cell.json --c-source NAME`
+ *   writes NAME.c / NAME.h with const tables and a `const bms_cell_model_t NAME`.
+ *   bms_soc_*_init checks it (BMS_SOC_ERR_MODEL_*), so a tick runs without checks.
+ *
+ * Usage:
+ *   #include "bms_soc.h"
+ *   #include "cell_model.h"                  // from bmsim export --cell-model ... --c-source cell_model
+ *   bms_soc_config_t config;
+ *   bms_soc_config_default(&config);
+ *   static bms_soc_ah_t ah;
+ *   static bms_soc_ekf_t ekf;
+ *   if (bms_soc_ah_init(&ah, &cell_model, &config, 1.0f) != BMS_SOC_OK) { ... }
+ *   if (bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f) != BMS_SOC_OK) { ... }
+ *   every tick:  bms_soc_estimate_t e;
+ *                bms_soc_ah_tick(&ah, voltage_V, current_A, temperature_C, dt_s, &e);
+ *                bms_soc_ekf_tick(&ekf, voltage_V, current_A, temperature_C, dt_s, &e);   // e.sigma
+ *   after a sleep of s seconds without measuring: bms_soc_ah_wake(&ah, s); bms_soc_ekf_wake(&ekf, s);
+ */
+#ifndef BMS_SOC_H
+#define BMS_SOC_H
+
+#include <stdint.h>
+#include "bms_lstm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** API version of this header. */
+#define BMS_SOC_VERSION 1
+/** Capacity-learning bands: 3 temperature bands x 3 current bands. */
+#define BMS_SOC_CAPACITY_BANDS 9
+
+/** Status codes. */
+typedef enum bms_soc_status {
+    BMS_SOC_OK = 0,
+    BMS_SOC_ERR_ARGUMENT = 1,        /**< a NULL pointer */
+    BMS_SOC_ERR_CONFIG = 2,          /**< a config or settings field is out of range (bms_soc_config_check) */
+    BMS_SOC_ERR_MODEL_TABLE = 3,     /**< a table has a NULL array, fewer than 2 SOC points or no temperature */
+    BMS_SOC_ERR_MODEL_GRID = 4,      /**< a grid (SOC, temperature) is not finite and strictly increasing */
+    BMS_SOC_ERR_MODEL_VALUE = 5,     /**< a table value is not finite, an OCV row not strictly increasing,
+                                          a resistance negative or a time constant not positive */
+    BMS_SOC_ERR_MODEL_CAPACITY = 6,  /**< capacity, capacity table or coulombic efficiency invalid */
+    BMS_SOC_ERR_MODEL_RELAXATION = 7,/**< rest-relaxation law invalid */
+    BMS_SOC_ERR_MODEL_NOISE = 8,     /**< fit residuals invalid */
+    BMS_SOC_ERR_LSTM = 9             /**< the LSTM runtime refused the model or workspace */
+} bms_soc_status_t;
+
+/** A quantity over SOC x temperature, read bilinearly (SocTemperatureTable in Swift):
+ *  values[t * soc_count + s]. Outside the SOC grid: extrapolated (OCV) or held (R, tau);
+ *  outside the temperature grid: held at the nearest row. */
+typedef struct bms_soc_table {
+    const float *soc_points;        /**< strictly increasing, soc_count >= 2 */
+    const float *temperatures_C;    /**< strictly increasing, temperature_count >= 1 */
+    const float *values;            /**< temperature_count x soc_count */
+    uint16_t soc_count;
+    uint16_t temperature_count;
+} bms_soc_table_t;
+
+/** A quantity over temperature only (linear, held beyond the ends); count 0 = none. */
+typedef struct bms_soc_curve {
+    const float *temperatures_C;    /**< strictly increasing */
+    const float *values;
+    uint16_t count;
+} bms_soc_curve_t;
+
+/** Everything the estimators need about a cell type (CellModelParameters in Swift),
+ *  written by `bmsim export --cell-model cell.json --c-source NAME`. */
+typedef struct bms_cell_model {
+    float capacity_Ah;                      /**< default capacity, Ah (> 0) */
+    bms_soc_curve_t capacity_by_temperature;/**< default capacity over T, Ah (count 0: capacity_Ah) */
+    bms_soc_curve_t design_capacity;        /**< design (new-cell) capacity over T, Ah (count 0: none) */
+    float coulombic_efficiency;             /**< charge efficiency, (0, 1] */
+    bms_soc_table_t ocv_V;                  /**< OCV, rows strictly increasing in SOC */
+    bms_soc_table_t r0_ohm;                 /**< 1RC model: series resistance */
+    bms_soc_table_t r1_ohm;                 /**< 1RC model: branch resistance */
+    bms_soc_table_t tau1_s;                 /**< 1RC model: branch time constant R1*C1 at the nodes */
+    /** Rest relaxation of a full cell: correction b(T) (ln t_ref(T) - ln t), t clamped to
+     *  [relaxation_minimum_rest_s, relaxation_maximum_rest_s]; group count 0 = none. */
+    float relaxation_minimum_rest_s;
+    float relaxation_maximum_rest_s;
+    bms_soc_curve_t relaxation_slope_V_per_log_s;   /**< b over T */
+    bms_soc_curve_t relaxation_reference_rest_s;    /**< t_ref over T (same temperatures, > 0) */
+    uint8_t has_rested_ocv_floor;           /**< rested readings trusted only from ... */
+    float rested_ocv_trusted_from_soc;      /**< ... this SOC up */
+    uint8_t has_soc_zero_loaded_voltage;    /**< the SOC scale's zero is a loaded voltage ... */
+    float soc_zero_loaded_voltage_V;        /**< ... this one (end-of-discharge anchor) */
+    float residual_1rc_mV;                  /**< the 1RC fit's overall RMS residual (20 when unknown) */
+    bms_soc_curve_t residual_1rc_mV_by_temperature; /**< per OCV temperature group (count 0: none) */
+} bms_cell_model_t;
+
+/** Estimator settings (EstimatorConfig in Swift); bms_soc_config_default gives the Swift
+ *  defaults. "<= 0: ..." marks what Swift spells nil. */
+typedef struct bms_soc_config {
+    float capacity_Ah;                      /**< count against this until learned; <= 0: the model's */
+    uint8_t use_learned_capacity;           /**< 1 */
+    uint8_t learned_capacity_follows_temperature; /**< 1 */
+    float capacity_measurement_low;         /**< 0.65 (fraction of the expected capacity) */
+    float capacity_measurement_high;        /**< 1.25 */
+    float coulombic_efficiency;             /**< <= 0: the model's */
+    uint8_t ocv_correction_at_rest;         /**< Ah counter: 1 ("ah"), 0 = pure counting ("ah-pure") */
+    float rest_current_A;                   /**< 0.05 */
+    float rest_minimum_s;                   /**< 300 */
+    float rest_voltage_slope_V_per_s;       /**< 2e-4 */
+    float minimum_ocv_slope_V_per_soc;      /**< 0.1 */
+    float ocv_blend_time_constant_s;        /**< 120 */
+    uint8_t correct_wake_up_for_rest;       /**< 1 */
+    float voltage_noise_V;                  /**< <= 0: per_residual x the fit residual */
+    float voltage_noise_per_residual;       /**< 10 */
+    float voltage_noise_reference_s;        /**< 10; <= 0: R = sigma^2 at every dt */
+    uint8_t voltage_noise_by_temperature_group; /**< 1 */
+    float rest_voltage_noise_V;             /**< 0.03 */
+    uint8_t filter_updates_at_later_rests;  /**< 0 */
+    float rest_anchor_s;                    /**< 1800; <= 0: never */
+    uint8_t filter_voltage_updates_while_charging; /**< 0 */
+    float soc_process_noise_per_s;          /**< 1e-8 */
+    float branch_process_noise_V2_per_s;    /**< 1e-7 */
+    float initial_soc_sigma;                /**< 0.2 */
+    float ekf_initial_soc_sigma;            /**< 1.0; <= 0: initial_soc_sigma */
+    int32_t rest_update_iterations;         /**< 3 (values below 1 count as 1) */
+    float terminate_voltage_V;              /**< 2.7 */
+    uint8_t empty_anchor;                   /**< 1: end-of-discharge anchor on */
+    float empty_anchor_below_soc;           /**< 0.1 */
+    float full_rest_voltage_V;              /**< 4.15 */
+    float voltage_min_V, voltage_max_V;     /**< 0.5, 5.0: accepted voltages */
+    float maximum_current_A;                /**< 50 */
+    float temperature_min_C, temperature_max_C; /**< -40, 90 */
+    float maximum_tick_s;                   /**< 86400 */
+} bms_soc_config_t;
+
+/** One estimate. */
+typedef struct bms_soc_estimate {
+    float soc;           /**< fraction (may leave [0, 1]; clamp for display) */
+    float sigma;         /**< standard deviation, fraction (EKF); 0 when has_sigma is 0 */
+    uint8_t has_sigma;
+    uint8_t holding;     /**< 1: the last tick was refused and the previous estimate held */
+} bms_soc_estimate_t;
+
+/* ---- state (read the members only through the functions below) ---- */
+
+/** Compensated (Neumaier) sum, A*s. */
+typedef struct bms_soc_counter { float sum_As, compensation_As; } bms_soc_counter_t;
+
+/** Capacity learning (CapacityLearner). */
+typedef struct bms_soc_learner {
+    float learned_Ah[BMS_SOC_CAPACITY_BANDS];
+    float learned_at_C[BMS_SOC_CAPACITY_BANDS];
+    float held_back_Ah[BMS_SOC_CAPACITY_BANDS];
+    float health_ratio[3];
+    float anchor_counter_As, start_temperature_C, expected_Ah, loaded_s, last_measured_Ah;
+    uint16_t measurement_count, rejected_count;
+    int8_t start_band;   /**< -1: not read yet */
+    uint8_t anchored;
+} bms_soc_learner_t;
+
+/** End-of-discharge anchor (EmptyAnchor). */
+typedef struct bms_soc_empty_anchor { float discharge_s; uint8_t fired; } bms_soc_empty_anchor_t;
+
+/** Ah counter with OCV correction at rest (AhCounterEstimator). */
+typedef struct bms_soc_ah {
+    const bms_cell_model_t *model;
+    const bms_soc_config_t *config;
+    bms_soc_counter_t counter, life_counter;
+    bms_soc_learner_t learner;
+    bms_soc_empty_anchor_t empty_anchor;
+    bms_soc_estimate_t last;
+    float soc_base, capacity_Ah, efficiency;
+    float previous_current_A, previous_voltage_V, rest_s, voltage_slope_V_per_s, pending_sleep_s;
+    uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
+} bms_soc_ah_t;
+
+/** 1RC extended Kalman filter (TheveninEKF with FilterCommon). State x = [SOC, v1]. */
+typedef struct bms_soc_ekf {
+    const bms_cell_model_t *model;
+    const bms_soc_config_t *config;
+    float x[2], p[4], initial_p[4], process_noise[2];
+    float wake_up_soc_variance, rest_voltage_variance;
+    bms_soc_counter_t life_counter;
+    bms_soc_learner_t learner;
+    bms_soc_empty_anchor_t empty_anchor;
+    bms_soc_estimate_t last;
+    float capacity_Ah, efficiency;
+    float previous_current_A, previous_voltage_V, rest_s, voltage_slope_V_per_s, pending_sleep_s;
+    float voltage_correction_V, step_s;
+    uint32_t covariance_resets;
+    uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
+    uint8_t anchored_this_rest, woke_up_uninformed;
+} bms_soc_ekf_t;
+
+/** The LSTM wrapper's settings (LSTMEstimatorSettings; double, see the file comment). */
+typedef struct bms_soc_lstm_settings {
+    double step_s;                        /**< 10: seconds of measurement time per model step */
+    double discharge_threshold_A;         /**< 0.1 */
+    double rest_before_discharge_s;       /**< 60 */
+    double minimum_discharge_s;           /**< 60 */
+    double capacity_Ah;                   /**< coulomb count between runs; <= 0: config's, else the model's */
+    double charge_efficiency;             /**< <= 0: config's, else the model's */
+} bms_soc_lstm_settings_t;
+
+/** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s
+ *  steps, the coulomb count outside confirmed runs. */
+typedef struct bms_soc_lstm {
+    bms_lstm_context_t context;
+    const bms_soc_config_t *config;
+    bms_soc_lstm_settings_t settings;     /**< resolved copy */
+    double seconds_not_discharging, discharge_seconds_in_run, seconds_since_model_step;
+    double soc_base, counter_sum_As, counter_compensation_As, previous_current_A, model_soc;
+    bms_soc_estimate_t last;
+    uint32_t model_steps, discharges_started;
+    int32_t model_soc_centi_percent;      /**< the model's last output, 0.01 % */
+    int32_t rest_voltage_uV, rest_current_mA, rest_temperature_dC;
+    uint8_t in_discharge, has_rest_sample, has_previous_current;
+} bms_soc_lstm_t;
+
+/* ---- functions ---- */
+
+/** The Swift defaults (EstimatorConfig()). */
+void bms_soc_config_default(bms_soc_config_t *config);
+/** BMS_SOC_OK or BMS_SOC_ERR_CONFIG (a field not finite or out of its range), ERR_ARGUMENT on NULL. */
+bms_soc_status_t bms_soc_config_check(const bms_soc_config_t *config);
+/** Checks every table of a model once (what init calls). */
+bms_soc_status_t bms_cell_model_check(const bms_cell_model_t *model);
+
+/** Ah counter starting at `soc`. Checks the model and the config. */
+bms_soc_status_t bms_soc_ah_init(bms_soc_ah_t *ah, const bms_cell_model_t *model,
+                                 const bms_soc_config_t *config, float soc);
+/** One tick: a measurement and the seconds since the previous one. */
+bms_soc_status_t bms_soc_ah_tick(bms_soc_ah_t *ah, float voltage_V, float current_A, float temperature_C,
+                                 float dt_s, bms_soc_estimate_t *estimate);
+/** The BMS slept `sleep_s` (may be INFINITY; negative or NaN = 0): the next tick is the
+ *  wake-up reading (a rested one after at least rest_minimum_s pulls towards the OCV). */
+bms_soc_status_t bms_soc_ah_wake(bms_soc_ah_t *ah, float sleep_s);
+/** Restarts at `soc`; the learned capacity is kept. */
+bms_soc_status_t bms_soc_ah_reset(bms_soc_ah_t *ah, float soc);
+/** The capacity counted against now, Ah (0 on NULL). */
+float bms_soc_ah_capacity_Ah(const bms_soc_ah_t *ah);
+
+/** 1RC EKF starting at `soc`. */
+bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *ekf, const bms_cell_model_t *model,
+                                  const bms_soc_config_t *config, float soc);
+bms_soc_status_t bms_soc_ekf_tick(bms_soc_ekf_t *ekf, float voltage_V, float current_A, float temperature_C,
+                                  float dt_s, bms_soc_estimate_t *estimate);
+/** As bms_soc_ah_wake (a rested wake-up after at least the rest time re-anchors the filter). */
+bms_soc_status_t bms_soc_ekf_wake(bms_soc_ekf_t *ekf, float sleep_s);
+/** Restarts at `soc` with the initial covariance; the learned capacity is kept. */
+bms_soc_status_t bms_soc_ekf_reset(bms_soc_ekf_t *ekf, float soc);
+float bms_soc_ekf_capacity_Ah(const bms_soc_ekf_t *ekf);
+
+/** The LSTM wrapper's defaults (LSTMEstimatorSettings(); capacity and efficiency <= 0). */
+void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *settings);
+/** Binds a loaded model (bms_lstm_load_blob) and a workspace of
+ *  bms_lstm_workspace_words(lstm_model) int16 words. `cell` and `config` give the coulomb
+ *  count's capacity and efficiency when the settings leave them <= 0; `cell` may be NULL
+ *  when the settings give both. `config` must outlive the state; `settings` is copied. */
+bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *lstm, const bms_lstm_model_t *lstm_model,
+                                   int16_t *workspace, size_t workspace_words,
+                                   const bms_cell_model_t *cell, const bms_soc_config_t *config,
+                                   const bms_soc_lstm_settings_t *settings, float soc);
+bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *lstm, float voltage_V, float current_A, float temperature_C,
+                                   float dt_s, bms_soc_estimate_t *estimate);
+/** The sleep counts as time not discharging; the LSTM does not read the OCV. */
+bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *lstm, float sleep_s);
+bms_soc_status_t bms_soc_lstm_reset(bms_soc_lstm_t *lstm, float soc);
+
+/** Human-readable name of a status code. */
+const char *bms_soc_status_name(bms_soc_status_t status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BMS_SOC_H */

@@ -1,0 +1,99 @@
+/// A cell model flattened into the float32 arrays of the C estimators' `bms_cell_model_t`
+/// (`Sources/CBMSSoc/include/bms_soc.h`): what `bmsim export --cell-model cell.json
+/// --c-source NAME` prints as const tables, and what the C-versus-Swift agreement tests hand
+/// to the C code. Only what the Ah counter and the 1RC EKF read is kept (the 2RC tables, the
+/// fit's free text and its per-cell residuals are not).
+///
+/// ```swift
+/// let tables = CellModelCTables(model)
+/// tables.ocv.values.count          // OCV temperatures × SOC points
+/// tables.tau1S.values              // τ1 = R1·C1 at the nodes, s
+/// ```
+public struct CellModelCTables: Sendable, Equatable {
+    /// One table over SOC × temperature (`bms_soc_table_t`), values row-major by temperature.
+    public struct Table: Sendable, Equatable {
+        /// SOC grid (fraction).
+        public var socPoints: [Float]
+        /// Temperature grid, °C.
+        public var temperaturesC: [Float]
+        /// `temperaturesC.count × socPoints.count` values.
+        public var values: [Float]
+
+        init(_ table: SOCTemperatureTable) {
+            socPoints = table.socPoints.map(Float.init)
+            temperaturesC = table.temperaturesC.map(Float.init)
+            values = table.values.map(Float.init)
+        }
+    }
+
+    /// One quantity over temperature (`bms_soc_curve_t`); empty = none.
+    public struct Curve: Sendable, Equatable {
+        /// Temperatures, °C.
+        public var temperaturesC: [Float]
+        /// Values, one per temperature.
+        public var values: [Float]
+
+        init(_ temperaturesC: [Double], _ values: [Double]) {
+            self.temperaturesC = temperaturesC.map(Float.init)
+            self.values = values.map(Float.init)
+        }
+    }
+
+    /// Default capacity, Ah.
+    public var capacityAh: Float
+    /// Default capacity over temperature, Ah.
+    public var capacityByTemperature: Curve
+    /// Design capacity over temperature, Ah.
+    public var designCapacity: Curve
+    /// Coulombic efficiency.
+    public var coulombicEfficiency: Float
+    /// OCV, V.
+    public var ocv: Table
+    /// 1RC model: R0, Ω.
+    public var r0Ohm: Table
+    /// 1RC model: R1, Ω.
+    public var r1Ohm: Table
+    /// 1RC model: τ1 = R1·C1 at the nodes, s.
+    public var tau1S: Table
+    /// Rest relaxation: shortest and longest rest of the law, s (0 without a law).
+    public var relaxationMinimumRestS: Float
+    /// Longest rest of the law, s.
+    public var relaxationMaximumRestS: Float
+    /// Relaxation slope b over temperature, V per e-fold (empty without a law).
+    public var relaxationSlopeVPerLogS: Curve
+    /// Relaxation reference rest t_ref over temperature, s.
+    public var relaxationReferenceRestS: Curve
+    /// `restedOCVTrustedFromSOC`.
+    public var restedOCVTrustedFromSOC: Float?
+    /// `socZeroLoadedVoltageV`.
+    public var socZeroLoadedVoltageV: Float?
+    /// The 1RC fit's overall residual, mV RMS (20 when the model has none, as the filters assume).
+    public var residual1RCmV: Float
+    /// The 1RC residual per OCV temperature group that has one, mV RMS.
+    public var residual1RCmVByTemperature: Curve
+
+    /// Flattens `model`.
+    public init(_ model: CellModelParameters) {
+        capacityAh = Float(model.capacityAh)
+        capacityByTemperature = Curve(model.capacityByTemperature?.temperaturesC ?? [],
+                                      model.capacityByTemperature?.capacityAh ?? [])
+        designCapacity = Curve(model.designCapacityByTemperature?.temperaturesC ?? [],
+                               model.designCapacityByTemperature?.capacityAh ?? [])
+        coulombicEfficiency = Float(model.coulombicEfficiency)
+        ocv = Table(model.ocv.table)
+        let circuit = model.thevenin(pairCount: 1)
+        r0Ohm = Table(circuit.r0Ohm)
+        r1Ohm = Table(circuit.pairs[0].resistanceOhm)
+        tau1S = Table(circuit.pairs[0].timeConstantS)
+        let law = model.restRelaxation
+        relaxationMinimumRestS = Float(law?.minimumRestS ?? 0)
+        relaxationMaximumRestS = Float(law?.maximumRestS ?? 0)
+        relaxationSlopeVPerLogS = Curve(law?.groups.map(\.temperatureC) ?? [], law?.groups.map(\.slopeVPerLogS) ?? [])
+        relaxationReferenceRestS = Curve(law?.groups.map(\.temperatureC) ?? [], law?.groups.map(\.referenceRestS) ?? [])
+        restedOCVTrustedFromSOC = model.restedOCVTrustedFromSOC.map(Float.init)
+        socZeroLoadedVoltageV = model.socZeroLoadedVoltageV.map(Float.init)
+        residual1RCmV = Float(model.fitReport.residual1RCmV ?? 20)
+        let groups = (model.fitReport.ocvTemperatureGroups ?? []).filter { $0.residual1RCmV != nil }
+        residual1RCmVByTemperature = Curve(groups.map(\.temperatureC), groups.map { $0.residual1RCmV ?? 0 })
+    }
+}

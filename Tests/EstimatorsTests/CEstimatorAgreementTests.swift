@@ -1,0 +1,202 @@
+import BMSCore
+import CBMSSoc
+import CellData
+import CellModel
+@testable import Estimators
+import Foundation
+import Testing
+import TestSupport
+import WeightBlob
+
+/// The C estimators (`Sources/CBMSSoc`, float32) against the Swift ones (`Sources/Estimators`,
+/// Double) on the same ticks: whole NASA lives at their native sample times, through the
+/// wake-ups and resets the firmware makes (`CDrive`). Both sides get the same float32
+/// measurements (the C API's input type), so what differs is the arithmetic alone.
+@Suite("C estimators agree with the Swift ones (bms_soc)", .serialized)
+struct CEstimatorAgreementTests {
+    /// Largest |SOC_C − SOC_Swift| allowed at any tick, fraction (0.0001 = 0.01 SOC points),
+    /// for the Ah counter and the EKF (its σ too). Measured (2026-12, debug build): at most
+    /// 0.00067 points (ah, B0047) and 0.00065 points (ekf-1rc, B0047), σ at most 0.00008
+    /// points; float32 rounding, with every branch (rest, anchor, learning) taken alike.
+    static let tolerance = 0.0001
+    /// The TEST cells of the benchmark split (`Docs/Benchmark.md`), whole lives: ≈ 7 s for all
+    /// five with three estimator pairs in a debug build.
+    static let cells = ["B0039", "B0043", "B0044", "B0047", "B0053"]
+
+    static let modelURL = SharedData.fixtures.appendingPathComponent("models/cell-default.json")
+    static let blobURL = SharedData.fixtures.appendingPathComponent("models/lstm-f.bmsq")
+
+    @Test("ah and ekf-1rc: |C − Swift| ≤ 0.01 SOC points at every tick of whole NASA test-cell lives; lstm identical",
+          .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
+    func wholeLivesAgree() throws {
+        let model = try CellModelFile.load(from: Self.modelURL)
+        let cModel = CCellModel(CellModelCTables(model))
+        let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
+        let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
+        let nasa = try #require(SharedData.nasa)
+        let dataset = try NASADataset(root: nasa)
+        for cell in Self.cells {
+            let events = CDrive.events(try dataset.recording(cell: cell))
+            let swiftAh = AhCounterEstimator(model: model, config: EstimatorConfig())
+            let cAh = CAhCounter(model: cModel, config: CConfig())
+            let ah = CDrive.compare(events, swift: swiftAh, c: cAh)
+            let swiftEKF = TheveninEKF(model: model, pairs: 1, config: EstimatorConfig())
+            let cEKF = CEKF(model: cModel, config: CConfig())
+            let ekf = CDrive.compare(events, swift: swiftEKF, c: cEKF)
+            let swiftLSTM = LSTMEstimator(model: blob, capacityAh: Double(Float(model.capacityAh)),
+                                          chargeEfficiency: Double(Float(model.coulombicEfficiency)))
+            let cLSTM = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig())
+            let lstm = CDrive.compare(events, swift: swiftLSTM, c: cLSTM)
+            print("CEstimatorAgreement \(cell): \(events.count) events, \(swiftAh.learner.measurementCount) capacity "
+                  + "measurements; max |C − Swift| SOC points: "
+                  + "ah \(ah.maxSOC * 100) (tick \(ah.worstTick)), ekf-1rc \(ekf.maxSOC * 100) (σ \(ekf.maxSigma * 100), "
+                  + "tick \(ekf.worstTick)), lstm \(lstm.maxSOC * 100) (\(swiftLSTM.modelSteps) model steps)")
+            #expect(ah.maxSOC <= Self.tolerance, "\(cell) ah")
+            #expect(ekf.maxSOC <= Self.tolerance && ekf.maxSigma <= Self.tolerance, "\(cell) ekf-1rc")
+            // The same capacity measurements (learned and held back) and the same capacity at the end.
+            #expect(Int(cAh.state.pointee.learner.measurement_count) == swiftAh.learner.measurementCount)
+            #expect(Int(cAh.state.pointee.learner.rejected_count) == swiftAh.learner.rejectedCount)
+            #expect(Int(cEKF.state.pointee.learner.measurement_count) == swiftEKF.common.learner.measurementCount)
+            #expect(swiftAh.learner.measurementCount > 10, "\(cell): the life exercises capacity learning")
+            #expect(abs(Double(cAh.state.pointee.capacity_Ah) - swiftAh.currentCapacityAh) < 1e-4)
+            #expect(abs(Double(cEKF.state.pointee.capacity_Ah) - swiftEKF.currentCapacityAh) < 1e-4)
+            #expect(Int(cEKF.state.pointee.covariance_resets) == swiftEKF.covarianceResets)
+            #expect(ah.holdingMismatches == 0 && ekf.holdingMismatches == 0 && lstm.holdingMismatches == 0)
+            // The LSTM wrapper: the same model steps with the same integers, the same double count.
+            #expect(lstm.maxRoundedSOC == 0, "\(cell) lstm")
+            #expect(Int(cLSTM.state.pointee.model_steps) == swiftLSTM.modelSteps)
+            #expect(Int(cLSTM.state.pointee.discharges_started) == swiftLSTM.dischargesStarted)
+        }
+    }
+}
+
+extension CEstimatorAgreementTests {
+    @Test("the project's simulated recordings (no NASA data needed): ah and ekf-1rc within 0.01 SOC points, lstm identical",
+          arguments: ["synthetic-cycle.csv", "synthetic-drive.csv"])
+    func fixtureRecordingsAgree(file: String) throws {
+        let model = try CellModelFile.load(from: Self.modelURL)
+        let cModel = CCellModel(CellModelCTables(model))
+        let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
+        let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
+        let path = SharedData.fixtures.appendingPathComponent("recordings/\(file)").path
+        let events = CDrive.events(try GenericRecordingCSV.read(path: path))
+        let ah = CDrive.compare(events, swift: AhCounterEstimator(model: model, config: EstimatorConfig()),
+                                c: CAhCounter(model: cModel, config: CConfig()))
+        let ekf = CDrive.compare(events, swift: TheveninEKF(model: model, pairs: 1, config: EstimatorConfig()),
+                                 c: CEKF(model: cModel, config: CConfig()))
+        let swiftLSTM = LSTMEstimator(model: blob, capacityAh: Double(Float(model.capacityAh)))
+        let lstm = CDrive.compare(events, swift: swiftLSTM, c: CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig()))
+        print("CEstimatorAgreement \(file): max |C − Swift| SOC points: ah \(ah.maxSOC * 100), ekf-1rc \(ekf.maxSOC * 100), "
+              + "lstm \(lstm.maxRoundedSOC * 100) (\(swiftLSTM.modelSteps) model steps)")
+        #expect(ah.maxSOC <= Self.tolerance && ekf.maxSOC <= Self.tolerance && ekf.maxSigma <= Self.tolerance)
+        #expect(lstm.maxRoundedSOC == 0 && swiftLSTM.modelSteps > 100)
+    }
+
+    @Test("a bad tick is held by both (NaN, out of range, negative dt), and the next good tick agrees")
+    func badTicksAreHeldAlike() throws {
+        let model = try CellModelFile.load(from: Self.modelURL)
+        let cModel = CCellModel(CellModelCTables(model))
+        var events: [CDrive.Event] = []
+        for k in 0..<400 {
+            let t = Float(k)
+            var m = CellMeasurement32(voltageV: 4.0 - 0.001 * t, currentA: k < 20 ? 0 : -2, temperatureC: 25, dtSeconds: k == 0 ? 0 : 1)
+            switch k % 37 {
+            case 5: m.voltageV = .nan
+            case 11: m.currentA = .infinity
+            case 17: m.temperatureC = 200
+            case 23: m.dtSeconds = -1
+            case 29: m.dtSeconds = 100_000
+            default: break
+            }
+            events.append(.tick(m))
+        }
+        let ah = CDrive.compare(events, swift: AhCounterEstimator(model: model, config: EstimatorConfig()),
+                                c: CAhCounter(model: cModel, config: CConfig()))
+        let ekf = CDrive.compare(events, swift: TheveninEKF(model: model, pairs: 1, config: EstimatorConfig()),
+                                 c: CEKF(model: cModel, config: CConfig()))
+        #expect(ah.holdingMismatches == 0 && ekf.holdingMismatches == 0)
+        #expect(ah.maxSOC <= Self.tolerance && ekf.maxSOC <= Self.tolerance)
+    }
+}
+
+/// A recorded life as the firmware's calls: ticks at the native sample times, a wake-up
+/// before the first sample of every operation and after every hole over an hour
+/// (`PlantTimeline.maximumSampleIntervalS`), and on every 25th such boundary a reset to full
+/// instead (its first Δt the time since the last sample, as after a power-up).
+enum CDrive {
+    enum Event {
+        case tick(CellMeasurement32)
+        case wake(Float)
+        case reset
+    }
+
+    static func events(_ recording: Recording) -> [Event] {
+        var out: [Event] = []
+        var lastTime = -Double.infinity
+        var boundaries = 0
+        for op in recording.operations where !op.isGap {
+            let s = op.samples
+            var startOfOperation = true
+            for j in 0..<s.count {
+                let time = op.startTimeS + s.timeS[j]
+                guard time.isFinite, time > lastTime else { continue }
+                let gap = time - lastTime
+                var dt = gap
+                if !lastTime.isFinite {
+                    dt = 0                                   // first sample: unknown history
+                } else if startOfOperation || gap > 3600 {
+                    boundaries += 1
+                    if boundaries % 25 == 0 {
+                        out.append(.reset)
+                    } else {
+                        out.append(.wake(Float(max(0, gap - 1))))
+                        dt = min(gap, 1)
+                    }
+                }
+                startOfOperation = false
+                out.append(.tick(CellMeasurement32(voltageV: Float(s.voltageV[j]), currentA: Float(s.currentA[j]),
+                                                   temperatureC: Float(s.temperatureC[j]), dtSeconds: Float(dt))))
+                lastTime = time
+            }
+        }
+        return out
+    }
+
+    struct Difference {
+        var maxSOC = 0.0
+        var maxSigma = 0.0
+        /// Largest |SOC_C − Float(SOC_Swift)|: 0 when C computes the same Double and rounds it.
+        var maxRoundedSOC = 0.0
+        var worstTick = 0
+        var holdingMismatches = 0
+    }
+
+    /// Runs both through `events`, returning the largest differences of the estimates.
+    static func compare(_ events: [Event], swift: any SOCEstimator, c: any CEstimator) -> Difference {
+        var d = Difference()
+        var tick = 0
+        for event in events {
+            switch event {
+            case .wake(let s):
+                swift.wake(afterSleepSeconds: Double(s))
+                c.wake(afterSleepSeconds: s)
+            case .reset:
+                swift.reset(soc: 1)
+                c.reset(soc: 1)
+            case .tick(let m):
+                let a = swift.update(m.swift)
+                let b = c.update(m)
+                let gap = abs(Double(b.soc) - a.soc)
+                if !(gap <= d.maxSOC) {
+                    d.maxSOC = gap.isNaN ? .infinity : gap
+                    d.worstTick = tick
+                }
+                d.maxRoundedSOC = max(d.maxRoundedSOC, abs(Double(b.soc) - Double(Float(a.soc))))
+                if let sigma = a.sigma { d.maxSigma = max(d.maxSigma, abs(Double(b.sigma) - sigma)) }
+                if a.holding != (b.holding != 0) { d.holdingMismatches += 1 }
+                tick += 1
+            }
+        }
+        return d
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import CellModel
+import Foundation
+import Testing
+import TestSupport
+@testable import bmsim
+
+/// `bmsim export --cell-model cell.json --c-source NAME`: the cell model as const float32
+/// tables for the C estimators. The committed `Examples/c/model` files are this command's
+/// output (so the examples and the C host test run the fixture model); the printed flash
+/// figure is the bytes of the arrays written; bad usage and a bad model fail cleanly.
+@Suite("bmsim export --cell-model")
+struct ExportCellModelTests {
+    static let cellJSON = SharedData.fixtures.appendingPathComponent("models/cell-default.json")
+    static let examples = SharedData.packageRoot.appendingPathComponent("Examples/c/model")
+
+    static func exportCellModel(_ arguments: [String]) throws -> CellModelExportReport {
+        try #require(try ExportCommand.parseAsRoot(arguments) as? ExportCommand).exportCellModel()
+    }
+
+    @Test("Examples/c/model/cell_model.{c,h} and lstm_model.{c,h} are the export of the fixtures (regenerate with the commands in Examples/c/README.md)")
+    func committedModelsAreCurrent() throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let report = try Self.exportCellModel(["--cell-model", Self.cellJSON.path, "--c-source", tmp.appendingPathComponent("gen/cell_model").path])
+        _ = try ExportCSourceTests.export([SharedData.fixtures.appendingPathComponent("models/lstm-f.bmsq").path,
+                                           "--c-source", tmp.appendingPathComponent("gen/lstm_model").path])
+        for name in ["cell_model.c", "cell_model.h", "lstm_model.c", "lstm_model.h"] {
+            let made = try String(contentsOf: tmp.appendingPathComponent("gen/\(name)"), encoding: .utf8)
+            let committed = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
+            #expect(made == committed, "Examples/c/model/\(name) is stale")
+        }
+        #expect(report.files == [tmp.appendingPathComponent("gen/cell_model.h").path, tmp.appendingPathComponent("gen/cell_model.c").path])
+        #expect(report.symbol == "cell_model" && report.macroPrefix == "CELL_MODEL")
+        #expect(report.ocvPoints == 58 && report.theveninPoints == 90)
+        // The flash figure is the float count of the arrays written, times 4.
+        let source = try String(contentsOf: tmp.appendingPathComponent("gen/cell_model.c"), encoding: .utf8)
+        let floats = source.split(separator: "\n").filter { $0.hasPrefix("static const float ") }
+            .compactMap { line -> Int? in
+                guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { return nil }
+                return Int(line[line.index(after: open)..<close])
+            }.reduce(0, +)
+        #expect(report.flashTableBytes == 4 * floats)
+        let header = try String(contentsOf: tmp.appendingPathComponent("gen/cell_model.h"), encoding: .utf8)
+        #expect(header.contains("#define CELL_MODEL_TABLE_BYTES \(report.flashTableBytes)\n"))
+        #expect(header.contains("extern const bms_cell_model_t cell_model;"))
+    }
+
+    @Test("every float32 literal reads back as the table value it stands for")
+    func literalsRoundTrip() {
+        for value: Float in [0, 1, -0.4, 0.1, 1e-5, 2.5e-7, 3.5811415, 1_100_848.9, -0.009460104, .ulpOfOne, 123_456_789] {
+            let text = CellModelCSourceEmitter.literal(value)
+            #expect(text.hasSuffix("f") && (text.contains(".") || text.contains("e")))
+            #expect(Float(String(text.dropLast())) == value, "\(value) → \(text)")
+        }
+    }
+
+    @Test("bad usage is a usage error that says what to give")
+    func badUsage() throws {
+        let json = Self.cellJSON.path
+        let cases: [([String], String)] = [
+            (["m.bmsq", "--cell-model", json, "--c-source", "m"], "not both"),
+            (["--cell-model", json, "--c-header", "m.h"], "not --c-header"),
+            (["--cell-model", json], "needs --c-source"),
+            (["--cell-model", json, "--c-source", "out/my-model"], "'my-model' is not a C identifier"),
+            (["--c-source", "m"], "Give a .bmsq blob (or --cell-model cell.json)"),
+        ]
+        for (arguments, message) in cases {
+            #expect {
+                _ = try ExportCommand.parseAsRoot(arguments)
+            } throws: { error in
+                ExportCommand.message(for: error).contains(message)
+            }
+        }
+    }
+
+    @Test("a missing or invalid cell.json fails with its path and writes nothing")
+    func badModelFile() throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let bad = tmp.appendingPathComponent("bad.json")
+        var text = try String(contentsOf: Self.cellJSON, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"capacityAh\" : 1.5890785867406987", with: "\"capacityAh\" : -1")
+        text = text.replacingOccurrences(of: "\"capacityAh\":1.5890785867406987", with: "\"capacityAh\":-1")
+        try text.write(to: bad, atomically: true, encoding: .utf8)
+        for path in [tmp.appendingPathComponent("none.json").path, bad.path] {
+            #expect {
+                _ = try Self.exportCellModel(["--cell-model", path, "--c-source", tmp.appendingPathComponent("gen/m").path])
+            } throws: { error in
+                "\(error)".contains(path)
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("gen").path).isEmpty)
+    }
+}
