@@ -81,8 +81,7 @@ struct SoakCommand: ParsableCommand {
             nonFiniteEstimatesSampled: nonFinite, residentKiBStart: rssStart / 1024, residentKiBEnd: rssEnd / 1024)
         try format.print(report)
         if done < ticks {
-            FileHandle.standardError.write(Data("soak: interrupted after \(done) of \(ticks) ticks\n".utf8))
-            throw ExitCode(InterruptHandler.status.rawValue)
+            throw ExitCode(InterruptHandler.status.rawValue)   // the report above says how far it got
         }
         if nonFinite > 0 || !fw.bank.estimates.allSatisfy({ $0.soc.isFinite }) { throw ExitCode.failure }
     }
@@ -121,7 +120,7 @@ struct SoakReport: TabularReport {
               final SOC: \(finalSOC.map { "\($0.estimator) \(String(format: "%.4f", $0.soc))" }.joined(separator: ", "))
               non-finite estimates seen (sampled every 1024 ticks): \(nonFiniteEstimatesSampled)
               resident memory: \(residentKiBStart) KiB at start, \(residentKiBEnd) KiB at end
-            """
+            """ + (ticks < ticksRequested ? "\n  interrupted after \(ticks) of \(ticksRequested) ticks" : "")
     }
 
     var csvHeader: [String] { ["quantity", "key", "value"] }

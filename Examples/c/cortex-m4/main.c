@@ -1,0 +1,123 @@
+/* Examples/c/cortex-m4/main.c — the host example's tick loop (Examples/c/host/main.c) on a
+ * Cortex-M4F, bare metal under QEMU's mps2-an386 board: the Ah counter, the 1RC EKF and the
+ * LSTM wrapper over a recording compiled in as input_rows.h (make-input.py). Prints the same
+ * CSV as the host example through semihosting (SOC with five decimals), then the instructions
+ * per tick of each estimator, counted with SysTick under `qemu -icount shift=ICOUNT_SHIFT`
+ * (instructions = ticks × 40 / 2^shift: a 25 MHz SysTick, 2^shift ns per instruction). */
+#include <stdint.h>
+#include "bms_soc.h"
+#include "cell_model.h"
+#include "lstm_model.h"
+#include "input_rows.h"
+#include "semihost.h"
+
+#ifndef ICOUNT_SHIFT
+#define ICOUNT_SHIFT 4
+#endif
+#define SLEEP_AFTER_S 3600.0
+
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018)
+
+static int16_t workspace[LSTM_MODEL_WORKSPACE_WORDS];
+static bms_soc_config_t config;
+static bms_soc_lstm_settings_t settings;
+static bms_lstm_model_t lstm_net;
+static bms_soc_ah_t ah;
+static bms_soc_ekf_t ekf;
+static bms_soc_lstm_t lstm;
+
+/* newlib's libm (expf, logf, sqrtf) reports domain errors through errno; without its C
+ * library runtime (-nostdlib) this is errno's storage. */
+int *__errno(void);
+int *__errno(void) {
+    static int errno_value;
+    return &errno_value;
+}
+
+static void put_dec(uint32_t v) {
+    char buf[12];
+    int k = 11;
+    buf[k] = 0;
+    do { buf[--k] = (char)('0' + v % 10u); v /= 10u; } while (v != 0 && k > 0);
+    sh_puts(&buf[k]);
+}
+
+/* x with five decimals (|x| < 40,000), as the host example's %.5f. */
+static void put_fixed5(double x) {
+    char buf[24];
+    int k = 23;
+    uint32_t scaled, whole, frac, d;
+    int negative = x < 0;
+    if (negative) x = -x;
+    scaled = (uint32_t)(x * 100000.0 + 0.5);
+    whole = scaled / 100000u;
+    frac = scaled % 100000u;
+    buf[k] = 0;
+    for (d = 0; d < 5; d++) { buf[--k] = (char)('0' + frac % 10u); frac /= 10u; }
+    buf[--k] = '.';
+    do { buf[--k] = (char)('0' + whole % 10u); whole /= 10u; } while (whole != 0);
+    if (negative && scaled != 0) buf[--k] = '-';
+    sh_puts(&buf[k]);
+}
+
+static uint32_t elapsed(uint32_t t0) { return (t0 - SYST_CVR) & 0xFFFFFFu; }
+
+int main(void) {
+    uint64_t ticks_ah = 0, ticks_ekf = 0, ticks_lstm = 0;
+    double previous_time = 0.0;
+    uint32_t n;
+    bms_soc_config_default(&config);
+    bms_soc_lstm_settings_default(&settings);
+    if (bms_lstm_load_blob(lstm_model, LSTM_MODEL_SIZE, &lstm_net) != BMS_OK
+        || bms_soc_ah_init(&ah, &cell_model, &config, 1.0f) != BMS_SOC_OK
+        || bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f) != BMS_SOC_OK) {
+        sh_puts("cannot set up the estimators\n");
+        return 1;
+    }
+    SYST_RVR = 0xFFFFFFu; SYST_CVR = 0; SYST_CSR = 5u;
+    sh_puts("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm\n");
+    for (n = 0; n < INPUT_ROWS; ++n) {
+        bms_soc_estimate_t e_ah, e_ekf, e_lstm;
+        const float voltage_V = input_vit[n][0], current_A = input_vit[n][1], temperature_C = input_vit[n][2];
+        const double time_s = input_time_s[n];
+        float dt_s;
+        uint32_t t0;
+        if (n == 0) {
+            dt_s = 0.0f;                                   /* power-up, history unknown */
+        } else if (time_s - previous_time > SLEEP_AFTER_S) {
+            const float sleep_s = (float)(time_s - previous_time);
+            bms_soc_ah_wake(&ah, sleep_s);
+            bms_soc_ekf_wake(&ekf, sleep_s);
+            bms_soc_lstm_wake(&lstm, sleep_s);
+            dt_s = 0.0f;
+        } else {
+            dt_s = (float)(time_s - previous_time);
+        }
+        t0 = SYST_CVR;
+        bms_soc_ah_tick(&ah, voltage_V, current_A, temperature_C, dt_s, &e_ah);
+        ticks_ah += elapsed(t0);
+        t0 = SYST_CVR;
+        bms_soc_ekf_tick(&ekf, voltage_V, current_A, temperature_C, dt_s, &e_ekf);
+        ticks_ekf += elapsed(t0);
+        if (n == 0 && bms_soc_lstm_init(&lstm, &lstm_net, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config,
+                                        &settings, e_ah.soc) != BMS_SOC_OK) {
+            sh_puts("lstm: cannot start\n");
+            return 1;
+        }
+        t0 = SYST_CVR;
+        bms_soc_lstm_tick(&lstm, voltage_V, current_A, temperature_C, dt_s, &e_lstm);
+        ticks_lstm += elapsed(t0);
+        put_fixed5(time_s); sh_puts(","); put_fixed5(e_ah.soc); sh_puts(","); put_fixed5(e_ekf.soc); sh_puts(",");
+        put_fixed5(e_ekf.sigma); sh_puts(","); put_fixed5(e_lstm.soc); sh_puts("\n");
+        previous_time = time_s;
+    }
+    sh_puts("# instructions per tick (mean): ah "); put_dec((uint32_t)((ticks_ah * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
+    sh_puts(", ekf "); put_dec((uint32_t)((ticks_ekf * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
+    sh_puts(", lstm wrapper "); put_dec((uint32_t)((ticks_lstm * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
+    sh_puts("\n# state bytes: ah "); put_dec((uint32_t)sizeof ah); sh_puts(", ekf "); put_dec((uint32_t)sizeof ekf);
+    sh_puts(", lstm wrapper "); put_dec((uint32_t)sizeof lstm); sh_puts(" + workspace ");
+    put_dec(2u * LSTM_MODEL_WORKSPACE_WORDS); sh_puts("\n");
+    return 0;
+}

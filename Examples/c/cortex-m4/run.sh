@@ -1,0 +1,55 @@
+#!/bin/sh
+# The C estimators on a Cortex-M4F under QEMU (mps2-an386): cross-compiles main.c with the
+# estimators (Sources/CBMSSoc), the LSTM runtime (Sources/CBMSRuntime) and the compiled-in
+# models (Examples/c/model), reusing Benchmarks/CortexM's startup code and linker script; runs
+# the recording through it; checks the SOCs against the host example's on the same recording;
+# prints code size, RAM and instructions per tick.
+# Usage (from anywhere): Examples/c/cortex-m4/run.sh [recording.csv]
+# Needs: gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm (Scripts/install-deps.sh --cortex-m),
+# python3, a host C compiler and make.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+recording=${1:-$root/Fixtures/recordings/synthetic-cycle.csv}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+shift_n=4
+python3 "$here/make-input.py" "$recording" "$out/input_rows.h"
+soc="$root/Sources/CBMSSoc"
+runtime="$root/Sources/CBMSRuntime"
+model="$root/Examples/c/model"
+board="$root/Benchmarks/CortexM"
+# -ffp-contract=off: no fused multiply-adds, so float32 results follow C's rounding, as on the host.
+CF="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 -Wall -Wextra -Werror -ffp-contract=off -ffunction-sections -fdata-sections"
+objs=""
+for f in "$soc/bms_soc_ah.c" "$soc/bms_soc_ekf.c" "$soc/bms_soc_learner.c" "$soc/bms_soc_lstm.c" "$soc/bms_soc_model.c" \
+         "$runtime/bms_loader.c" "$runtime/bms_step.c" "$runtime/bms_fixed.c" "$runtime/bms_tables.c" \
+         "$model/cell_model.c" "$model/lstm_model.c"; do
+  o="$out/$(basename "$f" .c).o"
+  arm-none-eabi-gcc $CF -I"$soc/include" -I"$runtime/include" -I"$model" -c "$f" -o "$o"
+  objs="$objs $o"
+done
+arm-none-eabi-gcc $CF -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board/mps2.ld" -Wl,--gc-sections \
+  -I"$soc/include" -I"$runtime/include" -I"$model" -I"$out" -I"$board" \
+  "$board/startup.c" "$here/main.c" $objs -lc -lm -lgcc -o "$out/fw.elf"
+echo "== Cortex-M4 object sizes (text = code + const tables, bytes; the models' tables are their .o)"
+arm-none-eabi-size $objs | sed "s|$out/||"
+arm-none-eabi-size "$out/fw.elf" | sed "s|$out/||"
+echo "== QEMU run ($(basename "$recording"))"
+timeout 600 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
+  -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0 \
+  -icount shift=$shift_n -kernel "$out/fw.elf" > "$out/m4.csv"
+grep '^#' "$out/m4.csv"
+echo "== against the host example on the same recording"
+make -s -C "$root/Examples/c/host" BUILD="$out/host" CFLAGS="-std=c99 -Wall -Wextra -Werror -O2 -ffp-contract=off"
+"$out/host/soc_host" "$recording" > "$out/host.csv"
+python3 - "$out/m4.csv" "$out/host.csv" <<'PY'
+import csv, sys
+m4 = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))]
+host = list(csv.DictReader(open(sys.argv[2])))
+assert len(m4) == len(host), (len(m4), len(host))
+worst = {k: max(abs(float(a[k]) - float(b[k])) for a, b in zip(m4, host)) for k in ("soc_ah", "soc_ekf", "soc_lstm")}
+print(f"{len(m4)} ticks; max |Cortex-M4 - host| SOC: " + ", ".join(f"{k[4:]} {v:.5f}" for k, v in worst.items()))
+# Both print five decimals; allow one unit of the last digit for a different rounding of a tie.
+sys.exit(0 if all(v <= 1.1e-5 for v in worst.values()) else 1)
+PY
