@@ -63,15 +63,22 @@ def read_header(path):
 
 def ocv_table(cell_dir, temps, path):
     """OCV table (Docs/DataFormats.md §5) from each temperature's slow test: the mean of the
-    C/20 discharge and charge branches on a 0.02 SOC grid, one row per ambient temperature."""
+    C/20 discharge and charge branches on a 0.02 SOC grid, one row per ambient temperature;
+    beyond the SOC both branches cover, the rested voltage at the end of the rest after the
+    discharge (low end) and after the charge (high end)."""
     lines = ["# mean of the C/20 discharge and charge branches of ocv.csv per ambient temperature",
              "soc,ocv_v,temperature_c"]
     for temp in temps:
         branches = {"discharge": [], "charge": []}
+        rested, previous, last_rest = {}, None, None
         with open(os.path.join(cell_dir, temp, "ocv.csv")) as f:
             for row in csv.DictReader(line for line in f if not line.startswith("#")):
+                point = (float(row["soc"]), float(row["voltage_v"]))
                 if row["operation"] in branches:
-                    branches[row["operation"]].append((float(row["soc"]), float(row["voltage_v"])))
+                    branches[row["operation"]].append(point)
+                    previous = row["operation"]
+                elif row["operation"] == "rest" and previous:
+                    rested[previous] = point  # the last rest sample after that branch
 
         def at(points, soc):
             points = sorted(points)
@@ -79,15 +86,19 @@ def ocv_table(cell_dir, temps, path):
                 if s0 <= soc <= s1 and s1 > s0:
                     return v0 + (v1 - v0) * (soc - s0) / (s1 - s0)
             return None
-        last = None
+        points = []
         for k in range(51):
-            soc = k / 50
-            pair = [at(branches[b], soc) for b in branches]
-            if None in pair:
-                continue
-            ocv = sum(pair) / 2
+            pair = [at(branches[b], k / 50) for b in branches]
+            if None not in pair:
+                points.append((k / 50, sum(pair) / 2))
+        if "discharge" in rested and rested["discharge"][0] < points[0][0] - 0.002:
+            points.insert(0, rested["discharge"])
+        if "charge" in rested and rested["charge"][0] > points[-1][0] + 0.002:
+            points.append(rested["charge"])
+        last = None
+        for soc, ocv in points:
             if last is None or ocv > last + 1e-4:
-                lines.append(f"{soc:.2f},{ocv:.5f},{temp[:-1]}")
+                lines.append(f"{soc:.4f},{ocv:.5f},{temp[:-1]}")
                 last = ocv
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
