@@ -285,9 +285,17 @@ bms_soc_status_t bms_soc_ekf_tick(bms_soc_ekf_t *e, float voltage_V, float curre
     }
     dt = e->step_s;
     /* Parameters at the SOC before the tick, held for the tick. */
-    bms_soc_table_value_slope(&m->r0_ohm, e->x[0], temperature_C, 0, &r0, &dummy);
-    bms_soc_table_value_slope(&m->r1_ohm, e->x[0], temperature_C, 0, &r1, &dummy);
-    bms_soc_table_value_slope(&m->tau1_s, e->x[0], temperature_C, 0, &tau, &dummy);
+    if (bms_soc_tables_share_grid(&m->r0_ohm, &m->r1_ohm) && bms_soc_tables_share_grid(&m->r0_ohm, &m->tau1_s)) {
+        bms_soc_location_t at;
+        bms_soc_table_locate(&m->r0_ohm, e->x[0], temperature_C, &at);
+        r0 = bms_soc_table_at(&m->r0_ohm, &at);
+        r1 = bms_soc_table_at(&m->r1_ohm, &at);
+        tau = bms_soc_table_at(&m->tau1_s, &at);
+    } else {
+        bms_soc_table_value_slope(&m->r0_ohm, e->x[0], temperature_C, 0, &r0, &dummy);
+        bms_soc_table_value_slope(&m->r1_ohm, e->x[0], temperature_C, 0, &r1, &dummy);
+        bms_soc_table_value_slope(&m->tau1_s, e->x[0], temperature_C, 0, &tau, &dummy);
+    }
     a = expf(-dt / tau);
     /* Predict. */
     f[0] = 1.0f;

@@ -7,6 +7,19 @@
 /* Cell-model lookups (bms_soc_model.c), float32; each mirrors the Swift function named. */
 
 /* SOCTemperatureTable.valueAndSlope: value and d/dSOC; `extrapolate` as for the OCV. */
+/* Where a (SOC, temperature) point falls in a table's grid: temperature segment t and fraction
+ * g, SOC segment s and fraction f (clamped inside the grid; a table read without extrapolation).
+ * Tables that share their grid arrays (the exporter writes one grid for R0, R1 and tau) are read
+ * at one location: one search instead of three (bms_soc_table_value_slope searches per row). */
+typedef struct bms_soc_location {
+    int t;
+    float g;
+    int s;
+    float f;
+} bms_soc_location_t;
+void bms_soc_table_locate(const bms_soc_table_t *table, float soc, float temperature_C, bms_soc_location_t *location);
+float bms_soc_table_at(const bms_soc_table_t *table, const bms_soc_location_t *location);
+int bms_soc_tables_share_grid(const bms_soc_table_t *a, const bms_soc_table_t *b);
 void bms_soc_table_value_slope(const bms_soc_table_t *table, float soc, float temperature_C, int extrapolate,
                                float *value, float *slope);
 /* OCVCurve.soc(voltageV:temperatureC:): the inverse, clamped to the grid +- 0.2. */
