@@ -66,6 +66,11 @@ public struct IdentificationOptions: Sendable {
     public var ocvRefinements: Int = 0
     /// Candidate time constants of the 1RC model, s.
     public var tau1RCCandidatesS: [Double]
+    /// Refine the 1RC time constant after the candidate search: a golden-section search on
+    /// log τ between the best candidate's neighbours (`tau1RCRefinementSteps` residual
+    /// evaluations; 0 = the best candidate as it is). Off by default, so that the NASA fit keeps
+    /// its figures; `bmsim fit` of generic recordings turns it on.
+    public var tau1RCRefinementSteps: Int = 0
     /// Candidate (fast, slow) time constants of the 2RC model, s.
     public var tau2RCCandidatesS: [(Double, Double)]
     /// Smoothness weight of the resistance tables.

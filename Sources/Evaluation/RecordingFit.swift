@@ -139,8 +139,8 @@ public enum RecordingFit {
 
     /// Identification options from the data: OCV temperature range and resistance temperatures
     /// from the cell temperatures seen (clusters of operation medians 5 °C wide, at most 6),
-    /// resistance SOC points over the SOC range seen, one OCV row, and the loaded-voltage floor
-    /// 5 % of the voltage span above the lowest voltage.
+    /// resistance SOC points over the SOC range seen, one OCV row, the loaded-voltage floor
+    /// 5 % of the voltage span above the lowest voltage, and the 1RC τ refined (10 evaluations).
     public static func options(_ labelled: [LabelledRecording]) -> IdentificationOptions {
         var o = IdentificationOptions()
         let segs = labelled.flatMap(\.segments)
@@ -153,6 +153,8 @@ public enum RecordingFit {
         o.ocvTemperatureDependence = false
         o.ocvSignedCurrent = true
         o.minimumLoadedVoltageV = vMin + 0.05 * (vMax - vMin)
+        // τ of the 1RC model refined between the grid's candidates (the NASA fit keeps its grid τ).
+        o.tau1RCRefinementSteps = 10
         var medians = segs.map { OrderStatistics.median($0.temperatureC) }.filter(\.isFinite).sorted()
         if medians.isEmpty { medians = [tMin] }
         var clusters: [[Double]] = []

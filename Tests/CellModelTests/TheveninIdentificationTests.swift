@@ -81,3 +81,62 @@ struct TheveninIdentificationTests {
         }
     }
 }
+
+/// Issue 15's test: a synthetic plant with known parameters; the fit recovers R0 within 2 % and
+/// τ within 10 %, with τ between the grid's candidates.
+@Suite("Thevenin identification: R0 and τ of a known plant")
+struct KnownPlantIdentificationTests {
+    /// The synthetic 18650 with a 1RC τ of 75 s (between the candidates 60 and 90 s).
+    static var plant: CellModelParameters {
+        var m = CellModelParameters.synthetic18650()
+        let r1 = m.thevenin1RC.pairs[0].resistanceOhm
+        let c1 = SOCTemperatureTable(socPoints: r1.socPoints, temperaturesC: r1.temperaturesC, values: r1.values.map { 75 / $0 })
+        m.thevenin1RC = TheveninParameters(r0Ohm: m.thevenin1RC.r0Ohm, pairs: [RCPair(resistanceOhm: r1, capacitanceF: c1)])
+        return m
+    }
+
+    /// HPPC-like tests at 1 s: from full, 10 s pulses of 2 A discharge and 1.5 A charge with
+    /// 60 s rests, then 0.6 A for 10 % of the capacity and a 15 min rest, down to 20 %; 0.5 mV noise.
+    static func segments(_ plant: CellModelParameters) -> [IdentificationSegment] {
+        var out: [IdentificationSegment] = []
+        for (k, temperature) in [4.0, 24, 44].enumerated() {
+            var sim = CellSimulator(model: plant, pairCount: 1, soc: 1)
+            var profile: [ProfileSegment] = [.rest(durationS: 60)]
+            for _ in 0..<8 {
+                profile += [.constant(currentA: -2, durationS: 10), .rest(durationS: 60),
+                            .constant(currentA: 1.5, durationS: 10), .rest(durationS: 60),
+                            .constant(currentA: -0.6, durationS: 1200), .rest(durationS: 900)]
+            }
+            let rec = SyntheticCycleGenerator(dtSeconds: 1, temperatureC: temperature, voltageNoiseV: 0.0005)
+                .run(profile, simulator: &sim, seed: UInt64(k + 1))
+            out.append(IdentificationSegment(cell: "P\(Int(temperature))", timeS: rec.timeS, voltageV: rec.voltageV,
+                                             currentA: rec.currentA, temperatureC: rec.temperatureC, soc: rec.soc))
+        }
+        return out
+    }
+
+    @Test("R0 within 2 % and τ within 10 % (the OCV given, τ refined between the candidates)")
+    func recoversR0AndTau() throws {
+        let plant = Self.plant
+        var options = IdentificationOptions()
+        options.fixedOCV = plant.ocv
+        options.resistanceSOCPoints = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+        options.resistanceTemperaturesC = [4, 24, 44]
+        options.tau1RCRefinementSteps = 10
+        let result = try TheveninIdentification.fit(Self.segments(plant), options: options)
+        let tau = try #require(result.report.tau1RCs.first)
+        #expect(abs(tau - 75) <= 7.5, "τ \(tau) s, truth 75 s")
+        #expect(tau != 60 && tau != 90, "τ stayed on the grid: \(tau)")
+        for soc in [0.3, 0.5, 0.7, 0.9] {
+            for t in [4.0, 24, 44] {
+                let r0 = result.thevenin1RC.r0Ohm.value(soc: soc, temperatureC: t)
+                let truth = plant.thevenin1RC.r0Ohm.value(soc: soc, temperatureC: t)
+                #expect(abs(r0 - truth) <= 0.02 * truth, "R0 at SOC \(soc), \(t) °C: \(r0) vs \(truth)")
+            }
+        }
+        // Without the refinement τ is a grid point: the search is what meets the 10 %.
+        options.tau1RCRefinementSteps = 0
+        let grid = try TheveninIdentification.fit(Self.segments(plant), options: options)
+        #expect([60.0, 90].contains(grid.report.tau1RCs.first ?? 0))
+    }
+}
