@@ -65,23 +65,19 @@ void bms_soc_table_locate(const bms_soc_table_t *table, float soc, float tempera
     location->s = segment(table->soc_points, table->soc_count, soc, 1, &location->f);
 }
 
-/* The value of bms_soc_table_value_slope(table, soc, T, 0, ...) at a location of its grid,
- * with the same operations: each row v[s] + f (v[s+1] - v[s]), then a + g (b - a). */
+/* bms_soc_table_value_slope(table, soc, T, 0, ...)'s value at a location, the same operations. */
 float bms_soc_table_at(const bms_soc_table_t *table, const bms_soc_location_t *location) {
     const uint16_t n = table->soc_count;
     const int s = location->s;
     const float f = location->f;
-    const float *a = table->values + (size_t)location->t * n;
-    float av = a[s] + f * (a[s + 1] - a[s]), bv;
-    if (table->temperature_count == 1) return av;
-    a += n;
-    bv = a[s] + f * (a[s + 1] - a[s]);
-    return av + location->g * (bv - av);
+    const float *a = table->values + (size_t)location->t * n, *b = a + n;
+    float av = a[s] + f * (a[s + 1] - a[s]);
+    return table->temperature_count == 1 ? av : av + location->g * ((b[s] + f * (b[s + 1] - b[s])) - av);
 }
 
 int bms_soc_tables_share_grid(const bms_soc_table_t *a, const bms_soc_table_t *b) {
-    return a->soc_points == b->soc_points && a->temperatures_C == b->temperatures_C
-        && a->soc_count == b->soc_count && a->temperature_count == b->temperature_count;
+    return a->soc_points == b->soc_points && a->temperatures_C == b->temperatures_C && a->soc_count == b->soc_count
+        && a->temperature_count == b->temperature_count;
 }
 
 static float ocv_voltage(const bms_cell_model_t *model, float soc, float temperature_C) {
