@@ -21,7 +21,8 @@ public struct EstimatorConfig: Sendable, Equatable {
 
     /// Ah counter: correct towards OCV(V) when the cell rests (false = pure coulomb counting).
     public var ocvCorrectionAtRest: Bool = true
-    /// |I| at or below this counts as rest, A.
+    /// |I| at or below this counts as rest, A. 50 mA suits the NASA 18650s (C/36 of their 1.8 Ah);
+    /// `scaledToCell(capacityAh:)` sets it from a cell's capacity.
     public var restCurrentA: Double = 0.05
     /// Rest must last this long before the OCV correction starts, s.
     public var restMinimumSeconds: Double = 300
@@ -120,6 +121,24 @@ public struct EstimatorConfig: Sendable, Equatable {
 
     /// Defaults.
     public init() {}
+
+    /// The rest current of a cell of `capacityAh`: C/36 (the 50 mA chosen on the NASA cells'
+    /// 1.8 Ah design capacity, as a C-rate), at least `minimumRestCurrentA`. An absolute 50 mA
+    /// is 0.29 C on a 0.17 Ah cell (a load read as a rest) and C/100 on a 5 Ah cell (a current
+    /// sensor's bias of a few C/100 never reads as one, so the OCV never corrects it).
+    public static func restCurrentA(capacityAh: Double) -> Double {
+        max(minimumRestCurrentA, capacityAh / 36)
+    }
+
+    /// The smallest rest current, A: above a current sensor's offset (10–20 mA).
+    public static let minimumRestCurrentA = 0.02
+
+    /// These settings with the rest current of a cell of `capacityAh` (`restCurrentA(capacityAh:)`).
+    public func scaledToCell(capacityAh: Double) -> EstimatorConfig {
+        var c = self
+        if capacityAh.isFinite && capacityAh > 0 { c.restCurrentA = Self.restCurrentA(capacityAh: capacityAh) }
+        return c
+    }
 
     /// True when a measurement is finite and inside the configured ranges.
     @inlinable

@@ -29,7 +29,8 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
             throw ReplayError.unknownEstimator(name: name, known: knownNames)
         }
-        var config = baseConfig
+        // The rest current as a C-rate of the cell's (design) capacity (`EstimatorConfig.scaledToCell`).
+        var config = baseConfig.scaledToCell(capacityAh: model.initialCapacityAh(temperatureC: 25))
         // The scenario's capacity (nameplate, or the first capacity test of the cell) is the
         // starting value; capacity learning stays on, as in a fuel gauge. The filters' voltage
         // noise stays the model-residual default: the sensor noise (a few mV) is far below the

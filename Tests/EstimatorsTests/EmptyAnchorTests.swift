@@ -90,3 +90,37 @@ struct EmptyAnchorTests {
         }
     }
 }
+
+/// The rest current as a C-rate of the cell (`EstimatorConfig.restCurrentA(capacityAh:)`).
+@Suite("Rest current scaled to the cell")
+struct RestCurrentScalingTests {
+    @Test("C/36 with a 20 mA floor: 50 mA on the NASA design capacity, 139 mA on 5 Ah, 20 mA on 0.17 Ah")
+    func scaling() {
+        #expect(abs(EstimatorConfig.restCurrentA(capacityAh: 1.8) - 0.05) < 1e-12)
+        #expect(abs(EstimatorConfig.restCurrentA(capacityAh: 5) - 5.0 / 36) < 1e-12)
+        #expect(EstimatorConfig.restCurrentA(capacityAh: 0.171) == EstimatorConfig.minimumRestCurrentA)
+        var config = EstimatorConfig()
+        config.restVoltageSlopeVPerS = 1e-3
+        let scaled = config.scaledToCell(capacityAh: 5)
+        #expect(abs(scaled.restCurrentA - 5.0 / 36) < 1e-12 && scaled.restVoltageSlopeVPerS == 1e-3)
+        #expect(config.scaledToCell(capacityAh: .nan) == config && config.scaledToCell(capacityAh: 0) == config)
+    }
+
+    @Test("a 5 Ah cell with a 125 mA current-sensor bias: the scaled rest current reads the rest and corrects the count")
+    func biasedRestOnABigCell() {
+        // A cell at SOC 0.5 rests for 2 h; the sensor reads +125 mA (C/40). With 50 mA the
+        // counter never sees a rest and counts the bias; scaled (139 mA) the OCV pulls it back.
+        var model = CellModelParameters.synthetic18650()
+        model.capacityAh = 5
+        let v = model.ocv.voltage(soc: 0.5, temperatureC: 25)
+        func run(_ config: EstimatorConfig) -> Double {
+            let ah = AhCounterEstimator(model: model, config: config, soc: 0.5)
+            for _ in 0..<7200 { _ = ah.update(CellMeasurement(voltageV: v, currentA: 0.125, temperatureC: 25, dtSeconds: 1)) }
+            return ah.estimate.soc
+        }
+        let absolute = run(EstimatorConfig())
+        let scaled = run(EstimatorConfig().scaledToCell(capacityAh: 5))
+        #expect(absolute > 0.54, "counted the bias: \(absolute)")
+        #expect(abs(scaled - 0.5) < 0.01, "rested reading: \(scaled)")
+    }
+}

@@ -115,7 +115,7 @@ typedef struct bms_soc_config {
     float capacity_measurement_high;        /**< 1.25 */
     float coulombic_efficiency;             /**< <= 0: the model's */
     uint8_t ocv_correction_at_rest;         /**< Ah counter: 1 ("ah"), 0 = pure counting ("ah-pure") */
-    float rest_current_A;                   /**< 0.05 */
+    float rest_current_A;                   /**< 0.05; bmsim replay uses max(0.02, design capacity / 36 h) */
     float rest_minimum_s;                   /**< 300 */
     float rest_voltage_slope_V_per_s;       /**< 2e-4 */
     float minimum_ocv_slope_V_per_soc;      /**< 0.1 */
