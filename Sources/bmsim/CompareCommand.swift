@@ -76,9 +76,7 @@ struct CompareCommand: ParsableCommand {
         let part = ComparisonPart(shard: shard, jobCount: outcome.allKeys.count, jobs: outcome.finishedJobs,
                                   results: outcome.finished, figures: figures)
         let name = "part-\(shard.index)-of-\(shard.count).json"
-        do { try files.write(try part.json(), to: name) } catch let error as ReplayError { throw error } catch {
-            throw CLIError.cannotWrite(path: "\(out)/\(name)", reason: "\(error)")
-        }
+        try files.write(try part.json(), to: name)
         let report = ComparisonReport(results: outcome.finished)
         try report.print(format.format)
         FileHandle.standardError.write(Data(("wrote \(out)/\(name): shard \(shard), \(outcome.finished.count) of "

@@ -94,8 +94,8 @@ struct DataTimingCommand: ParsableCommand {
                 return [key, "\(value)", ""]
             }
             if format == .csv {
-                try StandardOutput.write((["quantity", "min_or_value", "median"]).joined(separator: ",") + "\n"
-                                         + rows.map(CSVField.line).joined())
+                try StandardOutput.write((
+                    [["quantity", "min_or_value", "median"]] + rows).map(CSVField.line).joined())
             } else {
                 let width = rows.map { $0[0].count }.max() ?? 0
                 try StandardOutput.write(rows.map { $0[0].padding(toLength: width, withPad: " ", startingAt: 0) + "  "
