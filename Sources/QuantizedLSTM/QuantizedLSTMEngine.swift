@@ -19,7 +19,8 @@ public final class QuantizedLSTMEngine {
     public let model: BlobModel
     let lstm: [LSTMLayerKernel]
     let dense: [DenseLayerKernel]
-    let features: [BlobInputScaling]
+    /// Raw samples to int16 features (shared with the fake-quant path).
+    var frontEnd: IntegerFeatureFrontEnd
     let outputScale: QuantizedMultiplier
     let outputOffset: Int32
     /// Hidden and cell states per layer: h[H], c[H], consecutive.
@@ -30,13 +31,8 @@ public final class QuantizedLSTMEngine {
     let denseB: UnsafeMutablePointer<Int16>
     let sigmoidTable: UnsafeMutablePointer<Int16>
     let tanhTable: UnsafeMutablePointer<Int16>
-    var previous: RawSensorSample?
-    /// Coulomb counter step, s (0: the model has no charge counter).
-    let chargeStepSeconds: Int32
     /// Prior capacity, mAh (0: no prior).
     let priorCapacityMAh: Int32
-    /// Charge drawn since the reset, 0.5 mA·s (`IntegerChargeCounter`).
-    var chargeHalfMAs: Int32 = 0
 
     /// Builds the engine; `model` must come from `BlobReader` (or pass its checks).
     public convenience init(model: BlobModel) {
@@ -48,10 +44,9 @@ public final class QuantizedLSTMEngine {
         self.model = model
         lstm = model.lstmLayers.map { LSTMLayerKernel($0, path: path) }
         dense = model.denseLayers.map(DenseLayerKernel.init)
-        features = model.inputs
+        frontEnd = IntegerFeatureFrontEnd(model: model)
         outputScale = QuantizedMultiplier(multiplier: model.output.scale.multiplier, shift: model.output.scale.shift)
         outputOffset = model.output.offsetCentiPercent
-        chargeStepSeconds = Int32(model.chargeCounter?.stepSeconds ?? 0)
         priorCapacityMAh = Int32(model.chargeCounter?.priorCapacityMAh ?? 0)
         stateWords = model.lstmLayers.reduce(0) { $0 + 2 * $1.hiddenSize }
         states = .allocate(capacity: stateWords)
@@ -82,43 +77,18 @@ public final class QuantizedLSTMEngine {
     /// Clears hidden and cell states and the previous sample.
     public func reset() {
         states.update(repeating: 0, count: stateWords)
-        previous = nil
-        chargeHalfMAs = 0
+        frontEnd.reset()
     }
 
     /// Charge drawn since the reset, 0.5 mA·s (0 when the model has no charge counter).
-    public var chargeDrawnHalfMilliampSeconds: Int32 { chargeHalfMAs }
+    public var chargeDrawnHalfMilliampSeconds: Int32 { frontEnd.chargeHalfMAs }
 
     /// A copy of the hidden and cell states (h then c, per layer), for tests.
     public var stateSnapshot: [Int16] { Array(UnsafeBufferPointer(start: states, count: stateWords)) }
 
     /// One streaming step; returns SOC in 0.01 % (10000 = 100 %).
     public func step(_ sample: RawSensorSample) -> Int32 {
-        var dCurrent: Int32 = 0, dVoltage: Int32 = 0
-        if let previous {
-            dCurrent = Saturating.subtract(sample.currentMA, previous.currentMA)
-            dVoltage = Saturating.subtract(sample.voltageUV, previous.voltageUV)
-            if chargeStepSeconds > 0 {
-                chargeHalfMAs = IntegerChargeCounter.advance(chargeHalfMAs, previousMA: previous.currentMA,
-                                                             currentMA: sample.currentMA, stepSeconds: chargeStepSeconds)
-            }
-        }
-        previous = sample
-        for n in 0..<features.count {
-            let scaling = features[n]
-            let raw: Int32
-            switch scaling.feature {
-            case .voltage: raw = sample.voltageUV
-            case .current: raw = sample.currentMA
-            case .temperature: raw = sample.temperatureDeciC
-            case .dCurrent: raw = dCurrent
-            case .dVoltage: raw = dVoltage
-            case .chargeDrawn: raw = chargeHalfMAs
-            }
-            let centred = Saturating.subtract(raw, scaling.offsetRaw)
-            let q = QuantizedMultiplier(multiplier: scaling.scale.multiplier, shift: scaling.scale.shift)
-            featureBuffer[n] = q.applySaturatingInt16(to: centred)
-        }
+        frontEnd.step(sample, into: featureBuffer)
         var input = UnsafePointer(featureBuffer)
         var stateCursor = states
         for layer in lstm {
@@ -135,7 +105,7 @@ public final class QuantizedLSTMEngine {
         }
         var wide = outputScale.applyWide(to: Int32(input[0])) &+ Int64(outputOffset)
         if priorCapacityMAh > 0 {
-            wide &+= IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: chargeHalfMAs,
+            wide &+= IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: frontEnd.chargeHalfMAs,
                                                             priorCapacityMAh: priorCapacityMAh)
         }
         return Saturating.narrowToInt32(wide)

@@ -80,45 +80,31 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
         var floats = [Double](repeating: 0, count: samples.count * f)
         var intPrior = [Int64](repeating: 0, count: samples.count)
         var floatPrior = [Double](repeating: 0, count: samples.count)
-        let stepSeconds = Int32(blob.chargeCounter?.stepSeconds ?? 0)
         let priorMAh = Int32(blob.chargeCounter?.priorCapacityMAh ?? 0)
         var previous: RawSensorSample?
-        var chargeHalfMAs: Int32 = 0, chargeAh = 0.0
+        var chargeAh = 0.0
+        // The integer features come from the engine's own front-end (one implementation).
+        var frontEnd = IntegerFeatureFrontEnd(model: blob)
         for (t, sample) in samples.enumerated() {
-            var dCurrent: Int32 = 0, dVoltage: Int32 = 0
-            if let previous {
-                dCurrent = Saturating.subtract(sample.currentMA, previous.currentMA)
-                dVoltage = Saturating.subtract(sample.voltageUV, previous.voltageUV)
-                if stepSeconds > 0 {
-                    chargeHalfMAs = IntegerChargeCounter.advance(chargeHalfMAs, previousMA: previous.currentMA,
-                                                                 currentMA: sample.currentMA, stepSeconds: stepSeconds)
-                }
-                if let step = model.stepSeconds {
-                    chargeAh -= 0.5 * (Double(previous.currentMA) / 1e3 + Double(sample.currentMA) / 1e3) * step / 3600
-                }
+            ints.withUnsafeMutableBufferPointer { frontEnd.step(sample, into: $0.baseAddress! + t * f) }
+            if let previous, let step = model.stepSeconds {
+                chargeAh -= 0.5 * (Double(previous.currentMA) / 1e3 + Double(sample.currentMA) / 1e3) * step / 3600
             }
             for (n, scaling) in features.enumerated() {
-                let raw: Int32
                 let si: Double
                 switch scaling.feature {
-                case .voltage: raw = sample.voltageUV; si = Double(sample.voltageUV) / 1e6
-                case .current: raw = sample.currentMA; si = Double(sample.currentMA) / 1e3
-                case .temperature: raw = sample.temperatureDeciC; si = Double(sample.temperatureDeciC) / 10
-                case .dCurrent:
-                    raw = dCurrent
-                    si = previous.map { Double(sample.currentMA) / 1e3 - Double($0.currentMA) / 1e3 } ?? 0
-                case .dVoltage:
-                    raw = dVoltage
-                    si = previous.map { Double(sample.voltageUV) / 1e6 - Double($0.voltageUV) / 1e6 } ?? 0
-                case .chargeDrawn: raw = chargeHalfMAs; si = chargeAh
+                case .voltage: si = Double(sample.voltageUV) / 1e6
+                case .current: si = Double(sample.currentMA) / 1e3
+                case .temperature: si = Double(sample.temperatureDeciC) / 10
+                case .dCurrent: si = previous.map { Double(sample.currentMA) / 1e3 - Double($0.currentMA) / 1e3 } ?? 0
+                case .dVoltage: si = previous.map { Double(sample.voltageUV) / 1e6 - Double($0.voltageUV) / 1e6 } ?? 0
+                case .chargeDrawn: si = chargeAh
                 }
-                let centred = Saturating.subtract(raw, scaling.offsetRaw)
-                let q = QuantizedMultiplier(multiplier: scaling.scale.multiplier, shift: scaling.scale.shift)
-                ints[t * f + n] = q.applySaturatingInt16(to: centred)
                 floats[t * f + n] = (si - model.inputMean[n]) / model.inputStd[n]
             }
             if priorMAh > 0 {
-                intPrior[t] = IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: chargeHalfMAs, priorCapacityMAh: priorMAh)
+                intPrior[t] = IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: frontEnd.chargeHalfMAs,
+                                                                     priorCapacityMAh: priorMAh)
             }
             if let prior = model.priorCapacityAh { floatPrior[t] = 1 - chargeAh / prior }
             previous = sample
