@@ -77,7 +77,9 @@ public struct ReplayRunner: Sendable {
     ///
     /// The run starts at the first sample with a reference SOC (or, with the scenario's
     /// `startUnderLoadSeconds`, under load inside the first labelled discharge) with every
-    /// estimator at the true SOC there (or the scenario's `initialSOC`). It ticks through
+    /// estimator at the true SOC there clamped to [0, 1] (a charge counted back from its full
+    /// end over a smaller discharge capacity can start below 0; no cell holds a negative
+    /// charge), or at the scenario's `initialSOC`. It ticks through
     /// recorded operations and sleeps through everything between them (`BMSFirmware.sleep`):
     /// the estimators wake at the next recorded sample. Scored: ticks inside operations that
     /// have a reference.
@@ -121,7 +123,7 @@ public struct ReplayRunner: Sendable {
 
         let startReference = timeline.sample(at: startS, dt: dt).referenceSOC
         timeline.rewind()
-        let trueInitialSOC = startReference.isFinite ? startReference : 1
+        let trueInitialSOC = startReference.isFinite ? min(max(startReference, 0), 1) : 1
         let capacityAh = Self.assumedCapacityAh(scenario, recording: recording)
         let slowTicks = config.schedule.ticks(forSeconds: scenario.slowEstimatorPeriodSeconds)
         var estimators: [any SOCEstimator] = []
