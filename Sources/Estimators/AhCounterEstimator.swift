@@ -124,11 +124,14 @@ public final class AhCounterEstimator: SOCEstimator {
             return
         }
         if let v0 = previousVoltageV, m.dtSeconds > 0 {
-            let slope = abs(m.voltageV - v0) / m.dtSeconds
-            let k = m.dtSeconds / (60 + m.dtSeconds)     // ≈ 60 s smoothing of |dV/dt| (no exp per tick)
-            voltageSlopeVPerS += k * (slope - voltageSlopeVPerS)
+            // The slope of the low-passed voltage, low-passed (as `FilterCommon`: robust to noise).
+            let k = m.dtSeconds / (60 + m.dtSeconds)     // ≈ 60 s smoothing (no exp per tick)
+            let smoothed = v0 + k * (m.voltageV - v0)
+            voltageSlopeVPerS += k * (abs(smoothed - v0) / m.dtSeconds - voltageSlopeVPerS)
+            previousVoltageV = smoothed
+        } else {
+            previousVoltageV = m.voltageV
         }
-        previousVoltageV = m.voltageV
         restSeconds = resting ? restSeconds + m.dtSeconds : 0
         guard restSeconds >= config.restMinimumSeconds,
               voltageSlopeVPerS <= config.restVoltageSlopeVPerS else { return }

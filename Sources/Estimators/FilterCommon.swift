@@ -34,7 +34,13 @@ struct FilterCommon {
     }
 
     var restSeconds = 0.0
+    /// The voltage low-passed over ≈ 60 s (rest detection; see `voltageSlopeVPerS`).
     var previousVoltageV: Double?
+    /// |dV/dt| for rest detection, V/s: the slope of the low-passed voltage, low-passed again
+    /// (≈ 60 s each). Differencing raw samples would read sensor noise as slope (0.5 mV of noise
+    /// at 1 s ticks gives ≈ 0.56 mV/s, above the 0.2 mV/s rest threshold, so a noisy cell never
+    /// settled); through the low-pass the same noise reads ≈ 0.007 mV/s, and a relaxation
+    /// slope passes unchanged.
     var voltageSlopeVPerS = 1.0
     /// Sleep announced by `wake(afterSleepSeconds:)`, consumed by the next accepted sample.
     var pendingSleepSeconds: Double?
@@ -92,9 +98,11 @@ struct FilterCommon {
             previousVoltageV = m.voltageV
             voltageSlopeVPerS = resting && (woken || slept) ? 0 : 1
         } else if let v0 = previousVoltageV, m.dtSeconds > 0 {
+            // See `voltageSlopeVPerS`: the slope of the low-passed voltage, itself low-passed.
             let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
-            voltageSlopeVPerS += k * (abs(m.voltageV - v0) / m.dtSeconds - voltageSlopeVPerS)
-            previousVoltageV = m.voltageV
+            let smoothed = v0 + k * (m.voltageV - v0)
+            voltageSlopeVPerS += k * (abs(smoothed - v0) / m.dtSeconds - voltageSlopeVPerS)
+            previousVoltageV = smoothed
         } else {
             previousVoltageV = m.voltageV
         }

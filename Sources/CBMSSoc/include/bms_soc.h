@@ -181,7 +181,7 @@ typedef struct bms_soc_ah {
     bms_soc_empty_anchor_t empty_anchor;
     bms_soc_estimate_t last;
     float soc_base, capacity_Ah, efficiency;
-    float previous_current_A, previous_voltage_V, rest_s, voltage_slope_V_per_s, pending_sleep_s;
+    float previous_current_A, previous_voltage_V /* low-passed (rest slope) */, rest_s, voltage_slope_V_per_s, pending_sleep_s;
     uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
 } bms_soc_ah_t;
 
@@ -196,7 +196,7 @@ typedef struct bms_soc_ekf {
     bms_soc_empty_anchor_t empty_anchor;
     bms_soc_estimate_t last;
     float capacity_Ah, efficiency;
-    float previous_current_A, previous_voltage_V, rest_s, voltage_slope_V_per_s, pending_sleep_s;
+    float previous_current_A, previous_voltage_V /* low-passed (rest slope) */, rest_s, voltage_slope_V_per_s, pending_sleep_s;
     float voltage_correction_V, step_s;
     uint32_t covariance_resets;
     uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
