@@ -56,8 +56,8 @@ public struct GenericDataset: Sendable {
         } else {
             let files = try Self.csvFiles(under: folder, excluding: [])
             guard !files.isEmpty else {
-                throw .unrecognizedInput(path: folder, reason: "folder without cycles_index.csv (NASA), \(DatasetManifest.fileName) "
-                                         + "or any *.csv recording")
+                throw .cannotRead(file: folder, reason: "the folder holds no .csv recording (nor the NASA folder's cycles_index.csv, "
+                                  + "nor a \(DatasetManifest.fileName))")
             }
             try self.init(root: folder, manifestPath: nil, manifest: nil, ocvTable: nil,
                           files: files.map { (URL(fileURLWithPath: folder).appendingPathComponent($0).path, $0, nil) }, policy: policy)
@@ -110,7 +110,7 @@ public struct GenericDataset: Sendable {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                 let found = try Self.csvFiles(under: path, excluding: [])
-                guard !found.isEmpty else { throw .unrecognizedInput(path: path, reason: "the folder holds no *.csv recording") }
+                guard !found.isEmpty else { throw .cannotRead(file: path, reason: "the folder holds no .csv recording") }
                 files += found.map { (URL(fileURLWithPath: path).appendingPathComponent($0).path, "\(path)/\($0)", nil) }
             } else {
                 if let problem = InputFile.statProblem(path: path) { throw .cannotRead(file: path, reason: problem) }

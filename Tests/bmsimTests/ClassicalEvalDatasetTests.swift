@@ -69,7 +69,8 @@ import TestSupport
             (["a.csv": DatasetFolder.recording(cell: "A", soc: false)], nil,
              { if case .noLabelledData = $0 { true } else { false } }),
             (["a.csv": good], "B0005", { $0 == .unknownCell("B0005", available: ["A"]) }),
-            (["notes.txt": "no recording here"], nil, { if case .unrecognizedInput = $0 { true } else { false } }),
+            (["notes.txt": "no recording here"], nil,
+             { if case .cannotRead(_, let reason) = $0 { reason.contains("no .csv") } else { false } }),
         ]
         for (files, cells, matches) in cases {
             let error = try Self.error(files, cells: cells)
