@@ -39,6 +39,8 @@ struct DatasetEvaluationTests {
         #expect(ah.all.rmse < 0.5, "\(ah.all.rmse)")
         #expect(ekf.all.rmse < 1, "\(ekf.all.rmse)")
         #expect(ah.withinAtTenMinutes == 2)
+        // One 25 °C cell: the 4 °C column is empty ("–"), not "nan".
+        #expect(!report.markdownTable().contains("nan") && report.markdownTable().contains("| – |"))
     }
 
     @Test(.enabled(if: SharedData.available))
