@@ -8,10 +8,12 @@ final class FileBytes: @unchecked Sendable {
 
     /// Reads the regular file at `path` with POSIX `read` (no intermediate `Data`); a
     /// folder, FIFO, device, dangling link or link loop is refused with its reason.
-    init(path: String) throws(CellDataError) {
-        let fd: Int32, size: Int
-        do { (fd, size) = try InputFile.openRegular(path: path) } catch { throw .cannotRead(file: path, reason: error.reason) }
+    /// With `limit`, only the first `limit` bytes are read (a header peek).
+    init(path: String, limit: Int = .max) throws(CellDataError) {
+        let fd: Int32, fileSize: Int
+        do { (fd, fileSize) = try InputFile.openRegular(path: path) } catch { throw .cannotRead(file: path, reason: error.reason) }
         defer { close(fd) }
+        let size = min(fileSize, limit)
         pointer = .allocate(capacity: max(size, 1))
         var done = 0
         while done < size {

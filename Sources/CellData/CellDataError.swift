@@ -39,6 +39,12 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
     case implausible(source: String, cell: String, findings: [String])
     /// A path that is neither a NASA folder, a `.mat` file nor a generic CSV.
     case unrecognizedInput(path: String, reason: String)
+    /// A dataset manifest (`dataset.json`) whose field is not what the format allows, or
+    /// names a cell or file the dataset does not have.
+    case badManifest(file: String, field: String, expected: String, found: String)
+    /// Data asked for scoring or training whose recordings carry no reference SOC (`soc`
+    /// column in every row): they can be fitted (`bmsim fit`) but not scored.
+    case noLabelledData(source: String, unlabelled: [String])
 
     /// A one-line, human-readable explanation.
     public var description: String {
@@ -77,6 +83,12 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cell \(cell) not found; available: \(available.joined(separator: " "))"
         case let .unrecognizedInput(path, reason):
             return "\(path): \(reason)"
+        case let .badManifest(file, field, expected, found):
+            return "\(file): field '\(Self.printable(field))': expected \(expected), found \(Self.printable(found))"
+        case let .noLabelledData(source, unlabelled):
+            let listed = unlabelled.prefix(5).map { Self.printable($0) }.joined(separator: ", ") + (unlabelled.count > 5 ? ", …" : "")
+            return "\(source): no recording with a reference SOC to score or train on (a 'soc' column filled in every row); "
+                + "\(unlabelled.count) without: \(listed). Recordings without 'soc' can be fitted (bmsim fit) but not scored"
         case let .implausible(source, cell, findings):
             return "\(source): cell \(Self.printable(cell)): implausible data, refused (\(findings.joined(separator: "; "))); "
                 + "check the units and the current sign, or pass --accept-implausible to use it anyway"
@@ -103,7 +115,8 @@ public enum CellDataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Where the error happened, when known.
     public var location: InputLocation? {
         switch self {
-        case .cannotRead, .unknownCell, .unrecognizedInput, .implausible: return nil
+        case .cannotRead, .unknownCell, .unrecognizedInput, .implausible, .noLabelledData: return nil
+        case let .badManifest(file, _, _, _): return InputLocation(file: file)
         case let .badHeader(l, _, _), let .truncated(l, _, _, _), let .unsupportedDataType(l, _),
              let .unsupportedClass(l, _, _), let .malformed(l, _, _), let .decompressionFailed(l, _),
              let .sizeLimitExceeded(l, _, _, _), let .missingColumn(l, _, _), let .badNumber(l, _, _),

@@ -55,6 +55,32 @@ public enum GenericRecordingCSV {
         try parse(CSVScanner(file: name, storage: FileBytes(bytes: bytes)), options: options)
     }
 
+    /// The `# key: value` comments before the header of the file at `path` (keys lower-cased),
+    /// read from its first 64 KiB only: what a dataset needs to know (`cell`) without reading
+    /// the samples.
+    public static func metadata(path: String) throws(CellDataError) -> [String: String] {
+        var s = CSVScanner(file: path, storage: try FileBytes(path: path, limit: 1 << 16))
+        _ = try s.readHeader()
+        return try metadata(s.comments, file: path)
+    }
+
+    /// `# key: value` comments as a dictionary; a key stated twice with two values is refused
+    /// (which one holds cannot be guessed).
+    static func metadata(_ comments: [String], file: String) throws(CellDataError) -> [String: String] {
+        var meta: [String: String] = [:]
+        for comment in comments {
+            let parts = comment.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            let key = parts[0].lowercased()
+            if let earlier = meta[key], earlier != parts[1] {
+                throw .badValue(InputLocation(file: file, line: 1), column: "# \(key)",
+                                expected: "one value", found: "'\(earlier)' and '\(parts[1])' on two comment lines")
+            }
+            meta[key] = parts[1]
+        }
+        return meta
+    }
+
     static func parse(_ scanner: CSVScanner, options: Options) throws(CellDataError) -> Recording {
         var s = scanner
         let header = try s.readHeader()
@@ -64,18 +90,7 @@ public enum GenericRecordingCSV {
         let capColumn = header.firstIndex(of: "capacity_ah")
         let cycleColumn = header.firstIndex(of: "nasa_cycle")
         let ambientColumn = header.firstIndex(of: "ambient_temperature_c")
-        var meta: [String: String] = [:]
-        for comment in s.comments {
-            let parts = comment.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            let key = parts[0].lowercased()
-            // A key stated twice with two values: which one holds cannot be guessed.
-            if let earlier = meta[key], earlier != parts[1] {
-                throw .badValue(InputLocation(file: s.file, line: 1), column: "# \(key)",
-                                expected: "one value", found: "'\(earlier)' and '\(parts[1])' on two comment lines")
-            }
-            meta[key] = parts[1]
-        }
+        let meta = try metadata(s.comments, file: s.file)
         let stated: CurrentSign?
         if let text = meta["current_sign"] {
             guard let parsed = CurrentSign(rawValue: text) else {

@@ -166,18 +166,24 @@ public struct NASADataset: Sendable {
     }
 }
 
-/// One usable discharge with its reference SOC at every native sample.
+/// One labelled sequence with its reference SOC at every native sample: a usable NASA
+/// discharge (the benchmark task's filter and label), or a whole `soc`-labelled recording of a
+/// generic dataset (`GenericDataset.labelled`).
 public struct LabelledDischarge: Sendable, Equatable {
     /// Cell name.
     public var cell: String
-    /// NASA operation number.
+    /// NASA operation number; for a generic dataset, the file's position in the dataset (1-based).
     public var cycle: Int
-    /// Q_ref: NASA's capacity of this discharge, Ah.
+    /// Q_ref: NASA's capacity of this discharge, Ah (generic: the recording's capacity).
     public var capacityAh: Double
-    /// Native samples (time from 0 at the start of the discharge).
+    /// Native samples (time from 0 at the start of the sequence).
     public var samples: OperationSamples
     /// Reference SOC (fraction) at each sample; may end below 0 (README §1.5).
     public var soc: [Double]
+    /// The recording's name in a generic dataset (nil for NASA discharges).
+    public var source: String? = nil
+    /// Chamber setpoint when the source states one (generic datasets; NASA's is in the index), °C.
+    public var ambientTemperatureC: Double? = nil
 
     /// The discharge on the grid n·dtS with the label interpolated (as `soc_data.py`).
     public func resampled(dtS: Double = 10) -> ResampledSeries {

@@ -14,7 +14,8 @@ extension DischargeEvaluationReport {
             let c = m.convergence
             let n = m.dischargeCount
             var row = "| \(m.method) | \(f2(m.all.rmse)) | \(f2(m.all.mae)) | \(f2(m.all.maxAbs)) | \(f2(m.taskScoring.rmse)) | "
-            row += "\(f2(m.warm.rmse)) | \(f2(m.cold.rmse)) | \(m.withinAtTenMinutes)/\(n) | \(m.withinAfterTenMinutes)/\(n) | "
+            // A chamber group without discharges (a generic dataset at one temperature) shows "–", not nan.
+            row += "\(bucket(m.warm)) | \(bucket(m.cold)) | \(m.withinAtTenMinutes)/\(n) | \(m.withinAfterTenMinutes)/\(n) | "
             row += "\(seconds(c?.medianConvergenceS)) (\(c?.neverConverged ?? 0)) | "
             row += "\(c?.correctStartWithinAtCheck ?? 0)/\(n) | \(c?.forgottenAtCheck ?? 0)/\(n) | "
             row += "\(seconds(c?.medianForgetS)) / \(seconds(c?.maxForgetS)) (\(c?.neverForgotten ?? 0)) | "
@@ -68,5 +69,6 @@ extension DischargeEvaluationReport {
     }
 
     func f2(_ x: Double) -> String { String(format: "%.2f", x) }
+    func bucket(_ s: ErrorStatistics) -> String { s.count == 0 ? "–" : f2(s.rmse) }
     func seconds(_ x: Double?) -> String { x.map { String(format: "%.0f", $0) } ?? "never" }
 }

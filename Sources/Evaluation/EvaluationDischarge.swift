@@ -1,9 +1,11 @@
 import CellData
 import Foundation
 
-/// One NASA discharge as the discharge-only protocol uses it: CellData's labelled usable
-/// discharge (the filter and label of the benchmark task, Docs/Benchmark.md) joined with the index's chamber temperature,
-/// flags and rest before it.
+/// One sequence as the discharge-only protocol uses it: a NASA discharge (CellData's labelled
+/// usable discharge, the filter and label of the benchmark task, Docs/Benchmark.md, joined with
+/// the index's chamber temperature, flags and rest before it), or a whole `soc`-labelled
+/// recording of a generic dataset (`GenericDataset.labelled`: its exact SOC as the reference,
+/// chamber temperature from the file or its first sample, no known rest before it).
 public struct EvaluationDischarge: Sendable, Equatable {
     /// Cell name.
     public var cell: String
@@ -33,6 +35,25 @@ public struct EvaluationDischarge: Sendable, Equatable {
         self.restBeforeS = restBeforeS
         self.samples = samples
         self.soc = soc
+    }
+
+    /// The sequences of `items` (split, cell and recording names) of `dataset`, and the cells in
+    /// report order: the NASA folder exactly as `load(root:cells:policy:)`; a generic dataset's
+    /// labelled recordings (`CellDataError.noLabelledData` when none of the selection is labelled).
+    public static func load(_ dataset: Dataset, selecting items: [String])
+        throws(CellDataError) -> (discharges: [EvaluationDischarge], cells: [String], unlabelled: [String]) {
+        switch dataset {
+        case let .nasa(data):
+            let cells = Dataset.nasaCells(items)
+            return (try load(root: data.root, cells: cells, policy: data.policy), cells, [])
+        case .generic:
+            let selection = try dataset.labelled(selecting: items)
+            let discharges = selection.discharges.map { d in
+                EvaluationDischarge(cell: d.cell, cycle: d.cycle, ambientC: d.ambientTemperatureC ?? d.samples.temperatureC[0],
+                                    capacityAh: d.capacityAh, restBeforeS: nil, samples: d.samples, soc: d.soc)
+            }
+            return (discharges, selection.cells, selection.unlabelled)
+        }
     }
 
     /// Usable discharges of `cells` under the NASA folder `root`, each cell's in cycle order;

@@ -37,13 +37,15 @@ extension RecordingFit {
         }
     }
 
-    /// Fits a cell model to generic recordings. `ocv`: a given curve and how it was given
-    /// (held fixed). Throws when no operation has a reference SOC, there is no capacity, or
-    /// the identification fails.
-    public static func fit(_ recordings: [Recording], capacityAh: Double?, ocv: (curve: OCVCurve, source: String)?,
+    /// Fits a cell model to generic recordings. `capacityAh`: a given capacity and where it was
+    /// given (`capacitySource`, for the report). `ocv`: a given curve and how it was given (held
+    /// fixed). Throws when no operation has a reference SOC, there is no capacity, or the
+    /// identification fails.
+    public static func fit(_ recordings: [Recording], capacityAh: Double?, capacitySource: String = "--capacity",
+                           ocv: (curve: OCVCurve, source: String)?,
                            log: (String) -> Void = { _ in }) throws -> (model: CellModelParameters, summary: Summary) {
         let names = names(recordings)
-        let capacity = try capacity(recordings, option: capacityAh)
+        let capacity = try capacity(recordings, option: capacityAh, optionSource: capacitySource)
         let labelled = label(recordings, names: names, capacityOption: capacityAh, cellCapacityAh: capacity.ah)
         let segments = labelled.flatMap(\.segments)
         guard !segments.isEmpty else {

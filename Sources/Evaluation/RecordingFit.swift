@@ -7,7 +7,7 @@ import CellModel
 ///
 /// * SOC: the `soc` column where present; else `ReferenceSOC.anchoredReferences` (counted
 ///   from full charges with the label capacity). Operations without a reference are left out.
-/// * Capacity: `--capacity`; else the median Ah from a full-charge anchor to the lowest
+/// * Capacity: `--capacity` (or a dataset's `nominal_capacity_ah`); else the median Ah from a full-charge anchor to the lowest
 ///   voltage of stretches that reach the recordings' cut-off; else ΔAh/ΔSOC of the `soc`
 ///   column; else the `capacity_ah` column.
 /// * OCV: a given table (held fixed); else a slow test (C/20 or slower charge and
@@ -58,9 +58,11 @@ public enum RecordingFit {
         }
     }
 
-    /// The capacity of the cell (see the type's documentation for the order).
-    public static func capacity(_ recordings: [Recording], option: Double?) throws(RecordingFitError) -> Capacity {
-        if let option { return Capacity(ah: option, source: "capacity: --capacity \(option) Ah") }
+    /// The capacity of the cell (see the type's documentation for the order); a given one is
+    /// reported as coming from `optionSource`.
+    public static func capacity(_ recordings: [Recording], option: Double?,
+                                optionSource: String = "--capacity") throws(RecordingFitError) -> Capacity {
+        if let option { return Capacity(ah: option, source: "capacity: \(optionSource) \(option) Ah") }
         if let rules = ReferenceSOC.genericRules(recordings) {
             let stretches = recordings.flatMap { ReferenceSOC.anchoredDischarges($0, rules: rules) }
             if let cutoff = stretches.map(\.lowestVoltageV).min() {

@@ -16,10 +16,11 @@ struct ClassicalEvalLegacyOptions: ParsableArguments {
 }
 
 extension ClassicalEvalCommand {
-    /// The data folder and the cell model file, from the new or the old spellings; each is required.
-    func inputs() throws -> (data: String, cellModel: String) {
-        guard let data = try OptionAlias.merge(data, legacy.path, new: "--data", old: "a positional data folder") else {
-            throw ValidationError("Missing expected argument '--data <data>' (the NASA PCoE data folder)")
+    /// The data paths and the cell model file, from the new or the old spellings; each is required.
+    func inputs() throws -> (data: [String], cellModel: String) {
+        guard let data = try OptionAlias.merge(data.isEmpty ? nil : data, legacy.path.map { [$0] },
+                                               new: "--data", old: "a positional data folder") else {
+            throw ValidationError("Missing expected argument '--data <data>' (the NASA PCoE folder, a dataset or recording CSVs)")
         }
         guard let model = try OptionAlias.merge(cellModel, legacy.model, new: "--cell-model", old: "--model") else {
             throw ValidationError("Missing expected argument '--cell-model <cell-model>' (cell.json)")

@@ -1,23 +1,31 @@
 import ArgumentParser
+import CellData
 import CellModel
 import Estimators
 import Evaluation
 import Foundation
 
 /// `bmsim classical-eval`: the discharge-only protocol (`Evaluation.DischargeEvaluation`) over
-/// the test cells' discharges; prints the table and writes the typed report as JSON.
+/// the test cells' discharges (NASA), or the `soc`-labelled recordings of a generic dataset's
+/// selection; prints the table and writes the typed report as JSON.
 struct ClassicalEvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classical-eval",
-        abstract: "Score the classical SOC estimators on recorded NASA discharges (discharge-only protocol).")
+        abstract: "Score the classical SOC estimators on recorded NASA discharges or a dataset's labelled recordings (discharge-only protocol).",
+        discussion: """
+            --data is the NASA PCoE folder, a generic dataset (a folder of recording CSVs with or without its dataset.json, \
+            or the manifest) or recording CSVs (Docs/DataFormats.md §1, §7). A generic recording is scored whole against \
+            its soc column; recordings without one are left out (listed), and a selection with none is an error.
+            """)
 
-    @Option(help: "NASA PCoE data folder (nasa_pcoe_battery or the folder holding it).")
-    var data: String?
+    @Option(parsing: .upToNextOption,
+            help: "NASA PCoE data folder (nasa_pcoe_battery or the folder holding it), a generic dataset (folder or dataset.json), or recording CSVs.")
+    var data: [String] = []
 
     @Option(name: .customLong("cell-model"), help: "Cell model file (cell.json, written by `bmsim fit`).")
     var cellModel: String?
 
-    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test).", transform: CellSelection.parse)
+    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test); a generic dataset's split is its manifest's (none: every recording), and its recordings may be named too.", transform: CellSelection.parse)
     var cells = CellSelection(.test)
 
     @Option(help: "Comma-separated estimators (classical only: ah, ah-pure, ocv, ekf-1rc, ekf-2rc, ukf-1rc, ukf-2rc; ekf, ukf; default: all of them).",
@@ -101,9 +109,11 @@ struct ClassicalEvalCommand: ParsableCommand {
         options.wakeUnderLoad = wakeUnderLoad
         options.giveSleepTime = !noSleepTime
         options.oracleCapacity = oracleCapacity
-        let cellList = cells.cells
-        let discharges = try EvaluationDischarge.load(root: URL(fileURLWithPath: dataPath), cells: cellList,
-                                                      policy: plausibility.policy)
+        let dataset = try Dataset.open(paths: dataPath, policy: plausibility.policy)
+        let (discharges, cellList, unlabelled) = try EvaluationDischarge.load(dataset, selecting: cells.items)
+        if !unlabelled.isEmpty {
+            format.note("left out \(unlabelled.count) recording(s) without a soc label: \(unlabelled.joined(separator: "; "))")
+        }
         let kinds = try legacy.estimators(estimators).kinds
         let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options).run(discharges, cells: cellList)
         if let out { try output.write(try report.json(), to: out) }

@@ -44,7 +44,14 @@ struct DataExportCommand: ParsableCommand {
             if case .nasaFolder = source, cell == nil {
                 throw CellDataError.unknownCell("", available: try source.cellNames())
             }
-            return try source.recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)[0]
+            if case let .dataset(data) = source, cell == nil, data.members.count > 1 {
+                throw CellDataError.unknownCell("", available: data.cells)
+            }
+            let recordings = try source.recordings(cell: cell, policy: input.policy, currentSign: input.currentSign)
+            guard recordings.count == 1 else {
+                throw CLIError.badInput(path: input.path, reason: "cell \(cell ?? "") has \(recordings.count) recordings; export writes one: give its file")
+            }
+            return recordings[0]
         }
         let exported = (maxGap ?? legacyMaxGap).map { recording.withGapsCapped(atS: $0) } ?? recording
         try output.write(Data(GenericRecordingCSV.text(of: exported)), to: out)

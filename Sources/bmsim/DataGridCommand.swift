@@ -5,16 +5,17 @@ import Foundation
 /// `bmsim data grid NASA_FOLDER --cells B0005,B0025 --out grid.csv`: the usable discharges
 /// of the benchmark task on the uniform grid with their reference SOC, numbers written with
 /// full round-trip precision (for training elsewhere and for checking against `soc_data.py`
-/// with `Benchmarks/check_grid_vs_soc_data.py`).
+/// with `Benchmarks/check_grid_vs_soc_data.py`). On a generic dataset (or recording files):
+/// the `soc`-labelled recordings of the selection, each whole, `cycle` = its file's position.
 struct DataGridCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grid",
-        abstract: "Write the task's usable discharges on the uniform grid with reference SOC (CSV, exact numbers).")
+        abstract: "Write the task's usable discharges (or a dataset's labelled recordings) on the uniform grid with reference SOC (CSV, exact numbers).")
 
-    @Argument(help: "The nasa_pcoe_battery folder.")
-    var path: String
+    @Argument(help: "The nasa_pcoe_battery folder, a generic dataset (folder or dataset.json), or recording CSVs.")
+    var paths: [String]
 
-    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: train).",
+    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: train); a generic dataset's split is its manifest's (none: every recording).",
             transform: CellSelection.parse)
     var cells = CellSelection(.train)
 
@@ -42,10 +43,14 @@ struct DataGridCommand: ParsableCommand {
     }
 
     func run() throws {
-        let names = cells.cells, dtS = step
+        let dtS = step
         var text = "cell,cycle,step,time_s,voltage_v,current_a,temperature_c,soc\n"
-        let discharges = try reportingDataErrors { try NASADataset(root: URL(fileURLWithPath: path), policy: QualityPolicy(acceptImplausible: acceptImplausible))
-            .labelledDischarges(cells: names) }
+        let dataset = try Dataset.open(paths: paths, policy: QualityPolicy(acceptImplausible: acceptImplausible))
+        let selection = try dataset.labelled(selecting: cells.items)
+        let discharges = selection.discharges
+        if !selection.unlabelled.isEmpty {
+            print("left out \(selection.unlabelled.count) recording(s) without a soc label: \(selection.unlabelled.joined(separator: "; "))")
+        }
         let rows = discharges.reduce(0.0) { $0 + (($1.samples.timeS.last ?? 0) - ($1.samples.timeS.first ?? 0)) / dtS + 1 }
         guard rows <= Double(Self.maximumRows) else {
             throw ValidationError("--dt \(dtS) s would write \(Int(rows)) grid rows, more than the limit of \(Self.maximumRows); choose a larger step or fewer cells")
@@ -58,6 +63,6 @@ struct DataGridCommand: ParsableCommand {
             }
         }
         try output.write(text, to: out)
-        print("wrote \(out): \(discharges.count) discharges")
+        print("wrote \(out): \(discharges.count) \(dataset.isNASA ? "discharges" : "labelled recordings")")
     }
 }

@@ -5,15 +5,18 @@ import BMSCore
 import CellData
 import Trainer
 
-/// `bmsim evaluate`: scores a float model on cells, window by window and streaming.
+/// `bmsim evaluate`: scores a float model on cells (NASA) or a generic dataset's labelled
+/// recordings, window by window and streaming.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Score a float model (model.json): MAE, RMSE, max error (SOC %) and R².")
 
     @Argument(help: "Model file written by `bmsim train`.") var model: String
-    @Option(help: "NASA PCoE data folder (nasa_pcoe_battery or the folder holding it).") var data: String
-    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test).",
+    @Option(parsing: .upToNextOption,
+            help: "NASA PCoE data folder (nasa_pcoe_battery or the folder holding it), a generic dataset (folder or dataset.json), or recording CSVs.")
+    var data: [String]
+    @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test); a generic dataset's split is its manifest's (none: every recording).",
             transform: CellSelection.parse)
     var cells = CellSelection(.test)
     @Option(help: "window (as the benchmark task in Docs/Benchmark.md: every 50-step window from zero state), streaming (whole cycles, carried state) or both.")
@@ -37,10 +40,11 @@ struct EvaluateCommand: ParsableCommand {
         BLAS.setThreadCount(threads)
         let file = try FloatModelFile.read(from: URL(fileURLWithPath: model))
         let network = try file.makeNetwork()
-        let root = try resolveNASAFolder(data)
-        let list = cells.cells
-        let grid = try GridCycle.load(root: root, cells: list, policy: plausibility.policy)
-        guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: list) }
+        let dataset = try Dataset.open(paths: data, policy: plausibility.policy)
+        let grid = try GridCycle.load(dataset, selecting: cells.items)
+        var seen = Set<String>()
+        let list = dataset.isNASA ? cells.cells : grid.map(\.cell).filter { seen.insert($0).inserted }
+        guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: dataset.isNASA ? list : cells.items) }
         let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
         var report = EvaluateReport(model: model, architecture: file.architecture.name,
                                     mode: file.training.config.mode.rawValue, keptEpoch: file.training.bestEpoch,

@@ -7,19 +7,38 @@ import Foundation
 /// `bmsim fit` on generic recordings (any cell): `RecordingFit` does the work; this reads the
 /// inputs, prints the report and writes `cell.json` and the SVGs.
 extension FitCommand {
-    func runGeneric() throws {
-        let recordings = try Self.loadRecordings(inputs, policy: plausibility.policy)
+    /// Fits the recordings of `dataset` chosen by `--cells` (default: its `fit` split); the
+    /// manifest's capacity and OCV table unless `--capacity` / `--ocv` are given.
+    func runGeneric(_ dataset: GenericDataset) throws {
+        let members = try dataset.members(selecting: cells?.items ?? ["fit"])
+        guard !members.isEmpty else {
+            throw CellDataError.badManifest(file: dataset.manifestPath ?? dataset.root, field: "split.fit",
+                                            expected: "recordings to fit (the fit split, else train + validation, or --cells)",
+                                            found: "an empty selection")
+        }
+        let recordings = try dataset.recordings(members)
         var ocv: (curve: OCVCurve, source: String)?
         if let ocvPath {
             let table = try OCVTableCSV.read(path: ocvPath)
             ocv = (RecordingFit.ocvCurve(table), "OCV: --ocv \(ocvPath) (\(table.socPoints.count) SOC points at "
                    + "\(table.temperaturesC) °C), held fixed")
+        } else if let table = dataset.ocvTable, let manifest = dataset.manifestPath, let name = dataset.manifest?.ocvTable {
+            ocv = (RecordingFit.ocvCurve(table), "OCV: \(name) of \(manifest) (\(table.socPoints.count) SOC points at "
+                   + "\(table.temperaturesC) °C), held fixed")
         }
-        let (fitted, summary) = try RecordingFit.fit(recordings, capacityAh: capacity, ocv: ocv, log: { print($0) })
+        let capacityAh = capacity ?? dataset.nominalCapacityAh
+        if dataset.manifestPath != nil {
+            print("recordings: \(members.count) of \(dataset.members.count) in \(dataset.manifestPath!) "
+                  + "(\(cells.map { "--cells \($0)" } ?? "fit split"))")
+        }
+        let capacitySource = capacity != nil ? "--capacity" : "nominal_capacity_ah of \(dataset.manifestPath ?? "")"
+        let (fitted, summary) = try RecordingFit.fit(recordings, capacityAh: capacityAh, capacitySource: capacitySource, ocv: ocv,
+                                                     log: { print($0) })
         var model = fitted
         var validation: [RecordingFit.VoltageTrace] = []
         if !validationPaths.isEmpty {
-            validation = RecordingFit.validate(try Self.loadRecordings(validationPaths, policy: plausibility.policy), model: model, capacityOption: capacity)
+            let validationSet = try GenericDataset(files: validationPaths, policy: plausibility.policy)
+            validation = RecordingFit.validate(try validationSet.recordings(validationSet.members), model: model, capacityOption: capacityAh)
             for t in validation {
                 let r = t.residualmV
                 model.fitReport.method.append(r.samples == 0 ? "validation \(t.name): no sample with a reference SOC"
@@ -60,30 +79,6 @@ extension FitCommand {
         }
         print(String(format: "wrote %@: residual 1RC %.2f mV, 2RC %.2f mV RMS, τ1RC %@ s, τ2RC %@ s", out,
                      report.residual1RCmV ?? .nan, report.residual2RCmV ?? .nan, "\(report.tau1RCs)", "\(report.tau2RCs)"))
-    }
-
-    /// The recordings of `paths`: each a recording file, or a folder whose `*.csv` files are
-    /// recordings (the NASA folder is fitted on its own). A folder without CSV is an error.
-    static func loadRecordings(_ paths: [String], policy: QualityPolicy = QualityPolicy()) throws -> [Recording] {
-        var files: [String] = []
-        for path in paths {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
-                files.append(path)
-                continue
-            }
-            if nasaRoot(path) != nil {
-                throw ValidationError("\(path) is the NASA folder: fit it on its own (bmsim fit \(path) --out cell.json)")
-            }
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-                throw CLIError.missingInput(path: path, reason: OutputPath.reason(error))
-            }
-            let csv = names.filter { $0.lowercased().hasSuffix(".csv") }.sorted()
-            guard !csv.isEmpty else { throw CLIError.missingInput(path: path, reason: "the folder holds no .csv recording") }
-            files += csv.map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
-        }
-        return try files.flatMap { file throws(CellDataError) in try RecordingSource.open(path: file).recordings(policy: policy) }
     }
 
     /// `<out without extension>-<name>.svg` beside `out`, the name made file-safe.

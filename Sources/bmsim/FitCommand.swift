@@ -1,23 +1,27 @@
 import ArgumentParser
 import BMSCore
+import CellData
 import CellModel
 import Evaluation
 import Foundation
 
 /// `bmsim fit`: identify the OCV table and the 1RC/2RC Thevenin tables and write `cell.json`,
 /// from the NASA folder (its train and validation discharges, `FitCommand+NASA.swift`) or from
-/// generic recordings of any cell (`FitCommand+Generic.swift`).
+/// a generic dataset or recordings of any cell (`FitCommand+Generic.swift`).
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
         abstract: "Identify a cell model (OCV, 1RC/2RC Thevenin tables, capacity) from recordings.",
         discussion: """
             PATH is the NASA folder (fitted as before: --cells, --every, --ocv-group-edges; also given as --data), \
-            or one or more generic recording CSVs (Docs/DataFormats.md §1) or folders of them (every *.csv in the \
-            folder). Generic fits take --ocv, --capacity and --validate and write one SVG per recording beside --out.
+            a generic dataset (a folder with its dataset.json, or the manifest: Docs/DataFormats.md §7), or one or more \
+            generic recording CSVs (§1) or folders of them (every *.csv under the folder). A dataset's manifest gives the \
+            recordings to fit (its fit split, else train + validation; --cells chooses others), the capacity and the \
+            OCV table, unless --capacity or --ocv say otherwise. Generic fits take --ocv, --capacity and --validate and \
+            write one SVG per recording beside --out.
             """)
 
-    @Argument(help: "The NASA PCoE folder (with cycles_index.csv), or generic recording CSVs and folders of them.")
+    @Argument(help: "The NASA PCoE folder (with cycles_index.csv), a generic dataset (folder or dataset.json), or recording CSVs and folders of them.")
     var paths: [String] = []
 
     @Option(help: "NASA PCoE data folder (with cycles_index.csv and discharge/); the same as giving it as PATH.")
@@ -33,9 +37,9 @@ struct FitCommand: ParsableCommand {
             help: "Recordings (CSV or folders) not used for fitting, on which the fitted model's voltage is scored.")
     var validationPaths: [String] = []
 
-    @Option(help: "NASA fit: cells to fit on, names and split names (train, validation, test), comma-separated (default: train,validation).",
+    @Option(help: "Cells to fit on: names and split names (train, validation, test, fit), comma-separated (default: fit = train,validation, or a dataset manifest's fit split).",
             transform: CellSelection.parse)
-    var cells = CellSelection(.train, .validation)
+    var cells: CellSelection?
 
     @Option(help: "NASA fit: use every k-th usable discharge of each cell.")
     var every: Int = 4
@@ -72,13 +76,19 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         TheveninIdentification.debugLog = verbose
-        guard inputs.count == 1, let root = Self.nasaRoot(inputs[0]) else {
+        switch try Dataset.open(paths: inputs, policy: plausibility.policy) {
+        case let .nasa(data): try runNASA(root: data.root)
+        case let .generic(data):
             // The generic fit prints a text report only; JSON or CSV would be mixed with it.
             guard format.format == .table else {
                 throw ValidationError("--format \(format.format.rawValue) is for the NASA fit; a fit of recordings prints a table")
             }
-            return try runGeneric()
+            try runGeneric(data)
         }
+    }
+
+    /// The NASA fit (`FitCommand+NASA.swift`), as before datasets.
+    func runNASA(root: URL) throws {
         guard ocvPath == nil, capacity == nil, validationPaths.isEmpty else {
             throw ValidationError("--ocv, --capacity and --validate are for generic recordings; the NASA folder is fitted as before")
         }
@@ -87,18 +97,10 @@ struct FitCommand: ParsableCommand {
             options.ocvTemperatureDependence = !edges.isEmpty
             options.ocvTemperatureGroupEdgesC = edges
         }
-        let model = try Self.fitModel(root: root, cells: cells.cells, every: every, options: options,
+        let model = try Self.fitModel(root: root, cells: (cells ?? CellSelection(.train, .validation)).cells, every: every, options: options,
                                      policy: plausibility.policy, log: format.note)
         try output.write(try CellModelFile.encode(model), to: out)
         try format.print(FitReport(model: model, out: out))
-    }
-
-    /// The NASA folder at `path` (or its `nasa_pcoe_battery` subfolder), when it is one.
-    static func nasaRoot(_ path: String) -> URL? {
-        let url = URL(fileURLWithPath: path)
-        return [url, url.appendingPathComponent("nasa_pcoe_battery")].first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("cycles_index.csv").path)
-        }
     }
 
     /// The `--ocv-group-edges` list (`[]` for "none"); nil when malformed.

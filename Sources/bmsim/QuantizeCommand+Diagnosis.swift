@@ -31,6 +31,6 @@ extension QuantizeCommand {
 }
 
 extension LabelledDischarge {
-    /// "cell cN" for reports.
-    var reportLabel: String { "\(cell) c\(cycle)" }
+    /// "cell cN" for reports (a generic dataset's recording: its name).
+    var reportLabel: String { source ?? "\(cell) c\(cycle)" }
 }

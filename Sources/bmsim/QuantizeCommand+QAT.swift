@@ -74,12 +74,12 @@ extension QuantizeCommand {
     /// Fine-tunes `parent` with fake quantization under the post-training plan, writes the
     /// tuned float model and its blob, and prints the PTQ-vs-QAT report.
     func runQAT(parent: ReferenceLSTMModel, postTraining: BlobModel, report: PostTrainingQuantizer.Report,
-                dataset: NASADataset, cells: [String], discharges: [LabelledDischarge],
+                dataset: Dataset, cells: [String], discharges: [LabelledDischarge],
                 calibration: [ResampledSeries]) throws {
         let options = qatOptions
         let step = parent.stepSeconds ?? 10
         let training = stride(from: 0, to: discharges.count, by: options.qatEvery).map { discharges[$0].resampled(dtS: step) }
-        let validation = try dataset.labelledDischarges(split: .validation).map { $0.resampled(dtS: step) }
+        let validation = try dataset.labelled(selecting: ["validation"]).discharges.map { $0.resampled(dtS: step) }
         func targets(_ series: [ResampledSeries]) throws -> [[Double]] {
             switch options.qatTarget {
             case .float: return TeacherLabels.outputs(of: parent, sequences: series.map(\.rawSensorSamples))
@@ -134,7 +134,7 @@ extension QuantizeCommand {
             name: "calibration cells", sequences: calibration.map(\.rawSensorSamples), labels: labels(calibration),
             parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob)]
         if evaluate {
-            let test = try dataset.labelledDischarges(split: .test).map { $0.resampled(dtS: step) }
+            let test = try dataset.labelled(selecting: ["test"]).discharges.map { $0.resampled(dtS: step) }
             comparisons.append(QuantizationComparison(
                 name: "test split", sequences: test.map(\.rawSensorSamples), labels: labels(test),
                 parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob))

@@ -8,7 +8,8 @@ import WeightBlob
 
 /// `bmsim quantize model.json --calibration DIR --out model.bmsq [--evaluate]`:
 /// post-training quantization of a float model (`ReferenceLSTMModel` JSON), calibrated on
-/// NASA training discharges resampled to the 10 s grid.
+/// NASA training discharges resampled to the 10 s grid, or on a generic dataset's labelled
+/// recordings (its train split by default).
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quantize",
@@ -17,12 +18,12 @@ struct QuantizeCommand: ParsableCommand {
     @Argument(help: "Float model JSON: `bmsim train`'s model file, or a ReferenceLSTMModel.")
     var model: String
 
-    @Option(help: "NASA PCoE data folder of the calibration discharges (nasa_pcoe_battery or the folder holding it).")
+    @Option(help: "Calibration data: the NASA PCoE folder (nasa_pcoe_battery or the folder holding it), a generic dataset (folder or dataset.json) or a recording CSV.")
     var data: String?
 
     @Option(name: .customLong("calibration"), help: .hidden) var legacyCalibration: String?
 
-    @Option(help: "Calibration cells: names and split names (train, validation, test), comma-separated (default: train).",
+    @Option(help: "Calibration cells: names and split names (train, validation, test), comma-separated (default: train); a generic dataset's split is its manifest's (none: every recording).",
             transform: CellSelection.parse)
     var cells = CellSelection(.train)
 
@@ -35,7 +36,7 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Plain round-to-nearest weights instead of error-compensating (GPTQ-style) rounding.")
     var plainRounding = false
 
-    @Flag(help: "Also report float vs int8 RMSE and |Δ| on the test split of the benchmark task (Docs/Benchmark.md).")
+    @Flag(help: "Also report float vs int8 RMSE and |Δ| on the test split (the benchmark task's, Docs/Benchmark.md, or the dataset's).")
     var evaluate = false
 
     @Option(help: "Also list the N discharges with the largest |int8 − float| (calibration, and test with --evaluate) and which quantization stage causes it.")
@@ -71,9 +72,13 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         let float = try Self.loadFloatModel(model)
-        let dataset = try Self.openDataset(try dataPath(), policy: plausibility.policy)
-        let cellList = cells.cells
-        let discharges = try dataset.labelledDischarges(cells: cellList)
+        let dataset = try Dataset.open(paths: [try dataPath()], policy: plausibility.policy)
+        let selection = try dataset.labelled(selecting: cells.items)
+        let cellList = selection.cells, discharges = selection.discharges
+        if !selection.unlabelled.isEmpty {
+            format.note("left out \(selection.unlabelled.count) recording(s) without a soc label: \(selection.unlabelled.joined(separator: "; "))")
+        }
+        guard !discharges.isEmpty else { throw CLIError.badInput(path: try dataPath(), reason: "no calibration discharge in --cells \(cells)") }
         let chosenIndices = Array(stride(from: 0, to: discharges.count, by: every))
         let chosen = chosenIndices.map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
         let labels = chosenIndices.map { discharges[$0].reportLabel }
@@ -96,7 +101,7 @@ struct QuantizeCommand: ParsableCommand {
                                      warnings: report.warnings, comparisons: [.init(data: "calibration", onCalibration)])
         var test: (discharges: [LabelledDischarge], series: [ResampledSeries]) = ([], [])
         if evaluate {
-            let testDischarges = try dataset.labelledDischarges(split: .test)
+            let testDischarges = try dataset.labelled(selecting: ["test"]).discharges
             test = (testDischarges, testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) })
             summary.comparisons.append(.init(data: "test", QuantizationEvaluation.run(
                 float: float, blob: blob, sequences: test.series.map(\.rawSensorSamples), labels: test.series.map { $0.soc ?? [] })))
@@ -130,18 +135,6 @@ struct QuantizeCommand: ParsableCommand {
             return try JSONDecoder().decode(ReferenceLSTMModel.self, from: data)
         } catch {
             throw CLIError.badInput(path: path, reason: "neither a bmsim-float-lstm model nor a ReferenceLSTMModel: \(error)")
-        }
-    }
-
-    static func openDataset(_ path: String, policy: QualityPolicy = QualityPolicy()) throws -> NASADataset {
-        var url = URL(fileURLWithPath: path)
-        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("cycles_index.csv").path) {
-            url = url.appendingPathComponent("nasa_pcoe_battery")
-        }
-        do {
-            return try NASADataset(root: url, policy: policy)
-        } catch {
-            throw CLIError.missingInput(path: path, reason: "cannot open NASA data: \(error)")
         }
     }
 }

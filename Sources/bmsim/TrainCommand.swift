@@ -1,19 +1,11 @@
 import ArgumentParser
+import CellData
 import FloatModel
 import Foundation
 import Trainer
 
-/// Resolves `--data`: the `nasa_pcoe_battery` folder itself or a folder containing it.
-func resolveNASAFolder(_ path: String) throws -> URL {
-    let url = URL(fileURLWithPath: path)
-    let fm = FileManager.default
-    if fm.fileExists(atPath: url.appendingPathComponent("cycles_index.csv").path) { return url }
-    let nested = url.appendingPathComponent("nasa_pcoe_battery")
-    if fm.fileExists(atPath: nested.appendingPathComponent("cycles_index.csv").path) { return nested }
-    throw CLIError.missingInput(path: path, reason: "no cycles_index.csv there or in \(path)/nasa_pcoe_battery (--data)")
-}
-
-/// `bmsim train`: trains the float LSTM SOC model on the benchmark task's splits (Docs/Benchmark.md).
+/// `bmsim train`: trains the float LSTM SOC model on the benchmark task's splits (Docs/Benchmark.md),
+/// or on a generic dataset's manifest split (`SOCDataset.load(_:)`).
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -22,10 +14,13 @@ struct TrainCommand: ParsableCommand {
         After every epoch the whole training state is written to the checkpoint (temporary file, then rename). \
         SIGINT or SIGTERM stops training once the running epoch and its checkpoint are done (exit 130 or 143; a second \
         signal quits at once, the last checkpoint stays); run the same command with --resume CHECKPOINT to go on: \
-        the model file is byte for byte that of an uninterrupted run. A checkpoint of other options or data is refused.
+        the model file is byte for byte that of an uninterrupted run. A checkpoint of other options or data is refused. \
+        --data may also be a generic dataset (a folder of recording CSVs with its dataset.json, Docs/DataFormats.md §7) \
+        or recording CSVs: its soc-labelled recordings, whole, split by the manifest (without one, every split is every recording).
         """)
 
-    @Option(help: "NASA data folder (nasa_pcoe_battery or its parent).") var data: String
+    @Option(parsing: .upToNextOption, help: "NASA data folder (nasa_pcoe_battery or its parent), a generic dataset (folder or dataset.json), or recording CSVs.")
+    var data: [String]
     @Option(help: "window (many-to-one, as the benchmark task in Docs/Benchmark.md) or stateful (many-to-many, truncated BPTT).")
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
@@ -91,7 +86,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         InterruptHandler.install()
-        let root = try resolveNASAFolder(data)
+        let source = try Dataset.open(paths: data, policy: plausibility.policy)
         var config = TrainingConfig()
         config.mode = SequenceMode(rawValue: mode)!
         config.featureSet = FeatureSet(rawValue: features)!
@@ -106,8 +101,8 @@ struct TrainCommand: ParsableCommand {
         do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
-        let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
-                                          priorCapacityAh: config.priorCapacityAh, policy: plausibility.policy)
+        let dataset = try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh)
+        if !source.isNASA { say("data: \(source.description)") }
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }
         try stopIfRequested(before: trainer)

@@ -65,7 +65,7 @@ struct OptionSchemeTests {
     @Test("giving the new and the old spelling together is refused")
     func bothSpellings() {
         #expect(throws: (any Error).self) {
-            try BMSim.parseAsRoot(["classical-eval", "--data", "/d", "/e", "--cell-model", "m.json"])
+            try BMSim.parseAsRoot(["classical-eval", "/e", "--data", "/d", "--cell-model", "m.json"])
         }
         #expect(throws: (any Error).self) { try BMSim.parseAsRoot(["estimator-bench", "--model", "a", "--cell-model", "b"]) }
         #expect(throws: (any Error).self) { try BMSim.parseAsRoot(["data", "export", "/d", "--cell", "a", "--cells", "b", "--out", "x"]) }
@@ -76,7 +76,8 @@ struct OptionSchemeTests {
         #expect(CellSelection(argument: "test")?.cells == ["B0039", "B0043", "B0044", "B0047", "B0053"])
         #expect(CellSelection(argument: "B0005, validation,B0005")?.cells == ["B0005", "B0007", "B0028", "B0031", "B0034"])
         #expect(CellSelection(argument: "B0005")?.singleCell == "B0005" && CellSelection(argument: "test")?.singleCell == nil)
-        for bad in ["", ",", "B 5", "a/b"] { #expect(CellSelection(argument: bad) == nil, "\(bad)") }
+        for bad in ["", ",", "B 5", "a;b"] { #expect(CellSelection(argument: bad) == nil, "\(bad)") }
+        #expect(CellSelection(argument: "25C/udds-100.csv")?.singleCell == "25C/udds-100.csv")   // a recording of a dataset
         #expect(EstimatorList(argument: "ekf, ukf-2rc,ah")?.kinds == [.ekf1RC, .ukf2RC, .ah])
         #expect(EstimatorList(argument: "ekf")?.names == ["ekf"])
         for bad in ["", "kalman", "ah,ekf-9rc"] { #expect(EstimatorList(argument: bad) == nil, "\(bad)") }

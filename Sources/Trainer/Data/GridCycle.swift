@@ -63,12 +63,17 @@ public enum SOCDatasetError: Error, Equatable, CustomStringConvertible {
     case data(CellDataError)
     /// A split produced no usable discharge.
     case emptySplit(cells: [String])
+    /// A generic dataset's split (`train`, `validation`) holds no labelled recording.
+    case noLabelledSplit(split: String, source: String)
 
     /// Human-readable message.
     public var description: String {
         switch self {
         case let .data(error): return error.description
         case let .emptySplit(cells): return "no usable discharge in cells \(cells.joined(separator: " "))"
+        case let .noLabelledSplit(split, source):
+            return "\(source): no labelled recording in the \(split) split; training needs soc-labelled recordings in train and "
+                + "validation (dataset.json 'split', Docs/DataFormats.md §7)"
         }
     }
 }
