@@ -4,7 +4,7 @@ import Foundation
 extension DischargeEvaluationReport {
     /// The methods' table (one row per method, then its capacity-error row), Markdown.
     public func markdownTable() -> String {
-        var lines = ["| method | RMSE % | MAE % | max % | RMSE % benchmark scoring | RMSE % 22–44 °C cycles | RMSE % 4 °C cycles "
+        var lines = ["| method | RMSE % | MAE % | max % | RMSE % benchmark scoring | RMSE % chamber ≥ 15 °C (NASA 22–44 °C) | RMSE % chamber < 15 °C (NASA 4 °C) "
             + "| in ±2 % at 10 min | in ±2 % for all t ≥ 10 min | converged (median s; never) | correct start: in ±2 % at 10 min "
             + "| initial error forgotten at 10 min | time to forget median / max s (never) "
             + "| gap to correct start at 10 min, median / max points | ns/update | "
@@ -25,7 +25,7 @@ extension DischargeEvaluationReport {
             lines.append(row)
             let capacity = m.capacityErrorByCell
             if !capacity.isEmpty {
-                lines.append("|   capacity in use vs NASA capacity_Ah (RMS % / mean %) | "
+                lines.append("|   capacity in use vs the sequence's own capacity (NASA capacity_Ah) (RMS % / mean %) | "
                              + capacity.map { "\($0.cell): \(f2($0.rms)) / \(f2($0.mean))" }.joined(separator: ", ") + " |")
             }
         }

@@ -68,9 +68,9 @@ public struct MethodReport: Sendable, Equatable, Codable {
     public var all = ErrorStatistics()
     /// Benchmark scoring (Docs/Benchmark.md): raw estimate vs raw label (the peers' figures use it).
     public var taskScoring = ErrorStatistics()
-    /// Discharges at 22–44 °C chambers.
+    /// Discharges at chambers of 15 °C or more (NASA: 22–44 °C).
     public var warm = ErrorStatistics()
-    /// Discharges at the 4 °C chamber.
+    /// Discharges at chambers below 15 °C (NASA: 4 °C).
     public var cold = ErrorStatistics()
     /// Per cell.
     public var perCell: [CellStatistics] = []
