@@ -19,16 +19,19 @@ Per cell and ambient temperature (OUT/<cell>/<T>C/):
     hppc.csv           from 100 %: at each of 9 SOC levels 1C discharge 10 s, rest 40 s,
                        0.75C charge 10 s, rest 40 min; C/3 discharge 10 % between levels
                        (1 s samples under load, 10 s at rest)
-    <cycle>-<S>.csv    drive cycle (udds, us06, wltc) from S % SOC (100 or 60): 10 min rest, the
-                       cycle repeated to about 15 % SOC with a 10 min rest after every second
-                       repeat, 30 min rest (1 s samples). Default: udds-100, us06-100, wltc-60.
+    <cycle>-<S>.csv    drive cycle (udds, us06, wltc, hwfet) from S % SOC (100 or 60): 10 min rest,
+                       the cycle repeated to about 15 % SOC with a 10 min rest after every second
+                       repeat, 30 min rest (1 s samples). Default: udds-100, us06-100, wltc-60,
+                       hwfet-100.
     udds-short.csv     the committed fixture: 2 min rest, one UDDS from 100 %, 5 min rest
     noisy/<name>.csv   the same with sensor errors (see `add_sensor_noise`); soc stays exact
 
-Drive cycles come from /work/shared/data/drive_cycles (PyBaMM's example profiles): UDDS and
-US06 current scaled so the peak discharge is PEAK_C_RATE × capacity, WLTC power scaled so the
-peak discharge power is PEAK_C_RATE × capacity × nominal voltage. HWFET is not included: no
-public HWFET profile could be had offline (PyBaMM downloads its drive cycles at run time).
+Drive cycles come from ../shared/data/drive_cycles (PyBaMM's example profiles):
+UDDS and US06 current scaled so the peak discharge is PEAK_C_RATE × capacity, WLTC power scaled
+so the peak discharge power is PEAK_C_RATE × capacity × nominal voltage. HWFET is the FASTSim
+speed trace in Fixtures/drive_cycles/hwfet.csv (Scripts/fetch-drive-cycles.sh) turned into
+battery power by the same longitudinal vehicle model as `bmsim simulate` (`VehicleModel` in
+Sources/CellModel/DriveDemand.swift, its defaults; `vehicle_power`), then scaled as WLTC.
 
 SOC column: thermodynamic SOC = (x − x0) / (x100 − x0), x the negative electrode's mean
 stoichiometry, x0 / x100 its values at the lower / upper voltage cut-off of the OCV at 25 °C
@@ -50,9 +53,11 @@ import numpy as np
 os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
 import pybamm  # noqa: E402  (after the telemetry switch)
 
-DRIVE_CYCLE_DIR = "/work/shared/data/drive_cycles"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DRIVE_CYCLE_DIR = os.path.join(REPO, "..", "shared", "data", "drive_cycles")
+HWFET_SPEED = os.path.join(REPO, "Fixtures", "drive_cycles", "hwfet.csv")
 TEMPERATURES_C = [0, 10, 25, 45]
-PEAK_C_RATE = {"udds": 2.0, "us06": 4.0, "wltc": 3.0}
+PEAK_C_RATE = {"udds": 2.0, "us06": 4.0, "wltc": 3.0, "hwfet": 2.0}
 PARTIAL_START_SOC = 0.6
 STOP_SOC = 0.15
 RESERVED_SETS = {"Chen2020", "OKane2022", "Prada2013"}
@@ -131,8 +136,26 @@ def soc_scale(params):
 
 # ---------------------------------------------------------------- profiles
 
+def vehicle_power(v, t):
+    """Battery power (+ = discharge, arbitrary scale) of a speed trace (m/s): the defaults of
+    BMSim's `VehicleModel` (1600 kg × 1.04 rotating mass, CdA 0.62 m², Crr 0.009, 90 %
+    drivetrain, 60 % of braking regenerated, 300 W auxiliaries), as `cellPowerW` computes it."""
+    a = np.append(np.diff(v) / np.maximum(np.diff(t), 1e-9), 0.0)
+    force = 1600 * 1.04 * a + 0.5 * 1.2 * 0.62 * v * v + np.where(v > 0, 1600 * 9.81 * 0.009, 0.0)
+    wheel = force * v
+    return np.where(wheel >= 0, wheel / 0.90, wheel * 0.6 * 0.90) + 300.0
+
+
 def read_profile(name):
-    """(time_s, value) of a shared drive-cycle CSV, on a 1 s grid (mean over each second)."""
+    """(time_s, value) of a drive cycle on a 1 s grid (mean over each second): the shared
+    current or power profiles, or HWFET's power from its speed trace (`vehicle_power`)."""
+    if name == "hwfet":
+        with open(HWFET_SPEED) as f:
+            rows = [line for line in f if line.strip() and not line.startswith("#")][1:]   # header
+        data = np.loadtxt(rows, delimiter=",")
+        t, speed = data[:, 0], data[:, 1]
+        grid = np.arange(0, int(np.floor(t[-1])) + 1, 1.0)
+        return grid, np.interp(grid, t, vehicle_power(speed, t))
     path = os.path.join(DRIVE_CYCLE_DIR, {"udds": "UDDS.csv", "us06": "US06.csv", "wltc": "WLTC.csv"}[name])
     data = np.loadtxt(path, delimiter=",", comments="#")
     t, v = data[:, 0], data[:, 1]
@@ -160,7 +183,7 @@ def drive_profile(kind, capacity_ah, nominal_v, fewer=0):
     start_soc = 1.0 if short else int(start) / 100
     t, v = read_profile(cycle)
     scale = PEAK_C_RATE[cycle] * capacity_ah / v.max()
-    if cycle == "wltc":
+    if cycle in ("wltc", "hwfet"):
         value, mode = v * scale * nominal_v, "power"
         ah_per_repeat = np.sum(value) / nominal_v / 3600
     else:
@@ -205,8 +228,9 @@ def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
     raise ValueError(kind)
 
 
-EXPERIMENTS = ["ocv", "hppc", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60", "udds-short"]
-DEFAULT_EXPERIMENTS = ["ocv", "hppc", "udds-100", "us06-100", "wltc-60"]
+EXPERIMENTS = ["ocv", "hppc", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60",
+               "hwfet-100", "hwfet-60", "udds-short"]
+DEFAULT_EXPERIMENTS = ["ocv", "hppc", "udds-100", "us06-100", "wltc-60", "hwfet-100"]
 
 
 # ---------------------------------------------------------------- simulation and output
