@@ -167,6 +167,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// Residual per cell temperature of the resistance grid, each sample at the nearest grid
     /// temperature (fits of generic recordings; `nil` for the NASA fit).
     public var residualByTemperature: [TemperatureResidual]?
+    /// The hysteresis fit: the slow test's gap and the decision (fits of generic recordings with
+    /// a slow test; `nil` otherwise, and in files from before it).
+    public var hysteresis: HysteresisFitReport?
 
     /// The fit's voltage residual at one temperature.
     public struct TemperatureResidual: Sendable, Equatable, Codable {

@@ -127,4 +127,15 @@ public struct Hysteresis: Sendable, Equatable, Codable {
         }
         return (h, s)
     }
+
+    /// M h + M0 s at every sample of a recorded segment (M, M0 at each sample's temperature),
+    /// from `initialH` and an unknown sign (0) at its first sample: what the model adds to the
+    /// Thevenin voltage (`RecordingFit`'s traces, the fit's corrected segments).
+    public func voltages(_ segment: IdentificationSegment, capacityAh: Double, efficiency: Double, initialH: Double,
+                         signThresholdA: Double) -> [Double] {
+        let (h, s) = states(timeS: segment.timeS, currentA: segment.currentA, temperatureC: segment.temperatureC,
+                            capacityAh: capacityAh, efficiency: efficiency, initialH: initialH, initialSign: 0,
+                            signThresholdA: signThresholdA)
+        return segment.temperatureC.indices.map { voltageV(h: h[$0], sign: s[$0], temperatureC: segment.temperatureC[$0]) }
+    }
 }

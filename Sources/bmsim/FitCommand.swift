@@ -29,6 +29,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Cell capacity, Ah (generic fit): the reference SOC's normaliser and cell.json's capacity.")
     var capacity: Double?
 
+    @Option(help: "Generic fit: Plett hysteresis (M, M0, γ) from a slow test's charge/discharge gap — auto (on when M + M0 exceeds \(RecordingFit.hysteresisThresholdmV) mV), on, or off.")
+    var hysteresis: RecordingFit.HysteresisMode = .auto
+
     @Option(name: .customLong("validate"), parsing: .upToNextOption,
             help: "Recordings (CSV or folders) not used for fitting, on which the fitted model's voltage is scored.")
     var validationPaths: [String] = []
@@ -79,8 +82,8 @@ struct FitCommand: ParsableCommand {
             }
             return try runGeneric()
         }
-        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty else {
-            throw ValidationError("--ocv, --capacity and --validate are for generic recordings; the NASA folder is fitted as before")
+        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty, hysteresis == .auto else {
+            throw ValidationError("--ocv, --capacity, --validate and --hysteresis are for generic recordings; the NASA folder is fitted as before")
         }
         var options = IdentificationOptions()
         if let edges = Self.edges(ocvGroupEdges) {
@@ -109,3 +112,5 @@ struct FitCommand: ParsableCommand {
         return parts.map { $0! }
     }
 }
+
+extension RecordingFit.HysteresisMode: ExpressibleByArgument {}

@@ -59,6 +59,8 @@ struct FitCommandTests {
         (["--ocv", "@TMP@/ocv-column.csv"], 65, "ocv_v"),
         (["--ocv", "@TMP@/ocv-nan.csv"], 65, "ocv-nan.csv:3"),
         (["--ocv", "@TMP@/ocv-down.csv"], 65, "rising strictly"),
+        (["--hysteresis", "maybe"], 64, "--hysteresis"),
+        (["--hysteresis", "on"], 65, "--hysteresis on needs a slow test"),
     ] as [([String], Int32, String)])
     func badOptions(_ extra: [String], _ status: Int32, _ message: String) throws {
         let tmp = try Self.scratch()
