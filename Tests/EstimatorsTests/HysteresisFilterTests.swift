@@ -153,4 +153,24 @@ struct HysteresisFilterTests {
         // Without it the rested voltage, M + M0 = 24 mV below the OCV, reads ≈ 10 points low.
         #expect(without < -0.05)
     }
+
+    @Test("CellSimulator with the model's hysteresis reproduces the written-out plant (≤ 1 µV over the whole drive)")
+    func simulatorMatchesPlant() {
+        var plant = HysteresisPlant(soc: 0.9, h: 1, sign: 1)
+        var sim = CellSimulator(model: Self.model(), pairCount: 1, soc: 0.9, hysteresisH: 1, hysteresisSign: 1)
+        var worst = 0.0
+        for segment in HysteresisPlant.drive(seed: 7) {
+            for _ in 0..<Int(segment.durationS) {
+                let a = plant.step(currentA: segment.currentA, dtSeconds: 1)
+                let b = sim.step(currentA: segment.currentA, dtSeconds: 1, temperatureC: 25)
+                worst = max(worst, abs(a - b))
+            }
+        }
+        #expect(worst < 1e-6, "worst |V_plant − V_sim| \(worst)")
+        #expect(abs(sim.hysteresisH - plant.h) < 1e-12 && sim.hysteresisSign == plant.sign)
+        // Without the model's hysteresis the simulator is the plain Thevenin model: off by M h + M0 s.
+        var bare = CellSimulator(model: Self.model(hysteresis: false), pairCount: 1, soc: plant.soc)
+        let v = bare.step(currentA: 0, dtSeconds: 1, temperatureC: 25)
+        #expect(abs(v - HysteresisPlant.ocv(plant.soc)) < 1e-12)
+    }
 }

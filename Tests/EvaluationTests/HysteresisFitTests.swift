@@ -1,5 +1,7 @@
+import BMSCore
 import CellData
 import CellModel
+import Estimators
 import Foundation
 import Testing
 import TestSupport
@@ -70,9 +72,35 @@ struct HysteresisFitTests {
         #expect(back == model && back.fitReport.hysteresis == model.fitReport.hysteresis)
     }
 
+    /// The same data fitted with `--hysteresis off`.
+    static let fittedOff: CellModelParameters? = try? RecordingFit.fit(recordings(), capacityAh: nil, ocv: nil, hysteresis: .off).model
+
+    @Test("end to end: the EKF and UKF on the fitted model beat them on the model fitted without hysteresis (unseen drive)",
+          arguments: [EstimatorKind.ekf1RC, .ukf1RC])
+    func filtersOnTheFittedModel(kind: EstimatorKind) throws {
+        let on = try #require(Self.fitted?.model), off = try #require(Self.fittedOff)
+        var plant = HysteresisPlant(soc: 0.9, h: 1, sign: 1)
+        let drive = plant.run(HysteresisPlant.drive(seed: 7), dtSeconds: 1, noiseV: 0.001, seed: 3)
+        func rmsePercent(_ model: CellModelParameters) throws -> Double {
+            // The filters' own default noise: 10 × each model's fit residual.
+            let filter = try makeEstimator(kind, model: model, config: EstimatorConfig().scaledToCell(capacityAh: 5), soc: 0.9)
+            var sum = 0.0
+            for k in drive.timeS.indices {
+                let e = filter.update(CellMeasurement(voltageV: drive.voltageV[k], currentA: drive.currentA[k], temperatureC: 25,
+                                                      dtSeconds: k == 0 ? 0 : 1))
+                sum += (e.soc - drive.soc[k]) * (e.soc - drive.soc[k])
+            }
+            return 100 * (sum / Double(drive.timeS.count)).squareRoot()
+        }
+        let withH = try rmsePercent(on), without = try rmsePercent(off)
+        print("HysteresisFit \(kind.rawValue) on the fitted models, unseen drive: RMSE \(withH) % with hysteresis, \(without) % without")
+        #expect(withH < without)
+        #expect(withH < 2)
+    }
+
     @Test("--hysteresis off: no hysteresis, the gap still reported; a plant without hysteresis stays off in auto")
     func offAndNoHysteresis() throws {
-        let (off, _) = try RecordingFit.fit(try Self.recordings(), capacityAh: nil, ocv: nil, hysteresis: .off)
+        let off = try #require(Self.fittedOff)
         #expect(off.hysteresis == nil)
         let report = try #require(off.fitReport.hysteresis)
         #expect(!report.used && report.decision == "off (--hysteresis off)" && report.groups[0].hysteresismV > 15)
