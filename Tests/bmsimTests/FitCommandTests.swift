@@ -86,4 +86,15 @@ struct FitCommandTests {
         #expect(r.status == status, "\(input): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(input): \(r.stderr)")
     }
+
+    @Test("the NASA fit takes no --hysteresis on (no slow test there): usage error",
+          .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
+    func nasaRefusesHysteresis() throws {
+        let nasa = try #require(SharedData.nasa)
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-fit-\(UUID().uuidString).json")
+        let r = try BMSimProcess.run(["fit", nasa.path, "--hysteresis", "on", "--out", tmp.path])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--hysteresis") && !FileManager.default.fileExists(atPath: tmp.path))
+    }
 }
+
