@@ -141,12 +141,13 @@ def run(command):
     return result.stdout + result.stderr
 
 
-def fit_cell(bmsim, cell_dir, work, variant):
+def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto"):
     """Fit once per cell, validate per temperature. Returns (model, residual, validation).
 
     variant "ocv-test": `fit ocv.csv hppc.csv` (the fit's slow-test OCV; the C/20 test enters
     the resistance fit too); "ocv-table": `fit hppc.csv --ocv TABLE` with TABLE from the slow
-    tests (`ocv_table`), so only the HPPC tests enter the resistance fit.
+    tests (`ocv_table`), so only the HPPC tests enter the resistance fit. `hysteresis` is
+    `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test).
     """
     temps = sorted((os.path.basename(d) for d in glob.glob(os.path.join(cell_dir, "*C"))), key=lambda t: int(t[:-1]))
     if variant == "ocv-test":
@@ -156,6 +157,7 @@ def fit_cell(bmsim, cell_dir, work, variant):
         ocv_table(cell_dir, temps, table)
         inputs = [os.path.join(cell_dir, t, "hppc.csv") for t in temps] + ["--ocv", table]
     model = os.path.join(work, "cell.json")
+    inputs += ["--hysteresis", hysteresis]
     fit_text = run([bmsim, "fit", *inputs, "--out", model])
     residual = {float(m.group(1)): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
         r"fit residual at (-?[\d.]+) °C: 1RC ([\d.]+) mV, 2RC ([\d.]+) mV", fit_text)}
@@ -194,15 +196,18 @@ def main():
     parser.add_argument("--cells", help="comma-separated cell folders (default: all)")
     parser.add_argument("--fit", choices=["ocv-test", "ocv-table"], default="ocv-test",
                         help="characterization fed to bmsim fit (see fit_cell)")
+    parser.add_argument("--hysteresis", choices=["auto", "on", "off"], default="auto",
+                        help="bmsim fit --hysteresis (issue 15 part 2); results go to WORK/FIT-hysteresis-on|off unless auto")
     args = parser.parse_args()
     cells = args.cells.split(",") if args.cells else sorted(
         os.path.basename(d) for d in glob.glob(os.path.join(args.data, "*")) if os.path.isdir(d))
     table, fits, results = [], [], []
+    variant = args.fit if args.hysteresis == "auto" else f"{args.fit}-hysteresis-{args.hysteresis}"
     for cell in cells:
         cell_dir = os.path.join(args.data, cell)
-        work = os.path.join(args.work, args.fit, cell)
+        work = os.path.join(args.work, variant, cell)
         os.makedirs(work, exist_ok=True)
-        model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit)
+        model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit, args.hysteresis)
         drives = sorted((p for p in glob.glob(os.path.join(cell_dir, "*C", "*.csv"))
                          if os.path.basename(p) not in CHARACTERIZATION),
                         key=lambda p: (int(p.split(os.sep)[-2][:-1]), p))
@@ -229,7 +234,7 @@ def main():
                                     metrics=metrics, validation=validation.get((temp, cycle))))
                 print(f"{cell} {temp} {cycle} {scenario}: "
                       + " ".join(f"{e} {fmt(metrics[e][0])}" for e in ESTIMATORS), file=sys.stderr)
-    with open(os.path.join(args.work, args.fit, "results.json"), "w") as f:
+    with open(os.path.join(args.work, variant, "results.json"), "w") as f:
         json.dump(results, f, indent=1, default=str)
 
     print(f"Fit: {args.fit}. Worst over the cycles of each cell and temperature (RMSE %, EKF / UKF; "

@@ -19,15 +19,24 @@ import Foundation
 ///                                    "referenceRestS": 285, ... }] },
 ///   "restedOCVTrustedFromSOC": 0.57,                                          (optional)
 ///   "socZeroLoadedVoltageV": 2.7,                                             (optional)
+///   "hysteresis": { "groups": [{ "temperatureC": 25, "maximumV": 0.02,        (optional, version 2)
+///                                "instantaneousV": 0.005, "rateConstant": 30 }] },
 ///   "fitReport": { ... } }
 /// ```
+/// Version 1 is every file without hysteresis (written as before, byte for byte); a model with
+/// hysteresis is written as version 2, so that a build from before it refuses the file
+/// (`unsupportedFormat`) instead of running the model without its hysteresis. Both load.
 /// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
 /// read so that validation can reject them with the field's name.
 public enum CellModelFile {
     /// The `format` string.
     public static let formatName = "bmsim-cell-model"
-    /// The version this build writes and reads.
-    public static let version = 1
+    /// The newest version this build writes and reads (2: with `hysteresis`).
+    public static let version = 2
+    /// The versions this build reads: 1 (no hysteresis) and 2.
+    public static let supportedVersions: ClosedRange<Int> = 1...2
+    /// The version a model is written as: 1 without hysteresis (files as before), 2 with it.
+    public static func version(of model: CellModelParameters) -> Int { model.hysteresis == nil ? 1 : 2 }
 
     /// Reads and validates a model file.
     public static func load(from url: URL) throws(CellModelFileError) -> CellModelParameters {
@@ -139,6 +148,7 @@ struct CellModelDocument: Codable {
     var restRelaxation: RestRelaxation?
     var restedOCVTrustedFromSOC: Double?
     var socZeroLoadedVoltageV: Double?
+    var hysteresis: Hysteresis?
     var fitReport: FitReport
 
     init(_ m: CellModelParameters) {
@@ -152,7 +162,7 @@ struct CellModelDocument: Codable {
                              cF: p.pairs.map { rows($0.capacitanceF) })
         }
         format = CellModelFile.formatName
-        version = CellModelFile.version
+        version = CellModelFile.version(of: m)
         cell = m.cellName
         capacityAh = m.capacityAh
         coulombicEfficiency = m.coulombicEfficiency
@@ -169,6 +179,7 @@ struct CellModelDocument: Codable {
         restRelaxation = m.restRelaxation
         restedOCVTrustedFromSOC = m.restedOCVTrustedFromSOC
         socZeroLoadedVoltageV = m.socZeroLoadedVoltageV
+        hysteresis = m.hysteresis
         fitReport = m.fitReport
     }
 }

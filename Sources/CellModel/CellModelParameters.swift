@@ -36,6 +36,9 @@ public struct CellModelParameters: Sendable, Equatable {
     /// usable-capacity scale); `nil` for a thermodynamic scale (a physics model's SOC, a
     /// recording's `soc` column). The estimators' end-of-discharge anchor (`EmptyAnchor`) needs it.
     public var socZeroLoadedVoltageV: Double?
+    /// Plett's one-state hysteresis (M, M0, γ per temperature; `Hysteresis`), for flat-OCV
+    /// cells; `nil`: none, and the estimators run exactly as on a model without it.
+    public var hysteresis: Hysteresis?
     /// How the model was made and how well it fits (free-form, for reports).
     public var fitReport: FitReport
 
@@ -46,7 +49,8 @@ public struct CellModelParameters: Sendable, Equatable {
                 coulombicEfficiency: Double = 1, ocv: OCVCurve,
                 thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
                 restRelaxation: RestRelaxation? = nil, restedOCVTrustedFromSOC: Double? = nil,
-                socZeroLoadedVoltageV: Double? = nil, fitReport: FitReport = FitReport()) {
+                socZeroLoadedVoltageV: Double? = nil, hysteresis: Hysteresis? = nil,
+                fitReport: FitReport = FitReport()) {
         self.cellName = cellName
         self.capacityAh = capacityAh
         self.capacityByTemperature = capacityByTemperature
@@ -58,6 +62,7 @@ public struct CellModelParameters: Sendable, Equatable {
         self.restRelaxation = restRelaxation
         self.restedOCVTrustedFromSOC = restedOCVTrustedFromSOC
         self.socZeroLoadedVoltageV = socZeroLoadedVoltageV
+        self.hysteresis = hysteresis
         self.fitReport = fitReport
     }
 
@@ -134,7 +139,7 @@ public struct CellModelParameters: Sendable, Equatable {
             && a.coulombicEfficiency == b.coulombicEfficiency && a.ocv == b.ocv
             && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
             && a.restRelaxation == b.restRelaxation && a.restedOCVTrustedFromSOC == b.restedOCVTrustedFromSOC
-            && a.socZeroLoadedVoltageV == b.socZeroLoadedVoltageV
+            && a.socZeroLoadedVoltageV == b.socZeroLoadedVoltageV && a.hysteresis == b.hysteresis
             && a.fitReport == b.fitReport
     }
 }
@@ -162,6 +167,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// Residual per cell temperature of the resistance grid, each sample at the nearest grid
     /// temperature (fits of generic recordings; `nil` for the NASA fit).
     public var residualByTemperature: [TemperatureResidual]?
+    /// The hysteresis fit: the slow test's gap and the decision (fits of generic recordings with
+    /// a slow test; `nil` otherwise, and in files from before it).
+    public var hysteresis: HysteresisFitReport?
 
     /// The fit's voltage residual at one temperature.
     public struct TemperatureResidual: Sendable, Equatable, Codable {

@@ -18,12 +18,15 @@ struct CellModelValidation {
         static let restS: ClosedRange<Double> = 1...1e8
         static let relaxationSlopeV: ClosedRange<Double> = -1...1
         static let residualmV: ClosedRange<Double> = 1e-6...1e4
+        static let hysteresisV: ClosedRange<Double> = 0...1
+        static let hysteresisRateConstant: ClosedRange<Double> = 1e-3...1e5
     }
 
     func parameters(from doc: CellModelDocument) throws(CellModelFileError) -> CellModelParameters {
-        guard doc.format == CellModelFile.formatName, doc.version == CellModelFile.version else {
+        guard doc.format == CellModelFile.formatName, CellModelFile.supportedVersions.contains(doc.version) else {
             throw .unsupportedFormat(file: file,
-                                     expected: "\(CellModelFile.formatName) v\(CellModelFile.version)",
+                                     expected: "\(CellModelFile.formatName) v\(CellModelFile.supportedVersions.lowerBound)"
+                                        + "–v\(CellModelFile.supportedVersions.upperBound)",
                                      found: "\(doc.format) v\(doc.version)")
         }
         try within(doc.capacityAh, Limits.capacityAh, "capacityAh")
@@ -37,6 +40,7 @@ struct CellModelValidation {
         let t1 = try thevenin(doc.thevenin1RC, "thevenin1RC", pairs: 1)
         let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
         if let law = doc.restRelaxation { try relaxation(law) }
+        if let law = doc.hysteresis { try hysteresis(law, version: doc.version) }
         if let floor = doc.restedOCVTrustedFromSOC {
             try finite(floor, "restedOCVTrustedFromSOC")
             guard floor >= -1 && floor <= 1 else {
@@ -51,7 +55,24 @@ struct CellModelValidation {
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
                                    restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC,
-                                   socZeroLoadedVoltageV: doc.socZeroLoadedVoltageV, fitReport: doc.fitReport)
+                                   socZeroLoadedVoltageV: doc.socZeroLoadedVoltageV, hysteresis: doc.hysteresis,
+                                   fitReport: doc.fitReport)
+    }
+
+    /// The optional hysteresis (version 2 only): at least one group, temperatures increasing and
+    /// in range, M and M0 in 0…1 V (not negative), γ > 0.
+    func hysteresis(_ law: Hysteresis, version: Int) throws(CellModelFileError) {
+        guard version >= 2 else {
+            throw .malformed(file: file, field: "hysteresis",
+                             detail: "a model with hysteresis must be version 2 (a version-1 reader would ignore it)")
+        }
+        try increasing(law.groups.map(\.temperatureC), "hysteresis.groups.temperatureC", minCount: 1)
+        try within(law.groups.map(\.temperatureC), Limits.temperatureC, "hysteresis.groups.temperatureC")
+        for (i, g) in law.groups.enumerated() {
+            try within(g.maximumV, Limits.hysteresisV, "hysteresis.groups[\(i)].maximumV")
+            try within(g.instantaneousV, Limits.hysteresisV, "hysteresis.groups[\(i)].instantaneousV")
+            try within(g.rateConstant, Limits.hysteresisRateConstant, "hysteresis.groups[\(i)].rateConstant")
+        }
     }
 
     /// The optional per-group fit residuals (they set the filters' voltage noise): positive

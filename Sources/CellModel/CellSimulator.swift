@@ -7,7 +7,8 @@ import RealModule
 ///
 ///     SOC ← SOC + η(I) · I · Δt / (3600 · Q),   η = coulombicEfficiency on charge, 1 on discharge
 ///     v_j ← a_j v_j + R_j (1 − a_j) I,          a_j = exp(−Δt / (R_j C_j))
-///     V   = OCV(SOC, T) + R0 · I + Σ_j v_j
+///     V   = OCV(SOC, T) + R0 · I + Σ_j v_j  (+ M h + M0 s with the model's `Hysteresis`:
+///           h ← A h + (1 − A) sgn(I), A = exp(−|η I Δt γ / (3600 Q)|), s = sgn(I) of the last I ≠ 0)
 ///
 /// Parameters are looked up at the SOC at the start of the tick.
 public struct CellSimulator: Sendable {
@@ -21,14 +22,21 @@ public struct CellSimulator: Sendable {
     public private(set) var soc: Double
     /// R–C branch voltages, V (count = pairs).
     public private(set) var branchVoltagesV: [Double]
+    /// Hysteresis state h and the sign s of the last non-zero current (unused without the
+    /// model's hysteresis).
+    public var hysteresisH: Double, hysteresisSign: Double
 
-    /// A simulator starting at `soc`, relaxed (branch voltages 0).
-    public init(model: CellModelParameters, pairCount: Int = 2, capacityAh: Double? = nil, soc: Double) {
+    /// A simulator starting at `soc`, relaxed (branch voltages 0), with hysteresis state
+    /// `hysteresisH` and last current sign `hysteresisSign` (used only when the model has hysteresis).
+    public init(model: CellModelParameters, pairCount: Int = 2, capacityAh: Double? = nil, soc: Double,
+                hysteresisH: Double = 0, hysteresisSign: Double = 0) {
         self.model = model
         self.circuit = model.thevenin(pairCount: pairCount)
         self.capacityAh = capacityAh ?? model.capacityAh
         self.soc = soc
         self.branchVoltagesV = Array(repeating: 0, count: pairCount)
+        self.hysteresisH = hysteresisH
+        self.hysteresisSign = hysteresisSign
     }
 
     /// Terminal voltage for the present state if `currentA` flowed now (no state change).
@@ -36,6 +44,7 @@ public struct CellSimulator: Sendable {
         var v = model.ocv.voltage(soc: soc, temperatureC: temperatureC)
             + circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC) * currentA
         for b in branchVoltagesV { v += b }
+        if let law = model.hysteresis { v += law.voltageV(h: hysteresisH, sign: hysteresisSign, temperatureC: temperatureC) }
         return v
     }
 
@@ -50,6 +59,13 @@ public struct CellSimulator: Sendable {
             let tau = circuit.pairs[j].timeConstantS.value(soc: socBefore, temperatureC: temperatureC)
             let a = Double.exp(-dtSeconds / tau)
             branchVoltagesV[j] = a * branchVoltagesV[j] + r * (1 - a) * currentA
+        }
+        if let law = model.hysteresis {
+            let a = Hysteresis.decay(meanCurrentA: currentA, dtSeconds: dtSeconds, capacityAh: capacityAh,
+                                     efficiency: model.coulombicEfficiency,
+                                     rateConstant: law.parameters(temperatureC: temperatureC).rateConstant)
+            hysteresisH = Hysteresis.step(hysteresisH, decay: a, meanCurrentA: currentA)
+            hysteresisSign = Hysteresis.nextSign(hysteresisSign, currentA: currentA, thresholdA: 0)
         }
         return terminalVoltage(currentA: currentA, temperatureC: temperatureC)
     }
@@ -66,6 +82,9 @@ public struct CellSimulator: Sendable {
             fixed += a * branchVoltagesV[j]
             gain += r * (1 - a)
         }
+        // Charging at constant voltage: h is held over the tick here (it moves little in one tick)
+        // and s is +1.
+        if let law = model.hysteresis { fixed += law.voltageV(h: hysteresisH, sign: 1, temperatureC: temperatureC) }
         return (voltageV - fixed) / gain
     }
 }

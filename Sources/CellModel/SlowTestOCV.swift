@@ -1,3 +1,5 @@
+import BMSCore
+
 /// OCV from a slow test: a charge and a discharge at C/20 or slower, whose voltages lie
 /// above and below the OCV by about the same small polarisation (and hysteresis), so their
 /// mean is the OCV. Each branch's voltage is read *at* each SOC node, interpolated between
@@ -22,6 +24,54 @@ public enum SlowTestOCV {
         OCVIdentification.fillGaps(&row, known: known, socPoints: socPoints)
         TheveninIdentification.makeStrictlyIncreasing(&row, minimumStepV: 1e-4)
         return row
+    }
+
+    /// As `row`, for a cell with hysteresis. Where both branches have settled (h = ±1) their
+    /// half gap g is the same hysteresis plus ohmic drop everywhere, and their mean is the OCV.
+    /// But each branch begins with h still turning (from the other branch's end, over the first
+    /// few per cent of SOC), so at the top, where the discharge begins, and at the bottom, where
+    /// the charge begins, the mean is off by up to M (the NMC ends were fine; an LFP-like plant
+    /// with M = 20 mV read 20 mV high at SOC 0.98). There the settled branch alone is used,
+    /// shifted by the half gap of the settled nodes next to it:
+    ///
+    ///     OCV = V_charge − G_top      above the highest settled node
+    ///     OCV = V_discharge + G_bottom  below the lowest settled node
+    ///
+    /// A node is settled when its half gap is at least 0.9 of the median half gap over the
+    /// nodes in SOC 0.1–0.9; G_top / G_bottom are the median half gaps of the four settled nodes
+    /// nearest each end. Nil as for `row`.
+    public static func rowWithHysteresis(charge: [IdentificationSegment], discharge: [IdentificationSegment],
+                                         socPoints: [Double], minimumWeight: Double = 1) -> [Double]? {
+        let up = branchAt(charge, socPoints), down = branchAt(discharge, socPoints)
+        let both = socPoints.indices.filter { up[$0].weight >= minimumWeight && down[$0].weight >= minimumWeight }
+        guard both.count >= 2 else { return nil }
+        let gap = both.map { 0.5 * (up[$0].mean - down[$0].mean) }
+        let middle = both.indices.filter { (0.1...0.9).contains(socPoints[both[$0]]) }.map { gap[$0] }
+        let typical = OrderStatistics.median(middle.isEmpty ? gap : middle)
+        let settled = both.indices.filter { gap[$0] >= 0.9 * typical }
+        guard let low = settled.first, let high = settled.last, typical > 0 else {
+            return row(charge: charge, discharge: discharge, socPoints: socPoints, minimumWeight: minimumWeight)
+        }
+        let gTop = OrderStatistics.median(settled.suffix(4).map { gap[$0] })
+        let gBottom = OrderStatistics.median(settled.prefix(4).map { gap[$0] })
+        var out = [Double](repeating: .nan, count: socPoints.count)
+        var known: [Int] = []
+        for i in socPoints.indices {
+            if i > both[high], up[i].weight >= minimumWeight {
+                out[i] = up[i].mean - gTop
+            } else if i < both[low], down[i].weight >= minimumWeight {
+                out[i] = down[i].mean + gBottom
+            } else if up[i].weight >= minimumWeight && down[i].weight >= minimumWeight {
+                out[i] = 0.5 * (up[i].mean + down[i].mean)
+            } else {
+                continue
+            }
+            known.append(i)
+        }
+        guard known.count >= 2 else { return nil }
+        OCVIdentification.fillGaps(&out, known: known, socPoints: socPoints)
+        TheveninIdentification.makeStrictlyIncreasing(&out, minimumStepV: 1e-4)
+        return out
     }
 
     /// `points` (sorted) with nodes every `step` added inside the first and the last interval

@@ -145,19 +145,24 @@ public enum TheveninIdentification {
         idx[start + 3] = offset + (t + 1) * nS + s + 1; w[start + 3] = g * f * scale
     }
 
-    /// Solves the linear problem for fixed time constants; returns (x, data RSS).
+    /// Solves the linear problem for fixed time constants; returns (x, data RSS). With
+    /// `hysteresis` (`HysteresisFit`) its known voltage is taken from each target and its
+    /// unknowns (one per group, then one per segment) follow the resistances in x.
     static func solve(_ segments: [IdentificationSegment], taus: [Double],
-                      _ o: IdentificationOptions, ocv: OCVCurve) -> ([Double], Double)? {
+                      _ o: IdentificationOptions, ocv: OCVCurve,
+                      hysteresis: HysteresisFit.Columns? = nil) -> ([Double], Double)? {
         let nOCV = 0
         let nR = o.resistanceSOCPoints.count * o.resistanceTemperaturesC.count
-        let unknowns = nOCV + nR * (1 + taus.count)
+        let resistanceUnknowns = nOCV + nR * (1 + taus.count)
+        let unknowns = resistanceUnknowns + (hysteresis.map { $0.groupCount + segments.count } ?? 0)
         var ne = NormalEquations(unknowns: unknowns)
-        let width = 4 * (1 + taus.count)
+        let base = 4 * (1 + taus.count)
+        let width = base + (hysteresis == nil ? 0 : 2)
         var idx = Array(repeating: 0, count: width)
         var w = Array(repeating: 0.0, count: width)
         var filtered = Array(repeating: 0.0, count: taus.count)
         var total = 0
-        for seg in segments {
+        for (segmentIndex, seg) in segments.enumerated() {
             for j in 0..<taus.count { filtered[j] = 0 }
             for k in 0..<seg.count {
                 let current = k == 0 ? seg.currentA[0] : 0.5 * (seg.currentA[k - 1] + seg.currentA[k])
@@ -169,7 +174,14 @@ public enum TheveninIdentification {
                     }
                 }
                 let soc = seg.soc[k], temp = seg.temperatureC[k]
-                let target = seg.voltageV[k] - ocv.voltage(soc: soc, temperatureC: temp)
+                var target = seg.voltageV[k] - ocv.voltage(soc: soc, temperatureC: temp)
+                if let h = hysteresis {
+                    target -= h.knownV[segmentIndex][k]
+                    idx[base] = resistanceUnknowns + h.group[segmentIndex]
+                    w[base] = h.groupColumn[segmentIndex][k]
+                    idx[base + 1] = resistanceUnknowns + h.groupCount + segmentIndex
+                    w[base + 1] = h.segmentColumn[segmentIndex][k]
+                }
                 weights(o.resistanceSOCPoints, o.resistanceTemperaturesC, soc: soc, temperatureC: temp,
                         into: &idx, &w, at: 0, offset: nOCV, scale: seg.currentA[k])
                 for j in 0..<taus.count {
@@ -200,7 +212,7 @@ public enum TheveninIdentification {
             guard let trial = ne.solve(jitter: 1e-9 * Double(total)) else { return nil }
             solution = trial
             var added = false
-            for i in nOCV..<unknowns where trial[i] < o.minimumResistanceOhm && !pinned.contains(i) {
+            for i in nOCV..<resistanceUnknowns where trial[i] < o.minimumResistanceOhm && !pinned.contains(i) {
                 pinned.insert(i)
                 ne.addRow(indices: [i], coefficients: [1], count: 1, target: o.minimumResistanceOhm, weight: 1e3 * root)
                 added = true

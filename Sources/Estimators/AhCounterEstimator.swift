@@ -23,6 +23,11 @@ import RealModule
 /// `restMinimumSeconds` closes 1 − exp(−sleep/τ) of the gap at once (the reading corrected
 /// for the rest length by the model's relaxation law when it is a full cell's), and the
 /// current during the sleep is not counted.
+///
+/// Hysteresis (a model with `Hysteresis`, `useModelHysteresis` on, `ah` only): the counter
+/// also runs h' = A h + (1 − A) sgn(Ī) with the counted current and keeps s, the sign of the
+/// last current above the rest current; a rested reading is then read on the OCV curve as
+/// V − M h − M0 s.
 public final class AhCounterEstimator: SOCEstimator {
     /// `"ah"` with OCV correction at rest, `"ah-pure"` without.
     public let name: String
@@ -43,6 +48,10 @@ public final class AhCounterEstimator: SOCEstimator {
     var emptyAnchor = EmptyAnchor()
     /// The first accepted sample sets the starting capacity at its temperature (no capacity configured).
     var capacityFromFirstSample: Bool
+    /// The model's hysteresis when the OCV correction uses it (`ah` with `useModelHysteresis`).
+    let hysteresis: Hysteresis?
+    /// The hysteresis state h and the sign s of the last current above the rest current.
+    var hysteresisH = 0.0, hysteresisSign = 0.0
 
     /// Creates a counter starting at `soc`.
     public init(model: CellModelParameters, config: EstimatorConfig, soc: Double = 1) {
@@ -53,6 +62,7 @@ public final class AhCounterEstimator: SOCEstimator {
         capacityAh = config.capacityAh ?? model.initialCapacityAh(temperatureC: 25)
         capacityFromFirstSample = config.capacityAh == nil
         learner = CapacityLearner(model: model, config: config)
+        hysteresis = config.ocvCorrectionAtRest && config.useModelHysteresis ? model.hysteresis : nil
         last = SOCEstimate(soc: soc)
     }
 
@@ -88,6 +98,13 @@ public final class AhCounterEstimator: SOCEstimator {
         counter.add(eta * mean * counted)
         lifeCounter.add(eta * mean * counted)
         previousCurrentA = m.currentA
+        if let law = hysteresis {
+            let a = Hysteresis.decay(meanCurrentA: mean, dtSeconds: counted, capacityAh: capacityAh,
+                                     efficiency: config.coulombicEfficiency ?? model.coulombicEfficiency,
+                                     rateConstant: law.parameters(temperatureC: m.temperatureC).rateConstant)
+            hysteresisH = Hysteresis.step(hysteresisH, decay: a, meanCurrentA: mean)
+            hysteresisSign = Hysteresis.nextSign(hysteresisSign, currentA: m.currentA, thresholdA: config.restCurrentA)
+        }
 
         if let learned = learner.observe(m, counterAs: lifeCounter.ampereSeconds), config.useLearnedCapacity {
             rebase(capacityAh: learned)
@@ -141,7 +158,10 @@ public final class AhCounterEstimator: SOCEstimator {
     /// Closes 1 − exp(−seconds/τ) of the gap to the SOC a rested reading supports.
     func blend(towards voltageV: Double, temperatureC: Double, seconds: Double) {
         let now = soc
-        let target = model.restedSOC(voltageV: voltageV, temperatureC: temperatureC, nearest: now,
+        // With hysteresis the rested voltage is OCV + M h + M0 s.
+        let ocvV = hysteresis.map { voltageV - $0.voltageV(h: hysteresisH, sign: hysteresisSign, temperatureC: temperatureC) }
+            ?? voltageV
+        let target = model.restedSOC(voltageV: ocvV, temperatureC: temperatureC, nearest: now,
                                      minimumSlopeVPerSOC: config.minimumOCVSlopeVPerSOC)
         let gain = 1 - Double.exp(-seconds / config.ocvBlendTimeConstantS)
         socBase += gain * (target - now)
@@ -150,10 +170,12 @@ public final class AhCounterEstimator: SOCEstimator {
     /// The last estimate.
     public var estimate: SOCEstimate { last }
 
-    /// Restarts at `soc`; the learned capacity is kept.
+    /// Restarts at `soc` (hysteresis h = 0, s unknown); the learned capacity is kept.
     public func reset(soc: Double) {
         socBase = soc
         counter.clear()
+        hysteresisH = 0
+        hysteresisSign = 0
         previousCurrentA = nil
         previousVoltageV = nil
         restSeconds = 0

@@ -100,6 +100,17 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// Initial bias standard deviation, A.
     public var initialBiasSigmaA: Double = 0.05
 
+    /// Use the cell model's hysteresis (`CellModelParameters.hysteresis`) when it has one: the
+    /// filters carry h as a state and every rested reading is compared with OCV + M h + M0 s
+    /// (the Ah counter's correction at rest too). `false`, or a model without hysteresis: the
+    /// estimators run exactly as before the hysteresis state existed.
+    public var useModelHysteresis: Bool = true
+    /// Filters: the hysteresis state's standard deviation at the start and after a reset
+    /// (h ∈ [−1, 1], unknown history: 0.6 ≈ the σ of a uniform spread over it).
+    public var initialHysteresisSigma: Double = 0.6
+    /// Filters: hysteresis state random-walk noise, σ² per second (1/s).
+    public var hysteresisProcessNoisePerS: Double = 1e-6
+
     /// Capacity learning: the loaded voltage that defines empty (the BMS terminate voltage), V.
     public var terminateVoltageV: Double = 2.7
     /// End-of-discharge anchor (`EmptyAnchor`): on a model whose SOC scale has a loaded-voltage

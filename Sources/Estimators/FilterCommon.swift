@@ -18,10 +18,17 @@ struct FilterCommon {
     var emptyAnchor = EmptyAnchor()
     /// The first accepted sample sets the starting capacity at its temperature (no capacity configured).
     var capacityFromFirstSample: Bool
+    /// Index of the hysteresis state h (1 + pairs) when the filters carry it: the model has
+    /// `hysteresis` and `useModelHysteresis` is on; nil otherwise.
+    let hysteresisIndex: Int?
+    /// M h + M0 s of the state before this sample (set by the filter before `observeRest`):
+    /// subtracted from a rested reading before it is read on the OCV curve. 0 without hysteresis.
+    var hysteresisOffsetV = 0.0
 
     init(model: CellModelParameters, config: EstimatorConfig, pairs: Int) {
         self.model = model
         self.config = config
+        hysteresisIndex = model.hysteresis != nil && config.useModelHysteresis ? 1 + pairs : nil
         capacityAh = config.capacityAh ?? model.initialCapacityAh(temperatureC: 25)
         capacityFromFirstSample = config.capacityAh == nil
         efficiency = config.coulombicEfficiency ?? model.coulombicEfficiency
@@ -118,7 +125,11 @@ struct FilterCommon {
             reading = .anchor
         } else if resting && !anchoredThisRest, let anchorS = config.restAnchorSeconds, restSeconds >= anchorS,
                   voltageSlopeVPerS <= config.restVoltageSlopeVPerS {
-            reading = .anchor
+            // With hysteresis a rested reading cannot tell SOC from h (on a flat OCV, M h moves
+            // the SOC it reads by (M + M0) / slope): one settled update instead of a re-anchor,
+            // so the filter splits the reading between SOC and h by their covariances.
+            anchoredThisRest = true
+            reading = hysteresisIndex == nil ? .anchor : .settled
         } else if config.filterUpdatesAtLaterRests && resting && restSeconds >= config.restMinimumSeconds
                     && voltageSlopeVPerS <= config.restVoltageSlopeVPerS {
             reading = .settled
@@ -135,7 +146,7 @@ struct FilterCommon {
             }
         }
         if let floor = model.restedOCVTrustedFromSOC,
-           model.ocv.soc(voltageV: m.voltageV + voltageCorrectionV, temperatureC: m.temperatureC) < floor {
+           model.ocv.soc(voltageV: restedOCVReading(m), temperatureC: m.temperatureC) < floor {
             return .bound
         }
         return reading
@@ -169,8 +180,14 @@ struct FilterCommon {
         case .anchor:
             let soc = anchorSOC(m, prior: x[0])
             let bias = config.estimateCurrentBias ? x[n - 1] : 0
+            // The hysteresis state survives a rest (it moves only with charge): kept with its variance.
+            let hysteresis = hysteresisIndex.map { (x[$0], p[$0 * n + $0]) }
             SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
             if config.estimateCurrentBias { x[n - 1] = bias }
+            if let index = hysteresisIndex, let (h, variance) = hysteresis {
+                x[index] = h
+                p[index * n + index] = variance
+            }
             p[0] = anchorVariance(soc: soc, temperatureC: m.temperatureC)
             return true
         case .bound:
@@ -194,8 +211,14 @@ struct FilterCommon {
 
     /// The SOC this sample's (corrected) rested voltage supports nearest to `prior`.
     func anchorSOC(_ m: CellMeasurement, prior: Double) -> Double {
-        model.restedSOC(voltageV: m.voltageV + voltageCorrectionV, temperatureC: m.temperatureC,
+        model.restedSOC(voltageV: restedOCVReading(m), temperatureC: m.temperatureC,
                         nearest: prior, minimumSlopeVPerSOC: config.minimumOCVSlopeVPerSOC)
+    }
+
+    /// The OCV a rested sample reads: V + the rest correction, − M h − M0 s with hysteresis.
+    func restedOCVReading(_ m: CellMeasurement) -> Double {
+        let reading = m.voltageV + voltageCorrectionV
+        return hysteresisIndex == nil ? reading : reading - hysteresisOffsetV
     }
 
     /// The end-of-discharge anchor (`EmptyAnchor`) on a filter's state after its update: SOC

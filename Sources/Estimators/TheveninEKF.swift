@@ -28,7 +28,8 @@ public final class TheveninEKF: SOCEstimator {
     /// Creates the filter for `pairs` R–C pairs, starting at `soc`.
     public init(model: CellModelParameters, pairs: Int, config: EstimatorConfig, soc: Double = 1) {
         common = FilterCommon(model: model, config: config, pairs: pairs)
-        stateModel = TheveninStateModel(model: model, pairs: pairs, bias: config.estimateCurrentBias)
+        stateModel = TheveninStateModel(model: model, pairs: pairs, bias: config.estimateCurrentBias,
+                                        hysteresis: common.hysteresisIndex != nil)
         let n = stateModel.dimension
         self.n = n
         name = "ekf-\(pairs)rc" + (config.estimateCurrentBias ? "-bias" : "")
@@ -58,6 +59,10 @@ public final class TheveninEKF: SOCEstimator {
             initialP[(1 + j) * n + 1 + j] = 0.01 * 0.01
             processNoise[1 + j] = config.branchProcessNoiseV2PerS
         }
+        if let index = stateModel.hysteresisIndex {
+            initialP[index * n + index] = config.initialHysteresisSigma * config.initialHysteresisSigma
+            processNoise[index] = config.hysteresisProcessNoisePerS
+        }
         if config.estimateCurrentBias {
             initialP[nn - 1] = config.initialBiasSigmaA * config.initialBiasSigmaA
             processNoise[n - 1] = config.biasProcessNoiseA2PerS
@@ -68,7 +73,7 @@ public final class TheveninEKF: SOCEstimator {
 
     deinit { storage.deallocate() }
 
-    /// State vector [SOC, v_1…, (bias)] (for tests and telemetry).
+    /// State vector [SOC, v_1…, (h), (bias)] (for tests and telemetry).
     public var state: [Double] { Array(UnsafeBufferPointer(start: x, count: n)) }
     /// Covariance, row-major.
     public var covariance: [Double] { Array(UnsafeBufferPointer(start: p, count: n * n)) }
@@ -80,6 +85,9 @@ public final class TheveninEKF: SOCEstimator {
         guard common.config.accepts(m, wakingUp: common.previousCurrentA == nil) else {
             last.holding = true
             return last
+        }
+        if stateModel.hysteresisIndex != nil {
+            common.hysteresisOffsetV = stateModel.hysteresisVoltage(x, temperatureC: m.temperatureC)
         }
         let reading = common.observeRest(m)
         if common.wokeUpUninformed {
@@ -94,6 +102,7 @@ public final class TheveninEKF: SOCEstimator {
         let dt = common.stepSeconds
         let capacity = common.capacityAh, efficiency = common.efficiency
         stateModel.holdParameters(soc: x[0], temperatureC: m.temperatureC, dtSeconds: dt)
+        if stateModel.hysteresisIndex != nil { stateModel.observeCurrent(m.currentA, restCurrentA: common.config.restCurrentA) }
         // Predict.
         stateModel.transitionJacobian(f, at: x, meanCurrentA: mean, dtSeconds: dt,
                                       capacityAh: capacity, efficiency: efficiency)
@@ -139,6 +148,7 @@ public final class TheveninEKF: SOCEstimator {
         if SmallMatrix.guardState(x: x, p: p, lower: lower, initialP: initialP, lastSOC: last.soc, n: n) {
             covarianceResets += 1
         }
+        if let index = stateModel.hysteresisIndex { x[index] = min(max(x[index], -1), 1) }
         last = SOCEstimate(soc: x[0], sigma: p[0].squareRoot(), holding: false)
         return last
     }
@@ -146,9 +156,10 @@ public final class TheveninEKF: SOCEstimator {
     /// The last estimate.
     public var estimate: SOCEstimate { last }
 
-    /// Restarts at `soc` with the initial covariance; learned capacity is kept.
+    /// Restarts at `soc` with the initial covariance (h = 0, s unknown); learned capacity is kept.
     public func reset(soc: Double) {
         SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
+        stateModel.resetSign()
         common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
@@ -157,6 +168,7 @@ public final class TheveninEKF: SOCEstimator {
     /// after at least the rest time re-anchors the filter).
     public func wake(afterSleepSeconds seconds: Double) { common.wake(afterSleepSeconds: seconds) }
 
-    /// State and covariance upper triangle as 32-bit floats, plus capacity and previous I.
-    public var stateBytes: Int { 4 * (n + n * (n + 1) / 2 + 2) }
+    /// State and covariance upper triangle as 32-bit floats, plus capacity and previous I (and
+    /// the hysteresis sign s).
+    public var stateBytes: Int { 4 * (n + n * (n + 1) / 2 + 2 + (stateModel.hysteresisIndex == nil ? 0 : 1)) }
 }

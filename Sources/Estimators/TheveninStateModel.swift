@@ -4,21 +4,28 @@ import RealModule
 
 /// The state-space form of a Thevenin model used by the EKF and the UKF.
 ///
-/// State x = [SOC, v_1 … v_n, (b)] with n R–C pairs and an optional current-sensor bias b
-/// (measured I = true I + b). With Ī the trapezoid mean of the measured current over the
-/// tick and u = Ī − b:
+/// State x = [SOC, v_1 … v_n, (h), (b)] with n R–C pairs, an optional hysteresis state h
+/// (when the model has `Hysteresis` and `EstimatorConfig.useModelHysteresis` is on) and an
+/// optional current-sensor bias b (measured I = true I + b). With Ī the trapezoid mean of the
+/// measured current over the tick and u = Ī − b:
 ///
 ///     SOC' = SOC + η · u · Δt / (3600 · Q)
 ///     v_j' = a_j v_j + R_j (1 − a_j) u,        a_j = exp(−Δt / (R_j C_j))
+///     h'   = A h + (1 − A) sgn(u),             A = exp(−|η u Δt γ / (3600 Q)|)
 ///     b'   = b
-///     V    = OCV(SOC', T) + R0 · (I − b) + Σ_j v_j'           (measurement)
+///     V    = OCV(SOC', T) + M h' + M0 s + R0 · (I − b) + Σ_j v_j'           (measurement)
 ///
-/// A class, so that the filters call it without copying the tables on every tick.
-/// R0, R_j, C_j are read at the SOC before the tick and held for the tick, so the
+/// s is the sign of the last measured current above the rest current (an input, not a state;
+/// `observeCurrent`). A class, so that the filters call it without copying the tables on every
+/// tick. R0, R_j, C_j, M, M0, γ are read before the tick and held for the tick, so the
 /// Jacobians below are exact for these functions:
 ///
-///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j), F_bb = 1
-///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, −R0]
+///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_hh = A, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j),
+///                 F_hb = (h − sgn u) · κ sgn(u) · A  with κ = η γ Δt / (3600 Q),  F_bb = 1
+///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, M, −R0]
+///
+/// Without hysteresis the state, the arithmetic and every result are those of the model
+/// before the hysteresis state existed (`NoHysteresisUnchangedTests`).
 public final class TheveninStateModel {
     /// OCV curve of the cell model.
     public let ocvCurve: OCVCurve
@@ -28,7 +35,11 @@ public final class TheveninStateModel {
     public let pairs: Int
     /// Whether the state carries a current bias.
     public let hasBias: Bool
-    /// State dimension: 1 + pairs (+ 1).
+    /// The hysteresis law when the state carries h (at `hysteresisIndex`).
+    public let hysteresis: Hysteresis?
+    /// Index of h in the state: 1 + pairs (before the bias), or nil without hysteresis.
+    public let hysteresisIndex: Int?
+    /// State dimension: 1 + pairs (+ 1 with hysteresis) (+ 1 with bias).
     public let dimension: Int
     /// All R, τ tables on R0's grid (then one lookup position serves them all).
     let sharedGrid: Bool
@@ -36,22 +47,32 @@ public final class TheveninStateModel {
     @usableFromInline var r0 = 0.0
     @usableFromInline var branchR = (0.0, 0.0)
     @usableFromInline var branchA = (1.0, 1.0)
+    /// Hysteresis parameters held for the present tick (M, M0, γ).
+    @usableFromInline var hysteresisM = 0.0, hysteresisM0 = 0.0, hysteresisRate = 0.0
+    /// s: the sign of the last measured current above the rest current (0 before any).
+    public private(set) var instantaneousSign = 0.0
 
-    /// Creates the state model for `pairs` (1 or 2) R–C pairs.
-    public init(model: CellModelParameters, pairs: Int, bias: Bool) {
+    /// Creates the state model for `pairs` (1 or 2) R–C pairs; with `hysteresis` (the model's
+    /// law must then exist) the state carries h.
+    public init(model: CellModelParameters, pairs: Int, bias: Bool, hysteresis: Bool = false) {
         self.ocvCurve = model.ocv
         self.circuit = model.thevenin(pairCount: pairs)
         self.pairs = pairs
         self.hasBias = bias
-        self.dimension = 1 + pairs + (bias ? 1 : 0)
+        self.hysteresis = hysteresis ? model.hysteresis : nil
+        self.hysteresisIndex = self.hysteresis == nil ? nil : 1 + pairs
+        self.dimension = 1 + pairs + (self.hysteresis == nil ? 0 : 1) + (bias ? 1 : 0)
         let circuit = model.thevenin(pairCount: pairs)
         sharedGrid = circuit.pairs.allSatisfy {
             $0.resistanceOhm.sharesGrid(with: circuit.r0Ohm) && $0.timeConstantS.sharesGrid(with: circuit.r0Ohm)
         }
     }
 
-    /// Reads R0, R_j and a_j at (soc, T) for a tick of `dtSeconds`.
+    /// Reads R0, R_j and a_j at (soc, T) for a tick of `dtSeconds` (and M, M0, γ at T).
     public func holdParameters(soc: Double, temperatureC: Double, dtSeconds: Double) {
+        if let law = hysteresis {
+            (hysteresisM, hysteresisM0, hysteresisRate) = law.parameters(temperatureC: temperatureC)
+        }
         if sharedGrid {
             // One grid search for every table (the identified models share one grid).
             let at = circuit.r0Ohm.position(soc: soc, temperatureC: temperatureC)
@@ -72,6 +93,21 @@ public final class TheveninStateModel {
         }
     }
 
+    /// Sets s from this tick's measured current (`Hysteresis.nextSign`); once per tick.
+    public func observeCurrent(_ currentA: Double, restCurrentA: Double) {
+        instantaneousSign = Hysteresis.nextSign(instantaneousSign, currentA: currentA, thresholdA: restCurrentA)
+    }
+
+    /// Forgets s (after `reset`: the history is unknown).
+    public func resetSign() { instantaneousSign = 0 }
+
+    /// M h + M0 s at `temperatureC` for the state x (0 without hysteresis): what a rested
+    /// reading holds besides the OCV.
+    public func hysteresisVoltage(_ x: UnsafeMutablePointer<Double>, temperatureC: Double) -> Double {
+        guard let law = hysteresis, let index = hysteresisIndex else { return 0 }
+        return law.voltageV(h: x[index], sign: instantaneousSign, temperatureC: temperatureC)
+    }
+
     @inlinable func branch(_ j: Int) -> (r: Double, a: Double) {
         j == 0 ? (branchR.0, branchA.0) : (branchR.1, branchA.1)
     }
@@ -87,6 +123,11 @@ public final class TheveninStateModel {
             let (r, a) = branch(j)
             x[1 + j] = a * x[1 + j] + r * (1 - a) * u
         }
+        if let index = hysteresisIndex {
+            let a = Hysteresis.decay(meanCurrentA: u, dtSeconds: dtSeconds, capacityAh: capacityAh, efficiency: efficiency,
+                                     rateConstant: hysteresisRate)
+            x[index] = Hysteresis.step(x[index], decay: a, meanCurrentA: u)
+        }
     }
 
     /// Writes F = ∂f/∂x (row-major, dimension²) evaluated at x.
@@ -98,6 +139,18 @@ public final class TheveninStateModel {
         for i in 0..<(n * n) { f[i] = 0 }
         f[0] = 1
         for j in 0..<pairs { f[(1 + j) * n + 1 + j] = branch(j).a }
+        if let index = hysteresisIndex {
+            let u = meanCurrentA - (hasBias ? x[n - 1] : 0)
+            let eta = u > 0 ? efficiency : 1
+            let a = Hysteresis.decay(meanCurrentA: u, dtSeconds: dtSeconds, capacityAh: capacityAh, efficiency: efficiency,
+                                     rateConstant: hysteresisRate)
+            f[index * n + index] = a
+            if hasBias {
+                let sign = Hysteresis.currentSign(u)
+                let kappa = eta * hysteresisRate * dtSeconds / (3600 * capacityAh)
+                f[index * n + n - 1] = (x[index] - sign) * kappa * sign * a
+            }
+        }
         if hasBias {
             let u = meanCurrentA - x[n - 1]
             let eta = u > 0 ? efficiency : 1
@@ -122,6 +175,10 @@ public final class TheveninStateModel {
             v += x[1 + j]
             h[1 + j] = 1
         }
+        if let index = hysteresisIndex {
+            v += hysteresisM * x[index] + hysteresisM0 * instantaneousSign
+            h[index] = hysteresisM
+        }
         if hasBias { h[dimension - 1] = -r0 }
         return v
     }
@@ -133,6 +190,7 @@ public final class TheveninStateModel {
         let bias = hasBias ? x[dimension - 1] : 0
         var v = ocv + r0 * (currentA - bias)
         for j in 0..<pairs { v += x[1 + j] }
+        if let index = hysteresisIndex { v += hysteresisM * x[index] + hysteresisM0 * instantaneousSign }
         return v
     }
 

@@ -71,6 +71,9 @@ public final class TheveninUKF: SOCEstimator {
             last.holding = true
             return last
         }
+        if stateModel.hysteresisIndex != nil {
+            common.hysteresisOffsetV = stateModel.hysteresisVoltage(x, temperatureC: m.temperatureC)
+        }
         let reading = common.observeRest(m)
         // Re-anchor (or bound) on a rested reading, as the EKF.
         let settledRest = common.applyRestedReading(reading, m, x: x, p: p, initialP: initialP, n: n)
@@ -97,6 +100,7 @@ public final class TheveninUKF: SOCEstimator {
         }
         // Predict.
         stateModel.holdParameters(soc: x[0], temperatureC: m.temperatureC, dtSeconds: dt)
+        if stateModel.hysteresisIndex != nil { stateModel.observeCurrent(m.currentA, restCurrentA: common.config.restCurrentA) }
         for s in 0..<count {
             stateModel.transition(sigmaPoints + s * n, meanCurrentA: mean, dtSeconds: dt,
                                   capacityAh: common.capacityAh, efficiency: common.efficiency)
@@ -144,6 +148,7 @@ public final class TheveninUKF: SOCEstimator {
         if SmallMatrix.guardState(x: x, p: p, lower: lower, initialP: initialP, lastSOC: last.soc, n: n) {
             covarianceResets += 1
         }
+        if let index = stateModel.hysteresisIndex { x[index] = min(max(x[index], -1), 1) }
         last = SOCEstimate(soc: x[0], sigma: p[0].squareRoot(), holding: false)
         return last
     }
@@ -151,9 +156,10 @@ public final class TheveninUKF: SOCEstimator {
     /// The last estimate.
     public var estimate: SOCEstimate { last }
 
-    /// Restarts at `soc` with the initial covariance; learned capacity is kept.
+    /// Restarts at `soc` with the initial covariance (h = 0, s unknown); learned capacity is kept.
     public func reset(soc: Double) {
         SmallMatrix.restart(x: x, p: p, initialP: initialP, soc: soc, n: n)
+        stateModel.resetSign()
         common.resetRest()
         last = SOCEstimate(soc: soc, sigma: p[0].squareRoot())
     }
@@ -163,5 +169,7 @@ public final class TheveninUKF: SOCEstimator {
     public func wake(afterSleepSeconds seconds: Double) { common.wake(afterSleepSeconds: seconds) }
 
     /// State, covariance upper triangle and 2n+1 sigma points as 32-bit floats.
-    public var stateBytes: Int { 4 * (n + n * (n + 1) / 2 + (2 * n + 1) * (n + 1) + 2) }
+    public var stateBytes: Int {
+        4 * (n + n * (n + 1) / 2 + (2 * n + 1) * (n + 1) + 2 + (stateModel.hysteresisIndex == nil ? 0 : 1))
+    }
 }

@@ -39,10 +39,12 @@ extension RecordingFit {
 
     /// Fits a cell model to generic recordings. `capacityAh`: a given capacity and where it was
     /// given (`capacitySource`, for the report). `ocv`: a given curve and how it was given (held
-    /// fixed). Throws when no operation has a reference SOC, there is no capacity, or the
-    /// identification fails.
+    /// fixed); `hysteresis`: whether to fit Plett's hysteresis from a slow test
+    /// (`fitHysteresis`). Throws when no operation has a reference SOC, there is no capacity,
+    /// the identification fails, or `hysteresis` is `.on` without a slow test.
     public static func fit(_ recordings: [Recording], capacityAh: Double?, capacitySource: String = "--capacity",
                            ocv: (curve: OCVCurve, source: String)?,
+                           hysteresis mode: HysteresisMode = .auto,
                            log: (String) -> Void = { _ in }) throws -> (model: CellModelParameters, summary: Summary) {
         let names = names(recordings)
         let capacity = try capacity(recordings, option: capacityAh, optionSource: capacitySource)
@@ -54,7 +56,7 @@ extension RecordingFit {
                 excluded: labelled.reduce(into: [:]) { $0.merge($1.excluded, uniquingKeysWith: +) })
         }
         var options = options(labelled)
-        let ocvSource: String
+        var ocvSource: String
         if let ocv {
             options.fixedOCV = ocv.curve
             ocvSource = ocv.source
@@ -66,8 +68,18 @@ extension RecordingFit {
                 + "rests at \(options.ocvTemperatureRangeC.lowerBound)–\(options.ocvTemperatureRangeC.upperBound) °C, "
                 + "one row, made increasing (PAV)"
         }
-        let result = try TheveninIdentification.fit(segments, options: options)
+        let tests = slowTests(labelled, capacityAh: capacity.ah) { !$0.charge.isEmpty && !$0.discharge.isEmpty }
+        let hysteresis = try fitHysteresis(labelled, slowTests: tests, first: try TheveninIdentification.fit(segments, options: options),
+                                           options: options, capacityAh: capacity.ah, mode: mode,
+                                           ocvFromSlowTest: ocv == nil && options.fixedOCV != nil,
+                                           sources: recordings.map(\.source))
+        if hysteresis.ocvCorrected {
+            ocvSource += "; read again for hysteresis: at the ends, where one branch's h is still turning, the settled branch "
+                + "shifted by the settled half gap"
+        }
+        let result = hysteresis.result
         var report = result.report
+        report.hysteresis = hysteresis.report
         let left = labelled.reduce(0) { $0 + $1.excluded.values.reduce(0, +) }
         let total = labelled.reduce(0) { $0 + $1.operationCount }
         report.method = [
@@ -80,24 +92,33 @@ extension RecordingFit {
                 + "second-difference smoothness, R ≥ 1 mΩ by active set, loaded samples < "
                 + "\(String(format: "%.3f", options.minimumLoadedVoltageV)) V left out; τ by grid search; C_j = τ_j / R_j",
             capacity.source,
-        ]
+        ] + (hysteresis.report.map { ["hysteresis: " + $0.decision] } ?? [])
         var model = CellModelParameters(
             cellName: "\(Set(recordings.map(\.cell)).sorted().joined(separator: ", ")) (fitted on \(names.count) recording(s))",
             capacityAh: capacity.ah, ocv: result.ocv, thevenin1RC: result.thevenin1RC, thevenin2RC: result.thevenin2RC,
-            fitReport: report)
-        let traces = traces(labelled, model: model)
+            hysteresis: hysteresis.hysteresis, fitReport: report)
+        let traces = traces(labelled, model: model, initialH: hysteresis.initialH)
         model.fitReport.residualByTemperature = temperatureResiduals(traces, grid: options.resistanceTemperaturesC)
         log("\(left) of \(total) operations have no reference SOC and are left out"
             + (left == 0 ? "" : ": " + labelled.filter { !$0.excluded.isEmpty }
                 .map { "\($0.name) \($0.excluded.map { "\($1) \($0)" }.sorted().joined(separator: ", "))" }.joined(separator: "; ")))
-        return (model, Summary(recordings: labelled, capacity: capacity, ocvSource: ocvSource, options: options))
+        return (model, Summary(recordings: labelled, capacity: capacity, ocvSource: ocvSource, options: options,
+                               initialH: hysteresis.initialH))
     }
 
     /// Voltage traces of `model` on each labelled recording (reference SOC at every sample).
-    public static func traces(_ labelled: [LabelledRecording], model: CellModelParameters) -> [VoltageTrace] {
-        labelled.map { r in
+    /// With hysteresis, M h + M0 s is added, h starting each segment at `initialH` (one per
+    /// segment, in the order of `labelled.flatMap(\.segments)`: the fit's own) or at 0.
+    public static func traces(_ labelled: [LabelledRecording], model: CellModelParameters,
+                              initialH: [Double]? = nil) -> [VoltageTrace] {
+        var index = 0
+        return labelled.map { r in
             var t = VoltageTrace(name: r.name)
             for seg in r.segments {
+                defer { index += 1 }
+                let extra = model.hysteresis?.voltages(seg, capacityAh: model.capacityAh, efficiency: model.coulombicEfficiency,
+                                                       initialH: initialH?[index] ?? 0,
+                                                       signThresholdA: signThresholdA(capacityAh: model.capacityAh))
                 if !t.timeS.isEmpty {
                     t.timeS.append(.nan); t.measuredV.append(.nan); t.model1RCV.append(.nan)
                     t.model2RCV.append(.nan); t.temperatureC.append(.nan)
@@ -105,8 +126,10 @@ extension RecordingFit {
                 t.timeS += seg.timeS
                 t.measuredV += seg.voltageV
                 t.temperatureC += seg.temperatureC
-                t.model1RCV += TheveninIdentification.modelVoltages(seg, ocv: model.ocv, model: model.thevenin1RC)
-                t.model2RCV += TheveninIdentification.modelVoltages(seg, ocv: model.ocv, model: model.thevenin2RC)
+                let v1 = TheveninIdentification.modelVoltages(seg, ocv: model.ocv, model: model.thevenin1RC)
+                let v2 = TheveninIdentification.modelVoltages(seg, ocv: model.ocv, model: model.thevenin2RC)
+                t.model1RCV += extra.map { zip(v1, $0).map { $0 + $1 } } ?? v1
+                t.model2RCV += extra.map { zip(v2, $0).map { $0 + $1 } } ?? v2
             }
             return t
         }

@@ -45,6 +45,9 @@ public enum RecordingFit {
         public var ocvSource: String
         /// Identification options (grids) used.
         public var options: IdentificationOptions
+        /// With hysteresis: h at the first sample of each fitted segment (the order of
+        /// `recordings.flatMap(\.segments)`), for `traces`.
+        public var initialH: [Double]? = nil
     }
 
     /// Names for `recordings`: the source file name without extension, made unique.
@@ -182,30 +185,22 @@ public enum RecordingFit {
 
     /// The OCV of a slow test, when the recordings hold one: labelled charges and discharges
     /// at C/20 or slower (mean |I| ≤ 1.05 · capacity/20) spanning ≥ 50 % SOC; a row per
-    /// temperature cluster (5 °C) that has both branches. Nil otherwise.
-    public static func slowTestOCV(_ labelled: [LabelledRecording], capacityAh: Double,
-                                   socPoints: [Double]) -> (curve: OCVCurve, source: String)? {
-        let slow = labelled.flatMap(\.operations).filter { op in
-            let s = op.segment
-            let mean = s.currentA.reduce(0) { $0 + abs($1) } / Double(max(s.count, 1))
-            let span = (s.soc.max() ?? 0) - (s.soc.min() ?? 0)
-            return mean <= 1.05 * capacityAh / 20 && mean > 0 && span >= 0.5
-        }
+    /// temperature cluster (5 °C) that has both branches (`SlowTestOCV.row`, or with
+    /// `hysteresis` `SlowTestOCV.rowWithHysteresis`). Nil otherwise.
+    public static func slowTestOCV(_ labelled: [LabelledRecording], capacityAh: Double, socPoints: [Double],
+                                   hysteresis: Bool = false) -> (curve: OCVCurve, source: String)? {
         // Nodes every 0.01 in the first and last 0.05 of the grid: a cell's OCV is steepest at
         // its ends (a PyBaMM NMC: 2.86 → 3.46 V over the first 5 %), where 0.05 steps of a
         // piecewise-linear table miss it by 0.1 V.
         let socPoints = SlowTestOCV.refinedAtEnds(socPoints)
         var rows: [(temperatureC: Double, voltageV: [Double])] = []
         var used = 0
-        for op in slow.sorted(by: { OrderStatistics.median($0.segment.temperatureC) < OrderStatistics.median($1.segment.temperatureC) }) {
-            let t = OrderStatistics.median(op.segment.temperatureC)
-            if let last = rows.last, t - last.temperatureC <= 5 { continue }
-            let near = slow.filter { abs(OrderStatistics.median($0.segment.temperatureC) - t) <= 5 }
-            guard let row = SlowTestOCV.row(charge: near.filter { $0.kind == .charge }.map(\.segment),
-                                            discharge: near.filter { $0.kind == .discharge }.map(\.segment),
-                                            socPoints: socPoints) else { continue }
-            rows.append((t, row))
-            used += near.count
+        _ = slowTests(labelled, capacityAh: capacityAh) { test in
+            let read = hysteresis ? SlowTestOCV.rowWithHysteresis : SlowTestOCV.row
+            guard let row = read(test.charge, test.discharge, socPoints, 1) else { return false }
+            rows.append((test.temperatureC, row))
+            used += test.charge.count + test.discharge.count
+            return true
         }
         guard !rows.isEmpty else { return nil }
         return (SlowTestOCV.curve(rows: rows, socPoints: socPoints),

@@ -6,6 +6,9 @@ public enum RecordingFitError: Error, Equatable, Sendable, CustomStringConvertib
     /// No capacity: no `--capacity`, no full discharge after a full charge, no `soc` column
     /// that moves and no `capacity_ah` column.
     case noCapacity(sources: [String])
+    /// `--hysteresis on` but no slow test (a C/20 charge and discharge at one temperature, both
+    /// spanning ≥ 50 % SOC) from whose gap M + M0 could be read.
+    case noSlowTestForHysteresis(sources: [String])
 
     /// One-line message.
     public var description: String {
@@ -17,6 +20,9 @@ public enum RecordingFitError: Error, Equatable, Sendable, CustomStringConvertib
         case let .noCapacity(sources):
             return "\(sources.joined(separator: ", ")): no capacity: give --capacity AH (no full discharge from a "
                 + "full charge, no soc column that moves, no capacity_ah column)"
+        case let .noSlowTestForHysteresis(sources):
+            return "\(sources.joined(separator: ", ")): --hysteresis on needs a slow test (a charge and a discharge at C/20 "
+                + "or slower, each spanning at least 50 % SOC, at one temperature): none found"
         }
     }
 }

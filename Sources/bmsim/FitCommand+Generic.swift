@@ -33,6 +33,7 @@ extension FitCommand {
         }
         let capacitySource = capacity != nil ? "--capacity" : "nominal_capacity_ah of \(dataset.manifestPath ?? "")"
         let (fitted, summary) = try RecordingFit.fit(recordings, capacityAh: capacityAh, capacitySource: capacitySource, ocv: ocv,
+                                                     hysteresis: hysteresis,
                                                      log: { print($0) })
         var model = fitted
         var validation: [RecordingFit.VoltageTrace] = []
@@ -47,7 +48,7 @@ extension FitCommand {
             }
         }
         try output.write(try CellModelFile.encode(model), to: out)
-        let traces = RecordingFit.traces(summary.recordings, model: model)
+        let traces = RecordingFit.traces(summary.recordings, model: model, initialH: summary.initialH)
         printReport(model, summary, traces, validation)
         for (trace, tag) in traces.map({ ($0, "") }) + validation.map({ ($0, "validate-") }) {
             let path = Self.plotPath(beside: out, name: tag + trace.name)
@@ -63,6 +64,7 @@ extension FitCommand {
         print(summary.capacity.source + String(format: " → %.4f Ah", model.capacityAh))
         print(summary.ocvSource)
         print("resistance grid: SOC \(summary.options.resistanceSOCPoints), temperature \(summary.options.resistanceTemperaturesC) °C")
+        if let h = report.hysteresis { printHysteresis(h) }
         for t in traces {
             let r = t.residualmV
             print(String(format: "fit residual %@: 1RC %.2f mV, 2RC %.2f mV RMS (%d samples)", t.name, r.oneRC, r.twoRC, r.samples))
@@ -88,5 +90,21 @@ extension FitCommand {
         let safe = String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
         let file = "\(stem)-\(safe).svg"
         return out.contains("/") ? url.deletingLastPathComponent().appendingPathComponent(file).path : file
+    }
+
+    /// The hysteresis lines: the decision, each slow test's gap, and M, M0, γ when fitted.
+    func printHysteresis(_ h: HysteresisFitReport) {
+        print("hysteresis: " + h.decision)
+        for g in h.groups {
+            var line = String(format: "  slow test at %.1f °C: half gap %.2f mV − R_dc·|I| %.2f mV = M + M0 %.2f mV (%d nodes, SOC 0.1–0.9)",
+                              g.temperatureC, g.halfGapmV, g.resistiveDropmV, g.hysteresismV, g.nodes)
+            if let m = g.maximummV, let m0 = g.instantaneousmV, let gamma = g.rateConstant {
+                line += String(format: "; M %.2f mV, M0 %.2f mV, γ %.1f (%d segments)", m, m0, gamma, g.segments)
+            }
+            print(line)
+        }
+        if let with = h.residual1RCWithmV, let without = h.residual1RCWithoutmV {
+            print(String(format: "  fit residual 1RC: %.2f mV without hysteresis, %.2f mV with", without, with))
+        }
     }
 }

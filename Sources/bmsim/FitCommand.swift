@@ -33,6 +33,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Cell capacity, Ah (generic fit): the reference SOC's normaliser and cell.json's capacity.")
     var capacity: Double?
 
+    @Option(help: "Generic fit: Plett hysteresis (M, M0, γ) from a slow test's charge/discharge gap — auto (on when M + M0 exceeds \(RecordingFit.hysteresisThresholdmV) mV), on, or off.")
+    var hysteresis: RecordingFit.HysteresisMode = .auto
+
     @Option(name: .customLong("validate"), parsing: .upToNextOption,
             help: "Recordings (CSV or folders) not used for fitting, on which the fitted model's voltage is scored.")
     var validationPaths: [String] = []
@@ -89,8 +92,8 @@ struct FitCommand: ParsableCommand {
 
     /// The NASA fit (`FitCommand+NASA.swift`), as before datasets.
     func runNASA(root: URL) throws {
-        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty else {
-            throw ValidationError("--ocv, --capacity and --validate are for generic recordings; the NASA folder is fitted as before")
+        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty, hysteresis == .auto else {
+            throw ValidationError("--ocv, --capacity, --validate and --hysteresis are for generic recordings; the NASA folder is fitted as before")
         }
         var options = IdentificationOptions()
         if let edges = Self.edges(ocvGroupEdges) {
@@ -111,3 +114,5 @@ struct FitCommand: ParsableCommand {
         return parts.map { $0! }
     }
 }
+
+extension RecordingFit.HysteresisMode: ExpressibleByArgument {}

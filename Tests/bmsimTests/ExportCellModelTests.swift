@@ -92,4 +92,23 @@ struct ExportCellModelTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("gen").path).isEmpty)
     }
+
+    @Test("a model with hysteresis is refused (the C estimators have none): typed error, status 65, nothing written")
+    func hysteresisRefused() throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var model = try CellModelFile.load(from: Self.cellJSON)
+        model.hysteresis = Hysteresis(groups: [.init(temperatureC: 25, maximumV: 0.02, instantaneousV: 0, rateConstant: 30)])
+        let path = tmp.appendingPathComponent("lfp.json")
+        try CellModelFile.encode(model).write(to: path)
+        #expect(throws: CellModelCExportError.hysteresisNotSupported(cell: model.cellName)) {
+            _ = try Self.exportCellModel(["--cell-model", path.path, "--c-source", tmp.appendingPathComponent("gen/m").path])
+        }
+        #expect(CLIExitStatus.classify(CellModelCExportError.hysteresisNotSupported(cell: "x")) == .dataError)
+        #expect(CellModelCExportError.hysteresisNotSupported(cell: "x").description.contains("--hysteresis off"))
+        #expect(throws: CellModelCExportError.self) { _ = try CellModelCTables(model) }
+        let gen = tmp.appendingPathComponent("gen").path
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: gen)) ?? []
+        #expect(written.isEmpty)
+    }
 }

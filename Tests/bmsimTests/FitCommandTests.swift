@@ -59,6 +59,8 @@ struct FitCommandTests {
         (["--ocv", "@TMP@/ocv-column.csv"], 65, "ocv_v"),
         (["--ocv", "@TMP@/ocv-nan.csv"], 65, "ocv-nan.csv:3"),
         (["--ocv", "@TMP@/ocv-down.csv"], 65, "rising strictly"),
+        (["--hysteresis", "maybe"], 64, "--hysteresis"),
+        (["--hysteresis", "on"], 65, "--hysteresis on needs a slow test"),
     ] as [([String], Int32, String)])
     func badOptions(_ extra: [String], _ status: Int32, _ message: String) throws {
         let tmp = try Self.scratch()
@@ -84,4 +86,15 @@ struct FitCommandTests {
         #expect(r.status == status, "\(input): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(input): \(r.stderr)")
     }
+
+    @Test("the NASA fit takes no --hysteresis on (no slow test there): usage error",
+          .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
+    func nasaRefusesHysteresis() throws {
+        let nasa = try #require(SharedData.nasa)
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-fit-\(UUID().uuidString).json")
+        let r = try BMSimProcess.run(["fit", nasa.path, "--hysteresis", "on", "--out", tmp.path])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--hysteresis") && !FileManager.default.fileExists(atPath: tmp.path))
+    }
 }
+
