@@ -10,18 +10,26 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// (in the training cells 1 A discharges are all cold, so the current level stands in for
     /// temperature; this set removes that shortcut).
     case chargeWithoutCurrent = "charge-no-current"
+    /// `charge-no-current` plus the discharge's prior capacity, Ah (the capacity the BMS has
+    /// learned, constant over a discharge; needs a learned prior, `LearnedPriorCapacity`).
+    case chargeCapacityWithoutCurrent = "charge-no-current+capacity"
 
     /// Columns of `task` kept, in order (the charge counter, when present, comes last).
-    package var taskColumns: [Int] { self == .chargeWithoutCurrent ? [0, 2, 4] : [0, 1, 2, 3, 4] }
+    package var taskColumns: [Int] {
+        self == .chargeWithoutCurrent || self == .chargeCapacityWithoutCurrent ? [0, 2, 4] : [0, 1, 2, 3, 4]
+    }
     /// Whether the discharged-charge counter is appended.
     package var hasCharge: Bool { self != .task }
+    /// Whether the prior capacity is appended (after the charge counter).
+    public var hasPriorCapacity: Bool { self == .chargeCapacityWithoutCurrent }
 
     /// Inputs per step.
-    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) }
+    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) + (hasPriorCapacity ? 1 : 0) }
 
     /// Feature names in input order.
     public var names: [String] {
         let base = ["voltage_V", "current_A", "temperature_C", "d_current_A", "d_voltage_V"]
         return taskColumns.map { base[$0] } + (hasCharge ? ["discharged_Ah"] : [])
+            + (hasPriorCapacity ? ["prior_capacity_Ah"] : [])
     }
 }

@@ -32,8 +32,14 @@ struct TrainCommand: ParsableCommand {
     var arch: String = "tutorial"
     @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began) or charge-no-current (V, T, dV, Ah).")
     var features: String = "task"
-    @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (as the benchmark task).")
-    var priorCapacity: Double = 0
+    @Option(help: ArgumentHelp("Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); "
+                               + "0 = plain SOC label (as the benchmark task); learned = per discharge the capacity learned before it "
+                               + "(the cell's previous discharge in its band, first the cell model's design capacity).", valueName: "Ah|learned"))
+    var priorCapacity: PriorCapacityArgument = .fixed(0)
+    @Option(help: "With --prior-capacity learned: training noise of the prior, a fraction (0.1 = uniform in ±10 %, new every epoch).")
+    var priorNoise: Double = LearnedPriorCapacity.defaultTrainingNoise
+    @Option(help: "With --prior-capacity learned: cell model whose design capacity by temperature starts each band (default: the bundled one).")
+    var cellModel: String?
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
@@ -84,7 +90,7 @@ struct TrainCommand: ParsableCommand {
         guard FeatureSet(rawValue: features) != nil else {
             throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        try OptionCheck.require(priorCapacity, in: 0...10_000, "--prior-capacity", unit: "Ah")
+        try validatePrior()
         try OptionCheck.require(learningRate, in: 1e-9...1, "--learning-rate")
         guard weightNoise >= 0, weightNoise.isFinite else { throw ValidationError("--weight-noise must be finite and ≥ 0 (got \(weightNoise))") }
     }
@@ -95,7 +101,9 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfig()
         config.mode = SequenceMode(rawValue: mode)!
         config.featureSet = FeatureSet(rawValue: features)!
-        config.priorCapacityAh = priorCapacity > 0 ? priorCapacity : nil
+        config.learnedPrior = try learnedPriorRule()
+        if case let .fixed(capacity) = priorCapacity, capacity > 0 { config.priorCapacityAh = capacity }
+        if let rule = config.learnedPrior { config.priorCapacityAh = rule.firstCapacityAh(temperatureC: 25) }
         config.stepKernel = kernel.flatMap(LSTMStepKernel.init(rawValue:)) ?? .best
         config.epochs = epochs; config.seed = seed; config.threads = threads; config.workers = workers
         config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
@@ -107,7 +115,8 @@ struct TrainCommand: ParsableCommand {
 
         let t0 = Date()
         let dataset = try SOCDataset.load(root: root, featureSet: config.featureSet,
-                                          priorCapacityAh: config.priorCapacityAh, policy: plausibility.policy)
+                                          priorCapacityAh: config.priorCapacityAh, learnedPrior: config.learnedPrior,
+                                          policy: plausibility.policy)
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }
         try stopIfRequested(before: trainer)
