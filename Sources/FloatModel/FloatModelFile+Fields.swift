@@ -48,7 +48,7 @@ extension FloatModelFile {
                 throw fail("scalers.learnedPrior", "needs priorCapacityAh (the default capacity) and a charge-counter feature set")
             }
         }
-        if set.hasPriorCapacity && scalers.learnedPrior == nil {
+        if set.readsPrior && scalers.learnedPrior == nil {
             throw fail("features", "\(set.rawValue) reads the prior capacity and needs scalers.learnedPrior")
         }
     }

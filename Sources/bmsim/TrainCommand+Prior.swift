@@ -30,7 +30,7 @@ extension TrainCommand {
         switch priorCapacity {
         case let .fixed(capacity):
             try OptionCheck.require(capacity, in: 0...10_000, "--prior-capacity", unit: "Ah")
-            if FeatureSet(rawValue: features)?.hasPriorCapacity == true {
+            if FeatureSet(rawValue: features)?.readsPrior == true {
                 throw ValidationError("--features \(features) needs --prior-capacity learned")
             }
         case .learned:

@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
     var arch: String = "tutorial"
-    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began) or charge-no-current (V, T, dV, Ah).")
+    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began), charge-no-current (V, T, dV, Ah), with --prior-capacity learned also charge-no-current+capacity (plus the prior capacity) or charge-no-current+prior (plus the prior SOC 1 − q/C).")
     var features: String = "task"
     @Option(help: ArgumentHelp("Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); "
                                + "0 = plain SOC label (as the benchmark task); learned = per discharge the capacity learned before it "

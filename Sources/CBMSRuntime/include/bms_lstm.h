@@ -15,6 +15,7 @@
  *   static int16_t workspace[BMS_MODEL_WORKSPACE_WORDS];   // or bms_lstm_workspace_words()
  *   bms_lstm_context_t ctx;
  *   bms_lstm_init_context(&model, workspace, BMS_MODEL_WORKSPACE_WORDS, &ctx);
+ *   bms_lstm_set_prior_capacity(&ctx, learned_mAh);   // optional: the capacity the BMS has learned
  *   int32_t soc_centi_percent;
  *   bms_lstm_step_s8(&ctx, voltage_uV, current_mA, temperature_dC, &soc_centi_percent);
  */
@@ -66,7 +67,8 @@ typedef enum bms_status {
     BMS_ERR_WORKSPACE = 16,     /**< workspace too small */
     BMS_ERR_PLATFORM = 17,      /**< host is not little-endian */
     BMS_ERR_STEP = 18,          /**< charge-drawn model step outside 1..3600 s */
-    BMS_ERR_PRIOR = 19          /**< prior capacity negative, above 1000000 mAh, or without a charge-drawn input */
+    BMS_ERR_PRIOR = 19          /**< prior capacity negative, above 1000000 mAh, or without a charge-drawn input;
+                                     bms_lstm_set_prior_capacity: outside 1..1000000 mAh or a model without a prior */
 } bms_status_t;
 
 /** Input feature codes (order of the float model's features is free; codes say which). */
@@ -145,6 +147,9 @@ typedef struct bms_lstm_context {
     int32_t previous_voltage_uV;
     int32_t previous_current_mA;
     int32_t charge_half_mAs;         /**< charge drawn since reset, 0.5 mA*s, saturating */
+    int32_t prior_capacity_mAh;      /**< capacity the prior counts against, mAh (0: no prior); the
+                                          model's at init, bms_lstm_set_prior_capacity changes it,
+                                          bms_lstm_reset keeps it */
     uint8_t has_previous;
     uint8_t kernel;                  /**< bms_kernel_t the version-3 layer step uses (set by init) */
 } bms_lstm_context_t;
@@ -169,8 +174,16 @@ uint32_t bms_lstm_workspace_words(const bms_lstm_model_t *model);
 bms_status_t bms_lstm_init_context(const bms_lstm_model_t *model, int16_t *workspace,
                                    size_t workspace_words, bms_lstm_context_t *context);
 
-/** Zeroes hidden and cell states and forgets the previous sample (differences restart at 0). */
+/** Zeroes hidden and cell states and forgets the previous sample (differences restart at 0).
+ *  The prior capacity stays. */
 void bms_lstm_reset(bms_lstm_context_t *context);
+
+/** Counts the coulomb-count prior of the following steps against `prior_capacity_mAh` instead
+ *  of the blob's capacity (e.g. the capacity the BMS has learned; integer only, bit-exact with
+ *  the Swift engine's setPriorCapacity). BMS_ERR_ARGUMENT for a NULL or uninitialised context;
+ *  BMS_ERR_PRIOR, changing nothing, when the model has no prior or the capacity is outside
+ *  1..1000000 mAh. */
+bms_status_t bms_lstm_set_prior_capacity(bms_lstm_context_t *context, int32_t prior_capacity_mAh);
 
 /** One streaming step: consumes a sample, updates the state, writes SOC in 0.01 %. */
 bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV,

@@ -20,12 +20,12 @@ extension FeatureSet {
         let chargeColumn = columns.count
         var out = [Double](repeating: 0, count: cycle.count * w)
         let q = Self.dischargedAh(of: cycle)
-        let capacity = hasPriorCapacity ? priorCapacityAh ?? cycle.priorCapacityAh : nil
-        precondition(!hasPriorCapacity || capacity != nil, "feature set \(rawValue) needs the cycle's prior capacity")
+        let capacity = readsPrior ? priorCapacityAh ?? cycle.priorCapacityAh : nil
+        precondition(!readsPrior || capacity != nil, "feature set \(rawValue) needs the cycle's prior capacity")
         for k in 0..<cycle.count {
             for (j, f) in columns.enumerated() { out[k * w + j] = cycle.features[k * 5 + f] }
             out[k * w + chargeColumn] = q[k]
-            if let capacity { out[k * w + chargeColumn + 1] = capacity }
+            if let capacity { out[k * w + chargeColumn + 1] = hasPriorCapacity ? capacity : 1 - q[k] / capacity }
         }
         return out
     }

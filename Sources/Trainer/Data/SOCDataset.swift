@@ -65,10 +65,12 @@ public struct ScaledCycle: Sendable {
         var copy = self
         copy.setPrior(capacityAh, scalers: scalers)
         let set = scalers.resolvedFeatureSet
-        if set.hasPriorCapacity {
+        if set.readsPrior {
             let column = set.width - 1
-            let x = Float((capacityAh - scalers.xMean[column]) / scalers.xStd[column])
-            for k in 0..<count { copy.features[k * width + column] = x }
+            for k in 0..<count {
+                let x = set.hasPriorCapacity ? capacityAh : copy.socPrior[k]
+                copy.features[k * width + column] = Float((x - scalers.xMean[column]) / scalers.xStd[column])
+            }
         }
         return copy
     }
