@@ -209,6 +209,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         case BMS_FEATURE_TEMPERATURE: raw = temperature_dC; break;
         case BMS_FEATURE_D_CURRENT: raw = d_current; break;
         case BMS_FEATURE_CHARGE_DRAWN: raw = context->charge_half_mAs; break;
+        case BMS_FEATURE_PRIOR_CAPACITY: raw = context->prior_capacity_mAh; break;
         default: raw = d_voltage; break;
         }
         features[i] = bms_feature(&model->features[i], raw);

@@ -90,6 +90,7 @@ public final class QuantizedLSTMEngine {
             throw .outOfRange(milliampHours: milliampHours)
         }
         priorCapacityMAh = milliampHours
+        frontEnd.priorCapacityMAh = milliampHours
     }
 
     /// Clears hidden and cell states and the previous sample (the prior capacity stays).

@@ -87,6 +87,7 @@ extension InputFeature {
         case .dCurrent: "BMS_FEATURE_D_CURRENT"
         case .dVoltage: "BMS_FEATURE_D_VOLTAGE"
         case .chargeDrawn: "BMS_FEATURE_CHARGE_DRAWN"
+        case .priorCapacity: "BMS_FEATURE_PRIOR_CAPACITY"
         }
     }
 }

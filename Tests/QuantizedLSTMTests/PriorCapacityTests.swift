@@ -72,23 +72,32 @@ struct PriorCapacityTests {
     /// Swift and C agree at every step.
     @Test(arguments: 0..<30)
     func swiftAndCAgreeWithChangingCapacities(seed: Int) throws {
-        let model = Self.modelWithPrior(seed: 7000 + UInt64(seed))
-        let bytes = try BlobWriter.encode(model)
+        try Self.expectSwiftEqualsC(try BlobWriter.encode(Self.modelWithPrior(seed: 7000 + UInt64(seed))),
+                                    seed: UInt64(seed), steps: 400, every: 37)
+    }
+
+    /// Streams random samples through the Swift engine and the C runtime (each C kernel this
+    /// machine has), setting the same random capacity in both every `every` steps and resetting
+    /// both halfway; records the first step where they differ.
+    static func expectSwiftEqualsC(_ bytes: [UInt8], seed: UInt64, steps: Int, every: Int) throws {
         let c = CRuntimeHarness(bytes: bytes)
         #expect(c.loadStatus == BMS_OK)
         let engine = QuantizedLSTMEngine(model: try BlobReader.decode(bytes).model)
-        var rng = SeededGenerator(seed: UInt64(seed) + 11)
-        var source = RawSampleSource(rng: SeededGeneratorBox(seed: UInt64(seed) + 77))
-        for n in 0..<400 {
-            if n % 37 == 0 {
-                let capacity = rng.next() % 4 == 0 ? Int32(1 + rng.next() % 1_000_000) : Int32(800 + rng.next() % 2400)
-                try engine.setPriorCapacity(milliampHours: capacity)
-                #expect(bms_lstm_set_prior_capacity(c.context, capacity) == BMS_OK)
+        for kernel in CRuntimeHarness.allKernels where c.use(kernel: kernel) {
+            var rng = SeededGenerator(seed: seed + 11)
+            var source = RawSampleSource(rng: SeededGeneratorBox(seed: seed + 77))
+            engine.reset(); c.reset()
+            for n in 0..<steps {
+                if n % every == 0 {
+                    let capacity = rng.next() % 4 == 0 ? Int32(1 + rng.next() % 1_000_000) : Int32(800 + rng.next() % 2400)
+                    try engine.setPriorCapacity(milliampHours: capacity)
+                    #expect(bms_lstm_set_prior_capacity(c.context, capacity) == BMS_OK)
+                }
+                if n == steps / 2 { engine.reset(); c.reset() }
+                let sample = source.next()
+                let swift = engine.step(sample), cSOC = c.step(sample)
+                if swift != cSOC { Issue.record("seed \(seed) step \(n) kernel \(kernel): Swift \(swift) C \(cSOC)"); return }
             }
-            if n == 200 { engine.reset(); c.reset() }
-            let sample = source.next()
-            let swift = engine.step(sample), cSOC = c.step(sample)
-            if swift != cSOC { Issue.record("seed \(seed) step \(n): Swift \(swift) C \(cSOC)"); return }
         }
     }
 

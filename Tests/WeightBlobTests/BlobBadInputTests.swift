@@ -121,7 +121,7 @@ struct BlobBadInputTests {
             try BlobReader.decode(bad, source: "model.bmsq")
         } throws: { error in
             guard case let .unsupportedVersion(at, expected, found) = error as? BlobError else { return false }
-            return at.file == "model.bmsq" && at.byteOffset == 4 && expected == 3 && found == 9
+            return at.file == "model.bmsq" && at.byteOffset == 4 && expected == 4 && found == 9
         }
     }
 }

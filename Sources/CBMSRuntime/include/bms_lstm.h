@@ -32,7 +32,8 @@ extern "C" {
 /** Runtime version (matches the blob format version it reads). */
 #define BMS_RUNTIME_VERSION 1
 /** Blob format version this runtime accepts. */
-#define BMS_BLOB_VERSION 3        /**< newest format read (3: interleaved LSTM kernels); versions 1 and 2 are read too */
+#define BMS_BLOB_VERSION 4        /**< newest format read (3: interleaved LSTM kernels; 4: plus the prior-capacity
+                                       input); versions 1 and 2 are read too */
 #define BMS_BLOB_MIN_VERSION 1
 /** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
  *  table (Q3.12 domain [-8, 8], step 1/32). */
@@ -78,7 +79,9 @@ enum bms_feature {
     BMS_FEATURE_TEMPERATURE = 2,  /**< raw unit: 0.1 degC */
     BMS_FEATURE_D_CURRENT = 3,    /**< current minus previous step's current (0 on the first step) */
     BMS_FEATURE_D_VOLTAGE = 4,    /**< voltage minus previous step's voltage (0 on the first step) */
-    BMS_FEATURE_CHARGE_DRAWN = 5  /**< charge drawn since reset, 0.5 mA*s (trapezoid of -I over the step; v2) */
+    BMS_FEATURE_CHARGE_DRAWN = 5,  /**< charge drawn since reset, 0.5 mA*s (trapezoid of -I over the step; v2) */
+    BMS_FEATURE_PRIOR_CAPACITY = 6 /**< the capacity the prior counts against, mAh (the blob's or
+                                        bms_lstm_set_prior_capacity's; v4, needs a prior) */
 };
 
 /** Integer requantization: value * multiplier / 2^shift, rounded half up. */
