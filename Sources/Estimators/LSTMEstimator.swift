@@ -35,6 +35,13 @@ import WeightBlob
 /// - The model's output after a step estimates the SOC one step later (the training
 ///   convention); it is reported as the present SOC and held until the next step. It is not
 ///   clamped to [0, 1].
+/// - **Learned prior capacity.** A blob trained with a learned prior (metadata
+///   `prior_capacity=learned`, `BlobModel.expectsLearnedPrior`) counts its coulomb-count prior
+///   (and reads its capacity input) against the capacity this estimator's own
+///   `CapacityLearner` holds for the discharge's (temperature, current) band: set when a model
+///   run starts (the band of its first sample) and again when the learner has read the settled
+///   band (`CapacityBand.settleSeconds` into the discharge), in whole mAh through
+///   `QuantizedLSTMEngine.setPriorCapacity`. Other blobs keep their own capacity, as before.
 ///
 /// No allocation and no throwing per `update` (the engine preallocates its buffers).
 public final class LSTMEstimator: SOCEstimator {
@@ -50,6 +57,10 @@ public final class LSTMEstimator: SOCEstimator {
     public let stepSeconds: Double
     /// Capacity of the coulomb count between discharges, Ah.
     public let capacityAh: Double
+    /// The learner whose capacity is the model's prior (nil: the blob's capacity, unchanged).
+    public private(set) var learner: CapacityLearner?
+    /// Charge counted since `init` (A·s, charge efficiency applied), what the learner measures.
+    var lifeCounter = ChargeCounter()
     /// Coulombic efficiency applied to charge (≤ 1).
     let chargeEfficiency: Double
 
@@ -71,12 +82,14 @@ public final class LSTMEstimator: SOCEstimator {
     public private(set) var modelSOC: Double
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
-    /// discharge starts the model.
+    /// discharge starts the model. `capacityLearner` gives the prior capacity of a blob
+    /// trained with a learned prior (`BlobModel.expectsLearnedPrior`; ignored for other blobs).
     public init(model: BlobModel, settings: LSTMEstimatorSettings = LSTMEstimatorSettings(),
                 config: EstimatorConfig = EstimatorConfig(), capacityAh: Double = 2.0,
-                chargeEfficiency: Double = 1, soc: Double = 1) {
+                chargeEfficiency: Double = 1, soc: Double = 1, capacityLearner: CapacityLearner? = nil) {
         precondition(capacityAh > 0 && capacityAh.isFinite, "capacityAh must be positive")
         engine = QuantizedLSTMEngine(model: model)
+        learner = model.expectsLearnedPrior ? capacityLearner : nil
         self.settings = settings
         self.config = config
         self.capacityAh = capacityAh
@@ -97,12 +110,17 @@ public final class LSTMEstimator: SOCEstimator {
         }
         let raw = RawSensorSample(m)
         let tickAmpereSeconds = countCharge(m)
+        lifeCounter.add(tickAmpereSeconds)
+        if let settled = learner?.observe(m, counterAs: lifeCounter.ampereSeconds), inDischarge {
+            setPriorCapacity(ampereHours: settled)
+        }
         if m.currentA < -settings.dischargeThresholdA {
             secondsNotDischarging = 0
             if inDischarge {
                 dischargeSecondsInRun += m.dtSeconds
                 advanceModel(raw, dtSeconds: m.dtSeconds)
             } else {
+                if let learner { setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC)) }
                 startDischarge(raw)
                 dischargeSecondsInRun = m.dtSeconds
             }
@@ -139,6 +157,14 @@ public final class LSTMEstimator: SOCEstimator {
         counter.add(ampereSeconds)
         previousCurrentA = m.currentA
         return ampereSeconds
+    }
+
+    /// The prior capacity in whole mAh, clamped to the blob format's range (a learner's
+    /// capacity is positive and finite; the clamp only guards the integer conversion).
+    func setPriorCapacity(ampereHours: Double) {
+        let mAh = (ampereHours * 1000).rounded()
+        let clamped = mAh.isFinite ? Int32(min(max(mAh, 1), 1_000_000)) : engine.defaultPriorCapacityMAh
+        try? engine.setPriorCapacity(milliampHours: clamped)
     }
 
     func startDischarge(_ raw: RawSensorSample) {
@@ -214,6 +240,7 @@ public final class LSTMEstimator: SOCEstimator {
 
     /// The engine's state plus this wrapper's: three timers, SOC base, counter (sum and
     /// compensation), previous current, the model output and the held output as 32-bit
-    /// values (9·4), the held rest sample (3·4) and the discharge flag (1).
-    public var stateBytes: Int { engine.stateBytes + 9 * 4 + 3 * 4 + 1 }
+    /// values (9·4), the held rest sample (3·4) and the discharge flag (1); with a learner
+    /// also its 9 band capacities and the life counter (sum and compensation) as 32-bit values.
+    public var stateBytes: Int { engine.stateBytes + 9 * 4 + 3 * 4 + 1 + (learner == nil ? 0 : 4 * (9 + 2)) }
 }
