@@ -41,7 +41,9 @@ import WeightBlob
 ///   `CapacityLearner` holds for the discharge's (temperature, current) band: set when a model
 ///   run starts (the band of its first sample) and again when the learner has read the settled
 ///   band (`CapacityBand.settleSeconds` into the discharge), in whole mAh through
-///   `QuantizedLSTMEngine.setPriorCapacity`. Other blobs keep their own capacity, as before.
+///   `QuantizedLSTMEngine.setPriorCapacity`; from the settled band on, the count between
+///   discharges runs against the same capacity (`countCapacityAh`). Other blobs keep their
+///   own capacity, as before.
 ///
 /// No allocation and no throwing per `update` (the engine preallocates its buffers).
 public final class LSTMEstimator: SOCEstimator {
@@ -55,8 +57,11 @@ public final class LSTMEstimator: SOCEstimator {
     public let settings: LSTMEstimatorSettings
     /// Seconds of measurement time per model step.
     public let stepSeconds: Double
-    /// Capacity of the coulomb count between discharges, Ah.
+    /// Capacity of the coulomb count between discharges as configured, Ah.
     public let capacityAh: Double
+    /// The capacity the count between discharges runs against, Ah: `capacityAh`, or with a
+    /// learner the capacity last passed to the model as its prior (the count is rebased then).
+    public private(set) var countCapacityAh: Double
     /// The learner whose capacity is the model's prior (nil: the blob's capacity, unchanged).
     public private(set) var learner: CapacityLearner?
     /// Charge counted since `init` (A·s, charge efficiency applied), what the learner measures.
@@ -80,6 +85,8 @@ public final class LSTMEstimator: SOCEstimator {
     var last: SOCEstimate
     /// The model's last output (SOC fraction), whether or not it is the estimate yet.
     public private(set) var modelSOC: Double
+    /// The model's last output after a step taken under discharge current.
+    public private(set) var loadedModelSOC: Double
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
     /// discharge starts the model. `capacityLearner` gives the prior capacity of a blob
@@ -93,12 +100,14 @@ public final class LSTMEstimator: SOCEstimator {
         self.settings = settings
         self.config = config
         self.capacityAh = capacityAh
+        countCapacityAh = capacityAh
         self.chargeEfficiency = chargeEfficiency
         stepSeconds = settings.resolvedStepSeconds(for: model)
         precondition(stepSeconds > 0 && stepSeconds.isFinite, "stepSeconds must be positive")
         secondsNotDischarging = settings.restBeforeDischargeSeconds
         socBase = soc
         modelSOC = soc
+        loadedModelSOC = soc
         last = SOCEstimate(soc: soc)
     }
 
@@ -112,15 +121,17 @@ public final class LSTMEstimator: SOCEstimator {
         let tickAmpereSeconds = countCharge(m)
         lifeCounter.add(tickAmpereSeconds)
         if let settled = learner?.observe(m, counterAs: lifeCounter.ampereSeconds), inDischarge {
-            setPriorCapacity(ampereHours: settled)
+            setPriorCapacity(ampereHours: settled, countToo: true)
         }
         if m.currentA < -settings.dischargeThresholdA {
             secondsNotDischarging = 0
             if inDischarge {
                 dischargeSecondsInRun += m.dtSeconds
-                advanceModel(raw, dtSeconds: m.dtSeconds)
+                advanceModel(raw, dtSeconds: m.dtSeconds, loaded: true)
             } else {
-                if let learner { setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC)) }
+                if let learner {
+                    setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC), countToo: false)
+                }
                 startDischarge(raw)
                 dischargeSecondsInRun = m.dtSeconds
             }
@@ -131,15 +142,22 @@ public final class LSTMEstimator: SOCEstimator {
                     // The model does not step on this tick, so its charge follows the new base.
                     if endDischarge() { counter.add(tickAmpereSeconds) }
                 } else {
-                    advanceModel(raw, dtSeconds: m.dtSeconds)
+                    advanceModel(raw, dtSeconds: m.dtSeconds, loaded: false)
                     if secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
                 }
             }
             if !inDischarge { lastRestSample = raw }
         }
-        last = SOCEstimate(soc: runConfirmed ? modelSOC : countedSOC, sigma: nil, holding: false)
+        last = SOCEstimate(soc: runConfirmed ? runSOC : countedSOC, sigma: nil, holding: false)
         return last
     }
+
+    /// What a confirmed run reports and leaves as the base of the count: the model's last
+    /// output, or with a learned prior its last output under load (`loadedModelSOC`: the
+    /// models were trained on discharges, and the rest steps that close a run — a voltage jump
+    /// they never saw — moved a capacity-input model's output by tens of points on NASA's
+    /// aborted cold discharges, B0041).
+    var runSOC: Double { learner == nil ? modelSOC : loadedModelSOC }
 
     /// True while a model run has seen `minimumDischargeSeconds` of discharge: its output is
     /// the estimate, and becomes the base of the count when the run ends.
@@ -148,7 +166,7 @@ public final class LSTMEstimator: SOCEstimator {
     }
 
     /// The coulomb count since the last rebase.
-    var countedSOC: Double { socBase + counter.ampereSeconds / (3600 * capacityAh) }
+    var countedSOC: Double { socBase + counter.ampereSeconds / (3600 * countCapacityAh) }
 
     /// Adds the tick's trapezoid to the count and returns it, A·s.
     func countCharge(_ m: CellMeasurement) -> Double {
@@ -160,11 +178,18 @@ public final class LSTMEstimator: SOCEstimator {
     }
 
     /// The prior capacity in whole mAh, clamped to the blob format's range (a learner's
-    /// capacity is positive and finite; the clamp only guards the integer conversion).
-    func setPriorCapacity(ampereHours: Double) {
+    /// capacity is positive and finite; the clamp only guards the integer conversion). With
+    /// `countToo` (the learner's settled band capacity, not the guess at a run's first tick,
+    /// which a charge's brief negative start would set) the count between discharges is
+    /// rebased onto the same capacity.
+    func setPriorCapacity(ampereHours: Double, countToo: Bool) {
         let mAh = (ampereHours * 1000).rounded()
         let clamped = mAh.isFinite ? Int32(min(max(mAh, 1), 1_000_000)) : engine.defaultPriorCapacityMAh
         try? engine.setPriorCapacity(milliampHours: clamped)
+        guard countToo else { return }
+        socBase = countedSOC
+        counter.clear()
+        countCapacityAh = Double(clamped) / 1000
     }
 
     func startDischarge(_ raw: RawSensorSample) {
@@ -177,22 +202,23 @@ public final class LSTMEstimator: SOCEstimator {
         dischargesStarted += 1
         dischargeSecondsInRun = 0
         secondsSinceModelStep = 0
-        stepModel(raw)
+        stepModel(raw, loaded: true)
     }
 
-    func advanceModel(_ raw: RawSensorSample, dtSeconds: Double) {
+    func advanceModel(_ raw: RawSensorSample, dtSeconds: Double, loaded: Bool) {
         secondsSinceModelStep += dtSeconds
         guard secondsSinceModelStep >= stepSeconds * (1 - 1e-9) else { return }
         secondsSinceModelStep -= stepSeconds
         if secondsSinceModelStep >= stepSeconds { secondsSinceModelStep = 0 }   // a tick longer than a step
         if secondsSinceModelStep < 0 { secondsSinceModelStep = 0 }               // rounding of the tolerance
-        stepModel(raw)
+        stepModel(raw, loaded: loaded)
     }
 
-    func stepModel(_ raw: RawSensorSample) {
+    func stepModel(_ raw: RawSensorSample, loaded: Bool) {
         let socCentiPercent = engine.step(raw)
         modelSteps += 1
         modelSOC = Double(socCentiPercent) / 10_000
+        if loaded { loadedModelSOC = modelSOC }
     }
 
     /// Ends the model run; a confirmed run's last output becomes the base of the count
@@ -201,7 +227,7 @@ public final class LSTMEstimator: SOCEstimator {
     func endDischarge() -> Bool {
         let rebased = runConfirmed
         if rebased {
-            socBase = modelSOC
+            socBase = runSOC
             counter.clear()
         }
         inDischarge = false
@@ -223,6 +249,7 @@ public final class LSTMEstimator: SOCEstimator {
         lastRestSample = nil
         socBase = soc
         modelSOC = soc
+        loadedModelSOC = soc
         counter.clear()
         previousCurrentA = nil
         last = SOCEstimate(soc: soc)

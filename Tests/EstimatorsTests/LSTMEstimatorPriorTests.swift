@@ -60,6 +60,24 @@ import WeightBlob
         #expect(estimator.stateBytes == estimator.engine.stateBytes + 9 * 4 + 3 * 4 + 1 + 4 * 11)
     }
 
+    @Test func aLearnedPriorRunEndsOnItsLastOutputUnderLoadAndTheCountUsesTheLearnedCapacity() throws {
+        let estimator = try #require(try makeEstimator(.lstm, model: Self.cell, lstmModel: Self.blob(learned: true))
+                                     as? LSTMEstimator)
+        let profile = Self.anchoredDischarge(seconds: 3000)
+        var atLastLoad = 0.0
+        for m in profile {
+            let estimate = estimator.update(m)
+            if m.currentA < 0 { atLastLoad = estimator.loadedModelSOC }
+            if m.currentA < 0 && estimator.runConfirmed { #expect(estimate.soc == atLastLoad) }
+        }
+        // The run ended in the rest after it (60 s); the rest steps moved the model, not the estimate.
+        #expect(!estimator.inDischarge && estimator.estimate.soc == atLastLoad)
+        #expect(estimator.countCapacityAh == Double((Self.cell.designCapacityAh(temperatureC: 24) * 1000).rounded()) / 1000)
+        // Charging 0.5 Ah counts against that capacity.
+        for _ in 0..<1200 { _ = estimator.update(CellMeasurement(voltageV: 4.0, currentA: 1.5, temperatureC: 24, dtSeconds: 1)) }
+        #expect(abs(estimator.estimate.soc - (atLastLoad + 0.5 / estimator.countCapacityAh)) < 2e-3)
+    }
+
     @Test func otherBlobsKeepTheirOwnCapacity() throws {
         let estimator = try #require(try makeEstimator(.lstm, model: Self.cell, lstmModel: Self.blob(learned: false))
                                      as? LSTMEstimator)
