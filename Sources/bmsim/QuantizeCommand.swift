@@ -38,6 +38,9 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Also report float vs int8 RMSE and |Δ| on the test split of the benchmark task (Docs/Benchmark.md).")
     var evaluate = false
 
+    @Flag(help: "With --evaluate: also each test cell's figures.")
+    var perCell = false
+
     @Option(help: "Also list the N discharges with the largest |int8 − float| (calibration, and test with --evaluate) and which quantization stage causes it.")
     var worst: Int = 0
 
@@ -104,9 +107,9 @@ struct QuantizeCommand: ParsableCommand {
         if evaluate {
             let testDischarges = try dataset.labelledDischarges(split: .test)
             test = (testDischarges, testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) })
-            summary.comparisons.append(.init(data: "test", QuantizationEvaluation.run(
-                float: float, blob: blob, sequences: test.series.map(\.rawSensorSamples), labels: test.series.map { $0.soc ?? [] },
-                priorCapacitiesMAh: Self.learnedPriorsMAh(rule, testDischarges))))
+            summary.comparisons += Self.testComparisons(float: float, blob: blob, discharges: testDischarges,
+                                                        series: test.series, priorsMAh: Self.learnedPriorsMAh(rule, testDischarges),
+                                                        perCell: perCell)
         }
         try format.print(summary)
         if worst > 0 {

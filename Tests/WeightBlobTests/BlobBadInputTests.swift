@@ -36,7 +36,7 @@ struct BlobBadInputTests {
         let good = try Self.validBlob()
         var bad = good; bad[0] = UInt8(ascii: "X")
         #expect(Self.code(bad) == 4)
-        bad = good; bad[4] = 4
+        bad = good; bad[4] = 5
         #expect(Self.code(bad) == 5)
         bad = good; bad[6] = 1
         #expect(Self.code(bad) == 6)
