@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C99 runtime standalone with strict warnings, then runs its host test
 # (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan, on the
-# version-1 golden model, on the version-2 one with the charge counter and prior, and on
+# version-1 golden model, on the version-2 one with the charge counter and prior (also with a
+# prior capacity set at run time every 500 steps, Fixtures/golden-charge-prior), and on
 # the version-3 one (the version-1 model with interleaved kernels, same expected outputs);
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host test under ASan +
 # UBSan with the cell model and LSTM blob of Examples/c/model) and the host example
@@ -27,6 +28,8 @@ echo "== host test under ASan + UBSan"
 "$out/bms_runtime_test" Fixtures/golden
 echo "== host test, version-2 blob (charge_drawn input + coulomb-count prior)"
 "$out/bms_runtime_test" Fixtures/golden-charge
+echo "== host test, version-2 blob with a prior-capacity schedule (golden-steps.bin version 2: bms_lstm_set_prior_capacity every 500 steps)"
+"$out/bms_runtime_test" Fixtures/golden-charge-prior
 echo "== host test, version-3 blob (interleaved kernels; must reproduce Fixtures/golden's outputs)"
 "$out/bms_runtime_test" Fixtures/golden-v3
 cmp Fixtures/golden-v3/golden-steps.bin Fixtures/golden/golden-steps.bin

@@ -105,7 +105,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     const uint16_t one = 1;
     uint32_t file_size, table_offset, table_end, meta_offset, meta_size, data_end;
     uint32_t feature_count, lstm_count, dense_count, tensor_count, layer_count, i;
-    uint32_t width = 0, max_hidden = 0, max_dense = 0, words = 0, expected_tensor = 0, version;
+    uint32_t width = 0, max_hidden = 0, max_dense = 0, words = 0, expected_tensor = 0, version, capacity_inputs = 0;
     int32_t prior;
     const uint8_t *p;
     bms_status_t status;
@@ -155,8 +155,13 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     model->dense_layer_count = (uint16_t)dense_count;
     for (i = 0; i < feature_count; ++i) {
         p = blob + BMS_HEADER_BYTES + BMS_RECORD_BYTES * i;
-        if (p[0] > BMS_FEATURE_CHARGE_DRAWN || (p[0] == BMS_FEATURE_CHARGE_DRAWN && version < 2)) {
+        if (p[0] > BMS_FEATURE_PRIOR_CAPACITY || (p[0] == BMS_FEATURE_CHARGE_DRAWN && version < 2)
+            || (p[0] == BMS_FEATURE_PRIOR_CAPACITY && version < 4)) {
             return BMS_ERR_FEATURE;
+        }
+        if (p[0] == BMS_FEATURE_PRIOR_CAPACITY) {
+            if (capacity_inputs != 0) return BMS_ERR_TOPOLOGY;  /* a second prior-capacity input */
+            capacity_inputs = 1;
         }
         if (p[0] == BMS_FEATURE_CHARGE_DRAWN) {
             uint32_t step = bms_rd_u16(p + 2);
@@ -185,6 +190,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
         if (prior < 0 || prior > 1000000) return BMS_ERR_PRIOR;
         if (prior > 0 && model->charge_step_s == 0) return BMS_ERR_PRIOR;
         model->prior_capacity_mAh = prior;
+        if (capacity_inputs != 0 && prior == 0) return BMS_ERR_TOPOLOGY;  /* the input needs a prior */
     } else if (!bms_all_zero(p + 12, 4)) {
         return BMS_ERR_RESERVED;
     }

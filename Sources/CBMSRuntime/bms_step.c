@@ -133,7 +133,17 @@ bms_status_t bms_lstm_init_context(const bms_lstm_model_t *model, int16_t *works
     context->model = model;
     context->workspace = workspace;
     context->kernel = (uint8_t)bms_best_kernel();
+    context->prior_capacity_mAh = model->prior_capacity_mAh;
     bms_lstm_reset(context);
+    return BMS_OK;
+}
+
+bms_status_t bms_lstm_set_prior_capacity(bms_lstm_context_t *context, int32_t prior_capacity_mAh) {
+    if (context == NULL || context->model == NULL) return BMS_ERR_ARGUMENT;
+    if (context->model->prior_capacity_mAh <= 0 || prior_capacity_mAh < 1 || prior_capacity_mAh > 1000000) {
+        return BMS_ERR_PRIOR;
+    }
+    context->prior_capacity_mAh = prior_capacity_mAh;
     return BMS_OK;
 }
 
@@ -199,6 +209,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         case BMS_FEATURE_TEMPERATURE: raw = temperature_dC; break;
         case BMS_FEATURE_D_CURRENT: raw = d_current; break;
         case BMS_FEATURE_CHARGE_DRAWN: raw = context->charge_half_mAs; break;
+        case BMS_FEATURE_PRIOR_CAPACITY: raw = context->prior_capacity_mAh; break;
         default: raw = d_voltage; break;
         }
         features[i] = bms_feature(&model->features[i], raw);
@@ -234,8 +245,8 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     {
         int64_t soc = bms_requant_wide(input[0], model->output_scale.multiplier, model->output_scale.shift)
                     + (int64_t)model->output_offset_centi_percent;
-        if (model->prior_capacity_mAh > 0) {
-            soc += bms_prior_centi_percent(context->charge_half_mAs, model->prior_capacity_mAh);
+        if (context->prior_capacity_mAh > 0) {
+            soc += bms_prior_centi_percent(context->charge_half_mAs, context->prior_capacity_mAh);
         }
         *soc_centi_percent = bms_sat_s32(soc);
     }

@@ -22,12 +22,12 @@ import CellModel
 ///
 /// All storage is fixed at init; `observe` does not allocate.
 public struct CapacityLearner: Sendable {
-    /// Temperature band edges, °C (3 bands).
-    public static let temperatureEdgesC: (Double, Double) = (14, 34)
+    /// Temperature band edges, °C (3 bands; `CapacityBand`, shared with the trainer's prior).
+    public static let temperatureEdgesC = CapacityBand.temperatureEdgesC
     /// Current band edges, A (3 bands).
-    public static let currentEdgesA: (Double, Double) = (1.5, 3.0)
+    public static let currentEdgesA = CapacityBand.currentEdgesA
     /// Discharge time after which the band is read, s.
-    public static let bandSettleSeconds = 30.0
+    public static let bandSettleSeconds = CapacityBand.settleSeconds
     /// A measurement above this multiple of the starting (design) capacity is not a capacity the
     /// cell can have (a fuel gauge caps its learned capacity near the design value); NASA's only
     /// such measurements are logger glitches (B0036 cycle 278: 2.44 Ah, 1.36 × the design 1.80 Ah).
@@ -65,10 +65,7 @@ public struct CapacityLearner: Sendable {
     /// Band index of a (temperature, |current|) pair.
     @inlinable
     static func band(temperatureC: Double, currentA: Double) -> Int {
-        let t = temperatureC < temperatureEdgesC.0 ? 0 : (temperatureC < temperatureEdgesC.1 ? 1 : 2)
-        let a = abs(currentA)
-        let i = a < currentEdgesA.0 ? 0 : (a < currentEdgesA.1 ? 1 : 2)
-        return t * 3 + i
+        CapacityBand.index(temperatureC: temperatureC, currentA: currentA)
     }
 
     /// The capacity the estimators start from at a temperature before anything is learned, Ah:

@@ -47,7 +47,8 @@ public enum EstimatorFactoryError: Error, Equatable, Sendable, CustomStringConve
 /// `lstmModel` is the validated `.bmsq` model of `.lstm` (ignored by the other kinds);
 /// `.lstm` without one throws `EstimatorFactoryError.blobModelMissing`. The LSTM's coulomb
 /// count between discharges uses `config.capacityAh` (else the cell model's) and the
-/// cell model's coulombic efficiency.
+/// cell model's coulombic efficiency; a blob trained with a learned prior gets its own
+/// `CapacityLearner` on the cell model (unless `config.useLearnedCapacity` is off).
 ///
 /// ```swift
 /// let model = try CellModelFile.load(from: url)
@@ -76,6 +77,7 @@ public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters, lst
         guard let lstmModel else { throw .blobModelMissing(kind: kind) }
         return LSTMEstimator(model: lstmModel, settings: lstmSettings, config: config,
                              capacityAh: config.capacityAh ?? model.capacityAh,
-                             chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc)
+                             chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc,
+                             capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)
     }
 }

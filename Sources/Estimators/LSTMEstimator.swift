@@ -35,6 +35,15 @@ import WeightBlob
 /// - The model's output after a step estimates the SOC one step later (the training
 ///   convention); it is reported as the present SOC and held until the next step. It is not
 ///   clamped to [0, 1].
+/// - **Learned prior capacity.** A blob trained with a learned prior (metadata
+///   `prior_capacity=learned`, `BlobModel.expectsLearnedPrior`) counts its coulomb-count prior
+///   (and reads its capacity input) against the capacity this estimator's own
+///   `CapacityLearner` holds for the discharge's (temperature, current) band: set when a model
+///   run starts (the band of its first sample) and again when the learner has read the settled
+///   band (`CapacityBand.settleSeconds` into the discharge), in whole mAh through
+///   `QuantizedLSTMEngine.setPriorCapacity`; from the settled band on, the count between
+///   discharges runs against the same capacity (`countCapacityAh`). Other blobs keep their
+///   own capacity, as before.
 ///
 /// No allocation and no throwing per `update` (the engine preallocates its buffers).
 public final class LSTMEstimator: SOCEstimator {
@@ -48,8 +57,15 @@ public final class LSTMEstimator: SOCEstimator {
     public let settings: LSTMEstimatorSettings
     /// Seconds of measurement time per model step.
     public let stepSeconds: Double
-    /// Capacity of the coulomb count between discharges, Ah.
+    /// Capacity of the coulomb count between discharges as configured, Ah.
     public let capacityAh: Double
+    /// The capacity the count between discharges runs against, Ah: `capacityAh`, or with a
+    /// learner the capacity last passed to the model as its prior (the count is rebased then).
+    public private(set) var countCapacityAh: Double
+    /// The learner whose capacity is the model's prior (nil: the blob's capacity, unchanged).
+    public private(set) var learner: CapacityLearner?
+    /// Charge counted since `init` (A·s, charge efficiency applied), what the learner measures.
+    var lifeCounter = ChargeCounter()
     /// Coulombic efficiency applied to charge (≤ 1).
     let chargeEfficiency: Double
 
@@ -69,23 +85,29 @@ public final class LSTMEstimator: SOCEstimator {
     var last: SOCEstimate
     /// The model's last output (SOC fraction), whether or not it is the estimate yet.
     public private(set) var modelSOC: Double
+    /// The model's last output after a step taken under discharge current.
+    public private(set) var loadedModelSOC: Double
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
-    /// discharge starts the model.
+    /// discharge starts the model. `capacityLearner` gives the prior capacity of a blob
+    /// trained with a learned prior (`BlobModel.expectsLearnedPrior`; ignored for other blobs).
     public init(model: BlobModel, settings: LSTMEstimatorSettings = LSTMEstimatorSettings(),
                 config: EstimatorConfig = EstimatorConfig(), capacityAh: Double = 2.0,
-                chargeEfficiency: Double = 1, soc: Double = 1) {
+                chargeEfficiency: Double = 1, soc: Double = 1, capacityLearner: CapacityLearner? = nil) {
         precondition(capacityAh > 0 && capacityAh.isFinite, "capacityAh must be positive")
         engine = QuantizedLSTMEngine(model: model)
+        learner = model.expectsLearnedPrior ? capacityLearner : nil
         self.settings = settings
         self.config = config
         self.capacityAh = capacityAh
+        countCapacityAh = capacityAh
         self.chargeEfficiency = chargeEfficiency
         stepSeconds = settings.resolvedStepSeconds(for: model)
         precondition(stepSeconds > 0 && stepSeconds.isFinite, "stepSeconds must be positive")
         secondsNotDischarging = settings.restBeforeDischargeSeconds
         socBase = soc
         modelSOC = soc
+        loadedModelSOC = soc
         last = SOCEstimate(soc: soc)
     }
 
@@ -97,12 +119,19 @@ public final class LSTMEstimator: SOCEstimator {
         }
         let raw = RawSensorSample(m)
         let tickAmpereSeconds = countCharge(m)
+        lifeCounter.add(tickAmpereSeconds)
+        if let settled = learner?.observe(m, counterAs: lifeCounter.ampereSeconds), inDischarge {
+            setPriorCapacity(ampereHours: settled, countToo: true)
+        }
         if m.currentA < -settings.dischargeThresholdA {
             secondsNotDischarging = 0
             if inDischarge {
                 dischargeSecondsInRun += m.dtSeconds
-                advanceModel(raw, dtSeconds: m.dtSeconds)
+                advanceModel(raw, dtSeconds: m.dtSeconds, loaded: true)
             } else {
+                if let learner {
+                    setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC), countToo: false)
+                }
                 startDischarge(raw)
                 dischargeSecondsInRun = m.dtSeconds
             }
@@ -113,15 +142,22 @@ public final class LSTMEstimator: SOCEstimator {
                     // The model does not step on this tick, so its charge follows the new base.
                     if endDischarge() { counter.add(tickAmpereSeconds) }
                 } else {
-                    advanceModel(raw, dtSeconds: m.dtSeconds)
+                    advanceModel(raw, dtSeconds: m.dtSeconds, loaded: false)
                     if secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
                 }
             }
             if !inDischarge { lastRestSample = raw }
         }
-        last = SOCEstimate(soc: runConfirmed ? modelSOC : countedSOC, sigma: nil, holding: false)
+        last = SOCEstimate(soc: runConfirmed ? runSOC : countedSOC, sigma: nil, holding: false)
         return last
     }
+
+    /// What a confirmed run reports and leaves as the base of the count: the model's last
+    /// output, or with a learned prior its last output under load (`loadedModelSOC`: the
+    /// models were trained on discharges, and the rest steps that close a run — a voltage jump
+    /// they never saw — moved a capacity-input model's output by tens of points on NASA's
+    /// aborted cold discharges, B0041).
+    var runSOC: Double { learner == nil ? modelSOC : loadedModelSOC }
 
     /// True while a model run has seen `minimumDischargeSeconds` of discharge: its output is
     /// the estimate, and becomes the base of the count when the run ends.
@@ -130,7 +166,7 @@ public final class LSTMEstimator: SOCEstimator {
     }
 
     /// The coulomb count since the last rebase.
-    var countedSOC: Double { socBase + counter.ampereSeconds / (3600 * capacityAh) }
+    var countedSOC: Double { socBase + counter.ampereSeconds / (3600 * countCapacityAh) }
 
     /// Adds the tick's trapezoid to the count and returns it, A·s.
     func countCharge(_ m: CellMeasurement) -> Double {
@@ -139,6 +175,21 @@ public final class LSTMEstimator: SOCEstimator {
         counter.add(ampereSeconds)
         previousCurrentA = m.currentA
         return ampereSeconds
+    }
+
+    /// The prior capacity in whole mAh, clamped to the blob format's range (a learner's
+    /// capacity is positive and finite; the clamp only guards the integer conversion). With
+    /// `countToo` (the learner's settled band capacity, not the guess at a run's first tick,
+    /// which a charge's brief negative start would set) the count between discharges is
+    /// rebased onto the same capacity.
+    func setPriorCapacity(ampereHours: Double, countToo: Bool) {
+        let mAh = (ampereHours * 1000).rounded()
+        let clamped = mAh.isFinite ? Int32(min(max(mAh, 1), 1_000_000)) : engine.defaultPriorCapacityMAh
+        try? engine.setPriorCapacity(milliampHours: clamped)
+        guard countToo else { return }
+        socBase = countedSOC
+        counter.clear()
+        countCapacityAh = Double(clamped) / 1000
     }
 
     func startDischarge(_ raw: RawSensorSample) {
@@ -151,22 +202,23 @@ public final class LSTMEstimator: SOCEstimator {
         dischargesStarted += 1
         dischargeSecondsInRun = 0
         secondsSinceModelStep = 0
-        stepModel(raw)
+        stepModel(raw, loaded: true)
     }
 
-    func advanceModel(_ raw: RawSensorSample, dtSeconds: Double) {
+    func advanceModel(_ raw: RawSensorSample, dtSeconds: Double, loaded: Bool) {
         secondsSinceModelStep += dtSeconds
         guard secondsSinceModelStep >= stepSeconds * (1 - 1e-9) else { return }
         secondsSinceModelStep -= stepSeconds
         if secondsSinceModelStep >= stepSeconds { secondsSinceModelStep = 0 }   // a tick longer than a step
         if secondsSinceModelStep < 0 { secondsSinceModelStep = 0 }               // rounding of the tolerance
-        stepModel(raw)
+        stepModel(raw, loaded: loaded)
     }
 
-    func stepModel(_ raw: RawSensorSample) {
+    func stepModel(_ raw: RawSensorSample, loaded: Bool) {
         let socCentiPercent = engine.step(raw)
         modelSteps += 1
         modelSOC = Double(socCentiPercent) / 10_000
+        if loaded { loadedModelSOC = modelSOC }
     }
 
     /// Ends the model run; a confirmed run's last output becomes the base of the count
@@ -175,7 +227,7 @@ public final class LSTMEstimator: SOCEstimator {
     func endDischarge() -> Bool {
         let rebased = runConfirmed
         if rebased {
-            socBase = modelSOC
+            socBase = runSOC
             counter.clear()
         }
         inDischarge = false
@@ -197,6 +249,7 @@ public final class LSTMEstimator: SOCEstimator {
         lastRestSample = nil
         socBase = soc
         modelSOC = soc
+        loadedModelSOC = soc
         counter.clear()
         previousCurrentA = nil
         last = SOCEstimate(soc: soc)
@@ -214,6 +267,7 @@ public final class LSTMEstimator: SOCEstimator {
 
     /// The engine's state plus this wrapper's: three timers, SOC base, counter (sum and
     /// compensation), previous current, the model output and the held output as 32-bit
-    /// values (9·4), the held rest sample (3·4) and the discharge flag (1).
-    public var stateBytes: Int { engine.stateBytes + 9 * 4 + 3 * 4 + 1 }
+    /// values (9·4), the held rest sample (3·4) and the discharge flag (1); with a learner
+    /// also its 9 band capacities and the life counter (sum and compensation) as 32-bit values.
+    public var stateBytes: Int { engine.stateBytes + 9 * 4 + 3 * 4 + 1 + (learner == nil ? 0 : 4 * (9 + 2)) }
 }

@@ -10,18 +10,33 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// (in the training cells 1 A discharges are all cold, so the current level stands in for
     /// temperature; this set removes that shortcut).
     case chargeWithoutCurrent = "charge-no-current"
+    /// `charge-no-current` plus the discharge's prior capacity, Ah (the capacity the BMS has
+    /// learned, constant over a discharge; needs a learned prior, `LearnedPriorCapacity`).
+    case chargeCapacityWithoutCurrent = "charge-no-current+capacity"
+    /// `charge-no-current` plus the prior SOC `1 − q/C` of the step (the coulomb count against
+    /// the discharge's prior capacity C, a fraction; needs a learned prior).
+    case chargePriorWithoutCurrent = "charge-no-current+prior"
 
     /// Columns of `task` kept, in order (the charge counter, when present, comes last).
-    package var taskColumns: [Int] { self == .chargeWithoutCurrent ? [0, 2, 4] : [0, 1, 2, 3, 4] }
+    package var taskColumns: [Int] {
+        self == .task || self == .taskPlusCharge ? [0, 1, 2, 3, 4] : [0, 2, 4]
+    }
     /// Whether the discharged-charge counter is appended.
     package var hasCharge: Bool { self != .task }
+    /// Whether the prior capacity is appended (after the charge counter).
+    public var hasPriorCapacity: Bool { self == .chargeCapacityWithoutCurrent }
+    /// Whether the prior SOC is appended (after the charge counter).
+    public var hasPriorSOC: Bool { self == .chargePriorWithoutCurrent }
+    /// Whether an input depends on the discharge's prior capacity (it needs a learned prior).
+    public var readsPrior: Bool { hasPriorCapacity || hasPriorSOC }
 
     /// Inputs per step.
-    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) }
+    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) + (readsPrior ? 1 : 0) }
 
     /// Feature names in input order.
     public var names: [String] {
         let base = ["voltage_V", "current_A", "temperature_C", "d_current_A", "d_voltage_V"]
         return taskColumns.map { base[$0] } + (hasCharge ? ["discharged_Ah"] : [])
+            + (hasPriorCapacity ? ["prior_capacity_Ah"] : []) + (hasPriorSOC ? ["prior_soc"] : [])
     }
 }

@@ -42,5 +42,14 @@ extension FloatModelFile {
         if let prior = scalers.priorCapacityAh, !(prior.isFinite && prior > 0 && prior <= 10_000) {
             throw fail("scalers.priorCapacityAh", "\(prior) Ah must be in (0, 10000]")
         }
+        if let rule = scalers.learnedPrior {
+            if let problem = rule.problem { throw fail("scalers.learnedPrior", problem) }
+            guard scalers.priorCapacityAh != nil, set.hasCharge else {
+                throw fail("scalers.learnedPrior", "needs priorCapacityAh (the default capacity) and a charge-counter feature set")
+            }
+        }
+        if set.readsPrior && scalers.learnedPrior == nil {
+            throw fail("features", "\(set.rawValue) reads the prior capacity and needs scalers.learnedPrior")
+        }
     }
 }

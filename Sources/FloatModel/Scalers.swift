@@ -12,8 +12,12 @@ public struct Scalers: Codable, Equatable, Sendable {
     /// When set, the network's label is the residual to a coulomb-count prior,
     /// `soc − (1 − q/priorCapacityAh)` with `q` the Ah drawn since the discharge began, and
     /// `soc = prior + y·(yMax − yMin) + yMin`; `yMin`/`yMax` then bound the residual.
-    /// `nil`: the label is the SOC itself (as the benchmark task).
+    /// `nil`: the label is the SOC itself (as the benchmark task). With `learnedPrior` this
+    /// is the default capacity (the blob's, used when the firmware gives none).
     public var priorCapacityAh: Double?
+    /// When set, each discharge's prior capacity is the one learned before it
+    /// (`LearnedPriorCapacity`), not `priorCapacityAh` (`nil` in older files: fixed).
+    public var learnedPrior: LearnedPriorCapacity?
     /// The feature set the means and stds belong to (`nil` in older files: `task`, or
     /// `task+charge` when there are six).
     public var featureSet: FeatureSet?

@@ -34,6 +34,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var featureSet: FeatureSet = .task
     /// Coulomb-count prior capacity, Ah (nil: plain SOC label; see `Scalers.priorCapacityAh`).
     public var priorCapacityAh: Double? = nil
+    /// Learned per-discharge prior capacity (`LearnedPriorCapacity`; nil: the fixed
+    /// `priorCapacityAh`, which is then its default capacity). Older files lack the key: fixed.
+    public var learnedPrior: LearnedPriorCapacity? = nil
     /// Data-parallel worker threads (each batch split into this many shards; stateful mode
     /// needs `lanes` divisible by it).
     public var workers: Int = 1
@@ -57,7 +60,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
-        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise
+        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise, learnedPrior
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -78,5 +81,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.featureSet, &featureSet); try read(.workers, &workers); try read(.threads, &threads)
         stepKernel = try c.decodeIfPresent(LSTMStepKernel.self, forKey: .stepKernel) ?? .blas
         try read(.weightNoise, &weightNoise)
+        learnedPrior = try c.decodeIfPresent(LearnedPriorCapacity.self, forKey: .learnedPrior)
     }
 }

@@ -19,12 +19,16 @@ public struct IntegerFeatureFrontEnd: Sendable {
     public private(set) var previous: RawSensorSample?
     /// Charge drawn since the reset, 0.5 mA·s (`IntegerChargeCounter`; 0 without a counter).
     public private(set) var chargeHalfMAs: Int32 = 0
+    /// The prior capacity a `priorCapacity` input reads, mAh (the blob's until changed; the
+    /// engine keeps it equal to the capacity its prior counts against). `reset` keeps it.
+    public var priorCapacityMAh: Int32
 
     /// The front-end of `model`.
     public init(model: BlobModel) {
         features = model.inputs
         multipliers = model.inputs.map { QuantizedMultiplier(multiplier: $0.scale.multiplier, shift: $0.scale.shift) }
         chargeStepSeconds = Int32(model.chargeCounter?.stepSeconds ?? 0)
+        priorCapacityMAh = Int32(model.chargeCounter?.priorCapacityMAh ?? 0)
     }
 
     /// Number of features per sample.
@@ -58,6 +62,7 @@ public struct IntegerFeatureFrontEnd: Sendable {
             case .dCurrent: raw = dCurrent
             case .dVoltage: raw = dVoltage
             case .chargeDrawn: raw = chargeHalfMAs
+            case .priorCapacity: raw = priorCapacityMAh
             }
             out[n] = multipliers[n].applySaturatingInt16(to: Saturating.subtract(raw, scaling.offsetRaw))
         }

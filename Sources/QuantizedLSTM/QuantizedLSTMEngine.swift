@@ -31,8 +31,10 @@ public final class QuantizedLSTMEngine {
     let denseB: UnsafeMutablePointer<Int16>
     let sigmoidTable: UnsafeMutablePointer<Int16>
     let tanhTable: UnsafeMutablePointer<Int16>
-    /// Prior capacity, mAh (0: no prior).
-    let priorCapacityMAh: Int32
+    /// The coulomb-count prior capacity the next steps count against, mAh (0: the model has
+    /// no prior). Starts at the blob's (`defaultPriorCapacityMAh`); `setPriorCapacity` changes
+    /// it (e.g. to the capacity the BMS has learned), `reset` keeps it.
+    public private(set) var priorCapacityMAh: Int32
 
     /// Builds the engine; `model` must come from `BlobReader` (or pass its checks).
     public convenience init(model: BlobModel) {
@@ -74,7 +76,24 @@ public final class QuantizedLSTMEngine {
     /// the previous voltage and current and the charge counter (int32 each) and a flag.
     public var stateBytes: Int { 2 * stateWords + 13 }
 
-    /// Clears hidden and cell states and the previous sample.
+    /// The blob's prior capacity, mAh (0: no prior).
+    public var defaultPriorCapacityMAh: Int32 { Int32(model.chargeCounter?.priorCapacityMAh ?? 0) }
+
+    /// Counts the prior of the following steps against `milliampHours` instead of the blob's
+    /// capacity (`IntegerChargeCounter.priorCentiPercent`): the firmware passes the capacity it
+    /// has learned. Integer only; bit-exact with `bms_lstm_set_prior_capacity`. Throws (and
+    /// changes nothing) for a model without a prior or a capacity outside 1…1,000,000 mAh,
+    /// the blob's own range.
+    public func setPriorCapacity(milliampHours: Int32) throws(PriorCapacityError) {
+        guard priorCapacityMAh > 0 else { throw .modelHasNoPrior }
+        guard BlobChargeCounter.priorCapacityRange.contains(Int(milliampHours)) else {
+            throw .outOfRange(milliampHours: milliampHours)
+        }
+        priorCapacityMAh = milliampHours
+        frontEnd.priorCapacityMAh = milliampHours
+    }
+
+    /// Clears hidden and cell states and the previous sample (the prior capacity stays).
     public func reset() {
         states.update(repeating: 0, count: stateWords)
         frontEnd.reset()

@@ -13,6 +13,9 @@ public final class ReferenceLSTMRunner {
     var previous: (voltageV: Double, currentA: Double)?
     /// Charge drawn since the reset, Ah (trapezoid over `model.stepSeconds`).
     public private(set) var chargeDrawnAh: Double = 0
+    /// The capacity the prior counts against and a `priorCapacity` input reads, Ah: the
+    /// model's `priorCapacityAh` until changed (the firmware's learned capacity); `reset` keeps it.
+    public var priorCapacityAh: Double?
     /// Largest magnitudes seen since `init` (not cleared by `reset`).
     public private(set) var ranges: ReferenceActivationRanges
     /// When true, `step` accumulates Σ in·inᵀ of every layer's inputs (for the quantizer's
@@ -36,6 +39,7 @@ public final class ReferenceLSTMRunner {
     /// Creates a runner with zero state.
     public init(model: ReferenceLSTMModel) {
         self.model = model
+        priorCapacityAh = model.priorCapacityAh
         hidden = model.lstmLayers.map { [Double](repeating: 0, count: $0.hiddenSize) }
         cell = hidden
         ranges = ReferenceActivationRanges(
@@ -77,6 +81,7 @@ public final class ReferenceLSTMRunner {
             case .dCurrent: raw = dCurrent
             case .dVoltage: raw = dVoltage
             case .chargeDrawn: raw = chargeDrawnAh
+            case .priorCapacity: raw = priorCapacityAh ?? 0
             }
             let z = (raw - model.inputMean[n]) / model.inputStd[n]
             ranges.standardizedFeature[n] = max(ranges.standardizedFeature[n], abs(z))
@@ -120,7 +125,7 @@ public final class ReferenceLSTMRunner {
             }
             input = output
         }
-        let prior = model.priorCapacityAh.map { 1 - chargeDrawnAh / $0 } ?? 0
+        let prior = priorCapacityAh.map { 1 - chargeDrawnAh / $0 } ?? 0
         return input[0] * (model.outputMax - model.outputMin) + model.outputMin + prior
     }
 

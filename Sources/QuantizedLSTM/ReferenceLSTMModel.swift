@@ -71,6 +71,9 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
             found.append("the prior needs a charge_drawn input (the integer format keeps the step there)")
         }
         if features.filter({ $0 == .chargeDrawn }).count > 1 { found.append("at most one charge_drawn input") }
+        if features.contains(.priorCapacity) && (priorCapacityAh == nil || features.filter({ $0 == .priorCapacity }).count > 1) {
+            found.append("a prior_capacity input needs the prior (priorCapacityAh), at most one")
+        }
         if lstmLayers.isEmpty { found.append("no LSTM layer") }
         if denseLayers.isEmpty { found.append("no dense layer") }
         var width = f

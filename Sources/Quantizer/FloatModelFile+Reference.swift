@@ -15,7 +15,7 @@ extension ReferenceLSTMModel {
         }
         let names: [String: InputFeature] = ["voltage_V": .voltage, "current_A": .current, "temperature_C": .temperature,
                                              "d_current_A": .dCurrent, "d_voltage_V": .dVoltage,
-                                             "discharged_Ah": .chargeDrawn]
+                                             "discharged_Ah": .chargeDrawn, "prior_capacity_Ah": .priorCapacity]
         var features: [InputFeature] = []
         for name in file.features {
             guard let feature = names[name] else { throw .unsupportedModel("feature \(name)") }
@@ -50,7 +50,9 @@ extension ReferenceLSTMModel {
                   metadata: ["architecture": file.architecture.name, "mode": "\(training.config.mode)",
                              "seed": "\(training.config.seed)", "best_epoch": "\(training.bestEpoch)",
                              "epochs_run": "\(training.epochsRun)", "data_hash": training.dataHash,
-                             "feature_set": file.scalers.resolvedFeatureSet.rawValue],
+                             "feature_set": file.scalers.resolvedFeatureSet.rawValue]
+                      .merging(file.scalers.learnedPrior == nil ? [:]
+                               : [BlobChargeCounter.learnedPriorMetadata.key: BlobChargeCounter.learnedPriorMetadata.value]) { a, _ in a },
                   stepSeconds: file.stepSeconds, priorCapacityAh: file.scalers.priorCapacityAh)
     }
 }

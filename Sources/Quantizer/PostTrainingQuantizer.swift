@@ -64,8 +64,10 @@ public struct PostTrainingQuantizer: Sendable {
     }
 
     /// Quantizes `model`, calibrating on `calibration` (sequences of raw sensor samples,
-    /// each run from a reset state).
-    public func quantize(_ model: ReferenceLSTMModel, calibration: [[RawSensorSample]])
+    /// each run from a reset state); `priorCapacitiesAh` gives each sequence's prior capacity
+    /// (a model trained with a learned prior), else the model's is used.
+    public func quantize(_ model: ReferenceLSTMModel, calibration: [[RawSensorSample]],
+                         priorCapacitiesAh: [Double]? = nil)
         throws(QuantizationError) -> (blob: BlobModel, report: Report) {
         let problems = model.problems
         guard problems.isEmpty else { throw .invalidModel(problems) }
@@ -74,8 +76,10 @@ public struct PostTrainingQuantizer: Sendable {
         let runner = ReferenceLSTMRunner(model: model)
         runner.collectsSecondMoments = errorCompensation
         var steps = 0
-        for sequence in calibration where !sequence.isEmpty {
+        precondition(priorCapacitiesAh.map { $0.count == calibration.count } ?? true, "one prior capacity per sequence")
+        for (n, sequence) in calibration.enumerated() where !sequence.isEmpty {
             runner.reset()
+            runner.priorCapacityAh = priorCapacitiesAh?[n] ?? model.priorCapacityAh
             for sample in sequence { _ = runner.step(sample) }
             steps += sequence.count
         }

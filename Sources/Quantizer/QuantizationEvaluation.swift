@@ -16,15 +16,23 @@ public struct QuantizationEvaluation: Sendable, Equatable {
     /// Max |float − integer|, SOC points.
     public var maxAbsDeltaPercent: Double
 
-    /// Runs both models over `sequences` (labels: SOC fraction per step, or nil).
+    /// Runs both models over `sequences` (labels: SOC fraction per step, or nil). With
+    /// `priorCapacitiesMAh` each sequence's prior counts against its capacity in both (the
+    /// engine's `setPriorCapacity`, the float runner at the same whole mAh); a capacity the
+    /// engine refuses is a precondition failure (callers pass learned capacities of a prior model).
     public static func run(float model: ReferenceLSTMModel, blob: BlobModel, sequences: [[RawSensorSample]],
-                           labels: [[Double]]? = nil) -> QuantizationEvaluation {
+                           labels: [[Double]]? = nil, priorCapacitiesMAh: [Int32]? = nil) -> QuantizationEvaluation {
         let reference = ReferenceLSTMRunner(model: model)
         let engine = QuantizedLSTMEngine(model: blob)
         var steps = 0, sumAbs = 0.0, maxAbs = 0.0, floatSq = 0.0, intSq = 0.0
+        precondition(priorCapacitiesMAh.map { $0.count == sequences.count } ?? true, "one prior capacity per sequence")
         for (n, sequence) in sequences.enumerated() {
             reference.reset()
             engine.reset()
+            if let capacity = priorCapacitiesMAh?[n] {
+                do { try engine.setPriorCapacity(milliampHours: capacity) } catch { preconditionFailure("\(error)") }
+                reference.priorCapacityAh = Double(capacity) / 1000
+            }
             for (k, sample) in sequence.enumerated() {
                 let float = reference.step(sample) * 100
                 let integer = Double(engine.step(sample)) / 100

@@ -16,9 +16,10 @@ public enum BlobKernelLayout: String, Sendable, CaseIterable, CustomStringConver
     case v3
 
     /// The format version a model needs in this layout: rows → 1 (2 with a charge counter);
-    /// v3 → 3.
+    /// v3 → 3; a model with a prior-capacity input → 4 in either (version 4 stores the
+    /// kernels interleaved, `BlobWriter` writes it so).
     public func formatVersion(for model: BlobModel) -> UInt16 {
-        self == .v3 ? 3 : model.formatVersion
+        model.readsPriorCapacity ? 4 : (self == .v3 ? 3 : model.formatVersion)
     }
 
     /// The layout a format version implies.

@@ -4,10 +4,10 @@ public enum BlobLayout {
     public static let magic: [UInt8] = Array("BMSQ".utf8)
     /// Newest format version this code reads and writes (2 adds the charge counter; a
     /// model without one is still written as version 1; 3 is version 2 with interleaved
-    /// LSTM kernels, `BlobKernelLayout.v3`).
-    public static let version: UInt16 = 3
+    /// LSTM kernels, `BlobKernelLayout.v3`; 4 is version 3 plus the prior-capacity input).
+    public static let version: UInt16 = 4
     /// Versions the readers accept.
-    public static let readableVersions: ClosedRange<Int> = 1...3
+    public static let readableVersions: ClosedRange<Int> = 1...4
     /// Fixed header size.
     public static let headerBytes = 32
     /// Size of every feature, output, layer and tensor record.

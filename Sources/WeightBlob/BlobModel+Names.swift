@@ -9,6 +9,7 @@ extension InputFeature: CustomStringConvertible, Codable {
         case .dCurrent: "d_current"
         case .dVoltage: "d_voltage"
         case .chargeDrawn: "charge_drawn"
+        case .priorCapacity: "prior_capacity"
         }
     }
 

@@ -9,9 +9,10 @@ extension BlobModel {
     /// move; one in five is drawn from the whole valid range to exercise saturation.
     /// With `chargeCounter`, the last input becomes `chargeDrawn` with a random step and
     /// (three times in four) a coulomb-count prior; those draws come last, so the models
-    /// without it are the same as before for the same seed.
+    /// without it are the same as before for the same seed. With `priorCapacityInput` (which
+    /// implies the counter and a prior) the first input reads the prior capacity (format version 4).
     package static func random(using rng: inout SeededGenerator, maxWidth: Int = 20,
-                               chargeCounter: Bool = false) -> BlobModel {
+                               chargeCounter: Bool = false, priorCapacityInput: Bool = false) -> BlobModel {
         func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
         func requant(typicalShift: ClosedRange<Int>) -> BlobRequantization {
             let multiplier = Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
@@ -28,6 +29,7 @@ extension BlobModel {
             case .temperature: offset = Int32(int(200...400))
             case .dCurrent, .dVoltage: offset = Int32(int(-50...50))
             case .chargeDrawn: offset = Int32(int(0...15_000_000))
+            case .priorCapacity: offset = Int32(int(1000...2000))
             }
             return BlobInputScaling(feature: feature, offsetRaw: offset, scale: requant(typicalShift: 28...42))
         }
@@ -62,13 +64,35 @@ extension BlobModel {
         let output = BlobOutputScaling(scale: requant(typicalShift: 28...34), offsetCentiPercent: Int32(int(-2000...2000)))
         var model = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense,
                               metadata: [BlobMetadataEntry(key: "source", value: "BlobModel.random")])
-        if chargeCounter {
+        if chargeCounter || priorCapacityInput {
             // Charge features span millions of raw units: scales near 4096 / 4e6 ≈ 2^-10.
             model.inputs[featureCount - 1] = BlobInputScaling(feature: .chargeDrawn, offsetRaw: Int32(int(0...15_000_000)),
                                                               scale: requant(typicalShift: 38...44))
             let prior = rng.next() % 4 == 0 ? nil : int(500...5000)
             model.chargeCounter = BlobChargeCounter(stepSeconds: int(1...60), priorCapacityMAh: prior)
         }
+        if priorCapacityInput {
+            // A capacity in mAh: scales near 4096 / 400 ≈ 2^3.4 (shift ≈ 27).
+            model.chargeCounter?.priorCapacityMAh = int(500...5000)
+            model.inputs.insert(BlobInputScaling(feature: .priorCapacity, offsetRaw: Int32(int(1000...2000)),
+                                                 scale: requant(typicalShift: 24...30)), at: 0)
+            model.lstmLayers[0] = model.lstmLayers[0].widenedInput(by: 1, using: &rng)
+        }
         return model
+    }
+}
+
+extension BlobLSTMLayer {
+    /// This layer with `extra` random input columns in front (row-major `[4H × (I + extra)]`).
+    fileprivate func widenedInput(by extra: Int, using rng: inout SeededGenerator) -> BlobLSTMLayer {
+        var layer = self
+        var kernel: [Int8] = []
+        for r in 0..<(4 * hiddenSize) {
+            for _ in 0..<extra { kernel.append(Int8(truncatingIfNeeded: rng.next())) }
+            kernel += inputKernel[(r * inputSize)..<((r + 1) * inputSize)]
+        }
+        layer.inputKernel = kernel
+        layer.inputSize = inputSize + extra
+        return layer
     }
 }

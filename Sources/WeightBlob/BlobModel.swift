@@ -17,6 +17,9 @@ public enum InputFeature: UInt8, CaseIterable, Sendable {
     /// Charge drawn since the reset (trapezoid of −I over the model step; 0.5 mA·s raw,
     /// Ah in the float model). Format version 2.
     case chargeDrawn = 5
+    /// The capacity the coulomb-count prior counts against (mAh raw: the blob's, or the one
+    /// the firmware set; Ah in the float model). Format version 4; needs a prior.
+    case priorCapacity = 6
 
     /// Raw integer units per SI unit of the float model (µV per V, mA per A, 0.1 °C per °C).
     public var rawUnitsPerSIUnit: Int {
@@ -25,6 +28,7 @@ public enum InputFeature: UInt8, CaseIterable, Sendable {
         case .current, .dCurrent: 1_000
         case .temperature: 10
         case .chargeDrawn: BlobChargeCounter.halfMilliampSecondsPerAh
+        case .priorCapacity: 1_000
         }
     }
 }
@@ -44,6 +48,10 @@ public struct BlobChargeCounter: Sendable, Equatable {
     public static let stepSecondsRange: ClosedRange<Int> = 1...3600
     /// Allowed prior capacities, mAh (1 mAh … 1000 Ah).
     public static let priorCapacityRange: ClosedRange<Int> = 1...1_000_000
+    /// Metadata key (and its value) of a model trained with a learned per-discharge prior
+    /// capacity (`bmsim train --prior-capacity learned`): the firmware should pass the
+    /// capacity it has learned (`LSTMEstimator`); without it the blob's capacity is meant.
+    public static let learnedPriorMetadata = (key: "prior_capacity", value: "learned")
 
     /// The fixed model step the counter integrates over, seconds.
     public var stepSeconds: Int
@@ -234,8 +242,19 @@ public struct BlobModel: Sendable, Equatable {
         self.metadata = metadata
     }
 
-    /// The format version this model needs: 2 with a charge counter, else 1.
-    public var formatVersion: UInt16 { chargeCounter == nil ? 1 : 2 }
+    /// The format version this model needs: 4 with a prior-capacity input (version 3's
+    /// interleaved kernels), 2 with a charge counter, else 1.
+    public var formatVersion: UInt16 { readsPriorCapacity ? 4 : (chargeCounter == nil ? 1 : 2) }
+
+    /// True when an input is the prior capacity (`InputFeature.priorCapacity`, format version 4).
+    public var readsPriorCapacity: Bool { inputs.contains { $0.feature == .priorCapacity } }
+
+    /// True when the model was trained for the capacity the BMS has learned as its prior
+    /// (metadata `prior_capacity=learned`, `BlobChargeCounter.learnedPriorMetadata`) and has a prior.
+    public var expectsLearnedPrior: Bool {
+        chargeCounter?.priorCapacityMAh != nil
+            && metadataValue(BlobChargeCounter.learnedPriorMetadata.key) == BlobChargeCounter.learnedPriorMetadata.value
+    }
 
     /// Value of a metadata key, if present.
     public func metadataValue(_ key: String) -> String? { metadata.first { $0.key == key }?.value }

@@ -11,9 +11,9 @@ public struct DecodedBlob: Sendable, Equatable {
     public var fileSize: Int
     /// The (verified) CRC-32.
     public var crc32: UInt32
-    /// The blob's format version (1, 2 or 3).
+    /// The blob's format version (1 to 4).
     public var version: Int = 1
-    /// How the blob stores its LSTM kernels (`v3` exactly when version 3).
+    /// How the blob stores its LSTM kernels (`v3` from version 3 on).
     public var kernelLayout: BlobKernelLayout = .rows
 }
 
@@ -108,10 +108,19 @@ public enum BlobReader {
 
             var inputs: [BlobInputScaling] = []
             var stepSeconds: Int?
+            var capacityInput: Int?
             for n in 0..<featureCount {
                 let o = header + BlobLayout.recordBytes * n
-                guard let feature = InputFeature(rawValue: u8(o)), version >= 2 || feature != .chargeDrawn else {
+                guard let feature = InputFeature(rawValue: u8(o)), version >= 2 || feature != .chargeDrawn,
+                      version >= 4 || feature != .priorCapacity else {
                     throw .unknownFeature(at(o), code: Int(u8(o)))
+                }
+                if feature == .priorCapacity {
+                    guard capacityInput == nil else {
+                        throw .invalidTopology(at(o), field: "feature[\(n)]", expected: "one prior_capacity input",
+                                               found: "a second one")
+                    }
+                    capacityInput = o
                 }
                 if feature == .chargeDrawn {
                     guard stepSeconds == nil else {
@@ -148,6 +157,10 @@ public enum BlobReader {
                 }
                 if let stepSeconds {
                     chargeCounter = BlobChargeCounter(stepSeconds: stepSeconds, priorCapacityMAh: prior == 0 ? nil : Int(prior))
+                }
+                if let capacityInput, prior == 0 {
+                    throw .invalidTopology(at(capacityInput), field: "prior_capacity input", expected: "a prior (output.prior > 0)",
+                                           found: "no prior")
                 }
             } else {
                 try zero(outputRecord + 12, 4, field: "output.reserved")

@@ -28,7 +28,7 @@ enum CModelText {
         lines.append("#define \(p)_CHARGE_STEP_S \(model.chargeCounter?.stepSeconds ?? 0)   "
             + "/* s the charge_drawn input integrates over per step (0: no such input) */")
         lines.append("#define \(p)_PRIOR_CAPACITY_MAH \(model.chargeCounter?.priorCapacityMAh ?? 0)   "
-            + "/* coulomb-count prior capacity (0: no prior) */")
+            + "/* coulomb-count prior capacity, the default bms_lstm_set_prior_capacity may change (0: no prior) */")
         lines.append("/* int16 words for bms_lstm_init_context (equals bms_lstm_workspace_words). */")
         lines.append("#define \(p)_WORKSPACE_WORDS \(footprint.workspaceWords)")
         lines.append("#define \(p)_WORKSPACE_BYTES \(footprint.workspaceBytes)   /* RAM: words * sizeof(int16_t) */")
@@ -87,6 +87,7 @@ extension InputFeature {
         case .dCurrent: "BMS_FEATURE_D_CURRENT"
         case .dVoltage: "BMS_FEATURE_D_VOLTAGE"
         case .chargeDrawn: "BMS_FEATURE_CHARGE_DRAWN"
+        case .priorCapacity: "BMS_FEATURE_PRIOR_CAPACITY"
         }
     }
 }

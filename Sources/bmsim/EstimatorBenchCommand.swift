@@ -19,7 +19,7 @@ struct EstimatorBenchCommand: ParsableCommand {
 
     @Option(name: .customLong("model"), help: .hidden) var legacyModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-f.bmsq when present; lstm is skipped without one).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-soh.bmsq when present; lstm is skipped without one).")
     var lstmModel: String?
 
     @Option(help: "Updates per repeat.")

@@ -23,6 +23,8 @@ struct EvaluateCommand: ParsableCommand {
     var style: String = "both"
     @Option(help: "Window stride.") var stride: Int = 1
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
+    @Option(help: "Multiply every discharge's prior capacity by this factor (robustness check: 0.9 = the BMS's capacity 10 % low).")
+    var priorScale: Double = 1
     @Flag(help: "Also print the metrics of each cell.") var perCell = false
     @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
     var predictions: String?
@@ -34,6 +36,7 @@ struct EvaluateCommand: ParsableCommand {
         guard ["window", "streaming", "both"].contains(style) else { throw ValidationError("--style must be window, streaming or both") }
         try OptionCheck.require(stride, in: 1...1_000_000, "--stride")
         try OptionCheck.require(threads, in: 1...OptionCheck.maximumThreads, "--threads")
+        try OptionCheck.require(priorScale, in: 0.1...10, "--prior-scale")
     }
 
     func run() throws {
@@ -41,11 +44,15 @@ struct EvaluateCommand: ParsableCommand {
         let file = try FloatModelFile.read(from: URL(fileURLWithPath: model))
         let network = try file.makeNetwork()
         let dataset = try Dataset.open(paths: data, policy: plausibility.policy)
-        let grid = try GridCycle.load(dataset, selecting: cells.items)
+        var grid = try GridCycle.load(dataset, selecting: cells.items)
         var seen = Set<String>()
         let list = dataset.isNASA ? cells.cells : grid.map(\.cell).filter { seen.insert($0).inserted }
         guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: dataset.isNASA ? list : cells.items) }
-        let scaled = grid.map { ScaledCycle($0, scalers: file.scalers) }
+        if let rule = file.scalers.learnedPrior { GridCycle.assignLearnedPriors(&grid, rule: rule) }
+        let scaled = grid.map { cycle in
+            ScaledCycle(cycle, scalers: file.scalers,
+                        priorCapacityAh: file.scalers.priorCapacityAh(of: cycle).map { $0 * priorScale })
+        }
         var report = EvaluateReport(model: model, architecture: file.architecture.name,
                                     mode: file.training.config.mode.rawValue, keptEpoch: file.training.bestEpoch,
                                     cells: list, discharges: scaled.count, stride: stride)

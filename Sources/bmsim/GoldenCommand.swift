@@ -1,10 +1,11 @@
 import ArgumentParser
+import BMSCore
 import Foundation
 import QuantizedLSTM
 import Quantizer
 import WeightBlob
 
-/// `bmsim golden --out Fixtures/golden [--model model.json] [--steps 10000]`: writes the
+/// `bmsim golden --out Fixtures/golden [--model model.json] [--steps 10000] [--prior-schedule]`: writes the
 /// Swift-vs-C golden vectors — a blob and a stream of raw samples with the SOC the Swift
 /// engine computes for each — that the C tests and the Cortex-M harness replay.
 struct GoldenCommand: ParsableCommand {
@@ -32,6 +33,9 @@ struct GoldenCommand: ParsableCommand {
 
     @Option(help: "Dense output sizes of the random model, comma-separated (last must be 1).")
     var dense: String = "16,1"
+
+    @Flag(help: "Vary the prior capacity along the steps (a model with a coulomb-count prior): every 500 steps a new one, uniform in 0.5…1.5 × the blob's, seeded; golden-steps.bin version 2.")
+    var priorSchedule = false
 
     @OptionGroup var kernelLayout: KernelLayoutArgument
     @OptionGroup var output: OutputOptions
@@ -67,7 +71,19 @@ struct GoldenCommand: ParsableCommand {
         let bytes = try kernelLayout.encode(blob)
         let engine = QuantizedLSTMEngine(model: blob)
         let samples = SyntheticDischarge.samples(steps: steps, seed: seed)
-        let vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { engine.step($0) })
+        var schedule: [Int32]?
+        if priorSchedule {
+            guard engine.defaultPriorCapacityMAh > 0 else {
+                throw ValidationError("--prior-schedule needs a model with a coulomb-count prior (priorCapacityAh)")
+            }
+            var rng = SeededGenerator(seed: seed &+ 2)
+            let base = Double(engine.defaultPriorCapacityMAh)
+            schedule = samples.indices.map { n in
+                n % 500 == 0 ? Int32((base * (0.5 + rng.nextUnitDouble())).rounded()) : 0
+            }
+        }
+        var vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { _ in 0 }, priorCapacityMAh: schedule)
+        vectors.socCentiPercent = try vectors.replay(on: engine)
         let folder = try output.folder(out)
         try output.write(Data(bytes), to: folder.appendingPathComponent("golden-model.bmsq").path)
         try output.write(Data(vectors.encoded()), to: folder.appendingPathComponent("golden-steps.bin").path)

@@ -39,6 +39,9 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Also report float vs int8 RMSE and |Δ| on the test split (the benchmark task's, Docs/Benchmark.md, or the dataset's).")
     var evaluate = false
 
+    @Flag(help: "With --evaluate: also each test cell's figures.")
+    var perCell = false
+
     @Option(help: "Also list the N discharges with the largest |int8 − float| (calibration, and test with --evaluate) and which quantization stage causes it.")
     var worst: Int = 0
 
@@ -83,9 +86,14 @@ struct QuantizeCommand: ParsableCommand {
         let chosen = chosenIndices.map { discharges[$0].resampled(dtS: float.stepSeconds ?? 10) }
         let labels = chosenIndices.map { discharges[$0].reportLabel }
         let sequences = chosen.map(\.rawSensorSamples)
+        // A model trained with a learned prior runs each discharge at the capacity learned before it.
+        let rule = Self.learnedPriorRule(model)
+        let calibrationPriors = Self.learnedPriorsMAh(rule, discharges).map { all in chosenIndices.map { all[$0] } }
         let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding, cellFractionBits: qatOptions.cellFractionBits)
-        let (blob, report) = try quantizer.quantize(float, calibration: sequences)
+        let (blob, report) = try quantizer.quantize(float, calibration: sequences,
+                                                    priorCapacitiesAh: calibrationPriors?.map { Double($0) / 1000 })
         if qatOptions.qat {
+            if rule != nil { throw ValidationError("--qat trains at the blob's prior capacity; a model trained with a learned prior (\(model)) is not supported yet") }
             return try runQAT(parent: float, postTraining: blob, report: report, dataset: dataset, cells: cellList,
                               discharges: discharges, calibration: chosen)
         }
@@ -94,7 +102,8 @@ struct QuantizeCommand: ParsableCommand {
                                                    value: "\(chosen.count) discharges of \(cellList.joined(separator: " "))"))
         let bytes = try kernelLayout.encode(withMeta)
         try output.write(Data(bytes), to: out)
-        let onCalibration = QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences)
+        let onCalibration = QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences,
+                                                       priorCapacitiesMAh: calibrationPriors)
         var summary = QuantizeReport(out: out, bytes: bytes.count, calibrationDischarges: chosen.count,
                                      calibrationSteps: report.calibrationSteps, featureScale: report.featureScale,
                                      cellFormats: blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" },
@@ -103,11 +112,13 @@ struct QuantizeCommand: ParsableCommand {
         if evaluate {
             let testDischarges = try dataset.labelled(selecting: ["test"]).discharges
             test = (testDischarges, testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) })
-            summary.comparisons.append(.init(data: "test", QuantizationEvaluation.run(
-                float: float, blob: blob, sequences: test.series.map(\.rawSensorSamples), labels: test.series.map { $0.soc ?? [] })))
+            summary.comparisons += Self.testComparisons(float: float, blob: blob, discharges: testDischarges,
+                                                        series: test.series, priorsMAh: Self.learnedPriorsMAh(rule, testDischarges),
+                                                        perCell: perCell)
         }
         try format.print(summary)
         if worst > 0 {
+            if rule != nil { print("note: the diagnosis below runs every discharge at the blob's prior capacity, not the learned ones") }
             try Self.printDiagnosis(name: "calibration", float: float, blob: blob,
                                     discharges: chosen.indices.map { (labels[$0], sequences[$0]) }, count: worst)
             if evaluate {

@@ -6,7 +6,7 @@ import Quantizer
 struct QuantizeReport: TabularReport {
     /// int8 against float on one set of discharges, SOC points.
     struct Comparison: Encodable {
-        /// "calibration" or "test".
+        /// "calibration", "test" or "test <cell>".
         var data: String
         var steps: Int
         var floatRMSEPercent: Double?
@@ -42,8 +42,9 @@ struct QuantizeReport: TabularReport {
                 lines.append(String(format: "int8 vs float on the calibration data: mean |Δ| %.3f, max |Δ| %.3f SOC points",
                                     c.meanAbsDeltaPercent, c.maxAbsDeltaPercent))
             } else {
-                lines.append(String(format: "test split (%d steps, streaming per discharge): float RMSE %.2f %%, int8 RMSE %.2f %%, "
-                                    + "mean |Δ| %.3f, max |Δ| %.3f SOC points", c.steps, c.floatRMSEPercent ?? .nan,
+                let name = c.data == "test" ? "test split" : c.data
+                lines.append(String(format: "%@ (%d steps, streaming per discharge): float RMSE %.2f %%, int8 RMSE %.2f %%, "
+                                    + "mean |Δ| %.3f, max |Δ| %.3f SOC points", name, c.steps, c.floatRMSEPercent ?? .nan,
                                     c.integerRMSEPercent ?? .nan, c.meanAbsDeltaPercent, c.maxAbsDeltaPercent))
             }
         }

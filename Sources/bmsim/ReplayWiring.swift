@@ -83,10 +83,11 @@ enum BundledData {
     }
 
     /// The fixed-point LSTM used when no `--lstm-model` is given: the most accurate blob
-    /// shipped in `Fixtures` (recipe F: LSTM(32) on V, T, ΔV and the charge drawn, int8 test
-    /// RMSE 4.78 % per discharge; Docs/Results.md), or nil when it is not there.
+    /// shipped in `Fixtures`, `lstm-soh` (LSTM(32) on V, T, ΔV, the charge drawn and the
+    /// learned capacity, its prior counted against that capacity; int8 test RMSE 2.93 % per
+    /// discharge; Docs/Results.md), or nil when it is not there.
     static var lstmModelURL: URL? {
-        let url = fixtures.appendingPathComponent("models/lstm-f.bmsq")
+        let url = fixtures.appendingPathComponent("models/lstm-soh.bmsq")
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 

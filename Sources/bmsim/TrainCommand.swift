@@ -25,10 +25,16 @@ struct TrainCommand: ParsableCommand {
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
     var arch: String = "tutorial"
-    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began) or charge-no-current (V, T, dV, Ah).")
+    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began), charge-no-current (V, T, dV, Ah), with --prior-capacity learned also charge-no-current+capacity (plus the prior capacity) or charge-no-current+prior (plus the prior SOC 1 − q/C).")
     var features: String = "task"
-    @Option(help: "Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); 0 = plain SOC label (as the benchmark task).")
-    var priorCapacity: Double = 0
+    @Option(help: ArgumentHelp("Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); "
+                               + "0 = plain SOC label (as the benchmark task); learned = per discharge the capacity learned before it "
+                               + "(the cell's previous discharge in its band, first the cell model's design capacity).", valueName: "Ah|learned"))
+    var priorCapacity: PriorCapacityArgument = .fixed(0)
+    @Option(help: "With --prior-capacity learned: training noise of the prior, a fraction (0.1 = uniform in ±10 %, new every epoch).")
+    var priorNoise: Double = LearnedPriorCapacity.defaultTrainingNoise
+    @Option(help: "With --prior-capacity learned: cell model whose design capacity by temperature starts each band (default: the bundled one).")
+    var cellModel: String?
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
@@ -79,7 +85,7 @@ struct TrainCommand: ParsableCommand {
         guard FeatureSet(rawValue: features) != nil else {
             throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        try OptionCheck.require(priorCapacity, in: 0...10_000, "--prior-capacity", unit: "Ah")
+        try validatePrior()
         try OptionCheck.require(learningRate, in: 1e-9...1, "--learning-rate")
         guard weightNoise >= 0, weightNoise.isFinite else { throw ValidationError("--weight-noise must be finite and ≥ 0 (got \(weightNoise))") }
     }
@@ -90,7 +96,9 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfig()
         config.mode = SequenceMode(rawValue: mode)!
         config.featureSet = FeatureSet(rawValue: features)!
-        config.priorCapacityAh = priorCapacity > 0 ? priorCapacity : nil
+        config.learnedPrior = try learnedPriorRule()
+        if case let .fixed(capacity) = priorCapacity, capacity > 0 { config.priorCapacityAh = capacity }
+        if let rule = config.learnedPrior { config.priorCapacityAh = rule.firstCapacityAh(temperatureC: 25) }
         config.stepKernel = kernel.flatMap(LSTMStepKernel.init(rawValue:)) ?? .best
         config.epochs = epochs; config.seed = seed; config.threads = threads; config.workers = workers
         config.batchSize = batchSize; config.trainStride = trainStride; config.shuffle = shuffle
@@ -101,7 +109,8 @@ struct TrainCommand: ParsableCommand {
         do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
-        let dataset = try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh)
+        let dataset = try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh,
+                                          learnedPrior: config.learnedPrior)
         if !source.isNASA { say("data: \(source.description)") }
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }

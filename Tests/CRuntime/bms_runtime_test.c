@@ -56,7 +56,7 @@ static bms_status_t load_and_run(const unsigned char *bytes, size_t size) {
 int main(int argc, char **argv) {
     const char *folder = argc > 1 ? argv[1] : "Fixtures/golden";
     char path[1024];
-    size_t blob_size, steps_size, n, count, offset;
+    size_t blob_size, steps_size, n, count, offset, record, soc_at;
     unsigned char *blob, *steps;
     bms_lstm_model_t model;
     bms_lstm_context_t ctx;
@@ -70,8 +70,15 @@ int main(int argc, char **argv) {
     blob = read_file(path, &blob_size);
     snprintf(path, sizeof path, "%s/golden-steps.bin", folder);
     steps = read_file(path, &steps_size);
-    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0) { fprintf(stderr, "bad golden file\n"); return 2; }
+    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0 || (rd_s32(steps + 4) != 1 && rd_s32(steps + 4) != 2)) {
+        fprintf(stderr, "bad golden file\n");
+        return 2;
+    }
+    /* version 1: V, I, T, SOC per record; version 2: V, I, T, prior capacity mAh (0: keep), SOC */
+    record = rd_s32(steps + 4) == 2 ? 20u : 16u;
+    soc_at = record - 4u;
     count = (size_t)rd_s32(steps + 8);
+    if (steps_size != 12 + record * count) { fprintf(stderr, "bad golden file length\n"); return 2; }
 
     if (bms_lstm_load_blob(blob, blob_size, &model) != BMS_OK) { fprintf(stderr, "golden blob rejected\n"); return 1; }
     workspace = (int16_t *)malloc(bms_lstm_workspace_words(&model) * sizeof(int16_t));
@@ -90,11 +97,16 @@ int main(int argc, char **argv) {
                 continue;
             }
             bms_lstm_reset(&ctx);
+            ctx.prior_capacity_mAh = model.prior_capacity_mAh;
             for (n = 0; n < count; ++n) {
-                const unsigned char *r = steps + 12 + 16 * n;
+                const unsigned char *r = steps + 12 + record * n;
+                if (record == 20u && rd_s32(r + 12) != 0 && bms_lstm_set_prior_capacity(&ctx, rd_s32(r + 12)) != BMS_OK) {
+                    fprintf(stderr, "step %lu: prior capacity %ld refused\n", (unsigned long)n, (long)rd_s32(r + 12));
+                    ++kernel_failures;
+                }
                 bms_lstm_step_s8(&ctx, rd_s32(r), rd_s32(r + 4), rd_s32(r + 8), &soc);
-                if (soc != rd_s32(r + 12)) {
-                    if (kernel_failures < 5) fprintf(stderr, "step %lu: C %ld, golden %ld\n", (unsigned long)n, (long)soc, (long)rd_s32(r + 12));
+                if (soc != rd_s32(r + soc_at)) {
+                    if (kernel_failures < 5) fprintf(stderr, "step %lu: C %ld, golden %ld\n", (unsigned long)n, (long)soc, (long)rd_s32(r + soc_at));
                     ++kernel_failures;
                 }
             }
@@ -108,7 +120,7 @@ int main(int argc, char **argv) {
     /* window (50 steps from offset 1000) == reset + 50 steps */
     v = (int32_t *)malloc(50 * sizeof(int32_t)); i = (int32_t *)malloc(50 * sizeof(int32_t)); t = (int32_t *)malloc(50 * sizeof(int32_t));
     for (n = 0; n < 50; ++n) {
-        const unsigned char *r = steps + 12 + 16 * (1000 + n);
+        const unsigned char *r = steps + 12 + record * (1000 + n);
         v[n] = rd_s32(r); i[n] = rd_s32(r + 4); t[n] = rd_s32(r + 8);
     }
     bms_lstm_window_s8(&ctx, v, i, t, 50, &windowed);
@@ -131,6 +143,22 @@ int main(int argc, char **argv) {
     }
     printf("corruptions: %lu rejected, %lu accepted (weights/padding) and ran\n", rejected, accepted);
     if (bms_lstm_load_blob(NULL, 10, &model) != BMS_ERR_ARGUMENT) ++failures;
+    {   /* the prior capacity: NULL context, a model without a prior, 0, negative and too large are refused
+           and change nothing; a valid one is taken */
+        const int32_t before = ctx.prior_capacity_mAh;
+        const int32_t bad[] = {0, -1, -2000, 1000001, INT32_MIN, INT32_MAX};
+        size_t b;
+        if (bms_lstm_set_prior_capacity(NULL, 2000) != BMS_ERR_ARGUMENT) ++failures;
+        for (b = 0; b < sizeof bad / sizeof bad[0]; ++b) {
+            if (bms_lstm_set_prior_capacity(&ctx, bad[b]) != BMS_ERR_PRIOR || ctx.prior_capacity_mAh != before) {
+                fprintf(stderr, "prior capacity %ld not refused\n", (long)bad[b]);
+                ++failures;
+            }
+        }
+        if (bms_lstm_set_prior_capacity(&ctx, 1500) != (model.prior_capacity_mAh > 0 ? BMS_OK : BMS_ERR_PRIOR)) ++failures;
+        printf("prior capacity: set %s (blob %ld mAh)\n", ctx.prior_capacity_mAh == 1500 ? "1500 mAh" : "refused (no prior)",
+               (long)model.prior_capacity_mAh);
+    }
     /* version 3: a non-zero padding byte is rejected as reserved, a misaligned blob as an argument error */
     if (blob[4] == 3) {
         uint32_t table = (uint32_t)rd_s32(blob + 20), in = (uint32_t)(blob[48 + 16 * blob[12] + 2]);

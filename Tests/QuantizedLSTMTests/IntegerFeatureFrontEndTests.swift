@@ -12,7 +12,7 @@ struct IntegerFeatureFrontEndTests {
         var rng = SeededGenerator(seed: seed)
         var model = BlobModel.random(using: &rng, chargeCounter: true)
         // Every feature once, with scales from fine to coarse.
-        let all: [InputFeature] = [.voltage, .current, .temperature, .dCurrent, .dVoltage, .chargeDrawn]
+        let all: [InputFeature] = [.voltage, .current, .temperature, .dCurrent, .dVoltage, .chargeDrawn, .priorCapacity]
         model.inputs = all.enumerated().map { n, feature in
             BlobInputScaling(feature: feature, offsetRaw: Int32(truncatingIfNeeded: rng.next() % 2001) - 1000,
                              scale: BlobRequantization(multiplier: (1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30)),
@@ -47,6 +47,9 @@ struct IntegerFeatureFrontEndTests {
                 previous = nil
                 counter = 0
             }
+            if k % 1000 == 0 {   // the prior capacity the firmware passes changes now and then
+                frontEnd.priorCapacityMAh = k % 3000 == 0 ? Int32(1 + rng.next() % 1_000_000) : Int32(500 + rng.next() % 3000)
+            }
             let wild = rng.next() % 50 == 0
             let sample = RawSensorSample(
                 voltageUV: wild ? Int32(truncatingIfNeeded: rng.next()) : Int32(2_500_000 + Int(rng.next() % 1_800_000)),
@@ -71,6 +74,7 @@ struct IntegerFeatureFrontEndTests {
                 case .dCurrent: raw = dI
                 case .dVoltage: raw = dV
                 case .chargeDrawn: raw = counter
+                case .priorCapacity: raw = Int128(frontEnd.priorCapacityMAh)
                 }
                 let centred = Self.sat(raw - Int128(scaling.offsetRaw), i32.0, i32.1)
                 let scaled = Self.roundShift(centred * Int128(scaling.scale.multiplier), Int(scaling.scale.shift))

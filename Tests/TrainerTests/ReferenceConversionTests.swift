@@ -63,6 +63,40 @@ import TestSupport
         #expect(worst < 2e-5, "max |Δ| \(worst)")
     }
 
+    /// A model with a learned prior and the capacity input: the converted model reads the
+    /// capacity as input `priorCapacity`, is marked `prior_capacity=learned`, and the runner at
+    /// each cycle's capacity reproduces the trainer's streaming estimates at that capacity.
+    @Test func learnedPriorModelWithTheCapacityInputConvertsAndRunsAtEachCyclesCapacity() throws {
+        var grid = syntheticCycles(count: 3, steps: 90, seed: 13)
+        for (k, capacity) in [1.4, 1.9, 1.65].enumerated() { grid[k].priorCapacityAh = capacity }
+        let rule = LearnedPriorCapacity(temperaturesC: [25], designCapacityAh: [1.8])
+        let ds = SOCDataset(train: grid, validation: [], test: grid, featureSet: .chargeCapacityWithoutCurrent,
+                            learnedPrior: rule)
+        #expect(ds.scalers.priorCapacityAh == 1.8 && ds.test.map(\.priorCapacityAh) == [1.4, 1.9, 1.65])
+        let net = Network(architecture: try Architecture.named("lstm:8,dense:1", inputSize: 5), seed: 4)
+        var config = TrainingConfig()
+        config.featureSet = .chargeCapacityWithoutCurrent; config.learnedPrior = rule; config.priorCapacityAh = 1.8
+        let file = FloatModelFile(network: net, scalers: ds.scalers, training: TrainingMetadata(
+            config: config, epochsRun: 0, bestEpoch: 0, dataHash: ds.dataHash, bestValidationLoss: nil))
+        let reference = try ReferenceLSTMModel(file)
+        #expect(reference.features.last == .priorCapacity && reference.problems.isEmpty)
+        #expect(reference.metadata["prior_capacity"] == "learned" && reference.priorCapacityAh == 1.8)
+        let ours = Evaluation.streaming(net, cycles: ds.test, scalers: ds.scalers, firstTarget: 1)
+        var k = 0, worst = 0.0
+        for (c, cycle) in grid.enumerated() {
+            let runner = ReferenceLSTMRunner(model: reference)
+            runner.priorCapacityAh = cycle.priorCapacityAh
+            for n in 0..<(cycle.count - 1) {
+                let soc = runner.step(voltageV: cycle.features[n * 5], currentA: cycle.features[n * 5 + 1],
+                                      temperatureC: cycle.features[n * 5 + 2])
+                let runnerPrior = 1 - runner.chargeDrawnAh / cycle.priorCapacityAh!
+                worst = max(worst, abs(soc - (ours.predictedSOC[k] - ds.test[c].socPrior[n + 1] + runnerPrior)))
+                k += 1
+            }
+        }
+        #expect(worst < 2e-5, "max |Δ| \(worst)")
+    }
+
     @Test func aFeatureTheEngineDoesNotComputeIsRefusedWithAReason() throws {
         let grid = syntheticCycles(count: 2, steps: 60, seed: 2)
         let ds = SOCDataset(train: grid, validation: [], test: [])

@@ -43,7 +43,7 @@
 #define LSTM_MODEL_DENSE0_OUTPUTS 1
 #define LSTM_MODEL_MACS_PER_STEP 4640
 #define LSTM_MODEL_CHARGE_STEP_S 10   /* s the charge_drawn input integrates over per step (0: no such input) */
-#define LSTM_MODEL_PRIOR_CAPACITY_MAH 2000   /* coulomb-count prior capacity (0: no prior) */
+#define LSTM_MODEL_PRIOR_CAPACITY_MAH 2000   /* coulomb-count prior capacity, the default bms_lstm_set_prior_capacity may change (0: no prior) */
 /* int16 words for bms_lstm_init_context (equals bms_lstm_workspace_words). */
 #define LSTM_MODEL_WORKSPACE_WORDS 262
 #define LSTM_MODEL_WORKSPACE_BYTES 524   /* RAM: words * sizeof(int16_t) */

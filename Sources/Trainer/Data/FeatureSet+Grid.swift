@@ -12,15 +12,20 @@ extension FeatureSet {
         return q
     }
 
-    /// The features of `cycle` in this set, row-major `[n × width]`, physical units.
-    public func features(of cycle: GridCycle) -> [Double] {
+    /// The features of `cycle` in this set, row-major `[n × width]`, physical units. A set
+    /// with the prior capacity reads `priorCapacityAh`, else the cycle's (one must be set).
+    public func features(of cycle: GridCycle, priorCapacityAh: Double? = nil) -> [Double] {
         if self == .task { return cycle.features }
         let w = width, columns = taskColumns
+        let chargeColumn = columns.count
         var out = [Double](repeating: 0, count: cycle.count * w)
         let q = Self.dischargedAh(of: cycle)
+        let capacity = readsPrior ? priorCapacityAh ?? cycle.priorCapacityAh : nil
+        precondition(!readsPrior || capacity != nil, "feature set \(rawValue) needs the cycle's prior capacity")
         for k in 0..<cycle.count {
             for (j, f) in columns.enumerated() { out[k * w + j] = cycle.features[k * 5 + f] }
-            out[k * w + w - 1] = q[k]
+            out[k * w + chargeColumn] = q[k]
+            if let capacity { out[k * w + chargeColumn + 1] = hasPriorCapacity ? capacity : 1 - q[k] / capacity }
         }
         return out
     }

@@ -17,6 +17,12 @@ public struct GridCycle: Sendable, Equatable {
     public var features: [Double]
     /// Reference SOC fraction at each grid step (coulomb count from 1, may go below 0).
     public var soc: [Double]
+    /// Where the discharge starts and NASA's capacity of it (nil for cycles not read from NASA
+    /// discharges): what `LearnedPriorCapacity` needs.
+    public var record: DischargeCapacityRecord?
+    /// The capacity the BMS had learned before this discharge, Ah (`LearnedPriorCapacity`; nil
+    /// until `assignLearnedPriors` sets it).
+    public var priorCapacityAh: Double?
     /// Grid steps.
     public var count: Int { soc.count }
 
@@ -30,6 +36,15 @@ public struct GridCycle: Sendable, Equatable {
     /// semantics, label interpolated from the native samples), with the difference features.
     public init(_ discharge: LabelledDischarge) {
         self.init(cell: discharge.cell, cycle: discharge.cycle, grid: discharge.resampled(dtS: Self.gridStepS))
+        record = DischargeCapacityRecord(discharge)
+    }
+
+    /// Sets every cycle's `priorCapacityAh` by `rule` (cycles of a cell in time order, as
+    /// `load` returns them). A cycle without a record keeps nil.
+    public static func assignLearnedPriors(_ cycles: inout [GridCycle], rule: LearnedPriorCapacity) {
+        let indices = cycles.indices.filter { cycles[$0].record != nil }
+        let priors = rule.priors(for: indices.map { cycles[$0].record! })
+        for (k, prior) in zip(indices, priors) { cycles[k].priorCapacityAh = prior }
     }
 
     /// A cycle from an already resampled series (its `soc` must be set).

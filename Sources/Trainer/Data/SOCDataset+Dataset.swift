@@ -11,17 +11,19 @@ extension SOCDataset {
     /// recordings in its train and validation splits (the test split may be empty); without a
     /// manifest every split is every recording, so validation is the training data.
     public static func load(_ dataset: Dataset, featureSet: FeatureSet = .task,
-                            priorCapacityAh: Double? = nil) throws(SOCDatasetError) -> SOCDataset {
+                            priorCapacityAh: Double? = nil,
+                            learnedPrior: LearnedPriorCapacity? = nil) throws(SOCDatasetError) -> SOCDataset {
         switch dataset {
         case let .nasa(data):
-            return try load(root: data.root, featureSet: featureSet, priorCapacityAh: priorCapacityAh, policy: data.policy)
+            return try load(root: data.root, featureSet: featureSet, priorCapacityAh: priorCapacityAh,
+                            learnedPrior: learnedPrior, policy: data.policy)
         case let .generic(data):
             let splits = try GridCycle.splits(data, ["train", "validation", "test"])
             for name in ["train", "validation"] where splits[name]!.isEmpty {
                 throw .noLabelledSplit(split: name, source: data.manifestPath ?? data.root)
             }
             return SOCDataset(train: splits["train"]!, validation: splits["validation"]!, test: splits["test"]!,
-                              featureSet: featureSet, priorCapacityAh: priorCapacityAh)
+                              featureSet: featureSet, priorCapacityAh: priorCapacityAh, learnedPrior: learnedPrior)
         }
     }
 }

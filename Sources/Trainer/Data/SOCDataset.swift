@@ -31,24 +31,54 @@ public struct ScaledCycle: Sendable {
     /// Prior SOC per step (0 unless the scalers use a coulomb-count prior); the network
     /// predicts `soc − socPrior`.
     public var socPrior: [Double]
+    /// Charge drawn since the start, Ah, per step (what the prior counts).
+    public var dischargedAh: [Double]
+    /// The prior capacity the labels (and a capacity feature) use, Ah (nil without a prior).
+    public private(set) var priorCapacityAh: Double?
     /// Grid steps.
     public var count: Int { soc.count }
 
     /// Scales `cycle` with `scalers` (Float64 arithmetic, then rounded to Float32); the
-    /// feature set follows from the scalers' width.
-    public init(_ cycle: GridCycle, scalers: Scalers) {
+    /// feature set follows from the scalers' width. `priorCapacityAh` replaces the cycle's
+    /// prior capacity (`Scalers.priorCapacityAh(of:)`) when given.
+    public init(_ cycle: GridCycle, scalers: Scalers, priorCapacityAh: Double? = nil) {
         cell = cycle.cell
         self.cycle = cycle.cycle
         let set = scalers.resolvedFeatureSet
         let w = set.width
         width = w
-        features = set.features(of: cycle).enumerated().map { k, x in
+        let capacity = scalers.priorCapacityAh == nil ? nil : priorCapacityAh ?? scalers.priorCapacityAh(of: cycle)
+        self.priorCapacityAh = capacity
+        features = set.features(of: cycle, priorCapacityAh: capacity).enumerated().map { k, x in
             Float((x - scalers.xMean[k % w]) / scalers.xStd[k % w])
         }
-        let prior = scalers.socPrior(of: cycle)
-        socPrior = prior
-        labels = zip(cycle.soc, prior).map { scalers.scaleLabel($0 - $1) }
+        dischargedAh = FeatureSet.dischargedAh(of: cycle)
         soc = cycle.soc
+        socPrior = []
+        labels = []
+        setPrior(capacity, scalers: scalers)
+    }
+
+    /// This cycle with another prior capacity (training noise): prior, labels and the
+    /// capacity feature follow; nothing else changes.
+    public func withPriorCapacity(_ capacityAh: Double, scalers: Scalers) -> ScaledCycle {
+        var copy = self
+        copy.setPrior(capacityAh, scalers: scalers)
+        let set = scalers.resolvedFeatureSet
+        if set.readsPrior {
+            let column = set.width - 1
+            for k in 0..<count {
+                let x = set.hasPriorCapacity ? capacityAh : copy.socPrior[k]
+                copy.features[k * width + column] = Float((x - scalers.xMean[column]) / scalers.xStd[column])
+            }
+        }
+        return copy
+    }
+
+    private mutating func setPrior(_ capacityAh: Double?, scalers: Scalers) {
+        priorCapacityAh = capacityAh
+        socPrior = capacityAh.map { c in dischargedAh.map { 1 - $0 / c } } ?? [Double](repeating: 0, count: soc.count)
+        labels = zip(soc, socPrior).map { scalers.scaleLabel($0 - $1) }
     }
 }
 
@@ -68,9 +98,20 @@ public struct SOCDataset: Sendable {
     public var dataHash: String
 
     /// Builds the dataset from grid cycles (fits scalers on `train`).
+    /// With `learnedPrior` every cycle gets its learned prior capacity
+    /// (`GridCycle.assignLearnedPriors`) and `priorCapacityAh` defaults to the design capacity at 25 °C.
     public init(train: [GridCycle], validation: [GridCycle], test: [GridCycle], scalers: Scalers? = nil,
-                featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil) {
-        let s = scalers ?? Scalers(fitting: train, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
+                featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil, learnedPrior: LearnedPriorCapacity? = nil) {
+        var train = train, validation = validation, test = test
+        let rule = scalers?.learnedPrior ?? learnedPrior
+        if let rule {
+            GridCycle.assignLearnedPriors(&train, rule: rule)
+            GridCycle.assignLearnedPriors(&validation, rule: rule)
+            GridCycle.assignLearnedPriors(&test, rule: rule)
+        }
+        let defaultCapacity = priorCapacityAh ?? learnedPrior.map { $0.firstCapacityAh(temperatureC: 25) }
+        let s = scalers ?? Scalers(fitting: train, featureSet: featureSet, priorCapacityAh: defaultCapacity,
+                                   learnedPrior: learnedPrior)
         self.scalers = s
         self.train = train.map { ScaledCycle($0, scalers: s) }
         self.validation = validation.map { ScaledCycle($0, scalers: s) }
@@ -91,11 +132,13 @@ public struct SOCDataset: Sendable {
                             testCells: [String] = TaskSplit.test,
                             featureSet: FeatureSet = .task,
                             priorCapacityAh: Double? = nil,
+                            learnedPrior: LearnedPriorCapacity? = nil,
                             policy: QualityPolicy = QualityPolicy()) throws(SOCDatasetError) -> SOCDataset {
         let tr = try GridCycle.load(root: root, cells: trainCells, policy: policy)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
         let va = try GridCycle.load(root: root, cells: validationCells, policy: policy)
         let te = try GridCycle.load(root: root, cells: testCells, policy: policy)
-        return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh)
+        return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh,
+                          learnedPrior: learnedPrior)
     }
 }

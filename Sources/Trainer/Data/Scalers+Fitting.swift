@@ -2,23 +2,35 @@ import FloatModel
 
 /// Scalers fitted on grid cycles, and the coulomb-count prior of a cycle.
 extension Scalers {
-    /// The prior SOC of each step of `cycle` (all 0 without `priorCapacityAh`).
-    public func socPrior(of cycle: GridCycle) -> [Double] {
-        guard let capacity = priorCapacityAh else { return [Double](repeating: 0, count: cycle.count) }
+    /// The prior capacity of `cycle`, Ah: its learned one with a learned prior (the default
+    /// `priorCapacityAh` when it has none), else `priorCapacityAh`; nil without a prior.
+    public func priorCapacityAh(of cycle: GridCycle) -> Double? {
+        guard let fixed = priorCapacityAh else { return nil }
+        return learnedPrior == nil ? fixed : cycle.priorCapacityAh ?? fixed
+    }
+
+    /// The prior SOC of each step of `cycle` (all 0 without `priorCapacityAh`), against
+    /// `capacityAh` when given, else `priorCapacityAh(of:)`.
+    public func socPrior(of cycle: GridCycle, capacityAh: Double? = nil) -> [Double] {
+        guard let capacity = capacityAh ?? priorCapacityAh(of: cycle) else { return [Double](repeating: 0, count: cycle.count) }
         return FeatureSet.dischargedAh(of: cycle).map { 1 - $0 / capacity }
     }
 
-    /// Fits the scalers on all grid steps of `cycles` (features of `featureSet`).
-    public init(fitting cycles: [GridCycle], featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil) {
+    /// Fits the scalers on all grid steps of `cycles` (features of `featureSet`). With
+    /// `learnedPrior` the cycles' `priorCapacityAh` must be assigned (`GridCycle.assignLearnedPriors`)
+    /// and `priorCapacityAh` is the default capacity.
+    public init(fitting cycles: [GridCycle], featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil,
+                learnedPrior: LearnedPriorCapacity? = nil) {
         let width = featureSet.width
-        let all = cycles.map(featureSet.features(of:))
+        let all = cycles.map { featureSet.features(of: $0) }
         var sum = [Double](repeating: 0, count: width)
         var count = 0
         var yMin = Double.infinity, yMax = -Double.infinity
         for (c, features) in zip(cycles, all) {
             for k in 0..<c.count { for f in 0..<width { sum[f] += features[k * width + f] } }
             count += c.count
-            let prior = priorCapacityAh.map { q in FeatureSet.dischargedAh(of: c).map { 1 - $0 / q } }
+            let capacity = priorCapacityAh.map { learnedPrior == nil ? $0 : c.priorCapacityAh ?? $0 }
+            let prior = capacity.map { q in FeatureSet.dischargedAh(of: c).map { 1 - $0 / q } }
             for (k, s) in c.soc.enumerated() {
                 let y = s - (prior?[k] ?? 0)
                 yMin = min(yMin, y); yMax = max(yMax, y)
@@ -34,5 +46,6 @@ extension Scalers {
         let std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
         self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
         self.featureSet = featureSet
+        self.learnedPrior = learnedPrior
     }
 }

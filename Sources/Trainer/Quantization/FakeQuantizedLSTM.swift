@@ -99,6 +99,7 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
                 case .dCurrent: si = previous.map { Double(sample.currentMA) / 1e3 - Double($0.currentMA) / 1e3 } ?? 0
                 case .dVoltage: si = previous.map { Double(sample.voltageUV) / 1e6 - Double($0.voltageUV) / 1e6 } ?? 0
                 case .chargeDrawn: si = chargeAh
+                case .priorCapacity: si = Double(priorMAh) / 1000   // QAT trains at the blob's capacity
                 }
                 floats[t * f + n] = (si - model.inputMean[n]) / model.inputStd[n]
             }

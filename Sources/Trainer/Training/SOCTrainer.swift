@@ -206,8 +206,20 @@ public final class SOCTrainer {
         return (loss / max(total, 1), absErr, total)
     }
 
+    /// The training cycles of `epoch` (from 0): with a learned prior and training noise each
+    /// cycle's prior capacity times its `LearnedPriorCapacity.noiseFactor` for this epoch.
+    func trainingCycles(epoch: Int) -> [ScaledCycle] {
+        guard let rule = dataset.scalers.learnedPrior, rule.trainingNoise > 0 else { return dataset.train }
+        return dataset.train.enumerated().map { k, cycle in
+            guard let capacity = cycle.priorCapacityAh else { return cycle }
+            return cycle.withPriorCapacity(capacity * rule.noiseFactor(seed: config.seed, epoch: epoch, index: k),
+                                           scalers: dataset.scalers)
+        }
+    }
+
     private func windowEpoch(epoch: Int, onEvent: (TrainingEvent) -> Void) -> (Double, Double, Int) {
-        var set = WindowSet(cycles: dataset.train, stride: config.trainStride)
+        let train = trainingCycles(epoch: epoch)
+        var set = WindowSet(cycles: train, stride: config.trainStride)
         if config.shuffle { set.windows.shuffle(using: &shuffleGenerator) }
         let batchCount = (set.count + config.batchSize - 1) / config.batchSize
         var lossSum = 0.0, absSum = 0.0, seen = 0.0
@@ -223,7 +235,7 @@ public final class SOCTrainer {
             }
             for (k, shard) in shards.enumerated() {
                 let from = start + k * per
-                set.fill(from..<(from + shard.lanes), from: dataset.train, input: shard.input, target: shard.target)
+                set.fill(from..<(from + shard.lanes), from: train, input: shard.input, target: shard.target)
             }
             let (loss, absErr, n) = step(shards, mode: .window)
             lossSum += loss * n; absSum += absErr; seen += n
@@ -234,9 +246,10 @@ public final class SOCTrainer {
     }
 
     private func statefulEpoch(epoch: Int, onEvent: (TrainingEvent) -> Void) -> (Double, Double, Int) {
-        var order = Array(dataset.train.indices)
+        let train = trainingCycles(epoch: epoch)
+        var order = Array(train.indices)
         order.shuffle(using: &shuffleGenerator)
-        let schedule = StreamSchedule(cycles: dataset.train, order: order, lanes: config.lanes,
+        let schedule = StreamSchedule(cycles: train, order: order, lanes: config.lanes,
                                       chunkSteps: config.chunkSteps)
         let t = config.chunkSteps, b = config.lanes, n = t * b, width = dataset.width
         let input = Tensor(rows: n, cols: width), target = Tensor(rows: n, cols: 1)
@@ -248,7 +261,7 @@ public final class SOCTrainer {
         var lossSum = 0.0, absSum = 0.0, seen = 0.0
         let chunks = schedule.chunkCount
         for k in 0..<chunks {
-            schedule.fill(chunk: k, from: dataset.train, input: input, target: target, weight: weight, keep: keep)
+            schedule.fill(chunk: k, from: train, input: input, target: target, weight: weight, keep: keep)
             for (w, shard) in shards.enumerated() {
                 for step in 0..<t {
                     for lane in 0..<perLanes {
