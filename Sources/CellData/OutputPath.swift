@@ -89,10 +89,11 @@ public enum OutputPath {
     /// `checkedFile` (so an empty path is refused, not taken for the current folder).
     public static func write(_ data: Data, toPath path: String, followSymlinks: Bool = false) throws(OutputPathError) {
         let destination = try checkedFile(path, followSymlinks: followSymlinks)
-        // A missing parent folder is created (as the output folders of `replay` are), through
-        // the same checks: `--out results/cell.json` works on a fresh checkout.
+        // A missing folder is named (Foundation's own message says only "The file doesn't exist").
         let parent = destination.deletingLastPathComponent().path
-        if !parent.isEmpty && Kind.of(parent, following: true) == nil { try makeFolder(parent, followSymlinks: followSymlinks) }
+        if !parent.isEmpty && Kind.of(parent, following: true) == nil {
+            throw .system(path: path, reason: "its folder \(parent) does not exist")
+        }
         do { try data.write(to: destination, options: .atomic) } catch {
             throw .system(path: path, reason: reason(error))
         }

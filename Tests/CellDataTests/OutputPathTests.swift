@@ -29,16 +29,15 @@ struct OutputPathTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).sorted() == ["dir", "link", "new.txt", "pipe", "target.txt"])
     }
 
-    @Test("a file in folders that do not exist yet: the folders are made; a FIFO on the way is refused")
+    @Test("a file in a folder that does not exist: refused naming the folder, nothing made")
     func missingParents() throws {
         let tmp = try scratch()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let nested = tmp.appendingPathComponent("a/b/cell.json")
-        try OutputPath.write(Data("{}".utf8), to: nested)
-        #expect(try contents(nested) == "{}")
-        #expect(throws: OutputPathError.self) {
-            try OutputPath.write(Data("x".utf8), to: tmp.appendingPathComponent("pipe/inside.txt"))
+        #expect(throws: OutputPathError.system(path: nested.path, reason: "its folder \(tmp.path)/a/b does not exist")) {
+            try OutputPath.write(Data("{}".utf8), to: nested)
         }
+        #expect(!FileManager.default.fileExists(atPath: tmp.appendingPathComponent("a").path))
     }
 
     @Test("a symbolic link is refused unless followed; followed, the link stays and its target changes")
