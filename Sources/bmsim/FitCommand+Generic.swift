@@ -37,9 +37,21 @@ extension FitCommand {
                                                      log: { print($0) })
         var model = fitted
         var validation: [RecordingFit.VoltageTrace] = []
-        if !validationPaths.isEmpty {
-            let validationSet = try GenericDataset(files: validationPaths, policy: plausibility.policy)
-            validation = RecordingFit.validate(try validationSet.recordings(validationSet.members), model: model, capacityOption: capacityAh)
+        // Validated on: --validate, else (a manifest's fit split, no --cells) the dataset's
+        // recordings outside the fit selection, which the fit never saw.
+        let fittedNumbers = Set(members.map(\.number))
+        let unseen = dataset.manifestPath != nil && cells == nil
+            ? dataset.members.filter { !fittedNumbers.contains($0.number) } : []
+        if !validationPaths.isEmpty || !unseen.isEmpty {
+            let validationRecordings: [Recording]
+            if validationPaths.isEmpty {
+                print("validation: the \(unseen.count) recording(s) of \(dataset.manifestPath!) outside the fit split")
+                validationRecordings = try dataset.recordings(unseen)
+            } else {
+                let validationSet = try GenericDataset(files: validationPaths, policy: plausibility.policy)
+                validationRecordings = try validationSet.recordings(validationSet.members)
+            }
+            validation = RecordingFit.validate(validationRecordings, model: model, capacityOption: capacityAh)
             for t in validation {
                 let r = t.residualmV
                 model.fitReport.method.append(r.samples == 0 ? "validation \(t.name): no sample with a reference SOC"

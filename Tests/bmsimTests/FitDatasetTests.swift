@@ -27,7 +27,11 @@ import TestSupport
         #expect(model.capacityAh == 4.969)
         let method = model.fitReport.method.joined(separator: "\n")
         #expect(method.contains("data: generic recordings mohtat2020-nmc-25C-udds-short "), "\(method)")   // train: the clean copy only
-        #expect(!method.contains("noisy"))
+        #expect(!method.contains("data: generic recordings mohtat2020-nmc-25C-udds-short-noisy"))
+        // The recording outside the fit split (the noisy copy, split "test") validates the model's voltage.
+        let validation = try #require(model.fitReport.method.first { $0.hasPrefix("validation mohtat2020-nmc-25C-udds-short-noisy (not fitted): ") })
+        let mV = try #require(Double(validation.split(separator: " ")[5]))
+        #expect(mV > 1 && mV < 10, "\(validation)")   // 2 mV sensor noise plus model error
         #expect(method.contains("OCV: ocv-table.csv of "), "\(method)")
         let table = try OCVTableCSV.read(path: Self.example + "/ocv-table.csv")
         #expect(abs(model.ocv.voltage(soc: 0.5, temperatureC: 25) - RecordingFit.ocvCurve(table).voltage(soc: 0.5, temperatureC: 25)) < 1e-9)
@@ -37,6 +41,7 @@ import TestSupport
         let model = try Self.fit([Self.example, "--cells", "test", "--capacity", "5"])
         #expect(model.capacityAh == 5)
         #expect(model.fitReport.method.contains { $0.contains("mohtat2020-nmc-25C-udds-short-noisy") })
+        #expect(!model.fitReport.method.contains { $0.hasPrefix("validation ") })   // --cells: no automatic validation
     }
 
     @Test func aFolderOfRecordingsIsFittedWhole() throws {
