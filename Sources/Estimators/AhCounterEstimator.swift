@@ -38,8 +38,7 @@ public final class AhCounterEstimator: SOCEstimator {
     var capacityAh: Double
     var previousCurrentA: Double?
     var restSeconds = 0.0
-    var previousVoltageV: Double?
-    var voltageSlopeVPerS = 1.0
+    var slope = RestVoltageSlope()
     var learner: CapacityLearner
     var lifeCounter = ChargeCounter()
     var last: SOCEstimate
@@ -130,8 +129,7 @@ public final class AhCounterEstimator: SOCEstimator {
         let resting = abs(m.currentA) <= config.restCurrentA
         if let sleptSeconds {
             // Woken: the voltage history is stale; a sleep at rest is a settled rest.
-            previousVoltageV = m.voltageV
-            voltageSlopeVPerS = 0
+            slope.restart(at: m.voltageV, settled: true)
             let known = sleptSeconds.isFinite
             restSeconds = resting ? (known ? restSeconds + sleptSeconds : 0) : 0
             guard resting, sleptSeconds >= config.restMinimumSeconds else { return }
@@ -140,18 +138,10 @@ public final class AhCounterEstimator: SOCEstimator {
             blend(towards: reading, temperatureC: m.temperatureC, seconds: sleptSeconds)
             return
         }
-        if let v0 = previousVoltageV, m.dtSeconds > 0 {
-            // The slope of the low-passed voltage, low-passed (as `FilterCommon`: robust to noise).
-            let k = m.dtSeconds / (60 + m.dtSeconds)     // ≈ 60 s smoothing (no exp per tick)
-            let smoothed = v0 + k * (m.voltageV - v0)
-            voltageSlopeVPerS += k * (abs(smoothed - v0) / m.dtSeconds - voltageSlopeVPerS)
-            previousVoltageV = smoothed
-        } else {
-            previousVoltageV = m.voltageV
-        }
+        slope.add(m.voltageV, dtSeconds: m.dtSeconds)
         restSeconds = resting ? restSeconds + m.dtSeconds : 0
         guard restSeconds >= config.restMinimumSeconds,
-              voltageSlopeVPerS <= config.restVoltageSlopeVPerS else { return }
+              slope.vPerS <= config.restVoltageSlopeVPerS else { return }
         blend(towards: m.voltageV, temperatureC: m.temperatureC, seconds: m.dtSeconds)
     }
 
@@ -177,9 +167,8 @@ public final class AhCounterEstimator: SOCEstimator {
         hysteresisH = 0
         hysteresisSign = 0
         previousCurrentA = nil
-        previousVoltageV = nil
+        slope.clear()
         restSeconds = 0
-        voltageSlopeVPerS = 1
         pendingSleepSeconds = nil
         emptyAnchor.reset()
         last = SOCEstimate(soc: soc)

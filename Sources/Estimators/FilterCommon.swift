@@ -41,14 +41,10 @@ struct FilterCommon {
     }
 
     var restSeconds = 0.0
-    /// The voltage low-passed over ≈ 60 s (rest detection; see `voltageSlopeVPerS`).
-    var previousVoltageV: Double?
-    /// |dV/dt| for rest detection, V/s: the slope of the low-passed voltage, low-passed again
-    /// (≈ 60 s each). Differencing raw samples would read sensor noise as slope (0.5 mV of noise
-    /// at 1 s ticks gives ≈ 0.56 mV/s, above the 0.2 mV/s rest threshold, so a noisy cell never
-    /// settled); through the low-pass the same noise reads ≈ 0.007 mV/s, and a relaxation
-    /// slope passes unchanged.
-    var voltageSlopeVPerS = 1.0
+    /// |dV/dt| for rest detection (`RestVoltageSlope`).
+    var slope = RestVoltageSlope()
+    /// The rest detector's slope, V/s.
+    var voltageSlopeVPerS: Double { slope.vPerS }
     /// Sleep announced by `wake(afterSleepSeconds:)`, consumed by the next accepted sample.
     var pendingSleepSeconds: Double?
     /// The present rest has been anchored (by a wake-up or by its length); cleared under load.
@@ -102,16 +98,9 @@ struct FilterCommon {
         pendingSleepSeconds = nil
         if woken || firstAfterReset {
             // The voltage history is stale: start the slope anew, settled if the cell rested.
-            previousVoltageV = m.voltageV
-            voltageSlopeVPerS = resting && (woken || slept) ? 0 : 1
-        } else if let v0 = previousVoltageV, m.dtSeconds > 0 {
-            // See `voltageSlopeVPerS`: the slope of the low-passed voltage, itself low-passed.
-            let k = m.dtSeconds / (60 + m.dtSeconds)   // ≈ 60 s smoothing, no exp per tick
-            let smoothed = v0 + k * (m.voltageV - v0)
-            voltageSlopeVPerS += k * (abs(smoothed - v0) / m.dtSeconds - voltageSlopeVPerS)
-            previousVoltageV = smoothed
+            slope.restart(at: m.voltageV, settled: resting && (woken || slept))
         } else {
-            previousVoltageV = m.voltageV
+            slope.add(m.voltageV, dtSeconds: m.dtSeconds)
         }
         restSeconds = resting ? restSeconds + sleptS + m.dtSeconds : 0
         if !resting { anchoredThisRest = false }
@@ -242,8 +231,7 @@ struct FilterCommon {
     mutating func resetRest() {
         emptyAnchor.reset()
         restSeconds = 0
-        previousVoltageV = nil
-        voltageSlopeVPerS = 1
+        slope.clear()
         previousCurrentA = nil
         pendingSleepSeconds = nil
         anchoredThisRest = false

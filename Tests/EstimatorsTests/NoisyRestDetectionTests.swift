@@ -64,4 +64,19 @@ struct NoisyRestDetectionTests {
         #expect(anchoredAtS.map { Double($0) >= anchor && Double($0) <= anchor + 300 } == true, "anchored at \(String(describing: anchoredAtS))")
         #expect(common.voltageSlopeVPerS < 0.2 * EstimatorConfig().restVoltageSlopeVPerS)
     }
+
+    @Test("the rest slope: a voltage ramp reads its own slope, 0.5 mV of noise reads below 0.02 mV/s")
+    func restSlopeProperties() {
+        var ramp = RestVoltageSlope()
+        for k in 0...3600 { ramp.add(3.6 + 1e-4 * Double(k), dtSeconds: k == 0 ? 0 : 1) }
+        #expect(abs(ramp.vPerS - 1e-4) < 1e-7)   // 0.1 mV/s, settled on after a few minutes
+        var noise = RestVoltageSlope()
+        var rng = SeededGenerator(seed: 3)
+        for k in 0...3600 { noise.add(3.6 + 0.0005 * Self.normal(&rng), dtSeconds: k == 0 ? 0 : 1) }
+        #expect(noise.vPerS < 2e-5)
+        noise.restart(at: 3.7, settled: true)
+        #expect(noise.vPerS == 0 && noise.smoothedV == 3.7)
+        noise.clear()
+        #expect(noise.vPerS == 1 && noise.smoothedV == nil)
+    }
 }
