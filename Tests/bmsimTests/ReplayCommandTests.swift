@@ -32,7 +32,7 @@ struct ReplayCommandTests {
     func compareBundled() throws {
         let out = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        var command = try CompareCommand.parseAsRoot(["--out", out.path, "--quiet", "--estimators", "ah,ocv",
+        let command = try CompareCommand.parseAsRoot(["--out", out.path, "--quiet", "--estimators", "ah,ocv",
                                                       "--scenarios", "nominal,current-bias"]) as! CompareCommand
         try command.run()
         let markdown = try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8)
