@@ -16,7 +16,7 @@ struct ReplayCommandTests {
     func replayBundled() throws {
         let out = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        var command = try ReplayCommand.parseAsRoot(["--out", out.path, "--quiet", "--format", "csv"]) as! ReplayCommand
+        let command = try ReplayCommand.parseAsRoot(["--out", out.path, "--quiet", "--format", "csv"]) as! ReplayCommand
         try command.run()
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
         #expect(files.contains("index.html") && files.contains("comparison.json"))
