@@ -68,6 +68,12 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// filter to the rested reading once (`FilterCommon.RestReading.anchor`), whatever its
     /// state, as a wake-up after a sleep does; `nil` = never (only wake-ups anchor), s.
     public var restAnchorSeconds: Double? = 1800
+    /// UKF: α of the scaled unscented transform (β = 2, κ = 0): the sigma points lie α √n
+    /// standard deviations from the mean (α = 1: λ = 0, the transform before issue 15). 1.5,
+    /// chosen on the PyBaMM development cells and the NASA validation cells
+    /// (`Docs/Results.md`, "UKF sigma-point spread"): on a flat OCV (LFP) a wider spread sees
+    /// the curve's slope where the plateau hides it.
+    public var ukfAlpha: Double = 1.5
     /// Filters: correct the state with the loaded voltage while charging (I > `restCurrentA`).
     /// Off by default: a model fitted on discharges does not describe the CC–CV charge (on the
     /// NASA validation cells the EKF ran up to 9 points ahead of the count through the CV

@@ -2,10 +2,11 @@ import BMSCore
 import CellModel
 
 /// Unscented Kalman filter on the same Thevenin state model as `TheveninEKF` (additive
-/// noise, 2n + 1 sigma points, scaled transform with α = 1, β = 2, κ = 0 ⇒ λ = 0):
+/// noise, 2n + 1 sigma points, scaled transform with α = `EstimatorConfig.ukfAlpha` (1.5),
+/// β = 2, κ = 0 ⇒ λ = α² n − n):
 ///
-///     χ_0 = x,  χ_±i = x ± √(n) · L_i     (L = chol P, column i)
-///     W_m = (0, 1/2n, …),  W_c = (2, 1/2n, …)
+///     χ_0 = x,  χ_±i = x ± α √n · L_i     (L = chol P, column i)
+///     W_m = (1 − 1/α², 1/(2α²n), …),  W_c = (1 − 1/α² + 3 − α², 1/(2α²n), …)
 ///     predict:  χ_i ← f(χ_i),  x⁻ = Σ W_m χ_i,  P⁻ = Σ W_c (χ_i − x⁻)(χ_i − x⁻)ᵀ + Q Δt
 ///     update:   Z_i = h(χ_i),  z = Σ W_m Z_i,  S = Σ W_c (Z_i − z)² + R,
 ///               C = Σ W_c (χ_i − x⁻)(Z_i − z),  K = C / S,  x = x⁻ + K (V − z),  P = P⁻ − K S Kᵀ
@@ -28,6 +29,7 @@ public final class TheveninUKF: SOCEstimator {
 
     /// Creates the filter for `pairs` R–C pairs, starting at `soc`.
     public init(model: CellModelParameters, pairs: Int, config: EstimatorConfig, soc: Double = 1) {
+        precondition(config.ukfAlpha > 0 && config.ukfAlpha.isFinite, "ukfAlpha must be positive and finite")
         let template = TheveninEKF(model: model, pairs: pairs, config: config, soc: soc)
         common = template.common
         stateModel = template.stateModel
@@ -82,14 +84,18 @@ public final class TheveninUKF: SOCEstimator {
         let mean = common.begin(m)
         let dt = common.stepSeconds
         let count = 2 * n + 1
-        let wOuter = 1 / (2 * Double(n))
-        let w0c = 2.0
+        // Scaled transform (β = 2, κ = 0): λ = α² n − n, spread α √n, W0m = 1 − 1/α²,
+        // W0c = W0m + 3 − α², Wi = 1 / (2 α² n); α = 1 is λ = 0 (W0m = 0, W0c = 2).
+        let alpha = common.config.ukfAlpha
+        let wOuter = 1 / (2 * alpha * alpha * Double(n))
+        let w0m = 1 - 1 / (alpha * alpha)
+        let w0c = w0m + 3 - alpha * alpha
         if !SmallMatrix.cholesky(p, into: lower, n: n) {
             p.update(from: initialP, count: n * n)
             covarianceResets += 1
             _ = SmallMatrix.cholesky(p, into: lower, n: n)
         }
-        let spread = Double(n).squareRoot()
+        let spread = alpha * Double(n).squareRoot()
         for i in 0..<n { sigmaPoints[i] = x[i] }
         for c in 0..<n {
             for i in 0..<n {
@@ -108,7 +114,7 @@ public final class TheveninUKF: SOCEstimator {
         for i in 0..<n {
             var acc = 0.0
             for s in 1..<count { acc += sigmaPoints[s * n + i] }
-            x[i] = wOuter * acc
+            x[i] = w0m * sigmaPoints[i] + wOuter * acc
         }
         for i in 0..<n {
             for j in i..<n {
@@ -128,6 +134,7 @@ public final class TheveninUKF: SOCEstimator {
             z[s] = stateModel.voltage(sigmaPoints + s * n, currentA: m.currentA, temperatureC: m.temperatureC)
             if s > 0 { zMean += wOuter * z[s] }
         }
+        zMean += w0m * z[0]
         var sVar = measurementVariance + w0c * (z[0] - zMean) * (z[0] - zMean)
         for s in 1..<count { sVar += wOuter * (z[s] - zMean) * (z[s] - zMean) }
         for i in 0..<n {
