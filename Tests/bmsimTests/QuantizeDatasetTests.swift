@@ -26,6 +26,21 @@ import TestSupport
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self).contains("2 discharges of"))
     }
 
+    @Test("QAT on a generic dataset (no validation recordings): tunes on the train split, writes the blob and the tuned float model")
+    func quantizationAwareTuningOnADataset() throws {
+        let folder = try DatasetFolder()
+        defer { folder.remove() }
+        let out = folder.url.appendingPathComponent("q.bmsq").path
+        let tuned = folder.url.appendingPathComponent("q.json").path
+        // --qat prints tables (not the JSON report the helper asks for).
+        try (QuantizeCommand.parseAsRoot([Self.model, "--every", "1", "--out", out, "--data", Self.example, "--qat",
+                                          "--qat-epochs", "1", "--qat-model-out", tuned]) as! QuantizeCommand).run()
+        #expect(FileManager.default.fileExists(atPath: out))
+        let model = try Data(contentsOf: URL(fileURLWithPath: tuned))
+        let parent = try Data(contentsOf: URL(fileURLWithPath: Self.model))
+        #expect(!model.isEmpty && model != parent)   // the weights moved
+    }
+
     @Test func selectionsWithoutLabelledRecordingsAreRefused() throws {
         let folder = try DatasetFolder()
         defer { folder.remove() }
