@@ -78,16 +78,7 @@ static void correct_at_rest(bms_soc_ah_t *ah, float voltage_V, float current_A, 
         blend(ah, reading, temperature_C, slept_s);
         return;
     }
-    if (ah->has_previous_voltage && dt_s > 0.0f) {
-        /* The slope of the low-passed voltage, low-passed (previous_voltage_V holds the
-         * low-passed voltage): sensor noise does not read as slope. */
-        float k = dt_s / (60.0f + dt_s);
-        float smoothed = ah->previous_voltage_V + k * (voltage_V - ah->previous_voltage_V);
-        ah->voltage_slope_V_per_s += k * (fabsf(smoothed - ah->previous_voltage_V) / dt_s - ah->voltage_slope_V_per_s);
-        ah->previous_voltage_V = smoothed;
-    } else {
-        ah->previous_voltage_V = voltage_V;
-    }
+    bms_soc_rest_slope_add(&ah->previous_voltage_V, &ah->voltage_slope_V_per_s, ah->has_previous_voltage, voltage_V, dt_s);
     ah->has_previous_voltage = 1;
     ah->rest_s = resting ? ah->rest_s + dt_s : 0.0f;
     if (!(ah->rest_s >= c->rest_minimum_s) || !(ah->voltage_slope_V_per_s <= c->rest_voltage_slope_V_per_s)) return;

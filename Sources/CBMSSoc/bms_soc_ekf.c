@@ -95,14 +95,8 @@ static enum rest_reading observe_rest(bms_soc_ekf_t *e, float voltage_V, float c
         e->previous_voltage_V = voltage_V;
         e->has_previous_voltage = 1;
         e->voltage_slope_V_per_s = resting && (woken || slept) ? 0.0f : 1.0f;
-    } else if (e->has_previous_voltage && dt_s > 0.0f) {
-        /* The slope of the low-passed voltage, low-passed (as the Swift FilterCommon). */
-        float k = dt_s / (60.0f + dt_s);
-        float smoothed = e->previous_voltage_V + k * (voltage_V - e->previous_voltage_V);
-        e->voltage_slope_V_per_s += k * (fabsf(smoothed - e->previous_voltage_V) / dt_s - e->voltage_slope_V_per_s);
-        e->previous_voltage_V = smoothed;
     } else {
-        e->previous_voltage_V = voltage_V;
+        bms_soc_rest_slope_add(&e->previous_voltage_V, &e->voltage_slope_V_per_s, e->has_previous_voltage, voltage_V, dt_s);
         e->has_previous_voltage = 1;
     }
     e->rest_s = resting ? e->rest_s + slept_s + dt_s : 0.0f;

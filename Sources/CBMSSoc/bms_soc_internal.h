@@ -3,6 +3,7 @@
 #define BMS_SOC_INTERNAL_H
 
 #include "bms_soc.h"
+#include <math.h>
 
 /* Cell-model lookups (bms_soc_model.c), float32; each mirrors the Swift function named. */
 
@@ -62,5 +63,20 @@ int bms_soc_empty_anchor_observe(bms_soc_empty_anchor_t *anchor, const bms_cell_
 
 /* Sleep seconds as Swift's max(0, s): negative and NaN give 0. */
 static inline float bms_soc_sleep_seconds(float s) { return s > 0.0f ? s : 0.0f; }
+
+/* The rest detector's slope (Swift `RestVoltageSlope`): the slope of the voltage low-passed
+ * over about 60 s, itself low-passed, k = dt / (60 s + dt); *smoothed_V holds the low-passed
+ * voltage. Without history (has_previous 0) or time (dt_s <= 0) the reading restarts it. */
+static inline void bms_soc_rest_slope_add(float *smoothed_V, float *slope_V_per_s, int has_previous,
+                                          float voltage_V, float dt_s) {
+    if (has_previous && dt_s > 0.0f) {
+        float k = dt_s / (60.0f + dt_s);
+        float smoothed = *smoothed_V + k * (voltage_V - *smoothed_V);
+        *slope_V_per_s += k * (fabsf(smoothed - *smoothed_V) / dt_s - *slope_V_per_s);
+        *smoothed_V = smoothed;
+    } else {
+        *smoothed_V = voltage_V;
+    }
+}
 
 #endif /* BMS_SOC_INTERNAL_H */
