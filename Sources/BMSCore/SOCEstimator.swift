@@ -10,13 +10,17 @@ public struct SOCEstimate: Sendable, Equatable {
     /// True when the estimator refused the last measurement (non-finite or out of range)
     /// and is holding its previous state.
     public var holding: Bool
+    /// Where the method extrapolates: the inputs of this estimate are outside the envelope it
+    /// was trained in (`TrainingEnvelope`; empty for methods without one).
+    public var envelope: EnvelopeFlags
 
     /// Creates an estimate.
     @inlinable
-    public init(soc: Double, sigma: Double? = nil, holding: Bool = false) {
+    public init(soc: Double, sigma: Double? = nil, holding: Bool = false, envelope: EnvelopeFlags = []) {
         self.soc = soc
         self.sigma = sigma
         self.holding = holding
+        self.envelope = envelope
     }
 
     /// State of charge in percent.
@@ -63,4 +67,12 @@ public protocol SOCEstimator: AnyObject {
     /// Bytes of mutable state the method needs on a microcontroller (its own figure,
     /// e.g. the filter's state vector and covariance in the precision it would use).
     var stateBytes: Int { get }
+    /// The envelope a learned method was trained in (its estimates carry `EnvelopeFlags`
+    /// when they leave it); `nil` for methods without one (the default).
+    var trainingEnvelope: TrainingEnvelope? { get }
+}
+
+extension SOCEstimator {
+    /// No envelope: a model-based method is not limited to what it was trained on.
+    public var trainingEnvelope: TrainingEnvelope? { nil }
 }

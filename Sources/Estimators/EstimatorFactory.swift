@@ -33,12 +33,16 @@ public enum EstimatorKind: String, Sendable, CaseIterable, Codable {
 public enum EstimatorFactoryError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `kind` runs a `.bmsq` model and none was loaded.
     case blobModelMissing(kind: EstimatorKind)
+    /// The blob's training-envelope metadata does not parse.
+    case envelope(TrainingEnvelopeError)
 
     /// One line for the user.
     public var description: String {
         switch self {
         case .blobModelMissing(let kind):
             return "estimator \(kind.rawValue) needs a fixed-point model (.bmsq, e.g. --lstm-model); none was loaded"
+        case .envelope(let error):
+            return "the fixed-point model's \(error.description)"
         }
     }
 }
@@ -75,7 +79,9 @@ public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters, lst
     case .ukf2RC: return TheveninUKF(model: model, pairs: 2, config: config, soc: soc)
     case .lstm:
         guard let lstmModel else { throw .blobModelMissing(kind: kind) }
-        return LSTMEstimator(model: lstmModel, settings: lstmSettings, config: config,
+        let envelope: TrainingEnvelope?
+        do { envelope = try TrainingEnvelope(metadata: lstmModel.metadataValue) } catch { throw .envelope(error) }
+        return LSTMEstimator(model: lstmModel, envelope: envelope, settings: lstmSettings, config: config,
                              capacityAh: config.capacityAh ?? model.capacityAh,
                              chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc,
                              capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)

@@ -44,6 +44,14 @@ import WeightBlob
 ///   `QuantizedLSTMEngine.setPriorCapacity`; from the settled band on, the count between
 ///   discharges runs against the same capacity (`countCapacityAh`). Other blobs keep their
 ///   own capacity, as before.
+/// - **Training envelope.** With a `TrainingEnvelope` (the blob's `envelope_*` metadata,
+///   written by `bmsim train`), every estimate of a confirmed model run says where its inputs
+///   have left what the network was trained on (`SOCEstimate.envelope`, sticky for the run):
+///   a current or temperature outside the training range, a start within
+///   `restBeforeDischargeSeconds` of a current above +`dischargeThresholdA` (a charge or
+///   regeneration) or from a rested voltage below the training starts' 1st percentile; and,
+///   while it lasts, a model SOC outside the training labels' range. The count that continues
+///   from a run's output carries that run's input flags until the next confirmed run.
 ///
 /// No allocation and no throwing per `update` (the engine preallocates its buffers).
 public final class LSTMEstimator: SOCEstimator {
@@ -87,15 +95,27 @@ public final class LSTMEstimator: SOCEstimator {
     public private(set) var modelSOC: Double
     /// The model's last output after a step taken under discharge current.
     public private(set) var loadedModelSOC: Double
+    /// The envelope the blob was trained in (nil: none recorded, estimates carry no flags).
+    public let trainingEnvelope: TrainingEnvelope?
+    /// Envelope flags the run in progress has collected so far (sticky for the run).
+    var runEnvelope: EnvelopeFlags = []
+    /// Envelope flags of the last confirmed run, carried by the count that continues from
+    /// its output until the next confirmed run.
+    var carriedEnvelope: EnvelopeFlags = []
+    /// Time since the current was last above +`dischargeThresholdA` (charge, regeneration), s.
+    var secondsSinceCharge: Double
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
     /// discharge starts the model. `capacityLearner` gives the prior capacity of a blob
     /// trained with a learned prior (`BlobModel.expectsLearnedPrior`; ignored for other blobs).
-    public init(model: BlobModel, settings: LSTMEstimatorSettings = LSTMEstimatorSettings(),
+    /// `envelope` is the blob's training envelope (`TrainingEnvelope(metadata:)`, which
+    /// `makeEstimator` reads and checks).
+    public init(model: BlobModel, envelope: TrainingEnvelope? = nil, settings: LSTMEstimatorSettings = LSTMEstimatorSettings(),
                 config: EstimatorConfig = EstimatorConfig(), capacityAh: Double = 2.0,
                 chargeEfficiency: Double = 1, soc: Double = 1, capacityLearner: CapacityLearner? = nil) {
         precondition(capacityAh > 0 && capacityAh.isFinite, "capacityAh must be positive")
         engine = QuantizedLSTMEngine(model: model)
+        trainingEnvelope = envelope
         learner = model.expectsLearnedPrior ? capacityLearner : nil
         self.settings = settings
         self.config = config
@@ -105,6 +125,7 @@ public final class LSTMEstimator: SOCEstimator {
         stepSeconds = settings.resolvedStepSeconds(for: model)
         precondition(stepSeconds > 0 && stepSeconds.isFinite, "stepSeconds must be positive")
         secondsNotDischarging = settings.restBeforeDischargeSeconds
+        secondsSinceCharge = settings.restBeforeDischargeSeconds
         socBase = soc
         modelSOC = soc
         loadedModelSOC = soc
@@ -119,6 +140,7 @@ public final class LSTMEstimator: SOCEstimator {
         }
         let raw = RawSensorSample(m)
         let tickAmpereSeconds = countCharge(m)
+        secondsSinceCharge = m.currentA > settings.dischargeThresholdA ? 0 : secondsSinceCharge + m.dtSeconds
         lifeCounter.add(tickAmpereSeconds)
         if let settled = learner?.observe(m, counterAs: lifeCounter.ampereSeconds), inDischarge {
             setPriorCapacity(ampereHours: settled, countToo: true)
@@ -148,7 +170,13 @@ public final class LSTMEstimator: SOCEstimator {
             }
             if !inDischarge { lastRestSample = raw }
         }
-        last = SOCEstimate(soc: runConfirmed ? runSOC : countedSOC, sigma: nil, holding: false)
+        var envelope = carriedEnvelope
+        if inDischarge, let e = trainingEnvelope {
+            let t = settings.envelopeTolerance
+            runEnvelope.formUnion(e.flags(currentA: m.currentA, temperatureC: m.temperatureC, tolerance: t))
+            if runConfirmed { envelope = runEnvelope.union(e.socFlags(runSOC, tolerance: t)) }
+        }
+        last = SOCEstimate(soc: runConfirmed ? runSOC : countedSOC, sigma: nil, holding: false, envelope: envelope)
         return last
     }
 
@@ -194,6 +222,14 @@ public final class LSTMEstimator: SOCEstimator {
 
     func startDischarge(_ raw: RawSensorSample) {
         engine.reset()
+        runEnvelope = []
+        if let e = trainingEnvelope {
+            // Trained from a rested cell: a run within `restBeforeDischargeSeconds` of a charging
+            // current (a charge, regeneration), or from a low rested voltage, starts outside.
+            let rested = secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9)
+            runEnvelope = rested ? e.startFlags(restedVoltageV: Double(lastRestSample?.voltageUV ?? 0) / 1e6,
+                                                tolerance: settings.envelopeTolerance) : .start
+        }
         if let rested = lastRestSample {
             _ = engine.step(rested)
             modelSteps += 1
@@ -229,6 +265,7 @@ public final class LSTMEstimator: SOCEstimator {
         if rebased {
             socBase = runSOC
             counter.clear()
+            carriedEnvelope = runEnvelope
         }
         inDischarge = false
         dischargeSecondsInRun = 0
@@ -242,6 +279,9 @@ public final class LSTMEstimator: SOCEstimator {
     /// model run; until then the estimate is the coulomb count from `soc`.
     public func reset(soc: Double) {
         engine.reset()
+        runEnvelope = []
+        carriedEnvelope = []
+        secondsSinceCharge = settings.restBeforeDischargeSeconds
         inDischarge = false
         dischargeSecondsInRun = 0
         secondsNotDischarging = settings.restBeforeDischargeSeconds
@@ -261,6 +301,7 @@ public final class LSTMEstimator: SOCEstimator {
     /// the OCV, so it does not re-anchor.)
     public func wake(afterSleepSeconds seconds: Double) {
         secondsNotDischarging += max(0, seconds)
+        secondsSinceCharge += max(0, seconds)
         if inDischarge && secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
         previousCurrentA = nil
     }
@@ -268,6 +309,9 @@ public final class LSTMEstimator: SOCEstimator {
     /// The engine's state plus this wrapper's: three timers, SOC base, counter (sum and
     /// compensation), previous current, the model output and the held output as 32-bit
     /// values (9·4), the held rest sample (3·4) and the discharge flag (1); with a learner
-    /// also its 9 band capacities and the life counter (sum and compensation) as 32-bit values.
-    public var stateBytes: Int { engine.stateBytes + 9 * 4 + 3 * 4 + 1 + (learner == nil ? 0 : 4 * (9 + 2)) }
+    /// also its 9 band capacities and the life counter (sum and compensation) as 32-bit values;
+    /// with a training envelope the time since a charging current (4) and two flag bytes.
+    public var stateBytes: Int {
+        engine.stateBytes + 9 * 4 + 3 * 4 + 1 + (learner == nil ? 0 : 4 * (9 + 2)) + (trainingEnvelope == nil ? 0 : 4 + 2)
+    }
 }

@@ -21,6 +21,9 @@ public struct LSTMEstimatorSettings: Sendable, Equatable {
     /// start of NASA's charges) is dropped: the count that ran on underneath carries on.
     /// A charging current (above +`dischargeThresholdA`) ends a run at once.
     public var minimumDischargeSeconds: Double = 60
+    /// How far outside the blob's training envelope an input may be before the estimate is
+    /// flagged (`SOCEstimate.envelope`).
+    public var envelopeTolerance = TrainingEnvelope.Tolerance()
 
     /// The model step when neither the settings nor the blob give one, s.
     public static let defaultStepSeconds = 10.0

@@ -17,6 +17,9 @@ import BMSCore
 /// BMS displays); the estimator's own state is not touched, and `clampedUpdates` and
 /// `nonFiniteUpdates` count how often the report had to differ from it.
 ///
+/// **Training envelope**: `outsideEnvelopeUpdates` counts the updates whose estimate says its
+/// inputs were outside what a learned estimator was trained on (`SOCEstimate.envelope`).
+///
 /// **Sleep**: `wake(sleptSeconds:)` tells every estimator that the BMS slept (no measurement,
 /// current unknown); the accumulators restart at the wake-up.
 ///
@@ -44,6 +47,11 @@ public struct EstimatorBank {
     public private(set) var nonFiniteUpdates: [Int]
     /// Due updates withheld because the tick's measurement was flagged, per estimator.
     public private(set) var heldUpdates: [Int]
+    /// Updates whose estimate was outside the estimator's training envelope
+    /// (`SOCEstimate.envelope` not empty), per estimator.
+    public private(set) var outsideEnvelopeUpdates: [Int]
+    /// Every envelope flag an estimator's updates have carried, per estimator.
+    public private(set) var envelopeFlagsSeen: [EnvelopeFlags]
     /// The flags that withhold a measurement from the estimators.
     public static let withholdingFlags: FaultFlags = [.dropout, .notFinite, .stuck, .spike]
     private var chargeAs: [Double]
@@ -76,6 +84,8 @@ public struct EstimatorBank {
         clampedUpdates = Array(repeating: 0, count: estimators.count)
         nonFiniteUpdates = Array(repeating: 0, count: estimators.count)
         heldUpdates = Array(repeating: 0, count: estimators.count)
+        outsideEnvelopeUpdates = Array(repeating: 0, count: estimators.count)
+        envelopeFlagsSeen = Array(repeating: [], count: estimators.count)
         pendingDue = Array(repeating: false, count: estimators.count)
     }
 
@@ -135,6 +145,10 @@ public struct EstimatorBank {
         let (reported, clamped) = raw.reported
         if clamped {
             if raw.soc.isFinite { clampedUpdates[k] += 1 } else { nonFiniteUpdates[k] += 1 }
+        }
+        if !raw.envelope.isEmpty {
+            outsideEnvelopeUpdates[k] += 1
+            envelopeFlagsSeen[k].formUnion(raw.envelope)
         }
         estimates[k] = reported
     }

@@ -5,11 +5,13 @@ import BMSCore
 /// the loop drains the buffer when it is full (or at the end), outside the per-tick code.
 ///
 /// A frame holds the tick, the time, the validated measurements, the fault flags, the
-/// protection state and each estimator's SOC and sigma (NaN when the method has none).
+/// protection state and each estimator's SOC, sigma (NaN when the method has none) and
+/// training-envelope flags (`EnvelopeFlags`, empty for methods without an envelope).
 ///
 /// Every recorded frame also goes into a running digest (FNV-1a-64 over 64-bit words: the
-/// IEEE-754 bit patterns of the doubles and the integers, in the field order above), so two
-/// runs can be compared for bit-identical telemetry without storing it.
+/// IEEE-754 bit patterns of the doubles and the integers, in the field order above, without
+/// the envelope flags, which are a diagnosis of the inputs, not an output), so two runs can
+/// be compared for bit-identical telemetry without storing it.
 public struct TelemetryBuffer: Sendable {
     /// Estimators per frame.
     public let estimatorCount: Int
@@ -40,6 +42,9 @@ public struct TelemetryBuffer: Sendable {
     public private(set) var soc: [Double]
     /// Sigma of estimator k in frame i at `sigma[i * estimatorCount + k]`, NaN when absent.
     public private(set) var sigma: [Double]
+    /// Envelope flags of estimator k in frame i at `envelope[i * estimatorCount + k]`
+    /// (`EnvelopeFlags.rawValue`).
+    public private(set) var envelope: [UInt8]
 
     /// FNV-1a 64-bit offset basis.
     public static let fnvOffsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -60,6 +65,7 @@ public struct TelemetryBuffer: Sendable {
         protectionState = Array(repeating: 0, count: capacity)
         soc = Array(repeating: 0, count: capacity * estimatorCount)
         sigma = Array(repeating: 0, count: capacity * estimatorCount)
+        envelope = Array(repeating: 0, count: capacity * estimatorCount)
     }
 
     /// True when no frame can be added before draining.
@@ -102,6 +108,7 @@ public struct TelemetryBuffer: Sendable {
             let s = estimate.sigma ?? .nan
             soc[i * estimatorCount + k] = estimate.soc
             sigma[i * estimatorCount + k] = s
+            envelope[i * estimatorCount + k] = estimate.envelope.rawValue
             h = Self.fnv1a(h, word: estimate.soc.bitPattern)
             h = Self.fnv1a(h, word: s.isNaN ? Double.nan.bitPattern : s.bitPattern)
         }

@@ -1,3 +1,5 @@
+import BMSCore
+
 /// Feature and label scalers fitted on every grid step of the training cycles (the benchmark task, Docs/Benchmark.md):
 /// `x' = (x − mean) / std` per feature (population std; 0 → 1) and `y' = (y − min) / (max − min)`.
 public struct Scalers: Codable, Equatable, Sendable {
@@ -21,6 +23,9 @@ public struct Scalers: Codable, Equatable, Sendable {
     /// The feature set the means and stds belong to (`nil` in older files: `task`, or
     /// `task+charge` when there are six).
     public var featureSet: FeatureSet?
+    /// The ranges of the training steps (`nil` in files written before envelopes existed):
+    /// carried into the blob's metadata, where `LSTMEstimator` reads it.
+    public var envelope: TrainingEnvelope?
 
     /// The feature set, inferred from the width for older files.
     public var resolvedFeatureSet: FeatureSet { featureSet ?? (xMean.count == 6 ? .taskPlusCharge : .task) }

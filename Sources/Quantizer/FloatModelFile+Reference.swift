@@ -52,7 +52,8 @@ extension ReferenceLSTMModel {
                              "epochs_run": "\(training.epochsRun)", "data_hash": training.dataHash,
                              "feature_set": file.scalers.resolvedFeatureSet.rawValue]
                       .merging(file.scalers.learnedPrior == nil ? [:]
-                               : [BlobChargeCounter.learnedPriorMetadata.key: BlobChargeCounter.learnedPriorMetadata.value]) { a, _ in a },
+                               : [BlobChargeCounter.learnedPriorMetadata.key: BlobChargeCounter.learnedPriorMetadata.value]) { a, _ in a }
+                      .merging(Dictionary(uniqueKeysWithValues: (file.scalers.envelope?.metadata ?? []).map { ($0.key, $0.value) })) { a, _ in a },
                   stepSeconds: file.stepSeconds, priorCapacityAh: file.scalers.priorCapacityAh)
     }
 }

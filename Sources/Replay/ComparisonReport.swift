@@ -1,3 +1,4 @@
+import BMSCore
 import CellData
 import Foundation
 
@@ -131,7 +132,31 @@ public struct ComparisonReport: Sendable, Codable {
         }
         var out = line(Self.headers) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         out += body.map(line).joined(separator: "\n") + "\n"
-        return out + notScored()
+        return out + notScored() + outsideEnvelope()
+    }
+
+    /// One line per estimator with a training envelope whose updates left it: the share of its
+    /// updates outside over all runs, the bounds crossed and the runs with the largest share
+    /// (empty when no estimator has an envelope or none left it).
+    public func outsideEnvelope() -> String {
+        var lines: [String] = []
+        let names = rows.map(\.metrics.estimator).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for name in names {
+            let runs = rows.filter { $0.metrics.estimator == name && $0.metrics.outsideEnvelopeShare != nil }
+            guard !runs.isEmpty else { continue }
+            let reasons = EnvelopeFlags.named.map(\.name).filter { r in runs.contains { $0.metrics.envelopeReasons?.contains(r) ?? false } }
+            let mean = runs.reduce(0) { $0 + $1.metrics.outsideEnvelopeShare! } / Double(runs.count)
+            guard mean > 0 else {
+                lines.append("\(name): every update inside its training envelope")
+                continue
+            }
+            let worst = runs.sorted { $0.metrics.outsideEnvelopeShare! > $1.metrics.outsideEnvelopeShare! }.prefix(3)
+                .filter { $0.metrics.outsideEnvelopeShare! > 0 }
+                .map { "\($0.cell) \($0.scenario) \(String(format: "%.1f", $0.metrics.outsideEnvelopeShare!)) %" }
+            lines.append("\(name): \(String(format: "%.1f", mean)) % of updates outside its training envelope ("
+                         + reasons.joined(separator: ", ") + "); most: " + worst.joined(separator: ", "))
+        }
+        return lines.isEmpty ? "" : "training envelope: " + lines.joined(separator: "; ") + "\n"
     }
 
     /// One line per exclusion reason summed over the runs: operations and hours not scored
@@ -161,19 +186,22 @@ public struct ComparisonReport: Sendable, Codable {
         }
         let notScored = notScored()
         if !notScored.isEmpty { out += "\n" + notScored }
+        let envelope = outsideEnvelope()
+        if !envelope.isEmpty { out += "\n" + envelope }
         return out
     }
 
     /// CSV of the rows (one header line), fields quoted per RFC 4180 where needed.
     public func csv() -> String {
-        var out = "cell,scenario,estimator,rmse_percent,mae_percent,max_abs_error_percent,eod_error_percent,convergence_s,outside_2pct_share,outside_5pct_share,ns_per_update,state_bytes,scored_ticks,non_finite_ticks\n"
+        var out = "cell,scenario,estimator,rmse_percent,mae_percent,max_abs_error_percent,eod_error_percent,convergence_s,outside_2pct_share,outside_5pct_share,ns_per_update,state_bytes,scored_ticks,non_finite_ticks,outside_envelope_share\n"
         for row in rows {
             let m = row.metrics
             let fields: [String] = [row.cell, row.scenario, m.estimator, "\(m.rmsePercent)", "\(m.maePercent)",
                                     "\(m.maxAbsErrorPercent)", m.endOfDischargeErrorPercent.map { "\($0)" } ?? "",
                                     m.convergenceSeconds.map { "\($0)" } ?? "", "\(m.outside2PercentShare)",
                                     "\(m.outside5PercentShare)", "\(m.nanosecondsPerUpdate)", "\(m.stateBytes)",
-                                    "\(m.scoredTicks)", "\(m.nonFiniteTicks)"]
+                                    "\(m.scoredTicks)", "\(m.nonFiniteTicks)",
+                                    m.outsideEnvelopeShare.map { "\($0)" } ?? ""]
             out += CSVField.line(fields)
         }
         return out

@@ -1,3 +1,4 @@
+import BMSCore
 import CellData
 import Firmware
 import Foundation
@@ -63,7 +64,8 @@ public struct ReplayOutput: Sendable {
         // The sign is stated as in a generic recording CSV (`Docs/DataFormats.md`): + = charge.
         var out = "# current_sign: charge_positive\n"
         out += CSVField.line(["tick", "time_s", "operation", "reference_soc", "voltage_v", "current_a", "temperature_c",
-                                 "fault_flags", "protection_state"] + t.estimators.flatMap { ["soc_\($0)", "sigma_\($0)"] })
+                                 "fault_flags", "protection_state"] + t.estimators.flatMap { ["soc_\($0)", "sigma_\($0)"] }
+                              + zip(t.estimators, t.hasEnvelope).filter(\.1).map { "envelope_\($0.0)" })
         out.reserveCapacity(t.count * (80 + 24 * t.estimators.count))
         let k = t.estimators.count
         for i in 0..<t.count {
@@ -71,6 +73,9 @@ public struct ReplayOutput: Sendable {
             for e in 0..<k {
                 let sigma = t.sigma[i * k + e]
                 out += ",\(t.soc[i * k + e])," + (sigma.isNaN ? "" : "\(sigma)")
+            }
+            for e in 0..<k where t.hasEnvelope[e] {
+                out += "," + EnvelopeFlags(rawValue: t.envelope[i * k + e]).text
             }
             out += "\n"
         }

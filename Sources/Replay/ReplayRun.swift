@@ -154,7 +154,8 @@ public struct ReplayRunner: Sendable {
         // One histogram buffer each, made here (a repeated value would share one and copy it on the
         // first tick).
         var accumulators = names.map { _ in SOCMetricsAccumulator() }
-        var series = TelemetrySeries(estimators: names)
+        let hasEnvelope = estimators.map { $0.trainingEnvelope != nil }
+        var series = TelemetrySeries(estimators: names, hasEnvelope: hasEnvelope)
         var frameReference = [Double](repeating: 0, count: config.telemetryCapacity)
         var frameOperation = [Int32](repeating: 0, count: config.telemetryCapacity)
         let isDischarge = timeline.operations.map { $0.kind == .discharge }
@@ -233,7 +234,8 @@ public struct ReplayRunner: Sendable {
             accumulators[k].result(estimator: names[k], nanosecondsPerUpdate: bank.nanosecondsPerUpdate(k),
                                    stateBytes: estimators[k].stateBytes, updates: bank.updateCounts[k],
                                    clamped: bank.clampedUpdates[k], held: bank.heldUpdates[k],
-                                   nonFinite: bank.nonFiniteUpdates[k])
+                                   nonFinite: bank.nonFiniteUpdates[k],
+                                   envelope: hasEnvelope[k] ? (bank.outsideEnvelopeUpdates[k], bank.envelopeFlagsSeen[k]) : nil)
         }
         return ReplayResult(
             cell: recording.cell, source: recording.source, scenario: scenario.name, metrics: metrics, ticks: totalTicks,
@@ -242,7 +244,7 @@ public struct ReplayRunner: Sendable {
             digest: firmware.telemetryDigest, flaggedTicks: firmware.flaggedTicks,
             injectedFaults: FaultKind.allCases.map { firmware.injector.injected($0) },
             protectionEventCount: firmware.protection.eventCount, protectionEvents: firmware.protection.events,
-            telemetry: options.keepTelemetry ? series : TelemetrySeries(estimators: names),
+            telemetry: options.keepTelemetry ? series : TelemetrySeries(estimators: names, hasEnvelope: hasEnvelope),
             errorHistograms: accumulators.map(\.absErrorHistogram), trace: trace)
     }
 }

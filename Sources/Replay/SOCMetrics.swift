@@ -46,6 +46,11 @@ public struct SOCMetrics: Sendable, Equatable, Codable {
     public var stateBytes: Int
     /// Updates on which the estimator's value was not finite (should be 0).
     public var nonFiniteTicks: Int
+    /// Share of the estimator's updates made outside its training envelope, %; `nil` for an
+    /// estimator without one (`SOCEstimator.trainingEnvelope`).
+    public var outsideEnvelopeShare: Double?
+    /// Which envelope bounds those updates crossed (`EnvelopeFlags.names`); `nil` without an envelope.
+    public var envelopeReasons: [String]?
 }
 
 /// Accumulates `SOCMetrics` tick by tick, and the |error| histogram of the run
@@ -111,9 +116,11 @@ public struct SOCMetricsAccumulator: Sendable {
     public var statistics: ErrorStatistics { errors }
 
     /// The figures so far (closes the operation in progress). `updates`, `clamped`, `held`
-    /// and `nonFinite` are the bank's counts for this estimator.
+    /// and `nonFinite` are the bank's counts for this estimator; `envelope` its updates outside
+    /// its training envelope and the flags they carried (`nil`: the estimator has none).
     public func result(estimator: String, nanosecondsPerUpdate: Double, stateBytes: Int, updates: Int = 0,
-                       clamped: Int = 0, held: Int = 0, nonFinite: Int = 0) -> SOCMetrics {
+                       clamped: Int = 0, held: Int = 0, nonFinite: Int = 0,
+                       envelope: (outside: Int, flags: EnvelopeFlags)? = nil) -> SOCMetrics {
         var copy = self
         copy.closeOperation()
         copy.lastOperation = -1
@@ -133,6 +140,8 @@ public struct SOCMetricsAccumulator: Sendable {
             clampedUpdateShare: updates > 0 ? 100 * Double(clamped) / Double(updates) : 0,
             heldUpdates: held,
             nanosecondsPerUpdate: nanosecondsPerUpdate, stateBytes: stateBytes,
-            nonFiniteTicks: nonFinite + copy.errors.nonFiniteCount)
+            nonFiniteTicks: nonFinite + copy.errors.nonFiniteCount,
+            outsideEnvelopeShare: envelope.map { updates > 0 ? 100 * Double($0.outside) / Double(updates) : 0 },
+            envelopeReasons: envelope?.flags.names)
     }
 }

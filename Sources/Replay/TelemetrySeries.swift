@@ -27,9 +27,16 @@ public struct TelemetrySeries: Sendable {
     public internal(set) var soc: [Double] = []
     /// Sigma per frame and estimator (NaN when absent).
     public internal(set) var sigma: [Double] = []
+    /// Envelope flags per frame and estimator (`EnvelopeFlags.rawValue`).
+    public internal(set) var envelope: [UInt8] = []
+    /// Per estimator: true when it has a training envelope (the CSV writes its flags then).
+    public let hasEnvelope: [Bool]
 
-    /// Creates an empty series.
-    public init(estimators: [String]) { self.estimators = estimators }
+    /// Creates an empty series; `hasEnvelope` defaults to no envelope for every estimator.
+    public init(estimators: [String], hasEnvelope: [Bool]? = nil) {
+        self.estimators = estimators
+        self.hasEnvelope = hasEnvelope ?? Array(repeating: false, count: estimators.count)
+    }
 
     /// Number of frames.
     public var count: Int { tick.count }
@@ -47,6 +54,7 @@ public struct TelemetrySeries: Sendable {
         protectionState.append(contentsOf: buffer.protectionState[0..<n])
         soc.append(contentsOf: buffer.soc[0..<(n * k)])
         sigma.append(contentsOf: buffer.sigma[0..<(n * k)])
+        envelope.append(contentsOf: buffer.envelope[0..<(n * k)])
         referenceSOC.append(contentsOf: refs[0..<n])
         operation.append(contentsOf: ops[0..<n])
     }

@@ -64,12 +64,12 @@ struct ReplayOutputNamingTests {
             let parser = XMLParser(contentsOf: dir.appendingPathComponent(svg))!
             #expect(parser.parse(), "\(svg)")
         }
-        // CSV: one quoted field per name, doubled quotes, 14 columns in every line.
+        // CSV: one quoted field per name, doubled quotes, 15 columns in every line.
         let lines = report.csv().split(separator: "\n")
         #expect(lines[1].hasPrefix("A&B<script>alert(1)</script>,nominal,"))
         #expect(lines[2].hasPrefix("\"a,b\",nominal,"))
         #expect(lines[3].hasPrefix("\"q\"\"uote|bar\\\",nominal,"))
-        #expect(lines.allSatisfy { $0.replacingOccurrences(of: "\"a,b\"", with: "").filter { $0 == "," }.count == 13 })
+        #expect(lines.allSatisfy { $0.replacingOccurrences(of: "\"a,b\"", with: "").filter { $0 == "," }.count == 14 })
         // Markdown: `|` and `\` escaped, 13 columns.
         let md = report.markdown().split(separator: "\n").first { $0.contains("uote") }!
         #expect(md.hasPrefix("| q\"uote\\|bar\\\\ | nominal |"))

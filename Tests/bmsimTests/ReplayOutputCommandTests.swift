@@ -110,7 +110,7 @@ struct ReplayOutputCommandTests {
         #expect(!html.contains("<script>") && html.contains("A&amp;B&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("q&quot;uote|bar"))
         let csv = Self.parseCSV(try String(contentsOf: out.appendingPathComponent("comparison.csv"), encoding: .utf8))
-        #expect(csv.count == 4 && csv.allSatisfy { $0.count == 14 }, "\(csv)")
+        #expect(csv.count == 4 && csv.allSatisfy { $0.count == 15 }, "\(csv)")
         #expect(csv.dropFirst().map { $0[0] } == names)
         let markdown = try String(contentsOf: out.appendingPathComponent("comparison.md"), encoding: .utf8)
         let row = try #require(markdown.split(separator: "\n").first { $0.contains("uote") })

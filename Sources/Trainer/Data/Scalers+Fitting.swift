@@ -1,3 +1,4 @@
+import BMSCore
 import FloatModel
 
 /// Scalers fitted on grid cycles, and the coulomb-count prior of a cycle.
@@ -47,5 +48,30 @@ extension Scalers {
         self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
         self.featureSet = featureSet
         self.learnedPrior = learnedPrior
+        envelope = TrainingEnvelope(fitting: cycles)
+    }
+}
+
+extension TrainingEnvelope {
+    /// The envelope of `cycles` (physical features: current column 1, temperature column 2,
+    /// voltage column 0 of each cycle's first step); `nil` without a step. Current, temperature
+    /// and SOC are the extremes of every step; the start voltage is the 1st percentile of the
+    /// cycles' first voltages (what 99 % of the training sequences started at or above: one
+    /// sequence started mid-charge does not make partial starts a trained case).
+    public init?(fitting cycles: [GridCycle]) {
+        guard cycles.contains(where: { $0.count > 0 }) else { return nil }
+        var iMin = Double.infinity, iMax = -Double.infinity, tMin = Double.infinity, tMax = -Double.infinity
+        var sMin = Double.infinity, sMax = -Double.infinity
+        let starts = cycles.filter { $0.count > 0 }.map { $0.features[0] }.sorted()
+        let startMin = starts[Int((0.01 * Double(starts.count - 1)).rounded(.down))]
+        for c in cycles where c.count > 0 {
+            for k in 0..<c.count {
+                iMin = min(iMin, c.features[k * 5 + 1]); iMax = max(iMax, c.features[k * 5 + 1])
+                tMin = min(tMin, c.features[k * 5 + 2]); tMax = max(tMax, c.features[k * 5 + 2])
+                sMin = min(sMin, c.soc[k]); sMax = max(sMax, c.soc[k])
+            }
+        }
+        self.init(currentMinA: iMin, currentMaxA: iMax, temperatureMinC: tMin, temperatureMaxC: tMax,
+                  startVoltageMinV: startMin, socMin: sMin, socMax: sMax)
     }
 }
