@@ -19,6 +19,8 @@ import WeightBlob
 /// - The correlation time τ = Δ · (1 + 2 Σₖ ρₖ), Δ the model step, ρₖ the residuals'
 ///   autocorrelation at lag k steps (uncentred, pooled over pairs inside one discharge), the
 ///   sum running while ρₖ > 0 and k < `maximumLagSteps`.
+/// - The filter's variance ratio ρ_P = Σ P₀₀ / Σ (EKF − reference)² over the same steps, from
+///   a plain 1RC EKF (`ekf`'s configuration) run beside the LSTM on the same samples.
 public struct LSTMFusionNoiseLearning: Sendable {
     /// The cell model (the LSTM's capacity learner and count).
     public let model: CellModelParameters
@@ -59,6 +61,8 @@ public struct LSTMFusionNoiseLearning: Sendable {
     public func learn(_ discharges: [EvaluationDischarge]) -> Result? {
         var perDischarge: [[(z: Double, r: Double)]] = []
         var lstms: [String: LSTMEstimator] = [:]
+        var filters: [String: TheveninEKF] = [:]
+        var filterVariance = 0.0, filterSquaredError = 0.0
         var config = config.scaledToCell(capacityAh: model.initialCapacityAh(temperatureC: 25))
         config.capacityAh = nil
         for native in discharges {
@@ -68,7 +72,10 @@ public struct LSTMFusionNoiseLearning: Sendable {
                 model: lstmModel, config: config, capacityAh: model.capacityAh, chargeEfficiency: model.coulombicEfficiency,
                 capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)
             lstms[d.cell] = lstm
+            let filter = filters[d.cell] ?? TheveninEKF(model: model, pairs: 1, config: config)
+            filters[d.cell] = filter
             lstm.reset(soc: 1)
+            filter.reset(soc: min(1, max(0, d.soc[0])))
             var residuals: [(z: Double, r: Double)] = []
             var steps = lstm.modelSteps
             let s = d.samples
@@ -76,15 +83,21 @@ public struct LSTMFusionNoiseLearning: Sendable {
                 let dt = k == 0 ? 0 : s.timeS[k] - s.timeS[k - 1]
                 let m = CellMeasurement(voltageV: s.voltageV[k], currentA: s.currentA[k], temperatureC: s.temperatureC[k], dtSeconds: dt)
                 let soc = lstm.update(m).soc
+                let filtered = filter.update(m)
                 defer { steps = lstm.modelSteps }
                 guard lstm.modelSteps != steps, lstm.runConfirmed, lstm.runStartedAtRest, m.currentA < -lstm.settings.dischargeThresholdA else { continue }
                 let z = min(max(soc, 0), 1)
-                residuals.append((z, z - min(max(d.soc[k], 0), 1)))
+                let reference = min(max(d.soc[k], 0), 1)
+                residuals.append((z, z - reference))
+                filterVariance += filter.socVariance
+                filterSquaredError += (min(max(filtered.soc, 0), 1) - reference) * (min(max(filtered.soc, 0), 1) - reference)
             }
             if !residuals.isEmpty { perDischarge.append(residuals) }
         }
-        return Self.summarise(perDischarge, bands: bands, minimumBandCount: minimumBandCount,
-                              maximumLagSteps: maximumLagSteps, stepSeconds: LSTMEstimatorSettings().resolvedStepSeconds(for: lstmModel))
+        var result = Self.summarise(perDischarge, bands: bands, minimumBandCount: minimumBandCount,
+                                    maximumLagSteps: maximumLagSteps, stepSeconds: LSTMEstimatorSettings().resolvedStepSeconds(for: lstmModel))
+        if filterSquaredError > 0 && filterVariance > 0 { result?.noise.filterVarianceRatio = filterVariance / filterSquaredError }
+        return result
     }
 
     /// σ per band and τ from residual sequences (one per discharge, one entry per model step of

@@ -66,18 +66,20 @@ extension LSTMFusionNoiseLearning.Result: TabularReport {
             lines.append(String(format: "| %.2f–%.2f | %d | %.2f | %.2f |", Double(b) / Double(n), Double(b + 1) / Double(n),
                                 bandCounts[b], 100 * bandMeans[b], 100 * noise.socBandSigma[b]))
         }
-        lines.append(String(format: "all: σ %.2f points over %d discharges; correlation time τ = %.0f s",
-                            100 * overallSigma, discharges, noise.decorrelationSeconds))
+        lines.append(String(format: "all: σ %.2f points over %d discharges; correlation time τ = %.0f s; EKF variance ratio ρ_P = %.1f",
+                            100 * overallSigma, discharges, noise.decorrelationSeconds, noise.filterVarianceRatio))
         let sigmas = noise.socBandSigma.map { String(format: "%.4f", $0) }.joined(separator: ", ")
-        lines.append(String(format: "LSTMFusionNoise(socBandSigma: [%@], decorrelationSeconds: %.0f)", sigmas, noise.decorrelationSeconds))
+        lines.append(String(format: "LSTMFusionNoise(socBandSigma: [%@], decorrelationSeconds: %.0f, filterVarianceRatio: %.1f)",
+                            sigmas, noise.decorrelationSeconds, noise.filterVarianceRatio))
         return lines.joined(separator: "\n")
     }
 
-    var csvHeader: [String] { ["band", "residuals", "mean", "sigma", "decorrelation_seconds"] }
+    var csvHeader: [String] { ["band", "residuals", "mean", "sigma", "decorrelation_seconds", "filter_variance_ratio"] }
 
     var csvRows: [[String]] {
         noise.socBandSigma.indices.map { b in
-            ["\(b)", "\(bandCounts[b])", "\(bandMeans[b])", "\(noise.socBandSigma[b])", "\(noise.decorrelationSeconds)"]
+            ["\(b)", "\(bandCounts[b])", "\(bandMeans[b])", "\(noise.socBandSigma[b])", "\(noise.decorrelationSeconds)",
+             "\(noise.filterVarianceRatio)"]
         }
     }
 }
