@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "CellData", dependencies: ["BMSCore", "CZlib", "CLibDeflate"], exclude: ["README.md"]),
         .target(name: "Replay", dependencies: ["Firmware", "CellData", "CellModel"]),
         // The discharge-only protocol as a library (classical-eval prints its typed report).
-        .target(name: "Evaluation", dependencies: ["BMSCore", "CellData", "CellModel", "Estimators"]),
+        .target(name: "Evaluation", dependencies: ["BMSCore", "CellData", "CellModel", "Estimators", "WeightBlob"]),
         // The float model file (`bmsim train` writes it, `quantize` and `evaluate` read it): no BLAS.
         .target(name: "FloatModel", dependencies: ["BMSCore", "CellData"]),
         // Post-training quantization, its diagnosis and the float-vs-int8 comparison: no BLAS,
@@ -102,7 +102,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Replay", "Estimators", "CellData", "CellModel", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Replay", "Estimators", "CellData", "CellModel", "TestSupport",
+                                                            "WeightBlob"]),
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatModel", "BMSCore", "CellData", "QuantizedLSTM",
                                                            "WeightBlob", "TestSupport"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "FloatModel", "Quantizer", "BMSCore", "CellData", "QuantizedLSTM", "TestSupport"]),

@@ -105,6 +105,9 @@ public struct EstimatorConfig: Sendable, Equatable {
     public var restUpdateIterations: Int = 3
     /// Initial bias standard deviation, A.
     public var initialBiasSigmaA: Double = 0.05
+    /// `ekf+lstm`: the noise of the LSTM's SOC as the EKF's second measurement
+    /// (`LSTMFusionNoise.default`, learned on the NASA validation cells by `bmsim fusion-noise`).
+    public var fusionNoise: LSTMFusionNoise = .default
 
     /// Use the cell model's hysteresis (`CellModelParameters.hysteresis`) when it has one: the
     /// filters carry h as a state and every rested reading is compared with OCV + M h + M0 s

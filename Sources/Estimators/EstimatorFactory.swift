@@ -21,12 +21,15 @@ public enum EstimatorKind: String, Sendable, CaseIterable, Codable {
     case ukf2RC = "ukf-2rc"
     /// The fixed-point LSTM (`LSTMEstimator`); needs a `.bmsq` model.
     case lstm = "lstm"
+    /// The 1RC EKF with the LSTM's confirmed outputs as a second SOC measurement
+    /// (`FusedEKFLSTMEstimator`); needs a `.bmsq` model.
+    case ekfLSTM = "ekf+lstm"
 
-    /// The methods that need only a cell model (every kind but `lstm`).
+    /// The methods that need only a cell model (every kind but `lstm` and `ekf+lstm`).
     public static let classical: [EstimatorKind] = allCases.filter { !$0.needsBlobModel }
 
     /// True for the kinds that need a loaded `.bmsq` model.
-    public var needsBlobModel: Bool { self == .lstm }
+    public var needsBlobModel: Bool { self == .lstm || self == .ekfLSTM }
 }
 
 /// Why `makeEstimator` could not make an estimator.
@@ -48,8 +51,8 @@ public enum EstimatorFactoryError: Error, Equatable, Sendable, CustomStringConve
 }
 
 /// Makes an estimator of the given kind for a cell model, starting at `soc` (fraction).
-/// `lstmModel` is the validated `.bmsq` model of `.lstm` (ignored by the other kinds);
-/// `.lstm` without one throws `EstimatorFactoryError.blobModelMissing`. The LSTM's coulomb
+/// `lstmModel` is the validated `.bmsq` model of `.lstm` and `.ekfLSTM` (ignored by the other
+/// kinds); those two without one throw `EstimatorFactoryError.blobModelMissing`. The LSTM's coulomb
 /// count between discharges uses `config.capacityAh` (else the cell model's) and the
 /// cell model's coulombic efficiency; a blob trained with a learned prior gets its own
 /// `CapacityLearner` on the cell model (unless `config.useLearnedCapacity` is off).
@@ -79,11 +82,22 @@ public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters, lst
     case .ukf2RC: return TheveninUKF(model: model, pairs: 2, config: config, soc: soc)
     case .lstm:
         guard let lstmModel else { throw .blobModelMissing(kind: kind) }
-        let envelope: TrainingEnvelope?
-        do { envelope = try TrainingEnvelope(metadata: lstmModel.metadataValue) } catch { throw .envelope(error) }
-        return LSTMEstimator(model: lstmModel, envelope: envelope, settings: lstmSettings, config: config,
-                             capacityAh: config.capacityAh ?? model.capacityAh,
-                             chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc,
-                             capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)
+        return try makeLSTM(lstmModel, model: model, settings: lstmSettings, config: config, soc: soc)
+    case .ekfLSTM:
+        guard let lstmModel else { throw .blobModelMissing(kind: kind) }
+        return FusedEKFLSTMEstimator(filter: TheveninEKF(model: model, pairs: 1, config: config, soc: soc),
+                                     lstm: try makeLSTM(lstmModel, model: model, settings: lstmSettings, config: config, soc: soc),
+                                     noise: config.fusionNoise)
     }
+}
+
+/// The `lstm` estimator of `makeEstimator` (also the LSTM inside `ekf+lstm`).
+func makeLSTM(_ lstmModel: BlobModel, model: CellModelParameters, settings: LSTMEstimatorSettings,
+              config: EstimatorConfig, soc: Double) throws(EstimatorFactoryError) -> LSTMEstimator {
+    let envelope: TrainingEnvelope?
+    do { envelope = try TrainingEnvelope(metadata: lstmModel.metadataValue) } catch { throw .envelope(error) }
+    return LSTMEstimator(model: lstmModel, envelope: envelope, settings: settings, config: config,
+                  capacityAh: config.capacityAh ?? model.capacityAh,
+                  chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc,
+                  capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)
 }

@@ -83,6 +83,11 @@ public final class LSTMEstimator: SOCEstimator {
     public private(set) var modelSteps = 0
     /// Discharges (model runs) started since `init`.
     public private(set) var dischargesStarted = 0
+    /// True when the current (or last) model run began with a rested sample before it, as
+    /// every discharge the models were trained on did; false for a run that began under load
+    /// (the first sample after `reset` already discharging): its prior assumes a full cell at
+    /// a start the model never saw.
+    public private(set) var runStartedAtRest = false
     var secondsNotDischarging: Double
     var dischargeSecondsInRun = 0.0
     var secondsSinceModelStep = 0.0
@@ -222,6 +227,7 @@ public final class LSTMEstimator: SOCEstimator {
 
     func startDischarge(_ raw: RawSensorSample) {
         engine.reset()
+        runStartedAtRest = lastRestSample != nil
         runEnvelope = []
         if let e = trainingEnvelope {
             // Trained from a rested cell: a run within `restBeforeDischargeSeconds` of a charging
@@ -287,6 +293,7 @@ public final class LSTMEstimator: SOCEstimator {
         secondsNotDischarging = settings.restBeforeDischargeSeconds
         secondsSinceModelStep = 0
         lastRestSample = nil
+        runStartedAtRest = false
         socBase = soc
         modelSOC = soc
         loadedModelSOC = soc
@@ -308,10 +315,11 @@ public final class LSTMEstimator: SOCEstimator {
 
     /// The engine's state plus this wrapper's: three timers, SOC base, counter (sum and
     /// compensation), previous current, the model output and the held output as 32-bit
-    /// values (9·4), the held rest sample (3·4) and the discharge flag (1); with a learner
-    /// also its 9 band capacities and the life counter (sum and compensation) as 32-bit values;
-    /// with a training envelope the time since a charging current (4) and two flag bytes.
+    /// values (9·4), the held rest sample (3·4) and the discharge and started-at-rest flags (2);
+    /// with a learner also its 9 band capacities and the life counter (sum and compensation) as
+    /// 32-bit values; with a training envelope the time since a charging current (4) and two
+    /// flag bytes.
     public var stateBytes: Int {
-        engine.stateBytes + 9 * 4 + 3 * 4 + 1 + (learner == nil ? 0 : 4 * (9 + 2)) + (trainingEnvelope == nil ? 0 : 4 + 2)
+        engine.stateBytes + 9 * 4 + 3 * 4 + 2 + (learner == nil ? 0 : 4 * (9 + 2)) + (trainingEnvelope == nil ? 0 : 4 + 2)
     }
 }

@@ -21,7 +21,7 @@ public final class TheveninEKF: SOCEstimator {
     let x, p, initialP, processNoise, f, h, scratch, gain, lower, prior: UnsafeMutablePointer<Double>
     var last: SOCEstimate
     /// Times the covariance had to be reset (should stay 0).
-    public private(set) var covarianceResets = 0
+    public internal(set) var covarianceResets = 0
     /// SOC variance of the start when the filter wakes up after an unknown or long time.
     let wakeUpSOCVariance: Double
 

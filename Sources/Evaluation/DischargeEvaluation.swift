@@ -3,6 +3,7 @@ import CellData
 import CellModel
 import Dispatch
 import Estimators
+import WeightBlob
 
 /// The discharge-only protocol (`bmsim classical-eval`): the classical estimators over a set
 /// of NASA discharges, each cell's in cycle order with one estimator per method and cell (so
@@ -38,6 +39,11 @@ public struct DischargeEvaluation: Sendable {
         public var giveSleepTime = true
         /// Experiment (oracle): count each discharge against its own `capacity_Ah`.
         public var oracleCapacity = false
+        /// Feed each discharge on this uniform grid (linear interpolation of the samples and
+        /// the reference, `EvaluationDischarge.resampled(dtS:)`), s; `nil` = the native samples.
+        /// The LSTM methods need it: their charge counter assumes the model's 10 s step, which
+        /// NASA's native 10–19 s spacing breaks.
+        public var gridSeconds: Double?
         /// Creates the defaults.
         public init() {}
     }
@@ -48,12 +54,16 @@ public struct DischargeEvaluation: Sendable {
     public let methods: [EstimatorKind]
     /// Options.
     public let options: Options
+    /// The fixed-point model of `lstm` and `ekf+lstm` (nil: those methods throw).
+    public let lstmModel: BlobModel?
 
     /// Creates an evaluation.
-    public init(model: CellModelParameters, methods: [EstimatorKind], options: Options = Options()) {
+    public init(model: CellModelParameters, methods: [EstimatorKind], options: Options = Options(),
+                lstmModel: BlobModel? = nil) {
         self.model = model
         self.methods = methods
         self.options = options
+        self.lstmModel = lstmModel
     }
 
     /// The sleep a BMS knows at a discharge's wake-up: the index's rest before it when that is
@@ -65,8 +75,12 @@ public struct DischargeEvaluation: Sendable {
     }
 
     /// Runs every method over `discharges` (grouped by cell in `cells` order).
-    public func run(_ discharges: [EvaluationDischarge], cells: [String]) throws(EstimatorFactoryError) -> DischargeEvaluationReport {
+    public func run(_ nativeDischarges: [EvaluationDischarge], cells: [String]) throws(EstimatorFactoryError) -> DischargeEvaluationReport {
         let config = options.config
+        let discharges = options.gridSeconds.map { dt in nativeDischarges.map { $0.resampled(dtS: dt) } } ?? nativeDischarges
+        let makeEstimator = { (kind: EstimatorKind, config: EstimatorConfig) throws(EstimatorFactoryError) in
+            try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config, soc: 1)
+        }
         let sleep: (EvaluationDischarge) -> Double = {
             Self.wakeUpSleepSeconds($0, restMinimumSeconds: config.restMinimumSeconds, given: options.giveSleepTime)
         }
@@ -76,16 +90,16 @@ public struct DischargeEvaluation: Sendable {
             var convergence: [DischargeConvergence] = []
             var updateNanoseconds: UInt64 = 0, updates = 0
             for cell in cells {
-                var estimator = try makeEstimator(kind, model: model, config: config, soc: 1)
-                var correctStartRun = options.start == .rested ? nil : try makeEstimator(kind, model: model, config: config, soc: 1)
+                var estimator = try makeEstimator(kind, config)
+                var correctStartRun = options.start == .rested ? nil : try makeEstimator(kind, config)
                 var cellStats = ErrorStatistics()
                 for d in discharges where d.cell == cell {
                     if options.oracleCapacity {
                         var oracle = config
                         oracle.useLearnedCapacity = false
                         oracle.capacityAh = d.capacityAh
-                        estimator = try makeEstimator(kind, model: model, config: oracle, soc: 1)
-                        if correctStartRun != nil { correctStartRun = try makeEstimator(kind, model: model, config: oracle, soc: 1) }
+                        estimator = try makeEstimator(kind, oracle)
+                        if correctStartRun != nil { correctStartRun = try makeEstimator(kind, oracle) }
                     }
                     let s = d.samples
                     let wakeDt = sleep(d)
@@ -159,6 +173,7 @@ public struct DischargeEvaluation: Sendable {
         if let a = e as? AhCounterEstimator { return a.currentCapacityAh }
         if let a = e as? TheveninEKF { return a.currentCapacityAh }
         if let a = e as? TheveninUKF { return a.currentCapacityAh }
+        if let a = e as? FusedEKFLSTMEstimator { return a.filter.currentCapacityAh }
         return nil
     }
 }

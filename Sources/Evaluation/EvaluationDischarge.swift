@@ -70,4 +70,15 @@ public struct EvaluationDischarge: Sendable, Equatable {
                                        restBeforeS: row?.restBeforeS, samples: d.samples, soc: d.soc)
         }
     }
+
+    /// This discharge on the uniform grid n·`dtS` of its own time: samples and reference
+    /// interpolated linearly (`Resampler`), everything else kept.
+    public func resampled(dtS: Double) -> EvaluationDischarge {
+        let grid = Resampler.resample(samples, soc: soc, dtS: dtS)
+        var copy = self
+        copy.samples = OperationSamples(timeS: grid.timeS, voltageV: grid.voltageV, currentA: grid.currentA,
+                                        temperatureC: grid.temperatureC)
+        copy.soc = grid.soc ?? []
+        return copy
+    }
 }

@@ -21,7 +21,7 @@ public enum EstimatorColors {
         "ocv": "#ff7f0e",
         "ekf": "#2ca02c", "ekf-1rc": "#2ca02c", "ekf-2rc": "#145214",
         "ukf": "#d62728", "ukf-1rc": "#d62728", "ukf-2rc": "#8b1a1a",
-        "lstm": "#9467bd",
+        "lstm": "#9467bd", "ekf+lstm": "#17becf",
     ]
 
     /// The colour of `name` as `#rrggbb`.

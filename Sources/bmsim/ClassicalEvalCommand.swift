@@ -28,9 +28,18 @@ struct ClassicalEvalCommand: ParsableCommand {
     @Option(help: "Cells: names and split names (train, validation, test), comma-separated (default: test); a generic dataset's split is its manifest's (none: every recording), and its recordings may be named too.", transform: CellSelection.parse)
     var cells = CellSelection(.test)
 
-    @Option(help: "Comma-separated estimators (classical only: ah, ah-pure, ocv, ekf-1rc, ekf-2rc, ukf-1rc, ukf-2rc; ekf, ukf; default: all of them).",
+    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf-1rc, ekf-2rc, ukf-1rc, ukf-2rc (ekf, ukf), and with a blob lstm and ekf+lstm (default: the classical ones).",
             transform: EstimatorList.parse)
     var estimators = EstimatorList(EstimatorKind.classical)
+
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq when present).")
+    var lstmModel: String?
+
+    @Option(name: .customLong("fusion-decorrelation"), help: "Experiment: ekf+lstm's decorrelation time τ, s (default: LSTMFusionNoise.default).")
+    var fusionDecorrelation: Double?
+
+    @Option(help: "Feed every discharge on a uniform grid of this many seconds (interpolated; 0.1 … 60); default: the native samples, or 1 s when lstm or ekf+lstm is listed (their 10 s model step needs a regular tick).")
+    var grid: Double?
 
     @Option(name: .customLong("initial-soc"),
             help: "Initial SOC: 'rested' (OCV of the rested first sample) or an offset such as -0.2 from the true SOC (default: rested).",
@@ -89,10 +98,9 @@ struct ClassicalEvalCommand: ParsableCommand {
         if oracleCapacity && fixedCapacity {
             throw ValidationError("--oracle-capacity and --fixed-capacity each set the capacity; give one")
         }
+        if let grid { try OptionCheck.require(grid, in: 0.1...60, "--grid", unit: "s") }
+        if let fusionDecorrelation { try OptionCheck.require(fusionDecorrelation, in: 0...1e6, "--fusion-decorrelation", unit: "s") }
         _ = try inputs()
-        if let lstm = try legacy.estimators(estimators).kinds.first(where: \.needsBlobModel) {
-            throw ValidationError("--estimators: \(lstm.rawValue) is not a classical estimator")
-        }
     }
 
     func run() throws {
@@ -109,13 +117,21 @@ struct ClassicalEvalCommand: ParsableCommand {
         options.wakeUnderLoad = wakeUnderLoad
         options.giveSleepTime = !noSleepTime
         options.oracleCapacity = oracleCapacity
+        options.config.fusionNoise = options.config.fusionNoise.adjusted(decorrelationSeconds: fusionDecorrelation, sigmaScale: nil)
+        let kinds = try legacy.estimators(estimators).kinds
+        let needsBlob = kinds.contains(where: \.needsBlobModel)
+        options.gridSeconds = grid ?? (needsBlob ? 1 : nil)
+        let blob = needsBlob ? try ClassicalEstimatorFactory.load(cellModelPath: cellModelPath, lstmModelPath: lstmModel).lstmModel : nil
+        if needsBlob && blob == nil {
+            throw ValidationError(EstimatorFactoryError.blobModelMissing(kind: kinds.first(where: \.needsBlobModel) ?? .lstm).description)
+        }
         let dataset = try Dataset.open(paths: dataPath, policy: plausibility.policy)
         let (discharges, cellList, unlabelled) = try EvaluationDischarge.load(dataset, selecting: cells.items)
         if !unlabelled.isEmpty {
             format.note("left out \(unlabelled.count) recording(s) without a soc label: \(unlabelled.joined(separator: "; "))")
         }
-        let kinds = try legacy.estimators(estimators).kinds
-        let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options).run(discharges, cells: cellList)
+        let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options, lstmModel: blob)
+            .run(discharges, cells: cellList)
         if let out { try output.write(try report.json(), to: out) }
         try format.print(report)
         if listFailures {

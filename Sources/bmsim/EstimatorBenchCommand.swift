@@ -19,7 +19,7 @@ struct EstimatorBenchCommand: ParsableCommand {
 
     @Option(name: .customLong("model"), help: .hidden) var legacyModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm (default: Fixtures/models/lstm-soh.bmsq when present; lstm is skipped without one).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq when present; both are skipped without one).")
     var lstmModel: String?
 
     @Option(help: "Updates per repeat.")
@@ -54,7 +54,7 @@ struct EstimatorBenchCommand: ParsableCommand {
         let blob = try (lstmModel ?? BundledData.lstmModelURL?.path).map { path in
             try BlobReader.decode(try InputBytes.read(path), source: path).model
         }
-        for kind in EstimatorKind.classical + (blob == nil ? [] : [.lstm]) {
+        for kind in EstimatorKind.classical + (blob == nil ? [] : [.lstm, .ekfLSTM]) {
             let estimator = try makeEstimator(kind, model: cell, lstmModel: blob, soc: 0.4)
             var best = Double.infinity
             var sink = 0.0

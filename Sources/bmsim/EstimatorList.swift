@@ -3,7 +3,7 @@ import Estimators
 import Foundation
 
 /// `--estimators` (and `--model-rate`): a comma list of SOC methods by their stable names
-/// (`EstimatorKind`: ah, ah-pure, ocv, ekf-1rc, ekf-2rc, ukf-1rc, ukf-2rc, lstm) or the short
+/// (`EstimatorKind`: ah, ah-pure, ocv, ekf-1rc, ekf-2rc, ukf-1rc, ukf-2rc, lstm, ekf+lstm) or the short
 /// aliases `ekf` (= ekf-1rc) and `ukf` (= ukf-1rc). Parsed and checked here only; whether
 /// `lstm` has a model is up to the command.
 struct EstimatorList: ExpressibleByArgument, Equatable, Sendable, CustomStringConvertible {

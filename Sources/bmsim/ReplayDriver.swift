@@ -62,8 +62,8 @@ struct ReplayDriver {
                                                          baseConfig: shared.estimatorConfig())
         // Check the estimator names once, before any work.
         for name in shared.estimatorNames where !factory.knownNames.contains(name) {
-            if name == "lstm" {
-                throw ReplayError.estimatorSetup(name: name, detail: EstimatorFactoryError.blobModelMissing(kind: .lstm).description)
+            if let kind = EstimatorList.kind(of: name), kind.needsBlobModel {
+                throw ReplayError.estimatorSetup(name: name, detail: EstimatorFactoryError.blobModelMissing(kind: kind).description)
             }
             throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
         }

@@ -13,14 +13,14 @@ struct ReplaySharedOptions: ParsableArguments {
             transform: CellSelection.parse)
     var cells: CellSelection?
 
-    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm (default: ah,ocv,ekf,ukf, plus lstm when a blob is available).",
+    @Option(help: "Comma-separated estimators: ah, ah-pure, ocv, ekf (= ekf-1rc), ekf-2rc, ukf (= ukf-1rc), ukf-2rc, lstm, ekf+lstm (EKF with the LSTM as a second SOC measurement) (default: ah,ocv,ekf,ukf, plus lstm when a blob is available).",
             transform: EstimatorList.parse)
     var estimators: EstimatorList?
 
     @Option(name: .customLong("cell-model"), help: "Cell model JSON written by `bmsim fit` (default: the bundled model).")
     var cellModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm estimator (default: Fixtures/models/lstm-soh.bmsq when present).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm and ekf+lstm estimators (default: Fixtures/models/lstm-soh.bmsq when present).")
     var lstmModel: String?
 
     @Option(help: "Base tick in seconds (overrides the scenario; 0.01 … 3600).")
@@ -69,6 +69,12 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("voltage-noise-per-residual"), help: "Experiment: the filters' loaded-voltage σ as a multiple of the model's fit residual (default 10).")
     var voltageNoisePerResidual: Double?
 
+    @Option(name: .customLong("fusion-decorrelation"), help: "Experiment: ekf+lstm's decorrelation time τ of the LSTM's errors, s (default: LSTMFusionNoise.default).")
+    var fusionDecorrelation: Double?
+
+    @Option(name: .customLong("fusion-sigma-scale"), help: "Experiment: multiply ekf+lstm's learned σ of the LSTM's SOC by this (default 1).")
+    var fusionSigmaScale: Double?
+
     /// The estimator settings with the experiment options applied.
     func estimatorConfig() -> EstimatorConfig {
         var config = EstimatorConfig()
@@ -78,6 +84,7 @@ struct ReplaySharedOptions: ParsableArguments {
         if let voltageNoiseReference {
             config.voltageNoiseReferenceSeconds = voltageNoiseReference == "off" ? nil : Double(voltageNoiseReference)
         }
+        config.fusionNoise = config.fusionNoise.adjusted(decorrelationSeconds: fusionDecorrelation, sigmaScale: fusionSigmaScale)
         return config
     }
 
@@ -103,6 +110,8 @@ struct ReplaySharedOptions: ParsableArguments {
         if let v = voltageNoisePerResidual, !(v.isFinite && v > 0) {
             throw ValidationError("--voltage-noise-per-residual must be a positive number, found \(v)")
         }
+        if let fusionDecorrelation { try OptionCheck.require(fusionDecorrelation, in: 0...1e6, "--fusion-decorrelation", unit: "s") }
+        if let fusionSigmaScale { try OptionCheck.require(fusionSigmaScale, in: 1e-3...1e3, "--fusion-sigma-scale") }
         try validateCycleWindow()
         if let currentSign, GenericRecordingCSV.CurrentSign(rawValue: currentSign) == nil {
             throw ValidationError("--current-sign must be charge_positive or discharge_positive, found '\(currentSign)'")

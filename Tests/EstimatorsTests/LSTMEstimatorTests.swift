@@ -163,11 +163,12 @@ struct LSTMEstimatorTests {
         #expect(throws: EstimatorFactoryError.blobModelMissing(kind: .lstm)) {
             _ = try makeEstimator(.lstm, model: cell)
         }
-        #expect(!EstimatorKind.classical.contains(.lstm) && EstimatorKind.classical.count == EstimatorKind.allCases.count - 1)
+        #expect(!EstimatorKind.classical.contains(.lstm) && !EstimatorKind.classical.contains(.ekfLSTM)
+                && EstimatorKind.classical.count == EstimatorKind.allCases.count - 2)
         let lstm = try makeEstimator(.lstm, model: cell, lstmModel: model, soc: 0.7)
         #expect(lstm.name == "lstm" && lstm.estimate.soc == 0.7)
         let engineBytes = QuantizedLSTMEngine(model: model).stateBytes
-        #expect(lstm.stateBytes == engineBytes + 49)
+        #expect(lstm.stateBytes == engineBytes + 50)
         lstm.reset(soc: 0.25)
         #expect(lstm.estimate.soc == 0.25)
     }
