@@ -18,6 +18,8 @@ import BMSCore
 /// - never on a run that began under load (`LSTMEstimator.runStartedAtRest` false: the BMS
 ///   woke up mid-discharge): the models were trained on discharges from a rested full cell,
 ///   and their prior 1 − q/C assumes one;
+/// - never on an output the LSTM flags outside its training envelope (`SOCEstimate.envelope`):
+///   a network that extrapolates is not a measurement;
 /// - the weight K₀ = P₀₀ / (P₀₀ + R) is large where the filter is unsure (after a wrong start,
 ///   a long time since its last rested reading) and small after a rest has anchored it.
 ///
@@ -61,7 +63,8 @@ public final class FusedEKFLSTMEstimator: SOCEstimator {
         let stepped = lstm.modelSteps != lastModelSteps
         lastModelSteps = lstm.modelSteps
         if !lstm.inDischarge { secondsSinceFusion = 0 }
-        if stepped && lstm.runConfirmed && lstm.runStartedAtRest && m.currentA < -lstm.settings.dischargeThresholdA {
+        if stepped && lstm.runConfirmed && lstm.runStartedAtRest && lstm.estimate.envelope.isEmpty
+            && m.currentA < -lstm.settings.dischargeThresholdA {
             let z = min(max(lstm.estimate.soc, 0), 1)
             let dt = max(secondsSinceFusion, lstm.stepSeconds)
             if filter.applySOCMeasurement(z, variance: noise.variance(lstmSOC: z, stepSeconds: dt)) { fusions += 1 }

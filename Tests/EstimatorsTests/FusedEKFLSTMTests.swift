@@ -107,6 +107,34 @@ struct FusedEKFLSTMTests {
         #expect(fused.fusions == 0)
     }
 
+    @Test("an LSTM output flagged outside its training envelope is not fused; the same run inside it is")
+    func envelopeGate() {
+        func fusions(temperatureMaxC: Double) -> (fusions: Int, flagged: Bool) {
+            let envelope = TrainingEnvelope(currentMinA: -4, currentMaxA: 0.05, temperatureMinC: 0,
+                                            temperatureMaxC: temperatureMaxC, startVoltageMinV: 3, socMin: -1, socMax: 2)
+            let fused = FusedEKFLSTMEstimator(
+                filter: TheveninEKF(model: Self.cell, pairs: 1, config: EstimatorConfig(), soc: 1),
+                lstm: LSTMEstimator(model: LSTMTestSupport.demoModel, envelope: envelope, capacityAh: 2, soc: 1), noise: .default)
+            var flagged = false
+            // The profile's temperature is 24 °C + 1 mK/s: above 24.4 °C (23.4 + 1 °C tolerance)
+            // after t = 400 s, i.e. from discharge tick j = 281 (the rest is 120 s).
+            for m in LSTMTestSupport.profile([(0, 120), (-2, 900)], dt: 1) {
+                flagged = flagged || !fused.lstm.update(m).envelope.isEmpty
+                _ = fused.filter.update(m)
+            }
+            let run = FusedEKFLSTMEstimator(
+                filter: TheveninEKF(model: Self.cell, pairs: 1, config: EstimatorConfig(), soc: 1),
+                lstm: LSTMEstimator(model: LSTMTestSupport.demoModel, envelope: envelope, capacityAh: 2, soc: 1), noise: .default)
+            for m in LSTMTestSupport.profile([(0, 120), (-2, 900)], dt: 1) { _ = run.update(m) }
+            return (run.fusions, flagged)
+        }
+        let inside = fusions(temperatureMaxC: 40)
+        #expect(!inside.flagged && inside.fusions == 84)   // as `oncePerModelStep`
+        let hot = fusions(temperatureMaxC: 23.4)
+        // Confirmed from j = 59, first fused step j = 60; flagged (sticky) from j = 281: steps j = 60…280 fused (23).
+        #expect(hot.flagged && hot.fusions == 23, "\(hot.fusions)")
+    }
+
     @Test("noise: band edges, R = σ² · max(1, τ/Δt) · ρ_P, validity")
     func noiseModel() {
         let noise = LSTMFusionNoise(socBandSigma: [0.01, 0.02, 0.04, 0.05], decorrelationSeconds: 100, filterVarianceRatio: 3)
