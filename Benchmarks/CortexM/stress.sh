@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bit-exactness of the Cortex-M4 build beyond the golden sets, under QEMU (run.sh per case):
 #   1. random models of odd shapes (widths 1..33, one to three LSTM layers, so every input
-#      width mod 4, every hidden width mod 4 and every group count mod 4 occur), written by
+#      width mod 4 — 1 too —, every hidden width mod 4 and every group count mod 4 occur), written by
 #      `bmsim golden --layout v3` with the Swift engine's outputs;
 #   2. the fixture blobs and one random model under inputs far outside a discharge (make-stress.c:
 #      ADC faults over the full int32 range, jumps), expected SOC from the host C runtime's
@@ -26,7 +26,7 @@ check() {  # name, golden folder
   case "$result" in *" mismatches 0 "*) ;; *) failed=1 ;; esac
 }
 n=0
-for shape in "1 1" "3 1" "5 1" "7,3 1" "9,6 3,1" "12,1 1" "6,5,4 2,2,1" "17,16 5,1" "33,2 1"; do
+for shape in "1 1" "3 1" "5 1" "7,3 1" "9,6 3,1" "12,1 1" "6,5,4 2,2,1" "17,16 5,1" "33,2 1" "4,1,3 1"; do
   n=$((n + 1))
   set -- $shape
   "$bmsim" golden --out "$out/random$n" --lstm "$1" --dense "$2" --layout v3 --seed $((100 + n)) --steps "$steps" >/dev/null
