@@ -75,7 +75,9 @@ static inline int32_t bms_dot_row_dsp(const int8_t *w, const int16_t *x, uint32_
     return acc;
 }
 
-#if defined(__ARM_FEATURE_UNALIGNED) && defined(__thumb2__) && (defined(__GNUC__) || defined(__clang__))
+/* The assembly reads its tables through absolute addresses: not with position-independent code. */
+#if defined(__ARM_FEATURE_UNALIGNED) && defined(__thumb2__) && (defined(__GNUC__) || defined(__clang__)) \
+    && !defined(__PIC__) && !defined(__ARM_ROPI)
 #define BMS_HAVE_CM4_UNITS 1
 #include "bms_units_cm4.h"
 
