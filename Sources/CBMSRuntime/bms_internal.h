@@ -41,9 +41,11 @@ static inline int32_t bms_floor_shift_s32(int32_t x, int n) {
 }
 #endif
 
-/* round(x / 2^n), ties toward +inf; caller guarantees x + 2^(n-1) does not overflow. */
+/* round(x / 2^n), ties toward +inf; caller guarantees x + 2^(n-1) does not overflow. The
+ * 64-bit one takes 1 <= n <= 32 (every caller's case: the rounding constant then fits 32
+ * bits, which is cheaper on 32-bit cores). */
 static inline int64_t bms_round_shift_s64(int64_t x, int n) {
-    return (n == 0) ? x : bms_floor_shift_s64(x + ((int64_t)1 << (n - 1)), n);
+    return bms_floor_shift_s64(x + (int64_t)((uint32_t)1 << (n - 1)), n);
 }
 static inline int32_t bms_round_shift_s32(int32_t x, int n) {
     return (n == 0) ? x : bms_floor_shift_s32(x + ((int32_t)1 << (n - 1)), n);
@@ -56,9 +58,23 @@ static inline int32_t bms_sat_s32(int64_t v) {
     return (int32_t)(v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : v));
 }
 
-/* round(value * multiplier / 2^shift), ties up, shift in 1..62 (validated at load). */
+/* sat32(a - b): one QSUB on cores with the DSP extension. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(BMS_PORTABLE_KERNELS)
+#include <arm_acle.h>
+static inline int32_t bms_sub_sat32(int32_t a, int32_t b) { return __qsub(a, b); }
+#else
+static inline int32_t bms_sub_sat32(int32_t a, int32_t b) { return bms_sat_s32((int64_t)a - (int64_t)b); }
+#endif
+
+/* round(value * multiplier / 2^shift), ties up, shift in 1..62 (validated at load); for
+ * shift >= 33 in 32 bits (as bms_requant_sat16 below: the result then fits an int32). */
 static inline int64_t bms_requant_wide(int32_t value, int32_t multiplier, int32_t shift) {
-    return bms_round_shift_s64((int64_t)value * (int64_t)multiplier, (int)shift);
+    int64_t product = (int64_t)value * (int64_t)multiplier;
+    if (shift >= 33) {
+        int32_t high = (int32_t)bms_floor_shift_s64(product, 32);
+        return bms_floor_shift_s32(bms_floor_shift_s32(high, (int)shift - 33) + 1, 1);
+    }
+    return bms_round_shift_s64(product, (int)shift);
 }
 
 #if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT && !defined(BMS_PORTABLE_KERNELS)
@@ -75,12 +91,14 @@ static inline int16_t bms_sat_s16_from_s32(int32_t v) {
  * 32-bit cores: for shift n >= 33 the rounding constant 2^(n-1) only touches the high word
  * hi = floor(p / 2^32) of the product p, and floor((p + 2^(n-1)) / 2^n) equals
  * floor((hi + 2^(n-33)) / 2^(n-32)) because the low word contributes less than one unit
- * of the high word before a shift of at least one bit. |hi| < 2^30, so nothing overflows. */
+ * of the high word before a shift of at least one bit; that is floor((floor(hi / 2^(n-33)) + 1) / 2)
+ * (both count the multiples of 2^(n-32) up to hi + 2^(n-33)): on a Cortex-M4 SMMUL, ASR,
+ * ADD and SSAT with its own ASR #1. |hi| < 2^30, so nothing overflows. */
 static inline int16_t bms_requant_sat16(int32_t value, int32_t multiplier, int32_t shift) {
     int64_t product = (int64_t)value * (int64_t)multiplier;
     if (shift >= 33) {
         int32_t high = (int32_t)bms_floor_shift_s64(product, 32);
-        return bms_sat_s16_from_s32(bms_floor_shift_s32(high + ((int32_t)1 << (shift - 33)), (int)shift - 32));
+        return bms_sat_s16_from_s32(bms_floor_shift_s32(bms_floor_shift_s32(high, (int)shift - 33) + 1, 1));
     }
     return bms_sat_s16(bms_round_shift_s64(product, (int)shift));
 }

@@ -86,6 +86,15 @@ static bms_status_t bms_check_scales(const uint8_t *multipliers, const uint8_t *
     return BMS_OK;
 }
 
+/* 1 if every shift of `count` rows is at least 33 (the 32-bit requantization's range). */
+static uint8_t bms_shifts_high(const uint8_t *shifts, uint32_t count) {
+    uint32_t r;
+    for (r = 0; r < count; ++r) {
+        if (bms_rd_s32(shifts + 4 * r) < 33) return 0;
+    }
+    return 1;
+}
+
 static bms_status_t bms_check_bias(const uint8_t *bias, uint32_t count) {
     uint32_t r;
     for (r = 0; r < count; ++r) {
@@ -239,6 +248,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
             if ((status = bms_check_bias(t[2], 4 * out)) != BMS_OK) return status;
             if ((status = bms_check_scales(t[3], t[4], 4 * out)) != BMS_OK) return status;
             if ((status = bms_check_scales(t[5], t[6], 4 * out)) != BMS_OK) return status;
+            layer->shifts_high = (uint8_t)(bms_shifts_high(t[4], 4 * out) && bms_shifts_high(t[6], 4 * out));
             expected_tensor += BMS_TENSORS_PER_LSTM;
             words += 2 * out;
             if (out > max_hidden) max_hidden = out;

@@ -6,12 +6,13 @@
  * gate pre-activations pre[4 * max H]; dense buffers a[max D], b[max D]; packed scratch. */
 #include "bms_internal.h"
 #include "bms_kernels.h"
+#include "bms_layer_dsp.h"
 
 static bms_kernel_t bms_best_kernel(void);
 
 /* Standardised Q3.12 feature from a raw sensor value. */
 static int16_t bms_feature(const bms_input_scaling_t *scaling, int32_t raw) {
-    int32_t centred = bms_sat_s32((int64_t)raw - (int64_t)scaling->offset_raw);
+    int32_t centred = bms_sub_sat32(raw, scaling->offset_raw);
     return bms_requant_sat16(centred, scaling->scale.multiplier, scaling->scale.shift);
 }
 
@@ -98,8 +99,19 @@ BMS_ALWAYS_INLINE void bms_lstm_layer_v3_body(const bms_lstm_layer_t *layer, con
     }
 }
 
+/* From `pre` to the workspace's end (`scratch_words`: pre-activations, dense buffers, packed
+ * scratch) is free during a version-3 layer: the Cortex-M step packs x and h there. */
 static void bms_lstm_layer_step_v3(const bms_lstm_layer_t *layer, const int16_t *input, int16_t *hidden,
-                                   int16_t *cell, int16_t *packed, int16_t *packed_hidden) {
+                                   int16_t *cell, int16_t *pre, uint32_t scratch_words, int16_t *packed,
+                                   int16_t *packed_hidden) {
+#if defined(BMS_HAVE_CM4_UNITS)
+    if (bms_cm4_step_fits(layer, scratch_words)) {
+        bms_lstm_layer_step_cm4(layer, input, hidden, cell, pre);
+        return;
+    }
+#else
+    (void)pre; (void)scratch_words;
+#endif
     bms_lstm_layer_v3_body(layer, input, hidden, cell, packed, packed_hidden);
 }
 
@@ -117,6 +129,14 @@ static void bms_dense_step(const bms_dense_layer_t *layer, const int16_t *input,
                            int16_t *packed) {
     const uint32_t in = layer->input_size;
     uint32_t r;
+#if BMS_USE_DSP
+    if (layer->output_size == 1u) {  /* one row: pair the weights instead of packing x */
+        int16_t v = bms_requant_sat16(bms_ld_s32(layer->bias) + bms_dot_row_dsp(layer->weight, input, in),
+                                      bms_ld_s32(layer->multiplier), bms_ld_s32(layer->shift));
+        output[0] = (layer->relu && v < 0) ? (int16_t)0 : v;
+        return;
+    }
+#endif
     bms_prepare_input(input, in, packed);
     for (r = 0; r < layer->output_size; ++r) {
         int32_t acc = bms_ld_s32(layer->bias + 4 * r)
@@ -158,14 +178,18 @@ void bms_lstm_reset(bms_lstm_context_t *context) {
 }
 
 /* Prior SOC 1 - q/Q in 0.01 %, rounded half up: 10000 - floor((20000 q + Qh) / (2 Qh)),
- * Qh = 7200 * capacity_mAh (0.5 mA*s); capacity in 1..1000000, so int64 is enough. */
+ * Qh = 7200 * capacity_mAh (0.5 mA*s), in 32-bit divisions: numerator and denominator share
+ * the factor 800, so the quotient is floor((25 q + 9 C) / D) with D = 18 C; with
+ * q = D·d + r (d = floor(q / D), 0 <= r < D) that is 25 d + floor((25 r + 9 C) / D), and
+ * 25 r + 9 C < 26 D <= 4.68·10^8 for capacity C in 1..1000000. */
 static int64_t bms_prior_centi_percent(int32_t charge_half_mAs, int32_t capacity_mAh) {
-    const int64_t capacity = (int64_t)capacity_mAh * 7200;
-    const int64_t numerator = 20000 * (int64_t)charge_half_mAs + capacity;
-    const int64_t denominator = 2 * capacity;
-    int64_t quotient = numerator / denominator;
-    if (numerator % denominator != 0 && numerator < 0) quotient -= 1;  /* floor, not truncation */
-    return 10000 - quotient;
+    const int32_t denominator = 18 * capacity_mAh;
+    int32_t whole = charge_half_mAs / denominator, rest = charge_half_mAs % denominator;
+    if (rest < 0) {  /* floor, not truncation */
+        rest += denominator;
+        whole -= 1;
+    }
+    return 10000 - 25 * (int64_t)whole - (25 * rest + 9 * capacity_mAh) / denominator;
 }
 
 bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, int32_t current_mA,
@@ -190,8 +214,8 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     packed_hidden = packed + (model->packed_words - ((model->max_hidden_size + 3u) & ~3u));
 
     if (context->has_previous) {
-        d_current = bms_sat_s32((int64_t)current_mA - context->previous_current_mA);
-        d_voltage = bms_sat_s32((int64_t)voltage_uV - context->previous_voltage_uV);
+        d_current = bms_sub_sat32(current_mA, context->previous_current_mA);
+        d_voltage = bms_sub_sat32(voltage_uV, context->previous_voltage_uV);
         if (model->charge_step_s != 0) {
             int64_t drawn = -((int64_t)context->previous_current_mA + (int64_t)current_mA) * (int64_t)model->charge_step_s;
             context->charge_half_mAs = bms_sat_s32((int64_t)context->charge_half_mAs + drawn);
@@ -230,7 +254,9 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
                 bms_lstm_layer_step_v3_avx2(&model->lstm[i], input, hidden, cell);
             else
 #endif
-                bms_lstm_layer_step_v3(&model->lstm[i], input, hidden, cell, packed, packed_hidden);
+                bms_lstm_layer_step_v3(&model->lstm[i], input, hidden, cell, pre,
+                                       model->workspace_words - (uint32_t)(pre - context->workspace),
+                                       packed, packed_hidden);
         } else {
             bms_lstm_layer_step(&model->lstm[i], input, hidden, cell, pre, packed, packed_hidden);
         }

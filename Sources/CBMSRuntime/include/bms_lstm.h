@@ -105,6 +105,8 @@ typedef struct bms_lstm_layer {
     uint8_t interleaved;             /**< 0: kernels [4H x C] row-major, rows i,f,g,o (v1, v2);
                                           1: per unit j a block of 4*P bytes (P = C rounded up to 4),
                                           per 4-column group the 4 bytes of gate i, f, g, o (v3) */
+    uint8_t shifts_high;             /**< 1: every input and recurrent shift is >= 33 (set by the loader;
+                                          the Cortex-M kernel then requantizes in 32 bits) */
     const int8_t *input_kernel;      /**< [4H x I] */
     const int8_t *recurrent_kernel;  /**< [4H x H] */
     const uint8_t *bias;             /**< int32 LE [4H], on the input-kernel scale */
