@@ -54,6 +54,11 @@ echo "== C estimators: host test under ASan + UBSan (bad inputs, bad tables, a s
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_test.c -lm -o "$out/bms_soc_test"
 "$out/bms_soc_test"
+echo "== C estimators built with -DBMS_SOC_HYSTERESIS=0 (no hysteresis state): strict build and their test"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -pedantic -DBMS_SOC_HYSTERESIS=0 -I"$soc/include" -I"$src/include" -I"$model" \
+  "$soc"/*.c "$src"/*.c "$model"/cell_model.c Tests/CRuntime/bms_soc_nohysteresis_test.c -lm -o "$out/bms_soc_nohysteresis_test"
+"$out/bms_soc_nohysteresis_test"
 echo "== host example (Examples/c/host): build with its Makefile and run on the fixture recording"
 make -s -C Examples/c/host CC="$CC" BUILD="$out/host-example" >/dev/null
 "$out/host-example/soc_host" Fixtures/recordings/synthetic-cycle.csv > "$out/host-example.csv"

@@ -3,6 +3,8 @@
  *
  *   SOC = SOC_base + eta * q / (3600 Q),  q = sum of the trapezoid current times dt
  *   at rest: SOC_base += (1 - exp(-dt / tau)) (SOC_ocv - SOC)    (Docs/Estimators.md, "Ah counter")
+ * With the model's hysteresis (bms_soc_hysteresis.c) the counter also runs h and s, and a
+ * rested reading is read on the OCV curve as V - M h - M0 s.
  */
 #include <math.h>
 #include "bms_soc_internal.h"
@@ -47,13 +49,21 @@ bms_soc_status_t bms_soc_ah_init(bms_soc_ah_t *ah, const bms_cell_model_t *model
     ah->voltage_slope_V_per_s = 1.0f;
     ah->pending_sleep_s = 0.0f;
     ah->has_previous_current = ah->has_previous_voltage = ah->has_pending_sleep = 0;
+    ah->uses_hysteresis = (uint8_t)(config->ocv_correction_at_rest && config->use_model_hysteresis
+                                    && model->hysteresis.count > 0);
+    ah->hysteresis_h = ah->hysteresis_sign = 0.0f;
+    if (!BMS_SOC_HYSTERESIS && ah->uses_hysteresis) return BMS_SOC_ERR_MODEL_HYSTERESIS;
     return BMS_SOC_OK;
 }
 
 /* Closes 1 - exp(-seconds / tau) of the gap to the SOC a rested reading supports. */
 static void blend(bms_soc_ah_t *ah, float voltage_V, float temperature_C, float seconds) {
     float now = ah_soc(ah);
-    float target = bms_soc_rested_soc(ah->model, voltage_V, temperature_C, now, ah->config->minimum_ocv_slope_V_per_soc);
+    /* With hysteresis the rested voltage is OCV + M h + M0 s. */
+    float ocv_V = BMS_SOC_HYSTERESIS && ah->uses_hysteresis ? voltage_V - bms_soc_hysteresis_voltage(&ah->model->hysteresis, ah->hysteresis_h,
+                                                                               ah->hysteresis_sign, temperature_C)
+                                      : voltage_V;
+    float target = bms_soc_rested_soc(ah->model, ocv_V, temperature_C, now, ah->config->minimum_ocv_slope_V_per_soc);
     float gain = 1.0f - expf(-seconds / ah->config->ocv_blend_time_constant_s);
     ah->soc_base += gain * (target - now);
 }
@@ -116,6 +126,13 @@ bms_soc_status_t bms_soc_ah_tick(bms_soc_ah_t *ah, float voltage_V, float curren
     bms_soc_counter_add(&ah->life_counter, eta * mean * counted);
     ah->previous_current_A = current_A;
     ah->has_previous_current = 1;
+    if (BMS_SOC_HYSTERESIS && ah->uses_hysteresis) {
+        float m, m0, rate, a;
+        bms_soc_hysteresis_parameters(&ah->model->hysteresis, temperature_C, &m, &m0, &rate);
+        a = bms_soc_hysteresis_decay(mean, counted, ah->capacity_Ah, ah->efficiency, rate);
+        ah->hysteresis_h = bms_soc_hysteresis_step(ah->hysteresis_h, a, mean);
+        ah->hysteresis_sign = bms_soc_hysteresis_next_sign(ah->hysteresis_sign, current_A, c->rest_current_A);
+    }
 
     if (bms_soc_learner_observe(&ah->learner, ah->model, c, voltage_V, current_A, temperature_C, dt_s,
                                 bms_soc_counter_value(&ah->life_counter), &learned)
@@ -146,6 +163,7 @@ bms_soc_status_t bms_soc_ah_reset(bms_soc_ah_t *ah, float soc) {
     if (ah == NULL || !isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
     ah->soc_base = soc;
     ah->counter.sum_As = ah->counter.compensation_As = 0.0f;
+    ah->hysteresis_h = ah->hysteresis_sign = 0.0f;
     ah->has_previous_current = 0;
     ah->has_previous_voltage = 0;
     ah->rest_s = 0.0f;

@@ -61,6 +61,35 @@ int bms_soc_empty_anchor_observe(bms_soc_empty_anchor_t *anchor, const bms_cell_
                                  const bms_soc_config_t *config, float voltage_V, float current_A,
                                  float dt_s, float soc);
 
+/* Hysteresis (bms_soc_hysteresis.c, Hysteresis.swift). */
+/* Hysteresis.parameters(temperatureC:): M, M0, gamma linear between the groups, held beyond (count >= 1). */
+void bms_soc_hysteresis_parameters(const bms_soc_hysteresis_t *law, float temperature_C, float *maximum_V,
+                                   float *instantaneous_V, float *rate_constant);
+/* Hysteresis.voltageV: M h + M0 s at a temperature. */
+float bms_soc_hysteresis_voltage(const bms_soc_hysteresis_t *law, float h, float sign, float temperature_C);
+/* Hysteresis.decay: A = exp(-|eta I dt gamma / (3600 Q)|). */
+float bms_soc_hysteresis_decay(float mean_current_A, float dt_s, float capacity_Ah, float efficiency,
+                               float rate_constant);
+/* Hysteresis.currentSign, .step (h' = A h + (1 - A) sgn(I)) and .nextSign. */
+float bms_soc_hysteresis_current_sign(float current_A);
+float bms_soc_hysteresis_step(float h, float decay, float mean_current_A);
+float bms_soc_hysteresis_next_sign(float previous, float current_A, float threshold_A);
+/* BMS_SOC_OK (count 0 or valid groups) or BMS_SOC_ERR_MODEL_HYSTERESIS. */
+bms_soc_status_t bms_soc_hysteresis_check(const bms_soc_hysteresis_t *law);
+
+/* The EKF's FilterCommon parts (bms_soc_filter_common.c). */
+/* FilterCommon.RestReading. */
+enum bms_soc_rest_reading { BMS_SOC_READING_NONE, BMS_SOC_READING_SETTLED, BMS_SOC_READING_ANCHOR, BMS_SOC_READING_BOUND };
+/* FilterCommon.observeRest: tracks rest and says what this sample's voltage is worth. */
+enum bms_soc_rest_reading bms_soc_filter_observe_rest(bms_soc_ekf_t *e, float voltage_V, float current_A,
+                                                      float temperature_C, float dt_s);
+/* FilterCommon.anchorSOC: the SOC the sample's (corrected) rested voltage supports nearest to `prior`. */
+float bms_soc_filter_anchor_soc(const bms_soc_ekf_t *e, float voltage_V, float temperature_C, float prior);
+/* FilterCommon.anchorVariance: (sigma_rest / dOCV/dSOC)^2 within [1e-4, initial sigma^2]. */
+float bms_soc_filter_anchor_variance(const bms_soc_ekf_t *e, float soc, float temperature_C);
+/* VoltageNoiseTable.variance with FilterCommon.loadedVoltageVariance's dt scaling. */
+float bms_soc_filter_loaded_voltage_variance(const bms_soc_ekf_t *e, float temperature_C, float dt_s);
+
 /* Sleep seconds as Swift's max(0, s): negative and NaN give 0. */
 static inline float bms_soc_sleep_seconds(float s) { return s > 0.0f ? s : 0.0f; }
 

@@ -2,12 +2,12 @@
 /// (`Sources/CBMSSoc/include/bms_soc.h`): what `bmsim export --cell-model cell.json
 /// --c-source NAME` prints as const tables, and what the C-versus-Swift agreement tests hand
 /// to the C code. Only what the Ah counter and the 1RC EKF read is kept (the 2RC tables, the
-/// fit's free text and its per-cell residuals are not). A model with hysteresis is refused
-/// (`CellModelCExportError.hysteresisNotSupported`): the C estimators have no hysteresis state,
-/// and dropping it would give a C model that reads every rested voltage M + M0 off.
+/// fit's free text and its per-cell residuals are not). The hysteresis (M, M0, γ per
+/// temperature group, `bms_soc_hysteresis_t`) is kept as it is: the C code interpolates it
+/// over temperature as `Hysteresis.parameters(temperatureC:)` does.
 ///
 /// ```swift
-/// let tables = try CellModelCTables(model)
+/// let tables = CellModelCTables(model)
 /// tables.ocv.values.count          // OCV temperatures × SOC points
 /// tables.tau1S.values              // τ1 = R1·C1 at the nodes, s
 /// ```
@@ -73,10 +73,17 @@ public struct CellModelCTables: Sendable, Equatable {
     public var residual1RCmV: Float
     /// The 1RC residual per OCV temperature group that has one, mV RMS.
     public var residual1RCmVByTemperature: Curve
+    /// Hysteresis group temperatures, °C (empty: no hysteresis).
+    public var hysteresisTemperaturesC: [Float]
+    /// M per group, V.
+    public var hysteresisMaximumV: [Float]
+    /// M0 per group, V.
+    public var hysteresisInstantaneousV: [Float]
+    /// γ per group.
+    public var hysteresisRateConstant: [Float]
 
-    /// Flattens `model`; throws for a model the C estimators cannot run (hysteresis).
-    public init(_ model: CellModelParameters) throws(CellModelCExportError) {
-        if model.hysteresis != nil { throw .hysteresisNotSupported(cell: model.cellName) }
+    /// Flattens `model` (a validated one: every value fits a float32).
+    public init(_ model: CellModelParameters) {
         capacityAh = Float(model.capacityAh)
         capacityByTemperature = Curve(model.capacityByTemperature?.temperaturesC ?? [],
                                       model.capacityByTemperature?.capacityAh ?? [])
@@ -98,22 +105,10 @@ public struct CellModelCTables: Sendable, Equatable {
         residual1RCmV = Float(model.fitReport.residual1RCmV ?? 20)
         let groups = (model.fitReport.ocvTemperatureGroups ?? []).filter { $0.residual1RCmV != nil }
         residual1RCmVByTemperature = Curve(groups.map(\.temperatureC), groups.map { $0.residual1RCmV ?? 0 })
-    }
-}
-
-/// Why a cell model cannot be flattened for the C estimators (`CellModelCTables`,
-/// `bmsim export --cell-model`).
-public enum CellModelCExportError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The model has hysteresis (`CellModelParameters.hysteresis`), which the C estimators
-    /// (`bms_soc`, Ah counter and 1RC EKF) do not model.
-    case hysteresisNotSupported(cell: String)
-
-    /// One line for the user.
-    public var description: String {
-        switch self {
-        case .hysteresisNotSupported(let cell):
-            return "cell model '\(cell)' has hysteresis, which the C estimators (bms_soc) do not model: "
-                + "use the Swift estimators, or export a model fitted with `bmsim fit --hysteresis off`"
-        }
+        let hysteresis = model.hysteresis?.groups ?? []
+        hysteresisTemperaturesC = hysteresis.map { Float($0.temperatureC) }
+        hysteresisMaximumV = hysteresis.map { Float($0.maximumV) }
+        hysteresisInstantaneousV = hysteresis.map { Float($0.instantaneousV) }
+        hysteresisRateConstant = hysteresis.map { Float($0.rateConstant) }
     }
 }

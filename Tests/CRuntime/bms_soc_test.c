@@ -18,6 +18,14 @@ static int failures = 0;
 
 static bms_soc_config_t config;
 
+/* An illustrative two-group hysteresis law (M, M0, gamma at 15 and 35 degC). */
+static const float hysteresis_temperatures_C[2] = {15.0f, 35.0f};
+static const float hysteresis_maximum_V[2] = {0.03f, 0.01f};
+static const float hysteresis_instantaneous_V[2] = {0.006f, 0.002f};
+static const float hysteresis_rate[2] = {20.0f, 40.0f};
+static const bms_soc_hysteresis_t hysteresis_law = {
+    hysteresis_temperatures_C, hysteresis_maximum_V, hysteresis_instantaneous_V, hysteresis_rate, 2};
+
 static void test_null_pointers(void) {
     bms_soc_ah_t ah;
     bms_soc_ekf_t ekf;
@@ -143,6 +151,7 @@ static void test_bad_models(void) {
     static const float negative[2] = {-0.1f, 0.1f};
     static const float zero[2] = {0.0f, 0.0f};
     static const float one_temperature[1] = {25.0f};
+    static const float above_one[2] = {0.5f, 1.5f};
     bms_cell_model_t m;
     bms_soc_ah_t ah;
     bms_soc_ekf_t ekf;
@@ -189,6 +198,21 @@ static void test_bad_models(void) {
     m.residual_1rc_mV = -1.0f;                 EXPECT_MODEL(BMS_SOC_ERR_MODEL_NOISE, "residual negative");
     m.residual_1rc_mV_by_temperature.values = negative; m.residual_1rc_mV_by_temperature.temperatures_C = two_points;
     m.residual_1rc_mV_by_temperature.count = 2; EXPECT_MODEL(BMS_SOC_ERR_MODEL_NOISE, "group residual negative");
+    /* Hysteresis groups: NULL arrays, a grid not increasing, M or M0 outside [0, 1] V, gamma outside [1e-3, 1e5], NaN. */
+    m.hysteresis = hysteresis_law; EXPECT_MODEL(BMS_SOC_OK, "a valid hysteresis law");
+    m.hysteresis = hysteresis_law; m.hysteresis.rate_constant = NULL;
+                                               EXPECT_MODEL(BMS_SOC_ERR_MODEL_HYSTERESIS, "hysteresis gamma NULL");
+    m.hysteresis = hysteresis_law; m.hysteresis.temperatures_C = flat_grid;
+                                               EXPECT_MODEL(BMS_SOC_ERR_MODEL_HYSTERESIS, "hysteresis grid flat");
+    m.hysteresis = hysteresis_law; m.hysteresis.maximum_V = negative;
+                                               EXPECT_MODEL(BMS_SOC_ERR_MODEL_HYSTERESIS, "hysteresis M negative");
+    m.hysteresis = hysteresis_law; m.hysteresis.instantaneous_V = above_one;
+                                               EXPECT_MODEL(BMS_SOC_ERR_MODEL_HYSTERESIS, "hysteresis M0 above 1 V");
+    m.hysteresis = hysteresis_law; m.hysteresis.rate_constant = zero;
+                                               EXPECT_MODEL(BMS_SOC_ERR_MODEL_HYSTERESIS, "hysteresis gamma 0");
+    m.hysteresis = hysteresis_law; m.hysteresis.maximum_V = nan_values;
+                                               EXPECT_MODEL(BMS_SOC_ERR_MODEL_HYSTERESIS, "hysteresis M NaN");
+    CHECK(strcmp(bms_soc_status_name(BMS_SOC_ERR_MODEL_HYSTERESIS), "model hysteresis") == 0, "status name");
     /* Bad configs. */
     bad_config = config; bad_config.rest_current_A = NAN;
     CHECK(bms_soc_ah_init(&ah, &cell_model, &bad_config, 1.0f) == BMS_SOC_ERR_CONFIG, "config rest current NaN");
@@ -200,6 +224,10 @@ static void test_bad_models(void) {
     CHECK(bms_soc_ekf_init(&ekf, &cell_model, &bad_config, 1.0f) == BMS_SOC_ERR_CONFIG, "config sigma 0");
     bad_config = config; bad_config.coulombic_efficiency = 2.0f;
     CHECK(bms_soc_config_check(&bad_config) == BMS_SOC_ERR_CONFIG, "config efficiency 2");
+    bad_config = config; bad_config.initial_hysteresis_sigma = 0.0f;
+    CHECK(bms_soc_ekf_init(&ekf, &cell_model, &bad_config, 1.0f) == BMS_SOC_ERR_CONFIG, "config hysteresis sigma 0");
+    bad_config = config; bad_config.hysteresis_process_noise_per_s = NAN;
+    CHECK(bms_soc_config_check(&bad_config) == BMS_SOC_ERR_CONFIG, "config hysteresis noise NaN");
     CHECK(bms_soc_config_check(&config) == BMS_SOC_OK, "default config");
 }
 
@@ -267,12 +295,58 @@ static void test_drive(void) {
     CHECK(bms_soc_lstm_reset(&lstm, 0.5f) == BMS_SOC_OK && lstm.last.soc == 0.5f && lstm.in_discharge == 0, "lstm reset");
 }
 
+/* The fixture model with the law above: h follows h' = A h + (1 - A) sgn(I), A = exp(-|I dt gamma / 3600 Q|)
+ * with gamma = 30 at 25 degC (hand-computed below), stays in [-1, 1], and a rested reading is read
+ * as V - M h - M0 s (M = 20 mV, M0 = 4 mV at 25 degC). */
+static void test_hysteresis_drive(void) {
+    bms_cell_model_t m = cell_model;
+    bms_soc_ah_t ah, plain;
+    bms_soc_ekf_t ekf;
+    bms_soc_estimate_t e;
+    float q, h = 0.0f, a;
+    int t;
+    m.hysteresis = hysteresis_law;
+    CHECK(bms_soc_ah_init(&ah, &m, &config, 1.0f) == BMS_SOC_OK && ah.uses_hysteresis, "ah with hysteresis");
+    CHECK(bms_soc_ah_init(&plain, &cell_model, &config, 1.0f) == BMS_SOC_OK && !plain.uses_hysteresis, "ah without");
+    CHECK(bms_soc_ekf_init(&ekf, &m, &config, 1.0f) == BMS_SOC_OK && ekf.states == 3, "ekf with the h state");
+    CHECK(ekf.initial_p[8] == 0.6f * 0.6f && ekf.process_noise[2] == 1e-6f, "h: initial sigma 0.6, noise 1e-6");
+    bms_soc_ah_tick(&ah, 4.19f, 0.0f, 25.0f, 0.0f, &e);
+    bms_soc_ah_tick(&plain, 4.19f, 0.0f, 25.0f, 0.0f, &e);
+    bms_soc_ekf_tick(&ekf, 4.19f, 0.0f, 25.0f, 0.0f, &e);
+    q = ah.capacity_Ah;
+    for (t = 1; t <= 3600; t++) {
+        const float current = t <= 2400 ? -2.0f : 1.5f, v = t <= 2400 ? 3.9f : 4.0f;
+        const float mean = t == 2401 ? 0.5f * (-2.0f + 1.5f) : current;
+        bms_soc_ah_tick(&ah, v, current, 25.0f, 1.0f, &e);
+        bms_soc_ah_tick(&plain, v, current, 25.0f, 1.0f, &e);
+        bms_soc_ekf_tick(&ekf, v, current, 25.0f, 1.0f, &e);
+        a = expf(-fabsf((mean > 0.0f ? ah.efficiency : 1.0f) * mean * 1.0f * 30.0f / (3600.0f * q)));
+        h = a * h + (1.0f - a) * (mean > 0.0f ? 1.0f : -1.0f);
+        CHECK(fabsf(ekf.x[2]) <= 1.0f && fabsf(ah.hysteresis_h) <= 1.0f && isfinite(e.soc), "h in [-1, 1] at tick %d", t);
+        if (t == 2400) CHECK(ah.hysteresis_h < -0.9f && ah.hysteresis_sign == -1.0f, "h after the discharge: %g", (double)ah.hysteresis_h);
+    }
+    CHECK(fabsf(ah.hysteresis_h - h) < 1e-5f && ah.hysteresis_sign == 1.0f, "ah h %g, by hand %g", (double)ah.hysteresis_h, (double)h);
+    CHECK(ekf.hysteresis_sign == 1.0f, "ekf sign after a charge");
+    /* A 2 h sleep, then a rested reading: the counter reads 3.9 V - (M h + M0) on the OCV curve,
+     * lower than the plain counter (h > 0 after the charge). */
+    bms_soc_ah_wake(&ah, 7200.0f);
+    bms_soc_ah_wake(&plain, 7200.0f);
+    bms_soc_ah_tick(&ah, 3.9f, 0.0f, 25.0f, 1.0f, &e);
+    bms_soc_ah_tick(&plain, 3.9f, 0.0f, 25.0f, 1.0f, &e);
+    CHECK(ah.hysteresis_h > 0.0f && ah.last.soc < plain.last.soc, "rested reading: with h %g, without %g",
+          (double)ah.last.soc, (double)plain.last.soc);
+    CHECK(bms_soc_ah_reset(&ah, 0.5f) == BMS_SOC_OK && ah.hysteresis_h == 0.0f && ah.hysteresis_sign == 0.0f, "ah reset h");
+    CHECK(bms_soc_ekf_reset(&ekf, 0.5f) == BMS_SOC_OK && ekf.x[2] == 0.0f && ekf.hysteresis_sign == 0.0f
+          && ekf.p[8] == 0.6f * 0.6f, "ekf reset h");
+}
+
 int main(void) {
     bms_soc_config_default(&config);
     test_null_pointers();
     test_bad_inputs_hold();
     test_bad_models();
     test_drive();
+    test_hysteresis_drive();
     printf("bms_soc_test: state bytes ah %zu, ekf %zu, lstm %zu (+ %u workspace words); %d failure(s)\n",
            sizeof(bms_soc_ah_t), sizeof(bms_soc_ekf_t), sizeof(bms_soc_lstm_t), (unsigned)LSTM_MODEL_WORKSPACE_WORDS,
            failures);

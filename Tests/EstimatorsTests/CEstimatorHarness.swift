@@ -44,6 +44,11 @@ final class CCellModel {
         m.soc_zero_loaded_voltage_V = tables.socZeroLoadedVoltageV ?? 0
         m.residual_1rc_mV = tables.residual1RCmV
         m.residual_1rc_mV_by_temperature = curve(tables.residual1RCmVByTemperature)
+        m.hysteresis = bms_soc_hysteresis_t(temperatures_C: copy(tables.hysteresisTemperaturesC),
+                                            maximum_V: copy(tables.hysteresisMaximumV),
+                                            instantaneous_V: copy(tables.hysteresisInstantaneousV),
+                                            rate_constant: copy(tables.hysteresisRateConstant),
+                                            count: UInt16(tables.hysteresisTemperaturesC.count))
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: m)
         buffers = owned

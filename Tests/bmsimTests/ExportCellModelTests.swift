@@ -93,22 +93,36 @@ struct ExportCellModelTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("gen").path).isEmpty)
     }
 
-    @Test("a model with hysteresis is refused (the C estimators have none): typed error, status 65, nothing written")
-    func hysteresisRefused() throws {
+    @Test("a model with hysteresis exports its groups: the C arrays hold the cell.json's M, M0 and γ as float32")
+    func hysteresisRoundTrip() throws {
         let tmp = try ExportCSourceTests.scratch()
         defer { try? FileManager.default.removeItem(at: tmp) }
         var model = try CellModelFile.load(from: Self.cellJSON)
-        model.hysteresis = Hysteresis(groups: [.init(temperatureC: 25, maximumV: 0.02, instantaneousV: 0, rateConstant: 30)])
+        let groups: [Hysteresis.Group] = [.init(temperatureC: 15, maximumV: 0.0213, instantaneousV: 0.0041, rateConstant: 27.5),
+                                          .init(temperatureC: 35, maximumV: 0.0172, instantaneousV: 0.0033, rateConstant: 41.25)]
+        model.hysteresis = Hysteresis(groups: groups)
         let path = tmp.appendingPathComponent("lfp.json")
         try CellModelFile.encode(model).write(to: path)
-        #expect(throws: CellModelCExportError.hysteresisNotSupported(cell: model.cellName)) {
-            _ = try Self.exportCellModel(["--cell-model", path.path, "--c-source", tmp.appendingPathComponent("gen/m").path])
+        _ = try Self.exportCellModel(["--cell-model", path.path, "--c-source", tmp.appendingPathComponent("gen/m").path])
+        let source = try String(contentsOf: tmp.appendingPathComponent("gen/m.c"), encoding: .utf8)
+        let lines = source.split(separator: "\n").map(String.init)
+        let field = try #require(lines.first { $0.hasPrefix("    .hysteresis = {") }, "no .hysteresis initializer")
+        let parts = field.drop { $0 != "{" }.dropFirst().prefix { $0 != "}" }
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(parts.count == 5 && parts.last == "2")
+        /// The float literals of the array `name` (its definition and the lines up to `};`).
+        func values(_ name: String) throws -> [Float] {
+            let start = try #require(lines.firstIndex { $0.hasPrefix("static const float \(name)[") }, "no array \(name)")
+            let body = lines[(start + 1)...].prefix { $0 != "};" }.joined()
+            return body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .compactMap { Float($0.hasSuffix("f") ? String($0.dropLast()) : $0) }
         }
-        #expect(CLIExitStatus.classify(CellModelCExportError.hysteresisNotSupported(cell: "x")) == .dataError)
-        #expect(CellModelCExportError.hysteresisNotSupported(cell: "x").description.contains("--hysteresis off"))
-        #expect(throws: CellModelCExportError.self) { _ = try CellModelCTables(model) }
-        let gen = tmp.appendingPathComponent("gen").path
-        let written = (try? FileManager.default.contentsOfDirectory(atPath: gen)) ?? []
-        #expect(written.isEmpty)
+        #expect(try values(parts[0]) == groups.map { Float($0.temperatureC) })
+        #expect(try values(parts[1]) == groups.map { Float($0.maximumV) })
+        #expect(try values(parts[2]) == groups.map { Float($0.instantaneousV) })
+        #expect(try values(parts[3]) == groups.map { Float($0.rateConstant) })
+        // Without hysteresis the initializer is absent (count 0), as in Examples/c/model.
+        let plain = try String(contentsOf: Self.examples.appendingPathComponent("cell_model.c"), encoding: .utf8)
+        #expect(!plain.contains(".hysteresis"))
     }
 }

@@ -17,6 +17,7 @@
 #include "bms_soc.h"
 #include "cell_model.h"
 #include "lstm_model.h"
+#include "hysteresis_demo.h"
 
 #define MAX_LINE 1024
 #define MAX_COLUMNS 32
@@ -56,7 +57,8 @@ int main(int argc, char **argv) {
     static bms_soc_lstm_settings_t settings;
     static bms_lstm_model_t lstm_net;
     static bms_soc_ah_t ah;
-    static bms_soc_ekf_t ekf;
+    static bms_soc_ekf_t ekf, ekf_h;
+    static bms_cell_model_t hysteresis_model;
     static bms_soc_lstm_t lstm;
     char line[MAX_LINE];
     char *fields[MAX_COLUMNS];
@@ -75,16 +77,18 @@ int main(int argc, char **argv) {
     }
     bms_soc_config_default(&config);
     bms_soc_lstm_settings_default(&settings);
+    hysteresis_model = hysteresis_demo_model(cell_model);
     if (bms_lstm_load_blob(lstm_model, LSTM_MODEL_SIZE, &lstm_net) != BMS_OK
         || (status = bms_soc_ah_init(&ah, &cell_model, &config, 1.0f)) != BMS_SOC_OK
-        || (status = bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f)) != BMS_SOC_OK) {
+        || (status = bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f)) != BMS_SOC_OK
+        || (status = bms_soc_ekf_init(&ekf_h, &hysteresis_model, &config, 1.0f)) != BMS_SOC_OK) {
         fprintf(stderr, "cannot set up the estimators\n");
         fclose(file);
         return 1;
     }
-    printf("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_reference\n");
+    printf("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_reference\n");
     while (fgets(line, sizeof line, file) != NULL) {
-        bms_soc_estimate_t e_ah, e_ekf, e_lstm;
+        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h;
         float voltage_V, current_A, temperature_C, dt_s;
         double time_s;
         int n;
@@ -119,6 +123,7 @@ int main(int argc, char **argv) {
             float sleep_s = (float)(time_s - previous_time);
             bms_soc_ah_wake(&ah, sleep_s);
             bms_soc_ekf_wake(&ekf, sleep_s);
+            bms_soc_ekf_wake(&ekf_h, sleep_s);
             bms_soc_lstm_wake(&lstm, sleep_s);
             dt_s = 0.0f;
         } else {
@@ -126,6 +131,7 @@ int main(int argc, char **argv) {
         }
         bms_soc_ah_tick(&ah, voltage_V, current_A, temperature_C, dt_s, &e_ah);
         bms_soc_ekf_tick(&ekf, voltage_V, current_A, temperature_C, dt_s, &e_ekf);
+        bms_soc_ekf_tick(&ekf_h, voltage_V, current_A, temperature_C, dt_s, &e_ekf_h);
         if (first) {
             status = bms_soc_lstm_init(&lstm, &lstm_net, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config,
                                        &settings, e_ah.soc);
@@ -137,8 +143,8 @@ int main(int argc, char **argv) {
             first = 0;
         }
         bms_soc_lstm_tick(&lstm, voltage_V, current_A, temperature_C, dt_s, &e_lstm);
-        printf("%.3f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc, (double)e_ekf.sigma,
-               (double)e_lstm.soc, col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
+        printf("%.3f,%.5f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc, (double)e_ekf.sigma,
+               (double)e_lstm.soc, (double)e_ekf_h.soc, col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
         previous_time = time_s;
     }
     fclose(file);

@@ -4,6 +4,8 @@
  * filter, and the wrapper that makes the integer LSTM (bms_lstm.h) an estimator. Ports of
  * Sources/Estimators (AhCounterEstimator, TheveninEKF with FilterCommon, CapacityLearner,
  * EmptyAnchor, LSTMEstimator); the math is Docs/Estimators.md, the C API Docs/CEstimators.md.
+ * With a cell model that has hysteresis (bms_soc_hysteresis_t, count > 0) the Ah counter and
+ * the EKF carry Plett's one-state hysteresis h as the Swift ones do (EKF: 3 states).
  *
  * - No malloc, no I/O. The caller owns every state struct (sizeof is a compile-time
  *   constant); the model, the config and the LSTM blob are read-only and must outlive it.
@@ -42,8 +44,15 @@
 extern "C" {
 #endif
 
-/** API version of this header. */
-#define BMS_SOC_VERSION 1
+/** API version of this header (2: the hysteresis state in the model, config, Ah and EKF structs). */
+#define BMS_SOC_VERSION 2
+/** 1 (default): the Ah counter and the EKF run a model's hysteresis state. Build with
+ *  -DBMS_SOC_HYSTERESIS=0 for a firmware whose cells have none: the 3-state filter and the
+ *  hysteresis law are compiled out (about 3 KiB of Thumb-2), and a model with hysteresis is
+ *  refused at init (BMS_SOC_ERR_MODEL_HYSTERESIS) unless config->use_model_hysteresis is 0. */
+#ifndef BMS_SOC_HYSTERESIS
+#define BMS_SOC_HYSTERESIS 1
+#endif
 /** Capacity-learning bands: 3 temperature bands x 3 current bands. */
 #define BMS_SOC_CAPACITY_BANDS 9
 
@@ -59,7 +68,8 @@ typedef enum bms_soc_status {
     BMS_SOC_ERR_MODEL_CAPACITY = 6,  /**< capacity, capacity table or coulombic efficiency invalid */
     BMS_SOC_ERR_MODEL_RELAXATION = 7,/**< rest-relaxation law invalid */
     BMS_SOC_ERR_MODEL_NOISE = 8,     /**< fit residuals invalid */
-    BMS_SOC_ERR_LSTM = 9             /**< the LSTM runtime refused the model or workspace */
+    BMS_SOC_ERR_LSTM = 9,            /**< the LSTM runtime refused the model or workspace */
+    BMS_SOC_ERR_MODEL_HYSTERESIS = 10 /**< hysteresis groups invalid (grid, M, M0 or gamma) */
 } bms_soc_status_t;
 
 /** A quantity over SOC x temperature, read bilinearly (SocTemperatureTable in Swift):
@@ -79,6 +89,19 @@ typedef struct bms_soc_curve {
     const float *values;
     uint16_t count;
 } bms_soc_curve_t;
+
+/** Plett's one-state hysteresis (Hysteresis in Swift; Docs/Estimators.md, "Hysteresis (Plett
+ *  one-state)"), per temperature group, linear between the groups and held beyond:
+ *    A = exp(-|eta I dt gamma / (3600 Q)|),  h' = A h + (1 - A) sgn(I),
+ *    s = sgn(I) when |I| > rest current,  V = OCV + M h + M0 s + R0 I + v1.
+ *  count 0 = no hysteresis (the estimators run as without it). */
+typedef struct bms_soc_hysteresis {
+    const float *temperatures_C;    /**< strictly increasing */
+    const float *maximum_V;         /**< M, V, in [0, 1] */
+    const float *instantaneous_V;   /**< M0, V, in [0, 1] */
+    const float *rate_constant;     /**< gamma, in [1e-3, 1e5] */
+    uint16_t count;
+} bms_soc_hysteresis_t;
 
 /** Everything the estimators need about a cell type (CellModelParameters in Swift),
  *  written by `bmsim export --cell-model cell.json --c-source NAME`. */
@@ -103,6 +126,7 @@ typedef struct bms_cell_model {
     float soc_zero_loaded_voltage_V;        /**< ... this one (end-of-discharge anchor) */
     float residual_1rc_mV;                  /**< the 1RC fit's overall RMS residual (20 when unknown) */
     bms_soc_curve_t residual_1rc_mV_by_temperature; /**< per OCV temperature group (count 0: none) */
+    bms_soc_hysteresis_t hysteresis;        /**< count 0: none */
 } bms_cell_model_t;
 
 /** Estimator settings (EstimatorConfig in Swift); bms_soc_config_default gives the Swift
@@ -142,6 +166,9 @@ typedef struct bms_soc_config {
     float maximum_current_A;                /**< 50 */
     float temperature_min_C, temperature_max_C; /**< -40, 90 */
     float maximum_tick_s;                   /**< 86400 */
+    uint8_t use_model_hysteresis;           /**< 1: the model's hysteresis when it has one (EKF state h, ah's rest reading) */
+    float initial_hysteresis_sigma;         /**< 0.6: EKF, sigma of h at the start and after a reset */
+    float hysteresis_process_noise_per_s;   /**< 1e-6: EKF, random walk of h, 1/s */
 } bms_soc_config_t;
 
 /** One estimate. */
@@ -183,13 +210,20 @@ typedef struct bms_soc_ah {
     float soc_base, capacity_Ah, efficiency;
     float previous_current_A, previous_voltage_V /* low-passed (rest slope) */, rest_s, voltage_slope_V_per_s, pending_sleep_s;
     uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
+    uint8_t uses_hysteresis;                /**< model hysteresis, use_model_hysteresis and OCV correction */
+    float hysteresis_h, hysteresis_sign;    /**< h in [-1, 1] and s, the sign of the last current above rest */
 } bms_soc_ah_t;
 
-/** 1RC extended Kalman filter (TheveninEKF with FilterCommon). State x = [SOC, v1]. */
+/** Most states of the EKF: SOC, v1 and the hysteresis h. */
+#define BMS_SOC_EKF_MAX_STATES 3
+
+/** 1RC extended Kalman filter (TheveninEKF with FilterCommon). State x = [SOC, v1] (states 2),
+ *  or [SOC, v1, h] with the model's hysteresis (states 3); p is states x states, row-major. */
 typedef struct bms_soc_ekf {
     const bms_cell_model_t *model;
     const bms_soc_config_t *config;
-    float x[2], p[4], initial_p[4], process_noise[2];
+    float x[BMS_SOC_EKF_MAX_STATES], p[BMS_SOC_EKF_MAX_STATES * BMS_SOC_EKF_MAX_STATES];
+    float initial_p[BMS_SOC_EKF_MAX_STATES * BMS_SOC_EKF_MAX_STATES], process_noise[BMS_SOC_EKF_MAX_STATES];
     float wake_up_soc_variance, rest_voltage_variance;
     bms_soc_counter_t life_counter;
     bms_soc_learner_t learner;
@@ -201,6 +235,9 @@ typedef struct bms_soc_ekf {
     uint32_t covariance_resets;
     uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
     uint8_t anchored_this_rest, woke_up_uninformed;
+    uint8_t states;                         /**< 2, or 3 with the hysteresis state h (x[2]) */
+    float hysteresis_sign;                  /**< s: the sign of the last current above rest (0: unknown) */
+    float hysteresis_offset_V;              /**< M h + M0 s before this tick: taken off a rested reading */
 } bms_soc_ekf_t;
 
 /** The LSTM wrapper's settings (LSTMEstimatorSettings; double, see the file comment). */
