@@ -48,6 +48,25 @@ const char *bms_status_name(bms_status_t status) {
     case BMS_ERR_PLATFORM: return "host not little-endian";
     case BMS_ERR_STEP: return "charge-drawn model step out of range";
     case BMS_ERR_PRIOR: return "prior capacity out of range";
+    case BMS_ERR_START_SOC: return "start SOC out of range or model without a prior-SOC input";
     }
     return "unknown status";
+}
+
+/* The start SOC s0 of the coulomb-count prior s0 - q/Q (format version 5's prior-SOC input;
+ * Docs/FixedPoint.md); kept out of bms_step.c, whose kernels change for speed. */
+
+bms_status_t bms_lstm_set_start_soc(bms_lstm_context_t *context, int32_t start_soc_centi_percent) {
+    uint32_t i;
+    int reads_prior_soc = 0;
+    if (context == NULL || context->model == NULL) return BMS_ERR_ARGUMENT;
+    for (i = 0; i < context->model->feature_count; ++i) {
+        if (context->model->features[i].feature == BMS_FEATURE_PRIOR_SOC) reads_prior_soc = 1;
+    }
+    if (!reads_prior_soc || context->prior_capacity_mAh <= 0
+        || start_soc_centi_percent < 0 || start_soc_centi_percent > 12000) {
+        return BMS_ERR_START_SOC;
+    }
+    context->start_soc_centi_percent = start_soc_centi_percent;
+    return BMS_OK;
 }

@@ -164,13 +164,14 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
     model->dense_layer_count = (uint16_t)dense_count;
     for (i = 0; i < feature_count; ++i) {
         p = blob + BMS_HEADER_BYTES + BMS_RECORD_BYTES * i;
-        if (p[0] > BMS_FEATURE_PRIOR_CAPACITY || (p[0] == BMS_FEATURE_CHARGE_DRAWN && version < 2)
-            || (p[0] == BMS_FEATURE_PRIOR_CAPACITY && version < 4)) {
+        if (p[0] > BMS_FEATURE_PRIOR_SOC || (p[0] == BMS_FEATURE_CHARGE_DRAWN && version < 2)
+            || (p[0] == BMS_FEATURE_PRIOR_CAPACITY && version < 4) || (p[0] == BMS_FEATURE_PRIOR_SOC && version < 5)) {
             return BMS_ERR_FEATURE;
         }
-        if (p[0] == BMS_FEATURE_PRIOR_CAPACITY) {
-            if (capacity_inputs != 0) return BMS_ERR_TOPOLOGY;  /* a second prior-capacity input */
-            capacity_inputs = 1;
+        if (p[0] == BMS_FEATURE_PRIOR_CAPACITY || p[0] == BMS_FEATURE_PRIOR_SOC) {
+            uint32_t bit = p[0] == BMS_FEATURE_PRIOR_SOC ? 2u : 1u;
+            if ((capacity_inputs & bit) != 0) return BMS_ERR_TOPOLOGY;  /* a second prior-capacity or prior-SOC input */
+            capacity_inputs |= bit;
         }
         if (p[0] == BMS_FEATURE_CHARGE_DRAWN) {
             uint32_t step = bms_rd_u16(p + 2);

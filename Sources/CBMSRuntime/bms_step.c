@@ -154,6 +154,7 @@ bms_status_t bms_lstm_init_context(const bms_lstm_model_t *model, int16_t *works
     context->workspace = workspace;
     context->kernel = (uint8_t)bms_best_kernel();
     context->prior_capacity_mAh = model->prior_capacity_mAh;
+    context->start_soc_centi_percent = 10000;
     bms_lstm_reset(context);
     return BMS_OK;
 }
@@ -177,19 +178,20 @@ void bms_lstm_reset(bms_lstm_context_t *context) {
     context->has_previous = 0;
 }
 
-/* Prior SOC 1 - q/Q in 0.01 %, rounded half up: 10000 - floor((20000 q + Qh) / (2 Qh)),
+/* Prior SOC s0 - q/Q in 0.01 %, q/Q rounded half up: s0 - floor((20000 q + Qh) / (2 Qh)),
  * Qh = 7200 * capacity_mAh (0.5 mA*s), in 32-bit divisions: numerator and denominator share
  * the factor 800, so the quotient is floor((25 q + 9 C) / D) with D = 18 C; with
  * q = D·d + r (d = floor(q / D), 0 <= r < D) that is 25 d + floor((25 r + 9 C) / D), and
- * 25 r + 9 C < 26 D <= 4.68·10^8 for capacity C in 1..1000000. */
-static int64_t bms_prior_centi_percent(int32_t charge_half_mAs, int32_t capacity_mAh) {
+ * 25 r + 9 C < 26 D <= 4.68·10^8 for capacity C in 1..1000000. s0 is the start SOC
+ * (bms_lstm_set_start_soc; 10000 unless set). */
+static int64_t bms_prior_centi_percent(int32_t charge_half_mAs, int32_t capacity_mAh, int32_t start_soc) {
     const int32_t denominator = 18 * capacity_mAh;
     int32_t whole = charge_half_mAs / denominator, rest = charge_half_mAs % denominator;
     if (rest < 0) {  /* floor, not truncation */
         rest += denominator;
         whole -= 1;
     }
-    return 10000 - 25 * (int64_t)whole - (25 * rest + 9 * capacity_mAh) / denominator;
+    return (int64_t)start_soc - 25 * (int64_t)whole - (25 * rest + 9 * capacity_mAh) / denominator;
 }
 
 bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, int32_t current_mA,
@@ -198,6 +200,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     int16_t *states, *features, *pre, *dense_a, *dense_b, *packed, *packed_hidden;
     const int16_t *input;
     int32_t d_current = 0, d_voltage = 0;
+    int64_t prior = 0;
     uint32_t i, state_words = 0;
 
     if (context == NULL || context->model == NULL || context->workspace == NULL || soc_centi_percent == NULL) {
@@ -224,6 +227,10 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     context->previous_current_mA = current_mA;
     context->previous_voltage_uV = voltage_uV;
     context->has_previous = 1;
+    if (context->prior_capacity_mAh > 0) {
+        prior = bms_prior_centi_percent(context->charge_half_mAs, context->prior_capacity_mAh,
+                                        context->start_soc_centi_percent);
+    }
 
     for (i = 0; i < model->feature_count; ++i) {
         int32_t raw;
@@ -234,6 +241,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
         case BMS_FEATURE_D_CURRENT: raw = d_current; break;
         case BMS_FEATURE_CHARGE_DRAWN: raw = context->charge_half_mAs; break;
         case BMS_FEATURE_PRIOR_CAPACITY: raw = context->prior_capacity_mAh; break;
+        case BMS_FEATURE_PRIOR_SOC: raw = bms_sat_s32(prior); break;
         default: raw = d_voltage; break;
         }
         features[i] = bms_feature(&model->features[i], raw);
@@ -271,9 +279,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     {
         int64_t soc = bms_requant_wide(input[0], model->output_scale.multiplier, model->output_scale.shift)
                     + (int64_t)model->output_offset_centi_percent;
-        if (context->prior_capacity_mAh > 0) {
-            soc += bms_prior_centi_percent(context->charge_half_mAs, context->prior_capacity_mAh);
-        }
+        soc += prior;
         *soc_centi_percent = bms_sat_s32(soc);
     }
     return BMS_OK;

@@ -119,8 +119,15 @@ static void step_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA
     l->model_soc = (double)centi / 10000;
 }
 
-static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC) {
+/* Starts a model run; `start_soc` is the count at the rested sample before it. A blob with a
+ * prior-SOC input (format version 5) starts its prior there, clamped to 0..1.2 (others refuse
+ * and start from full), as LSTMEstimator does. */
+static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC,
+                            double start_soc) {
     bms_lstm_reset(&l->context);
+    if (!(start_soc == start_soc) || start_soc > 1e300 || start_soc < -1e300) start_soc = 1;
+    start_soc = start_soc < 0 ? 0 : (start_soc > 1.2 ? 1.2 : start_soc);
+    (void)bms_lstm_set_start_soc(&l->context, saturated_round(start_soc * 10000));
     if (l->has_rest_sample) {
         int32_t ignored;
         (void)bms_lstm_step_s8(&l->context, l->rest_voltage_uV, l->rest_current_mA, l->rest_temperature_dC, &ignored);
@@ -187,7 +194,7 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
             l->discharge_seconds_in_run += dt;
             advance_model(l, uV, mA, dC, dt);
         } else {
-            start_discharge(l, uV, mA, dC);
+            start_discharge(l, uV, mA, dC, counted_soc(l) - tick_As / (3600 * l->settings.capacity_Ah));
             l->discharge_seconds_in_run = dt;
         }
     } else {

@@ -21,6 +21,11 @@ import WeightBlob
 ///   or above −threshold for `restBeforeDischargeSeconds` (shorter pauses are part of it)
 ///   or at once when a charging current above +threshold appears (the models never saw
 ///   charge).
+/// - **Start SOC.** A blob with a prior-SOC input (format version 5, trained with partial
+///   starts) starts each run's prior `s0 − q/C` at the best SOC this estimator has when the
+///   run starts: the coulomb count it reports then (from the last confirmed run's output, or the
+///   SOC given to `init`/`reset`), at the rested sample before the run (`setStartSOC`). Older
+///   blobs start every run from full (`s0 = 1`), as before.
 /// - **Confirmed runs only.** The coulomb count keeps running underneath every run. The
 ///   model's output becomes the estimate once the run has seen `minimumDischargeSeconds`
 ///   of discharge current (until then the estimate is the count), and becomes the base of
@@ -109,6 +114,9 @@ public final class LSTMEstimator: SOCEstimator {
     var carriedEnvelope: EnvelopeFlags = []
     /// Time since the current was last above +`dischargeThresholdA` (charge, regeneration), s.
     var secondsSinceCharge: Double
+    /// The start SOC passed to the engine at the last run start (1 for a blob without a
+    /// prior-SOC input, which always starts from full).
+    public private(set) var runStartSOC: Double = 1
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
     /// discharge starts the model. `capacityLearner` gives the prior capacity of a blob
@@ -159,7 +167,7 @@ public final class LSTMEstimator: SOCEstimator {
                 if let learner {
                     setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC), countToo: false)
                 }
-                startDischarge(raw)
+                startDischarge(raw, startSOC: countedSOC - tickAmpereSeconds / (3600 * countCapacityAh))
                 dischargeSecondsInRun = m.dtSeconds
             }
         } else {
@@ -225,8 +233,16 @@ public final class LSTMEstimator: SOCEstimator {
         countCapacityAh = Double(clamped) / 1000
     }
 
-    func startDischarge(_ raw: RawSensorSample) {
+    /// Starts a model run. `startSOC` is the count at the rested sample before the run (this
+    /// tick's charge taken off): a blob with a prior-SOC input (`BlobModel.readsPriorSOC`) starts
+    /// its prior there (`setStartSOC`, clamped to 0 … 1.2); other blobs start from full.
+    func startDischarge(_ raw: RawSensorSample, startSOC: Double) {
         engine.reset()
+        if engine.model.readsPriorSOC {
+            let clamped = startSOC.isFinite ? min(max(startSOC, 0), 1.2) : 1
+            try? engine.setStartSOC(centiPercent: StartSOC.centiPercent(fraction: clamped))
+            runStartSOC = clamped
+        }
         runStartedAtRest = lastRestSample != nil
         runEnvelope = []
         if let e = trainingEnvelope {

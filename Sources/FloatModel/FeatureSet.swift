@@ -16,6 +16,10 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// `charge-no-current` plus the prior SOC `1 − q/C` of the step (the coulomb count against
     /// the discharge's prior capacity C, a fraction; needs a learned prior).
     case chargePriorWithoutCurrent = "charge-no-current+prior"
+    /// `charge-no-current+capacity` plus the prior SOC `s0 − q/C`, with `s0` the SOC the BMS
+    /// believes when the run starts (1 for a full start; issue 16, "any start"): the input a
+    /// network needs to start from a partial SOC (blob format version 5).
+    case chargeCapacityPriorWithoutCurrent = "charge-no-current+capacity+prior"
 
     /// Columns of `task` kept, in order (the charge counter, when present, comes last).
     package var taskColumns: [Int] {
@@ -24,14 +28,14 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// Whether the discharged-charge counter is appended.
     package var hasCharge: Bool { self != .task }
     /// Whether the prior capacity is appended (after the charge counter).
-    public var hasPriorCapacity: Bool { self == .chargeCapacityWithoutCurrent }
-    /// Whether the prior SOC is appended (after the charge counter).
-    public var hasPriorSOC: Bool { self == .chargePriorWithoutCurrent }
+    public var hasPriorCapacity: Bool { self == .chargeCapacityWithoutCurrent || self == .chargeCapacityPriorWithoutCurrent }
+    /// Whether the prior SOC is appended (last, after the charge counter and the capacity).
+    public var hasPriorSOC: Bool { self == .chargePriorWithoutCurrent || self == .chargeCapacityPriorWithoutCurrent }
     /// Whether an input depends on the discharge's prior capacity (it needs a learned prior).
     public var readsPrior: Bool { hasPriorCapacity || hasPriorSOC }
 
     /// Inputs per step.
-    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) + (readsPrior ? 1 : 0) }
+    public var width: Int { taskColumns.count + (hasCharge ? 1 : 0) + (hasPriorCapacity ? 1 : 0) + (hasPriorSOC ? 1 : 0) }
 
     /// Feature names in input order.
     public var names: [String] {

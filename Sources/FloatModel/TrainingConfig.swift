@@ -49,6 +49,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Weight noise during training, in int8 steps of each row (`WeightNoise`; 0 = off).
     /// Seeded from `seed`; older model files, which lack the key, were trained without.
     public var weightNoise: Double = 0
+    /// Partial-start copies of the training discharges (`PartialStarts`; nil: none). Older
+    /// files lack the key: none.
+    public var partialStarts: PartialStarts? = nil
 
     /// Creates the default configuration (the benchmark task's settings where it names them,
     /// Docs/Benchmark.md) with the given step kernel. `Trainer`'s `TrainingConfig()` picks the
@@ -60,7 +63,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
-        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise, learnedPrior
+        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise, learnedPrior, partialStarts
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -82,5 +85,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         stepKernel = try c.decodeIfPresent(LSTMStepKernel.self, forKey: .stepKernel) ?? .blas
         try read(.weightNoise, &weightNoise)
         learnedPrior = try c.decodeIfPresent(LearnedPriorCapacity.self, forKey: .learnedPrior)
+        partialStarts = try c.decodeIfPresent(PartialStarts.self, forKey: .partialStarts)
     }
 }

@@ -6,7 +6,8 @@ import WeightBlob
 /// (`FakeQuantizedLSTM.prepare`): raw sensor integers in, the model's int16 features out.
 ///
 /// Per sample: the differences to the previous sample (0 at the first), the integer charge
-/// counter (`IntegerChargeCounter`, when the model has one), then per feature
+/// counter (`IntegerChargeCounter`, when the model has one) and the coulomb-count prior
+/// `s0 − q/Q` (when it has a prior), then per feature
 /// `sat16(requantize(raw − offset))` with the blob's `BlobInputScaling`. No floating point, no
 /// allocation after `init`.
 public struct IntegerFeatureFrontEnd: Sendable {
@@ -22,6 +23,14 @@ public struct IntegerFeatureFrontEnd: Sendable {
     /// The prior capacity a `priorCapacity` input reads, mAh (the blob's until changed; the
     /// engine keeps it equal to the capacity its prior counts against). `reset` keeps it.
     public var priorCapacityMAh: Int32
+    /// The SOC the prior starts from, 0.01 % (`IntegerChargeCounter.priorCentiPercent`; 10000
+    /// = a full start until the engine sets another). `reset` keeps it.
+    public var startSOCCentiPercent: Int32 = StartSOC.fullCentiPercent
+    /// The coulomb-count prior of the latest sample, 0.01 % (0 without a prior): what a
+    /// `priorSOC` input reads (saturated to Int32) and what the engine adds to its output.
+    public private(set) var priorCentiPercent: Int64 = 0
+    /// True when the model adds a coulomb-count prior.
+    let hasPrior: Bool
 
     /// The front-end of `model`.
     public init(model: BlobModel) {
@@ -29,6 +38,7 @@ public struct IntegerFeatureFrontEnd: Sendable {
         multipliers = model.inputs.map { QuantizedMultiplier(multiplier: $0.scale.multiplier, shift: $0.scale.shift) }
         chargeStepSeconds = Int32(model.chargeCounter?.stepSeconds ?? 0)
         priorCapacityMAh = Int32(model.chargeCounter?.priorCapacityMAh ?? 0)
+        hasPrior = model.chargeCounter?.priorCapacityMAh != nil
     }
 
     /// Number of features per sample.
@@ -52,6 +62,10 @@ public struct IntegerFeatureFrontEnd: Sendable {
             }
         }
         previous = sample
+        if hasPrior {
+            priorCentiPercent = IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: chargeHalfMAs, priorCapacityMAh: priorCapacityMAh,
+                                                                       startSOCCentiPercent: startSOCCentiPercent)
+        }
         for n in 0..<features.count {
             let scaling = features[n]
             let raw: Int32
@@ -63,6 +77,7 @@ public struct IntegerFeatureFrontEnd: Sendable {
             case .dVoltage: raw = dVoltage
             case .chargeDrawn: raw = chargeHalfMAs
             case .priorCapacity: raw = priorCapacityMAh
+            case .priorSOC: raw = Saturating.narrowToInt32(priorCentiPercent)
             }
             out[n] = multipliers[n].applySaturatingInt16(to: Saturating.subtract(raw, scaling.offsetRaw))
         }

@@ -93,7 +93,24 @@ public final class QuantizedLSTMEngine {
         frontEnd.priorCapacityMAh = milliampHours
     }
 
-    /// Clears hidden and cell states and the previous sample (the prior capacity stays).
+    /// The SOC the coulomb-count prior starts from, 0.01 % (10000 until `setStartSOC`).
+    public var startSOCCentiPercent: Int32 { frontEnd.startSOCCentiPercent }
+
+    /// Starts the prior of the following steps at `centiPercent` (0.01 %, 0…12000) instead of
+    /// 100 %: the prior becomes `s0 − q/Q` (`IntegerChargeCounter.priorCentiPercent`) and a
+    /// `priorSOC` input reads it. The firmware passes the best SOC it has when a run starts
+    /// (call it after `reset`, before the run's first step). Integer only; bit-exact with
+    /// `bms_lstm_set_start_soc`. Throws (and changes nothing) for a blob without a prior-SOC
+    /// input (a model trained only on full starts; `BlobModel.readsPriorSOC`) or a value
+    /// outside `StartSOC.centiPercentRange`.
+    public func setStartSOC(centiPercent: Int32) throws(StartSOCError) {
+        guard model.readsPriorSOC, priorCapacityMAh > 0 else { throw .modelHasNoStartSOC }
+        guard StartSOC.centiPercentRange.contains(centiPercent) else { throw .outOfRange(centiPercent: centiPercent) }
+        frontEnd.startSOCCentiPercent = centiPercent
+    }
+
+    /// Clears hidden and cell states and the previous sample (the prior capacity and the
+    /// start SOC stay).
     public func reset() {
         states.update(repeating: 0, count: stateWords)
         frontEnd.reset()
@@ -123,10 +140,7 @@ public final class QuantizedLSTMEngine {
             input = UnsafePointer(output)
         }
         var wide = outputScale.applyWide(to: Int32(input[0])) &+ Int64(outputOffset)
-        if priorCapacityMAh > 0 {
-            wide &+= IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: frontEnd.chargeHalfMAs,
-                                                            priorCapacityMAh: priorCapacityMAh)
-        }
+        if priorCapacityMAh > 0 { wide &+= frontEnd.priorCentiPercent }
         return Saturating.narrowToInt32(wide)
     }
 

@@ -16,6 +16,9 @@ public final class ReferenceLSTMRunner {
     /// The capacity the prior counts against and a `priorCapacity` input reads, Ah: the
     /// model's `priorCapacityAh` until changed (the firmware's learned capacity); `reset` keeps it.
     public var priorCapacityAh: Double?
+    /// The SOC the prior starts from, a fraction (1 until changed: `s0` of `s0 − q/C`, which a
+    /// `priorSOC` input reads); `reset` keeps it.
+    public var startSOC: Double = 1
     /// Largest magnitudes seen since `init` (not cleared by `reset`).
     public private(set) var ranges: ReferenceActivationRanges
     /// When true, `step` accumulates Σ in·inᵀ of every layer's inputs (for the quantizer's
@@ -72,6 +75,7 @@ public final class ReferenceLSTMRunner {
             chargeDrawnAh -= 0.5 * (previous.currentA + currentA) * stepSeconds / 3600
         }
         previous = (voltageV, currentA)
+        let prior = priorCapacityAh.map { startSOC - chargeDrawnAh / $0 } ?? 0
         var input = model.features.enumerated().map { n, feature -> Double in
             let raw: Double
             switch feature {
@@ -82,6 +86,7 @@ public final class ReferenceLSTMRunner {
             case .dVoltage: raw = dVoltage
             case .chargeDrawn: raw = chargeDrawnAh
             case .priorCapacity: raw = priorCapacityAh ?? 0
+            case .priorSOC: raw = prior
             }
             let z = (raw - model.inputMean[n]) / model.inputStd[n]
             ranges.standardizedFeature[n] = max(ranges.standardizedFeature[n], abs(z))
@@ -125,7 +130,6 @@ public final class ReferenceLSTMRunner {
             }
             input = output
         }
-        let prior = priorCapacityAh.map { 1 - chargeDrawnAh / $0 } ?? 0
         return input[0] * (model.outputMax - model.outputMin) + model.outputMin + prior
     }
 

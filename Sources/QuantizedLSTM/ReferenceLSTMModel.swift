@@ -74,6 +74,9 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
         if features.contains(.priorCapacity) && (priorCapacityAh == nil || features.filter({ $0 == .priorCapacity }).count > 1) {
             found.append("a prior_capacity input needs the prior (priorCapacityAh), at most one")
         }
+        if features.contains(.priorSOC) && (priorCapacityAh == nil || features.filter({ $0 == .priorSOC }).count > 1) {
+            found.append("a prior_soc input needs the prior (priorCapacityAh), at most one")
+        }
         if lstmLayers.isEmpty { found.append("no LSTM layer") }
         if denseLayers.isEmpty { found.append("no dense layer") }
         var width = f

@@ -15,7 +15,7 @@ extension ReferenceLSTMModel {
         }
         let names: [String: InputFeature] = ["voltage_V": .voltage, "current_A": .current, "temperature_C": .temperature,
                                              "d_current_A": .dCurrent, "d_voltage_V": .dVoltage,
-                                             "discharged_Ah": .chargeDrawn, "prior_capacity_Ah": .priorCapacity]
+                                             "discharged_Ah": .chargeDrawn, "prior_capacity_Ah": .priorCapacity, "prior_soc": .priorSOC]
         var features: [InputFeature] = []
         for name in file.features {
             guard let feature = names[name] else { throw .unsupportedModel("feature \(name)") }

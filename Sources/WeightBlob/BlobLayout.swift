@@ -4,10 +4,11 @@ public enum BlobLayout {
     public static let magic: [UInt8] = Array("BMSQ".utf8)
     /// Newest format version this code reads and writes (2 adds the charge counter; a
     /// model without one is still written as version 1; 3 is version 2 with interleaved
-    /// LSTM kernels, `BlobKernelLayout.v3`; 4 is version 3 plus the prior-capacity input).
-    public static let version: UInt16 = 4
+    /// LSTM kernels, `BlobKernelLayout.v3`; 4 is version 3 plus the prior-capacity input; 5 is
+    /// version 4 plus the prior-SOC input).
+    public static let version: UInt16 = 5
     /// Versions the readers accept.
-    public static let readableVersions: ClosedRange<Int> = 1...4
+    public static let readableVersions: ClosedRange<Int> = 1...5
     /// Fixed header size.
     public static let headerBytes = 32
     /// Size of every feature, output, layer and tensor record.

@@ -10,6 +10,7 @@ extension InputFeature: CustomStringConvertible, Codable {
         case .dVoltage: "d_voltage"
         case .chargeDrawn: "charge_drawn"
         case .priorCapacity: "prior_capacity"
+        case .priorSOC: "prior_soc"
         }
     }
 

@@ -10,9 +10,11 @@ extension BlobModel {
     /// With `chargeCounter`, the last input becomes `chargeDrawn` with a random step and
     /// (three times in four) a coulomb-count prior; those draws come last, so the models
     /// without it are the same as before for the same seed. With `priorCapacityInput` (which
-    /// implies the counter and a prior) the first input reads the prior capacity (format version 4).
+    /// implies the counter and a prior) the first input reads the prior capacity (format version 4);
+    /// with `priorSOCInput` (the same) the first input reads the prior SOC (format version 5).
     package static func random(using rng: inout SeededGenerator, maxWidth: Int = 20,
-                               chargeCounter: Bool = false, priorCapacityInput: Bool = false) -> BlobModel {
+                               chargeCounter: Bool = false, priorCapacityInput: Bool = false,
+                               priorSOCInput: Bool = false) -> BlobModel {
         func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
         func requant(typicalShift: ClosedRange<Int>) -> BlobRequantization {
             let multiplier = Int32(1 << 30) + Int32(truncatingIfNeeded: rng.next() % (1 << 30))
@@ -30,6 +32,7 @@ extension BlobModel {
             case .dCurrent, .dVoltage: offset = Int32(int(-50...50))
             case .chargeDrawn: offset = Int32(int(0...15_000_000))
             case .priorCapacity: offset = Int32(int(1000...2000))
+            case .priorSOC: offset = Int32(int(3000...7000))
             }
             return BlobInputScaling(feature: feature, offsetRaw: offset, scale: requant(typicalShift: 28...42))
         }
@@ -64,7 +67,7 @@ extension BlobModel {
         let output = BlobOutputScaling(scale: requant(typicalShift: 28...34), offsetCentiPercent: Int32(int(-2000...2000)))
         var model = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense,
                               metadata: [BlobMetadataEntry(key: "source", value: "BlobModel.random")])
-        if chargeCounter || priorCapacityInput {
+        if chargeCounter || priorCapacityInput || priorSOCInput {
             // Charge features span millions of raw units: scales near 4096 / 4e6 ≈ 2^-10.
             model.inputs[featureCount - 1] = BlobInputScaling(feature: .chargeDrawn, offsetRaw: Int32(int(0...15_000_000)),
                                                               scale: requant(typicalShift: 38...44))
@@ -76,6 +79,13 @@ extension BlobModel {
             model.chargeCounter?.priorCapacityMAh = int(500...5000)
             model.inputs.insert(BlobInputScaling(feature: .priorCapacity, offsetRaw: Int32(int(1000...2000)),
                                                  scale: requant(typicalShift: 24...30)), at: 0)
+            model.lstmLayers[0] = model.lstmLayers[0].widenedInput(by: 1, using: &rng)
+        }
+        if priorSOCInput {
+            // A SOC in 0.01 %: scales near 4096 / 3000 ≈ 2^0.4 (shift ≈ 30).
+            model.chargeCounter?.priorCapacityMAh = int(500...5000)
+            model.inputs.insert(BlobInputScaling(feature: .priorSOC, offsetRaw: Int32(int(3000...7000)),
+                                                 scale: requant(typicalShift: 27...33)), at: 0)
             model.lstmLayers[0] = model.lstmLayers[0].widenedInput(by: 1, using: &rng)
         }
         return model

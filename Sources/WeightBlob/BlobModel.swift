@@ -20,6 +20,11 @@ public enum InputFeature: UInt8, CaseIterable, Sendable {
     /// The capacity the coulomb-count prior counts against (mAh raw: the blob's, or the one
     /// the firmware set; Ah in the float model). Format version 4; needs a prior.
     case priorCapacity = 6
+    /// The coulomb-count prior SOC of the step, `s0 − q/Q` (0.01 % raw: the prior the engine
+    /// adds to its output, from the start SOC s0 the firmware set, 10000 until then; a fraction
+    /// in the float model, `prior_soc`). Format version 5; needs a prior. A blob with it
+    /// accepts a start SOC (`QuantizedLSTMEngine.setStartSOC`, `bms_lstm_set_start_soc`).
+    case priorSOC = 7
 
     /// Raw integer units per SI unit of the float model (µV per V, mA per A, 0.1 °C per °C).
     public var rawUnitsPerSIUnit: Int {
@@ -29,6 +34,7 @@ public enum InputFeature: UInt8, CaseIterable, Sendable {
         case .temperature: 10
         case .chargeDrawn: BlobChargeCounter.halfMilliampSecondsPerAh
         case .priorCapacity: 1_000
+        case .priorSOC: 10_000
         }
     }
 }
@@ -242,9 +248,15 @@ public struct BlobModel: Sendable, Equatable {
         self.metadata = metadata
     }
 
-    /// The format version this model needs: 4 with a prior-capacity input (version 3's
-    /// interleaved kernels), 2 with a charge counter, else 1.
-    public var formatVersion: UInt16 { readsPriorCapacity ? 4 : (chargeCounter == nil ? 1 : 2) }
+    /// The format version this model needs: 5 with a prior-SOC input, 4 with a prior-capacity
+    /// input (both with version 3's interleaved kernels), 2 with a charge counter, else 1.
+    public var formatVersion: UInt16 {
+        readsPriorSOC ? 5 : readsPriorCapacity ? 4 : (chargeCounter == nil ? 1 : 2)
+    }
+
+    /// True when an input is the prior SOC (`InputFeature.priorSOC`, format version 5): the
+    /// model was trained for runs that start at a SOC the firmware passes (`setStartSOC`).
+    public var readsPriorSOC: Bool { inputs.contains { $0.feature == .priorSOC } }
 
     /// True when an input is the prior capacity (`InputFeature.priorCapacity`, format version 4).
     public var readsPriorCapacity: Bool { inputs.contains { $0.feature == .priorCapacity } }

@@ -109,10 +109,11 @@ public enum BlobReader {
             var inputs: [BlobInputScaling] = []
             var stepSeconds: Int?
             var capacityInput: Int?
+            var priorSOCInput: Int?
             for n in 0..<featureCount {
                 let o = header + BlobLayout.recordBytes * n
                 guard let feature = InputFeature(rawValue: u8(o)), version >= 2 || feature != .chargeDrawn,
-                      version >= 4 || feature != .priorCapacity else {
+                      version >= 4 || feature != .priorCapacity, version >= 5 || feature != .priorSOC else {
                     throw .unknownFeature(at(o), code: Int(u8(o)))
                 }
                 if feature == .priorCapacity {
@@ -121,6 +122,13 @@ public enum BlobReader {
                                                found: "a second one")
                     }
                     capacityInput = o
+                }
+                if feature == .priorSOC {
+                    guard priorSOCInput == nil else {
+                        throw .invalidTopology(at(o), field: "feature[\(n)]", expected: "one prior_soc input",
+                                               found: "a second one")
+                    }
+                    priorSOCInput = o
                 }
                 if feature == .chargeDrawn {
                     guard stepSeconds == nil else {
@@ -160,6 +168,10 @@ public enum BlobReader {
                 }
                 if let capacityInput, prior == 0 {
                     throw .invalidTopology(at(capacityInput), field: "prior_capacity input", expected: "a prior (output.prior > 0)",
+                                           found: "no prior")
+                }
+                if let priorSOCInput, prior == 0 {
+                    throw .invalidTopology(at(priorSOCInput), field: "prior_soc input", expected: "a prior (output.prior > 0)",
                                            found: "no prior")
                 }
             } else {

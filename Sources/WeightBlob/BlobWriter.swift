@@ -13,10 +13,11 @@ import FixedPoint
 public enum BlobWriter {
     /// The blob bytes of `model`, its LSTM kernels stored in `layout` (`.rows`: format
     /// version 1 or 2 as before; `.v3`: version 3). A model with a prior-capacity input is
-    /// format version 4, always interleaved (`layout` is then `.v3` whatever was asked).
+    /// format version 4, one with a prior-SOC input version 5, both always interleaved (`layout`
+    /// is then `.v3` whatever was asked).
     public static func encode(_ model: BlobModel, layout: BlobKernelLayout = .rows) throws(BlobError) -> [UInt8] {
         try checkShapes(model)
-        let layout = model.readsPriorCapacity ? .v3 : layout
+        let layout = model.readsPriorCapacity || model.readsPriorSOC ? .v3 : layout
         let layerCount = model.lstmLayers.count + model.denseLayers.count
         let tensorCount = BlobLayout.tensorsPerLSTM * model.lstmLayers.count
             + BlobLayout.tensorsPerDense * model.denseLayers.count
@@ -175,6 +176,11 @@ public enum BlobWriter {
         if capacityInputs > 1 || (capacityInputs == 1 && model.chargeCounter?.priorCapacityMAh == nil) {
             throw .invalidTopology(here, field: "inputs", expected: "at most one prior_capacity, and only with a prior",
                                    found: "\(capacityInputs), prior \(model.chargeCounter?.priorCapacityMAh.map(String.init) ?? "none")")
+        }
+        let priorSOCInputs = model.inputs.filter { $0.feature == .priorSOC }.count
+        if priorSOCInputs > 1 || (priorSOCInputs == 1 && model.chargeCounter?.priorCapacityMAh == nil) {
+            throw .invalidTopology(here, field: "inputs", expected: "at most one prior_soc, and only with a prior",
+                                   found: "\(priorSOCInputs), prior \(model.chargeCounter?.priorCapacityMAh.map(String.init) ?? "none")")
         }
         for entry in model.metadata {
             if entry.key.isEmpty || entry.key.contains("=") || entry.key.contains("\n") || entry.value.contains("\n") {

@@ -88,6 +88,7 @@ extension InputFeature {
         case .dVoltage: "BMS_FEATURE_D_VOLTAGE"
         case .chargeDrawn: "BMS_FEATURE_CHARGE_DRAWN"
         case .priorCapacity: "BMS_FEATURE_PRIOR_CAPACITY"
+        case .priorSOC: "BMS_FEATURE_PRIOR_SOC"
         }
     }
 }

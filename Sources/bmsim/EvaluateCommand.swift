@@ -25,6 +25,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
     @Option(help: "Multiply every discharge's prior capacity by this factor (robustness check: 0.9 = the BMS's capacity 10 % low).")
     var priorScale: Double = 1
+    @Option(help: "Partial starts: cut every discharge at this fraction of its length (0.5 = half-way) and stream it from there with zero state, scoring every step after the cut; the start SOC is the reference there plus --start-soc-error for a model with a prior-SOC input, 1 (a full start, as the firmware assumes) for any other.")
+    var startAt: Double?
+    @Option(name: .customLong("start-soc-error"), help: "With --start-at: error added to the start SOC, a fraction (0.05 = the BMS believes 5 points too many).")
+    var startSOCError: Double = 0
     @Flag(help: "Also print the metrics of each cell.") var perCell = false
     @Option(help: "Write the streaming predictions as CSV (cell, cycle, step, reference and predicted SOC).")
     var predictions: String?
@@ -37,6 +41,11 @@ struct EvaluateCommand: ParsableCommand {
         try OptionCheck.require(stride, in: 1...1_000_000, "--stride")
         try OptionCheck.require(threads, in: 1...OptionCheck.maximumThreads, "--threads")
         try OptionCheck.require(priorScale, in: 0.1...10, "--prior-scale")
+        if let startAt {
+            try OptionCheck.require(startAt, in: 0...0.99, "--start-at")
+            guard style == "streaming" else { throw ValidationError("--start-at scores streaming only (--style streaming)") }
+        }
+        try OptionCheck.require(startSOCError, in: -0.5...0.5, "--start-soc-error")
     }
 
     func run() throws {
@@ -49,6 +58,13 @@ struct EvaluateCommand: ParsableCommand {
         let list = dataset.isNASA ? cells.cells : grid.map(\.cell).filter { seen.insert($0).inserted }
         guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: dataset.isNASA ? list : cells.items) }
         if let rule = file.scalers.learnedPrior { GridCycle.assignLearnedPriors(&grid, rule: rule) }
+        if let startAt {
+            let readsStart = file.scalers.resolvedFeatureSet.hasPriorSOC
+            grid = grid.map { cycle in
+                let step = Int((startAt * Double(cycle.count)).rounded(.down))
+                return cycle.partialStart(at: step, startSOC: readsStart ? cycle.soc[step] + startSOCError : 1)
+            }
+        }
         let scaled = grid.map { cycle in
             ScaledCycle(cycle, scalers: file.scalers,
                         priorCapacityAh: file.scalers.priorCapacityAh(of: cycle).map { $0 * priorScale })
@@ -66,14 +82,15 @@ struct EvaluateCommand: ParsableCommand {
             add("window", Evaluation.windows(network, cycles: scaled, stride: stride, scalers: file.scalers))
         }
         if style != "window" || predictions != nil {
-            let outcome = Evaluation.streaming(network, cycles: scaled, scalers: file.scalers)
-            add("streaming", outcome)
+            let outcome = Evaluation.streaming(network, cycles: scaled, scalers: file.scalers,
+                                               firstTarget: startAt == nil ? TaskSplit.lookback : 1)
+            add(startAt == nil ? "streaming" : "partial-start", outcome)
             if let predictions {
                 var csv = "cell,cycle,step,soc_reference,soc_predicted\n"
                 var previous = -1, step = 0
                 for k in outcome.predictedSOC.indices {
                     let c = outcome.cycleIndex[k]
-                    step = c == previous ? step + 1 : 50
+                    step = c == previous ? step + 1 : (startAt == nil ? TaskSplit.lookback : 1)
                     previous = c
                     csv += CSVField.line([scaled[c].cell, "\(scaled[c].cycle)", "\(step)", "\(outcome.referenceSOC[k])",
                                           "\(outcome.predictedSOC[k])"])

@@ -47,7 +47,8 @@ struct EvaluateReport: TabularReport {
                 lines.append(String(format: "    %@  n %6d  MAE %6.2f %%  RMSE %6.2f %%  max %6.2f %%", cell, f.count,
                                     f.maePercent, f.rmsePercent, f.maxAbsErrorPercent))
             } else {
-                let label = f.scope == "window" ? "window    (stride \(stride))" : "streaming (n ≥ 50)      "
+                let label = f.scope == "window" ? "window    (stride \(stride))"
+                    : f.scope == "partial-start" ? "streaming (after the cut)" : "streaming (n ≥ 50)      "
                 lines.append(String(format: "%@  n %d  MAE %.2f %%  RMSE %.2f %%  max %.2f %%  R² %.4f", label, f.count,
                                     f.maePercent, f.rmsePercent, f.maxAbsErrorPercent, f.r2 ?? .nan))
             }

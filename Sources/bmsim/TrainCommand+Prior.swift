@@ -39,6 +39,11 @@ extension TrainCommand {
             }
         }
         try OptionCheck.require(priorNoise, in: 0...0.5, "--prior-noise")
+        try OptionCheck.require(partialStarts, in: 0...10, "--partial-starts")
+        try OptionCheck.require(startSOCError, in: 0...0.3, "--start-soc-error")
+        if partialStarts > 0 && FeatureSet(rawValue: features)?.hasPriorSOC != true {
+            throw ValidationError("--partial-starts needs a prior-SOC feature set (--features charge-no-current+capacity+prior)")
+        }
     }
 
     /// The learned-prior rule of `--prior-capacity learned` (nil for a fixed capacity): the

@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     var mode: String = "stateful"
     @Option(help: "Architecture: \(Architecture.presetNames.joined(separator: ", ")) or a list like lstm:32,dense:1.")
     var arch: String = "tutorial"
-    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began), charge-no-current (V, T, dV, Ah), with --prior-capacity learned also charge-no-current+capacity (plus the prior capacity) or charge-no-current+prior (plus the prior SOC 1 − q/C).")
+    @Option(help: "Inputs: task (V, I, T, dI, dV), task+charge (plus Ah drawn since the discharge began), charge-no-current (V, T, dV, Ah), with --prior-capacity learned also charge-no-current+capacity (plus the prior capacity), charge-no-current+prior (plus the prior SOC s0 − q/C, s0 = 1 unless cut by --partial-starts) or charge-no-current+capacity+prior (both).")
     var features: String = "task"
     @Option(help: ArgumentHelp("Train on the residual to a coulomb-count prior 1 − q/C with this capacity C, Ah (e.g. the rated 2.0); "
                                + "0 = plain SOC label (as the benchmark task); learned = per discharge the capacity learned before it "
@@ -35,6 +35,10 @@ struct TrainCommand: ParsableCommand {
     var priorNoise: Double = LearnedPriorCapacity.defaultTrainingNoise
     @Option(help: "With --prior-capacity learned: cell model whose design capacity by temperature starts each band (default: the bundled one).")
     var cellModel: String?
+    @Option(help: "With a prior-SOC feature set (charge-no-current+capacity+prior): cut copies per training discharge that start part-way at a seeded step, from zero state, believing the reference SOC there ± --start-soc-error (0 = none).")
+    var partialStarts: Int = 0
+    @Option(name: .customLong("start-soc-error"), help: "With --partial-starts: half-width of the uniform error of each copy's start SOC, a fraction (0.03 = ±3 points).")
+    var startSOCError: Double = PartialStarts.defaultStartSOCError
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
@@ -105,12 +109,13 @@ struct TrainCommand: ParsableCommand {
         config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
         config.clipNorm = clipNorm > 0 ? clipNorm : nil; config.earlyStoppingPatience = patience
         config.weightNoise = weightNoise
+        config.partialStarts = partialStarts > 0 ? PartialStarts(copies: partialStarts, startSOCError: startSOCError) : nil
         let architecture: Architecture
         do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
         let dataset = try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh,
-                                          learnedPrior: config.learnedPrior)
+                                          learnedPrior: config.learnedPrior, partialStarts: config.partialStarts, seed: seed)
         if !source.isNASA { say("data: \(source.description)") }
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }

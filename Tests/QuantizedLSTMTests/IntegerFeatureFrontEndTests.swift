@@ -75,6 +75,9 @@ struct IntegerFeatureFrontEndTests {
                 case .dVoltage: raw = dV
                 case .chargeDrawn: raw = counter
                 case .priorCapacity: raw = Int128(frontEnd.priorCapacityMAh)
+                case .priorSOC:
+                    raw = Self.sat(Int128(StartSOCTests.reference(q: Int64(counter), capacityMAh: Int64(frontEnd.priorCapacityMAh),
+                                                                  start: Int64(frontEnd.startSOCCentiPercent))), i32.0, i32.1)
                 }
                 let centred = Self.sat(raw - Int128(scaling.offsetRaw), i32.0, i32.1)
                 let scaled = Self.roundShift(centred * Int128(scaling.scale.multiplier), Int(scaling.scale.shift))

@@ -16,6 +16,7 @@
  *   bms_lstm_context_t ctx;
  *   bms_lstm_init_context(&model, workspace, BMS_MODEL_WORKSPACE_WORDS, &ctx);
  *   bms_lstm_set_prior_capacity(&ctx, learned_mAh);   // optional: the capacity the BMS has learned
+ *   bms_lstm_set_start_soc(&ctx, soc_centi_percent);  // v5 blobs: the SOC the BMS believes at a run's start
  *   int32_t soc_centi_percent;
  *   bms_lstm_step_s8(&ctx, voltage_uV, current_mA, temperature_dC, &soc_centi_percent);
  */
@@ -32,8 +33,8 @@ extern "C" {
 /** Runtime version (matches the blob format version it reads). */
 #define BMS_RUNTIME_VERSION 1
 /** Blob format version this runtime accepts. */
-#define BMS_BLOB_VERSION 4        /**< newest format read (3: interleaved LSTM kernels; 4: plus the prior-capacity
-                                       input); versions 1 and 2 are read too */
+#define BMS_BLOB_VERSION 5        /**< newest format read (3: interleaved LSTM kernels; 4: plus the prior-capacity
+                                       input; 5: plus the prior-SOC input); versions 1 and 2 are read too */
 #define BMS_BLOB_MIN_VERSION 1
 /** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
  *  table (Q3.12 domain [-8, 8], step 1/32). */
@@ -68,8 +69,10 @@ typedef enum bms_status {
     BMS_ERR_WORKSPACE = 16,     /**< workspace too small */
     BMS_ERR_PLATFORM = 17,      /**< host is not little-endian */
     BMS_ERR_STEP = 18,          /**< charge-drawn model step outside 1..3600 s */
-    BMS_ERR_PRIOR = 19          /**< prior capacity negative, above 1000000 mAh, or without a charge-drawn input;
+    BMS_ERR_PRIOR = 19,         /**< prior capacity negative, above 1000000 mAh, or without a charge-drawn input;
                                      bms_lstm_set_prior_capacity: outside 1..1000000 mAh or a model without a prior */
+    BMS_ERR_START_SOC = 20      /**< bms_lstm_set_start_soc: outside 0..12000 (0.01 %) or a model without a
+                                     prior-SOC input */
 } bms_status_t;
 
 /** Input feature codes (order of the float model's features is free; codes say which). */
@@ -80,8 +83,10 @@ enum bms_feature {
     BMS_FEATURE_D_CURRENT = 3,    /**< current minus previous step's current (0 on the first step) */
     BMS_FEATURE_D_VOLTAGE = 4,    /**< voltage minus previous step's voltage (0 on the first step) */
     BMS_FEATURE_CHARGE_DRAWN = 5,  /**< charge drawn since reset, 0.5 mA*s (trapezoid of -I over the step; v2) */
-    BMS_FEATURE_PRIOR_CAPACITY = 6 /**< the capacity the prior counts against, mAh (the blob's or
+    BMS_FEATURE_PRIOR_CAPACITY = 6, /**< the capacity the prior counts against, mAh (the blob's or
                                         bms_lstm_set_prior_capacity's; v4, needs a prior) */
+    BMS_FEATURE_PRIOR_SOC = 7      /**< the prior SOC s0 - q/Q of the step, 0.01 % (s0: 10000 or
+                                        bms_lstm_set_start_soc's; v5, needs a prior) */
 };
 
 /** Integer requantization: value * multiplier / 2^shift, rounded half up. */
@@ -155,6 +160,8 @@ typedef struct bms_lstm_context {
     int32_t prior_capacity_mAh;      /**< capacity the prior counts against, mAh (0: no prior); the
                                           model's at init, bms_lstm_set_prior_capacity changes it,
                                           bms_lstm_reset keeps it */
+    int32_t start_soc_centi_percent; /**< s0 of the prior s0 - q/Q, 0.01 %: 10000 at init,
+                                          bms_lstm_set_start_soc changes it, bms_lstm_reset keeps it */
     uint8_t has_previous;
     uint8_t kernel;                  /**< bms_kernel_t the version-3 layer step uses (set by init) */
 } bms_lstm_context_t;
@@ -189,6 +196,14 @@ void bms_lstm_reset(bms_lstm_context_t *context);
  *  BMS_ERR_PRIOR, changing nothing, when the model has no prior or the capacity is outside
  *  1..1000000 mAh. */
 bms_status_t bms_lstm_set_prior_capacity(bms_lstm_context_t *context, int32_t prior_capacity_mAh);
+
+/** Starts the coulomb-count prior of the following steps at `start_soc_centi_percent` (0.01 %,
+ *  0..12000) instead of 100 %: the prior becomes s0 - q/Q and a BMS_FEATURE_PRIOR_SOC input reads
+ *  it. Call after bms_lstm_reset, before a run's first step, with the best SOC the BMS has then
+ *  (bit-exact with the Swift engine's setStartSOC). BMS_ERR_ARGUMENT for a NULL or uninitialised
+ *  context; BMS_ERR_START_SOC, changing nothing, for a model without a prior-SOC input (format
+ *  version 5) or a value outside 0..12000. */
+bms_status_t bms_lstm_set_start_soc(bms_lstm_context_t *context, int32_t start_soc_centi_percent);
 
 /** One streaming step: consumes a sample, updates the state, writes SOC in 0.01 %. */
 bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV,

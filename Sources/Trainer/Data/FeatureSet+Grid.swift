@@ -13,7 +13,8 @@ extension FeatureSet {
     }
 
     /// The features of `cycle` in this set, row-major `[n × width]`, physical units. A set
-    /// with the prior capacity reads `priorCapacityAh`, else the cycle's (one must be set).
+    /// with the prior capacity reads `priorCapacityAh`, else the cycle's (one must be set); the
+    /// prior SOC is `cycle.startSOC − q/C`.
     public func features(of cycle: GridCycle, priorCapacityAh: Double? = nil) -> [Double] {
         if self == .task { return cycle.features }
         let w = width, columns = taskColumns
@@ -25,7 +26,10 @@ extension FeatureSet {
         for k in 0..<cycle.count {
             for (j, f) in columns.enumerated() { out[k * w + j] = cycle.features[k * 5 + f] }
             out[k * w + chargeColumn] = q[k]
-            if let capacity { out[k * w + chargeColumn + 1] = hasPriorCapacity ? capacity : 1 - q[k] / capacity }
+            if let capacity {
+                if hasPriorCapacity { out[k * w + chargeColumn + 1] = capacity }
+                if hasPriorSOC { out[k * w + w - 1] = cycle.startSOC - q[k] / capacity }
+            }
         }
         return out
     }

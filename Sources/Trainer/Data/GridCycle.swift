@@ -23,6 +23,9 @@ public struct GridCycle: Sendable, Equatable {
     /// The capacity the BMS had learned before this discharge, Ah (`LearnedPriorCapacity`; nil
     /// until `assignLearnedPriors` sets it).
     public var priorCapacityAh: Double?
+    /// The SOC the BMS believes when the cycle starts (`s0` of the prior `s0 − q/C`): 1 for a
+    /// discharge from full, the reference SOC plus an error for a cut (`partialStart`).
+    public var startSOC: Double = 1
     /// Grid steps.
     public var count: Int { soc.count }
 

@@ -12,18 +12,20 @@ extension SOCDataset {
     /// manifest every split is every recording, so validation is the training data.
     public static func load(_ dataset: Dataset, featureSet: FeatureSet = .task,
                             priorCapacityAh: Double? = nil,
-                            learnedPrior: LearnedPriorCapacity? = nil) throws(SOCDatasetError) -> SOCDataset {
+                            learnedPrior: LearnedPriorCapacity? = nil,
+                            partialStarts: PartialStarts? = nil, seed: UInt64 = 0) throws(SOCDatasetError) -> SOCDataset {
         switch dataset {
         case let .nasa(data):
             return try load(root: data.root, featureSet: featureSet, priorCapacityAh: priorCapacityAh,
-                            learnedPrior: learnedPrior, policy: data.policy)
+                            learnedPrior: learnedPrior, partialStarts: partialStarts, seed: seed, policy: data.policy)
         case let .generic(data):
             let splits = try GridCycle.splits(data, ["train", "validation", "test"])
             for name in ["train", "validation"] where splits[name]!.isEmpty {
                 throw .noLabelledSplit(split: name, source: data.manifestPath ?? data.root)
             }
             return SOCDataset(train: splits["train"]!, validation: splits["validation"]!, test: splits["test"]!,
-                              featureSet: featureSet, priorCapacityAh: priorCapacityAh, learnedPrior: learnedPrior)
+                              featureSet: featureSet, priorCapacityAh: priorCapacityAh, learnedPrior: learnedPrior,
+                              partialStarts: partialStarts, seed: seed)
         }
     }
 }

@@ -35,6 +35,8 @@ public struct ScaledCycle: Sendable {
     public var dischargedAh: [Double]
     /// The prior capacity the labels (and a capacity feature) use, Ah (nil without a prior).
     public private(set) var priorCapacityAh: Double?
+    /// The SOC the prior starts from (`GridCycle.startSOC`).
+    public var startSOC: Double
     /// Grid steps.
     public var count: Int { soc.count }
 
@@ -44,6 +46,7 @@ public struct ScaledCycle: Sendable {
     public init(_ cycle: GridCycle, scalers: Scalers, priorCapacityAh: Double? = nil) {
         cell = cycle.cell
         self.cycle = cycle.cycle
+        startSOC = cycle.startSOC
         let set = scalers.resolvedFeatureSet
         let w = set.width
         width = w
@@ -65,19 +68,17 @@ public struct ScaledCycle: Sendable {
         var copy = self
         copy.setPrior(capacityAh, scalers: scalers)
         let set = scalers.resolvedFeatureSet
-        if set.readsPrior {
-            let column = set.width - 1
-            for k in 0..<count {
-                let x = set.hasPriorCapacity ? capacityAh : copy.socPrior[k]
-                copy.features[k * width + column] = Float((x - scalers.xMean[column]) / scalers.xStd[column])
-            }
+        func put(_ column: Int, _ x: (Int) -> Double) {
+            for k in 0..<count { copy.features[k * width + column] = Float((x(k) - scalers.xMean[column]) / scalers.xStd[column]) }
         }
+        if set.hasPriorCapacity { put(set.taskColumns.count + 1) { _ in capacityAh } }
+        if set.hasPriorSOC { put(set.width - 1) { copy.socPrior[$0] } }
         return copy
     }
 
     private mutating func setPrior(_ capacityAh: Double?, scalers: Scalers) {
         priorCapacityAh = capacityAh
-        socPrior = capacityAh.map { c in dischargedAh.map { 1 - $0 / c } } ?? [Double](repeating: 0, count: soc.count)
+        socPrior = capacityAh.map { c in dischargedAh.map { startSOC - $0 / c } } ?? [Double](repeating: 0, count: soc.count)
         labels = zip(soc, socPrior).map { scalers.scaleLabel($0 - $1) }
     }
 }
@@ -100,8 +101,11 @@ public struct SOCDataset: Sendable {
     /// Builds the dataset from grid cycles (fits scalers on `train`).
     /// With `learnedPrior` every cycle gets its learned prior capacity
     /// (`GridCycle.assignLearnedPriors`) and `priorCapacityAh` defaults to the design capacity at 25 °C.
+    /// With `partialStarts` the training split also gets the rule's cut copies (after the scalers
+    /// are fitted on the whole discharges; drawn from `seed`); `dataHash` covers the whole ones.
     public init(train: [GridCycle], validation: [GridCycle], test: [GridCycle], scalers: Scalers? = nil,
-                featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil, learnedPrior: LearnedPriorCapacity? = nil) {
+                featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil, learnedPrior: LearnedPriorCapacity? = nil,
+                partialStarts: PartialStarts? = nil, seed: UInt64 = 0) {
         var train = train, validation = validation, test = test
         let rule = scalers?.learnedPrior ?? learnedPrior
         if let rule {
@@ -113,7 +117,8 @@ public struct SOCDataset: Sendable {
         let s = scalers ?? Scalers(fitting: train, featureSet: featureSet, priorCapacityAh: defaultCapacity,
                                    learnedPrior: learnedPrior)
         self.scalers = s
-        self.train = train.map { ScaledCycle($0, scalers: s) }
+        let cuts = partialStarts.map { GridCycle.partialStarts(of: train, rule: $0, seed: seed) } ?? []
+        self.train = (train + cuts).map { ScaledCycle($0, scalers: s) }
         self.validation = validation.map { ScaledCycle($0, scalers: s) }
         self.test = test.map { ScaledCycle($0, scalers: s) }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -133,12 +138,13 @@ public struct SOCDataset: Sendable {
                             featureSet: FeatureSet = .task,
                             priorCapacityAh: Double? = nil,
                             learnedPrior: LearnedPriorCapacity? = nil,
+                            partialStarts: PartialStarts? = nil, seed: UInt64 = 0,
                             policy: QualityPolicy = QualityPolicy()) throws(SOCDatasetError) -> SOCDataset {
         let tr = try GridCycle.load(root: root, cells: trainCells, policy: policy)
         guard !tr.isEmpty else { throw .emptySplit(cells: trainCells) }
         let va = try GridCycle.load(root: root, cells: validationCells, policy: policy)
         let te = try GridCycle.load(root: root, cells: testCells, policy: policy)
         return SOCDataset(train: tr, validation: va, test: te, featureSet: featureSet, priorCapacityAh: priorCapacityAh,
-                          learnedPrior: learnedPrior)
+                          learnedPrior: learnedPrior, partialStarts: partialStarts, seed: seed)
     }
 }

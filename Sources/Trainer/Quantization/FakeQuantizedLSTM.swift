@@ -100,6 +100,7 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
                 case .dVoltage: si = previous.map { Double(sample.voltageUV) / 1e6 - Double($0.voltageUV) / 1e6 } ?? 0
                 case .chargeDrawn: si = chargeAh
                 case .priorCapacity: si = Double(priorMAh) / 1000   // QAT trains at the blob's capacity
+                case .priorSOC: si = priorMAh > 0 ? 1 - chargeAh / (Double(priorMAh) / 1000) : 0   // full starts
                 }
                 floats[t * f + n] = (si - model.inputMean[n]) / model.inputStd[n]
             }
