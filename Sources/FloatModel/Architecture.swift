@@ -103,7 +103,8 @@ public struct Architecture: Codable, Equatable, Sendable {
         return layers
     }
 
-    /// Checks: inputs > 0; starts with LSTM; no LSTM after a dense layer; ends with Dense(1, linear).
+    /// Checks: inputs > 0; starts with LSTM; no LSTM after a dense layer; ends with Dense(1, linear)
+    /// (the scaled SOC) or Dense(2, linear) (its mean and log-variance, `TrainingLoss.gaussianNLL`).
     public func validate() throws(ArchitectureError) {
         guard (1...Self.maxWidth).contains(inputSize) else {
             throw .invalidStructure(reason: "input size must be in 1…\(Self.maxWidth), found \(inputSize)")
@@ -121,8 +122,8 @@ public struct Architecture: Codable, Equatable, Sendable {
             }
         }
         guard case .lstm = layers.first else { throw .invalidStructure(reason: "the first layer must be an LSTM") }
-        guard case .dense(1, .linear)? = layers.last else {
-            throw .invalidStructure(reason: "the last layer must be dense:1 (linear), the scaled SOC")
+        guard case let .dense(outputs, .linear)? = layers.last, outputs == 1 || outputs == 2 else {
+            throw .invalidStructure(reason: "the last layer must be dense:1 (linear), the scaled SOC, or dense:2 (linear), its mean and log-variance")
         }
         var seenDense = false
         for layer in layers {
@@ -132,6 +133,22 @@ public struct Architecture: Codable, Equatable, Sendable {
             default: break
             }
         }
+    }
+
+    /// Outputs of the last layer: 1 (scaled SOC) or 2 (mean and log-variance).
+    public var outputCount: Int {
+        if case let .dense(units, _)? = layers.last { return units }
+        return 1
+    }
+
+    /// The same layers with the last dense layer widened or narrowed to `outputs` (the head a
+    /// `TrainingLoss` needs); the name gets `+nll` when the head has two outputs.
+    public func withOutputs(_ outputs: Int) throws(ArchitectureError) -> Architecture {
+        guard case let .dense(units, activation)? = layers.last else { return self }
+        guard units != outputs else { return self }
+        var copy = layers
+        copy[copy.count - 1] = .dense(units: outputs, activation: activation)
+        return try Architecture(name: outputs == 2 ? name + "+nll" : name, inputSize: inputSize, layers: copy)
     }
 
     /// Index of the last LSTM layer.

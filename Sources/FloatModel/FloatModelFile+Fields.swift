@@ -19,6 +19,9 @@ extension FloatModelFile {
         guard gateOrder.replacingOccurrences(of: " ", with: "") == Self.supportedGateOrder else {
             throw fail("gateOrder", "'\(gateOrder)' is not supported (only \(Self.supportedGateOrder))")
         }
+        guard architecture.outputCount == training.config.loss.outputCount else {
+            throw fail("training.config.loss", "loss \(training.config.loss.rawValue) needs \(training.config.loss.outputCount) output(s), the architecture's last layer has \(architecture.outputCount)")
+        }
         let width = architecture.inputSize
         let set = scalers.resolvedFeatureSet
         guard features == set.names else {

@@ -52,6 +52,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Partial-start copies of the training discharges (`PartialStarts`; nil: none). Older
     /// files lack the key: none.
     public var partialStarts: PartialStarts? = nil
+    /// The loss, and so the output head (`TrainingLoss`: `mse` one output, `gaussian-nll` the
+    /// mean and log-variance). Older files lack the key: `mse`.
+    public var loss: TrainingLoss = .mse
+    /// With `gaussianNLL`: the β of β-NLL (gradients times σ^{2β}, held constant; 0 = the plain
+    /// NLL, 1 = the mean trained as by MSE). Older files lack the key: 0.
+    public var nllBeta: Double = 0
 
     /// Creates the default configuration (the benchmark task's settings where it names them,
     /// Docs/Benchmark.md) with the given step kernel. `Trainer`'s `TrainingConfig()` picks the
@@ -63,7 +69,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
-        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise, learnedPrior, partialStarts
+        case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise, learnedPrior, partialStarts, loss, nllBeta
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -86,5 +92,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.weightNoise, &weightNoise)
         learnedPrior = try c.decodeIfPresent(LearnedPriorCapacity.self, forKey: .learnedPrior)
         partialStarts = try c.decodeIfPresent(PartialStarts.self, forKey: .partialStarts)
+        try read(.loss, &loss); try read(.nllBeta, &nllBeta)
     }
 }

@@ -9,7 +9,12 @@ extension ReferenceLSTMModel {
     /// label map onto the integer engine, as do the charge-drawn counter (`discharged_Ah`,
     /// integrated over the file's `stepSeconds`) and the coulomb-count prior
     /// (`priorCapacityAh`); anything else is `unsupportedModel`.
+    /// A model with an uncertainty head (`TrainingLoss.gaussianNLL`, two outputs) is
+    /// `unsupportedModel`: the integer engine has one output, the SOC.
     public init(_ file: FloatModelFile) throws(QuantizationError) {
+        guard file.architecture.outputCount == 1 else {
+            throw .unsupportedModel("\(file.architecture.outputCount) outputs (loss \(file.training.config.loss.rawValue), an uncertainty head): the integer engine takes a one-output model (loss mse)")
+        }
         if let prior = file.scalers.priorCapacityAh, !(prior > 0 && prior.isFinite) {
             throw .unsupportedModel("prior capacity \(prior) Ah: must be positive")
         }

@@ -15,7 +15,7 @@ struct BMSim: ParsableCommand {
             FitCommand.self, SimulateCommand.self, ClassicalEvalCommand.self,
             TrainCommand.self, EvaluateCommand.self,
             InspectCommand.self, ExportCommand.self, GoldenCommand.self,
-            BenchLSTMCommand.self, QuantizeCommand.self, SoakCommand.self, FusionNoiseCommand.self,
+            BenchLSTMCommand.self, QuantizeCommand.self, SoakCommand.self, FusionNoiseCommand.self, FusionFloatCommand.self,
             EstimatorBenchCommand.self,
         ]
     )

@@ -55,6 +55,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "EarlyStopping patience.") var patience: Int = 15
     @Option(help: "Weight noise while training, in int8 steps of each weight row (1 = the span of int8 rounding; 0 = off).")
     var weightNoise: Double = 0
+    @Option(help: "Loss: mse (one output, the scaled SOC) or gaussian-nll (an uncertainty head: the last dense layer gives the mean and log σ², trained on the Gaussian negative log-likelihood).")
+    var loss: String = "mse"
+    @Option(name: .customLong("nll-beta"), help: "With --loss gaussian-nll: β of β-NLL, gradients times σ^(2β) held constant (0 = plain NLL; 1 = the mean trained as by MSE, σ still the expected squared error).")
+    var nllBeta: Double = 0
     @Option(help: "Output model file (JSON).") var out: String
     @Option(help: "History CSV (default: <out without .json>.history.csv).") var history: String?
     @Option(help: "Loss-curve SVG (default: <out without .json>.loss.svg).") var svg: String?
@@ -89,6 +93,10 @@ struct TrainCommand: ParsableCommand {
         guard FeatureSet(rawValue: features) != nil else {
             throw ValidationError("--features must be one of \(FeatureSet.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard TrainingLoss(rawValue: loss) != nil else {
+            throw ValidationError("--loss must be one of \(TrainingLoss.allCases.map(\.rawValue).joined(separator: ", ")) (got \(loss))")
+        }
+        try OptionCheck.require(nllBeta, in: 0...1, "--nll-beta")
         try validatePrior()
         try OptionCheck.require(learningRate, in: 1e-9...1, "--learning-rate")
         guard weightNoise >= 0, weightNoise.isFinite else { throw ValidationError("--weight-noise must be finite and ≥ 0 (got \(weightNoise))") }
@@ -109,9 +117,13 @@ struct TrainCommand: ParsableCommand {
         config.lanes = lanes; config.chunkSteps = chunk; config.learningRate = learningRate
         config.clipNorm = clipNorm > 0 ? clipNorm : nil; config.earlyStoppingPatience = patience
         config.weightNoise = weightNoise
+        config.loss = TrainingLoss(rawValue: loss)!
+        config.nllBeta = nllBeta
         config.partialStarts = partialStarts > 0 ? PartialStarts(copies: partialStarts, startSOCError: startSOCError) : nil
         let architecture: Architecture
-        do { architecture = try Architecture.named(arch, inputSize: config.featureSet.width) } catch { throw ValidationError(error.description) }
+        do {
+            architecture = try Architecture.named(arch, inputSize: config.featureSet.width).withOutputs(config.loss.outputCount)
+        } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
         let dataset = try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh,

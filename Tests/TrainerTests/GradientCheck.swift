@@ -1,4 +1,5 @@
 import BMSCore
+import FloatModel
 @testable import Trainer
 
 /// Central finite differences on Float32 parameters with the loss summed in Float64.
@@ -30,5 +31,30 @@ enum GradientCheck {
     static func random(_ t: Tensor, scale: Float, seed: UInt64) {
         var g = SeededGenerator(seed: seed)
         for k in 0..<t.count { t.data[k] = Float(g.nextUnitDouble() * 2 - 1) * scale }
+    }
+
+    /// A random batch for a whole-network check: inputs `[steps·lanes × width]` in ±1.5 and
+    /// targets in ±1, one per lane (window) or per step and lane (stateful).
+    static func batch(mode: SequenceMode, steps: Int, lanes: Int, width: Int, seed: UInt64)
+        -> (input: Tensor, target: Tensor, outputRows: Int) {
+        let input = Tensor(rows: steps * lanes, cols: width)
+        random(input, scale: 1.5, seed: seed)
+        let rows = mode == .window ? lanes : steps * lanes
+        let target = Tensor(rows: rows, cols: 1)
+        random(target, scale: 1, seed: seed + 1)
+        return (input, target, rows)
+    }
+
+    /// Backpropagates `outputGradient` through a fresh forward pass of `net` and compares every
+    /// parameter's gradient with finite differences of `loss`; the failures, by parameter.
+    static func network(_ net: Network, input: Tensor, steps: Int, lanes: Int, mode: SequenceMode,
+                        outputGradient: Tensor, loss: () -> Double) -> [String] {
+        net.resetState()
+        _ = net.forward(input, steps: steps, lanes: lanes, mode: mode, training: false)
+        net.backward(outputGradient)
+        let analytic = net.gradients.map(\.values)
+        return net.parameters.enumerated().flatMap { k, p in
+            compare(tensor: p, analytic: analytic[k], h: 1e-2, loss: loss).failures.map { "parameter \(k) \($0)" }
+        }
     }
 }

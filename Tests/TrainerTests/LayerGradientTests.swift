@@ -64,11 +64,7 @@ import Testing
         // flip one; the inactive side is covered by the dense-layer test.
         for case let .dense(d) in net.layers where d.activation == .relu { d.bias.fill(5) }
         let steps = 6, lanes = 2
-        let input = Tensor(rows: steps * lanes, cols: 3)
-        GradientCheck.random(input, scale: 1.5, seed: 21)
-        let outRows = mode == .window ? lanes : steps * lanes
-        let target = Tensor(rows: outRows, cols: 1)
-        GradientCheck.random(target, scale: 1, seed: 22)
+        let (input, target, outRows) = GradientCheck.batch(mode: mode, steps: steps, lanes: lanes, width: 3, seed: 21)
         func loss() -> Double {
             net.resetState()
             let out = net.forward(input, steps: steps, lanes: lanes, mode: mode, training: false)
@@ -80,13 +76,7 @@ import Testing
         let out = net.forward(input, steps: steps, lanes: lanes, mode: mode, training: false)
         let grad = Tensor(rows: outRows, cols: 1)
         for k in 0..<out.count { grad.data[k] = 2 * (out.data[k] - target.data[k]) / Float(out.count) }
-        net.resetState()
-        _ = net.forward(input, steps: steps, lanes: lanes, mode: mode, training: false)
-        net.backward(grad)
-        let analytic = net.gradients.map(\.values)
-        for (k, p) in net.parameters.enumerated() {
-            let r = GradientCheck.compare(tensor: p, analytic: analytic[k], h: 1e-2, loss: loss)
-            #expect(r.failures.isEmpty, "\(mode) parameter \(k): \(r.failures.prefix(4))")
-        }
+        let failures = GradientCheck.network(net, input: input, steps: steps, lanes: lanes, mode: mode, outputGradient: grad, loss: loss)
+        #expect(failures.isEmpty, "\(mode): \(failures.prefix(4))")
     }
 }

@@ -190,9 +190,10 @@ func trainedWeights(_ architecture: Architecture, _ config: TrainingConfig, _ da
         #expect(throws: ArchitectureError.invalidStructure(reason: "the first layer must be an LSTM")) {
             _ = try Architecture.named("dense:4,dense:1")
         }
-        #expect(throws: ArchitectureError.invalidStructure(reason: "the last layer must be dense:1 (linear), the scaled SOC")) {
-            _ = try Architecture.named("lstm:8,dense:2")
+        #expect(throws: ArchitectureError.invalidStructure(reason: "the last layer must be dense:1 (linear), the scaled SOC, or dense:2 (linear), its mean and log-variance")) {
+            _ = try Architecture.named("lstm:8,dense:3")
         }
+        #expect(throws: ArchitectureError.self) { _ = try Architecture.named("lstm:8,dense:2:relu") }
         #expect(throws: ArchitectureError.invalidStructure(reason: "an LSTM cannot follow a dense layer")) {
             _ = try Architecture.named("lstm:8,dense:4,lstm:4,dense:1")
         }

@@ -11,6 +11,17 @@ import FloatModel
         #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + ["--kernel", "sse9"]) }
     }
 
+    @Test func lossMustBeKnownAndNLLBetaInItsRange() throws {
+        let base = ["--data", "/nonexistent", "--mode", "window", "--out", "/tmp/never-written.json"]
+        let nll = try #require(try TrainCommand.parseAsRoot(base + ["--loss", "gaussian-nll", "--nll-beta", "1"]) as? TrainCommand)
+        #expect(nll.loss == "gaussian-nll" && nll.nllBeta == 1)
+        for bad in [["--loss", "nll"], ["--loss", "gaussian-nll", "--nll-beta", "-0.5"], ["--nll-beta", "2"], ["--nll-beta", "nan"]] {
+            #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + bad) }
+        }
+        #expect(throws: (any Error).self) { try FusionFloatCommand.parseAsRoot(["m.json", "--data", "/x", "--sigma", "oracle"]) }
+        #expect(throws: (any Error).self) { try FusionFloatCommand.parseAsRoot(["m.json", "--data", "/x", "--r-scale", "0"]) }
+    }
+
     @Test func weightNoiseMustBeFiniteAndNonNegative() throws {
         let base = ["--data", "/nonexistent", "--mode", "window", "--out", "/tmp/never-written.json"]
         #expect(try TrainCommand.parseAsRoot(base + ["--weight-noise", "2"]) is TrainCommand)

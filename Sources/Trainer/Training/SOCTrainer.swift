@@ -3,8 +3,8 @@ import CFloatControl
 import FloatModel
 import Foundation
 
-/// Trains a `Network` on an `SOCDataset` in window or stateful mode with Adam, MSE,
-/// optional gradient clipping, EarlyStopping (best weights restored) and ReduceLROnPlateau.
+/// Trains a `Network` on an `SOCDataset` in window or stateful mode with Adam, MSE (or the
+/// Gaussian NLL of an uncertainty head, `TrainingLoss.gaussianNLL`, `GaussianNLL`), optional gradient clipping, EarlyStopping (best weights restored) and ReduceLROnPlateau.
 ///
 /// Data parallelism: with `workers > 1` each batch is split into per-worker shards (windows,
 /// or lanes in stateful mode) run on weight-sharing replicas on their own threads; the
@@ -40,6 +40,7 @@ public final class SOCTrainer {
     /// use `config.stepKernel` (which must be supported by this CPU: `LSTMStepKernel.checked`).
     public init(architecture: Architecture, config: TrainingConfig, dataset: SOCDataset) {
         precondition(architecture.inputSize == dataset.width, "architecture input size differs from the data's features")
+        precondition(architecture.outputCount == config.loss.outputCount, "loss \(config.loss.rawValue) needs \(config.loss.outputCount) output(s)")
         precondition(config.stepKernel.isSupported, "LSTM step kernel \(config.stepKernel.rawValue) is not supported by this CPU")
         self.config = config
         self.dataset = dataset
@@ -98,16 +99,16 @@ public final class SOCTrainer {
             let t2 = Date()
             let trainS = t1.timeIntervalSince(t0)
             let record = EpochRecord(epoch: epoch + 1, trainLoss: loss, trainMAEPercent: mae,
-                                     validationLoss: val.scaledMSE, validationMAEPercent: val.metrics.mae,
+                                     validationLoss: val.loss(config.loss), validationMAEPercent: val.metrics.mae,
                                      learningRate: lr, trainSeconds: trainS,
                                      validationSeconds: t2.timeIntervalSince(t1),
                                      samplesPerSecond: Double(samples) / max(trainS, 1e-9),
                                      trainCPUSeconds: cpu1 - cpu0, loadAverage1m: Self.loadAverage())
             history.append(record)
             onEvent(.epoch(record))
-            let (improved, stop) = stopper.record(epoch: epoch, value: val.scaledMSE)
+            let (improved, stop) = stopper.record(epoch: epoch, value: val.loss(config.loss))
             if improved { bestParameters = network.parameters.map(\.values); bestEpoch = epoch + 1 }
-            optimizer.learningRate = plateau.record(value: val.scaledMSE, learningRate: lr)
+            optimizer.learningRate = plateau.record(value: val.loss(config.loss), learningRate: lr)
             stoppedEarly = stop
             if try !afterEpoch(self) && !stoppedEarly && history.count < config.epochs {
                 return .stopped(afterEpoch: epoch + 1)
@@ -133,7 +134,8 @@ public final class SOCTrainer {
         return getloadavg(&loads, 3) > 0 ? loads[0] : 0
     }
 
-    /// Validation pass: window MSE (window mode) or streaming MSE from step 50 (stateful).
+    /// Validation pass: window (window mode) or streaming from step 50 (stateful); the loss
+    /// early stopping and the plateau watch is `Outcome.loss(config.loss)`.
     public func validate() -> Evaluation.Outcome {
         switch config.mode {
         case .window:
@@ -149,13 +151,13 @@ public final class SOCTrainer {
         let input: Tensor, target: Tensor, weight: Tensor, keep: Tensor, gradient: Tensor
         let steps: Int, lanes: Int
         var loss = 0.0, absErr = 0.0
-        init(steps: Int, lanes: Int, width: Int, outputsPerLane: Int) {
+        init(steps: Int, lanes: Int, width: Int, outputsPerLane: Int, outputWidth: Int) {
             self.steps = steps; self.lanes = lanes
             input = Tensor(rows: steps * lanes, cols: width)
             target = Tensor(rows: outputsPerLane * lanes, cols: 1)
             weight = Tensor(rows: outputsPerLane * lanes, cols: 1)
             keep = Tensor(rows: steps * lanes, cols: 1)
-            gradient = Tensor(rows: outputsPerLane * lanes, cols: 1)
+            gradient = Tensor(rows: outputsPerLane * lanes, cols: outputWidth)
             weight.fill(1); keep.fill(1)
         }
     }
@@ -168,6 +170,7 @@ public final class SOCTrainer {
         for shard in shards { for k in 0..<shard.weight.count { total += Double(shard.weight.data[k]) } }
         let scale = Float(2 / max(total, 1))
         let nets = replicas
+        let nll = config.loss == .gaussianNLL, beta = config.nllBeta
         // Weight noise: every replica that runs a shard gets its own draw; the gradient taken
         // there is applied to the master's clean weights, restored before the update.
         let clean = weightNoise.amplitude > 0 ? network.weightMatrices.map(\.values) : []
@@ -180,11 +183,23 @@ public final class SOCTrainer {
             let out = net.forward(shard.input, steps: shard.steps, lanes: shard.lanes, mode: mode, training: true,
                                   keep: mode == .stateful ? UnsafePointer(shard.keep.data) : nil)
             var loss = 0.0, absErr = 0.0
-            for e in 0..<out.count {
-                let w = shard.weight.data[e]
-                let d = out.data[e] - shard.target.data[e]
-                loss += Double(w * d * d); absErr += Double(w * abs(d))
-                shard.gradient.data[e] = scale * w * d
+            if nll {
+                // NLL summed over the outputs, so each gradient is w / Σw · ∂NLL.
+                for e in 0..<out.rows {
+                    let w = shard.weight.data[e], mean = out.data[2 * e]
+                    let r = GaussianNLL.evaluate(mean: mean, logVariance: out.data[2 * e + 1], target: shard.target.data[e],
+                                                 beta: beta)
+                    loss += Double(w) * r.loss; absErr += Double(w * abs(mean - shard.target.data[e]))
+                    shard.gradient.data[2 * e] = scale / 2 * w * r.dMean
+                    shard.gradient.data[2 * e + 1] = scale / 2 * w * r.dLogVariance
+                }
+            } else {
+                for e in 0..<out.count {
+                    let w = shard.weight.data[e]
+                    let d = out.data[e] - shard.target.data[e]
+                    loss += Double(w * d * d); absErr += Double(w * abs(d))
+                    shard.gradient.data[e] = scale * w * d
+                }
             }
             shard.loss = loss; shard.absErr = absErr
             net.backward(shard.gradient)
@@ -231,7 +246,7 @@ public final class SOCTrainer {
             let per = (b + workers - 1) / workers
             let sizes = (0..<workers).map { min(per, b - $0 * per) }.filter { $0 > 0 }
             if shards.map(\.lanes) != sizes {
-                shards = sizes.map { Shard(steps: set.lookback, lanes: $0, width: dataset.width, outputsPerLane: 1) }
+                shards = sizes.map { Shard(steps: set.lookback, lanes: $0, width: dataset.width, outputsPerLane: 1, outputWidth: config.loss.outputCount) }
             }
             for (k, shard) in shards.enumerated() {
                 let from = start + k * per
@@ -256,7 +271,7 @@ public final class SOCTrainer {
         let weight = Tensor(rows: n, cols: 1), keep = Tensor(rows: n, cols: 1)
         let workers = replicas.count
         let perLanes = b / workers
-        let shards = (0..<workers).map { _ in Shard(steps: t, lanes: perLanes, width: width, outputsPerLane: t) }
+        let shards = (0..<workers).map { _ in Shard(steps: t, lanes: perLanes, width: width, outputsPerLane: t, outputWidth: config.loss.outputCount) }
         for net in replicas { net.resetState() }
         var lossSum = 0.0, absSum = 0.0, seen = 0.0
         let chunks = schedule.chunkCount
