@@ -77,6 +77,7 @@ public struct CellModelCTables: Sendable, Equatable {
     /// Flattens `model`; throws for a model the C estimators cannot run (hysteresis).
     public init(_ model: CellModelParameters) throws(CellModelCExportError) {
         if model.hysteresis != nil { throw .hysteresisNotSupported(cell: model.cellName) }
+        if model.chargeTransfer != nil { throw .chargeTransferNotSupported(cell: model.cellName) }
         capacityAh = Float(model.capacityAh)
         capacityByTemperature = Curve(model.capacityByTemperature?.temperaturesC ?? [],
                                       model.capacityByTemperature?.capacityAh ?? [])
@@ -108,9 +109,16 @@ public enum CellModelCExportError: Error, Equatable, Sendable, CustomStringConve
     /// (`bms_soc`, Ah counter and 1RC EKF) do not model.
     case hysteresisNotSupported(cell: String)
 
+    /// The model has a charge-transfer term (`CellModelParameters.chargeTransfer`), which the
+    /// C estimators do not model.
+    case chargeTransferNotSupported(cell: String)
+
     /// One line for the user.
     public var description: String {
         switch self {
+        case .chargeTransferNotSupported(let cell):
+            return "cell model '\(cell)' has a charge-transfer term a·asinh(I/I_ref), which the C estimators (bms_soc) do not "
+                + "model: use the Swift estimators, or export a model fitted with `bmsim fit --charge-transfer off`"
         case .hysteresisNotSupported(let cell):
             return "cell model '\(cell)' has hysteresis, which the C estimators (bms_soc) do not model: "
                 + "use the Swift estimators, or export a model fitted with `bmsim fit --hysteresis off`"
