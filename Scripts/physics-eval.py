@@ -141,13 +141,14 @@ def run(command):
     return result.stdout + result.stderr
 
 
-def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto"):
+def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer="auto"):
     """Fit once per cell, validate per temperature. Returns (model, residual, validation).
 
     variant "ocv-test": `fit ocv.csv hppc.csv` (the fit's slow-test OCV; the C/20 test enters
     the resistance fit too); "ocv-table": `fit hppc.csv --ocv TABLE` with TABLE from the slow
     tests (`ocv_table`), so only the HPPC tests enter the resistance fit. `hysteresis` is
-    `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test).
+    `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test);
+    `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off).
     """
     temps = sorted((os.path.basename(d) for d in glob.glob(os.path.join(cell_dir, "*C"))), key=lambda t: int(t[:-1]))
     if variant == "ocv-test":
@@ -157,7 +158,7 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto"):
         ocv_table(cell_dir, temps, table)
         inputs = [os.path.join(cell_dir, t, "hppc.csv") for t in temps] + ["--ocv", table]
     model = os.path.join(work, "cell.json")
-    inputs += ["--hysteresis", hysteresis]
+    inputs += ["--hysteresis", hysteresis, "--charge-transfer", charge_transfer]
     fit_text = run([bmsim, "fit", *inputs, "--out", model])
     residual = {float(m.group(1)): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
         r"fit residual at (-?[\d.]+) °C: 1RC ([\d.]+) mV, 2RC ([\d.]+) mV", fit_text)}
@@ -198,16 +199,21 @@ def main():
                         help="characterization fed to bmsim fit (see fit_cell)")
     parser.add_argument("--hysteresis", choices=["auto", "on", "off"], default="auto",
                         help="bmsim fit --hysteresis (issue 15 part 2); results go to WORK/FIT-hysteresis-on|off unless auto")
+    parser.add_argument("--charge-transfer", choices=["auto", "on", "off"], default="auto",
+                        help="bmsim fit --charge-transfer; results go to WORK/FIT[-hysteresis-…]-charge-transfer-on|off unless auto")
     args = parser.parse_args()
     cells = args.cells.split(",") if args.cells else sorted(
         os.path.basename(d) for d in glob.glob(os.path.join(args.data, "*")) if os.path.isdir(d))
     table, fits, results = [], [], []
     variant = args.fit if args.hysteresis == "auto" else f"{args.fit}-hysteresis-{args.hysteresis}"
+    if args.charge_transfer != "auto":
+        variant += f"-charge-transfer-{args.charge_transfer}"
     for cell in cells:
         cell_dir = os.path.join(args.data, cell)
         work = os.path.join(args.work, variant, cell)
         os.makedirs(work, exist_ok=True)
-        model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit, args.hysteresis)
+        model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit, args.hysteresis,
+                                               args.charge_transfer)
         drives = sorted((p for p in glob.glob(os.path.join(cell_dir, "*C", "*.csv"))
                          if os.path.basename(p) not in CHARACTERIZATION),
                         key=lambda p: (int(p.split(os.sep)[-2][:-1]), p))

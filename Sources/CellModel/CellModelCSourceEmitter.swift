@@ -22,9 +22,10 @@ public enum CellModelCSourceEmitter {
     /// The pair for `model` under the C identifier `identifier` (checked by the caller); the
     /// source includes the header as `headerFileName`; `macroPrefix` prefixes the macros.
     /// A model with hysteresis gets its groups (`bms_soc_hysteresis_t`); one without, count 0.
+    /// Throws for a model with a charge-transfer term (`CellModelCTables`).
     public static func emit(model: CellModelParameters, identifier: String, macroPrefix p: String,
-                            headerFileName: String) -> Files {
-        let t = CellModelCTables(model)
+                            headerFileName: String) throws(CellModelCExportError) -> Files {
+        let t = try CellModelCTables(model)
         var arrays: [(name: String, values: [Float])] = []
         func array(_ suffix: String, _ values: [Float]) -> String {
             if values.isEmpty { return "NULL" }

@@ -82,8 +82,10 @@ public struct CellModelCTables: Sendable, Equatable {
     /// γ per group.
     public var hysteresisRateConstant: [Float]
 
-    /// Flattens `model` (a validated one: every value fits a float32).
-    public init(_ model: CellModelParameters) {
+    /// Flattens `model` (a validated one: every value fits a float32); throws for a model the
+    /// C estimators cannot run (a charge-transfer term).
+    public init(_ model: CellModelParameters) throws(CellModelCExportError) {
+        if model.chargeTransfer != nil { throw .chargeTransferNotSupported(cell: model.cellName) }
         capacityAh = Float(model.capacityAh)
         capacityByTemperature = Curve(model.capacityByTemperature?.temperaturesC ?? [],
                                       model.capacityByTemperature?.capacityAh ?? [])
@@ -110,5 +112,22 @@ public struct CellModelCTables: Sendable, Equatable {
         hysteresisMaximumV = hysteresis.map { Float($0.maximumV) }
         hysteresisInstantaneousV = hysteresis.map { Float($0.instantaneousV) }
         hysteresisRateConstant = hysteresis.map { Float($0.rateConstant) }
+    }
+}
+
+/// Why a cell model cannot be flattened for the C estimators (`CellModelCTables`,
+/// `bmsim export --cell-model`).
+public enum CellModelCExportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The model has a charge-transfer term (`CellModelParameters.chargeTransfer`), which the
+    /// C estimators do not model.
+    case chargeTransferNotSupported(cell: String)
+
+    /// One line for the user.
+    public var description: String {
+        switch self {
+        case .chargeTransferNotSupported(let cell):
+            return "cell model '\(cell)' has a charge-transfer term a·asinh(I/I_ref), which the C estimators (bms_soc) do not "
+                + "model: use the Swift estimators, or export a model fitted with `bmsim fit --charge-transfer off`"
+        }
     }
 }

@@ -21,22 +21,28 @@ import Foundation
 ///   "socZeroLoadedVoltageV": 2.7,                                             (optional)
 ///   "hysteresis": { "groups": [{ "temperatureC": 25, "maximumV": 0.02,        (optional, version 2)
 ///                                "instantaneousV": 0.005, "rateConstant": 30 }] },
+///   "chargeTransfer": { "groups": [{ "temperatureC": 0, "coefficientV": 0.02, (optional, version 3)
+///                                    "referenceCurrentA": 2.5 }] },
 ///   "fitReport": { ... } }
 /// ```
 /// Version 1 is every file without hysteresis (written as before, byte for byte); a model with
 /// hysteresis is written as version 2, so that a build from before it refuses the file
-/// (`unsupportedFormat`) instead of running the model without its hysteresis. Both load.
+/// (`unsupportedFormat`) instead of running the model without its hysteresis; a model with the
+/// charge-transfer term (`ChargeTransfer`) as version 3, for the same reason. All three load.
 /// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
 /// read so that validation can reject them with the field's name.
 public enum CellModelFile {
     /// The `format` string.
     public static let formatName = "bmsim-cell-model"
-    /// The newest version this build writes and reads (2: with `hysteresis`).
-    public static let version = 2
-    /// The versions this build reads: 1 (no hysteresis) and 2.
-    public static let supportedVersions: ClosedRange<Int> = 1...2
-    /// The version a model is written as: 1 without hysteresis (files as before), 2 with it.
-    public static func version(of model: CellModelParameters) -> Int { model.hysteresis == nil ? 1 : 2 }
+    /// The newest version this build writes and reads (3: with `chargeTransfer`).
+    public static let version = 3
+    /// The versions this build reads: 1 (no hysteresis), 2 (hysteresis) and 3 (charge transfer).
+    public static let supportedVersions: ClosedRange<Int> = 1...3
+    /// The version a model is written as: 3 with a charge-transfer term, else 2 with
+    /// hysteresis, else 1 (files as before).
+    public static func version(of model: CellModelParameters) -> Int {
+        model.chargeTransfer != nil ? 3 : (model.hysteresis == nil ? 1 : 2)
+    }
 
     /// Reads and validates a model file.
     public static func load(from url: URL) throws(CellModelFileError) -> CellModelParameters {
@@ -149,6 +155,7 @@ struct CellModelDocument: Codable {
     var restedOCVTrustedFromSOC: Double?
     var socZeroLoadedVoltageV: Double?
     var hysteresis: Hysteresis?
+    var chargeTransfer: ChargeTransfer?
     var fitReport: FitReport
 
     init(_ m: CellModelParameters) {
@@ -180,6 +187,7 @@ struct CellModelDocument: Codable {
         restedOCVTrustedFromSOC = m.restedOCVTrustedFromSOC
         socZeroLoadedVoltageV = m.socZeroLoadedVoltageV
         hysteresis = m.hysteresis
+        chargeTransfer = m.chargeTransfer
         fitReport = m.fitReport
     }
 }

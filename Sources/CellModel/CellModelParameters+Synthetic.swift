@@ -38,3 +38,15 @@ extension CellModelParameters {
                                                         residual1RCmV: 10, residual2RCmV: 10))
     }
 }
+
+extension ChargeTransfer {
+    /// A hand-made charge-transfer term for `CellModelParameters.synthetic18650()` turned into
+    /// a cold cell whose resistance falls with the current: a = 60 / 30 / 15 mV and
+    /// I_ref = 0.8 / 1.5 / 2.5 A at 4 / 24 / 44 °C (small-signal resistance +75 / +20 / +6 mΩ).
+    /// Not fitted to any data: the known truth of the identification and filter tests.
+    public static let synthetic18650 = ChargeTransfer(groups: [
+        .init(temperatureC: 4, coefficientV: 0.060, referenceCurrentA: 0.8),
+        .init(temperatureC: 24, coefficientV: 0.030, referenceCurrentA: 1.5),
+        .init(temperatureC: 44, coefficientV: 0.015, referenceCurrentA: 2.5),
+    ])
+}

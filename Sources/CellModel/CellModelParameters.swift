@@ -39,6 +39,10 @@ public struct CellModelParameters: Sendable, Equatable {
     /// Plett's one-state hysteresis (M, M0, γ per temperature; `Hysteresis`), for flat-OCV
     /// cells; `nil`: none, and the estimators run exactly as on a model without it.
     public var hysteresis: Hysteresis?
+    /// The current-dependent (Butler–Volmer) overpotential a · asinh(I / I_ref) per temperature
+    /// (`ChargeTransfer`), for cells whose resistance falls with the current when cold; `nil`:
+    /// none, and the estimators run exactly as on a model without it.
+    public var chargeTransfer: ChargeTransfer?
     /// How the model was made and how well it fits (free-form, for reports).
     public var fitReport: FitReport
 
@@ -50,7 +54,7 @@ public struct CellModelParameters: Sendable, Equatable {
                 thevenin1RC: TheveninParameters, thevenin2RC: TheveninParameters,
                 restRelaxation: RestRelaxation? = nil, restedOCVTrustedFromSOC: Double? = nil,
                 socZeroLoadedVoltageV: Double? = nil, hysteresis: Hysteresis? = nil,
-                fitReport: FitReport = FitReport()) {
+                chargeTransfer: ChargeTransfer? = nil, fitReport: FitReport = FitReport()) {
         self.cellName = cellName
         self.capacityAh = capacityAh
         self.capacityByTemperature = capacityByTemperature
@@ -63,6 +67,7 @@ public struct CellModelParameters: Sendable, Equatable {
         self.restedOCVTrustedFromSOC = restedOCVTrustedFromSOC
         self.socZeroLoadedVoltageV = socZeroLoadedVoltageV
         self.hysteresis = hysteresis
+        self.chargeTransfer = chargeTransfer
         self.fitReport = fitReport
     }
 
@@ -140,7 +145,7 @@ public struct CellModelParameters: Sendable, Equatable {
             && a.thevenin1RC == b.thevenin1RC && a.thevenin2RC == b.thevenin2RC
             && a.restRelaxation == b.restRelaxation && a.restedOCVTrustedFromSOC == b.restedOCVTrustedFromSOC
             && a.socZeroLoadedVoltageV == b.socZeroLoadedVoltageV && a.hysteresis == b.hysteresis
-            && a.fitReport == b.fitReport
+            && a.chargeTransfer == b.chargeTransfer && a.fitReport == b.fitReport
     }
 }
 
@@ -170,6 +175,9 @@ public struct FitReport: Sendable, Equatable, Codable {
     /// The hysteresis fit: the slow test's gap and the decision (fits of generic recordings with
     /// a slow test; `nil` otherwise, and in files from before it).
     public var hysteresis: HysteresisFitReport?
+    /// The charge-transfer fit (fits of generic recordings): the decision and, per group, a and
+    /// I_ref with the residual they leave (`ChargeTransferFitReport`).
+    public var chargeTransfer: ChargeTransferFitReport?
 
     /// The fit's voltage residual at one temperature.
     public struct TemperatureResidual: Sendable, Equatable, Codable {

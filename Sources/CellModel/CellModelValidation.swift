@@ -20,6 +20,8 @@ struct CellModelValidation {
         static let residualmV: ClosedRange<Double> = 1e-6...1e4
         static let hysteresisV: ClosedRange<Double> = 0...1
         static let hysteresisRateConstant: ClosedRange<Double> = 1e-3...1e5
+        static let chargeTransferV: ClosedRange<Double> = 0...2
+        static let chargeTransferReferenceA: ClosedRange<Double> = 1e-6...1e5
     }
 
     func parameters(from doc: CellModelDocument) throws(CellModelFileError) -> CellModelParameters {
@@ -41,6 +43,7 @@ struct CellModelValidation {
         let t2 = try thevenin(doc.thevenin2RC, "thevenin2RC", pairs: 2)
         if let law = doc.restRelaxation { try relaxation(law) }
         if let law = doc.hysteresis { try hysteresis(law, version: doc.version) }
+        if let term = doc.chargeTransfer { try chargeTransfer(term, version: doc.version) }
         if let floor = doc.restedOCVTrustedFromSOC {
             try finite(floor, "restedOCVTrustedFromSOC")
             guard floor >= -1 && floor <= 1 else {
@@ -56,7 +59,7 @@ struct CellModelValidation {
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
                                    restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC,
                                    socZeroLoadedVoltageV: doc.socZeroLoadedVoltageV, hysteresis: doc.hysteresis,
-                                   fitReport: doc.fitReport)
+                                   chargeTransfer: doc.chargeTransfer, fitReport: doc.fitReport)
     }
 
     /// The optional hysteresis (version 2 only): at least one group, temperatures increasing and
@@ -72,6 +75,21 @@ struct CellModelValidation {
             try within(g.maximumV, Limits.hysteresisV, "hysteresis.groups[\(i)].maximumV")
             try within(g.instantaneousV, Limits.hysteresisV, "hysteresis.groups[\(i)].instantaneousV")
             try within(g.rateConstant, Limits.hysteresisRateConstant, "hysteresis.groups[\(i)].rateConstant")
+        }
+    }
+
+    /// The optional charge-transfer term (version 3 only): at least one group, temperatures
+    /// increasing and in range, a in 0…2 V (not negative), I_ref in 1 µA…100 kA (> 0).
+    func chargeTransfer(_ term: ChargeTransfer, version: Int) throws(CellModelFileError) {
+        guard version >= 3 else {
+            throw .malformed(file: file, field: "chargeTransfer",
+                             detail: "a model with a charge-transfer term must be version 3 (an older reader would ignore it)")
+        }
+        try increasing(term.groups.map(\.temperatureC), "chargeTransfer.groups.temperatureC", minCount: 1)
+        try within(term.groups.map(\.temperatureC), Limits.temperatureC, "chargeTransfer.groups.temperatureC")
+        for (i, g) in term.groups.enumerated() {
+            try within(g.coefficientV, Limits.chargeTransferV, "chargeTransfer.groups[\(i)].coefficientV")
+            try within(g.referenceCurrentA, Limits.chargeTransferReferenceA, "chargeTransfer.groups[\(i)].referenceCurrentA")
         }
     }
 

@@ -9,6 +9,7 @@ import RealModule
 ///     v_j ← a_j v_j + R_j (1 − a_j) I,          a_j = exp(−Δt / (R_j C_j))
 ///     V   = OCV(SOC, T) + R0 · I + Σ_j v_j  (+ M h + M0 s with the model's `Hysteresis`:
 ///           h ← A h + (1 − A) sgn(I), A = exp(−|η I Δt γ / (3600 Q)|), s = sgn(I) of the last I ≠ 0)
+///           (+ a · asinh(I / I_ref) with the model's `ChargeTransfer`)
 ///
 /// Parameters are looked up at the SOC at the start of the tick.
 public struct CellSimulator: Sendable {
@@ -45,6 +46,7 @@ public struct CellSimulator: Sendable {
             + circuit.r0Ohm.value(soc: soc, temperatureC: temperatureC) * currentA
         for b in branchVoltagesV { v += b }
         if let law = model.hysteresis { v += law.voltageV(h: hysteresisH, sign: hysteresisSign, temperatureC: temperatureC) }
+        if let term = model.chargeTransfer { v += term.voltageV(currentA: currentA, temperatureC: temperatureC) }
         return v
     }
 
@@ -85,6 +87,16 @@ public struct CellSimulator: Sendable {
         // Charging at constant voltage: h is held over the tick here (it moves little in one tick)
         // and s is +1.
         if let law = model.hysteresis { fixed += law.voltageV(h: hysteresisH, sign: 1, temperatureC: temperatureC) }
-        return (voltageV - fixed) / gain
+        guard let term = model.chargeTransfer else { return (voltageV - fixed) / gain }
+        // With the charge-transfer term V(I) = fixed + gain I + η(I) is increasing and concave
+        // for I > 0: Newton from the linear solution, a few steps.
+        var current = (voltageV - fixed) / gain
+        for _ in 0..<20 {
+            let residual = fixed + gain * current + term.voltageV(currentA: current, temperatureC: temperatureC) - voltageV
+            let step = residual / (gain + term.slopeOhm(currentA: current, temperatureC: temperatureC))
+            current -= step
+            if abs(step) <= 1e-12 * max(1, abs(current)) { break }
+        }
+        return current
     }
 }

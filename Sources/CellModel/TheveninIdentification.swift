@@ -147,17 +147,22 @@ public enum TheveninIdentification {
 
     /// Solves the linear problem for fixed time constants; returns (x, data RSS). With
     /// `hysteresis` (`HysteresisFit`) its known voltage is taken from each target and its
-    /// unknowns (one per group, then one per segment) follow the resistances in x.
+    /// unknowns (one per group, then one per segment) follow the resistances in x. With
+    /// `chargeTransfer` (its I_ref per group; `ChargeTransferFit`) the coefficients a_g (≥ 0)
+    /// come last, one per group, with the columns hat_g(T) · asinh(I / I_ref,g).
     static func solve(_ segments: [IdentificationSegment], taus: [Double],
                       _ o: IdentificationOptions, ocv: OCVCurve,
-                      hysteresis: HysteresisFit.Columns? = nil) -> ([Double], Double)? {
+                      hysteresis: HysteresisFit.Columns? = nil,
+                      chargeTransfer: ChargeTransfer? = nil) -> ([Double], Double)? {
         let nOCV = 0
         let nR = o.resistanceSOCPoints.count * o.resistanceTemperaturesC.count
         let resistanceUnknowns = nOCV + nR * (1 + taus.count)
-        let unknowns = resistanceUnknowns + (hysteresis.map { $0.groupCount + segments.count } ?? 0)
+        let transferStart = resistanceUnknowns + (hysteresis.map { $0.groupCount + segments.count } ?? 0)
+        let unknowns = transferStart + (chargeTransfer?.groups.count ?? 0)
         var ne = NormalEquations(unknowns: unknowns)
         let base = 4 * (1 + taus.count)
-        let width = base + (hysteresis == nil ? 0 : 2)
+        let transferBase = base + (hysteresis == nil ? 0 : 2)
+        let width = transferBase + (chargeTransfer == nil ? 0 : 2)
         var idx = Array(repeating: 0, count: width)
         var w = Array(repeating: 0.0, count: width)
         var filtered = Array(repeating: 0.0, count: taus.count)
@@ -181,6 +186,10 @@ public enum TheveninIdentification {
                     w[base] = h.groupColumn[segmentIndex][k]
                     idx[base + 1] = resistanceUnknowns + h.groupCount + segmentIndex
                     w[base + 1] = h.segmentColumn[segmentIndex][k]
+                }
+                if let term = chargeTransfer {
+                    ChargeTransferFit.columns(term, currentA: seg.currentA[k], temperatureC: temp, offset: transferStart,
+                                              into: &idx, &w, at: transferBase)
                 }
                 weights(o.resistanceSOCPoints, o.resistanceTemperaturesC, soc: soc, temperatureC: temp,
                         into: &idx, &w, at: 0, offset: nOCV, scale: seg.currentA[k])
@@ -215,6 +224,11 @@ public enum TheveninIdentification {
             for i in nOCV..<resistanceUnknowns where trial[i] < o.minimumResistanceOhm && !pinned.contains(i) {
                 pinned.insert(i)
                 ne.addRow(indices: [i], coefficients: [1], count: 1, target: o.minimumResistanceOhm, weight: 1e3 * root)
+                added = true
+            }
+            for i in transferStart..<unknowns where trial[i] < 0 && !pinned.contains(i) {
+                pinned.insert(i)
+                ne.addRow(indices: [i], coefficients: [1], count: 1, target: 0, weight: 1e3 * root)
                 added = true
             }
             if !added { break }
@@ -255,45 +269,6 @@ public enum TheveninIdentification {
         }
     }
 
-    /// The OCV implied by a model: in each SOC bin, the interpolation-weighted mean of
-    /// V − R0·I − Σ v_j along the segments (branch voltages simulated with the reference SOC).
-    /// Nodes with little data keep their previous value; the row is made increasing again.
-    static func refineOCV(_ segments: [IdentificationSegment], ocv: OCVCurve, model: TheveninParameters,
-                          _ o: IdentificationOptions) -> OCVCurve {
-        let points = ocv.table.socPoints
-        var sum = Array(repeating: 0.0, count: points.count)
-        var weight = Array(repeating: 0.0, count: points.count)
-        for seg in segments {
-            var branch = Array(repeating: 0.0, count: model.pairs.count)
-            for k in 0..<seg.count {
-                let soc = seg.soc[k], temp = seg.temperatureC[k]
-                if k > 0 {
-                    let current = 0.5 * (seg.currentA[k - 1] + seg.currentA[k])
-                    let dt = seg.timeS[k] - seg.timeS[k - 1]
-                    for j in 0..<model.pairs.count {
-                        let r = model.pairs[j].resistanceOhm.value(soc: soc, temperatureC: temp)
-                        let tau = model.pairs[j].timeConstantS.value(soc: soc, temperatureC: temp)
-                        let a = Double.exp(-dt / tau)
-                        branch[j] = a * branch[j] + r * (1 - a) * current
-                    }
-                }
-                if abs(seg.currentA[k]) > 0.05 && seg.voltageV[k] < o.minimumLoadedVoltageV { continue }
-                guard soc >= points[0] && soc <= points[points.count - 1] else { continue }
-                var implied = seg.voltageV[k] - model.r0Ohm.value(soc: soc, temperatureC: temp) * seg.currentA[k]
-                for b in branch { implied -= b }
-                let (s, f) = SOCTemperatureTable.segment(points, soc, clamp: true)
-                sum[s] += (1 - f) * implied; weight[s] += 1 - f
-                sum[s + 1] += f * implied; weight[s + 1] += f
-            }
-        }
-        var row = (0..<points.count).map { i in
-            weight[i] >= 5 ? sum[i] / weight[i] : ocv.voltage(soc: points[i], temperatureC: 25)
-        }
-        makeStrictlyIncreasing(&row, minimumStepV: 1e-4)
-        return OCVCurve(table: SOCTemperatureTable(socPoints: points, temperaturesC: ocv.table.temperaturesC,
-                                                   values: row, extrapolateSOC: true))
-    }
-
     /// Turns a solution vector into Thevenin tables.
     static func tables(_ x: [Double], taus: [Double], _ o: IdentificationOptions) -> TheveninParameters {
         let nOCV = 0
@@ -310,24 +285,6 @@ public enum TheveninIdentification {
             return RCPair(resistanceOhm: table(r), capacitanceF: table(r.map { tau / $0 }))
         }
         return TheveninParameters(r0Ohm: table(block(0)), pairs: pairs)
-    }
-
-    /// Isotonic (non-decreasing) least-squares fit by pool-adjacent-violators, then a
-    /// minimum step so the row is strictly increasing.
-    static func makeStrictlyIncreasing(_ row: inout [Double], minimumStepV: Double) {
-        var means: [Double] = [], sizes: [Int] = []
-        for v in row {
-            means.append(v); sizes.append(1)
-            while means.count > 1 && means[means.count - 2] > means[means.count - 1] {
-                let m1 = means.removeLast(), s1 = sizes.removeLast()
-                let m0 = means.removeLast(), s0 = sizes.removeLast()
-                means.append((m0 * Double(s0) + m1 * Double(s1)) / Double(s0 + s1))
-                sizes.append(s0 + s1)
-            }
-        }
-        var k = 0
-        for (m, s) in zip(means, sizes) { for _ in 0..<s { row[k] = m; k += 1 } }
-        for i in 1..<row.count where row[i] < row[i - 1] + minimumStepV { row[i] = row[i - 1] + minimumStepV }
     }
 
     /// Sum of squared terminal-voltage errors of the model run with the reference SOC.

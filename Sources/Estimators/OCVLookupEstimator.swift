@@ -3,7 +3,9 @@ import CellModel
 
 /// The naive method, for contrast: invert the OCV curve after removing the ohmic drop,
 ///
-///     SOC = OCV⁻¹(V − R0(SOC_prev, T) · I, T)
+///     SOC = OCV⁻¹(V − R0(SOC_prev, T) · I − η(I, T), T)
+///
+/// (η: the model's charge-transfer term a · asinh(I / I_ref), 0 without one.)
 ///
 /// No memory of the past beyond R0's SOC argument, so polarisation (the R–C voltages)
 /// shows up directly as SOC error under load.
@@ -28,7 +30,9 @@ public final class OCVLookupEstimator: SOCEstimator {
             return last
         }
         let r0 = model.thevenin1RC.r0Ohm.value(soc: last.soc, temperatureC: m.temperatureC)
-        let soc = model.ocv.soc(voltageV: m.voltageV - r0 * m.currentA, temperatureC: m.temperatureC)
+        var ohmic = r0 * m.currentA
+        if let term = model.chargeTransfer { ohmic += term.voltageV(currentA: m.currentA, temperatureC: m.temperatureC) }
+        let soc = model.ocv.soc(voltageV: m.voltageV - ohmic, temperatureC: m.temperatureC)
         last = SOCEstimate(soc: soc)
         return last
     }

@@ -13,8 +13,10 @@ import RealModule
 ///     v_j' = a_j v_j + R_j (1 − a_j) u,        a_j = exp(−Δt / (R_j C_j))
 ///     h'   = A h + (1 − A) sgn(u),             A = exp(−|η u Δt γ / (3600 Q)|)
 ///     b'   = b
-///     V    = OCV(SOC', T) + M h' + M0 s + R0 · (I − b) + Σ_j v_j'           (measurement)
+///     V    = OCV(SOC', T) + M h' + M0 s + R0 · (I − b) + η(I − b, T) + Σ_j v_j'   (measurement)
 ///
+/// η is the model's charge-transfer term a · asinh(I / I_ref) (`ChargeTransfer`, 0 without one):
+/// a function of the current and the temperature only, so it adds to H only in the bias column.
 /// s is the sign of the last measured current above the rest current (an input, not a state;
 /// `observeCurrent`). A class, so that the filters call it without copying the tables on every
 /// tick. R0, R_j, C_j, M, M0, γ are read before the tick and held for the tick, so the
@@ -22,7 +24,7 @@ import RealModule
 ///
 ///     F = ∂x'/∂x: F_00 = 1, F_jj = a_j, F_hh = A, F_0b = −η Δt/(3600 Q), F_jb = −R_j (1 − a_j),
 ///                 F_hb = (h − sgn u) · κ sgn(u) · A  with κ = η γ Δt / (3600 Q),  F_bb = 1
-///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, M, −R0]
+///     H = ∂V/∂x = [dOCV/dSOC, 1 … 1, M, −R0 − dη/dI]
 ///
 /// Without hysteresis the state, the arithmetic and every result are those of the model
 /// before the hysteresis state existed (`NoHysteresisUnchangedTests`).
@@ -35,6 +37,8 @@ public final class TheveninStateModel {
     public let pairs: Int
     /// Whether the state carries a current bias.
     public let hasBias: Bool
+    /// The model's charge-transfer term, when it has one.
+    public let chargeTransfer: ChargeTransfer?
     /// The hysteresis law when the state carries h (at `hysteresisIndex`).
     public let hysteresis: Hysteresis?
     /// Index of h in the state: 1 + pairs (before the bias), or nil without hysteresis.
@@ -59,6 +63,7 @@ public final class TheveninStateModel {
         self.circuit = model.thevenin(pairCount: pairs)
         self.pairs = pairs
         self.hasBias = bias
+        self.chargeTransfer = model.chargeTransfer
         self.hysteresis = hysteresis ? model.hysteresis : nil
         self.hysteresisIndex = self.hysteresis == nil ? nil : 1 + pairs
         self.dimension = 1 + pairs + (self.hysteresis == nil ? 0 : 1) + (bias ? 1 : 0)
@@ -180,6 +185,10 @@ public final class TheveninStateModel {
             h[index] = hysteresisM
         }
         if hasBias { h[dimension - 1] = -r0 }
+        if let term = chargeTransfer {
+            v += term.voltageV(currentA: currentA - bias, temperatureC: temperatureC)
+            if hasBias { h[dimension - 1] -= term.slopeOhm(currentA: currentA - bias, temperatureC: temperatureC) }
+        }
         return v
     }
 
@@ -191,6 +200,7 @@ public final class TheveninStateModel {
         var v = ocv + r0 * (currentA - bias)
         for j in 0..<pairs { v += x[1 + j] }
         if let index = hysteresisIndex { v += hysteresisM * x[index] + hysteresisM0 * instantaneousSign }
+        if let term = chargeTransfer { v += term.voltageV(currentA: currentA - bias, temperatureC: temperatureC) }
         return v
     }
 

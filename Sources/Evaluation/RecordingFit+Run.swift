@@ -40,11 +40,13 @@ extension RecordingFit {
     /// Fits a cell model to generic recordings. `capacityAh`: a given capacity and where it was
     /// given (`capacitySource`, for the report). `ocv`: a given curve and how it was given (held
     /// fixed); `hysteresis`: whether to fit Plett's hysteresis from a slow test
-    /// (`fitHysteresis`). Throws when no operation has a reference SOC, there is no capacity,
+    /// (`fitHysteresis`); `chargeTransfer`: whether to fit the current-dependent term
+    /// (`fitChargeTransfer`, after the hysteresis, on the voltages without it). Throws when no operation has a reference SOC, there is no capacity,
     /// the identification fails, or `hysteresis` is `.on` without a slow test.
     public static func fit(_ recordings: [Recording], capacityAh: Double?, capacitySource: String = "--capacity",
                            ocv: (curve: OCVCurve, source: String)?,
                            hysteresis mode: HysteresisMode = .auto,
+                           chargeTransfer transferMode: ChargeTransferMode = .off,
                            log: (String) -> Void = { _ in }) throws -> (model: CellModelParameters, summary: Summary) {
         let names = names(recordings)
         let capacity = try capacity(recordings, option: capacityAh, optionSource: capacitySource)
@@ -77,9 +79,21 @@ extension RecordingFit {
             ocvSource += "; read again for hysteresis: at the ends, where one branch's h is still turning, the settled branch "
                 + "shifted by the settled half gap"
         }
-        let result = hysteresis.result
+        let withoutHysteresis = hysteresis.hysteresis.map { law in
+            segments.indices.map { j -> IdentificationSegment in
+                var seg = segments[j]
+                let extra = law.voltages(seg, capacityAh: capacity.ah, efficiency: 1, initialH: hysteresis.initialH?[j] ?? 0,
+                                         signThresholdA: signThresholdA(capacityAh: capacity.ah))
+                seg.voltageV = zip(seg.voltageV, extra).map { $0 - $1 }
+                return seg
+            }
+        } ?? segments
+        let transfer = try fitChargeTransfer(withoutHysteresis, first: hysteresis.result, options: options,
+                                             capacityAh: capacity.ah, mode: transferMode)
+        let result = transfer.result
         var report = result.report
         report.hysteresis = hysteresis.report
+        report.chargeTransfer = transfer.report
         let left = labelled.reduce(0) { $0 + $1.excluded.values.reduce(0, +) }
         let total = labelled.reduce(0) { $0 + $1.operationCount }
         report.method = [
@@ -93,10 +107,11 @@ extension RecordingFit {
                 + "\(String(format: "%.3f", options.minimumLoadedVoltageV)) V left out; τ by grid search; C_j = τ_j / R_j",
             capacity.source,
         ] + (hysteresis.report.map { ["hysteresis: " + $0.decision] } ?? [])
+            + (transfer.report.map { ["charge-transfer term a · asinh(I / I_ref) per temperature: " + $0.decision] } ?? [])
         var model = CellModelParameters(
             cellName: "\(Set(recordings.map(\.cell)).sorted().joined(separator: ", ")) (fitted on \(names.count) recording(s))",
             capacityAh: capacity.ah, ocv: result.ocv, thevenin1RC: result.thevenin1RC, thevenin2RC: result.thevenin2RC,
-            hysteresis: hysteresis.hysteresis, fitReport: report)
+            hysteresis: hysteresis.hysteresis, chargeTransfer: transfer.term, fitReport: report)
         let traces = traces(labelled, model: model, initialH: hysteresis.initialH)
         model.fitReport.residualByTemperature = temperatureResiduals(traces, grid: options.resistanceTemperaturesC)
         log("\(left) of \(total) operations have no reference SOC and are left out"
@@ -108,7 +123,8 @@ extension RecordingFit {
 
     /// Voltage traces of `model` on each labelled recording (reference SOC at every sample).
     /// With hysteresis, M h + M0 s is added, h starting each segment at `initialH` (one per
-    /// segment, in the order of `labelled.flatMap(\.segments)`: the fit's own) or at 0.
+    /// segment, in the order of `labelled.flatMap(\.segments)`: the fit's own) or at 0; with the
+    /// charge-transfer term, a · asinh(I / I_ref).
     public static func traces(_ labelled: [LabelledRecording], model: CellModelParameters,
                               initialH: [Double]? = nil) -> [VoltageTrace] {
         var index = 0
@@ -116,9 +132,10 @@ extension RecordingFit {
             var t = VoltageTrace(name: r.name)
             for seg in r.segments {
                 defer { index += 1 }
-                let extra = model.hysteresis?.voltages(seg, capacityAh: model.capacityAh, efficiency: model.coulombicEfficiency,
+                var extra = model.hysteresis?.voltages(seg, capacityAh: model.capacityAh, efficiency: model.coulombicEfficiency,
                                                        initialH: initialH?[index] ?? 0,
                                                        signThresholdA: signThresholdA(capacityAh: model.capacityAh))
+                if let eta = model.chargeTransfer?.voltages(seg) { extra = extra.map { zip($0, eta).map { $0 + $1 } } ?? eta }
                 if !t.timeS.isEmpty {
                     t.timeS.append(.nan); t.measuredV.append(.nan); t.model1RCV.append(.nan)
                     t.model2RCV.append(.nan); t.temperatureC.append(.nan)

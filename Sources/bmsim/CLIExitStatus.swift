@@ -72,7 +72,7 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             case .malformed, .unsupportedFormat, .dataMismatch: return .dataError
             }
         case is OutputPathError: return .cannotCreate
-        case is BlobError, is SOCDatasetError, is IdentificationError, is RecordingFitError:
+        case is BlobError, is SOCDatasetError, is IdentificationError, is RecordingFitError, is CellModelCExportError:
             return .dataError
         case let error as ComparisonMergeError:
             if case .noParts = error { return .usage }

@@ -76,12 +76,12 @@ struct ExportCommand: ParsableCommand {
         let path = cellModel ?? ""
         let model = try CellModelFile.load(from: URL(fileURLWithPath: path))
         let target = try sourceTarget(cSource ?? "")
-        let files = CellModelCSourceEmitter.emit(model: model, identifier: target.identifier,
+        let files = try CellModelCSourceEmitter.emit(model: model, identifier: target.identifier,
                                                  macroPrefix: CIdentifier.macroPrefix(target.identifier),
                                                  headerFileName: target.headerFileName)
         try write(header: files.header, source: files.source, to: target)
         return CellModelExportReport(files: [target.headerPath, target.sourcePath], symbol: target.identifier,
-                                     tables: CellModelCTables(model), tableBytes: files.tableBytes)
+                                     tables: try CellModelCTables(model), tableBytes: files.tableBytes)
     }
 
     /// Writes `NAME.h` and `NAME.c`, after checking that neither path is refused.

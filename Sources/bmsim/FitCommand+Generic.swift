@@ -33,7 +33,7 @@ extension FitCommand {
         }
         let capacitySource = capacity != nil ? "--capacity" : "nominal_capacity_ah of \(dataset.manifestPath ?? "")"
         let (fitted, summary) = try RecordingFit.fit(recordings, capacityAh: capacityAh, capacitySource: capacitySource, ocv: ocv,
-                                                     hysteresis: hysteresis,
+                                                     hysteresis: hysteresis, chargeTransfer: chargeTransfer,
                                                      log: { print($0) })
         var model = fitted
         var validation: [RecordingFit.VoltageTrace] = []
@@ -77,6 +77,12 @@ extension FitCommand {
         print(summary.ocvSource)
         print("resistance grid: SOC \(summary.options.resistanceSOCPoints), temperature \(summary.options.resistanceTemperaturesC) °C")
         if let h = report.hysteresis { printHysteresis(h) }
+        if let c = report.chargeTransfer {
+            print("charge-transfer term: " + c.decision)
+            for g in c.groups {
+                print(String(format: "  %.1f °C: a %.2f mV, I_ref %.4g A", g.temperatureC, g.coefficientmV, g.referenceCurrentA))
+            }
+        }
         for t in traces {
             let r = t.residualmV
             print(String(format: "fit residual %@: 1RC %.2f mV, 2RC %.2f mV RMS (%d samples)", t.name, r.oneRC, r.twoRC, r.samples))

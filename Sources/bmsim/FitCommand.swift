@@ -36,6 +36,10 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Generic fit: Plett hysteresis (M, M0, γ) from a slow test's charge/discharge gap — auto (on when M + M0 exceeds \(RecordingFit.hysteresisThresholdmV) mV), on, or off.")
     var hysteresis: RecordingFit.HysteresisMode = .auto
 
+    @Option(name: .customLong("charge-transfer"),
+            help: "Generic fit: the current-dependent (Butler–Volmer) term a·asinh(I/I_ref) per temperature — auto (kept when it lowers the 1RC fit residual by more than \(RecordingFit.chargeTransferThresholdPercent) %), on, or off.")
+    var chargeTransfer: RecordingFit.ChargeTransferMode = .auto
+
     @Option(name: .customLong("validate"), parsing: .upToNextOption,
             help: "Recordings (CSV or folders) not used for fitting, on which the fitted model's voltage is scored.")
     var validationPaths: [String] = []
@@ -92,8 +96,9 @@ struct FitCommand: ParsableCommand {
 
     /// The NASA fit (`FitCommand+NASA.swift`), as before datasets.
     func runNASA(root: URL) throws {
-        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty, hysteresis == .auto else {
-            throw ValidationError("--ocv, --capacity, --validate and --hysteresis are for generic recordings; the NASA folder is fitted as before")
+        guard ocvPath == nil, capacity == nil, validationPaths.isEmpty, hysteresis == .auto,
+              chargeTransfer == .auto else {
+            throw ValidationError("--ocv, --capacity, --validate, --hysteresis and --charge-transfer are for generic recordings; the NASA folder is fitted as before")
         }
         var options = IdentificationOptions()
         if let edges = Self.edges(ocvGroupEdges) {
@@ -116,3 +121,4 @@ struct FitCommand: ParsableCommand {
 }
 
 extension RecordingFit.HysteresisMode: ExpressibleByArgument {}
+extension RecordingFit.ChargeTransferMode: ExpressibleByArgument {}

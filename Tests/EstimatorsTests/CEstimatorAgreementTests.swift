@@ -30,7 +30,7 @@ struct CEstimatorAgreementTests {
           .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
     func wholeLivesAgree() throws {
         let model = try CellModelFile.load(from: Self.modelURL)
-        let cModel = CCellModel(CellModelCTables(model))
+        let cModel = CCellModel(try CellModelCTables(model))
         let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
         let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
         let nasa = try #require(SharedData.nasa)
@@ -75,7 +75,7 @@ extension CEstimatorAgreementTests {
           arguments: ["synthetic-cycle.csv", "synthetic-drive.csv"])
     func fixtureRecordingsAgree(file: String) throws {
         let model = try CellModelFile.load(from: Self.modelURL)
-        let cModel = CCellModel(CellModelCTables(model))
+        let cModel = CCellModel(try CellModelCTables(model))
         let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
         let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
         let path = SharedData.fixtures.appendingPathComponent("recordings/\(file)").path
@@ -95,7 +95,7 @@ extension CEstimatorAgreementTests {
     @Test("a bad tick is held by both (NaN, out of range, negative dt), and the next good tick agrees")
     func badTicksAreHeldAlike() throws {
         let model = try CellModelFile.load(from: Self.modelURL)
-        let cModel = CCellModel(CellModelCTables(model))
+        let cModel = CCellModel(try CellModelCTables(model))
         var events: [CDrive.Event] = []
         for k in 0..<400 {
             let t = Float(k)

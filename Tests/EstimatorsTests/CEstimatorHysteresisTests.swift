@@ -57,7 +57,7 @@ struct CEstimatorHysteresisTests {
     /// largest |h_C − h_Swift| and h's range (C EKF) come back with the differences.
     static func run(_ events: [CDrive.Event], model: CellModelParameters, swiftConfig: EstimatorConfig, cConfig: CConfig)
         -> (ah: CDrive.Difference, ekf: CDrive.Difference, hGap: Double, hRange: ClosedRange<Float>, hOutside: Int) {
-        let cModel = CCellModel(CellModelCTables(model))
+        let cModel = CCellModel(try! CellModelCTables(model))
         let swiftAh = AhCounterEstimator(model: model, config: swiftConfig), cAh = CAhCounter(model: cModel, config: cConfig)
         let swiftEKF = TheveninEKF(model: model, pairs: 1, config: swiftConfig), cEKF = CEKF(model: cModel, config: cConfig)
         var hGap = 0.0, low: Float = 1, high: Float = -1, outside = 0
@@ -118,8 +118,8 @@ struct CEstimatorHysteresisTests {
     func switchedOffIsTheModelWithout() {
         let (_, on) = Self.configs(hysteresis: true)
         let (_, off) = Self.configs(hysteresis: false)
-        let with = CCellModel(CellModelCTables(HysteresisFilterTests.model()))
-        let without = CCellModel(CellModelCTables(HysteresisFilterTests.model(hysteresis: false)))
+        let with = CCellModel(try! CellModelCTables(HysteresisFilterTests.model()))
+        let without = CCellModel(try! CellModelCTables(HysteresisFilterTests.model(hysteresis: false)))
         let events = Self.events(HysteresisFilterTests.drive, wakeAt: -1, resetAt: -1)
         let pairs: [(any CEstimator, any CEstimator)] = [(CEKF(model: with, config: off), CEKF(model: without, config: on)),
                                                          (CAhCounter(model: with, config: off), CAhCounter(model: without, config: on))]
