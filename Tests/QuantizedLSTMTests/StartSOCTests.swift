@@ -123,16 +123,7 @@ struct StartSOCTests {
         #expect(bms_lstm_set_start_soc(olderC.context, 5000) == BMS_ERR_START_SOC)
         withExtendedLifetime(olderC) {}
         #expect(StartSOCError.modelHasNoStartSOC.statusCode == Int(BMS_ERR_START_SOC.rawValue))
-        // The fraction a firmware converts once per run.
-        #expect(try StartSOC.centiPercent(fraction: 0.73456) == 7346)
-        #expect(try StartSOC.centiPercent(fraction: 1.2) == 12_000)
-        #expect(throws: StartSOCError.outOfRange(centiPercent: 13_000)) { try StartSOC.centiPercent(fraction: 1.3) }
-        #expect(throws: StartSOCError.outOfRange(centiPercent: -1)) { try StartSOC.centiPercent(fraction: -0.0001) }
-        for bad in [Double.nan, .infinity, -.infinity] {
-            #expect(throws: StartSOCError.self) { try StartSOC.centiPercent(fraction: bad) }
-        }
-        #expect(throws: StartSOCError.outOfRange(centiPercent: .max)) { try StartSOC.centiPercent(fraction: 1e300) }
-        #expect(StartSOCError.notFinite(.nan).description.contains("not a finite"))
+        // (The fraction a firmware converts once per run: `StartSOCFractionTests` in EstimatorsTests.)
     }
 
     @Test func misusedPriorSOCInputsAreRejectedAlikeBySwiftAndC() throws {
