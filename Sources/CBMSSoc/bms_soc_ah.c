@@ -175,3 +175,11 @@ bms_soc_status_t bms_soc_ah_reset(bms_soc_ah_t *ah, float soc) {
 }
 
 float bms_soc_ah_capacity_Ah(const bms_soc_ah_t *ah) { return ah == NULL ? 0.0f : ah->capacity_Ah; }
+
+bms_soc_status_t bms_soc_ah_continue_from(bms_soc_ah_t *ah, float soc) {
+    if (ah == NULL || !isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
+    ah->soc_base = soc;
+    ah->counter.sum_As = ah->counter.compensation_As = 0.0f;
+    set_estimate(&ah->last, soc);
+    return BMS_SOC_OK;
+}

@@ -107,6 +107,7 @@ bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *ls
     l->discharges_started = 0;
     l->model_soc_centi_percent = 0;
     l->rest_voltage_uV = l->rest_current_mA = l->rest_temperature_dC = 0;
+    l->between = NULL;
     clear_state(l, (double)soc);
     return BMS_SOC_OK;
 }
@@ -158,6 +159,7 @@ static int end_discharge(bms_soc_lstm_t *l) {
         l->soc_base = l->model_soc;
         l->counter_sum_As = 0;
         l->counter_compensation_As = 0;
+        if (l->between != NULL) (void)bms_soc_ah_continue_from(l->between, (float)l->model_soc);
     }
     l->in_discharge = 0;
     l->discharge_seconds_in_run = 0;
@@ -194,7 +196,8 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
             l->discharge_seconds_in_run += dt;
             advance_model(l, uV, mA, dC, dt);
         } else {
-            start_discharge(l, uV, mA, dC, counted_soc(l) - tick_As / (3600 * l->settings.capacity_Ah));
+            start_discharge(l, uV, mA, dC, l->between != NULL ? (double)l->between->last.soc
+                                                               : counted_soc(l) - tick_As / (3600 * l->settings.capacity_Ah));
             l->discharge_seconds_in_run = dt;
         }
     } else {
@@ -215,7 +218,14 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
             l->has_rest_sample = 1;
         }
     }
-    set_estimate(l, run_confirmed(l) ? l->model_soc : counted_soc(l));
+    if (l->between != NULL) {
+        /* After the run logic, so a run's output handed over on this tick is counted on by it. */
+        bms_soc_estimate_t between;
+        (void)bms_soc_ah_tick(l->between, voltage_V, current_A, temperature_C, dt_s, &between);
+        set_estimate(l, run_confirmed(l) ? l->model_soc : (double)between.soc);
+    } else {
+        set_estimate(l, run_confirmed(l) ? l->model_soc : counted_soc(l));
+    }
     *estimate = l->last;
     return BMS_SOC_OK;
 }
@@ -224,6 +234,7 @@ bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *l, float sleep_s) {
     if (l == NULL) return BMS_SOC_ERR_ARGUMENT;
     l->seconds_not_discharging += (double)bms_soc_sleep_seconds(sleep_s);
     if (l->in_discharge && l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_discharge(l);
+    if (l->between != NULL) (void)bms_soc_ah_wake(l->between, sleep_s);
     l->has_previous_current = 0;
     return BMS_SOC_OK;
 }
@@ -231,5 +242,12 @@ bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *l, float sleep_s) {
 bms_soc_status_t bms_soc_lstm_reset(bms_soc_lstm_t *l, float soc) {
     if (l == NULL || !isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
     clear_state(l, (double)soc);
+    if (l->between != NULL) (void)bms_soc_ah_reset(l->between, soc);
+    return BMS_SOC_OK;
+}
+
+bms_soc_status_t bms_soc_lstm_set_between_runs(bms_soc_lstm_t *l, bms_soc_ah_t *ah) {
+    if (l == NULL) return BMS_SOC_ERR_ARGUMENT;
+    l->between = ah;
     return BMS_SOC_OK;
 }

@@ -174,6 +174,16 @@ public final class AhCounterEstimator: SOCEstimator {
         last = SOCEstimate(soc: soc)
     }
 
+    /// Moves the estimate to `soc` and counts on from there, keeping everything else (learned
+    /// capacity, rest timer and voltage slope, hysteresis state, empty anchor): how
+    /// `LSTMEstimator` hands a model run's last output to the counter that covers the time
+    /// between runs.
+    public func continueCounting(from soc: Double) {
+        socBase = soc
+        counter.clear()
+        last = SOCEstimate(soc: soc)
+    }
+
     /// Keeps the count; the next sample is a wake-up after `seconds` of sleep.
     public func wake(afterSleepSeconds seconds: Double) {
         pendingSleepSeconds = max(0, seconds)

@@ -108,6 +108,11 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// `ekf+lstm`: the noise of the LSTM's SOC as the EKF's second measurement
     /// (`LSTMFusionNoise.default`, learned on the NASA validation cells by `bmsim fusion-noise`).
     public var fusionNoise: LSTMFusionNoise = .default
+    /// `lstm` (from `makeEstimator`): between its confirmed model runs the estimate is the
+    /// BMS's Ah counter with OCV correction at rest, continued from the last run's output
+    /// (`LSTMEstimator.betweenRuns`); false: the plain coulomb count from that output, as
+    /// before (and as the C wrapper does).
+    public var lstmOCVCorrectionBetweenRuns = true
 
     /// Use the cell model's hysteresis (`CellModelParameters.hysteresis`) when it has one: the
     /// filters carry h as a state and every rested reading is compared with OCV + M h + M0 s

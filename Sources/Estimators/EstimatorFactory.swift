@@ -82,7 +82,10 @@ public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters, lst
     case .ukf2RC: return TheveninUKF(model: model, pairs: 2, config: config, soc: soc)
     case .lstm:
         guard let lstmModel else { throw .blobModelMissing(kind: kind) }
-        return try makeLSTM(lstmModel, model: model, settings: lstmSettings, config: config, soc: soc)
+        var ah = config
+        ah.ocvCorrectionAtRest = true
+        let between = config.lstmOCVCorrectionBetweenRuns ? AhCounterEstimator(model: model, config: ah, soc: soc) : nil
+        return try makeLSTM(lstmModel, model: model, settings: lstmSettings, config: config, soc: soc, betweenRuns: between)
     case .ekfLSTM:
         guard let lstmModel else { throw .blobModelMissing(kind: kind) }
         return FusedEKFLSTMEstimator(filter: TheveninEKF(model: model, pairs: 1, config: config, soc: soc),
@@ -93,11 +96,13 @@ public func makeEstimator(_ kind: EstimatorKind, model: CellModelParameters, lst
 
 /// The `lstm` estimator of `makeEstimator` (also the LSTM inside `ekf+lstm`).
 func makeLSTM(_ lstmModel: BlobModel, model: CellModelParameters, settings: LSTMEstimatorSettings,
-              config: EstimatorConfig, soc: Double) throws(EstimatorFactoryError) -> LSTMEstimator {
+              config: EstimatorConfig, soc: Double,
+              betweenRuns: AhCounterEstimator? = nil) throws(EstimatorFactoryError) -> LSTMEstimator {
     let envelope: TrainingEnvelope?
     do { envelope = try TrainingEnvelope(metadata: lstmModel.metadataValue) } catch { throw .envelope(error) }
     return LSTMEstimator(model: lstmModel, envelope: envelope, settings: settings, config: config,
                   capacityAh: config.capacityAh ?? model.capacityAh,
                   chargeEfficiency: config.coulombicEfficiency ?? model.coulombicEfficiency, soc: soc,
-                  capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)
+                  capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil,
+                  betweenRuns: betweenRuns)
 }

@@ -35,6 +35,12 @@ import WeightBlob
 /// - **Outside discharges** (charge, rest, before the first discharge) the estimate is a
 ///   coulomb count (trapezoid, coulombic efficiency on charge) from the last model output
 ///   (or the SOC given to `init`/`reset`). `sigma` is always `nil`: the model gives none.
+/// - **Between runs, the BMS's best SOC** (`betweenRuns`, what `makeEstimator(.lstm, …)`
+///   builds): that count is the BMS's Ah counter with OCV correction at rest
+///   (`AhCounterEstimator`, the `ah` method), continued from each confirmed run's last output
+///   (`continueCounting(from:)`), so a rest or a wake-up pulls it to the rested-OCV reading and
+///   a run that ended wrong does not stay wrong through the charge and rest after it; a blob
+///   with a prior-SOC input starts its next run from it. Without one, the plain count above.
 /// - A measurement that is not finite or outside `EstimatorConfig`'s ranges changes
 ///   nothing (its time is not counted) and returns the last estimate with `holding`.
 /// - The model's output after a step estimates the SOC one step later (the training
@@ -117,15 +123,21 @@ public final class LSTMEstimator: SOCEstimator {
     /// The start SOC passed to the engine at the last run start (1 for a blob without a
     /// prior-SOC input, which always starts from full).
     public private(set) var runStartSOC: Double = 1
+    /// The counter that gives the estimate between confirmed runs (nil: the plain coulomb
+    /// count from the last run's output). It sees every accepted sample.
+    public let betweenRuns: AhCounterEstimator?
 
     /// Creates the estimator for a validated blob model, believing `soc` until the first
     /// discharge starts the model. `capacityLearner` gives the prior capacity of a blob
     /// trained with a learned prior (`BlobModel.expectsLearnedPrior`; ignored for other blobs).
     /// `envelope` is the blob's training envelope (`TrainingEnvelope(metadata:)`, which
-    /// `makeEstimator` reads and checks).
+    /// `makeEstimator` reads and checks). `betweenRuns` (started at `soc` by the caller) gives
+    /// the estimate between confirmed runs instead of the plain count.
     public init(model: BlobModel, envelope: TrainingEnvelope? = nil, settings: LSTMEstimatorSettings = LSTMEstimatorSettings(),
                 config: EstimatorConfig = EstimatorConfig(), capacityAh: Double = 2.0,
-                chargeEfficiency: Double = 1, soc: Double = 1, capacityLearner: CapacityLearner? = nil) {
+                chargeEfficiency: Double = 1, soc: Double = 1, capacityLearner: CapacityLearner? = nil,
+                betweenRuns: AhCounterEstimator? = nil) {
+        self.betweenRuns = betweenRuns
         precondition(capacityAh > 0 && capacityAh.isFinite, "capacityAh must be positive")
         engine = QuantizedLSTMEngine(model: model)
         trainingEnvelope = envelope
@@ -167,7 +179,7 @@ public final class LSTMEstimator: SOCEstimator {
                 if let learner {
                     setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC), countToo: false)
                 }
-                startDischarge(raw, startSOC: countedSOC - tickAmpereSeconds / (3600 * countCapacityAh))
+                startDischarge(raw, startSOC: betweenRuns?.estimate.soc ?? countedSOC - tickAmpereSeconds / (3600 * countCapacityAh))
                 dischargeSecondsInRun = m.dtSeconds
             }
         } else {
@@ -189,7 +201,9 @@ public final class LSTMEstimator: SOCEstimator {
             runEnvelope.formUnion(e.flags(currentA: m.currentA, temperatureC: m.temperatureC, tolerance: t))
             if runConfirmed { envelope = runEnvelope.union(e.socFlags(runSOC, tolerance: t)) }
         }
-        last = SOCEstimate(soc: runConfirmed ? runSOC : countedSOC, sigma: nil, holding: false, envelope: envelope)
+        // After the run logic, so a run's output handed over on this tick is counted on by it.
+        let between = betweenRuns.map { $0.update(m).soc }
+        last = SOCEstimate(soc: runConfirmed ? runSOC : between ?? countedSOC, sigma: nil, holding: false, envelope: envelope)
         return last
     }
 
@@ -287,6 +301,7 @@ public final class LSTMEstimator: SOCEstimator {
         if rebased {
             socBase = runSOC
             counter.clear()
+            betweenRuns?.continueCounting(from: runSOC)
             carriedEnvelope = runEnvelope
         }
         inDischarge = false
@@ -301,6 +316,7 @@ public final class LSTMEstimator: SOCEstimator {
     /// model run; until then the estimate is the coulomb count from `soc`.
     public func reset(soc: Double) {
         engine.reset()
+        betweenRuns?.reset(soc: soc)
         runEnvelope = []
         carriedEnvelope = []
         secondsSinceCharge = settings.restBeforeDischargeSeconds
@@ -320,12 +336,13 @@ public final class LSTMEstimator: SOCEstimator {
 
     /// The sleep counts as time not discharging (a run in progress ends if the sleep reaches
     /// `restBeforeDischargeSeconds`); the current during it is not counted, and the next
-    /// sample's current is not averaged with the one before the sleep. (The LSTM does not read
-    /// the OCV, so it does not re-anchor.)
+    /// sample's current is not averaged with the one before the sleep. The LSTM does not read
+    /// the OCV; `betweenRuns`, when set, wakes too and re-anchors on the rested wake-up reading.
     public func wake(afterSleepSeconds seconds: Double) {
         secondsNotDischarging += max(0, seconds)
         secondsSinceCharge += max(0, seconds)
         if inDischarge && secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
+        betweenRuns?.wake(afterSleepSeconds: seconds)
         previousCurrentA = nil
     }
 
@@ -334,8 +351,9 @@ public final class LSTMEstimator: SOCEstimator {
     /// values (9·4), the held rest sample (3·4) and the discharge and started-at-rest flags (2);
     /// with a learner also its 9 band capacities and the life counter (sum and compensation) as
     /// 32-bit values; with a training envelope the time since a charging current (4) and two
-    /// flag bytes.
+    /// flag bytes; with `betweenRuns` that counter's state.
     public var stateBytes: Int {
         engine.stateBytes + 9 * 4 + 3 * 4 + 2 + (learner == nil ? 0 : 4 * (9 + 2)) + (trainingEnvelope == nil ? 0 : 4 + 2)
+            + (betweenRuns?.stateBytes ?? 0)
     }
 }

@@ -75,10 +75,14 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("fusion-sigma-scale"), help: "Experiment: multiply ekf+lstm's learned σ of the LSTM's SOC by this (default 1).")
     var fusionSigmaScale: Double?
 
+    @Flag(name: .customLong("lstm-plain-count"), help: "Experiment: between its model runs let lstm coulomb-count from the last run's output, without the OCV correction at rest (the behaviour before).")
+    var lstmPlainCount = false
+
     /// The estimator settings with the experiment options applied.
     func estimatorConfig() -> EstimatorConfig {
         var config = EstimatorConfig()
         config.filterVoltageUpdatesWhileCharging = filterChargeUpdates
+        config.lstmOCVCorrectionBetweenRuns = !lstmPlainCount
         if let voltageNoisePerResidual { config.voltageNoisePerResidual = voltageNoisePerResidual }
         if let restAnchor { config.restAnchorSeconds = restAnchor == "off" ? nil : Double(restAnchor) }
         if let voltageNoiseReference {

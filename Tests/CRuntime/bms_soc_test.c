@@ -84,6 +84,14 @@ static void test_null_pointers(void) {
     CHECK(bms_soc_lstm_wake(NULL, 1.0f) == BMS_SOC_ERR_ARGUMENT, "lstm wake NULL");
     CHECK(bms_soc_lstm_reset(NULL, 1.0f) == BMS_SOC_ERR_ARGUMENT, "lstm reset NULL");
     CHECK(bms_soc_lstm_reset(&lstm, NAN) == BMS_SOC_ERR_ARGUMENT, "lstm reset NaN");
+    CHECK(bms_soc_lstm_set_between_runs(NULL, &ah) == BMS_SOC_ERR_ARGUMENT, "lstm between runs NULL state");
+    CHECK(bms_soc_ah_continue_from(NULL, 0.5f) == BMS_SOC_ERR_ARGUMENT, "ah continue NULL");
+    CHECK(bms_soc_ah_continue_from(&ah, NAN) == BMS_SOC_ERR_ARGUMENT, "ah continue NaN");
+    CHECK(bms_soc_ah_continue_from(&ah, INFINITY) == BMS_SOC_ERR_ARGUMENT, "ah continue inf");
+    CHECK(bms_soc_ah_continue_from(&ah, 0.25f) == BMS_SOC_OK && ah.last.soc == 0.25f, "ah continue sets the estimate");
+    CHECK(bms_soc_lstm_set_between_runs(&lstm, &ah) == BMS_SOC_OK && bms_soc_lstm_reset(&lstm, 0.75f) == BMS_SOC_OK
+          && ah.last.soc == 0.75f, "lstm reset resets the counter between runs");
+    CHECK(bms_soc_lstm_set_between_runs(&lstm, NULL) == BMS_SOC_OK && lstm.between == NULL, "lstm between runs detached");
     CHECK(bms_soc_config_check(NULL) == BMS_SOC_ERR_ARGUMENT, "config check NULL");
     CHECK(bms_cell_model_check(NULL) == BMS_SOC_ERR_ARGUMENT, "model check NULL");
     bms_soc_config_default(NULL);

@@ -26,13 +26,18 @@ struct CEstimatorAgreementTests {
     static let modelURL = SharedData.fixtures.appendingPathComponent("models/cell-default.json")
     static let blobURL = SharedData.fixtures.appendingPathComponent("models/lstm-f.bmsq")
 
+    /// The bundled cell model (Swift and C tables), `lstm-f`'s blob bytes and decoded model.
+    static func models() throws -> (CellModelParameters, CCellModel, [UInt8], BlobModel) {
+        let model = try CellModelFile.load(from: modelURL)
+        let blobBytes = [UInt8](try Data(contentsOf: blobURL))
+        return (model, CCellModel(try CellModelCTables(model)), blobBytes,
+                try BlobReader.decode(blobBytes, source: blobURL.path).model)
+    }
+
     @Test("ah and ekf-1rc: |C − Swift| ≤ 0.01 SOC points at every tick of whole NASA test-cell lives; lstm identical",
           .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
     func wholeLivesAgree() throws {
-        let model = try CellModelFile.load(from: Self.modelURL)
-        let cModel = CCellModel(try CellModelCTables(model))
-        let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
-        let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
+        let (model, cModel, blobBytes, blob) = try Self.models()
         let nasa = try #require(SharedData.nasa)
         let dataset = try NASADataset(root: nasa)
         for cell in Self.cells {
@@ -64,6 +69,28 @@ struct CEstimatorAgreementTests {
             #expect(ah.holdingMismatches == 0 && ekf.holdingMismatches == 0 && lstm.holdingMismatches == 0)
             // The LSTM wrapper: the same model steps with the same integers, the same double count.
             #expect(lstm.maxRoundedSOC == 0, "\(cell) lstm")
+            #expect(Int(cLSTM.state.pointee.model_steps) == swiftLSTM.modelSteps)
+            #expect(Int(cLSTM.state.pointee.discharges_started) == swiftLSTM.dischargesStarted)
+        }
+    }
+
+    @Test("lstm with the Ah + OCV counter between runs (what replay runs): within 0.01 SOC points, the same model steps",
+          .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
+    func lstmBetweenRunsAgrees() throws {
+        let (model, cModel, blobBytes, blob) = try Self.models()
+        let dataset = try NASADataset(root: try #require(SharedData.nasa))
+        for cell in ["B0043", "B0047"] {
+            let events = CDrive.events(try dataset.recording(cell: cell))
+            let swiftLSTM = LSTMEstimator(model: blob, capacityAh: Double(Float(model.capacityAh)),
+                                          chargeEfficiency: Double(Float(model.coulombicEfficiency)),
+                                          betweenRuns: AhCounterEstimator(model: model, config: EstimatorConfig()))
+            let cLSTM = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(),
+                              between: CAhCounter(model: cModel, config: CConfig()))
+            #expect(cLSTM.status == BMS_SOC_OK)
+            let lstm = CDrive.compare(events, swift: swiftLSTM, c: cLSTM)
+            print("CEstimatorAgreement \(cell) lstm between runs: max |C − Swift| \(lstm.maxSOC * 100) SOC points")
+            #expect(lstm.maxSOC <= Self.tolerance, "\(cell)")
+            #expect(lstm.holdingMismatches == 0)
             #expect(Int(cLSTM.state.pointee.model_steps) == swiftLSTM.modelSteps)
             #expect(Int(cLSTM.state.pointee.discharges_started) == swiftLSTM.dischargesStarted)
         }

@@ -140,8 +140,11 @@ final class CLSTM: CEstimator {
     let workspace: UnsafeMutablePointer<Int16>
     let state = UnsafeMutablePointer<bms_soc_lstm_t>.allocate(capacity: 1)
     let status: bms_soc_status_t
+    /// The counter between runs (`bms_soc_lstm_set_between_runs`), kept alive.
+    let between: CAhCounter?
 
-    init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1) {
+    init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil) {
+        self.between = between
         self.cell = cell
         self.config = config
         blob = .allocate(byteCount: max(1, blobBytes.count), alignment: 16)
@@ -152,7 +155,8 @@ final class CLSTM: CEstimator {
         workspace = .allocate(capacity: words)
         var settings = bms_soc_lstm_settings_t()
         bms_soc_lstm_settings_default(&settings)
-        status = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
+        let initialised = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
+        status = initialised == BMS_SOC_OK ? bms_soc_lstm_set_between_runs(state, between?.state) : initialised
     }
     deinit {
         state.deallocate()

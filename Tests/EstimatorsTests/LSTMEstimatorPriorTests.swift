@@ -57,7 +57,8 @@ import WeightBlob
         let second = Self.run(estimator, charge)
         let learned = Int32((measured * 1000).rounded())
         #expect(second[600 + 121] == learned && second[600 + 200] == learned)
-        #expect(estimator.stateBytes == estimator.engine.stateBytes + 9 * 4 + 3 * 4 + 2 + 4 * 11)
+        #expect(estimator.stateBytes == estimator.engine.stateBytes + 9 * 4 + 3 * 4 + 2 + 4 * 11
+                + (estimator.betweenRuns?.stateBytes ?? 0))
     }
 
     @Test func aLearnedPriorRunEndsOnItsLastOutputUnderLoadAndTheCountUsesTheLearnedCapacity() throws {

@@ -251,7 +251,8 @@ typedef struct bms_soc_lstm_settings {
 } bms_soc_lstm_settings_t;
 
 /** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s
- *  steps, the coulomb count outside confirmed runs. */
+ *  steps, the coulomb count outside confirmed runs (or, with bms_soc_lstm_set_between_runs,
+ *  an Ah counter with OCV correction at rest continued from each confirmed run's output). */
 typedef struct bms_soc_lstm {
     bms_lstm_context_t context;
     const bms_soc_config_t *config;
@@ -263,6 +264,7 @@ typedef struct bms_soc_lstm {
     int32_t model_soc_centi_percent;      /**< the model's last output, 0.01 % */
     int32_t rest_voltage_uV, rest_current_mA, rest_temperature_dC;
     uint8_t in_discharge, has_rest_sample, has_previous_current;
+    bms_soc_ah_t *between;                /**< NULL, or the counter giving the estimate between runs */
 } bms_soc_lstm_t;
 
 /* ---- functions ---- */
@@ -287,6 +289,9 @@ bms_soc_status_t bms_soc_ah_wake(bms_soc_ah_t *ah, float sleep_s);
 bms_soc_status_t bms_soc_ah_reset(bms_soc_ah_t *ah, float soc);
 /** The capacity counted against now, Ah (0 on NULL). */
 float bms_soc_ah_capacity_Ah(const bms_soc_ah_t *ah);
+/** Moves the estimate to `soc` and counts on from there, keeping everything else (learned
+ *  capacity, rest timer, hysteresis, empty anchor): AhCounterEstimator.continueCounting(from:). */
+bms_soc_status_t bms_soc_ah_continue_from(bms_soc_ah_t *ah, float soc);
 
 /** 1RC EKF starting at `soc`. */
 bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *ekf, const bms_cell_model_t *model,
@@ -311,9 +316,16 @@ bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *lstm, const bms_lstm_model_t 
                                    const bms_soc_lstm_settings_t *settings, float soc);
 bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *lstm, float voltage_V, float current_A, float temperature_C,
                                    float dt_s, bms_soc_estimate_t *estimate);
-/** The sleep counts as time not discharging; the LSTM does not read the OCV. */
+/** The sleep counts as time not discharging; the LSTM does not read the OCV (the counter
+ *  between runs, when attached, wakes too). */
 bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *lstm, float sleep_s);
+/** Restarts at `soc` (the counter between runs too, when attached). */
 bms_soc_status_t bms_soc_lstm_reset(bms_soc_lstm_t *lstm, float soc);
+/** Attaches `ah` (initialised by the caller at the wrapper's SOC, OCV correction at rest on in
+ *  its config; NULL detaches): between confirmed runs the estimate is then that counter,
+ *  continued from each run's last output, which it sees every accepted tick of, as
+ *  `makeEstimator(.lstm, …)` builds LSTMEstimator.betweenRuns. Call after init. */
+bms_soc_status_t bms_soc_lstm_set_between_runs(bms_soc_lstm_t *lstm, bms_soc_ah_t *ah);
 
 /** Human-readable name of a status code. */
 const char *bms_soc_status_name(bms_soc_status_t status);
