@@ -4,8 +4,9 @@
 # version-1 golden model, on the version-2 one with the charge counter and prior (also with a
 # prior capacity set at run time every 500 steps, Fixtures/golden-charge-prior), and on
 # the version-3 one (the version-1 model with interleaved kernels, same expected outputs);
-# then the C estimators (Sources/CBMSSoc, strict build plus their own host test under ASan +
-# UBSan with the cell model and LSTM blob of Examples/c/model) and the host example
+# then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
+# UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
+# without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0) and the host example
 # (Examples/c/host: its Makefile, run on the fixture recording).
 # Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
 # with sanitizer runtimes)
@@ -45,7 +46,7 @@ echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
 echo "== C estimators (bms_soc): strict C99 build"
 soc=Sources/CBMSSoc
 model=Examples/c/model
-for f in "$soc"/*.c "$model"/cell_model.c; do
+for f in "$soc"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c; do
   "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -Wdouble-promotion -O2 \
     -I"$soc/include" -I"$src/include" -I"$model" -c "$f" -o "$out/soc_$(basename "$f" .c).o"
 done
@@ -54,11 +55,27 @@ echo "== C estimators: host test under ASan + UBSan (bad inputs, bad tables, a s
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_test.c -lm -o "$out/bms_soc_test"
 "$out/bms_soc_test"
+echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, a = 0, the term as R0 + eta/I)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
+  "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c Tests/CRuntime/bms_soc_charge_transfer_test.c \
+  -lm -o "$out/bms_soc_charge_transfer_test"
+"$out/bms_soc_charge_transfer_test"
 echo "== C estimators built with -DBMS_SOC_HYSTERESIS=0 (no hysteresis state): strict build and their test"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -pedantic -DBMS_SOC_HYSTERESIS=0 -I"$soc/include" -I"$src/include" -I"$model" \
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c Tests/CRuntime/bms_soc_nohysteresis_test.c -lm -o "$out/bms_soc_nohysteresis_test"
 "$out/bms_soc_nohysteresis_test"
+echo "== C estimators built with -DBMS_SOC_CHARGE_TRANSFER=0 (and without hysteresis): strict builds and their test"
+for f in "$soc"/*.c; do
+  "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -Wdouble-promotion -O2 \
+    -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_HYSTERESIS=0 -I"$soc/include" -I"$src/include" -c "$f" -o "$out/soc_nct_$(basename "$f" .c).o"
+done
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -pedantic -DBMS_SOC_CHARGE_TRANSFER=0 -I"$soc/include" -I"$src/include" -I"$model" \
+  "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c Tests/CRuntime/bms_soc_nochargetransfer_test.c \
+  -lm -o "$out/bms_soc_nochargetransfer_test"
+"$out/bms_soc_nochargetransfer_test"
 echo "== host example (Examples/c/host): build with its Makefile and run on the fixture recording"
 make -s -C Examples/c/host CC="$CC" BUILD="$out/host-example" >/dev/null
 "$out/host-example/soc_host" Fixtures/recordings/synthetic-cycle.csv > "$out/host-example.csv"

@@ -1,11 +1,13 @@
 /* bms_soc_ekf.c — extended Kalman filter on the 1RC Thevenin model (TheveninEKF.swift,
  * FilterCommon.swift, TheveninStateModel.swift), float32. State x = [SOC, v1] (n = 2), or
- * [SOC, v1, h] with the model's hysteresis (n = 3, bms_soc_hysteresis.c):
+ * [SOC, v1, h] with the model's hysteresis (n = 3, bms_soc_hysteresis.c); eta_ct(I, T) is the
+ * model's charge-transfer term a asinh(I / I_ref) (0 without one; bms_soc_charge_transfer.c),
+ * a function of the measured current and T only, so H does not change:
  *
  *   predict: SOC' = SOC + eta u dt / (3600 Q),  v1' = a v1 + R1 (1 - a) u,  a = exp(-dt / tau1)
  *            h' = A h + (1 - A) sgn(u),  A = exp(-|eta u dt gamma / (3600 Q)|)
  *            P' = F P F^T + diag(q_soc, q_v, q_h) dt,  F = diag(1, a, A)
- *   update:  V = OCV(SOC', T) + R0 I + v1' + M h' + M0 s,  H = [dOCV/dSOC, 1, M],
+ *   update:  V = OCV(SOC', T) + R0 I + v1' + M h' + M0 s + eta_ct(I, T),  H = [dOCV/dSOC, 1, M],
  *            S = H P H^T + R,  K = P H^T / S
  *            P = (I - K H) P (I - K H)^T + K R K^T   (Joseph form), then symmetrised
  * with the rest, wake-up, anchor and capacity rules of Docs/Estimators.md ("EKF", "Sleep,
@@ -55,6 +57,7 @@ bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *e, const bms_cell_model_t *mode
     if (e == NULL) return BMS_SOC_ERR_ARGUMENT;
     if ((s = bms_soc_check_model_and_config(model, config)) != BMS_SOC_OK) return s;
     if (!isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
+    if (!BMS_SOC_CHARGE_TRANSFER && model->charge_transfer != NULL) return BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT;
     e->model = model;
     e->config = config;
     e->states = (uint8_t)(model->hysteresis.count > 0 && config->use_model_hysteresis ? 3 : 2);
@@ -241,7 +244,12 @@ BMS_SOC_UNROLLED void predict_update_n(bms_soc_ekf_t *e, float voltage_V, float 
         return;
     }
     /* Update; iterated on a settled rest, re-linearised at the updated state:
-     * x_i+1 = x- + K_i (V - h(x_i) - H_i (x- - x_i)). */
+     * x_i+1 = x- + K_i (V - h(x_i) - H_i (x- - x_i)). The charge-transfer voltage depends
+     * on neither: read once. */
+#if BMS_SOC_CHARGE_TRANSFER
+    const float transfer_V = m->charge_transfer != NULL
+        ? bms_soc_charge_transfer_voltage(m->charge_transfer, current_A, temperature_C) : 0.0f;
+#endif
     loaded = bms_soc_filter_loaded_voltage_variance(e, temperature_C, dt_s);
     r = settled_rest ? swift_min(e->rest_voltage_variance, loaded) : loaded;
     for (i = 0; i < n; i++) prior[i] = e->x[i];
@@ -257,6 +265,9 @@ BMS_SOC_UNROLLED void predict_update_n(bms_soc_ekf_t *e, float voltage_V, float 
             predicted += hysteresis[0] * e->x[2] + hysteresis[1] * e->hysteresis_sign;
             h[2] = hysteresis[0];
         }
+#if BMS_SOC_CHARGE_TRANSFER
+        predicted += transfer_V;
+#endif
         s = r;
         for (i = 0; i < n; i++) {
             float ph = 0.0f;

@@ -77,6 +77,12 @@ float bms_soc_hysteresis_next_sign(float previous, float current_A, float thresh
 /* BMS_SOC_OK (count 0 or valid groups) or BMS_SOC_ERR_MODEL_HYSTERESIS. */
 bms_soc_status_t bms_soc_hysteresis_check(const bms_soc_hysteresis_t *law);
 
+/* Charge-transfer term (bms_soc_charge_transfer.c, ChargeTransfer.swift; only with BMS_SOC_CHARGE_TRANSFER). */
+/* ChargeTransfer.voltageV: eta(I, T) = a asinh(I / I_ref), the groups' voltages linear in T, held beyond. */
+float bms_soc_charge_transfer_voltage(const bms_soc_charge_transfer_t *term, float current_A, float temperature_C);
+/* BMS_SOC_OK (NULL or valid groups) or BMS_SOC_ERR_MODEL_CHARGE_TRANSFER. */
+bms_soc_status_t bms_soc_charge_transfer_check(const bms_soc_charge_transfer_t *term);
+
 /* The EKF's FilterCommon parts (bms_soc_filter_common.c). */
 /* FilterCommon.RestReading. */
 enum bms_soc_rest_reading { BMS_SOC_READING_NONE, BMS_SOC_READING_SETTLED, BMS_SOC_READING_ANCHOR, BMS_SOC_READING_BOUND };

@@ -294,6 +294,11 @@ bms_soc_status_t bms_cell_model_check(const bms_cell_model_t *model) {
         || !curve_ok(&model->residual_1rc_mV_by_temperature, 0, 0.0f, 0)) {
         return BMS_SOC_ERR_MODEL_NOISE;
     }
+#if BMS_SOC_CHARGE_TRANSFER
+    if ((s = bms_soc_charge_transfer_check(model->charge_transfer)) != BMS_SOC_OK) return s;
+#endif
+    /* Built without the charge-transfer term its groups are never read (the EKF refuses a
+     * model that has one at init; the Ah counter and the LSTM wrapper do not use it). */
 #if BMS_SOC_HYSTERESIS
     return bms_soc_hysteresis_check(&model->hysteresis);
 #else
@@ -323,6 +328,8 @@ const char *bms_soc_status_name(bms_soc_status_t status) {
     case BMS_SOC_ERR_MODEL_NOISE: return "model noise";
     case BMS_SOC_ERR_LSTM: return "lstm";
     case BMS_SOC_ERR_MODEL_HYSTERESIS: return "model hysteresis";
+    case BMS_SOC_ERR_MODEL_CHARGE_TRANSFER: return "model charge transfer";
+    case BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT: return "charge transfer compiled out";
     }
     return "unknown";
 }

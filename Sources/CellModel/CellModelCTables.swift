@@ -3,8 +3,10 @@
 /// --c-source NAME` prints as const tables, and what the C-versus-Swift agreement tests hand
 /// to the C code. Only what the Ah counter and the 1RC EKF read is kept (the 2RC tables, the
 /// fit's free text and its per-cell residuals are not). The hysteresis (M, M0, γ per
-/// temperature group, `bms_soc_hysteresis_t`) is kept as it is: the C code interpolates it
-/// over temperature as `Hysteresis.parameters(temperatureC:)` does.
+/// temperature group, `bms_soc_hysteresis_t`) and the charge-transfer term (a, I_ref per
+/// temperature group, `bms_soc_charge_transfer_t`) are kept as they are: the C code
+/// interpolates them over temperature as `Hysteresis.parameters(temperatureC:)` and
+/// `ChargeTransfer.voltageV(currentA:temperatureC:)` do.
 ///
 /// ```swift
 /// let tables = CellModelCTables(model)
@@ -81,11 +83,18 @@ public struct CellModelCTables: Sendable, Equatable {
     public var hysteresisInstantaneousV: [Float]
     /// γ per group.
     public var hysteresisRateConstant: [Float]
+    /// Charge-transfer group temperatures, °C (empty: no term).
+    public var chargeTransferTemperaturesC: [Float]
+    /// a per group, V.
+    public var chargeTransferCoefficientV: [Float]
+    /// I_ref per group, A.
+    public var chargeTransferReferenceCurrentA: [Float]
 
-    /// Flattens `model` (a validated one: every value fits a float32); throws for a model the
-    /// C estimators cannot run (a charge-transfer term).
+    /// Flattens `model` (a validated one: every value fits a float32); throws for a
+    /// charge-transfer term the C estimators would refuse at init (`checkChargeTransfer`: a
+    /// model built in code, not read from a checked `cell.json`).
     public init(_ model: CellModelParameters) throws(CellModelCExportError) {
-        if model.chargeTransfer != nil { throw .chargeTransferNotSupported(cell: model.cellName) }
+        if let term = model.chargeTransfer { try Self.checkChargeTransfer(term, cell: model.cellName) }
         capacityAh = Float(model.capacityAh)
         capacityByTemperature = Curve(model.capacityByTemperature?.temperaturesC ?? [],
                                       model.capacityByTemperature?.capacityAh ?? [])
@@ -112,22 +121,9 @@ public struct CellModelCTables: Sendable, Equatable {
         hysteresisMaximumV = hysteresis.map { Float($0.maximumV) }
         hysteresisInstantaneousV = hysteresis.map { Float($0.instantaneousV) }
         hysteresisRateConstant = hysteresis.map { Float($0.rateConstant) }
-    }
-}
-
-/// Why a cell model cannot be flattened for the C estimators (`CellModelCTables`,
-/// `bmsim export --cell-model`).
-public enum CellModelCExportError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The model has a charge-transfer term (`CellModelParameters.chargeTransfer`), which the
-    /// C estimators do not model.
-    case chargeTransferNotSupported(cell: String)
-
-    /// One line for the user.
-    public var description: String {
-        switch self {
-        case .chargeTransferNotSupported(let cell):
-            return "cell model '\(cell)' has a charge-transfer term a·asinh(I/I_ref), which the C estimators (bms_soc) do not "
-                + "model: use the Swift estimators, or export a model fitted with `bmsim fit --charge-transfer off`"
-        }
+        let transfer = model.chargeTransfer?.groups ?? []
+        chargeTransferTemperaturesC = transfer.map { Float($0.temperatureC) }
+        chargeTransferCoefficientV = transfer.map { Float($0.coefficientV) }
+        chargeTransferReferenceCurrentA = transfer.map { Float($0.referenceCurrentA) }
     }
 }

@@ -81,6 +81,8 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
     var ocvPoints: Int
     /// SOC points × temperatures of each 1RC table (R0, R1, τ1).
     var theveninPoints: Int
+    /// Temperature groups of the charge-transfer term (0: none).
+    var chargeTransferGroups: Int
 
     init(files: [String], symbol: String, tables: CellModelCTables, tableBytes: Int) {
         self.files = files
@@ -89,12 +91,14 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
         flashTableBytes = tableBytes
         ocvPoints = tables.ocv.values.count
         theveninPoints = tables.r0Ohm.values.count
+        chargeTransferGroups = tables.chargeTransferTemperaturesC.count
     }
 
     var table: String {
         ["wrote \(files.joined(separator: " and "))",
          "flash  tables  \(flashTableBytes) bytes  \(macroPrefix)_TABLE_BYTES: OCV \(ocvPoints) points, "
-            + "R0/R1/tau1 \(theveninPoints) points each, capacity, relaxation and noise curves (float32)"]
+            + "R0/R1/tau1 \(theveninPoints) points each, capacity, relaxation and noise curves"
+            + (chargeTransferGroups == 0 ? "" : ", charge-transfer term (\(chargeTransferGroups) group\(chargeTransferGroups == 1 ? "" : "s"))") + " (float32)"]
             .joined(separator: "\n") + "\n"
     }
 

@@ -154,14 +154,16 @@ struct ChargeTransferTests {
                                                              found: "bmsim-cell-model v4")) { _ = try decode(o) }
     }
 
-    @Test("the C exporter refuses a model with the term, naming it; without it the model flattens")
-    func cExportRefusal() throws {
+    @Test("the C exporter flattens the term as float32 groups; without it the arrays are empty")
+    func cExportFlattens() throws {
         var model = CellModelParameters.synthetic18650()
-        #expect(throws: Never.self) { _ = try CellModelCTables(model) }
+        let plain = try CellModelCTables(model)
+        #expect(plain.chargeTransferTemperaturesC.isEmpty && plain.chargeTransferCoefficientV.isEmpty
+                && plain.chargeTransferReferenceCurrentA.isEmpty)
         model.chargeTransfer = Self.term
-        #expect(throws: CellModelCExportError.chargeTransferNotSupported(cell: model.cellName)) {
-            _ = try CellModelCTables(model)
-        }
-        #expect(CellModelCExportError.chargeTransferNotSupported(cell: "x").description.contains("--charge-transfer off"))
+        let tables = try CellModelCTables(model)
+        #expect(tables.chargeTransferTemperaturesC == Self.term.groups.map { Float($0.temperatureC) })
+        #expect(tables.chargeTransferCoefficientV == Self.term.groups.map { Float($0.coefficientV) })
+        #expect(tables.chargeTransferReferenceCurrentA == Self.term.groups.map { Float($0.referenceCurrentA) })
     }
 }

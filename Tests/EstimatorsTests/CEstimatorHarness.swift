@@ -8,6 +8,8 @@ import CellModel
 final class CCellModel {
     let pointer: UnsafeMutablePointer<bms_cell_model_t>
     private let buffers: [UnsafeMutablePointer<Float>]
+    /// The charge-transfer groups `pointer.pointee.charge_transfer` points at (nil: none).
+    private let chargeTransfer: UnsafeMutablePointer<bms_soc_charge_transfer_t>?
 
     init(_ tables: CellModelCTables) {
         var owned: [UnsafeMutablePointer<Float>] = []
@@ -49,6 +51,17 @@ final class CCellModel {
                                             instantaneous_V: copy(tables.hysteresisInstantaneousV),
                                             rate_constant: copy(tables.hysteresisRateConstant),
                                             count: UInt16(tables.hysteresisTemperaturesC.count))
+        if tables.chargeTransferTemperaturesC.isEmpty {
+            chargeTransfer = nil
+        } else {
+            let term = UnsafeMutablePointer<bms_soc_charge_transfer_t>.allocate(capacity: 1)
+            term.initialize(to: bms_soc_charge_transfer_t(temperatures_C: copy(tables.chargeTransferTemperaturesC),
+                                                          coefficient_V: copy(tables.chargeTransferCoefficientV),
+                                                          reference_current_A: copy(tables.chargeTransferReferenceCurrentA),
+                                                          count: UInt16(tables.chargeTransferTemperaturesC.count)))
+            chargeTransfer = term
+            m.charge_transfer = UnsafePointer(term)
+        }
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: m)
         buffers = owned
@@ -56,6 +69,7 @@ final class CCellModel {
 
     deinit {
         buffers.forEach { $0.deallocate() }
+        chargeTransfer?.deallocate()
         pointer.deallocate()
     }
 }

@@ -46,6 +46,30 @@ struct ExportCellModelTests {
         #expect(header.contains("extern const bms_cell_model_t cell_model;"))
     }
 
+    @Test("Examples/c/model/cell_model_charge_transfer.{c,h} are the export of Fixtures/models/cell-charge-transfer.json, its a and I_ref in a bms_soc_charge_transfer_t")
+    func committedChargeTransferModelIsCurrent() throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let json = SharedData.fixtures.appendingPathComponent("models/cell-charge-transfer.json")
+        let report = try Self.exportCellModel(["--cell-model", json.path, "--c-source",
+                                               tmp.appendingPathComponent("gen/cell_model_charge_transfer").path])
+        for name in ["cell_model_charge_transfer.c", "cell_model_charge_transfer.h"] {
+            let made = try String(contentsOf: tmp.appendingPathComponent("gen/\(name)"), encoding: .utf8)
+            let committed = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
+            #expect(made == committed, "Examples/c/model/\(name) is stale")
+        }
+        #expect(report.chargeTransferGroups == 1 && report.table.contains("charge-transfer term (1 group)"))
+        let term = try #require(try CellModelFile.load(from: json).chargeTransfer?.groups.first)
+        let source = try String(contentsOf: tmp.appendingPathComponent("gen/cell_model_charge_transfer.c"), encoding: .utf8)
+        #expect(source.contains("static const bms_soc_charge_transfer_t cell_model_charge_transfer_charge_transfer = {\n"))
+        #expect(source.contains("    .charge_transfer = &cell_model_charge_transfer_charge_transfer,\n"))
+        #expect(source.contains("    \(CellModelCSourceEmitter.literal(Float(term.coefficientV))),\n"))
+        #expect(source.contains("    \(CellModelCSourceEmitter.literal(Float(term.referenceCurrentA))),\n"))
+        // Without the term neither appears (the files of a model without it are as before the term).
+        let plain = try String(contentsOf: Self.examples.appendingPathComponent("cell_model.c"), encoding: .utf8)
+        #expect(!plain.contains("charge_transfer"))
+    }
+
     @Test("every float32 literal reads back as the table value it stands for")
     func literalsRoundTrip() {
         for value: Float in [0, 1, -0.4, 0.1, 1e-5, 2.5e-7, 3.5811415, 1_100_848.9, -0.009460104, .ulpOfOne, 123_456_789] {

@@ -1,6 +1,7 @@
 /* Examples/c/cortex-m4/main.c — the host example's tick loop (Examples/c/host/main.c) on a
  * Cortex-M4F, bare metal under QEMU's mps2-an386 board: the Ah counter, the 1RC EKF and the
- * LSTM wrapper (and the EKF with an illustrative hysteresis law, ../host/hysteresis_demo.h) over a
+ * LSTM wrapper (and the EKF with an illustrative hysteresis law, ../host/hysteresis_demo.h, and with
+ * an illustrative charge-transfer term, ../host/charge_transfer_demo.h) over a
  * recording compiled in as input_rows.h (make-input.py). Prints the same
  * CSV as the host example through semihosting (SOC with five decimals), then the instructions
  * per tick of each estimator, counted with SysTick under `qemu -icount shift=ICOUNT_SHIFT`
@@ -12,6 +13,9 @@
 #include "input_rows.h"
 #if BMS_SOC_HYSTERESIS
 #include "hysteresis_demo.h"
+#endif
+#if BMS_SOC_CHARGE_TRANSFER
+#include "charge_transfer_demo.h"
 #endif
 #include "semihost.h"
 
@@ -33,6 +37,10 @@ static bms_soc_ekf_t ekf;
 #if BMS_SOC_HYSTERESIS
 static bms_soc_ekf_t ekf_h;
 static bms_cell_model_t hysteresis_model;
+#endif
+#if BMS_SOC_CHARGE_TRANSFER
+static bms_soc_ekf_t ekf_ct;
+static bms_cell_model_t charge_transfer_model;
 #endif
 static bms_soc_lstm_t lstm;
 
@@ -73,7 +81,7 @@ static void put_fixed5(double x) {
 static uint32_t elapsed(uint32_t t0) { return (t0 - SYST_CVR) & 0xFFFFFFu; }
 
 int main(void) {
-    uint64_t ticks_ah = 0, ticks_ekf = 0, ticks_lstm = 0, ticks_ekf_h = 0;
+    uint64_t ticks_ah = 0, ticks_ekf = 0, ticks_lstm = 0, ticks_ekf_h = 0, ticks_ekf_ct = 0;
     double previous_time = 0.0;
     uint32_t n;
     bms_soc_config_default(&config);
@@ -81,20 +89,26 @@ int main(void) {
 #if BMS_SOC_HYSTERESIS
     hysteresis_model = hysteresis_demo_model(cell_model);
 #endif
+#if BMS_SOC_CHARGE_TRANSFER
+    charge_transfer_model = charge_transfer_demo_model(cell_model);
+#endif
     if (bms_lstm_load_blob(lstm_model, LSTM_MODEL_SIZE, &lstm_net) != BMS_OK
         || bms_soc_ah_init(&ah, &cell_model, &config, 1.0f) != BMS_SOC_OK
         || bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f) != BMS_SOC_OK
 #if BMS_SOC_HYSTERESIS
         || bms_soc_ekf_init(&ekf_h, &hysteresis_model, &config, 1.0f) != BMS_SOC_OK
 #endif
+#if BMS_SOC_CHARGE_TRANSFER
+        || bms_soc_ekf_init(&ekf_ct, &charge_transfer_model, &config, 1.0f) != BMS_SOC_OK
+#endif
         ) {
         sh_puts("cannot set up the estimators\n");
         return 1;
     }
     SYST_RVR = 0xFFFFFFu; SYST_CVR = 0; SYST_CSR = 5u;
-    sh_puts("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis\n");
+    sh_puts("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_ekf_charge_transfer\n");
     for (n = 0; n < INPUT_ROWS; ++n) {
-        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h;
+        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h, e_ekf_ct;
         const float voltage_V = input_vit[n][0], current_A = input_vit[n][1], temperature_C = input_vit[n][2];
         const double time_s = input_time_s[n];
         float dt_s;
@@ -107,6 +121,9 @@ int main(void) {
             bms_soc_ekf_wake(&ekf, sleep_s);
 #if BMS_SOC_HYSTERESIS
             bms_soc_ekf_wake(&ekf_h, sleep_s);
+#endif
+#if BMS_SOC_CHARGE_TRANSFER
+            bms_soc_ekf_wake(&ekf_ct, sleep_s);
 #endif
             bms_soc_lstm_wake(&lstm, sleep_s);
             dt_s = 0.0f;
@@ -126,6 +143,13 @@ int main(void) {
 #else
         e_ekf_h = e_ekf;   /* built without hysteresis (flash figure only): the column repeats the EKF */
 #endif
+#if BMS_SOC_CHARGE_TRANSFER
+        t0 = SYST_CVR;
+        bms_soc_ekf_tick(&ekf_ct, voltage_V, current_A, temperature_C, dt_s, &e_ekf_ct);
+        ticks_ekf_ct += elapsed(t0);
+#else
+        e_ekf_ct = e_ekf;  /* built without the term (flash figure only): the column repeats the EKF */
+#endif
         if (n == 0 && bms_soc_lstm_init(&lstm, &lstm_net, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config,
                                         &settings, e_ah.soc) != BMS_SOC_OK) {
             sh_puts("lstm: cannot start\n");
@@ -135,13 +159,15 @@ int main(void) {
         bms_soc_lstm_tick(&lstm, voltage_V, current_A, temperature_C, dt_s, &e_lstm);
         ticks_lstm += elapsed(t0);
         put_fixed5(time_s); sh_puts(","); put_fixed5(e_ah.soc); sh_puts(","); put_fixed5(e_ekf.soc); sh_puts(",");
-        put_fixed5(e_ekf.sigma); sh_puts(","); put_fixed5(e_lstm.soc); sh_puts(","); put_fixed5(e_ekf_h.soc); sh_puts("\n");
+        put_fixed5(e_ekf.sigma); sh_puts(","); put_fixed5(e_lstm.soc); sh_puts(","); put_fixed5(e_ekf_h.soc); sh_puts(",");
+        put_fixed5(e_ekf_ct.soc); sh_puts("\n");
         previous_time = time_s;
     }
     sh_puts("# instructions per tick (mean): ah "); put_dec((uint32_t)((ticks_ah * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
     sh_puts(", ekf "); put_dec((uint32_t)((ticks_ekf * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
     sh_puts(", lstm wrapper "); put_dec((uint32_t)((ticks_lstm * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
     sh_puts(", ekf with hysteresis "); put_dec((uint32_t)((ticks_ekf_h * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
+    sh_puts(", ekf with charge transfer "); put_dec((uint32_t)((ticks_ekf_ct * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
     sh_puts("\n# state bytes: ah "); put_dec((uint32_t)sizeof ah); sh_puts(", ekf "); put_dec((uint32_t)sizeof ekf);
     sh_puts(", lstm wrapper "); put_dec((uint32_t)sizeof lstm); sh_puts(" + workspace ");
     put_dec(2u * LSTM_MODEL_WORKSPACE_WORDS); sh_puts("\n");

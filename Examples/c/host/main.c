@@ -4,8 +4,10 @@
  *
  *   make && build/soc_host ../../../Fixtures/recordings/synthetic-cycle.csv
  *
- * Output CSV: time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_reference (the file's `soc` column,
- * empty when it has none). The first row is a power-up with an unknown history (dt = 0: a
+ * Output CSV: time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_ekf_charge_transfer,
+ * soc_reference (the file's `soc` column, empty when it has none); the two EKF variants run the
+ * fixture model with an illustrative hysteresis law (hysteresis_demo.h) and charge-transfer
+ * term (charge_transfer_demo.h). The first row is a power-up with an unknown history (dt = 0: a
  * rested reading anchors the Ah counter and the EKF); a jump of more than an hour between
  * rows is a sleep (bms_soc_*_wake). The LSTM's coulomb count starts from the Ah counter's
  * first estimate. The cell model and the LSTM blob are compiled in (Examples/c/model,
@@ -18,6 +20,7 @@
 #include "cell_model.h"
 #include "lstm_model.h"
 #include "hysteresis_demo.h"
+#include "charge_transfer_demo.h"
 
 #define MAX_LINE 1024
 #define MAX_COLUMNS 32
@@ -57,8 +60,8 @@ int main(int argc, char **argv) {
     static bms_soc_lstm_settings_t settings;
     static bms_lstm_model_t lstm_net;
     static bms_soc_ah_t ah;
-    static bms_soc_ekf_t ekf, ekf_h;
-    static bms_cell_model_t hysteresis_model;
+    static bms_soc_ekf_t ekf, ekf_h, ekf_ct;
+    static bms_cell_model_t hysteresis_model, charge_transfer_model;
     static bms_soc_lstm_t lstm;
     char line[MAX_LINE];
     char *fields[MAX_COLUMNS];
@@ -78,17 +81,19 @@ int main(int argc, char **argv) {
     bms_soc_config_default(&config);
     bms_soc_lstm_settings_default(&settings);
     hysteresis_model = hysteresis_demo_model(cell_model);
+    charge_transfer_model = charge_transfer_demo_model(cell_model);
     if (bms_lstm_load_blob(lstm_model, LSTM_MODEL_SIZE, &lstm_net) != BMS_OK
         || (status = bms_soc_ah_init(&ah, &cell_model, &config, 1.0f)) != BMS_SOC_OK
         || (status = bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f)) != BMS_SOC_OK
-        || (status = bms_soc_ekf_init(&ekf_h, &hysteresis_model, &config, 1.0f)) != BMS_SOC_OK) {
+        || (status = bms_soc_ekf_init(&ekf_h, &hysteresis_model, &config, 1.0f)) != BMS_SOC_OK
+        || (status = bms_soc_ekf_init(&ekf_ct, &charge_transfer_model, &config, 1.0f)) != BMS_SOC_OK) {
         fprintf(stderr, "cannot set up the estimators\n");
         fclose(file);
         return 1;
     }
-    printf("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_reference\n");
+    printf("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_ekf_charge_transfer,soc_reference\n");
     while (fgets(line, sizeof line, file) != NULL) {
-        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h;
+        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h, e_ekf_ct;
         float voltage_V, current_A, temperature_C, dt_s;
         double time_s;
         int n;
@@ -124,6 +129,7 @@ int main(int argc, char **argv) {
             bms_soc_ah_wake(&ah, sleep_s);
             bms_soc_ekf_wake(&ekf, sleep_s);
             bms_soc_ekf_wake(&ekf_h, sleep_s);
+            bms_soc_ekf_wake(&ekf_ct, sleep_s);
             bms_soc_lstm_wake(&lstm, sleep_s);
             dt_s = 0.0f;
         } else {
@@ -132,6 +138,7 @@ int main(int argc, char **argv) {
         bms_soc_ah_tick(&ah, voltage_V, current_A, temperature_C, dt_s, &e_ah);
         bms_soc_ekf_tick(&ekf, voltage_V, current_A, temperature_C, dt_s, &e_ekf);
         bms_soc_ekf_tick(&ekf_h, voltage_V, current_A, temperature_C, dt_s, &e_ekf_h);
+        bms_soc_ekf_tick(&ekf_ct, voltage_V, current_A, temperature_C, dt_s, &e_ekf_ct);
         if (first) {
             status = bms_soc_lstm_init(&lstm, &lstm_net, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config,
                                        &settings, e_ah.soc);
@@ -143,8 +150,8 @@ int main(int argc, char **argv) {
             first = 0;
         }
         bms_soc_lstm_tick(&lstm, voltage_V, current_A, temperature_C, dt_s, &e_lstm);
-        printf("%.3f,%.5f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc, (double)e_ekf.sigma,
-               (double)e_lstm.soc, (double)e_ekf_h.soc, col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
+        printf("%.3f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc, (double)e_ekf.sigma,
+               (double)e_lstm.soc, (double)e_ekf_h.soc, (double)e_ekf_ct.soc, col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
         previous_time = time_s;
     }
     fclose(file);

@@ -5,7 +5,9 @@
  * Sources/Estimators (AhCounterEstimator, TheveninEKF with FilterCommon, CapacityLearner,
  * EmptyAnchor, LSTMEstimator); the math is Docs/Estimators.md, the C API Docs/CEstimators.md.
  * With a cell model that has hysteresis (bms_soc_hysteresis_t, count > 0) the Ah counter and
- * the EKF carry Plett's one-state hysteresis h as the Swift ones do (EKF: 3 states).
+ * the EKF carry Plett's one-state hysteresis h as the Swift ones do (EKF: 3 states); with a
+ * charge-transfer term (bms_soc_charge_transfer_t) the EKF's predicted voltage adds
+ * a asinh(I / I_ref) as the Swift one does.
  *
  * - No malloc, no I/O. The caller owns every state struct (sizeof is a compile-time
  *   constant); the model, the config and the LSTM blob are read-only and must outlive it.
@@ -44,14 +46,22 @@
 extern "C" {
 #endif
 
-/** API version of this header (2: the hysteresis state in the model, config, Ah and EKF structs). */
-#define BMS_SOC_VERSION 2
+/** API version of this header (2: the hysteresis state in the model, config, Ah and EKF structs;
+ *  3: the charge-transfer term, bms_cell_model_t.charge_transfer). */
+#define BMS_SOC_VERSION 3
 /** 1 (default): the Ah counter and the EKF run a model's hysteresis state. Build with
  *  -DBMS_SOC_HYSTERESIS=0 for a firmware whose cells have none: the 3-state filter and the
  *  hysteresis law are compiled out (about 3 KiB of Thumb-2), and a model with hysteresis is
  *  refused at init (BMS_SOC_ERR_MODEL_HYSTERESIS) unless config->use_model_hysteresis is 0. */
 #ifndef BMS_SOC_HYSTERESIS
 #define BMS_SOC_HYSTERESIS 1
+#endif
+/** 1 (default): the EKF runs a model's charge-transfer term a asinh(I / I_ref). Build with
+ *  -DBMS_SOC_CHARGE_TRANSFER=0 for a firmware whose cell model has none: the term (and asinhf)
+ *  is compiled out, and the EKF refuses a model that has one at init
+ *  (BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT). The Ah counter and the LSTM wrapper never read it. */
+#ifndef BMS_SOC_CHARGE_TRANSFER
+#define BMS_SOC_CHARGE_TRANSFER 1
 #endif
 /** Capacity-learning bands: 3 temperature bands x 3 current bands. */
 #define BMS_SOC_CAPACITY_BANDS 9
@@ -69,7 +79,12 @@ typedef enum bms_soc_status {
     BMS_SOC_ERR_MODEL_RELAXATION = 7,/**< rest-relaxation law invalid */
     BMS_SOC_ERR_MODEL_NOISE = 8,     /**< fit residuals invalid */
     BMS_SOC_ERR_LSTM = 9,            /**< the LSTM runtime refused the model or workspace */
-    BMS_SOC_ERR_MODEL_HYSTERESIS = 10 /**< hysteresis groups invalid (grid, M, M0 or gamma) */
+    BMS_SOC_ERR_MODEL_HYSTERESIS = 10,/**< hysteresis groups invalid (grid, M, M0 or gamma) */
+    BMS_SOC_ERR_MODEL_CHARGE_TRANSFER = 11, /**< charge-transfer groups invalid: count 0, a NULL array,
+                                                 temperatures not finite and strictly increasing,
+                                                 a not in [0, 2] V or I_ref not in [1e-6, 1e5] A (NaN fails) */
+    BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT = 12 /**< EKF: the model has a charge-transfer term and
+                                                       this build has BMS_SOC_CHARGE_TRANSFER 0 */
 } bms_soc_status_t;
 
 /** A quantity over SOC x temperature, read bilinearly (SocTemperatureTable in Swift):
@@ -103,6 +118,19 @@ typedef struct bms_soc_hysteresis {
     uint16_t count;
 } bms_soc_hysteresis_t;
 
+/** The charge-transfer (Butler-Volmer) overpotential (ChargeTransfer in Swift; Docs/Estimators.md,
+ *  "Charge-transfer term"), one (a, I_ref) per temperature group; the voltages of the two groups
+ *  around T are interpolated linearly (not a and I_ref), held beyond the first and last group:
+ *    eta_g(I) = a_g asinh(I / I_ref,g),  eta(I, T) = (1 - f) eta_g(I) + f eta_g+1(I),
+ *    V = OCV + R0 I + eta(I, T) + v1 (+ M h + M0 s).
+ *  It depends on I and T only, so the EKF's Jacobian H does not change (the C EKF has no bias state). */
+typedef struct bms_soc_charge_transfer {
+    const float *temperatures_C;        /**< strictly increasing */
+    const float *coefficient_V;         /**< a, V, in [0, 2] */
+    const float *reference_current_A;   /**< I_ref, A, in [1e-6, 1e5] */
+    uint16_t count;                     /**< >= 1 */
+} bms_soc_charge_transfer_t;
+
 /** Everything the estimators need about a cell type (CellModelParameters in Swift),
  *  written by `bmsim export --cell-model cell.json --c-source NAME`. */
 typedef struct bms_cell_model {
@@ -127,6 +155,8 @@ typedef struct bms_cell_model {
     float residual_1rc_mV;                  /**< the 1RC fit's overall RMS residual (20 when unknown) */
     bms_soc_curve_t residual_1rc_mV_by_temperature; /**< per OCV temperature group (count 0: none) */
     bms_soc_hysteresis_t hysteresis;        /**< count 0: none */
+    /** NULL: none (a pointer, so that a model without the term costs 4 B of flash, not 16). */
+    const bms_soc_charge_transfer_t *charge_transfer;
 } bms_cell_model_t;
 
 /** Estimator settings (EstimatorConfig in Swift); bms_soc_config_default gives the Swift
