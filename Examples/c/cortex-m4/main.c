@@ -52,6 +52,18 @@ int *__errno(void) {
     return &errno_value;
 }
 
+/* Mean instructions per tick: (ticks · 40 >> shift) / rows by shift-and-subtract, so the harness
+ * links no 64-bit division from libgcc (__aeabi_uldivmod, 700 B of flash); saturated to 32 bits. */
+static uint32_t mean_instructions(uint64_t ticks) {
+    uint64_t total = ticks * 40u >> ICOUNT_SHIFT, quotient = 0, remainder = 0;
+    int bit;
+    for (bit = 63; bit >= 0; bit--) {
+        remainder = (remainder << 1) | ((total >> bit) & 1u);
+        if (remainder >= (uint64_t)INPUT_ROWS) { remainder -= (uint64_t)INPUT_ROWS; quotient |= (uint64_t)1 << bit; }
+    }
+    return quotient > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)quotient;
+}
+
 static void put_dec(uint32_t v) {
     char buf[12];
     int k = 11;
@@ -163,11 +175,11 @@ int main(void) {
         put_fixed5(e_ekf_ct.soc); sh_puts("\n");
         previous_time = time_s;
     }
-    sh_puts("# instructions per tick (mean): ah "); put_dec((uint32_t)((ticks_ah * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
-    sh_puts(", ekf "); put_dec((uint32_t)((ticks_ekf * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
-    sh_puts(", lstm wrapper "); put_dec((uint32_t)((ticks_lstm * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
-    sh_puts(", ekf with hysteresis "); put_dec((uint32_t)((ticks_ekf_h * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
-    sh_puts(", ekf with charge transfer "); put_dec((uint32_t)((ticks_ekf_ct * 40u >> ICOUNT_SHIFT) / INPUT_ROWS));
+    sh_puts("# instructions per tick (mean): ah "); put_dec(mean_instructions(ticks_ah));
+    sh_puts(", ekf "); put_dec(mean_instructions(ticks_ekf));
+    sh_puts(", lstm wrapper "); put_dec(mean_instructions(ticks_lstm));
+    sh_puts(", ekf with hysteresis "); put_dec(mean_instructions(ticks_ekf_h));
+    sh_puts(", ekf with charge transfer "); put_dec(mean_instructions(ticks_ekf_ct));
     sh_puts("\n# state bytes: ah "); put_dec((uint32_t)sizeof ah); sh_puts(", ekf "); put_dec((uint32_t)sizeof ekf);
     sh_puts(", lstm wrapper "); put_dec((uint32_t)sizeof lstm); sh_puts(" + workspace ");
     put_dec(2u * LSTM_MODEL_WORKSPACE_WORDS); sh_puts("\n");
