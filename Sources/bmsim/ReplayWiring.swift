@@ -15,6 +15,9 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     let model: CellModelParameters
     /// The fixed-point LSTM model of `lstm` (nil: `lstm` is not available).
     var lstmModel: BlobModel? = nil
+    /// The model of `ekf+lstm` when it is not `lstmModel`: the bundled uncertainty-head blob
+    /// when no `--lstm-model` is given (`BundledData.fusionLSTMModelURL`); nil: `lstmModel`.
+    var fusionLSTMModel: BlobModel? = nil
     /// Settings every estimator starts from (the experiment options of `replay`/`compare` change it).
     var baseConfig = EstimatorConfig()
 
@@ -37,26 +40,33 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         // model's own error, so using it would make the filters trust the model too much.
         config.capacityAh = setup.capacityAh
         do {
-            return try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config,
+            return try Estimators.makeEstimator(kind, model: model, lstmModel: blob(for: kind), config: config,
                                                 soc: setup.initialSOC)
         } catch {
             throw ReplayError.estimatorSetup(name: name, detail: "\(error)")
         }
     }
 
-    /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (or the bundled
-    /// demo blob when it exists).
+    /// The blob `kind` runs: `fusionLSTMModel` for `ekf+lstm` when set, else `lstmModel`.
+    func blob(for kind: EstimatorKind) -> BlobModel? {
+        kind == .ekfLSTM ? fusionLSTMModel ?? lstmModel : lstmModel
+    }
+
+    /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (for `lstm` and
+    /// `ekf+lstm`); without it the bundled blobs when they exist: `lstm-soh` for `lstm`,
+    /// `lstm-soh-nll` (the uncertainty head) for `ekf+lstm`.
     static func load(cellModelPath: String?, lstmModelPath: String? = nil,
                      baseConfig: EstimatorConfig = EstimatorConfig()) throws -> ClassicalEstimatorFactory {
         let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
-        var lstm: BlobModel?
-        if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
-            let bytes = try InputBytes.read(path)
-            do { lstm = try BlobReader.decode(bytes, source: path).model } catch {
+        func blob(_ path: String?) throws -> BlobModel? {
+            guard let path else { return nil }
+            do { return try BlobReader.decode(try InputBytes.read(path), source: path).model } catch let error as BlobError {
                 throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
             }
         }
-        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm, baseConfig: baseConfig)
+        let lstm = try blob(lstmModelPath ?? BundledData.lstmModelURL?.path)
+        let fusion = lstmModelPath == nil ? try blob(BundledData.fusionLSTMModelURL?.path) : nil
+        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm, fusionLSTMModel: fusion, baseConfig: baseConfig)
     }
 }
 
@@ -88,6 +98,15 @@ enum BundledData {
     /// discharge; Docs/Results.md), or nil when it is not there.
     static var lstmModelURL: URL? {
         let url = fixtures.appendingPathComponent("models/lstm-soh.bmsq")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    /// The blob `ekf+lstm` runs when no `--lstm-model` is given: `lstm-soh-nll`, `lstm-soh`'s
+    /// recipe with an uncertainty head (format 6), whose own σ sets the fusion's R; chosen over
+    /// `lstm-soh` with band noise on the validation cells (Docs/Results.md, "EKF + LSTM fusion").
+    /// Nil when it is not there (then `ekf+lstm` runs `lstmModelURL`'s blob with band noise).
+    static var fusionLSTMModelURL: URL? {
+        let url = fixtures.appendingPathComponent("models/lstm-soh-nll.bmsq")
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
