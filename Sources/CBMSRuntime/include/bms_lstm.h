@@ -19,6 +19,8 @@
  *   bms_lstm_set_start_soc(&ctx, soc_centi_percent);  // v5 blobs: the SOC the BMS believes at a run's start
  *   int32_t soc_centi_percent;
  *   bms_lstm_step_s8(&ctx, voltage_uV, current_mA, temperature_dC, &soc_centi_percent);
+ *   int16_t log_variance_q11;                         // v6 blobs (uncertainty head): log sigma^2 of the step
+ *   bms_lstm_log_variance_q11(&ctx, &log_variance_q11);
  */
 #ifndef BMS_LSTM_H
 #define BMS_LSTM_H
