@@ -3,7 +3,8 @@
 # (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan, on the
 # version-1 golden model, on the version-2 one with the charge counter and prior (also with a
 # prior capacity set at run time every 500 steps, Fixtures/golden-charge-prior), and on
-# the version-3 one (the version-1 model with interleaved kernels, same expected outputs);
+# the version-3 one (the version-1 model with interleaved kernels, same expected outputs) and
+# the version-6 one (an uncertainty head: the log variance of every step, bms_lstm_log_variance_q11);
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
 # without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0) and the host example
@@ -34,6 +35,8 @@ echo "== host test, version-2 blob with a prior-capacity schedule (golden-steps.
 echo "== host test, version-3 blob (interleaved kernels; must reproduce Fixtures/golden's outputs)"
 "$out/bms_runtime_test" Fixtures/golden-v3
 cmp Fixtures/golden-v3/golden-steps.bin Fixtures/golden/golden-steps.bin
+echo "== host test, version-6 blob (uncertainty head: SOC and log sigma^2 of every step, golden-steps.bin version 3)"
+"$out/bms_runtime_test" Fixtures/golden-nll
 echo "== host test, version-3 blob, AVX2 and AVX-512 paths compiled out (each build above runs every kernel the CPU has)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -DBMS_NO_AVX2 -DBMS_NO_AVX512 -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test_sse2"
@@ -43,6 +46,7 @@ echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
   -DBMS_PORTABLE_KERNELS -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c -o "$out/bms_runtime_test_portable"
 "$out/bms_runtime_test_portable" Fixtures/golden-v3
 "$out/bms_runtime_test_portable" Fixtures/golden
+"$out/bms_runtime_test_portable" Fixtures/golden-nll
 echo "== C estimators (bms_soc): strict C99 build"
 soc=Sources/CBMSSoc
 model=Examples/c/model

@@ -211,18 +211,25 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
         uint32_t kind = rec[0], activation = rec[1];
         uint32_t in = bms_rd_u16(rec + 2), out = bms_rd_u16(rec + 4), first = bms_rd_u16(rec + 6);
         int is_lstm = i < lstm_count;
+        int head = i + 1 == layer_count && version >= 6;  /* version 6: the last layer also gives log sigma^2 */
         int k;
         if (kind != (uint32_t)(is_lstm ? BMS_KIND_LSTM : BMS_KIND_DENSE)) return BMS_ERR_TOPOLOGY;
         if (activation > (uint32_t)(is_lstm ? 0 : 1)) return BMS_ERR_TOPOLOGY;
         if (in != width || out < 1 || out > BMS_MAX_WIDTH) return BMS_ERR_TOPOLOGY;
-        if (i + 1 == layer_count && out != 1) return BMS_ERR_TOPOLOGY;
+        if (i + 1 == layer_count && out != (head ? 2u : 1u)) return BMS_ERR_TOPOLOGY;
         if (first != expected_tensor) return BMS_ERR_TENSOR;
         if (is_lstm) {
             if (rec[8] < 8 || rec[8] > 12) return BMS_ERR_SCALE;
+        } else if (head) {
+            int32_t span = bms_rd_s32(rec + 12);
+            if (rec[8] != BMS_LOG_VARIANCE_FRACTION_BITS) return BMS_ERR_SCALE;
+            if (span < 1 || span > BMS_MAX_LABEL_SPAN_PPM) return BMS_ERR_SCALE;
+            model->has_log_variance = 1;
+            model->label_span_ppm = span;
         } else if (rec[8] != 0) {
             return BMS_ERR_RESERVED;
         }
-        if (!bms_all_zero(rec + 9, 7)) return BMS_ERR_RESERVED;
+        if (!bms_all_zero(rec + 9, head ? 3u : 7u)) return BMS_ERR_RESERVED;
         if (is_lstm) {
             bms_lstm_layer_t *layer = &model->lstm[i];
             const uint8_t *t[BMS_TENSORS_PER_LSTM];

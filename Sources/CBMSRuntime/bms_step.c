@@ -285,6 +285,23 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     return BMS_OK;
 }
 
+bms_status_t bms_lstm_log_variance_q11(const bms_lstm_context_t *context, int16_t *log_variance_q4_11) {
+    const bms_lstm_model_t *model;
+    const int16_t *last;
+    uint32_t i, state_words = 0;
+    if (context == NULL || context->model == NULL || context->workspace == NULL || log_variance_q4_11 == NULL) {
+        return BMS_ERR_ARGUMENT;
+    }
+    model = context->model;
+    if (!model->has_log_variance) return BMS_ERR_TOPOLOGY;
+    for (i = 0; i < model->lstm_layer_count; ++i) state_words += 2u * model->lstm[i].hidden_size;
+    /* the last dense layer wrote dense_a (an odd layer count) or dense_b (an even one); reset zeroes both */
+    last = context->workspace + state_words + model->feature_count + 4u * model->max_hidden_size;
+    if (model->dense_layer_count % 2u == 0u) last += model->max_dense_size;
+    *log_variance_q4_11 = last[1] > BMS_LOG_VARIANCE_MAX_Q11 ? (int16_t)BMS_LOG_VARIANCE_MAX_Q11 : last[1];
+    return BMS_OK;
+}
+
 bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *voltage_uV,
                                 const int32_t *current_mA, const int32_t *temperature_dC,
                                 size_t count, int32_t *soc_centi_percent) {

@@ -1,4 +1,5 @@
 import BMSCore
+import WeightBlob
 
 /// `ekf+lstm`: the 1RC EKF (`TheveninEKF`, the configuration of `ekf`) with the fixed-point
 /// LSTM's SOC (`LSTMEstimator`) as a second, direct measurement of the SOC.
@@ -7,9 +8,11 @@ import BMSCore
 /// under discharge current in a *confirmed* run (`LSTMEstimator.runConfirmed`), the EKF gets
 /// one scalar Kalman update (`TheveninEKF.applySOCMeasurement`)
 ///
-///     z = clamp(LSTM SOC, 0, 1),   H = [1, 0, …],   R = σ(band of z)² · max(1, τ / Δt)
+///     z = clamp(LSTM SOC, 0, 1),   H = [1, 0, …],   R = σ² · max(1, τ / Δt) · ρ_P
 ///
-/// with σ per band and the decorrelation time τ from `EstimatorConfig.fusionNoise`
+/// with σ per band of z, or — when the blob has an uncertainty head (format version 6) — the
+/// network's own σ of this step (`BlobUncertaintyHead.sigmaSOC` of the engine's
+/// `logVarianceQ11`), the decorrelation time τ and ρ_P from `EstimatorConfig.fusionNoise`
 /// (`LSTMFusionNoise`) and Δt the time since the last fusion (one model step, 10 s). So:
 /// - at most one fusion per model step, never on ticks between steps;
 /// - never on the LSTM's coulomb count (between discharges, and in a run's first
@@ -31,8 +34,10 @@ public final class FusedEKFLSTMEstimator: SOCEstimator {
     public let filter: TheveninEKF
     /// The LSTM whose confirmed outputs are fused.
     public let lstm: LSTMEstimator
-    /// The LSTM's measurement noise.
+    /// The LSTM's measurement noise (its bands are not used when `networkSigma` is set).
     public let noise: LSTMFusionNoise
+    /// The blob's uncertainty head: when set, R takes the network's σ of each step.
+    public let networkSigma: BlobUncertaintyHead?
     /// Fusions since `init` (for tests and diagnostics).
     public private(set) var fusions = 0
     /// The LSTM's model steps at the last tick.
@@ -47,6 +52,7 @@ public final class FusedEKFLSTMEstimator: SOCEstimator {
         self.filter = filter
         self.lstm = lstm
         self.noise = noise
+        networkSigma = lstm.engine.model.uncertaintyHead
         lastModelSteps = lstm.modelSteps
         last = filter.estimate
     }
@@ -67,7 +73,10 @@ public final class FusedEKFLSTMEstimator: SOCEstimator {
             && m.currentA < -lstm.settings.dischargeThresholdA {
             let z = min(max(lstm.estimate.soc, 0), 1)
             let dt = max(secondsSinceFusion, lstm.stepSeconds)
-            if filter.applySOCMeasurement(z, variance: noise.variance(lstmSOC: z, stepSeconds: dt)) { fusions += 1 }
+            let variance = networkSigma.map {
+                noise.variance(networkSigma: $0.sigmaSOC(logVarianceQ11: lstm.engine.logVarianceQ11), stepSeconds: dt)
+            } ?? noise.variance(lstmSOC: z, stepSeconds: dt)
+            if filter.applySOCMeasurement(z, variance: variance) { fusions += 1 }
             secondsSinceFusion = 0
         }
         last = filter.estimate

@@ -63,6 +63,15 @@ public struct LSTMFusionNoise: Sendable, Equatable, Codable {
         return sigma * sigma * inflation * filterVarianceRatio
     }
 
+    /// R for one fused model step of `stepSeconds` when the network gives its own σ (an
+    /// uncertainty head, `BlobUncertaintyHead`), fraction²: the bands' σ replaced by it,
+    /// `R = σ_net² · max(1, τ / Δt) · ρ_P` (k = 1: the float comparison's `fusion-float --sigma network`).
+    @inlinable
+    public func variance(networkSigma sigma: Double, stepSeconds: Double) -> Double {
+        let inflation = stepSeconds > 0 ? max(1, decorrelationSeconds / stepSeconds) : 1
+        return sigma * sigma * inflation * filterVarianceRatio
+    }
+
     /// These values with τ, ρ_P and/or every σ replaced (an experiment option; nil keeps it).
     public func adjusted(decorrelationSeconds: Double?, sigmaScale: Double?, filterVarianceRatio: Double? = nil) -> LSTMFusionNoise {
         var copy = self

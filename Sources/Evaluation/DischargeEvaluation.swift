@@ -56,14 +56,17 @@ public struct DischargeEvaluation: Sendable {
     public let options: Options
     /// The fixed-point model of `lstm` and `ekf+lstm` (nil: those methods throw).
     public let lstmModel: BlobModel?
+    /// The model of `ekf+lstm` when it differs from `lstmModel` (nil: `lstmModel`).
+    public let fusionLSTMModel: BlobModel?
 
     /// Creates an evaluation.
     public init(model: CellModelParameters, methods: [EstimatorKind], options: Options = Options(),
-                lstmModel: BlobModel? = nil) {
+                lstmModel: BlobModel? = nil, fusionLSTMModel: BlobModel? = nil) {
         self.model = model
         self.methods = methods
         self.options = options
         self.lstmModel = lstmModel
+        self.fusionLSTMModel = fusionLSTMModel
     }
 
     /// The sleep a BMS knows at a discharge's wake-up: the index's rest before it when that is
@@ -79,7 +82,8 @@ public struct DischargeEvaluation: Sendable {
         let config = options.config
         let discharges = options.gridSeconds.map { dt in nativeDischarges.map { $0.resampled(dtS: dt) } } ?? nativeDischarges
         let makeEstimator = { (kind: EstimatorKind, config: EstimatorConfig) throws(EstimatorFactoryError) in
-            try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config, soc: 1)
+            try Estimators.makeEstimator(kind, model: model, lstmModel: kind == .ekfLSTM ? fusionLSTMModel ?? lstmModel : lstmModel,
+                                         config: config, soc: 1)
         }
         let sleep: (EvaluationDischarge) -> Double = {
             Self.wakeUpSleepSeconds($0, restMinimumSeconds: config.restMinimumSeconds, given: options.giveSleepTime)

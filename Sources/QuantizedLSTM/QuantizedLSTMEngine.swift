@@ -35,6 +35,11 @@ public final class QuantizedLSTMEngine {
     /// no prior). Starts at the blob's (`defaultPriorCapacityMAh`); `setPriorCapacity` changes
     /// it (e.g. to the capacity the BMS has learned), `reset` keeps it.
     public private(set) var priorCapacityMAh: Int32
+    /// The uncertainty head's output after the last step (format version 6): log σ² of the
+    /// scaled label in Q4.11, clamped to [−16, 4] (`BlobUncertaintyHead.clamped`); 0 after a
+    /// reset and for a one-output model. Bit-exact with `bms_lstm_log_variance_q11`.
+    public private(set) var logVarianceQ11: Int16 = 0
+    let hasUncertaintyHead: Bool
 
     /// Builds the engine; `model` must come from `BlobReader` (or pass its checks).
     public convenience init(model: BlobModel) {
@@ -50,6 +55,7 @@ public final class QuantizedLSTMEngine {
         outputScale = QuantizedMultiplier(multiplier: model.output.scale.multiplier, shift: model.output.scale.shift)
         outputOffset = model.output.offsetCentiPercent
         priorCapacityMAh = Int32(model.chargeCounter?.priorCapacityMAh ?? 0)
+        hasUncertaintyHead = model.uncertaintyHead != nil
         stateWords = model.lstmLayers.reduce(0) { $0 + 2 * $1.hiddenSize }
         states = .allocate(capacity: stateWords)
         featureBuffer = .allocate(capacity: model.inputs.count)
@@ -114,6 +120,7 @@ public final class QuantizedLSTMEngine {
     public func reset() {
         states.update(repeating: 0, count: stateWords)
         frontEnd.reset()
+        logVarianceQ11 = 0
     }
 
     /// Charge drawn since the reset, 0.5 mA·s (0 when the model has no charge counter).
@@ -122,7 +129,8 @@ public final class QuantizedLSTMEngine {
     /// A copy of the hidden and cell states (h then c, per layer), for tests.
     public var stateSnapshot: [Int16] { Array(UnsafeBufferPointer(start: states, count: stateWords)) }
 
-    /// One streaming step; returns SOC in 0.01 % (10000 = 100 %).
+    /// One streaming step; returns SOC in 0.01 % (10000 = 100 %). A version-6 model also leaves
+    /// its log variance in `logVarianceQ11`.
     public func step(_ sample: RawSensorSample) -> Int32 {
         frontEnd.step(sample, into: featureBuffer)
         var input = UnsafePointer(featureBuffer)
@@ -139,6 +147,7 @@ public final class QuantizedLSTMEngine {
             layer.step(input: input, output: output)
             input = UnsafePointer(output)
         }
+        if hasUncertaintyHead { logVarianceQ11 = BlobUncertaintyHead.clamped(input[1]) }
         var wide = outputScale.applyWide(to: Int32(input[0])) &+ Int64(outputOffset)
         if priorCapacityMAh > 0 { wide &+= frontEnd.priorCentiPercent }
         return Saturating.narrowToInt32(wide)

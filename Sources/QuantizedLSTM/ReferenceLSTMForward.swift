@@ -19,6 +19,9 @@ public final class ReferenceLSTMRunner {
     /// The SOC the prior starts from, a fraction (1 until changed: `s0` of `s0 − q/C`, which a
     /// `priorSOC` input reads); `reset` keeps it.
     public var startSOC: Double = 1
+    /// log σ² of the scaled label after the last step, clamped to `ReferenceLSTMModel.logVarianceRange`
+    /// (a model with an uncertainty head; nil otherwise or before the first step).
+    public private(set) var logVariance: Double?
     /// Largest magnitudes seen since `init` (not cleared by `reset`).
     public private(set) var ranges: ReferenceActivationRanges
     /// When true, `step` accumulates Σ in·inᵀ of every layer's inputs (for the quantizer's
@@ -129,6 +132,10 @@ public final class ReferenceLSTMRunner {
                 ranges.denseOutput[d][r] = max(ranges.denseOutput[d][r], abs(output[r]))
             }
             input = output
+        }
+        if input.count == 2 {
+            let range = ReferenceLSTMModel.logVarianceRange
+            logVariance = min(max(input[1], range.lowerBound), range.upperBound)
         }
         return input[0] * (model.outputMax - model.outputMin) + model.outputMin + prior
     }

@@ -21,7 +21,7 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
     public var outputMax: Double
     /// LSTM layers, first to last.
     public var lstmLayers: [ReferenceLSTMLayer]
-    /// Dense layers; the last has one output.
+    /// Dense layers; the last has one output, or two for an uncertainty head (`hasUncertaintyHead`).
     public var denseLayers: [ReferenceDenseLayer]
     /// Free-form training metadata (seed, epochs, mode, data hash…).
     public var metadata: [String: String]
@@ -94,9 +94,16 @@ public struct ReferenceLSTMModel: Codable, Sendable, Equatable {
             if layer.bias.count != layer.outputSize { found.append("dense[\(n)].bias size") }
             width = layer.outputSize
         }
-        if width != 1 { found.append("the last layer must have one output, has \(width)") }
+        if width != 1 && width != 2 { found.append("the last layer must have one output (or two: SOC and log σ²), has \(width)") }
         return found
     }
+
+    /// True when the last layer has two outputs: the scaled label's mean and log σ² (a model
+    /// trained with `--loss gaussian-nll`; quantized as blob format version 6).
+    public var hasUncertaintyHead: Bool { denseLayers.last?.outputSize == 2 }
+
+    /// The clamp of the uncertainty head's log σ² (the trainer's `TrainingLoss.logVarianceRange`).
+    public static let logVarianceRange: ClosedRange<Double> = -16...4
 }
 
 /// One float LSTM layer: `kernel [4H × I]`, `recurrentKernel [4H × H]`, `bias [4H]`,

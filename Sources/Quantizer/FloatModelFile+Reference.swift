@@ -9,11 +9,12 @@ extension ReferenceLSTMModel {
     /// label map onto the integer engine, as do the charge-drawn counter (`discharged_Ah`,
     /// integrated over the file's `stepSeconds`) and the coulomb-count prior
     /// (`priorCapacityAh`); anything else is `unsupportedModel`.
-    /// A model with an uncertainty head (`TrainingLoss.gaussianNLL`, two outputs) is
-    /// `unsupportedModel`: the integer engine has one output, the SOC.
+    /// A model with an uncertainty head (`TrainingLoss.gaussianNLL`, two outputs: μ and log σ²)
+    /// maps onto blob format version 6; two outputs under another loss are `unsupportedModel`.
     public init(_ file: FloatModelFile) throws(QuantizationError) {
-        guard file.architecture.outputCount == 1 else {
-            throw .unsupportedModel("\(file.architecture.outputCount) outputs (loss \(file.training.config.loss.rawValue), an uncertainty head): the integer engine takes a one-output model (loss mse)")
+        let outputs = file.architecture.outputCount
+        guard outputs == 1 || (outputs == 2 && file.training.config.loss == .gaussianNLL) else {
+            throw .unsupportedModel("\(outputs) outputs with loss \(file.training.config.loss.rawValue): the integer engine takes one output (loss mse) or two (loss gaussian-nll: μ and log σ²)")
         }
         if let prior = file.scalers.priorCapacityAh, !(prior > 0 && prior.isFinite) {
             throw .unsupportedModel("prior capacity \(prior) Ah: must be positive")

@@ -110,8 +110,12 @@ public struct PostTrainingQuantizer: Sendable {
             }
             cellBits.append(bits)
         }
+        // An uncertainty head's row 1 (log σ²) has its own fixed Q4.11 scale: the last layer's
+        // int16 scale is calibrated on row 0, the SOC output, alone.
         let denseScales = model.denseLayers.indices.map { d in
-            max(ranges.denseOutput[d].max() ?? 0, 1e-6) * denseHeadroom / 32767
+            let rows = model.hasUncertaintyHead && d == model.denseLayers.count - 1
+                ? Array(ranges.denseOutput[d].prefix(1)) : ranges.denseOutput[d]
+            return max(rows.max() ?? 0, 1e-6) * denseHeadroom / 32767
         }
         let plan = QuantizationPlan(featureScale: featureRange / Self.q15One, cellFractionBits: cellBits,
                                     denseOutputScales: denseScales)
@@ -185,10 +189,13 @@ public struct PostTrainingQuantizer: Sendable {
             let (weight, weightScales) = quantizeRows(layer.weight, rows: layer.outputSize, columns: layer.inputSize,
                                                       moments: runner?.denseInputMoments[d])
             var bias: [Int32] = [], mult: [Int32] = [], shift: [Int32] = []
+            let isHead = model.hasUncertaintyHead && d == model.denseLayers.count - 1
             for r in 0..<layer.outputSize {
                 let accumulatorScale = weightScales[r] * inputScale
                 bias.append(try quantizeBias(Double(layer.bias[r]), accumulatorScale, "dense[\(d)].bias[\(r)]"))
-                let rq = try requantization(accumulatorScale / outputScale, "dense[\(d)] rescale row \(r)")
+                // row 1 of an uncertainty head: log σ² straight to Q4.11 (BlobUncertaintyHead)
+                let rowScale = isHead && r == 1 ? Self.logVarianceLSB : outputScale
+                let rq = try requantization(accumulatorScale / rowScale, "dense[\(d)] rescale row \(r)")
                 mult.append(rq.multiplier); shift.append(rq.shift)
             }
             dense.append(BlobDenseLayer(inputSize: layer.inputSize, outputSize: layer.outputSize,
@@ -207,6 +214,13 @@ public struct PostTrainingQuantizer: Sendable {
             BlobMetadataEntry(key: $0.key.replacingNewlines("_").replacingEquals("_"), value: $0.value.replacingNewlines(" "))
         }
         var blob = BlobModel(inputs: inputs, output: output, lstmLayers: lstm, denseLayers: dense, metadata: metadata)
+        if model.hasUncertaintyHead {
+            let span = ((model.outputMax - model.outputMin) * 1_000_000).rounded()
+            guard let ppm = Int32(exactly: span), BlobUncertaintyHead.labelSpanPPMRange.contains(ppm) else {
+                throw .unrepresentable("label span (ppm) of the uncertainty head", span)
+            }
+            blob.uncertaintyHead = BlobUncertaintyHead(labelSpanPPM: ppm)
+        }
         if model.features.contains(.chargeDrawn), let step = model.stepSeconds {
             // `problems` checked: the step is a whole number in 1…3600 and the prior positive.
             var priorMAh: Int?
@@ -310,6 +324,8 @@ public struct PostTrainingQuantizer: Sendable {
 
     /// 1.0 in Q0.15 (gates, hidden state) and in Q4.11 (gate pre-activations), as `Double`.
     static let q15One = Double(QFormat.gateOne), q11One = Double(QFormat.preActivationOne)
+    /// One LSB of the uncertainty head's log σ² (Q4.11).
+    static let logVarianceLSB = 1 / Double(1 << BlobUncertaintyHead.logVarianceFractionBits)
 
     func quantizeBias(_ bias: Double, _ scale: Double, _ name: String) throws(QuantizationError) -> Int32 {
         let q = (bias / scale).rounded()

@@ -1,4 +1,5 @@
 import CellData
+import Foundation
 import QuantizedLSTM
 import WeightBlob
 
@@ -15,6 +16,18 @@ public struct QuantizationEvaluation: Sendable, Equatable {
     public var meanAbsDeltaPercent: Double
     /// Max |float − integer|, SOC points.
     public var maxAbsDeltaPercent: Double
+    /// The uncertainty head's agreement (a model with one; nil otherwise).
+    public var sigma: SigmaAgreement?
+
+    /// int8 vs float of the uncertainty head's second output, over the same steps.
+    public struct SigmaAgreement: Sendable, Equatable, Encodable {
+        /// Mean and max |log σ²(int8) − log σ²(float)| (both clamped to [−16, 4]).
+        public var meanAbsLogVarianceDelta: Double, maxAbsLogVarianceDelta: Double
+        /// Mean and max |σ(int8) − σ(float)| of the SOC, points (σ = e^{s/2} · label span).
+        public var meanAbsSigmaDeltaPercent: Double, maxAbsSigmaDeltaPercent: Double
+        /// Mean σ of the float model, SOC points.
+        public var meanFloatSigmaPercent: Double
+    }
 
     /// Runs both models over `sequences` (labels: SOC fraction per step, or nil). With
     /// `priorCapacitiesMAh` each sequence's prior counts against its capacity in both (the
@@ -25,6 +38,8 @@ public struct QuantizationEvaluation: Sendable, Equatable {
         let reference = ReferenceLSTMRunner(model: model)
         let engine = QuantizedLSTMEngine(model: blob)
         var steps = 0, sumAbs = 0.0, maxAbs = 0.0, floatSq = 0.0, intSq = 0.0
+        var sumLog = 0.0, maxLog = 0.0, sumSigma = 0.0, maxSigma = 0.0, sumFloatSigma = 0.0
+        let span = blob.uncertaintyHead.map { Double($0.labelSpanPPM) / 1e4 } ?? 0   // SOC points per label unit
         precondition(priorCapacitiesMAh.map { $0.count == sequences.count } ?? true, "one prior capacity per sequence")
         for (n, sequence) in sequences.enumerated() {
             reference.reset()
@@ -39,6 +54,13 @@ public struct QuantizationEvaluation: Sendable, Equatable {
                 let delta = abs(float - integer)
                 sumAbs += delta
                 maxAbs = max(maxAbs, delta)
+                if blob.uncertaintyHead != nil, let floatLog = reference.logVariance {
+                    let integerLog = Double(engine.logVarianceQ11) / 2048
+                    let floatSigma = exp(floatLog / 2) * span, integerSigma = exp(integerLog / 2) * span
+                    sumLog += abs(integerLog - floatLog); maxLog = max(maxLog, abs(integerLog - floatLog))
+                    sumSigma += abs(integerSigma - floatSigma); maxSigma = max(maxSigma, abs(integerSigma - floatSigma))
+                    sumFloatSigma += floatSigma
+                }
                 if let label = labels?[n][k] {
                     floatSq += (float - label * 100) * (float - label * 100)
                     intSq += (integer - label * 100) * (integer - label * 100)
@@ -50,7 +72,11 @@ public struct QuantizationEvaluation: Sendable, Equatable {
         return QuantizationEvaluation(
             steps: steps, floatRMSEPercent: labels == nil ? nil : (floatSq / count).squareRoot(),
             integerRMSEPercent: labels == nil ? nil : (intSq / count).squareRoot(),
-            meanAbsDeltaPercent: sumAbs / count, maxAbsDeltaPercent: maxAbs)
+            meanAbsDeltaPercent: sumAbs / count, maxAbsDeltaPercent: maxAbs,
+            sigma: blob.uncertaintyHead == nil ? nil : SigmaAgreement(
+                meanAbsLogVarianceDelta: sumLog / count, maxAbsLogVarianceDelta: maxLog,
+                meanAbsSigmaDeltaPercent: sumSigma / count, maxAbsSigmaDeltaPercent: maxSigma,
+                meanFloatSigmaPercent: sumFloatSigma / count))
     }
 }
 

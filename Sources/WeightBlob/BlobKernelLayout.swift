@@ -16,10 +16,11 @@ public enum BlobKernelLayout: String, Sendable, CaseIterable, CustomStringConver
     case v3
 
     /// The format version a model needs in this layout: rows → 1 (2 with a charge counter);
-    /// v3 → 3; a model with a prior-capacity input → 4 and one with a prior-SOC input → 5 in
-    /// either (versions 4 and 5 store the kernels interleaved, `BlobWriter` writes them so).
+    /// v3 → 3; a model with a prior-capacity input → 4, one with a prior-SOC input → 5 and one
+    /// with an uncertainty head → 6 in either (versions 4 to 6 store the kernels interleaved,
+    /// `BlobWriter` writes them so).
     public func formatVersion(for model: BlobModel) -> UInt16 {
-        model.readsPriorSOC || model.readsPriorCapacity ? model.formatVersion : (self == .v3 ? 3 : model.formatVersion)
+        model.needsInterleavedKernels ? model.formatVersion : (self == .v3 ? 3 : model.formatVersion)
     }
 
     /// The layout a format version implies.

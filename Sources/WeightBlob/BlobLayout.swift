@@ -5,10 +5,13 @@ public enum BlobLayout {
     /// Newest format version this code reads and writes (2 adds the charge counter; a
     /// model without one is still written as version 1; 3 is version 2 with interleaved
     /// LSTM kernels, `BlobKernelLayout.v3`; 4 is version 3 plus the prior-capacity input; 5 is
-    /// version 4 plus the prior-SOC input).
-    public static let version: UInt16 = 5
+    /// version 4 plus the prior-SOC input; 6 is version 5 plus the uncertainty head, a last
+    /// dense layer with two outputs).
+    public static let version: UInt16 = 6
     /// Versions the readers accept.
-    public static let readableVersions: ClosedRange<Int> = 1...5
+    public static let readableVersions: ClosedRange<Int> = 1...6
+    /// The first version whose last dense layer has two outputs (`BlobUncertaintyHead`).
+    public static let uncertaintyHeadVersion = 6
     /// Fixed header size.
     public static let headerBytes = 32
     /// Size of every feature, output, layer and tensor record.

@@ -228,19 +228,24 @@ public struct BlobModel: Sendable, Equatable {
     public var output: BlobOutputScaling
     /// LSTM layers, first to last.
     public var lstmLayers: [BlobLSTMLayer]
-    /// Dense layers after the LSTM stack; the last has one output.
+    /// Dense layers after the LSTM stack; the last has one output (the SOC), or two with an
+    /// uncertainty head (row 1: log σ², format version 6).
     public var denseLayers: [BlobDenseLayer]
     /// Training metadata.
     public var metadata: [BlobMetadataEntry]
     /// Coulomb counter (step length) and prior; required when an input is `chargeDrawn`
     /// or a prior is wanted, `nil` otherwise (then the blob is written as version 1).
     public var chargeCounter: BlobChargeCounter?
+    /// The uncertainty head (the last dense layer's row 1 is log σ² in Q4.11; format version
+    /// 6), `nil` for a one-output model.
+    public var uncertaintyHead: BlobUncertaintyHead?
 
     /// Creates a model.
     public init(inputs: [BlobInputScaling], output: BlobOutputScaling, lstmLayers: [BlobLSTMLayer],
                 denseLayers: [BlobDenseLayer], metadata: [BlobMetadataEntry] = [],
-                chargeCounter: BlobChargeCounter? = nil) {
+                chargeCounter: BlobChargeCounter? = nil, uncertaintyHead: BlobUncertaintyHead? = nil) {
         self.chargeCounter = chargeCounter
+        self.uncertaintyHead = uncertaintyHead
         self.inputs = inputs
         self.output = output
         self.lstmLayers = lstmLayers
@@ -248,11 +253,15 @@ public struct BlobModel: Sendable, Equatable {
         self.metadata = metadata
     }
 
-    /// The format version this model needs: 5 with a prior-SOC input, 4 with a prior-capacity
-    /// input (both with version 3's interleaved kernels), 2 with a charge counter, else 1.
+    /// The format version this model needs: 6 with an uncertainty head, 5 with a prior-SOC
+    /// input, 4 with a prior-capacity input (all three with version 3's interleaved kernels),
+    /// 2 with a charge counter, else 1.
     public var formatVersion: UInt16 {
-        readsPriorSOC ? 5 : readsPriorCapacity ? 4 : (chargeCounter == nil ? 1 : 2)
+        uncertaintyHead != nil ? 6 : readsPriorSOC ? 5 : readsPriorCapacity ? 4 : (chargeCounter == nil ? 1 : 2)
     }
+
+    /// True when the formats need interleaved kernels whatever layout is asked (versions 4 to 6).
+    public var needsInterleavedKernels: Bool { uncertaintyHead != nil || readsPriorSOC || readsPriorCapacity }
 
     /// True when an input is the prior SOC (`InputFeature.priorSOC`, format version 5): the
     /// model was trained for runs that start at a SOC the firmware passes (`setStartSOC`).

@@ -11,7 +11,7 @@ public struct DecodedBlob: Sendable, Equatable {
     public var fileSize: Int
     /// The (verified) CRC-32.
     public var crc32: UInt32
-    /// The blob's format version (1 to 4).
+    /// The blob's format version (1 to 6).
     public var version: Int = 1
     /// How the blob stores its LSTM kernels (`v3` from version 3 on).
     public var kernelLayout: BlobKernelLayout = .rows
@@ -183,6 +183,7 @@ public enum BlobReader {
             var tensors: [BlobTensorInfo] = []
             var width = featureCount
             var expectedFirst = 0
+            var head: BlobUncertaintyHead?
             for n in 0..<layerCount {
                 let o = outputRecord + BlobLayout.recordBytes * (1 + n)
                 let isLSTM = n < lstmCount
@@ -204,8 +205,11 @@ public enum BlobReader {
                     throw .invalidTopology(at(o + 4), field: "\(name).outputSize", expected: "1…\(BlobLayout.maxWidth)",
                                            found: "\(outputSize)")
                 }
-                if n == layerCount - 1 && outputSize != 1 {
-                    throw .invalidTopology(at(o + 4), field: "\(name).outputSize", expected: "1 (last layer)",
+                let isLast = n == layerCount - 1
+                let hasHead = version >= BlobLayout.uncertaintyHeadVersion
+                if isLast && outputSize != (hasHead ? 2 : 1) {
+                    throw .invalidTopology(at(o + 4), field: "\(name).outputSize",
+                                           expected: hasHead ? "2 (last layer: SOC and log σ², version 6)" : "1 (last layer)",
                                            found: "\(outputSize)")
                 }
                 guard first == expectedFirst else {
@@ -218,10 +222,12 @@ public enum BlobReader {
                         throw .scaleOutOfRange(at(o + 8), field: "\(name).cellFractionBits", multiplier: 0,
                                                shift: Int32(cellFractionBits))
                     }
+                } else if isLast && hasHead {
+                    head = try uncertaintyHead(record: o, name: name)
                 } else {
                     try zero(o + 8, 1, field: "\(name).reserved")
                 }
-                try zero(o + 9, 7, field: "\(name).reserved")
+                try zero(o + 9, isLast && hasHead ? 3 : 7, field: "\(name).reserved")
                 let roles = isLSTM ? BlobTensorRole.lstmRoles : BlobTensorRole.denseRoles
                 var data: [(offset: Int, count: Int)] = []
                 for (k, role) in roles.enumerated() {
@@ -281,9 +287,24 @@ public enum BlobReader {
             }
             let metadata = try parseMetadata(offset: metaOffset, size: metaSize)
             let model = BlobModel(inputs: inputs, output: output, lstmLayers: lstmLayers, denseLayers: denseLayers,
-                                  metadata: metadata, chargeCounter: chargeCounter)
+                                  metadata: metadata, chargeCounter: chargeCounter, uncertaintyHead: head)
             return DecodedBlob(model: model, tensors: tensors, fileSize: fileSize, crc32: stored, version: version,
                                kernelLayout: layout)
+        }
+
+        /// The version-6 uncertainty head of the last dense record at `o`: byte 8 the log-variance
+        /// fraction bits (11), bytes 12…15 the label span in ppm (1…10⁷); bytes 9…11 are checked
+        /// as reserved by the caller.
+        func uncertaintyHead(record o: Int, name: String) throws(BlobError) -> BlobUncertaintyHead {
+            let bits = Int(u8(o + 8))
+            guard bits == BlobUncertaintyHead.logVarianceFractionBits else {
+                throw .scaleOutOfRange(at(o + 8), field: "\(name).logVarianceFractionBits", multiplier: 0, shift: Int32(bits))
+            }
+            let span = s32(o + 12)
+            guard BlobUncertaintyHead.labelSpanPPMRange.contains(span) else {
+                throw .scaleOutOfRange(at(o + 12), field: "\(name).labelSpanPPM", multiplier: span, shift: 0)
+            }
+            return BlobUncertaintyHead(labelSpanPPM: span)
         }
 
         /// A version-3 kernel back in row-major order; every padding byte must be zero.

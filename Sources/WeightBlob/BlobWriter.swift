@@ -13,11 +13,11 @@ import FixedPoint
 public enum BlobWriter {
     /// The blob bytes of `model`, its LSTM kernels stored in `layout` (`.rows`: format
     /// version 1 or 2 as before; `.v3`: version 3). A model with a prior-capacity input is
-    /// format version 4, one with a prior-SOC input version 5, both always interleaved (`layout`
-    /// is then `.v3` whatever was asked).
+    /// format version 4, one with a prior-SOC input version 5, one with an uncertainty head
+    /// version 6, all always interleaved (`layout` is then `.v3` whatever was asked).
     public static func encode(_ model: BlobModel, layout: BlobKernelLayout = .rows) throws(BlobError) -> [UInt8] {
         try checkShapes(model)
-        let layout = model.readsPriorCapacity || model.readsPriorSOC ? .v3 : layout
+        let layout = model.needsInterleavedKernels ? .v3 : layout
         let layerCount = model.lstmLayers.count + model.denseLayers.count
         let tensorCount = BlobLayout.tensorsPerLSTM * model.lstmLayers.count
             + BlobLayout.tensorsPerDense * model.denseLayers.count
@@ -86,9 +86,12 @@ public enum BlobWriter {
                         cellFractionBits: UInt8(truncatingIfNeeded: layer.cellFractionBits))
             firstTensor += BlobLayout.tensorsPerLSTM
         }
-        for layer in model.denseLayers {
+        for (n, layer) in model.denseLayers.enumerated() {
+            let head = n == model.denseLayers.count - 1 ? model.uncertaintyHead : nil
             layerRecord(&out, kind: BlobLayout.denseKind, activation: layer.activation.rawValue,
-                        input: layer.inputSize, output: layer.outputSize, firstTensor: firstTensor)
+                        input: layer.inputSize, output: layer.outputSize, firstTensor: firstTensor,
+                        cellFractionBits: head == nil ? 0 : UInt8(BlobUncertaintyHead.logVarianceFractionBits),
+                        labelSpanPPM: head?.labelSpanPPM ?? 0)
             firstTensor += BlobLayout.tensorsPerDense
         }
         for (payload, offset) in zip(payloads, offsets) {
@@ -154,6 +157,15 @@ public enum BlobWriter {
                 try expect("\(name).\(field)", array.count, layer.outputSize)
             }
         }
+        let lastOutputs = model.denseLayers.last?.outputSize ?? 0
+        if lastOutputs != (model.uncertaintyHead == nil ? 1 : 2) {
+            throw .invalidTopology(here, field: "dense[last].outputSize",
+                                   expected: model.uncertaintyHead == nil ? "1 (no uncertainty head)" : "2 (uncertainty head)",
+                                   found: "\(lastOutputs)")
+        }
+        if let head = model.uncertaintyHead, !BlobUncertaintyHead.labelSpanPPMRange.contains(head.labelSpanPPM) {
+            throw .scaleOutOfRange(here, field: "uncertaintyHead.labelSpanPPM", multiplier: head.labelSpanPPM, shift: 0)
+        }
         let chargeInputs = model.inputs.filter { $0.feature == .chargeDrawn }.count
         if chargeInputs > 1 {
             throw .invalidTopology(here, field: "inputs", expected: "at most one charge_drawn", found: "\(chargeInputs)")
@@ -193,14 +205,17 @@ public enum BlobWriter {
         (offset + BlobLayout.tensorAlignment - 1) / BlobLayout.tensorAlignment * BlobLayout.tensorAlignment
     }
 
+    /// A layer record; a version-6 last dense layer carries the log-variance fraction bits in
+    /// byte 8 and the label span (ppm) in bytes 12…15.
     static func layerRecord(_ out: inout [UInt8], kind: UInt8, activation: UInt8, input: Int, output: Int,
-                            firstTensor: Int, cellFractionBits: UInt8 = 0) {
+                            firstTensor: Int, cellFractionBits: UInt8 = 0, labelSpanPPM: Int32 = 0) {
         out += [kind, activation]
         put16(&out, UInt16(input))
         put16(&out, UInt16(output))
         put16(&out, UInt16(firstTensor))
         out.append(cellFractionBits)
-        out += [UInt8](repeating: 0, count: 7)
+        out += [UInt8](repeating: 0, count: 3)
+        putS32(&out, labelSpanPPM)
     }
 
     static func int8Bytes(_ values: [Int8]) -> [UInt8] { values.map { UInt8(bitPattern: $0) } }

@@ -32,7 +32,7 @@ struct ClassicalEvalCommand: ParsableCommand {
             transform: EstimatorList.parse)
     var estimators = EstimatorList(EstimatorKind.classical)
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq when present).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm, when present).")
     var lstmModel: String?
 
     @Option(name: .customLong("fusion-decorrelation"), help: "Experiment: ekf+lstm's decorrelation time τ, s (default: LSTMFusionNoise.default).")
@@ -121,7 +121,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         let kinds = try legacy.estimators(estimators).kinds
         let needsBlob = kinds.contains(where: \.needsBlobModel)
         options.gridSeconds = grid ?? (needsBlob ? 1 : nil)
-        let blob = needsBlob ? try ClassicalEstimatorFactory.load(cellModelPath: cellModelPath, lstmModelPath: lstmModel).lstmModel : nil
+        let factory = needsBlob ? try ClassicalEstimatorFactory.load(cellModelPath: cellModelPath, lstmModelPath: lstmModel) : nil
+        let blob = factory?.lstmModel
         if needsBlob && blob == nil {
             throw ValidationError(EstimatorFactoryError.blobModelMissing(kind: kinds.first(where: \.needsBlobModel) ?? .lstm).description)
         }
@@ -130,7 +131,8 @@ struct ClassicalEvalCommand: ParsableCommand {
         if !unlabelled.isEmpty {
             format.note("left out \(unlabelled.count) recording(s) without a soc label: \(unlabelled.joined(separator: "; "))")
         }
-        let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options, lstmModel: blob)
+        let report = try DischargeEvaluation(model: cellModel, methods: kinds, options: options, lstmModel: blob,
+                                             fusionLSTMModel: factory?.fusionLSTMModel)
             .run(discharges, cells: cellList)
         if let out { try output.write(try report.json(), to: out) }
         try format.print(report)

@@ -19,7 +19,7 @@ struct EstimatorBenchCommand: ParsableCommand {
 
     @Option(name: .customLong("model"), help: .hidden) var legacyModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq when present; both are skipped without one).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm when present; both are skipped without one).")
     var lstmModel: String?
 
     @Option(help: "Updates per repeat.")
@@ -51,11 +51,9 @@ struct EstimatorBenchCommand: ParsableCommand {
                                           temperatureC: 25, dtSeconds: 1))
         }
         var report = EstimatorBenchReport(updates: updates, repeats: repeats)
-        let blob = try (lstmModel ?? BundledData.lstmModelURL?.path).map { path in
-            try BlobReader.decode(try InputBytes.read(path), source: path).model
-        }
-        for kind in EstimatorKind.classical + (blob == nil ? [] : [.lstm, .ekfLSTM]) {
-            let estimator = try makeEstimator(kind, model: cell, lstmModel: blob, soc: 0.4)
+        let factory = try ClassicalEstimatorFactory.load(cellModelPath: nil, lstmModelPath: lstmModel)
+        for kind in EstimatorKind.classical + (factory.lstmModel == nil ? [] : [.lstm, .ekfLSTM]) {
+            let estimator = try makeEstimator(kind, model: cell, lstmModel: factory.blob(for: kind), soc: 0.4)
             var best = Double.infinity
             var sink = 0.0
             for _ in 0..<repeats {

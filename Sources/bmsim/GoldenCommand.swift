@@ -31,7 +31,7 @@ struct GoldenCommand: ParsableCommand {
     @Option(help: "LSTM hidden sizes of the random model, comma-separated.")
     var lstm: String = "64,32"
 
-    @Option(help: "Dense output sizes of the random model, comma-separated (last must be 1).")
+    @Option(help: "Dense output sizes of the random model, comma-separated (last 1, or 2 for an uncertainty head: blob format 6, golden-steps.bin version 3 with the log variance).")
     var dense: String = "16,1"
 
     @Flag(help: "Vary the prior capacity along the steps (a model with a coulomb-count prior): every 500 steps a new one, uniform in 0.5…1.5 × the blob's, seeded; golden-steps.bin version 2.")
@@ -48,17 +48,28 @@ struct GoldenCommand: ParsableCommand {
 
     func validate() throws {
         guard steps >= 1 && steps <= 1_000_000 else { throw ValidationError("--steps must be 1…1000000") }
-        guard sizes(lstm) != nil, let d = sizes(dense), d.last == 1 else {
-            throw ValidationError("--lstm and --dense take sizes 1…256 separated by commas; the last dense size must be 1")
+        guard sizes(lstm) != nil, let d = sizes(dense), d.last == 1 || d.last == 2 else {
+            throw ValidationError("--lstm and --dense take sizes 1…256 separated by commas; the last dense size must be 1 (or 2: an uncertainty head)")
         }
     }
 
+    /// A random head's log σ² stays within ±0.5; scaled by 80 and shifted by −8 it sweeps past
+    /// both clamps (−16 by int16 saturation, 4 by `BlobUncertaintyHead.clamped`), which the
+    /// golden vectors should cover.
+    static func widenLogVariance(_ model: inout ReferenceLSTMModel) {
+        let last = model.denseLayers.count - 1
+        let width = model.denseLayers[last].inputSize
+        for j in 0..<width { model.denseLayers[last].weight[width + j] *= 80 }
+        model.denseLayers[last].bias[1] = model.denseLayers[last].bias[1] * 80 - 8
+    }
+
     func run() throws {
-        let float: ReferenceLSTMModel
+        var float: ReferenceLSTMModel
         if let model {
             float = try QuantizeCommand.loadFloatModel(model)
         } else {
             float = ReferenceLSTMModel.random(lstmSizes: sizes(lstm)!, denseSizes: sizes(dense)!, seed: seed)
+            if float.hasUncertaintyHead { Self.widenLogVariance(&float) }
         }
         if let floatOut {
             let encoder = JSONEncoder()
@@ -82,8 +93,13 @@ struct GoldenCommand: ParsableCommand {
                 n % 500 == 0 ? Int32((base * (0.5 + rng.nextUnitDouble())).rounded()) : 0
             }
         }
+        if schedule != nil && blob.uncertaintyHead != nil {
+            throw ValidationError("--prior-schedule and an uncertainty head together have no golden-steps.bin format")
+        }
         var vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { _ in 0 }, priorCapacityMAh: schedule)
-        vectors.socCentiPercent = try vectors.replay(on: engine)
+        let outputs = try vectors.replayOutputs(on: engine)
+        vectors.socCentiPercent = outputs.soc
+        if blob.uncertaintyHead != nil { vectors.logVarianceQ11 = outputs.logVarianceQ11 }
         let folder = try output.folder(out)
         try output.write(Data(bytes), to: folder.appendingPathComponent("golden-model.bmsq").path)
         try output.write(Data(vectors.encoded()), to: folder.appendingPathComponent("golden-steps.bin").path)

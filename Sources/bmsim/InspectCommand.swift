@@ -69,6 +69,8 @@ struct BlobInspection: Codable, TabularReport {
     var features: [Feature]
     var outputScaleCentiPercentPerLSB: Double
     var outputOffsetCentiPercent: Int32
+    /// Version 6: SOC (ppm of full) per unit of the scaled label, for σ from the log-variance row.
+    var uncertaintyLabelSpanPPM: Int32?
     var layers: [Layer]
     var totalParameters: Int
     var totalMultiplyAccumulates: Int
@@ -105,6 +107,7 @@ struct BlobInspection: Codable, TabularReport {
                                               scale: scale($0.scale.multiplier, $0.scale.shift)) }
         outputScaleCentiPercentPerLSB = scale(model.output.scale.multiplier, model.output.scale.shift)
         outputOffsetCentiPercent = model.output.offsetCentiPercent
+        uncertaintyLabelSpanPPM = model.uncertaintyHead?.labelSpanPPM
         self.layers = layers
         totalParameters = layers.reduce(0) { $0 + $1.parameters }
         totalMultiplyAccumulates = model.multiplyAccumulates
@@ -130,6 +133,9 @@ struct BlobInspection: Codable, TabularReport {
         }
         lines.append("total: \(totalParameters) parameters, \(totalMultiplyAccumulates) multiply-accumulates per step")
         lines.append("output: SOC[0.01 %] = y × \(String(format: "%.6g", outputScaleCentiPercentPerLSB)) + \(outputOffsetCentiPercent)")
+        if let span = uncertaintyLabelSpanPPM {
+            lines.append("uncertainty head: row 1 = log σ² (Q4.11, clamped to [−16, 4]); σ_SOC = e^(s/4096) × \(span) ppm")
+        }
         if !metadata.isEmpty {
             lines.append("")
             lines.append("metadata:")

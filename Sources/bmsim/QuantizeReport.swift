@@ -13,6 +13,8 @@ struct QuantizeReport: TabularReport {
         var integerRMSEPercent: Double?
         var meanAbsDeltaPercent: Double
         var maxAbsDeltaPercent: Double
+        /// The uncertainty head's int8-vs-float agreement (a gaussian-nll model), else nil.
+        var sigma: QuantizationEvaluation.SigmaAgreement?
 
         init(data: String, _ e: QuantizationEvaluation) {
             self.data = data
@@ -21,6 +23,16 @@ struct QuantizeReport: TabularReport {
             integerRMSEPercent = e.integerRMSEPercent
             meanAbsDeltaPercent = e.meanAbsDeltaPercent
             maxAbsDeltaPercent = e.maxAbsDeltaPercent
+            sigma = e.sigma
+        }
+
+        /// One line on σ, or nil.
+        var sigmaLine: String? {
+            sigma.map {
+                String(format: "  σ (uncertainty head): mean |Δ log σ²| %.4f, max %.4f; mean |Δσ| %.4f, max %.4f SOC points (mean float σ %.3f)",
+                       $0.meanAbsLogVarianceDelta, $0.maxAbsLogVarianceDelta, $0.meanAbsSigmaDeltaPercent,
+                       $0.maxAbsSigmaDeltaPercent, $0.meanFloatSigmaPercent)
+            }
         }
     }
 
@@ -47,6 +59,7 @@ struct QuantizeReport: TabularReport {
                                     + "mean |Δ| %.3f, max |Δ| %.3f SOC points", name, c.steps, c.floatRMSEPercent ?? .nan,
                                     c.integerRMSEPercent ?? .nan, c.meanAbsDeltaPercent, c.maxAbsDeltaPercent))
             }
+            if let line = c.sigmaLine { lines.append(line) }
         }
         lines.append("wrote \(out) (\(bytes) bytes)")
         return lines.joined(separator: "\n")

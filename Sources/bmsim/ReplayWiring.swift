@@ -15,6 +15,9 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     let model: CellModelParameters
     /// The fixed-point LSTM model of `lstm` (nil: `lstm` is not available).
     var lstmModel: BlobModel? = nil
+    /// The model of `ekf+lstm` when it is not `lstmModel`: the bundled uncertainty-head blob
+    /// when no `--lstm-model` is given (`BundledData.fusionLSTMModelURL`); nil: `lstmModel`.
+    var fusionLSTMModel: BlobModel? = nil
     /// Settings every estimator starts from (the experiment options of `replay`/`compare` change it).
     var baseConfig = EstimatorConfig()
 
@@ -37,70 +40,33 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         // model's own error, so using it would make the filters trust the model too much.
         config.capacityAh = setup.capacityAh
         do {
-            return try Estimators.makeEstimator(kind, model: model, lstmModel: lstmModel, config: config,
+            return try Estimators.makeEstimator(kind, model: model, lstmModel: blob(for: kind), config: config,
                                                 soc: setup.initialSOC)
         } catch {
             throw ReplayError.estimatorSetup(name: name, detail: "\(error)")
         }
     }
 
-    /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (or the bundled
-    /// demo blob when it exists).
+    /// The blob `kind` runs: `fusionLSTMModel` for `ekf+lstm` when set, else `lstmModel`.
+    func blob(for kind: EstimatorKind) -> BlobModel? {
+        kind == .ekfLSTM ? fusionLSTMModel ?? lstmModel : lstmModel
+    }
+
+    /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (for `lstm` and
+    /// `ekf+lstm`); without it the bundled blobs when they exist: `lstm-soh` for `lstm`,
+    /// `lstm-soh-nll` (the uncertainty head) for `ekf+lstm`.
     static func load(cellModelPath: String?, lstmModelPath: String? = nil,
                      baseConfig: EstimatorConfig = EstimatorConfig()) throws -> ClassicalEstimatorFactory {
         let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
-        var lstm: BlobModel?
-        if let path = lstmModelPath ?? BundledData.lstmModelURL?.path {
-            let bytes = try InputBytes.read(path)
-            do { lstm = try BlobReader.decode(bytes, source: path).model } catch {
+        func blob(_ path: String?) throws -> BlobModel? {
+            guard let path else { return nil }
+            do { return try BlobReader.decode(try InputBytes.read(path), source: path).model } catch let error as BlobError {
                 throw ReplayError.estimatorSetup(name: "lstm", detail: "\(error)")
             }
         }
-        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm, baseConfig: baseConfig)
-    }
-}
-
-/// Recordings and models that ship with the tool.
-enum BundledData {
-    /// The package's `Fixtures` folder, found from this source file's location (works for
-    /// the tool run from its build tree; elsewhere the fall-backs below apply).
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    /// Where a cell model fitted on the shared training cells is looked for.
-    static let cellModelCandidates = ["models/cell-default.json"]
-
-    /// The cell model used when no `--cell-model` is given: the fitted one shipped in
-    /// `Fixtures`, else the synthetic 18650 parameters of `CellModel`.
-    static func cellModel() -> CellModelParameters {
-        for name in cellModelCandidates {
-            let url = fixtures.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: url.path), let model = try? CellModelFile.load(from: url) {
-                return model
-            }
-        }
-        return .synthetic18650()
-    }
-
-    /// The fixed-point LSTM used when no `--lstm-model` is given: the most accurate blob
-    /// shipped in `Fixtures`, `lstm-soh` (LSTM(32) on V, T, ΔV, the charge drawn and the
-    /// learned capacity, its prior counted against that capacity; int8 test RMSE 2.93 % per
-    /// discharge; Docs/Results.md), or nil when it is not there.
-    static var lstmModelURL: URL? {
-        let url = fixtures.appendingPathComponent("models/lstm-soh.bmsq")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
-
-    /// The recording replayed when no PATH is given: `Fixtures/recordings/synthetic-cycle.csv`
-    /// (simulated with the bundled cell model: charge, rest, pulsed discharge, rest), else
-    /// CellData's built-in synthetic recording.
-    static func recording() -> Recording {
-        let url = fixtures.appendingPathComponent("recordings/synthetic-cycle.csv")
-        if FileManager.default.fileExists(atPath: url.path),
-           let recording = try? GenericRecordingCSV.read(path: url.path, options: .init(currentSign: .chargePositive)) {
-            return recording
-        }
-        return SyntheticRecording.make()
+        let lstm = try blob(lstmModelPath ?? BundledData.lstmModelURL?.path)
+        let fusion = lstmModelPath == nil ? try blob(BundledData.fusionLSTMModelURL?.path) : nil
+        return ClassicalEstimatorFactory(model: cell, lstmModel: lstm, fusionLSTMModel: fusion, baseConfig: baseConfig)
     }
 }
 

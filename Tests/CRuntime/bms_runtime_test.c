@@ -56,7 +56,7 @@ static bms_status_t load_and_run(const unsigned char *bytes, size_t size) {
 int main(int argc, char **argv) {
     const char *folder = argc > 1 ? argv[1] : "Fixtures/golden";
     char path[1024];
-    size_t blob_size, steps_size, n, count, offset, record, soc_at;
+    size_t blob_size, steps_size, n, count, offset, record, soc_at, version;
     unsigned char *blob, *steps;
     bms_lstm_model_t model;
     bms_lstm_context_t ctx;
@@ -70,13 +70,15 @@ int main(int argc, char **argv) {
     blob = read_file(path, &blob_size);
     snprintf(path, sizeof path, "%s/golden-steps.bin", folder);
     steps = read_file(path, &steps_size);
-    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0 || (rd_s32(steps + 4) != 1 && rd_s32(steps + 4) != 2)) {
+    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0 || rd_s32(steps + 4) < 1 || rd_s32(steps + 4) > 3) {
         fprintf(stderr, "bad golden file\n");
         return 2;
     }
-    /* version 1: V, I, T, SOC per record; version 2: V, I, T, prior capacity mAh (0: keep), SOC */
-    record = rd_s32(steps + 4) == 2 ? 20u : 16u;
-    soc_at = record - 4u;
+    /* version 1: V, I, T, SOC per record; version 2: V, I, T, prior capacity mAh (0: keep), SOC;
+     * version 3: V, I, T, SOC, log sigma^2 in Q4.11 (a blob with the uncertainty head) */
+    version = (size_t)rd_s32(steps + 4);
+    record = version == 1 ? 16u : 20u;
+    soc_at = version == 3 ? 12u : record - 4u;
     count = (size_t)rd_s32(steps + 8);
     if (steps_size != 12 + record * count) { fprintf(stderr, "bad golden file length\n"); return 2; }
 
@@ -100,7 +102,7 @@ int main(int argc, char **argv) {
             ctx.prior_capacity_mAh = model.prior_capacity_mAh;
             for (n = 0; n < count; ++n) {
                 const unsigned char *r = steps + 12 + record * n;
-                if (record == 20u && rd_s32(r + 12) != 0 && bms_lstm_set_prior_capacity(&ctx, rd_s32(r + 12)) != BMS_OK) {
+                if (version == 2 && rd_s32(r + 12) != 0 && bms_lstm_set_prior_capacity(&ctx, rd_s32(r + 12)) != BMS_OK) {
                     fprintf(stderr, "step %lu: prior capacity %ld refused\n", (unsigned long)n, (long)rd_s32(r + 12));
                     ++kernel_failures;
                 }
@@ -108,6 +110,15 @@ int main(int argc, char **argv) {
                 if (soc != rd_s32(r + soc_at)) {
                     if (kernel_failures < 5) fprintf(stderr, "step %lu: C %ld, golden %ld\n", (unsigned long)n, (long)soc, (long)rd_s32(r + soc_at));
                     ++kernel_failures;
+                }
+                {   /* the second output: bit-exact log sigma^2 (version 3), or refused for a one-output blob */
+                    int16_t log_variance = 0;
+                    bms_status_t status = bms_lstm_log_variance_q11(&ctx, &log_variance);
+                    if (version == 3 ? (status != BMS_OK || log_variance != rd_s32(r + 16)) : status != BMS_ERR_TOPOLOGY) {
+                        if (kernel_failures < 5) fprintf(stderr, "step %lu: log variance %d (status %d), golden %ld\n", (unsigned long)n,
+                                                         log_variance, (int)status, version == 3 ? (long)rd_s32(r + 16) : 0L);
+                        ++kernel_failures;
+                    }
                 }
             }
             printf("golden: %lu steps, %d mismatches (kernel %s)\n", (unsigned long)count, kernel_failures,
@@ -160,7 +171,7 @@ int main(int argc, char **argv) {
                (long)model.prior_capacity_mAh);
     }
     /* version 3: a non-zero padding byte is rejected as reserved, a misaligned blob as an argument error */
-    if (blob[4] == 3) {
+    if (blob[4] >= 3) {  /* versions 3 to 6 store interleaved kernels */
         uint32_t table = (uint32_t)rd_s32(blob + 20), in = (uint32_t)(blob[48 + 16 * blob[12] + 2]);
         uint32_t kernel = (uint32_t)rd_s32(blob + table + 8);
         unsigned char *bad = (unsigned char *)malloc(blob_size + 4);

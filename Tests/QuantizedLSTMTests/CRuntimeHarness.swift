@@ -46,6 +46,13 @@ final class CRuntimeHarness {
 
     func reset() { bms_lstm_reset(context) }
 
+    /// The uncertainty head's last output (`bms_lstm_log_variance_q11`) and the status.
+    func logVariance() -> (status: bms_status_t, value: Int16) {
+        var value: Int16 = 0
+        let status = bms_lstm_log_variance_q11(context, &value)
+        return (status, value)
+    }
+
     /// Makes the context use `kernel`; false if this build or CPU does not have it.
     func use(kernel: bms_kernel_t) -> Bool { bms_lstm_set_kernel(context, kernel) == BMS_OK }
 

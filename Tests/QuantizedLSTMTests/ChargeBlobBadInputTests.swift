@@ -34,8 +34,8 @@ struct ChargeBlobBadInputTests {
         // Code 5 does not exist in version 1: the same blob relabelled v1 is rejected.
         bad = good; Self.put(&bad, 4, 1, width: 2)
         Self.expectBoth(bad, 14, "charge_drawn in a version-1 blob")
-        bad = good; Self.put(&bad, 4, 6, width: 2)
-        Self.expectBoth(bad, 5, "version 6")
+        bad = good; Self.put(&bad, 4, 7, width: 2)
+        Self.expectBoth(bad, 5, "version 7")
     }
 
     @Test func stepOutOfRange() throws {

@@ -95,7 +95,8 @@ import Testing
     }
 
     /// A head that does not match the recorded loss, a three-output head and an old file
-    /// without the key; the quantizer refuses a two-output model with a reason.
+    /// without the key; the quantizer takes a two-output gaussian-nll model (an uncertainty head,
+    /// blob format 6) and refuses two outputs under another loss with a reason.
     @Test func mismatchedHeadsAreRefusedAndOldFilesAreMSE() throws {
         let ds = tinySOCDataset()
         let net = Network(architecture: try Architecture.named("lstm:4,dense:1", inputSize: ds.width).withOutputs(2), seed: 2)
@@ -110,11 +111,12 @@ import Testing
             _ = try FloatModelFile.decode(try mismatched.encoded(), path: "m.json")
         }
         #expect(throws: ArchitectureError.self) { _ = try Architecture.named("lstm:4,dense:3") }
+        #expect(try ReferenceLSTMModel(file).hasUncertaintyHead)
         do {
-            _ = try ReferenceLSTMModel(file)
-            Issue.record("a two-output model was converted")
+            _ = try ReferenceLSTMModel(mismatched)
+            Issue.record("a two-output mse model was converted")
         } catch {
-            #expect("\(error)".contains("2 outputs") && "\(error)".contains("gaussian-nll"))
+            #expect("\(error)".contains("2 outputs") && "\(error)".contains("loss mse"))
         }
         // An older file: no `loss` key → mse, and a one-output head loads.
         let old = FloatModelFile(network: Network(architecture: try Architecture.named("lstm:4,dense:1", inputSize: ds.width), seed: 2),

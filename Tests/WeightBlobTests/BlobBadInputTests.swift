@@ -36,7 +36,7 @@ struct BlobBadInputTests {
         let good = try Self.validBlob()
         var bad = good; bad[0] = UInt8(ascii: "X")
         #expect(Self.code(bad) == 4)
-        bad = good; bad[4] = 6
+        bad = good; bad[4] = 7
         #expect(Self.code(bad) == 5)
         bad = good; bad[6] = 1
         #expect(Self.code(bad) == 6)
@@ -121,7 +121,7 @@ struct BlobBadInputTests {
             try BlobReader.decode(bad, source: "model.bmsq")
         } throws: { error in
             guard case let .unsupportedVersion(at, expected, found) = error as? BlobError else { return false }
-            return at.file == "model.bmsq" && at.byteOffset == 4 && expected == 5 && found == 9
+            return at.file == "model.bmsq" && at.byteOffset == 4 && expected == 6 && found == 9
         }
     }
 }

@@ -100,15 +100,15 @@ struct BlobVersion3Tests {
         }
     }
 
-    @Test func versionSixIsUnsupported() throws {
+    @Test func versionSevenIsUnsupported() throws {
         var bad = try BlobWriter.encode(try Self.namedWeights(), layout: .v3)
-        bad[4] = 6
+        bad[4] = 7
         Self.fixCRC(&bad)
         #expect {
             try BlobReader.decode(bad)
         } throws: { error in
             guard case let .unsupportedVersion(at, expected, found) = error as? BlobError else { return false }
-            return at.byteOffset == 4 && expected == 5 && found == 6
+            return at.byteOffset == 4 && expected == 6 && found == 7
         }
     }
 

@@ -19,6 +19,8 @@
  *   bms_lstm_set_start_soc(&ctx, soc_centi_percent);  // v5 blobs: the SOC the BMS believes at a run's start
  *   int32_t soc_centi_percent;
  *   bms_lstm_step_s8(&ctx, voltage_uV, current_mA, temperature_dC, &soc_centi_percent);
+ *   int16_t log_variance_q11;                         // v6 blobs (uncertainty head): log sigma^2 of the step
+ *   bms_lstm_log_variance_q11(&ctx, &log_variance_q11);
  */
 #ifndef BMS_LSTM_H
 #define BMS_LSTM_H
@@ -33,8 +35,9 @@ extern "C" {
 /** Runtime version (matches the blob format version it reads). */
 #define BMS_RUNTIME_VERSION 1
 /** Blob format version this runtime accepts. */
-#define BMS_BLOB_VERSION 5        /**< newest format read (3: interleaved LSTM kernels; 4: plus the prior-capacity
-                                       input; 5: plus the prior-SOC input); versions 1 and 2 are read too */
+#define BMS_BLOB_VERSION 6        /**< newest format read (3: interleaved LSTM kernels; 4: plus the prior-capacity
+                                       input; 5: plus the prior-SOC input; 6: plus the uncertainty head, a last
+                                       dense layer with two outputs); versions 1 and 2 are read too */
 #define BMS_BLOB_MIN_VERSION 1
 /** Knots of the sigmoid table (Q4.11 domain [-16, 16], step 1/16) and of the tanh
  *  table (Q3.12 domain [-8, 8], step 1/32). */
@@ -47,6 +50,12 @@ extern "C" {
 /** Largest |bias| accepted: with |w| <= 127, |x| <= 32768 and width <= 256 the
  *  accumulator stays below 2^31. */
 #define BMS_MAX_ABS_BIAS (1L << 30)
+/** The uncertainty head (format version 6): log sigma^2 of the scaled label in Q4.11, clamped to
+ *  [-16, 4] (int16 saturation gives -16, this bound gives 4). */
+#define BMS_LOG_VARIANCE_FRACTION_BITS 11
+#define BMS_LOG_VARIANCE_MAX_Q11 8192
+/** Largest label span (ppm of full SOC per unit of the scaled label) a version-6 blob may give. */
+#define BMS_MAX_LABEL_SPAN_PPM 10000000L
 
 /** Status codes returned by every function. */
 typedef enum bms_status {
@@ -147,7 +156,11 @@ typedef struct bms_lstm_model {
     uint16_t max_hidden_size;        /**< widest LSTM layer */
     uint16_t max_dense_size;         /**< widest dense layer */
     uint16_t packed_words;           /**< DSP-kernel scratch: widest input and widest hidden state, each rounded up to 4 */
+    uint8_t has_log_variance;        /**< 1: version 6, the last dense layer's row 1 is log sigma^2 (Q4.11) */
     uint32_t workspace_words;        /**< int16 words of workspace the context needs */
+    int32_t label_span_ppm;          /**< version 6: SOC (ppm of full) per unit of the scaled label, so
+                                          sigma_SOC = exp(s / 4096) * label_span_ppm / 1e6 for the Q4.11 log
+                                          variance s (the caller's float; 0 without the head) */
 } bms_lstm_model_t;
 
 /** Mutable state of one running estimator (caller-owned workspace). */
@@ -209,6 +222,12 @@ bms_status_t bms_lstm_set_start_soc(bms_lstm_context_t *context, int32_t start_s
 bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV,
                               int32_t current_mA, int32_t temperature_dC,
                               int32_t *soc_centi_percent);
+
+/** The uncertainty head's output of the last step (format version 6): log sigma^2 of the scaled
+ *  label in Q4.11, clamped to [-16, 4]; 0 after init or reset. Integer only, bit-exact with the Swift
+ *  engine's logVarianceQ11. BMS_ERR_ARGUMENT for NULL pointers or an uninitialised context;
+ *  BMS_ERR_TOPOLOGY for a model without the head (versions 1 to 5). */
+bms_status_t bms_lstm_log_variance_q11(const bms_lstm_context_t *context, int16_t *log_variance_q4_11);
 
 /** Window mode: reset, run `count` samples (arrays of equal length), write the last SOC. */
 bms_status_t bms_lstm_window_s8(bms_lstm_context_t *context, const int32_t *voltage_uV,
