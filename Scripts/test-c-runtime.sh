@@ -8,7 +8,9 @@
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
 # without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0) and the host example
-# (Examples/c/host: its Makefile, run on the fixture recording).
+# (Examples/c/host: its Makefile, run on the fixture recording). The runtime is also built
+# without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): the
+# golden replays of blobs that need neither, and Tests/CRuntime/bms_runtime_compiled_out_test.c.
 # Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
 # with sanitizer runtimes)
 set -euo pipefail
@@ -47,6 +49,20 @@ echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
 "$out/bms_runtime_test_portable" Fixtures/golden-v3
 "$out/bms_runtime_test_portable" Fixtures/golden
 "$out/bms_runtime_test_portable" Fixtures/golden-nll
+echo "== runtime built without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): golden replays bit for bit, v5/v6 blobs refused"
+"$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -O2 -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 \
+  -I"$src/include" -c "$src/bms_loader.c" -o "$out/loader_compiled_out.o"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_test.c \
+  -o "$out/bms_runtime_test_compiled_out"
+for golden in Fixtures/golden Fixtures/golden-charge Fixtures/golden-charge-prior Fixtures/golden-v3; do
+  "$out/bms_runtime_test_compiled_out" "$golden"
+done
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror \
+  -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 -I"$src/include" "$src"/*.c Tests/CRuntime/bms_runtime_compiled_out_test.c \
+  -o "$out/bms_runtime_compiled_out_test"
+"$out/bms_runtime_compiled_out_test" Fixtures/models/lstm-anystart.bmsq Fixtures/golden-nll/golden-model.bmsq \
+  Fixtures/golden-v3/golden-model.bmsq
 echo "== C estimators (bms_soc): strict C99 build"
 soc=Sources/CBMSSoc
 model=Examples/c/model
@@ -65,6 +81,11 @@ echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, 
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c Tests/CRuntime/bms_soc_charge_transfer_test.c \
   -lm -o "$out/bms_soc_charge_transfer_test"
 "$out/bms_soc_charge_transfer_test"
+echo "== C estimators over the runtime built without its optional blob features (the example blob needs neither)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 -I"$soc/include" -I"$src/include" -I"$model" \
+  "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_test.c -lm -o "$out/bms_soc_test_min"
+"$out/bms_soc_test_min"
 echo "== C estimators built with -DBMS_SOC_HYSTERESIS=0 (no hysteresis state): strict build and their test"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -pedantic -DBMS_SOC_HYSTERESIS=0 -I"$soc/include" -I"$src/include" -I"$model" \

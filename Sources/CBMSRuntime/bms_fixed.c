@@ -49,6 +49,7 @@ const char *bms_status_name(bms_status_t status) {
     case BMS_ERR_STEP: return "charge-drawn model step out of range";
     case BMS_ERR_PRIOR: return "prior capacity out of range";
     case BMS_ERR_START_SOC: return "start SOC out of range or model without a prior-SOC input";
+    case BMS_ERR_COMPILED_OUT: return "the blob needs a feature this build leaves out";
     }
     return "unknown status";
 }
@@ -60,6 +61,7 @@ bms_status_t bms_lstm_set_start_soc(bms_lstm_context_t *context, int32_t start_s
     uint32_t i;
     int reads_prior_soc = 0;
     if (context == NULL || context->model == NULL) return BMS_ERR_ARGUMENT;
+    if (!BMS_LSTM_START_SOC) return BMS_ERR_START_SOC;  /* compiled out: no model here reads a prior SOC */
     for (i = 0; i < context->model->feature_count; ++i) {
         if (context->model->features[i].feature == BMS_FEATURE_PRIOR_SOC) reads_prior_soc = 1;
     }

@@ -168,6 +168,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
             || (p[0] == BMS_FEATURE_PRIOR_CAPACITY && version < 4) || (p[0] == BMS_FEATURE_PRIOR_SOC && version < 5)) {
             return BMS_ERR_FEATURE;
         }
+        if (!BMS_LSTM_START_SOC && p[0] == BMS_FEATURE_PRIOR_SOC) return BMS_ERR_COMPILED_OUT;
         if (p[0] == BMS_FEATURE_PRIOR_CAPACITY || p[0] == BMS_FEATURE_PRIOR_SOC) {
             uint32_t bit = p[0] == BMS_FEATURE_PRIOR_SOC ? 2u : 1u;
             if ((capacity_inputs & bit) != 0) return BMS_ERR_TOPOLOGY;  /* a second prior-capacity or prior-SOC input */
@@ -213,6 +214,7 @@ bms_status_t bms_lstm_load_blob(const uint8_t *blob, size_t size, bms_lstm_model
         int is_lstm = i < lstm_count;
         int head = i + 1 == layer_count && version >= 6;  /* version 6: the last layer also gives log sigma^2 */
         int k;
+        if (!BMS_LSTM_UNCERTAINTY && head) return BMS_ERR_COMPILED_OUT;
         if (kind != (uint32_t)(is_lstm ? BMS_KIND_LSTM : BMS_KIND_DENSE)) return BMS_ERR_TOPOLOGY;
         if (activation > (uint32_t)(is_lstm ? 0 : 1)) return BMS_ERR_TOPOLOGY;
         if (in != width || out < 1 || out > BMS_MAX_WIDTH) return BMS_ERR_TOPOLOGY;

@@ -229,7 +229,7 @@ bms_status_t bms_lstm_step_s8(bms_lstm_context_t *context, int32_t voltage_uV, i
     context->has_previous = 1;
     if (context->prior_capacity_mAh > 0) {
         prior = bms_prior_centi_percent(context->charge_half_mAs, context->prior_capacity_mAh,
-                                        context->start_soc_centi_percent);
+                                        BMS_LSTM_START_SOC ? context->start_soc_centi_percent : 10000);
     }
 
     for (i = 0; i < model->feature_count; ++i) {
@@ -293,7 +293,7 @@ bms_status_t bms_lstm_log_variance_q11(const bms_lstm_context_t *context, int16_
         return BMS_ERR_ARGUMENT;
     }
     model = context->model;
-    if (!model->has_log_variance) return BMS_ERR_TOPOLOGY;
+    if (!BMS_LSTM_UNCERTAINTY || !model->has_log_variance) return BMS_ERR_TOPOLOGY;
     for (i = 0; i < model->lstm_layer_count; ++i) state_words += 2u * model->lstm[i].hidden_size;
     /* the last dense layer wrote dense_a (an odd layer count) or dense_b (an even one); reset zeroes both */
     last = context->workspace + state_words + model->feature_count + 4u * model->max_hidden_size;

@@ -126,9 +126,11 @@ static void step_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA
 static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC,
                             double start_soc) {
     bms_lstm_reset(&l->context);
-    if (!(start_soc == start_soc) || start_soc > 1e300 || start_soc < -1e300) start_soc = 1;
-    start_soc = start_soc < 0 ? 0 : (start_soc > 1.2 ? 1.2 : start_soc);
-    (void)bms_lstm_set_start_soc(&l->context, saturated_round(start_soc * 10000));
+    if (BMS_LSTM_START_SOC) {  /* compiled out (bms_lstm.h): no blob here reads a start SOC */
+        if (!(start_soc == start_soc) || start_soc > 1e300 || start_soc < -1e300) start_soc = 1;
+        start_soc = start_soc < 0 ? 0 : (start_soc > 1.2 ? 1.2 : start_soc);
+        (void)bms_lstm_set_start_soc(&l->context, saturated_round(start_soc * 10000));
+    }
     if (l->has_rest_sample) {
         int32_t ignored;
         (void)bms_lstm_step_s8(&l->context, l->rest_voltage_uV, l->rest_current_mA, l->rest_temperature_dC, &ignored);

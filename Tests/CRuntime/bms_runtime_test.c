@@ -6,20 +6,7 @@
 #include <string.h>
 #include "bms_lstm.h"
 
-static unsigned char *read_file(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    unsigned char *data;
-    long n;
-    if (f == NULL) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = (unsigned char *)malloc((size_t)n + 1);
-    if (data == NULL || fread(data, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "cannot read %s\n", path); exit(2); }
-    fclose(f);
-    *size = (size_t)n;
-    return data;
-}
+#include "bms_test_file.h"
 
 static int32_t rd_s32(const unsigned char *p) {
     uint32_t u = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);

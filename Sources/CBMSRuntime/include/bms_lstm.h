@@ -80,9 +80,23 @@ typedef enum bms_status {
     BMS_ERR_STEP = 18,          /**< charge-drawn model step outside 1..3600 s */
     BMS_ERR_PRIOR = 19,         /**< prior capacity negative, above 1000000 mAh, or without a charge-drawn input;
                                      bms_lstm_set_prior_capacity: outside 1..1000000 mAh or a model without a prior */
-    BMS_ERR_START_SOC = 20      /**< bms_lstm_set_start_soc: outside 0..12000 (0.01 %) or a model without a
+    BMS_ERR_START_SOC = 20,     /**< bms_lstm_set_start_soc: outside 0..12000 (0.01 %) or a model without a
                                      prior-SOC input */
+    BMS_ERR_COMPILED_OUT = 21   /**< the blob needs a feature this build leaves out (BMS_LSTM_START_SOC=0:
+                                     a prior-SOC input; BMS_LSTM_UNCERTAINTY=0: an uncertainty head) */
 } bms_status_t;
+
+/* Optional blob features, compiled in by default. A firmware that ships a blob without them may
+ * leave their code out (-DBMS_LSTM_START_SOC=0: the prior-SOC input of format version 5 and
+ * bms_lstm_set_start_soc; -DBMS_LSTM_UNCERTAINTY=0: the uncertainty head of version 6 and
+ * bms_lstm_log_variance_q11); the loader then refuses a blob that needs them with
+ * BMS_ERR_COMPILED_OUT, and every other blob runs bit for bit as in the full build. */
+#ifndef BMS_LSTM_START_SOC
+#define BMS_LSTM_START_SOC 1
+#endif
+#ifndef BMS_LSTM_UNCERTAINTY
+#define BMS_LSTM_UNCERTAINTY 1
+#endif
 
 /** Input feature codes (order of the float model's features is free; codes say which). */
 enum bms_feature {
