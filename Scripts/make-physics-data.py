@@ -19,12 +19,12 @@ Per cell and ambient temperature (OUT/<cell>/<T>C/):
     hppc.csv           from 100 %: at each of 9 SOC levels 1C discharge 10 s, rest 40 s,
                        0.75C charge 10 s, rest 40 min; C/3 discharge 10 % between levels
                        (1 s samples under load, 10 s at rest)
-    hppc-hi.csv        high-rate HPPC (`--experiments hppc-hi`, not in the default list): from
-                       100 %, at each of the same 9 SOC levels 10 s pulses of 1C discharge,
-                       0.75C charge, 2C discharge and 4C discharge (US06's peak), each followed
-                       by a 10 min rest (40 min after the last); between levels a C/3 discharge
-                       of 10 % less the pulses' net charge, so the levels stay 10 % apart as in
-                       hppc.csv; 40 min rest (1 s samples under load, 10 s at rest)
+    hppc-hi.csv        high-rate HPPC, the one physics-eval.py fits by default: from 100 %, at
+                       each of the same 9 SOC levels 10 s pulses of 1C discharge, 0.75C charge,
+                       2C discharge and 4C discharge (US06's peak), each followed by a 10 min
+                       rest (40 min after the last); between levels a C/3 discharge of 10 % less
+                       the pulses' net charge, so the levels stay 10 % apart as in hppc.csv
+                       (1 s samples under load, 10 s at rest)
     <cycle>-<S>.csv    drive cycle (udds, us06, wltc, hwfet) from S % SOC (100 or 60): 10 min rest,
                        the cycle repeated to about 15 % SOC with a 10 min rest after every second
                        repeat, 30 min rest (1 s samples). Default: udds-100, us06-100, wltc-60,
@@ -250,7 +250,7 @@ def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
 
 EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60",
                "hwfet-100", "hwfet-60", "udds-short"]
-DEFAULT_EXPERIMENTS = ["ocv", "hppc", "udds-100", "us06-100", "wltc-60", "hwfet-100"]
+DEFAULT_EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "udds-100", "us06-100", "wltc-60", "hwfet-100"]
 
 
 # ---------------------------------------------------------------- simulation and output

@@ -7,9 +7,10 @@ DATA is the folder written by Scripts/make-physics-data.py (default /tmp/bmsim-p
 DATA/<cell>/<T>C/{ocv,hppc,<cycle>.csv} and DATA/<cell>/<T>C/noisy/<cycle>.csv.
 
 Per cell, one model is fitted from that cell's characterization data only, the OCV test and
-the HPPC test at every temperature:
+the high-rate HPPC test (hppc-hi.csv: pulses of 1C, 0.75C charge, 2C and 4C) at every
+temperature:
 
-    bmsim fit DATA/<cell>/*C/ocv.csv DATA/<cell>/*C/hppc.csv --out WORK/<cell>/cell.json
+    bmsim fit DATA/<cell>/*C/ocv.csv DATA/<cell>/*C/hppc-hi.csv --out WORK/<cell>/cell.json
 
 and the drive cycles (never fitted) are scored twice: the model's voltage (`--validate`, per
 temperature) and the SOC estimators (`bmsim replay --cell-model … --estimators
@@ -21,9 +22,9 @@ ah,ah-pure,ocv,ekf,ukf`) under four scenarios written to WORK/<cell>/:
                    preset's 50 mA and 10 mA on a 2 Ah cell, scaled to the cell)
     noisy-sensors  the nominal scenario on the noisy-sensor copy of the recording
 
-`--hppc` names the HPPC file(s) fitted instead of hppc.csv (comma-separated; e.g.
-`--hppc hppc-hi.csv` for make-physics-data.py's high-rate HPPC, or `--hppc hppc.csv,hppc-hi.csv`
-for both). Files named ocv.csv or hppc*.csv are characterization, never scored as drives.
+`--hppc` names the HPPC file(s) fitted instead of hppc-hi.csv (comma-separated; e.g.
+`--hppc hppc.csv` for the 1C HPPC fitted before, or `--hppc hppc.csv,hppc-hi.csv` for both).
+Files named ocv.csv or hppc*.csv are characterization, never scored as drives.
 
 Prints Markdown: the table (RMSE % per estimator; for soc-minus-20 also the time after
 which EKF/UKF stay within ±2 %), the fit residuals, and the issue's goals against the figures.
@@ -41,7 +42,7 @@ import sys
 
 ESTIMATORS = ["ah", "ah-pure", "ocv", "ekf", "ukf"]
 SCENARIOS = ["nominal", "soc-minus-20", "current-bias", "noisy-sensors"]
-DEFAULT_HPPC = ["hppc.csv"]
+DEFAULT_HPPC = ["hppc-hi.csv"]  # chosen on the development cells: Docs/Results.md, "High-rate HPPC characterization"
 
 
 def is_characterization(path):
@@ -159,9 +160,14 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
     tests (`ocv_table`), so only the HPPC tests enter the resistance fit. `hysteresis` is
     `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test);
     `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off); `hppc` the HPPC
-    file names fitted at each temperature (default hppc.csv).
+    file names fitted at each temperature (default hppc-hi.csv).
     """
     temps = sorted((os.path.basename(d) for d in glob.glob(os.path.join(cell_dir, "*C"))), key=lambda t: int(t[:-1]))
+    missing = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *hppc]
+               if not os.path.exists(os.path.join(cell_dir, t, name))]
+    if missing:
+        sys.exit(f"missing characterization: {', '.join(missing)}\n(make it with Scripts/make-physics-data.py "
+                 "--experiments ocv,hppc-hi, or choose the fitted HPPC with --hppc, e.g. --hppc hppc.csv)")
     if variant == "ocv-test":
         inputs = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *hppc]]
     else:
@@ -212,7 +218,7 @@ def main():
     parser.add_argument("--charge-transfer", choices=["auto", "on", "off"], default="auto",
                         help="bmsim fit --charge-transfer; results go to WORK/FIT[-hysteresis-…]-charge-transfer-on|off unless auto")
     parser.add_argument("--hppc", default=",".join(DEFAULT_HPPC),
-                        help="comma-separated HPPC file names fitted per temperature (default hppc.csv; e.g. hppc-hi.csv "
+                        help="comma-separated HPPC file names fitted per temperature (default hppc-hi.csv; e.g. hppc.csv "
                              "or hppc.csv,hppc-hi.csv); results go to WORK/FIT[-…]-<names joined by +> unless the default")
     args = parser.parse_args()
     hppc = args.hppc.split(",")
