@@ -19,6 +19,12 @@ Per cell and ambient temperature (OUT/<cell>/<T>C/):
     hppc.csv           from 100 %: at each of 9 SOC levels 1C discharge 10 s, rest 40 s,
                        0.75C charge 10 s, rest 40 min; C/3 discharge 10 % between levels
                        (1 s samples under load, 10 s at rest)
+    hppc-hi.csv        high-rate HPPC, the one physics-eval.py fits by default: from 100 %, at
+                       each of the same 9 SOC levels 10 s pulses of 1C discharge, 0.75C charge,
+                       2C discharge and 4C discharge (US06's peak), each followed by a 10 min
+                       rest (40 min after the last); between levels a C/3 discharge of 10 % less
+                       the pulses' net charge, so the levels stay 10 % apart as in hppc.csv
+                       (1 s samples under load, 10 s at rest)
     <cycle>-<S>.csv    drive cycle (udds, us06, wltc, hwfet) from S % SOC (100 or 60): 10 min rest,
                        the cycle repeated to about 15 % SOC with a 10 min rest after every second
                        repeat, 30 min rest (1 s samples). Default: udds-100, us06-100, wltc-60,
@@ -206,7 +212,7 @@ def rest(seconds, period):
 
 
 def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
-    """(PyBaMM experiment steps, initial SOC) of the OCV or HPPC test."""
+    """(PyBaMM experiment steps, initial SOC) of the OCV test or an HPPC test."""
     if kind == "ocv":
         c20 = capacity_ah / 20
         return [rest(3600, 30),
@@ -225,12 +231,26 @@ def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
                 steps += [pybamm.step.current(capacity_ah / 3, duration=1080, period=1, tags=["discharge"]),
                           rest(2400, 10)]
         return steps, 1.0
+    if kind == "hppc-hi":
+        pulses = [(1.0, 600), (-0.75, 600), (2.0, 600), (4.0, 2400)]  # (C-rate, discharge +; rest s)
+        net_ah = sum(rate for rate, _ in pulses) * capacity_ah * 10 / 3600
+        step_s = round((0.1 * capacity_ah - net_ah) / (capacity_ah / 3) * 3600)
+        steps = [rest(1800, 10)]
+        for level in range(9):
+            for rate, rest_s in pulses:
+                steps += [pybamm.step.current(rate * capacity_ah, duration=10, period=1,
+                                              tags=["discharge" if rate > 0 else "charge"]),
+                          rest(rest_s, 10)]
+            if level < 8:
+                steps += [pybamm.step.current(capacity_ah / 3, duration=step_s, period=1, tags=["discharge"]),
+                          rest(2400, 10)]
+        return steps, 1.0
     raise ValueError(kind)
 
 
-EXPERIMENTS = ["ocv", "hppc", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60",
+EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60",
                "hwfet-100", "hwfet-60", "udds-short"]
-DEFAULT_EXPERIMENTS = ["ocv", "hppc", "udds-100", "us06-100", "wltc-60", "hwfet-100"]
+DEFAULT_EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "udds-100", "us06-100", "wltc-60", "hwfet-100"]
 
 
 # ---------------------------------------------------------------- simulation and output
@@ -246,7 +266,7 @@ def simulate(cell, ambient_c, kind):
                    "Lower voltage cut-off [V]": v_min - 0.3,
                    "Upper voltage cut-off [V]": v_max + 0.3})
     solver = pybamm.IDAKLUSolver(atol=1e-6, rtol=1e-6)
-    if kind in ("ocv", "hppc"):
+    if kind in ("ocv", "hppc", "hppc-hi"):
         steps, start_soc = experiment_steps(kind, capacity_ah, CELLS[cell]["nominal_v"], v_min, v_max)
         sim = pybamm.Simulation(pybamm.lithium_ion.SPMe({"thermal": "lumped"}), parameter_values=params,
                                 experiment=pybamm.Experiment(steps), solver=solver)

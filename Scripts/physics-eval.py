@@ -7,9 +7,10 @@ DATA is the folder written by Scripts/make-physics-data.py (default /tmp/bmsim-p
 DATA/<cell>/<T>C/{ocv,hppc,<cycle>.csv} and DATA/<cell>/<T>C/noisy/<cycle>.csv.
 
 Per cell, one model is fitted from that cell's characterization data only, the OCV test and
-the HPPC test at every temperature:
+the high-rate HPPC test (hppc-hi.csv: pulses of 1C, 0.75C charge, 2C and 4C) at every
+temperature:
 
-    bmsim fit DATA/<cell>/*C/ocv.csv DATA/<cell>/*C/hppc.csv --out WORK/<cell>/cell.json
+    bmsim fit DATA/<cell>/*C/ocv.csv DATA/<cell>/*C/hppc-hi.csv --out WORK/<cell>/cell.json
 
 and the drive cycles (never fitted) are scored twice: the model's voltage (`--validate`, per
 temperature) and the SOC estimators (`bmsim replay --cell-model … --estimators
@@ -20,6 +21,10 @@ ah,ah-pure,ocv,ekf,ukf`) under four scenarios written to WORK/<cell>/:
     current-bias   +2.5 % of C current bias and 0.5 % of C current noise (the current-bias
                    preset's 50 mA and 10 mA on a 2 Ah cell, scaled to the cell)
     noisy-sensors  the nominal scenario on the noisy-sensor copy of the recording
+
+`--hppc` names the HPPC file(s) fitted instead of hppc-hi.csv (comma-separated; e.g.
+`--hppc hppc.csv` for the 1C HPPC fitted before, or `--hppc hppc.csv,hppc-hi.csv` for both).
+Files named ocv.csv or hppc*.csv are characterization, never scored as drives.
 
 Prints Markdown: the table (RMSE % per estimator; for soc-minus-20 also the time after
 which EKF/UKF stay within ±2 %), the fit residuals, and the issue's goals against the figures.
@@ -37,7 +42,13 @@ import sys
 
 ESTIMATORS = ["ah", "ah-pure", "ocv", "ekf", "ukf"]
 SCENARIOS = ["nominal", "soc-minus-20", "current-bias", "noisy-sensors"]
-CHARACTERIZATION = {"ocv.csv", "hppc.csv"}
+DEFAULT_HPPC = ["hppc-hi.csv"]  # chosen on the development cells: Docs/Results.md, "High-rate HPPC characterization"
+
+
+def is_characterization(path):
+    """ocv.csv and every hppc*.csv (fitted or not) are characterization, not drive cycles."""
+    name = os.path.basename(path)
+    return name == "ocv.csv" or name.startswith("hppc")
 
 
 def read_header(path):
@@ -141,22 +152,28 @@ def run(command):
     return result.stdout + result.stderr
 
 
-def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer="auto"):
+def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer="auto", hppc=DEFAULT_HPPC):
     """Fit once per cell, validate per temperature. Returns (model, residual, validation).
 
     variant "ocv-test": `fit ocv.csv hppc.csv` (the fit's slow-test OCV; the C/20 test enters
     the resistance fit too); "ocv-table": `fit hppc.csv --ocv TABLE` with TABLE from the slow
     tests (`ocv_table`), so only the HPPC tests enter the resistance fit. `hysteresis` is
     `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test);
-    `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off).
+    `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off); `hppc` the HPPC
+    file names fitted at each temperature (default hppc-hi.csv).
     """
     temps = sorted((os.path.basename(d) for d in glob.glob(os.path.join(cell_dir, "*C"))), key=lambda t: int(t[:-1]))
+    missing = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *hppc]
+               if not os.path.exists(os.path.join(cell_dir, t, name))]
+    if missing:
+        sys.exit(f"missing characterization: {', '.join(missing)}\n(make it with Scripts/make-physics-data.py "
+                 "--experiments ocv,hppc-hi, or choose the fitted HPPC with --hppc, e.g. --hppc hppc.csv)")
     if variant == "ocv-test":
-        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in sorted(CHARACTERIZATION)]
+        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *hppc]]
     else:
         table = os.path.join(work, "ocv-table.csv")
         ocv_table(cell_dir, temps, table)
-        inputs = [os.path.join(cell_dir, t, "hppc.csv") for t in temps] + ["--ocv", table]
+        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in hppc] + ["--ocv", table]
     model = os.path.join(work, "cell.json")
     inputs += ["--hysteresis", hysteresis, "--charge-transfer", charge_transfer]
     fit_text = run([bmsim, "fit", *inputs, "--out", model])
@@ -164,8 +181,7 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
         r"fit residual at (-?[\d.]+) °C: 1RC ([\d.]+) mV, 2RC ([\d.]+) mV", fit_text)}
     validation = {}
     for t in temps:
-        drives = sorted(p for p in glob.glob(os.path.join(cell_dir, t, "*.csv"))
-                        if os.path.basename(p) not in CHARACTERIZATION)
+        drives = sorted(p for p in glob.glob(os.path.join(cell_dir, t, "*.csv")) if not is_characterization(p))
         text = run([bmsim, "fit", *inputs, "--validate", *drives, "--out", os.path.join(work, f"validate-{t}.json")])
         for m in re.finditer(r"validation (\S+) \(not fitted\): 1RC ([\d.]+) mV, 2RC ([\d.]+) mV", text):
             validation[(t, m.group(1))] = (float(m.group(2)), float(m.group(3)))
@@ -201,21 +217,28 @@ def main():
                         help="bmsim fit --hysteresis (issue 15 part 2); results go to WORK/FIT-hysteresis-on|off unless auto")
     parser.add_argument("--charge-transfer", choices=["auto", "on", "off"], default="auto",
                         help="bmsim fit --charge-transfer; results go to WORK/FIT[-hysteresis-…]-charge-transfer-on|off unless auto")
+    parser.add_argument("--hppc", default=",".join(DEFAULT_HPPC),
+                        help="comma-separated HPPC file names fitted per temperature (default hppc-hi.csv; e.g. hppc.csv "
+                             "or hppc.csv,hppc-hi.csv); results go to WORK/FIT[-…]-<names joined by +> unless the default")
     args = parser.parse_args()
+    hppc = args.hppc.split(",")
+    if not hppc or any(not is_characterization(name) or name == "ocv.csv" for name in hppc):
+        parser.error("--hppc takes file names beginning with hppc")
     cells = args.cells.split(",") if args.cells else sorted(
         os.path.basename(d) for d in glob.glob(os.path.join(args.data, "*")) if os.path.isdir(d))
     table, fits, results = [], [], []
     variant = args.fit if args.hysteresis == "auto" else f"{args.fit}-hysteresis-{args.hysteresis}"
     if args.charge_transfer != "auto":
         variant += f"-charge-transfer-{args.charge_transfer}"
+    if hppc != DEFAULT_HPPC:
+        variant += "-" + "+".join(name.removesuffix(".csv") for name in hppc)
     for cell in cells:
         cell_dir = os.path.join(args.data, cell)
         work = os.path.join(args.work, variant, cell)
         os.makedirs(work, exist_ok=True)
         model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit, args.hysteresis,
-                                               args.charge_transfer)
-        drives = sorted((p for p in glob.glob(os.path.join(cell_dir, "*C", "*.csv"))
-                         if os.path.basename(p) not in CHARACTERIZATION),
+                                               args.charge_transfer, hppc)
+        drives = sorted((p for p in glob.glob(os.path.join(cell_dir, "*C", "*.csv")) if not is_characterization(p)),
                         key=lambda p: (int(p.split(os.sep)[-2][:-1]), p))
         headers = {p: read_header(p) for p in drives}
         chemistry = next(iter(headers.values()))[2]
@@ -243,7 +266,8 @@ def main():
     with open(os.path.join(args.work, variant, "results.json"), "w") as f:
         json.dump(results, f, indent=1, default=str)
 
-    print(f"Fit: {args.fit}. Worst over the cycles of each cell and temperature (RMSE %, EKF / UKF; "
+    fitted = args.fit if hppc == DEFAULT_HPPC else f"{args.fit}, HPPC {', '.join(hppc)}"
+    print(f"Fit: {fitted}. Worst over the cycles of each cell and temperature (RMSE %, EKF / UKF; "
           "Ah counters: ah / ah-pure); recovery = latest time (s) after which EKF and UKF stay within ±2 %:\n")
     print("| cell (chemistry) | T | nominal EKF / UKF | noisy EKF / UKF | bias EKF / UKF | bias ah / ah-pure "
           "| −20 pts EKF / UKF | −20 pts recovery, s | unseen V residual 1RC, mV |")
@@ -278,7 +302,7 @@ def main():
         print(f"| {r['cell']} ({r['chemistry']}) | {r['temp'][:-1]} °C | {r['cycle']} | {r['scenario']} | "
               + " | ".join(fmt(m[e][0]) for e in ESTIMATORS) + f" | {recovery} | {residual} |")
 
-    print(f"\nFit ({args.fit}) residual on the fitted recordings, mV RMS 1RC / 2RC, per fitted temperature:\n")
+    print(f"\nFit ({fitted}) residual on the fitted recordings, mV RMS 1RC / 2RC, per fitted temperature:\n")
     for cell, chemistry, capacity, residual in fits:
         print(f"- {cell} ({chemistry}, {capacity:.4f} Ah): "
               + ", ".join(f"{t:.1f} °C {a:.1f} / {b:.1f}" for t, (a, b) in sorted(residual.items())))
