@@ -45,10 +45,14 @@ SCENARIOS = ["nominal", "soc-minus-20", "current-bias", "noisy-sensors"]
 DEFAULT_HPPC = ["hppc-hi.csv"]  # chosen on the development cells: Docs/Results.md, "High-rate HPPC characterization"
 
 
+FIT_CYCLES = []  # drive cycles fitted too (--fit-cycles), never scored
+
+
 def is_characterization(path):
-    """ocv.csv and every hppc*.csv (fitted or not) are characterization, not drive cycles."""
+    """ocv.csv, every hppc*.csv (fitted or not) and the drive cycles of --fit-cycles are
+    characterization, not scored drive cycles."""
     name = os.path.basename(path)
-    return name == "ocv.csv" or name.startswith("hppc")
+    return name == "ocv.csv" or name.startswith("hppc") or name in FIT_CYCLES
 
 
 def read_header(path):
@@ -152,7 +156,8 @@ def run(command):
     return result.stdout + result.stderr
 
 
-def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer="auto", hppc=DEFAULT_HPPC):
+def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer="auto", hppc=DEFAULT_HPPC,
+             fit_cycles=()):
     """Fit once per cell, validate per temperature. Returns (model, residual, validation).
 
     variant "ocv-test": `fit ocv.csv hppc.csv` (the fit's slow-test OCV; the C/20 test enters
@@ -160,20 +165,23 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
     tests (`ocv_table`), so only the HPPC tests enter the resistance fit. `hysteresis` is
     `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test);
     `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off); `hppc` the HPPC
-    file names fitted at each temperature (default hppc-hi.csv).
+    file names fitted at each temperature (default hppc-hi.csv); `fit_cycles` drive-cycle file
+    names fitted too at each temperature (the issue allows "one drive cycle per temperature" as
+    characterization; they are then not scored).
     """
     temps = sorted((os.path.basename(d) for d in glob.glob(os.path.join(cell_dir, "*C"))), key=lambda t: int(t[:-1]))
-    missing = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *hppc]
+    fitted = [*hppc, *fit_cycles]
+    missing = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *fitted]
                if not os.path.exists(os.path.join(cell_dir, t, name))]
     if missing:
         sys.exit(f"missing characterization: {', '.join(missing)}\n(make it with Scripts/make-physics-data.py "
                  "--experiments ocv,hppc-hi, or choose the fitted HPPC with --hppc, e.g. --hppc hppc.csv)")
     if variant == "ocv-test":
-        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *hppc]]
+        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *fitted]]
     else:
         table = os.path.join(work, "ocv-table.csv")
         ocv_table(cell_dir, temps, table)
-        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in hppc] + ["--ocv", table]
+        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in fitted] + ["--ocv", table]
     model = os.path.join(work, "cell.json")
     inputs += ["--hysteresis", hysteresis, "--charge-transfer", charge_transfer]
     fit_text = run([bmsim, "fit", *inputs, "--out", model])
@@ -220,8 +228,15 @@ def main():
     parser.add_argument("--hppc", default=",".join(DEFAULT_HPPC),
                         help="comma-separated HPPC file names fitted per temperature (default hppc-hi.csv; e.g. hppc.csv "
                              "or hppc.csv,hppc-hi.csv); results go to WORK/FIT[-…]-<names joined by +> unless the default")
+    parser.add_argument("--fit-cycles", default="",
+                        help="comma-separated drive-cycle file names also fitted at each temperature and then not "
+                             "scored (e.g. udds-100.csv); results go to WORK/FIT[-…]-fit-<names> when given")
     args = parser.parse_args()
     hppc = args.hppc.split(",")
+    FIT_CYCLES.extend(name for name in args.fit_cycles.split(",") if name)
+    if any(is_characterization(name) and name not in FIT_CYCLES for name in FIT_CYCLES) or any(
+            name == "ocv.csv" or name.startswith("hppc") for name in FIT_CYCLES):
+        parser.error("--fit-cycles takes drive-cycle file names (not ocv.csv or hppc*.csv)")
     if not hppc or any(not is_characterization(name) or name == "ocv.csv" for name in hppc):
         parser.error("--hppc takes file names beginning with hppc")
     cells = args.cells.split(",") if args.cells else sorted(
@@ -232,12 +247,14 @@ def main():
         variant += f"-charge-transfer-{args.charge_transfer}"
     if hppc != DEFAULT_HPPC:
         variant += "-" + "+".join(name.removesuffix(".csv") for name in hppc)
+    if FIT_CYCLES:
+        variant += "-fit-" + "+".join(name.removesuffix(".csv") for name in FIT_CYCLES)
     for cell in cells:
         cell_dir = os.path.join(args.data, cell)
         work = os.path.join(args.work, variant, cell)
         os.makedirs(work, exist_ok=True)
         model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit, args.hysteresis,
-                                               args.charge_transfer, hppc)
+                                               args.charge_transfer, hppc, FIT_CYCLES)
         drives = sorted((p for p in glob.glob(os.path.join(cell_dir, "*C", "*.csv")) if not is_characterization(p)),
                         key=lambda p: (int(p.split(os.sep)[-2][:-1]), p))
         headers = {p: read_header(p) for p in drives}
