@@ -174,7 +174,8 @@ typedef struct bms_lstm_model {
     uint32_t workspace_words;        /**< int16 words of workspace the context needs */
     int32_t label_span_ppm;          /**< version 6: SOC (ppm of full) per unit of the scaled label, so
                                           sigma_SOC = exp(s / 4096) * label_span_ppm / 1e6 for the Q4.11 log
-                                          variance s (the caller's float; 0 without the head) */
+                                          variance s (computed by the caller, outside this integer runtime;
+                                          0 without the head) */
 } bms_lstm_model_t;
 
 /** Mutable state of one running estimator (caller-owned workspace). */
