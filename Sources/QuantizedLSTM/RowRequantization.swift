@@ -20,7 +20,7 @@ struct RowRequantization {
     @inline(__always)
     func applySaturating16(_ accumulator: Int32) -> Int32 {
         let wide = (Int64(accumulator) &* multiplier &+ rounding) &>> shift
-        return Int32(truncatingIfNeeded: Swift.min(Swift.max(wide, -32768), 32767))
+        return Int32(truncatingIfNeeded: Swift.min(Swift.max(wide, Int64(Int16.min)), Int64(Int16.max)))
     }
 
     /// `round(acc · scale)` as `Int32` without saturation; exact when shift ≥ 31, where

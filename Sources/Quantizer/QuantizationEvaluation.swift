@@ -55,7 +55,7 @@ public struct QuantizationEvaluation: Sendable, Equatable {
                 sumAbs += delta
                 maxAbs = max(maxAbs, delta)
                 if blob.uncertaintyHead != nil, let floatLog = reference.logVariance {
-                    let integerLog = Double(engine.logVarianceQ11) / 2048
+                    let integerLog = Double(engine.logVarianceQ11) / Double(1 << BlobUncertaintyHead.logVarianceFractionBits)
                     let floatSigma = exp(floatLog / 2) * span, integerSigma = exp(integerLog / 2) * span
                     sumLog += abs(integerLog - floatLog); maxLog = max(maxLog, abs(integerLog - floatLog))
                     sumSigma += abs(integerSigma - floatSigma); maxSigma = max(maxSigma, abs(integerSigma - floatSigma))
