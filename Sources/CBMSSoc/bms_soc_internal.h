@@ -51,6 +51,9 @@ float bms_soc_counter_value(const bms_soc_counter_t *counter);
 /* CapacityLearner (bms_soc_learner.c). `learned` receives the capacity to use from now on
  * when the function returns 1. */
 void bms_soc_learner_init(bms_soc_learner_t *learner);
+/* CapacityLearner.capacityAh(currentA:temperatureC:): the capacity for a discharge starting now. */
+float bms_soc_learner_capacity_Ah(const bms_soc_learner_t *learner, const bms_cell_model_t *model,
+                                  const bms_soc_config_t *config, float current_A, float temperature_C);
 int bms_soc_learner_observe(bms_soc_learner_t *learner, const bms_cell_model_t *model,
                             const bms_soc_config_t *config, float voltage_V, float current_A,
                             float temperature_C, float dt_s, float counter_As, float *learned);

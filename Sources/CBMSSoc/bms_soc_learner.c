@@ -59,6 +59,11 @@ static float capacity_for(const bms_soc_learner_t *l, const bms_cell_model_t *mo
     return learned * base / base_capacity_Ah(model, config, l->learned_at_C[b]);
 }
 
+float bms_soc_learner_capacity_Ah(const bms_soc_learner_t *l, const bms_cell_model_t *model,
+                                  const bms_soc_config_t *config, float current_A, float temperature_C) {
+    return capacity_for(l, model, config, current_A, temperature_C);
+}
+
 int bms_soc_learner_observe(bms_soc_learner_t *l, const bms_cell_model_t *model, const bms_soc_config_t *config,
                             float voltage_V, float current_A, float temperature_C, float dt_s, float counter_As,
                             float *learned) {

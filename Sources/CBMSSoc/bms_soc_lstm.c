@@ -4,7 +4,10 @@
  * estimate once the run has seen minimum_discharge_s of discharge, a coulomb count outside
  * confirmed runs. Timers and the count are double and follow the Swift operations one for
  * one, so the C wrapper steps the model on exactly the same ticks with exactly the same
- * integer samples (Docs/Estimators.md, "LSTM estimator"). */
+ * integer samples (Docs/Estimators.md, "LSTM estimator"). With settings.learn_prior_capacity
+ * (a blob trained with a learned prior, lstm-soh) the capacity learner of bms_soc_learner.c
+ * (float32, as the C Ah counter's) sets the model's prior capacity at each run start and when
+ * its band settles, and a run reports its last output under load. */
 #include <math.h>
 #include "bms_soc_internal.h"
 
@@ -16,6 +19,7 @@ void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *s) {
     s->minimum_discharge_s = 60.0;
     s->capacity_Ah = 0.0;
     s->charge_efficiency = 0.0;
+    s->learn_prior_capacity = 0;
 }
 
 /* RawSensorSample.saturatedRound: round half away from zero, saturated to int32 (NaN: 0). */
@@ -33,7 +37,7 @@ static int run_confirmed(const bms_soc_lstm_t *l) {
 }
 
 static double counted_soc(const bms_soc_lstm_t *l) {
-    return l->soc_base + (l->counter_sum_As + l->counter_compensation_As) / (3600 * l->settings.capacity_Ah);
+    return l->soc_base + (l->counter_sum_As + l->counter_compensation_As) / (3600 * l->count_capacity_Ah);
 }
 
 static void counter_add(bms_soc_lstm_t *l, double ampere_seconds) {
@@ -45,6 +49,12 @@ static void counter_add(bms_soc_lstm_t *l, double ampere_seconds) {
         l->counter_compensation_As += (ampere_seconds - t) + sum;
     }
     l->counter_sum_As = t;
+}
+
+/* What a confirmed run reports and hands over: the last output, or with a learned prior the last
+ * output under load (LSTMEstimator.runSOC). */
+static double run_soc(const bms_soc_lstm_t *l) {
+    return l->settings.learn_prior_capacity ? l->loaded_model_soc : l->model_soc;
 }
 
 static void set_estimate(bms_soc_lstm_t *l, double soc) {
@@ -63,6 +73,7 @@ static void clear_state(bms_soc_lstm_t *l, double soc) {
     l->has_rest_sample = 0;
     l->soc_base = soc;
     l->model_soc = soc;
+    l->loaded_model_soc = soc;
     l->counter_sum_As = 0;
     l->counter_compensation_As = 0;
     l->has_previous_current = 0;
@@ -74,7 +85,8 @@ static int settings_ok(const bms_soc_lstm_settings_t *s) {
     return isfinite(s->step_s) && s->step_s > 0 && isfinite(s->discharge_threshold_A) && s->discharge_threshold_A >= 0
         && isfinite(s->rest_before_discharge_s) && s->rest_before_discharge_s >= 0
         && isfinite(s->minimum_discharge_s) && s->minimum_discharge_s >= 0
-        && isfinite(s->capacity_Ah) && isfinite(s->charge_efficiency) && s->charge_efficiency <= 1;
+        && isfinite(s->capacity_Ah) && isfinite(s->charge_efficiency) && s->charge_efficiency <= 1
+        && s->learn_prior_capacity <= 1;
 }
 
 bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *lstm_model,
@@ -100,9 +112,17 @@ bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *ls
             if (!(s.charge_efficiency > 0)) s.charge_efficiency = cell->coulombic_efficiency;
         }
     }
+    if (s.learn_prior_capacity) {
+        if (cell == NULL) return BMS_SOC_ERR_ARGUMENT;
+        if ((status = bms_cell_model_check(cell)) != BMS_SOC_OK) return status;
+    }
     if (bms_lstm_init_context(lstm_model, workspace, workspace_words, &l->context) != BMS_OK) return BMS_SOC_ERR_LSTM;
     l->config = config;
     l->settings = s;
+    l->cell = cell;
+    bms_soc_learner_init(&l->learner);
+    l->life_counter.sum_As = l->life_counter.compensation_As = 0.0f;
+    l->count_capacity_Ah = s.capacity_Ah;
     l->model_steps = 0;
     l->discharges_started = 0;
     l->model_soc_centi_percent = 0;
@@ -112,12 +132,27 @@ bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *ls
     return BMS_SOC_OK;
 }
 
-static void step_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC) {
+static void step_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC, int loaded) {
     int32_t centi = 0;
     (void)bms_lstm_step_s8(&l->context, voltage_uV, current_mA, temperature_dC, &centi);
     l->model_steps++;
     l->model_soc_centi_percent = centi;
     l->model_soc = (double)centi / 10000;
+    if (loaded) l->loaded_model_soc = l->model_soc;
+}
+
+/* LSTMEstimator.setPriorCapacity: the prior capacity in whole mAh (round half away from zero,
+ * clamped to 1..1000000; a non-finite one keeps the blob's); with `count_too` (the learner's
+ * settled band, not the guess at a run's first tick) the count is rebased onto it. */
+static void set_prior_capacity(bms_soc_lstm_t *l, double ampere_hours, int count_too) {
+    double mAh = round(ampere_hours * 1000);
+    int32_t clamped = isfinite(mAh) ? (int32_t)(mAh < 1 ? 1 : (mAh > 1000000 ? 1000000 : mAh))
+                                    : l->context.model->prior_capacity_mAh;
+    (void)bms_lstm_set_prior_capacity(&l->context, clamped);
+    if (!count_too) return;
+    l->soc_base = counted_soc(l);
+    l->counter_sum_As = l->counter_compensation_As = 0;
+    l->count_capacity_Ah = (double)clamped / 1000;
 }
 
 /* Starts a model run; `start_soc` is the count at the rested sample before it. A blob with a
@@ -140,28 +175,28 @@ static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t curre
     l->discharges_started++;
     l->discharge_seconds_in_run = 0;
     l->seconds_since_model_step = 0;
-    step_model(l, voltage_uV, current_mA, temperature_dC);
+    step_model(l, voltage_uV, current_mA, temperature_dC, 1);
 }
 
 static void advance_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC,
-                          double dt_s) {
+                          double dt_s, int loaded) {
     double step = l->settings.step_s;
     l->seconds_since_model_step += dt_s;
     if (!(l->seconds_since_model_step >= step * (1 - 1e-9))) return;
     l->seconds_since_model_step -= step;
     if (l->seconds_since_model_step >= step) l->seconds_since_model_step = 0;   /* a tick longer than a step */
     if (l->seconds_since_model_step < 0) l->seconds_since_model_step = 0;       /* rounding of the tolerance */
-    step_model(l, voltage_uV, current_mA, temperature_dC);
+    step_model(l, voltage_uV, current_mA, temperature_dC, loaded);
 }
 
 /* Ends the run; a confirmed run's last output becomes the base of the count (returns 1). */
 static int end_discharge(bms_soc_lstm_t *l) {
     int rebased = run_confirmed(l);
     if (rebased) {
-        l->soc_base = l->model_soc;
+        l->soc_base = run_soc(l);
         l->counter_sum_As = 0;
         l->counter_compensation_As = 0;
-        if (l->between != NULL) (void)bms_soc_ah_continue_from(l->between, (float)l->model_soc);
+        if (l->between != NULL) (void)bms_soc_ah_continue_from(l->between, (float)run_soc(l));
     }
     l->in_discharge = 0;
     l->discharge_seconds_in_run = 0;
@@ -192,14 +227,29 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
     l->previous_current_A = i;
     l->has_previous_current = 1;
     threshold = l->settings.discharge_threshold_A;
+    if (l->settings.learn_prior_capacity) {
+        /* CapacityLearner.observe with the life counter after this tick; a band that has settled
+         * during a run becomes the prior and the count's capacity. */
+        float learned = 0.0f;
+        bms_soc_counter_add(&l->life_counter, (float)tick_As);
+        if (bms_soc_learner_observe(&l->learner, l->cell, l->config, voltage_V, current_A, temperature_C, dt_s,
+                                    bms_soc_counter_value(&l->life_counter), &learned)
+            && l->in_discharge) {
+            set_prior_capacity(l, (double)learned, 1);
+        }
+    }
     if (i < -threshold) {
         l->seconds_not_discharging = 0;
         if (l->in_discharge) {
             l->discharge_seconds_in_run += dt;
-            advance_model(l, uV, mA, dC, dt);
+            advance_model(l, uV, mA, dC, dt, 1);
         } else {
+            if (l->settings.learn_prior_capacity) {
+                set_prior_capacity(l, (double)bms_soc_learner_capacity_Ah(&l->learner, l->cell, l->config,
+                                                                          current_A, temperature_C), 0);
+            }
             start_discharge(l, uV, mA, dC, l->between != NULL ? (double)l->between->last.soc
-                                                               : counted_soc(l) - tick_As / (3600 * l->settings.capacity_Ah));
+                                                               : counted_soc(l) - tick_As / (3600 * l->count_capacity_Ah));
             l->discharge_seconds_in_run = dt;
         }
     } else {
@@ -209,7 +259,7 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
                 /* The model does not step on this tick, so its charge follows the new base. */
                 if (end_discharge(l)) counter_add(l, tick_As);
             } else {
-                advance_model(l, uV, mA, dC, dt);
+                advance_model(l, uV, mA, dC, dt, 0);
                 if (l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_discharge(l);
             }
         }
@@ -224,9 +274,9 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
         /* After the run logic, so a run's output handed over on this tick is counted on by it. */
         bms_soc_estimate_t between;
         (void)bms_soc_ah_tick(l->between, voltage_V, current_A, temperature_C, dt_s, &between);
-        set_estimate(l, run_confirmed(l) ? l->model_soc : (double)between.soc);
+        set_estimate(l, run_confirmed(l) ? run_soc(l) : (double)between.soc);
     } else {
-        set_estimate(l, run_confirmed(l) ? l->model_soc : counted_soc(l));
+        set_estimate(l, run_confirmed(l) ? run_soc(l) : counted_soc(l));
     }
     *estimate = l->last;
     return BMS_SOC_OK;

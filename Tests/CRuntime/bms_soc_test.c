@@ -84,6 +84,16 @@ static void test_null_pointers(void) {
     CHECK(bms_soc_lstm_wake(NULL, 1.0f) == BMS_SOC_ERR_ARGUMENT, "lstm wake NULL");
     CHECK(bms_soc_lstm_reset(NULL, 1.0f) == BMS_SOC_ERR_ARGUMENT, "lstm reset NULL");
     CHECK(bms_soc_lstm_reset(&lstm, NAN) == BMS_SOC_ERR_ARGUMENT, "lstm reset NaN");
+    settings.learn_prior_capacity = 1;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, NULL, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_ARGUMENT, "lstm init learning the prior capacity without a cell model");
+    settings.learn_prior_capacity = 2;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_CONFIG, "lstm init with learn_prior_capacity neither 0 nor 1");
+    settings.learn_prior_capacity = 1;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_OK && lstm.count_capacity_Ah == settings.capacity_Ah, "lstm init learning the prior capacity");
+    settings.learn_prior_capacity = 0;
     CHECK(bms_soc_lstm_set_between_runs(NULL, &ah) == BMS_SOC_ERR_ARGUMENT, "lstm between runs NULL state");
     CHECK(bms_soc_ah_continue_from(NULL, 0.5f) == BMS_SOC_ERR_ARGUMENT, "ah continue NULL");
     CHECK(bms_soc_ah_continue_from(&ah, NAN) == BMS_SOC_ERR_ARGUMENT, "ah continue NaN");

@@ -157,7 +157,8 @@ final class CLSTM: CEstimator {
     /// The counter between runs (`bms_soc_lstm_set_between_runs`), kept alive.
     let between: CAhCounter?
 
-    init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil) {
+    init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil,
+         learnPriorCapacity: Bool = false) {
         self.between = between
         self.cell = cell
         self.config = config
@@ -169,6 +170,7 @@ final class CLSTM: CEstimator {
         workspace = .allocate(capacity: words)
         var settings = bms_soc_lstm_settings_t()
         bms_soc_lstm_settings_default(&settings)
+        settings.learn_prior_capacity = learnPriorCapacity ? 1 : 0
         let initialised = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
         status = initialised == BMS_SOC_OK ? bms_soc_lstm_set_between_runs(state, between?.state) : initialised
     }

@@ -21,6 +21,10 @@ model="$root/Examples/c/model"
 board="$root/Benchmarks/CortexM"
 # -ffp-contract=off: no fused multiply-adds, so float32 results follow C's rounding, as on the host.
 CF="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 -Wall -Wextra -Werror -ffp-contract=off -ffunction-sections -fdata-sections"
+# Compiled for size (-Os; the last -O wins): code that runs once at init (the blob loader, the
+# configuration's defaults and checks) and the LSTM wrapper's own logic (timers, the count, the
+# learner's hand-over: a few dozen instructions per tick beside the model step it calls).
+size_flags() { case "$(basename "$1")" in bms_loader.c|bms_soc_config.c|bms_soc_lstm.c) echo -Os ;; esac; }
 objs=""
 for f in "$soc/bms_soc_ah.c" "$soc/bms_soc_config.c" "$soc/bms_soc_ekf.c" "$soc/bms_soc_filter_common.c" \
          "$soc/bms_soc_hysteresis.c" "$soc/bms_soc_learner.c" "$soc/bms_soc_lstm.c" "$soc/bms_soc_model.c" \
@@ -28,7 +32,7 @@ for f in "$soc/bms_soc_ah.c" "$soc/bms_soc_config.c" "$soc/bms_soc_ekf.c" "$soc/
          "$runtime/bms_loader.c" "$runtime/bms_step.c" "$runtime/bms_fixed.c" "$runtime/bms_tables.c" \
          "$model/cell_model.c" "$model/lstm_model.c"; do
   o="$out/$(basename "$f" .c).o"
-  arm-none-eabi-gcc $CF -I"$soc/include" -I"$runtime/include" -I"$model" -c "$f" -o "$o"
+  arm-none-eabi-gcc $CF $(size_flags "$f") -I"$soc/include" -I"$runtime/include" -I"$model" -c "$f" -o "$o"
   objs="$objs $o"
 done
 arm-none-eabi-gcc $CF -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board/mps2.ld" -Wl,--gc-sections \
@@ -48,7 +52,7 @@ variant() {  # variant NAME FLAGS...: objects in $out/NAME, image $out/fw-NAME.e
   for o in $objs; do
     f=$(basename "$o" .o)
     src="$soc/$f.c"; [ -f "$src" ] || src="$runtime/$f.c"; [ -f "$src" ] || src="$model/$f.c"
-    arm-none-eabi-gcc $CF "$@" -I"$soc/include" -I"$runtime/include" -I"$model" -c "$src" -o "$out/$name/$f.o"
+    arm-none-eabi-gcc $CF "$@" $(size_flags "$src") -I"$soc/include" -I"$runtime/include" -I"$model" -c "$src" -o "$out/$name/$f.o"
     vobjs="$vobjs $out/$name/$f.o"
   done
   arm-none-eabi-gcc $CF "$@" -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board/mps2.ld" -Wl,--gc-sections \

@@ -278,6 +278,10 @@ typedef struct bms_soc_lstm_settings {
     double minimum_discharge_s;           /**< 60 */
     double capacity_Ah;                   /**< coulomb count between runs; <= 0: config's, else the model's */
     double charge_efficiency;             /**< <= 0: config's, else the model's */
+    uint8_t learn_prior_capacity;         /**< 0; 1 for a blob trained with a learned prior (metadata
+                                               prior_capacity=learned, lstm-soh): the wrapper's capacity
+                                               learner on the cell model sets the model's prior capacity
+                                               (LSTMEstimator with a CapacityLearner); needs the cell model */
 } bms_soc_lstm_settings_t;
 
 /** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s
@@ -295,6 +299,14 @@ typedef struct bms_soc_lstm {
     int32_t rest_voltage_uV, rest_current_mA, rest_temperature_dC;
     uint8_t in_discharge, has_rest_sample, has_previous_current;
     bms_soc_ah_t *between;                /**< NULL, or the counter giving the estimate between runs */
+    const bms_cell_model_t *cell;         /**< the learner's cell model (settings.learn_prior_capacity) */
+    bms_soc_learner_t learner;            /**< the capacity the prior counts against, per band */
+    bms_soc_counter_t life_counter;       /**< charge counted since init: the learner's counter (float32,
+                                               as the C Ah counter's) */
+    double count_capacity_Ah;             /**< capacity of the count between runs (the settings', or
+                                               the prior the learner last settled on) */
+    double loaded_model_soc;              /**< the model's last output under discharge current: what a
+                                               learned-prior run reports and hands over */
 } bms_soc_lstm_t;
 
 /* ---- functions ---- */
