@@ -14,15 +14,18 @@ public struct FirmwareConfig: Sendable, Equatable {
     public var protection: ProtectionLimits
     /// Seed of the sensor noise; the fault injector uses a seed derived from it.
     public var seed: UInt64
+    /// The current sensor's zero-offset learning at rest (auto-zero).
+    public var currentOffset: CurrentOffsetSettings
     /// Frames the telemetry buffer holds between drains.
     public var telemetryCapacity: Int
     /// Protection events kept in the ring.
     public var eventCapacity: Int
 
-    /// Creates a configuration; defaults: 1 s tick, ideal sensors, no faults.
+    /// Creates a configuration; defaults: 1 s tick, ideal sensors, no faults, auto-zero on.
     public init(schedule: TickSchedule, sensor: SensorConfig = .ideal, faults: FaultConfig = .none,
                 plausibility: PlausibilityLimits = PlausibilityLimits(),
                 protection: ProtectionLimits = ProtectionLimits(), seed: UInt64 = 1,
+                currentOffset: CurrentOffsetSettings = CurrentOffsetSettings(),
                 telemetryCapacity: Int = 4096, eventCapacity: Int = 1024) {
         self.schedule = schedule
         self.sensor = sensor
@@ -30,13 +33,14 @@ public struct FirmwareConfig: Sendable, Equatable {
         self.plausibility = plausibility
         self.protection = protection
         self.seed = seed
+        self.currentOffset = currentOffset
         self.telemetryCapacity = telemetryCapacity
         self.eventCapacity = eventCapacity
     }
 }
 
 /// The BMS firmware loop: once per base tick it runs the measurement task (sensor
-/// front-end → fault injection → plausibility checks), the protection task, the estimator
+/// front-end → fault injection → plausibility checks → current auto-zero), the protection task, the estimator
 /// bank and telemetry, in that order. All buffers are allocated at init; `step` does not
 /// allocate, throw or touch files. A value type: keep it in a local `var` in the loop
 /// (no dynamic exclusivity checks per tick).
@@ -73,6 +77,8 @@ public struct BMSFirmware {
     public private(set) var sleptTicks = 0
     private var sensor: SensorFrontEnd
     private var plausibility: PlausibilityCheck
+    /// The current channel's auto-zero (read its offset and calibration count).
+    public private(set) var currentOffset: CurrentOffsetLearner
 
     /// Creates the loop with estimators and their periods in base ticks (defaults to the
     /// schedule's estimation period for every estimator).
@@ -81,7 +87,9 @@ public struct BMSFirmware {
         guard config.telemetryCapacity >= 1 else {
             throw .outOfRange(field: "telemetryCapacity", value: Double(config.telemetryCapacity), allowed: ">= 1")
         }
+        try config.currentOffset.validate()
         self.config = config
+        currentOffset = CurrentOffsetLearner(settings: config.currentOffset)
         let periods = periodTicks ?? Array(repeating: config.schedule.estimationEveryTicks, count: estimators.count)
         bank = try EstimatorBank(estimators: estimators, periodTicks: periods, timingSampleEvery: timingSampleEvery)
         telemetry = TelemetryBuffer(estimatorCount: estimators.count, capacity: config.telemetryCapacity)
@@ -102,7 +110,8 @@ public struct BMSFirmware {
         // Measurement task (every tick).
         let reading = sensor.read(plant)
         let raw = injector.apply(reading, tick: tick)
-        let (measurement, flags) = plausibility.check(raw)
+        let (checked, flags) = plausibility.check(raw)
+        let measurement = currentOffset.correct(checked, flags: flags)
         lastMeasurement = measurement
         lastFlags = flags
         if flags.rawValue & 0x3F != 0 {
@@ -135,6 +144,7 @@ public struct BMSFirmware {
         precondition(ticks >= 1, "sleep needs at least one tick")
         bank.wake(sleptSeconds: Double(ticks) * config.schedule.baseTickSeconds)
         plausibility.wake()
+        currentOffset.wake()
         sleptTicks += ticks
         tick += ticks
         timeS = Double(tick) * config.schedule.baseTickSeconds

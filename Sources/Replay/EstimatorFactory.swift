@@ -33,6 +33,14 @@ public protocol EstimatorFactory: Sendable {
     var knownNames: [String] { get }
     /// A fresh estimator called `name`; throws `ReplayError.unknownEstimator` for other names.
     func makeEstimator(name: String, setup: EstimatorSetup) throws -> any SOCEstimator
+    /// The design capacity of the cell the estimators are made for, Ah (what the BMS knows
+    /// of its cell: it scales the firmware's current auto-zero); `nil` = unknown.
+    var cellCapacityAh: Double? { get }
+}
+
+extension EstimatorFactory {
+    /// Unknown by default.
+    public var cellCapacityAh: Double? { nil }
 }
 
 /// A factory from closures (handy in tests and for wiring).

@@ -119,7 +119,8 @@ public struct ReplayRunner: Sendable {
         }
         let totalTicks = Int(spanTicks) + 1
         let every = options.telemetryEveryTicks > 0 ? options.telemetryEveryTicks : max(1, (totalTicks + 199_999) / 200_000)
-        let config = try scenario.firmwareConfig(seedOffset: seedOffset, telemetryEveryTicks: every, telemetryCapacity: 4096)
+        let config = try scenario.firmwareConfig(seedOffset: seedOffset, telemetryEveryTicks: every, telemetryCapacity: 4096,
+                                                 cellCapacityAh: scenario.assumedCapacityAh ?? factory.cellCapacityAh)
 
         let startReference = timeline.sample(at: startS, dt: dt).referenceSOC
         timeline.rewind()

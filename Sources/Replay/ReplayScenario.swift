@@ -33,13 +33,16 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
     public var assumedCapacityAh: Double?
     /// Seed of noise and faults.
     public var seed: UInt64
+    /// The firmware's current auto-zero (`CurrentOffsetLearner`); `nil` = on, with the largest
+    /// offset scaled to the cell (`CurrentOffsetSettings.scaledToCell`).
+    public var currentOffset: CurrentOffsetSettings?
 
     /// Creates a scenario.
     public init(name: String, summary: String, baseTickSeconds: Double = 1, slowEstimatorPeriodSeconds: Double = 1,
                 slowEstimators: [String] = [], sensor: SensorConfig = .ideal, faults: FaultConfig = .none,
                 plausibility: PlausibilityLimits = PlausibilityLimits(), protection: ProtectionLimits = ProtectionLimits(),
                 initialSOC: Double? = nil, startUnderLoadSeconds: Double? = nil, assumedCapacityAh: Double? = nil,
-                seed: UInt64 = 2026) {
+                seed: UInt64 = 2026, currentOffset: CurrentOffsetSettings? = nil) {
         self.name = name
         self.summary = summary
         self.baseTickSeconds = baseTickSeconds
@@ -53,11 +56,12 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         self.startUnderLoadSeconds = startUnderLoadSeconds
         self.assumedCapacityAh = assumedCapacityAh
         self.seed = seed
+        self.currentOffset = currentOffset
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, summary, baseTickSeconds, slowEstimatorPeriodSeconds, slowEstimators, sensor, faults
-        case plausibility, protection, initialSOC, startUnderLoadSeconds, assumedCapacityAh, seed
+        case plausibility, protection, initialSOC, startUnderLoadSeconds, assumedCapacityAh, seed, currentOffset
     }
 
     /// Decodes a scenario; absent fields take the `nominal` preset's values.
@@ -78,15 +82,20 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         startUnderLoadSeconds = try c.decodeIfPresent(Double.self, forKey: .startUnderLoadSeconds)
         assumedCapacityAh = try c.decodeIfPresent(Double.self, forKey: .assumedCapacityAh)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? base.seed
+        currentOffset = try c.decodeIfPresent(CurrentOffsetSettings.self, forKey: .currentOffset)
     }
 
-    /// The firmware configuration for this scenario (validated when the firmware is made).
-    public func firmwareConfig(seedOffset: UInt64, telemetryEveryTicks: Int,
-                               telemetryCapacity: Int) throws(ReplayError) -> FirmwareConfig {
+    /// The firmware configuration for this scenario (validated when the firmware is made);
+    /// `cellCapacityAh` scales the auto-zero's largest offset when the scenario sets none.
+    public func firmwareConfig(seedOffset: UInt64, telemetryEveryTicks: Int, telemetryCapacity: Int,
+                               cellCapacityAh: Double? = nil) throws(ReplayError) -> FirmwareConfig {
         do {
             let schedule = try TickSchedule(baseTickSeconds: baseTickSeconds, telemetryEveryTicks: telemetryEveryTicks)
             return FirmwareConfig(schedule: schedule, sensor: sensor, faults: faults, plausibility: plausibility,
                                   protection: protection, seed: seed &+ seedOffset &* 0x2545_F491_4F6C_DD1D,
+                                  currentOffset: currentOffset
+                                    ?? cellCapacityAh.map { CurrentOffsetSettings().scaledToCell(capacityAh: $0) }
+                                    ?? CurrentOffsetSettings(),
                                   telemetryCapacity: telemetryCapacity)
         } catch {
             throw .firmwareConfig(scenario: name, error)

@@ -19,6 +19,7 @@ extension ReplayScenario {
             try faults.validate()
             try plausibility.validate()
             try protection.validate()
+            try currentOffset?.validate()
             let maxPeriod = Self.maximumPeriodSeconds
             try require(slowEstimatorPeriodSeconds > 0 && slowEstimatorPeriodSeconds <= maxPeriod,
                         "slowEstimatorPeriodSeconds", slowEstimatorPeriodSeconds, "(0, \(Int(maxPeriod))]")

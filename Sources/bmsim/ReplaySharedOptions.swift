@@ -78,6 +78,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(name: .customLong("lstm-plain-count"), help: "Experiment: between its model runs let lstm coulomb-count from the last run's output, without the OCV correction at rest (the behaviour before).")
     var lstmPlainCount = false
 
+    @Flag(name: .customLong("no-current-auto-zero"), help: "Experiment: the firmware passes the measured current on as read, without learning the current sensor's zero offset at rest (overrides the scenario).")
+    var noCurrentAutoZero = false
+
     /// The estimator settings with the experiment options applied.
     func estimatorConfig() -> EstimatorConfig {
         var config = EstimatorConfig()
@@ -149,12 +152,13 @@ struct ReplaySharedOptions: ParsableArguments {
     /// Cell names asked for (split names expanded), or nil for all.
     var cellNames: [String]? { cells?.cells }
 
-    /// Applies `--tick` to a scenario.
+    /// Applies `--tick`, `--model-rate`, `--model-period` and `--no-current-auto-zero` to a scenario.
     func adjusted(_ scenario: ReplayScenario) -> ReplayScenario {
         var s = scenario
         if let tick { s.baseTickSeconds = tick }
         if let modelRate { s.slowEstimators = modelRate.names }
         if let modelPeriod { s.slowEstimatorPeriodSeconds = modelPeriod }
+        if noCurrentAutoZero { s.currentOffset = .off }
         return s
     }
 }

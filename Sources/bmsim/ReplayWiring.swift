@@ -28,6 +28,9 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         (lstmModel == nil ? EstimatorKind.classical : EstimatorKind.allCases).map(\.rawValue) + Self.aliases.keys.sorted()
     }
 
+    /// The cell model's capacity at 25 °C: scales the firmware's current auto-zero.
+    var cellCapacityAh: Double? { model.initialCapacityAh(temperatureC: 25) }
+
     func makeEstimator(name: String, setup: EstimatorSetup) throws -> any SOCEstimator {
         guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
             throw ReplayError.unknownEstimator(name: name, known: knownNames)
