@@ -3,8 +3,8 @@ import BMSCore
 /// Learns the current sensor's zero offset while no current flows and subtracts it, as BMS
 /// firmware does with its current channel's auto-zero, in two ways:
 ///
-/// * **At power-up and wake-up** (the first readings, and those after `wake()`: the pack
-///   was off or asleep, its contactors open): the mean of
+/// * **At power-up and wake-up** (the first readings unless `calibrateAtPowerUp` is off,
+///   and those after `wake()`: the pack was off or asleep, its contactors open): the mean of
 ///   the first `wakeSeconds` of readings, if every one of them is unflagged and at most twice
 ///   `maximumOffsetA` and their mean at most `maximumOffsetA`. A load that starts sooner
 ///   cancels it.
@@ -29,7 +29,7 @@ public struct CurrentOffsetLearner: Sendable {
     public private(set) var calibrations = 0
     private var elapsedS = 0.0
     private var first = Half(), second = Half()
-    private var waking = true
+    private var waking: Bool
     private var wakeSums = Half(), wakeElapsedS = 0.0
 
     /// Sums of one half-window: count, current, current², voltage.
@@ -47,6 +47,7 @@ public struct CurrentOffsetLearner: Sendable {
     /// Creates a learner with no offset.
     public init(settings: CurrentOffsetSettings) {
         self.settings = settings
+        waking = settings.calibrateAtPowerUp
     }
 
     /// Takes one validated reading with its fault flags and returns it with the offset

@@ -8,6 +8,9 @@ public struct CurrentOffsetSettings: Sendable, Equatable, Codable {
     public var windowSeconds: Double
     /// Length of the calibration at wake-up, s.
     public var wakeSeconds: Double
+    /// Calibrate on the first readings after power-up, as after a wake-up (the BMS starts
+    /// with its contactors open); `false` for a start under load (a reset while driving).
+    public var calibrateAtPowerUp: Bool
     /// Largest offset the sensor can have, A: a reading above it is a load, never an offset.
     /// Keep it below the slowest real load (a C/20 OCV test): a steady load below it on a
     /// settled voltage would be taken for the offset.
@@ -28,13 +31,15 @@ public struct CurrentOffsetSettings: Sendable, Equatable, Codable {
 
     /// Creates settings; defaults: on, 20 min windows in a rest, 10 s at wake-up, at most
     /// 80 mA (C/25 of a 2 Ah cell), 0.5 mV and 0.5 mA + 1 % (+ noise) between the halves.
-    public init(enabled: Bool = true, windowSeconds: Double = 1200, wakeSeconds: Double = 10, maximumOffsetA: Double = 0.08,
+    public init(enabled: Bool = true, windowSeconds: Double = 1200, wakeSeconds: Double = 10,
+                calibrateAtPowerUp: Bool = true, maximumOffsetA: Double = 0.08,
                 voltageTrendV: Double = 0.0005, currentTrendA: Double = 0.0005, currentTrendFraction: Double = 0.01,
                 deadbandFraction: Double = 0.25) {
         self.deadbandFraction = deadbandFraction
         self.enabled = enabled
         self.windowSeconds = windowSeconds
         self.wakeSeconds = wakeSeconds
+        self.calibrateAtPowerUp = calibrateAtPowerUp
         self.maximumOffsetA = maximumOffsetA
         self.voltageTrendV = voltageTrendV
         self.currentTrendA = currentTrendA
@@ -42,7 +47,7 @@ public struct CurrentOffsetSettings: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case enabled, windowSeconds, wakeSeconds, maximumOffsetA, voltageTrendV, currentTrendA, currentTrendFraction
+        case enabled, windowSeconds, wakeSeconds, calibrateAtPowerUp, maximumOffsetA, voltageTrendV, currentTrendA, currentTrendFraction
         case deadbandFraction
     }
 
@@ -53,6 +58,7 @@ public struct CurrentOffsetSettings: Sendable, Equatable, Codable {
         enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
         windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? d.windowSeconds
         wakeSeconds = try c.decodeIfPresent(Double.self, forKey: .wakeSeconds) ?? d.wakeSeconds
+        calibrateAtPowerUp = try c.decodeIfPresent(Bool.self, forKey: .calibrateAtPowerUp) ?? d.calibrateAtPowerUp
         maximumOffsetA = try c.decodeIfPresent(Double.self, forKey: .maximumOffsetA) ?? d.maximumOffsetA
         voltageTrendV = try c.decodeIfPresent(Double.self, forKey: .voltageTrendV) ?? d.voltageTrendV
         currentTrendA = try c.decodeIfPresent(Double.self, forKey: .currentTrendA) ?? d.currentTrendA

@@ -85,6 +85,15 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         currentOffset = try c.decodeIfPresent(CurrentOffsetSettings.self, forKey: .currentOffset)
     }
 
+    /// The auto-zero's settings: the scenario's, else the defaults scaled to the cell; no
+    /// calibration at power-up when the run starts under load (a reset while driving: the
+    /// current flowing then is no offset).
+    func currentOffsetSettings(cellCapacityAh: Double?) -> CurrentOffsetSettings {
+        var s = currentOffset ?? cellCapacityAh.map { CurrentOffsetSettings().scaledToCell(capacityAh: $0) } ?? CurrentOffsetSettings()
+        if startUnderLoadSeconds != nil { s.calibrateAtPowerUp = false }
+        return s
+    }
+
     /// The firmware configuration for this scenario (validated when the firmware is made);
     /// `cellCapacityAh` scales the auto-zero's largest offset when the scenario sets none.
     public func firmwareConfig(seedOffset: UInt64, telemetryEveryTicks: Int, telemetryCapacity: Int,
@@ -93,9 +102,7 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
             let schedule = try TickSchedule(baseTickSeconds: baseTickSeconds, telemetryEveryTicks: telemetryEveryTicks)
             return FirmwareConfig(schedule: schedule, sensor: sensor, faults: faults, plausibility: plausibility,
                                   protection: protection, seed: seed &+ seedOffset &* 0x2545_F491_4F6C_DD1D,
-                                  currentOffset: currentOffset
-                                    ?? cellCapacityAh.map { CurrentOffsetSettings().scaledToCell(capacityAh: $0) }
-                                    ?? CurrentOffsetSettings(),
+                                  currentOffset: currentOffsetSettings(cellCapacityAh: cellCapacityAh),
                                   telemetryCapacity: telemetryCapacity)
         } catch {
             throw .firmwareConfig(scenario: name, error)

@@ -59,6 +59,16 @@ struct CurrentOffsetLearnerTests {
         #expect(learner.calibrations == 2 && abs(learner.offsetA + 0.06) < 1e-12)
     }
 
+    @Test("no power-up calibration when the BMS starts under load: a small drive current at the start is no offset")
+    func noPowerUpCalibrationUnderLoad() {
+        var learner = CurrentOffsetLearner(settings: CurrentOffsetSettings(calibrateAtPowerUp: false))
+        Self.feed(&learner, seconds: 10, current: { _ in -0.06 })
+        #expect(learner.calibrations == 0 && learner.offsetA == 0)
+        learner.wake()
+        Self.feed(&learner, seconds: 10, current: { _ in 0.05 })
+        #expect(learner.calibrations == 1 && abs(learner.offsetA - 0.05) < 1e-12)
+    }
+
     @Test("an offset inside the deadband (below a quarter of the largest) is read as none")
     func deadband() {
         var learner = CurrentOffsetLearner(settings: CurrentOffsetSettings())

@@ -1,5 +1,6 @@
 import BMSCore
 import CellData
+import Firmware
 import Foundation
 import TestSupport
 import Testing
@@ -66,6 +67,23 @@ struct ReplayRunTests {
         // Told 4 Ah, the counter sees half the true depth: at the end of the first discharge, SOC 0.5 vs 0.
         let frame = a.telemetry.tick.firstIndex(of: 3600)!
         #expect(abs(a.telemetry.soc[frame] - 0.5) < 0.01)
+    }
+
+    @Test("the auto-zero: scaled to the cell unless the scenario sets it; no power-up calibration for a start under load")
+    func autoZeroSettings() throws {
+        let nominal = ReplayScenario.nominal.currentOffsetSettings(cellCapacityAh: 5)
+        #expect(nominal.enabled && nominal.calibrateAtPowerUp && abs(nominal.maximumOffsetA - 0.2) < 1e-12)
+        #expect(ReplayScenario.nominal.currentOffsetSettings(cellCapacityAh: nil) == CurrentOffsetSettings())
+        #expect(!ReplayScenario.initialSOCError.currentOffsetSettings(cellCapacityAh: 2).calibrateAtPowerUp)
+        var off = ReplayScenario.currentBias
+        off.currentOffset = .off
+        #expect(!off.currentOffsetSettings(cellCapacityAh: 2).enabled)
+        let config = try off.firmwareConfig(seedOffset: 0, telemetryEveryTicks: 1, telemetryCapacity: 16, cellCapacityAh: 2)
+        #expect(!config.currentOffset.enabled)
+        // A bad value in a scenario is refused when the replay is set up, naming the field.
+        var bad = ReplayScenario.currentBias
+        bad.currentOffset = CurrentOffsetSettings(windowSeconds: -1)
+        #expect { try bad.validate() } throws: { "\($0)".contains("currentOffset.windowSeconds") }
     }
 
     @Test("every preset runs on the synthetic life; estimates stay finite")
