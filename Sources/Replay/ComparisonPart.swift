@@ -83,6 +83,8 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
         public var errorHistograms: [[Int]]
         /// The run's figure (`run_<stem>.svg`), when drawn.
         public var figure: String?
+        /// What the current auto-zero learned (absent in parts written before it was recorded).
+        public var currentOffset: CurrentOffsetSummary?
     }
 
     /// The part of `shard` holding `results` (jobs `jobs`, in order) of a list of `jobCount`.
@@ -95,7 +97,7 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
             let (r, figure) = rf
             return Run(job: job, cell: r.cell, source: r.source, scenario: r.scenario, metrics: r.metrics,
                        excluded: r.excluded, digest: String(r.digest, radix: 16),
-                       errorHistograms: r.errorHistograms.map(\.counts), figure: figure)
+                       errorHistograms: r.errorHistograms.map(\.counts), figure: figure, currentOffset: r.currentOffset)
         }
     }
 
@@ -144,7 +146,8 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
                          sleptTicks: 0, startTimeS: 0, excluded: run.excluded, digest: UInt64(run.digest, radix: 16)!,
                          flaggedTicks: [], injectedFaults: [], protectionEventCount: 0, protectionEvents: [],
                          telemetry: TelemetrySeries(estimators: run.metrics.map(\.estimator)),
-                         errorHistograms: run.errorHistograms.map { AbsErrorHistogram(counts: $0)! })
+                         errorHistograms: run.errorHistograms.map { AbsErrorHistogram(counts: $0)! },
+                         currentOffset: run.currentOffset)
         }
         return (results, runs.map(\.figure))
     }

@@ -25,6 +25,9 @@ public struct ComparisonReport: Sendable, Codable {
     public var digests: [String: String]
     /// Operations without a reference SOC (replayed, not scored), per (cell, scenario) and reason.
     public var excluded: [ExcludedRow]
+    /// What the firmware's current auto-zero learned, per run (nil in reports written before
+    /// it was recorded).
+    public var currentOffsets: [CurrentOffsetRow]?
 
     /// Excluded operations of one reason on one run.
     public struct ExcludedRow: Sendable, Codable, Equatable {
@@ -82,6 +85,10 @@ public struct ComparisonReport: Sendable, Codable {
         var digests: [String: String] = [:]
         let names = ReplayResult.runNames(results)
         excluded = zip(names, results).flatMap { name, r in r.excluded.map { ExcludedRow(cell: name, scenario: r.scenario, span: $0) } }
+        let offsets = zip(names, results).compactMap { name, r in
+            r.currentOffset.map { CurrentOffsetRow(cell: name, scenario: r.scenario, summary: $0) }
+        }
+        currentOffsets = offsets.isEmpty ? nil : offsets
         for (name, r) in zip(names, results) {
             let ranked = r.metrics.sorted { ($0.rmsePercent, $0.estimator) < ($1.rmsePercent, $1.estimator) }
             rows += ranked.map { ComparisonRow(cell: name, scenario: r.scenario, metrics: $0) }
@@ -132,7 +139,7 @@ public struct ComparisonReport: Sendable, Codable {
         }
         var out = line(Self.headers) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         out += body.map(line).joined(separator: "\n") + "\n"
-        return out + notScored() + outsideEnvelope()
+        return out + notScored() + outsideEnvelope() + currentOffsetLine()
     }
 
     /// One line per estimator with a training envelope whose updates left it: the share of its
@@ -188,6 +195,8 @@ public struct ComparisonReport: Sendable, Codable {
         if !notScored.isEmpty { out += "\n" + notScored }
         let envelope = outsideEnvelope()
         if !envelope.isEmpty { out += "\n" + envelope }
+        let offsets = currentOffsetLine()
+        if !offsets.isEmpty { out += "\n" + offsets }
         return out
     }
 

@@ -36,6 +36,9 @@ public struct ReplayResult: Sendable {
     public var errorHistograms: [AbsErrorHistogram] = []
     /// The data of the run's figure (nil unless `ReplayOptions.plotWindow` asked for it).
     public var trace: RunTrace? = nil
+    /// What the firmware's current auto-zero learned (nil for results merged from parts
+    /// written before it was recorded).
+    public var currentOffset: CurrentOffsetSummary? = nil
 }
 
 /// Recorded operations of one reason without a reference SOC: replayed, never scored.

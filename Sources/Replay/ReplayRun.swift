@@ -246,6 +246,7 @@ public struct ReplayRunner: Sendable {
             injectedFaults: FaultKind.allCases.map { firmware.injector.injected($0) },
             protectionEventCount: firmware.protection.eventCount, protectionEvents: firmware.protection.events,
             telemetry: options.keepTelemetry ? series : TelemetrySeries(estimators: names, hasEnvelope: hasEnvelope),
-            errorHistograms: accumulators.map(\.absErrorHistogram), trace: trace)
+            errorHistograms: accumulators.map(\.absErrorHistogram), trace: trace,
+            currentOffset: CurrentOffsetSummary(firmware.currentOffset))
     }
 }
