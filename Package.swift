@@ -97,8 +97,9 @@ let package = Package(
         .testTarget(name: "QuantizedLSTMTests", dependencies: ["QuantizedLSTM", "CBMSRuntime", "TestSupport"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"]),
         .testTarget(name: "CellModelTests", dependencies: ["CellModel", "CellData", "TestSupport"]),
+        // Firmware: the C auto-zero (bms_current_offset_*) against CurrentOffsetLearner.
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "CellModel", "CellData", "TestSupport",
-            "CBMSSoc", "CBMSRuntime", "WeightBlob", "QuantizedLSTM",
+            "CBMSSoc", "CBMSRuntime", "WeightBlob", "QuantizedLSTM", "Firmware",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Estimators", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TestSupport"]),

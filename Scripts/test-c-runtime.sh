@@ -7,7 +7,8 @@
 # the version-6 one (an uncertainty head: the log variance of every step, bms_lstm_log_variance_q11);
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
-# without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0) and the host example
+# without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the current
+# sensor's auto-zero, bms_soc_current_offset.c, on its own) and the host example
 # (Examples/c/host: its Makefile, run on the fixture recording). The runtime is also built
 # without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): the
 # golden replays of blobs that need neither, and Tests/CRuntime/bms_runtime_compiled_out_test.c.
@@ -75,6 +76,11 @@ echo "== C estimators: host test under ASan + UBSan (bad inputs, bad tables, a s
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_test.c -lm -o "$out/bms_soc_test"
 "$out/bms_soc_test"
+echo "== C estimators: the current sensor's auto-zero under ASan + UBSan, built from its own file (it needs no other)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
+  "$soc"/bms_soc_current_offset.c Tests/CRuntime/bms_soc_current_offset_test.c -lm -o "$out/bms_soc_current_offset_test"
+"$out/bms_soc_current_offset_test"
 echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, a = 0, the term as R0 + eta/I)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
