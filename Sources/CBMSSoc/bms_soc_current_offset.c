@@ -9,7 +9,8 @@
  * |I| <= 2 I_max (I_max = maximum_offset_A; the test is written 0.5 |I| <= I_max, the same
  * decision without the overflow of 2 I_max for a huge setting). Two kinds of quiet span:
  *
- * - Power-up and wake-up (init, bms_current_offset_wake): the first wake_s of readings, all
+ * - Power-up (init, unless calibrate_at_power_up is 0: a start under load) and wake-up
+ *   (bms_current_offset_wake): the first wake_s of readings, all
  *   quiet, their mean |I_bar| <= I_max. A reading that is not quiet ends the wake-up without a
  *   calibration (a load that starts sooner cancels it).
  * - A settled rest: a window of window_s of quiet readings (a reading that is not quiet
@@ -21,9 +22,9 @@
  *                          + 3 sqrt(var(I_bar1) + var(I_bar2))    (not a CV charge's tail),
  *       var(I_bar) = max(0, sum I^2 / n - I_bar^2) / (n - 1)  (0 when n = 1),
  *     |I_bar| <= I_max, I_bar the mean over the whole window;
- *   then (calibration or not) the window restarts. As in Swift, a window whose first reading
- *   already has dt > window_s / 2 (a gap, or window_s < 2 dt) has an empty first half and does
- *   not close until a reading that is not quiet restarts it.
+ *   then (calibration or not) the window restarts. A window with an empty half when it
+ *   closes (its first reading already has dt > window_s / 2: a gap, or window_s < 2 dt) cannot
+ *   be judged and restarts too.
  *
  * Every step is the Swift one in the same order. Precision: the sums, the timers and the
  * settings are double, as the LSTM wrapper's timers (bms_soc_lstm.c). In float32 a window's
@@ -45,6 +46,7 @@ void bms_current_offset_settings_default(bms_current_offset_settings_t *s) {
     s->enabled = 1;
     s->window_s = 1200.0;
     s->wake_s = 10.0;
+    s->calibrate_at_power_up = 1;
     s->maximum_offset_A = 0.08;
     s->voltage_trend_V = 0.0005;
     s->current_trend_A = 0.0005;
@@ -64,7 +66,8 @@ bms_soc_status_t bms_current_offset_settings_check(const bms_current_offset_sett
     if (s == NULL) return BMS_SOC_ERR_ARGUMENT;
     if (!finite_positive(s->window_s) || !finite_positive(s->wake_s) || !finite_positive(s->maximum_offset_A)
         || !finite_positive(s->voltage_trend_V) || !finite_positive(s->current_trend_A)
-        || !fraction(s->current_trend_fraction) || !fraction(s->deadband_fraction)) {
+        || !fraction(s->current_trend_fraction) || !fraction(s->deadband_fraction)
+        || s->calibrate_at_power_up > 1) {
         return BMS_SOC_ERR_CONFIG;
     }
     return BMS_SOC_OK;
@@ -127,7 +130,11 @@ static void observe_rest(bms_current_offset_t *z, double voltage_V, double curre
     }
     z->elapsed_s += dt_s;
     half_add(z->elapsed_s <= s->window_s / 2 ? &z->first : &z->second, voltage_V, current_A);
-    if (!(z->elapsed_s >= s->window_s) || !(z->first.count > 0) || !(z->second.count > 0)) return;
+    if (!(z->elapsed_s >= s->window_s)) return;
+    if (!(z->first.count > 0) || !(z->second.count > 0)) {   /* an empty half: cannot be judged */
+        restart_window(z);
+        return;
+    }
     i1 = mean_current(&z->first);
     i2 = mean_current(&z->second);
     mean = (z->first.current_A + z->second.current_A) / (z->first.count + z->second.count);
@@ -149,7 +156,9 @@ bms_soc_status_t bms_current_offset_init(bms_current_offset_t *z, const bms_curr
     z->offset_A = 0.0;
     z->calibrations = 0;
     restart_window(z);
-    return bms_current_offset_wake(z);
+    (void)bms_current_offset_wake(z);
+    z->waking = settings->calibrate_at_power_up;
+    return BMS_SOC_OK;
 }
 
 bms_soc_status_t bms_current_offset_wake(bms_current_offset_t *z) {

@@ -90,7 +90,13 @@ public struct CurrentOffsetLearner: Sendable {
         }
         elapsedS += m.dtSeconds
         if elapsedS <= settings.windowSeconds / 2 { first.add(m) } else { second.add(m) }
-        guard elapsedS >= settings.windowSeconds, first.count > 0, second.count > 0 else { return }
+        guard elapsedS >= settings.windowSeconds else { return }
+        // A window whose first reading already spans half of it (a gap, or a tick longer than
+        // half the window) has an empty half: it cannot be judged, so it starts anew.
+        guard first.count > 0, second.count > 0 else {
+            restartWindow()
+            return
+        }
         let i1 = first.meanCurrent, i2 = second.meanCurrent
         let mean = (first.current + second.current) / (first.count + second.count)
         let noise = 3 * (first.meanCurrentVariance + second.meanCurrentVariance).squareRoot()

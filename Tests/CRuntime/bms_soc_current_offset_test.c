@@ -241,6 +241,37 @@ static void test_bad_settings(void) {
     s.current_trend_fraction = 0.0;
     s.deadband_fraction = 1.0;
     CHECK(bms_current_offset_init(&z, &s) == BMS_SOC_OK, "fractions 0 and 1 are allowed");
+    s = d;
+    s.calibrate_at_power_up = 2;
+    CHECK(bms_current_offset_init(&z, &s) == BMS_SOC_ERR_CONFIG, "calibrate_at_power_up = 2 refused");
+}
+
+/* A start under load (calibrate_at_power_up 0): the first readings are no calibration; a
+ * wake-up still is. */
+static void test_no_power_up_calibration(void) {
+    bms_current_offset_t z;
+    bms_current_offset_settings_t s;
+    bms_current_offset_settings_default(&s);
+    s.calibrate_at_power_up = 0;
+    CHECK(bms_current_offset_init(&z, &s) == BMS_SOC_OK, "init without the power-up calibration");
+    feed(&z, 10, -0.06f);
+    CHECK(bms_current_offset_calibrations(&z) == 0 && z.offset_A == 0.0, "a small current at power-up is kept");
+    bms_current_offset_wake(&z);
+    feed(&z, 10, 0.05f);
+    CHECK(bms_current_offset_calibrations(&z) == 1 && fabs(z.offset_A - 0.05) < 1e-7, "the wake-up calibrates");
+}
+
+/* A window whose first reading spans more than half of it has an empty half: it restarts,
+ * and the next window is judged as usual. */
+static void test_long_first_reading(void) {
+    bms_current_offset_t z = learner(1);
+    feed(&z, 5, -1.0f);
+    bms_current_offset_correct(&z, 3.7f, 0.05f, 700.0f, 0);
+    feed(&z, 1199, 0.05f);
+    CHECK(bms_current_offset_calibrations(&z) == 0, "the window with an empty half is no calibration");
+    feed(&z, 600, 0.05f);   /* the window restarted 500 s into the 1,199: 699 + 501 s close the next */
+    CHECK(bms_current_offset_calibrations(&z) == 1 && fabs(z.offset_A - 0.05) < 1e-7,
+          "the next window calibrates: %u", (unsigned)bms_current_offset_calibrations(&z));
 }
 
 static void test_null_pointers(void) {
@@ -269,6 +300,8 @@ int main(void) {
     test_extreme_readings();
     test_scaled();
     test_bad_settings();
+    test_no_power_up_calibration();
+    test_long_first_reading();
     test_null_pointers();
     printf("bms_soc_current_offset_test: state bytes %zu; %d failure(s)\n", sizeof(bms_current_offset_t), failures);
     return failures == 0 ? 0 : 1;

@@ -33,13 +33,14 @@ struct CurrentOffsetAgreementTests {
     /// The C settings with the Swift ones' values.
     static func cSettings(_ s: CurrentOffsetSettings) -> bms_current_offset_settings_t {
         bms_current_offset_settings_t(enabled: s.enabled ? 1 : 0, window_s: s.windowSeconds, wake_s: s.wakeSeconds,
-                                      maximum_offset_A: s.maximumOffsetA, voltage_trend_V: s.voltageTrendV,
+                                      calibrate_at_power_up: s.calibrateAtPowerUp ? 1 : 0, maximum_offset_A: s.maximumOffsetA, voltage_trend_V: s.voltageTrendV,
                                       current_trend_A: s.currentTrendA, current_trend_fraction: s.currentTrendFraction,
                                       deadband_fraction: s.deadbandFraction)
     }
 
     static func same(_ a: bms_current_offset_settings_t, _ b: bms_current_offset_settings_t) -> Bool {
-        a.enabled == b.enabled && a.window_s == b.window_s && a.wake_s == b.wake_s && a.maximum_offset_A == b.maximum_offset_A
+        a.enabled == b.enabled && a.window_s == b.window_s && a.wake_s == b.wake_s
+            && a.calibrate_at_power_up == b.calibrate_at_power_up && a.maximum_offset_A == b.maximum_offset_A
             && a.voltage_trend_V == b.voltage_trend_V && a.current_trend_A == b.current_trend_A
             && a.current_trend_fraction == b.current_trend_fraction && a.deadband_fraction == b.deadband_fraction
     }
@@ -104,6 +105,7 @@ struct CurrentOffsetAgreementTests {
             CurrentOffsetSettings(currentTrendA: 0), CurrentOffsetSettings(currentTrendFraction: 2),
             CurrentOffsetSettings(currentTrendFraction: 0), CurrentOffsetSettings(deadbandFraction: .nan),
             CurrentOffsetSettings(deadbandFraction: 1), CurrentOffsetSettings(deadbandFraction: -0.1),
+            CurrentOffsetSettings(calibrateAtPowerUp: false),
         ]
         for s in variants {
             var cs = Self.cSettings(s)
@@ -175,6 +177,11 @@ struct CurrentOffsetAgreementTests {
         // The drive exercises the learner: wake-ups and rests calibrate, offsets change, one is 0.
         #expect(run.swiftCalibrations >= 6)
         #expect(run.offsets.count >= 4 && run.offsets.dropFirst().contains(0))
+        // Without the power-up calibration (a start under load): the same in both, one calibration fewer.
+        let underLoad = Self.compare(Self.syntheticDay(), settings: CurrentOffsetSettings(calibrateAtPowerUp: false))
+        #expect(underLoad.calibrationMismatches == 0 && underLoad.cCalibrations == underLoad.swiftCalibrations)
+        #expect(underLoad.maxCurrentGap <= Self.tolerance && underLoad.maxOffsetGap <= Self.tolerance)
+        #expect(underLoad.swiftCalibrations == run.swiftCalibrations - 1)
     }
 
     @Test("the first 50 operations of NASA B0007 under a +50 mA bias with 10 mA noise: the same calibrations and offsets",

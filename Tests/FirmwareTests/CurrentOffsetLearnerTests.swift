@@ -111,6 +111,17 @@ struct CurrentOffsetLearnerTests {
         }
     }
 
+    @Test("a window whose first reading spans more than half of it restarts; the next one is judged")
+    func longFirstReading() {
+        var learner = CurrentOffsetLearner(settings: CurrentOffsetSettings())
+        Self.feed(&learner, seconds: 5, current: { _ in -1.0 })
+        _ = learner.correct(Self.reading(0.05, dt: 700), flags: [])
+        Self.feed(&learner, seconds: 1199, current: { _ in 0.05 })
+        #expect(learner.calibrations == 0)
+        Self.feed(&learner, seconds: 600, current: { _ in 0.05 })   // restarted 500 s into the 1,199: 699 + 501 s close the next
+        #expect(learner.calibrations == 1 && abs(learner.offsetA - 0.05) < 1e-12)
+    }
+
     @Test("off: the reading passes unchanged")
     func off() {
         var learner = CurrentOffsetLearner(settings: .off)

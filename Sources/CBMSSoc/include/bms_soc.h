@@ -327,6 +327,8 @@ typedef struct bms_current_offset_settings {
     uint8_t enabled;                      /**< 1; 0: bms_current_offset_correct returns the current as read */
     double window_s;                      /**< 1200: one calibration window in a rest (windowSeconds), > 0 */
     double wake_s;                        /**< 10: the calibration at power-up and wake-up (wakeSeconds), > 0 */
+    uint8_t calibrate_at_power_up;        /**< 1: calibrate on the first readings after init as after a
+                                               wake-up; 0 for a start under load (calibrateAtPowerUp) */
     double maximum_offset_A;              /**< 0.08 (C/25 of a 2 Ah cell): I_max, the largest offset; a reading
                                                above 2 I_max is a load, never an offset (maximumOffsetA), > 0 */
     double voltage_trend_V;               /**< 0.0005: largest change of the mean voltage between the
