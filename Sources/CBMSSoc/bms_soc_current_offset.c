@@ -40,6 +40,7 @@
 #include <float.h>
 #include <math.h>
 #include "bms_soc_internal.h"
+#include "bms_current_offset.h"
 
 void bms_current_offset_settings_default(bms_current_offset_settings_t *s) {
     if (s == NULL) return;
