@@ -203,9 +203,9 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
     return model, residual, validation
 
 
-def replay(bmsim, recording, model, scenario, out):
+def replay(bmsim, recording, model, scenario, out, extra=()):
     text = subprocess.run([bmsim, "replay", recording, "--cell-model", model, "--estimators", ",".join(ESTIMATORS),
-                           "--scenario", scenario, "--out", out, "--quiet", "--format", "csv"],
+                           "--scenario", scenario, "--out", out, "--quiet", "--format", "csv", *extra],
                           capture_output=True, text=True, check=True).stdout
     rows = {r["estimator"]: r for r in csv.DictReader(line for line in text.splitlines() if "," in line)}
     return {e: (float(rows[e]["rmse_percent"]), float(rows[e]["convergence_s"]) if rows[e]["convergence_s"] else None)
@@ -235,6 +235,9 @@ def main():
     parser.add_argument("--hppc", default=",".join(DEFAULT_HPPC),
                         help="comma-separated HPPC file names fitted per temperature (default hppc-hi.csv; e.g. hppc.csv "
                              "or hppc.csv,hppc-hi.csv); results go to WORK/FIT[-…]-<names joined by +> unless the default")
+    parser.add_argument("--replay-args", default="",
+                        help="extra options for every `bmsim replay`, space-separated "
+                             "(e.g. --replay-args=--ukf-weighted-innovation)")
     parser.add_argument("--fit-cycles", default="",
                         help="comma-separated drive-cycle file names also fitted at each temperature and then not "
                              "scored (e.g. udds-100.csv); results go to WORK/FIT[-…]-fit-<names> when given")
@@ -282,7 +285,7 @@ def main():
                 else:
                     file = scenarios[scenario]
                 out = os.path.join(work, "replay", temp, cycle, scenario)
-                metrics = replay(args.bmsim, recording, model, file, out)
+                metrics = replay(args.bmsim, recording, model, file, out, args.replay_args.split())
                 results.append(dict(cell=cell, chemistry=chemistry, temp=temp, cycle=cycle, scenario=scenario,
                                     metrics=metrics, validation=validation.get((temp, cycle))))
                 print(f"{cell} {temp} {cycle} {scenario}: "

@@ -9,8 +9,11 @@ import CellModel
 ///     W_m = (1 − 1/α², 1/(2α²n), …),  W_c = (1 − 1/α² + 3 − α², 1/(2α²n), …)
 ///     predict:  χ_i ← f(χ_i),  x⁻ = Σ W_m χ_i,  P⁻ = Σ W_c (χ_i − x⁻)(χ_i − x⁻)ᵀ + Q Δt
 ///     update:   Z_i = h(χ_i),  z = Σ W_m Z_i,  S = Σ W_c (Z_i − z)² + R,
-///               C = Σ W_c (χ_i − x⁻)(Z_i − z),  K = C / S,  x = x⁻ + K (V − z),  P = P⁻ − K S Kᵀ
+///               C = Σ W_c (χ_i − x⁻)(Z_i − z),  K = C / S,  x = x⁻ + K (V − Z_0),  P = P⁻ − K S Kᵀ
 ///
+/// The innovation is taken at the mean, V − Z_0 with Z_0 = h(x⁻)
+/// (`EstimatorConfig.ukfInnovationAtMeanPoint`; off: V − z, the textbook transform): on a flat
+/// OCV plateau with steep ends the weighted mean z is biased where the sigma points reach an end.
 /// The predicted sigma points are reused for the measurement (no redraw); the R–C
 /// parameters are held at the mean's SOC for every sigma point. P is symmetrised after each
 /// update and reset to its initial value if it ever fails Cholesky. One buffer, allocated
@@ -142,7 +145,9 @@ public final class TheveninUKF: SOCEstimator {
             for s in 1..<count { acc += wOuter * (sigmaPoints[s * n + i] - x[i]) * (z[s] - zMean) }
             gain[i] = acc / sVar
         }
-        let innovation = m.voltageV + common.voltageCorrectionV - zMean
+        // At the mean (z[0] = h(χ_0), χ_0 = x⁻) or against the weighted mean (textbook).
+        let predictedV = common.config.ukfInnovationAtMeanPoint ? z[0] : zMean
+        let innovation = m.voltageV + common.voltageCorrectionV - predictedV
         for i in 0..<n { x[i] += gain[i] * innovation }
         for i in 0..<n { for j in 0..<n { p[i * n + j] -= gain[i] * sVar * gain[j] } }
         common.applyEmptyAnchor(m, x: x, p: p, n: n)

@@ -78,6 +78,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(name: .customLong("lstm-plain-count"), help: "Experiment: between its model runs let lstm coulomb-count from the last run's output, without the OCV correction at rest (the behaviour before).")
     var lstmPlainCount = false
 
+    @Flag(name: .customLong("ukf-weighted-innovation"), help: "Experiment: the UKF's innovation against the sigma points' weighted mean (the textbook transform, the behaviour before) instead of at the mean.")
+    var ukfWeightedInnovation = false
+
     @Flag(name: .customLong("no-current-auto-zero"), help: "Experiment: the firmware passes the measured current on as read, without learning the current sensor's zero offset at rest (overrides the scenario).")
     var noCurrentAutoZero = false
 
@@ -86,6 +89,7 @@ struct ReplaySharedOptions: ParsableArguments {
         var config = EstimatorConfig()
         config.filterVoltageUpdatesWhileCharging = filterChargeUpdates
         config.lstmOCVCorrectionBetweenRuns = !lstmPlainCount
+        config.ukfInnovationAtMeanPoint = !ukfWeightedInnovation
         if let voltageNoisePerResidual { config.voltageNoisePerResidual = voltageNoisePerResidual }
         if let restAnchor { config.restAnchorSeconds = restAnchor == "off" ? nil : Double(restAnchor) }
         if let voltageNoiseReference {

@@ -9,7 +9,7 @@ import TestSupport
 /// A model without hysteresis (every model before issue 15 part 2, and the NASA
 /// `cell-default.json`) must give bit for bit the outputs it gave before the hysteresis state
 /// was added. The digests below were taken with the code before that change (commit 91fc8fd)
-/// and pinned: each is the FNV-1a hash of the bit patterns of every estimate (SOC, σ, holding)
+/// and pinned (the UKF with its textbook innovation; `ukfAtTheMean` pins the default): each is the FNV-1a hash of the bit patterns of every estimate (SOC, σ, holding)
 /// over the same calls the firmware makes (`CDrive.events`: ticks, wake-ups, resets).
 @Suite("Models without hysteresis: estimates unchanged bit for bit")
 struct NoHysteresisUnchangedTests {
@@ -46,12 +46,15 @@ struct NoHysteresisUnchangedTests {
         return String(hash, radix: 16)
     }
 
-    static func digests(_ events: [CDrive.Event], ukfAlpha: Double? = nil) throws -> [String: String] {
+    /// The digests of every kind; the UKF with the textbook innovation (against the sigma
+    /// points' weighted mean, the update the pins were taken with) unless `ukfAtMean`.
+    static func digests(_ events: [CDrive.Event], ukfAlpha: Double? = nil, ukfAtMean: Bool = false) throws -> [String: String] {
         let model = try CellModelFile.load(from: modelURL)
         var out: [String: String] = [:]
         for k in kinds {
             var config = EstimatorConfig()
             config.estimateCurrentBias = k.bias
+            config.ukfInnovationAtMeanPoint = ukfAtMean
             if let ukfAlpha { config.ukfAlpha = ukfAlpha }
             out[k.name] = digest(events, try makeEstimator(k.kind, model: model, config: config, soc: 1))
         }
@@ -83,6 +86,18 @@ struct NoHysteresisUnchangedTests {
         #expect(found["ukf-2rc"] == "92d76f530cf8d20f")
         #expect(found["ukf-2rc-bias"] == "44f2cb5b72ecf76e")
         #expect(found["ekf-1rc"] == Self.pinnedDrive["ekf-1rc"])   // the EKF does not read α
+    }
+
+    @Test("the UKF with its innovation at the mean (the default): digests pinned when it was introduced; the others as pinned")
+    func ukfAtTheMean() throws {
+        let path = SharedData.fixtures.appendingPathComponent("recordings/synthetic-drive.csv").path
+        let found = try Self.digests(CDrive.events(try GenericRecordingCSV.read(path: path)), ukfAtMean: true)
+        #expect(found["ukf-1rc"] == "613279d590aac7f")
+        #expect(found["ukf-2rc"] == "1809b6bfc8c236b0")
+        #expect(found["ukf-2rc-bias"] == "f9e69f720be15dfa")
+        // It differs from the textbook update, and no other estimator reads the setting.
+        #expect(found["ukf-1rc"] != Self.pinnedDrive["ukf-1rc"])
+        for (name, digest) in Self.pinnedDrive where !name.hasPrefix("ukf") { #expect(found[name] == digest, "\(name)") }
     }
 
     static let pinnedDrive: [String: String] = [
