@@ -69,11 +69,12 @@ public struct EstimatorConfig: Sendable, Equatable {
     /// state, as a wake-up after a sleep does; `nil` = never (only wake-ups anchor), s.
     public var restAnchorSeconds: Double? = 1800
     /// UKF: α of the scaled unscented transform (β = 2, κ = 0): the sigma points lie α √n
-    /// standard deviations from the mean (α = 1: λ = 0, the transform before issue 15). 1.5,
-    /// chosen on the PyBaMM development cells and the NASA validation cells
-    /// (`Docs/Results.md`, "UKF sigma-point spread"): on a flat OCV (LFP) a wider spread sees
-    /// the curve's slope where the plateau hides it.
-    public var ukfAlpha: Double = 1.5
+    /// standard deviations from the mean (α = 1: λ = 0). 1.5 was chosen for the textbook
+    /// innovation, whose bias on a flat OCV (LFP) a wider spread reduced; with the innovation
+    /// at the mean (`ukfInnovationAtMeanPoint`) α = 1 is as good on clean sensors and better
+    /// from a wrong start, on the PyBaMM development cells and level on the NASA training and
+    /// validation cells (`Docs/Results.md`, "UKF innovation at the mean").
+    public var ukfAlpha: Double = 1
     /// UKF: take the innovation at the mean, V − h(x⁻) (h of the central sigma point, which the
     /// linear state transition keeps at x⁻), instead of V − Σ W_m h(χ_i); gain and covariances
     /// stay the unscented ones. On an OCV with a flat plateau and steep ends the sigma points

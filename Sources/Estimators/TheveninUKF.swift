@@ -2,7 +2,7 @@ import BMSCore
 import CellModel
 
 /// Unscented Kalman filter on the same Thevenin state model as `TheveninEKF` (additive
-/// noise, 2n + 1 sigma points, scaled transform with α = `EstimatorConfig.ukfAlpha` (1.5),
+/// noise, 2n + 1 sigma points, scaled transform with α = `EstimatorConfig.ukfAlpha` (1),
 /// β = 2, κ = 0 ⇒ λ = α² n − n):
 ///
 ///     χ_0 = x,  χ_±i = x ± α √n · L_i     (L = chol P, column i)

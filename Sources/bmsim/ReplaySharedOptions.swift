@@ -78,6 +78,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(name: .customLong("lstm-plain-count"), help: "Experiment: between its model runs let lstm coulomb-count from the last run's output, without the OCV correction at rest (the behaviour before).")
     var lstmPlainCount = false
 
+    @Option(name: .customLong("ukf-alpha"), help: "Experiment: the UKF's sigma-point spread α (default 1.5).")
+    var ukfAlpha: Double?
+
     @Flag(name: .customLong("ukf-weighted-innovation"), help: "Experiment: the UKF's innovation against the sigma points' weighted mean (the textbook transform, the behaviour before) instead of at the mean.")
     var ukfWeightedInnovation = false
 
@@ -90,6 +93,7 @@ struct ReplaySharedOptions: ParsableArguments {
         config.filterVoltageUpdatesWhileCharging = filterChargeUpdates
         config.lstmOCVCorrectionBetweenRuns = !lstmPlainCount
         config.ukfInnovationAtMeanPoint = !ukfWeightedInnovation
+        if let ukfAlpha { config.ukfAlpha = ukfAlpha }
         if let voltageNoisePerResidual { config.voltageNoisePerResidual = voltageNoisePerResidual }
         if let restAnchor { config.restAnchorSeconds = restAnchor == "off" ? nil : Double(restAnchor) }
         if let voltageNoiseReference {
@@ -123,6 +127,7 @@ struct ReplaySharedOptions: ParsableArguments {
         }
         if let fusionDecorrelation { try OptionCheck.require(fusionDecorrelation, in: 0...1e6, "--fusion-decorrelation", unit: "s") }
         if let fusionSigmaScale { try OptionCheck.require(fusionSigmaScale, in: 1e-3...1e3, "--fusion-sigma-scale") }
+        if let ukfAlpha { try OptionCheck.require(ukfAlpha, in: 0.1...3, "--ukf-alpha") }
         try validateCycleWindow()
         if let currentSign, GenericRecordingCSV.CurrentSign(rawValue: currentSign) == nil {
             throw ValidationError("--current-sign must be charge_positive or discharge_positive, found '\(currentSign)'")

@@ -46,16 +46,16 @@ struct NoHysteresisUnchangedTests {
         return String(hash, radix: 16)
     }
 
-    /// The digests of every kind; the UKF with the textbook innovation (against the sigma
-    /// points' weighted mean, the update the pins were taken with) unless `ukfAtMean`.
-    static func digests(_ events: [CDrive.Event], ukfAlpha: Double? = nil, ukfAtMean: Bool = false) throws -> [String: String] {
+    /// The digests of every kind; the UKF as the pins were taken — the textbook innovation
+    /// (against the sigma points' weighted mean) and α = 1.5, the defaults then — unless told.
+    static func digests(_ events: [CDrive.Event], ukfAlpha: Double = 1.5, ukfAtMean: Bool = false) throws -> [String: String] {
         let model = try CellModelFile.load(from: modelURL)
         var out: [String: String] = [:]
         for k in kinds {
             var config = EstimatorConfig()
             config.estimateCurrentBias = k.bias
             config.ukfInnovationAtMeanPoint = ukfAtMean
-            if let ukfAlpha { config.ukfAlpha = ukfAlpha }
+            config.ukfAlpha = ukfAlpha
             out[k.name] = digest(events, try makeEstimator(k.kind, model: model, config: config, soc: 1))
         }
         return out
@@ -88,13 +88,16 @@ struct NoHysteresisUnchangedTests {
         #expect(found["ekf-1rc"] == Self.pinnedDrive["ekf-1rc"])   // the EKF does not read α
     }
 
-    @Test("the UKF with its innovation at the mean (the default): digests pinned when it was introduced; the others as pinned")
+    @Test("the default UKF (innovation at the mean, α = 1): digests pinned when it was introduced; the others as pinned")
     func ukfAtTheMean() throws {
         let path = SharedData.fixtures.appendingPathComponent("recordings/synthetic-drive.csv").path
-        let found = try Self.digests(CDrive.events(try GenericRecordingCSV.read(path: path)), ukfAtMean: true)
-        #expect(found["ukf-1rc"] == "613279d590aac7f")
-        #expect(found["ukf-2rc"] == "1809b6bfc8c236b0")
-        #expect(found["ukf-2rc-bias"] == "f9e69f720be15dfa")
+        let config = EstimatorConfig()
+        #expect(config.ukfInnovationAtMeanPoint && config.ukfAlpha == 1)
+        let found = try Self.digests(CDrive.events(try GenericRecordingCSV.read(path: path)), ukfAlpha: config.ukfAlpha,
+                                     ukfAtMean: true)
+        #expect(found["ukf-1rc"] == "8c7e256a3839d38b")
+        #expect(found["ukf-2rc"] == "299b1db758b9c96d")
+        #expect(found["ukf-2rc-bias"] == "ed8cfc43b9f7e419")
         // It differs from the textbook update, and no other estimator reads the setting.
         #expect(found["ukf-1rc"] != Self.pinnedDrive["ukf-1rc"])
         for (name, digest) in Self.pinnedDrive where !name.hasPrefix("ukf") { #expect(found[name] == digest, "\(name)") }

@@ -30,7 +30,7 @@ struct UKFInnovationTests {
     }
 
     @Test("on the plateau the UKF with the innovation at the mean tracks as the EKF; the textbook innovation walks off",
-          arguments: [(0.9, 5.0), (0.6, 2.0)])
+          arguments: [(0.9, 5.0), (0.6, 1.8)])
     func plateau(start: Double, textbookFactor: Double) throws {
         let model = HysteresisFilterTests.model(hysteresis: false)
         let d = Self.drive(from: start)
@@ -39,8 +39,9 @@ struct UKFInnovationTests {
         let meanPoint = Self.rmsePercent(try makeEstimator(.ukf1RC, model: model, config: config, soc: start), d)
         config.ukfInnovationAtMeanPoint = false
         let textbook = Self.rmsePercent(try makeEstimator(.ukf1RC, model: model, config: config, soc: start), d)
-        // Measured: from 0.9, EKF 0.058 %, at the mean 0.059 %, textbook 0.70 %; from 0.6,
-        // 0.037 / 0.037 / 0.117 %.
+        print("UKFInnovation from \(start): EKF \(ekf) %, at the mean \(meanPoint) %, textbook \(textbook) %")
+        // Measured (α = 1): from 0.9, EKF 0.058 %, at the mean 0.058 %, textbook 0.81 %; from 0.6,
+        // 0.037 / 0.036 / 0.079 % (with α = 1.5 the textbook update 0.70 and 0.117 %).
         #expect(meanPoint <= max(1.2 * ekf, ekf + 0.02), "at the mean \(meanPoint) % vs EKF \(ekf) %")
         #expect(textbook >= textbookFactor * meanPoint, "textbook \(textbook) % vs at the mean \(meanPoint) %")
         #expect(EstimatorConfig().ukfInnovationAtMeanPoint)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Estimators
 import Foundation
 import Testing
 import TestSupport
@@ -44,7 +45,8 @@ struct ReplayCommandTests {
     func badOptions() throws {
         // The filter experiment options refuse what they cannot use, naming the option.
         for bad in [["--rest-anchor", "soon"], ["--rest-anchor", "-5"], ["--voltage-noise-reference", "0"],
-                    ["--voltage-noise-reference", "nan"], ["--voltage-noise-per-residual", "-1"]] {
+                    ["--voltage-noise-reference", "nan"], ["--voltage-noise-per-residual", "-1"],
+                    ["--ukf-alpha", "0"], ["--ukf-alpha", "nan"], ["--ukf-alpha", "4"]] {
             do {
                 _ = try ReplayCommand.parseAsRoot(bad)
                 Issue.record("\(bad) was accepted")
@@ -56,6 +58,12 @@ struct ReplayCommandTests {
                                                         "--filter-charge-updates"]) as! ReplayCommand
         let config = experiment.shared.estimatorConfig()
         #expect(config.restAnchorSeconds == nil && config.voltageNoiseReferenceSeconds == 20 && config.filterVoltageUpdatesWhileCharging)
+        #expect(config.ukfInnovationAtMeanPoint && config.ukfAlpha == EstimatorConfig().ukfAlpha)
+        let ukf = try ReplayCommand.parseAsRoot(["--ukf-alpha", "1", "--ukf-weighted-innovation", "--no-current-auto-zero"])
+            as! ReplayCommand
+        #expect(ukf.shared.estimatorConfig().ukfAlpha == 1 && !ukf.shared.estimatorConfig().ukfInnovationAtMeanPoint)
+        #expect(ukf.shared.adjusted(.currentBias).currentOffset == .off)
+        #expect(experiment.shared.adjusted(.currentBias).currentOffset == nil)
         #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--tick", "0.001"]) }
         #expect(throws: (any Error).self) { try ReplayCommand.parseAsRoot(["--threads", "0"]) }
         #expect(throws: (any Error).self) { try CompareCommand.parseAsRoot(["--model-period", "-1"]) }
