@@ -45,6 +45,8 @@ public enum OCVIdentification {
         for seg in segments {
             var lastLoadS = -Double.infinity
             for k in 0..<seg.count {
+                // A non-finite reading (a sensor dropout) would poison the node's sums.
+                guard seg.voltageV[k].isFinite, seg.currentA[k].isFinite else { continue }
                 let resting = abs(seg.currentA[k]) <= 0.05
                 if !resting { lastLoadS = seg.timeS[k] }
                 // A settled rest is a direct OCV reading: the first sample of a record that

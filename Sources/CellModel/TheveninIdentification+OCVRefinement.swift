@@ -42,7 +42,7 @@ extension TheveninIdentification {
 
     /// Isotonic (non-decreasing) least-squares fit by pool-adjacent-violators, then a
     /// minimum step so the row is strictly increasing.
-    static func makeStrictlyIncreasing(_ row: inout [Double], minimumStepV: Double) {
+    public static func makeStrictlyIncreasing(_ row: inout [Double], minimumStepV: Double) {
         var means: [Double] = [], sizes: [Int] = []
         for v in row {
             means.append(v); sizes.append(1)

@@ -59,12 +59,17 @@ extension RecordingFit {
         }
         var options = options(labelled)
         var ocvSource: String
+        var ocvFromSlowTest = false
         if let ocv {
             options.fixedOCV = ocv.curve
             ocvSource = ocv.source
         } else if let slow = slowTestOCV(labelled, capacityAh: capacity.ah, socPoints: options.ocvSOCPoints) {
             options.fixedOCV = slow.curve
             ocvSource = slow.source
+            ocvFromSlowTest = true
+        } else if let rows = rateExtrapolatedRows(segments, options: options) {
+            options.fixedOCV = rows.curve
+            ocvSource = rows.source
         } else {
             ocvSource = "OCV: rate extrapolation (intercept of V over the signed current per SOC node) of the loaded samples and settled "
                 + "rests at \(options.ocvTemperatureRangeC.lowerBound)–\(options.ocvTemperatureRangeC.upperBound) °C, "
@@ -73,7 +78,7 @@ extension RecordingFit {
         let tests = slowTests(labelled, capacityAh: capacity.ah) { !$0.charge.isEmpty && !$0.discharge.isEmpty }
         let hysteresis = try fitHysteresis(labelled, slowTests: tests, first: try TheveninIdentification.fit(segments, options: options),
                                            options: options, capacityAh: capacity.ah, mode: mode,
-                                           ocvFromSlowTest: ocv == nil && options.fixedOCV != nil,
+                                           ocvFromSlowTest: ocvFromSlowTest,
                                            sources: recordings.map(\.source))
         if hysteresis.ocvCorrected {
             ocvSource += "; read again for hysteresis: at the ends, where one branch's h is still turning, the settled branch "
