@@ -288,7 +288,12 @@ def simulate(cell, ambient_c, kind):
             else:
                 params["Current function [A]"] = pybamm.Interpolant(t, value, pybamm.t, interpolator="linear")
             sim = pybamm.Simulation(pybamm.lithium_ion.SPMe(options), parameter_values=params, solver=solver)
-            solution = sim.solve([0, t[-1]], t_interp=t, initial_soc=start_soc)
+            try:
+                solution = sim.solve([0, t[-1]], t_interp=t, initial_soc=start_soc)
+            except pybamm.SolverError:
+                if repeats == 1:
+                    raise
+                continue  # the solver failed near the cut-off (a cold power-mode run): one repeat fewer
             if solution.termination == "final time" or repeats == 1:
                 break  # else a cold cell reached the widened cut-off: plan one repeat fewer
         parts = [(solution, operations[: len(solution.t)])]
@@ -351,7 +356,10 @@ def run_one(job):
     if os.path.exists(path) and os.path.exists(os.path.join(folder, "noisy", f"{kind}.csv")):
         return dict(cell=cell, ambient_c=ambient_c, kind=kind, skipped=True)
     start = time.time()
-    data, capacity_ah = simulate(cell, ambient_c, kind)
+    try:
+        data, capacity_ah = simulate(cell, ambient_c, kind)
+    except pybamm.SolverError as error:  # reported and left out; the other runs go on
+        return dict(cell=cell, ambient_c=ambient_c, kind=kind, failed=str(error)[:200])
     spec = CELLS[cell]
     comments = [f"made by Scripts/make-physics-data.py: PyBaMM {pybamm.__version__} SPMe, lumped thermal, "
                 f"parameter set {spec['sets']} ({spec['chemistry']}), experiment {kind}",
@@ -395,7 +403,9 @@ def main():
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for result in pool.map(run_one, jobs):
             key = f"{result['cell']}/{result['ambient_c']}C/{result['kind']}"
-            if not result.get("skipped"):
+            if result.get("failed"):
+                print(f"FAILED {key}: {result['failed']} (no recording written)", file=sys.stderr, flush=True)
+            elif not result.get("skipped"):
                 manifest["runs"][key] = result
                 print(json.dumps(result), flush=True)
             with open(manifest_path + ".tmp", "w") as f:

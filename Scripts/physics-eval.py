@@ -29,6 +29,8 @@ ah,ah-pure,ocv,ekf,ukf`) under four scenarios written to WORK/<cell>/:
 `--hppc` names the HPPC file(s) fitted instead of hppc-hi.csv (comma-separated; e.g.
 `--hppc hppc.csv` for the 1C HPPC fitted before, or `--hppc hppc.csv,hppc-hi.csv` for both).
 Files named ocv.csv or hppc*.csv are characterization, never scored as drives.
+`--fit drive-only --fit-cycles udds-100.csv` fits the named drive cycles alone (no OCV test,
+table or HPPC: a user with only drive logs) and scores the other cycles.
 
 Prints Markdown: the table (RMSE % per estimator; for soc-minus-20 also the time after
 which EKF/UKF stay within ±2 %), the fit residuals, and the issue's goals against the figures.
@@ -169,7 +171,9 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
 
     variant "ocv-test": `fit ocv.csv hppc.csv` (the fit's slow-test OCV; the C/20 test enters
     the resistance fit too); "ocv-table": `fit hppc.csv --ocv TABLE` with TABLE from the slow
-    tests (`ocv_table`), so only the HPPC tests enter the resistance fit. `hysteresis` is
+    tests (`ocv_table`), so only the HPPC tests enter the resistance fit; "drive-only": `fit` on
+    the `fit_cycles` alone, no OCV test, table or HPPC (the OCV from the recordings' rests and
+    loads, as a user with only drive logs would fit). `hysteresis` is
     `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test);
     `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off); `hppc` the HPPC
     file names fitted at each temperature (default hppc-hi.csv); `fit_cycles` drive-cycle file
@@ -177,13 +181,15 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
     characterization; they are then not scored).
     """
     temps = sorted((os.path.basename(d) for d in glob.glob(os.path.join(cell_dir, "*C"))), key=lambda t: int(t[:-1]))
-    fitted = [*hppc, *fit_cycles]
-    missing = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *fitted]
+    fitted = [*hppc, *fit_cycles] if variant != "drive-only" else list(fit_cycles)
+    missing = [os.path.join(cell_dir, t, name) for t in temps for name in (["ocv.csv"] if variant != "drive-only" else []) + fitted
                if not os.path.exists(os.path.join(cell_dir, t, name))]
     if missing:
         sys.exit(f"missing characterization: {', '.join(missing)}\n(make it with Scripts/make-physics-data.py "
                  "--experiments ocv,hppc-hi, or choose the fitted HPPC with --hppc, e.g. --hppc hppc.csv)")
-    if variant == "ocv-test":
+    if variant == "drive-only":
+        inputs = [os.path.join(cell_dir, t, name) for t in temps for name in fit_cycles]
+    elif variant == "ocv-test":
         inputs = [os.path.join(cell_dir, t, name) for t in temps for name in ["ocv.csv", *fitted]]
     else:
         table = os.path.join(work, "ocv-table.csv")
@@ -226,8 +232,8 @@ def main():
     parser.add_argument("--bmsim", default=".build/release/bmsim")
     parser.add_argument("--work", default="/tmp/bmsim-physics-eval")
     parser.add_argument("--cells", help="comma-separated cell folders (default: all)")
-    parser.add_argument("--fit", choices=["ocv-test", "ocv-table"], default="ocv-test",
-                        help="characterization fed to bmsim fit (see fit_cell)")
+    parser.add_argument("--fit", choices=["ocv-test", "ocv-table", "drive-only"], default="ocv-test",
+                        help="characterization fed to bmsim fit (see fit_cell; drive-only needs --fit-cycles)")
     parser.add_argument("--hysteresis", choices=["auto", "on", "off"], default="auto",
                         help="bmsim fit --hysteresis (issue 15 part 2); results go to WORK/FIT-hysteresis-on|off unless auto")
     parser.add_argument("--charge-transfer", choices=["auto", "on", "off"], default="auto",
@@ -249,6 +255,8 @@ def main():
         parser.error("--fit-cycles takes drive-cycle file names (not ocv.csv or hppc*.csv)")
     if not hppc or any(not is_characterization(name) or name == "ocv.csv" for name in hppc):
         parser.error("--hppc takes file names beginning with hppc")
+    if args.fit == "drive-only" and not FIT_CYCLES:
+        parser.error("--fit drive-only fits the --fit-cycles alone: give at least one (e.g. udds-100.csv)")
     cells = args.cells.split(",") if args.cells else sorted(
         os.path.basename(d) for d in glob.glob(os.path.join(args.data, "*")) if os.path.isdir(d))
     table, fits, results = [], [], []
