@@ -60,6 +60,10 @@ struct ReplayDriver {
                                                  policy: QualityPolicy(acceptImplausible: shared.acceptImplausible))
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel,
                                                          baseConfig: shared.estimatorConfig())
+        // A model of another cell makes every figure a measure of the model: say so first.
+        for warning in CellModelMismatch.warnings(model: factory.model, recordings: recordings) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         // Check the estimator names once, before any work.
         for name in shared.estimatorNames where !factory.knownNames.contains(name) {
             if let kind = EstimatorList.kind(of: name), kind.needsBlobModel {
