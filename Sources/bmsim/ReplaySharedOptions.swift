@@ -78,7 +78,7 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(name: .customLong("lstm-plain-count"), help: "Experiment: between its model runs let lstm coulomb-count from the last run's output, without the OCV correction at rest (the behaviour before).")
     var lstmPlainCount = false
 
-    @Option(name: .customLong("ukf-alpha"), help: "Experiment: the UKF's sigma-point spread α (default 1.5).")
+    @Option(name: .customLong("ukf-alpha"), help: "Experiment: the UKF's sigma-point spread α (default 1).")
     var ukfAlpha: Double?
 
     @Flag(name: .customLong("ukf-weighted-innovation"), help: "Experiment: the UKF's innovation against the sigma points' weighted mean (the textbook transform, the behaviour before) instead of at the mean.")
