@@ -20,6 +20,9 @@ void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *s) {
     s->capacity_Ah = 0.0;
     s->charge_efficiency = 0.0;
     s->learn_prior_capacity = 0;
+    s->decline_partial_starts = 1;
+    s->full_start_min_soc = 0.95;
+    s->full_start_min_rest_voltage_V = 0.0;
 }
 
 /* RawSensorSample.saturatedRound: round half away from zero, saturated to int32 (NaN: 0). */
@@ -69,6 +72,8 @@ static void clear_state(bms_soc_lstm_t *l, double soc) {
     l->in_discharge = 0;
     l->discharge_seconds_in_run = 0;
     l->seconds_not_discharging = l->settings.rest_before_discharge_s;
+    l->seconds_since_charge = l->settings.rest_before_discharge_s;
+    l->declined_run = 0;
     l->seconds_since_model_step = 0;
     l->has_rest_sample = 0;
     l->soc_base = soc;
@@ -86,7 +91,9 @@ static int settings_ok(const bms_soc_lstm_settings_t *s) {
         && isfinite(s->rest_before_discharge_s) && s->rest_before_discharge_s >= 0
         && isfinite(s->minimum_discharge_s) && s->minimum_discharge_s >= 0
         && isfinite(s->capacity_Ah) && isfinite(s->charge_efficiency) && s->charge_efficiency <= 1
-        && s->learn_prior_capacity <= 1;
+        && s->learn_prior_capacity <= 1 && s->decline_partial_starts <= 1
+        && isfinite(s->full_start_min_soc) && isfinite(s->full_start_min_rest_voltage_V)
+        && s->full_start_min_rest_voltage_V >= 0;
 }
 
 bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *lstm_model,
@@ -124,6 +131,14 @@ bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *ls
     l->life_counter.sum_As = l->life_counter.compensation_As = 0.0f;
     l->count_capacity_Ah = s.capacity_Ah;
     l->model_steps = 0;
+    l->declined_runs = 0;
+    {   /* A blob with a prior-SOC input is never declined (LSTMEstimator.declinesStart). */
+        uint32_t k;
+        l->reads_prior_soc = 0;
+        for (k = 0; k < lstm_model->feature_count; ++k) {
+            if (lstm_model->features[k].feature == BMS_FEATURE_PRIOR_SOC) l->reads_prior_soc = 1;
+        }
+    }
     l->discharges_started = 0;
     l->model_soc_centi_percent = 0;
     l->rest_voltage_uV = l->rest_current_mA = l->rest_temperature_dC = 0;
@@ -178,6 +193,16 @@ static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t curre
     step_model(l, voltage_uV, current_mA, temperature_dC, 1);
 }
 
+/* LSTMEstimator.declinesStart: a full-start blob started below full_start_min_soc, within
+ * rest_before_discharge_s of a charging current or from a rested voltage below the envelope's. */
+static int declines_start(const bms_soc_lstm_t *l, double start_soc) {
+    if (!l->settings.decline_partial_starts || l->reads_prior_soc || start_soc >= l->settings.full_start_min_soc) return 0;
+    if (!(l->seconds_since_charge >= l->settings.rest_before_discharge_s * (1 - 1e-9))) return 1;
+    /* No rested sample (a start under load after power-up) says nothing: the run goes ahead. */
+    return l->has_rest_sample && l->settings.full_start_min_rest_voltage_V > 0
+        && !((double)l->rest_voltage_uV / 1e6 >= l->settings.full_start_min_rest_voltage_V);
+}
+
 static void advance_model(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t current_mA, int32_t temperature_dC,
                           double dt_s, int loaded) {
     double step = l->settings.step_s;
@@ -227,6 +252,7 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
     l->previous_current_A = i;
     l->has_previous_current = 1;
     threshold = l->settings.discharge_threshold_A;
+    l->seconds_since_charge = i > threshold ? 0 : l->seconds_since_charge + dt;
     if (l->settings.learn_prior_capacity) {
         /* CapacityLearner.observe with the life counter after this tick; a band that has settled
          * during a run becomes the prior and the count's capacity. */
@@ -243,17 +269,27 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
         if (l->in_discharge) {
             l->discharge_seconds_in_run += dt;
             advance_model(l, uV, mA, dC, dt, 1);
-        } else {
+        } else if (!l->declined_run) {
+            double start_soc;
             if (l->settings.learn_prior_capacity) {
                 set_prior_capacity(l, (double)bms_soc_learner_capacity_Ah(&l->learner, l->cell, l->config,
                                                                           current_A, temperature_C), 0);
             }
-            start_discharge(l, uV, mA, dC, l->between != NULL ? (double)l->between->last.soc
-                                                               : counted_soc(l) - tick_As / (3600 * l->count_capacity_Ah));
-            l->discharge_seconds_in_run = dt;
+            start_soc = l->between != NULL ? (double)l->between->last.soc
+                                           : counted_soc(l) - tick_As / (3600 * l->count_capacity_Ah);
+            if (declines_start(l, start_soc)) {
+                l->declined_run = 1;
+                l->declined_runs++;
+            } else {
+                start_discharge(l, uV, mA, dC, start_soc);
+                l->discharge_seconds_in_run = dt;
+            }
         }
     } else {
         l->seconds_not_discharging += dt;
+        if (l->declined_run && (i > threshold || l->seconds_not_discharging >= l->settings.rest_before_discharge_s)) {
+            l->declined_run = 0;
+        }
         if (l->in_discharge) {
             if (i > threshold) {
                 /* The model does not step on this tick, so its charge follows the new base. */
@@ -285,7 +321,9 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
 bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *l, float sleep_s) {
     if (l == NULL) return BMS_SOC_ERR_ARGUMENT;
     l->seconds_not_discharging += (double)bms_soc_sleep_seconds(sleep_s);
+    l->seconds_since_charge += (double)bms_soc_sleep_seconds(sleep_s);
     if (l->in_discharge && l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_discharge(l);
+    if (l->seconds_not_discharging >= l->settings.rest_before_discharge_s) l->declined_run = 0;
     if (l->between != NULL) (void)bms_soc_ah_wake(l->between, sleep_s);
     l->has_previous_current = 0;
     return BMS_SOC_OK;

@@ -118,6 +118,10 @@ public final class LSTMEstimator: SOCEstimator {
     /// Envelope flags of the last confirmed run, carried by the count that continues from
     /// its output until the next confirmed run.
     var carriedEnvelope: EnvelopeFlags = []
+    /// The present discharge was not given a model run (`declinesStart`); cleared when it ends.
+    var declinedRun = false
+    /// Discharges not given a model run since the start (telemetry, tests).
+    public internal(set) var declinedRuns = 0
     /// Time since the current was last above +`dischargeThresholdA` (charge, regeneration), s.
     var secondsSinceCharge: Double
     /// The start SOC passed to the engine at the last run start (1 for a blob without a
@@ -175,15 +179,25 @@ public final class LSTMEstimator: SOCEstimator {
             if inDischarge {
                 dischargeSecondsInRun += m.dtSeconds
                 advanceModel(raw, dtSeconds: m.dtSeconds, loaded: true)
-            } else {
+            } else if !declinedRun {
                 if let learner {
                     setPriorCapacity(ampereHours: learner.capacityAh(currentA: m.currentA, temperatureC: m.temperatureC), countToo: false)
                 }
-                startDischarge(raw, startSOC: betweenRuns?.estimate.soc ?? countedSOC - tickAmpereSeconds / (3600 * countCapacityAh))
-                dischargeSecondsInRun = m.dtSeconds
+                let startSOC = betweenRuns?.estimate.soc ?? countedSOC - tickAmpereSeconds / (3600 * countCapacityAh)
+                if declinesStart(startSOC: startSOC) {
+                    declinedRun = true
+                    declinedRuns += 1
+                } else {
+                    startDischarge(raw, startSOC: startSOC)
+                    dischargeSecondsInRun = m.dtSeconds
+                }
             }
         } else {
             secondsNotDischarging += m.dtSeconds
+            if declinedRun && (m.currentA > settings.dischargeThresholdA
+                               || secondsNotDischarging >= settings.restBeforeDischargeSeconds) {
+                endDeclinedRun()
+            }
             if inDischarge {
                 if m.currentA > settings.dischargeThresholdA {
                     // The model does not step on this tick, so its charge follows the new base.
@@ -195,7 +209,7 @@ public final class LSTMEstimator: SOCEstimator {
             }
             if !inDischarge { lastRestSample = raw }
         }
-        var envelope = carriedEnvelope
+        var envelope = declinedRun && trainingEnvelope != nil ? carriedEnvelope.union(.start) : carriedEnvelope
         if inDischarge, let e = trainingEnvelope {
             let t = settings.envelopeTolerance
             runEnvelope.formUnion(e.flags(currentA: m.currentA, temperatureC: m.temperatureC, tolerance: t))
@@ -259,13 +273,7 @@ public final class LSTMEstimator: SOCEstimator {
         }
         runStartedAtRest = lastRestSample != nil
         runEnvelope = []
-        if let e = trainingEnvelope {
-            // Trained from a rested cell: a run within `restBeforeDischargeSeconds` of a charging
-            // current (a charge, regeneration), or from a low rested voltage, starts outside.
-            let rested = secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9)
-            runEnvelope = rested ? e.startFlags(restedVoltageV: Double(lastRestSample?.voltageUV ?? 0) / 1e6,
-                                                tolerance: settings.envelopeTolerance) : .start
-        }
+        if let e = trainingEnvelope { runEnvelope = startFlags(e) }
         if let rested = lastRestSample {
             _ = engine.step(rested)
             modelSteps += 1
@@ -275,6 +283,35 @@ public final class LSTMEstimator: SOCEstimator {
         dischargeSecondsInRun = 0
         secondsSinceModelStep = 0
         stepModel(raw, loaded: true)
+    }
+
+    /// Trained from a rested cell: a run within `restBeforeDischargeSeconds` of a charging
+    /// current (a charge, regeneration), or from a low rested voltage, starts outside.
+    func startFlags(_ e: TrainingEnvelope) -> EnvelopeFlags {
+        let rested = secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9)
+        return rested ? e.startFlags(restedVoltageV: Double(lastRestSample?.voltageUV ?? 0) / 1e6,
+                                     tolerance: settings.envelopeTolerance) : .start
+    }
+
+    /// True when a run starting at `startSOC` (the count's) is declined
+    /// (`LSTMEstimatorSettings.declinePartialStarts`): a full-start blob, started below
+    /// `fullStartMinimumSOC`.
+    func declinesStart(startSOC: Double) -> Bool {
+        guard settings.declinePartialStarts, !engine.model.readsPriorSOC, !(startSOC >= settings.fullStartMinimumSOC)
+        else { return false }
+        let rested = secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9)
+        guard rested else { return true }
+        // A rested voltage below the envelope's lowest start says the cell is not full; no rested
+        // sample (a start under load after power-up) says nothing, and the run goes ahead.
+        guard let e = trainingEnvelope, lastRestSample != nil else { return false }
+        return startFlags(e).contains(.start)
+    }
+
+    /// Ends a declined discharge: the count that carried it is flagged `.start` (with an
+    /// envelope) until a run from a proper start is confirmed, as after a run that started outside.
+    func endDeclinedRun() {
+        declinedRun = false
+        if trainingEnvelope != nil { carriedEnvelope = .start }
     }
 
     func advanceModel(_ raw: RawSensorSample, dtSeconds: Double, loaded: Bool) {
@@ -320,6 +357,7 @@ public final class LSTMEstimator: SOCEstimator {
         runEnvelope = []
         carriedEnvelope = []
         secondsSinceCharge = settings.restBeforeDischargeSeconds
+        declinedRun = false
         inDischarge = false
         dischargeSecondsInRun = 0
         secondsNotDischarging = settings.restBeforeDischargeSeconds
@@ -342,6 +380,7 @@ public final class LSTMEstimator: SOCEstimator {
         secondsNotDischarging += max(0, seconds)
         secondsSinceCharge += max(0, seconds)
         if inDischarge && secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDischarge() }
+        if declinedRun && secondsNotDischarging >= settings.restBeforeDischargeSeconds { endDeclinedRun() }
         betweenRuns?.wake(afterSleepSeconds: seconds)
         previousCurrentA = nil
     }

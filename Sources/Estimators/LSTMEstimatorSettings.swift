@@ -24,6 +24,14 @@ public struct LSTMEstimatorSettings: Sendable, Equatable {
     /// How far outside the blob's training envelope an input may be before the estimate is
     /// flagged (`SOCEstimate.envelope`).
     public var envelopeTolerance = TrainingEnvelope.Tolerance()
+    /// A blob trained on full starts only (no prior-SOC input) does not start a run when the
+    /// count between runs puts the start below `fullStartMinimumSOC`: the network would read
+    /// the cell as full (a drive cycle's discharge after a regeneration pulse or an idle stop,
+    /// a start under load at a wrong SOC). The count carries on instead, flagged `.start`,
+    /// until the discharge ends. `false`: every discharge starts a run (the behaviour before).
+    public var declinePartialStarts = true
+    /// The lowest start SOC (of the count between runs) a full-start blob runs from.
+    public var fullStartMinimumSOC = 0.95
 
     /// The model step when neither the settings nor the blob give one, s.
     public static let defaultStepSeconds = 10.0

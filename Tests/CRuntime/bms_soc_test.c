@@ -94,6 +94,21 @@ static void test_null_pointers(void) {
     CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
           == BMS_SOC_OK && lstm.count_capacity_Ah == settings.capacity_Ah, "lstm init learning the prior capacity");
     settings.learn_prior_capacity = 0;
+    settings.decline_partial_starts = 2;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_CONFIG, "lstm init with decline_partial_starts neither 0 nor 1");
+    settings.decline_partial_starts = 1;
+    settings.full_start_min_soc = NAN;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_CONFIG, "lstm init with a NaN full_start_min_soc");
+    settings.full_start_min_soc = 0.95;
+    settings.full_start_min_rest_voltage_V = -1;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_CONFIG, "lstm init with a negative full_start_min_rest_voltage_V");
+    settings.full_start_min_rest_voltage_V = INFINITY;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_CONFIG, "lstm init with an infinite full_start_min_rest_voltage_V");
+    settings.full_start_min_rest_voltage_V = 0;
     CHECK(bms_soc_lstm_set_between_runs(NULL, &ah) == BMS_SOC_ERR_ARGUMENT, "lstm between runs NULL state");
     CHECK(bms_soc_ah_continue_from(NULL, 0.5f) == BMS_SOC_ERR_ARGUMENT, "ah continue NULL");
     CHECK(bms_soc_ah_continue_from(&ah, NAN) == BMS_SOC_ERR_ARGUMENT, "ah continue NaN");

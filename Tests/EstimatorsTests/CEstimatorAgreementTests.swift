@@ -155,6 +155,36 @@ extension CEstimatorAgreementTests {
         #expect(lstm.maxRoundedSOC == 0 && swiftLSTM.modelSteps > 100)
     }
 
+    @Test("partial starts are declined alike: after regeneration, and from a rested voltage below the envelope's (the count carries; lstm identical)")
+    func declinedStartsAgree() throws {
+        let model = try CellModelFile.load(from: Self.modelURL)
+        let cModel = CCellModel(try CellModelCTables(model))
+        let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
+        let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
+        // Rest, 10 min at 2 A, 20 s of regeneration, 5 min at 2 A (declined: within 60 s of the
+        // charge), a 2-minute rest at 3.85 V (below the 3.9 V envelope start), 5 min at 2 A
+        // (declined: the voltage), a rest, then a full reset and a proper run.
+        var events: [CDrive.Event] = []
+        func add(_ current: Float, _ seconds: Int, _ voltage: Float) {
+            for _ in 0..<seconds {
+                events.append(.tick(CellMeasurement32(voltageV: voltage, currentA: current, temperatureC: 25, dtSeconds: 1)))
+            }
+        }
+        add(0, 120, 4.15); add(-2, 600, 3.95); add(1.5, 20, 4.0); add(-2, 300, 3.9); add(0, 120, 3.85); add(-2, 300, 3.8)
+        add(0, 120, 3.85)
+        events.append(.reset)
+        add(0, 120, 4.15); add(-2, 300, 3.95)
+        let envelope = TrainingEnvelope(currentMinA: -4, currentMaxA: 0.05, temperatureMinC: 5, temperatureMaxC: 45,
+                                        startVoltageMinV: 3.92, socMin: -2, socMax: 2)
+        let swiftLSTM = LSTMEstimator(model: blob, envelope: envelope, capacityAh: Double(Float(model.capacityAh)))
+        let cLSTM = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(),
+                          fullStartMinRestVoltageV: envelope.startVoltageMinV - TrainingEnvelope.Tolerance().voltageV)
+        let lstm = CDrive.compare(events, swift: swiftLSTM, c: cLSTM)
+        #expect(lstm.maxRoundedSOC == 0)
+        #expect(swiftLSTM.declinedRuns == 2 && cLSTM.declinedRuns == 2)
+        #expect(swiftLSTM.dischargesStarted == 2 && cLSTM.dischargesStarted == 2)
+    }
+
     @Test("a bad tick is held by both (NaN, out of range, negative dt), and the next good tick agrees")
     func badTicksAreHeldAlike() throws {
         let model = try CellModelFile.load(from: Self.modelURL)

@@ -158,7 +158,7 @@ final class CLSTM: CEstimator {
     let between: CAhCounter?
 
     init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil,
-         learnPriorCapacity: Bool = false) {
+         learnPriorCapacity: Bool = false, fullStartMinRestVoltageV: Double = 0) {
         self.between = between
         self.cell = cell
         self.config = config
@@ -171,6 +171,7 @@ final class CLSTM: CEstimator {
         var settings = bms_soc_lstm_settings_t()
         bms_soc_lstm_settings_default(&settings)
         settings.learn_prior_capacity = learnPriorCapacity ? 1 : 0
+        settings.full_start_min_rest_voltage_V = fullStartMinRestVoltageV
         let initialised = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
         status = initialised == BMS_SOC_OK ? bms_soc_lstm_set_between_runs(state, between?.state) : initialised
     }
@@ -187,4 +188,8 @@ final class CLSTM: CEstimator {
     }
     func wake(afterSleepSeconds s: Float) { _ = bms_soc_lstm_wake(state, s) }
     func reset(soc: Float) { _ = bms_soc_lstm_reset(state, soc) }
+    /// Discharges not given a model run (`bms_soc_lstm_t.declined_runs`).
+    var declinedRuns: Int { Int(state.pointee.declined_runs) }
+    /// Model runs started.
+    var dischargesStarted: Int { Int(state.pointee.discharges_started) }
 }

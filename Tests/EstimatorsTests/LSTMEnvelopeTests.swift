@@ -28,17 +28,51 @@ struct LSTMEnvelopeTests {
         #expect(lstm.trainingEnvelope == Self.envelope)
     }
 
-    @Test("a run that starts within 60 s of regeneration is flagged start, and the count after it carries the flag")
+    @Test("a discharge within 60 s of regeneration, the count below the full-start SOC: no model run; the count carries it, flagged start, and after it")
     func regeneration() {
         let lstm = LSTMEstimator(model: model, envelope: Self.envelope)
         let out = run(lstm, [(0, 120), (-2, 300), (1.5, 20), (-2, 300), (0, 200)])
         #expect(out[0..<440].allSatisfy { $0.envelope.isEmpty })       // the first run and the regeneration
+        #expect(out[440...].allSatisfy { $0.envelope == .start })      // the declined discharge and the count after it
+        #expect(lstm.dischargesStarted == 1 && lstm.declinedRuns == 1)
+        // The count (2 Ah) from the first run's last output: 20 s at +1.5 A, 300 s at −2 A.
+        #expect(abs(out[739].soc - (out[419].soc + (30.0 - 600) / 3600 / 2)) < 0.002, "\(out[419].soc) → \(out[739].soc)")
+        // A run from a proper rest replaces the carried flag once confirmed.
+        let next = run(lstm, [(-2, 120)])
+        #expect(lstm.dischargesStarted == 2)
+        #expect(next[0..<59].allSatisfy { $0.envelope == .start } && next[59...].allSatisfy { $0.envelope.isEmpty })
+    }
+
+    @Test("declinePartialStarts off: the run after regeneration starts and is flagged start once confirmed (the behaviour before)")
+    func regenerationRunStarts() {
+        var settings = LSTMEstimatorSettings()
+        settings.declinePartialStarts = false
+        let lstm = LSTMEstimator(model: model, envelope: Self.envelope, settings: settings)
+        let out = run(lstm, [(0, 120), (-2, 300), (1.5, 20), (-2, 300), (0, 200)])
+        #expect(out[0..<440].allSatisfy { $0.envelope.isEmpty })
         #expect(out[440..<499].allSatisfy { $0.envelope.isEmpty })     // the second run, unconfirmed: the count
         #expect(out[499..<740].allSatisfy { $0.envelope == .start })   // confirmed after 60 s of discharge
         #expect(out[740...].allSatisfy { $0.envelope == .start })      // the count from its output
-        // A run from a proper rest replaces the carried flag once confirmed.
-        let next = run(lstm, [(-2, 120)])
-        #expect(next[0..<59].allSatisfy { $0.envelope == .start } && next[59...].allSatisfy { $0.envelope.isEmpty })
+        #expect(lstm.dischargesStarted == 2 && lstm.declinedRuns == 0)
+    }
+
+    @Test("a start at or above the full-start SOC runs even right after regeneration; a prior-SOC blob is never declined")
+    func fullStartRuns() throws {
+        let lstm = LSTMEstimator(model: model, envelope: Self.envelope)
+        // 20 s at 2 A: the count stays above 0.95 through the regeneration.
+        _ = run(lstm, [(0, 120), (-2, 20), (1.5, 5), (-2, 100)])
+        #expect(lstm.dischargesStarted == 2 && lstm.declinedRuns == 0)
+        // A start under load with no rested sample (power-up at a wrong SOC) says nothing about
+        // the cell: the run goes ahead, though the count believes 0.5.
+        let unknown = LSTMEstimator(model: model, envelope: Self.envelope, soc: 0.5)
+        _ = run(unknown, [(-2, 120)])
+        #expect(unknown.dischargesStarted == 1 && unknown.declinedRuns == 0)
+        // lstm-anystart reads the start SOC: it runs from the count's, never declined.
+        let url = SharedData.fixtures.appendingPathComponent("models/lstm-anystart.bmsq")
+        let anystart = try BlobReader.decode([UInt8](try Data(contentsOf: url)), source: url.path).model
+        let prior = LSTMEstimator(model: anystart, envelope: Self.envelope)
+        _ = run(prior, [(0, 120), (-2, 300), (1.5, 20), (-2, 300)])
+        #expect(prior.dischargesStarted == 2 && prior.declinedRuns == 0)
     }
 
     @Test("a low rested voltage, a heavy current and a hot cell are flagged; the flags stick for the run")
@@ -80,6 +114,7 @@ struct LSTMEnvelopeTests {
         let plain = LSTMEstimator(model: model)
         #expect(plain.trainingEnvelope == nil)
         #expect(run(plain, [(0, 120), (-2, 300), (1.5, 20), (-2, 300)]).allSatisfy { $0.envelope.isEmpty })
+        #expect(plain.declinedRuns == 1)   // declined all the same (the regeneration), without a flag
         let lstm = LSTMEstimator(model: model, envelope: Self.envelope)
         _ = run(lstm, [(0, 120), (-2, 300), (1.5, 20), (-2, 300), (0, 100)])
         #expect(lstm.estimate.envelope == .start)

@@ -287,6 +287,15 @@ typedef struct bms_soc_lstm_settings {
                                                prior_capacity=learned, lstm-soh): the wrapper's capacity
                                                learner on the cell model sets the model's prior capacity
                                                (LSTMEstimator with a CapacityLearner); needs the cell model */
+    uint8_t decline_partial_starts;       /**< 1: a full-start blob does not start a run when the count puts
+                                               the start below full_start_min_soc and the start is within
+                                               rest_before_discharge_s of a charging current (regeneration) or
+                                               from a rested voltage below full_start_min_rest_voltage_V; the
+                                               count carries on (LSTMEstimatorSettings.declinePartialStarts) */
+    double full_start_min_soc;            /**< 0.95 */
+    double full_start_min_rest_voltage_V; /**< 0: no voltage test; else the blob's training envelope's lowest
+                                               start voltage less the tolerance (Swift: TrainingEnvelope,
+                                               envelope_start_voltage_v - 0.02) */
 } bms_soc_lstm_settings_t;
 
 /** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s
@@ -303,6 +312,10 @@ typedef struct bms_soc_lstm {
     int32_t model_soc_centi_percent;      /**< the model's last output, 0.01 % */
     int32_t rest_voltage_uV, rest_current_mA, rest_temperature_dC;
     uint8_t in_discharge, has_rest_sample, has_previous_current;
+    uint8_t declined_run;                 /**< the present discharge was not given a model run */
+    uint8_t reads_prior_soc;              /**< the blob has a prior-SOC input: never declined */
+    uint32_t declined_runs;               /**< discharges not given a model run since init */
+    double seconds_since_charge;          /**< since the current was last above +discharge_threshold_A */
     bms_soc_ah_t *between;                /**< NULL, or the counter giving the estimate between runs */
     const bms_cell_model_t *cell;         /**< the learner's cell model (settings.learn_prior_capacity) */
     bms_soc_learner_t learner;            /**< the capacity the prior counts against, per band */
