@@ -58,6 +58,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// With `gaussianNLL`: the β of β-NLL (gradients times σ^{2β}, held constant; 0 = the plain
     /// NLL, 1 = the mean trained as by MSE). Older files lack the key: 0.
     public var nllBeta: Double = 0
+    /// Weight averaging (Polyak–Ruppert / SWA): the kept weights are the mean of the weights
+    /// after each of the last this-many epochs of `epochs`, not the best validation epoch's
+    /// (`SOCTrainer`; nil = off). Older files lack the key: off.
+    public var averageLastEpochs: Int? = nil
 
     /// Creates the default configuration (the benchmark task's settings where it names them,
     /// Docs/Benchmark.md) with the given step kernel. `Trainer`'s `TrainingConfig()` picks the
@@ -70,6 +74,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case mode, epochs, seed, batchSize, trainStride, validationStride, shuffle, lanes, chunkSteps
         case learningRate, clipNorm, earlyStoppingPatience, plateauPatience, plateauFactor, minLearningRate
         case featureSet, workers, threads, priorCapacityAh, stepKernel, weightNoise, learnedPrior, partialStarts, loss, nllBeta
+        case averageLastEpochs
     }
 
     /// Decodes a configuration; keys missing from older model files keep their defaults.
@@ -93,5 +98,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         learnedPrior = try c.decodeIfPresent(LearnedPriorCapacity.self, forKey: .learnedPrior)
         partialStarts = try c.decodeIfPresent(PartialStarts.self, forKey: .partialStarts)
         try read(.loss, &loss); try read(.nllBeta, &nllBeta)
+        averageLastEpochs = try c.decodeIfPresent(Int.self, forKey: .averageLastEpochs)
     }
 }

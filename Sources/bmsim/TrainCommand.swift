@@ -59,6 +59,8 @@ struct TrainCommand: ParsableCommand {
     var loss: String = "mse"
     @Option(name: .customLong("nll-beta"), help: "With --loss gaussian-nll: β of β-NLL, gradients times σ^(2β) held constant (0 = plain NLL; 1 = the mean trained as by MSE, σ still the expected squared error).")
     var nllBeta: Double = 0
+    @Option(name: .customLong("average-last"), help: ArgumentHelp("Weight averaging: keep the mean of the weights after each of the last N epochs instead of the best validation epoch's (0 = off).", valueName: "N"))
+    var averageLast: Int = 0
     @Option(help: "Output model file (JSON).") var out: String
     @Option(help: "History CSV (default: <out without .json>.history.csv).") var history: String?
     @Option(help: "Loss-curve SVG (default: <out without .json>.loss.svg).") var svg: String?
@@ -97,6 +99,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--loss must be one of \(TrainingLoss.allCases.map(\.rawValue).joined(separator: ", ")) (got \(loss))")
         }
         try OptionCheck.require(nllBeta, in: 0...1, "--nll-beta")
+        try OptionCheck.require(averageLast, in: 0...epochs, "--average-last")
         try validatePrior()
         try OptionCheck.require(learningRate, in: 1e-9...1, "--learning-rate")
         guard weightNoise >= 0, weightNoise.isFinite else { throw ValidationError("--weight-noise must be finite and ≥ 0 (got \(weightNoise))") }
@@ -119,6 +122,7 @@ struct TrainCommand: ParsableCommand {
         config.weightNoise = weightNoise
         config.loss = TrainingLoss(rawValue: loss)!
         config.nllBeta = nllBeta
+        config.averageLastEpochs = averageLast > 0 ? averageLast : nil
         config.partialStarts = partialStarts > 0 ? PartialStarts(copies: partialStarts, startSOCError: startSOCError) : nil
         let architecture: Architecture
         do {
@@ -152,6 +156,9 @@ struct TrainCommand: ParsableCommand {
         try output.write(TrainingReports.historyCSV(trainer.history), to: historyPath)
         let title = "\(architecture.name), \(config.mode.rawValue) mode, seed \(seed)"
         try output.write(TrainingReports.lossCurveSVG(trainer.history, bestEpoch: trainer.bestEpoch, title: title), to: svgPath)
-        say("kept epoch \(trainer.bestEpoch) of \(trainer.history.count); wrote \(out), \(historyPath), \(svgPath)")
+        let kept = trainer.averagedEpochs > 0
+            ? "kept the mean of epochs \(trainer.history.count - trainer.averagedEpochs + 1)–\(trainer.history.count) (best validation epoch \(trainer.bestEpoch))"
+            : "kept epoch \(trainer.bestEpoch)"
+        say("\(kept) of \(trainer.history.count); wrote \(out), \(historyPath), \(svgPath)")
     }
 }

@@ -29,6 +29,16 @@ import FloatModel
             #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + ["--weight-noise=\(bad)"]) }
         }
     }
+
+    @Test func averageLastIsAtMostTheEpochsAndNotNegative() throws {
+        let base = ["--data", "/nonexistent", "--mode", "window", "--out", "/tmp/never-written.json", "--epochs", "40"]
+        let averaged = try #require(try TrainCommand.parseAsRoot(base + ["--average-last", "10"]) as? TrainCommand)
+        #expect(averaged.averageLast == 10)
+        #expect(try TrainCommand.parseAsRoot(base + ["--average-last", "40"]) is TrainCommand)
+        for bad in ["41", "-1", "x"] {
+            #expect(throws: (any Error).self) { try TrainCommand.parseAsRoot(base + ["--average-last=\(bad)"]) }
+        }
+    }
 }
 
 @Suite struct PriorCapacityOptionTests {

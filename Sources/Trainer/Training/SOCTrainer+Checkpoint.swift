@@ -15,7 +15,8 @@ extension SOCTrainer {
                              secondMoments: optimizer.secondMoments.map { PackedFloats($0.values) }),
             shuffleGenerator: shuffleGenerator.state, weightNoiseGenerator: weightNoise.generator.state,
             dropoutGenerators: replicas.map { $0.dropoutLayers.map(\.generator.state) },
-            earlyStopping: stopper, plateau: plateau)
+            earlyStopping: stopper, plateau: plateau,
+            averageSums: average.map { $0.sums.map(PackedFloats.init) }, averageCount: average?.count)
     }
 
     /// Puts the trainer (just built with the same architecture, options and data, not yet
@@ -47,6 +48,10 @@ extension SOCTrainer {
         }
         try check(checkpoint.parameters, "parameters")
         try check(checkpoint.bestParameters, "bestParameters")
+        if let sums = checkpoint.averageSums { try check(sums, "averageSums") }
+        guard (checkpoint.averageSums != nil) == (average != nil) else {
+            throw .malformed("weight average: the checkpoint \(checkpoint.averageSums == nil ? "has none" : "has one"), this run \(average == nil ? "averages none" : "averages")")
+        }
         try check(checkpoint.optimizer.firstMoments, "optimizer.firstMoments")
         try check(checkpoint.optimizer.secondMoments, "optimizer.secondMoments")
         let dropoutCounts = replicas.map(\.dropoutLayers.count)
@@ -89,6 +94,9 @@ extension SOCTrainer {
         stoppedEarly = checkpoint.stoppedEarly
         bestEpoch = checkpoint.bestEpoch
         bestParameters = checkpoint.bestParameters.map(\.values)
+        if let sums = checkpoint.averageSums {
+            average = WeightAverage(sums: sums.map(\.values), count: checkpoint.averageCount ?? 0)
+        }
     }
 
     /// The architecture in one line: its name and layers.

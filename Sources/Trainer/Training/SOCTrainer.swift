@@ -33,6 +33,9 @@ public final class SOCTrainer {
     var plateau: ReduceLROnPlateau
     /// Weights of `bestEpoch` (restored at the end of training).
     var bestParameters: [[Float]]
+    /// With `config.averageLastEpochs`: the running sum of the last epochs' weights, whose mean
+    /// replaces `bestParameters` at the end of training (nil: off).
+    var average: WeightAverage?
     /// Worker networks: the master first, then one replica per extra worker (same weights).
     let replicas: [Network]
 
@@ -60,6 +63,7 @@ public final class SOCTrainer {
         plateau = ReduceLROnPlateau(factor: config.plateauFactor, patience: config.plateauPatience,
                                     minLR: config.minLearningRate)
         bestParameters = network.parameters.map(\.values)
+        average = config.averageLastEpochs.map { _ in WeightAverage(sizes: network.parameters.map(\.count)) }
     }
 
     /// How `train` ended.
@@ -108,17 +112,29 @@ public final class SOCTrainer {
             onEvent(.epoch(record))
             let (improved, stop) = stopper.record(epoch: epoch, value: val.loss(config.loss))
             if improved { bestParameters = network.parameters.map(\.values); bestEpoch = epoch + 1 }
+            if let last = config.averageLastEpochs,
+               WeightAverage.includes(epoch: epoch + 1, of: config.epochs, last: last) {
+                average?.add(network.parameters.map(\.values))
+            }
             optimizer.learningRate = plateau.record(value: val.loss(config.loss), learningRate: lr)
             stoppedEarly = stop
             if try !afterEpoch(self) && !stoppedEarly && history.count < config.epochs {
                 return .stopped(afterEpoch: epoch + 1)
             }
         }
-        for (p, values) in zip(network.parameters, bestParameters) {
+        for (p, values) in zip(network.parameters, keptParameters) {
             values.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!, count: values.count) }
         }
         return .finished
     }
+
+    /// The weights a finished run keeps: the mean of the averaged epochs when averaging is on
+    /// and at least one epoch was averaged (EarlyStopping can end a run before its last
+    /// epochs), else the best validation epoch's.
+    var keptParameters: [[Float]] { average?.mean ?? bestParameters }
+
+    /// Epochs whose weights were averaged into the kept ones (0: averaging off or none reached).
+    public var averagedEpochs: Int { average?.count ?? 0 }
 
     /// User + system CPU seconds of this process so far.
     static func processCPUSeconds() -> Double {

@@ -136,6 +136,11 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     public var earlyStopping: EarlyStopping
     /// ReduceLROnPlateau's counters.
     public var plateau: ReduceLROnPlateau
+    /// With `config.averageLastEpochs`: the sums of the averaged epochs' weights, per tensor
+    /// (nil without averaging; older checkpoints lack the key).
+    public var averageSums: [PackedFloats]? = nil
+    /// With `config.averageLastEpochs`: epochs summed in `averageSums`.
+    public var averageCount: Int? = nil
 
     /// Epochs done.
     public var epochsDone: Int { history.count }
@@ -197,11 +202,20 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
         // and broke the decode–encode round trip: found by the fuzzer, checkpoint target).
         let o = checkpoint.optimizer
         let tensors = [("parameters", checkpoint.parameters), ("bestParameters", checkpoint.bestParameters),
-                       ("optimizer.firstMoments", o.firstMoments), ("optimizer.secondMoments", o.secondMoments)]
+                       ("optimizer.firstMoments", o.firstMoments), ("optimizer.secondMoments", o.secondMoments),
+                       ("averageSums", checkpoint.averageSums ?? [])]
         for (name, list) in tensors {
             if let k = list.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
                 throw TrainingCheckpointError(path: path, .malformed("\(name)[\(k)] holds a value that is not finite"))
             }
+        }
+        if (checkpoint.averageSums == nil) != (checkpoint.averageCount == nil)
+            || (checkpoint.averageSums != nil) != (checkpoint.config.averageLastEpochs != nil)
+            || !(0...checkpoint.epochsDone).contains(checkpoint.averageCount ?? 0) {
+            throw TrainingCheckpointError(path: path, .malformed(
+                "weight average: \(checkpoint.averageCount.map { "\($0) epochs summed" } ?? "no count"), "
+                + "\(checkpoint.averageSums == nil ? "no sums" : "sums"), averaging "
+                + "\(checkpoint.config.averageLastEpochs.map { "the last \($0) epochs" } ?? "off"), \(checkpoint.epochsDone) epochs done"))
         }
         guard o.step >= 0, o.learningRate.isFinite, o.learningRate > 0 else {
             throw TrainingCheckpointError(path: path, .malformed("optimizer step \(o.step), learning rate \(o.learningRate)"))
