@@ -29,6 +29,19 @@ public struct GridCycle: Sendable, Equatable {
     /// Grid steps.
     public var count: Int { soc.count }
 
+    /// The `s0` of the prior `s0 − q/C` for a network reading `set`: `startSOC` when it reads the
+    /// prior SOC (the firmware passes its start SOC to such a blob), else 1 (a full-start blob's
+    /// firmware prior counts from full whatever the cycle's start).
+    public func priorStartSOC(_ set: FeatureSet) -> Double { set.hasPriorSOC ? startSOC : 1 }
+
+    /// A generic dataset's labelled recording on the grid: a whole sequence (charges, rests and
+    /// gaps included) whose `startSOC` is its first label, since it need not start full (a
+    /// drive cycle from 60 %), where a NASA discharge starts at 1 by the label's definition.
+    public init(sequence: LabelledDischarge) {
+        self.init(sequence)
+        if let first = soc.first, first.isFinite { startSOC = first }
+    }
+
     /// Creates a cycle from its columns.
     public init(cell: String, cycle: Int, features: [Double], soc: [Double]) {
         precondition(features.count == soc.count * 5, "five features per grid step")
@@ -68,7 +81,7 @@ public struct GridCycle: Sendable, Equatable {
     /// Implausible data is refused unless `policy` accepts it.
     public static func load(root: URL, cells: [String], policy: QualityPolicy = QualityPolicy()) throws(SOCDatasetError) -> [GridCycle] {
         do {
-            return try NASADataset(root: root, policy: policy).labelledDischarges(cells: cells).map(GridCycle.init)
+            return try NASADataset(root: root, policy: policy).labelledDischarges(cells: cells).map { GridCycle($0) }
         } catch {
             throw .data(error)
         }

@@ -36,7 +36,9 @@ extension GridCycle {
     /// labelled recordings, whole.
     public static func load(_ dataset: Dataset, selecting items: [String]) throws(SOCDatasetError) -> [GridCycle] {
         do {
-            return try dataset.labelled(selecting: items).discharges.map(GridCycle.init)
+            let labelled = try dataset.labelled(selecting: items).discharges
+            if case .generic = dataset { return labelled.map(GridCycle.init(sequence:)) }
+            return labelled.map { GridCycle($0) }
         } catch {
             throw .data(error)
         }
@@ -47,7 +49,7 @@ extension GridCycle {
         let chosen = names.map { Set(data.members(split: $0).map(\.number)) }
         let used = data.members.filter { m in chosen.contains { $0.contains(m.number) } }
         let cycles: [GridCycle]
-        do { cycles = try data.labelled(used).sequences.map(GridCycle.init) } catch { throw .data(error) }
+        do { cycles = try data.labelled(used).sequences.map(GridCycle.init(sequence:)) } catch { throw .data(error) }
         var out: [String: [GridCycle]] = [:]
         for (name, numbers) in zip(names, chosen) { out[name] = cycles.filter { numbers.contains($0.cycle) } }
         return out

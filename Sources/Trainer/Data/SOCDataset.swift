@@ -46,8 +46,8 @@ public struct ScaledCycle: Sendable {
     public init(_ cycle: GridCycle, scalers: Scalers, priorCapacityAh: Double? = nil) {
         cell = cycle.cell
         self.cycle = cycle.cycle
-        startSOC = cycle.startSOC
         let set = scalers.resolvedFeatureSet
+        startSOC = cycle.priorStartSOC(set)
         let w = set.width
         width = w
         let capacity = scalers.priorCapacityAh == nil ? nil : priorCapacityAh ?? scalers.priorCapacityAh(of: cycle)

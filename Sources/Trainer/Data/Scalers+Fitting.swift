@@ -31,7 +31,7 @@ extension Scalers {
             for k in 0..<c.count { for f in 0..<width { sum[f] += features[k * width + f] } }
             count += c.count
             let capacity = priorCapacityAh.map { learnedPrior == nil ? $0 : c.priorCapacityAh ?? $0 }
-            let prior = capacity.map { q in FeatureSet.dischargedAh(of: c).map { c.startSOC - $0 / q } }
+            let prior = capacity.map { q in FeatureSet.dischargedAh(of: c).map { c.priorStartSOC(featureSet) - $0 / q } }
             for (k, s) in c.soc.enumerated() {
                 let y = s - (prior?[k] ?? 0)
                 yMin = min(yMin, y); yMax = max(yMax, y)
