@@ -88,6 +88,24 @@ import TestSupport
         return c
     }
 
+    @Test func aDatasetOfOneCapacityStillStandardisesTheCapacityInputOverTenPercent() {
+        // One cell, one capacity (a user's dataset): the fitted deviation is 0, or µAh from
+        // rounding; the floor makes ±10 % a few σ (before: a capacity 0.2 mAh off was 7 σ out).
+        let one = [cycle(prior: 4.969183), cycle(prior: 4.969183), cycle(prior: 4.969)]
+        let scalers = Scalers(fitting: one, featureSet: .chargeCapacityWithoutCurrent, priorCapacityAh: 4.969183, learnedPrior: rule)
+        let floor = 4.969 * max(rule.trainingNoise, 0.1) / 3.0.squareRoot()
+        #expect(abs(scalers.xStd[4] - floor) < 1e-3 && scalers.xStd[4] > 0.28)
+        let tenPercentOff = abs(4.969183 * 0.9 - scalers.xMean[4]) / scalers.xStd[4]
+        #expect(tenPercentOff < 2, "a capacity 10 % low is \(tenPercentOff) σ out")
+        // A spread wider than the floor (NASA's: 0.21 Ah on 1.58) is kept as fitted.
+        let wide = Scalers(fitting: [cycle(prior: 1.2), cycle(prior: 2.0)], featureSet: .chargeCapacityWithoutCurrent,
+                           priorCapacityAh: 1.6, learnedPrior: rule)
+        #expect(abs(wide.xStd[4] - 0.4) < 1e-12)
+        // A fixed prior has no capacity input to floor.
+        let fixed = Scalers(fitting: one, featureSet: .taskPlusCharge, priorCapacityAh: 4.969)
+        #expect(fixed.xStd.count == 6)
+    }
+
     @Test func labelsAndCapacityFeatureFollowThePriorCapacity() {
         let learned = cycle(prior: 1.5)
         let scalers = Scalers(fitting: [learned, cycle(prior: 1.7)], featureSet: .chargeCapacityWithoutCurrent,

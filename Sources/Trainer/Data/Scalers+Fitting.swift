@@ -17,6 +17,16 @@ extension Scalers {
         return FeatureSet.dischargedAh(of: cycle).map { 1 - $0 / capacity }
     }
 
+    /// The least standard deviation of the prior-capacity input, Ah: the spread of a uniform
+    /// factor 1 ± max(`trainingNoise`, 10 %) around `meanAh` (mean · max(noise, 0.1) / √3). The
+    /// input is standardised with it when the training data hold (almost) one capacity — a
+    /// user's dataset of one cell, where the fitted deviation was 27 µAh and a capacity 0.2 mAh
+    /// off was 7 σ out, noise-scaled priors 18,000 σ — so that the ±10 % the network is trained
+    /// and used over stays within a few σ. NASA's cells spread wider (0.21 Ah against 0.09).
+    public static func priorCapacitySpreadFloor(meanAh: Double, trainingNoise: Double) -> Double {
+        abs(meanAh) * max(trainingNoise, 0.1) / 3.0.squareRoot()
+    }
+
     /// Fits the scalers on all grid steps of `cycles` (features of `featureSet`). With
     /// `learnedPrior` the cycles' `priorCapacityAh` must be assigned (`GridCycle.assignLearnedPriors`)
     /// and `priorCapacityAh` is the default capacity.
@@ -44,7 +54,11 @@ extension Scalers {
                 for f in 0..<width { let d = features[k * width + f] - mean[f]; sq[f] += d * d }
             }
         }
-        let std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
+        var std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
+        if featureSet.hasPriorCapacity, learnedPrior != nil {
+            let column = featureSet.taskColumns.count + 1
+            std[column] = max(std[column], Self.priorCapacitySpreadFloor(meanAh: mean[column], trainingNoise: learnedPrior!.trainingNoise))
+        }
         self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
         self.featureSet = featureSet
         self.learnedPrior = learnedPrior
