@@ -23,6 +23,7 @@ void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *s) {
     s->decline_partial_starts = 1;
     s->full_start_min_soc = 0.95;
     s->full_start_min_rest_voltage_V = 0.0;
+    s->run_through_charge = 0;
 }
 
 /* RawSensorSample.saturatedRound: round half away from zero, saturated to int32 (NaN: 0). */
@@ -93,7 +94,7 @@ static int settings_ok(const bms_soc_lstm_settings_t *s) {
         && isfinite(s->capacity_Ah) && isfinite(s->charge_efficiency) && s->charge_efficiency <= 1
         && s->learn_prior_capacity <= 1 && s->decline_partial_starts <= 1
         && isfinite(s->full_start_min_soc) && isfinite(s->full_start_min_rest_voltage_V)
-        && s->full_start_min_rest_voltage_V >= 0;
+        && s->full_start_min_rest_voltage_V >= 0 && s->run_through_charge <= 1;
 }
 
 bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *lstm_model,
@@ -291,7 +292,7 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
             l->declined_run = 0;
         }
         if (l->in_discharge) {
-            if (i > threshold) {
+            if (i > threshold && !l->settings.run_through_charge) {
                 /* The model does not step on this tick, so its charge follows the new base. */
                 if (end_discharge(l)) counter_add(l, tick_As);
             } else {

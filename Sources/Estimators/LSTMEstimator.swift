@@ -124,6 +124,8 @@ public final class LSTMEstimator: SOCEstimator {
     public internal(set) var declinedRuns = 0
     /// Time since the current was last above +`dischargeThresholdA` (charge, regeneration), s.
     var secondsSinceCharge: Double
+    /// A charging current leaves a run going (`LSTMEstimatorSettings.runThroughCharge`, resolved).
+    public let runsThroughCharge: Bool
     /// The start SOC passed to the engine at the last run start (1 for a blob without a
     /// prior-SOC input, which always starts from full).
     public private(set) var runStartSOC: Double = 1
@@ -155,6 +157,7 @@ public final class LSTMEstimator: SOCEstimator {
         precondition(stepSeconds > 0 && stepSeconds.isFinite, "stepSeconds must be positive")
         secondsNotDischarging = settings.restBeforeDischargeSeconds
         secondsSinceCharge = settings.restBeforeDischargeSeconds
+        runsThroughCharge = settings.runThroughCharge ?? ((envelope?.currentMaxA ?? 0) > settings.dischargeThresholdA)
         socBase = soc
         modelSOC = soc
         loadedModelSOC = soc
@@ -199,7 +202,7 @@ public final class LSTMEstimator: SOCEstimator {
                 endDeclinedRun()
             }
             if inDischarge {
-                if m.currentA > settings.dischargeThresholdA {
+                if m.currentA > settings.dischargeThresholdA && !runsThroughCharge {
                     // The model does not step on this tick, so its charge follows the new base.
                     if endDischarge() { counter.add(tickAmpereSeconds) }
                 } else {

@@ -32,6 +32,11 @@ public struct LSTMEstimatorSettings: Sendable, Equatable {
     public var declinePartialStarts = true
     /// The lowest start SOC (of the count between runs) a full-start blob runs from.
     public var fullStartMinimumSOC = 0.95
+    /// Whether a charging current (regeneration, a charge) leaves a model run going, the
+    /// model stepping through it, instead of ending it at once. `nil`: only for a blob whose
+    /// training envelope holds charge current above `dischargeThresholdA` (trained on whole
+    /// drive logs with regeneration); NASA's discharge-only blobs end a run at a charge.
+    public var runThroughCharge: Bool? = nil
 
     /// The model step when neither the settings nor the blob give one, s.
     public static let defaultStepSeconds = 10.0

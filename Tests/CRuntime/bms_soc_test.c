@@ -109,6 +109,10 @@ static void test_null_pointers(void) {
     CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
           == BMS_SOC_ERR_CONFIG, "lstm init with an infinite full_start_min_rest_voltage_V");
     settings.full_start_min_rest_voltage_V = 0;
+    settings.run_through_charge = 2;
+    CHECK(bms_soc_lstm_init(&lstm, &model, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config, &settings, 1.0f)
+          == BMS_SOC_ERR_CONFIG, "lstm init with run_through_charge neither 0 nor 1");
+    settings.run_through_charge = 0;
     CHECK(bms_soc_lstm_set_between_runs(NULL, &ah) == BMS_SOC_ERR_ARGUMENT, "lstm between runs NULL state");
     CHECK(bms_soc_ah_continue_from(NULL, 0.5f) == BMS_SOC_ERR_ARGUMENT, "ah continue NULL");
     CHECK(bms_soc_ah_continue_from(&ah, NAN) == BMS_SOC_ERR_ARGUMENT, "ah continue NaN");

@@ -155,25 +155,30 @@ extension CEstimatorAgreementTests {
         #expect(lstm.maxRoundedSOC == 0 && swiftLSTM.modelSteps > 100)
     }
 
+    /// The cell model (Swift and C) and the `lstm-f` blob (bytes and decoded) of the LSTM drives.
+    static func lstmFixtures() throws -> (CellModelParameters, CCellModel, [UInt8], BlobModel) {
+        let model = try CellModelFile.load(from: modelURL)
+        let blobBytes = [UInt8](try Data(contentsOf: blobURL))
+        return (model, CCellModel(try CellModelCTables(model)), blobBytes, try BlobReader.decode(blobBytes, source: blobURL.path).model)
+    }
+
+    /// 1 s ticks at 25 °C: each segment is (current A, seconds, voltage V).
+    static func ticks(_ segments: [(Float, Int, Float)]) -> [CDrive.Event] {
+        segments.flatMap { current, seconds, voltage in
+            (0..<seconds).map { _ in .tick(CellMeasurement32(voltageV: voltage, currentA: current, temperatureC: 25, dtSeconds: 1)) }
+        }
+    }
+
     @Test("partial starts are declined alike: after regeneration, and from a rested voltage below the envelope's (the count carries; lstm identical)")
     func declinedStartsAgree() throws {
-        let model = try CellModelFile.load(from: Self.modelURL)
-        let cModel = CCellModel(try CellModelCTables(model))
-        let blobBytes = [UInt8](try Data(contentsOf: Self.blobURL))
-        let blob = try BlobReader.decode(blobBytes, source: Self.blobURL.path).model
+        let (model, cModel, blobBytes, blob) = try Self.lstmFixtures()
         // Rest, 10 min at 2 A, 20 s of regeneration, 5 min at 2 A (declined: within 60 s of the
         // charge), a 2-minute rest at 3.85 V (below the 3.9 V envelope start), 5 min at 2 A
         // (declined: the voltage), a rest, then a full reset and a proper run.
-        var events: [CDrive.Event] = []
-        func add(_ current: Float, _ seconds: Int, _ voltage: Float) {
-            for _ in 0..<seconds {
-                events.append(.tick(CellMeasurement32(voltageV: voltage, currentA: current, temperatureC: 25, dtSeconds: 1)))
-            }
-        }
-        add(0, 120, 4.15); add(-2, 600, 3.95); add(1.5, 20, 4.0); add(-2, 300, 3.9); add(0, 120, 3.85); add(-2, 300, 3.8)
-        add(0, 120, 3.85)
+        var events = Self.ticks([(0, 120, 4.15), (-2, 600, 3.95), (1.5, 20, 4.0), (-2, 300, 3.9), (0, 120, 3.85), (-2, 300, 3.8),
+                                 (0, 120, 3.85)])
         events.append(.reset)
-        add(0, 120, 4.15); add(-2, 300, 3.95)
+        events += Self.ticks([(0, 120, 4.15), (-2, 300, 3.95)])
         let envelope = TrainingEnvelope(currentMinA: -4, currentMaxA: 0.05, temperatureMinC: 5, temperatureMaxC: 45,
                                         startVoltageMinV: 3.92, socMin: -2, socMax: 2)
         let swiftLSTM = LSTMEstimator(model: blob, envelope: envelope, capacityAh: Double(Float(model.capacityAh)))
@@ -183,6 +188,34 @@ extension CEstimatorAgreementTests {
         #expect(lstm.maxRoundedSOC == 0)
         #expect(swiftLSTM.declinedRuns == 2 && cLSTM.declinedRuns == 2)
         #expect(swiftLSTM.dischargesStarted == 2 && cLSTM.dischargesStarted == 2)
+    }
+
+    @Test("a blob trained through regeneration runs through it, in C as in Swift; a discharge-only blob ends its run there")
+    func runThroughChargeAgrees() throws {
+        let (model, cModel, blobBytes, blob) = try Self.lstmFixtures()
+        // A rest, then five times 200 s at 2 A and 20 s of regeneration at 1.5 A, then a rest.
+        var pulses: [(Float, Int, Float)] = []
+        for k in 0..<5 {
+            let drop = 0.03 * Float(k)
+            pulses += [(-2, 200, 3.95 - drop), (1.5, 20, 4.0 - drop)]
+        }
+        let events = Self.ticks([(0, 120, 4.15)] + pulses + [(0, 120, 3.8)])
+        let capacity = Double(Float(model.capacityAh))
+        // The envelope of drive logs with regeneration: `runThroughCharge` nil resolves to true.
+        let drive = TrainingEnvelope(currentMinA: -20, currentMaxA: 10, temperatureMinC: -2, temperatureMaxC: 47,
+                                     startVoltageMinV: 3.5, socMin: 0, socMax: 1)
+        let swiftThrough = LSTMEstimator(model: blob, envelope: drive, capacityAh: capacity)
+        let cThrough = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(), runThroughCharge: true)
+        #expect(swiftThrough.runsThroughCharge)
+        #expect(CDrive.compare(events, swift: swiftThrough, c: cThrough).maxRoundedSOC == 0)
+        #expect(swiftThrough.dischargesStarted == 1 && cThrough.dischargesStarted == 1, "one run through all five pulses")
+
+        let swiftEnds = LSTMEstimator(model: blob, capacityAh: capacity)
+        let cEnds = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig())
+        #expect(!swiftEnds.runsThroughCharge)
+        #expect(CDrive.compare(events, swift: swiftEnds, c: cEnds).maxRoundedSOC == 0)
+        #expect(swiftEnds.dischargesStarted + swiftEnds.declinedRuns == 5 && cEnds.dischargesStarted + cEnds.declinedRuns == 5,
+                "each pulse ends the run: five discharges, started or declined")
     }
 
     @Test("a bad tick is held by both (NaN, out of range, negative dt), and the next good tick agrees")

@@ -158,7 +158,7 @@ final class CLSTM: CEstimator {
     let between: CAhCounter?
 
     init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil,
-         learnPriorCapacity: Bool = false, fullStartMinRestVoltageV: Double = 0) {
+         learnPriorCapacity: Bool = false, fullStartMinRestVoltageV: Double = 0, runThroughCharge: Bool = false) {
         self.between = between
         self.cell = cell
         self.config = config
@@ -172,6 +172,7 @@ final class CLSTM: CEstimator {
         bms_soc_lstm_settings_default(&settings)
         settings.learn_prior_capacity = learnPriorCapacity ? 1 : 0
         settings.full_start_min_rest_voltage_V = fullStartMinRestVoltageV
+        settings.run_through_charge = runThroughCharge ? 1 : 0
         let initialised = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
         status = initialised == BMS_SOC_OK ? bms_soc_lstm_set_between_runs(state, between?.state) : initialised
     }
