@@ -126,8 +126,7 @@ public final class LSTMEstimator: SOCEstimator {
     var secondsSinceCharge: Double
     /// A charging current leaves a run going (`LSTMEstimatorSettings.runThroughCharge`, resolved).
     public let runsThroughCharge: Bool
-    /// The start SOC passed to the engine at the last run start (1 for a blob without a
-    /// prior-SOC input, which always starts from full).
+    /// The start SOC passed to the engine at the last run start (1 for a full-start blob).
     public private(set) var runStartSOC: Double = 1
     /// The counter that gives the estimate between confirmed runs (nil: the plain coulomb
     /// count from the last run's output). It sees every accepted sample.

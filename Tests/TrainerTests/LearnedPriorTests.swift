@@ -101,9 +101,6 @@ import TestSupport
         let wide = Scalers(fitting: [cycle(prior: 1.2), cycle(prior: 2.0)], featureSet: .chargeCapacityWithoutCurrent,
                            priorCapacityAh: 1.6, learnedPrior: rule)
         #expect(abs(wide.xStd[4] - 0.4) < 1e-12)
-        // A fixed prior has no capacity input to floor.
-        let fixed = Scalers(fitting: one, featureSet: .taskPlusCharge, priorCapacityAh: 4.969)
-        #expect(fixed.xStd.count == 6)
     }
 
     @Test func labelsAndCapacityFeatureFollowThePriorCapacity() {

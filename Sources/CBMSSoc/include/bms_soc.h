@@ -296,11 +296,10 @@ typedef struct bms_soc_lstm_settings {
     double full_start_min_rest_voltage_V; /**< 0: no voltage test; else the blob's training envelope's lowest
                                                start voltage less the tolerance (Swift: TrainingEnvelope,
                                                envelope_start_voltage_v - 0.02) */
-    uint8_t run_through_charge;           /**< 0: a charging current above +discharge_threshold_A ends a run
-                                               at once; 1: the run goes on and the model steps through it (a
-                                               blob trained on drive logs with regeneration: set it when the
-                                               training envelope's current reaches above the threshold, as
-                                               Swift's LSTMEstimatorSettings.runThroughCharge = nil does) */
+    uint8_t run_through_charge;           /**< 0: a charging current above +discharge_threshold_A ends a run at
+                                               once; 1: the model steps through it (set it when the blob's training
+                                               envelope current reaches above the threshold, as Swift's
+                                               LSTMEstimatorSettings.runThroughCharge = nil does) */
 } bms_soc_lstm_settings_t;
 
 /** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s

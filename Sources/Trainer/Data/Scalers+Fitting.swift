@@ -10,13 +10,6 @@ extension Scalers {
         return learnedPrior == nil ? fixed : cycle.priorCapacityAh ?? fixed
     }
 
-    /// The prior SOC of each step of `cycle` (all 0 without `priorCapacityAh`), against
-    /// `capacityAh` when given, else `priorCapacityAh(of:)`.
-    public func socPrior(of cycle: GridCycle, capacityAh: Double? = nil) -> [Double] {
-        guard let capacity = capacityAh ?? priorCapacityAh(of: cycle) else { return [Double](repeating: 0, count: cycle.count) }
-        return FeatureSet.dischargedAh(of: cycle).map { 1 - $0 / capacity }
-    }
-
     /// The least standard deviation of the prior-capacity input, Ah: the spread of a uniform
     /// factor 1 ± max(`trainingNoise`, 10 %) around `meanAh` (mean · max(noise, 0.1) / √3). The
     /// input is standardised with it when the training data hold (almost) one capacity — a
