@@ -9,8 +9,9 @@ import WeightBlob
 /// validation cells).
 ///
 /// Each cell's discharges run in cycle order through one `LSTMEstimator` (its capacity learner
-/// carries from cycle to cycle, as in the discharge-only protocol), each on a uniform grid of
-/// `gridSeconds`. A residual is taken exactly where `ekf+lstm` would fuse: at a model step
+/// carries from cycle to cycle, as in the discharge-only protocol; the blob's training envelope
+/// as in the firmware), each on a uniform grid of `gridSeconds`, started (LSTM and EKF) at its
+/// reference SOC: 1 for a NASA discharge, the first label for a drive log that starts lower. A residual is taken exactly where `ekf+lstm` would fuse: at a model step
 /// under discharge current in a confirmed run; r = clamp(z, 0, 1) − clamp(reference, 0, 1).
 ///
 /// - σ of band k = the RMS of the residuals whose clamped z falls in band k (bias included:
@@ -69,13 +70,16 @@ public struct LSTMFusionNoiseLearning: Sendable {
             let d = native.resampled(dtS: gridSeconds)
             guard d.samples.count > 1 else { continue }
             let lstm = lstms[d.cell] ?? LSTMEstimator(
-                model: lstmModel, config: config, capacityAh: model.capacityAh, chargeEfficiency: model.coulombicEfficiency,
+                model: lstmModel, envelope: try? TrainingEnvelope(metadata: lstmModel.metadataValue),
+                config: config, capacityAh: model.capacityAh, chargeEfficiency: model.coulombicEfficiency,
                 capacityLearner: config.useLearnedCapacity ? CapacityLearner(model: model, config: config) : nil)
             lstms[d.cell] = lstm
             let filter = filters[d.cell] ?? TheveninEKF(model: model, pairs: 1, config: config)
             filters[d.cell] = filter
-            lstm.reset(soc: 1)
-            filter.reset(soc: min(1, max(0, d.soc[0])))
+            // Both from the reference start: 1 for a NASA discharge, 0.6 for a drive log from 60 %.
+            let start = min(1, max(0, d.soc[0]))
+            lstm.reset(soc: start)
+            filter.reset(soc: start)
             var residuals: [(z: Double, r: Double)] = []
             var steps = lstm.modelSteps
             let s = d.samples
