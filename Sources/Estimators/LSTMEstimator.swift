@@ -290,10 +290,12 @@ public final class LSTMEstimator: SOCEstimator {
     /// Trained from a rested cell: a run within `restBeforeDischargeSeconds` of a charging
     /// current (a charge, regeneration), or from a low rested voltage, starts outside.
     func startFlags(_ e: TrainingEnvelope) -> EnvelopeFlags {
-        let rested = secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9)
-        return rested ? e.startFlags(restedVoltageV: Double(lastRestSample?.voltageUV ?? 0) / 1e6,
+        restedSinceCharge ? e.startFlags(restedVoltageV: Double(lastRestSample?.voltageUV ?? 0) / 1e6,
                                      tolerance: settings.envelopeTolerance) : .start
     }
+
+    /// No charging current for `restBeforeDischargeSeconds`.
+    var restedSinceCharge: Bool { secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9) }
 
     /// True when a run starting at `startSOC` (the count's) is declined
     /// (`LSTMEstimatorSettings.declinePartialStarts`): a full-start blob, started below
@@ -301,16 +303,14 @@ public final class LSTMEstimator: SOCEstimator {
     func declinesStart(startSOC: Double) -> Bool {
         guard settings.declinePartialStarts, !engine.model.readsPriorSOC, !(startSOC >= settings.fullStartMinimumSOC)
         else { return false }
-        let rested = secondsSinceCharge >= settings.restBeforeDischargeSeconds * (1 - 1e-9)
-        guard rested else { return true }
+        guard restedSinceCharge else { return true }
         // A rested voltage below the envelope's lowest start says the cell is not full; no rested
         // sample (a start under load after power-up) says nothing, and the run goes ahead.
         guard let e = trainingEnvelope, lastRestSample != nil else { return false }
         return startFlags(e).contains(.start)
     }
 
-    /// Ends a declined discharge: the count that carried it is flagged `.start` (with an
-    /// envelope) until a run from a proper start is confirmed, as after a run that started outside.
+    /// Ends a declined discharge: its count stays flagged `.start` (with an envelope) until a confirmed run.
     func endDeclinedRun() {
         declinedRun = false
         if trainingEnvelope != nil { carriedEnvelope = .start }

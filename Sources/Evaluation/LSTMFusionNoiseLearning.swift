@@ -11,8 +11,9 @@ import WeightBlob
 /// Each cell's discharges run in cycle order through one `LSTMEstimator` (its capacity learner
 /// carries from cycle to cycle, as in the discharge-only protocol; the blob's training envelope
 /// as in the firmware), each on a uniform grid of `gridSeconds`, started (LSTM and EKF) at its
-/// reference SOC: 1 for a NASA discharge, the first label for a drive log that starts lower. A residual is taken exactly where `ekf+lstm` would fuse: at a model step
-/// under discharge current in a confirmed run; r = clamp(z, 0, 1) − clamp(reference, 0, 1).
+/// reference SOC: 1 for a NASA discharge, the first label for a drive log that starts lower. A
+/// residual is taken exactly where `ekf+lstm` would fuse: at a model step under discharge
+/// current in a confirmed run; r = clamp(z, 0, 1) − clamp(reference, 0, 1).
 ///
 /// - σ of band k = the RMS of the residuals whose clamped z falls in band k (bias included:
 ///   a bias is an error the filter must allow for). A band with fewer than

@@ -48,9 +48,9 @@ extension Scalers {
             }
         }
         var std = sq.map { v -> Double in let s = (v / Double(max(count, 1))).squareRoot(); return s == 0 ? 1 : s }
-        if featureSet.hasPriorCapacity, learnedPrior != nil {
+        if featureSet.hasPriorCapacity, let rule = learnedPrior {
             let column = featureSet.taskColumns.count + 1
-            std[column] = max(std[column], Self.priorCapacitySpreadFloor(meanAh: mean[column], trainingNoise: learnedPrior!.trainingNoise))
+            std[column] = max(std[column], Self.priorCapacitySpreadFloor(meanAh: mean[column], trainingNoise: rule.trainingNoise))
         }
         self.init(xMean: mean, xStd: std, yMin: yMin, yMax: yMax, priorCapacityAh: priorCapacityAh)
         self.featureSet = featureSet
