@@ -65,9 +65,10 @@ public struct PostTrainingQuantizer: Sendable {
 
     /// Quantizes `model`, calibrating on `calibration` (sequences of raw sensor samples,
     /// each run from a reset state); `priorCapacitiesAh` gives each sequence's prior capacity
-    /// (a model trained with a learned prior), else the model's is used.
+    /// (a model trained with a learned prior), else the model's is used; `startSOCs` each
+    /// sequence's start SOC for a model that reads the prior SOC (`StartSOCs`; nil: from full).
     public func quantize(_ model: ReferenceLSTMModel, calibration: [[RawSensorSample]],
-                         priorCapacitiesAh: [Double]? = nil)
+                         priorCapacitiesAh: [Double]? = nil, startSOCs: [Double?]? = nil)
         throws(QuantizationError) -> (blob: BlobModel, report: Report) {
         let problems = model.problems
         guard problems.isEmpty else { throw .invalidModel(problems) }
@@ -77,9 +78,12 @@ public struct PostTrainingQuantizer: Sendable {
         runner.collectsSecondMoments = errorCompensation
         var steps = 0
         precondition(priorCapacitiesAh.map { $0.count == calibration.count } ?? true, "one prior capacity per sequence")
+        precondition(startSOCs.map { $0.count == calibration.count } ?? true, "one start SOC per sequence")
         for (n, sequence) in calibration.enumerated() where !sequence.isEmpty {
             runner.reset()
             runner.priorCapacityAh = priorCapacitiesAh?[n] ?? model.priorCapacityAh
+            let centiPercent = model.features.contains(.priorSOC) ? StartSOCs.centiPercent(startSOCs?[n]) : nil
+            runner.startSOC = centiPercent.map { Double($0) / 10_000 } ?? 1
             for sample in sequence { _ = runner.step(sample) }
             steps += sequence.count
         }

@@ -33,20 +33,29 @@ public struct QuantizationEvaluation: Sendable, Equatable {
     /// `priorCapacitiesMAh` each sequence's prior counts against its capacity in both (the
     /// engine's `setPriorCapacity`, the float runner at the same whole mAh); a capacity the
     /// engine refuses is a precondition failure (callers pass learned capacities of a prior model).
+    /// With `startSOCs` a blob that reads the prior SOC starts each sequence's prior there (the
+    /// engine's `setStartSOC` at whole 0.01 %, the float runner at the same value; `StartSOCs`);
+    /// nil, a nil entry or a blob without that input starts from full.
     public static func run(float model: ReferenceLSTMModel, blob: BlobModel, sequences: [[RawSensorSample]],
-                           labels: [[Double]]? = nil, priorCapacitiesMAh: [Int32]? = nil) -> QuantizationEvaluation {
+                           labels: [[Double]]? = nil, priorCapacitiesMAh: [Int32]? = nil,
+                           startSOCs: [Double?]? = nil) -> QuantizationEvaluation {
         let reference = ReferenceLSTMRunner(model: model)
         let engine = QuantizedLSTMEngine(model: blob)
         var steps = 0, sumAbs = 0.0, maxAbs = 0.0, floatSq = 0.0, intSq = 0.0
         var sumLog = 0.0, maxLog = 0.0, sumSigma = 0.0, maxSigma = 0.0, sumFloatSigma = 0.0
         let span = blob.uncertaintyHead.map { Double($0.labelSpanPPM) / 1e4 } ?? 0   // SOC points per label unit
         precondition(priorCapacitiesMAh.map { $0.count == sequences.count } ?? true, "one prior capacity per sequence")
+        precondition(startSOCs.map { $0.count == sequences.count } ?? true, "one start SOC per sequence")
         for (n, sequence) in sequences.enumerated() {
             reference.reset()
             engine.reset()
             if let capacity = priorCapacitiesMAh?[n] {
                 do { try engine.setPriorCapacity(milliampHours: capacity) } catch { preconditionFailure("\(error)") }
                 reference.priorCapacityAh = Double(capacity) / 1000
+            }
+            if let centiPercent = StartSOCs.centiPercent(startSOCs?[n], blob: blob) {
+                do { try engine.setStartSOC(centiPercent: centiPercent) } catch { preconditionFailure("\(error)") }
+                reference.startSOC = Double(centiPercent) / 10_000
             }
             for (k, sample) in sequence.enumerated() {
                 let float = reference.step(sample) * 100

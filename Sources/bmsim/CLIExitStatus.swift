@@ -52,6 +52,9 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
         case let error as CellModelFileError:
             if case .unreadable = error { return .noInput }
             return .dataError
+        case let error as LSTMFusionNoiseFileError:
+            if case .unreadable = error { return .noInput }
+            return .dataError
         case let error as FloatModelFileError:
             if case .io = error { return .noInput }
             return .dataError

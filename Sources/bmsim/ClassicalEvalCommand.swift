@@ -35,6 +35,9 @@ struct ClassicalEvalCommand: ParsableCommand {
     @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm, when present).")
     var lstmModel: String?
 
+    @Option(name: .customLong("fusion-noise"), help: "ekf+lstm's noise learned on your own validation data (`bmsim fusion-noise --out FILE`; default: the one learned on NASA's validation cells).")
+    var fusionNoiseFile: String?
+
     @Option(name: .customLong("fusion-decorrelation"), help: "Experiment: ekf+lstm's decorrelation time τ, s (default: LSTMFusionNoise.default).")
     var fusionDecorrelation: Double?
 
@@ -117,12 +120,18 @@ struct ClassicalEvalCommand: ParsableCommand {
         options.wakeUnderLoad = wakeUnderLoad
         options.giveSleepTime = !noSleepTime
         options.oracleCapacity = oracleCapacity
+        let fusionDocument = try fusionNoiseFile.map { path throws(LSTMFusionNoiseFileError) in try LSTMFusionNoiseFile.load(path: path) }
+        if let fusionDocument { options.config.fusionNoise = fusionDocument.noise }
         options.config.fusionNoise = options.config.fusionNoise.adjusted(decorrelationSeconds: fusionDecorrelation, sigmaScale: nil)
         let kinds = try legacy.estimators(estimators).kinds
         let needsBlob = kinds.contains(where: \.needsBlobModel)
         options.gridSeconds = grid ?? (needsBlob ? 1 : nil)
         let factory = needsBlob ? try ClassicalEstimatorFactory.load(cellModelPath: cellModelPath, lstmModelPath: lstmModel) : nil
         let blob = factory?.lstmModel
+        if kinds.contains(.ekfLSTM), let factory,
+           let warning = fusionDocument?.mismatch(with: factory.blob(for: .ekfLSTM), name: factory.blobName(for: .ekfLSTM, path: lstmModel)) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         if needsBlob && blob == nil {
             throw ValidationError(EstimatorFactoryError.blobModelMissing(kind: kinds.first(where: \.needsBlobModel) ?? .lstm).description)
         }

@@ -31,6 +31,10 @@ struct FusionNoiseCommand: ParsableCommand {
     @Option(help: "Grid each discharge is fed on, s.")
     var grid = 1.0
 
+    @Option(help: "Also write the noise to this file, for `replay`, `compare` and `classical-eval --fusion-noise`.")
+    var out: String?
+
+    @OptionGroup var output: OutputOptions
     @OptionGroup var plausibility: AcceptImplausibleOption
     @OptionGroup var format: FormatOption
 
@@ -41,6 +45,7 @@ struct FusionNoiseCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { try output.check(out) }
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: cellModel, lstmModelPath: lstmModel)
         guard let blob = factory.lstmModel else {
             throw ValidationError(EstimatorFactoryError.blobModelMissing(kind: .ekfLSTM).description)
@@ -54,6 +59,14 @@ struct FusionNoiseCommand: ParsableCommand {
             throw ValidationError("no confirmed LSTM output in the selected discharges: nothing to learn from")
         }
         try format.print(result)
+        if let out {
+            let name = URL(fileURLWithPath: lstmModel ?? BundledData.lstmModelURL?.path ?? "?").lastPathComponent
+            let document = LSTMFusionNoiseFile.Document(
+                noise: result.noise,
+                lstmModel: .init(file: name, fingerprint: LSTMFusionNoiseFile.fingerprint(of: blob)),
+                learnedOn: "\(cells) of \(data.joined(separator: " ")) (\(result.discharges) sequences)")
+            try output.write(try LSTMFusionNoiseFile.encode(document), to: out)
+        }
     }
 }
 

@@ -90,8 +90,10 @@ struct QuantizeCommand: ParsableCommand {
         let rule = Self.learnedPriorRule(model)
         let calibrationPriors = Self.learnedPriorsMAh(rule, discharges).map { all in chosenIndices.map { all[$0] } }
         let quantizer = PostTrainingQuantizer(errorCompensation: !plainRounding, cellFractionBits: qatOptions.cellFractionBits)
+        let calibrationStarts = Self.startSOCs(dataset, chosenIndices.map { discharges[$0] })
         let (blob, report) = try quantizer.quantize(float, calibration: sequences,
-                                                    priorCapacitiesAh: calibrationPriors?.map { Double($0) / 1000 })
+                                                    priorCapacitiesAh: calibrationPriors?.map { Double($0) / 1000 },
+                                                    startSOCs: calibrationStarts)
         if qatOptions.qat {
             if rule != nil { throw ValidationError("--qat trains at the blob's prior capacity; a model trained with a learned prior (\(model)) is not supported yet") }
             return try runQAT(parent: float, postTraining: blob, report: report, dataset: dataset, cells: cellList,
@@ -103,7 +105,7 @@ struct QuantizeCommand: ParsableCommand {
         let bytes = try kernelLayout.encode(withMeta)
         try output.write(Data(bytes), to: out)
         let onCalibration = QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences,
-                                                       priorCapacitiesMAh: calibrationPriors)
+                                                       priorCapacitiesMAh: calibrationPriors, startSOCs: calibrationStarts)
         var summary = QuantizeReport(out: out, bytes: bytes.count, calibrationDischarges: chosen.count,
                                      calibrationSteps: report.calibrationSteps, featureScale: report.featureScale,
                                      cellFormats: blob.lstmLayers.map { "Q\(15 - $0.cellFractionBits).\($0.cellFractionBits)" },
@@ -114,11 +116,12 @@ struct QuantizeCommand: ParsableCommand {
             test = (testDischarges, testDischarges.map { $0.resampled(dtS: float.stepSeconds ?? 10) })
             summary.comparisons += Self.testComparisons(float: float, blob: blob, discharges: testDischarges,
                                                         series: test.series, priorsMAh: Self.learnedPriorsMAh(rule, testDischarges),
-                                                        perCell: perCell)
+                                                        startSOCs: Self.startSOCs(dataset, testDischarges), perCell: perCell)
         }
         try format.print(summary)
         if worst > 0 {
             if rule != nil { print("note: the diagnosis below runs every discharge at the blob's prior capacity, not the learned ones") }
+            if calibrationStarts != nil && blob.readsPriorSOC { print("note: the diagnosis below starts every recording's prior from full, not from its first label") }
             try Self.printDiagnosis(name: "calibration", float: float, blob: blob,
                                     discharges: chosen.indices.map { (labels[$0], sequences[$0]) }, count: worst)
             if evaluate {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellData
 import Estimators
+import Evaluation
 import Foundation
 import Replay
 
@@ -58,8 +59,13 @@ struct ReplayDriver {
         let recordings = try RecordingLoader.load(paths: shared.paths, cells: shared.cellNames,
                                                  currentSign: shared.currentSign.flatMap(GenericRecordingCSV.CurrentSign.init),
                                                  policy: QualityPolicy(acceptImplausible: shared.acceptImplausible))
+        let fusionNoise = try shared.fusionNoiseDocument()
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel,
-                                                         baseConfig: shared.estimatorConfig())
+                                                         baseConfig: shared.estimatorConfig(fusionNoise: fusionNoise?.noise))
+        if shared.estimatorNames.contains(EstimatorKind.ekfLSTM.rawValue),
+           let warning = fusionNoise?.mismatch(with: factory.blob(for: .ekfLSTM), name: factory.blobName(for: .ekfLSTM, path: shared.lstmModel)) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         // A model of another cell makes every figure a measure of the model: say so first.
         for warning in CellModelMismatch.warnings(model: factory.model, recordings: recordings) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))

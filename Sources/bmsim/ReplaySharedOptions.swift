@@ -2,6 +2,7 @@ import ArgumentParser
 import Estimators
 import Foundation
 import CellData
+import Evaluation
 import Replay
 
 /// Options shared by `bmsim replay` and `bmsim compare`.
@@ -69,6 +70,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("voltage-noise-per-residual"), help: "Experiment: the filters' loaded-voltage σ as a multiple of the model's fit residual (default 10).")
     var voltageNoisePerResidual: Double?
 
+    @Option(name: .customLong("fusion-noise"), help: "ekf+lstm's noise learned on your own validation data (`bmsim fusion-noise --out FILE`; default: the one learned on NASA's validation cells).")
+    var fusionNoiseFile: String?
+
     @Option(name: .customLong("fusion-decorrelation"), help: "Experiment: ekf+lstm's decorrelation time τ of the LSTM's errors, s (default: LSTMFusionNoise.default).")
     var fusionDecorrelation: Double?
 
@@ -87,9 +91,16 @@ struct ReplaySharedOptions: ParsableArguments {
     @Flag(name: .customLong("no-current-auto-zero"), help: "Experiment: the firmware passes the measured current on as read, without learning the current sensor's zero offset at rest (overrides the scenario).")
     var noCurrentAutoZero = false
 
-    /// The estimator settings with the experiment options applied.
-    func estimatorConfig() -> EstimatorConfig {
+    /// `--fusion-noise`'s file, nil without the option.
+    func fusionNoiseDocument() throws(LSTMFusionNoiseFileError) -> LSTMFusionNoiseFile.Document? {
+        try fusionNoiseFile.map { path throws(LSTMFusionNoiseFileError) in try LSTMFusionNoiseFile.load(path: path) }
+    }
+
+    /// The estimator settings with the experiment options applied; `fusionNoise` (from
+    /// `--fusion-noise`) replaces the compiled-in noise before the `--fusion-*` experiments.
+    func estimatorConfig(fusionNoise: LSTMFusionNoise? = nil) -> EstimatorConfig {
         var config = EstimatorConfig()
+        if let fusionNoise { config.fusionNoise = fusionNoise }
         config.filterVoltageUpdatesWhileCharging = filterChargeUpdates
         config.lstmOCVCorrectionBetweenRuns = !lstmPlainCount
         config.ukfInnovationAtMeanPoint = !ukfWeightedInnovation

@@ -55,6 +55,12 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
         kind == .ekfLSTM ? fusionLSTMModel ?? lstmModel : lstmModel
     }
 
+    /// The file name of the blob `kind` runs: `path` (`--lstm-model`) or the bundled one's.
+    func blobName(for kind: EstimatorKind, path: String?) -> String {
+        let bundled = kind == .ekfLSTM && fusionLSTMModel != nil ? BundledData.fusionLSTMModelURL : BundledData.lstmModelURL
+        return URL(fileURLWithPath: path ?? bundled?.path ?? "?").lastPathComponent
+    }
+
     /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (for `lstm` and
     /// `ekf+lstm`); without it the bundled blobs when they exist: `lstm-soh` for `lstm`,
     /// `lstm-soh-nll` (the uncertainty head) for `ekf+lstm`.

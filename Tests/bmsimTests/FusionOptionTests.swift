@@ -1,6 +1,9 @@
 import ArgumentParser
 import Estimators
+import Evaluation
+import Foundation
 import Testing
+import TestSupport
 @testable import bmsim
 
 /// The options `ekf+lstm` brought: `classical-eval --grid/--fusion-decorrelation/--estimators
@@ -43,5 +46,55 @@ import Testing
                                                     "--fusion-sigma-scale", "2"]) as! ReplayCommand
         let noise = replay.shared.estimatorConfig().fusionNoise
         #expect(noise.decorrelationSeconds == 100 && noise.socBandSigma == LSTMFusionNoise.default.socBandSigma.map { $0 * 2 })
+    }
+}
+
+/// `fusion-noise --out` and `--fusion-noise FILE`: a noise learned on a user's dataset reaches
+/// `ekf+lstm` in `replay`, `compare` and `classical-eval`; a bad file ends in its typed error.
+@Suite struct FusionNoiseFileOptionTests {
+    static let example = SharedData.fixtures.appendingPathComponent("datasets/physics-example").path
+    static let cellModel = SharedData.fixtures.appendingPathComponent("models/cell-default.json").path
+    static let blob = SharedData.fixtures.appendingPathComponent("models/lstm-anystart.bmsq").path
+
+    @Test func aLearnedNoiseIsWrittenAndReadBack() throws {
+        let folder = try DatasetFolder()
+        defer { folder.remove() }
+        let out = folder.url.appendingPathComponent("noise.json").path
+        let learn = try FusionNoiseCommand.parseAsRoot(["--data", Self.example, "--cells", "train,test", "--cell-model", Self.cellModel,
+                                                        "--lstm-model", Self.blob, "--out", out]) as! FusionNoiseCommand
+        try learn.run()
+        let document = try LSTMFusionNoiseFile.load(path: out)
+        #expect(document.noise.isValid && document.noise != LSTMFusionNoise.default)
+        #expect(document.lstmModel?.file == "lstm-anystart.bmsq")
+        // replay / compare: the file's noise, then the experiment options on top of it.
+        let replay = try ReplayCommand.parseAsRoot(["/data", "--fusion-noise", out, "--fusion-sigma-scale", "2"]) as! ReplayCommand
+        let config = replay.shared.estimatorConfig(fusionNoise: try replay.shared.fusionNoiseDocument()?.noise)
+        #expect(config.fusionNoise.socBandSigma == document.noise.socBandSigma.map { $0 * 2 })
+        #expect(config.fusionNoise.decorrelationSeconds == document.noise.decorrelationSeconds)
+        // classical-eval scores ekf+lstm with it.
+        let report = folder.url.appendingPathComponent("report.json").path
+        let eval = try ClassicalEvalCommand.parseAsRoot(["--data", Self.example, "--cell-model", Self.cellModel, "--estimators", "ekf,ekf+lstm",
+                                                         "--lstm-model", Self.blob, "--fusion-noise", out, "--out", report]) as! ClassicalEvalCommand
+        try eval.run()
+        #expect(FileManager.default.fileExists(atPath: report))
+    }
+
+    @Test func aBadNoiseFileIsADataErrorNamingTheField() throws {
+        let folder = try DatasetFolder()
+        defer { folder.remove() }
+        try folder.write("noise.json", #"{"format": "bmsim-fusion-noise", "version": 1, "socBandSigma": [0.01, "NaN"], "decorrelationSeconds": 10, "filterVarianceRatio": 1}"#)
+        let bad = folder.url.appendingPathComponent("noise.json").path
+        for (path, status) in [(bad, CLIExitStatus.dataError), (folder.url.appendingPathComponent("missing.json").path, .noInput)] {
+            let eval = try ClassicalEvalCommand.parseAsRoot(["--data", Self.example, "--cell-model", Self.cellModel, "--estimators", "ekf+lstm",
+                                                             "--lstm-model", Self.blob, "--fusion-noise", path]) as! ClassicalEvalCommand
+            do {
+                try eval.run()
+                Issue.record("\(path) was accepted")
+            } catch {
+                #expect(CLIExitStatus.classify(error) == status, "\(error)")
+                #expect("\(error)".contains(path), "\(error)")
+                if status == .dataError { #expect("\(error)".contains("socBandSigma[1]"), "\(error)") }
+            }
+        }
     }
 }
