@@ -3,7 +3,8 @@
 # (golden vectors, window API, truncated and corrupted blobs) under ASan + UBSan, on the
 # version-1 golden model, on the version-2 one with the charge counter and prior (also with a
 # prior capacity set at run time every 500 steps, Fixtures/golden-charge-prior), and on
-# the version-3 one (the version-1 model with interleaved kernels, same expected outputs) and
+# the version-3 one (the version-1 model with interleaved kernels, same expected outputs), the
+# version-5 one (a prior-SOC input, with start-SOC and prior-capacity schedules, Fixtures/golden-start) and
 # the version-6 one (an uncertainty head: the log variance of every step, bms_lstm_log_variance_q11);
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
@@ -37,6 +38,8 @@ echo "== host test, version-2 blob with a prior-capacity schedule (golden-steps.
 "$out/bms_runtime_test" Fixtures/golden-charge-prior
 echo "== host test, version-3 blob (interleaved kernels; must reproduce Fixtures/golden's outputs)"
 "$out/bms_runtime_test" Fixtures/golden-v3
+echo "== host test, version-5 blob (prior-SOC input) with start-SOC and prior-capacity schedules (golden-steps.bin version 4: bms_lstm_set_start_soc every 500 steps)"
+"$out/bms_runtime_test" Fixtures/golden-start
 cmp Fixtures/golden-v3/golden-steps.bin Fixtures/golden/golden-steps.bin
 echo "== host test, version-6 blob (uncertainty head: SOC and log sigma^2 of every step, golden-steps.bin version 3)"
 "$out/bms_runtime_test" Fixtures/golden-nll
@@ -50,6 +53,7 @@ echo "== host test, version-3 blob, portable kernel (no SSE2 path)"
 "$out/bms_runtime_test_portable" Fixtures/golden-v3
 "$out/bms_runtime_test_portable" Fixtures/golden
 "$out/bms_runtime_test_portable" Fixtures/golden-nll
+"$out/bms_runtime_test_portable" Fixtures/golden-start
 echo "== runtime built without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): golden replays bit for bit, v5/v6 blobs refused"
 "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -O2 -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 \
   -I"$src/include" -c "$src/bms_loader.c" -o "$out/loader_compiled_out.o"

@@ -1,5 +1,6 @@
 /* Cortex-M4 bare-metal check of the C runtime under QEMU (mps2-an386):
- * loads the golden blob from flash, replays the golden samples, checks every SOC equals
+ * loads the golden blob from flash, replays the golden samples (with the prior-capacity and
+ * start-SOC schedules of golden-steps.bin versions 2 and 4), checks every SOC equals
  * the host's, and counts instructions per step with SysTick under `-icount shift=N`. */
 #include <stdint.h>
 #include "bms_lstm.h"
@@ -39,7 +40,14 @@ int main(void) {
     SYST_RVR = 0xFFFFFFu; SYST_CVR = 0; SYST_CSR = 5u;
     for (n = 0; n < GOLDEN_STEPS; ++n) {
         int32_t soc;
-        uint32_t t0 = SYST_CVR, t1, ticks;
+        uint32_t t0, t1, ticks;
+#ifdef GOLDEN_SCHEDULE
+        /* golden-steps.bin versions 2 and 4: the capacity and start SOC set before the step
+         * (outside the timed region; 0 and -1 keep the current one) */
+        if (golden_prior[n] != 0 && bms_lstm_set_prior_capacity(&context, golden_prior[n]) != BMS_OK) ++mismatches;
+        if (golden_start[n] != -1 && bms_lstm_set_start_soc(&context, golden_start[n]) != BMS_OK) ++mismatches;
+#endif
+        t0 = SYST_CVR;
         bms_lstm_step_s8(&context, golden_inputs[n][0], golden_inputs[n][1], golden_inputs[n][2], &soc);
         t1 = SYST_CVR;
         ticks = (t0 - t1) & 0xFFFFFFu;

@@ -6,7 +6,8 @@
 #   portable  build the portable C kernel instead of the SXTB16/SMLAD one
 # Needs: gcc-arm-none-eabi, qemu-system-arm, python3, and a built bmsim (swift build).
 # GOLDEN_DIR=dir replays another golden-model.bmsq / golden-steps.bin pair (bmsim golden),
-# e.g. GOLDEN_DIR=Fixtures/golden-v3 for the version-3 (interleaved-kernel) blob.
+# e.g. GOLDEN_DIR=Fixtures/golden-v3 for the version-3 (interleaved-kernel) blob, or
+# GOLDEN_DIR=Fixtures/golden-start for the version-5 blob with start-SOC and capacity schedules.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

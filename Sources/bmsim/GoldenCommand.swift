@@ -5,7 +5,8 @@ import QuantizedLSTM
 import Quantizer
 import WeightBlob
 
-/// `bmsim golden --out Fixtures/golden [--model model.json] [--steps 10000] [--prior-schedule]`: writes the
+/// `bmsim golden --out Fixtures/golden [--model model.json] [--steps 10000] [--prior-schedule]
+/// [--start-schedule]`: writes the
 /// Swift-vs-C golden vectors — a blob and a stream of raw samples with the SOC the Swift
 /// engine computes for each — that the C tests and the Cortex-M harness replay.
 struct GoldenCommand: ParsableCommand {
@@ -36,6 +37,9 @@ struct GoldenCommand: ParsableCommand {
 
     @Flag(help: "Vary the prior capacity along the steps (a model with a coulomb-count prior): every 500 steps a new one, uniform in 0.5…1.5 × the blob's, seeded; golden-steps.bin version 2.")
     var priorSchedule = false
+
+    @Flag(help: "Vary the start SOC along the steps (a model with a prior-SOC input, blob format 5): every 500 steps, 250 after each capacity change, a new one: 12000 and 0 (0.01 %) first, then uniform in 0…12000, seeded; golden-steps.bin version 4.")
+    var startSchedule = false
 
     @OptionGroup var kernelLayout: KernelLayoutArgument
     @OptionGroup var output: OutputOptions
@@ -93,10 +97,28 @@ struct GoldenCommand: ParsableCommand {
                 n % 500 == 0 ? Int32((base * (0.5 + rng.nextUnitDouble())).rounded()) : 0
             }
         }
-        if schedule != nil && blob.uncertaintyHead != nil {
-            throw ValidationError("--prior-schedule and an uncertainty head together have no golden-steps.bin format")
+        var starts: [Int32]?
+        if startSchedule {
+            guard blob.readsPriorSOC else {
+                throw ValidationError("--start-schedule needs a model with a prior-SOC input (train --features …+prior)")
+            }
+            var rng = SeededGenerator(seed: seed &+ 3)
+            let range = StartSOC.centiPercentRange
+            // Both ends first (120 %, a count above full after a charge; then 0 %), then seeded draws.
+            starts = samples.indices.map { n in
+                guard n % 500 == 250 else { return -1 }
+                switch n / 500 {
+                case 0: return range.upperBound
+                case 1: return range.lowerBound
+                default: return range.lowerBound + Int32(rng.next() % UInt64(range.upperBound - range.lowerBound + 1))
+                }
+            }
         }
-        var vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { _ in 0 }, priorCapacityMAh: schedule)
+        if (schedule != nil || starts != nil) && blob.uncertaintyHead != nil {
+            throw ValidationError("--prior-schedule or --start-schedule and an uncertainty head together have no golden-steps.bin format")
+        }
+        var vectors = GoldenVectors(samples: samples, socCentiPercent: samples.map { _ in 0 }, priorCapacityMAh: schedule,
+                                    startSOCCentiPercent: starts)
         let outputs = try vectors.replayOutputs(on: engine)
         vectors.socCentiPercent = outputs.soc
         if blob.uncertaintyHead != nil { vectors.logVarianceQ11 = outputs.logVarianceQ11 }

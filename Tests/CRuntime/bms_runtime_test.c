@@ -57,14 +57,15 @@ int main(int argc, char **argv) {
     blob = read_file(path, &blob_size);
     snprintf(path, sizeof path, "%s/golden-steps.bin", folder);
     steps = read_file(path, &steps_size);
-    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0 || rd_s32(steps + 4) < 1 || rd_s32(steps + 4) > 3) {
+    if (steps_size < 12 || memcmp(steps, "BMSG", 4) != 0 || rd_s32(steps + 4) < 1 || rd_s32(steps + 4) > 4) {
         fprintf(stderr, "bad golden file\n");
         return 2;
     }
     /* version 1: V, I, T, SOC per record; version 2: V, I, T, prior capacity mAh (0: keep), SOC;
-     * version 3: V, I, T, SOC, log sigma^2 in Q4.11 (a blob with the uncertainty head) */
+     * version 3: V, I, T, SOC, log sigma^2 in Q4.11 (a blob with the uncertainty head);
+     * version 4: V, I, T, prior capacity (0: keep), start SOC in 0.01 % (-1: keep), SOC (a v5 blob) */
     version = (size_t)rd_s32(steps + 4);
-    record = version == 1 ? 16u : 20u;
+    record = version == 1 ? 16u : version == 4 ? 24u : 20u;
     soc_at = version == 3 ? 12u : record - 4u;
     count = (size_t)rd_s32(steps + 8);
     if (steps_size != 12 + record * count) { fprintf(stderr, "bad golden file length\n"); return 2; }
@@ -87,10 +88,18 @@ int main(int argc, char **argv) {
             }
             bms_lstm_reset(&ctx);
             ctx.prior_capacity_mAh = model.prior_capacity_mAh;
+            if (version == 4 && bms_lstm_set_start_soc(&ctx, 10000) != BMS_OK) {
+                fprintf(stderr, "full start refused\n");
+                ++kernel_failures;
+            }
             for (n = 0; n < count; ++n) {
                 const unsigned char *r = steps + 12 + record * n;
-                if (version == 2 && rd_s32(r + 12) != 0 && bms_lstm_set_prior_capacity(&ctx, rd_s32(r + 12)) != BMS_OK) {
+                if ((version == 2 || version == 4) && rd_s32(r + 12) != 0 && bms_lstm_set_prior_capacity(&ctx, rd_s32(r + 12)) != BMS_OK) {
                     fprintf(stderr, "step %lu: prior capacity %ld refused\n", (unsigned long)n, (long)rd_s32(r + 12));
+                    ++kernel_failures;
+                }
+                if (version == 4 && rd_s32(r + 16) != -1 && bms_lstm_set_start_soc(&ctx, rd_s32(r + 16)) != BMS_OK) {
+                    fprintf(stderr, "step %lu: start SOC %ld refused\n", (unsigned long)n, (long)rd_s32(r + 16));
                     ++kernel_failures;
                 }
                 bms_lstm_step_s8(&ctx, rd_s32(r), rd_s32(r + 4), rd_s32(r + 8), &soc);

@@ -131,7 +131,9 @@ struct PriorCapacityTests {
                                     socCentiPercent: [4], priorCapacityMAh: [1500])
         var bytes = vectors.encoded()
         #expect(GoldenVectors(bytes: bytes) == vectors)
-        bytes[4] = 4
+        bytes[4] = 5
+        #expect(GoldenVectors(bytes: bytes) == nil)
+        bytes[4] = 4   // version 4 (a start-SOC schedule) has 24-byte records: wrong length
         #expect(GoldenVectors(bytes: bytes) == nil)
         bytes[4] = 3   // version 3 (log variance) has the same record length: the prior word is read as a SOC
         #expect(GoldenVectors(bytes: bytes)?.priorCapacityMAh == nil)
