@@ -42,3 +42,33 @@ struct TrainingEnvelopeFitTests {
         #expect(Scalers(fitting: cycles).envelope == TrainingEnvelope(fitting: cycles))
     }
 }
+
+@Suite("Training envelope with partial starts")
+struct PartialStartEnvelopeTests {
+    /// A 40-step discharge from 4.2 V down 0.02 V per step, SOC from 1 down 0.02 per step.
+    func discharge(_ k: Int) -> GridCycle {
+        var f: [Double] = []
+        for s in 0..<40 { f += [4.2 - 0.02 * Double(s), -2, 25, 0, 0] }
+        return GridCycle(cell: "X", cycle: k, features: f, soc: (0..<40).map { 1 - 0.02 * Double($0) })
+    }
+
+    @Test("the envelope covers the cut copies' starts; the scalers stay fitted on the whole discharges")
+    func cutsWidenTheStart() throws {
+        let train = (0..<10).map(discharge)
+        let rule = PartialStarts(copies: 2, minimumSteps: 5)
+        let plain = SOCDataset(train: train, validation: [], test: [])
+        let cut = SOCDataset(train: train, validation: [], test: [], partialStarts: rule, seed: 3)
+        #expect(try #require(plain.scalers.envelope).startVoltageMinV == 4.2)
+        let cuts = GridCycle.partialStarts(of: train, rule: rule, seed: 3)
+        #expect(!cuts.isEmpty)
+        let lowestCut = cuts.map { $0.features[0] }.min()!
+        let widened = try #require(cut.scalers.envelope)
+        #expect(widened == TrainingEnvelope(fitting: train + cuts))
+        #expect(widened.startVoltageMinV < 4.2 && widened.startVoltageMinV >= lowestCut)
+        // Everything the network reads is scaled as before.
+        #expect(cut.scalers.xMean == plain.scalers.xMean && cut.scalers.xStd == plain.scalers.xStd)
+        // Given scalers (a checkpoint, QAT) are kept as they are.
+        let given = SOCDataset(train: train, validation: [], test: [], scalers: plain.scalers, partialStarts: rule, seed: 3)
+        #expect(given.scalers == plain.scalers)
+    }
+}

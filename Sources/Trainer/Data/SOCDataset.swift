@@ -1,3 +1,4 @@
+import BMSCore
 import CellData
 import FloatModel
 import Foundation
@@ -103,6 +104,8 @@ public struct SOCDataset: Sendable {
     /// (`GridCycle.assignLearnedPriors`) and `priorCapacityAh` defaults to the design capacity at 25 °C.
     /// With `partialStarts` the training split also gets the rule's cut copies (after the scalers
     /// are fitted on the whole discharges; drawn from `seed`); `dataHash` covers the whole ones.
+    /// The training envelope of fitted scalers covers the cuts too: a network trained on runs
+    /// that start part-way is not outside its training when the firmware starts it part-way.
     public init(train: [GridCycle], validation: [GridCycle], test: [GridCycle], scalers: Scalers? = nil,
                 featureSet: FeatureSet = .task, priorCapacityAh: Double? = nil, learnedPrior: LearnedPriorCapacity? = nil,
                 partialStarts: PartialStarts? = nil, seed: UInt64 = 0) {
@@ -114,10 +117,11 @@ public struct SOCDataset: Sendable {
             GridCycle.assignLearnedPriors(&test, rule: rule)
         }
         let defaultCapacity = priorCapacityAh ?? learnedPrior.map { $0.firstCapacityAh(temperatureC: 25) }
-        let s = scalers ?? Scalers(fitting: train, featureSet: featureSet, priorCapacityAh: defaultCapacity,
+        var s = scalers ?? Scalers(fitting: train, featureSet: featureSet, priorCapacityAh: defaultCapacity,
                                    learnedPrior: learnedPrior)
-        self.scalers = s
         let cuts = partialStarts.map { GridCycle.partialStarts(of: train, rule: $0, seed: seed) } ?? []
+        if scalers == nil && !cuts.isEmpty { s.envelope = TrainingEnvelope(fitting: train + cuts) }
+        self.scalers = s
         self.train = (train + cuts).map { ScaledCycle($0, scalers: s) }
         self.validation = validation.map { ScaledCycle($0, scalers: s) }
         self.test = test.map { ScaledCycle($0, scalers: s) }
