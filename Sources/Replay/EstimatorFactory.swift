@@ -36,11 +36,22 @@ public protocol EstimatorFactory: Sendable {
     /// The design capacity of the cell the estimators are made for, Ah (what the BMS knows
     /// of its cell: it scales the firmware's current auto-zero); `nil` = unknown.
     var cellCapacityAh: Double? { get }
+    /// The capacity of the reference cell the scenario presets are sized for, Ah (same
+    /// convention as `cellCapacityAh`); a preset's currents scale by `cellCapacityAh` over it
+    /// (`CurrentSizing.referenceCell`); `nil` = presets as written.
+    var referenceCellCapacityAh: Double? { get }
 }
 
 extension EstimatorFactory {
     /// Unknown by default.
     public var cellCapacityAh: Double? { nil }
+    /// None by default: presets run as written.
+    public var referenceCellCapacityAh: Double? { nil }
+
+    /// The factor `scenario`'s currents are scaled by on this factory's cell (1: as written).
+    public func currentScale(of scenario: ReplayScenario) -> Double {
+        scenario.currentScale(cellCapacityAh: cellCapacityAh, referenceCapacityAh: referenceCellCapacityAh)
+    }
 }
 
 /// A factory from closures (handy in tests and for wiring).

@@ -82,9 +82,12 @@ public struct ReplayRunner: Sendable {
     /// charge), or at the scenario's `initialSOC`. It ticks through
     /// recorded operations and sleeps through everything between them (`BMSFirmware.sleep`):
     /// the estimators wake at the next recorded sample. Scored: ticks inside operations that
-    /// have a reference.
-    public func run(recording: Recording, scenario: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
+    /// have a reference. A scenario sized for a cell (`ReplayScenario.currentSizing`) runs with
+    /// its currents scaled to the factory's cell (`EstimatorFactory.currentScale(of:)`).
+    public func run(recording: Recording, scenario given: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
+        // A preset's currents are sized for the reference cell: scaled to this cell model's.
+        let scenario = given.scaledCurrents(by: factory.currentScale(of: given))
         try scenario.validate()
         // A model-rate name that is not in the run's estimator list would be ignored silently.
         if let unknown = scenario.slowEstimators.first(where: { !names.contains($0) }) {

@@ -36,13 +36,17 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
     /// The firmware's current auto-zero (`CurrentOffsetLearner`); `nil` = on, with the largest
     /// offset scaled to the cell (`CurrentOffsetSettings.scaledToCell`).
     public var currentOffset: CurrentOffsetSettings?
+    /// What the current quantities were sized for (`CurrentSizing`; `sizedForCellAh` in a file):
+    /// the presets are sized for the reference cell and scale with the replayed cell model's
+    /// capacity (`scaledCurrents(by:)`); a file's values stay as written unless it says.
+    public var currentSizing: CurrentSizing
 
     /// Creates a scenario.
     public init(name: String, summary: String, baseTickSeconds: Double = 1, slowEstimatorPeriodSeconds: Double = 1,
                 slowEstimators: [String] = [], sensor: SensorConfig = .ideal, faults: FaultConfig = .none,
                 plausibility: PlausibilityLimits = PlausibilityLimits(), protection: ProtectionLimits = ProtectionLimits(),
                 initialSOC: Double? = nil, startUnderLoadSeconds: Double? = nil, assumedCapacityAh: Double? = nil,
-                seed: UInt64 = 2026, currentOffset: CurrentOffsetSettings? = nil) {
+                seed: UInt64 = 2026, currentOffset: CurrentOffsetSettings? = nil, currentSizing: CurrentSizing = .absolute) {
         self.name = name
         self.summary = summary
         self.baseTickSeconds = baseTickSeconds
@@ -56,12 +60,14 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         self.startUnderLoadSeconds = startUnderLoadSeconds
         self.assumedCapacityAh = assumedCapacityAh
         self.seed = seed
+        self.currentSizing = currentSizing
         self.currentOffset = currentOffset
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, summary, baseTickSeconds, slowEstimatorPeriodSeconds, slowEstimators, sensor, faults
         case plausibility, protection, initialSOC, startUnderLoadSeconds, assumedCapacityAh, seed, currentOffset
+        case currentSizing = "sizedForCellAh"
     }
 
     /// Decodes a scenario; absent fields take the `nominal` preset's values.
@@ -83,6 +89,7 @@ public struct ReplayScenario: Sendable, Equatable, Codable {
         assumedCapacityAh = try c.decodeIfPresent(Double.self, forKey: .assumedCapacityAh)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? base.seed
         currentOffset = try c.decodeIfPresent(CurrentOffsetSettings.self, forKey: .currentOffset)
+        currentSizing = try c.decodeIfPresent(CurrentSizing.self, forKey: .currentSizing) ?? .absolute
     }
 
     /// The auto-zero's settings: the scenario's, else the defaults scaled to the cell; no

@@ -66,6 +66,14 @@ struct ReplayDriver {
            let warning = fusionNoise?.mismatch(with: factory.blob(for: .ekfLSTM), name: factory.blobName(for: .ekfLSTM, path: shared.lstmModel)) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
+        // Presets are sized for the bundled 18650: say when this cell scales them.
+        let scaled = scenarios.filter { factory.currentScale(of: $0) != 1 }
+        for k in Set(scaled.map { factory.currentScale(of: $0) }).sorted() {
+            let names = scaled.filter { factory.currentScale(of: $0) == k }.map(\.name).joined(separator: ", ")
+            FileHandle.standardError.write(Data(String(
+                format: "note: scenario currents ×%.3g for this cell model (%.3g Ah; sized for %.3g Ah) in %@: sensor range, noise, bias, plausibility and protection limits, fault spikes, assumed capacity\n",
+                k, factory.cellCapacityAh ?? 0, (factory.cellCapacityAh ?? 0) / k, names).utf8))
+        }
         // A model of another cell makes every figure a measure of the model: say so first.
         for warning in CellModelMismatch.warnings(model: factory.model, recordings: recordings) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))

@@ -20,6 +20,8 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     var fusionLSTMModel: BlobModel? = nil
     /// Settings every estimator starts from (the experiment options of `replay`/`compare` change it).
     var baseConfig = EstimatorConfig()
+    /// The bundled cell model's capacity at 25 °C: the presets' reference cell.
+    var referenceCellCapacityAh: Double? = BundledData.cellModel().initialCapacityAh(temperatureC: 25)
 
     /// Short aliases accepted on the command line.
     static var aliases: [String: String] { EstimatorList.aliases }
