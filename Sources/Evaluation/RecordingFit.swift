@@ -50,11 +50,13 @@ public enum RecordingFit {
         public var initialH: [Double]? = nil
     }
 
-    /// Names for `recordings`: the source file name without extension, made unique.
+    /// Names for `recordings`: the source file name without extension, with as many parent
+    /// folders as tell it apart from the others (`0C-ocv`, `10C-ocv`; `PathSuffixes`), made unique.
     public static func names(_ recordings: [Recording]) -> [String] {
         var seen: [String: Int] = [:]
-        return recordings.map { r in
-            let file = r.source.split(separator: "/").last.map(String.init) ?? r.cell
+        let labels = PathSuffixes.distinguishing(recordings.map { $0.source.isEmpty ? $0.cell : $0.source })
+        return labels.map { label in
+            let file = label.replacingOccurrences(of: "/", with: "-")
             let stem = file.hasSuffix(".csv") || file.hasSuffix(".mat") ? String(file.dropLast(4)) : file
             seen[stem, default: 0] += 1
             return seen[stem]! == 1 ? stem : "\(stem)-\(seen[stem]!)"

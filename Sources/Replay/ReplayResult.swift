@@ -1,3 +1,4 @@
+import BMSCore
 import CellData
 import Foundation
 import Firmware
@@ -74,7 +75,8 @@ public struct ExcludedSpan: Sendable, Equatable, Codable {
 extension ReplayResult {
     /// Names that tell the runs apart in tables, titles and file names, in order: the cell
     /// name; where runs of one scenario share it (two recordings declaring the same cell), the
-    /// cell name with its recording's file name, e.g. `B0005 (b.csv)`; and where even that
+    /// cell name with its recording's file name, e.g. `B0005 (b.csv)` (with as many folders as
+    /// tell two files of one name apart: `X (noisy/hwfet.csv)`); and where even that
     /// repeats (one file given twice), ` #2`, ` #3`… on the later runs. The same results always
     /// get the same names.
     public static func runNames(_ results: [ReplayResult]) -> [String] {
@@ -100,10 +102,14 @@ extension ReplayResult {
 
     /// `runNames` from the runs' keys alone (a shard names its runs as the whole run list does).
     public static func runNames(keys: [RunKey]) -> [String] {
-        var uses: [[String]: Int] = [:]
-        for k in keys { uses[[k.cell, k.scenario], default: 0] += 1 }
-        let names = keys.map { k in
-            uses[[k.cell, k.scenario]]! > 1 ? "\(k.cell) (\(URL(fileURLWithPath: k.source).lastPathComponent))" : k.cell
+        var groups: [[String]: [Int]] = [:]
+        for (n, k) in keys.enumerated() { groups[[k.cell, k.scenario], default: []].append(n) }
+        var names = keys.map(\.cell)
+        for members in groups.values where members.count > 1 {
+            // The file name, with its folders where two files share it (`noisy/hwfet.csv`).
+            for (n, label) in zip(members, PathSuffixes.distinguishing(members.map { keys[$0].source })) {
+                names[n] = "\(keys[n].cell) (\(label))"
+            }
         }
         return DistinctNames.make(names, groups: keys.map(\.scenario), separator: " #")
     }

@@ -28,6 +28,9 @@ struct ReplayOutputNamingTests {
                        try run(cell: "X", source: "/b/two.csv"), try run(cell: "Y"),
                        try run(cell: "X", source: "/a/one.csv", scenario: .currentBias)]
         #expect(ReplayResult.runNames(results) == ["X (one.csv)", "X (two.csv)", "X (two.csv) #2", "Y", "X"])
+        // Two files of one name: as many folders as tell them apart (a clean and a noisy copy).
+        let copies = [try run(cell: "C", source: "/p/0C/hwfet.csv"), try run(cell: "C", source: "/p/0C/noisy/hwfet.csv")]
+        #expect(ReplayResult.runNames(copies) == ["C (0C/hwfet.csv)", "C (noisy/hwfet.csv)"])
         let stems = ReplayOutput.stems(results)
         #expect(stems == ["X__one_csv__nominal", "X__two_csv__nominal", "X__two_csv___2_nominal", "Y_nominal", "X_current-bias"])
         let cased = [try run(cell: "a b"), try run(cell: "a_b"), try run(cell: "A_B")]

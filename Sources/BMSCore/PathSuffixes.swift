@@ -1,0 +1,24 @@
+/// Short labels for files: for each path the shortest run of trailing components that no
+/// other (different) path shares, so that `0C/ocv.csv` and `10C/ocv.csv`, or `hwfet.csv` and
+/// `noisy/hwfet.csv`, are told apart in reports and file names. The same path given twice gets
+/// the same label (callers number those).
+///
+/// ```swift
+/// PathSuffixes.distinguishing(["/d/0C/ocv.csv", "/d/10C/ocv.csv", "/d/hppc.csv"])
+/// // ["0C/ocv.csv", "10C/ocv.csv", "hppc.csv"]
+/// ```
+public enum PathSuffixes {
+    /// The labels of `paths`, in order (components split at `/`, empty ones dropped).
+    public static func distinguishing(_ paths: [String]) -> [String] {
+        let parts = paths.map { $0.split(separator: "/").map(String.init).filter { $0 != "." } }
+        return parts.enumerated().map { i, p in
+            guard !p.isEmpty else { return paths[i] }
+            for n in 1...p.count {
+                let tail = Array(p.suffix(n))
+                let clash = parts.enumerated().contains { j, q in j != i && q != p && Array(q.suffix(n)) == tail }
+                if !clash { return tail.joined(separator: "/") }
+            }
+            return p.joined(separator: "/")
+        }
+    }
+}
