@@ -28,11 +28,14 @@ public struct RecordingSummary: Sendable, Equatable, Codable {
     public var qualityCounts: [String: Int]
     /// Seconds from the first to the last sample of the recording.
     public var spanS: Double
+    /// Where the recording was read from (a file, or a NASA folder).
+    public var source: String
 
     /// Summarises `recording`.
     public init(_ recording: Recording) {
         let recorded = recording.recordedOperations
         cell = recording.cell
+        source = recording.source
         operations = recorded.count
         discharges = recorded.filter { $0.kind == .discharge }.count
         charges = recorded.filter { $0.kind == .charge }.count

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BMSCore
 import CellData
 import Foundation
 
@@ -35,11 +36,13 @@ struct DataSummaryCommand: ParsableCommand {
     static func table(_ summaries: [RecordingSummary]) -> String {
         func fmt(_ x: Double?, _ digits: Int) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "–" }
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        var lines = [pad("cell", 8) + pad("ops", 6) + pad("dis", 5) + pad("chg", 5) + pad("gaps", 6) + pad("ambient °C", 12)
+        let names = Self.names(summaries)
+        let width = max(8, (names.map(\.count).max() ?? 0) + 2)
+        var lines = [pad("cell", width) + pad("ops", 6) + pad("dis", 5) + pad("chg", 5) + pad("gaps", 6) + pad("ambient °C", 12)
                      + pad("capacity Ah first→last", 24) + pad("Δt dis/chg s", 14) + pad("samples", 9) + "days"]
-        for s in summaries {
+        for (s, name) in zip(summaries, names) {
             let ambient = s.ambientTemperaturesC.map { fmt($0, 0) }.joined(separator: ",")
-            lines.append(pad(s.cell, 8) + pad("\(s.operations)", 6) + pad("\(s.discharges)", 5) + pad("\(s.charges)", 5)
+            lines.append(pad(name, width) + pad("\(s.operations)", 6) + pad("\(s.discharges)", 5) + pad("\(s.charges)", 5)
                          + pad("\(s.gaps)", 6) + pad(ambient, 12)
                          + pad("\(fmt(s.capacityFirstAh, 3)) → \(fmt(s.capacityLastAh, 3))", 24)
                          + pad("\(fmt(s.medianDischargeIntervalS, 1)) / \(fmt(s.medianChargeIntervalS, 1))", 14)
@@ -48,6 +51,20 @@ struct DataSummaryCommand: ParsableCommand {
             if !quality.isEmpty { lines.append("        quality: " + quality.joined(separator: ", ")) }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The table's names: the cell, and where two recordings declare one cell, the file that
+    /// tells them apart (`C (noisy/udds.csv)`, `PathSuffixes`).
+    static func names(_ summaries: [RecordingSummary]) -> [String] {
+        var groups: [String: [Int]] = [:]
+        for (n, s) in summaries.enumerated() { groups[s.cell, default: []].append(n) }
+        var names = summaries.map(\.cell)
+        for members in groups.values where members.count > 1 {
+            for (n, label) in zip(members, PathSuffixes.distinguishing(members.map { summaries[$0].source })) {
+                names[n] = "\(summaries[n].cell) (\(label))"
+            }
+        }
+        return names
     }
 }
 
@@ -64,7 +81,7 @@ struct DataSummaryReport: TabularReport {
 
     var csvHeader: [String] {
         ["cell", "operations", "discharges", "charges", "gaps", "ambient_temperatures_c", "capacity_first_ah", "capacity_last_ah",
-         "median_discharge_interval_s", "median_charge_interval_s", "samples", "span_s", "quality"]
+         "median_discharge_interval_s", "median_charge_interval_s", "samples", "span_s", "quality", "source"]
     }
 
     var csvRows: [[String]] {
@@ -72,7 +89,7 @@ struct DataSummaryReport: TabularReport {
             [s.cell, "\(s.operations)", "\(s.discharges)", "\(s.charges)", "\(s.gaps)",
              s.ambientTemperaturesC.map { "\($0)" }.joined(separator: " "), csvNumber(s.capacityFirstAh), csvNumber(s.capacityLastAh),
              csvNumber(s.medianDischargeIntervalS), csvNumber(s.medianChargeIntervalS), "\(s.samples)", "\(s.spanS)",
-             s.qualityCounts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+             s.qualityCounts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), s.source]
         }
     }
 }

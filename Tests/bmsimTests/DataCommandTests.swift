@@ -17,6 +17,22 @@ import TestSupport
         #expect(table.contains("15.0 / 15.0"))
     }
 
+    @Test func summaryTableTellsCopiesOfOneCellApartAndKeepsLongNamesInTheirColumn() throws {
+        let recording = try RecordingSource.open(path: fixture).recordings()[0]
+        var clean = recording, noisy = recording
+        clean.cell = "a-long-cell-name-25C"; noisy.cell = clean.cell
+        clean.source = "/p/25C/udds.csv"; noisy.source = "/p/25C/noisy/udds.csv"
+        let lines = DataSummaryCommand.table([clean, noisy].map(RecordingSummary.init)).split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("a-long-cell-name-25C (25C/udds.csv)  "))
+        #expect(lines[2].hasPrefix("a-long-cell-name-25C (noisy/udds.csv)  "))
+        // Every column starts where the header's does.
+        let opsColumn = lines[0].range(of: "ops")!.lowerBound.utf16Offset(in: lines[0])
+        for line in lines[1...] where !line.hasPrefix(" ") {
+            let index = line.index(line.startIndex, offsetBy: opsColumn)
+            #expect(line[line.index(before: index)] == " " && line[index] != " ", "\(line)")
+        }
+    }
+
     @Test func exportWritesAGenericCSVThatReadsBack() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("bmsim-export-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: out) }
