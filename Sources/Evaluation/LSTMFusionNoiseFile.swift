@@ -11,7 +11,7 @@ import WeightBlob
 /// { "format": "bmsim-fusion-noise", "version": 1,
 ///   "socBandSigma": [0.011, 0.012, 0.010, 0.013, 0.020], "decorrelationSeconds": 1484,
 ///   "filterVarianceRatio": 3.1,
-///   "lstmModel": { "file": "lstm-phys.bmsq", "fingerprint": "fnv1a64:9c1d…" },
+///   "lstmModel": { "file": "lstm-phys.bmsq", "fingerprint": "crc32:5DA24725" },
 ///   "learnedOn": "validation of dataset.json (4 recordings)" }
 /// ```
 /// `lstmModel` and `learnedOn` are optional and informational: a noise learned for another
@@ -67,13 +67,12 @@ public enum LSTMFusionNoiseFile {
         var learnedOn: String?
     }
 
-    /// A blob's identity: FNV-1a (64 bit) of its encoding in the default kernel layout, as
-    /// `fnv1a64:` and 16 hex digits (the same network written in another layout has the same one).
+    /// A blob's identity: its CRC-32 (`CRC32`, the checksum the blob format stores) in the
+    /// default kernel layout, as `crc32:` and 8 hex digits — what `bmsim inspect` prints for a
+    /// file in that layout; the same network written in another layout has the same one.
     public static func fingerprint(of blob: BlobModel) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (try? BlobWriter.encode(blob)) ?? [] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        let hex = String(hash, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        let bytes = (try? BlobWriter.encode(blob)) ?? []
+        return "crc32:" + String(format: "%08X", CRC32.checksum(bytes.dropLast(4)))
     }
 
     /// Reads and validates a file.

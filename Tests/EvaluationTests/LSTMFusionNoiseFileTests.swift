@@ -30,7 +30,10 @@ struct LSTMFusionNoiseFileTests {
         let a = Self.blob(seed: 1), b = Self.blob(seed: 2)
         #expect(LSTMFusionNoiseFile.fingerprint(of: a) == LSTMFusionNoiseFile.fingerprint(of: a))
         #expect(LSTMFusionNoiseFile.fingerprint(of: a) != LSTMFusionNoiseFile.fingerprint(of: b))
-        #expect(LSTMFusionNoiseFile.fingerprint(of: a).hasPrefix("fnv1a64:") && LSTMFusionNoiseFile.fingerprint(of: a).count == 24)
+        #expect(LSTMFusionNoiseFile.fingerprint(of: a).hasPrefix("crc32:") && LSTMFusionNoiseFile.fingerprint(of: a).count == 14)
+        // The blob format's own checksum: what a file in the default layout stores.
+        let stored = try BlobReader.decode(try BlobWriter.encode(a)).crc32
+        #expect(LSTMFusionNoiseFile.fingerprint(of: a) == "crc32:" + String(format: "%08X", stored))
         // The same network written in another kernel layout and read back is the same network.
         let interleaved = try BlobReader.decode(try BlobWriter.encode(a, layout: .v3)).model
         #expect(LSTMFusionNoiseFile.fingerprint(of: interleaved) == LSTMFusionNoiseFile.fingerprint(of: a))

@@ -76,7 +76,9 @@ import TestSupport
         let eval = try ClassicalEvalCommand.parseAsRoot(["--data", Self.example, "--cell-model", Self.cellModel, "--estimators", "ekf,ekf+lstm",
                                                          "--lstm-model", Self.blob, "--fusion-noise", out, "--out", report]) as! ClassicalEvalCommand
         try eval.run()
-        #expect(FileManager.default.fileExists(atPath: report))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let methods = (json["methods"] as? [[String: Any]])?.compactMap { $0["method"] as? String }
+        #expect(methods == ["ekf-1rc", "ekf+lstm"], "\(methods ?? [])")
     }
 
     @Test func aBadNoiseFileIsADataErrorNamingTheField() throws {
