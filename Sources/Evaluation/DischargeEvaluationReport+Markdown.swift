@@ -4,7 +4,7 @@ import Foundation
 extension DischargeEvaluationReport {
     /// The methods' table (one row per method, then its capacity-error row), Markdown.
     public func markdownTable() -> String {
-        var lines = ["| method | RMSE % | MAE % | max % | RMSE % benchmark scoring | RMSE % chamber ≥ 15 °C (NASA 22–44 °C) | RMSE % chamber < 15 °C (NASA 4 °C) "
+        var lines = ["| method | RMSE % | MAE % | max % | RMSE % benchmark scoring | RMSE % chamber ≥ 15 °C | RMSE % chamber < 15 °C "
             + "| in ±2 % at 10 min | in ±2 % for all t ≥ 10 min | converged (median s; never) | correct start: in ±2 % at 10 min "
             + "| initial error forgotten at 10 min | time to forget median / max s (never) "
             + "| gap to correct start at 10 min, median / max points | ns/update | "
