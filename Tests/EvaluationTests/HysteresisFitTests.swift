@@ -14,10 +14,14 @@ import TestSupport
 @Suite("Fit with hysteresis (synthetic LFP plant)", .serialized)
 struct HysteresisFitTests {
     /// The plant's recordings: slow test and drive (seed `drive`), optionally without hysteresis.
-    static func recordings(drive seed: UInt64 = 5, hysteresis: Bool = true, slowTest: Bool = true) throws -> [Recording] {
+    static func recordings(drive seed: UInt64 = 5, hysteresis: Bool = true, slowTest: Bool = true,
+                           slowPolarisation: Bool = false) throws -> [Recording] {
         func plant(_ soc: Double) -> HysteresisPlant {
             var p = HysteresisPlant(soc: soc, h: 1, sign: 1)
             if !hysteresis { p.maximumV = 0; p.instantaneousV = 0 }
+            // A slow RC (a diffusion-like polarisation) the drive's 1RC fit cannot hold: the C/20
+            // gap then reads more than the fitted R0 + R1 explain, without any hysteresis.
+            if slowPolarisation { p.r1Ohm = 0.05; p.tau1S = 20_000 }
             return p
         }
         var slow = plant(0.98), drive = plant(0.9)
@@ -112,6 +116,22 @@ struct HysteresisFitTests {
         // auto off = the fit as before: the same tables as with the mode off.
         let (plainOff, _) = try RecordingFit.fit(try Self.recordings(hysteresis: false), capacityAh: nil, ocv: nil, hysteresis: .off)
         #expect(plain.thevenin1RC == plainOff.thevenin1RC && plain.thevenin2RC == plainOff.thevenin2RC && plain.ocv == plainOff.ocv)
+    }
+
+    @Test("auto: a gap above the threshold that the fitted hysteresis does not explain (residual ≤ 35 % lower) stays off")
+    func gapWithoutHysteresisStaysOff() throws {
+        let recordings = try Self.recordings(hysteresis: false, slowPolarisation: true)
+        let (auto, _) = try RecordingFit.fit(recordings, capacityAh: nil, ocv: nil)
+        let report = try #require(auto.fitReport.hysteresis)
+        print("HysteresisFit plant with a slow RC, no hysteresis: \(report.decision)")
+        #expect(report.groups[0].hysteresismV > RecordingFit.hysteresisThresholdmV, "the gap must read above the threshold")
+        #expect(auto.hysteresis == nil && !report.used)
+        #expect(report.decision.hasPrefix("off (auto: largest M + M0") && report.decision.contains("not more than 35 %"))
+        let with = try #require(report.residual1RCWithmV), without = try #require(report.residual1RCWithoutmV)
+        #expect(100 * (without - with) / without <= RecordingFit.hysteresisMinimumGainPercent)
+        // Off by this rule is the fit with the mode off.
+        let (off, _) = try RecordingFit.fit(recordings, capacityAh: nil, ocv: nil, hysteresis: .off)
+        #expect(auto.thevenin1RC == off.thevenin1RC && auto.thevenin2RC == off.thevenin2RC && auto.ocv == off.ocv)
     }
 
     @Test("--hysteresis on without a slow test is a typed error; auto without one fits no hysteresis and reports none")
