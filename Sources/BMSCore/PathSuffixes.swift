@@ -21,4 +21,17 @@ public enum PathSuffixes {
             return p.joined(separator: "/")
         }
     }
+
+    /// Display names: each `names[i]`, and where a name repeats, `name (label)` with the
+    /// `distinguishing` label of its source among the others of that name (`C (noisy/hwfet.csv)`).
+    public static func labelled(_ names: [String], sources: [String]) -> [String] {
+        precondition(names.count == sources.count, "one source per name")
+        var groups: [String: [Int]] = [:]
+        for (n, name) in names.enumerated() { groups[name, default: []].append(n) }
+        var out = names
+        for members in groups.values where members.count > 1 {
+            for (n, label) in zip(members, distinguishing(members.map { sources[$0] })) { out[n] = "\(names[n]) (\(label))" }
+        }
+        return out
+    }
 }

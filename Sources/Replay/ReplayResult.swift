@@ -102,14 +102,13 @@ extension ReplayResult {
 
     /// `runNames` from the runs' keys alone (a shard names its runs as the whole run list does).
     public static func runNames(keys: [RunKey]) -> [String] {
-        var groups: [[String]: [Int]] = [:]
-        for (n, k) in keys.enumerated() { groups[[k.cell, k.scenario], default: []].append(n) }
+        // Within a scenario, a shared cell name gets its file (with the folders that tell two
+        // files of one name apart, `noisy/hwfet.csv`).
         var names = keys.map(\.cell)
-        for members in groups.values where members.count > 1 {
-            // The file name, with its folders where two files share it (`noisy/hwfet.csv`).
-            for (n, label) in zip(members, PathSuffixes.distinguishing(members.map { keys[$0].source })) {
-                names[n] = "\(keys[n].cell) (\(label))"
-            }
+        for scenario in Set(keys.map(\.scenario)) {
+            let members = keys.indices.filter { keys[$0].scenario == scenario }
+            let labelled = PathSuffixes.labelled(members.map { keys[$0].cell }, sources: members.map { keys[$0].source })
+            for (n, name) in zip(members, labelled) { names[n] = name }
         }
         return DistinctNames.make(names, groups: keys.map(\.scenario), separator: " #")
     }

@@ -128,10 +128,7 @@ struct ClassicalEvalCommand: ParsableCommand {
         options.gridSeconds = grid ?? (needsBlob ? 1 : nil)
         let factory = needsBlob ? try ClassicalEstimatorFactory.load(cellModelPath: cellModelPath, lstmModelPath: lstmModel) : nil
         let blob = factory?.lstmModel
-        if kinds.contains(.ekfLSTM), let factory,
-           let warning = fusionDocument?.mismatch(with: factory.blob(for: .ekfLSTM), name: factory.blobName(for: .ekfLSTM, path: lstmModel)) {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
-        }
+        if kinds.contains(.ekfLSTM) { factory?.warnOnFusionNoiseMismatch(fusionDocument, path: lstmModel) }
         if needsBlob && blob == nil {
             throw ValidationError(EstimatorFactoryError.blobModelMissing(kind: kinds.first(where: \.needsBlobModel) ?? .lstm).description)
         }

@@ -56,15 +56,7 @@ struct DataSummaryCommand: ParsableCommand {
     /// The table's names: the cell, and where two recordings declare one cell, the file that
     /// tells them apart (`C (noisy/udds.csv)`, `PathSuffixes`).
     static func names(_ summaries: [RecordingSummary]) -> [String] {
-        var groups: [String: [Int]] = [:]
-        for (n, s) in summaries.enumerated() { groups[s.cell, default: []].append(n) }
-        var names = summaries.map(\.cell)
-        for members in groups.values where members.count > 1 {
-            for (n, label) in zip(members, PathSuffixes.distinguishing(members.map { summaries[$0].source })) {
-                names[n] = "\(summaries[n].cell) (\(label))"
-            }
-        }
-        return names
+        PathSuffixes.labelled(summaries.map(\.cell), sources: summaries.map(\.source))
     }
 }
 

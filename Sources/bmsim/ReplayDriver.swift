@@ -62,9 +62,8 @@ struct ReplayDriver {
         let fusionNoise = try shared.fusionNoiseDocument()
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: shared.cellModel, lstmModelPath: shared.lstmModel,
                                                          baseConfig: shared.estimatorConfig(fusionNoise: fusionNoise?.noise))
-        if shared.estimatorNames.contains(EstimatorKind.ekfLSTM.rawValue),
-           let warning = fusionNoise?.mismatch(with: factory.blob(for: .ekfLSTM), name: factory.blobName(for: .ekfLSTM, path: shared.lstmModel)) {
-            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        if shared.estimatorNames.contains(EstimatorKind.ekfLSTM.rawValue) {
+            factory.warnOnFusionNoiseMismatch(fusionNoise, path: shared.lstmModel)
         }
         // Presets are sized for the bundled 18650: say when this cell scales them.
         let scaled = scenarios.filter { factory.currentScale(of: $0) != 1 }

@@ -2,6 +2,7 @@ import BMSCore
 import CellData
 import CellModel
 import Estimators
+import Evaluation
 import Foundation
 import Replay
 import Synchronization
@@ -61,6 +62,14 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     func blobName(for kind: EstimatorKind, path: String?) -> String {
         let bundled = kind == .ekfLSTM && fusionLSTMModel != nil ? BundledData.fusionLSTMModelURL : BundledData.lstmModelURL
         return URL(fileURLWithPath: path ?? bundled?.path ?? "?").lastPathComponent
+    }
+
+    /// Warns on stderr when `document` (`--fusion-noise`) was learned for another blob than the
+    /// one `ekf+lstm` runs (`path`: `--lstm-model`).
+    func warnOnFusionNoiseMismatch(_ document: LSTMFusionNoiseFile.Document?, path: String?) {
+        if let warning = document?.mismatch(with: blob(for: .ekfLSTM), name: blobName(for: .ekfLSTM, path: path)) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
     }
 
     /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (for `lstm` and

@@ -17,3 +17,13 @@ struct PathSuffixesTests {
         #expect(PathSuffixes.distinguishing([]) == [])
     }
 }
+
+/// `PathSuffixes.labelled`: names that repeat get the label of their source.
+struct PathSuffixesLabelledTests {
+    @Test func onlyRepeatedNamesGetTheirFile() {
+        #expect(PathSuffixes.labelled(["C", "C", "D"], sources: ["/p/0C/h.csv", "/p/noisy/h.csv", "/p/d.csv"])
+                == ["C (0C/h.csv)", "C (noisy/h.csv)", "D"])
+        #expect(PathSuffixes.labelled(["C", "C"], sources: ["/a/x.csv", "/a/x.csv"]) == ["C (x.csv)", "C (x.csv)"])
+        #expect(PathSuffixes.labelled([], sources: []) == [])
+    }
+}
