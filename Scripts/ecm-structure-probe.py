@@ -4,17 +4,19 @@ unseen-cycle voltage residual (issue 15, Ecker2015 at 0 °C). A developer's expe
 part of `bmsim fit`: numpy least squares on one cell at one temperature.
 
     python3 Scripts/ecm-structure-probe.py DATA/<cell> --temperature 0 --ocv OCV_TABLE.csv \
-        [--fit hppc-hi] [--term none|surface-soc|filtered-asinh]
+        [--fit hppc-hi] [--term none|surface-soc|filtered-asinh|second-rc]
 
 DATA is Scripts/make-physics-data.py's output; OCV_TABLE the `soc,ocv_v,temperature_c` table
 that Scripts/physics-eval.py writes (WORK/ocv-table/<cell>/ocv-table.csv, the mean of the C/20
 branches). The base model is `bmsim fit`'s 1RC structure at one temperature:
 
     V = OCV(s + δ) + R0(s)·I + R1(s)·f_τ1(I) + a·asinh(I / I_ref)  [+ b·asinh(f_τe(I) / I_e)]
+                                                                    [+ R2(s)·f_τ2(I)]
 
 with R0, R1 piecewise linear over SOC (10 nodes), f_τ a first-order low-pass of the current,
 δ = 0 except for `surface-soc`: δ = κ·f_τd(I), a surface-minus-mean SOC offset of a solid
-diffusion element (κ ≥ 0, SOC per ampere). τ1, I_ref, τd, κ, τe, I_e are searched on a grid
+diffusion element (κ ≥ 0, SOC per ampere); `second-rc` is `bmsim fit`'s 2RC structure (its
+R2 over SOC like R1). τ1, I_ref, τd, κ, τe, I_e, τ2 are searched on a grid
 (best fit residual); the linear coefficients by least squares. Prints the fit residual and the
 residual on every drive cycle in the folder that was not fitted (mV RMS, samples above 2.8 V).
 """
@@ -63,6 +65,8 @@ def design(d, ocv, p):
                np.arcsinh(current / p["i_ref"])[:, None]]
     if p.get("tau_e"):
         columns.append(np.arcsinh(lowpass(t, current, p["tau_e"]) / p["i_e"])[:, None])
+    if p.get("tau2"):
+        columns.append(w * lowpass(t, current, p["tau2"])[:, None])
     return np.hstack(columns), d["voltage_v"] - ocv(soc + delta), d["voltage_v"] > 2.8
 
 
@@ -85,7 +89,7 @@ def main():
     parser.add_argument("--temperature", type=int, default=0)
     parser.add_argument("--ocv", required=True)
     parser.add_argument("--fit", default="hppc-hi", help="comma-separated recording names fitted")
-    parser.add_argument("--term", choices=["none", "surface-soc", "filtered-asinh"], default="none")
+    parser.add_argument("--term", choices=["none", "surface-soc", "filtered-asinh", "second-rc"], default="none")
     args = parser.parse_args()
     folder = os.path.join(args.cell_dir, f"{args.temperature}C")
     table = [r for r in csv.DictReader(line for line in open(args.ocv) if not line.startswith("#"))
@@ -104,6 +108,8 @@ def main():
         grid.update(tau_d=[300, 1000, 3000, 10000], kappa=[0.05, 0.1, 0.2, 0.4, 0.8, 1.6])
     if args.term == "filtered-asinh":
         grid.update(tau_e=[30, 100, 300, 1000], i_e=[0.01, 0.03, 0.1, 0.3])
+    if args.term == "second-rc":
+        grid.update(tau1=[10, 20, 40, 80], tau2=[150, 300, 600, 1200, 2400])
     best = None
     for values in itertools.product(*grid.values()):
         p = dict(zip(grid, values))

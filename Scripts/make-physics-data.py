@@ -25,6 +25,10 @@ Per cell and ambient temperature (OUT/<cell>/<T>C/):
                        rest (40 min after the last); between levels a C/3 discharge of 10 % less
                        the pulses' net charge, so the levels stay 10 % apart as in hppc.csv
                        (1 s samples under load, 10 s at rest)
+    hppc-long.csv      not in the defaults: hppc-hi with a sustained 2C, 120 s discharge and
+                       a 40 min rest added at each level (the 4C pulse then followed by 10 min)
+                       and the C/3 step shortened to keep the levels 10 % apart (tried on
+                       Ecker2015 and not kept: Docs/Results.md, "A sustained-load HPPC")
     <cycle>-<S>.csv    drive cycle (udds, us06, wltc, hwfet) from S % SOC (100 or 60): 10 min rest,
                        the cycle repeated to about 15 % SOC with a 10 min rest after every second
                        repeat, 30 min rest (1 s samples). Default: udds-100, us06-100, wltc-60,
@@ -231,14 +235,17 @@ def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
                 steps += [pybamm.step.current(capacity_ah / 3, duration=1080, period=1, tags=["discharge"]),
                           rest(2400, 10)]
         return steps, 1.0
-    if kind == "hppc-hi":
-        pulses = [(1.0, 600), (-0.75, 600), (2.0, 600), (4.0, 2400)]  # (C-rate, discharge +; rest s)
-        net_ah = sum(rate for rate, _ in pulses) * capacity_ah * 10 / 3600
+    if kind in ("hppc-hi", "hppc-long"):
+        pulses = [(1.0, 10, 600), (-0.75, 10, 600), (2.0, 10, 600), (4.0, 10, 2400)]  # (C-rate, discharge +; s; rest s)
+        if kind == "hppc-long":
+            pulses[-1] = (4.0, 10, 600)
+            pulses.append((2.0, 120, 2400))  # a sustained high-rate load, as a drive's motorway phase
+        net_ah = sum(rate * seconds for rate, seconds, _ in pulses) * capacity_ah / 3600
         step_s = round((0.1 * capacity_ah - net_ah) / (capacity_ah / 3) * 3600)
         steps = [rest(1800, 10)]
         for level in range(9):
-            for rate, rest_s in pulses:
-                steps += [pybamm.step.current(rate * capacity_ah, duration=10, period=1,
+            for rate, seconds, rest_s in pulses:
+                steps += [pybamm.step.current(rate * capacity_ah, duration=seconds, period=1,
                                               tags=["discharge" if rate > 0 else "charge"]),
                           rest(rest_s, 10)]
             if level < 8:
@@ -248,7 +255,7 @@ def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
     raise ValueError(kind)
 
 
-EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60",
+EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "hppc-long", "udds-100", "udds-60", "us06-100", "us06-60", "wltc-100", "wltc-60",
                "hwfet-100", "hwfet-60", "udds-short"]
 DEFAULT_EXPERIMENTS = ["ocv", "hppc", "hppc-hi", "udds-100", "us06-100", "wltc-60", "hwfet-100"]
 
@@ -266,7 +273,7 @@ def simulate(cell, ambient_c, kind):
                    "Lower voltage cut-off [V]": v_min - 0.3,
                    "Upper voltage cut-off [V]": v_max + 0.3})
     solver = pybamm.IDAKLUSolver(atol=1e-6, rtol=1e-6)
-    if kind in ("ocv", "hppc", "hppc-hi"):
+    if kind in ("ocv", "hppc", "hppc-hi", "hppc-long"):
         steps, start_soc = experiment_steps(kind, capacity_ah, CELLS[cell]["nominal_v"], v_min, v_max)
         sim = pybamm.Simulation(pybamm.lithium_ion.SPMe({"thermal": "lumped"}), parameter_values=params,
                                 experiment=pybamm.Experiment(steps), solver=solver)

@@ -33,7 +33,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Cell capacity, Ah (generic fit): the reference SOC's normaliser and cell.json's capacity.")
     var capacity: Double?
 
-    @Option(help: "Generic fit: Plett hysteresis (M, M0, γ) from a slow test's charge/discharge gap — auto (on when M + M0 exceeds \(RecordingFit.hysteresisThresholdmV) mV), on, or off.")
+    @Option(help: "Generic fit: Plett hysteresis (M, M0, γ) from a slow test's charge/discharge gap — auto (on when M + M0 exceeds \(RecordingFit.hysteresisThresholdmV) mV and the hysteresis lowers the 1RC fit residual by more than \(RecordingFit.hysteresisMinimumGainPercent) %), on, or off.")
     var hysteresis: RecordingFit.HysteresisMode = .auto
 
     @Option(name: .customLong("charge-transfer"),
