@@ -29,6 +29,8 @@ ah,ah-pure,ocv,ekf,ukf`) under four scenarios written to WORK/<cell>/:
 `--hppc` names the HPPC file(s) fitted instead of hppc-hi.csv (comma-separated; e.g.
 `--hppc hppc.csv` for the 1C HPPC fitted before, or `--hppc hppc.csv,hppc-hi.csv` for both).
 Files named ocv.csv or hppc*.csv are characterization, never scored as drives.
+`--pairs 2` scores the EKF and UKF on the fit's 2RC model (`ekf-2rc`, `ukf-2rc`; the firmware's C
+filters are 1RC), under the same column names.
 `--fit drive-only --fit-cycles udds-100.csv` fits the named drive cycles alone (no OCV test,
 table or HPPC: a user with only drive logs) and scores the other cycles.
 
@@ -209,13 +211,17 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
     return model, residual, validation
 
 
+FILTER_NAMES = {}  # --pairs 2: the EKF/UKF columns run `ekf-2rc` and `ukf-2rc`
+
+
 def replay(bmsim, recording, model, scenario, out, extra=()):
-    text = subprocess.run([bmsim, "replay", recording, "--cell-model", model, "--estimators", ",".join(ESTIMATORS),
+    names = [FILTER_NAMES.get(e, e) for e in ESTIMATORS]
+    text = subprocess.run([bmsim, "replay", recording, "--cell-model", model, "--estimators", ",".join(names),
                            "--scenario", scenario, "--out", out, "--quiet", "--format", "csv", *extra],
                           capture_output=True, text=True, check=True).stdout
     rows = {r["estimator"]: r for r in csv.DictReader(line for line in text.splitlines() if "," in line)}
-    return {e: (float(rows[e]["rmse_percent"]), float(rows[e]["convergence_s"]) if rows[e]["convergence_s"] else None)
-            for e in ESTIMATORS}
+    return {e: (float(rows[n]["rmse_percent"]), float(rows[n]["convergence_s"]) if rows[n]["convergence_s"] else None)
+            for e, n in zip(ESTIMATORS, names)}
 
 
 def fmt(x, digits=2):
@@ -244,6 +250,9 @@ def main():
     parser.add_argument("--replay-args", default="",
                         help="extra options for every `bmsim replay`, space-separated "
                              "(e.g. --replay-args=--ukf-weighted-innovation)")
+    parser.add_argument("--pairs", type=int, choices=[1, 2], default=1,
+                        help="R-C pairs of the scored EKF and UKF: 1 (`ekf`, `ukf`, the firmware's) or 2 "
+                             "(`ekf-2rc`, `ukf-2rc` on the fit's 2RC model); the tables keep the names EKF/UKF")
     parser.add_argument("--fit-cycles", default="",
                         help="comma-separated drive-cycle file names also fitted at each temperature and then not "
                              "scored (e.g. udds-100.csv); results go to WORK/FIT[-…]-fit-<names> when given")
@@ -267,6 +276,9 @@ def main():
         variant += "-" + "+".join(name.removesuffix(".csv") for name in hppc)
     if FIT_CYCLES:
         variant += "-fit-" + "+".join(name.removesuffix(".csv") for name in FIT_CYCLES)
+    if args.pairs == 2:
+        FILTER_NAMES.update(ekf="ekf-2rc", ukf="ukf-2rc")
+        variant += "-2rc"
     for cell in cells:
         cell_dir = os.path.join(args.data, cell)
         work = os.path.join(args.work, variant, cell)

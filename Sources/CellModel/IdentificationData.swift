@@ -75,6 +75,13 @@ public struct IdentificationOptions: Sendable {
     public var tau2RCCandidatesS: [(Double, Double)]
     /// Smoothness weight of the resistance tables.
     public var resistanceSmoothness: Double
+    /// Factor on `resistanceSmoothness` along temperature (1 = the same as along SOC; 0 = no
+    /// temperature rows). Those rows fill temperature nodes that have little data (the NASA
+    /// grid's 14, 34 and 54 °C between its chambers), but they also pull a node that has its own
+    /// data towards its neighbours, against a resistance's convex (Arrhenius) fall with
+    /// temperature; a generic fit whose nodes are its recordings' temperatures turns them off
+    /// (`RecordingFit.options`).
+    public var resistanceTemperatureSmoothness: Double = 1
     /// Smallest resistance written to a table, Ω (the fit is unconstrained; see docs).
     public var minimumResistanceOhm: Double
 

@@ -211,7 +211,8 @@ public enum TheveninIdentification {
         for block in 0...taus.count {
             addSmoothness(&ne, socCount: o.resistanceSOCPoints.count,
                           tempCount: o.resistanceTemperaturesC.count, offset: nOCV + nR * block,
-                          weight: o.resistanceSmoothness * root)
+                          weight: o.resistanceSmoothness * root,
+                          temperatureWeight: o.resistanceSmoothness * o.resistanceTemperatureSmoothness * root)
         }
         // Resistances must stay positive: nodes that come out below the floor are pinned to it
         // by heavy penalty rows and the system is solved again (a simple active-set scheme).
@@ -250,8 +251,10 @@ public enum TheveninIdentification {
         return (x, rss)
     }
 
+    /// Second-difference rows on one table: along SOC with `weight`, along temperature with
+    /// `temperatureWeight` (none when it is 0).
     static func addSmoothness(_ ne: inout NormalEquations, socCount: Int, tempCount: Int,
-                              offset: Int, weight: Double) {
+                              offset: Int, weight: Double, temperatureWeight: Double) {
         let coefficients = [1.0, -2.0, 1.0]
         for t in 0..<tempCount where socCount >= 3 {
             for s in 1..<(socCount - 1) {
@@ -260,11 +263,11 @@ public enum TheveninIdentification {
                           count: 3, target: 0, weight: weight)
             }
         }
-        for s in 0..<socCount where tempCount >= 3 {
+        for s in 0..<socCount where tempCount >= 3 && temperatureWeight > 0 {
             for t in 1..<(tempCount - 1) {
                 ne.addRow(indices: [offset + (t - 1) * socCount + s, offset + t * socCount + s,
                                     offset + (t + 1) * socCount + s],
-                          coefficients: coefficients, count: 3, target: 0, weight: weight)
+                          coefficients: coefficients, count: 3, target: 0, weight: temperatureWeight)
             }
         }
     }

@@ -169,7 +169,15 @@ public enum RecordingFit {
             if let first = clusters.last?.first, m - first <= 5 { clusters[clusters.count - 1].append(m) } else { clusters.append([m]) }
         }
         var grid = clusters.map { (10 * $0.reduce(0, +) / Double($0.count)).rounded() / 10 }
-        if grid.count > 6 { grid = (0..<6).map { (10 * (tMin + (tMax - tMin) * Double($0) / 5)).rounded() / 10 } }
+        // Every node is then a temperature the recordings were made at, so no temperature
+        // smoothness: it pulled a cold cell's resistances towards the next warmer node's
+        // (Ecker2015 at 0 °C, Docs/Results.md "Temperature smoothness"). Six nodes spread over
+        // more clusters keep it: some may have little data.
+        o.resistanceTemperatureSmoothness = 0
+        if grid.count > 6 {
+            grid = (0..<6).map { (10 * (tMin + (tMax - tMin) * Double($0) / 5)).rounded() / 10 }
+            o.resistanceTemperatureSmoothness = 1
+        }
         o.resistanceTemperaturesC = grid
         // (SOC rounded to 0.001 first: a count that ends at 1.0000001 needs no node at 1.1.)
         let lo = max(-0.4, ((sMin * 1000).rounded() / 100).rounded(.down) / 10)
