@@ -4,7 +4,7 @@ unseen-cycle voltage residual (issue 15, Ecker2015 at 0 °C). A developer's expe
 part of `bmsim fit`: numpy least squares on one cell at one temperature.
 
     python3 Scripts/ecm-structure-probe.py DATA/<cell> --temperature 0 --ocv OCV_TABLE.csv \
-        [--fit hppc-hi] [--term none|surface-soc|filtered-asinh|second-rc]
+        [--fit hppc-hi] [--term none|surface-soc|filtered-asinh|second-rc] [--tau1 S,…] [--i-ref A,…] [--all]
 
 DATA is Scripts/make-physics-data.py's output; OCV_TABLE the `soc,ocv_v,temperature_c` table
 that Scripts/physics-eval.py writes (WORK/ocv-table/<cell>/ocv-table.csv, the mean of the C/20
@@ -90,6 +90,10 @@ def main():
     parser.add_argument("--ocv", required=True)
     parser.add_argument("--fit", default="hppc-hi", help="comma-separated recording names fitted")
     parser.add_argument("--term", choices=["none", "surface-soc", "filtered-asinh", "second-rc"], default="none")
+    parser.add_argument("--tau1", help="comma-separated τ1 values, s, in place of the grid's")
+    parser.add_argument("--i-ref", help="comma-separated I_ref values, A, in place of the grid's")
+    parser.add_argument("--all", action="store_true",
+                        help="print every grid point's fit and unseen residuals, not only the best")
     args = parser.parse_args()
     folder = os.path.join(args.cell_dir, f"{args.temperature}C")
     table = [r for r in csv.DictReader(line for line in open(args.ocv) if not line.startswith("#"))
@@ -110,10 +114,17 @@ def main():
         grid.update(tau_e=[30, 100, 300, 1000], i_e=[0.01, 0.03, 0.1, 0.3])
     if args.term == "second-rc":
         grid.update(tau1=[10, 20, 40, 80], tau2=[150, 300, 600, 1200, 2400])
+    if args.tau1:
+        grid["tau1"] = [float(x) for x in args.tau1.split(",")]
+    if args.i_ref:
+        grid["i_ref"] = [float(x) for x in args.i_ref.split(",")]
     best = None
     for values in itertools.product(*grid.values()):
         p = dict(zip(grid, values))
         coef, residual = fit(fitted, ocv, p)
+        if args.all:
+            print(f"  {p}: fit {residual:.1f} mV, unseen "
+                  + ", ".join(f"{name} {score(d, ocv, p, coef):.1f}" for name, d in unseen.items()))
         if best is None or residual < best[0]:
             best = (residual, p, coef)
     residual, p, coef = best
