@@ -145,7 +145,8 @@ public enum RecordingFit {
     }
 
     /// Identification options from the data: OCV temperature range and resistance temperatures
-    /// from the cell temperatures seen (clusters of operation medians 5 °C wide, at most 6),
+    /// from the cell temperatures seen (clusters of operation medians 5 °C wide, at most 6; no
+    /// smoothness rows along temperature when the nodes are those clusters),
     /// resistance SOC points over the SOC range seen, one OCV row, the loaded-voltage floor
     /// 5 % of the voltage span above the lowest voltage, and the 1RC τ refined (10 evaluations).
     public static func options(_ labelled: [LabelledRecording]) -> IdentificationOptions {
