@@ -8,7 +8,8 @@
 # the version-6 one (an uncertainty head: the log variance of every step, bms_lstm_log_variance_q11);
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
-# without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the current
+# without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the EKF on
+# two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; the current
 # sensor's auto-zero, bms_soc_current_offset.c, on its own) and the host example
 # (Examples/c/host: its Makefile, run on the fixture recording). The runtime is also built
 # without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): the
@@ -71,7 +72,7 @@ done
 echo "== C estimators (bms_soc): strict C99 build"
 soc=Sources/CBMSSoc
 model=Examples/c/model
-for f in "$soc"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c; do
+for f in "$soc"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c "$model"/cell_model_2rc.c; do
   "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -Wdouble-promotion -O2 \
     -I"$soc/include" -I"$src/include" -I"$model" -c "$f" -o "$out/soc_$(basename "$f" .c).o"
 done
@@ -91,6 +92,16 @@ echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, 
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c Tests/CRuntime/bms_soc_charge_transfer_test.c \
   -lm -o "$out/bms_soc_charge_transfer_test"
 "$out/bms_soc_charge_transfer_test"
+echo "== C estimators: the EKF on two R-C pairs under ASan + UBSan (refusals, 4 states with h, a drive); and built"
+echo "   with -DBMS_SOC_TWO_RC=0 (refused; the 1RC filter never reads the 2RC tables)"
+for flags in "" "-DBMS_SOC_TWO_RC=0"; do
+  # shellcheck disable=SC2086
+  "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -Wall -Wextra -Werror -pedantic $flags -I"$soc/include" -I"$src/include" -I"$model" \
+    "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_2rc.c Tests/CRuntime/bms_soc_two_rc_test.c \
+    -lm -o "$out/bms_soc_two_rc_test"
+  "$out/bms_soc_two_rc_test"
+done
 echo "== C estimators over the runtime built without its optional blob features (the example blob needs neither)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 -I"$soc/include" -I"$src/include" -I"$model" \
@@ -101,10 +112,10 @@ echo "== C estimators built with -DBMS_SOC_HYSTERESIS=0 (no hysteresis state): s
   -Wall -Wextra -Werror -pedantic -DBMS_SOC_HYSTERESIS=0 -I"$soc/include" -I"$src/include" -I"$model" \
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c Tests/CRuntime/bms_soc_nohysteresis_test.c -lm -o "$out/bms_soc_nohysteresis_test"
 "$out/bms_soc_nohysteresis_test"
-echo "== C estimators built with -DBMS_SOC_CHARGE_TRANSFER=0 (and without hysteresis): strict builds and their test"
+echo "== C estimators built with -DBMS_SOC_CHARGE_TRANSFER=0 (and without hysteresis and 2RC): strict builds and their test"
 for f in "$soc"/*.c; do
   "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Wconversion -Wno-sign-conversion -Wdouble-promotion -O2 \
-    -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_HYSTERESIS=0 -I"$soc/include" -I"$src/include" -c "$f" -o "$out/soc_nct_$(basename "$f" .c).o"
+    -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_TWO_RC=0 -I"$soc/include" -I"$src/include" -c "$f" -o "$out/soc_nct_$(basename "$f" .c).o"
 done
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -pedantic -DBMS_SOC_CHARGE_TRANSFER=0 -I"$soc/include" -I"$src/include" -I"$model" \

@@ -1,13 +1,15 @@
-/* bms_soc_ekf.c — extended Kalman filter on the 1RC Thevenin model (TheveninEKF.swift,
- * FilterCommon.swift, TheveninStateModel.swift), float32. State x = [SOC, v1] (n = 2), or
- * [SOC, v1, h] with the model's hysteresis (n = 3, bms_soc_hysteresis.c); eta_ct(I, T) is the
- * model's charge-transfer term a asinh(I / I_ref) (0 without one; bms_soc_charge_transfer.c),
- * a function of the measured current and T only, so H does not change:
+/* bms_soc_ekf.c — extended Kalman filter on the 1RC or 2RC Thevenin model (TheveninEKF.swift,
+ * FilterCommon.swift, TheveninStateModel.swift), float32. State x = [SOC, v1] (1RC, n = 2) or
+ * [SOC, v1, v2] (2RC, n = 3, the model's two_rc tables), then h with the model's hysteresis
+ * (n = 3 or 4, bms_soc_hysteresis.c); eta_ct(I, T) is the model's charge-transfer term
+ * a asinh(I / I_ref) (0 without one; bms_soc_charge_transfer.c), a function of the measured
+ * current and T only, so H does not change. With j over the pairs:
  *
- *   predict: SOC' = SOC + eta u dt / (3600 Q),  v1' = a v1 + R1 (1 - a) u,  a = exp(-dt / tau1)
+ *   predict: SOC' = SOC + eta u dt / (3600 Q),  vj' = aj vj + Rj (1 - aj) u,  aj = exp(-dt / tauj)
  *            h' = A h + (1 - A) sgn(u),  A = exp(-|eta u dt gamma / (3600 Q)|)
- *            P' = F P F^T + diag(q_soc, q_v, q_h) dt,  F = diag(1, a, A)
- *   update:  V = OCV(SOC', T) + R0 I + v1' + M h' + M0 s + eta_ct(I, T),  H = [dOCV/dSOC, 1, M],
+ *            P' = F P F^T + diag(q_soc, q_v.., q_h) dt,  F = diag(1, a1, (a2), A)
+ *   update:  V = OCV(SOC', T) + R0 I + sum vj' + M h' + M0 s + eta_ct(I, T),
+ *            H = [dOCV/dSOC, 1, (1), M],
  *            S = H P H^T + R,  K = P H^T / S
  *            P = (I - K H) P (I - K H)^T + K R K^T   (Joseph form), then symmetrised
  * with the rest, wake-up, anchor and capacity rules of Docs/Estimators.md ("EKF", "Sleep,
@@ -20,15 +22,16 @@
 static float swift_min(float x, float y) { return y < x ? y : x; }
 static float swift_max(float x, float y) { return y >= x ? y : x; }
 
+/* Every state 0 but SOC, P = the initial P. Copies the whole arrays (their unused tail is 0): a
+ * copy of a variable length becomes a call to memmove, which a firmware may not otherwise link;
+ * not inlined, so that its three callers share one copy of the 16 moves. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 static void restart(bms_soc_ekf_t *e, float soc) {
     int i;
-    if (BMS_SOC_HYSTERESIS && e->states == 3) {
-        for (i = 0; i < 3; i++) e->x[i] = 0.0f;
-        for (i = 0; i < 9; i++) e->p[i] = e->initial_p[i];
-    } else {
-        e->x[0] = e->x[1] = 0.0f;
-        for (i = 0; i < 4; i++) e->p[i] = e->initial_p[i];
-    }
+    for (i = 0; i < BMS_SOC_EKF_MAX_STATES; i++) e->x[i] = 0.0f;
+    for (i = 0; i < BMS_SOC_EKF_MAX_STATES * BMS_SOC_EKF_MAX_STATES; i++) e->p[i] = e->initial_p[i];
     e->x[0] = soc;
 }
 
@@ -51,17 +54,27 @@ static void reset_rest(bms_soc_ekf_t *e) {
 
 bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *e, const bms_cell_model_t *model,
                                   const bms_soc_config_t *config, float soc) {
+    return bms_soc_ekf_init_pairs(e, model, config, soc, 1);
+}
+
+bms_soc_status_t bms_soc_ekf_init_pairs(bms_soc_ekf_t *e, const bms_cell_model_t *model,
+                                        const bms_soc_config_t *config, float soc, int pairs) {
     bms_soc_status_t s;
     float soc_sigma, wake_sigma;
-    int i, n;
-    if (e == NULL) return BMS_SOC_ERR_ARGUMENT;
+    int i, j, n, hysteresis;
+    if (e == NULL || (pairs != 1 && pairs != 2)) return BMS_SOC_ERR_ARGUMENT;
     if ((s = bms_soc_check_model_and_config(model, config)) != BMS_SOC_OK) return s;
     if (!isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
     if (!BMS_SOC_CHARGE_TRANSFER && model->charge_transfer != NULL) return BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT;
+    if (pairs == 2 && !BMS_SOC_TWO_RC) return BMS_SOC_ERR_TWO_RC_COMPILED_OUT;
+    if (pairs == 2 && model->two_rc == NULL) return BMS_SOC_ERR_MODEL_TWO_RC;
+    hysteresis = model->hysteresis.count > 0 && config->use_model_hysteresis;
+    if (!BMS_SOC_HYSTERESIS && hysteresis) return BMS_SOC_ERR_MODEL_HYSTERESIS;
     e->model = model;
     e->config = config;
-    e->states = (uint8_t)(model->hysteresis.count > 0 && config->use_model_hysteresis ? 3 : 2);
-    if (!BMS_SOC_HYSTERESIS && e->states == 3) return BMS_SOC_ERR_MODEL_HYSTERESIS;
+    e->pairs = (uint8_t)pairs;
+    e->hysteresis_index = (uint8_t)(hysteresis ? 1 + pairs : 0);
+    e->states = (uint8_t)(1 + pairs + (hysteresis ? 1 : 0));
     n = e->states;
     e->capacity_from_first_sample = !(config->capacity_Ah > 0.0f);
     e->capacity_Ah = e->capacity_from_first_sample ? bms_soc_initial_capacity_Ah(model, 25.0f) : config->capacity_Ah;
@@ -83,12 +96,15 @@ bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *e, const bms_cell_model_t *mode
     for (i = 0; i < BMS_SOC_EKF_MAX_STATES * BMS_SOC_EKF_MAX_STATES; i++) e->initial_p[i] = 0.0f;
     for (i = 0; i < BMS_SOC_EKF_MAX_STATES; i++) e->x[i] = e->process_noise[i] = 0.0f;
     e->initial_p[0] = soc_sigma * soc_sigma;
-    e->initial_p[1 * n + 1] = 0.01f * 0.01f;
     e->process_noise[0] = config->soc_process_noise_per_s;
-    e->process_noise[1] = config->branch_process_noise_V2_per_s;
-    if (n == 3) {
-        e->initial_p[2 * n + 2] = config->initial_hysteresis_sigma * config->initial_hysteresis_sigma;
-        e->process_noise[2] = config->hysteresis_process_noise_per_s;
+    for (j = 1; j <= pairs; j++) {
+        e->initial_p[j * n + j] = 0.01f * 0.01f;
+        e->process_noise[j] = config->branch_process_noise_V2_per_s;
+    }
+    if (hysteresis) {
+        const int k = e->hysteresis_index;
+        e->initial_p[k * n + k] = config->initial_hysteresis_sigma * config->initial_hysteresis_sigma;
+        e->process_noise[k] = config->hysteresis_process_noise_per_s;
     }
     restart(e, soc);
     e->last.soc = soc;
@@ -99,8 +115,8 @@ bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *e, const bms_cell_model_t *mode
 }
 
 /* The matrix helpers below are written for a dimension n known at the call: each is called
- * as helper(..., 2) or helper(..., 3), so the compiler unrolls both (a variable n costs the
- * 2-state filter half again its instructions on a Cortex-M4). */
+ * with n = 2, 3 (and 4 with the 2RC filter) as a constant, so the compiler unrolls each (a
+ * variable n costs the 2-state filter half again its instructions on a Cortex-M4). */
 #if defined(__GNUC__) || defined(__clang__)
 #define BMS_SOC_UNROLLED static inline __attribute__((always_inline))
 #else
@@ -148,8 +164,9 @@ BMS_SOC_UNROLLED int positive_definite_n(const float *p, const int n) {
 }
 
 /* Symmetrises P, guards the state (SOC clamped to [-1, 1]; a non-finite state or a P that is
- * not positive-definite restarts from the last SOC; h clamped to [-1, 1]) and returns the estimate. */
-BMS_SOC_UNROLLED void finish_n(bms_soc_ekf_t *e, bms_soc_estimate_t *estimate, const int n) {
+ * not positive-definite restarts from the last SOC; h, at index hi > 0, clamped to [-1, 1])
+ * and returns the estimate. */
+BMS_SOC_UNROLLED void finish_n(bms_soc_ekf_t *e, bms_soc_estimate_t *estimate, const int n, const int hi) {
     int i, j, finite = 1;
     for (i = 0; i < n; i++)
         for (j = i + 1; j < n; j++) {
@@ -167,7 +184,7 @@ BMS_SOC_UNROLLED void finish_n(bms_soc_ekf_t *e, bms_soc_estimate_t *estimate, c
         for (i = 0; i < n * n; i++) e->p[i] = e->initial_p[i];
         e->covariance_resets++;
     }
-    if (n == 3) e->x[2] = swift_min(swift_max(e->x[2], -1.0f), 1.0f);
+    if (hi > 0) e->x[hi] = swift_min(swift_max(e->x[hi], -1.0f), 1.0f);
     set_estimate(e, e->x[0]);
     *estimate = e->last;
 }
@@ -178,13 +195,13 @@ static int apply_rested_reading(bms_soc_ekf_t *e, enum bms_soc_rest_reading read
                                 float temperature_C) {
     switch (reading) {
     case BMS_SOC_READING_ANCHOR: {
-        const int n = e->states;
+        const int n = e->states, k = e->hysteresis_index;
         const float soc = bms_soc_filter_anchor_soc(e, voltage_V, temperature_C, e->x[0]);
-        const float h = n == 3 ? e->x[2] : 0.0f, h_variance = n == 3 ? e->p[2 * n + 2] : 0.0f;
+        const float h = k > 0 ? e->x[k] : 0.0f, h_variance = k > 0 ? e->p[k * n + k] : 0.0f;
         restart(e, soc);
-        if (n == 3) {
-            e->x[2] = h;
-            e->p[2 * n + 2] = h_variance;
+        if (k > 0) {
+            e->x[k] = h;
+            e->p[k * n + k] = h_variance;
         }
         e->p[0] = bms_soc_filter_anchor_variance(e, soc, temperature_C);
         return 1;
@@ -202,20 +219,75 @@ static int apply_rested_reading(bms_soc_ekf_t *e, enum bms_soc_rest_reading read
 
 /* finish_n for the filter's own dimension (one out-of-line copy per dimension). */
 static void finish(bms_soc_ekf_t *e, bms_soc_estimate_t *estimate) {
-    if (BMS_SOC_HYSTERESIS && e->states == 3) {
-        finish_n(e, estimate, 3);
+#if BMS_SOC_TWO_RC
+    if (e->pairs == 2) {
+        if (BMS_SOC_HYSTERESIS && e->hysteresis_index != 0) {
+            finish_n(e, estimate, 4, 3);
+        } else {
+            finish_n(e, estimate, 3, 0);
+        }
+        return;
+    }
+#endif
+    if (BMS_SOC_HYSTERESIS && e->hysteresis_index != 0) {
+        finish_n(e, estimate, 3, 2);
     } else {
-        finish_n(e, estimate, 2);
+        finish_n(e, estimate, 2, 0);
     }
 }
 
-/* The tick from the prediction on, for n = 2 or 3 states known at the call (unrolled):
- * parameters held for the tick (R0, R1, a = exp(-dt / tau1); M, M0, gamma with h), `mean` the
+/* What the model gives for one tick, read at the SOC before it and held for the tick
+ * (TheveninStateModel.holdParameters): R0, each branch's R and a = exp(-dt / tau), and with
+ * hysteresis M, M0 and gamma. */
+typedef struct held_parameters {
+    float r0, r[2], a[2];
+    float hysteresis[3];
+} held_parameters_t;
+
+/* TheveninStateModel.holdParameters for `pairs` (1 or 2, known at the call) branches: R0 and
+ * each branch's R and a = exp(-dt / tau) at the SOC before the tick; one grid search for every
+ * table when they share R0's grid (the exported models do). */
+BMS_SOC_UNROLLED void hold_parameters_n(const bms_soc_ekf_t *e, float temperature_C, float dt,
+                                        const bms_soc_table_t *r0_table, const bms_soc_table_t *r1_table,
+                                        const bms_soc_table_t *tau1_table, const bms_soc_table_t *r2_table,
+                                        const bms_soc_table_t *tau2_table, held_parameters_t *held, const int pairs) {
+    const bms_soc_table_t *r_tables[2], *tau_tables[2];
+    int j, shared = 1;
+    r_tables[0] = r1_table;
+    tau_tables[0] = tau1_table;
+    r_tables[1] = r2_table;
+    tau_tables[1] = tau2_table;
+    for (j = 0; j < pairs; j++) {
+        shared = shared && bms_soc_tables_share_grid(r0_table, r_tables[j]) && bms_soc_tables_share_grid(r0_table, tau_tables[j]);
+    }
+    if (shared) {
+        bms_soc_location_t at;
+        bms_soc_table_locate(r0_table, e->x[0], temperature_C, &at);
+        held->r0 = bms_soc_table_at(r0_table, &at);
+        for (j = 0; j < pairs; j++) {
+            held->r[j] = bms_soc_table_at(r_tables[j], &at);
+            held->a[j] = expf(-dt / bms_soc_table_at(tau_tables[j], &at));
+        }
+    } else {
+        float value, tau, dummy;
+        bms_soc_table_value_slope(r0_table, e->x[0], temperature_C, 0, &value, &dummy);
+        held->r0 = value;
+        for (j = 0; j < pairs; j++) {
+            bms_soc_table_value_slope(r_tables[j], e->x[0], temperature_C, 0, &value, &dummy);
+            bms_soc_table_value_slope(tau_tables[j], e->x[0], temperature_C, 0, &tau, &dummy);
+            held->r[j] = value;
+            held->a[j] = expf(-dt / tau);
+        }
+    }
+}
+
+/* The tick from the prediction on, for n states, `pairs` branches and h at index hi (0: none),
+ * all known at the call (unrolled): `held` the parameters held for the tick, `mean` the
  * trapezoid current, `settled_rest` a rest update (iterated, rest noise). */
 BMS_SOC_UNROLLED void predict_update_n(bms_soc_ekf_t *e, float voltage_V, float current_A, float temperature_C,
-                                       float dt_s, float mean, float r0, float r1, float a,
-                                       const float *hysteresis, int settled_rest, bms_soc_estimate_t *estimate,
-                                       const int n) {
+                                       float dt_s, float mean, const held_parameters_t *held,
+                                       int settled_rest, bms_soc_estimate_t *estimate,
+                                       const int n, const int pairs, const int hi) {
     const bms_soc_config_t *c = e->config;
     const bms_cell_model_t *m = e->model;
     const float dt = e->step_s;
@@ -227,15 +299,15 @@ BMS_SOC_UNROLLED void predict_update_n(bms_soc_ekf_t *e, float voltage_V, float 
     u = mean;
     for (i = 0; i < n * n; i++) f[i] = 0.0f;
     f[0] = 1.0f;
-    f[1 * n + 1] = a;
-    if (n == 3) {
-        hysteresis_a = bms_soc_hysteresis_decay(u, dt, e->capacity_Ah, e->efficiency, hysteresis[2]);
-        f[2 * n + 2] = hysteresis_a;
+    for (j = 0; j < pairs; j++) f[(1 + j) * n + 1 + j] = held->a[j];
+    if (hi > 0) {
+        hysteresis_a = bms_soc_hysteresis_decay(u, dt, e->capacity_Ah, e->efficiency, held->hysteresis[2]);
+        f[hi * n + hi] = hysteresis_a;
     }
     eta = u > 0.0f ? e->efficiency : 1.0f;
     e->x[0] += eta * u * dt / (3600.0f * e->capacity_Ah);
-    e->x[1] = a * e->x[1] + r1 * (1.0f - a) * u;
-    if (n == 3) e->x[2] = bms_soc_hysteresis_step(e->x[2], hysteresis_a, u);
+    for (j = 0; j < pairs; j++) e->x[1 + j] = held->a[j] * e->x[1 + j] + held->r[j] * (1.0f - held->a[j]) * u;
+    if (hi > 0) e->x[hi] = bms_soc_hysteresis_step(e->x[hi], hysteresis_a, u);
     multiply_n(f, e->p, scratch, n);
     multiply_transposed_n(scratch, f, e->p, n);
     for (i = 0; i < n; i++) e->p[i * n + i] += e->process_noise[i] * dt;
@@ -257,13 +329,15 @@ BMS_SOC_UNROLLED void predict_update_n(bms_soc_ekf_t *e, float voltage_V, float 
     while (iterations-- > 0) {
         float ocv, slope, predicted, s, innovation;
         bms_soc_table_value_slope(&m->ocv_V, e->x[0], temperature_C, 1, &ocv, &slope);
-        predicted = ocv + r0 * current_A;
+        predicted = ocv + held->r0 * current_A;
         h[0] = slope;
-        predicted += e->x[1];
-        h[1] = 1.0f;
-        if (n == 3) {
-            predicted += hysteresis[0] * e->x[2] + hysteresis[1] * e->hysteresis_sign;
-            h[2] = hysteresis[0];
+        for (j = 0; j < pairs; j++) {
+            predicted += e->x[1 + j];
+            h[1 + j] = 1.0f;
+        }
+        if (hi > 0) {
+            predicted += held->hysteresis[0] * e->x[hi] + held->hysteresis[1] * e->hysteresis_sign;
+            h[hi] = held->hysteresis[0];
         }
 #if BMS_SOC_CHARGE_TRANSFER
         predicted += transfer_V;
@@ -301,19 +375,19 @@ bms_soc_status_t bms_soc_ekf_tick(bms_soc_ekf_t *e, float voltage_V, float curre
     const bms_soc_config_t *c;
     const bms_cell_model_t *m;
     enum bms_soc_rest_reading reading;
-    int settled_rest, n;
-    float mean, dt, learned, r0, r1, tau, a, dummy;
-    float hysteresis[3] = {0.0f, 0.0f, 0.0f};   /* M, M0, gamma held for the tick */
+    int settled_rest, hi;
+    float mean, dt, learned;
+    held_parameters_t held = {0.0f, {0.0f, 0.0f}, {1.0f, 1.0f}, {0.0f, 0.0f, 0.0f}};
     if (e == NULL || estimate == NULL) return BMS_SOC_ERR_ARGUMENT;
     c = e->config;
     m = e->model;
-    n = BMS_SOC_HYSTERESIS ? e->states : 2;
+    hi = BMS_SOC_HYSTERESIS ? e->hysteresis_index : 0;
     if (!bms_soc_accepts(c, voltage_V, current_A, temperature_C, dt_s, !e->has_previous_current)) {
         e->last.holding = 1;
         *estimate = e->last;
         return BMS_SOC_OK;
     }
-    if (n == 3) e->hysteresis_offset_V = bms_soc_hysteresis_voltage(&m->hysteresis, e->x[2], e->hysteresis_sign, temperature_C);
+    if (hi > 0) e->hysteresis_offset_V = bms_soc_hysteresis_voltage(&m->hysteresis, e->x[hi], e->hysteresis_sign, temperature_C);
     reading = bms_soc_filter_observe_rest(e, voltage_V, current_A, temperature_C, dt_s);
     if (e->woke_up_uninformed) e->p[0] = e->wake_up_soc_variance;
     /* Re-anchor (or bound) on a rested reading. */
@@ -333,25 +407,35 @@ bms_soc_status_t bms_soc_ekf_tick(bms_soc_ekf_t *e, float voltage_V, float curre
         e->capacity_Ah = learned;
     }
     dt = e->step_s;
-    /* Parameters at the SOC before the tick, held for the tick. */
-    if (n == 3) bms_soc_hysteresis_parameters(&m->hysteresis, temperature_C, &hysteresis[0], &hysteresis[1], &hysteresis[2]);
-    if (bms_soc_tables_share_grid(&m->r0_ohm, &m->r1_ohm) && bms_soc_tables_share_grid(&m->r0_ohm, &m->tau1_s)) {
-        bms_soc_location_t at;
-        bms_soc_table_locate(&m->r0_ohm, e->x[0], temperature_C, &at);
-        r0 = bms_soc_table_at(&m->r0_ohm, &at);
-        r1 = bms_soc_table_at(&m->r1_ohm, &at);
-        tau = bms_soc_table_at(&m->tau1_s, &at);
-    } else {
-        bms_soc_table_value_slope(&m->r0_ohm, e->x[0], temperature_C, 0, &r0, &dummy);
-        bms_soc_table_value_slope(&m->r1_ohm, e->x[0], temperature_C, 0, &r1, &dummy);
-        bms_soc_table_value_slope(&m->tau1_s, e->x[0], temperature_C, 0, &tau, &dummy);
+    /* Parameters at the SOC before the tick, held for the tick: the 1RC tables, or the 2RC ones. */
+    if (hi > 0) {
+        bms_soc_hysteresis_parameters(&m->hysteresis, temperature_C, &held.hysteresis[0], &held.hysteresis[1],
+                                      &held.hysteresis[2]);
     }
-    a = expf(-dt / tau);
-    if (n == 3) {
-        e->hysteresis_sign = bms_soc_hysteresis_next_sign(e->hysteresis_sign, current_A, c->rest_current_A);
-        predict_update_n(e, voltage_V, current_A, temperature_C, dt_s, mean, r0, r1, a, hysteresis, settled_rest, estimate, 3);
+#if BMS_SOC_TWO_RC
+    if (e->pairs == 2) {
+        hold_parameters_n(e, temperature_C, dt, &m->two_rc->r0_ohm, &m->two_rc->r1_ohm, &m->two_rc->tau1_s,
+                          &m->two_rc->r2_ohm, &m->two_rc->tau2_s, &held, 2);
+    } else
+#endif
+    {
+        hold_parameters_n(e, temperature_C, dt, &m->r0_ohm, &m->r1_ohm, &m->tau1_s, NULL, NULL, &held, 1);
+    }
+    if (hi > 0) e->hysteresis_sign = bms_soc_hysteresis_next_sign(e->hysteresis_sign, current_A, c->rest_current_A);
+#if BMS_SOC_TWO_RC
+    if (e->pairs == 2) {
+        if (BMS_SOC_HYSTERESIS && hi > 0) {
+            predict_update_n(e, voltage_V, current_A, temperature_C, dt_s, mean, &held, settled_rest, estimate, 4, 2, 3);
+        } else {
+            predict_update_n(e, voltage_V, current_A, temperature_C, dt_s, mean, &held, settled_rest, estimate, 3, 2, 0);
+        }
+        return BMS_SOC_OK;
+    }
+#endif
+    if (BMS_SOC_HYSTERESIS && hi > 0) {
+        predict_update_n(e, voltage_V, current_A, temperature_C, dt_s, mean, &held, settled_rest, estimate, 3, 1, 2);
     } else {
-        predict_update_n(e, voltage_V, current_A, temperature_C, dt_s, mean, r0, r1, a, hysteresis, settled_rest, estimate, 2);
+        predict_update_n(e, voltage_V, current_A, temperature_C, dt_s, mean, &held, settled_rest, estimate, 2, 1, 0);
     }
     return BMS_SOC_OK;
 }

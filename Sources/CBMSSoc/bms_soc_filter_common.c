@@ -1,8 +1,8 @@
 /* bms_soc_filter_common.c — what the EKF shares with the Swift filters' FilterCommon.swift,
  * float32: the rest detector and what a sample's voltage is worth at rest, the anchor's SOC
  * and variance, and the loaded-voltage noise (Docs/Estimators.md, "EKF", "Sleep, wake-up and
- * rested readings"). With the hysteresis state (states 3) a rested reading is read on the OCV
- * curve as V - M h - M0 s, and the anchor after a long rest becomes a settled update. */
+ * rested readings"). With the hysteresis state (hysteresis_index > 0) a rested reading is read
+ * on the OCV curve as V - M h - M0 s, and the anchor after a long rest becomes a settled update. */
 #include <math.h>
 #include "bms_soc_internal.h"
 
@@ -12,7 +12,7 @@ static float swift_max(float x, float y) { return y >= x ? y : x; }
 /* FilterCommon.restedOCVReading: V + the rest correction, - M h - M0 s with hysteresis. */
 static float rested_ocv_reading(const bms_soc_ekf_t *e, float voltage_V) {
     float reading = voltage_V + e->voltage_correction_V;
-    return BMS_SOC_HYSTERESIS && e->states == 3 ? reading - e->hysteresis_offset_V : reading;
+    return BMS_SOC_HYSTERESIS && e->hysteresis_index != 0 ? reading - e->hysteresis_offset_V : reading;
 }
 
 enum bms_soc_rest_reading bms_soc_filter_observe_rest(bms_soc_ekf_t *e, float voltage_V, float current_A,
@@ -47,7 +47,7 @@ enum bms_soc_rest_reading bms_soc_filter_observe_rest(bms_soc_ekf_t *e, float vo
         /* With hysteresis a rested reading cannot tell SOC from h: one settled update instead
          * of a re-anchor, so the filter splits the reading by the covariances. */
         e->anchored_this_rest = 1;
-        reading = BMS_SOC_HYSTERESIS && e->states == 3 ? BMS_SOC_READING_SETTLED : BMS_SOC_READING_ANCHOR;
+        reading = BMS_SOC_HYSTERESIS && e->hysteresis_index != 0 ? BMS_SOC_READING_SETTLED : BMS_SOC_READING_ANCHOR;
     } else if (c->filter_updates_at_later_rests && resting && e->rest_s >= c->rest_minimum_s
                && e->voltage_slope_V_per_s <= c->rest_voltage_slope_V_per_s) {
         reading = BMS_SOC_READING_SETTLED;
@@ -85,12 +85,20 @@ float bms_soc_filter_anchor_variance(const bms_soc_ekf_t *e, float soc, float te
 float bms_soc_filter_loaded_voltage_variance(const bms_soc_ekf_t *e, float temperature_C, float dt_s) {
     const bms_soc_config_t *c = e->config;
     const bms_cell_model_t *m = e->model;
+    /* VoltageNoiseTable: the residuals of the model the filter runs on (1RC or 2RC). */
     const bms_soc_curve_t *groups = &m->residual_1rc_mV_by_temperature;
+    float overall_mV = m->residual_1rc_mV;
     float v, reference = c->voltage_noise_reference_s;
+#if BMS_SOC_TWO_RC
+    if (e->pairs == 2) {
+        groups = &m->two_rc->residual_mV_by_temperature;
+        overall_mV = m->two_rc->residual_mV;
+    }
+#endif
     if (c->voltage_noise_V > 0.0f) {
         v = c->voltage_noise_V * c->voltage_noise_V;
     } else if (!c->voltage_noise_by_temperature_group || groups->count == 0) {
-        float s = swift_max(0.010f, c->voltage_noise_per_residual * m->residual_1rc_mV / 1000.0f);
+        float s = swift_max(0.010f, c->voltage_noise_per_residual * overall_mV / 1000.0f);
         v = s * s;
     } else {
         const float *t = groups->temperatures_C;

@@ -297,6 +297,21 @@ bms_soc_status_t bms_cell_model_check(const bms_cell_model_t *model) {
 #if BMS_SOC_CHARGE_TRANSFER
     if ((s = bms_soc_charge_transfer_check(model->charge_transfer)) != BMS_SOC_OK) return s;
 #endif
+#if BMS_SOC_TWO_RC
+    /* The 2RC tables, as the 1RC ones; its residuals as residual_1rc_mV. Built without the 2RC
+     * filter they are never read. */
+    if (model->two_rc != NULL) {
+        const bms_soc_two_rc_t *t = model->two_rc;
+        if ((s = check_table(&t->r0_ohm, 0, 0.0f, 0)) != BMS_SOC_OK) return s;
+        if ((s = check_table(&t->r1_ohm, 0, 0.0f, 0)) != BMS_SOC_OK) return s;
+        if ((s = check_table(&t->tau1_s, 0, 0.0f, 1)) != BMS_SOC_OK) return s;
+        if ((s = check_table(&t->r2_ohm, 0, 0.0f, 0)) != BMS_SOC_OK) return s;
+        if ((s = check_table(&t->tau2_s, 0, 0.0f, 1)) != BMS_SOC_OK) return s;
+        if (!(isfinite(t->residual_mV) && t->residual_mV >= 0.0f) || !curve_ok(&t->residual_mV_by_temperature, 0, 0.0f, 0)) {
+            return BMS_SOC_ERR_MODEL_NOISE;
+        }
+    }
+#endif
     /* Built without the charge-transfer term its groups are never read (the EKF refuses a
      * model that has one at init; the Ah counter and the LSTM wrapper do not use it). */
 #if BMS_SOC_HYSTERESIS
@@ -330,6 +345,8 @@ const char *bms_soc_status_name(bms_soc_status_t status) {
     case BMS_SOC_ERR_MODEL_HYSTERESIS: return "model hysteresis";
     case BMS_SOC_ERR_MODEL_CHARGE_TRANSFER: return "model charge transfer";
     case BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT: return "charge transfer compiled out";
+    case BMS_SOC_ERR_MODEL_TWO_RC: return "model has no 2RC tables";
+    case BMS_SOC_ERR_TWO_RC_COMPILED_OUT: return "2RC compiled out";
     }
     return "unknown";
 }

@@ -1,8 +1,9 @@
 /// A cell model flattened into the float32 arrays of the C estimators' `bms_cell_model_t`
 /// (`Sources/CBMSSoc/include/bms_soc.h`): what `bmsim export --cell-model cell.json
 /// --c-source NAME` prints as const tables, and what the C-versus-Swift agreement tests hand
-/// to the C code. Only what the Ah counter and the 1RC EKF read is kept (the 2RC tables, the
-/// fit's free text and its per-cell residuals are not). The hysteresis (M, M0, γ per
+/// to the C code. Only what the Ah counter and the EKF read is kept (the fit's free text and
+/// its per-cell residuals are not); the 2RC model (`twoRC`, `bms_soc_two_rc_t`) is flattened
+/// too, and the exporter writes it when asked (`--two-rc`). The hysteresis (M, M0, γ per
 /// temperature group, `bms_soc_hysteresis_t`) and the charge-transfer term (a, I_ref per
 /// temperature group, `bms_soc_charge_transfer_t`) are kept as they are: the C code
 /// interpolates them over temperature as `Hysteresis.parameters(temperatureC:)` and
@@ -28,6 +29,24 @@ public struct CellModelCTables: Sendable, Equatable {
             temperaturesC = table.temperaturesC.map(Float.init)
             values = table.values.map(Float.init)
         }
+    }
+
+    /// The 2RC model for the EKF with two R–C pairs (`bms_soc_two_rc_t`).
+    public struct TwoRC: Sendable, Equatable {
+        /// R0, Ω.
+        public var r0Ohm: Table
+        /// First branch: R1, Ω.
+        public var r1Ohm: Table
+        /// First branch: τ1 = R1·C1 at the nodes, s.
+        public var tau1S: Table
+        /// Second branch: R2, Ω.
+        public var r2Ohm: Table
+        /// Second branch: τ2 = R2·C2 at the nodes, s.
+        public var tau2S: Table
+        /// The 2RC fit's overall residual, mV RMS (20 when the model has none, as the filters assume).
+        public var residualmV: Float
+        /// The 2RC residual per OCV temperature group that has one, mV RMS.
+        public var residualmVByTemperature: Curve
     }
 
     /// One quantity over temperature (`bms_soc_curve_t`); empty = none.
@@ -89,6 +108,8 @@ public struct CellModelCTables: Sendable, Equatable {
     public var chargeTransferCoefficientV: [Float]
     /// I_ref per group, A.
     public var chargeTransferReferenceCurrentA: [Float]
+    /// The 2RC model (every cell model has one).
+    public var twoRC: TwoRC
 
     /// Flattens `model` (a validated one: every value fits a float32); throws for a
     /// charge-transfer term the C estimators would refuse at init (`checkChargeTransfer`: a
@@ -125,5 +146,11 @@ public struct CellModelCTables: Sendable, Equatable {
         chargeTransferTemperaturesC = transfer.map { Float($0.temperatureC) }
         chargeTransferCoefficientV = transfer.map { Float($0.coefficientV) }
         chargeTransferReferenceCurrentA = transfer.map { Float($0.referenceCurrentA) }
+        let two = model.thevenin(pairCount: 2)
+        let twoGroups = (model.fitReport.ocvTemperatureGroups ?? []).filter { $0.residual2RCmV != nil }
+        twoRC = TwoRC(r0Ohm: Table(two.r0Ohm), r1Ohm: Table(two.pairs[0].resistanceOhm),
+                      tau1S: Table(two.pairs[0].timeConstantS), r2Ohm: Table(two.pairs[1].resistanceOhm),
+                      tau2S: Table(two.pairs[1].timeConstantS), residualmV: Float(model.fitReport.residual2RCmV ?? 20),
+                      residualmVByTemperature: Curve(twoGroups.map(\.temperatureC), twoGroups.map { $0.residual2RCmV ?? 0 }))
     }
 }

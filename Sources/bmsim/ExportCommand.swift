@@ -32,6 +32,11 @@ struct ExportCommand: ParsableCommand {
         "Write one header with a static array instead (one translation unit only).", valueName: "FILE.h"))
     var cHeader: String?
 
+    @Flag(name: .customLong("two-rc"), help: ArgumentHelp(
+        "With --cell-model: also write the 2RC tables (bms_soc_two_rc_t), for the EKF on two R-C pairs "
+            + "(bms_soc_ekf_init_pairs(..., 2)); about as much flash again as the 1RC tables."))
+    var twoRC = false
+
     @Option(help: "C identifier of the array (default: the file name of NAME, or of the header).")
     var symbol: String?
 
@@ -50,6 +55,7 @@ struct ExportCommand: ParsableCommand {
             _ = try sourceTarget(name)
             return
         }
+        guard !twoRC else { throw ValidationError("--two-rc is for --cell-model (the cell model's 2RC tables), not a blob.") }
         guard blob != nil else { throw ValidationError("Give a .bmsq blob (or --cell-model cell.json).") }
         switch (cSource, cHeader) {
         case (nil, nil): throw ValidationError("Give --c-source NAME (NAME.c and NAME.h) or --c-header FILE.h.")
@@ -78,10 +84,10 @@ struct ExportCommand: ParsableCommand {
         let target = try sourceTarget(cSource ?? "")
         let files = try CellModelCSourceEmitter.emit(model: model, identifier: target.identifier,
                                                  macroPrefix: CIdentifier.macroPrefix(target.identifier),
-                                                 headerFileName: target.headerFileName)
+                                                 headerFileName: target.headerFileName, twoRC: twoRC)
         try write(header: files.header, source: files.source, to: target)
         return CellModelExportReport(files: [target.headerPath, target.sourcePath], symbol: target.identifier,
-                                     tables: try CellModelCTables(model), tableBytes: files.tableBytes)
+                                     tables: try CellModelCTables(model), tableBytes: files.tableBytes, twoRC: twoRC)
     }
 
     /// Writes `NAME.h` and `NAME.c`, after checking that neither path is refused.

@@ -83,8 +83,10 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
     var theveninPoints: Int
     /// Temperature groups of the charge-transfer term (0: none).
     var chargeTransferGroups: Int
+    /// SOC points × temperatures of each 2RC table (R0, R1, τ1, R2, τ2); 0 without `--two-rc`.
+    var twoRCPoints: Int
 
-    init(files: [String], symbol: String, tables: CellModelCTables, tableBytes: Int) {
+    init(files: [String], symbol: String, tables: CellModelCTables, tableBytes: Int, twoRC: Bool = false) {
         self.files = files
         self.symbol = symbol
         macroPrefix = CIdentifier.macroPrefix(symbol)
@@ -92,19 +94,23 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
         ocvPoints = tables.ocv.values.count
         theveninPoints = tables.r0Ohm.values.count
         chargeTransferGroups = tables.chargeTransferTemperaturesC.count
+        twoRCPoints = twoRC ? tables.twoRC.r0Ohm.values.count : 0
     }
 
     var table: String {
         ["wrote \(files.joined(separator: " and "))",
          "flash  tables  \(flashTableBytes) bytes  \(macroPrefix)_TABLE_BYTES: OCV \(ocvPoints) points, "
             + "R0/R1/tau1 \(theveninPoints) points each, capacity, relaxation and noise curves"
-            + (chargeTransferGroups == 0 ? "" : ", charge-transfer term (\(chargeTransferGroups) group\(chargeTransferGroups == 1 ? "" : "s"))") + " (float32)"]
+            + (chargeTransferGroups == 0 ? "" : ", charge-transfer term (\(chargeTransferGroups) group\(chargeTransferGroups == 1 ? "" : "s"))")
+            + (twoRCPoints == 0 ? "" : ", 2RC R0/R1/tau1/R2/tau2 \(twoRCPoints) points each") + " (float32)"]
             .joined(separator: "\n") + "\n"
     }
 
-    var csvHeader: [String] { ["symbol", "flash_table_bytes", "ocv_points", "thevenin_points"] }
+    var csvHeader: [String] { ["symbol", "flash_table_bytes", "ocv_points", "thevenin_points", "two_rc_points"] }
 
-    var csvRows: [[String]] { [[symbol, String(flashTableBytes), String(ocvPoints), String(theveninPoints)]] }
+    var csvRows: [[String]] {
+        [[symbol, String(flashTableBytes), String(ocvPoints), String(theveninPoints), String(twoRCPoints)]]
+    }
 }
 
 private extension String {

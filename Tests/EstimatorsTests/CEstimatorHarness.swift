@@ -10,8 +10,12 @@ final class CCellModel {
     private let buffers: [UnsafeMutablePointer<Float>]
     /// The charge-transfer groups `pointer.pointee.charge_transfer` points at (nil: none).
     private let chargeTransfer: UnsafeMutablePointer<bms_soc_charge_transfer_t>?
+    /// The 2RC model `pointer.pointee.two_rc` points at (nil: none).
+    private let twoRC: UnsafeMutablePointer<bms_soc_two_rc_t>?
 
-    init(_ tables: CellModelCTables) {
+    /// With `twoRC` (the default) the model carries its 2RC tables, as `export --two-rc` writes
+    /// them; without, `two_rc` is NULL.
+    init(_ tables: CellModelCTables, twoRC withTwoRC: Bool = true, editTwoRC: (inout bms_soc_two_rc_t) -> Void = { _ in }) {
         var owned: [UnsafeMutablePointer<Float>] = []
         func copy(_ values: [Float]) -> UnsafePointer<Float>? {
             guard !values.isEmpty else { return nil }
@@ -62,6 +66,19 @@ final class CCellModel {
             chargeTransfer = term
             m.charge_transfer = UnsafePointer(term)
         }
+        if withTwoRC {
+            let t = tables.twoRC
+            var two = bms_soc_two_rc_t(r0_ohm: table(t.r0Ohm), r1_ohm: table(t.r1Ohm), tau1_s: table(t.tau1S),
+                                       r2_ohm: table(t.r2Ohm), tau2_s: table(t.tau2S), residual_mV: t.residualmV,
+                                       residual_mV_by_temperature: curve(t.residualmVByTemperature))
+            editTwoRC(&two)
+            let p = UnsafeMutablePointer<bms_soc_two_rc_t>.allocate(capacity: 1)
+            p.initialize(to: two)
+            twoRC = p
+            m.two_rc = UnsafePointer(p)
+        } else {
+            twoRC = nil
+        }
         pointer = .allocate(capacity: 1)
         pointer.initialize(to: m)
         buffers = owned
@@ -70,6 +87,7 @@ final class CCellModel {
     deinit {
         buffers.forEach { $0.deallocate() }
         chargeTransfer?.deallocate()
+        twoRC?.deallocate()
         pointer.deallocate()
     }
 }
@@ -126,15 +144,17 @@ final class CAhCounter: CEstimator {
     func reset(soc: Float) { _ = bms_soc_ah_reset(state, soc) }
 }
 
-/// `bms_soc_ekf_t` with its model and config kept alive.
+/// `bms_soc_ekf_t` with its model and config kept alive; `pairs` R–C pairs (1 through
+/// `bms_soc_ekf_init`, otherwise `bms_soc_ekf_init_pairs`).
 final class CEKF: CEstimator {
     let model: CCellModel, config: CConfig
     let state = UnsafeMutablePointer<bms_soc_ekf_t>.allocate(capacity: 1)
     let status: bms_soc_status_t
-    init(model: CCellModel, config: CConfig, soc: Float = 1) {
+    init(model: CCellModel, config: CConfig, soc: Float = 1, pairs: Int32 = 1) {
         self.model = model
         self.config = config
-        status = bms_soc_ekf_init(state, model.pointer, config.pointer, soc)
+        status = pairs == 1 ? bms_soc_ekf_init(state, model.pointer, config.pointer, soc)
+            : bms_soc_ekf_init_pairs(state, model.pointer, config.pointer, soc, pairs)
     }
     deinit { state.deallocate() }
     func update(_ m: CellMeasurement32) -> bms_soc_estimate_t {

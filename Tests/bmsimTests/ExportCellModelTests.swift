@@ -70,6 +70,39 @@ struct ExportCellModelTests {
         #expect(!plain.contains("charge_transfer"))
     }
 
+    @Test("Examples/c/model/cell_model_2rc.{c,h} are the export of the fixture model with --two-rc: its 2RC tables in a bms_soc_two_rc_t")
+    func committedTwoRCModelIsCurrent() throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let report = try Self.exportCellModel(["--cell-model", Self.cellJSON.path, "--c-source",
+                                               tmp.appendingPathComponent("gen/cell_model_2rc").path, "--two-rc"])
+        for name in ["cell_model_2rc.c", "cell_model_2rc.h"] {
+            let made = try String(contentsOf: tmp.appendingPathComponent("gen/\(name)"), encoding: .utf8)
+            let committed = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
+            #expect(made == committed, "Examples/c/model/\(name) is stale")
+        }
+        #expect(report.twoRCPoints == 90 && report.table.contains("2RC R0/R1/tau1/R2/tau2 90 points each"))
+        let source = try String(contentsOf: tmp.appendingPathComponent("gen/cell_model_2rc.c"), encoding: .utf8)
+        #expect(source.contains("static const bms_soc_two_rc_t cell_model_2rc_two_rc = {\n"))
+        #expect(source.contains("    .two_rc = &cell_model_2rc_two_rc,\n"))
+        // The second branch's values are the cell.json's (as float32), and the 2RC residual too.
+        let model = try CellModelFile.load(from: Self.cellJSON)
+        let two = model.thevenin(pairCount: 2)
+        let tau2 = two.pairs[1].timeConstantS.values.map { CellModelCSourceEmitter.literal(Float($0)) }
+        #expect(source.contains("static const float cell_model_2rc_two_rc_tau2_s_values[\(tau2.count)] = {\n    "
+                                + tau2.prefix(6).joined(separator: ", ") + ","))
+        let residual = try #require(model.fitReport.residual2RCmV)
+        #expect(source.contains("    .residual_mV = \(CellModelCSourceEmitter.literal(Float(residual))),\n"))
+        // The 2RC tables share the 1RC tables' grid arrays (and the residual curve its temperatures),
+        // so they add only their values: 5 × 90 floats and one residual per group.
+        let plain = try Self.exportCellModel(["--cell-model", Self.cellJSON.path, "--c-source", tmp.appendingPathComponent("gen/p").path])
+        let groups = (model.fitReport.ocvTemperatureGroups ?? []).filter { $0.residual2RCmV != nil }.count
+        #expect(groups == 2 && report.flashTableBytes - plain.flashTableBytes == 4 * (5 * 90 + groups))
+        #expect(plain.twoRCPoints == 0 && !plain.table.contains("2RC"))
+        let without = try String(contentsOf: Self.examples.appendingPathComponent("cell_model.c"), encoding: .utf8)
+        #expect(!without.contains("two_rc"))
+    }
+
     @Test("every float32 literal reads back as the table value it stands for")
     func literalsRoundTrip() {
         for value: Float in [0, 1, -0.4, 0.1, 1e-5, 2.5e-7, 3.5811415, 1_100_848.9, -0.009460104, .ulpOfOne, 123_456_789] {
@@ -88,6 +121,7 @@ struct ExportCellModelTests {
             (["--cell-model", json], "needs --c-source"),
             (["--cell-model", json, "--c-source", "out/my-model"], "'my-model' is not a C identifier"),
             (["--c-source", "m"], "Give a .bmsq blob (or --cell-model cell.json)"),
+            (["m.bmsq", "--c-source", "m", "--two-rc"], "--two-rc is for --cell-model"),
         ]
         for (arguments, message) in cases {
             #expect {

@@ -1,13 +1,14 @@
 /* Examples/c/host/main.c — the C estimators (bms_soc.h) on a desktop: reads a generic
  * recording CSV (Docs/DataFormats.md, section 1), feeds every row to the Ah counter, the 1RC
- * EKF and the LSTM wrapper as one firmware tick, and prints the SOC of each per tick.
+ * EKF, the LSTM wrapper and the 2RC EKF as one firmware tick, and prints the SOC of each per tick.
  *
  *   make && build/soc_host ../../../Fixtures/recordings/synthetic-cycle.csv
  *
  * Output CSV: time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_ekf_charge_transfer,
- * soc_reference (the file's `soc` column, empty when it has none); the two EKF variants run the
- * fixture model with an illustrative hysteresis law (hysteresis_demo.h) and charge-transfer
- * term (charge_transfer_demo.h). The first row is a power-up with an unknown history (dt = 0: a
+ * soc_ekf_2rc,soc_reference (the file's `soc` column, empty when it has none); two EKF variants
+ * run the fixture model with an illustrative hysteresis law (hysteresis_demo.h) and
+ * charge-transfer term (charge_transfer_demo.h); the 2RC EKF runs on two R-C pairs, the same
+ * model exported with its 2RC tables (cell_model_2rc, `bmsim export ... --two-rc`). The first row is a power-up with an unknown history (dt = 0: a
  * rested reading anchors the Ah counter and the EKF); a jump of more than an hour between
  * rows is a sleep (bms_soc_*_wake). The LSTM's coulomb count starts from the Ah counter's
  * first estimate. The cell model and the LSTM blob are compiled in (Examples/c/model,
@@ -18,6 +19,7 @@
 #include <string.h>
 #include "bms_soc.h"
 #include "cell_model.h"
+#include "cell_model_2rc.h"
 #include "lstm_model.h"
 #include "hysteresis_demo.h"
 #include "charge_transfer_demo.h"
@@ -60,7 +62,7 @@ int main(int argc, char **argv) {
     static bms_soc_lstm_settings_t settings;
     static bms_lstm_model_t lstm_net;
     static bms_soc_ah_t ah;
-    static bms_soc_ekf_t ekf, ekf_h, ekf_ct;
+    static bms_soc_ekf_t ekf, ekf_h, ekf_ct, ekf_2rc;
     static bms_cell_model_t hysteresis_model, charge_transfer_model;
     static bms_soc_lstm_t lstm;
     char line[MAX_LINE];
@@ -86,14 +88,15 @@ int main(int argc, char **argv) {
         || (status = bms_soc_ah_init(&ah, &cell_model, &config, 1.0f)) != BMS_SOC_OK
         || (status = bms_soc_ekf_init(&ekf, &cell_model, &config, 1.0f)) != BMS_SOC_OK
         || (status = bms_soc_ekf_init(&ekf_h, &hysteresis_model, &config, 1.0f)) != BMS_SOC_OK
-        || (status = bms_soc_ekf_init(&ekf_ct, &charge_transfer_model, &config, 1.0f)) != BMS_SOC_OK) {
+        || (status = bms_soc_ekf_init(&ekf_ct, &charge_transfer_model, &config, 1.0f)) != BMS_SOC_OK
+        || (status = bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model_2rc, &config, 1.0f, 2)) != BMS_SOC_OK) {
         fprintf(stderr, "cannot set up the estimators\n");
         fclose(file);
         return 1;
     }
-    printf("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_ekf_charge_transfer,soc_reference\n");
+    printf("time_s,soc_ah,soc_ekf,sigma_ekf,soc_lstm,soc_ekf_hysteresis,soc_ekf_charge_transfer,soc_ekf_2rc,soc_reference\n");
     while (fgets(line, sizeof line, file) != NULL) {
-        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h, e_ekf_ct;
+        bms_soc_estimate_t e_ah, e_ekf, e_lstm, e_ekf_h, e_ekf_ct, e_ekf_2rc;
         float voltage_V, current_A, temperature_C, dt_s;
         double time_s;
         int n;
@@ -130,6 +133,7 @@ int main(int argc, char **argv) {
             bms_soc_ekf_wake(&ekf, sleep_s);
             bms_soc_ekf_wake(&ekf_h, sleep_s);
             bms_soc_ekf_wake(&ekf_ct, sleep_s);
+            bms_soc_ekf_wake(&ekf_2rc, sleep_s);
             bms_soc_lstm_wake(&lstm, sleep_s);
             dt_s = 0.0f;
         } else {
@@ -139,6 +143,7 @@ int main(int argc, char **argv) {
         bms_soc_ekf_tick(&ekf, voltage_V, current_A, temperature_C, dt_s, &e_ekf);
         bms_soc_ekf_tick(&ekf_h, voltage_V, current_A, temperature_C, dt_s, &e_ekf_h);
         bms_soc_ekf_tick(&ekf_ct, voltage_V, current_A, temperature_C, dt_s, &e_ekf_ct);
+        bms_soc_ekf_tick(&ekf_2rc, voltage_V, current_A, temperature_C, dt_s, &e_ekf_2rc);
         if (first) {
             status = bms_soc_lstm_init(&lstm, &lstm_net, workspace, LSTM_MODEL_WORKSPACE_WORDS, &cell_model, &config,
                                        &settings, e_ah.soc);
@@ -150,8 +155,9 @@ int main(int argc, char **argv) {
             first = 0;
         }
         bms_soc_lstm_tick(&lstm, voltage_V, current_A, temperature_C, dt_s, &e_lstm);
-        printf("%.3f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc, (double)e_ekf.sigma,
-               (double)e_lstm.soc, (double)e_ekf_h.soc, (double)e_ekf_ct.soc, col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
+        printf("%.3f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc,
+               (double)e_ekf.sigma, (double)e_lstm.soc, (double)e_ekf_h.soc, (double)e_ekf_ct.soc, (double)e_ekf_2rc.soc,
+               col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
         previous_time = time_s;
     }
     fclose(file);

@@ -1,11 +1,11 @@
 /*
  * bms_soc.h — BMSim's firmware SOC estimators in C99: the Ah counter with OCV correction at
- * rest (plus capacity learning and the end-of-discharge anchor), the 1RC extended Kalman
- * filter, and the wrapper that makes the integer LSTM (bms_lstm.h) an estimator. Ports of
+ * rest (plus capacity learning and the end-of-discharge anchor), the extended Kalman filter on
+ * the 1RC or (with the model's bms_soc_two_rc_t) the 2RC Thevenin model, and the wrapper that makes the integer LSTM (bms_lstm.h) an estimator. Ports of
  * Sources/Estimators (AhCounterEstimator, TheveninEKF with FilterCommon, CapacityLearner,
  * EmptyAnchor, LSTMEstimator); the math is Docs/Estimators.md, the C API Docs/CEstimators.md.
  * With a cell model that has hysteresis (bms_soc_hysteresis_t, count > 0) the Ah counter and
- * the EKF carry Plett's one-state hysteresis h as the Swift ones do (EKF: 3 states); with a
+ * the EKF carry Plett's one-state hysteresis h as the Swift ones do (EKF: one state more); with a
  * charge-transfer term (bms_soc_charge_transfer_t) the EKF's predicted voltage adds
  * a asinh(I / I_ref) as the Swift one does. In front of them, optionally, the current sensor's
  * auto-zero (the firmware's CurrentOffsetLearner, Docs/BMSLoop.md § 2).
@@ -36,6 +36,8 @@
  *                bms_soc_ah_tick(&ah, voltage_V, current_A, temperature_C, dt_s, &e);
  *                bms_soc_ekf_tick(&ekf, voltage_V, current_A, temperature_C, dt_s, &e);   // e.sigma
  *   after a sleep of s seconds without measuring: bms_soc_ah_wake(&ah, s); bms_soc_ekf_wake(&ekf, s);
+ *   the EKF on two R-C pairs, on a model exported with --two-rc:
+ *                bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model, &config, 1.0f, 2);   then as ekf
  *
  * The current sensor's auto-zero, in front of them: bms_current_offset.h.
  */
@@ -51,8 +53,9 @@ extern "C" {
 
 /** API version of this header (2: the hysteresis state in the model, config, Ah and EKF structs;
  *  3: the charge-transfer term, bms_cell_model_t.charge_transfer; 4: the current sensor's
- *  auto-zero, bms_current_offset_*). */
-#define BMS_SOC_VERSION 4
+ *  auto-zero, bms_current_offset_*; 5: the 2RC model, bms_cell_model_t.two_rc, and the EKF on
+ *  it, bms_soc_ekf_init_pairs). */
+#define BMS_SOC_VERSION 5
 /** 1 (default): the Ah counter and the EKF run a model's hysteresis state. Build with
  *  -DBMS_SOC_HYSTERESIS=0 for a firmware whose cells have none: the 3-state filter and the
  *  hysteresis law are compiled out (about 3 KiB of Thumb-2), and a model with hysteresis is
@@ -66,6 +69,13 @@ extern "C" {
  *  (BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT). The Ah counter and the LSTM wrapper never read it. */
 #ifndef BMS_SOC_CHARGE_TRANSFER
 #define BMS_SOC_CHARGE_TRANSFER 1
+#endif
+/** 1 (default): the EKF can run on the 2RC model (bms_soc_ekf_init_pairs(..., 2)). Build with
+ *  -DBMS_SOC_TWO_RC=0 for a firmware that runs the 1RC filter only: the 3- and 4-state 2RC
+ *  filters are compiled out, a model's two_rc tables are never read (nor checked), and
+ *  bms_soc_ekf_init_pairs(..., 2) returns BMS_SOC_ERR_TWO_RC_COMPILED_OUT. */
+#ifndef BMS_SOC_TWO_RC
+#define BMS_SOC_TWO_RC 1
 #endif
 /** Capacity-learning bands: 3 temperature bands x 3 current bands. */
 #define BMS_SOC_CAPACITY_BANDS 9
@@ -88,8 +98,12 @@ typedef enum bms_soc_status {
     BMS_SOC_ERR_MODEL_CHARGE_TRANSFER = 11, /**< charge-transfer groups invalid: count 0, a NULL array,
                                                  temperatures not finite and strictly increasing,
                                                  a not in [0, 2] V or I_ref not in [1e-6, 1e5] A (NaN fails) */
-    BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT = 12 /**< EKF: the model has a charge-transfer term and
+    BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT = 12, /**< EKF: the model has a charge-transfer term and
                                                        this build has BMS_SOC_CHARGE_TRANSFER 0 */
+    BMS_SOC_ERR_MODEL_TWO_RC = 13,   /**< EKF: two R-C pairs asked for and the model has no 2RC tables
+                                          (two_rc NULL) */
+    BMS_SOC_ERR_TWO_RC_COMPILED_OUT = 14 /**< EKF: two R-C pairs asked for and this build has
+                                              BMS_SOC_TWO_RC 0 */
 } bms_soc_status_t;
 
 /** A quantity over SOC x temperature, read bilinearly (SocTemperatureTable in Swift):
@@ -136,6 +150,20 @@ typedef struct bms_soc_charge_transfer {
     uint16_t count;                     /**< >= 1 */
 } bms_soc_charge_transfer_t;
 
+/** The 2RC Thevenin model (the cell.json's 2RC fit, TheveninParameters with two pairs in Swift),
+ *  for the EKF run with two R-C pairs (bms_soc_ekf_init_pairs(..., 2)): its own R0 and two
+ *  branches over SOC x temperature, and its fit residuals (the 2-pair filter's voltage noise, as
+ *  residual_1rc_mV is the 1-pair filter's). The Ah counter and the LSTM wrapper never read it. */
+typedef struct bms_soc_two_rc {
+    bms_soc_table_t r0_ohm;                 /**< series resistance */
+    bms_soc_table_t r1_ohm;                 /**< first branch: resistance */
+    bms_soc_table_t tau1_s;                 /**< first branch: time constant R1*C1 at the nodes */
+    bms_soc_table_t r2_ohm;                 /**< second branch: resistance */
+    bms_soc_table_t tau2_s;                 /**< second branch: time constant R2*C2 at the nodes */
+    float residual_mV;                      /**< the 2RC fit's overall RMS residual (20 when unknown) */
+    bms_soc_curve_t residual_mV_by_temperature; /**< per OCV temperature group (count 0: none) */
+} bms_soc_two_rc_t;
+
 /** Everything the estimators need about a cell type (CellModelParameters in Swift),
  *  written by `bmsim export --cell-model cell.json --c-source NAME`. */
 typedef struct bms_cell_model {
@@ -162,6 +190,9 @@ typedef struct bms_cell_model {
     bms_soc_hysteresis_t hysteresis;        /**< count 0: none */
     /** NULL: none (a pointer, so that a model without the term costs 4 B of flash, not 16). */
     const bms_soc_charge_transfer_t *charge_transfer;
+    /** NULL: none (the EKF runs with one R-C pair only); written by `bmsim export --cell-model
+     *  cell.json --c-source NAME --two-rc`. */
+    const bms_soc_two_rc_t *two_rc;
 } bms_cell_model_t;
 
 /** Estimator settings (EstimatorConfig in Swift); bms_soc_config_default gives the Swift
@@ -249,11 +280,13 @@ typedef struct bms_soc_ah {
     float hysteresis_h, hysteresis_sign;    /**< h in [-1, 1] and s, the sign of the last current above rest */
 } bms_soc_ah_t;
 
-/** Most states of the EKF: SOC, v1 and the hysteresis h. */
-#define BMS_SOC_EKF_MAX_STATES 3
+/** Most states of the EKF: SOC, v1, v2 and the hysteresis h. */
+#define BMS_SOC_EKF_MAX_STATES 4
 
-/** 1RC extended Kalman filter (TheveninEKF with FilterCommon). State x = [SOC, v1] (states 2),
- *  or [SOC, v1, h] with the model's hysteresis (states 3); p is states x states, row-major. */
+/** Extended Kalman filter on the 1RC or 2RC Thevenin model (TheveninEKF with FilterCommon).
+ *  State x = [SOC, v1] (1RC, states 2) or [SOC, v1, v2] (2RC, states 3), followed by h with the
+ *  model's hysteresis (states 3 or 4; h at x[hysteresis_index] = x[1 + pairs]); p is
+ *  states x states, row-major. */
 typedef struct bms_soc_ekf {
     const bms_cell_model_t *model;
     const bms_soc_config_t *config;
@@ -270,7 +303,9 @@ typedef struct bms_soc_ekf {
     uint32_t covariance_resets;
     uint8_t has_previous_current, has_previous_voltage, has_pending_sleep, capacity_from_first_sample;
     uint8_t anchored_this_rest, woke_up_uninformed;
-    uint8_t states;                         /**< 2, or 3 with the hysteresis state h (x[2]) */
+    uint8_t states;                         /**< 1 + pairs, + 1 with the hysteresis state h */
+    uint8_t pairs;                          /**< R-C pairs: 1, or 2 (bms_soc_ekf_init_pairs) */
+    uint8_t hysteresis_index;               /**< index of h in x (1 + pairs), 0 without it */
     float hysteresis_sign;                  /**< s: the sign of the last current above rest (0: unknown) */
     float hysteresis_offset_V;              /**< M h + M0 s before this tick: taken off a rested reading */
 } bms_soc_ekf_t;
@@ -357,9 +392,15 @@ float bms_soc_ah_capacity_Ah(const bms_soc_ah_t *ah);
  *  capacity, rest timer, hysteresis, empty anchor): AhCounterEstimator.continueCounting(from:). */
 bms_soc_status_t bms_soc_ah_continue_from(bms_soc_ah_t *ah, float soc);
 
-/** 1RC EKF starting at `soc`. */
+/** 1RC EKF starting at `soc` (bms_soc_ekf_init_pairs with one pair). */
 bms_soc_status_t bms_soc_ekf_init(bms_soc_ekf_t *ekf, const bms_cell_model_t *model,
                                   const bms_soc_config_t *config, float soc);
+/** EKF on `pairs` R-C pairs (1, or 2: the model's two_rc tables, TheveninEKF(pairs: 2) in Swift)
+ *  starting at `soc`. BMS_SOC_ERR_ARGUMENT for another count; with 2, BMS_SOC_ERR_MODEL_TWO_RC
+ *  when the model has no two_rc and BMS_SOC_ERR_TWO_RC_COMPILED_OUT in a build with
+ *  BMS_SOC_TWO_RC 0. */
+bms_soc_status_t bms_soc_ekf_init_pairs(bms_soc_ekf_t *ekf, const bms_cell_model_t *model,
+                                        const bms_soc_config_t *config, float soc, int pairs);
 bms_soc_status_t bms_soc_ekf_tick(bms_soc_ekf_t *ekf, float voltage_V, float current_A, float temperature_C,
                                   float dt_s, bms_soc_estimate_t *estimate);
 /** As bms_soc_ah_wake (a rested wake-up after at least the rest time re-anchors the filter). */
