@@ -23,25 +23,29 @@ import Foundation
 ///                                "instantaneousV": 0.005, "rateConstant": 30 }] },
 ///   "chargeTransfer": { "groups": [{ "temperatureC": 0, "coefficientV": 0.02, (optional, version 3)
 ///                                    "referenceCurrentA": 2.5 }] },
+///   "filterPairs": 2,                                                         (optional, version 4)
 ///   "fitReport": { ... } }
 /// ```
 /// Version 1 is every file without hysteresis (written as before, byte for byte); a model with
 /// hysteresis is written as version 2, so that a build from before it refuses the file
 /// (`unsupportedFormat`) instead of running the model without its hysteresis; a model with the
-/// charge-transfer term (`ChargeTransfer`) as version 3, for the same reason. All three load.
+/// charge-transfer term (`ChargeTransfer`) as version 3, for the same reason; a model that asks
+/// its filters to run on two R–C pairs (`filterPairs`) as version 4, so that an older build refuses
+/// it instead of running `ekf` and `ukf` on one pair. All four load.
 /// Non-finite numbers may be written as the strings `"NaN"`, `"inf"`, `"-inf"`; they are
 /// read so that validation can reject them with the field's name.
 public enum CellModelFile {
     /// The `format` string.
     public static let formatName = "bmsim-cell-model"
-    /// The newest version this build writes and reads (3: with `chargeTransfer`).
-    public static let version = 3
-    /// The versions this build reads: 1 (no hysteresis), 2 (hysteresis) and 3 (charge transfer).
-    public static let supportedVersions: ClosedRange<Int> = 1...3
-    /// The version a model is written as: 3 with a charge-transfer term, else 2 with
-    /// hysteresis, else 1 (files as before).
+    /// The newest version this build writes and reads (4: with `filterPairs`).
+    public static let version = 4
+    /// The versions this build reads: 1 (no hysteresis), 2 (hysteresis), 3 (charge transfer) and
+    /// 4 (filter pairs).
+    public static let supportedVersions: ClosedRange<Int> = 1...4
+    /// The version a model is written as: 4 with `filterPairs`, else 3 with a charge-transfer
+    /// term, else 2 with hysteresis, else 1 (files as before).
     public static func version(of model: CellModelParameters) -> Int {
-        model.chargeTransfer != nil ? 3 : (model.hysteresis == nil ? 1 : 2)
+        model.filterPairs != nil ? 4 : model.chargeTransfer != nil ? 3 : (model.hysteresis == nil ? 1 : 2)
     }
 
     /// Reads and validates a model file.
@@ -156,6 +160,9 @@ struct CellModelDocument: Codable {
     var socZeroLoadedVoltageV: Double?
     var hysteresis: Hysteresis?
     var chargeTransfer: ChargeTransfer?
+    /// A number, not an `Int`: Foundation reports 1.5 read as an `Int` without the field's name;
+    /// validation refuses anything but 1 and 2 with it.
+    var filterPairs: Double?
     var fitReport: FitReport
 
     init(_ m: CellModelParameters) {
@@ -188,6 +195,7 @@ struct CellModelDocument: Codable {
         socZeroLoadedVoltageV = m.socZeroLoadedVoltageV
         hysteresis = m.hysteresis
         chargeTransfer = m.chargeTransfer
+        filterPairs = m.filterPairs.map(Double.init)
         fitReport = m.fitReport
     }
 }

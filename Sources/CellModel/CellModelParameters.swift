@@ -45,6 +45,10 @@ public struct CellModelParameters: Sendable, Equatable {
     public var chargeTransfer: ChargeTransfer?
     /// How the model was made and how well it fits (free-form, for reports).
     public var fitReport: FitReport
+    /// The R–C pairs (1 or 2) the filters run when asked for by their short names (`ekf`,
+    /// `ukf`): set by a generic `bmsim fit` when the 2RC model fits its recordings materially
+    /// better (`RecordingFit.filterPairs`); `nil`: 1 (the NASA model, files before version 4).
+    public var filterPairs: Int?
 
     /// Creates a parameter set.
     public init(cellName: String, capacityAh: Double,

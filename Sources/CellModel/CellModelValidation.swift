@@ -44,6 +44,16 @@ struct CellModelValidation {
         if let law = doc.restRelaxation { try relaxation(law) }
         if let law = doc.hysteresis { try hysteresis(law, version: doc.version) }
         if let term = doc.chargeTransfer { try chargeTransfer(term, version: doc.version) }
+        if let pairs = doc.filterPairs {
+            guard doc.version >= 4 else {
+                throw .malformed(file: file, field: "filterPairs",
+                                 detail: "a model with filterPairs must be version 4 (an older reader would ignore it)")
+            }
+            try finite(pairs, "filterPairs")
+            guard pairs == 1 || pairs == 2 else {
+                throw .outOfRange(file: file, field: "filterPairs", found: pairs, allowed: "1 or 2")
+            }
+        }
         if let floor = doc.restedOCVTrustedFromSOC {
             try finite(floor, "restedOCVTrustedFromSOC")
             guard floor >= -1 && floor <= 1 else {
@@ -53,13 +63,15 @@ struct CellModelValidation {
         if let zero = doc.socZeroLoadedVoltageV { try within(zero, Limits.ocvV, "socZeroLoadedVoltageV") }
         if let groups = doc.fitReport.ocvTemperatureGroups { try groupResiduals(groups) }
         if let rows = doc.fitReport.residualByTemperature { try temperatureResiduals(rows) }
-        return CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
+        var model = CellModelParameters(cellName: doc.cell, capacityAh: doc.capacityAh,
                                    capacityByTemperature: capacityTable, designCapacityByTemperature: designTable,
                                    coulombicEfficiency: doc.coulombicEfficiency, ocv: ocv,
                                    thevenin1RC: t1, thevenin2RC: t2, restRelaxation: doc.restRelaxation,
                                    restedOCVTrustedFromSOC: doc.restedOCVTrustedFromSOC,
                                    socZeroLoadedVoltageV: doc.socZeroLoadedVoltageV, hysteresis: doc.hysteresis,
                                    chargeTransfer: doc.chargeTransfer, fitReport: doc.fitReport)
+        model.filterPairs = doc.filterPairs.map { Int($0) }
+        return model
     }
 
     /// The optional hysteresis (version 2 only): at least one group, temperatures increasing and

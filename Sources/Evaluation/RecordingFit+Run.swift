@@ -41,12 +41,16 @@ extension RecordingFit {
     /// given (`capacitySource`, for the report). `ocv`: a given curve and how it was given (held
     /// fixed); `hysteresis`: whether to fit Plett's hysteresis from a slow test
     /// (`fitHysteresis`); `chargeTransfer`: whether to fit the current-dependent term
-    /// (`fitChargeTransfer`, after the hysteresis, on the voltages without it). Throws when no operation has a reference SOC, there is no capacity,
-    /// the identification fails, or `hysteresis` is `.on` without a slow test.
+    /// (`fitChargeTransfer`, after the hysteresis, on the voltages without it); `filterPairs`:
+    /// the R–C pairs of `ekf` and `ukf` on the model (`filterPairs(residual1RCmV:residual2RCmV:mode:)`,
+    /// written as `CellModelParameters.filterPairs` when two). Throws when no operation has a
+    /// reference SOC, there is no capacity, the identification fails, or `hysteresis` is `.on`
+    /// without a slow test.
     public static func fit(_ recordings: [Recording], capacityAh: Double?, capacitySource: String = "--capacity",
                            ocv: (curve: OCVCurve, source: String)?,
                            hysteresis mode: HysteresisMode = .auto,
                            chargeTransfer transferMode: ChargeTransferMode = .off,
+                           filterPairs pairsMode: FilterPairsMode = .auto,
                            log: (String) -> Void = { _ in }) throws -> (model: CellModelParameters, summary: Summary) {
         let names = names(recordings)
         let capacity = try capacity(recordings, option: capacityAh, optionSource: capacitySource)
@@ -119,6 +123,9 @@ extension RecordingFit {
             hysteresis: hysteresis.hysteresis, chargeTransfer: transfer.term, fitReport: report)
         let traces = traces(labelled, model: model, initialH: hysteresis.initialH)
         model.fitReport.residualByTemperature = temperatureResiduals(traces, grid: options.resistanceTemperaturesC)
+        let pairs = filterPairs(residual1RCmV: report.residual1RCmV, residual2RCmV: report.residual2RCmV, mode: pairsMode)
+        model.filterPairs = pairs.pairs == 2 ? 2 : nil
+        model.fitReport.method.append("filters (ekf, ukf): " + pairs.decision)
         log("\(left) of \(total) operations have no reference SOC and are left out"
             + (left == 0 ? "" : ": " + labelled.filter { !$0.excluded.isEmpty }
                 .map { "\($0.name) \($0.excluded.map { "\($1) \($0)" }.sorted().joined(separator: ", "))" }.joined(separator: "; ")))

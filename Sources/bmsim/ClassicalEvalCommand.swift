@@ -123,7 +123,9 @@ struct ClassicalEvalCommand: ParsableCommand {
         let fusionDocument = try fusionNoiseFile.map { path throws(LSTMFusionNoiseFileError) in try LSTMFusionNoiseFile.load(path: path) }
         if let fusionDocument { options.config.fusionNoise = fusionDocument.noise }
         options.config.fusionNoise = options.config.fusionNoise.adjusted(decorrelationSeconds: fusionDecorrelation, sigmaScale: nil)
-        let kinds = try legacy.estimators(estimators).kinds
+        let list = try legacy.estimators(estimators)
+        let kinds = list.kinds(filterPairs: cellModel.filterPairs)
+        if let note = list.twoPairNote(filterPairs: cellModel.filterPairs) { format.note(note) }
         let needsBlob = kinds.contains(where: \.needsBlobModel)
         options.gridSeconds = grid ?? (needsBlob ? 1 : nil)
         let factory = needsBlob ? try ClassicalEstimatorFactory.load(cellModelPath: cellModelPath, lstmModelPath: lstmModel) : nil

@@ -34,6 +34,7 @@ extension FitCommand {
         let capacitySource = capacity != nil ? "--capacity" : "nominal_capacity_ah of \(dataset.manifestPath ?? "")"
         let (fitted, summary) = try RecordingFit.fit(recordings, capacityAh: capacityAh, capacitySource: capacitySource, ocv: ocv,
                                                      hysteresis: hysteresis, chargeTransfer: chargeTransfer,
+                                                     filterPairs: filterPairs,
                                                      log: { print($0) })
         var model = fitted
         var validation: [RecordingFit.VoltageTrace] = []
@@ -83,6 +84,7 @@ extension FitCommand {
                 print(String(format: "  %.1f °C: a %.2f mV, I_ref %.4g A", g.temperatureC, g.coefficientmV, g.referenceCurrentA))
             }
         }
+        if let line = report.method.last(where: { $0.hasPrefix("filters (ekf, ukf): ") }) { print(line) }
         for t in traces {
             let r = t.residualmV
             print(String(format: "fit residual %@: 1RC %.2f mV, 2RC %.2f mV RMS (%d samples)", t.name, r.oneRC, r.twoRC, r.samples))

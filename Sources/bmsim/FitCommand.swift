@@ -40,6 +40,10 @@ struct FitCommand: ParsableCommand {
             help: "Generic fit: the current-dependent (Butler–Volmer) term a·asinh(I/I_ref) per temperature — auto (kept when it lowers the 1RC fit residual by more than \(RecordingFit.chargeTransferThresholdPercent) %), on, or off.")
     var chargeTransfer: RecordingFit.ChargeTransferMode = .auto
 
+    @Option(name: .customLong("filter-pairs"),
+            help: "Generic fit: the R-C pairs `ekf` and `ukf` run on this model (cell.json filterPairs) — auto (2 when the 2RC fit's residual is at least \(Int(RecordingFit.filterPairsMinimumGainPercent)) % below the 1RC fit's), 1 or 2. ekf-1rc, ekf-2rc, ukf-1rc and ukf-2rc always run what they name.")
+    var filterPairs: RecordingFit.FilterPairsMode = .auto
+
     @Option(name: .customLong("validate"), parsing: .upToNextOption,
             help: "Recordings (CSV or folders) not used for fitting, on which the fitted model's voltage is scored.")
     var validationPaths: [String] = []
@@ -97,8 +101,8 @@ struct FitCommand: ParsableCommand {
     /// The NASA fit (`FitCommand+NASA.swift`), as before datasets.
     func runNASA(root: URL) throws {
         guard ocvPath == nil, capacity == nil, validationPaths.isEmpty, hysteresis == .auto,
-              chargeTransfer == .auto else {
-            throw ValidationError("--ocv, --capacity, --validate, --hysteresis and --charge-transfer are for generic recordings; the NASA folder is fitted as before")
+              chargeTransfer == .auto, filterPairs == .auto else {
+            throw ValidationError("--ocv, --capacity, --validate, --hysteresis, --charge-transfer and --filter-pairs are for generic recordings; the NASA folder is fitted as before")
         }
         var options = IdentificationOptions()
         if let edges = Self.edges(ocvGroupEdges) {
@@ -122,3 +126,4 @@ struct FitCommand: ParsableCommand {
 
 extension RecordingFit.HysteresisMode: ExpressibleByArgument {}
 extension RecordingFit.ChargeTransferMode: ExpressibleByArgument {}
+extension RecordingFit.FilterPairsMode: ExpressibleByArgument {}

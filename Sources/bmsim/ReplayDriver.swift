@@ -77,6 +77,9 @@ struct ReplayDriver {
         for warning in CellModelMismatch.warnings(model: factory.model, recordings: recordings) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
+        if let note = EstimatorList(names: shared.estimatorNames).twoPairNote(filterPairs: factory.model.filterPairs) {
+            FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+        }
         // Check the estimator names once, before any work.
         for name in shared.estimatorNames where !factory.knownNames.contains(name) {
             if let kind = EstimatorList.kind(of: name), kind.needsBlobModel {

@@ -35,7 +35,7 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     var cellCapacityAh: Double? { model.initialCapacityAh(temperatureC: 25) }
 
     func makeEstimator(name: String, setup: EstimatorSetup) throws -> any SOCEstimator {
-        guard let kind = EstimatorKind(rawValue: Self.aliases[name] ?? name) else {
+        guard let kind = EstimatorList.kind(of: name, filterPairs: model.filterPairs) else {
             throw ReplayError.unknownEstimator(name: name, known: knownNames)
         }
         // The rest current as a C-rate of the cell's (design) capacity (`EstimatorConfig.scaledToCell`).

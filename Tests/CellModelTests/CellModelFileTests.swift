@@ -122,7 +122,7 @@ struct CellModelFileTests {
                                                          expected: 3, found: 1)) { _ = try decode(o) }
         var f = try json()
         f["version"] = 99
-        #expect(throws: CellModelFileError.unsupportedFormat(file: "bad.json", expected: "bmsim-cell-model v1–v3",
+        #expect(throws: CellModelFileError.unsupportedFormat(file: "bad.json", expected: "bmsim-cell-model v1–v4",
                                                              found: "bmsim-cell-model v99")) { _ = try decode(f) }
         #expect(throws: CellModelFileError.self) {
             _ = try CellModelFile.decode(Data("{ not json".utf8), file: "bad.json")

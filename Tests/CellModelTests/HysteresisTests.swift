@@ -52,12 +52,10 @@ struct HysteresisTests {
         #expect(abs(Self.law.voltageV(h: -0.5, sign: 1, temperatureC: 0) - (-0.015 + 0.004)) < 1e-15)
     }
 
-    func json(_ model: CellModelParameters) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: try CellModelFile.encode(model)) as! [String: Any]
-    }
+    func json(_ model: CellModelParameters) throws -> [String: Any] { try cellModelJSON(model) }
 
     func decode(_ object: [String: Any]) throws(CellModelFileError) -> CellModelParameters {
-        try CellModelFile.decode(try! JSONSerialization.data(withJSONObject: object), file: "h.json")
+        try decodeCellModel(object, file: "h.json")
     }
 
     @Test("round trip as version 2; a model without hysteresis is still written as version 1, as before")

@@ -11,11 +11,12 @@ struct RecordingFitTests {
     static let truth = CellModelParameters.synthetic18650()
     static let temperatures = [4.0, 24, 44]
 
-    /// HPPC-like test at `temperatureC` on the 1RC truth (R0 70–150 mΩ, τ 60 s; or on `model`), 1 s ticks:
-    /// from full, per 10 % SOC step a 2 A discharge pulse, rest, a 1.5 A charge pulse, rest,
-    /// then 1 A for 0.1 of the capacity and a 10-minute rest.
-    static func hppcCSV(_ temperatureC: Double, voltageNoiseV: Double = 0, model: CellModelParameters = truth) -> String {
-        var sim = CellSimulator(model: model, pairCount: 1, soc: 1)
+    /// HPPC-like test at `temperatureC` on the 1RC truth (R0 70–150 mΩ, τ 60 s; or on `model`; or
+    /// on its 2RC model with `pairs` 2), 1 s ticks: from full, per 10 % SOC step a 2 A discharge
+    /// pulse, rest, a 1.5 A charge pulse, rest, then 1 A for 0.1 of the capacity and a 10-minute rest.
+    static func hppcCSV(_ temperatureC: Double, voltageNoiseV: Double = 0, model: CellModelParameters = truth,
+                        pairs: Int = 1) -> String {
+        var sim = CellSimulator(model: model, pairCount: pairs, soc: 1)
         var profile: [ProfileSegment] = [.rest(durationS: 60)]
         for _ in 0..<9 {
             profile += [.constant(currentA: -2, durationS: 10), .rest(durationS: 60),

@@ -41,7 +41,7 @@ import TestSupport
     @Test func goodFusionOptionsParse() throws {
         let eval = try ClassicalEvalCommand.parseAsRoot(["--data", "/data", "--cell-model", "m.json", "--estimators", "ekf,lstm,ekf+lstm",
                                                          "--grid", "1", "--fusion-decorrelation", "5000"]) as! ClassicalEvalCommand
-        #expect(eval.estimators.kinds == [.ekf1RC, .lstm, .ekfLSTM] && eval.grid == 1 && eval.fusionDecorrelation == 5000)
+        #expect(eval.estimators.kinds() == [.ekf1RC, .lstm, .ekfLSTM] && eval.grid == 1 && eval.fusionDecorrelation == 5000)
         let replay = try ReplayCommand.parseAsRoot(["/data", "--estimators", "ekf+lstm", "--fusion-decorrelation", "100",
                                                     "--fusion-sigma-scale", "2"]) as! ReplayCommand
         let noise = replay.shared.estimatorConfig().fusionNoise

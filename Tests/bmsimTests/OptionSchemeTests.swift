@@ -78,7 +78,7 @@ struct OptionSchemeTests {
         #expect(CellSelection(argument: "B0005")?.singleCell == "B0005" && CellSelection(argument: "test")?.singleCell == nil)
         for bad in ["", ",", "B 5", "a;b"] { #expect(CellSelection(argument: bad) == nil, "\(bad)") }
         #expect(CellSelection(argument: "25C/udds-100.csv")?.singleCell == "25C/udds-100.csv")   // a recording of a dataset
-        #expect(EstimatorList(argument: "ekf, ukf-2rc,ah")?.kinds == [.ekf1RC, .ukf2RC, .ah])
+        #expect(EstimatorList(argument: "ekf, ukf-2rc,ah")?.kinds() == [.ekf1RC, .ukf2RC, .ah])
         #expect(EstimatorList(argument: "ekf")?.names == ["ekf"])
         for bad in ["", "kalman", "ah,ekf-9rc"] { #expect(EstimatorList(argument: bad) == nil, "\(bad)") }
         #expect(InitialSOC(argument: "rested") == .rested && InitialSOC(argument: "-0.2") == .offset(-0.2))
@@ -86,7 +86,7 @@ struct OptionSchemeTests {
         #expect(OutputFormat(argument: "text") == .table && OutputFormat(argument: "csv") == .csv && OutputFormat(argument: "xml") == nil)
         let command = try #require(try BMSim.parseAsRoot(["classical-eval", "--data", "/d", "--cell-model", "m",
                                                           "--estimators", "ekf,ah"]) as? ClassicalEvalCommand)
-        #expect(command.estimators.kinds == [.ekf1RC, .ah] && command.initialSOC == .rested && command.cells.cells.count == 5)
+        #expect(command.estimators.kinds() == [.ekf1RC, .ah] && command.initialSOC == .rested && command.cells.cells.count == 5)
         do {
             _ = try BMSim.parseAsRoot(["replay", "--estimators", "ah,kalman"])
             Issue.record("an unknown estimator was accepted")

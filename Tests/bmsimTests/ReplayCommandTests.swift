@@ -85,6 +85,26 @@ struct ReplayCommandTests {
         #expect(!factory.knownNames.contains("lstm"))
     }
 
+    @Test("on a cell model with filterPairs 2, ekf and ukf run on two R–C pairs (and say so); ekf-1rc still runs one")
+    func filterPairsAliases() throws {
+        var model = BundledData.cellModel()
+        let setup = EstimatorSetup(capacityAh: nil, initialSOC: 0.8, updatePeriodSeconds: 1, voltageNoiseV: 0, currentNoiseA: 0)
+        #expect(try ClassicalEstimatorFactory(model: model).makeEstimator(name: "ukf", setup: setup).name == "ukf-1rc")
+        model.filterPairs = 2
+        let factory = ClassicalEstimatorFactory(model: model)
+        #expect(try factory.makeEstimator(name: "ekf", setup: setup).name == "ekf-2rc")
+        #expect(try factory.makeEstimator(name: "ukf", setup: setup).name == "ukf-2rc")
+        #expect(try factory.makeEstimator(name: "ekf-1rc", setup: setup).name == "ekf-1rc")
+        #expect(EstimatorList.kind(of: "ekf", filterPairs: 2) == .ekf2RC && EstimatorList.kind(of: "ekf", filterPairs: 1) == .ekf1RC)
+        #expect(EstimatorList.kind(of: "ah", filterPairs: 2) == .ah && EstimatorList.kind(of: "kalman", filterPairs: 2) == nil)
+        let list = try EstimatorList.parse("ah,ekf,ukf,ekf-1rc")
+        #expect(list.kinds(filterPairs: 2) == [.ah, .ekf2RC, .ukf2RC, .ekf1RC] && list.kinds() == [.ah, .ekf1RC, .ukf1RC, .ekf1RC])
+        let note = try #require(list.twoPairNote(filterPairs: 2))
+        #expect(note.contains("ekf = ekf-2rc, ukf = ukf-2rc") && note.contains("ekf-1rc or ukf-1rc"))
+        #expect(list.twoPairNote(filterPairs: nil) == nil && list.twoPairNote(filterPairs: 1) == nil)
+        #expect(try EstimatorList.parse("ah,ekf-2rc").twoPairNote(filterPairs: 2) == nil)
+    }
+
     @Test("lstm: the bundled demo blob by default, --lstm-model errors are typed")
     func lstmWiring() throws {
         let factory = try ClassicalEstimatorFactory.load(cellModelPath: nil)
