@@ -24,13 +24,16 @@ public enum CellModelCSourceEmitter {
     /// A model with hysteresis gets its groups (`bms_soc_hysteresis_t`); one without, count 0.
     /// A model with a charge-transfer term gets a `static const bms_soc_charge_transfer_t
     /// NAME_charge_transfer` and `.charge_transfer` pointing at it; one without, neither (its
-    /// files are those of a build before the term existed). With `twoRC`, the 2RC model as a
-    /// `static const bms_soc_two_rc_t NAME_two_rc` and `.two_rc` pointing at it (for
-    /// `bms_soc_ekf_init_pairs(..., 2)`); without, neither. Throws for a term the C code would
-    /// refuse (`CellModelCTables`).
+    /// files are those of a build before the term existed). With `twoRC`, or on a model whose
+    /// filters run two pairs (`filterPairs` 2), the 2RC model as a `static const bms_soc_two_rc_t
+    /// NAME_two_rc` and `.two_rc` pointing at it (for `bms_soc_ekf_init_pairs(..., 2)`); otherwise
+    /// neither. The header defines `PREFIX_FILTER_PAIRS`, the model's `filterPairs` (1 without), to
+    /// pass to `bms_soc_ekf_init_pairs`. Throws for a term the C code would refuse (`CellModelCTables`).
     public static func emit(model: CellModelParameters, identifier: String, macroPrefix p: String,
-                            headerFileName: String, twoRC: Bool = false) throws(CellModelCExportError) -> Files {
+                            headerFileName: String, twoRC requested: Bool = false) throws(CellModelCExportError) -> Files {
         let t = try CellModelCTables(model)
+        let filterPairs = model.filterPairs ?? 1
+        let twoRC = requested || filterPairs == 2
         var arrays: [(name: String, values: [Float])] = []
         func array(_ suffix: String, _ values: [Float]) -> String {
             if values.isEmpty { return "NULL" }
@@ -122,14 +125,17 @@ public enum CellModelCSourceEmitter {
                  " *   #include \"bms_soc.h\"",
                  " *   #include \"\(headerFileName)\"",
                  " *   bms_soc_ah_init(&ah, &\(identifier), &config, 1.0f);",
-                 " *   bms_soc_ekf_init(&ekf, &\(identifier), &config, 1.0f);",
-                 twoRC ? " *   bms_soc_ekf_init_pairs(&ekf_2rc, &\(identifier), &config, 1.0f, 2);   (the 2RC tables)" : nil,
+                 " *   bms_soc_ekf_init_pairs(&ekf, &\(identifier), &config, 1.0f, \(p)_FILTER_PAIRS);   (the model's R-C pairs)",
+                 twoRC && filterPairs == 1
+                    ? " *   bms_soc_ekf_init_pairs(&ekf_2rc, &\(identifier), &config, 1.0f, 2);   (the 2RC tables, exported too)" : nil,
                  " *",
                  " * Flash: \(p)_TABLE_BYTES bytes of float32 tables plus the bms_cell_model_t.",
                  " */",
                  "#ifndef \(p)_H", "#define \(p)_H", "", "#include \"bms_soc.h\"", "",
                  "/** Bytes of float32 table data in the generated .c file. */",
                  "#define \(p)_TABLE_BYTES \(tableBytes)", "",
+                 "/** The R-C pairs this model's filters run (cell.json filterPairs; 1 without): bms_soc_ekf_init_pairs. */",
+                 "#define \(p)_FILTER_PAIRS \(filterPairs)", "",
                  "#ifdef __cplusplus", "extern \"C\" {", "#endif", "",
                  "/** The cell model; defined once, in the generated .c file. */",
                  "extern const bms_cell_model_t \(identifier);", "",

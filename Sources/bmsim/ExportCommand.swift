@@ -34,7 +34,8 @@ struct ExportCommand: ParsableCommand {
 
     @Flag(name: .customLong("two-rc"), help: ArgumentHelp(
         "With --cell-model: also write the 2RC tables (bms_soc_two_rc_t), for the EKF on two R-C pairs "
-            + "(bms_soc_ekf_init_pairs(..., 2)); about as much flash again as the 1RC tables."))
+            + "(bms_soc_ekf_init_pairs(..., 2)); about as much flash again as the 1RC tables. A model whose filters "
+            + "run two pairs (cell.json filterPairs 2) gets them without it."))
     var twoRC = false
 
     @Option(help: "C identifier of the array (default: the file name of NAME, or of the header).")
@@ -87,7 +88,8 @@ struct ExportCommand: ParsableCommand {
                                                  headerFileName: target.headerFileName, twoRC: twoRC)
         try write(header: files.header, source: files.source, to: target)
         return CellModelExportReport(files: [target.headerPath, target.sourcePath], symbol: target.identifier,
-                                     tables: try CellModelCTables(model), tableBytes: files.tableBytes, twoRC: twoRC)
+                                     tables: try CellModelCTables(model), tableBytes: files.tableBytes,
+                                     twoRC: twoRC || model.filterPairs == 2, filterPairs: model.filterPairs ?? 1)
     }
 
     /// Writes `NAME.h` and `NAME.c`, after checking that neither path is refused.

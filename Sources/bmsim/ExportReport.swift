@@ -83,10 +83,13 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
     var theveninPoints: Int
     /// Temperature groups of the charge-transfer term (0: none).
     var chargeTransferGroups: Int
-    /// SOC points × temperatures of each 2RC table (R0, R1, τ1, R2, τ2); 0 without `--two-rc`.
+    /// SOC points × temperatures of each 2RC table (R0, R1, τ1, R2, τ2); 0 when not written.
     var twoRCPoints: Int
+    /// The model's `filterPairs` (1 without), `PREFIX_FILTER_PAIRS` in the header.
+    var filterPairs: Int
 
-    init(files: [String], symbol: String, tables: CellModelCTables, tableBytes: Int, twoRC: Bool = false) {
+    init(files: [String], symbol: String, tables: CellModelCTables, tableBytes: Int, twoRC: Bool = false,
+         filterPairs: Int = 1) {
         self.files = files
         self.symbol = symbol
         macroPrefix = CIdentifier.macroPrefix(symbol)
@@ -95,6 +98,7 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
         theveninPoints = tables.r0Ohm.values.count
         chargeTransferGroups = tables.chargeTransferTemperaturesC.count
         twoRCPoints = twoRC ? tables.twoRC.r0Ohm.values.count : 0
+        self.filterPairs = filterPairs
     }
 
     var table: String {
@@ -102,14 +106,16 @@ struct CellModelExportReport: Codable, TabularReport, Equatable {
          "flash  tables  \(flashTableBytes) bytes  \(macroPrefix)_TABLE_BYTES: OCV \(ocvPoints) points, "
             + "R0/R1/tau1 \(theveninPoints) points each, capacity, relaxation and noise curves"
             + (chargeTransferGroups == 0 ? "" : ", charge-transfer term (\(chargeTransferGroups) group\(chargeTransferGroups == 1 ? "" : "s"))")
-            + (twoRCPoints == 0 ? "" : ", 2RC R0/R1/tau1/R2/tau2 \(twoRCPoints) points each") + " (float32)"]
+            + (twoRCPoints == 0 ? "" : ", 2RC R0/R1/tau1/R2/tau2 \(twoRCPoints) points each") + " (float32)",
+         "filters  \(filterPairs) R-C pair\(filterPairs == 1 ? "" : "s")  \(macroPrefix)_FILTER_PAIRS (cell.json filterPairs): "
+            + "bms_soc_ekf_init_pairs(&ekf, &\(symbol), &config, soc, \(macroPrefix)_FILTER_PAIRS)"]
             .joined(separator: "\n") + "\n"
     }
 
-    var csvHeader: [String] { ["symbol", "flash_table_bytes", "ocv_points", "thevenin_points", "two_rc_points"] }
+    var csvHeader: [String] { ["symbol", "flash_table_bytes", "ocv_points", "thevenin_points", "two_rc_points", "filter_pairs"] }
 
     var csvRows: [[String]] {
-        [[symbol, String(flashTableBytes), String(ocvPoints), String(theveninPoints), String(twoRCPoints)]]
+        [[symbol, String(flashTableBytes), String(ocvPoints), String(theveninPoints), String(twoRCPoints), String(filterPairs)]]
     }
 }
 

@@ -103,6 +103,31 @@ struct ExportCellModelTests {
         #expect(!without.contains("two_rc"))
     }
 
+    @Test("a model whose filters run two pairs (filterPairs 2) exports its 2RC tables without --two-rc; the header says how many pairs")
+    func filterPairsExport() throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var model = try CellModelFile.load(from: Self.cellJSON)
+        model.filterPairs = 2
+        let json = tmp.appendingPathComponent("two.json")
+        try CellModelFile.encode(model).write(to: json)
+        let two = try Self.exportCellModel(["--cell-model", json.path, "--c-source", tmp.appendingPathComponent("gen/m2").path])
+        #expect(two.filterPairs == 2 && two.twoRCPoints == 90 && two.table.contains("filters  2 R-C pairs  M2_FILTER_PAIRS"))
+        let header = try String(contentsOf: tmp.appendingPathComponent("gen/m2.h"), encoding: .utf8)
+        let source = try String(contentsOf: tmp.appendingPathComponent("gen/m2.c"), encoding: .utf8)
+        #expect(header.contains("#define M2_FILTER_PAIRS 2\n") && source.contains("    .two_rc = &m2_two_rc,\n"))
+        // The same tables as --two-rc on the model without the field: only the macro differs.
+        let forced = try String(contentsOf: Self.examples.appendingPathComponent("cell_model_2rc.c"), encoding: .utf8)
+        #expect(source.replacingOccurrences(of: "m2", with: "cell_model_2rc").replacingOccurrences(of: "M2", with: "CELL_MODEL_2RC")
+                == forced)
+        // One pair: the macro is 1, and without --two-rc no 2RC tables.
+        let committed = try String(contentsOf: Self.examples.appendingPathComponent("cell_model.h"), encoding: .utf8)
+        #expect(committed.contains("#define CELL_MODEL_FILTER_PAIRS 1\n"))
+        let twoRCHeader = try String(contentsOf: Self.examples.appendingPathComponent("cell_model_2rc.h"), encoding: .utf8)
+        #expect(twoRCHeader.contains("#define CELL_MODEL_2RC_FILTER_PAIRS 1\n")
+                && twoRCHeader.contains("bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model_2rc, &config, 1.0f, 2);"))
+    }
+
     @Test("every float32 literal reads back as the table value it stands for")
     func literalsRoundTrip() {
         for value: Float in [0, 1, -0.4, 0.1, 1e-5, 2.5e-7, 3.5811415, 1_100_848.9, -0.009460104, .ulpOfOne, 123_456_789] {

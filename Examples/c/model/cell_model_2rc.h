@@ -5,8 +5,8 @@
  *   #include "bms_soc.h"
  *   #include "cell_model_2rc.h"
  *   bms_soc_ah_init(&ah, &cell_model_2rc, &config, 1.0f);
- *   bms_soc_ekf_init(&ekf, &cell_model_2rc, &config, 1.0f);
- *   bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model_2rc, &config, 1.0f, 2);   (the 2RC tables)
+ *   bms_soc_ekf_init_pairs(&ekf, &cell_model_2rc, &config, 1.0f, CELL_MODEL_2RC_FILTER_PAIRS);   (the model's R-C pairs)
+ *   bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model_2rc, &config, 1.0f, 2);   (the 2RC tables, exported too)
  *
  * Flash: CELL_MODEL_2RC_TABLE_BYTES bytes of float32 tables plus the bms_cell_model_t.
  */
@@ -17,6 +17,9 @@
 
 /** Bytes of float32 table data in the generated .c file. */
 #define CELL_MODEL_2RC_TABLE_BYTES 3396
+
+/** The R-C pairs this model's filters run (cell.json filterPairs; 1 without): bms_soc_ekf_init_pairs. */
+#define CELL_MODEL_2RC_FILTER_PAIRS 1
 
 #ifdef __cplusplus
 extern "C" {

@@ -5,7 +5,7 @@
  *   #include "bms_soc.h"
  *   #include "cell_model_charge_transfer.h"
  *   bms_soc_ah_init(&ah, &cell_model_charge_transfer, &config, 1.0f);
- *   bms_soc_ekf_init(&ekf, &cell_model_charge_transfer, &config, 1.0f);
+ *   bms_soc_ekf_init_pairs(&ekf, &cell_model_charge_transfer, &config, 1.0f, CELL_MODEL_CHARGE_TRANSFER_FILTER_PAIRS);   (the model's R-C pairs)
  *
  * Flash: CELL_MODEL_CHARGE_TRANSFER_TABLE_BYTES bytes of float32 tables plus the bms_cell_model_t.
  */
@@ -16,6 +16,9 @@
 
 /** Bytes of float32 table data in the generated .c file. */
 #define CELL_MODEL_CHARGE_TRANSFER_TABLE_BYTES 472
+
+/** The R-C pairs this model's filters run (cell.json filterPairs; 1 without): bms_soc_ekf_init_pairs. */
+#define CELL_MODEL_CHARGE_TRANSFER_FILTER_PAIRS 1
 
 #ifdef __cplusplus
 extern "C" {
