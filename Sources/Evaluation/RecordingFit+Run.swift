@@ -123,7 +123,9 @@ extension RecordingFit {
             hysteresis: hysteresis.hysteresis, chargeTransfer: transfer.term, fitReport: report)
         let traces = traces(labelled, model: model, initialH: hysteresis.initialH)
         model.fitReport.residualByTemperature = temperatureResiduals(traces, grid: options.resistanceTemperaturesC)
-        let pairs = filterPairs(residual1RCmV: report.residual1RCmV, residual2RCmV: report.residual2RCmV, mode: pairsMode)
+        let dynamic = dynamicResidual(traces, labelled: labelled, capacityAh: capacity.ah)
+        let pairs = filterPairs(residual1RCmV: dynamic.oneRC, residual2RCmV: dynamic.twoRC, mode: pairsMode,
+                                over: dynamic.description)
         model.filterPairs = pairs.pairs == 2 ? 2 : nil
         model.fitReport.method.append("filters (ekf, ukf): " + pairs.decision)
         log("\(left) of \(total) operations have no reference SOC and are left out"

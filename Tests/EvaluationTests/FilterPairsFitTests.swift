@@ -11,7 +11,9 @@ import Testing
 struct FilterPairsFitTests {
     @Test("auto: 2 from a 5 % lower 2RC residual; 1 below that, when the 2RC fit is worse, or without residuals")
     func rule() {
-        let rule = RecordingFit.filterPairs
+        let rule = { (one: Double?, two: Double?, mode: RecordingFit.FilterPairsMode) in
+            RecordingFit.filterPairs(residual1RCmV: one, residual2RCmV: two, mode: mode)
+        }
         #expect(rule(10, 9.5, .auto).pairs == 2)          // exactly 5 %
         #expect(rule(10, 9.51, .auto).pairs == 1)         // 4.9 %
         #expect(rule(5.99, 5.55, .auto).pairs == 2)       // Ecker2015 on pulses: 7.4 %
@@ -32,6 +34,32 @@ struct FilterPairsFitTests {
             try GenericRecordingCSV.parse(Array(RecordingFitTests.hppcCSV(t, voltageNoiseV: 0.001, pairs: pairs).utf8),
                                           name: "hppc\(Int(t)).csv")
         }
+    }
+
+    @Test("the rule reads the dynamic recordings: a C/20 slow test fitted beside the pulses is left out of it")
+    func slowTestLeftOut() throws {
+        var sim = CellSimulator(model: RecordingFitTests.truth, pairCount: 2, soc: 0.02)
+        let gen = SyntheticCycleGenerator(dtSeconds: 10, temperatureC: 24, voltageNoiseV: 0.001)
+        let slow = gen.run([.rest(durationS: 600), .constant(currentA: 0.1, durationS: 80_000, stopAboveV: 4.2),
+                            .rest(durationS: 3600), .constant(currentA: -0.1, durationS: 80_000, stopBelowV: 3.35),
+                            .rest(durationS: 3600)], simulator: &sim)
+        let slowRecording = try GenericRecordingCSV.parse(Array(slow.csvText(cell: "S", source: "test", capacityAh: 2).utf8),
+                                                          name: "slow24.csv")
+        let pulses = try GenericRecordingCSV.parse(Array(RecordingFitTests.hppcCSV(24, voltageNoiseV: 0.001, pairs: 2).utf8),
+                                                   name: "hppc24.csv")
+        let (model, summary) = try RecordingFit.fit([slowRecording, pulses], capacityAh: 2, ocv: nil)
+        let decision = try #require(model.fitReport.method.first { $0.hasPrefix("filters (ekf, ukf): ") })
+        print("FilterPairsFit slow test + pulses: \(decision)")
+        #expect(decision.contains("over the 1 fitted recording(s) that are not slow tests"))
+        #expect(model.filterPairs == 2)
+        // What the rule read: the pulses' residuals alone.
+        let traces = RecordingFit.traces(summary.recordings, model: model, initialH: summary.initialH)
+        let read = RecordingFit.dynamicResidual(traces, labelled: summary.recordings, capacityAh: 2)
+        let hppc = try #require(traces.first { $0.name == "hppc24" }).residualmV
+        #expect(abs((read.oneRC ?? 0) - hppc.oneRC) < 1e-9 && abs((read.twoRC ?? 0) - hppc.twoRC) < 1e-9)
+        // A slow test alone: the rule reads it (nothing else to read).
+        let alone = try RecordingFit.fit([slowRecording], capacityAh: 2, ocv: nil).model
+        #expect(alone.fitReport.method.contains { $0.hasPrefix("filters (ekf, ukf): ") && $0.contains("over the fitted recordings") })
     }
 
     @Test("a 2RC plant gets 2 pairs (version-4 file), a 1RC plant none; 1 and 2 force it; the report says why")
