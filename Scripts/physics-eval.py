@@ -247,7 +247,8 @@ def main():
                         help="bmsim fit --charge-transfer; results go to WORK/FIT[-hysteresis-…]-charge-transfer-on|off unless auto")
     parser.add_argument("--hppc", default=",".join(DEFAULT_HPPC),
                         help="comma-separated HPPC file names fitted per temperature (default hppc-hi.csv; e.g. hppc.csv "
-                             "or hppc.csv,hppc-hi.csv); results go to WORK/FIT[-…]-<names joined by +> unless the default")
+                             "or hppc.csv,hppc-hi.csv; none: no HPPC, the --fit-cycles instead); results go to "
+                             "WORK/FIT[-…]-<names joined by +> unless the default")
     parser.add_argument("--replay-args", default="",
                         help="extra options for every `bmsim replay`, space-separated "
                              "(e.g. --replay-args=--ukf-weighted-innovation)")
@@ -258,13 +259,15 @@ def main():
                         help="comma-separated drive-cycle file names also fitted at each temperature and then not "
                              "scored (e.g. udds-100.csv); results go to WORK/FIT[-…]-fit-<names> when given")
     args = parser.parse_args()
-    hppc = args.hppc.split(",")
+    hppc = [] if args.hppc == "none" else args.hppc.split(",")
     FIT_CYCLES.extend(name for name in args.fit_cycles.split(",") if name)
     if any(is_characterization(name) and name not in FIT_CYCLES for name in FIT_CYCLES) or any(
             name == "ocv.csv" or name.startswith("hppc") for name in FIT_CYCLES):
         parser.error("--fit-cycles takes drive-cycle file names (not ocv.csv or hppc*.csv)")
-    if not hppc or any(not is_characterization(name) or name == "ocv.csv" for name in hppc):
-        parser.error("--hppc takes file names beginning with hppc")
+    if any(not is_characterization(name) or name == "ocv.csv" for name in hppc):
+        parser.error("--hppc takes file names beginning with hppc, or none")
+    if not hppc and not FIT_CYCLES:
+        parser.error("--hppc none fits the --fit-cycles instead of an HPPC test: give at least one (e.g. wltc-60.csv)")
     if args.fit == "drive-only" and not FIT_CYCLES:
         parser.error("--fit drive-only fits the --fit-cycles alone: give at least one (e.g. udds-100.csv)")
     cells = args.cells.split(",") if args.cells else sorted(
@@ -274,7 +277,7 @@ def main():
     if args.charge_transfer != "auto":
         variant += f"-charge-transfer-{args.charge_transfer}"
     if hppc != DEFAULT_HPPC:
-        variant += "-" + "+".join(name.removesuffix(".csv") for name in hppc)
+        variant += "-" + ("+".join(name.removesuffix(".csv") for name in hppc) or "no-hppc")
     if FIT_CYCLES:
         variant += "-fit-" + "+".join(name.removesuffix(".csv") for name in FIT_CYCLES)
     if args.pairs == 2:
