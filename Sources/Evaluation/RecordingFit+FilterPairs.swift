@@ -15,12 +15,12 @@ extension RecordingFit {
     }
 
     /// `auto` chooses two pairs when the 2RC model's RMS residual over the fitted dynamic
-    /// recordings (`dynamicResidual`) is below the 1RC model's by at least this share, %. Chosen on the development data (the
-    /// PyBaMM cells of `Docs/Results.md`, "Filter pairs"): fitted on the OCV table and HPPC
-    /// pulses the gain is 7.4 % (Ecker2015 NMC), 10.1 % (Mohtat2020 NMC) and 56 % (Kim2011 NCA),
-    /// −0.3 % for the assembled LFP, whose 2RC filters were worse (0.31 → 0.74 %); with a WLTC
-    /// fitted as well 15 %, 14 %, 33 % and −0.8 %. 5 % leaves the LFP on one pair with a margin and
-    /// takes the smallest NMC gain. Read over the whole fit, a C/20 slow test among the fitted
+    /// recordings (`dynamicResidual`) is below the 1RC model's by at least this share, %.
+    /// Chosen on the development data (the PyBaMM cells of `Docs/Results.md`, "Filter pairs"):
+    /// fitted on the OCV table and HPPC pulses the gain is 7.4 % (Ecker2015 NMC), 10.1 %
+    /// (Mohtat2020 NMC) and 56 % (Kim2011 NCA), −0.3 % for the assembled LFP, whose 2RC filters
+    /// were worse (0.31 → 0.74 %); with a WLTC fitted as well 15 %, 14 %, 33 % and −0.8 %. 5 %
+    /// leaves the LFP on one pair with a margin and takes the smallest NMC gain. Read over the whole fit, a C/20 slow test among the fitted
     /// recordings diluted the difference (Mohtat2020 2.3 %, Ecker2015 5.1 %); over the dynamic
     /// recordings alone it is 10.8 % and 7.3 % (the LFP −0.2 %), as on the pulses alone.
     public static let filterPairsMinimumGainPercent = 5.0

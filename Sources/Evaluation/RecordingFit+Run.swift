@@ -42,8 +42,8 @@ extension RecordingFit {
     /// fixed); `hysteresis`: whether to fit Plett's hysteresis from a slow test
     /// (`fitHysteresis`); `chargeTransfer`: whether to fit the current-dependent term
     /// (`fitChargeTransfer`, after the hysteresis, on the voltages without it); `filterPairs`:
-    /// the R–C pairs of `ekf` and `ukf` on the model (`filterPairs(residual1RCmV:residual2RCmV:mode:)`,
-    /// written as `CellModelParameters.filterPairs` when two). Throws when no operation has a
+    /// the R–C pairs of `ekf` and `ukf` on the model (`filterPairs(residual1RCmV:residual2RCmV:mode:over:)`
+    /// on the residuals of `dynamicResidual`, written as `CellModelParameters.filterPairs` when two). Throws when no operation has a
     /// reference SOC, there is no capacity, the identification fails, or `hysteresis` is `.on`
     /// without a slow test.
     public static func fit(_ recordings: [Recording], capacityAh: Double?, capacitySource: String = "--capacity",
