@@ -24,6 +24,10 @@ struct FilterPairsFitTests {
         let decision = rule(10, 8, .auto).decision
         #expect(decision.contains("2 R–C pairs") && decision.contains("20.0 % lower") && decision.contains("2 from 5 % lower"))
         #expect(rule(5.889, 5.909, .auto).decision.contains("0.3 % higher"))
+        // Within twice the threshold the decision says to check it on an unseen drive.
+        #expect(rule(3.18, 3.00, .auto).decision.contains("near the threshold: compare ekf-1rc and ekf-2rc"))
+        #expect(!rule(10, 8, .auto).decision.contains("near the threshold"))
+        #expect(!rule(5.889, 5.909, .auto).decision.contains("near the threshold"))
         #expect(rule(10, 8, .one).decision.contains("--filter-pairs 1"))
     }
 
