@@ -25,6 +25,9 @@ extension RecordingFit {
     /// recordings alone it is 10.8 % and 7.3 % (the LFP −0.2 %), as on the pulses alone.
     public static let filterPairsMinimumGainPercent = 5.0
 
+    /// How the decision's line in `fitReport.method` begins.
+    public static let filterPairsReportPrefix = "filters (ekf, ukf): "
+
     /// The residuals the rule reads (mV RMS, sample-weighted over the recordings) and which
     /// recordings they cover: the fitted recordings that are not slow tests (a recording all of
     /// whose labelled operations have a mean |I| of at most C/10: a C/20 OCV test), or all of them
@@ -38,20 +41,37 @@ extension RecordingFit {
             }
         }
         let dynamic = zip(traces, labelled).filter { !slow($0.1) }.map(\.0)
-        let chosen = dynamic.isEmpty ? traces : dynamic
+        let pooled = pooledResidual(dynamic.isEmpty ? traces : dynamic)
+        let left = traces.count - dynamic.count
+        let description = dynamic.isEmpty || left == 0 ? "over the fitted recordings"
+            : "over the \(dynamic.count) fitted recording(s) that are not slow tests"
+        return (pooled.oneRC, pooled.twoRC, description)
+    }
+
+    /// The 1RC and 2RC RMS residuals of `traces` pooled (sample-weighted), mV; nil without a
+    /// finite sample.
+    public static func pooledResidual(_ traces: [VoltageTrace]) -> (oneRC: Double?, twoRC: Double?) {
         var s1 = 0.0, s2 = 0.0, n = 0
-        for t in chosen {
+        for t in traces {
             let r = t.residualmV
-            guard r.oneRC.isFinite, r.twoRC.isFinite else { continue }
+            guard r.samples > 0, r.oneRC.isFinite, r.twoRC.isFinite else { continue }
             s1 += r.oneRC * r.oneRC * Double(r.samples)
             s2 += r.twoRC * r.twoRC * Double(r.samples)
             n += r.samples
         }
-        let left = traces.count - dynamic.count
-        let description = dynamic.isEmpty || left == 0 ? "over the fitted recordings"
-            : "over the \(dynamic.count) fitted recording(s) that are not slow tests"
-        guard n > 0 else { return (nil, nil, description) }
-        return ((s1 / Double(n)).squareRoot(), (s2 / Double(n)).squareRoot(), description)
+        guard n > 0 else { return (nil, nil) }
+        return ((s1 / Double(n)).squareRoot(), (s2 / Double(n)).squareRoot())
+    }
+
+    /// `auto` again on held-out recordings (`fit --validate`): the pairs whose model is better on
+    /// `validation` by the same rule, read over them instead of over the fitted recordings
+    /// (nil when they have no sample with a reference SOC). The fit residual can favour the 2RC
+    /// model where unseen drives do not (`Docs/Results.md`, "Filter pairs": a PyBaMM LCO).
+    public static func filterPairs(validation: [VoltageTrace]) -> (pairs: Int, decision: String)? {
+        let pooled = pooledResidual(validation)
+        guard pooled.oneRC != nil, pooled.twoRC != nil else { return nil }
+        return filterPairs(residual1RCmV: pooled.oneRC, residual2RCmV: pooled.twoRC, mode: .auto,
+                           over: "over the \(validation.count) validation recording(s), not fitted")
     }
 
     /// The pairs `mode` gives for a fit with these residuals (mV RMS; nil: not known), read

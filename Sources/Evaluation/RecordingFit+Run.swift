@@ -127,7 +127,7 @@ extension RecordingFit {
         let pairs = filterPairs(residual1RCmV: dynamic.oneRC, residual2RCmV: dynamic.twoRC, mode: pairsMode,
                                 over: dynamic.description)
         model.filterPairs = pairs.pairs == 2 ? 2 : nil
-        model.fitReport.method.append("filters (ekf, ukf): " + pairs.decision)
+        model.fitReport.method.append(filterPairsReportPrefix + pairs.decision)
         log("\(left) of \(total) operations have no reference SOC and are left out"
             + (left == 0 ? "" : ": " + labelled.filter { !$0.excluded.isEmpty }
                 .map { "\($0.name) \($0.excluded.map { "\($1) \($0)" }.sorted().joined(separator: ", "))" }.joined(separator: "; ")))

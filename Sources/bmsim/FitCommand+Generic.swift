@@ -53,6 +53,12 @@ extension FitCommand {
                 validationRecordings = try validationSet.recordings(validationSet.members)
             }
             validation = RecordingFit.validate(validationRecordings, model: model, capacityOption: capacityAh)
+            // With held-out recordings, `auto` decides the filters' pairs on them, not on the fit.
+            if filterPairs == .auto, let pairs = RecordingFit.filterPairs(validation: validation) {
+                model.filterPairs = pairs.pairs == 2 ? 2 : nil
+                model.fitReport.method.removeAll { $0.hasPrefix(RecordingFit.filterPairsReportPrefix) }
+                model.fitReport.method.append(RecordingFit.filterPairsReportPrefix + pairs.decision)
+            }
             for t in validation {
                 let r = t.residualmV
                 model.fitReport.method.append(r.samples == 0 ? "validation \(t.name): no sample with a reference SOC"
@@ -84,7 +90,7 @@ extension FitCommand {
                 print(String(format: "  %.1f °C: a %.2f mV, I_ref %.4g A", g.temperatureC, g.coefficientmV, g.referenceCurrentA))
             }
         }
-        if let line = report.method.last(where: { $0.hasPrefix("filters (ekf, ukf): ") }) { print(line) }
+        if let line = report.method.last(where: { $0.hasPrefix(RecordingFit.filterPairsReportPrefix) }) { print(line) }
         for t in traces {
             let r = t.residualmV
             print(String(format: "fit residual %@: 1RC %.2f mV, 2RC %.2f mV RMS (%d samples)", t.name, r.oneRC, r.twoRC, r.samples))

@@ -41,7 +41,7 @@ struct FitCommand: ParsableCommand {
     var chargeTransfer: RecordingFit.ChargeTransferMode = .auto
 
     @Option(name: .customLong("filter-pairs"),
-            help: "Generic fit: the R-C pairs `ekf` and `ukf` run on this model (cell.json filterPairs) — auto (2 when the 2RC model's residual on the fitted recordings that are not slow tests is at least \(Int(RecordingFit.filterPairsMinimumGainPercent)) % below the 1RC model's), 1 or 2. ekf-1rc, ekf-2rc, ukf-1rc and ukf-2rc always run what they name.")
+            help: "Generic fit: the R-C pairs `ekf` and `ukf` run on this model (cell.json filterPairs) — auto (2 when the 2RC model's residual on the fitted recordings that are not slow tests, or with --validate on the validation recordings, is at least \(Int(RecordingFit.filterPairsMinimumGainPercent)) % below the 1RC model's), 1 or 2. ekf-1rc, ekf-2rc, ukf-1rc and ukf-2rc always run what they name.")
     var filterPairs: RecordingFit.FilterPairsMode = .auto
 
     @Option(name: .customLong("validate"), parsing: .upToNextOption,

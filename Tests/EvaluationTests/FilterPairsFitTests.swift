@@ -29,6 +29,9 @@ struct FilterPairsFitTests {
         #expect(!rule(10, 8, .auto).decision.contains("near the threshold"))
         #expect(!rule(5.889, 5.909, .auto).decision.contains("near the threshold"))
         #expect(rule(10, 8, .one).decision.contains("--filter-pairs 1"))
+        // On held-out recordings: nothing to read without them.
+        #expect(RecordingFit.filterPairs(validation: []) == nil)
+        #expect(RecordingFit.filterPairs(validation: [RecordingFit.VoltageTrace(name: "empty")]) == nil)
     }
 
     /// The HPPC recordings of `RecordingFitTests` simulated on `pairs` R–C pairs of the synthetic

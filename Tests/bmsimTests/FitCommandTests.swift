@@ -50,6 +50,26 @@ struct FitCommandTests {
         #expect(FileManager.default.fileExists(atPath: tmp.appendingPathComponent("cell-validate-sim.svg").path))
     }
 
+    @Test("--validate decides the filters' pairs on the recordings it holds out; --filter-pairs 1 or 2 is kept as given")
+    func filterPairsOnValidation() throws {
+        let tmp = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let sim = tmp.appendingPathComponent("sim.csv").path, ocv = tmp.appendingPathComponent("ocv.csv").path
+        for (extra, expected) in [([String](), "auto: the 2RC model's residual"), (["--filter-pairs", "1"], "--filter-pairs 1"),
+                                  (["--filter-pairs", "2"], "--filter-pairs 2")] {
+            let out = tmp.appendingPathComponent("v\(extra.count).json").path
+            let r = try BMSimProcess.run(["fit", sim, "--ocv", ocv, "--validate", sim, "--out", out] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("filters (ekf, ukf): ") }
+            #expect(lines.count == 1 && lines[0].contains(expected), "\(extra): \(lines)")
+            let method = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
+                as? [String: Any])?["fitReport"] as? [String: Any])["method"] as? [String]
+            let decisions = (method ?? []).filter { $0.hasPrefix("filters (ekf, ukf): ") }
+            #expect(decisions.count == 1 && decisions[0].contains(expected), "\(extra): \(decisions)")
+            #expect(decisions[0].contains("over the 1 validation recording(s), not fitted") == extra.isEmpty)
+        }
+    }
+
     @Test("bad inputs: status and message", arguments: [
         (["--capacity", "0"], 64, "--capacity"),
         (["--capacity", "nan"], 64, "--capacity"),
@@ -61,6 +81,8 @@ struct FitCommandTests {
         (["--ocv", "@TMP@/ocv-down.csv"], 65, "rising strictly"),
         (["--hysteresis", "maybe"], 64, "--hysteresis"),
         (["--hysteresis", "on"], 65, "--hysteresis on needs a slow test"),
+        (["--filter-pairs", "3"], 64, "--filter-pairs"),
+        (["--filter-pairs", "two"], 64, "--filter-pairs"),
     ] as [([String], Int32, String)])
     func badOptions(_ extra: [String], _ status: Int32, _ message: String) throws {
         let tmp = try Self.scratch()
