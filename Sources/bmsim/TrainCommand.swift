@@ -39,6 +39,8 @@ struct TrainCommand: ParsableCommand {
     var partialStarts: Int = 0
     @Option(name: .customLong("start-soc-error"), help: "With --partial-starts: half-width of the uniform error of each copy's start SOC, a fraction (0.03 = ±3 points).")
     var startSOCError: Double = PartialStarts.defaultStartSOCError
+    @Option(name: .customLong("train-cells"), help: ArgumentHelp("NASA data: train on these cells instead of the benchmark split's (cell and split names, e.g. train,B0054,B0055); never a validation or test cell.", valueName: "cells"), transform: CellSelection.parse)
+    var trainCells: CellSelection?
     @Option(help: "Maximum epochs.") var epochs: Int = 100
     @Option(help: "Seed (initialisation, dropout, shuffling).") var seed: UInt64 = 42
     @Option(help: "OpenBLAS threads (bit-identical results need the same count).") var threads: Int = 1
@@ -130,8 +132,7 @@ struct TrainCommand: ParsableCommand {
         } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
-        let dataset = try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh,
-                                          learnedPrior: config.learnedPrior, partialStarts: config.partialStarts, seed: seed)
+        let dataset = try loadDataset(source, config: config)
         if !source.isNASA { say("data: \(source.description)") }
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }
