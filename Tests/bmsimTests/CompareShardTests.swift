@@ -26,7 +26,7 @@ struct CompareShardTests {
         var one = try CompareCommand.parseAsRoot(args + ["--out", whole.path]) as! CompareCommand
         try one.run()
         for i in [2, 3, 1] {
-            var shard = try CompareCommand.parseAsRoot(args + ["--out", sharded.path, "--shard", "\(i)/3"]) as! CompareCommand
+            let shard = try CompareCommand.parseAsRoot(args + ["--out", sharded.path, "--shard", "\(i)/3"]) as! CompareCommand
             try shard.run()
         }
         let parts = [3, 1, 2].map { sharded.appendingPathComponent("part-\($0)-of-3.json").path }
