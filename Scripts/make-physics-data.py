@@ -122,6 +122,9 @@ CELLS = {
     "ecker2015-nmc": dict(chemistry="NMC", sets="Ecker2015", nominal_v=3.7),
     "kim2011-nca": dict(chemistry="NCA", sets="NCA_Kim2011", nominal_v=3.6),
     "marquis2019-lco": dict(chemistry="LCO", sets="Marquis2019", nominal_v=3.7),
+    # ORegan2022 is an LG M50 (NMC811 / graphite-SiOx) set with a 2.5–4.4 V window; the cell's
+    # datasheet window is 2.5–4.2 V, which is what a BMS would be given.
+    "oregan2022-nmc": dict(chemistry="NMC", sets="ORegan2022", nominal_v=3.6, window_v=(2.5, 4.2)),
     "assembled-lfp": dict(chemistry="LFP", sets="assembled (Mohtat2020 graphite + LFP)", nominal_v=3.3),
 }
 
@@ -130,7 +133,12 @@ def parameter_values(cell):
     spec = CELLS[cell]
     if spec["sets"] in RESERVED_SETS:
         raise SystemExit(f"{spec['sets']} is reserved for the independent evaluation")
-    return lfp_params() if cell == "assembled-lfp" else pybamm.ParameterValues(spec["sets"])
+    params = lfp_params() if cell == "assembled-lfp" else pybamm.ParameterValues(spec["sets"])
+    if "window_v" in spec:
+        low, high = spec["window_v"]
+        params.update({"Lower voltage cut-off [V]": low, "Upper voltage cut-off [V]": high,
+                       "Open-circuit voltage at 0% SOC [V]": low, "Open-circuit voltage at 100% SOC [V]": high})
+    return params
 
 
 def soc_scale(params):
@@ -211,6 +219,10 @@ def drive_profile(kind, capacity_ah, nominal_v, fewer=0):
     return np.arange(len(values), dtype=float), values, operations, mode, start_soc, repeats
 
 
+# Pulses end at the cut-off ± this (V); the simulation's own events sit at ± 0.3 V (`simulate`).
+PULSE_LIMIT_V = 0.25
+
+
 def rest(seconds, period):
     return pybamm.step.rest(duration=seconds, period=period, tags=["rest"])
 
@@ -245,7 +257,11 @@ def experiment_steps(kind, capacity_ah, nominal_v, v_min, v_max):
         steps = [rest(1800, 10)]
         for level in range(9):
             for rate, seconds, rest_s in pulses:
+                # A tester's voltage limit: a pulse ends early at the cut-off ± PULSE_LIMIT_V
+                # (a cold cell's charge pulse at 100 % SOC, or its 4C pulse near empty).
+                limit = v_min - PULSE_LIMIT_V if rate > 0 else v_max + PULSE_LIMIT_V
                 steps += [pybamm.step.current(rate * capacity_ah, duration=seconds, period=1,
+                                              termination=f"{limit} V",
                                               tags=["discharge" if rate > 0 else "charge"]),
                           rest(rest_s, 10)]
             if level < 8:
@@ -277,8 +293,12 @@ def simulate(cell, ambient_c, kind):
         steps, start_soc = experiment_steps(kind, capacity_ah, CELLS[cell]["nominal_v"], v_min, v_max)
         sim = pybamm.Simulation(pybamm.lithium_ion.SPMe({"thermal": "lumped"}), parameter_values=params,
                                 experiment=pybamm.Experiment(steps), solver=solver)
+        solution = sim.solve(initial_soc=start_soc)
+        if len(solution.sub_solutions) < len(steps):  # PyBaMM warns and returns the part it ran
+            raise pybamm.SolverError(f"{kind} stopped after {len(solution.sub_solutions)} of {len(steps)} steps "
+                                     f"({solution.termination})")
         parts = []
-        for step_sol in sim.solve(initial_soc=start_soc).sub_solutions:
+        for step_sol in solution.sub_solutions:
             current = step_sol["Current [A]"].entries
             operation = ("rest" if np.max(np.abs(current)) < 1e-9
                          else "discharge" if np.mean(current) > 0 else "charge")
