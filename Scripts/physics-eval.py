@@ -32,6 +32,7 @@ Files named ocv.csv or hppc*.csv are characterization, never scored as drives.
 The EKF and UKF columns are `ekf` and `ukf`: on the R-C pairs the fitted cell.json names
 (`filterPairs`, set by `bmsim fit --filter-pairs auto`), and the unseen residual is that model's.
 `--pairs 2` scores `ekf-2rc` and `ukf-2rc` whatever the model says, under the same column names.
+`--filter-pairs 1|2` is `bmsim fit --filter-pairs` (default auto): the model's own choice forced.
 `--fit drive-only --fit-cycles udds-100.csv` fits the named drive cycles alone (no OCV test,
 table or HPPC: a user with only drive logs) and scores the other cycles.
 
@@ -169,7 +170,7 @@ def run(command):
 
 
 def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer="auto", hppc=DEFAULT_HPPC,
-             fit_cycles=()):
+             fit_cycles=(), filter_pairs="auto"):
     """Fit once per cell, validate per temperature. Returns (model, residual, validation).
 
     variant "ocv-test": `fit ocv.csv hppc.csv` (the fit's slow-test OCV; the C/20 test enters
@@ -178,7 +179,8 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
     the `fit_cycles` alone, no OCV test, table or HPPC (the OCV from the recordings' rests and
     loads, as a user with only drive logs would fit). `hysteresis` is
     `bmsim fit --hysteresis` (auto, on, off; "on" needs the slow test, i.e. ocv-test);
-    `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off); `hppc` the HPPC
+    `charge_transfer` is `bmsim fit --charge-transfer` (auto, on, off) and `filter_pairs`
+    `bmsim fit --filter-pairs` (auto, 1, 2); `hppc` the HPPC
     file names fitted at each temperature (default hppc-hi.csv); `fit_cycles` drive-cycle file
     names fitted too at each temperature (the issue allows "one drive cycle per temperature" as
     characterization; they are then not scored).
@@ -199,7 +201,7 @@ def fit_cell(bmsim, cell_dir, work, variant, hysteresis="auto", charge_transfer=
         ocv_table(cell_dir, temps, table)
         inputs = [os.path.join(cell_dir, t, name) for t in temps for name in fitted] + ["--ocv", table]
     model = os.path.join(work, "cell.json")
-    inputs += ["--hysteresis", hysteresis, "--charge-transfer", charge_transfer]
+    inputs += ["--hysteresis", hysteresis, "--charge-transfer", charge_transfer, "--filter-pairs", filter_pairs]
     fit_text = run([bmsim, "fit", *inputs, "--out", model])
     residual = {float(m.group(1)): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
         r"fit residual at (-?[\d.]+) °C: 1RC ([\d.]+) mV, 2RC ([\d.]+) mV", fit_text)}
@@ -255,6 +257,8 @@ def main():
     parser.add_argument("--pairs", type=int, choices=[1, 2], default=1,
                         help="R-C pairs of the scored EKF and UKF: 1 (`ekf`, `ukf`, the firmware's) or 2 "
                              "(`ekf-2rc`, `ukf-2rc` on the fit's 2RC model); the tables keep the names EKF/UKF")
+    parser.add_argument("--filter-pairs", choices=["auto", "1", "2"], default="auto",
+                        help="bmsim fit --filter-pairs: the R-C pairs the fitted model's ekf and ukf run on")
     parser.add_argument("--fit-cycles", default="",
                         help="comma-separated drive-cycle file names also fitted at each temperature and then not "
                              "scored (e.g. udds-100.csv); results go to WORK/FIT[-…]-fit-<names> when given")
@@ -283,12 +287,14 @@ def main():
     if args.pairs == 2:
         FILTER_NAMES.update(ekf="ekf-2rc", ukf="ukf-2rc")
         variant += "-2rc"
+    if args.filter_pairs != "auto":
+        variant += f"-filter-pairs-{args.filter_pairs}"
     for cell in cells:
         cell_dir = os.path.join(args.data, cell)
         work = os.path.join(args.work, variant, cell)
         os.makedirs(work, exist_ok=True)
         model, residual, validation = fit_cell(args.bmsim, cell_dir, work, args.fit, args.hysteresis,
-                                               args.charge_transfer, hppc, FIT_CYCLES)
+                                               args.charge_transfer, hppc, FIT_CYCLES, args.filter_pairs)
         # The R-C pairs `ekf` and `ukf` run on this model (cell.json filterPairs, set by bmsim fit;
         # --pairs 2 runs ekf-2rc and ukf-2rc whatever it says): the unseen residual is that model's.
         with open(model) as f:
