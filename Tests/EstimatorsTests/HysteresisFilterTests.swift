@@ -116,7 +116,7 @@ struct HysteresisFilterTests {
         #expect(ekf.state.count == 3)
         // Discharge for 20 min (h → −1), then a sleep of an hour and a rested wake-up reading.
         var plant = HysteresisPlant(soc: 0.6, h: 1, sign: 1)
-        for k in 0..<1200 {
+        for _ in 0..<1200 {
             let v = plant.step(currentA: -5, dtSeconds: 1)
             _ = ekf.update(CellMeasurement(voltageV: v, currentA: -5, temperatureC: 25, dtSeconds: 1))
         }
