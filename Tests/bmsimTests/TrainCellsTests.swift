@@ -54,10 +54,11 @@ struct TrainCellsTests {
     func unknownCell() throws {
         let (folder, data) = try TrainSignalTests.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try BMSimProcess.run(TrainSignalTests.options(data: data, out: folder.appendingPathComponent("m.json"), epochs: 1)
-                                           + ["--train-cells", "B9999"])
+        let out = folder.appendingPathComponent("m.json")
+        let outcome = try BMSimProcess.run(TrainSignalTests.options(data: data, out: out, epochs: 1) + ["--train-cells", "train,B9999"])
         #expect(outcome.status != 0 && !outcome.signalled)
         #expect(outcome.stderr.hasPrefix("bmsim: error: ") && outcome.stderr.contains("B9999"), "stderr: \(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
     @Test("a generic dataset keeps its manifest's split")
