@@ -81,14 +81,19 @@ public struct TrainingMetadata: Codable, Equatable, Sendable {
     public var dataHash: String
     /// Best validation loss (scaled MSE).
     public var bestValidationLoss: Double?
+    /// The NASA cells trained on when they were not the benchmark split's (`bmsim train
+    /// --train-cells`); nil (and absent from the file) for the dataset's own split.
+    public var trainCells: [String]?
 
     /// Creates the metadata.
-    public init(config: TrainingConfig, epochsRun: Int, bestEpoch: Int, dataHash: String, bestValidationLoss: Double?) {
+    public init(config: TrainingConfig, epochsRun: Int, bestEpoch: Int, dataHash: String, bestValidationLoss: Double?,
+                trainCells: [String]? = nil) {
         self.config = config
         self.epochsRun = epochsRun
         self.bestEpoch = bestEpoch
         self.dataHash = dataHash
         self.bestValidationLoss = bestValidationLoss
+        self.trainCells = trainCells
     }
 }
 

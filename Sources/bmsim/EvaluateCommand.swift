@@ -71,7 +71,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         var report = EvaluateReport(model: model, architecture: file.architecture.name,
                                     mode: file.training.config.mode.rawValue, keptEpoch: file.training.bestEpoch,
-                                    cells: list, discharges: scaled.count, stride: stride)
+                                    trainCells: file.training.trainCells, cells: list, discharges: scaled.count, stride: stride)
         func add(_ scope: String, _ o: Evaluation.Outcome) {
             report.figures.append(.init(scope: scope, o.metrics, r2: true))
             if perCell {

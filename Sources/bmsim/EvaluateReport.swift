@@ -30,6 +30,8 @@ struct EvaluateReport: TabularReport {
     var architecture: String
     var mode: String
     var keptEpoch: Int
+    /// The NASA cells the model was trained on when they were not the benchmark split's.
+    var trainCells: [String]? = nil
     var cells: [String]
     var discharges: Int
     /// Window stride (window scoring).
@@ -40,7 +42,8 @@ struct EvaluateReport: TabularReport {
     var predictions: String?
 
     var table: String {
-        var lines = ["model \(model): \(architecture), trained in \(mode) mode, kept epoch \(keptEpoch)",
+        let trainedOn = trainCells.map { ", trained on cells \($0.joined(separator: " ")) (--train-cells)" } ?? ""
+        var lines = ["model \(model): \(architecture), trained in \(mode) mode, kept epoch \(keptEpoch)\(trainedOn)",
                      "cells \(cells.joined(separator: " ")): \(discharges) discharges"]
         for f in figures {
             if let cell = f.cell {

@@ -24,9 +24,10 @@ extension TrainCommand {
         return cells
     }
 
-    /// The trainer's data: the dataset's own splits, or NASA's with the training cells replaced.
-    func loadDataset(_ source: Dataset, config: TrainingConfig) throws -> SOCDataset {
-        guard let cells = try trainCellsOverride(for: source), case let .nasa(data) = source else {
+    /// The trainer's data: the dataset's own splits, or NASA's with the training cells replaced
+    /// by `cells` (`trainCellsOverride`).
+    func loadDataset(_ source: Dataset, trainingCells cells: [String]?, config: TrainingConfig) throws -> SOCDataset {
+        guard let cells, case let .nasa(data) = source else {
             return try SOCDataset.load(source, featureSet: config.featureSet, priorCapacityAh: config.priorCapacityAh,
                                        learnedPrior: config.learnedPrior, partialStarts: config.partialStarts, seed: seed)
         }

@@ -132,7 +132,8 @@ struct TrainCommand: ParsableCommand {
         } catch { throw ValidationError(error.description) }
 
         let t0 = Date()
-        let dataset = try loadDataset(source, config: config)
+        let trainingCells = try trainCellsOverride(for: source)
+        let dataset = try loadDataset(source, trainingCells: trainingCells, config: config)
         if !source.isNASA { say("data: \(source.description)") }
         let trainer = SOCTrainer(architecture: architecture, config: config, dataset: dataset)
         if let resume { try restore(trainer, from: resume) }
@@ -148,7 +149,8 @@ struct TrainCommand: ParsableCommand {
         if case let .stopped(epoch) = outcome { try stopped(afterEpoch: epoch) }
         let meta = TrainingMetadata(config: config, epochsRun: trainer.history.count, bestEpoch: trainer.bestEpoch,
                                     dataHash: dataset.dataHash,
-                                    bestValidationLoss: trainer.history.map(\.validationLoss).min())
+                                    bestValidationLoss: trainer.history.map(\.validationLoss).min(),
+                                    trainCells: trainingCells)
         let model = FloatModelFile(network: trainer.network, scalers: dataset.scalers, training: meta)
         try output.write(try model.encoded(), to: out)
         let stem = out.hasSuffix(".json") ? String(out.dropLast(5)) : out

@@ -31,6 +31,19 @@ struct TrainCellsTests {
         #expect(b == s + a, "split \(s) + B0054 \(a) should be \(b)")
         #expect(alone.stdout.contains("training cells (--train-cells): B0054\n"), "\(alone.stdout)")
         #expect(!split.stdout.contains("--train-cells"))
+        // The model file says which cells it was trained on; the benchmark split's has no such key.
+        func trainCells(_ name: String) throws -> Any? {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("\(name).json")))
+            return try #require((object as? [String: Any])?["training"] as? [String: Any])["trainCells"]
+        }
+        #expect(try trainCells("alone") as? [String] == ["B0054"])
+        #expect((try trainCells("both") as? [String])?.last == "B0054")
+        #expect((try trainCells("both") as? [String])?.count == 11, "the ten training cells and B0054")
+        #expect(try trainCells("split") == nil)
+        let evaluated = try BMSimProcess.run(["evaluate", folder.appendingPathComponent("alone.json").path, "--data", data.path,
+                                              "--cells", "B0054"])
+        #expect(evaluated.status == 0, "stderr: \(evaluated.stderr)")
+        #expect(evaluated.stdout.contains("trained on cells B0054 (--train-cells)"), "\(evaluated.stdout)")
     }
 
     @Test("a validation or test cell, an unknown cell, or a generic dataset is refused with the reason",
