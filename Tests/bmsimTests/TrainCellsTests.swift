@@ -46,7 +46,7 @@ struct TrainCellsTests {
         #expect(evaluated.stdout.contains("trained on cells B0054 (--train-cells)"), "\(evaluated.stdout)")
     }
 
-    @Test("a validation or test cell, an unknown cell, or a generic dataset is refused with the reason",
+    @Test("a validation or test cell, or a malformed name, is refused with the reason",
           arguments: [
             (["--train-cells", "train,B0007"], 64, "B0007 is in the validation split"),
             (["--train-cells", "B0039,B0043"], 64, "B0039, B0043 are in the test split"),
