@@ -15,14 +15,19 @@ public struct QuantizationComparison: Sendable {
     /// Parent float model vs the QAT blob.
     public var quantizationAwareVersusParent: QuantizationEvaluation
 
-    /// Runs the three comparisons (`labels`: SOC fraction per step, or nil).
+    /// Runs the three comparisons (`labels`: SOC fraction per step, or nil), each sequence at
+    /// its prior capacity and from its start SOC when given (`QuantizationEvaluation.run`).
     public init(name: String, sequences: [[RawSensorSample]], labels: [[Double]]?, parent: ReferenceLSTMModel,
-                postTrainingBlob: BlobModel, tuned: ReferenceLSTMModel, tunedBlob: BlobModel) {
+                postTrainingBlob: BlobModel, tuned: ReferenceLSTMModel, tunedBlob: BlobModel,
+                priorCapacitiesMAh: [Int32]? = nil, startSOCs: [Double?]? = nil) {
         self.name = name
-        postTraining = QuantizationEvaluation.run(float: parent, blob: postTrainingBlob, sequences: sequences, labels: labels)
-        quantizationAware = QuantizationEvaluation.run(float: tuned, blob: tunedBlob, sequences: sequences, labels: labels)
-        quantizationAwareVersusParent = QuantizationEvaluation.run(float: parent, blob: tunedBlob, sequences: sequences,
-                                                                   labels: labels)
+        func run(_ float: ReferenceLSTMModel, _ blob: BlobModel) -> QuantizationEvaluation {
+            QuantizationEvaluation.run(float: float, blob: blob, sequences: sequences, labels: labels,
+                                       priorCapacitiesMAh: priorCapacitiesMAh, startSOCs: startSOCs)
+        }
+        postTraining = run(parent, postTrainingBlob)
+        quantizationAware = run(tuned, tunedBlob)
+        quantizationAwareVersusParent = run(parent, tunedBlob)
     }
 
     /// Markdown table rows for `comparisons` (header included).

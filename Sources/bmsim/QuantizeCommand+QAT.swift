@@ -75,14 +75,31 @@ extension QuantizeCommand {
     /// tuned float model and its blob, and prints the PTQ-vs-QAT report.
     func runQAT(parent: ReferenceLSTMModel, postTraining: BlobModel, report: PostTrainingQuantizer.Report,
                 dataset: Dataset, cells: [String], discharges: [LabelledDischarge],
-                calibration: [ResampledSeries]) throws {
+                calibration: [ResampledSeries], calibrationIndices: [Int]) throws {
         let options = qatOptions
         let step = parent.stepSeconds ?? 10
-        let training = stride(from: 0, to: discharges.count, by: options.qatEvery).map { discharges[$0].resampled(dtS: step) }
-        let validation = try dataset.labelled(selecting: ["validation"]).discharges.map { $0.resampled(dtS: step) }
-        func targets(_ series: [ResampledSeries]) throws -> [[Double]] {
+        let trainingIndices = Array(stride(from: 0, to: discharges.count, by: options.qatEvery))
+        let training = trainingIndices.map { discharges[$0].resampled(dtS: step) }
+        let validationDischarges = try dataset.labelled(selecting: ["validation"]).discharges
+        let validation = validationDischarges.map { $0.resampled(dtS: step) }
+        // A model trained with a learned prior runs each discharge at the capacity learned
+        // before it (over all of its cell's discharges, then picked), from its start SOC.
+        let rule = Self.learnedPriorRule(model)
+        func priors(_ all: [LabelledDischarge], _ picked: [Int]?) -> [Int32]? {
+            Self.learnedPriorsMAh(rule, all).map { p in picked.map { $0.map { p[$0] } } ?? p }
+        }
+        func startSOCs(_ picked: [LabelledDischarge]) -> [Double?]? { Self.startSOCs(dataset, picked) }
+        func starts(_ priorsMAh: [Int32]?, _ socs: [Double?]?) -> [FakeQuantStart]? {
+            let count = priorsMAh?.count ?? socs?.count ?? 0
+            return FakeQuantStart.list(count: count, priorCapacitiesMAh: priorsMAh,
+                                       startSOCsCentiPercent: socs?.map { StartSOCs.centiPercent($0, blob: postTraining) })
+        }
+        let trainingPriors = priors(discharges, trainingIndices), validationPriors = priors(validationDischarges, nil)
+        let trainingSOCs = startSOCs(trainingIndices.map { discharges[$0] }), validationSOCs = startSOCs(validationDischarges)
+        let trainingStarts = starts(trainingPriors, trainingSOCs), validationStarts = starts(validationPriors, validationSOCs)
+        func targets(_ series: [ResampledSeries], _ starts: [FakeQuantStart]?) throws -> [[Double]] {
             switch options.qatTarget {
-            case .float: return TeacherLabels.outputs(of: parent, sequences: series.map(\.rawSensorSamples))
+            case .float: return TeacherLabels.outputs(of: parent, sequences: series.map(\.rawSensorSamples), starts: starts)
             case .labels:
                 return try series.map { s in
                     guard let soc = s.soc, soc.count == s.count else { throw ValidationError("--qat-target labels: a discharge has no SOC labels") }
@@ -102,8 +119,11 @@ extension QuantizeCommand {
         let start = options.qatFromFloat || plainRounding ? parent : try parent.withDequantizedWeights(of: postTraining)
         let qat = try QuantizationAwareTraining(model: start, plan: report.plan, config: config)
         let started = Date()
-        let trained = try qat.train(sequences: training.map(\.rawSensorSamples), targets: try targets(training),
-                                  validation: (validation.map(\.rawSensorSamples), try targets(validation))) { record in
+        if rule != nil { print("QAT: every discharge at the capacity learned before it (learned prior)") }
+        let trained = try qat.train(sequences: training.map(\.rawSensorSamples), targets: try targets(training, trainingStarts),
+                                    starts: trainingStarts,
+                                    validation: (validation.map(\.rawSensorSamples), try targets(validation, validationStarts)),
+                                    validationStarts: validationStarts) { record in
             print(String(format: "QAT epoch %d: train RMSE vs target %.3f points; validation RMSE %.3f, mean |Δ| %.3f, max |Δ| %.3f (%.0f s)",
                          record.epoch, record.trainRMSEPercent, record.validationRMSEPercent ?? .nan,
                          record.validationMeanAbsPercent ?? .nan, record.validationMaxAbsPercent ?? .nan,
@@ -132,12 +152,20 @@ extension QuantizeCommand {
         }
         var comparisons = [QuantizationComparison(
             name: "calibration cells", sequences: calibration.map(\.rawSensorSamples), labels: labels(calibration),
-            parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob)]
+            parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob,
+            priorCapacitiesMAh: priors(discharges, calibrationIndices),
+            startSOCs: startSOCs(calibrationIndices.map { discharges[$0] })),
+            QuantizationComparison(
+                name: "validation cells", sequences: validation.map(\.rawSensorSamples), labels: labels(validation),
+                parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob,
+                priorCapacitiesMAh: validationPriors, startSOCs: validationSOCs)]
         if evaluate {
-            let test = try dataset.labelled(selecting: ["test"]).discharges.map { $0.resampled(dtS: step) }
+            let testDischarges = try dataset.labelled(selecting: ["test"]).discharges
+            let test = testDischarges.map { $0.resampled(dtS: step) }
             comparisons.append(QuantizationComparison(
                 name: "test split", sequences: test.map(\.rawSensorSamples), labels: labels(test),
-                parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob))
+                parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob,
+                priorCapacitiesMAh: priors(testDischarges, nil), startSOCs: startSOCs(testDischarges)))
         }
         print(QuantizationComparison.markdown(comparisons))
         print("wrote \(out) (\(bytes.count) bytes)" + (options.qatModelOut.map { " and \($0)" } ?? ""))

@@ -95,9 +95,8 @@ struct QuantizeCommand: ParsableCommand {
                                                     priorCapacitiesAh: calibrationPriors?.map { Double($0) / 1000 },
                                                     startSOCs: calibrationStarts)
         if qatOptions.qat {
-            if rule != nil { throw ValidationError("--qat trains at the blob's prior capacity; a model trained with a learned prior (\(model)) is not supported yet") }
             return try runQAT(parent: float, postTraining: blob, report: report, dataset: dataset, cells: cellList,
-                              discharges: discharges, calibration: chosen)
+                              discharges: discharges, calibration: chosen, calibrationIndices: chosenIndices)
         }
         var withMeta = blob
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",

@@ -72,19 +72,30 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
         effective = out
     }
 
-    /// The engine's and the reference's inputs for one discharge (run from a reset).
-    public func prepare(_ samples: [RawSensorSample]) -> FakeQuantSequence {
+    /// The engine's and the reference's inputs for one discharge (run from a reset), its
+    /// coulomb-count prior counted against `start`'s capacity from `start`'s SOC (the blob's
+    /// capacity and a full start by default).
+    public func prepare(_ samples: [RawSensorSample], start: FakeQuantStart = FakeQuantStart()) -> FakeQuantSequence {
         let features = blob.inputs
         let f = features.count
         var ints = [Int16](repeating: 0, count: samples.count * f)
         var floats = [Double](repeating: 0, count: samples.count * f)
         var intPrior = [Int64](repeating: 0, count: samples.count)
         var floatPrior = [Double](repeating: 0, count: samples.count)
-        let priorMAh = Int32(blob.chargeCounter?.priorCapacityMAh ?? 0)
+        let blobPriorMAh = Int32(blob.chargeCounter?.priorCapacityMAh ?? 0)
+        let priorMAh = blobPriorMAh > 0 ? start.priorCapacityMAh ?? blobPriorMAh : 0
+        // The float reference counts against the model's own capacity unless the run sets one
+        // (`QuantizationEvaluation` sets the learned capacity in whole mAh).
+        let floatPriorAh = start.priorCapacityMAh.map { Double($0) / 1000 } ?? model.priorCapacityAh
+        let reads = blob.readsPriorSOC && priorMAh > 0
+        let startCentiPercent = reads ? start.startSOCCentiPercent ?? StartSOC.fullCentiPercent : StartSOC.fullCentiPercent
+        let startFraction = Double(startCentiPercent) / 10_000
         var previous: RawSensorSample?
         var chargeAh = 0.0
         // The integer features come from the engine's own front-end (one implementation).
         var frontEnd = IntegerFeatureFrontEnd(model: blob)
+        frontEnd.priorCapacityMAh = priorMAh
+        frontEnd.startSOCCentiPercent = startCentiPercent
         for (t, sample) in samples.enumerated() {
             ints.withUnsafeMutableBufferPointer { frontEnd.step(sample, into: $0.baseAddress! + t * f) }
             if let previous, let step = model.stepSeconds {
@@ -99,16 +110,13 @@ public final class FakeQuantizedLSTM: @unchecked Sendable {
                 case .dCurrent: si = previous.map { Double(sample.currentMA) / 1e3 - Double($0.currentMA) / 1e3 } ?? 0
                 case .dVoltage: si = previous.map { Double(sample.voltageUV) / 1e6 - Double($0.voltageUV) / 1e6 } ?? 0
                 case .chargeDrawn: si = chargeAh
-                case .priorCapacity: si = Double(priorMAh) / 1000   // QAT trains at the blob's capacity
-                case .priorSOC: si = priorMAh > 0 ? 1 - chargeAh / (Double(priorMAh) / 1000) : 0   // full starts
+                case .priorCapacity: si = floatPriorAh ?? 0
+                case .priorSOC: si = floatPriorAh.map { startFraction - chargeAh / $0 } ?? 0
                 }
                 floats[t * f + n] = (si - model.inputMean[n]) / model.inputStd[n]
             }
-            if priorMAh > 0 {
-                intPrior[t] = IntegerChargeCounter.priorCentiPercent(chargeHalfMAs: frontEnd.chargeHalfMAs,
-                                                                     priorCapacityMAh: priorMAh)
-            }
-            if let prior = model.priorCapacityAh { floatPrior[t] = 1 - chargeAh / prior }
+            if priorMAh > 0 { intPrior[t] = frontEnd.priorCentiPercent }
+            if let prior = floatPriorAh, model.priorCapacityAh != nil { floatPrior[t] = startFraction - chargeAh / prior }
             previous = sample
         }
         return FakeQuantSequence(count: samples.count, integerFeatures: ints, floatFeatures: floats,

@@ -73,6 +73,8 @@ public enum QATError: Error, Equatable, CustomStringConvertible {
     case noTrainingData
     /// Sequence `index` has `samples` samples but `targets` targets.
     case targetCountMismatch(index: Int, samples: Int, targets: Int)
+    /// `starts` sequence starts were given for `sequences` sequences.
+    case startCountMismatch(sequences: Int, starts: Int)
     /// The model or plan cannot be quantized.
     case quantization(QuantizationError)
 
@@ -89,6 +91,8 @@ public enum QATError: Error, Equatable, CustomStringConvertible {
         case .noTrainingData: "QAT needs at least one non-empty training sequence"
         case let .targetCountMismatch(index, samples, targets):
             "QAT sequence \(index) has \(samples) samples but \(targets) targets"
+        case let .startCountMismatch(sequences, starts):
+            "QAT got \(starts) sequence starts (prior capacity, start SOC) for \(sequences) sequences"
         case let .quantization(error): "QAT: \(error)"
         }
     }
@@ -143,16 +147,29 @@ public final class QuantizationAwareTraining {
     }
 
     /// Trains on `sequences` toward `targets` (SOC fraction per step); `validation` picks the
-    /// epoch kept. Returns the tuned float model. `onEpoch` sees every record.
-    public func train(sequences: [[RawSensorSample]], targets: [[Double]],
+    /// epoch kept. Returns the tuned float model. `onEpoch` sees every record. `starts` and
+    /// `validationStarts` (one per sequence, or nil: the blob's capacity, full starts) give
+    /// each sequence's prior capacity and start SOC, as the firmware would set them for a
+    /// model trained with a learned prior.
+    public func train(sequences: [[RawSensorSample]], targets: [[Double]], starts: [FakeQuantStart]? = nil,
                       validation: (sequences: [[RawSensorSample]], targets: [[Double]])? = nil,
+                      validationStarts: [FakeQuantStart]? = nil,
                       onEpoch: (QATEpochRecord) -> Void = { _ in }) throws(QATError) -> ReferenceLSTMModel {
         try Self.check(sequences, targets)
-        if let validation { try Self.check(validation.sequences, validation.targets) }
-        let pairs = zip(sequences, targets).filter { !$0.0.isEmpty }
-        guard !pairs.isEmpty else { throw .noTrainingData }
-        let train = pairs.map { (network.prepare($0.0), $0.1) }
-        let valid = validation.map { v in zip(v.sequences, v.targets).filter { !$0.0.isEmpty }.map { (network.prepare($0.0), $0.1) } }
+        try Self.check(starts, count: sequences.count)
+        if let validation {
+            try Self.check(validation.sequences, validation.targets)
+            try Self.check(validationStarts, count: validation.sequences.count)
+        }
+        func prepared(_ sequences: [[RawSensorSample]], _ targets: [[Double]], _ starts: [FakeQuantStart]?)
+            -> [(FakeQuantSequence, [Double])] {
+            sequences.indices.filter { !sequences[$0].isEmpty }.map {
+                (network.prepare(sequences[$0], start: starts?[$0] ?? FakeQuantStart()), targets[$0])
+            }
+        }
+        let train = prepared(sequences, targets, starts)
+        guard !train.isEmpty else { throw .noTrainingData }
+        let valid = validation.map { prepared($0.sequences, $0.targets, validationStarts) }
 
         let parameters = network.model.parameterTensors.map { Tensor(rows: 1, cols: $0.count, values: $0) }
         let gradients = parameters.map { Tensor(rows: 1, cols: $0.count) }
@@ -202,6 +219,10 @@ public final class QuantizationAwareTraining {
         }
         do { try network.update(parameters: best.weights) } catch { throw .quantization(error) }
         return network.model
+    }
+
+    static func check(_ starts: [FakeQuantStart]?, count: Int) throws(QATError) {
+        if let starts, starts.count != count { throw .startCountMismatch(sequences: count, starts: starts.count) }
     }
 
     static func check(_ sequences: [[RawSensorSample]], _ targets: [[Double]]) throws(QATError) {

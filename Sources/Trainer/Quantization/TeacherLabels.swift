@@ -12,11 +12,19 @@ public enum QATTarget: String, Sendable, CaseIterable, Codable {
 /// Targets made by running a float model: its SOC (fraction) at every step of every
 /// sequence, each sequence streamed from a reset (`ReferenceLSTMRunner`, Double).
 public enum TeacherLabels {
-    /// The float model's outputs, one array per sequence.
-    public static func outputs(of model: ReferenceLSTMModel, sequences: [[RawSensorSample]]) -> [[Double]] {
+    /// The float model's outputs, one array per sequence; `starts` (one per sequence, or nil)
+    /// set each sequence's prior capacity and start SOC as `FakeQuantizedLSTM.prepare` does.
+    public static func outputs(of model: ReferenceLSTMModel, sequences: [[RawSensorSample]],
+                               starts: [FakeQuantStart]? = nil) -> [[Double]] {
+        precondition(starts.map { $0.count == sequences.count } ?? true, "one start per sequence")
         let runner = ReferenceLSTMRunner(model: model)
-        return sequences.map { sequence in
+        let readsStart = model.features.contains(.priorSOC) && model.priorCapacityAh != nil
+        return sequences.enumerated().map { n, sequence in
             runner.reset()
+            let start = starts?[n] ?? FakeQuantStart()
+            runner.priorCapacityAh = start.priorCapacityMAh.map { Double($0) / 1000 } ?? model.priorCapacityAh
+            if model.priorCapacityAh == nil { runner.priorCapacityAh = nil }
+            runner.startSOC = readsStart ? Double(start.startSOCCentiPercent ?? StartSOC.fullCentiPercent) / 10_000 : 1
             return sequence.map { runner.step($0) }
         }
     }

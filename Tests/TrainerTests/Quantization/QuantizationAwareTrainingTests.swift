@@ -50,6 +50,77 @@ struct QuantizationAwareTrainingTests {
         #expect(Set(engine).count > 10)   // the output moves
     }
 
+    static let anyStartModelURL = SharedData.fixtures.appendingPathComponent("models/lstm-anystart.json")
+
+    /// A learned-prior model (prior-capacity and prior-SOC inputs) run at a capacity that is
+    /// not the blob's and from a partial start: the fake-quantized forward pass equals the
+    /// engine with `setPriorCapacity` and `setStartSOC`, bit for bit, and the unquantized one
+    /// equals the float runner with the same capacity and start (and `TeacherLabels` too).
+    /// Each start gives a different output, so the start is read.
+    @Test(arguments: [(Int32(1_650), Int32(6_500)), (Int32(2_050), Int32(10_000)), (Int32(1_420), Int32(3_000))])
+    func learnedPriorStartsMatchTheEngineAndTheRunner(capacityMAh: Int32, startCentiPercent: Int32) throws {
+        let model = try ReferenceLSTMModel(try FloatModelFile.read(from: Self.anyStartModelURL))
+        let samples = SyntheticDischarge.samples(steps: 300, seed: 41)
+        let plan = try Self.planned(model, calibration: SyntheticDischarge.samples(steps: 300, seed: 40))
+        let start = FakeQuantStart(priorCapacityMAh: capacityMAh, startSOCCentiPercent: startCentiPercent)
+        let fake = try FakeQuantizedLSTM(model: model, plan: plan)
+        let simulated = fake.forward(fake.prepare(samples, start: start)).map { Int32(($0 * 10_000).rounded()) }
+        let blob = try PostTrainingQuantizer().quantize(model, plan: plan)
+        let engine = QuantizedLSTMEngine(model: try BlobReader.decode(try BlobWriter.encode(blob)).model)
+        try engine.setPriorCapacity(milliampHours: capacityMAh)
+        try engine.setStartSOC(centiPercent: startCentiPercent)
+        let expected = samples.map { engine.step($0) }
+        #expect(simulated == expected)
+        #expect(simulated != fake.forward(fake.prepare(samples)).map { Int32(($0 * 10_000).rounded()) })
+
+        let float = try FakeQuantizedLSTM(model: model, plan: plan, quantized: false)
+        let runner = ReferenceLSTMRunner(model: model)
+        runner.priorCapacityAh = Double(capacityMAh) / 1000
+        runner.startSOC = Double(startCentiPercent) / 10_000
+        let reference = samples.map { runner.step($0) }
+        let got = float.forward(float.prepare(samples, start: start))
+        #expect(zip(got, reference).map { abs($0 - $1) }.max()! < 1e-9)
+        let teacher = TeacherLabels.outputs(of: model, sequences: [samples, samples], starts: [start, FakeQuantStart()])
+        #expect(teacher[0] == reference)
+        runner.reset(); runner.priorCapacityAh = model.priorCapacityAh; runner.startSOC = 1
+        #expect(teacher[1] == samples.map { runner.step($0) })
+    }
+
+    /// QAT of a learned-prior model at per-sequence starts: epoch 0's validation figures are
+    /// those of the engine run at those starts (not at the blob's capacity), and a wrong
+    /// number of starts is a typed error.
+    @Test func qatTrainsAtEachSequencesStart() throws {
+        let model = try ReferenceLSTMModel(try FloatModelFile.read(from: Self.anyStartModelURL))
+        let train = [SyntheticDischarge.samples(steps: 200, seed: 50), SyntheticDischarge.samples(steps: 200, seed: 51)]
+        let validation = [SyntheticDischarge.samples(steps: 200, seed: 52)]
+        let plan = try Self.planned(model, calibration: train[0])
+        let starts = [FakeQuantStart(priorCapacityMAh: 1_600, startSOCCentiPercent: 8_000),
+                      FakeQuantStart(priorCapacityMAh: 1_900)]
+        let validationStart = [FakeQuantStart(priorCapacityMAh: 1_500, startSOCCentiPercent: 5_000)]
+        let qat = try QuantizationAwareTraining(model: model, plan: plan,
+                                                config: QATConfig(epochs: 1, learningRate: 1e-5, sequencesPerBatch: 2))
+        let targets = TeacherLabels.outputs(of: model, sequences: train, starts: starts)
+        let validationTargets = TeacherLabels.outputs(of: model, sequences: validation, starts: validationStart)
+        _ = try qat.train(sequences: train, targets: targets, starts: starts,
+                          validation: (validation, validationTargets), validationStarts: validationStart)
+        let blob = try PostTrainingQuantizer().quantize(model, plan: plan)
+        let engine = QuantizedLSTMEngine(model: blob)
+        try engine.setPriorCapacity(milliampHours: 1_500)
+        try engine.setStartSOC(centiPercent: 5_000)
+        var worst = 0.0
+        for (sample, target) in zip(validation[0], validationTargets[0]) {
+            worst = max(worst, abs(Double(engine.step(sample)) / 100 - target * 100))
+        }
+        #expect(abs(qat.history[0].validationMaxAbsPercent! - worst) < 1e-9)
+        #expect(throws: QATError.startCountMismatch(sequences: 2, starts: 1)) {
+            try qat.train(sequences: train, targets: targets, starts: [starts[0]])
+        }
+        #expect(throws: QATError.startCountMismatch(sequences: 1, starts: 2)) {
+            try qat.train(sequences: train, targets: targets, validation: (validation, validationTargets), validationStarts: starts)
+        }
+        #expect(QATError.startCountMismatch(sequences: 2, starts: 1).description.contains("1 sequence starts"))
+    }
+
     /// Unquantized, the same code is the float reference runner.
     @Test func unquantizedForwardIsTheFloatReference() throws {
         let model = ReferenceLSTMModel.random(lstmSizes: [8, 6], denseSizes: [4, 1], seed: 7)
