@@ -99,6 +99,17 @@ float bms_soc_filter_anchor_variance(const bms_soc_ekf_t *e, float soc, float te
 /* VoltageNoiseTable.variance with FilterCommon.loadedVoltageVariance's dt scaling. */
 float bms_soc_filter_loaded_voltage_variance(const bms_soc_ekf_t *e, float temperature_C, float dt_s);
 
+/* The EKF's state helpers (bms_soc_ekf.c, bms_soc_ekf_init.c). */
+/* Every state 0 but SOC, P = the initial P (bms_soc_ekf.c; not inlined). */
+void bms_soc_ekf_restart(bms_soc_ekf_t *e, float soc);
+/* The estimate the filter reports: `soc`, sigma = sqrt(P00), not holding. */
+static inline void bms_soc_ekf_set_estimate(bms_soc_ekf_t *e, float soc) {
+    e->last.soc = soc;
+    e->last.sigma = sqrtf(e->p[0]);
+    e->last.has_sigma = 1;
+    e->last.holding = 0;
+}
+
 /* Sleep seconds as Swift's max(0, s): negative and NaN give 0. */
 static inline float bms_soc_sleep_seconds(float s) { return s > 0.0f ? s : 0.0f; }
 

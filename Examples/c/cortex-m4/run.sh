@@ -22,13 +22,13 @@ board="$root/Benchmarks/CortexM"
 # -ffp-contract=off: no fused multiply-adds, so float32 results follow C's rounding, as on the host.
 CF="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 -Wall -Wextra -Werror -ffp-contract=off -ffunction-sections -fdata-sections"
 # Compiled for size (-Os; the last -O wins): code that runs once at init (the blob loader, the
-# configuration's defaults and checks), the LSTM wrapper's own logic (timers, the count, the
+# configuration's defaults and checks, the EKF's init and reset), the LSTM wrapper's own logic (timers, the count, the
 # learner's hand-over, the partial-start decline: a few dozen instructions per tick beside the
 # model step it calls), the capacity learner, the Ah counter and the cell-model lookups
 # (Docs/Performance.md: per 10 s tick Ah 323 -> 339, EKF 982 -> 963 instructions).
-size_flags() { case "$(basename "$1")" in bms_loader.c|bms_soc_config.c|bms_soc_lstm.c|bms_soc_learner.c|bms_soc_ah.c|bms_soc_model.c) echo -Os ;; esac; }
+size_flags() { case "$(basename "$1")" in bms_loader.c|bms_soc_config.c|bms_soc_ekf_init.c|bms_soc_lstm.c|bms_soc_learner.c|bms_soc_ah.c|bms_soc_model.c) echo -Os ;; esac; }
 objs=""
-for f in "$soc/bms_soc_ah.c" "$soc/bms_soc_config.c" "$soc/bms_soc_ekf.c" "$soc/bms_soc_filter_common.c" \
+for f in "$soc/bms_soc_ah.c" "$soc/bms_soc_config.c" "$soc/bms_soc_ekf.c" "$soc/bms_soc_ekf_init.c" "$soc/bms_soc_filter_common.c" \
          "$soc/bms_soc_hysteresis.c" "$soc/bms_soc_learner.c" "$soc/bms_soc_lstm.c" "$soc/bms_soc_model.c" \
          "$soc/bms_soc_charge_transfer.c" \
          "$runtime/bms_loader.c" "$runtime/bms_step.c" "$runtime/bms_fixed.c" "$runtime/bms_tables.c" \
