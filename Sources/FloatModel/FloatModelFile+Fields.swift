@@ -51,6 +51,9 @@ extension FloatModelFile {
                 throw fail("scalers.learnedPrior", "needs priorCapacityAh (the default capacity) and a charge-counter feature set")
             }
         }
+        if let lambda = training.correctionScale, !(lambda.isFinite && (0...1).contains(lambda)) {
+            throw fail("training.correctionScale", "\(lambda) must be a finite number in 0…1")
+        }
         if set.readsPrior && scalers.learnedPrior == nil {
             throw fail("features", "\(set.rawValue) reads the prior capacity and needs scalers.learnedPrior")
         }

@@ -84,16 +84,20 @@ public struct TrainingMetadata: Codable, Equatable, Sendable {
     /// The NASA cells trained on when they were not the benchmark split's (`bmsim train
     /// --train-cells`); nil (and absent from the file) for the dataset's own split.
     public var trainCells: [String]?
+    /// λ of `bmsim shrink` (`scalingCorrection(by:)`): the network's correction to its prior
+    /// scaled by it after training; nil (and absent from the file) for a model as trained.
+    public var correctionScale: Double?
 
     /// Creates the metadata.
     public init(config: TrainingConfig, epochsRun: Int, bestEpoch: Int, dataHash: String, bestValidationLoss: Double?,
-                trainCells: [String]? = nil) {
+                trainCells: [String]? = nil, correctionScale: Double? = nil) {
         self.config = config
         self.epochsRun = epochsRun
         self.bestEpoch = bestEpoch
         self.dataHash = dataHash
         self.bestValidationLoss = bestValidationLoss
         self.trainCells = trainCells
+        self.correctionScale = correctionScale
     }
 }
 

@@ -13,7 +13,7 @@ struct BMSim: ParsableCommand {
             ReplayCommand.self, CompareCommand.self, CompareMergeCommand.self,
             DataCommand.self,
             FitCommand.self, SimulateCommand.self, ClassicalEvalCommand.self,
-            TrainCommand.self, EvaluateCommand.self,
+            TrainCommand.self, EvaluateCommand.self, ShrinkCommand.self,
             InspectCommand.self, ExportCommand.self, GoldenCommand.self,
             BenchLSTMCommand.self, QuantizeCommand.self, SoakCommand.self, FusionNoiseCommand.self, FusionFloatCommand.self,
             EstimatorBenchCommand.self,

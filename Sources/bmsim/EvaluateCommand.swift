@@ -53,25 +53,19 @@ struct EvaluateCommand: ParsableCommand {
         let file = try FloatModelFile.read(from: URL(fileURLWithPath: model))
         let network = try file.makeNetwork()
         let dataset = try Dataset.open(paths: data, policy: plausibility.policy)
-        var grid = try GridCycle.load(dataset, selecting: cells.items)
-        var seen = Set<String>()
-        let list = dataset.isNASA ? cells.cells : grid.map(\.cell).filter { seen.insert($0).inserted }
-        guard !grid.isEmpty else { throw SOCDatasetError.emptySplit(cells: dataset.isNASA ? list : cells.items) }
-        if let rule = file.scalers.learnedPrior { GridCycle.assignLearnedPriors(&grid, rule: rule) }
+        var streamed = try StreamedCycles(file, dataset: dataset, cells: cells)
+        let list = streamed.cells
         if let startAt {
             let readsStart = file.scalers.resolvedFeatureSet.hasPriorSOC
-            grid = grid.map { cycle in
+            streamed.grid = streamed.grid.map { cycle in
                 let step = Int((startAt * Double(cycle.count)).rounded(.down))
                 return cycle.partialStart(at: step, startSOC: readsStart ? cycle.soc[step] + startSOCError : 1)
             }
         }
-        let scaled = grid.map { cycle in
-            ScaledCycle(cycle, scalers: file.scalers,
-                        priorCapacityAh: file.scalers.priorCapacityAh(of: cycle).map { $0 * priorScale })
-        }
+        let scaled = streamed.scaled(for: file, priorScale: priorScale)
         var report = EvaluateReport(model: model, architecture: file.architecture.name,
                                     mode: file.training.config.mode.rawValue, keptEpoch: file.training.bestEpoch,
-                                    trainCells: file.training.trainCells, cells: list, discharges: scaled.count, stride: stride)
+                                    trainCells: file.training.trainCells, correctionScale: file.training.correctionScale, cells: list, discharges: scaled.count, stride: stride)
         func add(_ scope: String, _ o: Evaluation.Outcome) {
             report.figures.append(.init(scope: scope, o.metrics, r2: true))
             if perCell {

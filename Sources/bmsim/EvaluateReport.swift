@@ -32,6 +32,8 @@ struct EvaluateReport: TabularReport {
     var keptEpoch: Int
     /// The NASA cells the model was trained on when they were not the benchmark split's.
     var trainCells: [String]? = nil
+    /// λ of `bmsim shrink` when the model's correction was scaled after training.
+    var correctionScale: Double? = nil
     var cells: [String]
     var discharges: Int
     /// Window stride (window scoring).
@@ -43,7 +45,8 @@ struct EvaluateReport: TabularReport {
 
     var table: String {
         let trainedOn = trainCells.map { ", trained on cells \($0.joined(separator: " ")) (--train-cells)" } ?? ""
-        var lines = ["model \(model): \(architecture), trained in \(mode) mode, kept epoch \(keptEpoch)\(trainedOn)",
+        let shrunk = correctionScale.map { String(format: ", correction scaled by λ %.4g (bmsim shrink)", $0) } ?? ""
+        var lines = ["model \(model): \(architecture), trained in \(mode) mode, kept epoch \(keptEpoch)\(trainedOn)\(shrunk)",
                      "cells \(cells.joined(separator: " ")): \(discharges) discharges"]
         for f in figures {
             if let cell = f.cell {
