@@ -25,11 +25,19 @@ enum BundledData {
     }
 
     /// The fixed-point LSTM used when no `--lstm-model` is given: the most accurate blob
-    /// shipped in `Fixtures`, `lstm-soh` (LSTM(32) on V, T, ΔV, the charge drawn and the
-    /// learned capacity, its prior counted against that capacity; int8 test RMSE 2.93 % per
-    /// discharge; Docs/Results.md), or nil when it is not there.
-    static var lstmModelURL: URL? {
-        let url = fixtures.appendingPathComponent("models/lstm-soh.bmsq")
+    /// shipped in `Fixtures`, `lstm-soh-shrunk` (`lstm-soh`, an LSTM(32) on V, T, ΔV, the
+    /// charge drawn and the learned capacity with its prior counted against that capacity,
+    /// its correction to the prior scaled by λ = 0.55 by `bmsim shrink` on the validation
+    /// cells and B0048; int8 test RMSE 1.87 % per discharge; Docs/Results.md), or nil when it
+    /// is not there.
+    static var lstmModelURL: URL? { existing("models/lstm-soh-shrunk.bmsq") }
+
+    /// The blob the shipped band noise (`LSTMFusionNoise.default`) was learned from, and what
+    /// `fusion-noise` learns from when no `--lstm-model` is given: `lstm-soh`.
+    static var bandNoiseLSTMModelURL: URL? { existing("models/lstm-soh.bmsq") }
+
+    private static func existing(_ path: String) -> URL? {
+        let url = fixtures.appendingPathComponent(path)
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
@@ -37,10 +45,7 @@ enum BundledData {
     /// recipe with an uncertainty head (format 6), whose own σ sets the fusion's R; chosen over
     /// `lstm-soh` with band noise on the validation cells (Docs/Results.md, "EKF + LSTM fusion").
     /// Nil when it is not there (then `ekf+lstm` runs `lstmModelURL`'s blob with band noise).
-    static var fusionLSTMModelURL: URL? {
-        let url = fixtures.appendingPathComponent("models/lstm-soh-nll.bmsq")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
+    static var fusionLSTMModelURL: URL? { existing("models/lstm-soh-nll.bmsq") }
 
     /// The recording replayed when no PATH is given: `Fixtures/recordings/synthetic-cycle.csv`
     /// (simulated with the bundled cell model: charge, rest, pulsed discharge, rest), else

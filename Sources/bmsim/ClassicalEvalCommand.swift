@@ -32,7 +32,7 @@ struct ClassicalEvalCommand: ParsableCommand {
             transform: EstimatorList.parse)
     var estimators = EstimatorList(EstimatorKind.classical)
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm, when present).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for lstm and ekf+lstm (default: Fixtures/models/lstm-soh-shrunk.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm, when present).")
     var lstmModel: String?
 
     @Option(name: .customLong("fusion-noise"), help: "ekf+lstm's noise learned on your own validation data (`bmsim fusion-noise --out FILE`; default: the one learned on NASA's validation cells).")

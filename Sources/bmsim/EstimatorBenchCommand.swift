@@ -19,7 +19,7 @@ struct EstimatorBenchCommand: ParsableCommand {
 
     @Option(name: .customLong("model"), help: .hidden) var legacyModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm and ekf+lstm (default: Fixtures/models/lstm-soh.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm when present; both are skipped without one).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob for lstm and ekf+lstm (default: Fixtures/models/lstm-soh-shrunk.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm when present; both are skipped without one).")
     var lstmModel: String?
 
     @Option(help: "Updates per repeat.")

@@ -19,7 +19,7 @@ struct FusionNoiseCommand: ParsableCommand {
     @Option(name: .customLong("cell-model"), help: "Cell model file (default: the bundled one).")
     var cellModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (default: Fixtures/models/lstm-soh.bmsq).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (default: Fixtures/models/lstm-soh.bmsq, the blob the shipped band noise was learned from).")
     var lstmModel: String?
 
     @Option(help: "Cells: names and split names (default: validation; never choose on test).", transform: CellSelection.parse)
@@ -46,7 +46,8 @@ struct FusionNoiseCommand: ParsableCommand {
 
     func run() throws {
         if let out { try output.check(out) }
-        let factory = try ClassicalEstimatorFactory.load(cellModelPath: cellModel, lstmModelPath: lstmModel)
+        let blobPath = lstmModel ?? BundledData.bandNoiseLSTMModelURL?.path
+        let factory = try ClassicalEstimatorFactory.load(cellModelPath: cellModel, lstmModelPath: blobPath)
         guard let blob = factory.lstmModel else {
             throw ValidationError(EstimatorFactoryError.blobModelMissing(kind: .ekfLSTM).description)
         }
@@ -60,7 +61,7 @@ struct FusionNoiseCommand: ParsableCommand {
         }
         try format.print(result)
         if let out {
-            let name = URL(fileURLWithPath: lstmModel ?? BundledData.lstmModelURL?.path ?? "?").lastPathComponent
+            let name = URL(fileURLWithPath: blobPath ?? "?").lastPathComponent
             let document = LSTMFusionNoiseFile.Document(
                 noise: result.noise,
                 lstmModel: .init(file: name, fingerprint: LSTMFusionNoiseFile.fingerprint(of: blob)),

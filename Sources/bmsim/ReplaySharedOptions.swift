@@ -21,7 +21,7 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("cell-model"), help: "Cell model JSON written by `bmsim fit` (default: the bundled model).")
     var cellModel: String?
 
-    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm and ekf+lstm estimators (default: Fixtures/models/lstm-soh.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm, when present).")
+    @Option(name: .customLong("lstm-model"), help: "Fixed-point LSTM blob (.bmsq) for the lstm and ekf+lstm estimators (default: Fixtures/models/lstm-soh-shrunk.bmsq for lstm and lstm-soh-nll.bmsq for ekf+lstm, when present).")
     var lstmModel: String?
 
     @Option(help: "Base tick in seconds (overrides the scenario; 0.01 … 3600).")

@@ -60,7 +60,8 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
 
     /// The file name of the blob `kind` runs: `path` (`--lstm-model`) or the bundled one's.
     func blobName(for kind: EstimatorKind, path: String?) -> String {
-        let bundled = kind == .ekfLSTM && fusionLSTMModel != nil ? BundledData.fusionLSTMModelURL : BundledData.lstmModelURL
+        let bundled = kind != .ekfLSTM ? BundledData.lstmModelURL
+            : BundledData.fusionLSTMModelURL ?? BundledData.bandNoiseLSTMModelURL
         return URL(fileURLWithPath: path ?? bundled?.path ?? "?").lastPathComponent
     }
 
@@ -73,8 +74,9 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
     }
 
     /// Loads `--cell-model` (or the bundled cell model) and `--lstm-model` (for `lstm` and
-    /// `ekf+lstm`); without it the bundled blobs when they exist: `lstm-soh` for `lstm`,
-    /// `lstm-soh-nll` (the uncertainty head) for `ekf+lstm`.
+    /// `ekf+lstm`); without it the bundled blobs when they exist: `lstm-soh-shrunk` for `lstm`,
+    /// `lstm-soh-nll` (the uncertainty head) for `ekf+lstm`, or, without that file, `lstm-soh`,
+    /// the blob the shipped band noise was learned from.
     static func load(cellModelPath: String?, lstmModelPath: String? = nil,
                      baseConfig: EstimatorConfig = EstimatorConfig()) throws -> ClassicalEstimatorFactory {
         let cell = try cellModelPath.map { try CellModelFile.load(from: URL(fileURLWithPath: $0)) } ?? BundledData.cellModel()
@@ -85,7 +87,8 @@ struct ClassicalEstimatorFactory: EstimatorFactory {
             }
         }
         let lstm = try blob(lstmModelPath ?? BundledData.lstmModelURL?.path)
-        let fusion = lstmModelPath == nil ? try blob(BundledData.fusionLSTMModelURL?.path) : nil
+        let fusion = lstmModelPath == nil
+            ? try blob(BundledData.fusionLSTMModelURL?.path ?? BundledData.bandNoiseLSTMModelURL?.path) : nil
         return ClassicalEstimatorFactory(model: cell, lstmModel: lstm, fusionLSTMModel: fusion, baseConfig: baseConfig)
     }
 }

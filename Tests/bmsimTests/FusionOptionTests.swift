@@ -1,6 +1,7 @@
 import ArgumentParser
 import Estimators
 import Evaluation
+import FloatModel
 import Foundation
 import Testing
 import TestSupport
@@ -98,5 +99,24 @@ import TestSupport
                 if status == .dataError { #expect("\(error)".contains("socBandSigma[1]"), "\(error)") }
             }
         }
+    }
+}
+
+/// The bundled blobs: `lstm` runs the shrunk network; `fusion-noise` learns, by default, from
+/// `lstm-soh`, the blob the shipped band noise belongs to — so its document names that file.
+@Suite struct BundledBlobDefaultTests {
+    @Test func lstmRunsTheShrunkNetworkAndFusionNoiseLearnsFromLSTMSoh() throws {
+        #expect(BundledData.lstmModelURL?.lastPathComponent == "lstm-soh-shrunk.bmsq")
+        #expect(BundledData.bandNoiseLSTMModelURL?.lastPathComponent == "lstm-soh.bmsq")
+        #expect(BundledData.fusionLSTMModelURL?.lastPathComponent == "lstm-soh-nll.bmsq")
+        let shrunk = try FloatModelFile.read(from: SharedData.fixtures.appendingPathComponent("models/lstm-soh-shrunk.json"))
+        #expect(shrunk.training.correctionScale == 0.55)
+        let folder = try DatasetFolder()
+        defer { folder.remove() }
+        let out = folder.url.appendingPathComponent("noise.json").path
+        let learn = try FusionNoiseCommand.parseAsRoot(["--data", FusionNoiseFileOptionTests.example, "--cells", "train,test",
+                                                        "--cell-model", FusionNoiseFileOptionTests.cellModel, "--out", out]) as! FusionNoiseCommand
+        try learn.run()
+        #expect(try LSTMFusionNoiseFile.load(path: out).lstmModel?.file == "lstm-soh.bmsq")
     }
 }
