@@ -22,8 +22,8 @@ public enum TeacherLabels {
         return sequences.enumerated().map { n, sequence in
             runner.reset()
             let start = starts?[n] ?? FakeQuantStart()
-            runner.priorCapacityAh = start.priorCapacityMAh.map { Double($0) / 1000 } ?? model.priorCapacityAh
-            if model.priorCapacityAh == nil { runner.priorCapacityAh = nil }
+            // A model without a prior has none to set; otherwise the start's capacity, else its own.
+            runner.priorCapacityAh = model.priorCapacityAh.map { own in start.priorCapacityMAh.map { Double($0) / 1000 } ?? own }
             runner.startSOC = readsStart ? Double(start.startSOCCentiPercent ?? StartSOC.fullCentiPercent) / 10_000 : 1
             return sequence.map { runner.step($0) }
         }
