@@ -77,6 +77,27 @@ struct CorrectionScaleTests {
         }
     }
 
+    /// The search's ends are the two models' own streaming RMSE (`Evaluation.streaming`), and
+    /// a group with no scored step (every cycle shorter than 50 steps) is a typed error.
+    @Test func searchEndsAreTheModelsOwnRMSEAndAnEmptyGroupIsAnError() throws {
+        let file = try Self.model("lstm-f")
+        let prior = try file.scalingCorrection(by: 0)
+        let long = syntheticCycles(count: 3, steps: 120, seed: 8).map { ScaledCycle($0, scalers: file.scalers) }
+        let search = try CorrectionScaleSearch(model: file.makeNetwork(), prior: prior.makeNetwork(), scalers: file.scalers,
+                                               groups: [long], step: 0.5)
+        #expect(search.rows.map(\.lambda) == [0, 0.5, 1])
+        let full = Evaluation.streaming(try file.makeNetwork(), cycles: long, scalers: file.scalers).metrics.rmse
+        let base = Evaluation.streaming(try prior.makeNetwork(), cycles: long, scalers: file.scalers).metrics.rmse
+        #expect(abs(search.rows[2].rmsePercent[0] - full) < 1e-6 && abs(search.rows[0].rmsePercent[0] - base) < 1e-6)
+        #expect(search.best.score == search.rows.map(\.score).min())
+        let short = syntheticCycles(count: 2, steps: 30, seed: 9).map { ScaledCycle($0, scalers: file.scalers) }
+        #expect(throws: CorrectionScaleSearchError.noScoredSteps(group: 1)) {
+            try CorrectionScaleSearch(model: file.makeNetwork(), prior: prior.makeNetwork(), scalers: file.scalers,
+                                      groups: [long, short], step: 0.5)
+        }
+        #expect("\(CorrectionScaleSearchError.noScoredSteps(group: 1))".contains("group 2"))
+    }
+
     @Test func gridRunsFromZeroToOne() {
         let fine = CorrectionScaleSearch.grid(step: 0.05)
         #expect(fine.count == 21 && fine.first == 0 && fine.last == 1)

@@ -49,11 +49,14 @@ public struct CorrectionScaleSearch: Sendable {
     /// Throws for a group without a scored step.
     public init(model: Network, prior: Network, scalers: Scalers, groups: [[ScaledCycle]],
                 step: Double) throws(CorrectionScaleSearchError) {
+        // Checked before streaming: `Evaluation.streaming` needs a step to score.
+        if let empty = groups.firstIndex(where: { !$0.contains { $0.count > TaskSplit.lookback } }) {
+            throw .noScoredSteps(group: empty)
+        }
         let runs = groups.map { cycles in
             (Evaluation.streaming(model, cycles: cycles, scalers: scalers),
              Evaluation.streaming(prior, cycles: cycles, scalers: scalers))
         }
-        if let empty = runs.firstIndex(where: { $0.0.predictedSOC.isEmpty }) { throw .noScoredSteps(group: empty) }
         rows = Self.grid(step: step).map { lambda in
             let rmse = runs.map { full, base in
                 var sum = 0.0
