@@ -74,28 +74,27 @@ extension QuantizeCommand {
     /// Fine-tunes `parent` with fake quantization under the post-training plan, writes the
     /// tuned float model and its blob, and prints the PTQ-vs-QAT report.
     func runQAT(parent: ReferenceLSTMModel, postTraining: BlobModel, report: PostTrainingQuantizer.Report,
-                dataset: Dataset, cells: [String], discharges: [LabelledDischarge],
-                calibration: [ResampledSeries], calibrationIndices: [Int]) throws {
+                dataset: Dataset, cells: [String], discharges: [LabelledDischarge], rule: LearnedPriorCapacity?,
+                calibration: (series: [ResampledSeries], priorsMAh: [Int32]?, startSOCs: [Double?]?)) throws {
         let options = qatOptions
         let step = parent.stepSeconds ?? 10
         let trainingIndices = Array(stride(from: 0, to: discharges.count, by: options.qatEvery))
         let training = trainingIndices.map { discharges[$0].resampled(dtS: step) }
         let validationDischarges = try dataset.labelled(selecting: ["validation"]).discharges
         let validation = validationDischarges.map { $0.resampled(dtS: step) }
-        // A model trained with a learned prior runs each discharge at the capacity learned
-        // before it (over all of its cell's discharges, then picked), from its start SOC.
-        let rule = Self.learnedPriorRule(model)
+        // A model trained with a learned prior (`rule`) runs each discharge at the capacity
+        // learned before it (over all of its cell's discharges, then picked), from its start SOC.
         func priors(_ all: [LabelledDischarge], _ picked: [Int]?) -> [Int32]? {
             Self.learnedPriorsMAh(rule, all).map { p in picked.map { $0.map { p[$0] } } ?? p }
         }
-        func startSOCs(_ picked: [LabelledDischarge]) -> [Double?]? { Self.startSOCs(dataset, picked) }
         func starts(_ priorsMAh: [Int32]?, _ socs: [Double?]?) -> [FakeQuantStart]? {
             let count = priorsMAh?.count ?? socs?.count ?? 0
             return FakeQuantStart.list(count: count, priorCapacitiesMAh: priorsMAh,
                                        startSOCsCentiPercent: socs?.map { StartSOCs.centiPercent($0, blob: postTraining) })
         }
         let trainingPriors = priors(discharges, trainingIndices), validationPriors = priors(validationDischarges, nil)
-        let trainingSOCs = startSOCs(trainingIndices.map { discharges[$0] }), validationSOCs = startSOCs(validationDischarges)
+        let trainingSOCs = Self.startSOCs(dataset, trainingIndices.map { discharges[$0] })
+        let validationSOCs = Self.startSOCs(dataset, validationDischarges)
         let trainingStarts = starts(trainingPriors, trainingSOCs), validationStarts = starts(validationPriors, validationSOCs)
         func targets(_ series: [ResampledSeries], _ starts: [FakeQuantStart]?) throws -> [[Double]] {
             switch options.qatTarget {
@@ -141,7 +140,7 @@ extension QuantizeCommand {
             note: "quantization-aware (\(options.qatEpochs) epochs, lr \(options.qatLearningRate), target \(options.qatTarget), "
                 + "float-loss weight \(options.qatFloatWeight), loss exponent \(options.qatLossExponent), seed \(options.qatSeed), kept epoch \(qat.bestEpoch)"
                 + (options.qatKeepFloatWeights ? "" : ", weights snapped to the int8 grid") + "), round-to-nearest weights")
-        blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.count) discharges of \(cells.joined(separator: " "))"))
+        blob.metadata.append(BlobMetadataEntry(key: "calibration", value: "\(calibration.series.count) discharges of \(cells.joined(separator: " "))"))
         let bytes = try BlobWriter.encode(blob)
         try output.write(Data(bytes), to: out)
         if let modelOut = options.qatModelOut { try Self.writeTunedModel(tuned, like: model, to: modelOut, output: output) }
@@ -151,10 +150,9 @@ extension QuantizeCommand {
             return all.count == series.count ? all : nil
         }
         var comparisons = [QuantizationComparison(
-            name: "calibration cells", sequences: calibration.map(\.rawSensorSamples), labels: labels(calibration),
+            name: "calibration cells", sequences: calibration.series.map(\.rawSensorSamples), labels: labels(calibration.series),
             parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob,
-            priorCapacitiesMAh: priors(discharges, calibrationIndices),
-            startSOCs: startSOCs(calibrationIndices.map { discharges[$0] })),
+            priorCapacitiesMAh: calibration.priorsMAh, startSOCs: calibration.startSOCs),
             QuantizationComparison(
                 name: "validation cells", sequences: validation.map(\.rawSensorSamples), labels: labels(validation),
                 parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob,
@@ -165,7 +163,7 @@ extension QuantizeCommand {
             comparisons.append(QuantizationComparison(
                 name: "test split", sequences: test.map(\.rawSensorSamples), labels: labels(test),
                 parent: parent, postTrainingBlob: postTraining, tuned: tuned, tunedBlob: blob,
-                priorCapacitiesMAh: priors(testDischarges, nil), startSOCs: startSOCs(testDischarges)))
+                priorCapacitiesMAh: priors(testDischarges, nil), startSOCs: Self.startSOCs(dataset, testDischarges)))
         }
         print(QuantizationComparison.markdown(comparisons))
         print("wrote \(out) (\(bytes.count) bytes)" + (options.qatModelOut.map { " and \($0)" } ?? ""))

@@ -96,7 +96,8 @@ struct QuantizeCommand: ParsableCommand {
                                                     startSOCs: calibrationStarts)
         if qatOptions.qat {
             return try runQAT(parent: float, postTraining: blob, report: report, dataset: dataset, cells: cellList,
-                              discharges: discharges, calibration: chosen, calibrationIndices: chosenIndices)
+                              discharges: discharges, rule: rule,
+                              calibration: (chosen, calibrationPriors, calibrationStarts))
         }
         var withMeta = blob
         withMeta.metadata.append(BlobMetadataEntry(key: "calibration",
