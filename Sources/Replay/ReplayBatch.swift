@@ -8,22 +8,33 @@ public struct ReplayJob: Sendable {
     public var recording: Recording
     /// The scenario.
     public var scenario: ReplayScenario
-    /// The job's index in the whole run list, which seeds its noise; `nil` = its position in
-    /// the batch. A shard of a larger run (`ComparisonPart`) sets it so that its jobs draw the
-    /// same noise as in the run without shards.
-    public var seedOffset: UInt64?
+    /// Offset added to the scenario's seed for this job's noise. By default it is
+    /// `stableSeedOffset(cell:scenario:)`, a hash of the cell's and the scenario's names, so a
+    /// cell under a scenario draws the same noise whatever else is in the run list, in any
+    /// order, in any shard.
+    public var seedOffset: UInt64
 
-    /// Creates a job.
+    /// Creates a job; `seedOffset` defaults to the stable hash of the cell and scenario names.
     public init(recording: Recording, scenario: ReplayScenario, seedOffset: UInt64? = nil) {
         self.recording = recording
         self.scenario = scenario
-        self.seedOffset = seedOffset
+        self.seedOffset = seedOffset ?? ReplayJob.stableSeedOffset(cell: recording.cell, scenario: scenario.name)
+    }
+
+    /// FNV-1a-64 over the UTF-8 bytes of `cell`, a zero byte, and `scenario`: the job's
+    /// seed offset depends on what is replayed, never on its place in a list.
+    public static func stableSeedOffset(cell: String, scenario: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in Array(cell.utf8) + [0] + Array(scenario.utf8) {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
     }
 }
 
-/// Runs many replays on a fixed number of threads. Each job's noise seed comes from its
-/// index in the job list (never from the thread that runs it), and results are stored by
-/// index, so the output is identical for any thread count.
+/// Runs many replays on a fixed number of threads. Each job's noise seed comes from the job
+/// itself (`ReplayJob.seedOffset`, never from the thread that runs it or its place in the
+/// list), and results are stored by index, so the output is identical for any thread count.
 public struct ReplayBatch: Sendable {
     /// The runner used for each job.
     public let runner: ReplayRunner
@@ -59,7 +70,7 @@ public struct ReplayBatch: Sendable {
                     do throws(ReplayError) {
                         outcome = .success(try runner.run(
                             recording: jobs[index].recording, scenario: jobs[index].scenario, estimators: estimators,
-                            seedOffset: jobs[index].seedOffset ?? UInt64(index),
+                            seedOffset: jobs[index].seedOffset,
                             progress: { ticks in
                                 let total = ticksDone.wrappingAdd(ticks, ordering: .relaxed).newValue
                                 progress?(total, jobsDone.load(ordering: .relaxed))

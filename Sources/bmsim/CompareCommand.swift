@@ -24,7 +24,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Output folder for comparison.md, comparison.json, comparison.csv, the SVG plots and index.html.")
     var out: String = "out/compare"
 
-    @Option(help: ArgumentHelp("Run only shard i of n of the cells × scenarios list (round robin) and write part-i-of-n.json to --out for `bmsim compare merge`; each run is seeded by its place in the whole list, so its results equal the run without shards.",
+    @Option(help: ArgumentHelp("Run only shard i of n of the cells × scenarios list (round robin) and write part-i-of-n.json to --out for `bmsim compare merge`; each run is seeded by its cell and scenario names, so its results equal the run without shards.",
                                valueName: "i/n"))
     var shard: String?
 

@@ -50,8 +50,9 @@ struct ReplayDriver {
         }
     }
 
-    /// Runs every job of cells × scenarios, or only those of `shard` (each seeded by its index
-    /// in the whole list, so its results equal the same jobs' in a run without shards).
+    /// Runs every job of cells × scenarios, or only those of `shard` (each seeded by its cell and
+    /// scenario names, so its results equal the same jobs' in a run without shards, or in any
+    /// other list).
     func run(scenarios: [ReplayScenario], shard: ShardSpec? = nil) throws -> Outcome {
         InterruptHandler.install()
         // Scenario values that cannot be replayed are an input error before any work (status 65).
@@ -89,9 +90,7 @@ struct ReplayDriver {
         }
         let allJobs = recordings.flatMap { r in scenarios.map { ReplayJob(recording: r, scenario: $0) } }
         let jobIndices = allJobs.indices.filter { shard?.contains(jobIndex: $0) ?? true }
-        let jobs = jobIndices.map { i in
-            ReplayJob(recording: allJobs[i].recording, scenario: allJobs[i].scenario, seedOffset: UInt64(i))
-        }
+        let jobs = jobIndices.map { allJobs[$0] }
         let totalTicks = jobs.reduce(0) { sum, job in
             let ops = job.recording.operations
             guard let first = ops.first, let last = ops.last else { return sum }
