@@ -53,11 +53,16 @@ public struct EstimatorBank {
     /// Every envelope flag an estimator's updates have carried, per estimator.
     public private(set) var envelopeFlagsSeen: [EnvelopeFlags]
     /// The flags that withhold a measurement from the estimators.
-    public static let withholdingFlags: FaultFlags = [.dropout, .notFinite, .stuck, .spike]
+    public static let withholdingFlags: FaultFlags = [.dropout, .notFinite, .stuck, .spike, .unconfirmed]
+    /// Withholding flags that are faults (counted in `heldUpdates`); `unconfirmed` is the
+    /// ordinary wait for a confirmed reading after a sleep.
+    public static let faultFlags: FaultFlags = [.dropout, .notFinite, .stuck, .spike]
     private var chargeAs: [Double]
     private var elapsedS: [Double]
     /// An update fell due on a flagged tick and is owed at the next clean tick.
     private var pendingDue: [Bool]
+    /// The wake-up reading held until the next reading confirms it (`update`).
+    private var heldWakeReading: (measurement: CellMeasurement, tick: Int, flags: FaultFlags)?
 
     /// Creates a bank; `periodTicks[k]` is estimator k's period (≥ 1).
     public init(estimators: [any SOCEstimator], periodTicks: [Int], timingSampleEvery: Int = 64) throws(FirmwareConfigError) {
@@ -103,8 +108,30 @@ public struct EstimatorBank {
     /// Feeds one validated measurement on base tick `tick`; estimators whose period is due
     /// are updated, unless `flags` contains one of `withholdingFlags` (then the update is
     /// owed to the next clean tick).
+    ///
+    /// A reading flagged `unconfirmed` (the first after a sleep) is held back whole, not
+    /// integrated: the next tick without `unconfirmed` confirms it, and the estimators then get
+    /// the held reading as its own tick (the wake-up reading, at rest if the cell rested),
+    /// followed by the confirming one. A newer unconfirmed reading, or a `resync`, means the
+    /// held one was not confirmed: it is then integrated as a withheld tick (its current
+    /// counted, its voltage never used).
     public mutating func update(_ measurement: CellMeasurement, tick: Int, flags: FaultFlags = []) {
+        if flags.contains(.unconfirmed) {
+            if let held = heldWakeReading { process(held.measurement, tick: held.tick, flags: held.flags.union(.unconfirmed)) }
+            heldWakeReading = (measurement, tick, flags.subtracting(.unconfirmed))
+            return
+        }
+        if let held = heldWakeReading {
+            heldWakeReading = nil
+            process(held.measurement, tick: held.tick, flags: flags.contains(.resync) ? held.flags.union(.unconfirmed) : held.flags)
+        }
+        process(measurement, tick: tick, flags: flags)
+    }
+
+    /// `update` for one reading that is not held back.
+    private mutating func process(_ measurement: CellMeasurement, tick: Int, flags: FaultFlags) {
         let withheld = !flags.isDisjoint(with: Self.withholdingFlags)
+        let faulty = !flags.isDisjoint(with: Self.faultFlags)
         for k in 0..<estimators.count {
             chargeAs[k] += measurement.currentA * measurement.dtSeconds
             elapsedS[k] += measurement.dtSeconds
@@ -112,7 +139,7 @@ public struct EstimatorBank {
             let due = pendingDue[k] || tick % period == 0
             guard due else { continue }
             guard !withheld else {
-                if !pendingDue[k] || tick % period == 0 { heldUpdates[k] += 1 }
+                if faulty && (!pendingDue[k] || tick % period == 0) { heldUpdates[k] += 1 }
                 pendingDue[k] = true
                 continue
             }
@@ -156,6 +183,7 @@ public struct EstimatorBank {
     /// The BMS slept `seconds` without measuring: every estimator is told (`wake`), and the
     /// accumulators restart, so the first update after waking covers only the ticks since.
     public mutating func wake(sleptSeconds seconds: Double) {
+        heldWakeReading = nil
         for k in 0..<estimators.count {
             estimators[k].wake(afterSleepSeconds: seconds)
             chargeAs[k] = 0
@@ -166,6 +194,7 @@ public struct EstimatorBank {
 
     /// Restarts every estimator at `soc` and clears the accumulators.
     public mutating func reset(soc: Double) {
+        heldWakeReading = nil
         for k in 0..<estimators.count {
             estimators[k].reset(soc: soc)
             report(estimators[k].estimate, k)

@@ -20,6 +20,11 @@ public struct FaultFlags: OptionSet, Sendable, Hashable {
     public static let timestampJump = FaultFlags(rawValue: 1 << 4)
     /// After a run of rejected jumps the firmware accepted the new level (re-sync).
     public static let resync = FaultFlags(rawValue: 1 << 5)
+    /// The first reading of a channel after a sleep, not yet confirmed by a second reading
+    /// within the step limit of it. Not a fault (not counted in `BMSFirmware.flaggedTicks`):
+    /// the estimators wait for the confirmed reading, so that one spike on the wake-up tick
+    /// cannot become the rested-OCV anchor.
+    public static let unconfirmed = FaultFlags(rawValue: 1 << 6)
 
     /// The flag bit marking `channel`.
     @inlinable public static func channel(_ channel: SensorChannel) -> FaultFlags {
@@ -100,10 +105,24 @@ struct ChannelScreen: Sendable {
     var repeats = 0
     var rejects = 0
     var hasGood = false
+    /// Woken and not yet confirmed: `candidate` (NaN = none yet) waits for a second reading
+    /// within the step limit of it.
+    var confirming = false
+    var candidate: Double = .nan
+    var unconfirmedReadings = 0
 
-    /// Screens one raw value; returns the value to use and raises flags.
+    /// Screens one raw value; returns the value to use and raises flags. While the channel
+    /// waits for a confirmed reading after a sleep, every tick is also flagged `unconfirmed`
+    /// (a missing, non-finite or out-of-range reading confirms nothing).
     mutating func screen(_ channel: SensorChannel, _ value: Double, missing: Bool, range: ClosedRange<Double>,
                          maxStep: Double, limits: PlausibilityLimits, flags: inout FaultFlags) -> Double {
+        let used = check(channel, value, missing: missing, range: range, maxStep: maxStep, limits: limits, flags: &flags)
+        if confirming { flags.formUnion([.unconfirmed, .channel(channel)]) }
+        return used
+    }
+
+    private mutating func check(_ channel: SensorChannel, _ value: Double, missing: Bool, range: ClosedRange<Double>,
+                                maxStep: Double, limits: PlausibilityLimits, flags: inout FaultFlags) -> Double {
         if missing {
             flags.formUnion([.dropout, .channel(channel)])
             return lastGood
@@ -121,6 +140,26 @@ struct ChannelScreen: Sendable {
             flags.formUnion([.spike, .channel(channel)])
             return lastGood
         }
+        if confirming {
+            // After a sleep there is no trusted last value: two consecutive readings within the
+            // step limit confirm each other. A channel that never settles is accepted after
+            // `maxConsecutiveRejects` + 1 unconfirmed readings, as a re-sync.
+            if candidate.isNaN || abs(value - candidate) > maxStep {
+                if unconfirmedReadings <= limits.maxConsecutiveRejects {
+                    unconfirmedReadings += 1
+                    candidate = value
+                    return value
+                }
+                flags.formUnion([.resync, .channel(channel)])
+            }
+            confirming = false
+            candidate = .nan
+            unconfirmedReadings = 0
+            rejects = 0
+            lastGood = value
+            hasGood = true
+            return value
+        }
         if hasGood && abs(value - lastGood) > maxStep {
             if rejects < limits.maxConsecutiveRejects {
                 rejects += 1
@@ -135,14 +174,18 @@ struct ChannelScreen: Sendable {
         return value
     }
 
-    /// After a sleep the last good value is stale: the next value is not held to the step
-    /// limit, and stuck-at counting starts again (the last good value stays the substitute
-    /// for a missing first reading).
+    /// After a sleep the last good value is stale: the next reading is not held to the step
+    /// limit but must be confirmed by the one after it (`FaultFlags.unconfirmed`), and
+    /// stuck-at counting starts again (the last good value stays the substitute for a
+    /// missing reading).
     mutating func wake() {
         hasGood = false
         rejects = 0
         repeats = 0
         lastRaw = .nan
+        confirming = true
+        candidate = .nan
+        unconfirmedReadings = 0
     }
 }
 
@@ -172,7 +215,9 @@ public struct PlausibilityCheck: Sendable {
     }
 
     /// The firmware slept: the step limits and stuck-at counting start again with the next
-    /// reading (a cell that rested for hours reads far from its last loaded value).
+    /// reading (a cell that rested for hours reads far from its last loaded value), and each
+    /// channel's first readings are `unconfirmed` until two consecutive ones agree within
+    /// its step limit.
     public mutating func wake() {
         voltage.wake()
         current.wake()

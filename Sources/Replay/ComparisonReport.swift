@@ -166,19 +166,33 @@ public struct ComparisonReport: Sendable, Codable {
         return lines.isEmpty ? "" : "training envelope: " + lines.joined(separator: "; ") + "\n"
     }
 
-    /// One line per exclusion reason summed over the runs: operations and hours not scored
-    /// (empty when nothing was excluded).
+    /// One line per exclusion reason summed over the runs: operations and hours not scored,
+    /// and a line for the wake-up ticks awaiting confirmation (empty when nothing was excluded).
     public func notScored() -> String {
         var totals: [ReferenceSOC.Exclusion: (ops: Int, seconds: Double)] = [:]
         for row in excluded {
             totals[row.span.reason, default: (0, 0)].ops += row.span.operations
             totals[row.span.reason]!.seconds += row.span.seconds
         }
-        guard !totals.isEmpty else { return "" }
-        return "not scored (no reference SOC): " + totals.keys.sorted().map { reason in
-            let t = totals[reason]!
-            return "\(reason.rawValue) \(t.ops) operations, \(String(format: "%.1f", t.seconds / 3600)) h"
-        }.joined(separator: "; ") + "\n"
+        // Wake-up ticks awaiting confirmation: the same for every estimator of a run, so
+        // counted once per (cell, scenario).
+        var seen = Set<String>()
+        var awaiting = 0
+        for row in rows where seen.insert("\(row.cell)\u{0}\(row.scenario)").inserted {
+            awaiting += row.metrics.unconfirmedTicks ?? 0
+        }
+        var lines = ""
+        if !totals.isEmpty {
+            lines += "not scored (no reference SOC): " + totals.keys.sorted().map { reason in
+                let t = totals[reason]!
+                return "\(reason.rawValue) \(t.ops) operations, \(String(format: "%.1f", t.seconds / 3600)) h"
+            }.joined(separator: "; ") + "\n"
+        }
+        if awaiting > 0 {
+            lines += "not scored: \(awaiting) wake-up ticks awaiting a confirming reading (the display holds its "
+                + "pre-sleep value; Docs/BMSLoop.md § 3)\n"
+        }
+        return lines
     }
 
     /// A Markdown table (rows, then the overall ranking); `|` in names is escaped.

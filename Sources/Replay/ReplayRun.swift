@@ -171,6 +171,7 @@ public struct ReplayRunner: Sendable {
         var reported = 0
         var tick = 0
         var lastFullChargeOperation = -1
+        var longRestAwaitingScore = false   // a long rest ended on a tick awaiting confirmation
 
         while tick < totalTicks {
             if tick - reported >= chunk {
@@ -219,10 +220,19 @@ public struct ReplayRunner: Sendable {
             }
             let wasLongRest = restS >= longRestS
             restS = abs(firmware.lastMeasurement.currentA) <= Self.restCurrentA ? restS + dt : 0
-            let endsLongRest = wasLongRest || restS >= longRestS
+            // The wake-up reading awaits confirmation: the estimators have not seen it and the
+            // display holds its pre-sleep value for this tick, which is not scored (counted).
+            // A long rest it ends is ended by the first scored tick after it.
+            let awaiting = firmware.lastFlags.contains(.unconfirmed)
+            let endsLongRest = wasLongRest || restS >= longRestS || (!awaiting && longRestAwaitingScore)
+            longRestAwaitingScore = awaiting && endsLongRest
             let runTimeS = Double(tick) * dt
             let discharge = operation >= 0 && isDischarge[operation]
             for k in 0..<accumulators.count {
+                if awaiting {
+                    accumulators[k].skipUnconfirmed(reference: reference, operation: operation)
+                    continue
+                }
                 accumulators[k].add(estimate: firmware.bank.estimates[k].soc, reference: reference, timeS: runTimeS,
                                     operation: operation, isDischarge: discharge, afterLongRest: endsLongRest)
             }

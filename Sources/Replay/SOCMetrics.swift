@@ -51,6 +51,10 @@ public struct SOCMetrics: Sendable, Equatable, Codable {
     public var outsideEnvelopeShare: Double?
     /// Which envelope bounds those updates crossed (`EnvelopeFlags.names`); `nil` without an envelope.
     public var envelopeReasons: [String]?
+    /// Ticks with a reference that were not scored because the firmware was waiting for a
+    /// second reading to confirm its wake-up reading (`FaultFlags.unconfirmed`; the display
+    /// holds its pre-sleep value for that tick). `nil` in parts written before it was counted.
+    public var unconfirmedTicks: Int? = nil
 }
 
 /// Accumulates `SOCMetrics` tick by tick, and the |error| histogram of the run
@@ -70,6 +74,7 @@ public struct SOCMetricsAccumulator: Sendable {
     private var lastError = 0.0
     private var lastOperation = -1
     private var lastOperationIsDischarge = false
+    private var unconfirmed = 0
     /// |error| of every scored tick, binned (for the report's error distribution).
     public private(set) var absErrorHistogram = AbsErrorHistogram()
 
@@ -103,6 +108,12 @@ public struct SOCMetricsAccumulator: Sendable {
             if absError > 5 { afterLongRestOver5 += 1 }
         }
         lastError = error
+    }
+
+    /// A tick with a reference that is not scored: the firmware is waiting to confirm its
+    /// wake-up reading, and the estimators have not seen this tick (`SOCMetrics.unconfirmedTicks`).
+    public mutating func skipUnconfirmed(reference: Double, operation: Int) {
+        if operation >= 0 && reference.isFinite { unconfirmed += 1 }
     }
 
     private mutating func closeOperation() {
@@ -142,6 +153,6 @@ public struct SOCMetricsAccumulator: Sendable {
             nanosecondsPerUpdate: nanosecondsPerUpdate, stateBytes: stateBytes,
             nonFiniteTicks: nonFinite + copy.errors.nonFiniteCount,
             outsideEnvelopeShare: envelope.map { updates > 0 ? 100 * Double($0.outside) / Double(updates) : 0 },
-            envelopeReasons: envelope?.flags.names)
+            envelopeReasons: envelope?.flags.names, unconfirmedTicks: copy.unconfirmed)
     }
 }

@@ -118,6 +118,40 @@ struct FaultInjectionTests {
         #expect(flags[6].isEmpty)
     }
 
+    @Test("after a sleep: two consecutive readings within the step limit confirm each other; NaN and out-of-range readings never do; a channel that never settles re-syncs")
+    func wakeUpConfirmation() throws {
+        var check = try PlausibilityCheck(limits: PlausibilityLimits(maxVoltageStepV: 0.5, maxConsecutiveRejects: 2),
+                                          baseTickSeconds: 1)
+        func run(_ volts: [Double]) -> [(Double, FaultFlags)] {
+            check.wake()
+            return volts.map { v in
+                let r = check.check(RawReading(measurement: CellMeasurement(voltageV: v, currentA: 0, temperatureC: 25, dtSeconds: 1)))
+                return (r.measurement.voltageV, r.flags)
+            }
+        }
+        let voltage = FaultFlags.channel(.voltage)
+        let every: FaultFlags = [.unconfirmed, voltage, .channel(.current), .channel(.temperature)]
+        // A rested cell: every channel's first reading waits, the second confirms it.
+        var r = run([4.0, 4.01, 4.02])
+        #expect(r.map(\.1) == [every, [], []] && r.map(\.0) == [4.0, 4.01, 4.02])
+        // A spike first: it and the voltage reading after it disagree, so both wait (the other
+        // channels are confirmed on the second tick); the third confirms.
+        r = run([2.0, 4.0, 4.0])
+        #expect(r.map(\.1) == [every, [.unconfirmed, voltage], []])
+        // NaN and out-of-range readings are faults as usual and are never a candidate.
+        r = run([.nan, 4.0, 9.0, 4.01])
+        #expect(r[0].1.contains(.notFinite) && r[1].1.contains(.unconfirmed) && r[2].1.contains(.spike))
+        #expect(r[3].1.isEmpty && r[3].0 == 4.01)
+        // Every reading far from the one before: after maxConsecutiveRejects + 1 unconfirmed
+        // readings the next is accepted as a re-sync, so a sleep never withholds for long.
+        r = run([2.0, 3.0, 4.0, 2.0, 2.1])
+        #expect(r.prefix(3).allSatisfy { $0.1.contains(.unconfirmed) })
+        #expect(r[3].1.contains(.resync) && !r[3].1.contains(.unconfirmed) && r[4].1.isEmpty)
+        // Once confirmed, the step limit applies again.
+        r = run([4.0, 4.0, 2.0])
+        #expect(r[2].1.contains(.spike) && r[2].0 == 4.0)
+    }
+
     @Test("random faults at high rates: everything flagged, nothing non-finite reaches the bank")
     func randomFaults() throws {
         let faults = FaultConfig(dropoutRate: 0.01, nanRate: 0.01, stuckRate: 0.002, spikeRate: 0.01,

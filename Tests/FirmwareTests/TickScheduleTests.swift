@@ -78,10 +78,41 @@ struct SleepModeTests {
         #expect(fast.wakes == [600] && slow.wakes == [600])
         #expect(fast.received.count == 10 && slow.received.count == 1)   // nothing measured asleep
         #expect(fw.telemetry.count == 1)                                   // the frame of tick 0 only
-        // The wake-up reading is far from the last one (a rested cell): not a spike, not held.
+        // The wake-up reading is far from the last one (a rested cell): not a spike. It is held
+        // until the next reading confirms it (unconfirmed, not a fault); then the estimators get
+        // it as its own tick, at rest, and the confirming reading after it.
         fw.step(plant: CellMeasurement(voltageV: 4.19, currentA: 0, temperatureC: 25, dtSeconds: 1))
+        #expect(fw.lastFlags.contains(.unconfirmed) && !fw.lastFlags.contains(.spike))
+        #expect(fast.received.count == 10 && fw.flaggedTicks.allSatisfy { $0 == 0 } && fw.bank.heldUpdates == [0, 0])
+        fw.step(plant: CellMeasurement(voltageV: 4.15, currentA: -1, temperatureC: 25, dtSeconds: 1))
         #expect(fw.lastFlags.isEmpty)
-        #expect(fast.received.count == 11 && fast.received.last?.dtSeconds == 1)   // accumulators restarted
-        #expect(fast.received.last?.voltageV == 4.19)
+        #expect(fast.received.count == 12)
+        let wake = fast.received[10], next = fast.received[11]
+        #expect(wake.voltageV == 4.19 && wake.currentA == 0 && wake.dtSeconds == 1)   // accumulators restarted
+        #expect(next.voltageV == 4.15 && next.currentA == -1 && next.dtSeconds == 1)
+    }
+
+    @Test("a spike on the wake-up tick never reaches the estimators: the next two readings confirm each other")
+    func wakeUpSpike() throws {
+        let counter = TestCoulombCounter(keepInputs: true)
+        var fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule(telemetryEveryTicks: 100)),
+                                 estimators: [counter], periodTicks: [1])
+        for tick in 0..<10 { fw.step(plant: syntheticPlant(tick: tick)) }
+        fw.sleep(ticks: 3600)
+        // A 2.2 V spike (inside the plausible range) on the first tick, then the rested 4.19 V.
+        let readings = [2.2, 4.19, 4.19, 4.05]
+        var flags: [FaultFlags] = []
+        for v in readings {
+            fw.step(plant: CellMeasurement(voltageV: v, currentA: v < 4.1 ? -1 : 0, temperatureC: 25, dtSeconds: 1))
+            flags.append(fw.lastFlags)
+        }
+        #expect(flags[0].contains(.unconfirmed) && flags[1].contains(.unconfirmed))   // 4.19 disagrees with 2.2
+        #expect(flags[2].isEmpty && flags[3].isEmpty)
+        // The first reading the counter sees after the sleep is the confirmed 4.19 V, over the
+        // spike's tick and its own (the spike's voltage is never used); then the rest in order.
+        let after = Array(counter.received.dropFirst(10))
+        #expect(after.map(\.voltageV) == [4.19, 4.19, 4.05] && after.map(\.dtSeconds) == [2, 1, 1])
+        #expect(counter.received.allSatisfy { $0.voltageV != 2.2 })
+        #expect(fw.flaggedTicks.allSatisfy { $0 == 0 } && fw.bank.heldUpdates == [0])
     }
 }

@@ -1,4 +1,5 @@
 import BMSCore
+import Firmware
 import Foundation
 @testable import Replay
 import Testing
@@ -48,11 +49,22 @@ struct EnvelopeReportTests {
         #expect(header.last == "envelope_net" && !header.contains("envelope_count"))
         let column = header.count - 1
         let currentColumn = try #require(header.firstIndex(of: "current_a"))
+        let flagsColumn = try #require(header.firstIndex(of: "fault_flags"))
+        var waiting = 0
         for line in lines.dropFirst(2) {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             #expect(fields.count == header.count)
+            // A wake-up tick awaiting confirmation shows the pre-sleep estimate and its flags.
+            if let flags = UInt16(fields[flagsColumn]), FaultFlags(rawValue: flags).contains(.unconfirmed) {
+                waiting += 1
+                continue
+            }
             #expect(fields[column] == (Double(fields[currentColumn])! < -0.05 ? "temperature" : ""))
         }
+        // Telemetry every tick: one waiting tick per wake-up at least, and those with a
+        // reference are the ones not scored.
+        #expect((waiting > 0) == (result.sleptTicks > 0))
+        #expect(m.unconfirmedTicks == result.metrics[1].unconfirmedTicks && (m.unconfirmedTicks ?? -1) <= waiting)
 
         let report = ComparisonReport(results: [result])
         #expect(report.textTable().contains("training envelope: net: \(String(format: "%.1f", share)) % of updates outside its training envelope (temperature)"))
