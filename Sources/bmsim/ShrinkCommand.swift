@@ -15,8 +15,11 @@ struct ShrinkCommand: ParsableCommand {
             Every --cells group is streamed once with the model and once with λ = 0 (the prior \
             alone); the SOC is linear in λ, so every λ of the grid is scored from those two runs. \
             The score of a λ is the mean over the groups of their streaming RMSE (n ≥ 50, as \
-            `evaluate`); the lowest wins. Choose the groups from validation or development cells, \
-            never from the cells you report. Docs/Trainer.md, "Shrinking the correction".
+            `evaluate`); the lowest wins. With --prior-scales every group is also streamed with \
+            its prior capacities scaled (as `evaluate --prior-scale`) and the score averages the \
+            scales, so the λ holds up when the capacity the BMS has learned is off. Choose the \
+            groups from validation or development cells, never from the cells you report. \
+            Docs/Trainer.md, "Shrinking the correction".
             """)
 
     @Argument(help: "Model file written by `bmsim train` (a model with a coulomb-count prior and one linear output).")
@@ -31,6 +34,9 @@ struct ShrinkCommand: ParsableCommand {
     var lambda: Double?
     @Option(help: "Step of the λ grid 0, step, 2·step, …, 1.")
     var step: Double = 0.05
+    @Option(help: "Prior-capacity scales (0.1…10, comma-separated, e.g. 0.9,1,1.1): every group is scored at each, and the score is their mean.",
+            transform: ShrinkCommand.scales)
+    var priorScales: [Double] = [1]
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
     @Option(help: "The shrunk model file to write.") var out: String
     @OptionGroup var output: OutputOptions
@@ -40,6 +46,15 @@ struct ShrinkCommand: ParsableCommand {
         if let lambda { try OptionCheck.require(lambda, in: 0...1, "--lambda") }
         try OptionCheck.require(step, in: 0.001...1, "--step")
         try OptionCheck.require(threads, in: 1...OptionCheck.maximumThreads, "--threads")
+    }
+
+    /// The `--prior-scales` list: finite numbers in 0.1…10, at least one.
+    static func scales(_ text: String) throws(OptionValueError) -> [Double] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0.map { $0.isFinite && (0.1...10).contains($0) } ?? false }) else {
+            throw OptionValueError(description: "--prior-scales \(text): expected numbers in 0.1…10, comma-separated (e.g. 0.9,1,1.1)")
+        }
+        return parts.map { $0! }
     }
 
     func run() throws {
@@ -52,12 +67,16 @@ struct ShrinkCommand: ParsableCommand {
             chosen = lambda
         } else {
             let dataset = try Dataset.open(paths: data, policy: plausibility.policy)
-            let groups = try (cells.isEmpty ? [CellSelection(.validation)] : cells).map { selection in
-                (selection, try StreamedCycles(file, dataset: dataset, cells: selection).scaled(for: file))
+            let groups = try (cells.isEmpty ? [CellSelection(.validation)] : cells).flatMap { selection in
+                let streamed = try StreamedCycles(file, dataset: dataset, cells: selection)
+                return priorScales.map { scale in
+                    (priorScales == [1] ? selection.description : String(format: "%@ ×%g", selection.description, scale),
+                     streamed.scaled(for: file, priorScale: scale))
+                }
             }
             let scores = try CorrectionScaleSearch(model: file.makeNetwork(), prior: prior.makeNetwork(), scalers: file.scalers,
                                                    groups: groups.map(\.1), step: step)
-            print(scores.table(groupNames: groups.map { $0.0.description }))
+            print(scores.table(groupNames: groups.map(\.0)))
             chosen = scores.best.lambda
         }
         let shrunk = try file.scalingCorrection(by: chosen)
