@@ -119,4 +119,16 @@ import TestSupport
         try learn.run()
         #expect(try LSTMFusionNoiseFile.load(path: out).lstmModel?.file == "lstm-soh.bmsq")
     }
+
+    @Test("lstm-soh-robust: lstm-soh's correction × 0.95 (chosen at prior scales 0.9, 1, 1.1), the same blob layout")
+    func robustAlternative() throws {
+        let models = SharedData.fixtures.appendingPathComponent("models")
+        let robust = try FloatModelFile.read(from: models.appendingPathComponent("lstm-soh-robust.json"))
+        let soh = try FloatModelFile.read(from: models.appendingPathComponent("lstm-soh.json"))
+        let lambda = try #require(robust.training.correctionScale)
+        #expect(abs(lambda - 0.95) < 1e-12)   // the 0.05 grid's 19th step
+        #expect(try robust.encoded() == (try soh.scalingCorrection(by: lambda)).encoded())
+        let blob = try Data(contentsOf: models.appendingPathComponent("lstm-soh-robust.bmsq"))
+        #expect(blob.count == (try Data(contentsOf: models.appendingPathComponent("lstm-soh.bmsq"))).count)
+    }
 }
