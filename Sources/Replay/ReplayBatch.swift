@@ -21,11 +21,15 @@ public struct ReplayJob: Sendable {
         self.seedOffset = seedOffset ?? ReplayJob.stableSeedOffset(cell: recording.cell, scenario: scenario.name)
     }
 
-    /// FNV-1a-64 over the UTF-8 bytes of `cell`, a zero byte, and `scenario`: the job's
-    /// seed offset depends on what is replayed, never on its place in a list.
-    public static func stableSeedOffset(cell: String, scenario: String) -> UInt64 {
+    /// FNV-1a-64 over the UTF-8 bytes of `cell`, a zero byte, and `scenario`, then, for a
+    /// `draw` above 0, over a zero byte and the draw's decimal digits: the job's seed offset
+    /// depends on what is replayed and which noise draw is asked for, never on its place in a
+    /// list. Draw 0 is the default of every command.
+    public static func stableSeedOffset(cell: String, scenario: String, draw: Int = 0) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in Array(cell.utf8) + [0] + Array(scenario.utf8) {
+        var bytes = Array(cell.utf8) + [0] + Array(scenario.utf8)
+        if draw != 0 { bytes += [0] + Array(String(draw).utf8) }
+        for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
         return hash

@@ -88,7 +88,12 @@ struct ReplayDriver {
             }
             throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
         }
-        let allJobs = recordings.flatMap { r in scenarios.map { ReplayJob(recording: r, scenario: $0) } }
+        let allJobs = recordings.flatMap { r in
+            scenarios.map {
+                ReplayJob(recording: r, scenario: $0,
+                          seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: shared.noiseDraw))
+            }
+        }
         let jobIndices = allJobs.indices.filter { shard?.contains(jobIndex: $0) ?? true }
         let jobs = jobIndices.map { allJobs[$0] }
         let totalTicks = jobs.reduce(0) { sum, job in

@@ -40,6 +40,9 @@ struct ReplaySharedOptions: ParsableArguments {
     @Option(name: .customLong("telemetry-every"), help: "Record telemetry every N ticks (0 = automatic, at most ~200 000 frames per run).")
     var telemetryEvery: Int = 0
 
+    @Option(name: .customLong("noise-draw"), help: "Which draw of the scenarios' noise and faults (0 … 1000000): each run's seed is a hash of its cell, its scenario and this number, so runs with several draws show how much a figure owes to one draw.")
+    var noiseDraw: Int = 0
+
     @Option(name: .customLong("current-sign"), help: "Current sign of a generic CSV without a '# current_sign:' line: charge_positive or discharge_positive.")
     var currentSign: String?
 
@@ -124,6 +127,7 @@ struct ReplaySharedOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
         try OptionCheck.require(threads, in: 1...OptionCheck.maximumThreads, "--threads")
         guard telemetryEvery >= 0 else { throw ValidationError("--telemetry-every must be >= 0") }
+        try OptionCheck.require(noiseDraw, in: 0...1_000_000, "--noise-draw")
         if let modelRate, let unknown = modelRate.names.first(where: { !estimatorNames.contains($0) }) {
             throw ValidationError("--model-rate: unknown estimator '\(unknown)'; the run's estimators are \(estimatorNames.joined(separator: ", "))")
         }

@@ -74,6 +74,35 @@ struct CompareShardTests {
         #expect(ReplayJob.stableSeedOffset(cell: "B0052", scenario: "sensor-faults")
                 != ReplayJob.stableSeedOffset(cell: "B0029", scenario: "sensor-faults"))
         #expect(ReplayJob.stableSeedOffset(cell: "ab", scenario: "c") != ReplayJob.stableSeedOffset(cell: "a", scenario: "bc"))
+        // Draw 0 is the default; other draws give other seeds.
+        let draws = (0..<5).map { ReplayJob.stableSeedOffset(cell: "B0052", scenario: "sensor-faults", draw: $0) }
+        #expect(draws[0] == ReplayJob.stableSeedOffset(cell: "B0052", scenario: "sensor-faults") && Set(draws).count == 5)
+    }
+
+    @Test("--noise-draw: another draw of the noise changes a noisy run and leaves a noise-free one alone; bad values are refused")
+    func noiseDraw() throws {
+        let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
+        func rmse(_ draw: Int) throws -> [String: String] {
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            var run = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0052", "--scenarios", "nominal,sensor-faults",
+                                                      "--estimators", "ah", "--quiet", "--no-timing", "--format", "csv",
+                                                      "--noise-draw", "\(draw)", "--out", folder.path]) as! CompareCommand
+            try run.run()
+            let lines = try String(contentsOf: folder.appendingPathComponent("comparison.csv"), encoding: .utf8).split(separator: "\n")
+            var byScenario: [String: String] = [:]
+            for line in lines.dropFirst() {
+                let f = line.split(separator: ",", omittingEmptySubsequences: false)
+                byScenario[String(f[1])] = String(f[3])
+            }
+            return byScenario
+        }
+        let first = try rmse(0), second = try rmse(1), again = try rmse(0)
+        #expect(first == again)
+        #expect(first["nominal"] == second["nominal"] && first["sensor-faults"] != second["sensor-faults"])
+        for bad in ["-1", "1000001", "x"] {
+            #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot([nasa.path, "--noise-draw", bad]) }
+        }
     }
 
     @Test("--shard: i/n with 1 ≤ i ≤ n; the shards partition any job list")
