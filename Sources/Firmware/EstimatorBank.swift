@@ -63,6 +63,10 @@ public struct EstimatorBank {
     private var pendingDue: [Bool]
     /// The wake-up reading held until the next reading confirms it (`update`).
     private var heldWakeReading: (measurement: CellMeasurement, tick: Int, flags: FaultFlags)?
+    /// Since the last sleep no real current has been read (`process`).
+    private var awaitingWakeCurrent = false
+    /// Time since the sleep without a real current, s (counted at the first real one).
+    private var wakeCurrentGapSeconds = 0.0
 
     /// Creates a bank; `periodTicks[k]` is estimator k's period (≥ 1).
     public init(estimators: [any SOCEstimator], periodTicks: [Int], timingSampleEvery: Int = 64) throws(FirmwareConfigError) {
@@ -132,9 +136,28 @@ public struct EstimatorBank {
     private mutating func process(_ measurement: CellMeasurement, tick: Int, flags: FaultFlags) {
         let withheld = !flags.isDisjoint(with: Self.withholdingFlags)
         let faulty = !flags.isDisjoint(with: Self.faultFlags)
+        // After a sleep the substitute for a missing current is the reading from before the
+        // sleep, hours old: until the first real current arrives, such ticks add their time
+        // only, and that time is counted at the first real current (hold-next), so the
+        // wake-up's mean current is a measured one.
+        let currentSubstituted = flags.contains(.channel(.current)) && !flags.isDisjoint(with: Self.faultFlags)
+        var stepChargeAs = measurement.currentA * measurement.dtSeconds
+        var stepSeconds = measurement.dtSeconds
+        if awaitingWakeCurrent {
+            if currentSubstituted {
+                wakeCurrentGapSeconds += measurement.dtSeconds
+                stepChargeAs = 0
+                stepSeconds = 0
+            } else {
+                stepChargeAs += measurement.currentA * wakeCurrentGapSeconds
+                stepSeconds += wakeCurrentGapSeconds
+                wakeCurrentGapSeconds = 0
+                awaitingWakeCurrent = false
+            }
+        }
         for k in 0..<estimators.count {
-            chargeAs[k] += measurement.currentA * measurement.dtSeconds
-            elapsedS[k] += measurement.dtSeconds
+            chargeAs[k] += stepChargeAs
+            elapsedS[k] += stepSeconds
             let period = periodTicks[k]
             let due = pendingDue[k] || tick % period == 0
             guard due else { continue }
@@ -184,6 +207,8 @@ public struct EstimatorBank {
     /// accumulators restart, so the first update after waking covers only the ticks since.
     public mutating func wake(sleptSeconds seconds: Double) {
         heldWakeReading = nil
+        awaitingWakeCurrent = true
+        wakeCurrentGapSeconds = 0
         for k in 0..<estimators.count {
             estimators[k].wake(afterSleepSeconds: seconds)
             chargeAs[k] = 0
@@ -195,6 +220,8 @@ public struct EstimatorBank {
     /// Restarts every estimator at `soc` and clears the accumulators.
     public mutating func reset(soc: Double) {
         heldWakeReading = nil
+        awaitingWakeCurrent = false
+        wakeCurrentGapSeconds = 0
         for k in 0..<estimators.count {
             estimators[k].reset(soc: soc)
             report(estimators[k].estimate, k)

@@ -92,6 +92,25 @@ struct SleepModeTests {
         #expect(next.voltageV == 4.15 && next.currentA == -1 && next.dtSeconds == 1)
     }
 
+    @Test("a current dropout on waking: its ticks are counted at the first real current, not at the reading from before the sleep")
+    func wakeUpCurrentDropout() throws {
+        let counter = TestCoulombCounter(keepInputs: true)
+        // The current channel drops out for 5 ticks from the wake-up tick (tick 10 + 3600).
+        let faults = FaultConfig(scheduled: [ScheduledFault(tick: 3610, kind: .dropout, channel: .current, durationTicks: 5)])
+        var fw = try BMSFirmware(config: FirmwareConfig(schedule: TickSchedule(telemetryEveryTicks: 100), faults: faults),
+                                 estimators: [counter], periodTicks: [1])
+        // Before the sleep the cell charges at +1.5 A; it wakes into a −2 A discharge.
+        for _ in 0..<10 { fw.step(plant: CellMeasurement(voltageV: 4.0, currentA: 1.5, temperatureC: 25, dtSeconds: 1)) }
+        fw.sleep(ticks: 3600)
+        for _ in 0..<8 { fw.step(plant: CellMeasurement(voltageV: 3.9, currentA: -2, temperatureC: 25, dtSeconds: 1)) }
+        // Ticks 0–4 dropped out, 5 is the first real current (unconfirmed), 6 confirms it.
+        let after = Array(counter.received.dropFirst(10))
+        #expect(after.count == 3)
+        #expect(after.first?.currentA == -2 && after.first?.dtSeconds == 6)   // not 5 ticks of +1.5 A
+        #expect(after.allSatisfy { $0.currentA == -2 })
+        #expect(fw.flaggedTicks[0] == 5)
+    }
+
     @Test("a spike on the wake-up tick never reaches the estimators: the next two readings confirm each other")
     func wakeUpSpike() throws {
         let counter = TestCoulombCounter(keepInputs: true)
