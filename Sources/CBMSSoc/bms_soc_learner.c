@@ -84,8 +84,11 @@ int bms_soc_learner_observe(bms_soc_learner_t *l, const bms_cell_model_t *model,
     }
     if (l->start_band < 0) {
         if (l->loaded_s == 0.0f) l->start_temperature_C = temperature_C;
+        /* The first loaded update may span the rest before the load (a withheld stretch):
+           its mean current is no band's; the band is read from a later one. */
+        const int first_loaded = l->loaded_s == 0.0f;
         l->loaded_s += dt_s;
-        if (l->loaded_s >= BAND_SETTLE_S || voltage_V < config->terminate_voltage_V) {
+        if ((l->loaded_s >= BAND_SETTLE_S && !first_loaded) || voltage_V < config->terminate_voltage_V) {
             l->start_band = (int8_t)band(l->start_temperature_C, current_A);
             *learned = capacity_for(l, model, config, current_A, l->start_temperature_C);
             l->expected_Ah = *learned;

@@ -115,9 +115,13 @@ public struct CapacityLearner: Sendable {
             // The band is read once the load has settled (`bandSettleSeconds` of discharge, or
             // the terminate voltage if that comes first): at a fine tick the first loaded
             // samples interpolate the current's step and would put a 4 A discharge in the 1 A band.
-            if loadedSeconds == 0 { startTemperatureC = m.temperatureC }
+            // The first loaded update may span the rest before the load (the bank's withheld
+            // ticks, a coarse grid): its mean current is no band's, so the band is read from a
+            // later update.
+            let firstLoaded = loadedSeconds == 0
+            if firstLoaded { startTemperatureC = m.temperatureC }
             loadedSeconds += m.dtSeconds
-            if loadedSeconds >= Self.bandSettleSeconds || m.voltageV < config.terminateVoltageV {
+            if (loadedSeconds >= Self.bandSettleSeconds && !firstLoaded) || m.voltageV < config.terminateVoltageV {
                 startBand = Self.band(temperatureC: startTemperatureC, currentA: m.currentA)
                 started = capacityAh(currentA: m.currentA, temperatureC: startTemperatureC)
                 expectedAh = started ?? 0

@@ -41,6 +41,25 @@ struct CEstimatorAgreementTests {
                 try BlobReader.decode(blobBytes, source: blob.path).model)
     }
 
+    @Test("C and Swift learners read the band after a first loaded update that spans the rest before the load, not from it")
+    func spanningUpdateBand() throws {
+        let (model, cModel, _, _) = try Self.models()
+        let swiftAh = AhCounterEstimator(model: model, config: EstimatorConfig())
+        let cAh = CAhCounter(model: cModel, config: CConfig())
+        func step(_ v: Float, _ i: Float, _ dt: Float) {
+            let m = CellMeasurement32(voltageV: v, currentA: i, temperatureC: 24, dtSeconds: dt)
+            _ = swiftAh.update(m.swift)
+            _ = cAh.update(m)
+        }
+        step(4.19, 0, 1)
+        step(4.19, 0, 1)          // a full rest: the learner anchors
+        step(3.9, -2, 40)         // 20 s of rest and 20 s at 4 A withheld: a mean of −2 A
+        #expect(swiftAh.learner.startBand == nil && cAh.state.pointee.learner.start_band == -1)
+        step(3.9, -4, 1)          // the next tick: the 4 A band
+        let band = CapacityLearner.band(temperatureC: 24, currentA: -4)
+        #expect(swiftAh.learner.startBand == band && Int(cAh.state.pointee.learner.start_band) == band)
+    }
+
     @Test("ah and ekf-1rc: |C − Swift| ≤ 0.01 SOC points at every tick of whole NASA test-cell lives; lstm identical",
           .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
     func wholeLivesAgree() throws {

@@ -166,6 +166,24 @@ struct CapacityLearnerTests {
         #expect(learner.capacityAh(currentA: -4, temperatureC: 24) == 1.7)
         #expect(learner.capacityAh(currentA: -0.4, temperatureC: 24) == 2.0)   // the 1 A band learned nothing
     }
+
+    @Test("a first loaded update that spans the rest before the load does not pick the band")
+    func bandNotFromASpanningUpdate() {
+        let model = CellModelParameters.synthetic18650()
+        var learner = CapacityLearner(model: model, config: EstimatorConfig())
+        learner.observe(CellMeasurement(voltageV: 4.19, currentA: 0, temperatureC: 24, dtSeconds: 1), counterAs: 0)
+        // The bank withheld 40 ticks (20 at rest, 20 at 4 A): one update of 40 s at a mean of
+        // −2 A, the 1.5–3 A band's current, not the discharge's. The next 1 s tick at 4 A picks
+        // the band.
+        var counter = -2.0 * 40
+        #expect(learner.observe(CellMeasurement(voltageV: 3.9, currentA: -2, temperatureC: 24, dtSeconds: 40), counterAs: counter) == nil)
+        counter -= 4
+        let started = learner.observe(CellMeasurement(voltageV: 3.9, currentA: -4, temperatureC: 24, dtSeconds: 1), counterAs: counter)
+        #expect(started != nil)
+        learner.observe(CellMeasurement(voltageV: 2.69, currentA: -4, temperatureC: 24, dtSeconds: 1), counterAs: -1.7 * 3600)
+        #expect(learner.capacityAh(currentA: -4, temperatureC: 24) == 1.7)
+        #expect(learner.capacityAh(currentA: -2, temperatureC: 24) == 2.0)   // the 1.5–3 A band learned nothing
+    }
 }
 
 @Suite("Design capacity: where the estimators start")
