@@ -140,7 +140,9 @@ public struct EstimatorBank {
         // sleep, hours old: until the first real current arrives, such ticks add their time
         // only, and that time is counted at the first real current (hold-next), so the
         // wake-up's mean current is a measured one.
-        let currentSubstituted = flags.contains(.channel(.current)) && !flags.isDisjoint(with: Self.faultFlags)
+        // (A stuck channel hands on its own reading; the flags do not say which channel a kind
+        // belongs to, so a current flagged beside another channel's dropout counts as substituted.)
+        let currentSubstituted = flags.contains(.channel(.current)) && !flags.isDisjoint(with: [.dropout, .notFinite, .spike])
         var stepChargeAs = measurement.currentA * measurement.dtSeconds
         var stepSeconds = measurement.dtSeconds
         if awaitingWakeCurrent {
