@@ -1,4 +1,5 @@
 import CellData
+import Firmware
 import Foundation
 import Synchronization
 
@@ -26,13 +27,9 @@ public struct ReplayJob: Sendable {
     /// depends on what is replayed and which noise draw is asked for, never on its place in a
     /// list. Draw 0 is the default of every command.
     public static func stableSeedOffset(cell: String, scenario: String, draw: Int = 0) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         var bytes = Array(cell.utf8) + [0] + Array(scenario.utf8)
         if draw != 0 { bytes += [0] + Array(String(draw).utf8) }
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        return bytes.reduce(TelemetryBuffer.fnvOffsetBasis) { TelemetryBuffer.fnv1a($0, word: UInt64($1)) }
     }
 }
 
