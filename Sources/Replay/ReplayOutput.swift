@@ -86,11 +86,12 @@ public struct ReplayOutput: Sendable {
     /// result, the report files, the summary figures (with `plots`: `ranking.svg`,
     /// `rmse_heatmap.svg`, `error_ecdf.svg`) and `index.html` titled `title`. A run's figure
     /// (`run_<stem>.svg`) is `figures[k]` when given (drawn by a shard, `ComparisonPart`), else
-    /// drawn with `figure`. Returns the URLs written.
+    /// drawn with `figure`. `draws` (several noise draws of `results`' runs) adds `draws.md`,
+    /// `draws.csv`, `draws.json` and its table on the page. Returns the URLs written.
     @discardableResult
     public func writeAll(results: [ReplayResult], report: ComparisonReport, telemetryCSV: Bool = true,
                          plots: Bool = true, title: String = "BMSim replay",
-                         figures: [String?]? = nil) throws(ReplayError) -> [URL] {
+                         figures: [String?]? = nil, draws: NoiseDrawSummary? = nil) throws(ReplayError) -> [URL] {
         var written: [URL] = []
         var runs: [ReportPage.Figure] = []
         for (k, (r, (name, stem))) in zip(results, zip(ReplayResult.runNames(results), Self.stems(results))).enumerated() {
@@ -104,6 +105,11 @@ public struct ReplayOutput: Sendable {
         written.append(try write(report.json(), to: "comparison.json"))
         written.append(try write(Data(report.csv().utf8), to: "comparison.csv"))
         written.append(try write(Data(report.markdown().utf8), to: "comparison.md"))
+        if let draws {
+            written.append(try write(Data(draws.markdown().utf8), to: "draws.md"))
+            written.append(try write(Data(draws.csv().utf8), to: "draws.csv"))
+            written.append(try write(draws.json(), to: "draws.json"))
+        }
         var summary: [ReportPage.Figure] = []
         if plots && !report.rows.isEmpty {
             written.append(try write(Data(ReportCharts.ranking(report).utf8), to: "ranking.svg"))
@@ -115,7 +121,7 @@ public struct ReplayOutput: Sendable {
                 summary.append(.init(title: "Error distribution", file: "error_ecdf.svg"))
             }
         }
-        let html = ReportPage.html(title: title, report: report, summary: summary, runs: runs)
+        let html = ReportPage.html(title: title, report: report, summary: summary, runs: runs, draws: draws)
         written.append(try write(Data(html.utf8), to: "index.html"))
         return written
     }

@@ -8,8 +8,9 @@ enum ReportPage {
         var file: String
     }
 
-    /// The page.
-    static func html(title: String, report: ComparisonReport, summary: [Figure], runs: [Figure]) -> String {
+    /// The page; `draws` (from `compare --noise-draws`) adds its table before the first draw's.
+    static func html(title: String, report: ComparisonReport, summary: [Figure], runs: [Figure],
+                     draws: NoiseDrawSummary? = nil) -> String {
         let e = TextEscaping.html
         var html = """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
@@ -23,6 +24,12 @@ enum ReportPage {
         """
         for figure in summary {
             html += "<h2>\(e(figure.title))</h2><img src=\"\(e(figure.file))\" alt=\"\(e(figure.title))\">\n"
+        }
+        if let draws {
+            html += "<h2>Noise draws</h2>\n<p>\(e(draws.caption)) The table below and the figures are draw \(draws.draws[0])'s.</p>\n<table><tr>"
+            html += NoiseDrawSummary.headers.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+            for row in draws.rows { html += "<tr>" + NoiseDrawSummary.cells(row).map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
+            html += "</table>\n"
         }
         html += "<h2>Table</h2>\n<table><tr>"
         html += ComparisonReport.headers.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"

@@ -28,6 +28,11 @@ struct CompareCommand: ParsableCommand {
                                valueName: "i/n"))
     var shard: String?
 
+    @Option(name: .customLong("noise-draws"), help: ArgumentHelp(
+        "Run every cell × scenario under N noise draws (--noise-draw K … K+N−1, 1 … 100) and add draws.md, draws.csv and draws.json: each estimator's mean RMSE per scenario over the draws, with the lowest and highest draw. The other files and the table are the first draw's.",
+        valueName: "N"))
+    var noiseDraws: Int = 1
+
     @Flag(name: .customLong("no-timing"), help: "Do not time the estimator updates (ns/update reads 0), so that reports are byte-identical from run to run and between a run and its merged shards.")
     var noTiming = false
 
@@ -37,6 +42,10 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
+        try OptionCheck.require(noiseDraws, in: 1...100, "--noise-draws")
+        if shard != nil && noiseDraws > 1 {
+            throw ValidationError("--shard and --noise-draws \(noiseDraws) cannot be combined: give each shard one draw (--noise-draw K) and merge each draw's parts")
+        }
         if let shard, ShardSpec(shard) == nil {
             throw ValidationError("--shard \(shard): expected i/n with 1 ≤ i ≤ n ≤ \(ShardSpec.maximumCount), e.g. 3/8")
         }
@@ -57,12 +66,28 @@ struct CompareCommand: ParsableCommand {
             try runShard(shard, driver: driver, scenarios: list, files: files)
             return
         }
-        let outcome = try driver.run(scenarios: list)
-        let report = ComparisonReport(results: outcome.finished)
+        let draws = Array(shared.noiseDraw..<(shared.noiseDraw + noiseDraws))
+        let outcome = try driver.run(scenarios: list, draws: draws)
+        func results(_ draw: Int) -> [ReplayResult] {
+            zip(outcome.finishedDraws, outcome.finished).filter { $0.0 == draw }.map(\.1)
+        }
+        let report = ComparisonReport(results: results(draws[0]))
+        var summary: NoiseDrawSummary?
+        if draws.count > 1 {
+            do {
+                summary = try NoiseDrawSummary(draws: draws, reports: draws.map { ComparisonReport(results: results($0)) })
+            } catch {
+                // A run that failed in one draw: the failure is reported below; no summary.
+                FileHandle.standardError.write(Data("bmsim: no draws summary: \(error)\n".utf8))
+            }
+        }
         // The files first: a failing stdout (full disk) must not cost them.
-        let written = try files.writeAll(results: outcome.finished, report: report, telemetryCSV: false,
-                                         title: "BMSim comparison")
+        let written = try files.writeAll(results: results(draws[0]), report: report, telemetryCSV: false,
+                                         title: "BMSim comparison", draws: summary)
         try report.print(format.format)
+        if let summary, format.format == .table {
+            try StandardOutput.write("\n" + summary.markdown())
+        }
         FileHandle.standardError.write(Data("wrote \(written.count) files to \(out) (open \(out)/index.html)\n".utf8))
         try outcome.finishOrExit()
     }

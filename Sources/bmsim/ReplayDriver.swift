@@ -20,6 +20,8 @@ struct ReplayDriver {
         var finished: [ReplayResult]
         /// The index in the whole run list of each finished run.
         var finishedJobs: [Int] = []
+        /// The noise draw of each finished run.
+        var finishedDraws: [Int] = []
         /// Names of every run of the whole list (cell, source, scenario), in job order.
         var allKeys: [ReplayResult.RunKey] = []
         /// Jobs stopped by SIGINT or SIGTERM: (cell, scenario).
@@ -52,8 +54,9 @@ struct ReplayDriver {
 
     /// Runs every job of cells × scenarios, or only those of `shard` (each seeded by its cell and
     /// scenario names, so its results equal the same jobs' in a run without shards, or in any
-    /// other list).
-    func run(scenarios: [ReplayScenario], shard: ShardSpec? = nil) throws -> Outcome {
+    /// other list), once per noise draw of `draws` (default: `--noise-draw`'s one draw; the
+    /// jobs of every draw share the thread pool, draw by draw in job order).
+    func run(scenarios: [ReplayScenario], shard: ShardSpec? = nil, draws: [Int]? = nil) throws -> Outcome {
         InterruptHandler.install()
         // Scenario values that cannot be replayed are an input error before any work (status 65).
         for scenario in scenarios { try scenario.validate() }
@@ -88,12 +91,16 @@ struct ReplayDriver {
             }
             throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
         }
-        let allJobs = recordings.flatMap { r in
-            scenarios.map {
-                ReplayJob(recording: r, scenario: $0,
-                          seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: shared.noiseDraw))
+        let drawList = draws ?? [shared.noiseDraw]
+        let drawJobs = drawList.flatMap { draw in
+            recordings.flatMap { r in
+                scenarios.map {
+                    (draw, ReplayJob(recording: r, scenario: $0,
+                                     seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: draw)))
+                }
             }
         }
+        let allJobs = drawJobs.map(\.1)
         let jobIndices = allJobs.indices.filter { shard?.contains(jobIndex: $0) ?? true }
         let jobs = jobIndices.map { allJobs[$0] }
         let totalTicks = jobs.reduce(0) { sum, job in
@@ -127,12 +134,15 @@ struct ReplayDriver {
         outcome.allKeys = allJobs.map { ReplayResult.RunKey(cell: $0.recording.cell, source: $0.recording.source,
                                                             scenario: $0.scenario.name) }
         for (index, (job, result)) in zip(jobIndices, zip(jobs, results)) {
+            // With several draws a run is named with its draw.
+            let scenario = drawList.count > 1 ? "\(job.scenario.name) (noise draw \(drawJobs[index].0))" : job.scenario.name
             switch result {
             case let .success(r):
                 outcome.finished.append(r)
                 outcome.finishedJobs.append(index)
-            case .failure(.interrupted): outcome.interrupted.append((job.recording.cell, job.scenario.name))
-            case let .failure(error): outcome.failed.append((job.recording.cell, job.scenario.name, error))
+                outcome.finishedDraws.append(drawJobs[index].0)
+            case .failure(.interrupted): outcome.interrupted.append((job.recording.cell, scenario))
+            case let .failure(error): outcome.failed.append((job.recording.cell, scenario, error))
             }
         }
         return outcome

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CellData
 import Foundation
 import Testing
 import TestSupport
@@ -102,6 +103,51 @@ struct CompareShardTests {
         #expect(first["nominal"] == second["nominal"] && first["sensor-faults"] != second["sensor-faults"])
         for bad in ["-1", "1000001", "x"] {
             #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot([nasa.path, "--noise-draw", bad]) }
+        }
+    }
+
+    @Test("--noise-draws N: each draw's figure equals the run with --noise-draw K; the report files are the first draw's")
+    func noiseDraws() throws {
+        let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
+        let common = [nasa.path, "--cells", "B0052", "--scenarios", "nominal,sensor-faults", "--estimators", "ah",
+                      "--quiet", "--no-timing", "--format", "csv"]
+        func run(_ extra: [String]) throws -> URL {
+            let folder = temporaryFolder()
+            var command = try CompareCommand.parseAsRoot(common + extra + ["--out", folder.path]) as! CompareCommand
+            try command.run()
+            return folder
+        }
+        let many = try run(["--noise-draw", "1", "--noise-draws", "3"])
+        let singles = try (1...3).map { try run(["--noise-draw", "\($0)"]) }
+        defer { for f in [many] + singles { try? FileManager.default.removeItem(at: f) } }
+        // The report files are the first draw's, byte for byte.
+        let first = try Data(contentsOf: singles[0].appendingPathComponent("comparison.csv"))
+        #expect(try Data(contentsOf: many.appendingPathComponent("comparison.csv")) == first)
+        func rmse(_ folder: URL, _ scenario: String) throws -> Double {
+            let lines = try String(contentsOf: folder.appendingPathComponent("comparison.csv"), encoding: .utf8).split(separator: "\n")
+            let f = try #require(lines.first { $0.hasPrefix("B0052,\(scenario),") }).split(separator: ",")
+            return try #require(Double(f[3]))
+        }
+        let summary = try ReportJSON.decoder().decode(NoiseDrawSummary.self,
+                                                      from: Data(contentsOf: many.appendingPathComponent("draws.json")))
+        #expect(summary.draws == [1, 2, 3])
+        let faulted = try #require(summary.rows.first { $0.scenario == "sensor-faults" && $0.estimator == "ah" })
+        let separately = try singles.map { try rmse($0, "sensor-faults") }
+        #expect(faulted.perDraw == separately)
+        #expect(faulted.spread > 0 && faulted.runs == 1)
+        let nominal = try #require(summary.rows.first { $0.scenario == "nominal" })
+        let nominalAlone = try rmse(singles[0], "nominal")
+        #expect(nominal.spread == 0 && nominal.mean == nominalAlone)
+        let names = try files(many)
+        #expect(names.contains("draws.md") && names.contains("draws.csv"))
+        let page = try String(contentsOf: many.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(page.contains("<h2>Noise draws</h2>") && page.contains("<td>sensor-faults</td>"))
+        #expect(!(try String(contentsOf: singles[0].appendingPathComponent("index.html"), encoding: .utf8)).contains("Noise draws"))
+        #expect(names.filter { $0.hasPrefix("run_") }.count == 2)
+        // Bad counts, and draws with shards, are refused before any work.
+        for bad in [["--noise-draws", "0"], ["--noise-draws", "101"], ["--noise-draws", "x"],
+                    ["--noise-draws", "2", "--shard", "1/2"]] {
+            #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot([nasa.path] + bad) }
         }
     }
 
