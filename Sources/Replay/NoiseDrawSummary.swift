@@ -32,6 +32,10 @@ public struct NoiseDrawSummary: Sendable, Codable, Equatable {
         public var lowest: Double
         /// Highest of `perDraw`.
         public var highest: Double
+        /// Draws in which this estimator had the lowest mean of its scenario's rows (ties count
+        /// for each estimator tied): the draws are paired, so this says more about a ranking
+        /// than two overlapping ranges do.
+        public var bestInDraws: Int
 
         /// Highest − lowest: how far one draw can move this figure.
         public var spread: Double { highest - lowest }
@@ -88,7 +92,11 @@ public struct NoiseDrawSummary: Sendable, Codable, Equatable {
                 guard expected > 0 else { continue }
                 block.append(Row(scenario: scenario, estimator: estimator, runs: expected, perDraw: perDraw,
                                  mean: perDraw.reduce(0, +) / Double(perDraw.count),
-                                 lowest: perDraw.min()!, highest: perDraw.max()!))
+                                 lowest: perDraw.min()!, highest: perDraw.max()!, bestInDraws: 0))
+            }
+            for d in draws.indices {
+                guard let best = block.map({ $0.perDraw[d] }).min() else { continue }
+                for k in block.indices where block[k].perDraw[d] == best { block[k].bestInDraws += 1 }
             }
             rows += block.sorted { ($0.mean, $0.estimator) < ($1.mean, $1.estimator) }
         }
@@ -103,34 +111,36 @@ public struct NoiseDrawSummary: Sendable, Codable, Equatable {
             ? "\(draws[0])…\(draws[draws.count - 1])" : draws.map(String.init).joined(separator: ", ")
     }
 
-    static func cells(_ r: Row) -> [String] {
+    func cells(_ r: Row) -> [String] {
         [r.scenario, r.estimator, "\(r.runs)", String(format: "%.2f", r.mean), String(format: "%.2f", r.lowest),
-         String(format: "%.2f", r.highest), String(format: "%.2f", r.spread)]
+         String(format: "%.2f", r.highest), String(format: "%.2f", r.spread), "\(r.bestInDraws) of \(draws.count)"]
     }
 
-    static let headers = ["scenario", "estimator", "runs", "mean RMSE %", "lowest", "highest", "spread"]
+    static let headers = ["scenario", "estimator", "runs", "mean RMSE %", "lowest", "highest", "spread", "best in"]
 
     /// What the table is, and how far one draw moves a figure.
     var caption: String {
         "Over \(draws.count) noise draws (\(drawsText)): each estimator's mean RMSE over the runs of a scenario, "
-            + "averaged over the draws, with the lowest and highest draw. A noise-free scenario has no spread. "
-            + String(format: "The largest spread is %.2f points: a difference smaller than that is not a ranking.", largestSpread)
+            + "averaged over the draws, with the lowest and highest draw, and in how many draws it was the best of its scenario. "
+            + "A noise-free scenario has no spread. "
+            + String(format: "The largest spread is %.2f points. Two estimators whose ranges overlap are not ranked by their means; ", largestSpread)
+            + "the draws are paired (every estimator sees the same noise in a draw), so one that is best in every draw is."
     }
 
     /// A Markdown table, with its caption first; `|` in names is escaped.
     public func markdown() -> String {
         var out = caption + "\n\n| " + Self.headers.joined(separator: " | ") + " |\n"
         out += "|" + Self.headers.enumerated().map { $0.offset < 2 ? "---" : "---:" }.joined(separator: "|") + "|\n"
-        for row in rows { out += "| " + Self.cells(row).map(TextEscaping.markdownCell).joined(separator: " | ") + " |\n" }
+        for row in rows { out += "| " + cells(row).map(TextEscaping.markdownCell).joined(separator: " | ") + " |\n" }
         return out
     }
 
     /// CSV: one line per row, with a `rmse_percent_draw_K` column per draw.
     public func csv() -> String {
         var out = CSVField.line(["scenario", "estimator", "runs", "mean_rmse_percent", "lowest_rmse_percent",
-                                 "highest_rmse_percent"] + draws.map { "rmse_percent_draw_\($0)" })
+                                 "highest_rmse_percent", "best_in_draws"] + draws.map { "rmse_percent_draw_\($0)" })
         for r in rows {
-            out += CSVField.line([r.scenario, r.estimator, "\(r.runs)", "\(r.mean)", "\(r.lowest)", "\(r.highest)"]
+            out += CSVField.line([r.scenario, r.estimator, "\(r.runs)", "\(r.mean)", "\(r.lowest)", "\(r.highest)", "\(r.bestInDraws)"]
                                  + r.perDraw.map { "\($0)" })
         }
         return out

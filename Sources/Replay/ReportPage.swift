@@ -28,7 +28,7 @@ enum ReportPage {
         if let draws {
             html += "<h2>Noise draws</h2>\n<p>\(e(draws.caption)) The table below and the figures are draw \(draws.draws[0])'s.</p>\n<table><tr>"
             html += NoiseDrawSummary.headers.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
-            for row in draws.rows { html += "<tr>" + NoiseDrawSummary.cells(row).map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
+            for row in draws.rows { html += "<tr>" + draws.cells(row).map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
             html += "</table>\n"
         }
         html += "<h2>Table</h2>\n<table><tr>"

@@ -42,16 +42,21 @@ struct NoiseDrawSummaryTests {
         let everyA = try row(NoiseDrawSummary.everyScenario, "a")
         #expect(everyA.runs == 4 && everyA.perDraw == [2.5, 4.5, 1.5] && everyA.mean == 17.0 / 6)
         #expect(s.largestSpread == 6)
+        // Paired draws: under faults a is best in draws 0 and 2 (3 < 4, 1 < 4), b in draw 1 (4 < 7);
+        // nominal is a tie (2 = 2) in every draw, which counts for both.
+        #expect(faultedA.bestInDraws == 2 && faultedB.bestInDraws == 1)
+        let nominalB = try row("nominal", "b")
+        #expect(nominalA.bestInDraws == 3 && nominalB.bestInDraws == 3)
         // Scenarios in report order, every scenario last; estimators by mean inside each.
         #expect(s.rows.map(\.scenario) == ["nominal", "nominal", "faults", "faults", "every scenario", "every scenario"])
         #expect(s.rows.filter { $0.scenario == "faults" }.map(\.estimator) == ["a", "b"])
         #expect(s.rows.filter { $0.scenario == "nominal" }.map(\.estimator) == ["a", "b"])
         // The outputs carry the same figures.
         let csv = s.csv().split(separator: "\n").map(String.init)
-        #expect(csv[0] == "scenario,estimator,runs,mean_rmse_percent,lowest_rmse_percent,highest_rmse_percent,rmse_percent_draw_0,rmse_percent_draw_1,rmse_percent_draw_2")
-        #expect(csv.count == 1 + s.rows.count && csv.contains("faults,a,2,\(11.0 / 3),1.0,7.0,3.0,7.0,1.0"))
+        #expect(csv[0] == "scenario,estimator,runs,mean_rmse_percent,lowest_rmse_percent,highest_rmse_percent,best_in_draws,rmse_percent_draw_0,rmse_percent_draw_1,rmse_percent_draw_2")
+        #expect(csv.count == 1 + s.rows.count && csv.contains("faults,a,2,\(11.0 / 3),1.0,7.0,2,3.0,7.0,1.0"))
         #expect(s.markdown().contains("3 noise draws (0…2)") && s.markdown().contains("largest spread is 6.00"))
-        #expect(s.markdown().contains("| faults | a | 2 | 3.67 | 1.00 | 7.00 | 6.00 |"))
+        #expect(s.markdown().contains("| faults | a | 2 | 3.67 | 1.00 | 7.00 | 6.00 | 2 of 3 |"))
         let back = try ReportJSON.decoder().decode(NoiseDrawSummary.self, from: s.json())
         #expect(back == s)
     }
