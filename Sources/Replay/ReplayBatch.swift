@@ -14,11 +14,16 @@ public struct ReplayJob: Sendable {
     /// cell under a scenario draws the same noise whatever else is in the run list, in any
     /// order, in any shard.
     public var seedOffset: UInt64
+    /// Keep the data of the run's figure (the runner's `plotWindow`). Off for runs whose figure
+    /// is never drawn, such as the later draws of `compare --noise-draws`, so that they hold
+    /// only their figures and metrics in memory.
+    public var keepsFigure: Bool
 
     /// Creates a job; `seedOffset` defaults to the stable hash of the cell and scenario names.
-    public init(recording: Recording, scenario: ReplayScenario, seedOffset: UInt64? = nil) {
+    public init(recording: Recording, scenario: ReplayScenario, seedOffset: UInt64? = nil, keepsFigure: Bool = true) {
         self.recording = recording
         self.scenario = scenario
+        self.keepsFigure = keepsFigure
         self.seedOffset = seedOffset ?? ReplayJob.stableSeedOffset(cell: recording.cell, scenario: scenario.name)
     }
 
@@ -71,7 +76,7 @@ public struct ReplayBatch: Sendable {
                     do throws(ReplayError) {
                         outcome = .success(try runner.run(
                             recording: jobs[index].recording, scenario: jobs[index].scenario, estimators: estimators,
-                            seedOffset: jobs[index].seedOffset,
+                            seedOffset: jobs[index].seedOffset, keepsFigure: jobs[index].keepsFigure,
                             progress: { ticks in
                                 let total = ticksDone.wrappingAdd(ticks, ordering: .relaxed).newValue
                                 progress?(total, jobsDone.load(ordering: .relaxed))

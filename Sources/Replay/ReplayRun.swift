@@ -84,7 +84,10 @@ public struct ReplayRunner: Sendable {
     /// the estimators wake at the next recorded sample. Scored: ticks inside operations that
     /// have a reference. A scenario sized for a cell (`ReplayScenario.currentSizing`) runs with
     /// its currents scaled to the factory's cell (`EstimatorFactory.currentScale(of:)`).
+    /// `keepsFigure` false leaves out the run's figure data (`options.plotWindow`) whatever
+    /// the options say: a run whose figure is never drawn need not collect it.
     public func run(recording: Recording, scenario given: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
+                    keepsFigure: Bool = true,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
         // A preset's currents are sized for the reference cell: scaled to this cell model's.
         let scenario = given.scaledCurrents(by: factory.currentScale(of: given))
@@ -166,7 +169,8 @@ public struct ReplayRunner: Sendable {
         let schedule = config.schedule
         let chunk = 1 << 16
         let longRestS = Self.longRestSeconds
-        let collectTelemetry = options.keepTelemetry || options.plotWindow != nil
+        let plotWindow = keepsFigure ? options.plotWindow : nil
+        let collectTelemetry = options.keepTelemetry || plotWindow != nil
         var restS = 0.0                  // how long the cell has rested (slept time counts), s
         var reported = 0
         var tick = 0
@@ -242,7 +246,7 @@ public struct ReplayRunner: Sendable {
         if collectTelemetry {
             series.append(firmware.telemetry, referenceSOC: frameReference, operation: frameOperation)
         }
-        let trace = options.plotWindow.map { RunTrace(telemetry: series, window: $0) }
+        let trace = plotWindow.map { RunTrace(telemetry: series, window: $0) }
         let bank = firmware.bank
         let metrics = names.indices.map { k in
             accumulators[k].result(estimator: names[k], nanosecondsPerUpdate: bank.nanosecondsPerUpdate(k),

@@ -95,8 +95,10 @@ struct ReplayDriver {
         let drawJobs = drawList.flatMap { draw in
             recordings.flatMap { r in
                 scenarios.map {
+                    // Only the first draw's figures are drawn.
                     (draw, ReplayJob(recording: r, scenario: $0,
-                                     seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: draw)))
+                                     seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: draw),
+                                     keepsFigure: draw == drawList[0]))
                 }
             }
         }

@@ -86,6 +86,22 @@ struct ReportFiguresTests {
         #expect(html.contains("<title>BMSim comparison</title>"))
     }
 
+    @Test("a run that keeps no figure has no figure data and the same metrics and digest as one that does")
+    func runWithoutFigure() throws {
+        let runner = ReplayRunner(factory: testFactory, options: ReplayOptions(keepTelemetry: false, plotWindow: .all))
+        let recording = syntheticRecording(cell: "SYN1")
+        let with = try runner.run(recording: recording, scenario: .currentBias, estimators: ["count", "volt"])
+        let without = try runner.run(recording: recording, scenario: .currentBias, estimators: ["count", "volt"], keepsFigure: false)
+        #expect(with.trace != nil && without.trace == nil && without.telemetry.count == 0)
+        #expect(with.digest == without.digest)
+        // The same figures, but the timing the runs measure.
+        func untimed(_ r: ReplayResult) -> [SOCMetrics] {
+            r.metrics.map { var m = $0; m.nanosecondsPerUpdate = 0; return m }
+        }
+        #expect(untimed(with) == untimed(without))
+        #expect(ReplayJob(recording: recording, scenario: .nominal).keepsFigure)
+    }
+
     @Test("the heat map holds the mean RMSE per estimator and scenario of comparison.json")
     func heatMapMatchesJSON() throws {
         let runs = try results(cells: ["C1", "C2"])
