@@ -27,7 +27,7 @@ struct CompareReportTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let command = try CompareCommand.parseAsRoot(["--out", out.path, "--quiet", "--estimators", "ah,ocv", "--format", "csv",
                                                       "--scenarios", "nominal,current-bias", "--from-cycle", "1", "--to-cycle", "2"])
-        var compare = try #require(command as? CompareCommand)
+        let compare = try #require(command as? CompareCommand)
         try compare.run()
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
         #expect(!files.contains { $0.hasPrefix("telemetry_") }, "compare writes no telemetry CSV")
@@ -82,7 +82,7 @@ struct CompareReportTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let command = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0039", "--estimators", "ah,ekf", "--scenarios",
                                                       "nominal", "--quiet", "--out", out.path, "--format", "csv"])
-        var compare = try #require(command as? CompareCommand)
+        let compare = try #require(command as? CompareCommand)
         try compare.run()
         let run = out.appendingPathComponent("run_B0039_nominal.svg")
         let text = try String(contentsOf: run, encoding: .utf8)

@@ -24,7 +24,7 @@ struct CompareShardTests {
                     "--estimators", "ah,ekf", "--quiet", "--no-timing", "--format", "csv"]
         let whole = temporaryFolder(), sharded = temporaryFolder()
         defer { for f in [whole, sharded] { try? FileManager.default.removeItem(at: f) } }
-        var one = try CompareCommand.parseAsRoot(args + ["--out", whole.path]) as! CompareCommand
+        let one = try CompareCommand.parseAsRoot(args + ["--out", whole.path]) as! CompareCommand
         try one.run()
         for i in [2, 3, 1] {
             let shard = try CompareCommand.parseAsRoot(args + ["--out", sharded.path, "--shard", "\(i)/3"]) as! CompareCommand
@@ -56,10 +56,10 @@ struct CompareShardTests {
         let common = ["--estimators", "ah,ekf", "--quiet", "--no-timing", "--format", "csv"]
         let many = temporaryFolder(), alone = temporaryFolder()
         defer { for f in [many, alone] { try? FileManager.default.removeItem(at: f) } }
-        var first = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0029,B0052", "--scenarios", "nominal,sensor-faults",
+        let first = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0029,B0052", "--scenarios", "nominal,sensor-faults",
                                                      "--out", many.path] + common) as! CompareCommand
         try first.run()
-        var second = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0052", "--scenarios", "sensor-faults",
+        let second = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0052", "--scenarios", "sensor-faults",
                                                       "--out", alone.path] + common) as! CompareCommand
         try second.run()
         let runs = try files(alone).filter { $0.hasPrefix("run_") }
@@ -86,7 +86,7 @@ struct CompareShardTests {
         func rmse(_ draw: Int) throws -> [String: String] {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            var run = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0052", "--scenarios", "nominal,sensor-faults",
+            let run = try CompareCommand.parseAsRoot([nasa.path, "--cells", "B0052", "--scenarios", "nominal,sensor-faults",
                                                       "--estimators", "ah", "--quiet", "--no-timing", "--format", "csv",
                                                       "--noise-draw", "\(draw)", "--out", folder.path]) as! CompareCommand
             try run.run()
@@ -113,7 +113,7 @@ struct CompareShardTests {
                       "--quiet", "--no-timing", "--format", "csv"]
         func run(_ extra: [String]) throws -> URL {
             let folder = temporaryFolder()
-            var command = try CompareCommand.parseAsRoot(common + extra + ["--out", folder.path]) as! CompareCommand
+            let command = try CompareCommand.parseAsRoot(common + extra + ["--out", folder.path]) as! CompareCommand
             try command.run()
             return folder
         }
