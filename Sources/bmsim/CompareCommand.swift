@@ -43,6 +43,9 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
         try OptionCheck.require(noiseDraws, in: 1...100, "--noise-draws")
+        if shared.noiseDraw + noiseDraws - 1 > 1_000_000 {
+            throw ValidationError("--noise-draw \(shared.noiseDraw) --noise-draws \(noiseDraws): the last draw, \(shared.noiseDraw + noiseDraws - 1), is above 1000000")
+        }
         if shard != nil && noiseDraws > 1 {
             throw ValidationError("--shard and --noise-draws \(noiseDraws) cannot be combined: give each shard one draw (--noise-draw K) and merge each draw's parts")
         }

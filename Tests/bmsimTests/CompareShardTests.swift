@@ -146,7 +146,7 @@ struct CompareShardTests {
         #expect(names.filter { $0.hasPrefix("run_") }.count == 2)
         // Bad counts, and draws with shards, are refused before any work.
         for bad in [["--noise-draws", "0"], ["--noise-draws", "101"], ["--noise-draws", "x"],
-                    ["--noise-draws", "2", "--shard", "1/2"]] {
+                    ["--noise-draws", "2", "--shard", "1/2"], ["--noise-draw", "1000000", "--noise-draws", "2"]] {
             #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot([nasa.path] + bad) }
         }
     }
