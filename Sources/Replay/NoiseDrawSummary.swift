@@ -4,8 +4,10 @@ import Foundation
 /// Several noise draws of one comparison (`compare --noise-draws N`): for each scenario and
 /// estimator, the mean RMSE over the cells in each draw, and the mean, lowest and highest of
 /// those means over the draws; an `every scenario` row per estimator gives the same for the
-/// ranking's mean over every cell × scenario. A faulted figure from one draw is one sample of
-/// the faults' noise; the range says which differences between estimators a ranking can carry.
+/// ranking's mean over every cell × scenario, and each row counts the draws in which its
+/// estimator was the best of its scenario. A faulted figure from one draw is one sample of the
+/// faults' noise: the range says how far a draw moves it, and since every estimator sees the
+/// same noise in a draw, the count says whether a ranking holds draw by draw.
 public struct NoiseDrawSummary: Sendable, Codable, Equatable {
     /// The draws, in the order of each row's `perDraw`.
     public var draws: [Int]
@@ -103,7 +105,7 @@ public struct NoiseDrawSummary: Sendable, Codable, Equatable {
         self.rows = rows
     }
 
-    /// The largest spread of any row: differences between estimators below it are not a ranking.
+    /// The largest spread of any row: the most one draw moved any figure.
     public var largestSpread: Double { rows.map(\.spread).max() ?? 0 }
 
     private var drawsText: String {

@@ -16,7 +16,7 @@ public struct ReplayJob: Sendable {
     public var seedOffset: UInt64
     /// Keep the data of the run's figure (the runner's `plotWindow`). Off for runs whose figure
     /// is never drawn, such as the later draws of `compare --noise-draws`, so that they hold
-    /// only their figures and metrics in memory.
+    /// only their metrics in memory.
     public var keepsFigure: Bool
 
     /// Creates a job; `seedOffset` defaults to the stable hash of the cell and scenario names.

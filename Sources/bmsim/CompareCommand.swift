@@ -29,7 +29,7 @@ struct CompareCommand: ParsableCommand {
     var shard: String?
 
     @Option(name: .customLong("noise-draws"), help: ArgumentHelp(
-        "Run every cell × scenario under N noise draws (--noise-draw K … K+N−1, 1 … 100) and add draws.md, draws.csv and draws.json: each estimator's mean RMSE per scenario over the draws, with the lowest and highest draw. The other files and the table are the first draw's.",
+        "Run every cell × scenario under N noise draws (--noise-draw K … K+N−1, 1 … 100) and add draws.md, draws.csv and draws.json: each estimator's mean RMSE per scenario over the draws, with the lowest and highest draw and the draws it was best in. The other files and the table are the first draw's.",
         valueName: "N"))
     var noiseDraws: Int = 1
 
