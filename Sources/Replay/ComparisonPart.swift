@@ -58,8 +58,12 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
     public var version: Int
     /// The shard this part holds.
     public var shard: ShardSpec
-    /// Jobs in the whole run list (cells × scenarios).
+    /// Jobs in the whole run list (cells × scenarios, times the noise draws).
     public var jobCount: Int
+    /// The noise draws of `compare --noise-draws`, when more than one: the list is the cells ×
+    /// scenarios of `draws[0]`, then of `draws[1]`…, so job j is of draw
+    /// `draws[j / (jobCount / draws.count)]`. Absent for one draw (and in parts written before).
+    public var draws: [Int]?
     /// The runs of this shard, in job order.
     public var runs: [Run]
 
@@ -87,12 +91,14 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
         public var currentOffset: CurrentOffsetSummary?
     }
 
-    /// The part of `shard` holding `results` (jobs `jobs`, in order) of a list of `jobCount`.
-    public init(shard: ShardSpec, jobCount: Int, jobs: [Int], results: [ReplayResult], figures: [String?]) {
+    /// The part of `shard` holding `results` (jobs `jobs`, in order) of a list of `jobCount`
+    /// over `draws` (nil: one draw).
+    public init(shard: ShardSpec, jobCount: Int, draws: [Int]? = nil, jobs: [Int], results: [ReplayResult], figures: [String?]) {
         format = Self.formatName
         version = Self.version
         self.shard = shard
         self.jobCount = jobCount
+        self.draws = draws
         runs = zip(jobs, zip(results, figures)).map { job, rf in
             let (r, figure) = rf
             return Run(job: job, cell: r.cell, source: r.source, scenario: r.scenario, metrics: r.metrics,
@@ -102,12 +108,12 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
     }
 
     /// The results of the whole run list, in job order, from the parts of every shard (any
-    /// order), and each run's figure. Throws when a part is of another format or version, the
-    /// parts disagree on the shard count or the list's length, a shard is missing or given
-    /// twice, or a job is missing, repeated or in the wrong shard. `files` names the parts in
-    /// errors.
+    /// order), each run's figure, and each run's noise draw (`draws`, or `[0]` with one draw).
+    /// Throws when a part is of another format or version, the parts disagree on the shard
+    /// count, the list's length or the draws, a shard is missing or given twice, or a job is
+    /// missing, repeated or in the wrong shard. `files` names the parts in errors.
     public static func merge(_ parts: [ComparisonPart], files: [String]) throws(ComparisonMergeError)
-        -> (results: [ReplayResult], figures: [String?]) {
+        -> (results: [ReplayResult], figures: [String?], draws: [Int], drawOfRun: [Int]) {
         guard let first = parts.first else { throw .noParts }
         var byJob: [Int: Run] = [:]
         var shardsSeen: [Int: String] = [:]
@@ -118,6 +124,13 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
             guard part.shard.count == first.shard.count, part.jobCount == first.jobCount else {
                 throw .inconsistent(file: file, detail: "shard \(part.shard) of \(part.jobCount) jobs; the first part is "
                                     + "shard \(first.shard) of \(first.jobCount) jobs")
+            }
+            guard part.draws == first.draws else {
+                func text(_ draws: [Int]?) -> String { draws.map { "noise draws \($0)" } ?? "one noise draw" }
+                throw .inconsistent(file: file, detail: "\(text(part.draws)); the first part has \(text(first.draws))")
+            }
+            if let draws = part.draws, draws.isEmpty || part.jobCount % draws.count != 0 {
+                throw .inconsistent(file: file, detail: "\(part.jobCount) jobs cannot be \(draws.count) noise draws of one list")
             }
             if let other = shardsSeen[part.shard.index] {
                 throw .inconsistent(file: file, detail: "shard \(part.shard) is also in \(other)")
@@ -149,7 +162,9 @@ public struct ComparisonPart: Sendable, Codable, Equatable {
                          errorHistograms: run.errorHistograms.map { AbsErrorHistogram(counts: $0)! },
                          currentOffset: run.currentOffset)
         }
-        return (results, runs.map(\.figure))
+        let draws = first.draws ?? [0]
+        let perDraw = first.jobCount / draws.count
+        return (results, runs.map(\.figure), draws, (0..<first.jobCount).map { draws[$0 / max(1, perDraw)] })
     }
 
     /// Pretty JSON, in the snake_case style of `ReportJSON`.

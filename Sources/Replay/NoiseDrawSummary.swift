@@ -153,3 +153,23 @@ public struct NoiseDrawSummary: Sendable, Codable, Equatable {
         (try? ReportJSON.encode(self)) ?? Data()
     }
 }
+
+extension NoiseDrawSummary {
+    /// The runs of one comparison over `draws`, `drawOfRun[k]` the draw of `results[k]`: the
+    /// indices of the first draw's runs (in order; they make the report and its figures) and,
+    /// with more than one draw, the summary over every draw, or why there is none (a run that
+    /// failed in one draw).
+    public static func split(_ results: [ReplayResult], drawOfRun: [Int], draws: [Int])
+        -> (firstDraw: [Int], summary: Result<NoiseDrawSummary, SummaryError>?) {
+        let firstDraw = results.indices.filter { drawOfRun[$0] == draws.first }
+        guard draws.count > 1 else { return (firstDraw, nil) }
+        let reports = draws.map { draw in
+            ComparisonReport(results: results.indices.filter { drawOfRun[$0] == draw }.map { results[$0] })
+        }
+        do throws(SummaryError) {
+            return (firstDraw, .success(try NoiseDrawSummary(draws: draws, reports: reports)))
+        } catch {
+            return (firstDraw, .failure(error))
+        }
+    }
+}

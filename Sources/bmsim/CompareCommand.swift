@@ -46,9 +46,6 @@ struct CompareCommand: ParsableCommand {
         if shared.noiseDraw + noiseDraws - 1 > 1_000_000 {
             throw ValidationError("--noise-draw \(shared.noiseDraw) --noise-draws \(noiseDraws): the last draw, \(shared.noiseDraw + noiseDraws - 1), is above 1000000")
         }
-        if shard != nil && noiseDraws > 1 {
-            throw ValidationError("--shard and --noise-draws \(noiseDraws) cannot be combined: give each shard one draw (--noise-draw K) and merge each draw's parts")
-        }
         if let shard, ShardSpec(shard) == nil {
             throw ValidationError("--shard \(shard): expected i/n with 1 ≤ i ≤ n ≤ \(ShardSpec.maximumCount), e.g. 3/8")
         }
@@ -65,27 +62,18 @@ struct CompareCommand: ParsableCommand {
             shared.adjusted(try ReplayScenario.resolve($0))
         }
         let driver = ReplayDriver(shared: shared, keepTelemetry: false, measureTiming: !noTiming)
+        let draws = Array(shared.noiseDraw..<(shared.noiseDraw + noiseDraws))
         if let shard = shard.flatMap(ShardSpec.init) {
-            try runShard(shard, driver: driver, scenarios: list, files: files)
+            try runShard(shard, driver: driver, scenarios: list, draws: draws, files: files)
             return
         }
-        let draws = Array(shared.noiseDraw..<(shared.noiseDraw + noiseDraws))
         let outcome = try driver.run(scenarios: list, draws: draws)
-        func results(_ draw: Int) -> [ReplayResult] {
-            zip(outcome.finishedDraws, outcome.finished).filter { $0.0 == draw }.map(\.1)
-        }
-        let report = ComparisonReport(results: results(draws[0]))
-        var summary: NoiseDrawSummary?
-        if draws.count > 1 {
-            do {
-                summary = try NoiseDrawSummary(draws: draws, reports: draws.map { ComparisonReport(results: results($0)) })
-            } catch {
-                // A run that failed in one draw: the failure is reported below; no summary.
-                FileHandle.standardError.write(Data("bmsim: no draws summary: \(error)\n".utf8))
-            }
-        }
+        let (firstDraw, drawn) = NoiseDrawSummary.split(outcome.finished, drawOfRun: outcome.finishedDraws, draws: draws)
+        let results = firstDraw.map { outcome.finished[$0] }
+        let report = ComparisonReport(results: results)
+        let summary = Self.summary(drawn)
         // The files first: a failing stdout (full disk) must not cost them.
-        let written = try files.writeAll(results: results(draws[0]), report: report, telemetryCSV: false,
+        let written = try files.writeAll(results: results, report: report, telemetryCSV: false,
                                          title: "BMSim comparison", draws: summary)
         try report.print(format.format)
         if let summary, format.format == .table {
@@ -95,17 +83,35 @@ struct CompareCommand: ParsableCommand {
         try outcome.finishOrExit()
     }
 
+    /// The summary of several draws, or nil (one draw, or a run that failed in one draw: said
+    /// on stderr; the failure itself is reported by `finishOrExit`).
+    static func summary(_ drawn: Result<NoiseDrawSummary, NoiseDrawSummary.SummaryError>?) -> NoiseDrawSummary? {
+        switch drawn {
+        case let .success(summary)?: return summary
+        case let .failure(error)?:
+            FileHandle.standardError.write(Data("bmsim: no draws summary: \(error)\n".utf8))
+            return nil
+        case nil: return nil
+        }
+    }
+
     /// Runs one shard and writes its part file (with each run's figure) to `--out`; the table
-    /// goes to stdout as usual, for this shard's runs only.
-    func runShard(_ shard: ShardSpec, driver: ReplayDriver, scenarios: [ReplayScenario], files: ReplayOutput) throws {
-        let outcome = try driver.run(scenarios: scenarios, shard: shard)
-        let names = ReplayResult.runNames(keys: outcome.allKeys)
-        let figures = zip(outcome.finishedJobs, outcome.finished).map { job, r in ReplayOutput.figure(r, name: names[job]) }
-        let part = ComparisonPart(shard: shard, jobCount: outcome.allKeys.count, jobs: outcome.finishedJobs,
-                                  results: outcome.finished, figures: figures)
+    /// goes to stdout as usual, for this shard's runs of the first draw only.
+    func runShard(_ shard: ShardSpec, driver: ReplayDriver, scenarios: [ReplayScenario], draws: [Int],
+                  files: ReplayOutput) throws {
+        let outcome = try driver.run(scenarios: scenarios, shard: shard, draws: draws)
+        // The first draw's runs are named as in one run; later draws' figures are not drawn.
+        let perDraw = outcome.allKeys.count / draws.count
+        let names = ReplayResult.runNames(keys: Array(outcome.allKeys.prefix(perDraw)))
+        let figures = zip(outcome.finishedJobs, outcome.finished).map { job, r in
+            job < perDraw ? ReplayOutput.figure(r, name: names[job]) : nil
+        }
+        let part = ComparisonPart(shard: shard, jobCount: outcome.allKeys.count, draws: draws.count > 1 ? draws : nil,
+                                  jobs: outcome.finishedJobs, results: outcome.finished, figures: figures)
         let name = "part-\(shard.index)-of-\(shard.count).json"
         try files.write(try part.json(), to: name)
-        let report = ComparisonReport(results: outcome.finished)
+        // The table: this shard's runs of the first draw (the merge gives the summary over all).
+        let report = ComparisonReport(results: zip(outcome.finishedJobs, outcome.finished).filter { $0.0 < perDraw }.map(\.1))
         try report.print(format.format)
         FileHandle.standardError.write(Data(("wrote \(out)/\(name): shard \(shard), \(outcome.finished.count) of "
             + "\(outcome.allKeys.count) runs; merge with: bmsim compare merge \(out)/part-*-of-\(shard.count).json --out DIR\n").utf8))

@@ -44,12 +44,19 @@ struct CompareMergeCommand: ParsableCommand {
             }
             decoded.append(try ComparisonPart.read(json: Data(bytes), file: path))
         }
-        let (results, figures) = try ComparisonPart.merge(decoded, files: parts)
+        let merged = try ComparisonPart.merge(decoded, files: parts)
+        let (firstDraw, drawn) = NoiseDrawSummary.split(merged.results, drawOfRun: merged.drawOfRun, draws: merged.draws)
+        let results = firstDraw.map { merged.results[$0] }
         let report = ComparisonReport(results: results)
+        let summary = CompareCommand.summary(drawn)
         let written = try files.writeAll(results: results, report: report, telemetryCSV: false,
-                                         title: "BMSim comparison", figures: figures)
+                                         title: "BMSim comparison", figures: firstDraw.map { merged.figures[$0] },
+                                         draws: summary)
         try report.print(format.format)
-        FileHandle.standardError.write(Data("merged \(parts.count) parts, \(results.count) runs; wrote \(written.count) files to \(out) (open \(out)/index.html)\n".utf8))
+        if let summary, format.format == .table {
+            try StandardOutput.write("\n" + summary.markdown())
+        }
+        FileHandle.standardError.write(Data("merged \(parts.count) parts, \(merged.results.count) runs; wrote \(written.count) files to \(out) (open \(out)/index.html)\n".utf8))
     }
 }
 

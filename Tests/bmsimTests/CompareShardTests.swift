@@ -17,6 +17,31 @@ struct CompareShardTests {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix("part-") }.sorted()
     }
 
+    /// Runs `compare ARGS` once into `whole` and in 3 shards (run in `order`, merged in
+    /// `mergeOrder`) into `sharded`; expects the same file names and bytes in both, and returns
+    /// the names and the part files.
+    @discardableResult
+    func expectShardsEqualOneRun(_ args: [String], whole: URL, sharded: URL, order: [Int] = [1, 2, 3],
+                                 mergeOrder: [Int] = [1, 2, 3]) throws -> (names: [String], parts: [String]) {
+        let one = try CompareCommand.parseAsRoot(args + ["--out", whole.path]) as! CompareCommand
+        try one.run()
+        for i in order {
+            let shard = try CompareCommand.parseAsRoot(args + ["--out", sharded.path, "--shard", "\(i)/3"]) as! CompareCommand
+            try shard.run()
+        }
+        let parts = mergeOrder.map { sharded.appendingPathComponent("part-\($0)-of-3.json").path }
+        var merge = try BMSim.parseAsRoot(CompareMergeCommand.routed(["compare", "merge"] + parts + ["--out", sharded.path, "--format", "csv"]))
+        try merge.run()
+        let names = try files(whole)
+        #expect(names == (try files(sharded)))
+        for name in names {
+            let a = try Data(contentsOf: whole.appendingPathComponent(name))
+            let b = try Data(contentsOf: sharded.appendingPathComponent(name))
+            #expect(a == b, "\(name) differs")
+        }
+        return (names, parts)
+    }
+
     @Test("3 cells × 2 scenarios in 3 shards, merged in any order: every file byte-identical to one run")
     func mergedEqualsOneRun() throws {
         let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
@@ -24,25 +49,10 @@ struct CompareShardTests {
                     "--estimators", "ah,ekf", "--quiet", "--no-timing", "--format", "csv"]
         let whole = temporaryFolder(), sharded = temporaryFolder()
         defer { for f in [whole, sharded] { try? FileManager.default.removeItem(at: f) } }
-        let one = try CompareCommand.parseAsRoot(args + ["--out", whole.path]) as! CompareCommand
-        try one.run()
-        for i in [2, 3, 1] {
-            let shard = try CompareCommand.parseAsRoot(args + ["--out", sharded.path, "--shard", "\(i)/3"]) as! CompareCommand
-            try shard.run()
-        }
-        let parts = [3, 1, 2].map { sharded.appendingPathComponent("part-\($0)-of-3.json").path }
+        let (names, parts) = try expectShardsEqualOneRun(args, whole: whole, sharded: sharded, order: [2, 3, 1], mergeOrder: [3, 1, 2])
         let routed = CompareMergeCommand.routed(["compare", "merge"] + parts + ["--out", sharded.path, "--x"])
         #expect(routed.first == "compare-merge" && routed.count == parts.count + 4)
-        var merge = try BMSim.parseAsRoot(CompareMergeCommand.routed(["compare", "merge"] + parts + ["--out", sharded.path, "--format", "csv"]))
-        try merge.run()
-        let names = try files(whole)
-        #expect(names == (try files(sharded)))
         #expect(names.contains("comparison.json") && names.filter { $0.hasPrefix("run_") }.count == 6)
-        for name in names {
-            let a = try Data(contentsOf: whole.appendingPathComponent(name))
-            let b = try Data(contentsOf: sharded.appendingPathComponent(name))
-            #expect(a == b, "\(name) differs")
-        }
         // The shards really split the work: each part holds its round-robin share of the 6 jobs.
         for i in 1...3 {
             let part = try ComparisonPart.read(json: Data(contentsOf: sharded.appendingPathComponent("part-\(i)-of-3.json")), file: "p")
@@ -146,9 +156,25 @@ struct CompareShardTests {
         #expect(names.filter { $0.hasPrefix("run_") }.count == 2)
         // Bad counts, and draws with shards, are refused before any work.
         for bad in [["--noise-draws", "0"], ["--noise-draws", "101"], ["--noise-draws", "x"],
-                    ["--noise-draws", "2", "--shard", "1/2"], ["--noise-draw", "1000000", "--noise-draws", "2"]] {
+                    ["--noise-draw", "1000000", "--noise-draws", "2"]] {
             #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot([nasa.path] + bad) }
         }
+    }
+
+    @Test("--noise-draws with --shard: the merged parts give the files of one run, draws summary included")
+    func noiseDrawsInShards() throws {
+        let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
+        let args = [nasa.path, "--cells", "B0029,B0052", "--scenarios", "nominal,sensor-faults", "--estimators", "ah",
+                    "--noise-draw", "2", "--noise-draws", "2", "--quiet", "--no-timing", "--format", "csv"]
+        let whole = temporaryFolder(), sharded = temporaryFolder()
+        defer { for f in [whole, sharded] { try? FileManager.default.removeItem(at: f) } }
+        // 3 shards of 8 jobs: every shard holds runs of both draws.
+        let (names, parts) = try expectShardsEqualOneRun(args, whole: whole, sharded: sharded)
+        #expect(names.contains("draws.json") && names.filter { $0.hasPrefix("run_") }.count == 4)
+        let part = try ComparisonPart.read(json: Data(contentsOf: URL(fileURLWithPath: parts[0])), file: "p")
+        #expect(part.draws == [2, 3] && part.jobCount == 8 && part.runs.map(\.job) == [0, 3, 6])
+        // Only the first draw's runs carry a figure.
+        #expect(part.runs.map { $0.figure != nil } == [true, true, false])
     }
 
     @Test("--shard: i/n with 1 ≤ i ≤ n; the shards partition any job list")
@@ -205,6 +231,17 @@ struct CompareShardTests {
         bad = part(2, jobs: [1, 3])
         bad.runs[1].digest = "not hex"
         refused([part(1, jobs: [0, 2]), bad]) { "\($0)".contains("malformed") }
+        // Noise draws: the parts must agree on them, and the list must split into them.
+        #expect(ok.draws == [0] && ok.drawOfRun == [0, 0, 0, 0])
+        var drawn = [part(1, jobs: [0, 2]), part(2, jobs: [1, 3])]
+        for k in drawn.indices { drawn[k].draws = [3, 4] }
+        let two = try ComparisonPart.merge(drawn, files: ["a", "b"])
+        #expect(two.draws == [3, 4] && two.drawOfRun == [3, 3, 4, 4])
+        refused([drawn[0], part(2, jobs: [1, 3])]) { "\($0)".contains("p1.json: one noise draw; the first part has noise draws [3, 4]") }
+        for k in drawn.indices { drawn[k].draws = [0, 1, 2] }
+        refused(drawn) { "\($0)".contains("4 jobs cannot be 3 noise draws") }
+        for k in drawn.indices { drawn[k].draws = [] }
+        refused(drawn) { "\($0)".contains("cannot be 0 noise draws") }
     }
 
     @Test("merge of a truncated, empty or wrong file, or no file: a clear error and status")
