@@ -20,10 +20,15 @@ struct ReplayDriver {
         var finished: [ReplayResult]
         /// The index in the whole run list of each finished run.
         var finishedJobs: [Int] = []
-        /// The noise draw of each finished run.
-        var finishedDraws: [Int] = []
+        /// The noise draws: the whole run list is the cells × scenarios of each, one after another.
+        var draws: [Int] = [0]
         /// Names of every run of the whole list (cell, source, scenario), in job order.
         var allKeys: [ReplayResult.RunKey] = []
+        /// The noise draw of each finished run.
+        var finishedDraws: [Int] {
+            let perDraw = max(1, allKeys.count / max(1, draws.count))
+            return finishedJobs.map { draws[min($0 / perDraw, draws.count - 1)] }
+        }
         /// Jobs stopped by SIGINT or SIGTERM: (cell, scenario).
         var interrupted: [(String, String)]
         /// Jobs that failed otherwise.
@@ -133,6 +138,7 @@ struct ReplayDriver {
             format: "replayed %d runs, %d ticks in %.2f s (%.0f ticks/s, %d threads; loading not included)\n",
             results.filter { (try? $0.get()) != nil }.count, ticksRun, seconds, Double(ticksRun) / max(seconds, 1e-9), shared.threads).utf8))
         var outcome = Outcome(finished: [], interrupted: [], failed: [])
+        outcome.draws = drawList
         outcome.allKeys = allJobs.map { ReplayResult.RunKey(cell: $0.recording.cell, source: $0.recording.source,
                                                             scenario: $0.scenario.name) }
         for (index, (job, result)) in zip(jobIndices, zip(jobs, results)) {
@@ -142,7 +148,6 @@ struct ReplayDriver {
             case let .success(r):
                 outcome.finished.append(r)
                 outcome.finishedJobs.append(index)
-                outcome.finishedDraws.append(drawJobs[index].0)
             case .failure(.interrupted): outcome.interrupted.append((job.recording.cell, scenario))
             case let .failure(error): outcome.failed.append((job.recording.cell, scenario, error))
             }
