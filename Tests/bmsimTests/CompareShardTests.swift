@@ -127,8 +127,8 @@ struct CompareShardTests {
             try command.run()
             return folder
         }
-        let many = try run(["--noise-draw", "1", "--noise-draws", "3"])
-        let singles = try (1...3).map { try run(["--noise-draw", "\($0)"]) }
+        let many = try run(["--noise-draw", "1", "--noise-draws", "2"])
+        let singles = try (1...2).map { try run(["--noise-draw", "\($0)"]) }
         defer { for f in [many] + singles { try? FileManager.default.removeItem(at: f) } }
         // The report files are the first draw's, byte for byte.
         let first = try Data(contentsOf: singles[0].appendingPathComponent("comparison.csv"))
@@ -140,7 +140,7 @@ struct CompareShardTests {
         }
         let summary = try ReportJSON.decoder().decode(NoiseDrawSummary.self,
                                                       from: Data(contentsOf: many.appendingPathComponent("draws.json")))
-        #expect(summary.draws == [1, 2, 3])
+        #expect(summary.draws == [1, 2])
         let faulted = try #require(summary.rows.first { $0.scenario == "sensor-faults" && $0.estimator == "ah" })
         let separately = try singles.map { try rmse($0, "sensor-faults") }
         #expect(faulted.perDraw == separately)
@@ -164,17 +164,17 @@ struct CompareShardTests {
     @Test("--noise-draws with --shard: the merged parts give the files of one run, draws summary included")
     func noiseDrawsInShards() throws {
         let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
-        let args = [nasa.path, "--cells", "B0029,B0052", "--scenarios", "nominal,sensor-faults", "--estimators", "ah",
+        let args = [nasa.path, "--cells", "B0052", "--scenarios", "nominal,sensor-faults", "--estimators", "ah",
                     "--noise-draw", "2", "--noise-draws", "2", "--quiet", "--no-timing", "--format", "csv"]
         let whole = temporaryFolder(), sharded = temporaryFolder()
         defer { for f in [whole, sharded] { try? FileManager.default.removeItem(at: f) } }
-        // 3 shards of 8 jobs: every shard holds runs of both draws.
+        // 3 shards of 4 jobs (2 scenarios × 2 draws): shard 1 holds a run of each draw.
         let (names, parts) = try expectShardsEqualOneRun(args, whole: whole, sharded: sharded)
-        #expect(names.contains("draws.json") && names.filter { $0.hasPrefix("run_") }.count == 4)
+        #expect(names.contains("draws.json") && names.filter { $0.hasPrefix("run_") }.count == 2)
         let part = try ComparisonPart.read(json: Data(contentsOf: URL(fileURLWithPath: parts[0])), file: "p")
-        #expect(part.draws == [2, 3] && part.jobCount == 8 && part.runs.map(\.job) == [0, 3, 6])
+        #expect(part.draws == [2, 3] && part.jobCount == 4 && part.runs.map(\.job) == [0, 3])
         // Only the first draw's runs carry a figure.
-        #expect(part.runs.map { $0.figure != nil } == [true, true, false])
+        #expect(part.runs.map { $0.figure != nil } == [true, false])
     }
 
     @Test("--shard: i/n with 1 ≤ i ≤ n; the shards partition any job list")
