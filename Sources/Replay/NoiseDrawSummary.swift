@@ -89,7 +89,7 @@ public struct NoiseDrawSummary: Sendable, Codable, Equatable {
                     guard scored.count == expected else {
                         throw .differentRuns(draw: draw, scenario: scenario, estimator: estimator, runs: scored.count, expected: expected)
                     }
-                    perDraw.append(scored.isEmpty ? .nan : scored.reduce(0) { $0 + $1.metrics.rmsePercent } / Double(scored.count))
+                    perDraw.append(scored.reduce(0) { $0 + $1.metrics.rmsePercent } / Double(max(1, scored.count)))
                 }
                 guard expected > 0 else { continue }
                 block.append(Row(scenario: scenario, estimator: estimator, runs: expected, perDraw: perDraw,

@@ -24,11 +24,12 @@ struct ReplayDriver {
         var draws: [Int] = [0]
         /// Names of every run of the whole list (cell, source, scenario), in job order.
         var allKeys: [ReplayResult.RunKey] = []
-        /// The noise draw of each finished run.
-        var finishedDraws: [Int] {
-            let perDraw = max(1, allKeys.count / max(1, draws.count))
-            return finishedJobs.map { draws[min($0 / perDraw, draws.count - 1)] }
+        /// The noise draw of job `index` of the whole run list.
+        func draw(ofJob index: Int) -> Int {
+            draws[min(index / max(1, allKeys.count / max(1, draws.count)), draws.count - 1)]
         }
+        /// The noise draw of each finished run.
+        var finishedDraws: [Int] { finishedJobs.map(draw(ofJob:)) }
         /// Jobs stopped by SIGINT or SIGTERM: (cell, scenario).
         var interrupted: [(String, String)]
         /// Jobs that failed otherwise.
@@ -97,17 +98,16 @@ struct ReplayDriver {
             throw ReplayError.unknownEstimator(name: name, known: factory.knownNames)
         }
         let drawList = draws ?? [shared.noiseDraw]
-        let drawJobs = drawList.flatMap { draw in
+        let allJobs = drawList.flatMap { draw in
             recordings.flatMap { r in
                 scenarios.map {
                     // Only the first draw's figures are drawn.
-                    (draw, ReplayJob(recording: r, scenario: $0,
-                                     seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: draw),
-                                     keepsFigure: draw == drawList[0]))
+                    ReplayJob(recording: r, scenario: $0,
+                              seedOffset: ReplayJob.stableSeedOffset(cell: r.cell, scenario: $0.name, draw: draw),
+                              keepsFigure: draw == drawList[0])
                 }
             }
         }
-        let allJobs = drawJobs.map(\.1)
         let jobIndices = allJobs.indices.filter { shard?.contains(jobIndex: $0) ?? true }
         let jobs = jobIndices.map { allJobs[$0] }
         let totalTicks = jobs.reduce(0) { sum, job in
@@ -143,7 +143,7 @@ struct ReplayDriver {
                                                             scenario: $0.scenario.name) }
         for (index, (job, result)) in zip(jobIndices, zip(jobs, results)) {
             // With several draws a run is named with its draw.
-            let scenario = drawList.count > 1 ? "\(job.scenario.name) (noise draw \(drawJobs[index].0))" : job.scenario.name
+            let scenario = drawList.count > 1 ? "\(job.scenario.name) (noise draw \(outcome.draw(ofJob: index)))" : job.scenario.name
             switch result {
             case let .success(r):
                 outcome.finished.append(r)

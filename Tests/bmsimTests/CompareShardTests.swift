@@ -154,7 +154,10 @@ struct CompareShardTests {
         #expect(page.contains("<h2>Noise draws</h2>") && page.contains("<td>sensor-faults</td>"))
         #expect(!(try String(contentsOf: singles[0].appendingPathComponent("index.html"), encoding: .utf8)).contains("Noise draws"))
         #expect(names.filter { $0.hasPrefix("run_") }.count == 2)
-        // Bad counts, and draws with shards, are refused before any work.
+        // A summary that could not be made (a run failed in one draw) leaves none, and one draw has none.
+        #expect(CompareCommand.summary(.failure(.countMismatch(draws: 2, reports: 1))) == nil)
+        #expect(CompareCommand.summary(nil) == nil && CompareCommand.summary(.success(summary)) == summary)
+        // Bad counts are refused before any work.
         for bad in [["--noise-draws", "0"], ["--noise-draws", "101"], ["--noise-draws", "x"],
                     ["--noise-draw", "1000000", "--noise-draws", "2"]] {
             #expect(throws: (any Error).self) { _ = try CompareCommand.parseAsRoot([nasa.path] + bad) }
