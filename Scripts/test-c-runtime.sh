@@ -10,7 +10,8 @@
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
 # without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the EKF on
 # two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; the current
-# sensor's auto-zero, bms_soc_current_offset.c, on its own) and the host example
+# sensor's auto-zero, bms_soc_current_offset.c, and the plausibility checks, bms_soc_plausibility.c, each on
+# its own) and the host example
 # (Examples/c/host: its Makefile, run on the fixture recording). The runtime is also built
 # without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): the
 # golden replays of blobs that need neither, and Tests/CRuntime/bms_runtime_compiled_out_test.c.
@@ -86,6 +87,11 @@ echo "== C estimators: the current sensor's auto-zero under ASan + UBSan, built 
   -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
   "$soc"/bms_soc_current_offset.c Tests/CRuntime/bms_soc_current_offset_test.c -lm -o "$out/bms_soc_current_offset_test"
 "$out/bms_soc_current_offset_test"
+echo "== C estimators: the plausibility checks under ASan + UBSan, built from their own file (they need no other)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
+  "$soc"/bms_soc_plausibility.c Tests/CRuntime/bms_soc_plausibility_test.c -lm -o "$out/bms_soc_plausibility_test"
+"$out/bms_soc_plausibility_test"
 echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, a = 0, the term as R0 + eta/I)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \

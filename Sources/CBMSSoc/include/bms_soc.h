@@ -39,7 +39,8 @@
  *   the EKF on two R-C pairs, on a model exported with --two-rc:
  *                bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model, &config, 1.0f, 2);   then as ekf
  *
- * The current sensor's auto-zero, in front of them: bms_current_offset.h.
+ * The current sensor's auto-zero, in front of them: bms_current_offset.h; the plausibility
+ * checks on the raw readings, in front of that: bms_plausibility.h.
  */
 #ifndef BMS_SOC_H
 #define BMS_SOC_H
