@@ -67,6 +67,10 @@ public struct BMSFirmware {
     public private(set) var protection: ProtectionStateMachine
     /// The fault injector (read its counts).
     public private(set) var injector: FaultInjector
+    /// The last tick's reading as the checks received it: after the sensor front-end and the
+    /// injected faults, before the plausibility checks (what a C firmware's
+    /// `bms_plausibility_check` would be given).
+    public private(set) var lastRaw = RawReading(measurement: CellMeasurement(voltageV: 0, currentA: 0, temperatureC: 0, dtSeconds: 0))
     /// Validated measurement of the last tick.
     public private(set) var lastMeasurement: CellMeasurement
     /// Fault flags of the last tick.
@@ -110,6 +114,7 @@ public struct BMSFirmware {
         // Measurement task (every tick).
         let reading = sensor.read(plant)
         let raw = injector.apply(reading, tick: tick)
+        lastRaw = raw
         let (checked, flags) = plausibility.check(raw)
         let measurement = currentOffset.correct(checked, flags: flags)
         lastMeasurement = measurement

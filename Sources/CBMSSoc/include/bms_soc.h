@@ -39,8 +39,9 @@
  *   the EKF on two R-C pairs, on a model exported with --two-rc:
  *                bms_soc_ekf_init_pairs(&ekf_2rc, &cell_model, &config, 1.0f, 2);   then as ekf
  *
- * The current sensor's auto-zero, in front of them: bms_current_offset.h; the plausibility
- * checks on the raw readings, in front of that: bms_plausibility.h.
+ * In front of them, the firmware's measurement path: the plausibility checks on the raw
+ * readings (bms_plausibility.h), the current sensor's auto-zero (bms_current_offset.h) and the
+ * estimator bank's gating (bms_bank.h).
  */
 #ifndef BMS_SOC_H
 #define BMS_SOC_H
