@@ -17,10 +17,12 @@
  * |dt_s - base tick| > timestamp_tolerance * base tick, BMS_FAULT_TIMESTAMP_JUMP and the base tick
  * is used.
  *
- * Every step is the Swift one in the same order, and the comparisons are in double on the
- * float readings (as the Swift checks on Double(reading)), so the C checks raise the same flags
- * and hand on the same values (PlausibilityAgreementTests). The cost on a Cortex-M4F (no double
- * FPU) is a few soft-float double comparisons per channel. No allocation, no I/O.
+ * Every step is the Swift one in the same order, and every decision is the one the Swift checks
+ * take on Double(reading): the step and timestamp comparisons in double, the repeat and range
+ * checks in float against the range's bounds rounded inward at init (exactly equivalent for
+ * float readings), so the C checks raise the same flags and hand on the same values
+ * (PlausibilityAgreementTests). The double arithmetic is soft-float on a Cortex-M4F: 1,266
+ * instructions per 10 s tick in Examples/c/cortex-m4 (Docs/CEstimators.md). No allocation, no I/O.
  */
 #include <float.h>
 #include <math.h>
@@ -66,7 +68,29 @@ bms_soc_status_t bms_plausibility_limits_check(const bms_plausibility_limits_t *
     return BMS_SOC_OK;
 }
 
-static void channel_init(bms_plausibility_channel_t *c, double neutral) {
+/* The smallest float >= x, and the largest float <= x (x not NaN): for a float v,
+ * v >= x exactly when v >= float_at_or_above(x), so the range check runs in float and decides
+ * as the Swift one on Double(v). Out of float's range: +-inf, which every finite v is below or
+ * above as it is below or above x. */
+static float float_at_or_above(double x) {
+    float f;
+    if (x > (double)FLT_MAX) return INFINITY;
+    if (x < -(double)FLT_MAX) return -INFINITY;
+    f = (float)x;
+    return (double)f < x ? nextafterf(f, INFINITY) : f;
+}
+
+static float float_at_or_below(double x) {
+    float f;
+    if (x > (double)FLT_MAX) return INFINITY;
+    if (x < -(double)FLT_MAX) return -INFINITY;
+    f = (float)x;
+    return (double)f > x ? nextafterf(f, -INFINITY) : f;
+}
+
+static void channel_init(bms_plausibility_channel_t *c, double neutral, double lo, double hi) {
+    c->minimum = float_at_or_above(lo);
+    c->maximum = float_at_or_below(hi);
     c->last_good = neutral;
     c->last_raw = NAN;
     c->candidate = 0.0;
@@ -91,27 +115,30 @@ static void channel_accept(bms_plausibility_channel_t *c, double value) {
 }
 
 /* ChannelScreen.check: the value to use; raises `what` bits in *flags with `mark` (the channel bit). */
-static double channel_check(bms_plausibility_channel_t *c, const bms_plausibility_limits_t *l, double value,
-                            int missing, double lo, double hi, double max_step, uint16_t mark, uint16_t *flags) {
+static double channel_check(bms_plausibility_channel_t *c, const bms_plausibility_limits_t *l, float raw,
+                            int missing, double max_step, uint16_t mark, uint16_t *flags) {
+    double value;
     if (missing) {
         *flags |= (uint16_t)(BMS_FAULT_DROPOUT | mark);
         return c->last_good;
     }
-    if (!isfinite(value)) {
+    if (!isfinite(raw)) {
         *flags |= (uint16_t)(BMS_FAULT_NOT_FINITE | mark);
         return c->last_good;
     }
-    if (value == c->last_raw) {
+    /* Bit-identical repeats and the range in float: the same decisions as in double (above). */
+    if (raw == c->last_raw) {
         if (c->repeats < UINT32_MAX) c->repeats++;
     } else {
         c->repeats = 0;
-        c->last_raw = value;
+        c->last_raw = raw;
     }
     if (l->stuck_ticks > 0 && c->repeats >= l->stuck_ticks) *flags |= (uint16_t)(BMS_FAULT_STUCK | mark);
-    if (!(lo <= value && value <= hi)) {
+    if (!(c->minimum <= raw && raw <= c->maximum)) {
         *flags |= (uint16_t)(BMS_FAULT_SPIKE | mark);
         return c->last_good;
     }
+    value = (double)raw;
     if (c->confirming) {
         /* After a sleep: two consecutive readings within the step limit confirm each other; a
          * channel that never settles is accepted after max_consecutive_rejects + 1 readings. */
@@ -144,8 +171,8 @@ static double channel_check(bms_plausibility_channel_t *c, const bms_plausibilit
 
 /* ChannelScreen.screen: the check, then BMS_FAULT_UNCONFIRMED while the channel waits. */
 static float channel_screen(bms_plausibility_channel_t *c, const bms_plausibility_limits_t *l, float value,
-                            int missing, double lo, double hi, double max_step, uint16_t mark, uint16_t *flags) {
-    double used = channel_check(c, l, (double)value, missing, lo, hi, max_step, mark, flags);
+                            int missing, double max_step, uint16_t mark, uint16_t *flags) {
+    double used = channel_check(c, l, value, missing, max_step, mark, flags);
     if (c->confirming) *flags |= (uint16_t)(BMS_FAULT_UNCONFIRMED | mark);
     /* Every value handed on is a float reading or a neutral default (the lower voltage limit,
      * 0 A, 25 degC): exact in float unless that limit is not. */
@@ -162,9 +189,9 @@ bms_soc_status_t bms_plausibility_init(bms_plausibility_t *state, const bms_plau
     state->base_tick_s = base_tick_s;
     /* The neutral substitutes: the lower voltage limit, 0 A, 25 degC (a lower voltage limit of
      * -inf would hand on -inf; PlausibilityCheck does the same). */
-    channel_init(&state->voltage, limits->voltage_min_V);
-    channel_init(&state->current, 0.0);
-    channel_init(&state->temperature, 25.0);
+    channel_init(&state->voltage, limits->voltage_min_V, limits->voltage_min_V, limits->voltage_max_V);
+    channel_init(&state->current, 0.0, limits->current_min_A, limits->current_max_A);
+    channel_init(&state->temperature, 25.0, limits->temperature_min_C, limits->temperature_max_C);
     return BMS_SOC_OK;
 }
 
@@ -178,12 +205,12 @@ uint16_t bms_plausibility_check(bms_plausibility_t *state, const bms_plausibilit
     l = &state->limits;
     in = *raw;   /* `used` may be `raw` */
     used->voltage_V = channel_screen(&state->voltage, l, in.voltage_V, (in.missing_mask & BMS_MISSING_VOLTAGE) != 0,
-                                     l->voltage_min_V, l->voltage_max_V, l->max_voltage_step_V, BMS_FAULT_VOLTAGE, &flags);
+                                     l->max_voltage_step_V, BMS_FAULT_VOLTAGE, &flags);
     used->current_A = channel_screen(&state->current, l, in.current_A, (in.missing_mask & BMS_MISSING_CURRENT) != 0,
-                                     l->current_min_A, l->current_max_A, l->max_current_step_A, BMS_FAULT_CURRENT, &flags);
+                                     l->max_current_step_A, BMS_FAULT_CURRENT, &flags);
     used->temperature_C = channel_screen(&state->temperature, l, in.temperature_C,
-                                         (in.missing_mask & BMS_MISSING_TEMPERATURE) != 0, l->temperature_min_C,
-                                         l->temperature_max_C, l->max_temperature_step_C, BMS_FAULT_TEMPERATURE, &flags);
+                                         (in.missing_mask & BMS_MISSING_TEMPERATURE) != 0, l->max_temperature_step_C,
+                                         BMS_FAULT_TEMPERATURE, &flags);
     dt = (double)in.dt_s;
     expected = state->base_tick_s;
     if (!(isfinite(dt) && fabs(dt - expected) <= l->timestamp_tolerance * expected)) {

@@ -81,6 +81,12 @@ struct PlausibilityAgreementTests {
             case wake
         }
 
+        init(limits: PlausibilityLimits, baseTick: Double, events: [Event]) {
+            self.limits = limits
+            self.baseTick = baseTick
+            self.events = events
+        }
+
         init(seed: UInt64, ticks: Int) {
             var rng = SeededGenerator(seed: seed)
             limits = PlausibilityLimits(
@@ -190,6 +196,34 @@ struct PlausibilityAgreementTests {
             }
         }
         return run
+    }
+
+    @Test("readings on the floats next to every range bound, bounds that are not floats or beyond float's range: the same flags and values")
+    func rangeBoundsAgree() throws {
+        // Bounds that floats do not hold exactly (4.6, 0.1), that they do (1.5, −20), tiny and
+        // huge ones, and infinite ones.
+        let ranges: [(ClosedRange<Double>, ClosedRange<Double>, ClosedRange<Double>)] = [
+            (1.5...4.6, -20...20, -40...100), (2.000000001...4.199999999, -0.1...0.1, -1e-30...1e-30),
+            (-1e300...1e300, -Double.infinity...Double.infinity, 3.4028235677973366e38...Double.infinity),
+            (4.6...4.6, 0...0, Double(Float.leastNonzeroMagnitude)...1),
+        ]
+        for (v, i, t) in ranges {
+            // Large step limits, so that only the range decides.
+            let limits = PlausibilityLimits(voltageRangeV: v, currentRangeA: i, temperatureRangeC: t, maxVoltageStepV: 1e300,
+                                            maxCurrentStepA: 1e300, maxTemperatureStepC: 1e300)
+            var readings: [Float] = []
+            for bound in [v.lowerBound, v.upperBound, i.lowerBound, i.upperBound, t.lowerBound, t.upperBound] {
+                let f = Float(bound)
+                readings += [f, f.nextUp, f.nextDown, f.nextUp.nextUp, f.nextDown.nextDown]
+            }
+            readings = readings.filter(\.isFinite) + [0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+            var events: [Scenario.Event] = []
+            for x in readings { events.append(.reading(v: x, i: x, t: x, dt: 1, missing: 0)) }
+            let scenario = Scenario(limits: limits, baseTick: 1, events: events)
+            let run = try Self.compare(scenario)
+            #expect(run.mismatches == 0, "\(v), \(i), \(t): \(run.firstMismatch ?? "")")
+            #expect(run.flagCounts[3] > 0, "some readings are out of range")
+        }
     }
 
     @Test("40 random days of faults, sleeps and limit settings: the same flags and values at every reading")

@@ -22,15 +22,9 @@
 #include "charge_transfer_demo.h"
 #endif
 #include "semihost.h"
+#include "harness.h"
 
-#ifndef ICOUNT_SHIFT
-#define ICOUNT_SHIFT 4
-#endif
 #define SLEEP_AFTER_S 3600.0
-
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018)
 
 static int16_t workspace[LSTM_MODEL_WORKSPACE_WORDS];
 static bms_soc_config_t config;
@@ -51,34 +45,6 @@ static bms_soc_ekf_t ekf_2rc;
 #endif
 static bms_soc_lstm_t lstm;
 
-/* newlib's libm (expf, logf, sqrtf) reports domain errors through errno; without its C
- * library runtime (-nostdlib) this is errno's storage. */
-int *__errno(void);
-int *__errno(void) {
-    static int errno_value;
-    return &errno_value;
-}
-
-/* Mean instructions per tick: (ticks · 40 >> shift) / rows by shift-and-subtract, so the harness
- * links no 64-bit division from libgcc (__aeabi_uldivmod, 700 B of flash); saturated to 32 bits. */
-static uint32_t mean_instructions(uint64_t ticks) {
-    uint64_t total = ticks * 40u >> ICOUNT_SHIFT, quotient = 0, remainder = 0;
-    int bit;
-    for (bit = 63; bit >= 0; bit--) {
-        remainder = (remainder << 1) | ((total >> bit) & 1u);
-        if (remainder >= (uint64_t)INPUT_ROWS) { remainder -= (uint64_t)INPUT_ROWS; quotient |= (uint64_t)1 << bit; }
-    }
-    return quotient > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)quotient;
-}
-
-static void put_dec(uint32_t v) {
-    char buf[12];
-    int k = 11;
-    buf[k] = 0;
-    do { buf[--k] = (char)('0' + v % 10u); v /= 10u; } while (v != 0 && k > 0);
-    sh_puts(&buf[k]);
-}
-
 /* x with five decimals (|x| < 40,000), as the host example's %.5f. */
 static void put_fixed5(double x) {
     char buf[24];
@@ -96,8 +62,6 @@ static void put_fixed5(double x) {
     if (negative && scaled != 0) buf[--k] = '-';
     sh_puts(&buf[k]);
 }
-
-static uint32_t elapsed(uint32_t t0) { return (t0 - SYST_CVR) & 0xFFFFFFu; }
 
 int main(void) {
     uint64_t ticks_ah = 0, ticks_ekf = 0, ticks_lstm = 0, ticks_ekf_h = 0, ticks_ekf_ct = 0, ticks_ekf_2rc = 0;

@@ -109,3 +109,22 @@ print(f"{len(m4)} ticks; max |Cortex-M4 - host| SOC: " + ", ".join(f"{k[4:]} {v:
 # Both print five decimals; allow one unit of the last digit for a different rounding of a tie.
 sys.exit(0 if all(v <= 1.1e-5 for v in worst.values()) else 1)
 PY
+# The measurement path (plausibility checks, auto-zero, the bank's gating) as its own image:
+# its instructions per tick and its flash, beside the estimators' (measurement_path.c).
+echo "== the measurement path on the Cortex-M4 (checks, auto-zero, bank)"
+pobjs=""
+for f in "$soc/bms_soc_plausibility.c" "$soc/bms_soc_current_offset.c" "$soc/bms_soc_bank.c"; do
+  o="$out/path_$(basename "$f" .c).o"
+  arm-none-eabi-gcc $CF -I"$soc/include" -I"$runtime/include" -c "$f" -o "$o"
+  pobjs="$pobjs $o"
+done
+arm-none-eabi-gcc $CF -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board/mps2.ld" -Wl,--gc-sections \
+  -I"$soc/include" -I"$runtime/include" -I"$out" -I"$board" \
+  "$board/startup.c" "$here/measurement_path.c" $pobjs -lc -lm -lgcc -o "$out/path.elf"
+arm-none-eabi-size $pobjs | sed "s|$out/||"
+arm-none-eabi-size "$out/path.elf" | sed "s|$out/||"
+timeout 600 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
+  -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0 \
+  -icount shift=$shift_n -kernel "$out/path.elf" > "$out/path.txt"
+cat "$out/path.txt"
+grep -q '^# measurement path, instructions per tick' "$out/path.txt"

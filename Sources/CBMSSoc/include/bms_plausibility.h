@@ -75,8 +75,9 @@ typedef struct bms_plausibility_reading {
 
 /** One channel's state (ChannelScreen). */
 typedef struct bms_plausibility_channel {
+    float minimum, maximum;       /**< the plausible range, rounded inward to float */
+    float last_raw;               /**< the last finite reading (NaN: none since init or wake) */
     double last_good;             /**< the value handed on for a rejected reading */
-    double last_raw;              /**< the last finite reading (NaN: none since init or wake) */
     double candidate;             /**< after a sleep: the reading waiting for confirmation */
     uint32_t repeats, rejects, unconfirmed_readings;
     uint8_t has_good, confirming, has_candidate;

@@ -1,0 +1,49 @@
+/* Examples/c/cortex-m4/harness.h — what the Cortex-M4 examples (main.c, measurement_path.c)
+ * share: SysTick instruction counting under `qemu -icount shift=ICOUNT_SHIFT` (instructions =
+ * ticks x 40 / 2^shift: a 25 MHz SysTick, 2^shift ns per instruction), errno's storage for
+ * newlib's libm without its runtime, and decimal output over semihosting (semihost.h). Include
+ * it after input_rows.h. */
+#ifndef CORTEX_M4_HARNESS_H
+#define CORTEX_M4_HARNESS_H
+
+#include <stdint.h>
+#include "semihost.h"
+
+#ifndef ICOUNT_SHIFT
+#define ICOUNT_SHIFT 4
+#endif
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018)
+
+/* newlib's libm (expf, logf, sqrtf) reports domain errors through errno; without its C
+ * library runtime (-nostdlib) this is errno's storage. */
+int *__errno(void);
+int *__errno(void) {
+    static int errno_value;
+    return &errno_value;
+}
+
+/* Mean instructions per tick: (ticks · 40 >> shift) / INPUT_ROWS (input_rows.h, included first) by shift-and-subtract, so the harness
+ * links no 64-bit division from libgcc (__aeabi_uldivmod, 700 B of flash); saturated to 32 bits. */
+static uint32_t mean_instructions(uint64_t ticks) {
+    uint64_t total = ticks * 40u >> ICOUNT_SHIFT, quotient = 0, remainder = 0;
+    int bit;
+    for (bit = 63; bit >= 0; bit--) {
+        remainder = (remainder << 1) | ((total >> bit) & 1u);
+        if (remainder >= (uint64_t)INPUT_ROWS) { remainder -= (uint64_t)INPUT_ROWS; quotient |= (uint64_t)1 << bit; }
+    }
+    return quotient > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)quotient;
+}
+
+static void put_dec(uint32_t v) {
+    char buf[12];
+    int k = 11;
+    buf[k] = 0;
+    do { buf[--k] = (char)('0' + v % 10u); v /= 10u; } while (v != 0 && k > 0);
+    sh_puts(&buf[k]);
+}
+
+static uint32_t elapsed(uint32_t t0) { return (t0 - SYST_CVR) & 0xFFFFFFu; }
+
+#endif
