@@ -14,9 +14,10 @@ public struct ReplayJob: Sendable {
     /// cell under a scenario draws the same noise whatever else is in the run list, in any
     /// order, in any shard.
     public var seedOffset: UInt64
-    /// Keep the data of the run's figure (the runner's `plotWindow`). Off for runs whose figure
-    /// is never drawn, such as the later draws of `compare --noise-draws`, so that they hold
-    /// only their metrics in memory.
+    /// Keep the data of the run's figure (the runner's `plotWindow`) and its telemetry (when the
+    /// runner keeps telemetry). Off for runs whose figure and telemetry file are never written,
+    /// such as the later draws of `compare` or `replay --noise-draws`, so that they hold only
+    /// their metrics in memory.
     public var keepsFigure: Bool
 
     /// Creates a job; `seedOffset` defaults to the stable hash of the cell and scenario names.

@@ -84,8 +84,9 @@ public struct ReplayRunner: Sendable {
     /// the estimators wake at the next recorded sample. Scored: ticks inside operations that
     /// have a reference. A scenario sized for a cell (`ReplayScenario.currentSizing`) runs with
     /// its currents scaled to the factory's cell (`EstimatorFactory.currentScale(of:)`).
-    /// `keepsFigure` false leaves out the run's figure data (`options.plotWindow`) whatever
-    /// the options say: a run whose figure is never drawn need not collect it.
+    /// `keepsFigure` false leaves out the run's figure data (`options.plotWindow`) and its
+    /// telemetry (`options.keepTelemetry`) whatever the options say: a run whose figure and
+    /// telemetry file are never written need not collect them.
     public func run(recording: Recording, scenario given: ReplayScenario, estimators names: [String], seedOffset: UInt64 = 0,
                     keepsFigure: Bool = true,
                     progress: (@Sendable (Int) -> Void)? = nil) throws(ReplayError) -> ReplayResult {
@@ -170,7 +171,8 @@ public struct ReplayRunner: Sendable {
         let chunk = 1 << 16
         let longRestS = Self.longRestSeconds
         let plotWindow = keepsFigure ? options.plotWindow : nil
-        let collectTelemetry = options.keepTelemetry || plotWindow != nil
+        let keepTelemetry = options.keepTelemetry && keepsFigure
+        let collectTelemetry = keepTelemetry || plotWindow != nil
         var restS = 0.0                  // how long the cell has rested (slept time counts), s
         var reported = 0
         var tick = 0
@@ -262,7 +264,7 @@ public struct ReplayRunner: Sendable {
             digest: firmware.telemetryDigest, flaggedTicks: firmware.flaggedTicks,
             injectedFaults: FaultKind.allCases.map { firmware.injector.injected($0) },
             protectionEventCount: firmware.protection.eventCount, protectionEvents: firmware.protection.events,
-            telemetry: options.keepTelemetry ? series : TelemetrySeries(estimators: names, hasEnvelope: hasEnvelope),
+            telemetry: keepTelemetry ? series : TelemetrySeries(estimators: names, hasEnvelope: hasEnvelope),
             errorHistograms: accumulators.map(\.absErrorHistogram), trace: trace,
             currentOffset: CurrentOffsetSummary(firmware.currentOffset))
     }

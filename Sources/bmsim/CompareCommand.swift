@@ -28,10 +28,7 @@ struct CompareCommand: ParsableCommand {
                                valueName: "i/n"))
     var shard: String?
 
-    @Option(name: .customLong("noise-draws"), help: ArgumentHelp(
-        "Run every cell × scenario under N noise draws (--noise-draw K … K+N−1, 1 … 100) and add draws.md, draws.csv and draws.json: each estimator's mean RMSE per scenario over the draws, with the lowest and highest draw and the draws it was best in. The other files and the table are the first draw's.",
-        valueName: "N"))
-    var noiseDraws: Int = 1
+    @OptionGroup var noiseDraws: NoiseDrawsOption
 
     @Flag(name: .customLong("no-timing"), help: "Do not time the estimator updates (ns/update reads 0), so that reports are byte-identical from run to run and between a run and its merged shards.")
     var noTiming = false
@@ -42,10 +39,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard !scenarioNames.isEmpty else { throw ValidationError("--scenarios is empty; give presets or JSON files") }
-        try OptionCheck.require(noiseDraws, in: 1...100, "--noise-draws")
-        if shared.noiseDraw + noiseDraws - 1 > 1_000_000 {
-            throw ValidationError("--noise-draw \(shared.noiseDraw) --noise-draws \(noiseDraws): the last draw, \(shared.noiseDraw + noiseDraws - 1), is above 1000000")
-        }
+        _ = try noiseDraws.draws(from: shared.noiseDraw)
         if let shard, ShardSpec(shard) == nil {
             throw ValidationError("--shard \(shard): expected i/n with 1 ≤ i ≤ n ≤ \(ShardSpec.maximumCount), e.g. 3/8")
         }
@@ -62,7 +56,7 @@ struct CompareCommand: ParsableCommand {
             shared.adjusted(try ReplayScenario.resolve($0))
         }
         let driver = ReplayDriver(shared: shared, keepTelemetry: false, measureTiming: !noTiming)
-        let draws = Array(shared.noiseDraw..<(shared.noiseDraw + noiseDraws))
+        let draws = try noiseDraws.draws(from: shared.noiseDraw)
         if let shard = shard.flatMap(ShardSpec.init) {
             try runShard(shard, driver: driver, scenarios: list, draws: draws, files: files)
             return

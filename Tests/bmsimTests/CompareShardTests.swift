@@ -164,6 +164,43 @@ struct CompareShardTests {
         }
     }
 
+    @Test("replay --noise-draws N: the table, telemetry and figures are the first draw's; draws.json has each draw's figure")
+    func replayNoiseDraws() throws {
+        let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
+        let common = [nasa.path, "--cells", "B0052", "--scenario", "sensor-faults", "--estimators", "ah", "--quiet",
+                      "--format", "csv"]
+        func run(_ extra: [String]) throws -> URL {
+            let folder = temporaryFolder()
+            let command = try ReplayCommand.parseAsRoot(common + extra + ["--out", folder.path]) as! ReplayCommand
+            try command.run()
+            return folder
+        }
+        let many = try run(["--noise-draw", "1", "--noise-draws", "2"])
+        let singles = try (1...2).map { try run(["--noise-draw", "\($0)"]) }
+        defer { for f in [many] + singles { try? FileManager.default.removeItem(at: f) } }
+        func rmse(_ folder: URL) throws -> Double {
+            let lines = try String(contentsOf: folder.appendingPathComponent("comparison.csv"), encoding: .utf8).split(separator: "\n")
+            let f = try #require(lines.first { $0.hasPrefix("B0052,sensor-faults,") }).split(separator: ",")
+            return try #require(Double(f[3]))
+        }
+        #expect(try rmse(many) == (try rmse(singles[0])))
+        // The telemetry files are the first draw's, byte for byte, and only its.
+        let telemetry = try files(many).filter { $0.hasPrefix("telemetry_") }
+        #expect(telemetry == (try files(singles[0]).filter { $0.hasPrefix("telemetry_") }) && telemetry.count == 1)
+        for name in telemetry {
+            #expect(try Data(contentsOf: many.appendingPathComponent(name)) == Data(contentsOf: singles[0].appendingPathComponent(name)))
+        }
+        let summary = try ReportJSON.decoder().decode(NoiseDrawSummary.self,
+                                                      from: Data(contentsOf: many.appendingPathComponent("draws.json")))
+        let row = try #require(summary.rows.first { $0.scenario == "sensor-faults" && $0.estimator == "ah" })
+        let separately = try singles.map(rmse)
+        #expect(summary.draws == [1, 2] && row.perDraw == separately && row.spread > 0)
+        #expect(!(try files(singles[0])).contains("draws.json"))
+        for bad in [["--noise-draws", "0"], ["--noise-draws", "101"], ["--noise-draw", "999999", "--noise-draws", "3"]] {
+            #expect(throws: (any Error).self) { _ = try ReplayCommand.parseAsRoot([nasa.path] + bad) }
+        }
+    }
+
     @Test("--noise-draws with --shard: the merged parts give the files of one run, draws summary included")
     func noiseDrawsInShards() throws {
         let nasa = try #require(SharedData.nasa, "needs BMSIM_DATA")
