@@ -123,6 +123,15 @@ arm-none-eabi-gcc $CF -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board
   "$board/startup.c" "$here/measurement_path.c" $pobjs -lc -lm -lgcc -o "$out/path.elf"
 arm-none-eabi-size $pobjs | sed "s|$out/||"
 arm-none-eabi-size "$out/path.elf" | sed "s|$out/||"
+arm-none-eabi-size "$out/path.elf" | tail -n 1 > "$out/path.elf.size"
+arm-none-eabi-nm -S --defined-only "$out/path.elf" > "$out/path.elf.nm"
+python3 - "$out" <<'PY'
+import sys
+out = sys.argv[1]
+text = int(open(f"{out}/path.elf.size").read().split()[0])
+data = sum(int(p[1], 16) for p in (l.split() for l in open(f"{out}/path.elf.nm")) if len(p) == 4 and p[3] in ("input_time_s", "input_vit"))
+print(f"flash of the measurement-path image without the recording: {text - data} B (soft-float double routines included)")
+PY
 timeout 600 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
   -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0 \
   -icount shift=$shift_n -kernel "$out/path.elf" > "$out/path.txt"
