@@ -20,7 +20,6 @@
  * Every step is the Swift one in the same order, and the sums are double as the Swift ones, so
  * the estimators get the same inputs rounded to float (BankAgreementTests). No allocation.
  */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 #include "bms_bank.h"
@@ -28,8 +27,9 @@
 /* A double handed on as float, out-of-range values to +-inf (as Swift's Float(_:); a C cast
  * would be undefined). */
 static float bank_float(double v) {
-    if (v > (double)FLT_MAX) return INFINITY;
-    if (v < -(double)FLT_MAX) return -INFINITY;
+    /* 0x1.ffffffp127 = FLT_MAX + half an ulp: from there on round-to-nearest gives infinity. */
+    if (v >= 0x1.ffffffp127) return INFINITY;
+    if (v <= -0x1.ffffffp127) return -INFINITY;
     return (float)v;
 }
 

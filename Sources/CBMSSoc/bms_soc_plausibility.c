@@ -32,8 +32,9 @@
  * a C cast would be undefined): only a limit the caller set (the lower voltage limit, the
  * neutral voltage, or the base tick) can be out of float's range. */
 static float to_float(double v) {
-    if (v > (double)FLT_MAX) return INFINITY;
-    if (v < -(double)FLT_MAX) return -INFINITY;
+    /* 0x1.ffffffp127 = FLT_MAX + half an ulp: from there on round-to-nearest gives infinity. */
+    if (v >= 0x1.ffffffp127) return INFINITY;
+    if (v <= -0x1.ffffffp127) return -INFINITY;
     return (float)v;
 }
 

@@ -206,6 +206,9 @@ struct PlausibilityAgreementTests {
             (1.5...4.6, -20...20, -40...100), (2.000000001...4.199999999, -0.1...0.1, -1e-30...1e-30),
             (-1e300...1e300, -Double.infinity...Double.infinity, 3.4028235677973366e38...Double.infinity),
             (4.6...4.6, 0...0, Double(Float.leastNonzeroMagnitude)...1),
+            // A lower voltage bound just above float's largest, below where rounding gives ∞:
+            // the neutral voltage handed on is Float.greatestFiniteMagnitude in both.
+            (Double(Float.greatestFiniteMagnitude) + 1e31...Double.infinity, -20...20, -40...100),
         ]
         for (v, i, t) in ranges {
             // Large step limits, so that only the range decides.
