@@ -10,8 +10,9 @@
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
 # without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the EKF on
 # two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; the current
-# sensor's auto-zero, bms_soc_current_offset.c, the plausibility checks, bms_soc_plausibility.c, and the
-# estimator bank's gating, bms_soc_bank.c, each on its own) and the host example
+# sensor's auto-zero, bms_soc_current_offset.c, the plausibility checks, bms_soc_plausibility.c, the
+# estimator bank's gating, bms_soc_bank.c, and the protection state machine, bms_soc_protection.c, each on
+# its own) and the host example
 # (Examples/c/host: its Makefile, run on the fixture recording). The runtime is also built
 # without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): the
 # golden replays of blobs that need neither, and Tests/CRuntime/bms_runtime_compiled_out_test.c.
@@ -97,6 +98,11 @@ echo "== C estimators: the estimator bank's gating under ASan + UBSan, built fro
   -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
   "$soc"/bms_soc_bank.c Tests/CRuntime/bms_soc_bank_test.c -lm -o "$out/bms_soc_bank_test"
 "$out/bms_soc_bank_test"
+echo "== C estimators: the protection state machine under ASan + UBSan, built from its own file (it needs no other)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
+  "$soc"/bms_soc_protection.c Tests/CRuntime/bms_soc_protection_test.c -lm -o "$out/bms_soc_protection_test"
+"$out/bms_soc_protection_test"
 echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, a = 0, the term as R0 + eta/I)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \

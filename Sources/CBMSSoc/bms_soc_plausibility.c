@@ -27,6 +27,7 @@
 #include <float.h>
 #include <math.h>
 #include "bms_plausibility.h"
+#include "bms_float_bounds.h"
 
 /* A double handed on as float, out-of-range values to +-inf (as Swift's Float(_:) rounds them;
  * a C cast would be undefined): only a limit the caller set (the lower voltage limit, the
@@ -69,29 +70,10 @@ bms_soc_status_t bms_plausibility_limits_check(const bms_plausibility_limits_t *
     return BMS_SOC_OK;
 }
 
-/* The smallest float >= x, and the largest float <= x (x not NaN): for a float v,
- * v >= x exactly when v >= float_at_or_above(x), so the range check runs in float and decides
- * as the Swift one on Double(v). Out of float's range: +-inf, which every finite v is below or
- * above as it is below or above x. */
-static float float_at_or_above(double x) {
-    float f;
-    if (x > (double)FLT_MAX) return INFINITY;
-    if (x < -(double)FLT_MAX) return -INFINITY;
-    f = (float)x;
-    return (double)f < x ? nextafterf(f, INFINITY) : f;
-}
-
-static float float_at_or_below(double x) {
-    float f;
-    if (x > (double)FLT_MAX) return INFINITY;
-    if (x < -(double)FLT_MAX) return -INFINITY;
-    f = (float)x;
-    return (double)f > x ? nextafterf(f, -INFINITY) : f;
-}
-
 static void channel_init(bms_plausibility_channel_t *c, double neutral, double lo, double hi) {
-    c->minimum = float_at_or_above(lo);
-    c->maximum = float_at_or_below(hi);
+    /* v >= lo and v <= hi decided in float alike (bms_float_bounds.h). */
+    c->minimum = bms_float_at_or_above(lo);
+    c->maximum = bms_float_at_or_below(hi);
     c->last_good = neutral;
     c->last_raw = NAN;
     c->candidate = 0.0;

@@ -109,11 +109,11 @@ print(f"{len(m4)} ticks; max |Cortex-M4 - host| SOC: " + ", ".join(f"{k[4:]} {v:
 # Both print five decimals; allow one unit of the last digit for a different rounding of a tie.
 sys.exit(0 if all(v <= 1.1e-5 for v in worst.values()) else 1)
 PY
-# The measurement path (plausibility checks, auto-zero, the bank's gating) as its own image:
+# The measurement path (plausibility checks, auto-zero, protection, the bank's gating) as its own image:
 # its instructions per tick and its flash, beside the estimators' (measurement_path.c).
-echo "== the measurement path on the Cortex-M4 (checks, auto-zero, bank)"
+echo "== the measurement path on the Cortex-M4 (checks, auto-zero, protection, bank)"
 pobjs=""
-for f in "$soc/bms_soc_plausibility.c" "$soc/bms_soc_current_offset.c" "$soc/bms_soc_bank.c"; do
+for f in "$soc/bms_soc_plausibility.c" "$soc/bms_soc_current_offset.c" "$soc/bms_soc_protection.c" "$soc/bms_soc_bank.c"; do
   o="$out/path_$(basename "$f" .c).o"
   arm-none-eabi-gcc $CF -I"$soc/include" -I"$runtime/include" -c "$f" -o "$o"
   pobjs="$pobjs $o"

@@ -41,7 +41,7 @@
  *
  * In front of them, the firmware's measurement path: the plausibility checks on the raw
  * readings (bms_plausibility.h), the current sensor's auto-zero (bms_current_offset.h) and the
- * estimator bank's gating (bms_bank.h).
+ * estimator bank's gating (bms_bank.h); beside them, protection (bms_protection.h).
  */
 #ifndef BMS_SOC_H
 #define BMS_SOC_H
