@@ -11,4 +11,5 @@ echo "BMSIM_DATA=$BMSIM_DATA"
 if [ -x Scripts/test-c-runtime.sh ]; then
   Scripts/test-c-runtime.sh
 fi
+echo "== swift test (C tests done at ${SECONDS} s)"
 swift test
