@@ -83,26 +83,17 @@ echo "== C estimators: host test under ASan + UBSan (bad inputs, bad tables, a s
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_test.c -lm -o "$out/bms_soc_test"
 "$out/bms_soc_test"
-echo "== C estimators: the current sensor's auto-zero under ASan + UBSan, built from its own file (it needs no other)"
-"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
-  "$soc"/bms_soc_current_offset.c Tests/CRuntime/bms_soc_current_offset_test.c -lm -o "$out/bms_soc_current_offset_test"
-"$out/bms_soc_current_offset_test"
-echo "== C estimators: the plausibility checks under ASan + UBSan, built from their own file (they need no other)"
-"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
-  "$soc"/bms_soc_plausibility.c Tests/CRuntime/bms_soc_plausibility_test.c -lm -o "$out/bms_soc_plausibility_test"
-"$out/bms_soc_plausibility_test"
-echo "== C estimators: the estimator bank's gating under ASan + UBSan, built from its own file (it needs bms_plausibility.h only)"
-"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
-  "$soc"/bms_soc_bank.c Tests/CRuntime/bms_soc_bank_test.c -lm -o "$out/bms_soc_bank_test"
-"$out/bms_soc_bank_test"
-echo "== C estimators: the protection state machine under ASan + UBSan, built from its own file (it needs no other)"
-"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
-  "$soc"/bms_soc_protection.c Tests/CRuntime/bms_soc_protection_test.c -lm -o "$out/bms_soc_protection_test"
-"$out/bms_soc_protection_test"
+# The firmware's measurement path and protection, each built from its own file (none needs another
+# .c file; the bank includes bms_plausibility.h for the flags) with its host test.
+for unit in "current_offset:the current sensor's auto-zero" "plausibility:the plausibility checks" \
+            "bank:the estimator bank's gating" "protection:the protection state machine"; do
+  name=${unit%%:*}
+  echo "== C estimators: ${unit#*:} under ASan + UBSan, built from its own file"
+  "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" \
+    "$soc/bms_soc_$name.c" "Tests/CRuntime/bms_soc_${name}_test.c" -lm -o "$out/bms_soc_${name}_test"
+  "$out/bms_soc_${name}_test"
+done
 echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, a = 0, the term as R0 + eta/I)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \
