@@ -1,5 +1,6 @@
 import BMSCore
 import CBMSSoc
+import CellData
 import CellModel
 @testable import Estimators
 import Firmware
@@ -10,17 +11,20 @@ import TestSupport
 /// (`bms_current_offset_correct`), `bms_protection_update`, the bank (`bms_bank_feed`,
 /// `bms_bank_slot_step`) and the C Ah counter and EKF — against the Swift `BMSFirmware` on the
 /// same raw readings (after its sensor front-end and injected faults: `BMSFirmware.lastRaw`),
-/// through sleeps: the same flags and protection state on every tick, the same updates and
-/// withheld updates, and the same reported SOC within float rounding.
+/// through sleeps, on simulated days and on a NASA cell: the same flags and protection state on
+/// every tick, the same updates and withheld updates, and the same reported SOC within float
+/// rounding.
 @Suite("A C firmware loop from the C parts gives the Swift firmware's SOC")
 struct CFirmwareLoopTests {
     /// Largest |SOC_C − SOC_Swift| at any tick, fraction (0.01 SOC points). Measured (2026-12-07,
-    /// debug build): ah 0.0003, ekf 0.0001 points over the drive below (63,799 ticks, 4,768 flagged).
+    /// debug build): ah 0.0003, ekf 0.0001 points on the simulated days (63,799 ticks, 4,768
+    /// flagged); ah 0.0001, ekf 0.0002 points on B0047's first 30 operations (173,741 ticks, 12,618
+    /// flagged).
     static let tolerance = 0.0001
 
     /// The plant: the bundled cell model simulated at 1 s, five blocks of a day — a random drive
-    /// to about 40 %, a rest, a CC-CV charge, a rest — each followed by a sleep of 2 to 6 h.
-    static func plant(_ model: CellModelParameters) -> [[CellMeasurement]] {
+    /// to about 40 %, a rest, a CC-CV charge, a rest — each followed by a sleep of 2 to 4 h.
+    static func simulatedPlant(_ model: CellModelParameters) -> [[CellMeasurement]] {
         var sim = CellSimulator(model: model, pairCount: 1, soc: 1)
         return (0..<5).map { block in
             let profile: [ProfileSegment] = [
@@ -39,8 +43,21 @@ struct CFirmwareLoopTests {
         }
     }
 
-    @Test("faulted sensors with a 30 mA current bias, five sleeps: the same flags, updates and SOC at every tick")
-    func faultedDriveAgrees() throws {
+    /// What one run of both loops found.
+    struct Outcome {
+        var ticks = 0, flaggedTicks = 0, flagMismatches = 0, protectionMismatches = 0
+        var maxGap = [0.0, 0.0]
+        var calibrations = (swift: 0, c: 0)
+        var updates: [(swift: Int, c: Int)] = []
+        var held: [(swift: Int, c: Int)] = []
+        var protectionEvents = 0
+        var trips: Set<ProtectionCondition> = []
+    }
+
+    /// Runs the Swift firmware (realistic sensors with a 30 mA current bias, every kind of fault,
+    /// `protection`; Ah every tick, EKF every 10) over `blocks` of 1 s plant values, sleeping
+    /// `sleeps[k]` ticks after block k, and feeds its raw readings to the C loop.
+    static func run(blocks: [[CellMeasurement]], sleeps: [Int], protection: ProtectionLimits) throws -> Outcome {
         let model = try CellModelFile.load(from: CEstimatorAgreementTests.modelURL)
         let cModel = CCellModel(try CellModelCTables(model))
         let realistic = SensorConfig.realistic
@@ -49,11 +66,6 @@ struct CFirmwareLoopTests {
         let faults = FaultConfig(dropoutRate: 0.002, nanRate: 0.002, stuckRate: 0.0005, spikeRate: 0.003,
                                  timestampJumpRate: 0.002)
         let limits = PlausibilityLimits(stuckTicks: 10)
-        // Protection limits the drive crosses: the CV charge trips over-voltage, the drive's peaks
-        // the discharge over-current, its ends under-voltage.
-        let protection = ProtectionLimits(overVoltageV: 4.15, overVoltageReleaseV: 4.1, underVoltageV: 3.45,
-                                          underVoltageReleaseV: 3.55, overCurrentDischargeA: 3.5,
-                                          overCurrentDischargeReleaseA: 3.0)
         let config = FirmwareConfig(schedule: try TickSchedule(), sensor: sensor, faults: faults, plausibility: limits,
                                     protection: protection, seed: 7)
         let periods = [1, 10]
@@ -80,14 +92,12 @@ struct CFirmwareLoopTests {
         var cProtection = ProtectionAgreementTests.cLimits(protection)
         var events = [bms_protection_event_t](repeating: bms_protection_event_t(), count: 1024)
         #expect(bms_protection_init(&protectionState, &cProtection, &events, 1024) == BMS_SOC_OK)
-        var protectionMismatches = 0
 
-        var ticks = 0, flaggedTicks = 0, flagMismatches = 0
-        var maxGap = [0.0, 0.0]
+        var out = Outcome()
         var steps = [bms_bank_step_t](repeating: bms_bank_step_t(), count: 2)
         events.withUnsafeMutableBufferPointer { ring in
             protectionState.ring = ring.baseAddress
-            for block in Self.plant(model) {
+            for (block, sleepTicks) in zip(blocks, sleeps) {
                 for plant in block {
                     let tick = fw.tick
                     if fw.telemetryNeedsDrain { fw.clearTelemetry() }
@@ -99,15 +109,15 @@ struct CFirmwareLoopTests {
                         missing_mask: raw.missingMask)
                     var used = bms_plausibility_reading_t()
                     let flags = bms_plausibility_check(&checks, &reading, &used)
-                    if flags != fw.lastFlags.rawValue { flagMismatches += 1 }
-                    if flags & UInt16(BMS_FAULT_ANY) != 0 { flaggedTicks += 1 }
+                    if flags != fw.lastFlags.rawValue { out.flagMismatches += 1 }
+                    if flags & UInt16(BMS_FAULT_ANY) != 0 { out.flaggedTicks += 1 }
                     used.current_A = bms_current_offset_correct(&zero, used.voltage_V, used.current_A, used.dt_s,
                                                                 flags & UInt16(BMS_FAULT_ANY) != 0 ? 1 : 0)
                     // Protection every tick (the schedule's default), on the checked and auto-zeroed reading.
                     let state = bms_protection_update(&protectionState, used.voltage_V, used.current_A, used.temperature_C,
                                                       UInt32(tick))
                     if Int(state.rawValue) != Int(fw.protection.state.rawValue)
-                        || Int(protectionState.event_count) != fw.protection.eventCount { protectionMismatches += 1 }
+                        || Int(protectionState.event_count) != fw.protection.eventCount { out.protectionMismatches += 1 }
                     let n = Int(bms_bank_feed(&bank, &used, flags, UInt32(tick), &steps))
                     for s in 0..<n {
                         for k in slots.indices {
@@ -118,11 +128,9 @@ struct CFirmwareLoopTests {
                             cSOC[k] = min(1, max(0, Double(e.soc)))
                         }
                     }
-                    for k in 0..<2 { maxGap[k] = max(maxGap[k], abs(cSOC[k] - fw.bank.estimates[k].soc)) }
-                    ticks += 1
+                    for k in 0..<2 { out.maxGap[k] = max(out.maxGap[k], abs(cSOC[k] - fw.bank.estimates[k].soc)) }
+                    out.ticks += 1
                 }
-                // A sleep of 2 to 6 h.
-                let sleepTicks = 7200 + 3600 * (ticks % 3)
                 fw.sleep(ticks: sleepTicks)
                 let sleptS = Float(Double(sleepTicks) * config.schedule.baseTickSeconds)
                 #expect(bms_plausibility_wake(&checks) == BMS_SOC_OK && bms_current_offset_wake(&zero) == BMS_SOC_OK)
@@ -133,21 +141,77 @@ struct CFirmwareLoopTests {
                 }
             }
         }
-        print("CFirmwareLoop: \(ticks) ticks, \(flaggedTicks) flagged, \(zero.calibrations) auto-zero calibrations "
-              + "(offset \(bms_current_offset_A(&zero)) A); max |C − Swift| SOC points: ah \(maxGap[0] * 100), "
-              + "ekf \(maxGap[1] * 100); updates \(slots.map(\.updates)), held \(slots.map(\.held_updates)); "
-              + "\(protectionState.event_count) protection events")
-        #expect(flagMismatches == 0)
-        // The same protection state and events at every tick; the drive trips every condition it crosses.
-        #expect(protectionMismatches == 0)
-        let trips = Set(fw.protection.events.filter(\.tripped).map(\.condition))
-        #expect(trips.isSuperset(of: [.overVoltage, .underVoltage, .overCurrentDischarge]), "\(trips)")
-        #expect(ticks > 40_000 && flaggedTicks > 300, "\(ticks) ticks, \(flaggedTicks) flagged")
-        #expect(Int(zero.calibrations) == fw.currentOffset.calibrations && zero.calibrations >= 5)
-        for k in slots.indices {
-            #expect(Int(slots[k].updates) == fw.bank.updateCounts[k], "estimator \(k) updates")
-            #expect(Int(slots[k].held_updates) == fw.bank.heldUpdates[k] && slots[k].held_updates > 0, "estimator \(k) held")
-            #expect(maxGap[k] <= Self.tolerance, "estimator \(k): \(maxGap[k] * 100) SOC points")
+        out.calibrations = (fw.currentOffset.calibrations, Int(zero.calibrations))
+        out.updates = slots.indices.map { (fw.bank.updateCounts[$0], Int(slots[$0].updates)) }
+        out.held = slots.indices.map { (fw.bank.heldUpdates[$0], Int(slots[$0].held_updates)) }
+        out.protectionEvents = Int(protectionState.event_count)
+        out.trips = Set(fw.protection.events.filter(\.tripped).map(\.condition))
+        return out
+    }
+
+    /// The expectations both tests share: the same flags and protection at every tick, the same
+    /// calibrations, updates and withheld updates, the SOC within `tolerance`.
+    static func expectAgreement(_ o: Outcome, _ name: String) {
+        print("CFirmwareLoop \(name): \(o.ticks) ticks, \(o.flaggedTicks) flagged, \(o.calibrations.c) auto-zero "
+              + "calibrations; max |C − Swift| SOC points: ah \(o.maxGap[0] * 100), ekf \(o.maxGap[1] * 100); "
+              + "updates \(o.updates.map(\.c)), held \(o.held.map(\.c)); \(o.protectionEvents) protection events")
+        #expect(o.flagMismatches == 0 && o.protectionMismatches == 0, "\(name)")
+        #expect(o.calibrations.c == o.calibrations.swift && o.calibrations.c >= 2, "\(name)")
+        for k in 0..<2 {
+            #expect(o.updates[k].c == o.updates[k].swift && o.held[k].c == o.held[k].swift && o.held[k].c > 0, "\(name) \(k)")
+            #expect(o.maxGap[k] <= Self.tolerance, "\(name) estimator \(k): \(o.maxGap[k] * 100) SOC points")
         }
+    }
+
+    @Test("five simulated days with every fault, a 30 mA current bias and sleeps: the same flags, protection, updates and SOC at every tick")
+    func faultedDriveAgrees() throws {
+        let model = try CellModelFile.load(from: CEstimatorAgreementTests.modelURL)
+        // Protection limits the drive crosses: the CV charge trips over-voltage, the drive's peaks
+        // the discharge over-current, its ends under-voltage.
+        let protection = ProtectionLimits(overVoltageV: 4.15, overVoltageReleaseV: 4.1, underVoltageV: 3.45,
+                                          underVoltageReleaseV: 3.55, overCurrentDischargeA: 3.5,
+                                          overCurrentDischargeReleaseA: 3.0)
+        let blocks = Self.simulatedPlant(model)
+        let o = try Self.run(blocks: blocks, sleeps: blocks.indices.map { 7200 + 3600 * ($0 % 3) }, protection: protection)
+        Self.expectAgreement(o, "simulated")
+        #expect(o.ticks > 40_000 && o.flaggedTicks > 300 && o.calibrations.c >= 5, "\(o.ticks) ticks, \(o.flaggedTicks) flagged")
+        #expect(o.trips.isSuperset(of: [.overVoltage, .underVoltage, .overCurrentDischarge]), "\(o.trips)")
+    }
+
+    @Test("a NASA cell's first 30 operations, resampled to 1 s, with every fault and its recorded gaps as sleeps: the same flags, protection, updates and SOC",
+          .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
+    func nasaLifeAgrees() throws {
+        let dataset = try NASADataset(root: try #require(SharedData.nasa))
+        let recording = try dataset.recording(cell: "B0047")
+        let operations = recording.operations.filter { !$0.isGap && $0.samples.count > 1 }.prefix(30)
+        // Each operation linearly interpolated onto a 1 s grid; the time to the next one is a sleep.
+        var blocks: [[CellMeasurement]] = [], sleeps: [Int] = []
+        for (k, op) in zip(operations.indices, operations) {
+            let s = op.samples
+            var block: [CellMeasurement] = []
+            var j = 0
+            var t = s.timeS[0]
+            while t <= s.timeS[s.count - 1] {
+                while j + 2 < s.count && s.timeS[j + 1] < t { j += 1 }
+                let span = s.timeS[j + 1] - s.timeS[j]
+                let w = span > 0 ? min(1, max(0, (t - s.timeS[j]) / span)) : 0
+                func at(_ x: [Double]) -> Double { x[j] + w * (x[j + 1] - x[j]) }
+                block.append(CellMeasurement(voltageV: at(s.voltageV), currentA: at(s.currentA),
+                                             temperatureC: at(s.temperatureC), dtSeconds: 1))
+                t += 1
+            }
+            blocks.append(block)
+            let next = operations.index(after: k) < operations.endIndex ? operations[operations.index(after: k)].startTimeS : op.endTimeS + 3600
+            sleeps.append(max(1, Int((next - op.endTimeS).rounded())))
+        }
+        // NASA's 2 Ah cell at 24 °C, discharged at 2 A to 2.7 V: the default limits with
+        // under-voltage at 2.8 / 3.0 V and charge over-current at 1.45 / 1.4 A, which its
+        // discharges and 1.5 A charges cross.
+        let protection = ProtectionLimits(underVoltageV: 2.8, underVoltageReleaseV: 3.0, overCurrentChargeA: 1.45,
+                                          overCurrentChargeReleaseA: 1.4)
+        let o = try Self.run(blocks: blocks, sleeps: sleeps, protection: protection)
+        Self.expectAgreement(o, "B0047")
+        #expect(o.ticks > 50_000 && o.flaggedTicks > 300, "\(o.ticks) ticks, \(o.flaggedTicks) flagged")
+        #expect(o.trips.isSuperset(of: [.underVoltage, .overCurrentCharge]), "\(o.trips)")
     }
 }
