@@ -134,3 +134,8 @@ echo "== host example (Examples/c/host): build with its Makefile and run on the 
 make -s -C Examples/c/host CC="$CC" BUILD="$out/host-example" >/dev/null
 "$out/host-example/soc_host" Fixtures/recordings/synthetic-cycle.csv > "$out/host-example.csv"
 echo "$(wc -l < "$out/host-example.csv") lines: $(head -1 "$out/host-example.csv") ... $(tail -1 "$out/host-example.csv")"
+echo "== host example firmware_host (Examples/c/host/firmware.c, the whole C firmware tick) under ASan + UBSan: clean, faulted and bad input"
+make -s -C Examples/c/host CC="$CC" BUILD="$out/host-firmware" \
+  CFLAGS="-std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror -pedantic" \
+  "$out/host-firmware/firmware_host" >/dev/null
+Examples/c/host/check-firmware.sh "$out/host-firmware/firmware_host" "$out/host-firmware/check"

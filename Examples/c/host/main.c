@@ -23,38 +23,9 @@
 #include "lstm_model.h"
 #include "hysteresis_demo.h"
 #include "charge_transfer_demo.h"
+#include "recording_csv.h"
 
-#define MAX_LINE 1024
-#define MAX_COLUMNS 32
 #define SLEEP_AFTER_S 3600.0
-
-/* Index of `name` among the header's comma-separated fields, or -1. */
-static int column(char *header, const char *name) {
-    char copy[MAX_LINE];
-    char *field;
-    int index = 0;
-    strncpy(copy, header, sizeof copy - 1);
-    copy[sizeof copy - 1] = '\0';
-    for (field = strtok(copy, ",\r\n"); field != NULL; field = strtok(NULL, ",\r\n"), index++) {
-        if (strcmp(field, name) == 0) return index;
-    }
-    return -1;
-}
-
-/* Splits a data line in place; empty fields stay empty strings. */
-static int split(char *line, char **fields) {
-    int n = 0;
-    char *p = line;
-    while (n < MAX_COLUMNS) {
-        fields[n++] = p;
-        p = strchr(p, ',');
-        if (p == NULL) break;
-        *p++ = '\0';
-    }
-    line[strcspn(line, "\r\n")] = '\0';
-    if (n > 0) fields[n - 1][strcspn(fields[n - 1], "\r\n")] = '\0';
-    return n;
-}
 
 int main(int argc, char **argv) {
     static int16_t workspace[LSTM_MODEL_WORKSPACE_WORDS];
@@ -65,10 +36,11 @@ int main(int argc, char **argv) {
     static bms_soc_ekf_t ekf, ekf_h, ekf_ct, ekf_2rc;
     static bms_cell_model_t hysteresis_model, charge_transfer_model;
     static bms_soc_lstm_t lstm;
-    char line[MAX_LINE];
-    char *fields[MAX_COLUMNS];
-    int col_t = -1, col_v = -1, col_i = -1, col_temp = -1, col_soc = -1, have_header = 0, first = 1;
-    double sign = 0.0, previous_time = 0.0;
+    char line[RECORDING_MAX_LINE];
+    char *fields[RECORDING_MAX_COLUMNS];
+    recording_layout_t layout = RECORDING_LAYOUT_INIT;
+    int first = 1;
+    double previous_time = 0.0;
     bms_soc_status_t status;
     FILE *file;
     if (argc != 2) {
@@ -100,31 +72,18 @@ int main(int argc, char **argv) {
         float voltage_V, current_A, temperature_C, dt_s;
         double time_s;
         int n;
-        if (line[0] == '#') {
-            if (strstr(line, "current_sign: charge_positive") != NULL) sign = 1.0;
-            if (strstr(line, "current_sign: discharge_positive") != NULL) sign = -1.0;
-            continue;
+        n = recording_layout_read(&layout, line, argv[1]);
+        if (n < 0) {
+            fclose(file);
+            return 1;
         }
-        if (!have_header) {
-            col_t = column(line, "time_s");
-            col_v = column(line, "voltage_v");
-            col_i = column(line, "current_a");
-            col_temp = column(line, "temperature_c");
-            col_soc = column(line, "soc");
-            have_header = 1;
-            if (col_t < 0 || col_v < 0 || col_i < 0 || col_temp < 0 || sign == 0.0) {
-                fprintf(stderr, "%s: needs time_s, voltage_v, current_a, temperature_c and a # current_sign line\n", argv[1]);
-                fclose(file);
-                return 1;
-            }
-            continue;
-        }
-        n = split(line, fields);
-        if (n <= col_t || n <= col_v || n <= col_i || n <= col_temp) continue;
-        time_s = strtod(fields[col_t], NULL);
-        voltage_V = strtof(fields[col_v], NULL);
-        current_A = (float)(sign * strtod(fields[col_i], NULL));
-        temperature_C = strtof(fields[col_temp], NULL);
+        if (n == 0) continue;
+        n = recording_split(line, fields);
+        if (n <= layout.time || n <= layout.voltage || n <= layout.current || n <= layout.temperature) continue;
+        time_s = strtod(fields[layout.time], NULL);
+        voltage_V = strtof(fields[layout.voltage], NULL);
+        current_A = (float)(layout.sign * strtod(fields[layout.current], NULL));
+        temperature_C = strtof(fields[layout.temperature], NULL);
         if (first) {
             dt_s = 0.0f;                                   /* power-up, history unknown */
         } else if (time_s - previous_time > SLEEP_AFTER_S) {
@@ -157,7 +116,7 @@ int main(int argc, char **argv) {
         bms_soc_lstm_tick(&lstm, voltage_V, current_A, temperature_C, dt_s, &e_lstm);
         printf("%.3f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%s\n", time_s, (double)e_ah.soc, (double)e_ekf.soc,
                (double)e_ekf.sigma, (double)e_lstm.soc, (double)e_ekf_h.soc, (double)e_ekf_ct.soc, (double)e_ekf_2rc.soc,
-               col_soc >= 0 && n > col_soc ? fields[col_soc] : "");
+               layout.soc >= 0 && n > layout.soc ? fields[layout.soc] : "");
         previous_time = time_s;
     }
     fclose(file);

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Checks Examples/c/host's firmware_host (firmware.c) on the fixture recording, clean and with
+# faults written into a copy, and on bad input. Run by Scripts/test-c-runtime.sh (CI) with a
+# build under ASan + UBSan:  Examples/c/host/check-firmware.sh BUILD/firmware_host WORK_DIR
+set -euo pipefail
+bin="$1"
+work="$2"
+fixture="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/Fixtures/recordings/synthetic-cycle.csv"
+mkdir -p "$work"
+fail() { echo "check-firmware: $*" >&2; exit 1; }
+# The RMSE (SOC points) a summary gives for estimator $2 (ah, ekf).
+rmse() { sed -n "s/^$2: .*RMSE \([0-9.]*\) SOC points.*/\1/p" "$1"; }
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
+
+# 1. Clean, from the fixture's known start (SOC 0.10, as `bmsim replay` starts at the true SOC),
+#    at 1 s (interpolated between the 10 s rows): nothing flagged, and both estimators track the
+#    simulation's exact SOC (measured 2026-12-08: ah 0.47, ekf 0.40 points).
+"$bin" --initial-soc 0.1 "$fixture" > "$work/clean.csv" 2> "$work/clean.txt"
+cat "$work/clean.txt"
+grep -q ": 13461 ticks, 0 flagged, 0 sleeps" "$work/clean.txt" || fail "clean run: $(head -1 "$work/clean.txt")"
+[ "$(wc -l < "$work/clean.csv")" -eq 13462 ] || fail "clean run: $(wc -l < "$work/clean.csv") lines"
+below "$(rmse "$work/clean.txt" ah)" 1.0 || fail "clean run: ah RMSE $(rmse "$work/clean.txt" ah)"
+below "$(rmse "$work/clean.txt" ekf)" 1.0 || fail "clean run: ekf RMSE $(rmse "$work/clean.txt" ekf)"
+
+# 2. Faults written into a copy, ticked at the rows' own 10 s (one row, one tick): every 97th
+#    row from the 6th loses its voltage (an empty field: a dropout), every 131st from the 8th
+#    reads a NaN current, row 401 a 4.9 V voltage (out of range: a spike), and from row 700 on
+#    the log jumps 2 h (a sleep). Each must be flagged on its own tick, the withheld ticks' updates
+#    owed, and the SOC stay on track.
+awk -F, -v OFS=, '/^#/ || /^time_s/ { print; next }
+  { if (row % 97 == 5) $2 = ""; if (row % 131 == 7) $3 = "nan"; if (row == 401) $2 = "4.9";
+    if (row >= 700) $1 = sprintf("%.3f", $1 + 7200); print; row++ }' "$fixture" > "$work/faulted-input.csv"
+dropouts=$(awk '!/^#/ && !/^time_s/ { if (row % 97 == 5) n++; row++ } END { print n }' "$fixture")
+nans=$(awk '!/^#/ && !/^time_s/ { if (row % 131 == 7) n++; row++ } END { print n }' "$fixture")
+"$bin" --initial-soc 0.1 --base-tick 10 "$work/faulted-input.csv" > "$work/faulted.csv" 2> "$work/faulted.txt"
+cat "$work/faulted.txt"
+grep -q "($dropouts dropout, $nans not finite, 1 spike), 1 sleeps" "$work/faulted.txt" \
+  || fail "faulted run: expected $dropouts dropouts, $nans non-finite currents, 1 spike and 1 sleep: $(head -1 "$work/faulted.txt")"
+grep -q "^ah: [0-9]* updates, [1-9][0-9]* withheld" "$work/faulted.txt" || fail "faulted run: no withheld ah update"
+grep -q "^ekf: [0-9]* updates, [1-9][0-9]* withheld" "$work/faulted.txt" || fail "faulted run: no withheld ekf update"
+grep -q "^protection: 0 events" "$work/faulted.txt" || fail "faulted run: the rejected spike reached protection"
+# Row 401's tick (line 403) carries the spike on the voltage channel alone (0x0108).
+awk -F, 'NR == 403 { found = ($2 == "0x0108") } END { exit !found }' "$work/faulted.csv" || fail "row 401: flags $(sed -n 403p "$work/faulted.csv")"
+below "$(rmse "$work/faulted.txt" ah)" 1.0 || fail "faulted run: ah RMSE $(rmse "$work/faulted.txt" ah)"
+below "$(rmse "$work/faulted.txt" ekf)" 2.0 || fail "faulted run: ekf RMSE $(rmse "$work/faulted.txt" ekf)"
+
+# 3. Bad input: a clear message and status 1 (a bad file) or 2 (bad arguments), no crash.
+expect_status() {   # expected status, text the message must hold, then the arguments
+  local want="$1" text="$2" status=0
+  shift 2
+  "$bin" "$@" > /dev/null 2> "$work/error.txt" || status=$?
+  [ "$status" -eq "$want" ] || fail "$*: status $status, expected $want ($(cat "$work/error.txt"))"
+  grep -q -- "$text" "$work/error.txt" || fail "$*: message '$(cat "$work/error.txt")' lacks '$text'"
+}
+grep -v "current_sign" "$fixture" > "$work/no-sign.csv"
+expect_status 1 "needs time_s, voltage_v, current_a, temperature_c and a # current_sign line" "$work/no-sign.csv"
+awk -F, -v OFS=, '/^#/ || /^time_s/ { print; next } { if (row == 50) $1 = "5.000"; print; row++ }' "$fixture" > "$work/backwards.csv"
+expect_status 1 "backwards.csv:58: time_s missing, not finite or not increasing" "$work/backwards.csv"
+awk '/^#/ || /^time_s/ || n++ < 20' "$fixture" > "$work/truncated.csv"
+printf '200.000,3.7' >> "$work/truncated.csv"   # a row cut in the middle: the channels it lacks are dropouts
+"$bin" --base-tick 10 "$work/truncated.csv" > /dev/null 2> "$work/truncated.txt" || fail "truncated row: $(cat "$work/truncated.txt")"
+grep -q "1 dropout" "$work/truncated.txt" || fail "truncated row: $(head -1 "$work/truncated.txt")"
+grep -v "^[0-9]" "$fixture" > "$work/header-only.csv"
+expect_status 1 "no header or no rows" "$work/header-only.csv"
+expect_status 1 "No such file" "$work/missing.csv"
+expect_status 2 "usage" --ekf-every 0 "$fixture"
+expect_status 2 "usage" --initial-soc 1.5 "$fixture"
+expect_status 2 "usage" --base-tick nan "$fixture"
+expect_status 2 "usage"
+echo "check-firmware: firmware_host passed"
