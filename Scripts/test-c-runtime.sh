@@ -9,11 +9,13 @@
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
 # without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the EKF on
-# two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; the current
+# two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; the LSTM wrapper's training-envelope flags,
+# also built without them, -DBMS_SOC_ENVELOPE=0; the current
 # sensor's auto-zero, bms_soc_current_offset.c, the plausibility checks, bms_soc_plausibility.c, the
 # estimator bank's gating, bms_soc_bank.c, and the protection state machine, bms_soc_protection.c, each on
-# its own) and the host example
-# (Examples/c/host: its Makefile, run on the fixture recording). The runtime is also built
+# its own) and the host examples
+# (Examples/c/host: its Makefile, run on the fixture recording; firmware_host, the whole firmware
+# tick, under ASan + UBSan through Examples/c/host/check-firmware.sh). The runtime is also built
 # without its optional blob features (-DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0): the
 # golden replays of blobs that need neither, and Tests/CRuntime/bms_runtime_compiled_out_test.c.
 # Usage: Scripts/test-c-runtime.sh   (from the package root; needs cc, and clang or gcc
@@ -100,15 +102,22 @@ echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, 
   "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_charge_transfer.c Tests/CRuntime/bms_soc_charge_transfer_test.c \
   -lm -o "$out/bms_soc_charge_transfer_test"
 "$out/bms_soc_charge_transfer_test"
-echo "== C estimators: the EKF on two R-C pairs under ASan + UBSan (refusals, 4 states with h, a drive); and built"
-echo "   with -DBMS_SOC_TWO_RC=0 (refused; the 1RC filter never reads the 2RC tables)"
-for flags in "" "-DBMS_SOC_TWO_RC=0"; do
-  # shellcheck disable=SC2086
-  "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -Wall -Wextra -Werror -pedantic $flags -I"$soc/include" -I"$src/include" -I"$model" \
-    "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/cell_model_2rc.c Tests/CRuntime/bms_soc_two_rc_test.c \
-    -lm -o "$out/bms_soc_two_rc_test"
-  "$out/bms_soc_two_rc_test"
+# Two optional parts, each built as is and with its switch off: the EKF on two R-C pairs under
+# ASan + UBSan (refusals, 4 states with h, a drive; with -DBMS_SOC_TWO_RC=0 refused, the 1RC filter
+# never reading the 2RC tables) and the LSTM wrapper's training-envelope flags (with
+# -DBMS_SOC_ENVELOPE=0 an envelope refused, the wrapper without one unchanged).
+for part in "two_rc:BMS_SOC_TWO_RC:cell_model_2rc.c:the EKF on two R-C pairs" \
+            "envelope:BMS_SOC_ENVELOPE:lstm_model.c:the LSTM wrapper's training-envelope flags"; do
+  IFS=: read -r name switch extra what <<< "$part"
+  for flags in "" "-D$switch=0"; do
+    echo "== C estimators: $what under ASan + UBSan${flags:+, built with $flags}"
+    # shellcheck disable=SC2086
+    "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+      -Wall -Wextra -Werror -pedantic $flags -I"$soc/include" -I"$src/include" -I"$model" \
+      "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model/$extra" "Tests/CRuntime/bms_soc_${name}_test.c" \
+      -lm -o "$out/bms_soc_${name}_test"
+    "$out/bms_soc_${name}_test"
+  done
 done
 echo "== C estimators over the runtime built without its optional blob features (the example blob needs neither)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \

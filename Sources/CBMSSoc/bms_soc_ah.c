@@ -25,6 +25,7 @@ static void set_estimate(bms_soc_estimate_t *e, float soc) {
     e->sigma = 0.0f;
     e->has_sigma = 0;
     e->holding = 0;
+    e->envelope = 0;
 }
 
 bms_soc_status_t bms_soc_ah_init(bms_soc_ah_t *ah, const bms_cell_model_t *model,

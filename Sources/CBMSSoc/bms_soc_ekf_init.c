@@ -74,6 +74,7 @@ bms_soc_status_t bms_soc_ekf_init_pairs(bms_soc_ekf_t *e, const bms_cell_model_t
     e->last.sigma = soc_sigma;
     e->last.has_sigma = 1;
     e->last.holding = 0;
+    e->last.envelope = 0;
     return BMS_SOC_OK;
 }
 

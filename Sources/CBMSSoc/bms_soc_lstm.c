@@ -7,7 +7,9 @@
  * integer samples (Docs/Estimators.md, "LSTM estimator"). With settings.learn_prior_capacity
  * (a blob trained with a learned prior, lstm-soh) the capacity learner of bms_soc_learner.c
  * (float32, as the C Ah counter's) sets the model's prior capacity at each run start and when
- * its band settles, and a run reports its last output under load. */
+ * its band settles, and a run reports its last output under load. With a training envelope
+ * (settings.has_envelope) every estimate says where the inputs left it (BMS_SOC_ENVELOPE_*, as
+ * LSTMEstimator's SOCEstimate.envelope): the comparisons are the Swift ones, in double. */
 #include <math.h>
 #include "bms_soc_internal.h"
 
@@ -24,6 +26,31 @@ void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *s) {
     s->full_start_min_soc = 0.95;
     s->full_start_min_rest_voltage_V = 0.0;
     s->run_through_charge = 0;
+    s->has_envelope = 0;
+    s->envelope.current_min_A = s->envelope.current_max_A = 0.0;
+    s->envelope.temperature_min_C = s->envelope.temperature_max_C = 0.0;
+    s->envelope.start_voltage_min_V = 0.0;
+    s->envelope.soc_min = s->envelope.soc_max = 0.0;
+    s->envelope_tolerance_current_A = 0.1;
+    s->envelope_tolerance_temperature_C = 1.0;
+    s->envelope_tolerance_voltage_V = 0.02;
+    s->envelope_tolerance_soc = 0.02;
+}
+
+static int envelope_ok(const bms_soc_envelope_t *e) {
+    return isfinite(e->current_min_A) && isfinite(e->current_max_A) && e->current_min_A <= e->current_max_A
+        && isfinite(e->temperature_min_C) && isfinite(e->temperature_max_C) && e->temperature_min_C <= e->temperature_max_C
+        && isfinite(e->start_voltage_min_V) && isfinite(e->soc_min) && isfinite(e->soc_max) && e->soc_min <= e->soc_max;
+}
+
+bms_soc_status_t bms_soc_lstm_settings_use_envelope(bms_soc_lstm_settings_t *s, const bms_soc_envelope_t *envelope) {
+    if (s == NULL || envelope == NULL) return BMS_SOC_ERR_ARGUMENT;
+    if (!envelope_ok(envelope)) return BMS_SOC_ERR_CONFIG;
+    s->has_envelope = 1;
+    s->envelope = *envelope;
+    s->full_start_min_rest_voltage_V = envelope->start_voltage_min_V - s->envelope_tolerance_voltage_V;
+    s->run_through_charge = envelope->current_max_A > s->discharge_threshold_A;
+    return BMS_SOC_OK;
 }
 
 /* RawSensorSample.saturatedRound: round half away from zero, saturated to int32 (NaN: 0). */
@@ -61,11 +88,53 @@ static double run_soc(const bms_soc_lstm_t *l) {
     return l->settings.learn_prior_capacity ? l->loaded_model_soc : l->model_soc;
 }
 
-static void set_estimate(bms_soc_lstm_t *l, double soc) {
+static void set_estimate(bms_soc_lstm_t *l, double soc, uint8_t envelope) {
     l->last.soc = (float)soc;
     l->last.sigma = 0.0f;
     l->last.has_sigma = 0;
     l->last.holding = 0;
+    l->last.envelope = envelope;
+}
+
+/* Flags against the training envelope (TrainingEnvelope.flags, startFlags, socFlags): 0 without one. */
+static int has_envelope(const bms_soc_lstm_t *l) {
+    return BMS_SOC_ENVELOPE && l->settings.has_envelope;
+}
+
+static uint8_t input_flags(const bms_soc_lstm_t *l, double current_A, double temperature_C) {
+    const bms_soc_envelope_t *e = &l->settings.envelope;
+    uint8_t f = 0;
+    double ti = l->settings.envelope_tolerance_current_A, tt = l->settings.envelope_tolerance_temperature_C;
+    if (!(current_A >= e->current_min_A - ti && current_A <= e->current_max_A + ti)) f |= BMS_SOC_ENVELOPE_CURRENT;
+    if (!(temperature_C >= e->temperature_min_C - tt && temperature_C <= e->temperature_max_C + tt)) {
+        f |= BMS_SOC_ENVELOPE_TEMPERATURE;
+    }
+    return f;
+}
+
+static uint8_t soc_flags(const bms_soc_lstm_t *l, double soc) {
+    const bms_soc_envelope_t *e = &l->settings.envelope;
+    double t = l->settings.envelope_tolerance_soc;
+    return soc >= e->soc_min - t && soc <= e->soc_max + t ? 0 : BMS_SOC_ENVELOPE_SOC;
+}
+
+static int rested_since_charge(const bms_soc_lstm_t *l) {
+    return l->seconds_since_charge >= l->settings.rest_before_discharge_s * (1 - 1e-9);
+}
+
+/* A run's start (LSTMEstimator.startFlags): outside within rest_before_discharge_s of a charging
+ * current, or from a rested voltage (none held: 0 V) below the training starts'. */
+static uint8_t start_flags(const bms_soc_lstm_t *l) {
+    double rested_V = (double)(l->has_rest_sample ? l->rest_voltage_uV : 0) / 1e6;
+    if (!rested_since_charge(l)) return BMS_SOC_ENVELOPE_START;
+    return rested_V >= l->settings.envelope.start_voltage_min_V - l->settings.envelope_tolerance_voltage_V
+        ? 0 : BMS_SOC_ENVELOPE_START;
+}
+
+/* Ends a declined discharge: its count stays flagged START (with an envelope) until a confirmed run. */
+static void end_declined_run(bms_soc_lstm_t *l) {
+    l->declined_run = 0;
+    if (has_envelope(l)) l->carried_envelope = BMS_SOC_ENVELOPE_START;
 }
 
 static void clear_state(bms_soc_lstm_t *l, double soc) {
@@ -84,7 +153,8 @@ static void clear_state(bms_soc_lstm_t *l, double soc) {
     l->counter_compensation_As = 0;
     l->has_previous_current = 0;
     l->previous_current_A = 0;
-    set_estimate(l, soc);
+    l->run_envelope = l->carried_envelope = 0;
+    set_estimate(l, soc, 0);
 }
 
 static int settings_ok(const bms_soc_lstm_settings_t *s) {
@@ -94,7 +164,14 @@ static int settings_ok(const bms_soc_lstm_settings_t *s) {
         && isfinite(s->capacity_Ah) && isfinite(s->charge_efficiency) && s->charge_efficiency <= 1
         && s->learn_prior_capacity <= 1 && s->decline_partial_starts <= 1
         && isfinite(s->full_start_min_soc) && isfinite(s->full_start_min_rest_voltage_V)
-        && s->full_start_min_rest_voltage_V >= 0 && s->run_through_charge <= 1;
+        && s->full_start_min_rest_voltage_V >= 0 && s->run_through_charge <= 1 && s->has_envelope <= 1
+        /* Compiled out, the envelope and its tolerances are never read (init refuses has_envelope). */
+        && (!BMS_SOC_ENVELOPE
+            || (isfinite(s->envelope_tolerance_current_A) && s->envelope_tolerance_current_A >= 0
+                && isfinite(s->envelope_tolerance_temperature_C) && s->envelope_tolerance_temperature_C >= 0
+                && isfinite(s->envelope_tolerance_voltage_V) && s->envelope_tolerance_voltage_V >= 0
+                && isfinite(s->envelope_tolerance_soc) && s->envelope_tolerance_soc >= 0
+                && (!s->has_envelope || envelope_ok(&s->envelope))));
 }
 
 bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *lstm_model,
@@ -109,6 +186,7 @@ bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *ls
     if (!isfinite(soc)) return BMS_SOC_ERR_ARGUMENT;
     if ((status = bms_soc_config_check(config)) != BMS_SOC_OK) return status;
     if (!settings_ok(settings)) return BMS_SOC_ERR_CONFIG;
+    if (!BMS_SOC_ENVELOPE && settings->has_envelope) return BMS_SOC_ERR_ENVELOPE_COMPILED_OUT;
     s = *settings;
     if (!(s.capacity_Ah > 0) || !(s.charge_efficiency > 0)) {
         if (config->capacity_Ah > 0.0f && !(s.capacity_Ah > 0)) s.capacity_Ah = config->capacity_Ah;
@@ -187,6 +265,7 @@ static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t curre
         (void)bms_lstm_step_s8(&l->context, l->rest_voltage_uV, l->rest_current_mA, l->rest_temperature_dC, &ignored);
         l->model_steps++;
     }
+    if (has_envelope(l)) l->run_envelope = start_flags(l);
     l->in_discharge = 1;
     l->discharges_started++;
     l->discharge_seconds_in_run = 0;
@@ -198,7 +277,7 @@ static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t curre
  * rest_before_discharge_s of a charging current or from a rested voltage below the envelope's. */
 static int declines_start(const bms_soc_lstm_t *l, double start_soc) {
     if (!l->settings.decline_partial_starts || l->reads_prior_soc || start_soc >= l->settings.full_start_min_soc) return 0;
-    if (!(l->seconds_since_charge >= l->settings.rest_before_discharge_s * (1 - 1e-9))) return 1;
+    if (!rested_since_charge(l)) return 1;
     /* No rested sample (a start under load after power-up) says nothing: the run goes ahead. */
     return l->has_rest_sample && l->settings.full_start_min_rest_voltage_V > 0
         && !((double)l->rest_voltage_uV / 1e6 >= l->settings.full_start_min_rest_voltage_V);
@@ -223,6 +302,7 @@ static int end_discharge(bms_soc_lstm_t *l) {
         l->counter_sum_As = 0;
         l->counter_compensation_As = 0;
         if (l->between != NULL) (void)bms_soc_ah_continue_from(l->between, (float)run_soc(l));
+        if (BMS_SOC_ENVELOPE) l->carried_envelope = l->run_envelope;
     }
     l->in_discharge = 0;
     l->discharge_seconds_in_run = 0;
@@ -233,6 +313,7 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
                                    float dt_s, bms_soc_estimate_t *estimate) {
     double v, i, t, dt, mean, tick_As, threshold;
     int32_t uV, mA, dC;
+    uint8_t envelope;
     if (l == NULL || estimate == NULL) return BMS_SOC_ERR_ARGUMENT;
     if (!bms_soc_accepts(l->config, voltage_V, current_A, temperature_C, dt_s, 0)) {
         l->last.holding = 1;
@@ -289,7 +370,7 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
     } else {
         l->seconds_not_discharging += dt;
         if (l->declined_run && (i > threshold || l->seconds_not_discharging >= l->settings.rest_before_discharge_s)) {
-            l->declined_run = 0;
+            end_declined_run(l);
         }
         if (l->in_discharge) {
             if (i > threshold && !l->settings.run_through_charge) {
@@ -307,13 +388,20 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
             l->has_rest_sample = 1;
         }
     }
+    envelope = 0;
+    if (has_envelope(l)) envelope = l->declined_run ? (uint8_t)(l->carried_envelope | BMS_SOC_ENVELOPE_START)
+                                                    : l->carried_envelope;
+    if (l->in_discharge && has_envelope(l)) {
+        l->run_envelope |= input_flags(l, i, t);
+        if (run_confirmed(l)) envelope = (uint8_t)(l->run_envelope | soc_flags(l, run_soc(l)));
+    }
     if (l->between != NULL) {
         /* After the run logic, so a run's output handed over on this tick is counted on by it. */
         bms_soc_estimate_t between;
         (void)bms_soc_ah_tick(l->between, voltage_V, current_A, temperature_C, dt_s, &between);
-        set_estimate(l, run_confirmed(l) ? run_soc(l) : (double)between.soc);
+        set_estimate(l, run_confirmed(l) ? run_soc(l) : (double)between.soc, envelope);
     } else {
-        set_estimate(l, run_confirmed(l) ? run_soc(l) : counted_soc(l));
+        set_estimate(l, run_confirmed(l) ? run_soc(l) : counted_soc(l), envelope);
     }
     *estimate = l->last;
     return BMS_SOC_OK;
@@ -324,7 +412,7 @@ bms_soc_status_t bms_soc_lstm_wake(bms_soc_lstm_t *l, float sleep_s) {
     l->seconds_not_discharging += (double)bms_soc_sleep_seconds(sleep_s);
     l->seconds_since_charge += (double)bms_soc_sleep_seconds(sleep_s);
     if (l->in_discharge && l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_discharge(l);
-    if (l->seconds_not_discharging >= l->settings.rest_before_discharge_s) l->declined_run = 0;
+    if (l->declined_run && l->seconds_not_discharging >= l->settings.rest_before_discharge_s) end_declined_run(l);
     if (l->between != NULL) (void)bms_soc_ah_wake(l->between, sleep_s);
     l->has_previous_current = 0;
     return BMS_SOC_OK;

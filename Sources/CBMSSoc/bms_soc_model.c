@@ -347,6 +347,7 @@ const char *bms_soc_status_name(bms_soc_status_t status) {
     case BMS_SOC_ERR_CHARGE_TRANSFER_COMPILED_OUT: return "charge transfer compiled out";
     case BMS_SOC_ERR_MODEL_TWO_RC: return "model has no 2RC tables";
     case BMS_SOC_ERR_TWO_RC_COMPILED_OUT: return "2RC compiled out";
+    case BMS_SOC_ERR_ENVELOPE_COMPILED_OUT: return "training envelope compiled out";
     }
     return "unknown";
 }

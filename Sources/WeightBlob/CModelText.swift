@@ -1,3 +1,5 @@
+import BMSCore
+
 /// The C text both exports share: the model's `#define`s, the alignment macro, the array's
 /// initializer rows and the metadata as a comment. Every macro is `PREFIX_…` with the
 /// prefix from `CIdentifier.macroPrefix`.
@@ -34,7 +36,27 @@ enum CModelText {
         lines.append("#define \(p)_WORKSPACE_BYTES \(footprint.workspaceBytes)   /* RAM: words * sizeof(int16_t) */")
         lines.append("#define \(p)_STATE_BYTES \(footprint.estimatorStateBytes)   /* kept between steps: hidden + cell "
             + "\(footprint.lstmStateBytes) (in the workspace) + \(BlobFootprint.contextStateBytes) in bms_lstm_context_t */")
-        return lines
+        return lines + envelopeMacros(model, prefix: p)
+    }
+
+    /// `PREFIX_HAS_ENVELOPE` and, when the blob's metadata holds a training envelope
+    /// (`TrainingEnvelope(metadata:)`; the export refuses a malformed one before it gets here),
+    /// `PREFIX_ENVELOPE`: an initializer of bms_soc.h's `bms_soc_envelope_t`. Each bound is
+    /// Swift's shortest text of the Double the metadata parses to, which a C compiler reads back
+    /// to the same double (both round correctly).
+    static func envelopeMacros(_ model: BlobModel, prefix p: String) -> [String] {
+        guard let e = (try? TrainingEnvelope(metadata: model.metadataValue)) ?? nil else {
+            return ["#define \(p)_HAS_ENVELOPE 0   /* no training envelope (envelope_* metadata) in the blob */"]
+        }
+        let bounds = [e.currentMinA, e.currentMaxA, e.temperatureMinC, e.temperatureMaxC, e.startVoltageMinV, e.socMin, e.socMax]
+        return [
+            "/* The blob's training envelope (envelope_* metadata), for the C LSTM wrapper's flags (bms_soc.h):",
+            " *   static const bms_soc_envelope_t envelope = \(p)_ENVELOPE;",
+            " *   bms_soc_lstm_settings_use_envelope(&settings, &envelope);",
+            " * current min, max (A, + = charge), temperature min, max (degC), lowest start voltage (V), SOC min, max. */",
+            "#define \(p)_HAS_ENVELOPE 1",
+            "#define \(p)_ENVELOPE { \(bounds.map { "\($0)" }.joined(separator: ", ")) }",
+        ]
     }
 
     /// `PREFIX_ALIGNED`: 16-byte alignment under GCC and Clang (the loader needs 4 for a

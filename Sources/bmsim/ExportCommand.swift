@@ -1,4 +1,5 @@
 import ArgumentParser
+import BMSCore
 import CellModel
 import Foundation
 import WeightBlob
@@ -105,6 +106,10 @@ struct ExportCommand: ParsableCommand {
         let path = blob ?? ""
         let read = try InputBytes.read(path)
         let (decoded, bytes) = try kernelLayout.reencode(try BlobFile.decode(read, path: path), bytes: read)
+        // The header carries the training envelope (PREFIX_ENVELOPE): a malformed one is refused, not dropped.
+        do { _ = try TrainingEnvelope(metadata: decoded.model.metadataValue) } catch {
+            throw CLIError.badInput(path: path, reason: "\(error.description); the C header could not carry it")
+        }
         if let cSource {
             let target = try sourceTarget(cSource)
             let files = CSourceEmitter.emit(blob: decoded, bytes: bytes, identifier: target.identifier,

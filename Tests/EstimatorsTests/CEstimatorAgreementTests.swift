@@ -201,10 +201,11 @@ extension CEstimatorAgreementTests {
         let envelope = TrainingEnvelope(currentMinA: -4, currentMaxA: 0.05, temperatureMinC: 5, temperatureMaxC: 45,
                                         startVoltageMinV: 3.92, socMin: -2, socMax: 2)
         let swiftLSTM = LSTMEstimator(model: blob, envelope: envelope, capacityAh: Double(Float(model.capacityAh)))
-        let cLSTM = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(),
-                          fullStartMinRestVoltageV: envelope.startVoltageMinV - TrainingEnvelope.Tolerance().voltageV)
+        let cLSTM = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(), envelope: envelope)
         let lstm = CDrive.compare(events, swift: swiftLSTM, c: cLSTM)
         #expect(lstm.maxRoundedSOC == 0)
+        // The two declined runs' counts carry `.start`, the same on every tick.
+        #expect(lstm.envelopeMismatches == 0 && lstm.envelopeSeen.contains(.start))
         #expect(swiftLSTM.declinedRuns == 2 && cLSTM.declinedRuns == 2)
         #expect(swiftLSTM.dischargesStarted == 2 && cLSTM.dischargesStarted == 2)
     }
@@ -224,9 +225,11 @@ extension CEstimatorAgreementTests {
         let drive = TrainingEnvelope(currentMinA: -20, currentMaxA: 10, temperatureMinC: -2, temperatureMaxC: 47,
                                      startVoltageMinV: 3.5, socMin: 0, socMax: 1)
         let swiftThrough = LSTMEstimator(model: blob, envelope: drive, capacityAh: capacity)
-        let cThrough = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(), runThroughCharge: true)
+        let cThrough = CLSTM(blobBytes: blobBytes, cell: cModel, config: CConfig(), envelope: drive)
         #expect(swiftThrough.runsThroughCharge)
-        #expect(CDrive.compare(events, swift: swiftThrough, c: cThrough).maxRoundedSOC == 0)
+        #expect(cThrough.state.pointee.settings.run_through_charge == 1, "derived from the envelope, as in Swift")
+        let through = CDrive.compare(events, swift: swiftThrough, c: cThrough)
+        #expect(through.maxRoundedSOC == 0 && through.envelopeMismatches == 0)
         #expect(swiftThrough.dischargesStarted == 1 && cThrough.dischargesStarted == 1, "one run through all five pulses")
 
         let swiftEnds = LSTMEstimator(model: blob, capacityAh: capacity)
@@ -314,6 +317,13 @@ enum CDrive {
         var maxRoundedSOC = 0.0
         var worstTick = 0
         var holdingMismatches = 0
+        /// Ticks whose training-envelope flags differ (`SOCEstimate.envelope` against `bms_soc_estimate_t.envelope`).
+        var envelopeMismatches = 0
+        /// The union of the flags the Swift estimator raised, and on how many ticks it raised any.
+        var envelopeSeen: EnvelopeFlags = []
+        var envelopeFlaggedTicks = 0
+        /// Ticks compared.
+        var ticks = 0
     }
 
     /// Runs both through `events`, returning the largest differences of the estimates.
@@ -339,7 +349,11 @@ enum CDrive {
                 d.maxRoundedSOC = max(d.maxRoundedSOC, abs(Double(b.soc) - Double(Float(a.soc))))
                 if let sigma = a.sigma { d.maxSigma = max(d.maxSigma, abs(Double(b.sigma) - sigma)) }
                 if a.holding != (b.holding != 0) { d.holdingMismatches += 1 }
+                if a.envelope.rawValue != b.envelope { d.envelopeMismatches += 1 }
+                d.envelopeSeen.formUnion(a.envelope)
+                if !a.envelope.isEmpty { d.envelopeFlaggedTicks += 1 }
                 tick += 1
+                d.ticks = tick
             }
         }
         return d

@@ -177,8 +177,9 @@ final class CLSTM: CEstimator {
     /// The counter between runs (`bms_soc_lstm_set_between_runs`), kept alive.
     let between: CAhCounter?
 
+    /// The wrapper with `settings` as given.
     init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil,
-         learnPriorCapacity: Bool = false, fullStartMinRestVoltageV: Double = 0, runThroughCharge: Bool = false) {
+         settings given: bms_soc_lstm_settings_t) {
         self.between = between
         self.cell = cell
         self.config = config
@@ -188,13 +189,29 @@ final class CLSTM: CEstimator {
         precondition(loaded == BMS_OK, "blob does not load")
         let words = Int(bms_lstm_workspace_words(lstmModel))
         workspace = .allocate(capacity: words)
+        var settings = given
+        let initialised = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
+        status = initialised == BMS_SOC_OK ? bms_soc_lstm_set_between_runs(state, between?.state) : initialised
+    }
+
+    /// The wrapper with the defaults and these settings; `envelope` as a firmware sets the
+    /// export's NAME_ENVELOPE (`bms_soc_lstm_settings_use_envelope`: the flags, the start
+    /// voltage and run-through-charge).
+    convenience init(blobBytes: [UInt8], cell: CCellModel, config: CConfig, soc: Float = 1, between: CAhCounter? = nil,
+                     learnPriorCapacity: Bool = false, fullStartMinRestVoltageV: Double = 0, runThroughCharge: Bool = false,
+                     envelope: TrainingEnvelope? = nil) {
         var settings = bms_soc_lstm_settings_t()
         bms_soc_lstm_settings_default(&settings)
         settings.learn_prior_capacity = learnPriorCapacity ? 1 : 0
         settings.full_start_min_rest_voltage_V = fullStartMinRestVoltageV
         settings.run_through_charge = runThroughCharge ? 1 : 0
-        let initialised = bms_soc_lstm_init(state, lstmModel, workspace, words, cell.pointer, config.pointer, &settings, soc)
-        status = initialised == BMS_SOC_OK ? bms_soc_lstm_set_between_runs(state, between?.state) : initialised
+        if let e = envelope {
+            var c = bms_soc_envelope_t(current_min_A: e.currentMinA, current_max_A: e.currentMaxA,
+                                       temperature_min_C: e.temperatureMinC, temperature_max_C: e.temperatureMaxC,
+                                       start_voltage_min_V: e.startVoltageMinV, soc_min: e.socMin, soc_max: e.socMax)
+            precondition(bms_soc_lstm_settings_use_envelope(&settings, &c) == BMS_SOC_OK, "envelope refused")
+        }
+        self.init(blobBytes: blobBytes, cell: cell, config: config, soc: soc, between: between, settings: settings)
     }
     deinit {
         state.deallocate()

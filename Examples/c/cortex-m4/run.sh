@@ -67,7 +67,7 @@ variant nh -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_TWO_RC=0
 variant nh-nct -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_TWO_RC=0
 # ... and the firmware for the shipped blob (lstm-soh, format version 4: no prior-SOC input, no
 # uncertainty head) on cells without hysteresis: the configuration the 32 KiB goal is for.
-variant min -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_TWO_RC=0 -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0
+variant min -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_TWO_RC=0 -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 -DBMS_SOC_ENVELOPE=0
 for elf in fw.elf fw-nct.elf fw-n2.elf fw-nh.elf fw-nh-nct.elf fw-min.elf; do
   arm-none-eabi-size "$out/$elf" | tail -n 1 > "$out/$elf.size"
   arm-none-eabi-nm -S --defined-only "$out/$elf" > "$out/$elf.nm"
@@ -80,7 +80,7 @@ for elf, what in (("fw.elf", "with hysteresis, the charge-transfer term and the 
                   ("fw-n2.elf", "built with -DBMS_SOC_TWO_RC=0"),
                   ("fw-nh.elf", "built with -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_TWO_RC=0"),
                   ("fw-nh-nct.elf", "built with -DBMS_SOC_HYSTERESIS=0 -DBMS_SOC_CHARGE_TRANSFER=0 -DBMS_SOC_TWO_RC=0"),
-                  ("fw-min.elf", "built with those and -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0")):
+                  ("fw-min.elf", "built with those and -DBMS_LSTM_START_SOC=0 -DBMS_LSTM_UNCERTAINTY=0 -DBMS_SOC_ENVELOPE=0")):
     text = int(open(f"{out}/{elf}.size").read().split()[0])
     sizes = {}
     for line in open(f"{out}/{elf}.nm"):

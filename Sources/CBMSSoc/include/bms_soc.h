@@ -57,8 +57,9 @@ extern "C" {
 /** API version of this header (2: the hysteresis state in the model, config, Ah and EKF structs;
  *  3: the charge-transfer term, bms_cell_model_t.charge_transfer; 4: the current sensor's
  *  auto-zero, bms_current_offset_*; 5: the 2RC model, bms_cell_model_t.two_rc, and the EKF on
- *  it, bms_soc_ekf_init_pairs). */
-#define BMS_SOC_VERSION 5
+ *  it, bms_soc_ekf_init_pairs; 6: the LSTM wrapper's training envelope, bms_soc_envelope_t,
+ *  bms_soc_lstm_settings_t.envelope and bms_soc_estimate_t.envelope). */
+#define BMS_SOC_VERSION 6
 /** 1 (default): the Ah counter and the EKF run a model's hysteresis state. Build with
  *  -DBMS_SOC_HYSTERESIS=0 for a firmware whose cells have none: the 3-state filter and the
  *  hysteresis law are compiled out (about 3 KiB of Thumb-2), and a model with hysteresis is
@@ -80,6 +81,21 @@ extern "C" {
 #ifndef BMS_SOC_TWO_RC
 #define BMS_SOC_TWO_RC 1
 #endif
+/** 1 (default): the LSTM wrapper flags the estimates of a run whose inputs leave the blob's
+ *  training envelope (bms_soc_lstm_settings_use_envelope, bms_soc_estimate_t.envelope). Build with
+ *  -DBMS_SOC_ENVELOPE=0 to compile the flags out: settings with has_envelope 1 are then refused
+ *  at init (BMS_SOC_ERR_ENVELOPE_COMPILED_OUT). */
+#ifndef BMS_SOC_ENVELOPE
+#define BMS_SOC_ENVELOPE 1
+#endif
+
+/** bms_soc_estimate_t.envelope bits (EnvelopeFlags in Swift: the same bits). */
+#define BMS_SOC_ENVELOPE_CURRENT     0x01u  /**< the current left the training range (a charge or regeneration
+                                                 during a run of a model trained on discharges, a heavier load) */
+#define BMS_SOC_ENVELOPE_TEMPERATURE 0x02u  /**< the temperature left the training range */
+#define BMS_SOC_ENVELOPE_START       0x04u  /**< the run started within rest_before_discharge_s of a charging
+                                                 current, or from a rested voltage below every training start */
+#define BMS_SOC_ENVELOPE_SOC         0x08u  /**< the model's SOC left its training labels' range */
 /** Capacity-learning bands: 3 temperature bands x 3 current bands. */
 #define BMS_SOC_CAPACITY_BANDS 9
 
@@ -105,8 +121,10 @@ typedef enum bms_soc_status {
                                                        this build has BMS_SOC_CHARGE_TRANSFER 0 */
     BMS_SOC_ERR_MODEL_TWO_RC = 13,   /**< EKF: two R-C pairs asked for and the model has no 2RC tables
                                           (two_rc NULL) */
-    BMS_SOC_ERR_TWO_RC_COMPILED_OUT = 14 /**< EKF: two R-C pairs asked for and this build has
+    BMS_SOC_ERR_TWO_RC_COMPILED_OUT = 14, /**< EKF: two R-C pairs asked for and this build has
                                               BMS_SOC_TWO_RC 0 */
+    BMS_SOC_ERR_ENVELOPE_COMPILED_OUT = 15 /**< LSTM wrapper: settings with a training envelope and this
+                                                build has BMS_SOC_ENVELOPE 0 */
 } bms_soc_status_t;
 
 /** Estimator settings (EstimatorConfig in Swift); bms_soc_config_default gives the Swift
@@ -157,6 +175,8 @@ typedef struct bms_soc_estimate {
     float sigma;         /**< standard deviation, fraction (EKF); 0 when has_sigma is 0 */
     uint8_t has_sigma;
     uint8_t holding;     /**< 1: the last tick was refused and the previous estimate held */
+    uint8_t envelope;    /**< BMS_SOC_ENVELOPE_*: where the LSTM wrapper's inputs left its training
+                              envelope (0: inside, or no envelope; always 0 for the Ah counter and EKF) */
 } bms_soc_estimate_t;
 
 /* ---- state (read the members only through the functions below) ---- */
@@ -224,6 +244,16 @@ typedef struct bms_soc_ekf {
     float hysteresis_offset_V;              /**< M h + M0 s before this tick: taken off a rested reading */
 } bms_soc_ekf_t;
 
+/** A blob's training envelope (TrainingEnvelope: its metadata envelope_current_a,
+ *  envelope_temperature_c, envelope_start_voltage_v, envelope_soc). `bmsim export model.bmsq
+ *  --c-source NAME` writes it as NAME_ENVELOPE (with NAME_HAS_ENVELOPE 1) when the blob has one. */
+typedef struct bms_soc_envelope {
+    double current_min_A, current_max_A;          /**< A, + = charge */
+    double temperature_min_C, temperature_max_C;  /**< degC */
+    double start_voltage_min_V;                   /**< the lowest first-step voltage of a training sequence */
+    double soc_min, soc_max;                      /**< the training labels' range, fraction */
+} bms_soc_envelope_t;
+
 /** The LSTM wrapper's settings (LSTMEstimatorSettings; double, see the file comment). */
 typedef struct bms_soc_lstm_settings {
     double step_s;                        /**< 10: seconds of measurement time per model step */
@@ -249,6 +279,13 @@ typedef struct bms_soc_lstm_settings {
                                                once; 1: the model steps through it (set it when the blob's training
                                                envelope current reaches above the threshold, as Swift's
                                                LSTMEstimatorSettings.runThroughCharge = nil does) */
+    uint8_t has_envelope;                 /**< 0 (default): no flags; 1: flag against `envelope`
+                                               (set both with bms_soc_lstm_settings_use_envelope) */
+    bms_soc_envelope_t envelope;          /**< the blob's training envelope */
+    double envelope_tolerance_current_A;  /**< 0.1: how far outside a bound an input may be before it is */
+    double envelope_tolerance_temperature_C; /**< 1.0   flagged (TrainingEnvelope.Tolerance) */
+    double envelope_tolerance_voltage_V;  /**< 0.02 */
+    double envelope_tolerance_soc;        /**< 0.02 */
 } bms_soc_lstm_settings_t;
 
 /** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s
@@ -278,6 +315,9 @@ typedef struct bms_soc_lstm {
                                                the prior the learner last settled on) */
     double loaded_model_soc;              /**< the model's last output under discharge current: what a
                                                learned-prior run reports and hands over */
+    uint8_t run_envelope;                 /**< BMS_SOC_ENVELOPE_* of the present run's inputs (sticky) */
+    uint8_t carried_envelope;             /**< the flags the count carries: the last confirmed run's, or
+                                               START after a declined one */
 } bms_soc_lstm_t;
 
 /* ---- functions ---- */
@@ -323,8 +363,15 @@ bms_soc_status_t bms_soc_ekf_wake(bms_soc_ekf_t *ekf, float sleep_s);
 bms_soc_status_t bms_soc_ekf_reset(bms_soc_ekf_t *ekf, float soc);
 float bms_soc_ekf_capacity_Ah(const bms_soc_ekf_t *ekf);
 
-/** The LSTM wrapper's defaults (LSTMEstimatorSettings(); capacity and efficiency <= 0). */
+/** The LSTM wrapper's defaults (LSTMEstimatorSettings(); capacity and efficiency <= 0, no envelope). */
 void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *settings);
+/** Flags against `envelope` (a blob's: NAME_ENVELOPE from `bmsim export`), and derives what Swift's
+ *  LSTMEstimator derives from it: full_start_min_rest_voltage_V = start_voltage_min_V less the
+ *  voltage tolerance, and run_through_charge = 1 when current_max_A is above discharge_threshold_A
+ *  (set the tolerances and the threshold first). BMS_SOC_ERR_CONFIG when a bound is not finite
+ *  or a minimum is above its maximum (nothing written); ERR_ARGUMENT on NULL. */
+bms_soc_status_t bms_soc_lstm_settings_use_envelope(bms_soc_lstm_settings_t *settings,
+                                                    const bms_soc_envelope_t *envelope);
 /** Binds a loaded model (bms_lstm_load_blob) and a workspace of
  *  bms_lstm_workspace_words(lstm_model) int16 words. `cell` and `config` give the coulomb
  *  count's capacity and efficiency when the settings leave them <= 0; `cell` may be NULL
