@@ -147,4 +147,8 @@ echo "== host example firmware_host (Examples/c/host/firmware.c, the whole C fir
 make -s -C Examples/c/host CC="$CC" BUILD="$out/host-firmware" \
   CFLAGS="-std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror -pedantic" \
   "$out/host-firmware/firmware_host" >/dev/null
-Examples/c/host/check-firmware.sh "$out/host-firmware/firmware_host" "$out/host-firmware/check"
+make -s -C Examples/c/host CC="$CC" BUILD="$out/host-firmware-nmc" FIRMWARE_MODEL=cell_model_charge_transfer \
+  CFLAGS="-std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror -pedantic" \
+  "$out/host-firmware-nmc/firmware_host" >/dev/null
+Examples/c/host/check-firmware.sh "$out/host-firmware/firmware_host" "$out/host-firmware/check" \
+  "$out/host-firmware-nmc/firmware_host"

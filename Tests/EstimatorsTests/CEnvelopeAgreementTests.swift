@@ -110,7 +110,7 @@ struct CEnvelopeAgreementTests {
                   + "\(d.envelopeMismatches) mismatches, max |C − Swift| \(d.maxSOC * 100) SOC points")
             #expect(d.envelopeMismatches == 0, "\(cell)")
             #expect(d.maxSOC <= CEstimatorAgreementTests.tolerance, "\(cell)")
-            #expect(d.envelopeFlaggedTicks > 0, "\(cell): NASA's lives hold starts after charges and partial starts")
+            #expect(d.envelopeFlaggedTicks > 0, "\(cell): the model's SOC leaves the labels' range at the end of deep discharges")
         }
     }
 

@@ -26,9 +26,14 @@
  * estimator, and each estimator's RMSE against the `soc` column when there is one. Exit status: 0,
  * 1 on an unreadable file or a bad row, 2 on bad arguments.
  *
+ * The settings are the Swift defaults sized to the compiled-in cell as `bmsim replay` sizes them:
+ * the current limits of the plausibility checks and of protection (PlausibilityLimits(),
+ * ProtectionLimits(): NASA's 18650) scaled by the cell's design capacity over the 1.8 Ah they were
+ * written for, the auto-zero's largest offset C/25, the estimators' rest current max(20 mA, C/36 h).
+ * A firmware sets its own cell's limits; voltages and temperatures are not scaled.
+ *
  * Only the per-tick part (firmware_tick) is firmware code: it takes one reading, allocates
- * nothing, and reads no file. The protection limits are ProtectionLimits() (NASA's 2 Ah 18650);
- * a firmware sets its own cell's. */
+ * nothing, and reads no file. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +43,19 @@
 #include "bms_current_offset.h"
 #include "bms_protection.h"
 #include "bms_bank.h"
-#include "cell_model.h"
 #include "recording_csv.h"
+/* The compiled-in cell model: `make FIRMWARE_MODEL=NAME` builds with NAME.c / NAME.h from
+ * `bmsim export --cell-model cell.json --c-source NAME` (default: the bundled NASA model). */
+#ifndef CELL_MODEL
+#define CELL_MODEL cell_model
+#define CELL_MODEL_HEADER "cell_model.h"
+#endif
+#include CELL_MODEL_HEADER
 
 #define SLEEP_AFTER_S 3600.0   /* PlantTimeline.maximumSampleIntervalS */
+/* What the default current limits (plausibility, protection) are sized for: the bundled model's
+ * design capacity at 25 degC, as `bmsim replay`'s presets (CurrentSizing.referenceCell). */
+#define LIMITS_SIZED_FOR_AH 1.8043
 #define EVENT_RING 64
 #define ESTIMATORS 2           /* 0: Ah counter, 1: EKF */
 #define FAULT_KINDS 6          /* the low six bits of the flags */
@@ -114,6 +128,39 @@ static void firmware_wake(firmware_t *fw, float sleep_s) {
     for (k = 0; k < ESTIMATORS; k++) bms_bank_slot_restart(&fw->slots[k]);
     bms_soc_ah_wake(&fw->ah, sleep_s);
     bms_soc_ekf_wake(&fw->ekf, sleep_s);
+}
+
+/* The model's design capacity at `temperature_C` (linear between its points, held beyond), or its
+ * capacity when it has no design table, Ah (CellModelParameters.initialCapacityAh). */
+static double design_capacity_Ah(const bms_cell_model_t *model, float temperature_C) {
+    const bms_soc_curve_t *c = &model->design_capacity;
+    uint16_t k;
+    if (c->count == 0) return (double)model->capacity_Ah;
+    if (c->count == 1 || temperature_C <= c->temperatures_C[0]) return (double)c->values[0];
+    for (k = 1; k < c->count; k++) {
+        if (temperature_C <= c->temperatures_C[k]) {
+            double f = (double)(temperature_C - c->temperatures_C[k - 1]) / (double)(c->temperatures_C[k] - c->temperatures_C[k - 1]);
+            return (double)c->values[k - 1] + f * (double)(c->values[k] - c->values[k - 1]);
+        }
+    }
+    return (double)c->values[c->count - 1];
+}
+
+/* The Swift defaults, sized to a cell of `capacity_Ah` (ReplayScenario.scaledCurrents,
+ * EstimatorConfig.scaledToCell, CurrentOffsetSettings.scaledToCell). */
+static void size_to_cell(double capacity_Ah, bms_soc_config_t *config, bms_plausibility_limits_t *limits,
+                         bms_current_offset_settings_t *zero, bms_protection_limits_t *protection) {
+    double f = capacity_Ah / LIMITS_SIZED_FOR_AH;
+    limits->current_min_A *= f;
+    limits->current_max_A *= f;
+    limits->max_current_step_A *= f;
+    protection->over_current_charge_A *= f;
+    protection->over_current_charge_release_A *= f;
+    protection->over_current_discharge_A *= f;
+    protection->over_current_discharge_release_A *= f;
+    protection->standby_current_A *= f;
+    bms_current_offset_settings_scale_to_cell(zero, capacity_Ah);
+    config->rest_current_A = (float)(capacity_Ah / 36.0 > 0.02 ? capacity_Ah / 36.0 : 0.02);
 }
 
 /* Parses a number field: 1 and `value` set, or 0 when empty or not a number ("nan" is a number). */
@@ -241,15 +288,15 @@ int main(int argc, char **argv) {
     bms_soc_config_default(&config);
     bms_plausibility_limits_default(&limits);
     bms_current_offset_settings_default(&zero_settings);
-    bms_current_offset_settings_scale_to_cell(&zero_settings, (double)cell_model.capacity_Ah);
     bms_protection_limits_default(&protection_limits);
+    size_to_cell(design_capacity_Ah(&CELL_MODEL, 25.0f), &config, &limits, &zero_settings, &protection_limits);
     if (bms_plausibility_init(&fw.checks, &limits, base_tick_s) != BMS_SOC_OK
         || bms_current_offset_init(&fw.zero, &zero_settings) != BMS_SOC_OK
         || bms_protection_init(&fw.protection, &protection_limits, fw.ring, EVENT_RING) != BMS_SOC_OK
         || bms_bank_init(&fw.bank) != BMS_SOC_OK || bms_bank_slot_init(&fw.slots[0], 1) != BMS_SOC_OK
         || bms_bank_slot_init(&fw.slots[1], ekf_every) != BMS_SOC_OK
-        || bms_soc_ah_init(&fw.ah, &cell_model, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK
-        || bms_soc_ekf_init(&fw.ekf, &cell_model, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK) {
+        || bms_soc_ah_init(&fw.ah, &CELL_MODEL, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK
+        || bms_soc_ekf_init(&fw.ekf, &CELL_MODEL, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK) {
         fprintf(stderr, "cannot set up the firmware\n");
         return 1;
     }
