@@ -36,6 +36,8 @@ enum CModelText {
         lines.append("#define \(p)_WORKSPACE_BYTES \(footprint.workspaceBytes)   /* RAM: words * sizeof(int16_t) */")
         lines.append("#define \(p)_STATE_BYTES \(footprint.estimatorStateBytes)   /* kept between steps: hidden + cell "
             + "\(footprint.lstmStateBytes) (in the workspace) + \(BlobFootprint.contextStateBytes) in bms_lstm_context_t */")
+        lines.append("#define \(p)_LEARNED_PRIOR \(model.expectsLearnedPrior ? 1 : 0)   /* 1: trained for the capacity the BMS "
+            + "learns (metadata prior_capacity=learned): set bms_soc_lstm_settings_t.learn_prior_capacity */")
         return lines + envelopeMacros(model, prefix: p)
     }
 

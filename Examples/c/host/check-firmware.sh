@@ -24,6 +24,10 @@ grep -q ": 13461 ticks, 0 flagged, 0 sleeps" "$work/clean.txt" || fail "clean ru
 [ "$(wc -l < "$work/clean.csv")" -eq 13462 ] || fail "clean run: $(wc -l < "$work/clean.csv") lines"
 below "$(rmse "$work/clean.txt" ah)" 1.0 || fail "clean run: ah RMSE $(rmse "$work/clean.txt" ah)"
 below "$(rmse "$work/clean.txt" ekf)" 1.0 || fail "clean run: ekf RMSE $(rmse "$work/clean.txt" ekf)"
+# The shipped LSTM (lstm-soh-shrunk, NASA-trained) on the bundled NASA-model cell: inside its envelope
+# (measured: RMSE 2.76 points).
+below "$(rmse "$work/clean.txt" lstm)" 5.0 || fail "clean run: lstm RMSE $(rmse "$work/clean.txt" lstm)"
+grep -q "^lstm: 0 ticks outside its training envelope" "$work/clean.txt" || fail "clean run: the LSTM flagged its envelope"
 
 # 2. Faults written into a copy, ticked at the rows' own 10 s (one row, one tick): every 97th
 #    row from the 6th loses its voltage (an empty field: a dropout), every 131st from the 8th
@@ -74,8 +78,9 @@ expect_status 2 "usage"
 # 4. Another cell: the 5 Ah NMC cell of Fixtures/physics (PyBaMM Mohtat2020; a 30-minute UDDS from
 #    full, peaks of -9.9 and +5.5 A) with its fitted model compiled in, from an unknown history.
 #    The current limits are sized to the cell (NASA's 6 A discharge and 3 A charge limits would
-#    trip on every peak): no protection event; both estimators within 0.5 points on the clean
-#    and the noisy-sensor copy (measured 2026-12-08: ah 0.00 / 0.17, ekf 0.03 / 0.03).
+#    trip on every peak): no protection event; Ah and EKF within 0.5 points on the clean and the
+#    noisy-sensor copy (measured 2026-12-08: ah 0.00 / 0.17, ekf 0.03 / 0.03). Tick for tick against
+#    `bmsim replay`: Tests/bmsimTests/CFirmwareHostTests.swift.
 if [ -n "$nmc_bin" ]; then
   physics="$(dirname "$fixture")/../physics"
   for f in mohtat2020-nmc-25C-udds-short.csv mohtat2020-nmc-25C-udds-short-noisy.csv; do
@@ -85,6 +90,10 @@ if [ -n "$nmc_bin" ]; then
     grep -q "^protection: 0 events" "$work/nmc.txt" || fail "$f: protection tripped on a cell-sized drive"
     below "$(rmse "$work/nmc.txt" ah)" 0.5 || fail "$f: ah RMSE $(rmse "$work/nmc.txt" ah)"
     below "$(rmse "$work/nmc.txt" ekf)" 0.5 || fail "$f: ekf RMSE $(rmse "$work/nmc.txt" ekf)"
+    # The NASA-trained LSTM says it is outside what it learned: 9.9 A peaks (current) and runs
+    # started within a minute of regeneration (start), 1,423 of 1,790 ticks (RMSE 4.9 points).
+    grep -Eq "^lstm: 1[0-9]{3} ticks outside its training envelope, current [1-9][0-9]*, start [1-9]" "$work/nmc.txt" \
+      || fail "$f: $(grep "outside" "$work/nmc.txt")"
   done
 fi
 echo "check-firmware: firmware_host passed"

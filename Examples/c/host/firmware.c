@@ -3,7 +3,8 @@
  *
  *   the plausibility checks (bms_plausibility.h)  ->  the current auto-zero (bms_current_offset.h)
  *   ->  protection (bms_protection.h)  ->  the estimator bank (bms_bank.h)
- *   ->  the Ah counter (every tick) and the 1RC EKF (every --ekf-every ticks) (bms_soc.h)
+ *   ->  the Ah counter (every tick), the 1RC EKF (every --ekf-every ticks) and the LSTM wrapper
+ *       (every tick; its model steps every 10 s) (bms_soc.h)
  *
  * in that order, as Sources/Firmware's BMSFirmware does (Docs/BMSLoop.md; the C loop of
  * Tests/EstimatorsTests/CFirmwareLoopTests.swift, which checks these parts against the Swift
@@ -19,12 +20,21 @@
  * power-up is a wake-up from an unknown sleep: the first confirmed reading anchors the
  * estimators (a rested one at the OCV).
  *
- * Output CSV, one line per tick: time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_reference
- * (flags: BMS_FAULT_* in hex; protection: 0 standby, 1 charge, 2 discharge, 3 fault; soc_reference:
- * the file's `soc` column, empty when it has none). A summary goes to stderr: ticks, flagged ticks
- * by kind, sleeps, auto-zero calibrations, protection events, updates and withheld updates per
- * estimator, and each estimator's RMSE against the `soc` column when there is one. Exit status: 0,
- * 1 on an unreadable file or a bad row, 2 on bad arguments.
+ * The LSTM is the compiled-in blob firmware_lstm (../model/firmware_lstm.{c,h}, `bmsim export
+ * model.bmsq --c-source firmware_lstm`; default: the shipped lstm-soh-shrunk), set up as `bmsim
+ * replay` sets up `lstm`: with the Ah + OCV counter between its runs, the learned prior when the
+ * blob wants it (FIRMWARE_LSTM_LEARNED_PRIOR) and its training envelope (FIRMWARE_LSTM_ENVELOPE):
+ * every estimate says where its inputs left what the network was trained on.
+ *
+ * Output CSV, one line per tick:
+ *   time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_lstm,envelope_lstm,soc_reference
+ * (flags: BMS_FAULT_* in hex; protection: 0 standby, 1 charge, 2 discharge, 3 fault;
+ * envelope_lstm: the flags' names joined by `|`, as replay's telemetry; soc_reference: the file's
+ * `soc` column, empty when it has none). A summary goes to stderr: ticks, flagged ticks by kind,
+ * sleeps, auto-zero calibrations, protection events, updates and withheld updates per estimator,
+ * each estimator's RMSE against the `soc` column when there is one, and the LSTM's ticks outside
+ * its training envelope by flag. Exit status: 0, 1 on an unreadable file or a bad row, 2 on bad
+ * arguments.
  *
  * The settings are the Swift defaults sized to the compiled-in cell as `bmsim replay` sizes them:
  * the current limits of the plausibility checks and of protection (PlausibilityLimits(),
@@ -44,20 +54,23 @@
 #include "bms_protection.h"
 #include "bms_bank.h"
 #include "recording_csv.h"
-/* The compiled-in cell model: `make FIRMWARE_MODEL=NAME` builds with NAME.c / NAME.h from
- * `bmsim export --cell-model cell.json --c-source NAME` (default: the bundled NASA model). */
+/* The compiled-in cell model: `make build/firmware_host CELL_DIR=DIR FIRMWARE_MODEL=NAME` builds with
+ * DIR/NAME.c, NAME.h from `bmsim export --cell-model cell.json --c-source DIR/NAME` (default: the
+ * bundled NASA model). */
 #ifndef CELL_MODEL
 #define CELL_MODEL cell_model
 #define CELL_MODEL_HEADER "cell_model.h"
 #endif
 #include CELL_MODEL_HEADER
+#include "firmware_lstm.h"
 
 #define SLEEP_AFTER_S 3600.0   /* PlantTimeline.maximumSampleIntervalS */
 /* What the default current limits (plausibility, protection) are sized for: the bundled model's
  * design capacity at 25 degC, as `bmsim replay`'s presets (CurrentSizing.referenceCell). */
 #define LIMITS_SIZED_FOR_AH 1.8043
 #define EVENT_RING 64
-#define ESTIMATORS 2           /* 0: Ah counter, 1: EKF */
+#define ESTIMATORS 3           /* 0: Ah counter, 1: EKF, 2: LSTM wrapper */
+#define ENVELOPE_FLAGS 4       /* BMS_SOC_ENVELOPE_* */
 #define FAULT_KINDS 6          /* the low six bits of the flags */
 
 /* One row of the recording. */
@@ -77,6 +90,10 @@ typedef struct firmware {
     bms_bank_slot_t slots[ESTIMATORS];
     bms_soc_ah_t ah;
     bms_soc_ekf_t ekf;
+    bms_soc_lstm_t lstm;
+    bms_soc_ah_t lstm_between;                            /* the count between the LSTM's runs */
+    bms_lstm_model_t net;
+    int16_t workspace[FIRMWARE_LSTM_WORKSPACE_WORDS];
     bms_soc_estimate_t estimates[ESTIMATORS];
     uint8_t updated[ESTIMATORS];   /* the estimator has had a tick since power-up */
 } firmware_t;
@@ -85,11 +102,13 @@ typedef struct firmware {
 typedef struct tally {
     unsigned long ticks, flagged, by_kind[FAULT_KINDS], sleeps, scored[ESTIMATORS];
     double squared_error[ESTIMATORS];
+    unsigned long outside, outside_by_flag[ENVELOPE_FLAGS];   /* ticks the LSTM's estimate was flagged */
 } tally_t;
 
 static const char *const fault_names[FAULT_KINDS] = {"dropout", "not finite", "stuck", "spike", "timestamp jump",
                                                      "resync"};
-static const char *const estimator_names[ESTIMATORS] = {"ah", "ekf"};
+static const char *const estimator_names[ESTIMATORS] = {"ah", "ekf", "lstm"};
+static const char *const envelope_names[ENVELOPE_FLAGS] = {"current", "temperature", "start", "soc"};
 static const char *const condition_names[BMS_PROTECTION_CONDITIONS] = {
     "over-voltage", "under-voltage", "charge over-current", "discharge over-current", "over-temperature",
     "under-temperature"};
@@ -110,8 +129,10 @@ static uint16_t firmware_tick(firmware_t *fw, const bms_plausibility_reading_t *
             if (!bms_bank_slot_step(&fw->slots[k], &steps[s], &in)) continue;
             if (k == 0) {
                 bms_soc_ah_tick(&fw->ah, in.voltage_V, in.current_A, in.temperature_C, in.dt_s, &fw->estimates[0]);
-            } else {
+            } else if (k == 1) {
                 bms_soc_ekf_tick(&fw->ekf, in.voltage_V, in.current_A, in.temperature_C, in.dt_s, &fw->estimates[1]);
+            } else {
+                bms_soc_lstm_tick(&fw->lstm, in.voltage_V, in.current_A, in.temperature_C, in.dt_s, &fw->estimates[2]);
             }
             fw->updated[k] = 1;
         }
@@ -128,6 +149,7 @@ static void firmware_wake(firmware_t *fw, float sleep_s) {
     for (k = 0; k < ESTIMATORS; k++) bms_bank_slot_restart(&fw->slots[k]);
     bms_soc_ah_wake(&fw->ah, sleep_s);
     bms_soc_ekf_wake(&fw->ekf, sleep_s);
+    bms_soc_lstm_wake(&fw->lstm, sleep_s);   /* and the count between its runs */
 }
 
 /* The model's design capacity at `temperature_C` (linear between its points, held beyond), or its
@@ -176,6 +198,26 @@ static double lerp(double a, double b, double w) {
     return w >= 1.0 ? b : (w <= 0.0 ? a : a + w * (b - a));
 }
 
+/* The LSTM wrapper as `bmsim replay` runs `lstm` (makeEstimator): the compiled-in blob, the Ah +
+ * OCV counter between its runs, the learned prior if the blob wants it, its training envelope. */
+static int start_lstm(firmware_t *fw, const bms_soc_config_t *config, double initial_soc) {
+    bms_soc_lstm_settings_t settings;
+    float soc = isnan(initial_soc) ? 1.0f : (float)initial_soc;
+    bms_soc_lstm_settings_default(&settings);
+    settings.learn_prior_capacity = FIRMWARE_LSTM_LEARNED_PRIOR;
+#if FIRMWARE_LSTM_HAS_ENVELOPE
+    {
+        static const bms_soc_envelope_t envelope = FIRMWARE_LSTM_ENVELOPE;
+        if (bms_soc_lstm_settings_use_envelope(&settings, &envelope) != BMS_SOC_OK) return 0;
+    }
+#endif
+    return bms_lstm_load_blob(firmware_lstm, FIRMWARE_LSTM_SIZE, &fw->net) == BMS_OK
+        && bms_soc_ah_init(&fw->lstm_between, &CELL_MODEL, config, soc) == BMS_SOC_OK
+        && bms_soc_lstm_init(&fw->lstm, &fw->net, fw->workspace, FIRMWARE_LSTM_WORKSPACE_WORDS, &CELL_MODEL, config,
+                             &settings, soc) == BMS_SOC_OK
+        && bms_soc_lstm_set_between_runs(&fw->lstm, &fw->lstm_between) == BMS_SOC_OK;
+}
+
 static int usage(const char *program) {
     fprintf(stderr, "usage: %s [--base-tick S] [--ekf-every N] [--initial-soc X] recording.csv\n"
                     "  --base-tick S    the firmware's base tick, s (default 1; 0.01 to 3600)\n"
@@ -191,6 +233,10 @@ static void report_tick(const firmware_t *fw, tally_t *tally, double time_s, uin
     char reference_text[32] = "";
     tally->ticks++;
     if (flags & BMS_FAULT_ANY) tally->flagged++;
+    if (fw->estimates[2].envelope) tally->outside++;
+    for (k = 0; k < ENVELOPE_FLAGS; k++) {
+        if (fw->estimates[2].envelope & (1u << k)) tally->outside_by_flag[k]++;
+    }
     for (k = 0; k < FAULT_KINDS; k++) {
         if (flags & (1u << k)) tally->by_kind[k]++;
     }
@@ -210,6 +256,18 @@ static void report_tick(const firmware_t *fw, tally_t *tally, double time_s, uin
     else printf(",");
     if (fw->updated[1]) printf("%.5f,%.5f,", (double)fw->estimates[1].soc, (double)fw->estimates[1].sigma);
     else printf(",,");
+    if (fw->updated[2]) {
+        const char *separator = "";
+        printf("%.5f,", (double)fw->estimates[2].soc);
+        for (k = 0; k < ENVELOPE_FLAGS; k++) {
+            if (!(fw->estimates[2].envelope & (1u << k))) continue;
+            printf("%s%s", separator, envelope_names[k]);
+            separator = "|";
+        }
+        printf(",");
+    } else {
+        printf(",,");
+    }
     printf("%s\n", reference_text);
 }
 
@@ -244,6 +302,11 @@ static void report_summary(const firmware_t *fw, const tally_t *tally, const cha
         }
         fprintf(stderr, "\n");
     }
+    fprintf(stderr, "lstm: %lu ticks outside its training envelope", tally->outside);
+    for (k = 0; k < ENVELOPE_FLAGS; k++) {
+        if (tally->outside_by_flag[k]) fprintf(stderr, ", %s %lu", envelope_names[k], tally->outside_by_flag[k]);
+    }
+    fprintf(stderr, "\n");
 }
 
 int main(int argc, char **argv) {
@@ -296,7 +359,8 @@ int main(int argc, char **argv) {
         || bms_bank_init(&fw.bank) != BMS_SOC_OK || bms_bank_slot_init(&fw.slots[0], 1) != BMS_SOC_OK
         || bms_bank_slot_init(&fw.slots[1], ekf_every) != BMS_SOC_OK
         || bms_soc_ah_init(&fw.ah, &CELL_MODEL, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK
-        || bms_soc_ekf_init(&fw.ekf, &CELL_MODEL, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK) {
+        || bms_soc_ekf_init(&fw.ekf, &CELL_MODEL, &config, isnan(initial_soc) ? 1.0f : (float)initial_soc) != BMS_SOC_OK
+        || bms_bank_slot_init(&fw.slots[2], 1) != BMS_SOC_OK || !start_lstm(&fw, &config, initial_soc)) {
         fprintf(stderr, "cannot set up the firmware\n");
         return 1;
     }
@@ -312,7 +376,7 @@ int main(int argc, char **argv) {
         perror(path);
         return 1;
     }
-    printf("time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_reference\n");
+    printf("time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_lstm,envelope_lstm,soc_reference\n");
     while (fgets(line, sizeof line, file) != NULL) {
         double value;
         int n;

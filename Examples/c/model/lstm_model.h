@@ -48,6 +48,7 @@
 #define LSTM_MODEL_WORKSPACE_WORDS 262
 #define LSTM_MODEL_WORKSPACE_BYTES 524   /* RAM: words * sizeof(int16_t) */
 #define LSTM_MODEL_STATE_BYTES 141   /* kept between steps: hidden + cell 128 (in the workspace) + 13 in bms_lstm_context_t */
+#define LSTM_MODEL_LEARNED_PRIOR 0   /* 1: trained for the capacity the BMS learns (metadata prior_capacity=learned): set bms_soc_lstm_settings_t.learn_prior_capacity */
 #define LSTM_MODEL_HAS_ENVELOPE 0   /* no training envelope (envelope_* metadata) in the blob */
 
 #ifndef LSTM_MODEL_ALIGNED

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import bmsim
+
+/// `Examples/c/host/firmware.c` — the whole C firmware tick (checks, auto-zero, protection, bank,
+/// Ah counter, EKF and the LSTM wrapper with its envelope) over a recording — against `bmsim
+/// replay` of the same recording with the same cell model and blob: the same flags, protection
+/// state and envelope flags on every tick, and the same SOC within 0.01 points. On the 5 Ah NMC
+/// cell of `Fixtures/physics` (not NASA's), its model fitted by `bmsim fit`, clean and with noisy
+/// sensors.
+@Suite("The C firmware host example gives bmsim replay's estimates on every tick", .serialized)
+struct CFirmwareHostTests {
+    static let root = SharedData.packageRoot
+
+    /// Compiles firmware_host for the NMC fit (`FIRMWARE_MODEL=cell_model_charge_transfer`) into `folder`.
+    static func build(in folder: URL) throws -> URL {
+        func sources(_ path: String) throws -> [String] {
+            let url = root.appendingPathComponent(path)
+            return try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".c") }.sorted()
+                .map { url.appendingPathComponent($0).path }
+        }
+        let model = root.appendingPathComponent("Examples/c/model")
+        let compile = try ExportCSourceTests.run(try #require(ExportCSourceTests.cc),
+            ["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-pedantic",
+             "-I", root.appendingPathComponent("Sources/CBMSSoc/include").path,
+             "-I", root.appendingPathComponent("Sources/CBMSRuntime/include").path, "-I", model.path,
+             "-I", root.appendingPathComponent("Examples/c/host").path,
+             "-DCELL_MODEL=cell_model_charge_transfer", "-DCELL_MODEL_HEADER=\"cell_model_charge_transfer.h\""]
+            + (try sources("Sources/CBMSSoc")) + (try sources("Sources/CBMSRuntime"))
+            + [model.appendingPathComponent("cell_model_charge_transfer.c").path, model.appendingPathComponent("firmware_lstm.c").path,
+               root.appendingPathComponent("Examples/c/host/firmware.c").path, "-lm", "-o", "firmware_host"], in: folder)
+        try #require(compile.status == 0, "cc failed: \(compile.stderr)")
+        return folder.appendingPathComponent("firmware_host")
+    }
+
+    /// A CSV's rows as dictionaries (`#` lines skipped).
+    static func rows(_ text: String) -> [[String: String]] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("#") }
+        guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else { return [] }
+        return lines.dropFirst().map { line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return Dictionary(uniqueKeysWithValues: zip(header, fields + Array(repeating: "", count: max(0, header.count - fields.count))))
+        }
+    }
+
+    @Test("the NMC physics cell, clean and noisy: flags, protection and envelope equal on every tick, SOC within 0.01 points",
+          .enabled(if: ExportCSourceTests.cc != nil, "needs a C compiler `cc` on PATH"),
+          arguments: ["mohtat2020-nmc-25C-udds-short.csv", "mohtat2020-nmc-25C-udds-short-noisy.csv"])
+    func nmcCellAgreesWithReplay(file: String) throws {
+        let tmp = try ExportCSourceTests.scratch()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let binary = try Self.build(in: tmp)
+        let recording = SharedData.fixtures.appendingPathComponent("physics/\(file)").path
+        // replay starts at the true SOC (1.0 here): the C example is told it.
+        let c = try ExportCSourceTests.run(binary.path, ["--initial-soc", "1", recording], in: tmp)
+        try #require(c.status == 0, "firmware_host: \(c.stderr)")
+
+        let out = tmp.appendingPathComponent("replay")
+        let replay = try ReplayCommand.parseAsRoot([recording, "--cell-model",
+                                                    SharedData.fixtures.appendingPathComponent("models/cell-charge-transfer.json").path,
+                                                    "--estimators", "ah,ekf,lstm", "--scenario", "nominal", "--quiet",
+                                                    "--format", "csv", "--out", out.path]) as! ReplayCommand
+        try replay.run()
+        let telemetry = try FileManager.default.contentsOfDirectory(atPath: out.path).first { $0.hasPrefix("telemetry_") }
+        let swift = Self.rows(try String(contentsOf: out.appendingPathComponent(try #require(telemetry)), encoding: .utf8))
+        let ours = Self.rows(c.stdout)
+        try #require(swift.count == ours.count && swift.count == 1790, "\(swift.count) replay ticks, \(ours.count) C ticks")
+
+        let states = ["standby": "0", "charge": "1", "discharge": "2", "fault": "3"]
+        var gap = ["ah": 0.0, "ekf": 0.0, "lstm": 0.0]
+        var flagMismatches = 0, protectionMismatches = 0, envelopeMismatches = 0, outside = 0
+        for (s, o) in zip(swift, ours) {
+            #expect(Double(s["time_s"] ?? "") == Double(o["time_s"] ?? ""))
+            if Int(s["fault_flags"] ?? "") != Int((o["flags"] ?? "").dropFirst(2), radix: 16) { flagMismatches += 1 }
+            if states[s["protection_state"] ?? ""] != o["protection"] { protectionMismatches += 1 }
+            if s["envelope_lstm"] != o["envelope_lstm"] { envelopeMismatches += 1 }
+            if !(o["envelope_lstm"] ?? "").isEmpty { outside += 1 }
+            for k in gap.keys {
+                let d = abs((Double(s["soc_\(k)"] ?? "") ?? .nan) - (Double(o["soc_\(k)"] ?? "") ?? .nan))
+                gap[k] = d.isNaN ? .infinity : max(gap[k]!, d)
+            }
+        }
+        print("CFirmwareHost \(file): max |C − replay| SOC points ah \(gap["ah"]! * 100), ekf \(gap["ekf"]! * 100), "
+              + "lstm \(gap["lstm"]! * 100); \(outside) ticks outside the LSTM's envelope")
+        #expect(flagMismatches == 0 && protectionMismatches == 0 && envelopeMismatches == 0)
+        for (k, g) in gap { #expect(g <= 1e-4, "\(k): \(g * 100) SOC points") }
+        #expect(outside > 1000, "the NASA-trained LSTM is outside its envelope on this cell's drive")
+    }
+}
