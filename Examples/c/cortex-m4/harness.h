@@ -1,7 +1,8 @@
-/* Examples/c/cortex-m4/harness.h — what the Cortex-M4 examples (main.c, measurement_path.c)
+/* Examples/c/cortex-m4/harness.h — what the Cortex-M4 examples (main.c, measurement_path.c, firmware_image.c)
  * share: SysTick instruction counting under `qemu -icount shift=ICOUNT_SHIFT` (instructions =
  * ticks x 40 / 2^shift: a 25 MHz SysTick, 2^shift ns per instruction), errno's storage for
- * newlib's libm without its runtime, and decimal output over semihosting (semihost.h). Include
+ * newlib's libm without its runtime, and decimal output over semihosting (semihost.h: put_dec,
+ * put_fixed5). Include
  * it after input_rows.h. */
 #ifndef CORTEX_M4_HARNESS_H
 #define CORTEX_M4_HARNESS_H
@@ -41,6 +42,24 @@ static void put_dec(uint32_t v) {
     int k = 11;
     buf[k] = 0;
     do { buf[--k] = (char)('0' + v % 10u); v /= 10u; } while (v != 0 && k > 0);
+    sh_puts(&buf[k]);
+}
+
+/* x with five decimals (|x| < 40,000), as the host example's %.5f. */
+__attribute__((unused)) static void put_fixed5(double x) {
+    char buf[24];
+    int k = 23;
+    uint32_t scaled, whole, frac, d;
+    int negative = x < 0;
+    if (negative) x = -x;
+    scaled = (uint32_t)(x * 100000.0 + 0.5);
+    whole = scaled / 100000u;
+    frac = scaled % 100000u;
+    buf[k] = 0;
+    for (d = 0; d < 5; d++) { buf[--k] = (char)('0' + frac % 10u); frac /= 10u; }
+    buf[--k] = '.';
+    do { buf[--k] = (char)('0' + whole % 10u); whole /= 10u; } while (whole != 0);
+    if (negative && scaled != 0) buf[--k] = '-';
     sh_puts(&buf[k]);
 }
 

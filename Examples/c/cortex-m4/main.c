@@ -45,24 +45,6 @@ static bms_soc_ekf_t ekf_2rc;
 #endif
 static bms_soc_lstm_t lstm;
 
-/* x with five decimals (|x| < 40,000), as the host example's %.5f. */
-static void put_fixed5(double x) {
-    char buf[24];
-    int k = 23;
-    uint32_t scaled, whole, frac, d;
-    int negative = x < 0;
-    if (negative) x = -x;
-    scaled = (uint32_t)(x * 100000.0 + 0.5);
-    whole = scaled / 100000u;
-    frac = scaled % 100000u;
-    buf[k] = 0;
-    for (d = 0; d < 5; d++) { buf[--k] = (char)('0' + frac % 10u); frac /= 10u; }
-    buf[--k] = '.';
-    do { buf[--k] = (char)('0' + whole % 10u); whole /= 10u; } while (whole != 0);
-    if (negative && scaled != 0) buf[--k] = '-';
-    sh_puts(&buf[k]);
-}
-
 int main(void) {
     uint64_t ticks_ah = 0, ticks_ekf = 0, ticks_lstm = 0, ticks_ekf_h = 0, ticks_ekf_ct = 0, ticks_ekf_2rc = 0;
     double previous_time = 0.0;

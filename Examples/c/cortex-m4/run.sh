@@ -3,7 +3,9 @@
 # estimators (Sources/CBMSSoc), the LSTM runtime (Sources/CBMSRuntime) and the compiled-in
 # models (Examples/c/model), reusing Benchmarks/CortexM's startup code and linker script; runs
 # the recording through it; checks the SOCs against the host example's on the same recording;
-# prints code size, RAM and instructions per tick.
+# prints code size, RAM and instructions per tick. Then two more images: the measurement path
+# (measurement_path.c) and the whole firmware (firmware_image.c: ../host/firmware_tick.h, checked
+# tick by tick against the host example firmware_host).
 # Usage (from anywhere): Examples/c/cortex-m4/run.sh [recording.csv]
 # Needs: gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm (Scripts/install-deps.sh --cortex-m),
 # python3, a host C compiler and make.
@@ -109,6 +111,32 @@ print(f"{len(m4)} ticks; max |Cortex-M4 - host| SOC: " + ", ".join(f"{k[4:]} {v:
 # Both print five decimals; allow one unit of the last digit for a different rounding of a tie.
 sys.exit(0 if all(v <= 1.1e-5 for v in worst.values()) else 1)
 PY
+# link_image NAME SOURCE OBJECTS...: links $out/NAME.elf, prints its size, keeps its size line and symbols.
+link_image() {
+  name=$1; src=$2; shift 2
+  arm-none-eabi-gcc $CF -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board/mps2.ld" -Wl,--gc-sections \
+    -I"$soc/include" -I"$runtime/include" -I"$model" -I"$out" -I"$board" -I"$root/Examples/c/host" \
+    "$board/startup.c" "$src" "$@" -lc -lm -lgcc -o "$out/$name.elf"
+  arm-none-eabi-size "$out/$name.elf" | sed "s|$out/||"
+  arm-none-eabi-size "$out/$name.elf" | tail -n 1 > "$out/$name.elf.size"
+  arm-none-eabi-nm -S --defined-only "$out/$name.elf" > "$out/$name.elf.nm"
+}
+# flash NAME SYMBOL...: NAME.elf's text + data less the named symbols' sizes, bytes.
+flash() {
+  name=$1; shift
+  python3 - "$out/$name.elf" "$@" <<'PY'
+import sys
+elf, names = sys.argv[1], set(sys.argv[2:])
+text = int(open(f"{elf}.size").read().split()[0])
+print(text - sum(int(p[1], 16) for p in (l.split() for l in open(f"{elf}.nm")) if len(p) == 4 and p[3] in names))
+PY
+}
+# run_image NAME: runs NAME.elf under QEMU, its semihosting output on stdout.
+run_image() {
+  timeout 600 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
+    -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0 \
+    -icount shift=$shift_n -kernel "$out/$1.elf"
+}
 # The measurement path (plausibility checks, auto-zero, protection, the bank's gating) as its own image:
 # its instructions per tick and its flash, beside the estimators' (measurement_path.c).
 echo "== the measurement path on the Cortex-M4 (checks, auto-zero, protection, bank)"
@@ -118,22 +146,39 @@ for f in "$soc/bms_soc_plausibility.c" "$soc/bms_soc_current_offset.c" "$soc/bms
   arm-none-eabi-gcc $CF -I"$soc/include" -I"$runtime/include" -c "$f" -o "$o"
   pobjs="$pobjs $o"
 done
-arm-none-eabi-gcc $CF -DICOUNT_SHIFT=$shift_n -nostdlib -nostartfiles -T "$board/mps2.ld" -Wl,--gc-sections \
-  -I"$soc/include" -I"$runtime/include" -I"$out" -I"$board" \
-  "$board/startup.c" "$here/measurement_path.c" $pobjs -lc -lm -lgcc -o "$out/path.elf"
 arm-none-eabi-size $pobjs | sed "s|$out/||"
-arm-none-eabi-size "$out/path.elf" | sed "s|$out/||"
-arm-none-eabi-size "$out/path.elf" | tail -n 1 > "$out/path.elf.size"
-arm-none-eabi-nm -S --defined-only "$out/path.elf" > "$out/path.elf.nm"
-python3 - "$out" <<'PY'
-import sys
-out = sys.argv[1]
-text = int(open(f"{out}/path.elf.size").read().split()[0])
-data = sum(int(p[1], 16) for p in (l.split() for l in open(f"{out}/path.elf.nm")) if len(p) == 4 and p[3] in ("input_time_s", "input_vit"))
-print(f"flash of the measurement-path image without the recording: {text - data} B (soft-float double routines included)")
-PY
-timeout 600 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
-  -chardev stdio,id=sh0 -semihosting-config enable=on,target=native,chardev=sh0 \
-  -icount shift=$shift_n -kernel "$out/path.elf" > "$out/path.txt"
+link_image path "$here/measurement_path.c" $pobjs
+echo "flash of the measurement-path image without the recording: $(flash path input_time_s input_vit) B (soft-float double routines included)"
+run_image path > "$out/path.txt"
 cat "$out/path.txt"
 grep -q '^# measurement path, instructions per tick' "$out/path.txt"
+# The whole firmware (../host/firmware_tick.h: checks, auto-zero, protection, bank, Ah, EKF and the LSTM
+# wrapper with the shipped blob and its envelope) as a third image, checked tick by tick against the
+# host example built from the same code (firmware_host --base-tick 10: one row a tick).
+echo "== the whole firmware on the Cortex-M4 (firmware_image.c = ../host/firmware_tick.h)"
+arm-none-eabi-gcc $CF -Os -I"$soc/include" -I"$runtime/include" -I"$model" -c "$model/firmware_lstm.c" -o "$out/firmware_lstm.o"
+link_image firmware "$here/firmware_image.c" $objs $pobjs "$out/firmware_lstm.o"
+without_recording=$(flash firmware input_time_s input_vit)
+without_blob=$(flash firmware input_time_s input_vit firmware_lstm)
+echo "flash of the whole-firmware image: $without_recording B without the recording, of which the LSTM blob" \
+     "$((without_recording - without_blob)) B (code and the cell model $without_blob B)"
+run_image firmware > "$out/firmware-m4.csv"
+grep '^#' "$out/firmware-m4.csv"
+make -s -C "$root/Examples/c/host" BUILD="$out/host" CFLAGS="-std=c99 -Wall -Wextra -Werror -O2 -ffp-contract=off" \
+  "$out/host/firmware_host"
+"$out/host/firmware_host" --base-tick 10 "$recording" > "$out/firmware-host.csv" 2> /dev/null
+python3 - "$out/firmware-m4.csv" "$out/firmware-host.csv" <<'PY'
+import csv, sys
+m4 = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))]
+host = list(csv.DictReader(open(sys.argv[2])))
+assert len(m4) == len(host) > 0, (len(m4), len(host))
+same = sum(int(a["flags"]) == int(b["flags"], 16) and a["protection"] == b["protection"]
+           and a["envelope_lstm"] == b["envelope_lstm"] for a, b in zip(m4, host))
+def gap(k):
+    return max((abs(float(a[k]) - float(b[k])) for a, b in zip(m4, host) if a[k] or b[k]), default=0.0)
+worst = {k: gap(k) for k in ("soc_ah", "soc_ekf", "soc_lstm")}
+print(f"{len(m4)} ticks; flags, protection and envelope equal on {same}; max |Cortex-M4 - host| SOC: "
+      + ", ".join(f"{k[4:]} {v:.5f}" for k, v in worst.items()))
+# Both print five decimals; allow one unit of the last digit for a different rounding of a tie.
+sys.exit(0 if same == len(m4) and all(v <= 1.1e-5 for v in worst.values()) else 1)
+PY
