@@ -36,6 +36,12 @@ float bms_soc_curve_value(const bms_soc_curve_t *curve, float temperature_C);
 /* defaultCapacityAh, designCapacityAh, initialCapacityAh. */
 float bms_soc_default_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
 float bms_soc_design_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
+
+/* The LSTM wrapper's training envelope (bms_soc_envelope.c). */
+int bms_soc_envelope_ok(const bms_soc_envelope_t *envelope);
+uint8_t bms_soc_envelope_input_flags(const bms_soc_lstm_settings_t *settings, double current_A, double temperature_C);
+uint8_t bms_soc_envelope_soc_flags(const bms_soc_lstm_settings_t *settings, double soc);
+uint8_t bms_soc_envelope_start_flags(const bms_soc_lstm_settings_t *settings, int rested, int32_t rest_voltage_uV);
 float bms_soc_initial_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
 
 /* Checks (bms_soc_model.c): model and config for init. */

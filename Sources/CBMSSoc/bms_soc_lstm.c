@@ -9,7 +9,7 @@
  * (float32, as the C Ah counter's) sets the model's prior capacity at each run start and when
  * its band settles, and a run reports its last output under load. With a training envelope
  * (settings.has_envelope) every estimate says where the inputs left it (BMS_SOC_ENVELOPE_*, as
- * LSTMEstimator's SOCEstimate.envelope): the comparisons are the Swift ones, in double. */
+ * LSTMEstimator's SOCEstimate.envelope; the comparisons are in bms_soc_envelope.c). */
 #include <math.h>
 #include "bms_soc_internal.h"
 
@@ -35,22 +35,6 @@ void bms_soc_lstm_settings_default(bms_soc_lstm_settings_t *s) {
     s->envelope_tolerance_temperature_C = 1.0;
     s->envelope_tolerance_voltage_V = 0.02;
     s->envelope_tolerance_soc = 0.02;
-}
-
-static int envelope_ok(const bms_soc_envelope_t *e) {
-    return isfinite(e->current_min_A) && isfinite(e->current_max_A) && e->current_min_A <= e->current_max_A
-        && isfinite(e->temperature_min_C) && isfinite(e->temperature_max_C) && e->temperature_min_C <= e->temperature_max_C
-        && isfinite(e->start_voltage_min_V) && isfinite(e->soc_min) && isfinite(e->soc_max) && e->soc_min <= e->soc_max;
-}
-
-bms_soc_status_t bms_soc_lstm_settings_use_envelope(bms_soc_lstm_settings_t *s, const bms_soc_envelope_t *envelope) {
-    if (s == NULL || envelope == NULL) return BMS_SOC_ERR_ARGUMENT;
-    if (!envelope_ok(envelope)) return BMS_SOC_ERR_CONFIG;
-    s->has_envelope = 1;
-    s->envelope = *envelope;
-    s->full_start_min_rest_voltage_V = envelope->start_voltage_min_V - s->envelope_tolerance_voltage_V;
-    s->run_through_charge = envelope->current_max_A > s->discharge_threshold_A;
-    return BMS_SOC_OK;
 }
 
 /* RawSensorSample.saturatedRound: round half away from zero, saturated to int32 (NaN: 0). */
@@ -96,39 +80,13 @@ static void set_estimate(bms_soc_lstm_t *l, double soc, uint8_t envelope) {
     l->last.envelope = envelope;
 }
 
-/* Flags against the training envelope (TrainingEnvelope.flags, startFlags, socFlags): 0 without one. */
+/* Flags against the training envelope (bms_soc_envelope.c): none without one, or compiled out. */
 static int has_envelope(const bms_soc_lstm_t *l) {
     return BMS_SOC_ENVELOPE && l->settings.has_envelope;
 }
 
-static uint8_t input_flags(const bms_soc_lstm_t *l, double current_A, double temperature_C) {
-    const bms_soc_envelope_t *e = &l->settings.envelope;
-    uint8_t f = 0;
-    double ti = l->settings.envelope_tolerance_current_A, tt = l->settings.envelope_tolerance_temperature_C;
-    if (!(current_A >= e->current_min_A - ti && current_A <= e->current_max_A + ti)) f |= BMS_SOC_ENVELOPE_CURRENT;
-    if (!(temperature_C >= e->temperature_min_C - tt && temperature_C <= e->temperature_max_C + tt)) {
-        f |= BMS_SOC_ENVELOPE_TEMPERATURE;
-    }
-    return f;
-}
-
-static uint8_t soc_flags(const bms_soc_lstm_t *l, double soc) {
-    const bms_soc_envelope_t *e = &l->settings.envelope;
-    double t = l->settings.envelope_tolerance_soc;
-    return soc >= e->soc_min - t && soc <= e->soc_max + t ? 0 : BMS_SOC_ENVELOPE_SOC;
-}
-
 static int rested_since_charge(const bms_soc_lstm_t *l) {
     return l->seconds_since_charge >= l->settings.rest_before_discharge_s * (1 - 1e-9);
-}
-
-/* A run's start (LSTMEstimator.startFlags): outside within rest_before_discharge_s of a charging
- * current, or from a rested voltage (none held: 0 V) below the training starts'. */
-static uint8_t start_flags(const bms_soc_lstm_t *l) {
-    double rested_V = (double)(l->has_rest_sample ? l->rest_voltage_uV : 0) / 1e6;
-    if (!rested_since_charge(l)) return BMS_SOC_ENVELOPE_START;
-    return rested_V >= l->settings.envelope.start_voltage_min_V - l->settings.envelope_tolerance_voltage_V
-        ? 0 : BMS_SOC_ENVELOPE_START;
 }
 
 /* Ends a declined discharge: its count stays flagged START (with an envelope) until a confirmed run. */
@@ -171,7 +129,7 @@ static int settings_ok(const bms_soc_lstm_settings_t *s) {
                 && isfinite(s->envelope_tolerance_temperature_C) && s->envelope_tolerance_temperature_C >= 0
                 && isfinite(s->envelope_tolerance_voltage_V) && s->envelope_tolerance_voltage_V >= 0
                 && isfinite(s->envelope_tolerance_soc) && s->envelope_tolerance_soc >= 0
-                && (!s->has_envelope || envelope_ok(&s->envelope))));
+                && (!s->has_envelope || bms_soc_envelope_ok(&s->envelope))));
 }
 
 bms_soc_status_t bms_soc_lstm_init(bms_soc_lstm_t *l, const bms_lstm_model_t *lstm_model,
@@ -265,7 +223,10 @@ static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t curre
         (void)bms_lstm_step_s8(&l->context, l->rest_voltage_uV, l->rest_current_mA, l->rest_temperature_dC, &ignored);
         l->model_steps++;
     }
-    if (has_envelope(l)) l->run_envelope = start_flags(l);
+    if (has_envelope(l)) {
+        l->run_envelope = bms_soc_envelope_start_flags(&l->settings, rested_since_charge(l),
+                                                       l->has_rest_sample ? l->rest_voltage_uV : 0);
+    }
     l->in_discharge = 1;
     l->discharges_started++;
     l->discharge_seconds_in_run = 0;
@@ -392,8 +353,8 @@ bms_soc_status_t bms_soc_lstm_tick(bms_soc_lstm_t *l, float voltage_V, float cur
     if (has_envelope(l)) envelope = l->declined_run ? (uint8_t)(l->carried_envelope | BMS_SOC_ENVELOPE_START)
                                                     : l->carried_envelope;
     if (l->in_discharge && has_envelope(l)) {
-        l->run_envelope |= input_flags(l, i, t);
-        if (run_confirmed(l)) envelope = (uint8_t)(l->run_envelope | soc_flags(l, run_soc(l)));
+        l->run_envelope |= bms_soc_envelope_input_flags(&l->settings, i, t);
+        if (run_confirmed(l)) envelope = (uint8_t)(l->run_envelope | bms_soc_envelope_soc_flags(&l->settings, run_soc(l)));
     }
     if (l->between != NULL) {
         /* After the run logic, so a run's output handed over on this tick is counted on by it. */

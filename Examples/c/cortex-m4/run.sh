@@ -28,10 +28,10 @@ CF="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 -Wal
 # learner's hand-over, the partial-start decline: a few dozen instructions per tick beside the
 # model step it calls), the capacity learner, the Ah counter and the cell-model lookups
 # (Docs/Performance.md: per 10 s tick Ah 323 -> 339, EKF 982 -> 963 instructions).
-size_flags() { case "$(basename "$1")" in bms_loader.c|bms_soc_config.c|bms_soc_ekf_init.c|bms_soc_lstm.c|bms_soc_learner.c|bms_soc_ah.c|bms_soc_model.c) echo -Os ;; esac; }
+size_flags() { case "$(basename "$1")" in bms_loader.c|bms_soc_config.c|bms_soc_ekf_init.c|bms_soc_lstm.c|bms_soc_envelope.c|bms_soc_learner.c|bms_soc_ah.c|bms_soc_model.c) echo -Os ;; esac; }
 objs=""
 for f in "$soc/bms_soc_ah.c" "$soc/bms_soc_config.c" "$soc/bms_soc_ekf.c" "$soc/bms_soc_ekf_init.c" "$soc/bms_soc_filter_common.c" \
-         "$soc/bms_soc_hysteresis.c" "$soc/bms_soc_learner.c" "$soc/bms_soc_lstm.c" "$soc/bms_soc_model.c" \
+         "$soc/bms_soc_hysteresis.c" "$soc/bms_soc_learner.c" "$soc/bms_soc_lstm.c" "$soc/bms_soc_envelope.c" "$soc/bms_soc_model.c" \
          "$soc/bms_soc_charge_transfer.c" \
          "$runtime/bms_loader.c" "$runtime/bms_step.c" "$runtime/bms_fixed.c" "$runtime/bms_tables.c" \
          "$model/cell_model.c" "$model/cell_model_2rc.c" "$model/lstm_model.c"; do

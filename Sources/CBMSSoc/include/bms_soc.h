@@ -81,10 +81,9 @@ extern "C" {
 #ifndef BMS_SOC_TWO_RC
 #define BMS_SOC_TWO_RC 1
 #endif
-/** 1 (default): the LSTM wrapper flags the estimates of a run whose inputs leave the blob's
- *  training envelope (bms_soc_lstm_settings_use_envelope, bms_soc_estimate_t.envelope). Build with
- *  -DBMS_SOC_ENVELOPE=0 to compile the flags out: settings with has_envelope 1 are then refused
- *  at init (BMS_SOC_ERR_ENVELOPE_COMPILED_OUT). */
+/** 1 (default): the LSTM wrapper flags where its inputs leave the blob's training envelope
+ *  (bms_soc_lstm_settings_use_envelope, bms_soc_estimate_t.envelope). -DBMS_SOC_ENVELOPE=0 compiles
+ *  the flags out; an envelope is then refused at init (BMS_SOC_ERR_ENVELOPE_COMPILED_OUT). */
 #ifndef BMS_SOC_ENVELOPE
 #define BMS_SOC_ENVELOPE 1
 #endif
@@ -279,13 +278,12 @@ typedef struct bms_soc_lstm_settings {
                                                once; 1: the model steps through it (set it when the blob's training
                                                envelope current reaches above the threshold, as Swift's
                                                LSTMEstimatorSettings.runThroughCharge = nil does) */
-    uint8_t has_envelope;                 /**< 0 (default): no flags; 1: flag against `envelope`
-                                               (set both with bms_soc_lstm_settings_use_envelope) */
+    uint8_t has_envelope;                 /**< 0 (default): no flags; 1: flag against `envelope` (use_envelope) */
     bms_soc_envelope_t envelope;          /**< the blob's training envelope */
-    double envelope_tolerance_current_A;  /**< 0.1: how far outside a bound an input may be before it is */
-    double envelope_tolerance_temperature_C; /**< 1.0   flagged (TrainingEnvelope.Tolerance) */
-    double envelope_tolerance_voltage_V;  /**< 0.02 */
-    double envelope_tolerance_soc;        /**< 0.02 */
+    /** How far outside a bound an input may be before it is flagged (TrainingEnvelope.Tolerance):
+     *  0.1 A, 1.0 degC, 0.02 V (the start voltage), 0.02 (SOC). */
+    double envelope_tolerance_current_A, envelope_tolerance_temperature_C, envelope_tolerance_voltage_V,
+           envelope_tolerance_soc;
 } bms_soc_lstm_settings_t;
 
 /** The integer LSTM as an estimator (LSTMEstimator): one model run per discharge, 10 s
@@ -315,9 +313,9 @@ typedef struct bms_soc_lstm {
                                                the prior the learner last settled on) */
     double loaded_model_soc;              /**< the model's last output under discharge current: what a
                                                learned-prior run reports and hands over */
-    uint8_t run_envelope;                 /**< BMS_SOC_ENVELOPE_* of the present run's inputs (sticky) */
-    uint8_t carried_envelope;             /**< the flags the count carries: the last confirmed run's, or
-                                               START after a declined one */
+    /** BMS_SOC_ENVELOPE_* of the present run's inputs (sticky), and those the count carries: the
+     *  last confirmed run's, or START after a declined one. */
+    uint8_t run_envelope, carried_envelope;
 } bms_soc_lstm_t;
 
 /* ---- functions ---- */
