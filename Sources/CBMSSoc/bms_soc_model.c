@@ -193,6 +193,10 @@ float bms_soc_initial_capacity_Ah(const bms_cell_model_t *model, float temperatu
     return model->design_capacity.count == 0 ? model->capacity_Ah : bms_soc_design_capacity_Ah(model, temperature_C);
 }
 
+float bms_cell_model_initial_capacity_Ah(const bms_cell_model_t *model, float temperature_C) {
+    return model == NULL ? 0.0f : bms_soc_initial_capacity_Ah(model, temperature_C);
+}
+
 void bms_soc_counter_add(bms_soc_counter_t *counter, float ampere_seconds) {
     float sum = counter->sum_As;
     float t = sum + ampere_seconds;

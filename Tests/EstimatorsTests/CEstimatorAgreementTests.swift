@@ -359,3 +359,21 @@ enum CDrive {
         return d
     }
 }
+
+extension CEstimatorAgreementTests {
+    @Test("bms_cell_model_initial_capacity_Ah is CellModelParameters.initialCapacityAh: the design table where there is one, else the capacity; 0 on NULL")
+    func initialCapacityAgrees() throws {
+        let bundled = try CellModelFile.load(from: Self.modelURL)
+        let nmc = try CellModelFile.load(from: SharedData.fixtures.appendingPathComponent("models/cell-charge-transfer.json"))
+        #expect(bundled.designCapacityByTemperature != nil && nmc.designCapacityByTemperature == nil)
+        for model in [bundled, nmc] {
+            let c = CCellModel(try CellModelCTables(model))
+            for t in [-20.0, 4, 10, 24, 25, 33.5, 43, 60] {
+                let swift = model.initialCapacityAh(temperatureC: t)
+                let ours = Double(bms_cell_model_initial_capacity_Ah(c.pointer, Float(t)))
+                #expect(abs(ours - swift) <= 1e-5 * swift, "\(model.cellName) at \(t) °C: C \(ours), Swift \(swift)")
+            }
+        }
+        #expect(bms_cell_model_initial_capacity_Ah(nil, 25) == 0)
+    }
+}

@@ -8,9 +8,10 @@
  *
  * The settings are the Swift defaults sized to the compiled-in cell as `bmsim replay` sizes them:
  * the current limits of the plausibility checks and of protection (PlausibilityLimits(),
- * ProtectionLimits(): NASA's 18650) scaled by the cell's design capacity over the 1.8 Ah they were
- * written for, the auto-zero's largest offset C/25, the estimators' rest current max(20 mA, C/36 h).
- * A firmware sets its own cell's limits; voltages and temperatures are not scaled. */
+ * ProtectionLimits(): NASA's 18650) scaled by the cell's capacity at 25 degC
+ * (bms_cell_model_initial_capacity_Ah) over the 1.8 Ah they were written for, the auto-zero's
+ * largest offset C/25, the estimators' rest current max(20 mA, C/36 h). A firmware sets its own
+ * cell's limits; voltages and temperatures are not scaled. */
 #ifndef FIRMWARE_TICK_H
 #define FIRMWARE_TICK_H
 
@@ -95,22 +96,6 @@ static void firmware_wake(firmware_t *fw, float sleep_s) {
     bms_soc_lstm_wake(&fw->lstm, sleep_s);   /* and the count between its runs */
 }
 
-/* The model's design capacity at `temperature_C` (linear between its points, held beyond), or its
- * capacity when it has no design table, Ah (CellModelParameters.initialCapacityAh). */
-static double design_capacity_Ah(const bms_cell_model_t *model, float temperature_C) {
-    const bms_soc_curve_t *c = &model->design_capacity;
-    uint16_t k;
-    if (c->count == 0) return (double)model->capacity_Ah;
-    if (c->count == 1 || temperature_C <= c->temperatures_C[0]) return (double)c->values[0];
-    for (k = 1; k < c->count; k++) {
-        if (temperature_C <= c->temperatures_C[k]) {
-            double f = (double)(temperature_C - c->temperatures_C[k - 1]) / (double)(c->temperatures_C[k] - c->temperatures_C[k - 1]);
-            return (double)c->values[k - 1] + f * (double)(c->values[k] - c->values[k - 1]);
-        }
-    }
-    return (double)c->values[c->count - 1];
-}
-
 /* The Swift defaults, sized to a cell of `capacity_Ah` (ReplayScenario.scaledCurrents,
  * EstimatorConfig.scaledToCell, CurrentOffsetSettings.scaledToCell). */
 static void size_to_cell(double capacity_Ah, bms_soc_config_t *config, bms_plausibility_limits_t *limits,
@@ -163,7 +148,7 @@ static int firmware_setup(firmware_t *fw, bms_soc_config_t *config, double base_
     bms_plausibility_limits_default(&limits);
     bms_current_offset_settings_default(&zero_settings);
     bms_protection_limits_default(&protection_limits);
-    size_to_cell(design_capacity_Ah(&CELL_MODEL, 25.0f), config, &limits, &zero_settings, &protection_limits);
+    size_to_cell((double)bms_cell_model_initial_capacity_Ah(&CELL_MODEL, 25.0f), config, &limits, &zero_settings, &protection_limits);
     if (bms_plausibility_init(&fw->checks, &limits, base_tick_s) != BMS_SOC_OK
         || bms_current_offset_init(&fw->zero, &zero_settings) != BMS_SOC_OK
         || bms_protection_init(&fw->protection, &protection_limits, fw->ring, EVENT_RING) != BMS_SOC_OK

@@ -101,6 +101,11 @@ typedef struct bms_cell_model {
     const bms_soc_two_rc_t *two_rc;
 } bms_cell_model_t;
 
+/** A new cell's capacity at `temperature_C`, Ah (CellModelParameters.initialCapacityAh): the design
+ *  capacity table (linear between its points, held beyond), else capacity_Ah. What the estimators
+ *  count against until they learn, and what a firmware sizes its current limits by. */
+float bms_cell_model_initial_capacity_Ah(const bms_cell_model_t *model, float temperature_C);
+
 #ifdef __cplusplus
 }
 #endif
