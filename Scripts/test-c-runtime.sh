@@ -9,7 +9,7 @@
 # then the C estimators (Sources/CBMSSoc, strict build plus their own host tests under ASan +
 # UBSan with the cell models and LSTM blob of Examples/c/model; built without hysteresis and
 # without the charge-transfer term, -DBMS_SOC_HYSTERESIS=0 / -DBMS_SOC_CHARGE_TRANSFER=0; the EKF on
-# two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; the LSTM wrapper's training-envelope flags,
+# two R-C pairs, also built without it, -DBMS_SOC_TWO_RC=0; ekf+lstm, bms_soc_fused.c; the LSTM wrapper's training-envelope flags,
 # also built without them, -DBMS_SOC_ENVELOPE=0; the current
 # sensor's auto-zero, bms_soc_current_offset.c, the plausibility checks, bms_soc_plausibility.c, the
 # estimator bank's gating, bms_soc_bank.c, and the protection state machine, bms_soc_protection.c, each on
@@ -96,6 +96,12 @@ for unit in "current_offset:the current sensor's auto-zero" "plausibility:the pl
     "$soc/bms_soc_$name.c" "Tests/CRuntime/bms_soc_${name}_test.c" -lm -o "$out/bms_soc_${name}_test"
   "$out/bms_soc_${name}_test"
 done
+echo "== C estimators: ekf+lstm (bms_fused.h) under ASan + UBSan (the fusion's gating, a wrong start pulled, refusals)"
+"$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Wall -Wextra -Werror -pedantic -I"$soc/include" -I"$src/include" -I"$model" \
+  "$soc"/*.c "$src"/*.c "$model"/cell_model.c "$model"/lstm_model.c Tests/CRuntime/bms_soc_fused_test.c \
+  -lm -o "$out/bms_soc_fused_test"
+"$out/bms_soc_fused_test"
 echo "== C estimators: the charge-transfer term under ASan + UBSan (bad groups, a = 0, the term as R0 + eta/I)"
 "$CC" -std=c99 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
   -Wall -Wextra -Werror -I"$soc/include" -I"$src/include" -I"$model" \

@@ -314,3 +314,27 @@ bms_soc_status_t bms_soc_ekf_tick(bms_soc_ekf_t *e, float voltage_V, float curre
     }
     return BMS_SOC_OK;
 }
+
+/* TheveninEKF.applySOCMeasurement (bms_fused.h): one scalar Kalman update with H = e0, the Joseph
+ * form expanded for a symmetric P (row 0 copied first, as P changes), then the tick's guards. */
+int bms_soc_ekf_apply_soc_measurement(bms_soc_ekf_t *e, float z, float r) {
+    float gain[BMS_SOC_EKF_MAX_STATES], prior[BMS_SOC_EKF_MAX_STATES], s, innovation;
+    bms_soc_estimate_t estimate;
+    uint8_t holding;
+    int i, j, n;
+    if (e == NULL || !isfinite(z) || !isfinite(r) || !(r > 0.0f)) return 0;
+    n = e->states;
+    s = e->p[0] + r;
+    if (!(s > 0.0f) || !isfinite(s)) return 0;
+    for (i = 0; i < n; i++) gain[i] = e->p[i * n] / s;
+    innovation = z - e->x[0];
+    for (i = 0; i < n; i++) e->x[i] += gain[i] * innovation;
+    for (j = 0; j < n; j++) prior[j] = e->p[j];
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < n; j++) e->p[i * n + j] += -gain[i] * prior[j] - prior[i] * gain[j] + gain[i] * s * gain[j];
+    }
+    holding = e->last.holding;
+    finish(e, &estimate);
+    e->last.holding = holding;
+    return 1;
+}

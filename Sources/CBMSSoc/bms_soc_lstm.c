@@ -111,7 +111,7 @@ static void clear_state(bms_soc_lstm_t *l, double soc) {
     l->counter_compensation_As = 0;
     l->has_previous_current = 0;
     l->previous_current_A = 0;
-    l->run_envelope = l->carried_envelope = 0;
+    l->run_envelope = l->carried_envelope = l->run_started_at_rest = 0;
     set_estimate(l, soc, 0);
 }
 
@@ -218,6 +218,7 @@ static void start_discharge(bms_soc_lstm_t *l, int32_t voltage_uV, int32_t curre
         start_soc = start_soc < 0 ? 0 : (start_soc > 1.2 ? 1.2 : start_soc);
         (void)bms_lstm_set_start_soc(&l->context, saturated_round(start_soc * 10000));
     }
+    l->run_started_at_rest = l->has_rest_sample;
     if (l->has_rest_sample) {
         int32_t ignored;
         (void)bms_lstm_step_s8(&l->context, l->rest_voltage_uV, l->rest_current_mA, l->rest_temperature_dC, &ignored);

@@ -313,9 +313,9 @@ typedef struct bms_soc_lstm {
                                                the prior the learner last settled on) */
     double loaded_model_soc;              /**< the model's last output under discharge current: what a
                                                learned-prior run reports and hands over */
-    /** BMS_SOC_ENVELOPE_* of the present run's inputs (sticky), and those the count carries: the
-     *  last confirmed run's, or START after a declined one. */
-    uint8_t run_envelope, carried_envelope;
+    /** BMS_SOC_ENVELOPE_* of the present run's inputs (sticky) and those the count carries (the last
+     *  confirmed run's, or START after a declined one); the run started from a held rest sample. */
+    uint8_t run_envelope, carried_envelope, run_started_at_rest;
 } bms_soc_lstm_t;
 
 /* ---- functions ---- */
