@@ -4,7 +4,7 @@ import TestSupport
 @testable import bmsim
 
 /// `Examples/c/host/firmware.c` — the whole C firmware tick (checks, auto-zero, protection, bank,
-/// Ah counter, EKF and the LSTM wrapper with its envelope) over a recording — against `bmsim
+/// Ah counter, EKF, the LSTM wrapper with its envelope and ekf+lstm) over a recording — against `bmsim
 /// replay` of the same recording with the same cell model and blob: the same flags, protection
 /// state and envelope flags on every tick, and the same SOC within 0.01 points. On the 5 Ah NMC
 /// cell of `Fixtures/physics` (not NASA's), its model fitted by `bmsim fit`, clean and with noisy
@@ -29,6 +29,7 @@ struct CFirmwareHostTests {
              "-DCELL_MODEL=cell_model_charge_transfer", "-DCELL_MODEL_HEADER=\"cell_model_charge_transfer.h\""]
             + (try sources("Sources/CBMSSoc")) + (try sources("Sources/CBMSRuntime"))
             + [model.appendingPathComponent("cell_model_charge_transfer.c").path, model.appendingPathComponent("firmware_lstm.c").path,
+               model.appendingPathComponent("firmware_fusion_lstm.c").path,
                root.appendingPathComponent("Examples/c/host/firmware.c").path, "-lm", "-o", "firmware_host"], in: folder)
         try #require(compile.status == 0, "cc failed: \(compile.stderr)")
         return folder.appendingPathComponent("firmware_host")
@@ -59,7 +60,7 @@ struct CFirmwareHostTests {
         let out = tmp.appendingPathComponent("replay")
         let replay = try ReplayCommand.parseAsRoot([recording, "--cell-model",
                                                     SharedData.fixtures.appendingPathComponent("models/cell-charge-transfer.json").path,
-                                                    "--estimators", "ah,ekf,lstm", "--scenario", "nominal", "--quiet",
+                                                    "--estimators", "ah,ekf,lstm,ekf+lstm", "--scenario", "nominal", "--quiet",
                                                     "--format", "csv", "--out", out.path]) as! ReplayCommand
         try replay.run()
         let telemetry = try FileManager.default.contentsOfDirectory(atPath: out.path).first { $0.hasPrefix("telemetry_") }
@@ -68,7 +69,9 @@ struct CFirmwareHostTests {
         try #require(swift.count == ours.count && swift.count == 1790, "\(swift.count) replay ticks, \(ours.count) C ticks")
 
         let states = ["standby": "0", "charge": "1", "discharge": "2", "fault": "3"]
-        var gap = ["ah": 0.0, "ekf": 0.0, "lstm": 0.0]
+        // replay's column → the C example's.
+        let columns = ["soc_ah": "soc_ah", "soc_ekf": "soc_ekf", "soc_lstm": "soc_lstm", "soc_ekf+lstm": "soc_ekf_lstm"]
+        var gap = [String: Double]()
         var flagMismatches = 0, protectionMismatches = 0, envelopeMismatches = 0, outside = 0
         for (s, o) in zip(swift, ours) {
             #expect(Double(s["time_s"] ?? "") == Double(o["time_s"] ?? ""))
@@ -76,14 +79,16 @@ struct CFirmwareHostTests {
             if states[s["protection_state"] ?? ""] != o["protection"] { protectionMismatches += 1 }
             if s["envelope_lstm"] != o["envelope_lstm"] { envelopeMismatches += 1 }
             if !(o["envelope_lstm"] ?? "").isEmpty { outside += 1 }
-            for k in gap.keys {
-                let d = abs((Double(s["soc_\(k)"] ?? "") ?? .nan) - (Double(o["soc_\(k)"] ?? "") ?? .nan))
-                gap[k] = d.isNaN ? .infinity : max(gap[k]!, d)
+            for (swiftColumn, cColumn) in columns {
+                let d = abs((Double(s[swiftColumn] ?? "") ?? .nan) - (Double(o[cColumn] ?? "") ?? .nan))
+                gap[swiftColumn] = d.isNaN ? .infinity : max(gap[swiftColumn] ?? 0, d)
             }
         }
-        print("CFirmwareHost \(file): max |C − replay| SOC points ah \(gap["ah"]! * 100), ekf \(gap["ekf"]! * 100), "
-              + "lstm \(gap["lstm"]! * 100); \(outside) ticks outside the LSTM's envelope")
+        print("CFirmwareHost \(file): max |C − replay| SOC points "
+              + columns.keys.sorted().map { "\($0) \((gap[$0] ?? .nan) * 100)" }.joined(separator: ", ")
+              + "; \(outside) ticks outside the LSTM's envelope")
         #expect(flagMismatches == 0 && protectionMismatches == 0 && envelopeMismatches == 0)
+        #expect(gap.count == columns.count)
         for (k, g) in gap { #expect(g <= 1e-4, "\(k): \(g * 100) SOC points") }
         #expect(outside > 1000, "the NASA-trained LSTM is outside its envelope on this cell's drive")
     }

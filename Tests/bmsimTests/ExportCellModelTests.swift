@@ -18,7 +18,7 @@ struct ExportCellModelTests {
         try #require(try ExportCommand.parseAsRoot(arguments) as? ExportCommand).exportCellModel()
     }
 
-    @Test("Examples/c/model/cell_model.{c,h}, lstm_model.{c,h} and firmware_lstm.{c,h} are the export of the fixtures (regenerate with the commands in Examples/c/README.md)")
+    @Test("Examples/c/model/cell_model, lstm_model, firmware_lstm and firmware_fusion_lstm (.c, .h) are the export of the fixtures (regenerate with the commands in Examples/c/README.md)")
     func committedModelsAreCurrent() throws {
         let tmp = try ExportCSourceTests.scratch()
         defer { try? FileManager.default.removeItem(at: tmp) }
@@ -27,7 +27,10 @@ struct ExportCellModelTests {
                                            "--c-source", tmp.appendingPathComponent("gen/lstm_model").path])
         _ = try ExportCSourceTests.export([SharedData.fixtures.appendingPathComponent("models/lstm-soh-shrunk.bmsq").path,
                                            "--c-source", tmp.appendingPathComponent("gen/firmware_lstm").path])
-        for name in ["cell_model.c", "cell_model.h", "lstm_model.c", "lstm_model.h", "firmware_lstm.c", "firmware_lstm.h"] {
+        _ = try ExportCSourceTests.export([SharedData.fixtures.appendingPathComponent("models/lstm-soh-nll.bmsq").path,
+                                           "--c-source", tmp.appendingPathComponent("gen/firmware_fusion_lstm").path])
+        for name in ["cell_model.c", "cell_model.h", "lstm_model.c", "lstm_model.h", "firmware_lstm.c", "firmware_lstm.h",
+                     "firmware_fusion_lstm.c", "firmware_fusion_lstm.h"] {
             let made = try String(contentsOf: tmp.appendingPathComponent("gen/\(name)"), encoding: .utf8)
             let committed = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
             #expect(made == committed, "Examples/c/model/\(name) is stale")

@@ -1,8 +1,8 @@
 /* Examples/c/cortex-m4/firmware_image.c — the whole C firmware on a Cortex-M4F under QEMU
  * (mps2-an386): ../host/firmware_tick.h, the same code as the host example firmware_host — the
  * plausibility checks, the current auto-zero, protection, the estimator bank, the Ah counter, the
- * 1RC EKF and the LSTM wrapper with the shipped blob (../model/firmware_lstm) and its training
- * envelope — over the compiled-in recording (input_rows.h), one row a 10 s base tick, from an
+ * 1RC EKF, the LSTM wrapper with the shipped blob (../model/firmware_lstm) and its training
+ * envelope, and ekf+lstm (../model/firmware_fusion_lstm) — over the compiled-in recording (input_rows.h), one row a 10 s base tick, from an
  * unknown history; a gap of more than an hour is a sleep. Prints per tick the same columns as
  * `firmware_host --base-tick 10` (flags in decimal; run.sh checks every tick against the host
  * build), then the instructions per tick of the whole firmware tick (mean and worst: the worst is
@@ -36,7 +36,7 @@ int main(void) {
         return 1;
     }
     SYST_RVR = 0xFFFFFFu; SYST_CVR = 0; SYST_CSR = 5u;
-    sh_puts("row,flags,protection,soc_ah,soc_ekf,soc_lstm,envelope_lstm\n");
+    sh_puts("row,flags,protection,soc_ah,soc_ekf,soc_lstm,soc_ekf_lstm,envelope_lstm\n");
     for (n = 0; n < INPUT_ROWS; ++n) {
         const double time_s = input_time_s[n];
         bms_plausibility_reading_t raw;
@@ -74,8 +74,8 @@ int main(void) {
     }
     sh_puts("# whole firmware tick, instructions (mean, worst): "); put_dec(mean_instructions(ticks_total));
     sh_puts(", "); put_dec((uint32_t)((uint64_t)worst * 40u >> ICOUNT_SHIFT));
-    sh_puts("\n# firmware state bytes: "); put_dec((uint32_t)sizeof fw); sh_puts(" (of which the LSTM workspace ");
-    put_dec(2u * FIRMWARE_LSTM_WORKSPACE_WORDS); sh_puts(", the protection event ring ");
+    sh_puts("\n# firmware state bytes: "); put_dec((uint32_t)sizeof fw); sh_puts(" (of which the two LSTM workspaces ");
+    put_dec(2u * (FIRMWARE_LSTM_WORKSPACE_WORDS + FIRMWARE_FUSION_LSTM_WORKSPACE_WORDS)); sh_puts(", the protection event ring ");
     put_dec((uint32_t)sizeof fw.ring); sh_puts(")\n");
     return 0;
 }

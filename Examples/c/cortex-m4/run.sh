@@ -152,15 +152,17 @@ echo "flash of the measurement-path image without the recording: $(flash path in
 run_image path > "$out/path.txt"
 cat "$out/path.txt"
 grep -q '^# measurement path, instructions per tick' "$out/path.txt"
-# The whole firmware (../host/firmware_tick.h: checks, auto-zero, protection, bank, Ah, EKF and the LSTM
-# wrapper with the shipped blob and its envelope) as a third image, checked tick by tick against the
+# The whole firmware (../host/firmware_tick.h: checks, auto-zero, protection, bank, Ah, EKF, the LSTM
+# wrapper with the shipped blob and its envelope, ekf+lstm) as a third image, checked tick by tick against the
 # host example built from the same code (firmware_host --base-tick 10: one row a tick).
 echo "== the whole firmware on the Cortex-M4 (firmware_image.c = ../host/firmware_tick.h)"
-arm-none-eabi-gcc $CF -Os -I"$soc/include" -I"$runtime/include" -I"$model" -c "$model/firmware_lstm.c" -o "$out/firmware_lstm.o"
-link_image firmware "$here/firmware_image.c" $objs $pobjs "$out/firmware_lstm.o"
+for f in "$model/firmware_lstm.c" "$model/firmware_fusion_lstm.c" "$soc/bms_soc_fused.c"; do
+  arm-none-eabi-gcc $CF -Os -I"$soc/include" -I"$runtime/include" -I"$model" -c "$f" -o "$out/$(basename "$f" .c).o"
+done
+link_image firmware "$here/firmware_image.c" $objs $pobjs "$out/firmware_lstm.o" "$out/firmware_fusion_lstm.o" "$out/bms_soc_fused.o"
 without_recording=$(flash firmware input_time_s input_vit)
-without_blob=$(flash firmware input_time_s input_vit firmware_lstm)
-echo "flash of the whole-firmware image: $without_recording B without the recording, of which the LSTM blob" \
+without_blob=$(flash firmware input_time_s input_vit firmware_lstm firmware_fusion_lstm)
+echo "flash of the whole-firmware image: $without_recording B without the recording, of which the two LSTM blobs" \
      "$((without_recording - without_blob)) B (code and the cell model $without_blob B)"
 run_image firmware > "$out/firmware-m4.csv"
 grep '^#' "$out/firmware-m4.csv"
@@ -176,7 +178,7 @@ same = sum(int(a["flags"]) == int(b["flags"], 16) and a["protection"] == b["prot
            and a["envelope_lstm"] == b["envelope_lstm"] for a, b in zip(m4, host))
 def gap(k):
     return max((abs(float(a[k]) - float(b[k])) for a, b in zip(m4, host) if a[k] or b[k]), default=0.0)
-worst = {k: gap(k) for k in ("soc_ah", "soc_ekf", "soc_lstm")}
+worst = {k: gap(k) for k in ("soc_ah", "soc_ekf", "soc_lstm", "soc_ekf_lstm")}
 print(f"{len(m4)} ticks; flags, protection and envelope equal on {same}; max |Cortex-M4 - host| SOC: "
       + ", ".join(f"{k[4:]} {v:.5f}" for k, v in worst.items()))
 # Both print five decimals; allow one unit of the last digit for a different rounding of a tie.

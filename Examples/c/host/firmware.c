@@ -3,8 +3,8 @@
  *
  *   the plausibility checks (bms_plausibility.h)  ->  the current auto-zero (bms_current_offset.h)
  *   ->  protection (bms_protection.h)  ->  the estimator bank (bms_bank.h)
- *   ->  the Ah counter (every tick), the 1RC EKF (every --ekf-every ticks) and the LSTM wrapper
- *       (every tick; its model steps every 10 s) (bms_soc.h)
+ *   ->  the Ah counter (every tick), the 1RC EKF (every --ekf-every ticks), the LSTM wrapper
+ *       (every tick; its model steps every 10 s) (bms_soc.h) and ekf+lstm (bms_fused.h)
  *
  * in that order, as Sources/Firmware's BMSFirmware does (Docs/BMSLoop.md; the C loop of
  * Tests/EstimatorsTests/CFirmwareLoopTests.swift, which checks these parts against the Swift
@@ -24,10 +24,12 @@
  * model.bmsq --c-source firmware_lstm`; default: the shipped lstm-soh-shrunk), set up as `bmsim
  * replay` sets up `lstm`: with the Ah + OCV counter between its runs, the learned prior when the
  * blob wants it (FIRMWARE_LSTM_LEARNED_PRIOR) and its training envelope (FIRMWARE_LSTM_ENVELOPE):
- * every estimate says where its inputs left what the network was trained on.
+ * every estimate says where its inputs left what the network was trained on. ekf+lstm is its own
+ * EKF and LSTM wrapper on firmware_fusion_lstm (the shipped lstm-soh-nll: its uncertainty head
+ * gives the sigma), as replay sets up `ekf+lstm`.
  *
  * Output CSV, one line per tick:
- *   time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_lstm,envelope_lstm,soc_reference
+ *   time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_lstm,envelope_lstm,soc_ekf_lstm,soc_reference
  * (flags: BMS_FAULT_* in hex; protection: 0 standby, 1 charge, 2 discharge, 3 fault;
  * envelope_lstm: the flags' names joined by `|`, as replay's telemetry; soc_reference: the file's
  * `soc` column, empty when it has none). A summary goes to stderr: ticks, flagged ticks by kind,
@@ -66,7 +68,7 @@ typedef struct tally {
 
 static const char *const fault_names[FAULT_KINDS] = {"dropout", "not finite", "stuck", "spike", "timestamp jump",
                                                      "resync"};
-static const char *const estimator_names[ESTIMATORS] = {"ah", "ekf", "lstm"};
+static const char *const estimator_names[ESTIMATORS] = {"ah", "ekf", "lstm", "ekf+lstm"};
 static const char *const envelope_names[ENVELOPE_FLAGS] = {"current", "temperature", "start", "soc"};
 static const char *const condition_names[BMS_PROTECTION_CONDITIONS] = {
     "over-voltage", "under-voltage", "charge over-current", "discharge over-current", "over-temperature",
@@ -135,6 +137,8 @@ static void report_tick(const firmware_t *fw, tally_t *tally, double time_s, uin
     } else {
         printf(",,");
     }
+    if (fw->updated[3]) printf("%.5f,", (double)fw->estimates[3].soc);
+    else printf(",");
     printf("%s\n", reference_text);
 }
 
@@ -223,7 +227,7 @@ int main(int argc, char **argv) {
         perror(path);
         return 1;
     }
-    printf("time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_lstm,envelope_lstm,soc_reference\n");
+    printf("time_s,flags,protection,offset_mA,soc_ah,soc_ekf,sigma_ekf,soc_lstm,envelope_lstm,soc_ekf_lstm,soc_reference\n");
     while (fgets(line, sizeof line, file) != NULL) {
         double value;
         int n;
