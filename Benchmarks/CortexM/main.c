@@ -7,26 +7,11 @@
 #include "golden_model.h"
 #include "golden_vectors.h"
 #include "semihost.h"
-
-#ifndef ICOUNT_SHIFT
-#define ICOUNT_SHIFT 4
-#endif
-
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018)
+#include "systick.h"
 
 static int16_t workspace[GOLDEN_MODEL_WORKSPACE_WORDS];
 static bms_lstm_model_t model;
 static bms_lstm_context_t context;
-
-static void put_dec(uint32_t v) {
-    char buf[12];
-    int k = 11;
-    buf[k] = 0;
-    do { buf[--k] = (char)('0' + v % 10u); v /= 10u; } while (v != 0 && k > 0);
-    sh_puts(&buf[k]);
-}
 
 int main(void) {
     uint32_t n, mismatches = 0, first_bad = 0xFFFFFFFFu;

@@ -1,21 +1,13 @@
-/* Examples/c/cortex-m4/harness.h — what the Cortex-M4 examples (main.c, measurement_path.c, firmware_image.c)
- * share: SysTick instruction counting under `qemu -icount shift=ICOUNT_SHIFT` (instructions =
- * ticks x 40 / 2^shift: a 25 MHz SysTick, 2^shift ns per instruction), errno's storage for
- * newlib's libm without its runtime, and decimal output over semihosting (semihost.h: put_dec,
- * put_fixed5). Include
- * it after input_rows.h. */
+/* Examples/c/cortex-m4/harness.h — what the Cortex-M4 examples (main.c, measurement_path.c,
+ * firmware_image.c) share beyond Benchmarks/CortexM/systick.h (the SysTick registers, put_dec):
+ * the mean instructions per tick, errno's storage for newlib's libm without its runtime, and
+ * five-decimal output over semihosting (put_fixed5). Include it after input_rows.h. */
 #ifndef CORTEX_M4_HARNESS_H
 #define CORTEX_M4_HARNESS_H
 
 #include <stdint.h>
 #include "semihost.h"
-
-#ifndef ICOUNT_SHIFT
-#define ICOUNT_SHIFT 4
-#endif
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018)
+#include "systick.h"   /* Benchmarks/CortexM: ICOUNT_SHIFT, the SysTick registers, put_dec */
 
 /* newlib's libm (expf, logf, sqrtf) reports domain errors through errno; without its C
  * library runtime (-nostdlib) this is errno's storage. */
@@ -35,14 +27,6 @@ static uint32_t mean_instructions(uint64_t ticks) {
         if (remainder >= (uint64_t)INPUT_ROWS) { remainder -= (uint64_t)INPUT_ROWS; quotient |= (uint64_t)1 << bit; }
     }
     return quotient > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)quotient;
-}
-
-static void put_dec(uint32_t v) {
-    char buf[12];
-    int k = 11;
-    buf[k] = 0;
-    do { buf[--k] = (char)('0' + v % 10u); v /= 10u; } while (v != 0 && k > 0);
-    sh_puts(&buf[k]);
 }
 
 /* x with five decimals (|x| < 40,000), as the host example's %.5f. */
