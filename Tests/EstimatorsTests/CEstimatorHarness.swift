@@ -106,6 +106,13 @@ final class CConfig {
 }
 
 /// One C estimator behind the calls the Swift `SOCEstimator` protocol makes.
+/// The estimate a C tick writes (`tick` gets a zeroed one to fill).
+func cEstimate(_ tick: (inout bms_soc_estimate_t) -> Void) -> bms_soc_estimate_t {
+    var e = bms_soc_estimate_t()
+    tick(&e)
+    return e
+}
+
 protocol CEstimator: AnyObject {
     func update(_ m: CellMeasurement32) -> bms_soc_estimate_t
     func wake(afterSleepSeconds s: Float)

@@ -22,11 +22,7 @@ final class CFused: CEstimator {
     }
     deinit { state.deallocate() }
     func update(_ m: CellMeasurement32) -> bms_soc_estimate_t {
-        withUnsafeTemporaryAllocation(of: bms_soc_estimate_t.self, capacity: 1) { e in
-            e.initialize(repeating: bms_soc_estimate_t())
-            _ = bms_soc_fused_tick(state, m.voltageV, m.currentA, m.temperatureC, m.dtSeconds, e.baseAddress)
-            return e[0]
-        }
+        cEstimate { _ = bms_soc_fused_tick(state, m.voltageV, m.currentA, m.temperatureC, m.dtSeconds, &$0) }
     }
     func wake(afterSleepSeconds s: Float) { _ = bms_soc_fused_wake(state, s) }
     func reset(soc: Float) { _ = bms_soc_fused_reset(state, soc) }
