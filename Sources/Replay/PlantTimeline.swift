@@ -9,6 +9,16 @@ import CellData
 /// made-up voltage ramp. A replay sleeps through them (`nextRecordedTimeS`), as a BMS in
 /// storage does, and wakes at the next recorded sample.
 ///
+/// Two recorded operations with no gap operation between them are one continuous log whose
+/// `operation` label changed (a generic CSV's rows): the replay ticks through the time
+/// between the last sample of one and the first of the next, up to `maximumSampleIntervalS`
+/// (`Operation.continuesPrevious`), holding the last sample of the first — a tester logs a
+/// step's first row when the step starts, so the new current begins at the new operation's
+/// first sample, not on a ramp towards it. A NASA recording has a gap operation between
+/// every two records, so its records never continue one another. An operation whose first
+/// sample repeats its predecessor's last time (the format allows it at a boundary) keeps
+/// that sample: the plant runs on from the new operation's first values.
+///
 /// At a tick time `t` inside an operation the plant value is the linear interpolation of the
 /// recording; after the last sample every channel holds. The reference SOC is interpolated
 /// inside operations and returned beside the plant, for scoring only.
@@ -44,6 +54,10 @@ public struct PlantTimeline: Sendable {
         /// keeps every tenth charge), so a BMS would have seen the charge terminate at
         /// 4.2 V / 20 mA just before it (see `ReplayRunner.run`).
         public var unrecordedFullCharge: Bool
+        /// The operation continues the one before it on the axis without a break: the replay
+        /// ticks through the time between the two (the earlier one's last sample held) instead
+        /// of sleeping through it.
+        public var continuesPrevious: Bool = false
     }
     /// The recorded operations, in time order (an operation with a hole in its log is two
     /// entries with the same `recordingIndex`).
@@ -61,9 +75,11 @@ public struct PlantTimeline: Sendable {
         var ops: [Operation] = []
         var lastTime = -Double.infinity
         var chargeLostInGap = false
+        var gapSinceLastSample = true   // nothing before the first sample to continue
         for (k, operation) in recording.operations.enumerated() {
             if operation.isGap {
                 if let last = operation.unrecordedCycles.last(where: \.movesCharge) { chargeLostInGap = last.type == "charge" }
+                gapSinceLastSample = true
                 continue
             }
             let s = operation.samples
@@ -72,14 +88,22 @@ public struct PlantTimeline: Sendable {
                 throw .emptyRecording(cell: recording.cell, detail: "operation \(k): \(labels[k].count) reference values for \(s.count) samples")
             }
             var first = t.count
+            var continues = false
             for j in 0..<s.count {
                 let time = operation.startTimeS + s.timeS[j]
-                guard time.isFinite, time > lastTime else { continue }  // keep time strictly increasing
+                // Time strictly increases, except that an operation may start at its
+                // predecessor's last time: kept, its own first values carry the plant on.
+                let repeatsBoundary = t.count == first && !t.isEmpty && !gapSinceLastSample && time == lastTime
+                guard time.isFinite, time > lastTime || repeatsBoundary else { continue }
+                if t.count == first {
+                    continues = !t.isEmpty && !gapSinceLastSample && time - lastTime <= Self.maximumSampleIntervalS
+                }
                 if t.count > first && time - lastTime > Self.maximumSampleIntervalS {
                     // A hole in the log: close this piece; the next sample starts another.
                     ops.append(Operation(kind: operation.kind, recordingIndex: k, first: first, last: t.count - 1,
-                                         unrecordedFullCharge: chargeLostInGap))
+                                         unrecordedFullCharge: chargeLostInGap, continuesPrevious: continues))
                     chargeLostInGap = false
+                    continues = false
                     first = t.count
                 }
                 lastTime = time
@@ -88,8 +112,9 @@ public struct PlantTimeline: Sendable {
             }
             if t.count > first {
                 ops.append(Operation(kind: operation.kind, recordingIndex: k, first: first, last: t.count - 1,
-                                     unrecordedFullCharge: chargeLostInGap))
+                                     unrecordedFullCharge: chargeLostInGap, continuesPrevious: continues))
                 chargeLostInGap = false
+                gapSinceLastSample = false
             }
         }
         guard t.count >= 2 else {
@@ -122,16 +147,23 @@ public struct PlantTimeline: Sendable {
 
     /// The plant at time `t` as a measurement with `dtSeconds = dt`, the reference SOC, and
     /// the index (into `operations`) of the recorded operation `t` falls in, or −1 when `t` is
-    /// outside every recorded operation (between two operations, before the first sample or
-    /// after the last; the plant then holds the nearest earlier sample, and is not to be used:
-    /// the firmware sleeps there).
+    /// outside every recorded operation (between two operations that do not continue one
+    /// another, before the first sample or after the last; the plant then holds the nearest
+    /// earlier sample, and is not to be used: the firmware sleeps there). Between two
+    /// operations of which the second continues the first: the first's last sample, held,
+    /// with the reference SOC interpolated between the two.
     public mutating func sample(at t: Double, dt: Double) -> (plant: CellMeasurement, referenceSOC: Double, operation: Int) {
         while cursor + 1 < timeS.count && timeS[cursor + 1] <= t { cursor += 1 }
         let j = cursor
         if j + 1 >= timeS.count || t < timeS[j] || operationIndex[j + 1] != operationIndex[j] {
-            let exact = t == timeS[j]
-            return (CellMeasurement(voltageV: voltageV[j], currentA: currentA[j], temperatureC: temperatureC[j],
-                                    dtSeconds: dt), referenceSOC[j], exact ? Int(operationIndex[j]) : -1)
+            let held = CellMeasurement(voltageV: voltageV[j], currentA: currentA[j], temperatureC: temperatureC[j],
+                                       dtSeconds: dt)
+            if t > timeS[j] && j + 1 < timeS.count && operations[Int(operationIndex[j + 1])].continuesPrevious {
+                // The plant holds its last row; the SOC, a state, runs on between the two labels.
+                let w = (t - timeS[j]) / (timeS[j + 1] - timeS[j])
+                return (held, referenceSOC[j] + w * (referenceSOC[j + 1] - referenceSOC[j]), Int(operationIndex[j]))
+            }
+            return (held, referenceSOC[j], t == timeS[j] ? Int(operationIndex[j]) : -1)
         }
         let w = (t - timeS[j]) / (timeS[j + 1] - timeS[j])
         return (CellMeasurement(voltageV: voltageV[j] + w * (voltageV[j + 1] - voltageV[j]),

@@ -11,12 +11,13 @@ import Testing
 struct CurrentOffsetReportTests {
     let runner = ReplayRunner(factory: testFactory)
 
-    /// The synthetic life under `current-bias` without noise, auto-zero on or off.
+    /// The synthetic life (its pauses unrecorded: the firmware wakes at each) under `current-bias`
+    /// without noise, auto-zero on or off.
     func run(autoZero: Bool) throws -> ReplayResult {
         var scenario = ReplayScenario.currentBias
         scenario.sensor.current.noiseSigma = 0
         if !autoZero { scenario.currentOffset = .off }
-        return try runner.run(recording: syntheticRecording(), scenario: scenario, estimators: ["count"])
+        return try runner.run(recording: syntheticRecording(pausesAreGaps: true), scenario: scenario, estimators: ["count"])
     }
 
     @Test("each run records the offset learned; the report says it per scenario, or that it was off")

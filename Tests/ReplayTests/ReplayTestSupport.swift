@@ -56,8 +56,11 @@ func samples(durationS: Double, step: Double, current: (Double) -> Double, volta
 /// A small synthetic life: discharge 2 A for 1 h (capacity 2 Ah) to 2.6 V, rest 10 min, charge
 /// 1.5 A for 4780 s to 4.2 V then 50 mA for 10 min (CV taper: it ends full, having put back
 /// 7207.25 A·s by the trapezoid rule, 0.1 % more than the discharge took), a 2 h gap, and
-/// another discharge. Samples every 10 s. Every operation has a reference SOC.
-func syntheticRecording(cell: String = "SYN1") -> Recording {
+/// another discharge. Samples every 10 s. Every operation has a reference SOC. The 5 s between
+/// two operations is a label change of one continuous log (ticked through), or with
+/// `pausesAreGaps` time the log did not capture, as between NASA's records (a gap operation:
+/// the firmware sleeps there and wakes at the next operation).
+func syntheticRecording(cell: String = "SYN1", pausesAreGaps: Bool = false) -> Recording {
     let discharge = samples(durationS: 3600, step: 10, current: { _ in -2.0 }, voltage: { 4.1 - 1.5 * $0 / 3600 })
     let rest = samples(durationS: 600, step: 10, current: { _ in 0 }, voltage: { 3.3 + 0.1 * $0 / 600 })
     let charge = samples(durationS: 5380, step: 10, current: { $0 <= 4780 ? 1.5 : 0.05 },
@@ -67,6 +70,13 @@ func syntheticRecording(cell: String = "SYN1") -> Recording {
     var ops: [CellOperation] = []
     for (kind, s, isGap, cap) in [(OperationKind.discharge, discharge, false, 2.0 as Double?), (.rest, rest, false, nil),
                                   (.charge, charge, false, nil), (.rest, gap, true, nil), (.discharge, discharge, false, 2.0)] {
+        if pausesAreGaps, let last = ops.last, !last.isGap, !isGap {
+            let end = last.samples.count - 1
+            let pause = OperationSamples(timeS: [0, 5], voltageV: [last.samples.voltageV[end], s.voltageV[0]], currentA: [0, 0],
+                                         temperatureC: [24, 24])
+            ops.append(CellOperation(kind: .rest, nasaCycle: nil, startTimeS: t - 5, ambientTemperatureC: 24, capacityAh: nil,
+                                     samples: pause, isGap: true))
+        }
         ops.append(CellOperation(kind: kind, nasaCycle: nil, startTimeS: t, ambientTemperatureC: 24, capacityAh: cap,
                                  samples: s, isGap: isGap))
         t += s.timeS.last! + 5   // 5 s between operations

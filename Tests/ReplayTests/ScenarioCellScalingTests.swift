@@ -69,12 +69,13 @@ struct ScenarioCellScalingTests {
         }
     }
 
-    /// The synthetic life (2 Ah, rests at 0 A) under `scenario` without current noise.
+    /// The synthetic life (2 Ah, rests at 0 A; its pauses unrecorded, so the auto-zero calibrates at
+    /// each wake-up) under `scenario` without current noise.
     func learnedOffset(_ scenario: ReplayScenario, cellAh: Double, referenceAh: Double) throws -> Double {
         var scenario = scenario
         scenario.sensor.current.noiseSigma = 0
         let runner = ReplayRunner(factory: SizedFactory(cellCapacityAh: cellAh, referenceCellCapacityAh: referenceAh))
-        let result = try runner.run(recording: syntheticRecording(), scenario: scenario, estimators: ["count"])
+        let result = try runner.run(recording: syntheticRecording(pausesAreGaps: true), scenario: scenario, estimators: ["count"])
         return try #require(result.currentOffset).offsetA
     }
 

@@ -13,8 +13,12 @@
  *   make && build/firmware_host [--base-tick S] [--ekf-every N] [--initial-soc X] recording.csv
  *
  * The recording is the plant, sampled as `bmsim replay` samples it (PlantTimeline): base ticks
- * from the first row's time, the values interpolated linearly between rows; two rows more than
- * an hour apart are a sleep (no ticks; every part is told it woke). An empty field is a channel
+ * from the first row's time, the values interpolated linearly between rows of one operation; two
+ * rows more than an hour apart, or rows labelled `gap`, are a sleep (no ticks; every part is told
+ * it woke). Where the `operation` (or `nasa_cycle`) column changes, the last row of the old
+ * operation holds until the first of the new one, as a tester logs a step from its start; the
+ * new operation's first row may repeat the last time, and then carries the plant on from there.
+ * A tick on a row's time takes that row (the last one with that time). An empty field is a channel
  * whose frame did not arrive (BMS_MISSING_*), a `nan` one a non-finite reading: the checks flag
  * both and hand on the last good value. Without --initial-soc the history is unknown, so the
  * power-up is a wake-up from an unknown sleep: the first confirmed reading anchors the
@@ -52,11 +56,14 @@
 #define ENVELOPE_FLAGS 4       /* BMS_SOC_ENVELOPE_* */
 #define FAULT_KINDS 6          /* the low six bits of the flags */
 
+#define OPERATION_KEY 40   /* room for the `operation` and `nasa_cycle` fields of a row */
+
 /* One row of the recording. */
 typedef struct row {
     double time_s, voltage_V, current_A, temperature_C;
-    double soc;        /* the reference, NaN when there is none */
-    uint8_t missing;   /* BMS_MISSING_*: an empty or unreadable field */
+    double soc;                       /* the reference, NaN when there is none */
+    uint8_t missing;                  /* BMS_MISSING_*: an empty or unreadable field */
+    char operation[OPERATION_KEY];    /* "operation|nasa_cycle" as written; empty without the columns */
 } row_t;
 
 /* What the run saw, for the summary. */
@@ -180,6 +187,46 @@ static void report_summary(const firmware_t *fw, const tally_t *tally, const cha
     fprintf(stderr, "\n");
 }
 
+/* Runs the firmware on every base tick before `until_s` (and on it when `inclusive`), the plant
+ * between rows `a` and `b` interpolated linearly, or `a` held when `hold` (a change of operation);
+ * the reference SOC is interpolated in both cases (a state runs on). */
+static void run_ticks(firmware_t *fw, tally_t *tally, uint32_t *tick, double start_s, double base_tick_s,
+                      const row_t *a, const row_t *b, double until_s, int inclusive, int hold) {
+    for (;;) {
+        double t = start_s + (double)*tick * base_tick_s, span = b->time_s - a->time_s, w;
+        bms_plausibility_reading_t raw;
+        uint16_t flags;
+        if (inclusive ? t > until_s : t >= until_s) break;
+        w = span > 0.0 ? (t - a->time_s) / span : 0.0;
+        w = w < 0.0 ? 0.0 : (w > 1.0 ? 1.0 : w);
+        raw.voltage_V = (float)lerp(a->voltage_V, b->voltage_V, hold ? 0.0 : w);
+        raw.current_A = (float)lerp(a->current_A, b->current_A, hold ? 0.0 : w);
+        raw.temperature_C = (float)lerp(a->temperature_C, b->temperature_C, hold ? 0.0 : w);
+        raw.dt_s = (float)base_tick_s;
+        /* A channel missing on either row has no frame between them (an exact hit needs only its row). */
+        raw.missing_mask = (uint8_t)(w <= 0.0 || hold ? a->missing : a->missing | b->missing);
+        flags = firmware_tick(fw, &raw, *tick);
+        report_tick(fw, tally, t, flags, lerp(a->soc, b->soc, w));
+        (*tick)++;
+    }
+}
+
+/* Sleeps from the current tick to the first tick at or after `wake_s` (a hole or a gap). */
+static void sleep_until(firmware_t *fw, tally_t *tally, uint32_t *tick, double start_s, double base_tick_s,
+                        double wake_s) {
+    uint32_t wake = (uint32_t)ceil((wake_s - start_s) / base_tick_s - 1e-9);
+    if (wake <= *tick) return;
+    firmware_wake(fw, (float)((double)(wake - *tick) * base_tick_s));
+    tally->sleeps++;
+    *tick = wake;
+}
+
+/* The row's operation key: its `operation` and `nasa_cycle` fields. */
+static void operation_key(char *key, const recording_layout_t *layout, char **fields, int n) {
+    snprintf(key, OPERATION_KEY, "%s|%s", layout->operation >= 0 && n > layout->operation ? fields[layout->operation] : "",
+             layout->nasa_cycle >= 0 && n > layout->nasa_cycle ? fields[layout->nasa_cycle] : "");
+}
+
 int main(int argc, char **argv) {
     static firmware_t fw;
     static bms_soc_config_t config;
@@ -187,11 +234,12 @@ int main(int argc, char **argv) {
     char line[RECORDING_MAX_LINE];
     char *fields[RECORDING_MAX_COLUMNS];
     recording_layout_t layout = RECORDING_LAYOUT_INIT;
-    int have_previous = 0, status, a;
+    int have_previous = 0, have_last = 0, in_gap = 0, status, a;
     unsigned long line_number = 0;
-    double base_tick_s = 1.0, initial_soc = NAN, start_s = 0.0;
+    double base_tick_s = 1.0, initial_soc = NAN, start_s = 0.0, last_time_s = 0.0;
+    char last_operation[OPERATION_KEY] = "";
     uint32_t ekf_every = 1, tick = 0;
-    row_t previous = {0.0, 0.0, 0.0, 0.0, 0.0, 0}, current = previous;
+    row_t previous = {0.0, 0.0, 0.0, 0.0, 0.0, 0, ""}, current = previous;
     const char *path = NULL;
     FILE *file;
 
@@ -240,12 +288,18 @@ int main(int argc, char **argv) {
         if (status == 0) continue;
         n = recording_split(line, fields);
         if (n == 1 && fields[0][0] == '\0') continue;   /* a blank line */
+        operation_key(current.operation, &layout, fields, n);
+        /* Time increases; an operation's first row may repeat the last time (a continuous boundary). */
         if (n <= layout.time || !parse_field(fields[layout.time], &current.time_s) || !isfinite(current.time_s)
-            || (have_previous && current.time_s <= previous.time_s)) {
+            || (have_last && (current.time_s < last_time_s
+                              || (current.time_s == last_time_s && strcmp(current.operation, last_operation) == 0)))) {
             fprintf(stderr, "%s:%lu: time_s missing, not finite or not increasing\n", path, line_number);
             fclose(file);
             return 1;
         }
+        have_last = 1;
+        last_time_s = current.time_s;
+        memcpy(last_operation, current.operation, OPERATION_KEY);
         current.missing = 0;
         current.voltage_V = current.current_A = current.temperature_C = 0.0;   /* a missing channel's value is ignored */
         if (n > layout.voltage && parse_field(fields[layout.voltage], &value)) current.voltage_V = value;
@@ -256,41 +310,32 @@ int main(int argc, char **argv) {
         else current.missing |= BMS_MISSING_TEMPERATURE;
         current.soc = layout.soc >= 0 && n > layout.soc && parse_field(fields[layout.soc], &value) ? value : NAN;
 
+        if (strncmp(current.operation, "gap|", 4) == 0) {
+            /* Time the log did not capture: the firmware sleeps from the last row to the next. */
+            in_gap = 1;
+            continue;
+        }
         if (!have_previous) {
             start_s = current.time_s;
             previous = current;
             have_previous = 1;
-        } else if (current.time_s - previous.time_s > SLEEP_AFTER_S) {
-            /* A hole in the log: the firmware sleeps until the tick at or after this row. */
-            uint32_t wake = (uint32_t)ceil((current.time_s - start_s) / base_tick_s - 1e-9);
-            if (wake > tick) {
-                firmware_wake(&fw, (float)((double)(wake - tick) * base_tick_s));
-                tally.sleeps++;
-                tick = wake;
-            }
-            previous = current;
+            continue;
         }
-        /* Every base tick up to this row, interpolated between the previous row and this one. */
-        for (;;) {
-            double t = start_s + (double)tick * base_tick_s, span = current.time_s - previous.time_s, w;
-            bms_plausibility_reading_t raw;
-            uint16_t flags;
-            if (t > current.time_s + 1e-9 * base_tick_s) break;
-            w = span > 0.0 ? (t - previous.time_s) / span : 1.0;
-            w = w < 0.0 ? 0.0 : (w > 1.0 ? 1.0 : w);
-            raw.voltage_V = (float)lerp(previous.voltage_V, current.voltage_V, w);
-            raw.current_A = (float)lerp(previous.current_A, current.current_A, w);
-            raw.temperature_C = (float)lerp(previous.temperature_C, current.temperature_C, w);
-            raw.dt_s = (float)base_tick_s;
-            /* A channel missing on either row has no frame between them (an exact hit needs only its row). */
-            raw.missing_mask = (uint8_t)(w >= 1.0 ? current.missing : (w <= 0.0 ? previous.missing
-                                                                               : previous.missing | current.missing));
-            flags = firmware_tick(&fw, &raw, tick);
-            report_tick(&fw, &tally, t, flags, lerp(previous.soc, current.soc, w));
-            tick++;
+        if (in_gap || current.time_s - previous.time_s > SLEEP_AFTER_S) {
+            /* A gap or a hole in the log: the ticks up to the last row, then a sleep until the
+             * tick at or after this row. */
+            run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &previous, previous.time_s, 1, 0);
+            sleep_until(&fw, &tally, &tick, start_s, base_tick_s, current.time_s);
+            in_gap = 0;
+        } else {
+            /* Every base tick before this row; across a change of operation the last row holds. */
+            run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &current, current.time_s, 0,
+                      strcmp(current.operation, previous.operation) != 0);
         }
         previous = current;
     }
+    /* The tick on the last row's time, if there is one. */
+    if (have_previous) run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &previous, previous.time_s, 1, 0);
     fclose(file);
     if (!layout.have_header || !have_previous) {
         fprintf(stderr, "%s: no header or no rows\n", path);

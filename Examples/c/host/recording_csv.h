@@ -42,11 +42,12 @@ static int recording_split(char *line, char **fields) {
 /* What the comment lines and the header say: the columns and the current sign. */
 typedef struct recording_layout {
     int time, voltage, current, temperature, soc;   /* column indices; -1 absent (soc is optional) */
+    int operation, nasa_cycle;                      /* optional: where an operation starts */
     double sign;                                    /* 1 charge positive, -1 discharge positive, 0 not stated */
     int have_header;
 } recording_layout_t;
 
-#define RECORDING_LAYOUT_INIT {-1, -1, -1, -1, -1, 0.0, 0}
+#define RECORDING_LAYOUT_INIT {-1, -1, -1, -1, -1, -1, -1, 0.0, 0}
 
 /* Reads one line before the data: returns 0 when it was a comment or the header, 1 when it is a
  * data row, -1 when the header lacks a required column or no `# current_sign:` line came before
@@ -63,6 +64,8 @@ static int recording_layout_read(recording_layout_t *layout, const char *line, c
     layout->current = recording_column(line, "current_a");
     layout->temperature = recording_column(line, "temperature_c");
     layout->soc = recording_column(line, "soc");
+    layout->operation = recording_column(line, "operation");
+    layout->nasa_cycle = recording_column(line, "nasa_cycle");
     layout->have_header = 1;
     if (layout->time < 0 || layout->voltage < 0 || layout->current < 0 || layout->temperature < 0
         || layout->sign == 0.0) {
