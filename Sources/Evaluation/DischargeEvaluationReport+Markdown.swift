@@ -25,7 +25,7 @@ extension DischargeEvaluationReport {
             lines.append(row)
             let capacity = m.capacityErrorByCell
             if !capacity.isEmpty {
-                lines.append("|   capacity in use vs the sequence's own capacity (NASA capacity_Ah) (RMS % / mean %) | "
+                lines.append("|   capacity in use vs the discharge's own capacity_ah (NASA's Capacity, or the recording's column) (RMS % / mean %) | "
                              + capacity.map { "\($0.cell): \(f2($0.rms)) / \(f2($0.mean))" }.joined(separator: ", ") + " |")
             }
         }
