@@ -9,15 +9,17 @@ import CellData
 /// made-up voltage ramp. A replay sleeps through them (`nextRecordedTimeS`), as a BMS in
 /// storage does, and wakes at the next recorded sample.
 ///
-/// Two recorded operations with no gap operation between them are one continuous log whose
-/// `operation` label changed (a generic CSV's rows): the replay ticks through the time
-/// between the last sample of one and the first of the next, up to `maximumSampleIntervalS`
+/// Two recorded operations with no gap operation between them, the second starting no later
+/// than `boundaryIntervalFactor` sampling intervals after the first's last sample (the log's
+/// interval just before the change), are one continuous log whose `operation` label changed
+/// (a generic CSV's rows): the replay ticks through the time between them
 /// (`Operation.continuesPrevious`), holding the last sample of the first — a tester logs a
 /// step's first row when the step starts, so the new current begins at the new operation's
-/// first sample, not on a ramp towards it. A NASA recording has a gap operation between
+/// first sample, not on a ramp towards it. A longer pause between two operations is time the
+/// log did not capture, slept through as a gap. A NASA recording has a gap operation between
 /// every two records, so its records never continue one another. An operation whose first
-/// sample repeats its predecessor's last time (the format allows it at a boundary) keeps
-/// that sample: the plant runs on from the new operation's first values.
+/// sample repeats its predecessor's last time (the format allows it at a boundary) continues
+/// it and keeps that sample: the plant runs on from the new operation's first values.
 ///
 /// At a tick time `t` inside an operation the plant value is the linear interpolation of the
 /// recording; after the last sample every channel holds. The reference SOC is interpolated
@@ -64,6 +66,10 @@ public struct PlantTimeline: Sendable {
     public let operations: [Operation]
     /// The longest time between two samples of one operation that is interpolated, s.
     public static let maximumSampleIntervalS = 3600.0
+    /// The longest time between two operations that continue one another, in sampling
+    /// intervals of the log just before the change (a tester's step change lands within one;
+    /// twice allows for jitter). Longer is a pause the log did not capture.
+    public static let boundaryIntervalFactor = 2.0
     private var cursor = 0
 
     /// Builds the timeline; `referenceSOC[k][j]` labels sample j of operation k (NaN where
@@ -76,10 +82,12 @@ public struct PlantTimeline: Sendable {
         var lastTime = -Double.infinity
         var chargeLostInGap = false
         var gapSinceLastSample = true   // nothing before the first sample to continue
+        var lastIntervalS: Double?      // between the last two samples, when nothing broke the axis there
         for (k, operation) in recording.operations.enumerated() {
             if operation.isGap {
                 if let last = operation.unrecordedCycles.last(where: \.movesCharge) { chargeLostInGap = last.type == "charge" }
                 gapSinceLastSample = true
+                lastIntervalS = nil
                 continue
             }
             let s = operation.samples
@@ -95,10 +103,15 @@ public struct PlantTimeline: Sendable {
                 // predecessor's last time: kept, its own first values carry the plant on.
                 let repeatsBoundary = t.count == first && !t.isEmpty && !gapSinceLastSample && time == lastTime
                 guard time.isFinite, time > lastTime || repeatsBoundary else { continue }
+                var broken = false
                 if t.count == first {
-                    continues = !t.isEmpty && !gapSinceLastSample && time - lastTime <= Self.maximumSampleIntervalS
+                    let pauseS = time - lastTime
+                    continues = !t.isEmpty && !gapSinceLastSample && pauseS <= Self.maximumSampleIntervalS
+                        && (pauseS == 0 || lastIntervalS.map { pauseS <= Self.boundaryIntervalFactor * $0 } == true)
+                    broken = !continues
                 }
                 if t.count > first && time - lastTime > Self.maximumSampleIntervalS {
+                    broken = true
                     // A hole in the log: close this piece; the next sample starts another.
                     ops.append(Operation(kind: operation.kind, recordingIndex: k, first: first, last: t.count - 1,
                                          unrecordedFullCharge: chargeLostInGap, continuesPrevious: continues))
@@ -106,6 +119,7 @@ public struct PlantTimeline: Sendable {
                     continues = false
                     first = t.count
                 }
+                if broken { lastIntervalS = nil } else if time > lastTime { lastIntervalS = time - lastTime }
                 lastTime = time
                 t.append(time); v.append(s.voltageV[j]); i.append(s.currentA[j]); c.append(s.temperatureC[j])
                 r.append(labels[k][j]); op.append(Int32(ops.count))

@@ -69,9 +69,10 @@ struct ContinuousBoundaryTests {
                 && abs(heldDischarge.referenceSOC - (1 - 2 * 1795 / 7200.0)) < 1e-12)
     }
 
-    @Test("a gap operation, or a hole of more than an hour, between two operations: the firmware sleeps there")
+    @Test("a gap operation, a pause longer than two of the log's intervals, or a hole of more than an hour: the firmware sleeps there")
     func gapAndHoleSleep() throws {
         for text in [Self.csv(repeatBoundary: false, gapLabel: true),
+                     Self.csv(repeatBoundary: false, restStartS: 1921),    // 21 s after the last 10 s row
                      Self.csv(repeatBoundary: false, restStartS: 1910 + PlantTimeline.maximumSampleIntervalS + 10)] {
             let m = try Self.replay(text).metrics[0]
             #expect(m.unconfirmedTicks == 1)           // one wake-up, after the sleep
@@ -83,6 +84,14 @@ struct ContinuousBoundaryTests {
         #expect(timeline.operations.map(\.continuesPrevious) == [false, true, false])
         #expect(timeline.sample(at: 1908, dt: 1).operation == -1)
         #expect(timeline.nextRecordedTimeS == 1910)
+        // Two intervals of the log (20 s) after its last row: still the same log; 21 s: a pause.
+        for (restS, continues) in [(1920.0, true), (1921.0, false)] {
+            let r = try GenericRecordingCSV.parse(Array(Self.csv(repeatBoundary: false, restStartS: restS).utf8), name: "p.csv")
+            let tl = try PlantTimeline(recording: r, referenceSOC: r.operations.map {
+                $0.providedSOC ?? [Double](repeating: .nan, count: $0.samples.count)
+            })
+            #expect(tl.operations.map(\.continuesPrevious) == [false, true, continues], "rest from \(restS) s")
+        }
     }
 
     @Test("the timeline keeps the repeated row as the next operation's first sample")

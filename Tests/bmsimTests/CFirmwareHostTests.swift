@@ -105,7 +105,7 @@ struct CFirmwareHostTests {
                          ticks: 1790)
     }
 
-    @Test("a coarse labelled log: a label change (the last row held), a repeated boundary row and a gap row (a sleep), as replay",
+    @Test("a coarse labelled log: a label change (the last row held), a repeated boundary row, a gap row and a pause (sleeps), as replay",
           .enabled(if: ExportCSourceTests.cc != nil, "needs a C compiler `cc` on PATH"))
     func operationBoundariesAgreeWithReplay() throws {
         let tmp = try ExportCSourceTests.scratch()
@@ -115,7 +115,9 @@ struct CFirmwareHostTests {
         // a new `nasa_cycle` from 530 s, where the current steps from −0.04 to −6.4 A (held
         // instead of ramped, the count differs by 32 A·s, 0.18 points); discharge → rest with the
         // rest's first row repeated at 1480 s; a gap row at 1650 s in place of the rest's rows
-        // from 1600 to 1690 s (the firmware sleeps 1590 → 1700 s).
+        // from 1600 to 1690 s (the firmware sleeps 1590 → 1700 s); the rows from 1730 to 1760 s
+        // left out and the rest from 1770 s labelled anew (a pause of 50 s, five of the log's
+        // intervals: a sleep 1720 → 1770 s).
         let source = try String(contentsOf: SharedData.fixtures.appendingPathComponent("physics/mohtat2020-nmc-25C-udds-short.csv"),
                                 encoding: .utf8)
         var text = ""
@@ -132,12 +134,13 @@ struct CFirmwareHostTests {
                 if time == 1650 { text += ([fields[0]] + fields[1..<5] + ["gap"] + fields[6...]).joined(separator: ",") + cycle }
                 continue
             }
-            text += line + cycle
+            if time > 1720 && time < 1770 { continue }
+            text += line + (time >= 1770 ? ",3\n" : cycle)
         }
         let file = tmp.appendingPathComponent("labelled.csv")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let (ticks, summary) = try Self.compare(file.path, binary: binary, in: tmp, ticks: 1781 - 109, envelopeOutside: false)
-        #expect(ticks == 1672)   // 0 … 1780 s (the last row) less the 109 ticks slept (1591 … 1699 s)
-        #expect(summary.contains("0 flagged, 1 sleeps"), "\(summary)")
+        let (ticks, summary) = try Self.compare(file.path, binary: binary, in: tmp, ticks: 1781 - 109 - 49, envelopeOutside: false)
+        #expect(ticks == 1623)   // 0 … 1780 s (the last row) less the ticks slept (1591 … 1699 s, 1721 … 1769 s)
+        #expect(summary.contains("0 flagged, 2 sleeps"), "\(summary)")
     }
 }

@@ -16,8 +16,9 @@
  * from the first row's time, the values interpolated linearly between rows of one operation; two
  * rows more than an hour apart, or rows labelled `gap`, are a sleep (no ticks; every part is told
  * it woke). Where the `operation` (or `nasa_cycle`) column changes, the last row of the old
- * operation holds until the first of the new one, as a tester logs a step from its start; the
- * new operation's first row may repeat the last time, and then carries the plant on from there.
+ * operation holds until the first of the new one, as a tester logs a step from its start, when
+ * that row comes within two of the log's intervals (a longer pause is a sleep); the new
+ * operation's first row may repeat the last time, and then carries the plant on from there.
  * A tick on a row's time takes that row (the last one with that time). An empty field is a channel
  * whose frame did not arrive (BMS_MISSING_*), a `nan` one a non-finite reading: the checks flag
  * both and hand on the last good value. Without --initial-soc the history is unknown, so the
@@ -53,6 +54,7 @@
 #include "firmware_tick.h"
 
 #define SLEEP_AFTER_S 3600.0   /* PlantTimeline.maximumSampleIntervalS */
+#define BOUNDARY_INTERVALS 2.0 /* PlantTimeline.boundaryIntervalFactor */
 #define ENVELOPE_FLAGS 4       /* BMS_SOC_ENVELOPE_* */
 #define FAULT_KINDS 6          /* the low six bits of the flags */
 
@@ -234,9 +236,10 @@ int main(int argc, char **argv) {
     char line[RECORDING_MAX_LINE];
     char *fields[RECORDING_MAX_COLUMNS];
     recording_layout_t layout = RECORDING_LAYOUT_INIT;
-    int have_previous = 0, have_last = 0, in_gap = 0, status, a;
+    int have_previous = 0, have_last = 0, in_gap = 0, have_interval = 0, status, a;
     unsigned long line_number = 0;
     double base_tick_s = 1.0, initial_soc = NAN, start_s = 0.0, last_time_s = 0.0;
+    double interval_s = 0.0;   /* between the last two rows, when nothing broke the log there (have_interval) */
     char last_operation[OPERATION_KEY] = "";
     uint32_t ekf_every = 1, tick = 0;
     row_t previous = {0.0, 0.0, 0.0, 0.0, 0.0, 0, ""}, current = previous;
@@ -319,18 +322,30 @@ int main(int argc, char **argv) {
             start_s = current.time_s;
             previous = current;
             have_previous = 1;
+            in_gap = 0;   /* a gap before the first row is no sleep */
             continue;
         }
-        if (in_gap || current.time_s - previous.time_s > SLEEP_AFTER_S) {
-            /* A gap or a hole in the log: the ticks up to the last row, then a sleep until the
-             * tick at or after this row. */
-            run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &previous, previous.time_s, 1, 0);
-            sleep_until(&fw, &tally, &tick, start_s, base_tick_s, current.time_s);
-            in_gap = 0;
-        } else {
-            /* Every base tick before this row; across a change of operation the last row holds. */
-            run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &current, current.time_s, 0,
-                      strcmp(current.operation, previous.operation) != 0);
+        {
+            double pause_s = current.time_s - previous.time_s;
+            int change = strcmp(current.operation, previous.operation) != 0;
+            /* A change of operation continues the log when the new row comes within two of the
+             * log's intervals (or repeats the last time); a longer pause was not recorded. */
+            int continues = !change || pause_s == 0.0 || (have_interval && pause_s <= BOUNDARY_INTERVALS * interval_s);
+            if (in_gap || pause_s > SLEEP_AFTER_S || !continues) {
+                /* A gap, a hole or a pause in the log: the ticks up to the last row, then a sleep
+                 * until the tick at or after this row. */
+                run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &previous, previous.time_s, 1, 0);
+                sleep_until(&fw, &tally, &tick, start_s, base_tick_s, current.time_s);
+                in_gap = 0;
+                have_interval = 0;
+            } else {
+                /* Every base tick before this row; across a change of operation the last row holds. */
+                run_ticks(&fw, &tally, &tick, start_s, base_tick_s, &previous, &current, current.time_s, 0, change);
+                if (pause_s > 0.0) {
+                    interval_s = pause_s;
+                    have_interval = 1;
+                }
+            }
         }
         previous = current;
     }
