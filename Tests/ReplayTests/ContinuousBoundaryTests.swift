@@ -1,5 +1,6 @@
 import CellData
 import Testing
+import TestSupport
 @testable import Replay
 
 /// A continuous log sampled more coarsely than the base tick, whose `operation` column
@@ -108,5 +109,21 @@ struct ContinuousBoundaryTests {
         #expect(inside.operation == 1 && inside.plant.currentA == -2)
         let afterDischarge = timeline.sample(at: 1903, dt: 1)
         #expect(afterDischarge.operation == 2 && afterDischarge.plant.currentA == 0)
+    }
+
+    @Test("NASA: a gap operation lies between every two records, so no record continues another and the replay is unchanged",
+          .enabled(if: SharedData.available, "needs the shared NASA data (BMSIM_DATA)"))
+    func nasaRecordsNeverContinue() throws {
+        let data = try NASADataset(root: try #require(SharedData.nasa))
+        var changes = 0
+        for recording in try data.recordings(cells: data.cells) {
+            let timeline = try PlantTimeline(recording: recording, referenceSOC: zip(ReferenceSOC.label(recording), recording.operations).map {
+                $0 ?? [Double](repeating: .nan, count: $1.samples.count)
+            })
+            #expect(timeline.operations.allSatisfy { !$0.continuesPrevious }, "\(recording.cell)")
+            changes += timeline.operations.count - 1
+        }
+        print("NASA records after the first on the replay axis: \(changes)")
+        #expect(changes > 2000)   // recorded operations after the first, each after a gap or a hole
     }
 }
