@@ -64,12 +64,12 @@ public struct PlantTimeline: Sendable {
     /// The recorded operations, in time order (an operation with a hole in its log is two
     /// entries with the same `recordingIndex`).
     public let operations: [Operation]
-    /// The longest time between two samples of one operation that is interpolated, s.
-    public static let maximumSampleIntervalS = 3600.0
+    /// The longest time between two samples of one operation that is interpolated, s
+    /// (`LogContinuity`).
+    public static let maximumSampleIntervalS = LogContinuity.maximumSampleIntervalS
     /// The longest time between two operations that continue one another, in sampling
-    /// intervals of the log just before the change (a tester's step change lands within one;
-    /// twice allows for jitter). Longer is a pause the log did not capture.
-    public static let boundaryIntervalFactor = 2.0
+    /// intervals of the log just before the change (`LogContinuity`).
+    public static let boundaryIntervalFactor = LogContinuity.boundaryIntervalFactor
     private var cursor = 0
 
     /// Builds the timeline; `referenceSOC[k][j]` labels sample j of operation k (NaN where
@@ -105,9 +105,8 @@ public struct PlantTimeline: Sendable {
                 guard time.isFinite, time > lastTime || repeatsBoundary else { continue }
                 var broken = false
                 if t.count == first {
-                    let pauseS = time - lastTime
-                    continues = !t.isEmpty && !gapSinceLastSample && pauseS <= Self.maximumSampleIntervalS
-                        && (pauseS == 0 || lastIntervalS.map { pauseS <= Self.boundaryIntervalFactor * $0 } == true)
+                    continues = !t.isEmpty && !gapSinceLastSample
+                        && LogContinuity.operationContinues(pauseS: time - lastTime, lastIntervalS: lastIntervalS)
                     broken = !continues
                 }
                 if t.count > first && time - lastTime > Self.maximumSampleIntervalS {

@@ -6,7 +6,8 @@ import Foundation
 /// of the benchmark task on the uniform grid with their reference SOC, numbers written with
 /// full round-trip precision (for training elsewhere and for checking against `soc_data.py`
 /// with `Benchmarks/check_grid_vs_soc_data.py`). On a generic dataset (or recording files):
-/// the `soc`-labelled recordings of the selection, each whole, `cycle` = its file's position.
+/// the `soc`-labelled recordings of the selection, one block per stretch of recorded time
+/// (`step` and `time_s` from 0 in each; Docs/DataFormats.md §7), `cycle` = its file's position.
 struct DataGridCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grid",
@@ -63,6 +64,12 @@ struct DataGridCommand: ParsableCommand {
             }
         }
         try output.write(text, to: out)
-        print("wrote \(out): \(discharges.count) \(dataset.isNASA ? "discharges" : "labelled recordings")")
+        if dataset.isNASA {
+            print("wrote \(out): \(discharges.count) discharges")
+        } else {
+            let recordings = Set(discharges.map { $0.source ?? "" }).count
+            print("wrote \(out): \(recordings) labelled recordings"
+                  + (discharges.count > recordings ? " in \(discharges.count) stretches of recorded time" : ""))
+        }
     }
 }
