@@ -17,7 +17,8 @@ public enum RecordingFit {
     public struct LabelledRecording: Sendable {
         /// Unique name (the file name without extension), also the residual key in `cell.json`.
         public var name: String
-        /// Runs of consecutive labelled operations (gaps excluded), time in recording seconds.
+        /// Runs of consecutive labelled operations (gaps excluded), cut where the log did not record
+        /// (`LogContinuity`), time in recording seconds.
         public var segments: [IdentificationSegment]
         /// Each labelled charge or discharge alone, with its kind (for the slow-test OCV).
         public var operations: [(kind: OperationKind, segment: IdentificationSegment)]
@@ -110,7 +111,7 @@ public enum RecordingFit {
             var out = LabelledRecording(name: name, segments: [], operations: [], excluded: [:], operationCount: 0)
             var run: [(CellOperation, [Double])] = []
             func flush() {
-                if !run.isEmpty { out.segments.append(segment(name, run)) }
+                if !run.isEmpty { out.segments += segments(name, run) }
                 run = []
             }
             for (op, label) in zip(r.operations, labels) {
@@ -129,6 +130,42 @@ public enum RecordingFit {
             flush()
             return out
         }
+    }
+
+    /// Operations joined into segments on the recording's time axis, cut where the log did not
+    /// record (`LogContinuity`: a hole of more than an hour, a pause at a change of operation
+    /// longer than two of the log's intervals), so no fitted model steps across unrecorded time;
+    /// a piece of one sample is left out.
+    static func segments(_ name: String, _ ops: [(CellOperation, [Double])]) -> [IdentificationSegment] {
+        var out: [IdentificationSegment] = []
+        var piece: [(CellOperation, [Double])] = []
+        var lastTime: Double?, lastIntervalS: Double?
+        func close() {
+            if piece.reduce(0, { $0 + $1.0.samples.count }) >= 2 { out.append(segment(name, piece)) }
+            piece = []
+            lastIntervalS = nil
+        }
+        for (op, labels) in ops {
+            var start = 0
+            for k in 0..<op.samples.count {
+                let time = op.startTimeS + op.samples.timeS[k]
+                if let last = lastTime {
+                    let cut = k == 0 ? !LogContinuity.operationContinues(pauseS: time - last, lastIntervalS: lastIntervalS)
+                                     : time - last > LogContinuity.maximumSampleIntervalS
+                    if cut {
+                        if k > start { piece.append((op.slice(start..<k), Array(labels[start..<k]))) }
+                        close()
+                        start = k
+                    } else if time > last {
+                        lastIntervalS = time - last
+                    }
+                }
+                lastTime = time
+            }
+            if op.samples.count > start { piece.append((op.slice(start..<op.samples.count), Array(labels[start...]))) }
+        }
+        close()
+        return out
     }
 
     /// Operations joined into one segment on the recording's time axis.
@@ -217,5 +254,16 @@ public enum RecordingFit {
         return (SlowTestOCV.curve(rows: rows, socPoints: socPoints),
                 "OCV: slow test (\(used) charge/discharge operations at C/20 or slower), mean of the charge and discharge "
                     + "branches per SOC node, rows at \(rows.map(\.temperatureC)) °C, held fixed")
+    }
+}
+
+private extension CellOperation {
+    /// The operation's samples `range` (times still relative to `startTimeS`).
+    func slice(_ range: Range<Int>) -> CellOperation {
+        var copy = self
+        copy.samples = OperationSamples(timeS: Array(samples.timeS[range]), voltageV: Array(samples.voltageV[range]),
+                                        currentA: Array(samples.currentA[range]), temperatureC: Array(samples.temperatureC[range]))
+        copy.providedSOC = providedSOC.map { Array($0[range]) }
+        return copy
     }
 }

@@ -134,4 +134,21 @@ struct RecordingFitTests {
             #expect(abs(error) < 0.005, "OCV at \(soc): \(1000 * error) mV")
         }
     }
+
+    @Test("the fit's segments are cut where the log did not record: a hole, a long pause at a label change")
+    func segmentsCutAtHolesAndPauses() throws {
+        // 10 s rows with the exact SOC of a 2 Ah cell: rest, a 2 A discharge, rest from `restS`.
+        func segments(restS: Double) throws -> [Int] {
+            var text = "# current_sign: charge_positive\ntime_s,voltage_v,current_a,temperature_c,soc,operation\n"
+            for t in stride(from: 0.0, through: 60, by: 10) { text += "\(t),4.1,0,25,1,rest\n" }
+            for t in stride(from: 70.0, through: 670, by: 10) { text += "\(t),3.9,-2,25,\(1 - 2 * (t - 70) / 7200),discharge\n" }
+            for t in stride(from: restS, through: restS + 300, by: 10) { text += "\(t),3.95,0,25,\(1 - 1200 / 7200.0),rest\n" }
+            let recording = try GenericRecordingCSV.parse(Array(text.utf8), name: "log.csv")
+            let labelled = RecordingFit.label([recording], names: ["log"], capacityOption: 2, cellCapacityAh: 2)
+            return labelled[0].segments.map(\.count)
+        }
+        #expect(try segments(restS: 680) == [99])            // label changes one interval apart: one log
+        #expect(try segments(restS: 701) == [68, 31])        // a 31 s pause after 10 s rows: not recorded
+        #expect(try segments(restS: 670 + 3601) == [68, 31]) // a hole of more than an hour
+    }
 }
