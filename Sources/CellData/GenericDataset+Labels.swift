@@ -59,38 +59,25 @@ extension GenericDataset {
                 : "no soc in every row of operation \(k + 1) (\(op.kind.rawValue))"))
         }
         var pieces: [(samples: OperationSamples, soc: [Double])] = []
-        var t: [Double] = [], v: [Double] = [], i: [Double] = [], temp: [Double] = [], soc: [Double] = []
-        var lastIntervalS: Double?   // between the last two samples of the stretch
-        func close() {
-            if t.count >= 2 {
-                let t0 = t[0]
-                pieces.append((OperationSamples(timeS: t.map { $0 - t0 }, voltageV: v, currentA: i, temperatureC: temp), soc))
-            }
-            t = []; v = []; i = []; temp = []; soc = []
-            lastIntervalS = nil
-        }
-        for op in r.operations {
-            if op.isGap { close(); continue }   // time the log did not capture
-            let s = op.samples, labels = op.providedSOC!
-            for k in 0..<s.count {
-                let time = op.startTimeS + s.timeS[k]
-                if let last = t.last {
-                    if k == 0 && !LogContinuity.operationContinues(pauseS: time - last, lastIntervalS: lastIntervalS) {
-                        close()
-                    } else if k > 0 && time - last > LogContinuity.maximumSampleIntervalS {
-                        close()
-                    } else if !(time > last) {
+        for stretch in LogContinuity.stretches(r.operations) {
+            var t: [Double] = [], v: [Double] = [], i: [Double] = [], temp: [Double] = [], soc: [Double] = []
+            for piece in stretch {
+                let op = r.operations[piece.operation], s = op.samples, labels = op.providedSOC!
+                for k in piece.samples {
+                    let time = op.startTimeS + s.timeS[k]
+                    if let last = t.last, !(time > last) {
                         // The sample an operation shares with the one before: the later operation's reading.
                         guard time == last else { continue }
                         t.removeLast(); v.removeLast(); i.removeLast(); temp.removeLast(); soc.removeLast()
                     }
+                    t.append(time); v.append(s.voltageV[k]); i.append(s.currentA[k]); temp.append(s.temperatureC[k])
+                    soc.append(labels[k])
                 }
-                if let last = t.last, time > last { lastIntervalS = time - last }
-                t.append(time); v.append(s.voltageV[k]); i.append(s.currentA[k]); temp.append(s.temperatureC[k])
-                soc.append(labels[k])
             }
+            guard t.count >= 2 else { continue }
+            let t0 = t[0]
+            pieces.append((OperationSamples(timeS: t.map { $0 - t0 }, voltageV: v, currentA: i, temperatureC: temp), soc))
         }
-        close()
         guard !pieces.isEmpty else { return .failure(Unlabelled(text: "fewer than two samples")) }
         let column = r.operations.compactMap(\.capacityAh).first { $0 > 0 && $0.isFinite }
         guard let capacity = column ?? nominalCapacityAh ?? movedCapacityAh(pieces) else {

@@ -24,4 +24,48 @@ public enum LogContinuity {
         pauseS <= maximumSampleIntervalS
             && (pauseS == 0 || lastIntervalS.map { pauseS <= boundaryIntervalFactor * $0 } == true)
     }
+
+    /// One piece of a stretch: samples `samples` of operation `operation`.
+    public struct Piece: Sendable, Equatable {
+        /// Index into the operations given.
+        public var operation: Int
+        /// Sample indices of that operation.
+        public var samples: Range<Int>
+    }
+
+    /// The stretches of recorded time of `operations` (in time order): runs of samples with
+    /// no gap operation, hole or long pause at a label change between them. Gap operations
+    /// belong to none; a sample that repeats the last time stays (the caller decides which of
+    /// the two readings to keep).
+    public static func stretches(_ operations: [CellOperation]) -> [[Piece]] {
+        var out: [[Piece]] = [], current: [Piece] = []
+        var lastTime: Double?, lastIntervalS: Double?
+        func close() {
+            if !current.isEmpty { out.append(current) }
+            current = []
+            lastIntervalS = nil
+        }
+        for (index, op) in operations.enumerated() {
+            if op.isGap { close(); continue }
+            var start = 0
+            for k in 0..<op.samples.count {
+                let time = op.startTimeS + op.samples.timeS[k]
+                if let last = lastTime {
+                    let cut = k == 0 ? !operationContinues(pauseS: time - last, lastIntervalS: lastIntervalS)
+                                     : time - last > maximumSampleIntervalS
+                    if cut {
+                        if k > start { current.append(Piece(operation: index, samples: start..<k)) }
+                        close()
+                        start = k
+                    } else if time > last {
+                        lastIntervalS = time - last
+                    }
+                }
+                lastTime = time
+            }
+            if op.samples.count > start { current.append(Piece(operation: index, samples: start..<op.samples.count)) }
+        }
+        close()
+        return out
+    }
 }

@@ -137,35 +137,10 @@ public enum RecordingFit {
     /// longer than two of the log's intervals), so no fitted model steps across unrecorded time;
     /// a piece of one sample is left out.
     static func segments(_ name: String, _ ops: [(CellOperation, [Double])]) -> [IdentificationSegment] {
-        var out: [IdentificationSegment] = []
-        var piece: [(CellOperation, [Double])] = []
-        var lastTime: Double?, lastIntervalS: Double?
-        func close() {
-            if piece.reduce(0, { $0 + $1.0.samples.count }) >= 2 { out.append(segment(name, piece)) }
-            piece = []
-            lastIntervalS = nil
+        LogContinuity.stretches(ops.map(\.0)).compactMap { stretch in
+            guard stretch.reduce(0, { $0 + $1.samples.count }) >= 2 else { return nil }
+            return segment(name, stretch.map { (ops[$0.operation].0.slice($0.samples), Array(ops[$0.operation].1[$0.samples])) })
         }
-        for (op, labels) in ops {
-            var start = 0
-            for k in 0..<op.samples.count {
-                let time = op.startTimeS + op.samples.timeS[k]
-                if let last = lastTime {
-                    let cut = k == 0 ? !LogContinuity.operationContinues(pauseS: time - last, lastIntervalS: lastIntervalS)
-                                     : time - last > LogContinuity.maximumSampleIntervalS
-                    if cut {
-                        if k > start { piece.append((op.slice(start..<k), Array(labels[start..<k]))) }
-                        close()
-                        start = k
-                    } else if time > last {
-                        lastIntervalS = time - last
-                    }
-                }
-                lastTime = time
-            }
-            if op.samples.count > start { piece.append((op.slice(start..<op.samples.count), Array(labels[start...]))) }
-        }
-        close()
-        return out
     }
 
     /// Operations joined into one segment on the recording's time axis.
