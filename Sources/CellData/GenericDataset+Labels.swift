@@ -4,7 +4,7 @@ import BMSCore
 /// (`bmsim train`, `evaluate`, `quantize`) consume, in the shape of the NASA path's
 /// `LabelledDischarge`.
 ///
-/// A recording is **labelled** when every one of its operations carries the `soc` column in
+/// A recording is **labelled** when every one of its operations but its gaps carries the `soc` column in
 /// every row (`CellOperation.providedSOC`); it then gives one sequence per stretch of recorded
 /// time: the **whole recording** (charges, rests and label changes included) on its own time
 /// axis from 0, a sample shared by two operations at their boundary kept once (the later
