@@ -76,58 +76,41 @@ public struct PlantTimeline: Sendable {
     /// there is no reference).
     public init(recording: Recording, referenceSOC labels: [[Double]]) throws(ReplayError) {
         precondition(labels.count == recording.operations.count, "one reference array per operation")
+        for (k, operation) in recording.operations.enumerated() where !operation.isGap && labels[k].count != operation.samples.count {
+            throw .emptyRecording(cell: recording.cell,
+                                  detail: "operation \(k): \(labels[k].count) reference values for \(operation.samples.count) samples")
+        }
         var t: [Double] = [], v: [Double] = [], i: [Double] = [], c: [Double] = [], r: [Double] = []
         var op: [Int32] = []
         var ops: [Operation] = []
         var lastTime = -Double.infinity
         var chargeLostInGap = false
-        var gapSinceLastSample = true   // nothing before the first sample to continue
-        var lastIntervalS: Double?      // between the last two samples, when nothing broke the axis there
-        for (k, operation) in recording.operations.enumerated() {
-            if operation.isGap {
-                if let last = operation.unrecordedCycles.last(where: \.movesCharge) { chargeLostInGap = last.type == "charge" }
-                gapSinceLastSample = true
-                lastIntervalS = nil
-                continue
-            }
-            let s = operation.samples
-            guard s.count > 0 else { continue }
-            guard labels[k].count == s.count else {
-                throw .emptyRecording(cell: recording.cell, detail: "operation \(k): \(labels[k].count) reference values for \(s.count) samples")
-            }
-            var first = t.count
-            var continues = false
-            for j in 0..<s.count {
-                let time = operation.startTimeS + s.timeS[j]
-                // Time strictly increases, except that an operation may start at its
-                // predecessor's last time: kept, its own first values carry the plant on.
-                let repeatsBoundary = t.count == first && !t.isEmpty && !gapSinceLastSample && time == lastTime
-                guard time.isFinite, time > lastTime || repeatsBoundary else { continue }
-                var broken = false
-                if t.count == first {
-                    continues = !t.isEmpty && !gapSinceLastSample
-                        && LogContinuity.operationContinues(pauseS: time - lastTime, lastIntervalS: lastIntervalS)
-                    broken = !continues
+        var nextOperation = 0   // the first operation not yet passed: the gaps before a piece are read once
+        // One piece of a stretch of recorded time (`LogContinuity.stretches`) is one operation on
+        // the axis; every piece after a stretch's first continues the one before it.
+        for stretch in LogContinuity.stretches(recording.operations) {
+            for (n, piece) in stretch.enumerated() {
+                for gap in recording.operations[nextOperation..<piece.operation] where gap.isGap {
+                    if let last = gap.unrecordedCycles.last(where: \.movesCharge) { chargeLostInGap = last.type == "charge" }
                 }
-                if t.count > first && time - lastTime > Self.maximumSampleIntervalS {
-                    broken = true
-                    // A hole in the log: close this piece; the next sample starts another.
+                nextOperation = max(nextOperation, piece.operation)
+                let k = piece.operation, operation = recording.operations[k], s = operation.samples
+                let continues = n > 0, first = t.count
+                for j in piece.samples {
+                    let time = operation.startTimeS + s.timeS[j]
+                    // Time strictly increases, except that an operation may start at its
+                    // predecessor's last time: kept, its own first values carry the plant on.
+                    let repeatsBoundary = continues && t.count == first && time == lastTime
+                    guard time.isFinite, time > lastTime || repeatsBoundary else { continue }
+                    lastTime = time
+                    t.append(time); v.append(s.voltageV[j]); i.append(s.currentA[j]); c.append(s.temperatureC[j])
+                    r.append(labels[k][j]); op.append(Int32(ops.count))
+                }
+                if t.count > first {
                     ops.append(Operation(kind: operation.kind, recordingIndex: k, first: first, last: t.count - 1,
                                          unrecordedFullCharge: chargeLostInGap, continuesPrevious: continues))
                     chargeLostInGap = false
-                    continues = false
-                    first = t.count
                 }
-                if broken { lastIntervalS = nil } else if time > lastTime { lastIntervalS = time - lastTime }
-                lastTime = time
-                t.append(time); v.append(s.voltageV[j]); i.append(s.currentA[j]); c.append(s.temperatureC[j])
-                r.append(labels[k][j]); op.append(Int32(ops.count))
-            }
-            if t.count > first {
-                ops.append(Operation(kind: operation.kind, recordingIndex: k, first: first, last: t.count - 1,
-                                     unrecordedFullCharge: chargeLostInGap, continuesPrevious: continues))
-                chargeLostInGap = false
-                gapSinceLastSample = false
             }
         }
         guard t.count >= 2 else {
